@@ -1,0 +1,139 @@
+using Microsoft.Data.Sqlite;
+
+namespace LocalShift.Storage.State;
+
+/// <summary>
+/// Control-plane state in one SQLite file (WAL). Each component owns its tables and brings its own
+/// numbered migrations; writers are serialized in-process so SQLite never answers "busy".
+/// A committed transaction is on disk before the caller acknowledges the request.
+/// </summary>
+public sealed class StateStore : IDisposable
+{
+    private readonly string _connectionString;
+    private readonly Lock _writeLock = new();
+
+    public StateStore(string path)
+    {
+        Path = path;
+        _connectionString = new SqliteConnectionStringBuilder
+        {
+            DataSource = path,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            Pooling = true,
+            DefaultTimeout = 30,
+        }.ToString();
+        using var c = Open();
+        Exec(c, "PRAGMA journal_mode=WAL;");
+        Exec(c, """
+            CREATE TABLE IF NOT EXISTS schema_migrations(
+              component TEXT NOT NULL, version INTEGER NOT NULL, applied_at TEXT NOT NULL,
+              PRIMARY KEY(component, version));
+            """);
+    }
+
+    public string Path { get; }
+
+    /// <summary>Applies the component's migrations that have not run yet, in order, each in its own transaction.</summary>
+    public void Migrate(string component, params string[] steps)
+    {
+        lock (_writeLock)
+        {
+            using var c = Open();
+            for (var i = 0; i < steps.Length; i++)
+            {
+                var version = i + 1;
+                using var check = c.CreateCommand();
+                check.CommandText = "SELECT 1 FROM schema_migrations WHERE component=$c AND version=$v";
+                check.Parameters.AddWithValue("$c", component);
+                check.Parameters.AddWithValue("$v", version);
+                if (check.ExecuteScalar() is not null) continue;
+                using var tx = c.BeginTransaction();
+                using (var cmd = c.CreateCommand())
+                {
+                    cmd.Transaction = tx;
+                    cmd.CommandText = steps[i];
+                    cmd.ExecuteNonQuery();
+                }
+                using (var mark = c.CreateCommand())
+                {
+                    mark.Transaction = tx;
+                    mark.CommandText = "INSERT INTO schema_migrations(component, version, applied_at) VALUES($c, $v, datetime('now'))";
+                    mark.Parameters.AddWithValue("$c", component);
+                    mark.Parameters.AddWithValue("$v", version);
+                    mark.ExecuteNonQuery();
+                }
+                tx.Commit();
+            }
+        }
+    }
+
+    /// <summary>Runs a read on a pooled connection.</summary>
+    public T Read<T>(Func<SqliteConnection, T> read)
+    {
+        using var c = Open();
+        return read(c);
+    }
+
+    /// <summary>Runs a write in one transaction; writers are serialized. The transaction commits when the delegate returns.</summary>
+    public T Write<T>(Func<SqliteConnection, SqliteTransaction, T> write)
+    {
+        lock (_writeLock)
+        {
+            using var c = Open();
+            using var tx = c.BeginTransaction();
+            var result = write(c, tx);
+            tx.Commit();
+            return result;
+        }
+    }
+
+    public void Write(Action<SqliteConnection, SqliteTransaction> write) =>
+        Write<bool>((c, tx) => { write(c, tx); return true; });
+
+    public SqliteConnection Open()
+    {
+        var c = new SqliteConnection(_connectionString);
+        c.Open();
+        Exec(c, "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=30000;");
+        return c;
+    }
+
+    private static void Exec(SqliteConnection c, string sql)
+    {
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = sql;
+        cmd.ExecuteNonQuery();
+    }
+
+    public void Dispose() => SqliteConnection.ClearAllPools();
+}
+
+public static class SqliteExtensions
+{
+    /// <summary>Creates a command bound to the transaction with $-named parameters: Cmd(c, tx, "…$a…", ("$a", 1)).</summary>
+    public static SqliteCommand Cmd(this SqliteConnection c, SqliteTransaction? tx, string sql, params (string Name, object? Value)[] args)
+    {
+        var cmd = c.CreateCommand();
+        cmd.Transaction = tx;
+        cmd.CommandText = sql;
+        foreach (var (n, v) in args) cmd.Parameters.AddWithValue(n, v ?? DBNull.Value);
+        return cmd;
+    }
+
+    public static int Exec(this SqliteConnection c, SqliteTransaction? tx, string sql, params (string Name, object? Value)[] args)
+    {
+        using var cmd = c.Cmd(tx, sql, args);
+        return cmd.ExecuteNonQuery();
+    }
+
+    public static List<T> Query<T>(this SqliteConnection c, SqliteTransaction? tx, string sql, Func<SqliteDataReader, T> map, params (string Name, object? Value)[] args)
+    {
+        using var cmd = c.Cmd(tx, sql, args);
+        using var r = cmd.ExecuteReader();
+        var list = new List<T>();
+        while (r.Read()) list.Add(map(r));
+        return list;
+    }
+
+    public static string? StringOrNull(this SqliteDataReader r, int i) => r.IsDBNull(i) ? null : r.GetString(i);
+}
