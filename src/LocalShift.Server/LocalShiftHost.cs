@@ -5,6 +5,7 @@ using LocalShift.Aws;
 using LocalShift.Aws.Edge;
 using LocalShift.Aws.Protocols.Query;
 using LocalShift.Services.Accounts;
+using LocalShift.Services.Iam;
 using LocalShift.Services.Sts;
 using LocalShift.Storage.State;
 using Microsoft.AspNetCore.Builder;
@@ -87,9 +88,10 @@ public sealed class LocalShiftHost : IAsyncDisposable
             else throw new StartupException($"--host '{options.Host}' is not an IP address or 'localhost'.");
         });
 
-        var queryServices = new List<QueryService> { new StsService() };
+        var iam = IamService.Create(store, clock);
+        var queryServices = new List<QueryService> { new StsService(), iam };
         var httpServices = new List<IHttpService>();
-        var credentials = new CompositeCredentialResolver(accounts);
+        var credentials = new CompositeCredentialResolver(accounts, new IamCredentialResolver(iam.Store));
         IAuthorizer authorizer = AllowAllAuthorizer.Instance;
 
         builder.Services.AddSingleton(clock);
