@@ -86,7 +86,7 @@ public sealed class LocalShiftHost : IAsyncDisposable
         var assumer = new RoleAssumer(iamStore, identityPolicies, iamStore, sessions, authorizer, clock);
         var queryServices = new List<QueryService> { new StsService(assumer), new IamService(iamStore) };
         var httpServices = new List<IHttpService>();
-        var credentials = new CompositeCredentialResolver(accounts, new IamKeyResolver(iamStore), sessions);
+        var credentials = new CompositeCredentialResolver(accounts, new IamCredentialResolver(iamStore), sessions);
 
         builder.Services.AddSingleton(clock);
         builder.Services.AddSingleton<ICredentialResolver>(credentials);
