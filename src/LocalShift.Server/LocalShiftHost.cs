@@ -88,7 +88,10 @@ public sealed class LocalShiftHost : IAsyncDisposable
         });
 
         var queryServices = new List<QueryService> { new StsService() };
-        var httpServices = new List<IHttpService>();
+        var httpServices = new List<IHttpService>
+        {
+            new LocalShift.Services.S3.Http.S3Service(new LocalShift.Storage.Objects.ObjectStore(store, Path.Combine(dataDir, "s3"), clock)),
+        };
         var credentials = new CompositeCredentialResolver(accounts);
         IAuthorizer authorizer = AllowAllAuthorizer.Instance;
 
