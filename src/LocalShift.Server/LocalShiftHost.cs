@@ -80,12 +80,13 @@ public sealed class LocalShiftHost : IAsyncDisposable
         var decisions = new DecisionLog();
         var iamStore = new IamStore(store, clock);
         var identityPolicies = new IamPolicySource(iamStore);
-        var resourcePolicies = new List<IResourcePolicySource>();
+        var objects = new LocalShift.Storage.Objects.ObjectStore(store, Path.Combine(dataDir, "s3"), clock);
+        var resourcePolicies = new List<IResourcePolicySource> { new LocalShift.Services.S3.S3BucketPolicies(objects) };
         var authorizer = new PolicyAuthorizer(identityPolicies, resourcePolicies, decisions, loggerFactory.CreateLogger<PolicyAuthorizer>());
         var sessions = new SessionStore(store);
         var assumer = new RoleAssumer(iamStore, identityPolicies, iamStore, sessions, authorizer, clock);
         var queryServices = new List<QueryService> { new StsService(assumer), new IamService(iamStore) };
-        var httpServices = new List<IHttpService>();
+        var httpServices = new List<IHttpService> { new LocalShift.Services.S3.Http.S3Service(objects) };
         var credentials = new CompositeCredentialResolver(accounts, new IamCredentialResolver(iamStore), sessions);
 
         builder.Services.AddSingleton(clock);
