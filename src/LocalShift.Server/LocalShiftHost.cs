@@ -1,0 +1,178 @@
+using System.Net;
+using System.Reflection;
+using System.Text.Json;
+using LocalShift.Aws;
+using LocalShift.Aws.Edge;
+using LocalShift.Aws.Protocols.Query;
+using LocalShift.Services.Accounts;
+using LocalShift.Services.Sts;
+using LocalShift.Storage.State;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace LocalShift.Server;
+
+/// <summary>Composition root: builds every service over one state store and serves them behind one HTTP edge.</summary>
+public sealed class LocalShiftHost : IAsyncDisposable
+{
+    public static string Version =>
+        typeof(LocalShiftHost).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
+
+    private readonly WebApplication _app;
+    private readonly StateStore _store;
+    private volatile bool _ready;
+
+    private LocalShiftHost(WebApplication app, StateStore store)
+    {
+        _app = app;
+        _store = store;
+    }
+
+    public ServerOptions Options { get; private init; } = null!;
+    public Uri Endpoint { get; private set; } = null!;
+
+    public static async Task<LocalShiftHost> StartAsync(ServerOptions options, TextWriter banner)
+    {
+        var dataDir = Path.GetFullPath(options.DataDir);
+        PrepareDataDir(dataDir);
+
+        StateStore store;
+        try
+        {
+            store = new StateStore(Path.Combine(dataDir, "state.db"));
+        }
+        catch (Exception e)
+        {
+            throw new StartupException($"cannot open the state database in '{dataDir}': {e.Message}", e);
+        }
+
+        AccountDirectory accounts;
+        try
+        {
+            accounts = new AccountDirectory(options.Accounts);
+        }
+        catch (ArgumentException e)
+        {
+            throw new StartupException(e.Message, e);
+        }
+
+        var clock = TimeProvider.System;
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
+        builder.Logging.ClearProviders();
+        builder.Logging.AddSimpleConsole(o =>
+        {
+            o.SingleLine = true;
+            o.TimestampFormat = "HH:mm:ss ";
+        });
+        builder.Logging.SetMinimumLevel(options.LogLevel switch
+        {
+            "debug" => LogLevel.Debug,
+            "warning" => LogLevel.Warning,
+            "error" => LogLevel.Error,
+            _ => LogLevel.Information,
+        });
+        builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.AddServerHeader = false;
+            k.Limits.MaxRequestBodySize = null;
+            if (options.Host == "localhost") k.ListenLocalhost(options.Port);
+            else if (IPAddress.TryParse(options.Host, out var ip)) k.Listen(ip, options.Port);
+            else throw new StartupException($"--host '{options.Host}' is not an IP address or 'localhost'.");
+        });
+
+        var queryServices = new List<QueryService> { new StsService() };
+        var httpServices = new List<IHttpService>();
+        var credentials = new CompositeCredentialResolver(accounts);
+        IAuthorizer authorizer = AllowAllAuthorizer.Instance;
+
+        builder.Services.AddSingleton(clock);
+        builder.Services.AddSingleton<ICredentialResolver>(credentials);
+        builder.Services.AddSingleton(authorizer);
+        builder.Services.AddSingleton<IEnumerable<QueryService>>(queryServices);
+        builder.Services.AddSingleton<IEnumerable<IHttpService>>(httpServices);
+        builder.Services.AddSingleton<AwsEdge>();
+
+        var app = builder.Build();
+        var host = new LocalShiftHost(app, store) { Options = options };
+        var edge = app.Services.GetRequiredService<AwsEdge>();
+        app.Run(ctx => ctx.Request.Path.StartsWithSegments("/_localshift", out var rest)
+            ? host.HandleAdminAsync(ctx, rest.Value ?? "")
+            : edge.HandleAsync(ctx));
+
+        try
+        {
+            await app.StartAsync();
+        }
+        catch (IOException e)
+        {
+            await app.DisposeAsync();
+            throw new StartupException(
+                $"cannot listen on {options.Host}:{options.Port}: {e.Message} Is another LocalShift running? Choose another port with --port or LOCALSHIFT_PORT.", e);
+        }
+
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        host.Endpoint = new Uri(address);
+        host._ready = true;
+        banner.WriteLine($"""
+            LocalShift {Version} is ready.
+              AWS endpoint   {host.Endpoint.ToString().TrimEnd('/')}    (aws --endpoint-url {host.Endpoint.ToString().TrimEnd('/')} ...)
+              Account        {options.AccountId}    root keys: AWS_ACCESS_KEY_ID={options.RootAccessKey} AWS_SECRET_ACCESS_KEY={options.RootSecretKey}
+              Region         {options.Region}
+              Data dir       {dataDir}
+              Health         {host.Endpoint}_localshift/health
+            """);
+        banner.Flush();
+        return host;
+    }
+
+    private static void PrepareDataDir(string dataDir)
+    {
+        try
+        {
+            Directory.CreateDirectory(dataDir);
+            var probe = Path.Combine(dataDir, $".write-probe-{Environment.ProcessId}");
+            File.WriteAllText(probe, "ok");
+            File.Delete(probe);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
+        {
+            throw new StartupException($"the data dir '{dataDir}' is not usable: {e.Message} Choose another with --data-dir or LOCALSHIFT_DATA_DIR.", e);
+        }
+    }
+
+    private async Task HandleAdminAsync(HttpContext ctx, string path)
+    {
+        if (path is "/health" or "/health/")
+        {
+            ctx.Response.StatusCode = _ready ? 200 : 503;
+            ctx.Response.ContentType = "application/json";
+            await ctx.Response.WriteAsync(JsonSerializer.Serialize(new Dictionary<string, object>
+            {
+                ["status"] = _ready ? "ready" : "starting",
+                ["version"] = Version,
+                ["account"] = Options.AccountId,
+                ["region"] = Options.Region,
+                ["services"] = new[] { "iam", "sts", "redshift", "s3" },
+            }));
+            return;
+        }
+        ctx.Response.StatusCode = 404;
+        ctx.Response.ContentType = "application/json";
+        await ctx.Response.WriteAsync("{\"error\":\"no such LocalShift admin path; try /_localshift/health\"}");
+    }
+
+    public Task WaitForShutdownAsync() => _app.WaitForShutdownAsync();
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.DisposeAsync();
+        _store.Dispose();
+    }
+}
