@@ -25,6 +25,12 @@ public static class QueryEnvelope
             writeResult(w);
             w.WriteEndElement();
         }
+        else
+        {
+            // The operation still runs (DeleteTags, PutUserPolicy...); it has nothing to write, so its writer is a sink.
+            using var sink = XmlWriter.Create(Stream.Null, new XmlWriterSettings { ConformanceLevel = ConformanceLevel.Fragment });
+            writeResult(sink);
+        }
         w.WriteStartElement("ResponseMetadata");
         w.WriteElementString("RequestId", requestId);
         w.WriteEndElement();
