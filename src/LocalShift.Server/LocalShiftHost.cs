@@ -5,6 +5,8 @@ using LocalShift.Aws;
 using LocalShift.Aws.Edge;
 using LocalShift.Aws.Protocols.Query;
 using LocalShift.Services.Accounts;
+using LocalShift.Services.Iam;
+using LocalShift.Services.Redshift;
 using LocalShift.Services.Sts;
 using LocalShift.Storage.State;
 using Microsoft.AspNetCore.Builder;
@@ -87,7 +89,17 @@ public sealed class LocalShiftHost : IAsyncDisposable
             else throw new StartupException($"--host '{options.Host}' is not an IP address or 'localhost'.");
         });
 
-        var queryServices = new List<QueryService> { new StsService() };
+        // Redshift (and IAM, whose store is Redshift's role directory). SQL endpoints come with the SQL issue.
+        var iamStore = new IamStore(store, clock);
+        var redshift = RedshiftControlPlane.Create(store, iamStore, new NoClusterEndpoints(), new RedshiftOptions
+        {
+            CreateDelay = options.ClusterCreateDelay,
+            DeleteDelay = options.ClusterCreateDelay,
+            RoleApplyDelay = options.RoleApplyDelay,
+            SqlHost = options.Host,
+            SqlPortStart = options.SqlPortStart,
+        }, clock);
+        var queryServices = new List<QueryService> { new StsService(), new IamService(iamStore), redshift.Service };
         var httpServices = new List<IHttpService>();
         var credentials = new CompositeCredentialResolver(accounts);
         IAuthorizer authorizer = AllowAllAuthorizer.Instance;
@@ -105,6 +117,10 @@ public sealed class LocalShiftHost : IAsyncDisposable
         app.Run(ctx => ctx.Request.Path.StartsWithSegments("/_localshift", out var rest)
             ? host.HandleAdminAsync(ctx, rest.Value ?? "")
             : edge.HandleAsync(ctx));
+
+        var lifecycleStop = new CancellationTokenSource();
+        _ = Task.Run(() => redshift.Lifecycle.RunAsync(lifecycleStop.Token));
+        app.Lifetime.ApplicationStopping.Register(lifecycleStop.Cancel);
 
         try
         {
