@@ -77,8 +77,8 @@ public sealed class RedshiftService : QueryService
 
         var now = _time.GetUtcNow();
         var availableAt = now + _options.CreateDelay;
-        // Roles given at creation are in-sync by the time the cluster is available.
-        var rolesSettleAt = Max(availableAt, now + _options.RoleApplyDelay);
+        // Roles given at creation are applied as part of the creation: in-sync once the cluster is available.
+        var rolesSettleAt = availableAt;
         var attributes = new ClusterAttributes
         {
             AvailabilityZone = NullIfEmpty(p.Get("AvailabilityZone")) ?? call.Region + "a",
@@ -343,6 +343,4 @@ public sealed class RedshiftService : QueryService
     private static AwsException InvalidMarker() => RedshiftErrors.InvalidParameterValue("The marker is not valid.");
 
     private static string? NullIfEmpty(string? s) => string.IsNullOrEmpty(s) ? null : s;
-
-    private static DateTimeOffset Max(DateTimeOffset a, DateTimeOffset b) => a > b ? a : b;
 }
