@@ -95,6 +95,7 @@ public sealed class RedshiftHarness : IDisposable
     public RecordingAuthorizer Authorizer { get; } = new();
     public RecordingEndpoints Endpoints { get; } = new();
     public RedshiftControlPlane Plane { get; }
+    public Principal Caller { get; set; } = Principal.Root(Account);
 
     /// <summary>A second control plane over the same state file, as after a restart.</summary>
     public RedshiftHarness Restart() => new(Options, _dir, Clock, Roles);
@@ -109,9 +110,9 @@ public sealed class RedshiftHarness : IDisposable
             Operation = operation,
             Region = Region,
             RequestId = Guid.NewGuid().ToString(),
-            Caller = Principal.Root(Account),
+            Caller = Caller,
             Time = Clock.GetUtcNow(),
-            Authorizer = Authorizer,
+            Authorizer = AuthorizerOverride ?? Authorizer,
         };
         var sb = new StringBuilder();
         using (var w = XmlWriter.Create(sb, new XmlWriterSettings { OmitXmlDeclaration = true }))
@@ -125,6 +126,8 @@ public sealed class RedshiftHarness : IDisposable
 
     public AwsException Fails(string operation, params (string Name, string Value)[] args) =>
         Assert.Throws<AwsException>(() => Call(operation, args));
+
+    public IAuthorizer? AuthorizerOverride { get; set; }
 
     public XElement Create(string id, params (string Name, string Value)[] extra) =>
         Call("CreateCluster", [("ClusterIdentifier", id), ("NodeType", "dc2.large"), ("MasterUsername", "admin"), ("MasterUserPassword", Password), .. extra]);
