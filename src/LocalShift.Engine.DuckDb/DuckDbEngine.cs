@@ -4,8 +4,9 @@ using LocalShift.Sql.Wire;
 namespace LocalShift.Engine.DuckDb;
 
 /// <summary>
-/// One DuckDB database file. Sessions are duplicates of one root connection, so they share the database
-/// instance (and its buffer pool) while each keeps its own transaction and settings.
+/// One DuckDB database file. The root connection keeps the database instance open; DuckDB.NET shares that
+/// instance (and its buffer pool) with every further connection to the same path, each with its own
+/// transaction and settings.
 /// </summary>
 public sealed class DuckDbEngine : ISqlEngine
 {
@@ -21,7 +22,20 @@ public sealed class DuckDbEngine : ISqlEngine
 
     public IEngineSession OpenSession()
     {
-        lock (_root) return new DuckDbSession(_root.Duplicate());
+        lock (_root)
+        {
+            var connection = _root.DataSource == ":memory:" ? _root.Duplicate() : new DuckDBConnection(_root.ConnectionString);
+            try
+            {
+                if (connection.State != System.Data.ConnectionState.Open) connection.Open();
+            }
+            catch (DuckDBException e)
+            {
+                connection.Dispose();
+                throw DuckDbErrorMapping.Map(e.Message);
+            }
+            return new DuckDbSession(connection);
+        }
     }
 
     public void Dispose()

@@ -20,7 +20,7 @@ internal static partial class DuckDbErrorMapping
         (new(@"^Catalog Error: Type with name ""?(.+?)""? does not exist"), SqlState.UndefinedObject, m => $"type \"{m.Groups[1].Value}\" does not exist"),
         (new(@"^Catalog Error: .*already exists"), SqlState.DuplicateObject, m => Strip(m.Value)),
         (new(@"^Catalog Error: .*does not exist"), SqlState.UndefinedObject, m => Strip(m.Value)),
-        (new(@"^Binder Error: Referenced column ""?(.+?)""? not found"), SqlState.UndefinedColumn, m => $"column \"{m.Groups[1].Value}\" does not exist"),
+        (new(@"^Binder Error: Referenced column ""([^""]+)"""), SqlState.UndefinedColumn, m => $"column \"{m.Groups[1].Value}\" does not exist"),
         (new(@"^Binder Error: (?:Table ""?.+?""? does not have a column named|Column) ""?(.+?)""?(?: does not exist| not found|!|$)"), SqlState.UndefinedColumn, m => $"column \"{m.Groups[1].Value}\" does not exist"),
         (new(@"^Binder Error: Ambiguous reference to column name ""?(.+?)""?"), SqlState.AmbiguousColumn, m => $"column reference \"{m.Groups[1].Value}\" is ambiguous"),
         (new(@"^Binder Error: No function matches"), SqlState.UndefinedFunction, m => Strip(m.Value)),
@@ -52,6 +52,10 @@ internal static partial class DuckDbErrorMapping
         var lines = duckDbMessage.Split('\n');
         var first = lines[0].Trim();
         var hint = lines.Skip(1).Select(l => l.Trim()).FirstOrDefault(l => l.StartsWith("Did you mean", StringComparison.Ordinal));
+        // DuckDB suggests its own catalog tables; a Redshift user should not be pointed there.
+        if (hint is not null && (hint.Contains("pg_", StringComparison.Ordinal) || hint.Contains("duckdb_", StringComparison.Ordinal)
+            || hint.Contains("__localshift", StringComparison.Ordinal) || hint.Contains("information_schema", StringComparison.Ordinal)))
+            hint = null;
         foreach (var (pattern, sqlState, message) in Rules)
         {
             var match = pattern.Match(first);
