@@ -63,10 +63,10 @@ internal sealed class DuckDbSession(DuckDBConnection connection) : IEngineSessio
             command.Dispose();
             throw DuckDbErrorMapping.Map(e.Message);
         }
-        catch (Exception e) when (e is InvalidOperationException or NotSupportedException or ArgumentException)
+        catch (Exception e) when (e is not PgException)
         {
             command.Dispose();
-            throw new PgException(SqlState.InternalError, e.Message);
+            throw Unexpected(e);
         }
     }
 
@@ -83,15 +83,20 @@ internal sealed class DuckDbSession(DuckDBConnection connection) : IEngineSessio
         {
             throw DuckDbErrorMapping.Map(e.Message);
         }
-        catch (Exception e) when (e is InvalidOperationException or NotSupportedException or ArgumentException)
+        catch (Exception e) when (e is not PgException)
         {
-            throw new PgException(SqlState.InternalError, e.Message);
+            throw Unexpected(e);
         }
         finally
         {
             _running = null;
         }
     }
+
+    /// <summary>An interrupted statement surfaces as a cancellation; anything else is an internal error with its text.</summary>
+    internal static PgException Unexpected(Exception e) => e is OperationCanceledException
+        ? new PgException(SqlState.QueryCanceled, "canceling statement due to user request")
+        : new PgException(SqlState.InternalError, e.Message);
 
     public IReadOnlyList<PgColumn> Describe(string sql)
     {
@@ -135,6 +140,7 @@ internal sealed class DuckDbResult : IEngineResult
     {
         try { return _reader.Read(); }
         catch (DuckDBException e) { throw DuckDbErrorMapping.Map(e.Message); }
+        catch (Exception e) when (e is not PgException) { throw DuckDbSession.Unexpected(e); }
     }
 
     public object? GetValue(int ordinal)
@@ -142,6 +148,7 @@ internal sealed class DuckDbResult : IEngineResult
         if (_reader.IsDBNull(ordinal)) return null;
         try { return _reader.GetValue(ordinal); }
         catch (DuckDBException e) { throw DuckDbErrorMapping.Map(e.Message); }
+        catch (Exception e) when (e is not PgException) { throw DuckDbSession.Unexpected(e); }
     }
 
     public void Dispose()

@@ -1,6 +1,7 @@
 using LocalShift.Sql.Wire.Messages.Backend;
 using LocalShift.Sql.Wire.Messages.Frontend;
 using LocalShift.Sql.Wire.Types;
+using Microsoft.Extensions.Logging;
 
 namespace LocalShift.Sql.Wire.Session;
 
@@ -34,6 +35,7 @@ public sealed partial class PgSession
     {
         if (parse.StatementName.Length > 0 && _statements.ContainsKey(parse.StatementName))
             throw new PgException(SqlState.DuplicatePreparedStatement, $"prepared statement \"{parse.StatementName}\" already exists");
+        _logger.LogTrace("Parse {Name}: {Sql}", parse.StatementName, parse.Sql);
         var statement = _query!.Prepare(parse.Sql, parse.ParameterTypeOids);
         _statements[parse.StatementName] = new PreparedStatement(statement);
         EmptyBodyMessages.ParseComplete(_out);

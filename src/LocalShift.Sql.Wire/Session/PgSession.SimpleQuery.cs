@@ -1,6 +1,7 @@
 using LocalShift.Sql.Wire.Buffers;
 using LocalShift.Sql.Wire.Messages.Backend;
 using LocalShift.Sql.Wire.Types;
+using Microsoft.Extensions.Logging;
 
 namespace LocalShift.Sql.Wire.Session;
 
@@ -10,6 +11,7 @@ public sealed partial class PgSession
     private async Task SimpleQueryAsync(string sql, CancellationToken cancellationToken)
     {
         _cancelRequested = false;
+        _logger.LogTrace("Query: {Sql}", sql);
         ClosePortals(all: false);
         var statements = _query!.SplitStatements(sql);
         if (statements.Count == 0) EmptyBodyMessages.EmptyQueryResponse(_out);

@@ -38,6 +38,13 @@ public static class RedshiftTranslator
         for (var i = 0; i < tokens.Count; i++)
         {
             var token = tokens[i];
+            if (token.Kind == SqlTokenKind.String && IsByteaHexLiteral(tokens, i))
+            {
+                // PostgreSQL reads '\x..' as hex bytes; DuckDB would read each "\xNN" as one escaped byte only.
+                sb.Append("unhex(").Append(QuoteLiteral(token.StringValue[2..])).Append(')');
+                i = NextSignificant(tokens, NextSignificant(tokens, i));
+                continue;
+            }
             if (token.Kind != SqlTokenKind.Word || IsQualified(tokens, i))
             {
                 sb.Append(token.Text);
@@ -164,6 +171,15 @@ public static class RedshiftTranslator
             default:
                 return null;
         }
+    }
+
+    private static bool IsByteaHexLiteral(List<SqlToken> tokens, int i)
+    {
+        if (!tokens[i].Text.StartsWith("'\\x", StringComparison.Ordinal)) return false;
+        var cast = NextSignificant(tokens, i);
+        if (cast < 0 || tokens[cast].Text != "::") return false;
+        var type = NextSignificant(tokens, cast);
+        return type >= 0 && tokens[type].IsAny("BYTEA", "BLOB", "VARBYTE");
     }
 
     private static List<SqlToken> Significant(List<SqlToken> tokens) => SqlLexer.Significant(tokens);
