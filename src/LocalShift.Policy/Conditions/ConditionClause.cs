@@ -43,7 +43,14 @@ public sealed class ConditionClause
             if (Qualifier == SetQualifier.ForAnyValue) return false;
             return Operator.Negated;
         }
-        var tests = constantTests ?? Resolve(context);
+        var tests = constantTests;
+        if (tests is null)
+        {
+            tests = Resolve(context, out var unresolved);
+            // A value whose policy variable has no value matches nothing; a negated operator cannot claim the
+            // request differs from an unknown value, so the clause fails (the statement does not apply).
+            if (unresolved && Operator.Negated) return false;
+        }
         switch (Qualifier)
         {
             case SetQualifier.ForAllValues:
@@ -72,11 +79,15 @@ public sealed class ConditionClause
         return false;
     }
 
-    private ValueTest?[] Resolve(RequestContext context)
+    private ValueTest?[] Resolve(RequestContext context, out bool unresolved)
     {
+        unresolved = false;
         var tests = new ValueTest?[Values.Count];
         for (var i = 0; i < tests.Length; i++)
-            tests[i] = Values[i].TryResolve(context, out var text, out var mask) ? Operator.Factory!(text, mask) : null;
+        {
+            if (Values[i].TryResolve(context, out var text, out var mask)) tests[i] = Operator.Factory!(text, mask);
+            else unresolved = true;
+        }
         return tests;
     }
 

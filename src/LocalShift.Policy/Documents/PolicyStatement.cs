@@ -60,9 +60,10 @@ public sealed class ResourcePattern
 
     public PolicyString Text { get; }
 
-    public bool IsMatch(in ArnSplit resource, Evaluation.RequestContext context)
+    /// <summary>True or false, or null when a policy variable has no value in the request.</summary>
+    public bool? Match(in ArnSplit resource, Evaluation.RequestContext context)
     {
         if (constant is not null) return constant.IsMatch(resource);
-        return Text.TryResolve(context, out var resolved, out var mask) && new ArnPattern(resolved, mask).IsMatch(resource);
+        return Text.TryResolve(context, out var resolved, out var mask) ? new ArnPattern(resolved, mask).IsMatch(resource) : null;
     }
 }

@@ -57,6 +57,10 @@ public static class PolicyEvaluator
             // "Permissions boundaries" and "Session policies": not limited by either).
             if (scan.ResourceBest == PrincipalMatch.Direct)
                 return scan.Allow(scan.ResourceAllowsWith(PrincipalMatch.Direct));
+            // "*" is not limited by a permissions boundary either, but a session policy still applies: only a
+            // resource policy naming the session's own ARN escapes it.
+            if (scan.ResourceBest == PrincipalMatch.Everyone)
+                return sessionOk ? scan.Allow(scan.ResourceAllowsWith(PrincipalMatch.Everyone)) : scan.ImplicitDeny(PolicyLayer.Session);
 
             if (resourcePolicyRequired && scan.ResourceBest == PrincipalMatch.None)
                 return scan.ImplicitDeny(PolicyLayer.Resource);
@@ -138,9 +142,16 @@ public static class PolicyEvaluator
         {
             var patterns = st.Resources;
             if (patterns is null) return true;
-            var any = false;
-            for (var i = 0; i < patterns.Count && !any; i++) any = patterns[i].IsMatch(resource, request.Context);
-            return any != st.NotResource;
+            var unresolved = false;
+            for (var i = 0; i < patterns.Count; i++)
+            {
+                var m = patterns[i].Match(resource, request.Context);
+                if (m == true) return !st.NotResource;
+                unresolved |= m is null;
+            }
+            // An entry whose variable has no value matches nothing, and NotResource does not turn it into a match:
+            // the statement simply does not apply (same reading as for conditions).
+            return st.NotResource && !unresolved;
         }
 
         private readonly PrincipalMatch MatchPrincipal(PolicyStatement st)
@@ -150,8 +161,8 @@ public static class PolicyEvaluator
             if (!st.NotPrincipal) return m;
             // NotPrincipal applies to everyone it does not name. With a Deny it also hits any principal that has a
             // permissions boundary, whatever it names (IAM User Guide, "NotPrincipal").
-            if (st.Effect == Effect.Deny && hasBoundary) return PrincipalMatch.Direct;
-            return m == PrincipalMatch.None ? PrincipalMatch.Direct : PrincipalMatch.None;
+            if (st.Effect == Effect.Deny && hasBoundary) return PrincipalMatch.Everyone;
+            return m == PrincipalMatch.None ? PrincipalMatch.Everyone : PrincipalMatch.None;
         }
 
         private bool MatchesConditions(PolicyStatement st)
