@@ -3,7 +3,7 @@
 //   {principal, action, resource, resourceAccount, context, identityPolicies: [{name, policy}],
 //    permissionBoundaryPolicies?: [{name, policy}], sessionPolicy?, resourcePolicy?}
 // Output on stdout: a JSON array of {result: "Allowed" | "ExplicitlyDenied" | "ImplicitlyDenied" | "Error", detail?}.
-// With --bench N: runs the first case N times and prints {"perSecond": x}.
+// With --bench N: runs the cases round-robin N times and prints {"perSecond": x (per CPU-second), "perWallSecond": y}.
 import { runSimulation } from '@cloud-copilot/iam-simulate'
 
 const chunks = []
@@ -42,9 +42,12 @@ if (benchIndex >= 0) {
   const n = Number(process.argv[benchIndex + 1] ?? '200')
   for (let i = 0; i < Math.min(20, n); i++) await run(cases[i % cases.length])
   const start = process.hrtime.bigint()
+  const cpuStart = process.cpuUsage()
   for (let i = 0; i < n; i++) await run(cases[i % cases.length])
   const seconds = Number(process.hrtime.bigint() - start) / 1e9
-  process.stdout.write(JSON.stringify({ perSecond: n / seconds, runs: n, seconds }))
+  const cpu = process.cpuUsage(cpuStart)
+  const cpuSeconds = (cpu.user + cpu.system) / 1e6
+  process.stdout.write(JSON.stringify({ perSecond: n / cpuSeconds, perWallSecond: n / seconds, runs: n, seconds, cpuSeconds }))
 } else {
   const out = []
   for (const c of cases) out.push(await run(c))

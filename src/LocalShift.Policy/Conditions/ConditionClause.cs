@@ -21,7 +21,7 @@ public sealed class ConditionClause
         Key = key;
         Values = values;
         if (!op.IsNull && values.All(v => v.IsConstant))
-            constantTests = values.Select(v => op.Factory!(v.Raw, null)).ToArray();
+            constantTests = values.Select(v => op.Factory!(v.Raw)).ToArray();
     }
 
     public string OperatorText { get; }
@@ -79,14 +79,29 @@ public sealed class ConditionClause
         return false;
     }
 
+    // Compiled tests per resolved text: variables take few distinct values (user names, tags).
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, ValueTest?> resolvedTests = new(StringComparer.Ordinal);
+    private const int ResolvedLimit = 1024;
+
     private ValueTest?[] Resolve(RequestContext context, out bool unresolved)
     {
         unresolved = false;
         var tests = new ValueTest?[Values.Count];
+        var lookup = resolvedTests.GetAlternateLookup<ReadOnlySpan<char>>();
         for (var i = 0; i < tests.Length; i++)
         {
-            if (Values[i].TryResolve(context, out var text, out var mask)) tests[i] = Operator.Factory!(text, mask);
-            else unresolved = true;
+            if (!Values[i].TryResolve(context, Operator.UsesWildcards, out ReadOnlySpan<char> text))
+            {
+                unresolved = true;
+                continue;
+            }
+            if (!lookup.TryGetValue(text, out var test))
+            {
+                var key = text.ToString();
+                test = Operator.Factory!(key);
+                if (resolvedTests.Count < ResolvedLimit) resolvedTests.TryAdd(key, test);
+            }
+            tests[i] = test;
         }
         return tests;
     }

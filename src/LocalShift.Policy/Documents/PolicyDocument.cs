@@ -25,17 +25,28 @@ public sealed class PolicyDocument
     // Action matching depends only on the action name, so the statements an action selects are computed once per
     // (document, action); evaluation then checks resources and conditions of those few statements only.
     private const int ActionIndexLimit = 4096;
-    private readonly ConcurrentDictionary<string, int[]> statementsByAction = new(StringComparer.OrdinalIgnoreCase);
+    private readonly ConcurrentDictionary<int, int[]> statementsByAction = new();
 
-    internal int[] StatementsFor(string action)
+    internal int[] StatementsFor(string action, int actionId)
     {
-        if (statementsByAction.TryGetValue(action, out var found)) return found;
+        if (actionId >= 0 && statementsByAction.TryGetValue(actionId, out var found)) return found;
         var list = new List<int>();
         for (var i = 0; i < Statements.Count; i++)
             if (Statements[i].MatchesAction(action)) list.Add(i);
         var result = list.ToArray();
-        if (statementsByAction.Count < ActionIndexLimit) statementsByAction.TryAdd(action, result);
+        if (actionId >= 0 && statementsByAction.Count < ActionIndexLimit) statementsByAction.TryAdd(actionId, result);
         return result;
+    }
+
+    private static int nextActionId;
+    private static readonly ConcurrentDictionary<string, int> ActionIds = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>A small integer per distinct action name (case-insensitive), or -1 once too many were seen.</summary>
+    internal static int ActionId(string action)
+    {
+        if (ActionIds.TryGetValue(action, out var id)) return id;
+        if (ActionIds.Count >= ActionIndexLimit) return -1;
+        return ActionIds.GetOrAdd(action, _ => Interlocked.Increment(ref nextActionId));
     }
 
     /// <summary>Parses and validates; throws <see cref="PolicyFormatException"/> with the MalformedPolicyDocument text.</summary>
