@@ -23,18 +23,30 @@ public sealed class PolicyDocument
     public bool VariablesEnabled => Version == PolicyParser.CurrentVersion;
 
     // Action matching depends only on the action name, so the statements an action selects are computed once per
-    // (document, action); evaluation then checks resources and conditions of those few statements only.
+    // (document, action) and kept in an array indexed by a process-wide action id; evaluation then checks resources
+    // and conditions of those few statements only. Races only recompute the same immutable answer.
     private const int ActionIndexLimit = 4096;
-    private readonly ConcurrentDictionary<int, int[]> statementsByAction = new();
+    private int[]?[] statementsByAction = new int[]?[16];
 
     internal int[] StatementsFor(string action, int actionId)
     {
-        if (actionId >= 0 && statementsByAction.TryGetValue(actionId, out var found)) return found;
+        var table = statementsByAction;
+        if ((uint)actionId < (uint)table.Length && table[actionId] is { } found) return found;
         var list = new List<int>();
         for (var i = 0; i < Statements.Count; i++)
             if (Statements[i].MatchesAction(action)) list.Add(i);
         var result = list.ToArray();
-        if (actionId >= 0 && statementsByAction.Count < ActionIndexLimit) statementsByAction.TryAdd(actionId, result);
+        if (actionId >= 0)
+        {
+            if (actionId >= table.Length)
+            {
+                var grown = new int[]?[Math.Max(actionId + 1, table.Length * 2)];
+                Array.Copy(table, grown, table.Length);
+                table = grown;
+            }
+            table[actionId] = result;
+            statementsByAction = table;
+        }
         return result;
     }
 
@@ -46,7 +58,7 @@ public sealed class PolicyDocument
     {
         if (ActionIds.TryGetValue(action, out var id)) return id;
         if (ActionIds.Count >= ActionIndexLimit) return -1;
-        return ActionIds.GetOrAdd(action, _ => Interlocked.Increment(ref nextActionId));
+        return ActionIds.GetOrAdd(action, _ => Interlocked.Increment(ref nextActionId) - 1);
     }
 
     /// <summary>Parses and validates; throws <see cref="PolicyFormatException"/> with the MalformedPolicyDocument text.</summary>

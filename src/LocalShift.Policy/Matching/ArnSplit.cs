@@ -65,7 +65,8 @@ public sealed class ArnPattern
     public bool IsMatch(in ArnSplit resource)
     {
         if (segments is null || !resource.IsArn) return whole.IsMatch(resource.Value);
-        for (var i = 1; i < 6; i++)
+        // The resource part differs most often, so it goes first.
+        for (var i = 5; i >= 1; i--)
             if (!segments[i].IsMatch(resource.Segment(i))) return false;
         return true;
     }
