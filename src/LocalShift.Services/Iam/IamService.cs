@@ -33,6 +33,7 @@ public sealed partial class IamService : QueryService
         RegisterGroups();
         RegisterPolicies();
         RegisterAccessKeys();
+        RegisterSimulate();
     }
 
     /// <summary>The composition root's entry point: migrates IAM's tables and returns the service.</summary>
