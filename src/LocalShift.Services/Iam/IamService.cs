@@ -99,6 +99,17 @@ public sealed partial class IamService : QueryService
         if (truncated) w.El("Marker", Convert.ToBase64String(Encoding.UTF8.GetBytes(key(sorted[start + page.Count]))));
     }
 
+    /// <summary>Tags keep the order they were added in, so their marker is a position rather than a name.</summary>
+    private static void WriteTagPage(XmlWriter w, IReadOnlyList<IamTag> tags, Paging paging)
+    {
+        var start = paging.Marker is not null && int.TryParse(paging.Marker, out var m) && m >= 0 ? m : 0;
+        var page = tags.Skip(start).Take(paging.MaxItems).ToList();
+        var truncated = start + page.Count < tags.Count;
+        w.List("Tags", page, (x, t) => x.El("Key", t.Key).El("Value", t.Value));
+        w.El("IsTruncated", truncated);
+        if (truncated) w.El("Marker", (start + page.Count).ToString(System.Globalization.CultureInfo.InvariantCulture));
+    }
+
     private static void WriteTags(XmlWriter w, IReadOnlyList<IamTag> tags)
     {
         if (tags.Count == 0) return;

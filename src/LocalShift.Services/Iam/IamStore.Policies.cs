@@ -238,6 +238,30 @@ public sealed partial class IamStore
             .ToList();
     });
 
+    /// <summary>The users, groups and roles of the account the policy is attached to, or is the permissions boundary of.</summary>
+    public (List<PolicyEntity> Attached, List<PolicyEntity> Boundaries) ListEntitiesForPolicy(string accountId, string policyArn) => _store.Read(c =>
+    {
+        if (PolicyFor(c, null, accountId, policyArn) is null) throw IamErrors.NoSuchPolicy(policyArn);
+        var attached = new List<PolicyEntity>();
+        foreach (var (kind, name) in c.Query(null, "SELECT entity_kind, entity_name FROM iam_attachments WHERE account_id=$a AND policy_arn=$p",
+                     r => (r.GetString(0), r.GetString(1)), ("$a", accountId), ("$p", policyArn)))
+        {
+            var entity = kind switch
+            {
+                "role" => RoleIn(c, null, accountId, name) is { } role ? new PolicyEntity(IamEntityKind.Role, role.RoleName, role.RoleId, role.Path) : null,
+                "user" => UserIn(c, null, accountId, name) is { } user ? new PolicyEntity(IamEntityKind.User, user.UserName, user.UserId, user.Path) : null,
+                _ => GroupIn(c, null, accountId, name) is { } group ? new PolicyEntity(IamEntityKind.Group, group.GroupName, group.GroupId, group.Path) : null,
+            };
+            if (entity is not null) attached.Add(entity);
+        }
+        var boundaries = c.Query(null, "SELECT name, role_id, path FROM iam_roles WHERE account_id=$a AND boundary_arn=$p",
+                r => new PolicyEntity(IamEntityKind.Role, r.GetString(0), r.GetString(1), r.GetString(2)), ("$a", accountId), ("$p", policyArn))
+            .Concat(c.Query(null, "SELECT name, user_id, path FROM iam_users WHERE account_id=$a AND boundary_arn=$p",
+                r => new PolicyEntity(IamEntityKind.User, r.GetString(0), r.GetString(1), r.GetString(2)), ("$a", accountId), ("$p", policyArn)))
+            .ToList();
+        return (attached, boundaries);
+    });
+
     // ---- permissions boundaries ----
 
     public void SetPermissionsBoundary(string accountId, IamEntityKind kind, string entity, string? policyArn) => _store.Write((c, tx) =>

@@ -26,7 +26,7 @@ public sealed partial class IamStore : IRoleDirectory
     {
         _store = store;
         _clock = clock;
-        store.Migrate("iam", Schema);
+        store.Migrate("iam", Schema, RoleLastUsedSchema);
     }
 
     private const string Schema = """
@@ -71,6 +71,11 @@ public sealed partial class IamStore : IRoleDirectory
         CREATE INDEX iam_access_keys_owner ON iam_access_keys(account_id, user_name);
         """;
 
+    private const string RoleLastUsedSchema = """
+        ALTER TABLE iam_roles ADD COLUMN last_used_date TEXT;
+        ALTER TABLE iam_roles ADD COLUMN last_used_region TEXT;
+        """;
+
     private DateTimeOffset Now()
     {
         // IAM reports whole seconds; keeping them avoids a create date that changes between create and get.
@@ -113,12 +118,15 @@ public sealed partial class IamStore : IRoleDirectory
 
     private const string RoleColumns = "account_id, name, path, role_id, arn, trust_policy, description, max_session, boundary_arn, tags, create_date";
 
+    private const string RoleSelect = RoleColumns + ", last_used_date, last_used_region";
+
     private static RoleRow ReadRole(SqliteDataReader r) => new(
         r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4), r.GetString(5), r.StringOrNull(6),
-        r.GetInt32(7), r.StringOrNull(8), Tags(r.GetString(9)), Time(r.GetString(10)));
+        r.GetInt32(7), r.StringOrNull(8), Tags(r.GetString(9)), Time(r.GetString(10)),
+        r.IsDBNull(11) ? null : Time(r.GetString(11)), r.StringOrNull(12));
 
     private static RoleRow? RoleIn(SqliteConnection c, SqliteTransaction? tx, string accountId, string name) =>
-        c.Query(tx, $"SELECT {RoleColumns} FROM iam_roles WHERE account_id=$a AND name=$n", ReadRole, ("$a", accountId), ("$n", name))
+        c.Query(tx, $"SELECT {RoleSelect} FROM iam_roles WHERE account_id=$a AND name=$n", ReadRole, ("$a", accountId), ("$n", name))
             .FirstOrDefault();
 
     private static RoleRow RequireRole(SqliteConnection c, SqliteTransaction? tx, string accountId, string name) =>
@@ -127,7 +135,7 @@ public sealed partial class IamStore : IRoleDirectory
     public RoleRow? GetRole(string accountId, string name) => _store.Read(c => RoleIn(c, null, accountId, name));
 
     public List<RoleRow> ListRoles(string accountId, string pathPrefix) => _store.Read(c =>
-        c.Query(null, $"SELECT {RoleColumns} FROM iam_roles WHERE account_id=$a ORDER BY name COLLATE NOCASE", ReadRole, ("$a", accountId))
+        c.Query(null, $"SELECT {RoleSelect} FROM iam_roles WHERE account_id=$a ORDER BY name COLLATE NOCASE", ReadRole, ("$a", accountId))
             .Where(r => r.Path.StartsWith(pathPrefix, StringComparison.Ordinal)).ToList());
 
     public RoleRow CreateRole(string accountId, string name, string path, string trustPolicy, string? description,
@@ -179,10 +187,17 @@ public sealed partial class IamStore : IRoleDirectory
         return role with { Tags = tags };
     });
 
+    /// <summary>Records that a session of the role was created (STS AssumeRole), shown by GetRole as RoleLastUsed.</summary>
+    public void RecordRoleUse(string roleArn, string region, DateTimeOffset when) => _store.Write((c, tx) =>
+    {
+        c.Exec(tx, "UPDATE iam_roles SET last_used_date=$d, last_used_region=$r WHERE arn=$arn COLLATE BINARY",
+            ("$d", Time(when)), ("$r", region), ("$arn", roleArn));
+    });
+
     public RoleRecord? FindByArn(string roleArn)
     {
         if (!Arn.TryParse(roleArn, out var arn) || arn.Service != "iam") return null;
-        return _store.Read(c => c.Query(null, $"SELECT {RoleColumns} FROM iam_roles WHERE account_id=$a AND arn=$arn COLLATE BINARY",
+        return _store.Read(c => c.Query(null, $"SELECT {RoleSelect} FROM iam_roles WHERE account_id=$a AND arn=$arn COLLATE BINARY",
             ReadRole, ("$a", arn.Account), ("$arn", roleArn)).FirstOrDefault()?.ToRecord());
     }
 
@@ -222,6 +237,15 @@ public sealed partial class IamStore : IRoleDirectory
             ("$a", accountId), ("$n", name), ("$p", path), ("$id", user.UserId), ("$arn", user.Arn), ("$b", boundaryArn),
             ("$t", TagsJson(tags)), ("$cd", Time(user.CreateDate)));
         return user;
+    });
+
+    /// <summary>Applies a change to a user's tags (tag or untag) and stores the result.</summary>
+    public UserRow RetagUser(string accountId, string name, Func<IReadOnlyList<IamTag>, IReadOnlyList<IamTag>> change) => _store.Write((c, tx) =>
+    {
+        var user = RequireUser(c, tx, accountId, name);
+        var tags = change(user.Tags);
+        c.Exec(tx, "UPDATE iam_users SET tags=$t WHERE account_id=$a AND name=$n", ("$t", TagsJson(tags)), ("$a", accountId), ("$n", name));
+        return user with { Tags = tags };
     });
 
     public void DeleteUser(string accountId, string name) => _store.Write((c, tx) =>
