@@ -112,6 +112,10 @@ public class IamCliTests(ServerFixture fixture) : IClassFixture<ServerFixture>
 
         var me = (await Server.AwsAsAsync(id, secret, null, "sts", "get-caller-identity")).Json();
         Assert.Equal($"arn:aws:iam::123456789012:user/{user}", me.GetProperty("Arn").GetString());
+        var denied = await Server.AwsAsAsync(id, secret, null, "iam", "get-user");
+        Assert.Contains($"An error occurred (AccessDenied) when calling the GetUser operation: User: arn:aws:iam::123456789012:user/{user} is not authorized to perform: iam:GetUser on resource: arn:aws:iam::123456789012:user/{user} because no identity-based policy allows the iam:GetUser action", denied.Stderr);
+        (await Server.AwsAsync("iam", "put-user-policy", "--user-name", user, "--policy-name", "self", "--policy-document",
+            """{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:GetUser","Resource":"arn:aws:iam::123456789012:user/${aws:username}"}]}""")).EnsureSuccess();
         var self = (await Server.AwsAsAsync(id, secret, null, "iam", "get-user")).Json();
         Assert.Equal(user, self.GetProperty("User").GetProperty("UserName").GetString());
 
