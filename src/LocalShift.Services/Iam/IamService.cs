@@ -44,9 +44,11 @@ public sealed partial class IamService : QueryService
 
     private static string Action(string operation) => "iam:" + operation;
 
+    /// <summary>A managed policy ARN must at least look like one (iam service, policy/ resource); IAM answers InvalidInput otherwise.</summary>
     private static void CheckArn(string arn)
     {
-        if (!Arn.TryParse(arn, out _)) throw IamErrors.InvalidArn(arn);
+        if (!Arn.TryParse(arn, out var parsed) || parsed.Service != "iam" || !parsed.Resource.StartsWith("policy/", StringComparison.Ordinal))
+            throw IamErrors.InvalidArn(arn);
     }
 
     /// <summary>Checks an identity (permissions) policy document's grammar; sizes are checked where the quota applies.</summary>

@@ -70,3 +70,17 @@ public sealed class MoreOperationsTests : IDisposable
         Assert.Equal("NoSuchEntity", _iam.Fails("SetDefaultPolicyVersion", ("PolicyArn", arn), ("VersionId", "v9")).Code);
     }
 }
+
+public sealed class PolicyArnShapeTests : IDisposable
+{
+    private readonly IamHarness _iam = new();
+    public void Dispose() => _iam.Dispose();
+
+    [Fact]
+    public void A_role_arn_given_as_a_policy_arn_is_InvalidInput()
+    {
+        _iam.CreateRole("R");
+        var e = _iam.Fails("AttachRolePolicy", ("RoleName", "R"), ("PolicyArn", "arn:aws:iam::123456789012:role/R"));
+        Assert.Equal(("InvalidInput", "ARN arn:aws:iam::123456789012:role/R is not valid."), (e.Code, e.Message));
+    }
+}
