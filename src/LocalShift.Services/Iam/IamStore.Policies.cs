@@ -28,7 +28,7 @@ public sealed partial class IamStore
     /// Adds or replaces an inline policy. The size quota covers all of the entity's inline policies together
     /// (role 10,240, user 2,048, group 5,120 characters without white space).
     /// </summary>
-    public void PutInlinePolicy(string accountId, IamEntityKind kind, string entity, string policyName, string document) => _store.Write((c, tx) =>
+    public void PutInlinePolicy(string accountId, IamEntityKind kind, string entity, string policyName, string document) => Change((c, tx) =>
     {
         var name = RequireEntity(c, tx, kind, accountId, entity);
         var others = InlineOf(c, tx, accountId, kind, name)
@@ -52,7 +52,7 @@ public sealed partial class IamStore
         return (name, policy);
     });
 
-    public void DeleteInlinePolicy(string accountId, IamEntityKind kind, string entity, string policyName) => _store.Write((c, tx) =>
+    public void DeleteInlinePolicy(string accountId, IamEntityKind kind, string entity, string policyName) => Change((c, tx) =>
     {
         var name = RequireEntity(c, tx, kind, accountId, entity);
         if (c.Exec(tx, "DELETE FROM iam_inline_policies WHERE account_id=$a AND entity_kind=$k AND entity_name=$e AND policy_name=$p",
@@ -105,7 +105,7 @@ public sealed partial class IamStore
     });
 
     public PolicyUsage CreatePolicy(string accountId, string name, string path, string document, string? description, IReadOnlyList<IamTag> tags) =>
-        _store.Write((c, tx) =>
+        Change((c, tx) =>
         {
             if (c.Query(tx, "SELECT 1 FROM iam_managed_policies WHERE account_id=$a AND name=$n", r => 1, ("$a", accountId), ("$n", name)).Count > 0)
                 throw IamErrors.PolicyExists(name);
@@ -128,7 +128,7 @@ public sealed partial class IamStore
         return policy;
     }
 
-    public void DeletePolicy(string accountId, string arn) => _store.Write((c, tx) =>
+    public void DeletePolicy(string accountId, string arn) => Change((c, tx) =>
     {
         var policy = RequireOwnPolicy(c, tx, accountId, arn);
         var usage = Usage(c, tx, accountId, policy);
@@ -166,7 +166,7 @@ public sealed partial class IamStore
     public string? DefaultDocument(string accountId, string arn) => _store.Read(c =>
         PolicyFor(c, null, accountId, arn) is { } p ? VersionsOf(c, null, p).First(v => v.IsDefaultVersion).Document : null);
 
-    public PolicyVersionRow CreatePolicyVersion(string accountId, string arn, string document, bool setAsDefault) => _store.Write((c, tx) =>
+    public PolicyVersionRow CreatePolicyVersion(string accountId, string arn, string document, bool setAsDefault) => Change((c, tx) =>
     {
         var policy = RequireOwnPolicy(c, tx, accountId, arn);
         if (VersionsOf(c, tx, policy).Count >= MaxPolicyVersions)
@@ -181,7 +181,7 @@ public sealed partial class IamStore
         return new PolicyVersionRow(arn, versionId, document, setAsDefault, now);
     });
 
-    public void DeletePolicyVersion(string accountId, string arn, string versionId) => _store.Write((c, tx) =>
+    public void DeletePolicyVersion(string accountId, string arn, string versionId) => Change((c, tx) =>
     {
         var policy = RequireOwnPolicy(c, tx, accountId, arn);
         if (policy.DefaultVersionId == versionId) throw IamErrors.DeleteConflict("Cannot delete the default version of a policy.");
@@ -189,7 +189,7 @@ public sealed partial class IamStore
             throw IamErrors.NoSuchPolicyVersion(arn, versionId);
     });
 
-    public void SetDefaultPolicyVersion(string accountId, string arn, string versionId) => _store.Write((c, tx) =>
+    public void SetDefaultPolicyVersion(string accountId, string arn, string versionId) => Change((c, tx) =>
     {
         var policy = RequireOwnPolicy(c, tx, accountId, arn);
         if (VersionsOf(c, tx, policy).All(v => v.VersionId != versionId)) throw IamErrors.NoSuchPolicyVersion(arn, versionId);
@@ -207,7 +207,7 @@ public sealed partial class IamStore
         c.Query(tx, "SELECT policy_arn FROM iam_attachments WHERE account_id=$a AND entity_kind=$k AND entity_name=$e", r => r.GetString(0),
             ("$a", accountId), ("$k", KindKey(kind)), ("$e", entity));
 
-    public void AttachPolicy(string accountId, IamEntityKind kind, string entity, string policyArn) => _store.Write((c, tx) =>
+    public void AttachPolicy(string accountId, IamEntityKind kind, string entity, string policyArn) => Change((c, tx) =>
     {
         var name = RequireEntity(c, tx, kind, accountId, entity);
         RequireAttachable(c, tx, accountId, policyArn);
@@ -219,7 +219,7 @@ public sealed partial class IamStore
             ("$a", accountId), ("$k", KindKey(kind)), ("$e", name), ("$p", policyArn));
     });
 
-    public void DetachPolicy(string accountId, IamEntityKind kind, string entity, string policyArn) => _store.Write((c, tx) =>
+    public void DetachPolicy(string accountId, IamEntityKind kind, string entity, string policyArn) => Change((c, tx) =>
     {
         var name = RequireEntity(c, tx, kind, accountId, entity);
         if (c.Exec(tx, "DELETE FROM iam_attachments WHERE account_id=$a AND entity_kind=$k AND entity_name=$e AND policy_arn=$p",
@@ -264,7 +264,7 @@ public sealed partial class IamStore
 
     // ---- permissions boundaries ----
 
-    public void SetPermissionsBoundary(string accountId, IamEntityKind kind, string entity, string? policyArn) => _store.Write((c, tx) =>
+    public void SetPermissionsBoundary(string accountId, IamEntityKind kind, string entity, string? policyArn) => Change((c, tx) =>
     {
         var name = RequireEntity(c, tx, kind, accountId, entity);
         if (policyArn is not null) RequireAttachable(c, tx, accountId, policyArn);

@@ -105,10 +105,25 @@ public sealed partial class IamStore : IRoleDirectory
         return result;
     }
 
+    private long _generation;
+
+    /// <summary>Increases with every committed change; readers that cache derived views (the policy source) compare it.</summary>
+    public long Generation => Interlocked.Read(ref _generation);
+
+    /// <summary>Every write goes through here so that <see cref="Generation"/> moves after it commits.</summary>
+    private T Change<T>(Func<SqliteConnection, SqliteTransaction, T> write)
+    {
+        var result = _store.Write(write);
+        Interlocked.Increment(ref _generation);
+        return result;
+    }
+
+    private void Change(Action<SqliteConnection, SqliteTransaction> write) => Change<bool>((c, tx) => { write(c, tx); return true; });
+
     // ---- accounts ----
 
     /// <summary>When IAM first saw this account: reported as the root's CreateDate by GetUser.</summary>
-    public DateTimeOffset AccountCreateDate(string accountId) => _store.Write((c, tx) =>
+    public DateTimeOffset AccountCreateDate(string accountId) => Change((c, tx) =>
     {
         c.Exec(tx, "INSERT OR IGNORE INTO iam_accounts(account_id, create_date) VALUES($a, $d)", ("$a", accountId), ("$d", Time(Now())));
         return Time(c.Query(tx, "SELECT create_date FROM iam_accounts WHERE account_id=$a", r => r.GetString(0), ("$a", accountId))[0]);
@@ -139,7 +154,7 @@ public sealed partial class IamStore : IRoleDirectory
             .Where(r => r.Path.StartsWith(pathPrefix, StringComparison.Ordinal)).ToList());
 
     public RoleRow CreateRole(string accountId, string name, string path, string trustPolicy, string? description,
-        int maxSession, string? boundaryArn, IReadOnlyList<IamTag> tags) => _store.Write((c, tx) =>
+        int maxSession, string? boundaryArn, IReadOnlyList<IamTag> tags) => Change((c, tx) =>
     {
         if (RoleIn(c, tx, accountId, name) is not null) throw IamErrors.RoleExists(name);
         if (boundaryArn is not null) RequireAttachable(c, tx, accountId, boundaryArn);
@@ -152,7 +167,7 @@ public sealed partial class IamStore : IRoleDirectory
         return role;
     });
 
-    public void DeleteRole(string accountId, string name) => _store.Write((c, tx) =>
+    public void DeleteRole(string accountId, string name) => Change((c, tx) =>
     {
         var role = RequireRole(c, tx, accountId, name);
         if (HasInline(c, tx, accountId, IamEntityKind.Role, role.RoleName))
@@ -163,7 +178,7 @@ public sealed partial class IamStore : IRoleDirectory
     });
 
     /// <summary>Changes a role's description and/or maximum session duration; a null leaves that field as it is.</summary>
-    public RoleRow UpdateRole(string accountId, string name, string? description, int? maxSession) => _store.Write((c, tx) =>
+    public RoleRow UpdateRole(string accountId, string name, string? description, int? maxSession) => Change((c, tx) =>
     {
         var role = RequireRole(c, tx, accountId, name);
         role = role with { Description = description ?? role.Description, MaxSessionDuration = maxSession ?? role.MaxSessionDuration };
@@ -172,14 +187,14 @@ public sealed partial class IamStore : IRoleDirectory
         return role;
     });
 
-    public void UpdateTrustPolicy(string accountId, string name, string document) => _store.Write((c, tx) =>
+    public void UpdateTrustPolicy(string accountId, string name, string document) => Change((c, tx) =>
     {
         RequireRole(c, tx, accountId, name);
         c.Exec(tx, "UPDATE iam_roles SET trust_policy=$t WHERE account_id=$a AND name=$n", ("$t", document), ("$a", accountId), ("$n", name));
     });
 
     /// <summary>Applies a change to a role's tags (tag or untag) and stores the result.</summary>
-    public RoleRow RetagRole(string accountId, string name, Func<IReadOnlyList<IamTag>, IReadOnlyList<IamTag>> change) => _store.Write((c, tx) =>
+    public RoleRow RetagRole(string accountId, string name, Func<IReadOnlyList<IamTag>, IReadOnlyList<IamTag>> change) => Change((c, tx) =>
     {
         var role = RequireRole(c, tx, accountId, name);
         var tags = change(role.Tags);
@@ -188,7 +203,7 @@ public sealed partial class IamStore : IRoleDirectory
     });
 
     /// <summary>Records that a session of the role was created (STS AssumeRole), shown by GetRole as RoleLastUsed.</summary>
-    public void RecordRoleUse(string roleArn, string region, DateTimeOffset when) => _store.Write((c, tx) =>
+    public void RecordRoleUse(string roleArn, string region, DateTimeOffset when) => Change((c, tx) =>
     {
         c.Exec(tx, "UPDATE iam_roles SET last_used_date=$d, last_used_region=$r WHERE arn=$arn COLLATE BINARY",
             ("$d", Time(when)), ("$r", region), ("$arn", roleArn));
@@ -227,7 +242,7 @@ public sealed partial class IamStore : IRoleDirectory
         c.Query(null, $"SELECT {UserColumns} FROM iam_users WHERE account_id=$a ORDER BY name COLLATE NOCASE", ReadUser, ("$a", accountId))
             .Where(u => u.Path.StartsWith(pathPrefix, StringComparison.Ordinal)).ToList());
 
-    public UserRow CreateUser(string accountId, string name, string path, string? boundaryArn, IReadOnlyList<IamTag> tags) => _store.Write((c, tx) =>
+    public UserRow CreateUser(string accountId, string name, string path, string? boundaryArn, IReadOnlyList<IamTag> tags) => Change((c, tx) =>
     {
         if (UserIn(c, tx, accountId, name) is not null) throw IamErrors.UserExists(name);
         if (boundaryArn is not null) RequireAttachable(c, tx, accountId, boundaryArn);
@@ -240,7 +255,7 @@ public sealed partial class IamStore : IRoleDirectory
     });
 
     /// <summary>Applies a change to a user's tags (tag or untag) and stores the result.</summary>
-    public UserRow RetagUser(string accountId, string name, Func<IReadOnlyList<IamTag>, IReadOnlyList<IamTag>> change) => _store.Write((c, tx) =>
+    public UserRow RetagUser(string accountId, string name, Func<IReadOnlyList<IamTag>, IReadOnlyList<IamTag>> change) => Change((c, tx) =>
     {
         var user = RequireUser(c, tx, accountId, name);
         var tags = change(user.Tags);
@@ -248,7 +263,7 @@ public sealed partial class IamStore : IRoleDirectory
         return user with { Tags = tags };
     });
 
-    public void DeleteUser(string accountId, string name) => _store.Write((c, tx) =>
+    public void DeleteUser(string accountId, string name) => Change((c, tx) =>
     {
         var user = RequireUser(c, tx, accountId, name);
         if (c.Query(tx, "SELECT 1 FROM iam_access_keys WHERE account_id=$a AND user_name=$n", r => 1, ("$a", accountId), ("$n", user.UserName)).Count > 0)
@@ -282,7 +297,7 @@ public sealed partial class IamStore : IRoleDirectory
         c.Query(null, $"SELECT {GroupColumns} FROM iam_groups WHERE account_id=$a ORDER BY name COLLATE NOCASE", ReadGroup, ("$a", accountId))
             .Where(g => g.Path.StartsWith(pathPrefix, StringComparison.Ordinal)).ToList());
 
-    public GroupRow CreateGroup(string accountId, string name, string path) => _store.Write((c, tx) =>
+    public GroupRow CreateGroup(string accountId, string name, string path) => Change((c, tx) =>
     {
         if (GroupIn(c, tx, accountId, name) is not null) throw IamErrors.GroupExists(name);
         var group = new GroupRow(accountId, name, path, AwsIds.GroupId(), Arn.Iam(accountId, $"group{path}{name}"), Now());
@@ -291,7 +306,7 @@ public sealed partial class IamStore : IRoleDirectory
         return group;
     });
 
-    public void DeleteGroup(string accountId, string name) => _store.Write((c, tx) =>
+    public void DeleteGroup(string accountId, string name) => Change((c, tx) =>
     {
         var group = RequireGroup(c, tx, accountId, name);
         if (c.Query(tx, "SELECT 1 FROM iam_group_members WHERE account_id=$a AND group_name=$g", r => 1, ("$a", accountId), ("$g", group.GroupName)).Count > 0)
@@ -303,7 +318,7 @@ public sealed partial class IamStore : IRoleDirectory
         c.Exec(tx, "DELETE FROM iam_groups WHERE account_id=$a AND name=$n", ("$a", accountId), ("$n", name));
     });
 
-    public void AddUserToGroup(string accountId, string groupName, string userName) => _store.Write((c, tx) =>
+    public void AddUserToGroup(string accountId, string groupName, string userName) => Change((c, tx) =>
     {
         var group = RequireGroup(c, tx, accountId, groupName);
         var user = RequireUser(c, tx, accountId, userName);
@@ -315,7 +330,7 @@ public sealed partial class IamStore : IRoleDirectory
             ("$a", accountId), ("$g", group.GroupName), ("$u", user.UserName));
     });
 
-    public void RemoveUserFromGroup(string accountId, string groupName, string userName) => _store.Write((c, tx) =>
+    public void RemoveUserFromGroup(string accountId, string groupName, string userName) => Change((c, tx) =>
     {
         var group = RequireGroup(c, tx, accountId, groupName);
         var user = RequireUser(c, tx, accountId, userName);
