@@ -7,6 +7,7 @@ using LocalShift.Aws.Protocols.Query;
 using LocalShift.Services.Accounts;
 using LocalShift.Services.Authorization;
 using LocalShift.Services.Iam;
+using LocalShift.Services.Redshift;
 using LocalShift.Services.Sts;
 using LocalShift.Storage.State;
 using Microsoft.AspNetCore.Builder;
@@ -80,12 +81,21 @@ public sealed class LocalShiftHost : IAsyncDisposable
         var decisions = new DecisionLog();
         var iamStore = new IamStore(store, clock);
         var identityPolicies = new IamPolicySource(iamStore);
-        var resourcePolicies = new List<IResourcePolicySource>();
+        var objects = new LocalShift.Storage.Objects.ObjectStore(store, Path.Combine(dataDir, "s3"), clock);
+        var resourcePolicies = new List<IResourcePolicySource> { new LocalShift.Services.S3.S3BucketPolicies(objects) };
         var authorizer = new PolicyAuthorizer(identityPolicies, resourcePolicies, decisions, loggerFactory.CreateLogger<PolicyAuthorizer>());
         var sessions = new SessionStore(store);
         var assumer = new RoleAssumer(iamStore, identityPolicies, iamStore, sessions, authorizer, clock);
-        var queryServices = new List<QueryService> { new StsService(assumer), new IamService(iamStore) };
-        var httpServices = new List<IHttpService>();
+        var redshift = RedshiftControlPlane.Create(store, iamStore, new NoClusterEndpoints(), new RedshiftOptions
+        {
+            CreateDelay = options.ClusterCreateDelay,
+            DeleteDelay = options.ClusterCreateDelay,
+            RoleApplyDelay = options.RoleApplyDelay,
+            SqlHost = options.Host,
+            SqlPortStart = options.SqlPortStart,
+        }, clock);
+        var queryServices = new List<QueryService> { new StsService(assumer), new IamService(iamStore), redshift.Service };
+        var httpServices = new List<IHttpService> { new LocalShift.Services.S3.Http.S3Service(objects) };
         var credentials = new CompositeCredentialResolver(accounts, new IamCredentialResolver(iamStore), sessions);
 
         builder.Services.AddSingleton(clock);
@@ -101,6 +111,10 @@ public sealed class LocalShiftHost : IAsyncDisposable
         app.Run(ctx => ctx.Request.Path.StartsWithSegments("/_localshift", out var rest)
             ? host.HandleAdminAsync(ctx, rest.Value ?? "")
             : edge.HandleAsync(ctx));
+
+        var lifecycleStop = new CancellationTokenSource();
+        _ = Task.Run(() => redshift.Lifecycle.RunAsync(lifecycleStop.Token));
+        app.Lifetime.ApplicationStopping.Register(lifecycleStop.Cancel);
 
         try
         {
