@@ -146,6 +146,21 @@ public class IamCliTests(ServerFixture fixture) : IClassFixture<ServerFixture>
         AssertError(r.GetProperty("missing"), "NoSuchEntity", 404, $"The role with name {name} cannot be found.");
     }
 
+    [Fact]
+    public async Task Js_sdk_sees_validation_malformed_policy_limit_and_missing_user_errors()
+    {
+        var user = Unique("js");
+        var r = await Server.NodeAsync("iam-errors", new { trust = Trust, roleName = Unique("R"), userName = user });
+
+        var badName = r.GetProperty("badName");
+        Assert.Equal(("ValidationError", 400), (badName.GetProperty("name").GetString(), badName.GetProperty("status").GetInt32()));
+        Assert.Equal(@"1 validation error detected: Value 'bad name!' at 'roleName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\w+=,.@-]+",
+            badName.GetProperty("message").GetString());
+        Assert.Equal("MalformedPolicyDocumentException", r.GetProperty("badPolicy").GetProperty("name").GetString());
+        AssertError(r.GetProperty("thirdKey"), "LimitExceeded", 409, "Cannot exceed quota for AccessKeysPerUser: 2");
+        AssertError(r.GetProperty("missingUser"), "NoSuchEntity", 404, $"The user with name {user}x cannot be found.");
+    }
+
     private static void AssertError(JsonElement error, string code, int status, string message)
     {
         // The SDK names the modeled exception after the wire code.
