@@ -122,8 +122,8 @@ public sealed partial class IamStore : IRoleDirectory
 
     // ---- accounts ----
 
-    /// <summary>When IAM first saw this account: reported as the root's CreateDate by GetUser.</summary>
-    public DateTimeOffset AccountCreateDate(string accountId) => Change((c, tx) =>
+    /// <summary>When IAM first saw this account: reported as the root's CreateDate by GetUser. (Not a change policies depend on.)</summary>
+    public DateTimeOffset AccountCreateDate(string accountId) => _store.Write((c, tx) =>
     {
         c.Exec(tx, "INSERT OR IGNORE INTO iam_accounts(account_id, create_date) VALUES($a, $d)", ("$a", accountId), ("$d", Time(Now())));
         return Time(c.Query(tx, "SELECT create_date FROM iam_accounts WHERE account_id=$a", r => r.GetString(0), ("$a", accountId))[0]);
