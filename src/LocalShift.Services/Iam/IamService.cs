@@ -55,23 +55,16 @@ public sealed partial class IamService : QueryService
     private static void CheckIdentityDocument(string document) => PolicyDocuments.Validate(document, PolicyKind.Identity);
 
     /// <summary>
-    /// A trust policy must be a valid trust document within 2,048 characters, and every IAM user or role it names as an
-    /// "AWS" principal must exist: IAM stores such principals by their unique ids.
+    /// A trust policy must be a valid trust document within 2,048 characters whose "AWS" principals are accounts, roots,
+    /// users, roles or sessions. (That the users and roles exist is checked when the store saves the policy.)
     /// </summary>
-    private void CheckTrustDocument(string document)
+    private static void CheckTrustDocument(string document)
     {
         PolicyDocuments.Validate(document, PolicyKind.Trust);
         PolicyDocuments.CheckTrustSize(document);
         foreach (var principal in PolicyDocuments.AwsPrincipals(document))
-        {
-            switch (PolicyDocuments.Classify(principal, out _))
-            {
-                case PolicyDocuments.PrincipalShape.Invalid:
-                    throw PolicyDocuments.InvalidPrincipal(principal);
-                case PolicyDocuments.PrincipalShape.User or PolicyDocuments.PrincipalShape.Role when !Store.IdentityArnExists(principal):
-                    throw PolicyDocuments.InvalidPrincipal(principal);
-            }
-        }
+            if (PolicyDocuments.Classify(principal, out _) == PolicyDocuments.PrincipalShape.Invalid)
+                throw PolicyDocuments.InvalidPrincipal(principal);
     }
 
     /// <summary>Marker and page size of a list request.</summary>

@@ -26,7 +26,7 @@ public sealed partial class IamStore : IRoleDirectory
     {
         _store = store;
         _clock = clock;
-        store.Migrate("iam", Schema, RoleLastUsedSchema);
+        store.Migrate("iam", Schema, RoleLastUsedSchema, TrustIdsSchema);
     }
 
     private const string Schema = """
@@ -133,16 +133,20 @@ public sealed partial class IamStore : IRoleDirectory
 
     private const string RoleColumns = "account_id, name, path, role_id, arn, trust_policy, description, max_session, boundary_arn, tags, create_date";
 
-    private const string RoleSelect = RoleColumns + ", last_used_date, last_used_region";
+    private const string RoleSelect = RoleColumns + ", last_used_date, last_used_region, trust_ids";
 
-    private static RoleRow ReadRole(SqliteDataReader r) => new(
+    private static (RoleRow Role, string? TrustIds) ReadRole(SqliteDataReader r) => (new(
         r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4), r.GetString(5), r.StringOrNull(6),
         r.GetInt32(7), r.StringOrNull(8), Tags(r.GetString(9)), Time(r.GetString(10)),
-        r.IsDBNull(11) ? null : Time(r.GetString(11)), r.StringOrNull(12));
+        r.IsDBNull(11) ? null : Time(r.GetString(11)), r.StringOrNull(12)), r.StringOrNull(13));
+
+    /// <summary>Roles matching a WHERE clause, each with its trust policy as IAM shows it now.</summary>
+    private static List<RoleRow> RolesWhere(SqliteConnection c, SqliteTransaction? tx, string where, params (string, object?)[] args) =>
+        c.Query(tx, $"SELECT {RoleSelect} FROM iam_roles WHERE {where}", ReadRole, args)
+            .Select(x => WithCurrentPrincipals(c, tx, x.Role, x.TrustIds)).ToList();
 
     private static RoleRow? RoleIn(SqliteConnection c, SqliteTransaction? tx, string accountId, string name) =>
-        c.Query(tx, $"SELECT {RoleSelect} FROM iam_roles WHERE account_id=$a AND name=$n", ReadRole, ("$a", accountId), ("$n", name))
-            .FirstOrDefault();
+        RolesWhere(c, tx, "account_id=$a AND name=$n", ("$a", accountId), ("$n", name)).FirstOrDefault();
 
     private static RoleRow RequireRole(SqliteConnection c, SqliteTransaction? tx, string accountId, string name) =>
         RoleIn(c, tx, accountId, name) ?? throw IamErrors.NoSuchRole(name);
@@ -150,8 +154,7 @@ public sealed partial class IamStore : IRoleDirectory
     public RoleRow? GetRole(string accountId, string name) => _store.Read(c => RoleIn(c, null, accountId, name));
 
     public List<RoleRow> ListRoles(string accountId, string pathPrefix) => _store.Read(c =>
-        c.Query(null, $"SELECT {RoleSelect} FROM iam_roles WHERE account_id=$a ORDER BY name COLLATE NOCASE", ReadRole, ("$a", accountId))
-            .Where(r => r.Path.StartsWith(pathPrefix, StringComparison.Ordinal)).ToList());
+        RolesWhere(c, null, "account_id=$a", ("$a", accountId)).Where(r => r.Path.StartsWith(pathPrefix, StringComparison.Ordinal)).ToList());
 
     public RoleRow CreateRole(string accountId, string name, string path, string trustPolicy, string? description,
         int maxSession, string? boundaryArn, IReadOnlyList<IamTag> tags) => Change((c, tx) =>
@@ -159,11 +162,13 @@ public sealed partial class IamStore : IRoleDirectory
         if (RoleIn(c, tx, accountId, name) is not null) throw IamErrors.RoleExists(name);
         if (boundaryArn is not null) RequireAttachable(c, tx, accountId, boundaryArn);
         if (tags.Count > MaxTags) throw IamErrors.LimitExceeded($"The number of tags has reached the maximum limit of {MaxTags}.");
+        var trustIds = ResolveTrustPrincipals(c, tx, trustPolicy);
         var role = new RoleRow(accountId, name, path, AwsIds.RoleId(), Arn.Role(accountId, path, name), trustPolicy, description,
             maxSession, boundaryArn, tags, Now());
-        c.Exec(tx, $"INSERT INTO iam_roles({RoleColumns}) VALUES($a,$n,$p,$id,$arn,$t,$d,$m,$b,$tags,$cd)",
+        c.Exec(tx, $"INSERT INTO iam_roles({RoleColumns}, trust_ids) VALUES($a,$n,$p,$id,$arn,$t,$d,$m,$b,$tags,$cd,$ti)",
             ("$a", accountId), ("$n", name), ("$p", path), ("$id", role.RoleId), ("$arn", role.Arn), ("$t", trustPolicy),
-            ("$d", description), ("$m", maxSession), ("$b", boundaryArn), ("$tags", TagsJson(tags)), ("$cd", Time(role.CreateDate)));
+            ("$d", description), ("$m", maxSession), ("$b", boundaryArn), ("$tags", TagsJson(tags)), ("$cd", Time(role.CreateDate)),
+            ("$ti", trustIds));
         return role;
     });
 
@@ -190,7 +195,9 @@ public sealed partial class IamStore : IRoleDirectory
     public void UpdateTrustPolicy(string accountId, string name, string document) => Change((c, tx) =>
     {
         RequireRole(c, tx, accountId, name);
-        c.Exec(tx, "UPDATE iam_roles SET trust_policy=$t WHERE account_id=$a AND name=$n", ("$t", document), ("$a", accountId), ("$n", name));
+        var trustIds = ResolveTrustPrincipals(c, tx, document);
+        c.Exec(tx, "UPDATE iam_roles SET trust_policy=$t, trust_ids=$ti WHERE account_id=$a AND name=$n",
+            ("$t", document), ("$ti", trustIds), ("$a", accountId), ("$n", name));
     });
 
     /// <summary>Applies a change to a role's tags (tag or untag) and stores the result.</summary>
@@ -212,15 +219,11 @@ public sealed partial class IamStore : IRoleDirectory
     public RoleRecord? FindByArn(string roleArn)
     {
         if (!Arn.TryParse(roleArn, out var arn) || arn.Service != "iam") return null;
-        return _store.Read(c => c.Query(null, $"SELECT {RoleSelect} FROM iam_roles WHERE account_id=$a AND arn=$arn COLLATE BINARY",
-            ReadRole, ("$a", arn.Account), ("$arn", roleArn)).FirstOrDefault()?.ToRecord());
+        return _store.Read(c => RolesWhere(c, null, "account_id=$a AND arn=$arn COLLATE BINARY", ("$a", arn.Account), ("$arn", roleArn))
+            .FirstOrDefault()?.ToRecord());
     }
 
     public RoleRecord? FindByName(string accountId, string roleName) => GetRole(accountId, roleName)?.ToRecord();
-
-    /// <summary>True when a user or role with this ARN exists (in any account); names compare without case as IAM's do.</summary>
-    public bool IdentityArnExists(string arn) => _store.Read(c =>
-        c.Query(null, "SELECT 1 FROM iam_roles WHERE arn=$arn UNION ALL SELECT 1 FROM iam_users WHERE arn=$arn", r => 1, ("$arn", arn)).Count > 0);
 
     // ---- users ----
 
