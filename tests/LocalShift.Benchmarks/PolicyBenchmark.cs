@@ -66,7 +66,16 @@ public sealed class PolicyBenchmark : IBenchmark
             return 0;
         }
         var cases = new JsonArray(scenarios.Select(s => (JsonNode)s.ToOracle(policies)).ToArray());
-        var answers = Node(oracleDir, cases, []).AsArray();
+        JsonArray answers;
+        try
+        {
+            answers = Node(oracleDir, cases, []).AsArray();
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            Console.WriteLine("iam-simulate: node is not on PATH; no ratio reported");
+            return 0;
+        }
         var agree = 0;
         for (var i = 0; i < decisions.Length; i++)
         {
