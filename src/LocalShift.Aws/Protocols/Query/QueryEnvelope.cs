@@ -27,9 +27,8 @@ public static class QueryEnvelope
         }
         else
         {
-            // The operation still runs (DeleteTags, PutUserPolicy...); it has nothing to write, so its writer is a sink.
-            using var sink = XmlWriter.Create(Stream.Null, new XmlWriterSettings { ConformanceLevel = ConformanceLevel.Fragment });
-            writeResult(sink);
+            // The operation still has to run (DeleteRole, PutRolePolicy...); it just writes nothing.
+            writeResult(w);
         }
         w.WriteStartElement("ResponseMetadata");
         w.WriteElementString("RequestId", requestId);
