@@ -143,3 +143,30 @@ public sealed class ClusterLifecycleTests : IDisposable
         Assert.Equal("available", h.Describe("c1").Element("ClusterStatus")!.Value);
     }
 }
+
+public sealed class ClusterDirectoryTests : IDisposable
+{
+    private readonly RedshiftHarness _h = new();
+
+    public void Dispose() => _h.Dispose();
+
+    [Fact]
+    public void Only_an_in_sync_role_is_usable()
+    {
+        var r1 = _h.Roles.Add(RedshiftHarness.Account, "R1");
+        var r2 = _h.Roles.Add(RedshiftHarness.Account, "R2");
+        _h.CreateAvailable("c1", [("DefaultIamRoleArn", r1), .. RedshiftHarness.RoleArgs("IamRoles", [r1])]);
+        _h.Call("ModifyClusterIamRoles", [("ClusterIdentifier", "c1"), .. RedshiftHarness.RoleArgs("AddIamRoles", [r2])]);
+
+        var clusters = _h.Plane.Clusters;
+        Assert.True(clusters.IsUsable(RedshiftHarness.Account, "c1", r1));
+        Assert.False(clusters.IsUsable(RedshiftHarness.Account, "c1", r2)); // still adding
+        Assert.Equal(r1, clusters.Find(RedshiftHarness.Account, "c1")!.DefaultIamRoleArn);
+
+        _h.Call("ModifyClusterIamRoles", [("ClusterIdentifier", "c1"), .. RedshiftHarness.RoleArgs("RemoveIamRoles", [r1])]);
+        Assert.False(clusters.IsUsable(RedshiftHarness.Account, "c1", r1)); // removing
+        _h.Settle(_h.Options.RoleApplyDelay);
+        Assert.True(clusters.IsUsable(RedshiftHarness.Account, "c1", r2));
+        Assert.False(clusters.IsUsable(RedshiftHarness.Account, "nope", r2));
+    }
+}
