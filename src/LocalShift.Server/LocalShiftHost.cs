@@ -86,7 +86,8 @@ public sealed class LocalShiftHost : IAsyncDisposable
         var authorizer = new PolicyAuthorizer(identityPolicies, resourcePolicies, decisions, loggerFactory.CreateLogger<PolicyAuthorizer>());
         var sessions = new SessionStore(store);
         var assumer = new RoleAssumer(iamStore, identityPolicies, iamStore, sessions, authorizer, clock);
-        var redshift = RedshiftControlPlane.Create(store, iamStore, new NoClusterEndpoints(), new RedshiftOptions
+        var sqlHost = new LocalShift.Sql.ClusterSqlHost(dataDir, loggerFactory);
+        var redshift = RedshiftControlPlane.Create(store, iamStore, sqlHost, new RedshiftOptions
         {
             CreateDelay = options.ClusterCreateDelay,
             DeleteDelay = options.ClusterCreateDelay,
@@ -106,7 +107,7 @@ public sealed class LocalShiftHost : IAsyncDisposable
         builder.Services.AddSingleton<AwsEdge>();
 
         var app = builder.Build();
-        var host = new LocalShiftHost(app, store) { Options = options, Decisions = decisions };
+        var host = new LocalShiftHost(app, store) { Options = options, Decisions = decisions, SqlHost = sqlHost };
         var edge = app.Services.GetRequiredService<AwsEdge>();
         app.Run(ctx => ctx.Request.Path.StartsWithSegments("/_localshift", out var rest)
             ? host.HandleAdminAsync(ctx, rest.Value ?? "")
@@ -161,6 +162,7 @@ public sealed class LocalShiftHost : IAsyncDisposable
     }
 
     public DecisionLog Decisions { get; private init; } = null!;
+    private LocalShift.Sql.ClusterSqlHost? SqlHost { get; init; }
 
     private static void PrepareDataDir(string dataDir)
     {
@@ -218,6 +220,7 @@ public sealed class LocalShiftHost : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _app.DisposeAsync();
+        if (SqlHost is not null) await SqlHost.DisposeAsync();
         _store.Dispose();
     }
 }
