@@ -170,3 +170,37 @@ public sealed class ClusterDirectoryTests : IDisposable
         Assert.False(clusters.IsUsable(RedshiftHarness.Account, "nope", r2));
     }
 }
+
+/// <summary>An endpoint host on a machine where another program holds some ports.</summary>
+public sealed class BusyPortEndpoints(params int[] busy) : IClusterEndpointHost
+{
+    public List<int> Started { get; } = [];
+
+    public Task StartAsync(ClusterEndpointSpec spec, CancellationToken cancellationToken)
+    {
+        if (busy.Contains(spec.Port)) throw new System.Net.Sockets.SocketException((int)System.Net.Sockets.SocketError.AddressAlreadyInUse);
+        Started.Add(spec.Port);
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(string accountId, string clusterIdentifier, bool deleteData) => Task.CompletedTask;
+}
+
+public sealed class BusyPortTests
+{
+    [Fact]
+    public async Task Cluster_whose_port_another_program_holds_moves_to_the_next_free_port()
+    {
+        using var h = new RedshiftHarness();
+        var endpoints = new BusyPortEndpoints(5439, 5440);
+        var lifecycle = new ClusterLifecycle(new RedshiftStore(h.State), endpoints, h.Options, h.Clock);
+        h.Create("c1");
+        h.Clock.Advance(h.Options.CreateDelay);
+        await lifecycle.TickAsync();
+
+        var c = h.Describe("c1");
+        Assert.Equal("available", c.Element("ClusterStatus")!.Value);
+        Assert.Equal("5441", c.Element("Endpoint")!.Element("Port")!.Value);
+        Assert.Equal([5441], endpoints.Started);
+    }
+}
