@@ -129,7 +129,9 @@ public class RedshiftCliTests(RedshiftServerFixture fixture) : IClassFixture<Red
     {
         (await Server.AwsAsync("redshift", "create-cluster", "--cluster-identifier", "doomed", "--node-type", "dc2.large",
             "--master-username", "admin", "--master-user-password", Password)).EnsureSuccess();
-        await UntilAsync("doomed", c => c.GetProperty("ClusterStatus").GetString() == "available");
+        var available = await UntilAsync("doomed", c => c.GetProperty("ClusterStatus").GetString() == "available");
+        var port = available.GetProperty("Endpoint").GetProperty("Port").GetInt32();
+        Assert.True(await AcceptsAsync(port), $"an available cluster listens on its endpoint port {port}");
 
         var deleting = (await Server.AwsAsync("redshift", "delete-cluster", "--cluster-identifier", "doomed", "--skip-final-cluster-snapshot")).Json();
         Assert.Equal("deleting", deleting.GetProperty("Cluster").GetProperty("ClusterStatus").GetString());
@@ -138,6 +140,21 @@ public class RedshiftCliTests(RedshiftServerFixture fixture) : IClassFixture<Red
         while ((await Server.AwsAsync("redshift", "describe-clusters", "--cluster-identifier", "doomed")).ExitCode == 0 && DateTime.UtcNow < deadline)
             await Task.Delay(250);
         (await Server.AwsAsync("redshift", "wait", "cluster-deleted", "--cluster-identifier", "doomed")).EnsureSuccess();
+        Assert.False(await AcceptsAsync(port), $"a deleted cluster no longer listens on port {port}");
+    }
+
+    private static async Task<bool> AcceptsAsync(int port)
+    {
+        using var tcp = new System.Net.Sockets.TcpClient();
+        try
+        {
+            await tcp.ConnectAsync(System.Net.IPAddress.Loopback, port);
+            return true;
+        }
+        catch (System.Net.Sockets.SocketException)
+        {
+            return false;
+        }
     }
 
     [Fact]
