@@ -5,6 +5,8 @@ using LocalShift.Aws;
 using LocalShift.Aws.Edge;
 using LocalShift.Aws.Protocols.Query;
 using LocalShift.Services.Accounts;
+using LocalShift.Services.Authorization;
+using LocalShift.Services.Iam;
 using LocalShift.Services.Sts;
 using LocalShift.Storage.State;
 using Microsoft.AspNetCore.Builder;
@@ -64,20 +66,7 @@ public sealed class LocalShiftHost : IAsyncDisposable
 
         var clock = TimeProvider.System;
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
-        builder.Logging.ClearProviders();
-        builder.Logging.AddSimpleConsole(o =>
-        {
-            o.SingleLine = true;
-            o.TimestampFormat = "HH:mm:ss ";
-        });
-        builder.Logging.SetMinimumLevel(options.LogLevel switch
-        {
-            "debug" => LogLevel.Debug,
-            "warning" => LogLevel.Warning,
-            "error" => LogLevel.Error,
-            _ => LogLevel.Information,
-        });
-        builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
+        ConfigureLogging(builder.Logging, options);
         builder.WebHost.ConfigureKestrel(k =>
         {
             k.AddServerHeader = false;
@@ -87,23 +76,28 @@ public sealed class LocalShiftHost : IAsyncDisposable
             else throw new StartupException($"--host '{options.Host}' is not an IP address or 'localhost'.");
         });
 
-        var queryServices = new List<QueryService> { new StsService() };
-        var httpServices = new List<IHttpService>
-        {
-            new LocalShift.Services.S3.Http.S3Service(new LocalShift.Storage.Objects.ObjectStore(store, Path.Combine(dataDir, "s3"), clock)),
-        };
-        var credentials = new CompositeCredentialResolver(accounts);
-        IAuthorizer authorizer = AllowAllAuthorizer.Instance;
+        var loggerFactory = LoggerFactory.Create(l => ConfigureLogging(l, options));
+        var decisions = new DecisionLog();
+        var iamStore = new IamStore(store, clock);
+        var identityPolicies = new IamPolicySource(iamStore);
+        var objects = new LocalShift.Storage.Objects.ObjectStore(store, Path.Combine(dataDir, "s3"), clock);
+        var resourcePolicies = new List<IResourcePolicySource> { new LocalShift.Services.S3.S3BucketPolicies(objects) };
+        var authorizer = new PolicyAuthorizer(identityPolicies, resourcePolicies, decisions, loggerFactory.CreateLogger<PolicyAuthorizer>());
+        var sessions = new SessionStore(store);
+        var assumer = new RoleAssumer(iamStore, identityPolicies, iamStore, sessions, authorizer, clock);
+        var queryServices = new List<QueryService> { new StsService(assumer), new IamService(iamStore) };
+        var httpServices = new List<IHttpService> { new LocalShift.Services.S3.Http.S3Service(objects) };
+        var credentials = new CompositeCredentialResolver(accounts, new IamCredentialResolver(iamStore), sessions);
 
         builder.Services.AddSingleton(clock);
         builder.Services.AddSingleton<ICredentialResolver>(credentials);
-        builder.Services.AddSingleton(authorizer);
+        builder.Services.AddSingleton<IAuthorizer>(authorizer);
         builder.Services.AddSingleton<IEnumerable<QueryService>>(queryServices);
         builder.Services.AddSingleton<IEnumerable<IHttpService>>(httpServices);
         builder.Services.AddSingleton<AwsEdge>();
 
         var app = builder.Build();
-        var host = new LocalShiftHost(app, store) { Options = options };
+        var host = new LocalShiftHost(app, store) { Options = options, Decisions = decisions };
         var edge = app.Services.GetRequiredService<AwsEdge>();
         app.Run(ctx => ctx.Request.Path.StartsWithSegments("/_localshift", out var rest)
             ? host.HandleAdminAsync(ctx, rest.Value ?? "")
@@ -134,6 +128,26 @@ public sealed class LocalShiftHost : IAsyncDisposable
         banner.Flush();
         return host;
     }
+
+    private static void ConfigureLogging(ILoggingBuilder logging, ServerOptions options)
+    {
+        logging.ClearProviders();
+        logging.AddSimpleConsole(o =>
+        {
+            o.SingleLine = true;
+            o.TimestampFormat = "HH:mm:ss ";
+        });
+        logging.SetMinimumLevel(options.LogLevel switch
+        {
+            "debug" => LogLevel.Debug,
+            "warning" => LogLevel.Warning,
+            "error" => LogLevel.Error,
+            _ => LogLevel.Information,
+        });
+        logging.AddFilter("Microsoft", LogLevel.Warning);
+    }
+
+    public DecisionLog Decisions { get; private init; } = null!;
 
     private static void PrepareDataDir(string dataDir)
     {
@@ -166,10 +180,25 @@ public sealed class LocalShiftHost : IAsyncDisposable
             }));
             return;
         }
+        if (path is "/decisions" or "/decisions/")
+        {
+            var q = ctx.Request.Query;
+            var limit = int.TryParse(q["limit"], out var l) && l is > 0 and <= 10_000 ? l : 100;
+            var records = Decisions.Query(q["principal"], q["action"], q["decision"], limit);
+            ctx.Response.ContentType = "application/json";
+            await ctx.Response.WriteAsync(JsonSerializer.Serialize(new { decisions = records }, JsonOptions));
+            return;
+        }
         ctx.Response.StatusCode = 404;
         ctx.Response.ContentType = "application/json";
         await ctx.Response.WriteAsync("{\"error\":\"no such LocalShift admin path; try /_localshift/health\"}");
     }
+
+    private static readonly JsonSerializerOptions JsonOptions = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        WriteIndented = true,
+    };
 
     public Task WaitForShutdownAsync() => _app.WaitForShutdownAsync();
 

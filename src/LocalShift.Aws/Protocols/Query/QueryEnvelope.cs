@@ -25,6 +25,11 @@ public static class QueryEnvelope
             writeResult(w);
             w.WriteEndElement();
         }
+        else
+        {
+            // The operation still has to run (DeleteRole, PutRolePolicy...); it just writes nothing.
+            writeResult(w);
+        }
         w.WriteStartElement("ResponseMetadata");
         w.WriteElementString("RequestId", requestId);
         w.WriteEndElement();
