@@ -7,6 +7,7 @@ using LocalShift.Aws.Protocols.Query;
 using LocalShift.Services.Accounts;
 using LocalShift.Services.Authorization;
 using LocalShift.Services.Iam;
+using LocalShift.Services.Redshift;
 using LocalShift.Services.Sts;
 using LocalShift.Storage.State;
 using Microsoft.AspNetCore.Builder;
@@ -85,7 +86,16 @@ public sealed class LocalShiftHost : IAsyncDisposable
         var authorizer = new PolicyAuthorizer(identityPolicies, resourcePolicies, decisions, loggerFactory.CreateLogger<PolicyAuthorizer>());
         var sessions = new SessionStore(store);
         var assumer = new RoleAssumer(iamStore, identityPolicies, iamStore, sessions, authorizer, clock);
-        var queryServices = new List<QueryService> { new StsService(assumer), new IamService(iamStore) };
+        var sqlHost = new LocalShift.Sql.ClusterSqlHost(dataDir, loggerFactory);
+        var redshift = RedshiftControlPlane.Create(store, iamStore, sqlHost, new RedshiftOptions
+        {
+            CreateDelay = options.ClusterCreateDelay,
+            DeleteDelay = options.ClusterCreateDelay,
+            RoleApplyDelay = options.RoleApplyDelay,
+            SqlHost = options.Host,
+            SqlPortStart = options.SqlPortStart,
+        }, clock);
+        var queryServices = new List<QueryService> { new StsService(assumer), new IamService(iamStore), redshift.Service };
         var httpServices = new List<IHttpService> { new LocalShift.Services.S3.Http.S3Service(objects) };
         var credentials = new CompositeCredentialResolver(accounts, new IamCredentialResolver(iamStore), sessions);
 
@@ -97,11 +107,15 @@ public sealed class LocalShiftHost : IAsyncDisposable
         builder.Services.AddSingleton<AwsEdge>();
 
         var app = builder.Build();
-        var host = new LocalShiftHost(app, store) { Options = options, Decisions = decisions };
+        var host = new LocalShiftHost(app, store) { Options = options, Decisions = decisions, SqlHost = sqlHost };
         var edge = app.Services.GetRequiredService<AwsEdge>();
         app.Run(ctx => ctx.Request.Path.StartsWithSegments("/_localshift", out var rest)
             ? host.HandleAdminAsync(ctx, rest.Value ?? "")
             : edge.HandleAsync(ctx));
+
+        var lifecycleStop = new CancellationTokenSource();
+        _ = Task.Run(() => redshift.Lifecycle.RunAsync(lifecycleStop.Token));
+        app.Lifetime.ApplicationStopping.Register(lifecycleStop.Cancel);
 
         try
         {
@@ -148,6 +162,7 @@ public sealed class LocalShiftHost : IAsyncDisposable
     }
 
     public DecisionLog Decisions { get; private init; } = null!;
+    private LocalShift.Sql.ClusterSqlHost? SqlHost { get; init; }
 
     private static void PrepareDataDir(string dataDir)
     {
@@ -205,6 +220,7 @@ public sealed class LocalShiftHost : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _app.DisposeAsync();
+        if (SqlHost is not null) await SqlHost.DisposeAsync();
         _store.Dispose();
     }
 }

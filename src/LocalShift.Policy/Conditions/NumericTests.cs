@@ -20,7 +20,7 @@ internal static class ComparisonExtensions
 public sealed class NumericTest(decimal expected, Comparison comparison) : ValueTest
 {
     public static ValueTestFactory For(Comparison comparison) =>
-        (value, _) => TryParse(value, out var d) ? new NumericTest(d, comparison) : null;
+        value => TryParse(value, out var d) ? new NumericTest(d, comparison) : null;
 
     public override bool Matches(string contextValue) =>
         TryParse(contextValue, out var actual) && comparison.Holds(actual.CompareTo(expected));
@@ -33,10 +33,21 @@ public sealed class NumericTest(decimal expected, Comparison comparison) : Value
 public sealed class DateTest(DateTimeOffset expected, Comparison comparison) : ValueTest
 {
     public static ValueTestFactory For(Comparison comparison) =>
-        (value, _) => TryParse(value, out var d) ? new DateTest(d, comparison) : null;
+        value => TryParse(value, out var d) ? new DateTest(d, comparison) : null;
 
-    public override bool Matches(string contextValue) =>
-        TryParse(contextValue, out var actual) && comparison.Holds(actual.CompareTo(expected));
+    [ThreadStatic] private static string? lastText;
+    [ThreadStatic] private static DateTimeOffset? lastValue;
+
+    public override bool Matches(string contextValue)
+    {
+        // aws:CurrentTime is compared against several policy dates per request; parse it once.
+        if (!ReferenceEquals(contextValue, lastText))
+        {
+            lastValue = TryParse(contextValue, out var parsed) ? parsed : null;
+            lastText = contextValue;
+        }
+        return lastValue is { } actual && comparison.Holds(actual.CompareTo(expected));
+    }
 
     internal static bool TryParse(string text, out DateTimeOffset value)
     {

@@ -5,8 +5,8 @@ namespace LocalShift.Policy.Conditions;
 /// <summary>StringEquals / StringEqualsIgnoreCase: exact comparison, no wildcards.</summary>
 public sealed class StringEqualsTest(string expected, StringComparison comparison) : ValueTest
 {
-    public static ValueTest Exact(string value, bool[]? _) => new StringEqualsTest(value, StringComparison.Ordinal);
-    public static ValueTest IgnoreCase(string value, bool[]? _) => new StringEqualsTest(value, StringComparison.OrdinalIgnoreCase);
+    public static ValueTest Exact(string value) => new StringEqualsTest(value, StringComparison.Ordinal);
+    public static ValueTest IgnoreCase(string value) => new StringEqualsTest(value, StringComparison.OrdinalIgnoreCase);
 
     public override bool Matches(string contextValue) => string.Equals(contextValue, expected, comparison);
 }
@@ -14,8 +14,8 @@ public sealed class StringEqualsTest(string expected, StringComparison compariso
 /// <summary>StringLike: case-sensitive, <c>*</c> and <c>?</c> wildcards anywhere in the value.</summary>
 public sealed class StringLikeTest(WildcardPattern pattern) : ValueTest
 {
-    public static ValueTest Create(string value, bool[]? mask) =>
-        new StringLikeTest(WildcardPattern.Create(value, mask, ignoreCase: false));
+    public static ValueTest Create(string value) =>
+        new StringLikeTest(WildcardPattern.Compile(value, ignoreCase: false));
 
     public override bool Matches(string contextValue) => pattern.IsMatch(contextValue);
 }
@@ -23,7 +23,7 @@ public sealed class StringLikeTest(WildcardPattern pattern) : ValueTest
 /// <summary>Bool: "true"/"false", compared case-insensitively.</summary>
 public sealed class BoolTest(bool expected) : ValueTest
 {
-    public static ValueTest? Create(string value, bool[]? _) =>
+    public static ValueTest? Create(string value) =>
         bool.TryParse(value, out var b) ? new BoolTest(b) : null;
 
     public override bool Matches(string contextValue) => bool.TryParse(contextValue, out var b) && b == expected;
@@ -32,7 +32,7 @@ public sealed class BoolTest(bool expected) : ValueTest
 /// <summary>BinaryEquals: the request value and the policy value are base64 texts of the same bytes.</summary>
 public sealed class BinaryTest(byte[]? expectedBytes, string expectedText) : ValueTest
 {
-    public static ValueTest Create(string value, bool[]? _) => new BinaryTest(Decode(value), value);
+    public static ValueTest Create(string value) => new BinaryTest(Decode(value), value);
 
     public override bool Matches(string contextValue)
     {
@@ -51,7 +51,7 @@ public sealed class BinaryTest(byte[]? expectedBytes, string expectedText) : Val
 /// <summary>ArnEquals / ArnLike (identical in AWS): each of the six colon-separated parts matches separately, with wildcards.</summary>
 public sealed class ArnTest(ArnPattern pattern) : ValueTest
 {
-    public static ValueTest Create(string value, bool[]? mask) => new ArnTest(new ArnPattern(value, mask));
+    public static ValueTest Create(string value) => new ArnTest(new ArnPattern(value));
 
     public override bool Matches(string contextValue)
     {

@@ -49,20 +49,14 @@ public sealed class ArnPattern
     private readonly WildcardPattern whole;
     private readonly WildcardPattern[]? segments;
 
-    public ArnPattern(string text, bool[]? literalMask = null)
+    /// <param name="text">Pattern text; may contain <see cref="WildcardPattern.Escape"/> marks.</param>
+    public ArnPattern(string text)
     {
-        whole = WildcardPattern.Create(text, literalMask, ignoreCase: false);
+        whole = WildcardPattern.Compile(text, ignoreCase: false);
         var split = new ArnSplit(text);
         if (!split.IsArn || whole.MatchesEverything) return;
         segments = new WildcardPattern[6];
-        var offset = 0;
-        for (var i = 0; i < 6; i++)
-        {
-            var seg = split.Segment(i);
-            var mask = literalMask is null ? null : literalMask.AsSpan(offset, seg.Length).ToArray();
-            segments[i] = WildcardPattern.Create(seg.ToString(), mask, ignoreCase: false);
-            offset += seg.Length + 1;
-        }
+        for (var i = 0; i < 6; i++) segments[i] = WildcardPattern.Compile(split.Segment(i), ignoreCase: false);
     }
 
     public string Text => whole.Text;
@@ -71,7 +65,8 @@ public sealed class ArnPattern
     public bool IsMatch(in ArnSplit resource)
     {
         if (segments is null || !resource.IsArn) return whole.IsMatch(resource.Value);
-        for (var i = 1; i < 6; i++)
+        // The resource part differs most often, so it goes first.
+        for (var i = 5; i >= 1; i--)
             if (!segments[i].IsMatch(resource.Segment(i))) return false;
         return true;
     }

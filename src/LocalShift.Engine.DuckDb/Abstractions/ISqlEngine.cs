@@ -1,0 +1,37 @@
+using LocalShift.Sql.Wire;
+
+namespace LocalShift.Engine;
+
+/// <summary>
+/// The analytic database behind one cluster. The SQL layer speaks only these interfaces (in PostgreSQL terms:
+/// type OIDs and SQLSTATEs); LocalShift.Engine.DuckDb is the one implementation and the only place DuckDB is known.
+/// </summary>
+public interface ISqlEngine : IDisposable
+{
+    /// <summary>A connection with its own transaction and settings.</summary>
+    IEngineSession OpenSession();
+}
+
+/// <summary>One connection to the engine. Errors are thrown as <see cref="PgException"/> with a mapped SQLSTATE.</summary>
+public interface IEngineSession : IDisposable
+{
+    /// <summary>Runs a statement that returns rows; the rows are pulled one at a time (streamed).</summary>
+    IEngineResult Query(string sql);
+
+    /// <summary>Runs a statement without rows; returns the affected row count (or -1).</summary>
+    long Execute(string sql);
+
+    /// <summary>The columns a query would return, without running it.</summary>
+    IReadOnlyList<PgColumn> Describe(string sql);
+
+    /// <summary>Interrupts the running statement; callable from any thread.</summary>
+    void Interrupt();
+}
+
+/// <summary>A streaming result.</summary>
+public interface IEngineResult : IDisposable
+{
+    IReadOnlyList<PgColumn> Columns { get; }
+    bool Read();
+    object? GetValue(int ordinal);
+}

@@ -1,0 +1,88 @@
+using System.Text.RegularExpressions;
+using LocalShift.Sql.Wire;
+
+namespace LocalShift.Engine.DuckDb;
+
+/// <summary>
+/// Turns DuckDB's error texts into PostgreSQL's SQLSTATE and wording, so clients see what PostgreSQL
+/// (and Redshift) would say: "relation "t" does not exist" with 42P01, and so on.
+/// </summary>
+internal static partial class DuckDbErrorMapping
+{
+    private static readonly (Regex Pattern, string SqlState, Func<Match, string> Message)[] Rules =
+    [
+        (new(@"^Catalog Error: Table with name ""?(.+?)""? does not exist"), SqlState.UndefinedTable, m => $"relation \"{m.Groups[1].Value}\" does not exist"),
+        (new(@"^Catalog Error: (?:Table|View) with name ""?(.+?)""? already exists"), SqlState.DuplicateTable, m => $"relation \"{m.Groups[1].Value}\" already exists"),
+        (new(@"^Catalog Error: View with name ""?(.+?)""? does not exist"), SqlState.UndefinedTable, m => $"relation \"{m.Groups[1].Value}\" does not exist"),
+        (new(@"^Catalog Error: Schema with name ""?(.+?)""? does not exist"), SqlState.InvalidSchemaName, m => $"schema \"{m.Groups[1].Value}\" does not exist"),
+        (new(@"^Catalog Error: Schema with name ""?(.+?)""? already exists"), SqlState.DuplicateSchema, m => $"schema \"{m.Groups[1].Value}\" already exists"),
+        (new(@"^Catalog Error: (?:Scalar |Aggregate |Table |Macro )?Function with name ""?(.+?)""? does not exist"), SqlState.UndefinedFunction, m => $"function {m.Groups[1].Value} does not exist"),
+        (new(@"^Catalog Error: Type with name ""?(.+?)""? does not exist"), SqlState.UndefinedObject, m => $"type \"{m.Groups[1].Value}\" does not exist"),
+        (new(@"^Catalog Error: .*already exists"), SqlState.DuplicateObject, m => Strip(m.Value)),
+        (new(@"^Catalog Error: .*does not exist"), SqlState.UndefinedObject, m => Strip(m.Value)),
+        (new(@"^Binder Error: Referenced column ""([^""]+)"""), SqlState.UndefinedColumn, m => $"column \"{m.Groups[1].Value}\" does not exist"),
+        (new(@"^Binder Error: (?:Table ""?.+?""? does not have a column named|Column) ""?(.+?)""?(?: does not exist| not found|!|$)"), SqlState.UndefinedColumn, m => $"column \"{m.Groups[1].Value}\" does not exist"),
+        (new(@"^Binder Error: Ambiguous reference to column name ""?(.+?)""?"), SqlState.AmbiguousColumn, m => $"column reference \"{m.Groups[1].Value}\" is ambiguous"),
+        (new(@"^Binder Error: No function matches"), SqlState.UndefinedFunction, m => Strip(m.Value)),
+        (new(@"^Binder Error: .*(?:Cannot compare|Cannot mix|cannot be cast)"), SqlState.DatatypeMismatch, m => Strip(m.Value)),
+        (new(@"^Parser Error: (syntax error at .*|syntax error at end of input)"), SqlState.SyntaxError, m => m.Groups[1].Value),
+        (new(@"^Parser Error: "), SqlState.SyntaxError, m => Strip(m.Value)),
+        (new(@"^Constraint Error: Duplicate key"), SqlState.UniqueViolation, m => "duplicate key value violates unique constraint: " + Strip(m.Value)),
+        (new(@"^Constraint Error: NOT NULL constraint failed: (?:.+\.)?(.+)"), SqlState.NotNullViolation, m => $"null value in column \"{m.Groups[1].Value}\" violates not-null constraint"),
+        (new(@"^Constraint Error: .*foreign key"), SqlState.ForeignKeyViolation, m => Strip(m.Value)),
+        (new(@"^Constraint Error: CHECK"), SqlState.CheckViolation, m => Strip(m.Value)),
+        (new(@"^Conversion Error: .*out of range"), SqlState.NumericValueOutOfRange, m => Strip(m.Value)),
+        (new(@"^Conversion Error: .*(?:date|time)"), SqlState.InvalidDatetimeFormat, m => Strip(m.Value)),
+        (new(@"^(?:Conversion|Invalid Input) Error: "), SqlState.InvalidTextRepresentation, m => Strip(m.Value)),
+        (new(@"^Out of Range Error: .*[Dd]ivision by zero"), SqlState.DivisionByZero, _ => "division by zero"),
+        (new(@"^Out of Range Error: "), SqlState.NumericValueOutOfRange, m => Strip(m.Value)),
+        (new(@"^INTERRUPT Error"), SqlState.QueryCanceled, _ => "canceling statement due to user request"),
+        (new(@"^TransactionContext Error: cannot start a transaction within a transaction"), SqlState.ActiveSqlTransaction, _ => "there is already a transaction in progress"),
+        (new(@"^TransactionContext Error: cannot (?:commit|rollback) - no transaction is active"), SqlState.NoActiveSqlTransaction, _ => "there is no transaction in progress"),
+        (new(@"^TransactionContext Error: Current transaction is aborted"), SqlState.InFailedSqlTransaction, _ => "current transaction is aborted, commands ignored until end of transaction block"),
+        (new(@"^TransactionContext Error: .*[Cc]onflict"), "40001", m => Strip(m.Value)),
+        (new(@"^Not implemented Error: "), SqlState.FeatureNotSupported, m => Strip(m.Value)),
+        (new(@"^Permission Error: "), SqlState.InsufficientPrivilege, m => Strip(m.Value)),
+        (new(@"^Dependency Error: "), "2BP01", m => Strip(m.Value)),
+        (new(@"^Out of Memory Error: "), SqlState.OutOfMemory, m => Strip(m.Value)),
+    ];
+
+    public static PgException Map(string duckDbMessage)
+    {
+        var lines = duckDbMessage.Split('\n');
+        var first = lines[0].Trim();
+        var hint = lines.Skip(1).Select(l => l.Trim()).FirstOrDefault(l => l.StartsWith("Did you mean", StringComparison.Ordinal));
+        // DuckDB suggests its own catalog tables; a Redshift user should not be pointed there.
+        if (hint is not null && (hint.Contains("pg_", StringComparison.Ordinal) || hint.Contains("duckdb_", StringComparison.Ordinal)
+            || hint.Contains("__localshift", StringComparison.Ordinal) || hint.Contains("information_schema", StringComparison.Ordinal)))
+            hint = null;
+        foreach (var (pattern, sqlState, message) in Rules)
+        {
+            var match = pattern.Match(first);
+            if (match.Success) return new PgException(sqlState, message(match), hint: hint) { Position = Position(lines) };
+        }
+        return new PgException(SqlState.InternalError, Strip(first), hint: hint);
+    }
+
+    /// <summary>Drops DuckDB's "Xxx Error: " prefix and trailing '!'.</summary>
+    private static string Strip(string message)
+    {
+        var text = ErrorPrefix().Replace(message, "");
+        return text.TrimEnd('!').Trim();
+    }
+
+    /// <summary>DuckDB marks the position with a caret line under "LINE 1: ..."; PostgreSQL sends it as field P.</summary>
+    private static int? Position(string[] lines)
+    {
+        for (var i = 0; i + 1 < lines.Length; i++)
+        {
+            if (!lines[i].StartsWith("LINE 1: ", StringComparison.Ordinal)) continue;
+            var caret = lines[i + 1].IndexOf('^');
+            if (caret >= 8) return caret - 8 + 1;
+        }
+        return null;
+    }
+
+    [GeneratedRegex(@"^[A-Za-z ]+ Error: ")]
+    private static partial Regex ErrorPrefix();
+}

@@ -1,0 +1,84 @@
+using LocalShift.Sql.Wire.Types;
+
+namespace LocalShift.Sql.Wire;
+
+/// <summary>Transaction state reported in ReadyForQuery.</summary>
+public enum TransactionStatus { Idle, InBlock, Failed }
+
+/// <summary>How the server asks for a password.</summary>
+public enum PgAuthMethod { ScramSha256, Md5, Cleartext, Trust }
+
+/// <summary>A result column as described to the client.</summary>
+public sealed record PgColumn(string Name, int TypeOid, int TypeModifier = -1, int TableOid = 0, short ColumnNumber = 0);
+
+/// <summary>A bound parameter: the declared type OID and the value (a string for text format, a CLR value for binary).</summary>
+public readonly record struct PgParameter(int TypeOid, object? Value);
+
+/// <summary>Who connected: the startup parameters after authentication.</summary>
+public sealed record PgConnectionInfo(string User, string Database, int ProcessId, IReadOnlyDictionary<string, string> StartupParameters);
+
+/// <summary>What one listener serves: users, databases and a query session per connection.</summary>
+public interface IPgBackend
+{
+    PgAuthMethod AuthMethod { get; }
+
+    /// <summary>The user's password, or null when there is no such user (authentication then fails the same way).</summary>
+    string? FindPassword(string user);
+
+    bool DatabaseExists(string database);
+
+    /// <summary>ParameterStatus values sent after authentication.</summary>
+    IReadOnlyDictionary<string, string> ServerParameters(string user);
+
+    IPgQuerySession OpenSession(PgConnectionInfo connection);
+}
+
+/// <summary>One connection's SQL session. Methods may throw <see cref="PgException"/>.</summary>
+public interface IPgQuerySession : IDisposable
+{
+    TransactionStatus TransactionStatus { get; }
+
+    /// <summary>Splits a simple-query string into statements.</summary>
+    IReadOnlyList<string> SplitStatements(string sql);
+
+    /// <summary>Parses one statement; <paramref name="parameterTypeOids"/> may be shorter than the parameters used.</summary>
+    IPgStatement Prepare(string sql, IReadOnlyList<int> parameterTypeOids);
+
+    /// <summary>Called whenever the client is sent an error, so a transaction block can enter the failed state.</summary>
+    void OnError();
+
+    /// <summary>Interrupts the running statement (CancelRequest); may be called from any thread.</summary>
+    void Cancel();
+
+    /// <summary>Notices produced since the last call (Redshift INFO messages).</summary>
+    IReadOnlyList<PgNotice> DrainNotices();
+}
+
+/// <summary>A prepared statement.</summary>
+public interface IPgStatement
+{
+    /// <summary>Parameter types after inference (never 0).</summary>
+    IReadOnlyList<int> ParameterTypeOids { get; }
+
+    /// <summary>The result columns, or null when the statement returns no rows.</summary>
+    IReadOnlyList<PgColumn>? DescribeColumns();
+
+    /// <summary>Starts the statement; rows are then pulled one at a time from the result.</summary>
+    IPgResult Execute(IReadOnlyList<PgParameter> parameters);
+}
+
+/// <summary>A running statement; rows are streamed, never materialized whole.</summary>
+public interface IPgResult : IDisposable
+{
+    /// <summary>The columns, or null for a statement without rows.</summary>
+    IReadOnlyList<PgColumn>? Columns { get; }
+
+    /// <summary>Advances to the next row; false at the end.</summary>
+    bool Read();
+
+    /// <summary>The value of column <paramref name="ordinal"/> of the current row (null for SQL NULL).</summary>
+    object? GetValue(int ordinal);
+
+    /// <summary>The command tag, valid once <see cref="Read"/> returned false (or at once for no rows).</summary>
+    string CommandTag { get; }
+}

@@ -1,0 +1,71 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace LocalShift.Sql.Wire.Session;
+
+/// <summary>Accepts PostgreSQL connections on one endpoint and runs a <see cref="PgSession"/> for each.</summary>
+public sealed class PgListener(IPgBackend backend, IPEndPoint endpoint, ILogger? logger = null) : IAsyncDisposable
+{
+    private static int _nextProcessId = Environment.ProcessId % 10_000 * 100;
+
+    private readonly ILogger _logger = logger ?? NullLogger.Instance;
+    private readonly ConcurrentDictionary<int, PgSession> _sessions = new();
+    private readonly ConcurrentDictionary<Task, bool> _connections = new();
+    private readonly CancellationTokenSource _stopping = new();
+    private TcpListener? _listener;
+    private Task? _acceptLoop;
+
+    /// <summary>The bound endpoint (with the actual port when 0 was asked for).</summary>
+    public IPEndPoint LocalEndpoint => (IPEndPoint)(_listener?.LocalEndpoint ?? endpoint);
+
+    public void Start()
+    {
+        _listener = new TcpListener(endpoint);
+        _listener.Server.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+        _listener.Start(backlog: 512);
+        _acceptLoop = AcceptLoopAsync();
+    }
+
+    private async Task AcceptLoopAsync()
+    {
+        while (!_stopping.IsCancellationRequested)
+        {
+            Socket socket;
+            try { socket = await _listener!.AcceptSocketAsync(_stopping.Token); }
+            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or SocketException) { return; }
+            socket.NoDelay = true;
+            var processId = Interlocked.Increment(ref _nextProcessId);
+            var session = new PgSession(new NetworkStream(socket, ownsSocket: true), backend, this, processId, PgSession.NewSecretKey(), _logger);
+            var task = Task.Run(async () =>
+            {
+                using (session) await session.RunAsync(_stopping.Token);
+            });
+            _connections[task] = true;
+            _ = task.ContinueWith(t => _connections.TryRemove(t, out _), TaskScheduler.Default);
+        }
+    }
+
+    internal void Register(PgSession session) => _sessions[session.ProcessId] = session;
+
+    internal void Unregister(PgSession session) => _sessions.TryRemove(session.ProcessId, out _);
+
+    internal void Cancel(int processId, int secretKey)
+    {
+        if (_sessions.TryGetValue(processId, out var session) && session.SecretKey == secretKey) session.Cancel();
+    }
+
+    /// <summary>Stops accepting, closes every connection and waits for them to end.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await _stopping.CancelAsync();
+        _listener?.Stop();
+        if (_acceptLoop is not null) await _acceptLoop;
+        foreach (var session in _sessions.Values) session.Cancel();
+        foreach (var session in _sessions.Values) session.Abort();
+        await Task.WhenAll(_connections.Keys);
+        _stopping.Dispose();
+    }
+}

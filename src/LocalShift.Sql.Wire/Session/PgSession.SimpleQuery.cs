@@ -1,0 +1,71 @@
+using LocalShift.Sql.Wire.Buffers;
+using LocalShift.Sql.Wire.Messages.Backend;
+using LocalShift.Sql.Wire.Types;
+using Microsoft.Extensions.Logging;
+
+namespace LocalShift.Sql.Wire.Session;
+
+public sealed partial class PgSession
+{
+    /// <summary>Query: each statement in turn, results in text; the first error stops the rest.</summary>
+    private async Task SimpleQueryAsync(string sql, CancellationToken cancellationToken)
+    {
+        _cancelRequested = false;
+        _logger.LogTrace("Query: {Sql}", sql);
+        ClosePortals(all: false);
+        var statements = _query!.SplitStatements(sql);
+        if (statements.Count == 0) EmptyBodyMessages.EmptyQueryResponse(_out);
+        foreach (var text in statements)
+        {
+            try
+            {
+                var statement = _query.Prepare(text, []);
+                using var result = statement.Execute([]);
+                WriteNotices();
+                if (result.Columns is { } columns)
+                {
+                    var formats = new short[columns.Count];
+                    RowDescription.Write(_out, columns, formats);
+                    var rows = await StreamRowsAsync(result, new DataRowWriter(columns, formats), 0, cancellationToken);
+                    CommandComplete.Write(_out, SelectTag(result, rows.Count));
+                }
+                else
+                {
+                    CommandComplete.Write(_out, result.CommandTag);
+                }
+                WriteNotices();
+            }
+            catch (PgException e) when (e.Severity != "FATAL")
+            {
+                SendError(e);
+                break;
+            }
+        }
+        ReadyForQuery.Write(_out, _query.TransactionStatus);
+        await _out.FlushAsync(cancellationToken);
+    }
+
+    /// <summary>Sends rows until the result ends or <paramref name="maxRows"/> (0 = no limit) are sent.</summary>
+    private async Task<(int Count, bool Suspended)> StreamRowsAsync(IPgResult result, DataRowWriter writer, int maxRows, CancellationToken cancellationToken)
+    {
+        var count = 0;
+        while (true)
+        {
+            if (maxRows > 0 && count == maxRows) return (count, true);
+            if (_cancelRequested) throw CanceledError();
+            bool more;
+            try { more = result.Read(); }
+            catch (PgException) when (_cancelRequested) { throw CanceledError(); }
+            if (!more) return (count, false);
+            writer.Write(_out, result);
+            count++;
+            if (_out.BufferedBytes >= PgWriteBuffer.FlushThreshold) await _out.FlushAsync(cancellationToken);
+        }
+    }
+
+    private static string SelectTag(IPgResult result, int rows)
+    {
+        var tag = result.CommandTag;
+        return tag.StartsWith("SELECT", StringComparison.Ordinal) || tag.Length == 0 ? $"SELECT {rows}" : tag;
+    }
+}

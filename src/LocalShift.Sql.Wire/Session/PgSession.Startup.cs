@@ -1,0 +1,59 @@
+using System.Security.Cryptography;
+using LocalShift.Sql.Wire.Messages.Backend;
+using LocalShift.Sql.Wire.Messages.Frontend;
+
+namespace LocalShift.Sql.Wire.Session;
+
+public sealed partial class PgSession
+{
+    /// <summary>Handles SSL/GSS requests, cancel requests and the startup message; false when the connection is done.</summary>
+    private async Task<bool> StartupAsync(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var body = await _in.ReadStartupPacketAsync(cancellationToken);
+            if (body is null) return false;
+            var packet = StartupPacket.Parse(body.Value.Span);
+            switch (packet.Code)
+            {
+                case FrontendMessageCode.SslRequest or FrontendMessageCode.GssEncRequest:
+                    // No TLS: the client either goes on in plain text or gives up, as with a PostgreSQL without ssl.
+                    _out.WriteByte((byte)'N');
+                    await _out.FlushAsync(cancellationToken);
+                    continue;
+                case FrontendMessageCode.CancelRequest:
+                    _listener.Cancel(packet.ProcessId, packet.SecretKey);
+                    return false;
+            }
+            if (packet.MajorVersion != 3)
+                throw new PgException(SqlState.FeatureNotSupported,
+                    $"unsupported frontend protocol {packet.MajorVersion}.{packet.MinorVersion}: server supports 3.0 to 3.0") { Severity = "FATAL" };
+            if (packet.MinorVersion > 0 || packet.Parameters.Keys.Any(k => k.StartsWith("_pq_.", StringComparison.Ordinal)))
+                NegotiateProtocolVersion.Write(_out, 0, packet.Parameters.Keys.Where(k => k.StartsWith("_pq_.", StringComparison.Ordinal)).ToList());
+            return await AcceptAsync(packet, cancellationToken);
+        }
+    }
+
+    private async Task<bool> AcceptAsync(StartupPacket packet, CancellationToken cancellationToken)
+    {
+        if (!packet.Parameters.TryGetValue("user", out var user) || user.Length == 0)
+            throw new PgException(SqlState.InvalidAuthorizationSpecification, "no PostgreSQL user name specified in startup packet") { Severity = "FATAL" };
+        var database = packet.Parameters.TryGetValue("database", out var db) && db.Length > 0 ? db : user;
+
+        if (!await AuthenticateAsync(user, cancellationToken)) return false;
+        if (!_backend.DatabaseExists(database))
+            throw new PgException(SqlState.InvalidCatalogName, $"database \"{database}\" does not exist") { Severity = "FATAL" };
+
+        _query = _backend.OpenSession(new PgConnectionInfo(user, database, ProcessId, packet.Parameters));
+        Authentication.WriteOk(_out);
+        foreach (var (name, value) in _backend.ServerParameters(user)) ParameterStatus.Write(_out, name, value);
+        if (packet.Parameters.TryGetValue("application_name", out var application))
+            ParameterStatus.Write(_out, "application_name", application);
+        BackendKeyData.Write(_out, ProcessId, SecretKey);
+        ReadyForQuery.Write(_out, TransactionStatus.Idle);
+        await _out.FlushAsync(cancellationToken);
+        return true;
+    }
+
+    internal static int NewSecretKey() => RandomNumberGenerator.GetInt32(int.MaxValue);
+}

@@ -1,0 +1,165 @@
+using System.Net.Sockets;
+using LocalShift.Sql.Wire.Buffers;
+using LocalShift.Sql.Wire.Messages.Backend;
+using LocalShift.Sql.Wire.Messages.Frontend;
+using Microsoft.Extensions.Logging;
+
+namespace LocalShift.Sql.Wire.Session;
+
+/// <summary>
+/// One client connection: startup and authentication, then the message loop of the simple and extended query
+/// protocols. Split by concern into partial files (Startup, Auth, SimpleQuery, ExtendedQuery).
+/// An error in a statement is sent to the client and the session goes on; only I/O failures end it.
+/// </summary>
+public sealed partial class PgSession : IDisposable
+{
+    private readonly Stream _stream;
+    private readonly PgReadBuffer _in;
+    private readonly PgWriteBuffer _out;
+    private readonly IPgBackend _backend;
+    private readonly PgListener _listener;
+    private readonly ILogger _logger;
+    private IPgQuerySession? _query;
+    private volatile bool _cancelRequested;
+
+    public int ProcessId { get; }
+    public int SecretKey { get; }
+
+    internal PgSession(Stream stream, IPgBackend backend, PgListener listener, int processId, int secretKey, ILogger logger)
+    {
+        _stream = stream;
+        _in = new PgReadBuffer(stream);
+        _out = new PgWriteBuffer(stream);
+        _backend = backend;
+        _listener = listener;
+        _logger = logger;
+        ProcessId = processId;
+        SecretKey = secretKey;
+    }
+
+    /// <summary>Runs the connection until the client terminates or disconnects.</summary>
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (!await StartupAsync(cancellationToken)) return;
+            _listener.Register(this);
+            await MessageLoopAsync(cancellationToken);
+        }
+        catch (PgException e) when (e.Severity == "FATAL")
+        {
+            await TrySendFatalAsync(e);
+        }
+        catch (Exception e) when (e is IOException or SocketException or OperationCanceledException or ObjectDisposedException)
+        {
+            _logger.LogDebug("Connection {ProcessId} ended: {Reason}", ProcessId, e.Message);
+        }
+        catch (Exception e)
+        {
+            _logger.LogError(e, "Connection {ProcessId} failed", ProcessId);
+            await TrySendFatalAsync(new PgException(SqlState.InternalError, "internal error: " + e.Message) { Severity = "FATAL" });
+        }
+        finally
+        {
+            _listener.Unregister(this);
+        }
+    }
+
+    /// <summary>Asks the running statement to stop (from a CancelRequest on another connection).</summary>
+    public void Cancel()
+    {
+        _cancelRequested = true;
+        try { _query?.Cancel(); }
+        catch (Exception e) { _logger.LogDebug("Cancel of {ProcessId} failed: {Reason}", ProcessId, e.Message); }
+    }
+
+    private async Task MessageLoopAsync(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var message = await _in.ReadMessageAsync(cancellationToken);
+            if (message is null) return;
+            var m = message.Value;
+            if (m.Code == FrontendMessageCode.Terminate) return;
+            if (_skipUntilSync && m.Code != FrontendMessageCode.Sync) continue;
+            try
+            {
+                switch (m.Code)
+                {
+                    case FrontendMessageCode.Query: await SimpleQueryAsync(Query.Read(m).Sql, cancellationToken); break;
+                    case FrontendMessageCode.Parse: HandleParse(Parse.Read(m)); break;
+                    case FrontendMessageCode.Bind: HandleBind(Bind.Read(m)); break;
+                    case FrontendMessageCode.Describe: HandleDescribe(Describe.Read(m)); break;
+                    case FrontendMessageCode.Execute: await HandleExecuteAsync(Execute.Read(m), cancellationToken); break;
+                    case FrontendMessageCode.Close: HandleClose(Describe.Read(m)); break;
+                    case FrontendMessageCode.Sync: await HandleSyncAsync(cancellationToken); break;
+                    case FrontendMessageCode.Flush: await _out.FlushAsync(cancellationToken); break;
+                    case FrontendMessageCode.CopyData or FrontendMessageCode.CopyDone or FrontendMessageCode.CopyFail: break;
+                    default:
+                        throw new PgException(SqlState.ProtocolViolation, $"invalid frontend message type {(char)m.Code}") { Severity = "FATAL" };
+                }
+            }
+            catch (PgException e) when (e.Severity != "FATAL")
+            {
+                FailExtended(e);
+            }
+            catch (Exception e) when (e is not (IOException or SocketException or OperationCanceledException or ObjectDisposedException))
+            {
+                _logger.LogError(e, "Statement failed in connection {ProcessId}", ProcessId);
+                FailExtended(new PgException(SqlState.InternalError, e.Message));
+            }
+        }
+    }
+
+    /// <summary>Sends an error during the extended protocol and discards messages until Sync.</summary>
+    private void FailExtended(PgException error)
+    {
+        SendError(error);
+        _skipUntilSync = true;
+    }
+
+    private void SendError(PgException error)
+    {
+        _query?.OnError();
+        WriteNotices();
+        ErrorResponse.Write(_out, error);
+    }
+
+    private void WriteNotices()
+    {
+        if (_query is null) return;
+        foreach (var notice in _query.DrainNotices()) ErrorResponse.WriteNotice(_out, notice);
+    }
+
+    private PgException CanceledError()
+    {
+        _cancelRequested = false;
+        return new PgException(SqlState.QueryCanceled, "canceling statement due to user request");
+    }
+
+    private async Task TrySendFatalAsync(PgException error)
+    {
+        try
+        {
+            ErrorResponse.Write(_out, error);
+            await _out.FlushAsync();
+        }
+        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException)
+        {
+            // The client is gone; nothing to tell it.
+        }
+    }
+
+    /// <summary>Closes the socket so the session's loop ends (server shutdown).</summary>
+    internal void Abort() => _stream.Dispose();
+
+    private int _disposed;
+
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
+        ClosePortals(all: true);
+        _query?.Dispose();
+        _stream.Dispose();
+    }
+}

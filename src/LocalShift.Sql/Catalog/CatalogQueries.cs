@@ -1,0 +1,41 @@
+using LocalShift.Sql.Lexing;
+using LocalShift.Sql.Wire.Types;
+
+namespace LocalShift.Sql.Catalog;
+
+/// <summary>
+/// Recognizes catalog queries that clients send on their own (Npgsql's type loading, psql's meta-commands) and
+/// answers them with queries DuckDB can run. Returns null for any other statement.
+/// </summary>
+internal static class CatalogQueries
+{
+    /// <summary>The built-in types the endpoint speaks, as Npgsql's type loader expects them.</summary>
+    private static readonly (int Oid, string Name, char Type)[] BuiltInTypes =
+    [
+        (PgTypeOid.Bool, "bool", 'b'), (PgTypeOid.Bytea, "bytea", 'b'), (PgTypeOid.Char, "char", 'b'), (PgTypeOid.Name, "name", 'b'),
+        (PgTypeOid.Int8, "int8", 'b'), (PgTypeOid.Int2, "int2", 'b'), (PgTypeOid.Int4, "int4", 'b'), (PgTypeOid.Text, "text", 'b'),
+        (PgTypeOid.Oid, "oid", 'b'), (PgTypeOid.Json, "json", 'b'), (PgTypeOid.Float4, "float4", 'b'), (PgTypeOid.Float8, "float8", 'b'),
+        (PgTypeOid.Unknown, "unknown", 'p'), (PgTypeOid.Bpchar, "bpchar", 'b'), (PgTypeOid.Varchar, "varchar", 'b'),
+        (PgTypeOid.Date, "date", 'b'), (PgTypeOid.Time, "time", 'b'), (PgTypeOid.Timestamp, "timestamp", 'b'),
+        (PgTypeOid.TimestampTz, "timestamptz", 'b'), (PgTypeOid.Interval, "interval", 'b'), (PgTypeOid.TimeTz, "timetz", 'b'),
+        (PgTypeOid.Numeric, "numeric", 'b'), (PgTypeOid.Uuid, "uuid", 'b'), (2249, "record", 'p'), (2278, "void", 'p'),
+    ];
+
+    public static string? Rewrite(string sql, List<SqlToken> significant)
+    {
+        if (Contains(sql, "typreceive") && Contains(sql, "elemtypoid") && Contains(sql, "pg_type"))
+            return TypeList();
+        if (Contains(sql, "pg_attribute") && Contains(sql, "atttypid") && Contains(sql, "typrelid") && Contains(sql, "relkind='c'"))
+            return "SELECT CAST(NULL AS INTEGER) AS oid, CAST(NULL AS VARCHAR) AS attname, CAST(NULL AS INTEGER) AS atttypid WHERE FALSE";
+        if (Contains(sql, "pg_enum") && Contains(sql, "enumlabel"))
+            return "SELECT CAST(NULL AS INTEGER) AS oid, CAST(NULL AS VARCHAR) AS enumlabel WHERE FALSE";
+        return PsqlMetaCommands.Rewrite(sql);
+    }
+
+    private static string TypeList() =>
+        "SELECT * FROM (VALUES " +
+        string.Join(", ", BuiltInTypes.Select(t => $"('pg_catalog', {t.Oid}, '{t.Name}', '{t.Type}', FALSE, CAST(NULL AS INTEGER))")) +
+        ") AS t(nspname, oid, typname, typtype, typnotnull, elemtypoid)";
+
+    internal static bool Contains(string sql, string text) => sql.Contains(text, StringComparison.OrdinalIgnoreCase);
+}

@@ -1,0 +1,72 @@
+using LocalShift.Engine;
+using LocalShift.Engine.DuckDb;
+using LocalShift.Services.Redshift;
+using LocalShift.Sql.Catalog;
+using LocalShift.Sql.Routing;
+using LocalShift.Sql.Users;
+using LocalShift.Sql.Wire;
+
+namespace LocalShift.Sql;
+
+/// <summary>One cluster's warehouse: its engine, its users, and what its PostgreSQL listener serves.</summary>
+public sealed class ClusterDatabase : IPgBackend, IDisposable
+{
+    /// <summary>Redshift reports PostgreSQL 8.0.2; clients read server_version to pick features.</summary>
+    public const string ServerVersion = "8.0.2";
+
+    private readonly ISqlEngine _engine;
+    private readonly IEngineSession _system;
+
+    public ClusterDatabase(ClusterEndpointSpec spec, string databasePath, PgAuthMethod authMethod = PgAuthMethod.ScramSha256,
+        IRedshiftStatementHandler? redshiftStatements = null)
+    {
+        Spec = spec;
+        AuthMethod = authMethod;
+        RedshiftStatements = redshiftStatements ?? new NotYetSupportedRedshiftStatements();
+        _engine = new DuckDbEngine(databasePath);
+        try
+        {
+            _system = _engine.OpenSession();
+            CatalogSetup.Install(_system);
+            Users = new UserDirectory(_system, spec.MasterUsername, spec.MasterUserPassword);
+        }
+        catch
+        {
+            _engine.Dispose();
+            throw;
+        }
+    }
+
+    public ClusterEndpointSpec Spec { get; }
+    public PgAuthMethod AuthMethod { get; }
+    public UserDirectory Users { get; }
+    public IRedshiftStatementHandler RedshiftStatements { get; }
+
+    public string? FindPassword(string user) => Users.Find(user)?.Password;
+
+    public bool DatabaseExists(string database) => string.Equals(database, Spec.DbName, StringComparison.OrdinalIgnoreCase);
+
+    public IReadOnlyDictionary<string, string> ServerParameters(string user) => new Dictionary<string, string>
+    {
+        ["server_version"] = ServerVersion,
+        ["server_encoding"] = "UNICODE",
+        ["client_encoding"] = "UTF8",
+        ["DateStyle"] = "ISO, MDY",
+        ["TimeZone"] = "UTC",
+        ["integer_datetimes"] = "on",
+        ["standard_conforming_strings"] = "on",
+        ["IntervalStyle"] = "postgres",
+        ["is_superuser"] = Users.Find(user)?.Superuser == true ? "on" : "off",
+        ["session_authorization"] = user,
+        ["padb_revision"] = "77467",
+        ["padb_version"] = "1.0.77467",
+    };
+
+    public IPgQuerySession OpenSession(PgConnectionInfo connection) => new SqlSession(this, _engine.OpenSession(), connection);
+
+    public void Dispose()
+    {
+        _system.Dispose();
+        _engine.Dispose();
+    }
+}

@@ -1,0 +1,87 @@
+using System.Collections.Concurrent;
+using System.Net;
+using LocalShift.Services.Redshift;
+using LocalShift.Sql.Routing;
+using LocalShift.Sql.Wire;
+using LocalShift.Sql.Wire.Session;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace LocalShift.Sql;
+
+/// <summary>
+/// Runs the PostgreSQL-wire endpoint of every available cluster: one listener and one DuckDB file
+/// (<c>&lt;dataDir&gt;/clusters/&lt;account&gt;/&lt;cluster&gt;/warehouse.duckdb</c>) per cluster.
+/// </summary>
+public sealed class ClusterSqlHost(string dataDir, ILoggerFactory? loggerFactory = null,
+    PgAuthMethod authMethod = PgAuthMethod.ScramSha256, IRedshiftStatementHandler? redshiftStatements = null)
+    : IClusterEndpointHost, IAsyncDisposable
+{
+    private sealed record Endpoint(ClusterDatabase Database, PgListener Listener);
+
+    private readonly ConcurrentDictionary<(string Account, string Cluster), Endpoint> _endpoints = new();
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly ILogger _logger = loggerFactory?.CreateLogger<ClusterSqlHost>() ?? NullLogger<ClusterSqlHost>.Instance;
+
+    public async Task StartAsync(ClusterEndpointSpec spec, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            if (_endpoints.ContainsKey((spec.AccountId, spec.ClusterIdentifier))) return;
+            var folder = ClusterFolder(spec.AccountId, spec.ClusterIdentifier);
+            Directory.CreateDirectory(folder);
+            var database = new ClusterDatabase(spec, Path.Combine(folder, "warehouse.duckdb"), authMethod, redshiftStatements);
+            var listener = new PgListener(database, new IPEndPoint(ResolveHost(spec.Host), spec.Port), _logger);
+            try { listener.Start(); }
+            catch
+            {
+                database.Dispose();
+                throw;
+            }
+            _endpoints[(spec.AccountId, spec.ClusterIdentifier)] = new Endpoint(database, listener);
+            _logger.LogInformation("SQL endpoint of cluster {Cluster} listening on {Endpoint}", spec.ClusterIdentifier, listener.LocalEndpoint);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    public async Task StopAsync(string accountId, string clusterIdentifier, bool deleteData)
+    {
+        await _gate.WaitAsync();
+        try
+        {
+            if (_endpoints.TryRemove((accountId, clusterIdentifier), out var endpoint))
+            {
+                await endpoint.Listener.DisposeAsync();
+                endpoint.Database.Dispose();
+            }
+            var folder = ClusterFolder(accountId, clusterIdentifier);
+            if (deleteData && Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>The bound endpoint of a running cluster (tests start clusters on port 0).</summary>
+    public IPEndPoint? EndpointOf(string accountId, string clusterIdentifier) =>
+        _endpoints.TryGetValue((accountId, clusterIdentifier), out var endpoint) ? endpoint.Listener.LocalEndpoint : null;
+
+    private string ClusterFolder(string accountId, string clusterIdentifier) =>
+        Path.Combine(dataDir, "clusters", accountId, clusterIdentifier);
+
+    private static IPAddress ResolveHost(string host) =>
+        host is "" or "localhost" ? IPAddress.Loopback
+        : host is "*" or "0.0.0.0" ? IPAddress.Any
+        : IPAddress.TryParse(host, out var address) ? address
+        : Dns.GetHostAddresses(host).First(a => a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork);
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var key in _endpoints.Keys.ToList()) await StopAsync(key.Account, key.Cluster, deleteData: false);
+    }
+}

@@ -1,0 +1,203 @@
+using System.Text;
+using LocalShift.Sql.Lexing;
+using static LocalShift.Sql.Lexing.TokenCursor;
+
+namespace LocalShift.Sql.Dialect;
+
+/// <summary>Who is asking, for the functions that answer with the session's identity.</summary>
+public sealed record TranslationContext(string User, string Database);
+
+/// <summary>One Redshift statement as DuckDB runs it, with any statements that must run first (sequences).</summary>
+public sealed record TranslatedStatement(string Sql, IReadOnlyList<string> PreStatements);
+
+/// <summary>
+/// Rewrites Redshift SQL into DuckDB SQL at the token level: table attributes, type names and the functions
+/// DuckDB lacks or spells differently. What DuckDB already understands is passed through untouched.
+/// </summary>
+public static class RedshiftTranslator
+{
+    /// <summary>What <c>SELECT version()</c> answers on Redshift.</summary>
+    public const string VersionString =
+        "PostgreSQL 8.0.2 on i686-pc-linux-gnu, compiled by GCC gcc (GCC) 3.4.2 20041017 (Red Hat 3.4.2-6.fc3), Redshift 1.0.77467";
+
+    public static TranslatedStatement Translate(string sql, TranslationContext context)
+    {
+        var tokens = SqlLexer.Tokenize(sql);
+        var pre = new List<string>();
+        if (CreateTableRewriter.Rewrite(tokens) is { } created)
+        {
+            tokens = SqlLexer.Tokenize(SqlLexer.Join(created.Tokens));
+            pre.AddRange(created.PreStatements.Select(p => Rewrite(SqlLexer.Tokenize(p), context)));
+        }
+        return new TranslatedStatement(Rewrite(tokens, context), pre);
+    }
+
+    internal static string Rewrite(List<SqlToken> tokens, TranslationContext context)
+    {
+        var sb = new StringBuilder();
+        for (var i = 0; i < tokens.Count; i++)
+        {
+            var token = tokens[i];
+            if (token.Kind == SqlTokenKind.String && IsByteaHexLiteral(tokens, i))
+            {
+                // PostgreSQL reads '\x..' as hex bytes; DuckDB would read each "\xNN" as one escaped byte only.
+                sb.Append("unhex(").Append(QuoteLiteral(token.StringValue[2..])).Append(')');
+                i = NextSignificant(tokens, NextSignificant(tokens, i));
+                continue;
+            }
+            if (token.Kind != SqlTokenKind.Word || IsQualified(tokens, i))
+            {
+                sb.Append(token.Text);
+                continue;
+            }
+            var next = NextSignificant(tokens, i);
+            var call = next >= 0 && tokens[next].Kind == SqlTokenKind.LeftParen;
+            if (call)
+            {
+                var close = MatchParen(tokens, next);
+                var args = SplitTopLevel(tokens, next + 1, close);
+                var end = close;
+                var replaced = RewriteCall(token.Text.ToUpperInvariant(), args, tokens, ref end, context);
+                if (replaced is not null)
+                {
+                    sb.Append(replaced);
+                    i = end;
+                    continue;
+                }
+                if (IsMaxLengthType(token) && args.Count == 1 && SqlLexer.Join(args[0]).Trim().Equals("MAX", StringComparison.OrdinalIgnoreCase))
+                {
+                    sb.Append(token.Is("VARBYTE") ? "BLOB" : "VARCHAR");
+                    i = close;
+                    continue;
+                }
+                if (token.IsAny("VARBYTE", "VARBINARY", "BINARY"))
+                {
+                    sb.Append("BLOB");
+                    i = close;
+                    continue;
+                }
+            }
+            var previous = PreviousSignificant(tokens, i);
+            var afterDot = previous >= 0 && tokens[previous].Kind == SqlTokenKind.Dot;
+            if (!call && !afterDot && (next < 0 || tokens[next].Kind != SqlTokenKind.Dot))
+            {
+                var word = token.Text.ToUpperInvariant();
+                var simple = word switch
+                {
+                    "SYSDATE" => "CAST(current_timestamp AS TIMESTAMP)",
+                    "CURRENT_USER" or "SESSION_USER" => QuoteLiteral(context.User),
+                    "SUPER" when IsTypePosition(tokens, previous) => "JSON",
+                    "VARBYTE" when IsTypePosition(tokens, previous) => "BLOB",
+                    "HLLSKETCH" or "GEOMETRY" or "GEOGRAPHY" when IsTypePosition(tokens, previous) => "VARCHAR",
+                    _ => null,
+                };
+                if (simple is not null)
+                {
+                    sb.Append(simple);
+                    continue;
+                }
+            }
+            sb.Append(token.Text);
+        }
+        return sb.ToString();
+    }
+
+    private static string? RewriteCall(string name, List<List<SqlToken>> args, List<SqlToken> tokens, ref int end, TranslationContext context)
+    {
+        string Arg(int n) => Rewrite(args[n], context).Trim();
+        var empty = args.Count == 0 || (args.Count == 1 && args[0].All(t => t.IsTrivia));
+        switch (name)
+        {
+            case "VERSION" when empty:
+                return QuoteLiteral(VersionString);
+            case "CURRENT_DATABASE" when empty:
+                return QuoteLiteral(context.Database);
+            case "GETDATE" when empty:
+                return "CAST(date_trunc('second', current_timestamp) AS TIMESTAMP)";
+            case "NVL" when args.Count >= 2:
+                return "coalesce(" + string.Join(", ", args.Select((_, n) => Arg(n))) + ")";
+            case "NVL2" when args.Count == 3:
+                return $"(CASE WHEN ({Arg(0)}) IS NOT NULL THEN ({Arg(1)}) ELSE ({Arg(2)}) END)";
+            case "DECODE" when args.Count >= 3:
+            {
+                var sb = new StringBuilder("(CASE");
+                var expression = Arg(0);
+                var n = 1;
+                for (; n + 1 < args.Count; n += 2)
+                    sb.Append($" WHEN ({expression}) IS NOT DISTINCT FROM ({Arg(n)}) THEN ({Arg(n + 1)})");
+                if (n < args.Count) sb.Append($" ELSE ({Arg(n)})");
+                return sb.Append(" END)").ToString();
+            }
+            case "DATEADD" when args.Count == 3 && DatePart.Normalize(SqlLexer.Join(args[0])) is { } addPart:
+                return addPart == "quarter"
+                    ? $"(CAST({Arg(2)} AS TIMESTAMP) + ({Arg(1)}) * INTERVAL '3 month')"
+                    : $"(CAST({Arg(2)} AS TIMESTAMP) + ({Arg(1)}) * INTERVAL '1 {addPart}')";
+            case "DATEDIFF" when args.Count == 3 && DatePart.Normalize(SqlLexer.Join(args[0])) is { } diffPart:
+                return $"date_diff('{diffPart}', CAST({Arg(1)} AS TIMESTAMP), CAST({Arg(2)} AS TIMESTAMP))";
+            case "DATE_PART" or "DATEPART" or "PGDATE_PART" when args.Count == 2 && DatePart.Normalize(SqlLexer.Join(args[0])) is { } part:
+                return $"date_part('{part}', {Arg(1)})";
+            case "DATE_TRUNC" when args.Count == 2 && DatePart.Normalize(SqlLexer.Join(args[0])) is { } truncPart:
+                return $"date_trunc('{truncPart}', {Arg(1)})";
+            case "LEN" when args.Count == 1:
+                return $"length({Arg(0)})";
+            case "CHARINDEX" when args.Count == 2:
+                return $"instr({Arg(1)}, {Arg(0)})";
+            case "STRTOL" when args.Count == 2:
+                return $"(CASE CAST({Arg(1)} AS INTEGER) WHEN 16 THEN CAST('0x' || ({Arg(0)}) AS BIGINT) WHEN 2 THEN CAST('0b' || ({Arg(0)}) AS BIGINT) ELSE CAST({Arg(0)} AS BIGINT) END)";
+            case "CONVERT_TIMEZONE" when args.Count == 2:
+                return $"timezone({Arg(0)}, timezone('UTC', CAST({Arg(1)} AS TIMESTAMP)))";
+            case "CONVERT_TIMEZONE" when args.Count == 3:
+                return $"timezone({Arg(1)}, timezone({Arg(0)}, CAST({Arg(2)} AS TIMESTAMP)))";
+            case "TO_CHAR" when args.Count == 2 && Significant(args[1]) is [{ Kind: SqlTokenKind.String } format]:
+                return $"strftime({Arg(0)}, {QuoteLiteral(DateFormat.ToStrftime(format.StringValue))})";
+            case "LISTAGG" when args.Count is 1 or 2:
+            {
+                var delimiter = args.Count == 2 ? Arg(1) : "''";
+                var order = "";
+                var within = NextSignificant(tokens, end);
+                if (within >= 0 && tokens[within].Is("WITHIN"))
+                {
+                    var group = NextSignificant(tokens, within);
+                    var open = group < 0 ? -1 : NextSignificant(tokens, group);
+                    if (open >= 0 && tokens[open].Kind == SqlTokenKind.LeftParen)
+                    {
+                        var close = MatchParen(tokens, open);
+                        order = " " + Rewrite(tokens.GetRange(open + 1, close - open - 1), context).Trim();
+                        end = close;
+                    }
+                }
+                return $"string_agg({Arg(0)}, {delimiter}{order})";
+            }
+            default:
+                return null;
+        }
+    }
+
+    private static bool IsByteaHexLiteral(List<SqlToken> tokens, int i)
+    {
+        if (!tokens[i].Text.StartsWith("'\\x", StringComparison.Ordinal)) return false;
+        var cast = NextSignificant(tokens, i);
+        if (cast < 0 || tokens[cast].Text != "::") return false;
+        var type = NextSignificant(tokens, cast);
+        return type >= 0 && tokens[type].IsAny("BYTEA", "BLOB", "VARBYTE");
+    }
+
+    private static List<SqlToken> Significant(List<SqlToken> tokens) => SqlLexer.Significant(tokens);
+
+    private static bool IsQualified(List<SqlToken> tokens, int i)
+    {
+        var previous = PreviousSignificant(tokens, i);
+        return previous >= 0 && tokens[previous].Kind == SqlTokenKind.Dot;
+    }
+
+    private static bool IsMaxLengthType(SqlToken token) =>
+        token.IsAny("VARCHAR", "NVARCHAR", "CHAR", "NCHAR", "CHARACTER", "BPCHAR", "VARYING", "VARBYTE", "VARBINARY", "TEXT");
+
+    /// <summary>A type name follows a column name, "::", or AS inside CAST.</summary>
+    private static bool IsTypePosition(List<SqlToken> tokens, int previous)
+    {
+        if (previous < 0) return false;
+        var token = tokens[previous];
+        return token.Text == "::" || token.Is("AS") || token.Kind is SqlTokenKind.Word or SqlTokenKind.QuotedIdentifier;
+    }
+}

@@ -1,0 +1,154 @@
+namespace LocalShift.Sql.Lexing;
+
+/// <summary>
+/// Splits SQL into tokens the way PostgreSQL's scanner does for what matters here: quoted strings ('', E'',
+/// $tag$), quoted identifiers, comments, parameters ($1) and punctuation. Never fails: unterminated text
+/// becomes one token and the engine reports the syntax error.
+/// </summary>
+public static class SqlLexer
+{
+    public static List<SqlToken> Tokenize(string sql)
+    {
+        var tokens = new List<SqlToken>();
+        var i = 0;
+        while (i < sql.Length)
+        {
+            var start = i;
+            var c = sql[i];
+            SqlTokenKind kind;
+            if (char.IsWhiteSpace(c))
+            {
+                while (i < sql.Length && char.IsWhiteSpace(sql[i])) i++;
+                kind = SqlTokenKind.Whitespace;
+            }
+            else if (c == '-' && At(sql, i + 1) == '-')
+            {
+                while (i < sql.Length && sql[i] != '\n') i++;
+                kind = SqlTokenKind.Comment;
+            }
+            else if (c == '/' && At(sql, i + 1) == '*')
+            {
+                var depth = 0;
+                do
+                {
+                    if (sql[i] == '/' && At(sql, i + 1) == '*') { depth++; i += 2; }
+                    else if (sql[i] == '*' && At(sql, i + 1) == '/') { depth--; i += 2; }
+                    else i++;
+                } while (i < sql.Length && depth > 0);
+                kind = SqlTokenKind.Comment;
+            }
+            else if (c == '\'' || ((c is 'E' or 'e') && At(sql, i + 1) == '\''))
+            {
+                var escapes = c != '\'';
+                i += escapes ? 2 : 1;
+                while (i < sql.Length)
+                {
+                    if (escapes && sql[i] == '\\') { i += 2; continue; }
+                    if (sql[i] == '\'')
+                    {
+                        if (At(sql, i + 1) == '\'') { i += 2; continue; }
+                        i++;
+                        break;
+                    }
+                    i++;
+                }
+                kind = SqlTokenKind.String;
+            }
+            else if (c == '"')
+            {
+                i++;
+                while (i < sql.Length)
+                {
+                    if (sql[i] == '"')
+                    {
+                        if (At(sql, i + 1) == '"') { i += 2; continue; }
+                        i++;
+                        break;
+                    }
+                    i++;
+                }
+                kind = SqlTokenKind.QuotedIdentifier;
+            }
+            else if (c == '$' && char.IsAsciiDigit(At(sql, i + 1)))
+            {
+                i++;
+                while (i < sql.Length && char.IsAsciiDigit(sql[i])) i++;
+                kind = SqlTokenKind.Parameter;
+            }
+            else if (c == '$' && DollarTag(sql, i) is { } tag)
+            {
+                var end = sql.IndexOf(tag, i + tag.Length, StringComparison.Ordinal);
+                i = end < 0 ? sql.Length : end + tag.Length;
+                kind = SqlTokenKind.String;
+            }
+            else if (char.IsLetter(c) || c == '_')
+            {
+                while (i < sql.Length && (char.IsLetterOrDigit(sql[i]) || sql[i] is '_' or '$')) i++;
+                kind = SqlTokenKind.Word;
+            }
+            else if (char.IsAsciiDigit(c) || (c == '.' && char.IsAsciiDigit(At(sql, i + 1))))
+            {
+                while (i < sql.Length && (char.IsAsciiDigit(sql[i]) || sql[i] == '.')) i++;
+                if (i < sql.Length && sql[i] is 'e' or 'E' && (char.IsAsciiDigit(At(sql, i + 1)) || (At(sql, i + 1) is '+' or '-' && char.IsAsciiDigit(At(sql, i + 2)))))
+                {
+                    i += 2;
+                    while (i < sql.Length && char.IsAsciiDigit(sql[i])) i++;
+                }
+                kind = SqlTokenKind.Number;
+            }
+            else
+            {
+                i++;
+                kind = c switch
+                {
+                    '(' => SqlTokenKind.LeftParen,
+                    ')' => SqlTokenKind.RightParen,
+                    ',' => SqlTokenKind.Comma,
+                    ';' => SqlTokenKind.Semicolon,
+                    '.' => SqlTokenKind.Dot,
+                    _ => SqlTokenKind.Operator,
+                };
+                if (kind == SqlTokenKind.Operator)
+                    while (i < sql.Length && "+-*/<>=~!@#%^&|`?:".Contains(sql[i]) && !(sql[i] == '-' && At(sql, i + 1) == '-')) i++;
+            }
+            tokens.Add(new SqlToken(kind, sql[start..i]));
+        }
+        return tokens;
+    }
+
+    /// <summary>Splits on top-level semicolons; blank statements are dropped.</summary>
+    public static List<string> SplitStatements(string sql)
+    {
+        var statements = new List<string>();
+        var current = new System.Text.StringBuilder();
+        var significant = false;
+        foreach (var token in Tokenize(sql))
+        {
+            if (token.Kind == SqlTokenKind.Semicolon)
+            {
+                if (significant) statements.Add(current.ToString().Trim());
+                current.Clear();
+                significant = false;
+                continue;
+            }
+            current.Append(token.Text);
+            if (!token.IsTrivia) significant = true;
+        }
+        if (significant) statements.Add(current.ToString().Trim());
+        return statements;
+    }
+
+    /// <summary>The tokens without whitespace and comments.</summary>
+    public static List<SqlToken> Significant(IEnumerable<SqlToken> tokens) => tokens.Where(t => !t.IsTrivia).ToList();
+
+    public static string Join(IEnumerable<SqlToken> tokens) => string.Concat(tokens.Select(t => t.Text));
+
+    private static char At(string s, int i) => i < s.Length ? s[i] : '\0';
+
+    private static string? DollarTag(string sql, int i)
+    {
+        var j = i + 1;
+        while (j < sql.Length && (char.IsLetterOrDigit(sql[j]) || sql[j] == '_')) j++;
+        return j < sql.Length && sql[j] == '$' ? sql[i..(j + 1)] : null;
+    }
+}

@@ -1,0 +1,41 @@
+using LocalShift.Engine;
+using LocalShift.Sql.Lexing;
+using LocalShift.Sql.Wire;
+
+namespace LocalShift.Sql.Routing;
+
+/// <summary>What a Redshift-only statement (COPY, UNLOAD, CREATE EXTERNAL ..., GRANT ASSUMEROLE) runs with.</summary>
+public sealed record RedshiftStatementContext(
+    string AccountId,
+    string Region,
+    string ClusterIdentifier,
+    string Database,
+    string User,
+    bool Superuser,
+    IEngineSession Engine,
+    Action<PgNotice> Notice)
+{
+    /// <summary>The db user ARN the role path passes as sts:ExternalId.</summary>
+    public string DbUserArn => $"arn:aws:redshift:{Region}:{AccountId}:dbuser:{ClusterIdentifier}/{User}";
+}
+
+/// <summary>
+/// The hook for the statements that reach outside the database through IAM roles (issue 7). The router hands it
+/// every COPY, UNLOAD, CREATE EXTERNAL ... and GRANT/REVOKE ASSUMEROLE statement.
+/// </summary>
+public interface IRedshiftStatementHandler
+{
+    /// <summary>Runs the statement and returns its command tag; throws <see cref="PgException"/> on failure.</summary>
+    string Execute(RedshiftStatementContext context, string sql, IReadOnlyList<SqlToken> significant);
+}
+
+/// <summary>Until issue 7 lands: a clear "not supported yet" answer instead of a DuckDB syntax error.</summary>
+public sealed class NotYetSupportedRedshiftStatements : IRedshiftStatementHandler
+{
+    public string Execute(RedshiftStatementContext context, string sql, IReadOnlyList<SqlToken> significant)
+    {
+        var verb = string.Join(' ', significant.Take(significant[0].Is("CREATE") || significant[0].IsAny("GRANT", "REVOKE") ? 2 : 1)
+            .Select(t => t.Text.ToUpperInvariant()));
+        throw new PgException(SqlState.FeatureNotSupported, $"{verb} is not supported by LocalShift yet");
+    }
+}

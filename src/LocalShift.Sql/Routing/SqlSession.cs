@@ -1,0 +1,223 @@
+using LocalShift.Engine;
+using LocalShift.Sql.Catalog;
+using LocalShift.Sql.Dialect;
+using LocalShift.Sql.Lexing;
+using LocalShift.Sql.Users;
+using LocalShift.Sql.Wire;
+using LocalShift.Sql.Wire.Types;
+
+namespace LocalShift.Sql.Routing;
+
+/// <summary>
+/// One client's SQL session: the statement router. Transaction control, settings, users and grants are handled
+/// here; Redshift's role-using statements go to the <see cref="IRedshiftStatementHandler"/>; everything else is
+/// translated to DuckDB's dialect and run by the engine.
+/// </summary>
+internal sealed class SqlSession : IPgQuerySession
+{
+    private readonly ClusterDatabase _database;
+    private readonly IEngineSession _engine;
+    private readonly List<PgNotice> _notices = [];
+    private readonly Dictionary<string, string> _settings = new(StringComparer.OrdinalIgnoreCase);
+    private TransactionStatus _status = TransactionStatus.Idle;
+
+    public SqlSession(ClusterDatabase database, IEngineSession engine, PgConnectionInfo connection)
+    {
+        _database = database;
+        _engine = engine;
+        Connection = connection;
+        User = database.Users.Find(connection.User) ?? new DbUser(connection.User, null, false);
+        Translation = new TranslationContext(connection.User, connection.Database);
+        _settings["search_path"] = "$user, public";
+        _engine.Execute(CatalogSetup.SessionSettings);
+    }
+
+    public PgConnectionInfo Connection { get; }
+    public DbUser User { get; }
+    public TranslationContext Translation { get; }
+    public TransactionStatus TransactionStatus => _status;
+    public IEngineSession Engine => _engine;
+
+    public IReadOnlyList<string> SplitStatements(string sql) => SqlLexer.SplitStatements(sql);
+
+    public IPgStatement Prepare(string sql, IReadOnlyList<int> parameterTypeOids) => new SqlStatement(this, sql, parameterTypeOids);
+
+    public void OnError()
+    {
+        if (_status == TransactionStatus.InBlock) _status = TransactionStatus.Failed;
+    }
+
+    public void Cancel() => _engine.Interrupt();
+
+    public IReadOnlyList<PgNotice> DrainNotices()
+    {
+        if (_notices.Count == 0) return [];
+        var notices = _notices.ToList();
+        _notices.Clear();
+        return notices;
+    }
+
+    /// <summary>The result columns of a statement, without running it (parameters as typed NULLs).</summary>
+    public IReadOnlyList<PgColumn>? Describe(string sql)
+    {
+        var tokens = SqlLexer.Significant(SqlLexer.Tokenize(sql));
+        switch (StatementClassifier.Classify(tokens))
+        {
+            case StatementKind.Show:
+                return [new PgColumn(ShowName(tokens), PgTypeOid.Text)];
+            case StatementKind.EngineQuery:
+                var translated = Translate(sql, tokens);
+                return _engine.Describe(translated.Sql);
+            default:
+                return null;
+        }
+    }
+
+    /// <summary>Runs one statement with its parameters already bound.</summary>
+    public IPgResult Execute(string sql)
+    {
+        var tokens = SqlLexer.Significant(SqlLexer.Tokenize(sql));
+        var kind = StatementClassifier.Classify(tokens);
+        if (_status == TransactionStatus.Failed && kind is not (StatementKind.Commit or StatementKind.Rollback))
+            throw new PgException(SqlState.InFailedSqlTransaction, "current transaction is aborted, commands ignored until end of transaction block");
+        switch (kind)
+        {
+            case StatementKind.Empty:
+                return new CommandResult("");
+            case StatementKind.Begin:
+                if (_status != TransactionStatus.Idle)
+                    Warn(SqlState.ActiveSqlTransaction, "there is already a transaction in progress");
+                else
+                {
+                    _engine.Execute("BEGIN TRANSACTION");
+                    _status = TransactionStatus.InBlock;
+                }
+                return new CommandResult(tokens[0].Is("START") ? "START TRANSACTION" : "BEGIN");
+            case StatementKind.Commit:
+            case StatementKind.Rollback:
+                return EndTransaction(commit: kind == StatementKind.Commit);
+            case StatementKind.Set:
+                return Set(tokens);
+            case StatementKind.Show:
+                return Show(tokens);
+            case StatementKind.Reset:
+                return new CommandResult("RESET");
+            case StatementKind.NoOp:
+                return new CommandResult(tokens[0].Is("ANALYSE") ? "ANALYZE" : tokens[0].Text.ToUpperInvariant() == "ALTER" ? "ALTER TABLE" : tokens[0].Text.ToUpperInvariant());
+            case StatementKind.Users:
+                return new CommandResult(new UserStatements(_database.Users, User).Run(tokens));
+            case StatementKind.Redshift:
+                var context = new RedshiftStatementContext(_database.Spec.AccountId, _database.Spec.Region, _database.Spec.ClusterIdentifier,
+                    Connection.Database, User.Name, User.Superuser, _engine, _notices.Add);
+                return new CommandResult(_database.RedshiftStatements.Execute(context, sql, tokens));
+            case StatementKind.EngineQuery:
+            {
+                PrivilegeCheck.Check(tokens, User, _database.Users, "public");
+                var translated = Translate(sql, tokens);
+                RunPreStatements(translated);
+                return new EngineRowsResult(_engine.Query(translated.Sql), OnError);
+            }
+            default:
+            {
+                PrivilegeCheck.CheckDdl(tokens, User, _database.Users, "public");
+                PrivilegeCheck.Check(tokens, User, _database.Users, "public");
+                var translated = Translate(sql, tokens);
+                RunPreStatements(translated);
+                var rows = _engine.Execute(translated.Sql);
+                RecordOwnership(tokens);
+                return new CommandResult(StatementClassifier.Tag(tokens, rows));
+            }
+        }
+    }
+
+    private TranslatedStatement Translate(string sql, List<SqlToken> tokens)
+    {
+        var intercepted = CatalogQueries.Rewrite(sql, tokens);
+        return RedshiftTranslator.Translate(intercepted ?? sql, Translation);
+    }
+
+    private void RunPreStatements(TranslatedStatement translated)
+    {
+        foreach (var statement in translated.PreStatements) _engine.Execute(statement);
+    }
+
+    private void RecordOwnership(List<SqlToken> tokens)
+    {
+        if (User.Superuser || tokens.Count < 2 || !tokens[0].Is("CREATE")) return;
+        var kind = tokens.Skip(1).FirstOrDefault(t => t.IsAny("TABLE", "VIEW"));
+        if (kind.Text is null) return;
+        var (schema, table) = PrivilegeCheck.TargetName(tokens, kind, "public");
+        _database.Users.SetOwner(schema, table, User.Name);
+    }
+
+    private CommandResult EndTransaction(bool commit)
+    {
+        switch (_status)
+        {
+            case TransactionStatus.Idle:
+                Warn(SqlState.NoActiveSqlTransaction, "there is no transaction in progress");
+                return new CommandResult(commit ? "COMMIT" : "ROLLBACK");
+            case TransactionStatus.Failed:
+                _status = TransactionStatus.Idle;
+                TryRollback();
+                return new CommandResult("ROLLBACK");
+            default:
+                _status = TransactionStatus.Idle;
+                if (commit) _engine.Execute("COMMIT");
+                else TryRollback();
+                return new CommandResult(commit ? "COMMIT" : "ROLLBACK");
+        }
+    }
+
+    private void TryRollback()
+    {
+        try { _engine.Execute("ROLLBACK"); }
+        catch (PgException)
+        {
+            // DuckDB may already have rolled the transaction back after the error.
+        }
+    }
+
+    private CommandResult Set(List<SqlToken> tokens)
+    {
+        var i = 1;
+        if (i < tokens.Count && tokens[i].IsAny("SESSION", "LOCAL")) i++;
+        if (i >= tokens.Count) throw new PgException(SqlState.SyntaxError, "syntax error at end of input");
+        var name = tokens[i].Identifier;
+        if (name == "time" && i + 1 < tokens.Count && tokens[i + 1].Is("ZONE")) { name = "timezone"; i++; }
+        i++;
+        if (i < tokens.Count && (tokens[i].Is("TO") || tokens[i].Text == "=")) i++;
+        var value = string.Join(", ", tokens.Skip(i).Where(t => t.Kind != SqlTokenKind.Comma)
+            .Select(t => t.Kind == SqlTokenKind.String ? t.StringValue : t.Kind == SqlTokenKind.QuotedIdentifier ? t.Identifier : t.Text));
+        if (name == "search_path")
+        {
+            var schemas = value.Split(',').Select(s => s.Trim()).Where(s => s.Length > 0 && s != "$user").ToList();
+            _engine.Execute($"SET search_path = {TokenCursor.QuoteLiteral(string.Join(",", schemas.Append("main")))}");
+        }
+        _settings[name] = value;
+        return new CommandResult("SET");
+    }
+
+    private RowsResult Show(List<SqlToken> tokens)
+    {
+        var name = ShowName(tokens);
+        var value = _settings.TryGetValue(name, out var set) ? set
+            : _database.ServerParameters(User.Name).TryGetValue(name, out var server) ? server
+            : name.ToLowerInvariant() switch
+            {
+                "search_path" => "$user, public",
+                "timezone" => "UTC",
+                "all" => "",
+                _ => throw new PgException(SqlState.UndefinedObject, $"unrecognized configuration parameter \"{name}\""),
+            };
+        return new RowsResult([new PgColumn(name, PgTypeOid.Text)], [[value]]);
+    }
+
+    private static string ShowName(List<SqlToken> tokens) =>
+        tokens.Count > 2 && tokens[1].Is("TIME") && tokens[2].Is("ZONE") ? "timezone"
+        : tokens.Count > 1 ? tokens[1].Identifier : "all";
+
+    private void Warn(string sqlState, string message) => _notices.Add(new PgNotice("WARNING", message, sqlState));
+
+    public void Dispose() => _engine.Dispose();
+}

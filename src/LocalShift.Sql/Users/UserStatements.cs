@@ -1,0 +1,296 @@
+using LocalShift.Sql.Lexing;
+using LocalShift.Sql.Wire;
+
+namespace LocalShift.Sql.Users;
+
+/// <summary>
+/// CREATE/ALTER/DROP USER, CREATE/ALTER/DROP GROUP, GRANT and REVOKE on schemas and tables, in Redshift's syntax.
+/// Only superusers manage users and groups; grants on a table are given by a superuser or its owner.
+/// </summary>
+internal sealed class UserStatements(UserDirectory directory, DbUser caller)
+{
+    private List<SqlToken> _t = [];
+    private int _i;
+
+    public static bool Handles(List<SqlToken> significant)
+    {
+        if (significant.Count < 2) return false;
+        var (a, b) = (significant[0], significant[1]);
+        return (a.IsAny("CREATE", "ALTER", "DROP") && b.IsAny("USER", "GROUP")) || (a.IsAny("GRANT", "REVOKE") && !b.Is("ASSUMEROLE"));
+    }
+
+    /// <summary>Runs the statement; returns the command tag.</summary>
+    public string Run(List<SqlToken> significant)
+    {
+        _t = significant;
+        _i = 0;
+        var verb = Next().Text.ToUpperInvariant();
+        if (verb is "GRANT" or "REVOKE") return GrantOrRevoke(verb == "GRANT");
+        var noun = Next().Text.ToUpperInvariant();
+        RequireSuperuser(verb, noun);
+        return (verb, noun) switch
+        {
+            ("CREATE", "USER") => CreateUser(),
+            ("ALTER", "USER") => AlterUser(),
+            ("DROP", "USER") => DropUser(),
+            ("CREATE", "GROUP") => CreateGroup(),
+            ("ALTER", "GROUP") => AlterGroup(),
+            _ => DropGroup(),
+        };
+    }
+
+    private void RequireSuperuser(string verb, string noun)
+    {
+        if (caller.Superuser) return;
+        // A user may change their own password.
+        if (verb == "ALTER" && noun == "USER" && Peek()?.Identifier == caller.Name && _t.Count > 3 && _t[3].Is("PASSWORD")) return;
+        throw UserDirectory.Denied($"permission denied to {verb.ToLowerInvariant()} {noun.ToLowerInvariant()}");
+    }
+
+    private string CreateUser()
+    {
+        var name = Name();
+        if (directory.Find(name) is not null)
+            throw new PgException(SqlState.DuplicateObject, $"user \"{name}\" already exists");
+        var user = Options(new DbUser(name, null, false));
+        directory.Save(user);
+        return "CREATE USER";
+    }
+
+    private string AlterUser()
+    {
+        var name = Name();
+        var user = directory.Find(name) ?? throw new PgException(SqlState.UndefinedObject, $"user \"{name}\" does not exist");
+        if (Peek()?.Is("RENAME") == true)
+        {
+            _i += 2;
+            var renamed = Name();
+            directory.Drop(name);
+            directory.Save(user with { Name = renamed });
+            return "ALTER USER";
+        }
+        directory.Save(Options(user));
+        return "ALTER USER";
+    }
+
+    private DbUser Options(DbUser user)
+    {
+        while (Peek() is { } token)
+        {
+            _i++;
+            if (token.Is("WITH")) continue;
+            if (token.Is("PASSWORD"))
+            {
+                var value = Next();
+                user = user with { Password = value.Is("DISABLE") ? null : value.StringValue };
+            }
+            else if (token.Is("CREATEUSER")) user = user with { Superuser = true };
+            else if (token.Is("NOCREATEUSER")) user = user with { Superuser = false };
+            else if (token.IsAny("CONNECTION", "VALID", "SYSLOG", "SESSION", "EXTERNALID")) _i++;
+            else if (token.Is("IN") && Peek()?.Is("GROUP") == true)
+            {
+                _i++;
+                foreach (var group in NameList())
+                {
+                    if (!directory.GroupExists(group)) throw new PgException(SqlState.UndefinedObject, $"group \"{group}\" does not exist");
+                    directory.Save(user);
+                    directory.AddMembers(group, [user.Name]);
+                }
+            }
+            // CREATEDB, NOCREATEDB, LIMIT values, RESTRICTED/UNRESTRICTED and the like change nothing here.
+        }
+        return user;
+    }
+
+    private string DropUser()
+    {
+        var ifExists = TakeIfExists();
+        foreach (var name in NameList())
+        {
+            if (directory.Find(name) is null)
+            {
+                if (ifExists) continue;
+                throw new PgException(SqlState.UndefinedObject, $"user \"{name}\" does not exist");
+            }
+            if (name == caller.Name) throw new PgException("55006", "current user cannot be dropped");
+            directory.Drop(name);
+        }
+        return "DROP USER";
+    }
+
+    private string CreateGroup()
+    {
+        var name = Name();
+        if (directory.GroupExists(name)) throw new PgException(SqlState.DuplicateObject, $"group \"{name}\" already exists");
+        var members = new List<string>();
+        if (Peek()?.Is("WITH") == true) _i++;
+        if (Peek()?.Is("USER") == true)
+        {
+            _i++;
+            members.AddRange(NameList());
+        }
+        foreach (var member in members) RequireUser(member);
+        directory.CreateGroup(name, members);
+        return "CREATE GROUP";
+    }
+
+    private string AlterGroup()
+    {
+        var name = Name();
+        if (!directory.GroupExists(name)) throw new PgException(SqlState.UndefinedObject, $"group \"{name}\" does not exist");
+        var action = Next();
+        if (Peek()?.Is("USER") == true) _i++;
+        var members = NameList();
+        foreach (var member in members) RequireUser(member);
+        if (action.Is("ADD")) directory.AddMembers(name, members);
+        else directory.RemoveMembers(name, members);
+        return "ALTER GROUP";
+    }
+
+    private string DropGroup()
+    {
+        var ifExists = TakeIfExists();
+        var name = Name();
+        if (!directory.GroupExists(name))
+        {
+            if (ifExists) return "DROP GROUP";
+            throw new PgException(SqlState.UndefinedObject, $"group \"{name}\" does not exist");
+        }
+        directory.DropGroup(name);
+        return "DROP GROUP";
+    }
+
+    /// <summary>GRANT privs ON [TABLE] t,... | SCHEMA s,... | ALL TABLES IN SCHEMA s TO grantee,... (REVOKE ... FROM).</summary>
+    private string GrantOrRevoke(bool grant)
+    {
+        if (!grant && Peek()?.Is("GRANT") == true) _i += 2; // REVOKE GRANT OPTION FOR
+        var privileges = new List<string>();
+        while (Peek() is { } token && !token.Is("ON"))
+        {
+            _i++;
+            if (token.Kind == SqlTokenKind.Comma || token.Is("PRIVILEGES")) continue;
+            privileges.Add(token.Text.ToLowerInvariant());
+        }
+        Expect("ON");
+        string type;
+        var objects = new List<(string Schema, string Name)>();
+        if (Peek()?.Is("SCHEMA") == true)
+        {
+            _i++;
+            type = "schema";
+            foreach (var schema in NameList()) objects.Add((schema, ""));
+        }
+        else if (Peek()?.Is("ALL") == true)
+        {
+            _i++;
+            Expect("TABLES");
+            Expect("IN");
+            Expect("SCHEMA");
+            type = "table";
+            foreach (var schema in NameList())
+                foreach (var table in directory.TablesIn(schema)) objects.Add((schema, table));
+        }
+        else if (Peek()?.IsAny("DATABASE", "FUNCTION", "PROCEDURE", "LANGUAGE") == true)
+        {
+            return grant ? "GRANT" : "REVOKE"; // Accepted; not enforced by the emulator.
+        }
+        else
+        {
+            if (Peek()?.Is("TABLE") == true) _i++;
+            type = "table";
+            do
+            {
+                var (schema, table) = QualifiedName();
+                objects.Add((schema, table));
+            } while (TakeComma());
+        }
+        Expect(grant ? "TO" : "FROM");
+        var grantees = new List<string>();
+        do
+        {
+            var token = Next();
+            if (token.Is("PUBLIC")) grantees.Add("public");
+            else if (token.Is("GROUP"))
+            {
+                var group = Next().Identifier;
+                if (!directory.GroupExists(group)) throw new PgException(SqlState.UndefinedObject, $"group \"{group}\" does not exist");
+                grantees.Add("group " + group);
+            }
+            else
+            {
+                RequireUser(token.Identifier);
+                grantees.Add(token.Identifier);
+            }
+        } while (TakeComma());
+
+        foreach (var (schema, name) in objects)
+        {
+            if (!caller.Superuser && !(type == "table" && directory.OwnerOf(schema, name) == caller.Name))
+                throw UserDirectory.Denied(type == "table" ? $"permission denied for relation {name}" : $"permission denied for schema {schema}");
+            foreach (var privilege in privileges)
+                foreach (var grantee in grantees)
+                {
+                    if (type == "schema" && schema == "public" && grantee == "public" && !grant)
+                        directory.Grant("revoked-default", schema, "", privilege == "all" ? "create" : privilege, "public");
+                    else if (type == "schema" && schema == "public" && grantee == "public" && grant)
+                        directory.Revoke("revoked-default", schema, "", privilege == "all" ? "create" : privilege, "public");
+                    if (grant) directory.Grant(type, schema, name, privilege, grantee);
+                    else directory.Revoke(type, schema, name, privilege, grantee);
+                }
+        }
+        return grant ? "GRANT" : "REVOKE";
+    }
+
+    private void RequireUser(string name)
+    {
+        if (directory.Find(name) is null) throw new PgException(SqlState.UndefinedObject, $"user \"{name}\" does not exist");
+    }
+
+    private (string Schema, string Name) QualifiedName()
+    {
+        var first = Next().Identifier;
+        if (Peek()?.Kind != SqlTokenKind.Dot) return ("public", first);
+        _i++;
+        return (first, Next().Identifier);
+    }
+
+    private bool TakeIfExists()
+    {
+        if (Peek()?.Is("IF") != true) return false;
+        _i += 2;
+        return true;
+    }
+
+    private List<string> NameList()
+    {
+        var names = new List<string>();
+        do names.Add(Name()); while (TakeComma());
+        return names;
+    }
+
+    private bool TakeComma()
+    {
+        if (Peek()?.Kind != SqlTokenKind.Comma) return false;
+        _i++;
+        return true;
+    }
+
+    private string Name()
+    {
+        var token = Next();
+        if (token.Kind is not (SqlTokenKind.Word or SqlTokenKind.QuotedIdentifier))
+            throw new PgException(SqlState.SyntaxError, $"syntax error at or near \"{token.Text}\"");
+        return token.Identifier;
+    }
+
+    private void Expect(string word)
+    {
+        var token = Next();
+        if (!token.Is(word)) throw new PgException(SqlState.SyntaxError, $"syntax error at or near \"{token.Text}\"");
+    }
+
+    private SqlToken? Peek() => _i < _t.Count ? _t[_i] : null;
+
+    private SqlToken Next() =>
+        _i < _t.Count ? _t[_i++] : throw new PgException(SqlState.SyntaxError, "syntax error at end of input");
+}

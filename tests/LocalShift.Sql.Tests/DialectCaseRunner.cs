@@ -1,0 +1,136 @@
+using System.Text;
+using LocalShift.Services.Redshift;
+using LocalShift.Sql.Wire;
+using LocalShift.Sql.Wire.Types;
+
+namespace LocalShift.Sql.Tests;
+
+/// <summary>
+/// Runs a sqllogictest-style file against a fresh cluster database, in process:
+/// <c>statement ok</c>, <c>statement error &lt;message part&gt;</c>, <c>query</c> + SQL + <c>----</c> + rows
+/// (columns joined by '|', NULL as NULL), and <c>connect &lt;user&gt;</c> to continue as another user.
+/// Blocks are separated by blank lines; lines starting with '#' are comments.
+/// </summary>
+public sealed class DialectCaseRunner : IDisposable
+{
+    private readonly string _dir = Path.Combine(Path.GetTempPath(), "localshift-dialect-" + Guid.NewGuid().ToString("N"));
+    private readonly ClusterDatabase _database;
+    private IPgQuerySession _session;
+
+    public DialectCaseRunner()
+    {
+        Directory.CreateDirectory(_dir);
+        _database = new ClusterDatabase(
+            new ClusterEndpointSpec("123456789012", "us-east-1", "dialect", "dev", "awsuser", "Passw0rd!", "127.0.0.1", 0),
+            Path.Combine(_dir, "warehouse.duckdb"));
+        _session = Connect("awsuser");
+    }
+
+    private IPgQuerySession Connect(string user) =>
+        _database.OpenSession(new PgConnectionInfo(user, "dev", 1, new Dictionary<string, string>()));
+
+    public void Run(string path)
+    {
+        var blocks = File.ReadAllText(path).Replace("\r\n", "\n").Split("\n\n", StringSplitOptions.RemoveEmptyEntries);
+        foreach (var raw in blocks)
+        {
+            var lines = raw.Split('\n').Where(l => !l.StartsWith('#')).ToList();
+            while (lines.Count > 0 && lines[0].Trim().Length == 0) lines.RemoveAt(0);
+            if (lines.Count == 0) continue;
+            var header = lines[0].Trim();
+            var location = $"{Path.GetFileName(path)}: {header}\n{string.Join('\n', lines.Skip(1))}";
+            if (header.StartsWith("connect ", StringComparison.Ordinal))
+            {
+                _session.Dispose();
+                _session = Connect(header["connect ".Length..].Trim());
+                continue;
+            }
+            if (header == "statement ok")
+            {
+                var error = Execute(string.Join('\n', lines.Skip(1)), out _);
+                Assert.True(error is null, $"{location}\nfailed: {error?.SqlState} {error?.Message}");
+            }
+            else if (header.StartsWith("statement error", StringComparison.Ordinal))
+            {
+                var expected = header["statement error".Length..].Trim();
+                var error = Execute(string.Join('\n', lines.Skip(1)), out _);
+                Assert.True(error is not null, $"{location}\nsucceeded but an error was expected");
+                Assert.True(error.Message.Contains(expected, StringComparison.Ordinal) || error.SqlState == expected,
+                    $"{location}\nexpected error containing '{expected}', got {error.SqlState} '{error.Message}'");
+            }
+            else if (header == "query")
+            {
+                var separator = lines.IndexOf("----");
+                Assert.True(separator > 0, $"{location}\nquery without ----");
+                var sql = string.Join('\n', lines.Skip(1).Take(separator - 1));
+                var expected = lines.Skip(separator + 1).Select(l => l.TrimEnd()).ToList();
+                while (expected.Count > 0 && expected[^1].Length == 0) expected.RemoveAt(expected.Count - 1);
+                var error = Execute(sql, out var rows);
+                Assert.True(error is null, $"{location}\nfailed: {error?.SqlState} {error?.Message}");
+                Assert.True(expected.SequenceEqual(rows), $"{location}\nexpected:\n{string.Join('\n', expected)}\nactual:\n{string.Join('\n', rows)}");
+            }
+            else
+            {
+                Assert.Fail($"{location}\nunknown directive");
+            }
+        }
+    }
+
+    private PgException? Execute(string sql, out List<string> rows)
+    {
+        rows = [];
+        try
+        {
+            foreach (var text in _session.SplitStatements(sql))
+            {
+                rows.Clear();
+                using var result = _session.Prepare(text, []).Execute([]);
+                if (result.Columns is not { } columns) continue;
+                while (result.Read())
+                {
+                    var line = new StringBuilder();
+                    for (var i = 0; i < columns.Count; i++)
+                    {
+                        if (i > 0) line.Append('|');
+                        var value = result.GetValue(i);
+                        line.Append(value is null ? "NULL" : PgTextFormat.Format(value, columns[i].TypeOid));
+                    }
+                    rows.Add(line.ToString());
+                }
+            }
+            return null;
+        }
+        catch (PgException e)
+        {
+            _session.OnError();
+            return e;
+        }
+    }
+
+    public void Dispose()
+    {
+        _session.Dispose();
+        _database.Dispose();
+        try { Directory.Delete(_dir, recursive: true); }
+        catch (IOException) { }
+    }
+}
+
+public sealed class DialectCases
+{
+    public static TheoryData<string> Files()
+    {
+        var data = new TheoryData<string>();
+        foreach (var file in Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "Cases"), "*.test").Order())
+            data.Add(Path.GetFileName(file));
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(Files))]
+    public void Case_file_passes(string file)
+    {
+        using var runner = new DialectCaseRunner();
+        runner.Run(Path.Combine(AppContext.BaseDirectory, "Cases", file));
+    }
+}

@@ -1,0 +1,64 @@
+using System.Net;
+using LocalShift.Services.Redshift;
+using LocalShift.Sql.Wire;
+using Npgsql;
+
+namespace LocalShift.Sql.Wire.Tests;
+
+/// <summary>A real cluster SQL endpoint on a free loopback port over a temporary data directory.</summary>
+public class ClusterEndpoint : IAsyncLifetime
+{
+    public const string Master = "awsuser";
+    public const string Password = "Passw0rd!";
+    public const string Database = "dev";
+
+    private readonly PgAuthMethod _method;
+    private ClusterSqlHost? _host;
+
+    public ClusterEndpoint() => _method = Method;
+
+    /// <summary>The password exchange the endpoint asks for; subclasses pick another.</summary>
+    protected virtual PgAuthMethod Method => PgAuthMethod.ScramSha256;
+
+    public string DataDir { get; } = Path.Combine(Path.GetTempPath(), "localshift-sql-" + Guid.NewGuid().ToString("N"));
+    public IPEndPoint Endpoint { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        _host = new ClusterSqlHost(DataDir, authMethod: _method);
+        await _host.StartAsync(new ClusterEndpointSpec("123456789012", "us-east-1", "test-cluster", Database, Master, Password, "127.0.0.1", 0), default);
+        Endpoint = _host.EndpointOf("123456789012", "test-cluster")!;
+    }
+
+    public string ConnectionString(string user = Master, string password = Password, string database = Database) =>
+        new NpgsqlConnectionStringBuilder
+        {
+            Host = Endpoint.Address.ToString(),
+            Port = Endpoint.Port,
+            Username = user,
+            Password = password,
+            Database = database,
+            Pooling = false,
+            Timeout = 10,
+        }.ConnectionString;
+
+    public async Task<NpgsqlConnection> OpenAsync(string user = Master, string password = Password)
+    {
+        var connection = new NpgsqlConnection(ConnectionString(user, password));
+        await connection.OpenAsync();
+        return connection;
+    }
+
+    public async Task RestartAsync()
+    {
+        await _host!.DisposeAsync();
+        await InitializeAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_host is not null) await _host.DisposeAsync();
+        try { Directory.Delete(DataDir, recursive: true); }
+        catch (IOException) { }
+    }
+}
