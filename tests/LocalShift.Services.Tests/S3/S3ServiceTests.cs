@@ -96,7 +96,7 @@ public sealed class S3ServiceTests : IDisposable
     [Fact]
     public async Task Unknown_sub_resources_answer_NotImplemented_in_s3_xml()
     {
-        var r = await _s3.SendAsync("GET", "/b?acl");
+        var r = await _s3.SendAsync("GET", "/b?inventory");
 
         Assert.Equal(501, r.Status);
         Assert.StartsWith("<?xml", r.Body);
