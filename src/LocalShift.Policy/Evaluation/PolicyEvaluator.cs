@@ -247,7 +247,11 @@ public static class PolicyEvaluator
         public readonly Decision Allow(Func<Hit, bool> reported) =>
             Decide(DecisionKind.Allow, PolicyLayer.None, h => h.Effect == Effect.Allow && reported(h));
 
+        // Decisions are immutable: implicit denies without missing keys are shared, so the common "no" allocates nothing.
+        private static readonly Decision[] SharedImplicitDenies =
+            Enum.GetValues<PolicyLayer>().Select(l => new Decision(DecisionKind.ImplicitDeny, NoStatements, l, NoKeys)).ToArray();
+
         public readonly Decision ImplicitDeny(PolicyLayer layer) =>
-            new(DecisionKind.ImplicitDeny, NoStatements, layer, MissingKeys);
+            missing is null ? SharedImplicitDenies[(int)layer] : new(DecisionKind.ImplicitDeny, NoStatements, layer, MissingKeys);
     }
 }

@@ -106,7 +106,7 @@ public sealed class CaseGenerator(int seed)
     public DiffCase Next(int number)
     {
         // Principal
-        var who = rng.Next(5);
+        var who = rng.Next(6);
         string principal, account;
         PrincipalKind kind;
         string? roleArn = null, userName = null;
@@ -124,6 +124,11 @@ public sealed class CaseGenerator(int seed)
                 principal = $"arn:aws:iam::{B}:user/carol";
                 kind = PrincipalKind.User;
                 break;
+            case 5:
+                account = "";
+                principal = Pick(["redshift.amazonaws.com", "sns.amazonaws.com"]);
+                kind = PrincipalKind.Service;
+                break;
             default:
                 account = who == 3 ? A : B;
                 principal = $"arn:aws:sts::{account}:assumed-role/app/s1";
@@ -132,16 +137,18 @@ public sealed class CaseGenerator(int seed)
                 break;
         }
         var target = Pick(targets);
-        var resourceAccount = Chance(0.7) ? account : (account == A ? B : A);
+        var resourceAccount = kind == PrincipalKind.Service ? Pick([A, B]) : Chance(0.7) ? account : (account == A ? B : A);
         var resource = target.Resource(resourceAccount, ResourceName(target));
         var trust = target.Action == "sts:AssumeRole";
 
-        var context = new Dictionary<string, string[]>(StringComparer.OrdinalIgnoreCase)
+        var context = new Dictionary<string, string[]>(StringComparer.OrdinalIgnoreCase);
+        if (kind == PrincipalKind.Service) context["aws:PrincipalServiceName"] = [principal];
+        else
         {
-            ["aws:PrincipalArn"] = [roleArn ?? principal],
-            ["aws:PrincipalAccount"] = [account],
-            ["aws:PrincipalType"] = [kind == PrincipalKind.User ? "User" : "AssumedRole"],
-        };
+            context["aws:PrincipalArn"] = [roleArn ?? principal];
+            context["aws:PrincipalAccount"] = [account];
+            context["aws:PrincipalType"] = [kind == PrincipalKind.User ? "User" : "AssumedRole"];
+        }
         if (userName is not null) context["aws:username"] = [userName];
         if (Chance(0.7)) context["aws:PrincipalTag/team"] = [Pick(["red", "blue", "Red", "green"])];
         if (Chance(0.5)) context["aws:PrincipalTag/owner"] = [Pick(["alice", "bob", "carol"])];
@@ -155,12 +162,13 @@ public sealed class CaseGenerator(int seed)
             if (Chance(0.5))
                 context[key] = Enumerable.Range(0, rng.Next(1, 4)).Select(_ => Pick(["a.amazonaws.com", "b.amazonaws.com", "ou-1", "x"])).Distinct().ToArray();
 
-        var identity = Enumerable.Range(0, rng.Next(0, 4)).Select(_ => Policy(target, resourceAccount, false, false)).ToList();
-        var boundary = Chance(0.2) ? Policy(target, resourceAccount, false, false) : null;
+        var service = kind == PrincipalKind.Service;
+        var identity = service ? [] : Enumerable.Range(0, rng.Next(0, 4)).Select(_ => Policy(target, resourceAccount, false, false)).ToList();
+        var boundary = !service && Chance(0.2) ? Policy(target, resourceAccount, false, false) : null;
         var session = kind == PrincipalKind.AssumedRole && Chance(0.25) ? Policy(target, resourceAccount, false, false) : null;
         JsonObject? resourcePolicy = null;
         if (trust) resourcePolicy = Policy(target, resourceAccount, true, true);
-        else if (target.HasResourcePolicy && Chance(0.5)) resourcePolicy = Policy(target, resourceAccount, true, false);
+        else if (target.HasResourcePolicy && Chance(service ? 0.9 : 0.5)) resourcePolicy = Policy(target, resourceAccount, true, false);
 
         return new DiffCase(number, principal, kind, account, roleArn, target.Action, resource, resourceAccount, context,
             identity, boundary, session, resourcePolicy, trust);
@@ -209,6 +217,7 @@ public sealed class CaseGenerator(int seed)
     private JsonNode PrincipalElement()
     {
         if (Chance(0.12)) return JsonValue.Create("*")!;
+        if (Chance(0.15)) return new JsonObject { ["Service"] = Strings(Enumerable.Range(0, rng.Next(1, 3)).Select(_ => Pick(["redshift.amazonaws.com", "sns.amazonaws.com", "glue.amazonaws.com"]))) };
         var values = Enumerable.Range(0, rng.Next(1, 3)).Select(_ => Pick([
             "*", A, B, $"arn:aws:iam::{A}:root", $"arn:aws:iam::{B}:root",
             $"arn:aws:iam::{A}:user/alice", $"arn:aws:iam::{A}:user/bob", $"arn:aws:iam::{B}:user/carol",

@@ -48,12 +48,24 @@ public static partial class KnownDifferences
     /// </summary>
     public const string IfExistsWithForAnyValue = "IfExists makes a missing key true, also under ForAnyValue (IAM User Guide, ...IfExists)";
 
+    /// <summary>
+    /// An IPv6 request address is outside every IPv4 block, so NotIpAddress over IPv4-only blocks holds (Amazon S3
+    /// User Guide, "Making requests over IPv6": policies that deny with NotIpAddress listing only IPv4 ranges deny
+    /// IPv6 callers). The oracle answers false. Rewrite: drop such NotIpAddress clauses (they are true).
+    /// </summary>
+    public const string Ipv6AgainstIpv4Blocks = "IPv6 address is outside IPv4 blocks, NotIpAddress holds (Amazon S3 User Guide, IPv6)";
+
     public static (string Reason, DiffCase Rewritten)? Explain(DiffCase c, Decision ours, string oracle)
     {
         var reasons = new List<string>();
         var t = c;
         if (MapStrings(t, EpochToIso, out var iso)) { t = iso; reasons.Add(EpochSeconds); }
         if (MapStrings(t, s => ResolveVariables(s, c), out var resolved)) { t = resolved; reasons.Add(VariableAfterColon); }
+        if (c.Context.TryGetValue("aws:SourceIp", out var ip) && ip[0].Contains(':') && DropClauses(t, IsIpv4OnlyNotIpAddress, out var noIp))
+        {
+            t = noIp;
+            reasons.Add(Ipv6AgainstIpv4Blocks);
+        }
         if (HasForAnyValueIfExistsOnMissingKey(t)) { t = DropIfExistsOnMissingKeys(t); reasons.Add(IfExistsWithForAnyValue); }
         if (ours.Kind == DecisionKind.Allow && c.Session is not null && !c.CrossAccount &&
             ours.Statements.Count > 0 && ours.Statements.All(s => s.Layer == PolicyLayer.Resource))
@@ -105,6 +117,41 @@ public static partial class KnownDifferences
             Session = Doc(c.Session),
             ResourcePolicy = Doc(c.ResourcePolicy),
         };
+    }
+
+    private static bool IsIpv4OnlyNotIpAddress(string op, string key, JsonNode values) =>
+        op.StartsWith("NotIpAddress", StringComparison.Ordinal) && key.Equals("aws:SourceIp", StringComparison.OrdinalIgnoreCase) &&
+        (values is JsonArray a ? a.Select(v => (string)v!) : [(string)values!]).All(v => !v.Contains(':'));
+
+    /// <summary>Removes the condition clauses <paramref name="drop"/> selects, in every document of the case.</summary>
+    private static bool DropClauses(DiffCase c, Func<string, string, JsonNode, bool> drop, out DiffCase mapped)
+    {
+        var changed = false;
+        JsonObject? Doc(JsonObject? d)
+        {
+            if (d is null) return null;
+            var copy = (JsonObject)d.DeepClone();
+            foreach (var st in copy["Statement"]!.AsArray())
+            {
+                if (st!["Condition"] is not JsonObject cond) continue;
+                foreach (var (op, block) in cond.ToArray())
+                {
+                    foreach (var (key, values) in block!.AsObject().ToArray())
+                        if (drop(op, key, values!)) { block.AsObject().Remove(key); changed = true; }
+                    if (block.AsObject().Count == 0) cond.Remove(op);
+                }
+                if (cond.Count == 0) st.AsObject().Remove("Condition");
+            }
+            return copy;
+        }
+        mapped = c with
+        {
+            Identity = c.Identity.Select(d => Doc(d)!).ToList(),
+            Boundary = Doc(c.Boundary),
+            Session = Doc(c.Session),
+            ResourcePolicy = Doc(c.ResourcePolicy),
+        };
+        return changed;
     }
 
     private static readonly JsonObject AllowAll = new() { ["Effect"] = "Allow", ["Action"] = "*", ["Resource"] = "*" };
