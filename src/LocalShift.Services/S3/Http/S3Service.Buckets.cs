@@ -8,7 +8,7 @@ public sealed partial class S3Service
 {
     private Task ListBuckets(S3Request r, AwsCall call)
     {
-        call.Authorize("s3:ListAllMyBuckets", "*");
+        call.Authorize("s3:ListAllMyBuckets", "*", null, call.Caller.AccountId);
         var buckets = Store.ListBuckets(call.Caller.AccountId);
         return S3Xml.WriteAsync(r.Http, "ListAllMyBucketsResult", w =>
         {
@@ -30,7 +30,9 @@ public sealed partial class S3Service
     {
         var name = r.Bucket!;
         if (!BucketNames.IsValid(name)) throw S3Errors.InvalidBucketName(name);
-        call.Authorize("s3:CreateBucket", S3Access.BucketArn(name), S3Access.Keys(("s3:x-amz-acl", r.Header("x-amz-acl"))));
+        // Bucket names are global: another account's bucket is taken whatever this caller may do.
+        if (Store.FindBucket(name) is { } existing && existing.OwnerAccount != call.Caller.AccountId) throw S3Errors.BucketAlreadyExists(name);
+        call.Authorize("s3:CreateBucket", S3Access.BucketArn(name), S3Access.Keys(("s3:x-amz-acl", r.Header("x-amz-acl"))), call.Caller.AccountId);
 
         using var payload = new RequestPayload(r);
         var body = await payload.ReadSmallAsync(64 * 1024, r.Http.RequestAborted);

@@ -62,6 +62,7 @@ public sealed partial class S3Service(S3Access access) : IHttpService
                 "GET" when r.Has("policy") => GetBucketPolicy,
                 "GET" when r.Has("uploads") => ListMultipartUploads,
                 "GET" when r.Has("versioning") => GetBucketVersioning,
+                "GET" when r.Has("acl") => GetBucketAcl,
                 "GET" when r.Q("list-type") == "2" => ListObjectsV2,
                 "GET" when NoSubresource(r) => ListObjects,
                 "PUT" when r.Has("policy") => PutBucketPolicy,
@@ -79,6 +80,7 @@ public sealed partial class S3Service(S3Access access) : IHttpService
         {
             "GET" when r.Has("uploadId") => ListParts,
             "GET" when r.Has("tagging") => GetObjectTagging,
+            "GET" when r.Has("acl") => GetObjectAcl,
             "GET" when NoSubresource(r) => GetObject,
             "HEAD" when NoSubresource(r) => HeadObject,
             "PUT" when r.Has("partNumber") && r.Has("uploadId") => r.Header("x-amz-copy-source") is null ? UploadPart : UploadPartCopy,
