@@ -1,1 +1,3 @@
-return 0;
+using LocalShift.Server;
+
+return await Cli.RunAsync(args);

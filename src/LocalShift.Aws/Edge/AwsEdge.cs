@@ -1,0 +1,165 @@
+using System.Security.Cryptography;
+using System.Xml;
+using LocalShift.Aws.Protocols.Query;
+using LocalShift.Aws.SigV4;
+using LocalShift.Core;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+
+namespace LocalShift.Aws.Edge;
+
+/// <summary>
+/// The single HTTP entry of every emulated AWS service: route by the SigV4 scope, authenticate, parse per protocol,
+/// run the operation (which authorizes), write the answer or the error in the protocol's envelope.
+/// </summary>
+public sealed class AwsEdge
+{
+    private readonly Authenticator _authenticator;
+    private readonly IAuthorizer _authorizer;
+    private readonly TimeProvider _clock;
+    private readonly ILogger _log;
+    private readonly Dictionary<string, QueryService> _query;
+    private readonly Dictionary<string, IHttpService> _http;
+
+    public AwsEdge(ICredentialResolver credentials, IAuthorizer authorizer, IEnumerable<QueryService> queryServices,
+        IEnumerable<IHttpService> httpServices, TimeProvider clock, ILogger<AwsEdge> log)
+    {
+        _authenticator = new Authenticator(credentials, clock);
+        _authorizer = authorizer;
+        _clock = clock;
+        _log = log;
+        _query = queryServices.ToDictionary(s => s.SigningName, StringComparer.Ordinal);
+        _http = httpServices.ToDictionary(s => s.SigningName, StringComparer.Ordinal);
+    }
+
+    public async Task HandleAsync(HttpContext http)
+    {
+        var requestId = AwsIds.RequestId();
+        http.Response.Headers["x-amzn-RequestId"] = requestId;
+        var service = Authenticator.ScopeService(http.Request);
+
+        if (service is null && LooksLikeQueryCall(http.Request) is false && _http.TryGetValue("s3", out var anonymousTarget))
+            service = anonymousTarget.SigningName;
+
+        if (service is not null && _http.TryGetValue(service, out var httpService))
+        {
+            await HandleHttpServiceAsync(http, httpService, requestId);
+            return;
+        }
+
+        _query.TryGetValue(service ?? "", out var queryService);
+        try
+        {
+            if (service is null)
+                throw new AwsException("MissingAuthenticationToken", "Request is missing Authentication Token", 403);
+            if (queryService is null)
+                throw new AwsException("UnknownService",
+                    $"The service '{service}' named in the credential scope is not emulated by LocalShift. Emulated: {string.Join(", ", _query.Keys.Concat(_http.Keys).Order())}.", 400);
+            await HandleQueryAsync(http, queryService, requestId);
+        }
+        catch (AwsException e)
+        {
+            await WriteQueryErrorAsync(http, queryService?.XmlNamespace, e, requestId);
+        }
+        catch (Exception e) when (!http.RequestAborted.IsCancellationRequested)
+        {
+            _log.LogError(e, "Unhandled error in {Service} request {RequestId}", service, requestId);
+            await WriteQueryErrorAsync(http, queryService?.XmlNamespace, Internal(e), requestId);
+        }
+    }
+
+    private async Task HandleQueryAsync(HttpContext http, QueryService service, string requestId)
+    {
+        var body = await QueryRequestReader.ReadBodyAsync(http.Request, http.RequestAborted);
+        var payloadHash = Convert.ToHexStringLower(SHA256.HashData(body));
+        var auth = _authenticator.Authenticate(http.Request, payloadHash);
+        var parameters = QueryRequestReader.Parse(http.Request, body);
+        var action = parameters.Get("Action");
+        if (string.IsNullOrEmpty(action))
+            throw new AwsException("MissingAction", "Missing Action", 400);
+        if (!service.TryGetOperation(action, out var operation, out var hasResult))
+            throw AwsException.NotImplemented(service.SigningName, action);
+
+        var call = NewCall(http, auth, action, requestId);
+        using var buffer = new MemoryStream();
+        QueryEnvelope.WriteSuccess(buffer, service.XmlNamespace, action, hasResult, requestId, w => operation(call, parameters, w));
+        http.Response.StatusCode = 200;
+        http.Response.ContentType = "text/xml";
+        http.Response.ContentLength = buffer.Length;
+        await http.Response.Body.WriteAsync(buffer.GetBuffer().AsMemory(0, (int)buffer.Length), http.RequestAborted);
+    }
+
+    private async Task HandleHttpServiceAsync(HttpContext http, IHttpService service, string requestId)
+    {
+        AwsCall call;
+        try
+        {
+            AuthenticatedRequest auth;
+            if (Authenticator.HasHeaderSignature(http.Request) || Authenticator.HasQuerySignature(http.Request))
+                auth = _authenticator.Authenticate(http.Request, payloadHash: null);
+            else if (service.AllowsAnonymous)
+                auth = new AuthenticatedRequest(service.SigningName, "us-east-1", Anonymous, null, null);
+            else
+                throw new AwsException("MissingAuthenticationToken", "Request is missing Authentication Token", 403);
+            if (auth.Signature is not null) http.Items[typeof(SignatureContext)] = auth.Signature;
+            call = NewCall(http, auth, http.Request.Method, requestId);
+        }
+        catch (AwsException e)
+        {
+            await RestXmlErrors.WriteAsync(http, RestXmlErrors.FromEdge(e), requestId);
+            return;
+        }
+        try
+        {
+            await service.HandleAsync(http, call);
+        }
+        catch (AwsException e) when (!http.Response.HasStarted)
+        {
+            await RestXmlErrors.WriteAsync(http, e, requestId);
+        }
+        catch (Exception e) when (!http.Response.HasStarted && !http.RequestAborted.IsCancellationRequested)
+        {
+            _log.LogError(e, "Unhandled error in {Service} request {RequestId}", service.SigningName, requestId);
+            await RestXmlErrors.WriteAsync(http, Internal(e), requestId);
+        }
+    }
+
+    private static readonly Principal Anonymous = new()
+    {
+        Kind = PrincipalKind.Anonymous, AccountId = "", Arn = "*", UserId = "anonymous",
+    };
+
+    private AwsCall NewCall(HttpContext http, AuthenticatedRequest auth, string operation, string requestId) => new()
+    {
+        Service = auth.Service,
+        Operation = operation,
+        Region = auth.Region,
+        RequestId = requestId,
+        Caller = auth.Principal,
+        AccessKeyId = auth.AccessKeyId,
+        Time = _clock.GetUtcNow(),
+        SourceIp = http.Connection.RemoteIpAddress?.ToString() ?? "127.0.0.1",
+        SecureTransport = http.Request.IsHttps,
+        Authorizer = _authorizer,
+    };
+
+    /// <summary>A form POST with an Action, or a GET with ?Action=, is a query-protocol call; anything else may be S3.</summary>
+    private static bool LooksLikeQueryCall(HttpRequest r) =>
+        r.Query.ContainsKey("Action") ||
+        (HttpMethods.IsPost(r.Method) && (r.ContentType ?? "").StartsWith("application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase)
+                                      && (r.Path.Value is null or "/" or ""));
+
+    private static AwsException Internal(Exception e) =>
+        new("InternalFailure", $"LocalShift failed while handling this request ({e.GetType().Name}: {e.Message}). This is a LocalShift bug.", 500, senderFault: false);
+
+    private static async Task WriteQueryErrorAsync(HttpContext http, string? ns, AwsException e, string requestId)
+    {
+        if (http.Response.HasStarted) return;
+        using var buffer = new MemoryStream();
+        QueryEnvelope.WriteError(buffer, ns, e, requestId);
+        http.Response.StatusCode = e.HttpStatus;
+        http.Response.ContentType = "text/xml";
+        http.Response.ContentLength = buffer.Length;
+        await http.Response.Body.WriteAsync(buffer.GetBuffer().AsMemory(0, (int)buffer.Length));
+    }
+}

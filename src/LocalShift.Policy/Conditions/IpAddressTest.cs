@@ -1,0 +1,42 @@
+using System.Net;
+
+namespace LocalShift.Policy.Conditions;
+
+/// <summary>IpAddress: the request address lies in the policy's CIDR block (IPv4 or IPv6; a bare address is /32 or /128).</summary>
+public sealed class IpAddressTest : ValueTest
+{
+    private readonly byte[] network;
+    private readonly int prefix;
+
+    private IpAddressTest(byte[] network, int prefix)
+    {
+        this.network = network;
+        this.prefix = prefix;
+    }
+
+    public static ValueTest? Create(string value, bool[]? _)
+    {
+        var slash = value.IndexOf('/');
+        var addressText = slash < 0 ? value : value[..slash];
+        if (!IPAddress.TryParse(addressText.Trim(), out var address)) return null;
+        var bytes = address.GetAddressBytes();
+        var prefix = bytes.Length * 8;
+        if (slash >= 0 && (!int.TryParse(value.AsSpan(slash + 1), out prefix) || prefix < 0 || prefix > bytes.Length * 8)) return null;
+        return new IpAddressTest(bytes, prefix);
+    }
+
+    public override bool Matches(string contextValue)
+    {
+        var slash = contextValue.IndexOf('/');
+        if (!IPAddress.TryParse(slash < 0 ? contextValue : contextValue[..slash], out var address)) return false;
+        if (address.IsIPv4MappedToIPv6 && network.Length == 4) address = address.MapToIPv4();
+        Span<byte> bytes = stackalloc byte[16];
+        if (!address.TryWriteBytes(bytes, out var written) || written != network.Length) return false;
+        var full = prefix / 8;
+        if (!bytes[..full].SequenceEqual(network.AsSpan(0, full))) return false;
+        var rest = prefix % 8;
+        if (rest == 0) return true;
+        var mask = (byte)(0xFF << (8 - rest));
+        return (bytes[full] & mask) == (network[full] & mask);
+    }
+}

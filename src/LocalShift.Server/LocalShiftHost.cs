@@ -1,0 +1,226 @@
+using System.Net;
+using System.Reflection;
+using System.Text.Json;
+using LocalShift.Aws;
+using LocalShift.Aws.Edge;
+using LocalShift.Aws.Protocols.Query;
+using LocalShift.Services.Accounts;
+using LocalShift.Services.Authorization;
+using LocalShift.Services.Iam;
+using LocalShift.Services.Redshift;
+using LocalShift.Services.Sts;
+using LocalShift.Storage.State;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace LocalShift.Server;
+
+/// <summary>Composition root: builds every service over one state store and serves them behind one HTTP edge.</summary>
+public sealed class LocalShiftHost : IAsyncDisposable
+{
+    public static string Version =>
+        typeof(LocalShiftHost).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
+
+    private readonly WebApplication _app;
+    private readonly StateStore _store;
+    private volatile bool _ready;
+
+    private LocalShiftHost(WebApplication app, StateStore store)
+    {
+        _app = app;
+        _store = store;
+    }
+
+    public ServerOptions Options { get; private init; } = null!;
+    public Uri Endpoint { get; private set; } = null!;
+
+    public static async Task<LocalShiftHost> StartAsync(ServerOptions options, TextWriter banner)
+    {
+        var dataDir = Path.GetFullPath(options.DataDir);
+        PrepareDataDir(dataDir);
+
+        StateStore store;
+        try
+        {
+            store = new StateStore(Path.Combine(dataDir, "state.db"));
+        }
+        catch (Exception e)
+        {
+            throw new StartupException($"cannot open the state database in '{dataDir}': {e.Message}", e);
+        }
+
+        AccountDirectory accounts;
+        try
+        {
+            accounts = new AccountDirectory(options.Accounts);
+        }
+        catch (ArgumentException e)
+        {
+            throw new StartupException(e.Message, e);
+        }
+
+        var clock = TimeProvider.System;
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
+        ConfigureLogging(builder.Logging, options);
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.AddServerHeader = false;
+            k.Limits.MaxRequestBodySize = null;
+            if (options.Host == "localhost") k.ListenLocalhost(options.Port);
+            else if (IPAddress.TryParse(options.Host, out var ip)) k.Listen(ip, options.Port);
+            else throw new StartupException($"--host '{options.Host}' is not an IP address or 'localhost'.");
+        });
+
+        var loggerFactory = LoggerFactory.Create(l => ConfigureLogging(l, options));
+        var decisions = new DecisionLog();
+        var iamStore = new IamStore(store, clock);
+        var identityPolicies = new IamPolicySource(iamStore);
+        var objects = new LocalShift.Storage.Objects.ObjectStore(store, Path.Combine(dataDir, "s3"), clock);
+        var resourcePolicies = new List<IResourcePolicySource> { new LocalShift.Services.S3.S3BucketPolicies(objects) };
+        var authorizer = new PolicyAuthorizer(identityPolicies, resourcePolicies, decisions, loggerFactory.CreateLogger<PolicyAuthorizer>());
+        var sessions = new SessionStore(store);
+        var assumer = new RoleAssumer(iamStore, identityPolicies, iamStore, sessions, authorizer, clock);
+        var sqlHost = new LocalShift.Sql.ClusterSqlHost(dataDir, loggerFactory);
+        var redshift = RedshiftControlPlane.Create(store, iamStore, sqlHost, new RedshiftOptions
+        {
+            CreateDelay = options.ClusterCreateDelay,
+            DeleteDelay = options.ClusterCreateDelay,
+            RoleApplyDelay = options.RoleApplyDelay,
+            SqlHost = options.Host,
+            SqlPortStart = options.SqlPortStart,
+        }, clock);
+        var queryServices = new List<QueryService> { new StsService(assumer), new IamService(iamStore), redshift.Service };
+        var httpServices = new List<IHttpService> { new LocalShift.Services.S3.Http.S3Service(objects) };
+        var credentials = new CompositeCredentialResolver(accounts, new IamCredentialResolver(iamStore), sessions);
+
+        builder.Services.AddSingleton(clock);
+        builder.Services.AddSingleton<ICredentialResolver>(credentials);
+        builder.Services.AddSingleton<IAuthorizer>(authorizer);
+        builder.Services.AddSingleton<IEnumerable<QueryService>>(queryServices);
+        builder.Services.AddSingleton<IEnumerable<IHttpService>>(httpServices);
+        builder.Services.AddSingleton<AwsEdge>();
+
+        var app = builder.Build();
+        var host = new LocalShiftHost(app, store) { Options = options, Decisions = decisions, SqlHost = sqlHost };
+        var edge = app.Services.GetRequiredService<AwsEdge>();
+        app.Run(ctx => ctx.Request.Path.StartsWithSegments("/_localshift", out var rest)
+            ? host.HandleAdminAsync(ctx, rest.Value ?? "")
+            : edge.HandleAsync(ctx));
+
+        var lifecycleStop = new CancellationTokenSource();
+        _ = Task.Run(() => redshift.Lifecycle.RunAsync(lifecycleStop.Token));
+        app.Lifetime.ApplicationStopping.Register(lifecycleStop.Cancel);
+
+        try
+        {
+            await app.StartAsync();
+        }
+        catch (IOException e)
+        {
+            await app.DisposeAsync();
+            throw new StartupException(
+                $"cannot listen on {options.Host}:{options.Port}: {e.Message} Is another LocalShift running? Choose another port with --port or LOCALSHIFT_PORT.", e);
+        }
+
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        host.Endpoint = new Uri(address);
+        host._ready = true;
+        banner.WriteLine($"""
+            LocalShift {Version} is ready.
+              AWS endpoint   {host.Endpoint.ToString().TrimEnd('/')}    (aws --endpoint-url {host.Endpoint.ToString().TrimEnd('/')} ...)
+              Account        {options.AccountId}    root keys: AWS_ACCESS_KEY_ID={options.RootAccessKey} AWS_SECRET_ACCESS_KEY={options.RootSecretKey}
+              Region         {options.Region}
+              Data dir       {dataDir}
+              Health         {host.Endpoint}_localshift/health
+            """);
+        banner.Flush();
+        return host;
+    }
+
+    private static void ConfigureLogging(ILoggingBuilder logging, ServerOptions options)
+    {
+        logging.ClearProviders();
+        logging.AddSimpleConsole(o =>
+        {
+            o.SingleLine = true;
+            o.TimestampFormat = "HH:mm:ss ";
+        });
+        logging.SetMinimumLevel(options.LogLevel switch
+        {
+            "debug" => LogLevel.Debug,
+            "warning" => LogLevel.Warning,
+            "error" => LogLevel.Error,
+            _ => LogLevel.Information,
+        });
+        logging.AddFilter("Microsoft", LogLevel.Warning);
+    }
+
+    public DecisionLog Decisions { get; private init; } = null!;
+    private LocalShift.Sql.ClusterSqlHost? SqlHost { get; init; }
+
+    private static void PrepareDataDir(string dataDir)
+    {
+        try
+        {
+            Directory.CreateDirectory(dataDir);
+            var probe = Path.Combine(dataDir, $".write-probe-{Environment.ProcessId}");
+            File.WriteAllText(probe, "ok");
+            File.Delete(probe);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
+        {
+            throw new StartupException($"the data dir '{dataDir}' is not usable: {e.Message} Choose another with --data-dir or LOCALSHIFT_DATA_DIR.", e);
+        }
+    }
+
+    private async Task HandleAdminAsync(HttpContext ctx, string path)
+    {
+        if (path is "/health" or "/health/")
+        {
+            ctx.Response.StatusCode = _ready ? 200 : 503;
+            ctx.Response.ContentType = "application/json";
+            await ctx.Response.WriteAsync(JsonSerializer.Serialize(new Dictionary<string, object>
+            {
+                ["status"] = _ready ? "ready" : "starting",
+                ["version"] = Version,
+                ["account"] = Options.AccountId,
+                ["region"] = Options.Region,
+                ["services"] = new[] { "iam", "sts", "redshift", "s3" },
+            }));
+            return;
+        }
+        if (path is "/decisions" or "/decisions/")
+        {
+            var q = ctx.Request.Query;
+            var limit = int.TryParse(q["limit"], out var l) && l is > 0 and <= 10_000 ? l : 100;
+            var records = Decisions.Query(q["principal"], q["action"], q["decision"], limit);
+            ctx.Response.ContentType = "application/json";
+            await ctx.Response.WriteAsync(JsonSerializer.Serialize(new { decisions = records }, JsonOptions));
+            return;
+        }
+        ctx.Response.StatusCode = 404;
+        ctx.Response.ContentType = "application/json";
+        await ctx.Response.WriteAsync("{\"error\":\"no such LocalShift admin path; try /_localshift/health\"}");
+    }
+
+    private static readonly JsonSerializerOptions JsonOptions = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        WriteIndented = true,
+    };
+
+    public Task WaitForShutdownAsync() => _app.WaitForShutdownAsync();
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.DisposeAsync();
+        if (SqlHost is not null) await SqlHost.DisposeAsync();
+        _store.Dispose();
+    }
+}

@@ -1,0 +1,55 @@
+using LocalShift.Core;
+using LocalShift.Services.Authorization;
+
+namespace LocalShift.Services.Iam;
+
+/// <summary>
+/// The identity-side policies of a principal, read from the IAM store: a user's own inline and attached policies and
+/// those of its groups; a role session's role's inline and attached policies; plus the permissions boundary.
+/// </summary>
+public sealed class IamPolicySource(IamStore store) : IIdentityPolicySource
+{
+    private static readonly PrincipalPolicies None = new([], null);
+
+    public PrincipalPolicies GetPolicies(Principal principal) => principal.Kind switch
+    {
+        PrincipalKind.User when principal.Name is not null => ForUser(principal.AccountId, principal.Name),
+        PrincipalKind.AssumedRole when principal.RoleArn is not null => ForRole(principal.RoleArn),
+        _ => None,
+    };
+
+    private PrincipalPolicies ForUser(string accountId, string userName)
+    {
+        var user = store.GetUser(accountId, userName);
+        if (user is null) return None;
+        var policies = new List<NamedPolicy>();
+        AddOwn(policies, accountId, IamEntityKind.User, user.UserName, $"user/{user.UserName}");
+        foreach (var group in store.ListGroupsForUser(accountId, user.UserName))
+            AddOwn(policies, accountId, IamEntityKind.Group, group.GroupName, $"group/{group.GroupName}");
+        return new PrincipalPolicies(policies, Boundary(accountId, user.PermissionsBoundaryArn));
+    }
+
+    private PrincipalPolicies ForRole(string roleArn)
+    {
+        var record = store.FindByArn(roleArn);
+        if (record is null) return None;
+        var role = store.GetRole(record.AccountId, record.RoleName)!;
+        var policies = new List<NamedPolicy>();
+        AddOwn(policies, role.AccountId, IamEntityKind.Role, role.RoleName, $"role/{role.RoleName}");
+        return new PrincipalPolicies(policies, Boundary(role.AccountId, role.PermissionsBoundaryArn));
+    }
+
+    private void AddOwn(List<NamedPolicy> into, string accountId, IamEntityKind kind, string name, string owner)
+    {
+        foreach (var inline in store.ListInlinePolicies(accountId, kind, name))
+            into.Add(new NamedPolicy(inline.PolicyName, null, inline.Document, $"{owner} inline {inline.PolicyName}"));
+        foreach (var (attached, _) in store.ListAttachedPolicies(accountId, kind, name))
+            if (store.DefaultDocument(accountId, attached.PolicyArn) is { } document)
+                into.Add(new NamedPolicy(attached.PolicyName, attached.PolicyArn, document, $"{owner} managed {attached.PolicyArn}"));
+    }
+
+    private NamedPolicy? Boundary(string accountId, string? arn) =>
+        arn is not null && store.GetPolicy(accountId, arn) is { } usage && store.DefaultDocument(accountId, arn) is { } document
+            ? new NamedPolicy(usage.Policy.PolicyName, arn, document, $"permissions boundary {arn}")
+            : null;
+}

@@ -1,0 +1,131 @@
+namespace LocalShift.Services.Redshift;
+
+/// <summary>A node type and how many nodes a cluster of it may have.</summary>
+public sealed record NodeTypeLimits(string NodeType, bool SingleNode, int MaxNodes);
+
+/// <summary>The input rules of CreateCluster, each throwing Redshift's error.</summary>
+public static class ClusterRules
+{
+    public const string SingleNode = "single-node";
+    public const string MultiNode = "multi-node";
+
+    /// <summary>Node types CreateCluster accepts, legacy ones included (the user story uses dc1.large).</summary>
+    public static readonly IReadOnlyDictionary<string, NodeTypeLimits> NodeTypes = new NodeTypeLimits[]
+    {
+        new("dc1.large", true, 32),
+        new("dc1.8xlarge", false, 128),
+        new("dc2.large", true, 32),
+        new("dc2.8xlarge", false, 128),
+        new("ds2.xlarge", true, 32),
+        new("ds2.8xlarge", false, 128),
+        new("ra3.large", true, 16),
+        new("ra3.xlplus", true, 16),
+        new("ra3.4xlarge", true, 32),
+        new("ra3.16xlarge", false, 128),
+    }.ToDictionary(n => n.NodeType, StringComparer.Ordinal);
+
+    /// <summary>AWS lower-cases identifiers; every operation looks clusters up this way.</summary>
+    public static string NormalizeIdentifier(string identifier) => identifier.ToLowerInvariant();
+
+    /// <summary>1–63 letters, digits or hyphens; starts with a letter; no "--"; no trailing hyphen. Expects a lower-cased id.</summary>
+    public static void ValidateIdentifier(string identifier, string parameter = "ClusterIdentifier")
+    {
+        if (identifier.Length > 63)
+            // unverified: AWS's text for an over-long identifier.
+            throw RedshiftErrors.InvalidParameterValue($"The parameter {parameter} must be between 1 and 63 characters long.");
+        var ok = identifier.Length > 0
+            && char.IsAsciiLetter(identifier[0])
+            && identifier.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '-')
+            && !identifier.Contains("--", StringComparison.Ordinal)
+            && !identifier.EndsWith('-');
+        if (!ok)
+            throw RedshiftErrors.InvalidParameterValue(
+                $"The parameter {parameter} is not a valid identifier. Identifiers must begin with a letter; must contain only ASCII letters, digits, and hyphens; and must not end with a hyphen or contain two consecutive hyphens.");
+    }
+
+    /// <summary>Checks the node type, cluster type and node count; returns the number of nodes the cluster gets.</summary>
+    public static int ValidateNodes(string nodeType, string? clusterType, int? numberOfNodes)
+    {
+        if (!NodeTypes.TryGetValue(nodeType, out var limits))
+            // unverified: AWS's text for an unknown node type.
+            throw RedshiftErrors.InvalidParameterValue($"Invalid node type: {nodeType}");
+        if (clusterType is not null and not SingleNode and not MultiNode)
+            throw RedshiftErrors.InvalidParameterValue($"Invalid cluster type: {clusterType}. Valid values are {MultiNode} and {SingleNode}.");
+        if (numberOfNodes is < 1)
+            throw RedshiftErrors.InvalidParameterValue("Number of nodes must be at least 1.");
+
+        // Without a cluster type the node count decides; without either the model's documented default is one node.
+        var type = clusterType ?? (numberOfNodes > 1 ? MultiNode : SingleNode);
+        if (type == MultiNode)
+        {
+            if (numberOfNodes is null or < 2)
+                throw RedshiftErrors.InvalidParameterValue("Number of nodes for cluster type multi-node must be greater than or equal to 2");
+            if (numberOfNodes > limits.MaxNodes)
+                throw new Core.AwsException("NumberOfNodesPerClusterLimitExceeded",
+                    $"The number of nodes ({numberOfNodes}) exceeds the limit of {limits.MaxNodes} nodes per cluster for node type {nodeType}.", 400);
+            return numberOfNodes.Value;
+        }
+        if (numberOfNodes is > 1)
+            throw RedshiftErrors.InvalidParameterCombination("Number of nodes for cluster type single-node must be 1.");
+        if (!limits.SingleNode)
+            throw RedshiftErrors.InvalidParameterValue($"Node type {nodeType} does not support single-node clusters. Use cluster type multi-node with at least 2 nodes.");
+        return 1;
+    }
+
+    /// <summary>1–128 characters: a lower-case letter first, then lower-case letters, digits, _ + . @ -; not PUBLIC.</summary>
+    public static void ValidateMasterUsername(string username)
+    {
+        var ok = username.Length is >= 1 and <= 128
+            && char.IsAsciiLetterLower(username[0])
+            && username.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c is '_' or '+' or '.' or '@' or '-')
+            && !username.Equals("public", StringComparison.OrdinalIgnoreCase);
+        if (!ok)
+            // unverified: AWS's text.
+            throw RedshiftErrors.InvalidParameterValue(
+                "The parameter MasterUsername is not a valid user name. It must be 1 to 128 characters, begin with a lowercase letter, contain only lowercase letters, digits, and the characters _ + . @ -, and must not be PUBLIC.");
+    }
+
+    /// <summary>8–64 printable ASCII characters except ' " \ / @ and space, with an upper-case letter, a lower-case letter and a digit.</summary>
+    public static void ValidateMasterUserPassword(string password)
+    {
+        if (password.Length < 8)
+            throw RedshiftErrors.InvalidParameterValue("The parameter MasterUserPassword is not a valid password because it is shorter than 8 characters.");
+        if (password.Length > 64)
+            throw RedshiftErrors.InvalidParameterValue("The parameter MasterUserPassword is not a valid password because it is longer than 64 characters.");
+        if (password.Any(c => c < 33 || c > 126 || c is '\'' or '"' or '\\' or '/' or '@'))
+            throw RedshiftErrors.InvalidParameterValue(
+                "The parameter MasterUserPassword is not a valid password. Only printable ASCII characters except for '/', '@', '\"', ' ', '\\' and ''' may be used.");
+        if (!password.Any(char.IsAsciiLetterUpper) || !password.Any(char.IsAsciiLetterLower) || !password.Any(char.IsAsciiDigit))
+            // unverified: AWS's text.
+            throw RedshiftErrors.InvalidParameterValue(
+                "The parameter MasterUserPassword is not a valid password. It must contain at least one uppercase letter, one lowercase letter and one number.");
+    }
+
+    /// <summary>1–64 characters: lower-case letters, digits, _ and $, not starting with a digit or $.</summary>
+    public static void ValidateDbName(string dbName)
+    {
+        if (dbName.Any(char.IsAsciiLetterUpper))
+            throw RedshiftErrors.InvalidParameterValue("Only lowercase Database names are supported.");
+        var ok = dbName.Length is >= 1 and <= 64
+            && (char.IsAsciiLetterLower(dbName[0]) || dbName[0] == '_')
+            && dbName.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c is '_' or '$');
+        if (!ok)
+            // unverified: AWS's text.
+            throw RedshiftErrors.InvalidParameterValue(
+                "The parameter DBName is not a valid database name. It must be 1 to 64 characters, begin with a letter or underscore, and contain only lowercase letters, digits, underscores and dollar signs.");
+    }
+
+    public static void ValidatePort(int port)
+    {
+        if (port is < 1150 or > 65535)
+            // unverified: AWS's text.
+            throw RedshiftErrors.InvalidParameterValue($"Invalid port {port}. The port must be between 1150 and 65535.");
+    }
+
+    public static void ValidateAutomatedSnapshotRetentionPeriod(int days)
+    {
+        if (days is < 0 or > 35)
+            throw new Core.AwsException("InvalidRetentionPeriodFault",
+                "The automated snapshot retention period must be a value from 0 to 35.", 400);
+    }
+}

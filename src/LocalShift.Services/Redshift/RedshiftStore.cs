@@ -1,0 +1,214 @@
+using System.Text.Json;
+using LocalShift.Storage.State;
+using Microsoft.Data.Sqlite;
+
+namespace LocalShift.Services.Redshift;
+
+/// <summary>
+/// Clusters, their role associations and tags in the state store. Deadlines are stored, not timers, so a restart
+/// resumes every transition. Each mutation is one write transaction that first settles what is due, then reads,
+/// checks and writes: concurrent requests are serialized by the store and can never lose a change.
+/// </summary>
+public sealed class RedshiftStore
+{
+    private readonly StateStore _state;
+
+    public RedshiftStore(StateStore state)
+    {
+        _state = state;
+        _state.Migrate("redshift",
+            """
+            CREATE TABLE redshift_clusters(
+              account_id TEXT NOT NULL,
+              identifier TEXT NOT NULL,
+              region TEXT NOT NULL,
+              node_type TEXT NOT NULL,
+              number_of_nodes INTEGER NOT NULL,
+              master_username TEXT NOT NULL,
+              master_user_password TEXT NOT NULL,
+              db_name TEXT NOT NULL,
+              sql_port INTEGER NOT NULL UNIQUE,
+              status TEXT NOT NULL,
+              create_time INTEGER NOT NULL,
+              available_at INTEGER NOT NULL,
+              gone_at INTEGER,
+              namespace_id TEXT NOT NULL,
+              default_iam_role_arn TEXT,
+              attributes TEXT NOT NULL,
+              PRIMARY KEY(account_id, identifier));
+            CREATE TABLE redshift_cluster_roles(
+              account_id TEXT NOT NULL,
+              identifier TEXT NOT NULL,
+              role_arn TEXT NOT NULL,
+              apply_status TEXT NOT NULL,
+              due_at INTEGER,
+              position INTEGER NOT NULL,
+              PRIMARY KEY(account_id, identifier, role_arn),
+              FOREIGN KEY(account_id, identifier) REFERENCES redshift_clusters(account_id, identifier) ON DELETE CASCADE);
+            CREATE TABLE redshift_cluster_tags(
+              account_id TEXT NOT NULL,
+              identifier TEXT NOT NULL,
+              key TEXT NOT NULL,
+              value TEXT NOT NULL,
+              position INTEGER NOT NULL,
+              PRIMARY KEY(account_id, identifier, key),
+              FOREIGN KEY(account_id, identifier) REFERENCES redshift_clusters(account_id, identifier) ON DELETE CASCADE);
+            """);
+    }
+
+    /// <summary>The cluster as seen at <paramref name="now"/>, or null when it does not exist (or its deletion is over).</summary>
+    public Cluster? Find(string accountId, string identifier, DateTimeOffset now) =>
+        _state.Read(c => Load(c, null, accountId, identifier)?.At(now));
+
+    /// <summary>The account's clusters as seen at <paramref name="now"/>, ordered by identifier.</summary>
+    public List<Cluster> List(string accountId, DateTimeOffset now) =>
+        _state.Read(c => LoadAll(c, null, "WHERE account_id=$a", ("$a", accountId)))
+            .Select(x => x.At(now)).OfType<Cluster>().ToList();
+
+    /// <summary>Every cluster of every account in a given stored status, as seen at <paramref name="now"/>.</summary>
+    public List<Cluster> ListByStatus(string status, DateTimeOffset now) =>
+        _state.Read(c => LoadAll(c, null, "WHERE status=$s", ("$s", status)))
+            .Select(x => x.At(now)).OfType<Cluster>().ToList();
+
+    /// <summary>
+    /// Inserts a new cluster with the next free SQL port at or above <paramref name="portStart"/>.
+    /// <paramref name="build"/> receives that port and returns the cluster to store.
+    /// </summary>
+    public Cluster Create(string accountId, string identifier, DateTimeOffset now, int portStart, int portEnd, Func<int, Cluster> build) =>
+        _state.Write((c, tx) =>
+        {
+            Settle(c, tx, now);
+            if (Load(c, tx, accountId, identifier) is not null) throw RedshiftErrors.ClusterAlreadyExists();
+            var port = NextFreePort(c, tx, portStart, portEnd);
+            var cluster = build(port);
+            Insert(c, tx, cluster);
+            return cluster.At(now)!;
+        });
+
+    /// <summary>
+    /// Reads the cluster (settled at <paramref name="now"/>) inside the write transaction, lets <paramref name="change"/>
+    /// check it and return its new form, and stores that. <paramref name="change"/> throws to abort.
+    /// </summary>
+    public Cluster Update(string accountId, string identifier, DateTimeOffset now, Func<Cluster, Cluster> change) =>
+        _state.Write((c, tx) =>
+        {
+            Settle(c, tx, now);
+            var current = Load(c, tx, accountId, identifier)?.At(now) ?? throw RedshiftErrors.ClusterNotFound(identifier);
+            var updated = change(current);
+            c.Exec(tx, "DELETE FROM redshift_clusters WHERE account_id=$a AND identifier=$i", ("$a", accountId), ("$i", identifier));
+            Insert(c, tx, updated);
+            return updated.At(now) ?? updated;
+        });
+
+    /// <summary>Marks a creating cluster available (the lifecycle driver calls this once its endpoint is up).</summary>
+    public void MarkAvailable(string accountId, string identifier) =>
+        _state.Write((c, tx) => c.Exec(tx,
+            "UPDATE redshift_clusters SET status=$s WHERE account_id=$a AND identifier=$i AND status=$creating",
+            ("$s", ClusterStatus.Available), ("$a", accountId), ("$i", identifier), ("$creating", ClusterStatus.Creating)));
+
+    /// <summary>Writes down every transition that is due: settled roles, clusters whose deletion is over (freeing their ports).</summary>
+    public void Settle(DateTimeOffset now) => _state.Write((c, tx) => Settle(c, tx, now));
+
+    /// <summary>The earliest stored deadline still ahead (a role settling, a cluster being created or deleted), if any.</summary>
+    public DateTimeOffset? NextDeadline() =>
+        _state.Read(c =>
+        {
+            using var cmd = c.Cmd(null, """
+                SELECT MIN(t) FROM (
+                  SELECT available_at AS t FROM redshift_clusters WHERE status='creating'
+                  UNION ALL SELECT gone_at FROM redshift_clusters WHERE status='deleting'
+                  UNION ALL SELECT due_at FROM redshift_cluster_roles WHERE due_at IS NOT NULL)
+                """);
+            return cmd.ExecuteScalar() is long ms ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : (DateTimeOffset?)null;
+        });
+
+    private static void Settle(SqliteConnection c, SqliteTransaction tx, DateTimeOffset now)
+    {
+        var ms = now.ToUnixTimeMilliseconds();
+        c.Exec(tx, "DELETE FROM redshift_clusters WHERE status='deleting' AND gone_at <= $now", ("$now", ms));
+        c.Exec(tx, "DELETE FROM redshift_cluster_roles WHERE apply_status='removing' AND due_at <= $now", ("$now", ms));
+        c.Exec(tx, "UPDATE redshift_cluster_roles SET apply_status='in-sync', due_at=NULL WHERE apply_status='adding' AND due_at <= $now", ("$now", ms));
+    }
+
+    private static int NextFreePort(SqliteConnection c, SqliteTransaction tx, int start, int end)
+    {
+        var used = c.Query(tx, "SELECT sql_port FROM redshift_clusters WHERE sql_port >= $s ORDER BY sql_port", r => r.GetInt32(0), ("$s", start));
+        var port = start;
+        foreach (var p in used)
+        {
+            if (p > port) break;
+            if (p == port) port++;
+        }
+        if (port > end)
+            throw new Core.AwsException("ClusterQuotaExceeded", $"No free SQL port is left between {start} and {end}.", 400);
+        return port;
+    }
+
+    private static void Insert(SqliteConnection c, SqliteTransaction tx, Cluster x)
+    {
+        c.Exec(tx, """
+            INSERT INTO redshift_clusters(account_id, identifier, region, node_type, number_of_nodes, master_username,
+              master_user_password, db_name, sql_port, status, create_time, available_at, gone_at, namespace_id,
+              default_iam_role_arn, attributes)
+            VALUES($a, $i, $region, $node_type, $nodes, $user, $password, $db, $port, $status, $created, $available, $gone,
+              $ns, $default, $attributes)
+            """,
+            ("$a", x.AccountId), ("$i", x.Identifier), ("$region", x.Region), ("$node_type", x.NodeType), ("$nodes", x.NumberOfNodes),
+            ("$user", x.MasterUsername), ("$password", x.MasterUserPassword), ("$db", x.DbName), ("$port", x.SqlPort),
+            ("$status", x.Status), ("$created", x.CreateTime.ToUnixTimeMilliseconds()), ("$available", x.AvailableAt.ToUnixTimeMilliseconds()),
+            ("$gone", x.GoneAt?.ToUnixTimeMilliseconds()), ("$ns", x.NamespaceId), ("$default", x.DefaultIamRoleArn),
+            ("$attributes", JsonSerializer.Serialize(x.Attributes)));
+        for (var n = 0; n < x.Roles.Count; n++)
+        {
+            var r = x.Roles[n];
+            c.Exec(tx, "INSERT INTO redshift_cluster_roles VALUES($a, $i, $arn, $st, $due, $pos)",
+                ("$a", x.AccountId), ("$i", x.Identifier), ("$arn", r.RoleArn), ("$st", r.ApplyStatus),
+                ("$due", r.DueAt?.ToUnixTimeMilliseconds()), ("$pos", n));
+        }
+        for (var n = 0; n < x.Tags.Count; n++)
+        {
+            var t = x.Tags[n];
+            c.Exec(tx, "INSERT INTO redshift_cluster_tags VALUES($a, $i, $k, $v, $pos)",
+                ("$a", x.AccountId), ("$i", x.Identifier), ("$k", t.Key), ("$v", t.Value), ("$pos", n));
+        }
+    }
+
+    private static Cluster? Load(SqliteConnection c, SqliteTransaction? tx, string accountId, string identifier) =>
+        LoadAll(c, tx, "WHERE account_id=$a AND identifier=$i", ("$a", accountId), ("$i", identifier)).SingleOrDefault();
+
+    private static List<Cluster> LoadAll(SqliteConnection c, SqliteTransaction? tx, string where, params (string, object?)[] args)
+    {
+        var clusters = c.Query(tx, $"""
+            SELECT account_id, identifier, region, node_type, number_of_nodes, master_username, master_user_password, db_name,
+              sql_port, status, create_time, available_at, gone_at, namespace_id, default_iam_role_arn, attributes
+            FROM redshift_clusters {where} ORDER BY identifier, account_id
+            """, r => new Cluster
+        {
+            AccountId = r.GetString(0),
+            Identifier = r.GetString(1),
+            Region = r.GetString(2),
+            NodeType = r.GetString(3),
+            NumberOfNodes = r.GetInt32(4),
+            MasterUsername = r.GetString(5),
+            MasterUserPassword = r.GetString(6),
+            DbName = r.GetString(7),
+            SqlPort = r.GetInt32(8),
+            Status = r.GetString(9),
+            CreateTime = DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(10)),
+            AvailableAt = DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(11)),
+            GoneAt = r.IsDBNull(12) ? null : DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(12)),
+            NamespaceId = r.GetString(13),
+            DefaultIamRoleArn = r.StringOrNull(14),
+            Attributes = JsonSerializer.Deserialize<ClusterAttributes>(r.GetString(15)) ?? new ClusterAttributes(),
+        }, args);
+        return clusters.Select(x => x with
+        {
+            Roles = c.Query(tx, "SELECT role_arn, apply_status, due_at FROM redshift_cluster_roles WHERE account_id=$a AND identifier=$i ORDER BY position",
+                r => new RoleAssociation(r.GetString(0), r.GetString(1), r.IsDBNull(2) ? null : DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(2))),
+                ("$a", x.AccountId), ("$i", x.Identifier)),
+            Tags = c.Query(tx, "SELECT key, value FROM redshift_cluster_tags WHERE account_id=$a AND identifier=$i ORDER BY position",
+                r => new ClusterTag(r.GetString(0), r.GetString(1)),
+                ("$a", x.AccountId), ("$i", x.Identifier)),
+        }).ToList();
+    }
+}

@@ -1,0 +1,70 @@
+using System.Globalization;
+using LocalShift.Storage.Objects;
+
+namespace LocalShift.Services.S3.Http;
+
+/// <summary>HTTP preconditions on reads (RFC 7232 as S3 applies them) and the Range header.</summary>
+public static class Conditions
+{
+    /// <summary>Null when the read proceeds; otherwise 304 (not modified) or throws PreconditionFailed (412).</summary>
+    public static int? Check(S3Request r, ObjectInfo o, string prefix = "")
+    {
+        var ifMatch = r.Header(prefix + "If-Match");
+        var ifNoneMatch = r.Header(prefix + "If-None-Match");
+        var ifModifiedSince = Date(r.Header(prefix + "If-Modified-Since"));
+        var ifUnmodifiedSince = Date(r.Header(prefix + "If-Unmodified-Since"));
+        var modified = o.LastModified.ToUnixTimeSeconds();
+
+        // If-Match, when present, decides instead of If-Unmodified-Since; If-None-Match decides instead of If-Modified-Since.
+        if (ifMatch is not null)
+        {
+            if (!EtagMatches(ifMatch, o.ETag)) throw S3Errors.PreconditionFailed(prefix + "If-Match");
+        }
+        else if (ifUnmodifiedSince is { } u && modified > u.ToUnixTimeSeconds())
+            throw S3Errors.PreconditionFailed(prefix + "If-Unmodified-Since");
+
+        if (ifNoneMatch is not null)
+        {
+            if (EtagMatches(ifNoneMatch, o.ETag))
+                return prefix.Length == 0 ? 304 : throw S3Errors.PreconditionFailed(prefix + "If-None-Match");
+        }
+        else if (ifModifiedSince is { } m && modified <= m.ToUnixTimeSeconds())
+            return prefix.Length == 0 ? 304 : throw S3Errors.PreconditionFailed(prefix + "If-Modified-Since");
+        return null;
+    }
+
+    private static bool EtagMatches(string header, string etag) =>
+        header.Split(',', StringSplitOptions.TrimEntries).Any(t => t == "*" || t.Trim('"') == etag);
+
+    private static DateTimeOffset? Date(string? value) =>
+        value is not null && DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var d) ? d : null;
+
+    /// <summary>
+    /// The byte range a <c>Range: bytes=…</c> header asks for, or null for the whole object (also when the header is not a
+    /// single byte range, which S3 ignores). An unsatisfiable range is InvalidRange.
+    /// </summary>
+    public static (long Start, long Length)? Range(string? header, long size)
+    {
+        if (header is null || !header.StartsWith("bytes=", StringComparison.OrdinalIgnoreCase)) return null;
+        var spec = header[6..].Trim();
+        if (spec.Contains(',')) return null;
+        var dash = spec.IndexOf('-');
+        if (dash < 0) return null;
+        var first = spec[..dash].Trim();
+        var last = spec[(dash + 1)..].Trim();
+        if (first.Length == 0)
+        {
+            if (!long.TryParse(last, out var suffix)) return null;
+            if (suffix == 0) throw S3Errors.InvalidRange(size);
+            var n = Math.Min(suffix, size);
+            return (size - n, n);
+        }
+        if (!long.TryParse(first, out var start)) return null;
+        long end;
+        if (last.Length == 0) end = size - 1;
+        else if (!long.TryParse(last, out end) || end < start) return null;
+        if (start >= size) throw S3Errors.InvalidRange(size);
+        end = Math.Min(end, size - 1);
+        return (start, end - start + 1);
+    }
+}

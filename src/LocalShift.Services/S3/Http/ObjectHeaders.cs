@@ -1,0 +1,82 @@
+using System.Globalization;
+using System.Net;
+using LocalShift.Storage.Objects;
+using Microsoft.AspNetCore.Http;
+
+namespace LocalShift.Services.S3.Http;
+
+/// <summary>Object attributes to and from HTTP headers: Content-*, Cache-Control, Expires, x-amz-meta-*, x-amz-tagging.</summary>
+public static class ObjectHeaders
+{
+    private const string MetaPrefix = "x-amz-meta-";
+
+    public static ObjectAttributes Read(S3Request r)
+    {
+        var h = r.Http.Request.Headers;
+        var meta = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (name, value) in h)
+            if (name.StartsWith(MetaPrefix, StringComparison.OrdinalIgnoreCase))
+                meta[name[MetaPrefix.Length..].ToLowerInvariant()] = value.ToString();
+        return new ObjectAttributes
+        {
+            ContentType = r.Header("Content-Type"),
+            ContentEncoding = StripAwsChunked(r.Header("Content-Encoding")),
+            ContentDisposition = r.Header("Content-Disposition"),
+            ContentLanguage = r.Header("Content-Language"),
+            CacheControl = r.Header("Cache-Control"),
+            Expires = r.Header("Expires"),
+            Metadata = meta,
+            Tags = ParseTagging(r.Header("x-amz-tagging")),
+        };
+    }
+
+    /// <summary>aws-chunked describes the transfer, not the object; S3 stores what is left of the header.</summary>
+    private static string? StripAwsChunked(string? encoding)
+    {
+        if (encoding is null) return null;
+        var rest = encoding.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+            .Where(e => !e.Equals("aws-chunked", StringComparison.OrdinalIgnoreCase));
+        var joined = string.Join(",", rest);
+        return joined.Length == 0 ? null : joined;
+    }
+
+    /// <summary>The x-amz-tagging header: a URL query string of tags.</summary>
+    public static IReadOnlyDictionary<string, string> ParseTagging(string? header)
+    {
+        var tags = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (string.IsNullOrEmpty(header)) return tags;
+        foreach (var part in header.Split('&', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var eq = part.IndexOf('=');
+            tags[WebUtility.UrlDecode(eq < 0 ? part : part[..eq])] = eq < 0 ? "" : WebUtility.UrlDecode(part[(eq + 1)..]);
+        }
+        return tags;
+    }
+
+    /// <summary>Writes the headers GET and HEAD answer with; response-* query parameters override the stored values.</summary>
+    public static void Write(HttpResponse response, S3Request r, ObjectInfo o, bool withChecksum)
+    {
+        var h = response.Headers;
+        var a = o.Attributes;
+        h.ETag = S3Xml.Quote(o.ETag);
+        h.LastModified = S3Xml.HttpDate(o.LastModified);
+        h.AcceptRanges = "bytes";
+        h.ContentType = r.Q("response-content-type") ?? a.ContentType ?? "binary/octet-stream";
+        Set(h, "Content-Encoding", r.Q("response-content-encoding") ?? a.ContentEncoding);
+        Set(h, "Content-Disposition", r.Q("response-content-disposition") ?? a.ContentDisposition);
+        Set(h, "Content-Language", r.Q("response-content-language") ?? a.ContentLanguage);
+        Set(h, "Cache-Control", r.Q("response-cache-control") ?? a.CacheControl);
+        Set(h, "Expires", r.Q("response-expires") ?? a.Expires);
+        foreach (var (k, v) in a.Metadata) h[MetaPrefix + k] = v;
+        if (a.Tags.Count > 0) h["x-amz-tagging-count"] = a.Tags.Count.ToString(CultureInfo.InvariantCulture);
+        if (withChecksum && a.ChecksumAlgorithm is not null && a.ChecksumValue is not null)
+            h["x-amz-checksum-" + a.ChecksumAlgorithm.ToLowerInvariant()] = a.ChecksumValue;
+        var parts = o.ETag.LastIndexOf('-');
+        if (parts > 0 && r.Q("partNumber") is not null) h["x-amz-mp-parts-count"] = o.ETag[(parts + 1)..];
+    }
+
+    private static void Set(IHeaderDictionary h, string name, string? value)
+    {
+        if (value is not null) h[name] = value;
+    }
+}

@@ -1,0 +1,123 @@
+using LocalShift.Aws;
+using LocalShift.Policy;
+using LocalShift.Storage.Objects;
+
+namespace LocalShift.Services.S3.Http;
+
+public sealed partial class S3Service
+{
+    private Task ListBuckets(S3Request r, AwsCall call)
+    {
+        call.Authorize("s3:ListAllMyBuckets", "*");
+        var buckets = Store.ListBuckets(call.Caller.AccountId);
+        return S3Xml.WriteAsync(r.Http, "ListAllMyBucketsResult", w =>
+        {
+            w.Owner("Owner", call.Caller.AccountId);
+            w.WriteStartElement("Buckets");
+            foreach (var b in buckets)
+            {
+                w.WriteStartElement("Bucket");
+                w.El("Name", b.Name);
+                w.El("CreationDate", b.Created);
+                w.El("BucketRegion", b.Region);
+                w.WriteEndElement();
+            }
+            w.WriteEndElement();
+        });
+    }
+
+    private async Task CreateBucket(S3Request r, AwsCall call)
+    {
+        var name = r.Bucket!;
+        if (!BucketNames.IsValid(name)) throw S3Errors.InvalidBucketName(name);
+        call.Authorize("s3:CreateBucket", S3Access.BucketArn(name), S3Access.Keys(("s3:x-amz-acl", r.Header("x-amz-acl"))));
+
+        using var payload = new RequestPayload(r);
+        var body = await payload.ReadSmallAsync(64 * 1024, r.Http.RequestAborted);
+        string? constraint = null;
+        if (body.Length > 0 && body.Any(b => !char.IsWhiteSpace((char)b)))
+        {
+            constraint = S3Xml.Parse(body).Child("LocationConstraint");
+            if (string.IsNullOrEmpty(constraint)) constraint = null;
+        }
+        if (constraint is not null && constraint != call.Region) throw S3Errors.IllegalLocationConstraint(constraint);
+        var region = constraint ?? call.Region;
+
+        var (bucket, created) = Store.CreateBucket(name, call.Caller.AccountId, region);
+        // S3 keeps a legacy quirk: re-creating a bucket you own succeeds in us-east-1 and fails everywhere else.
+        if (!created && bucket.Region != "us-east-1") throw S3Errors.BucketAlreadyOwnedByYou(name);
+        r.Http.Response.Headers.Location = "/" + name;
+        r.Http.Response.StatusCode = 200;
+    }
+
+    private Task DeleteBucket(S3Request r, AwsCall call)
+    {
+        access.AuthorizeBucket(call, r.Bucket!, "s3:DeleteBucket");
+        Store.DeleteBucket(r.Bucket!);
+        NoContent(r.Http);
+        return Task.CompletedTask;
+    }
+
+    private Task HeadBucket(S3Request r, AwsCall call)
+    {
+        var bucket = access.AuthorizeBucket(call, r.Bucket!, "s3:ListBucket");
+        r.Http.Response.Headers["x-amz-bucket-region"] = bucket.Region;
+        r.Http.Response.StatusCode = 200;
+        return Task.CompletedTask;
+    }
+
+    private Task GetBucketLocation(S3Request r, AwsCall call)
+    {
+        var bucket = access.AuthorizeBucket(call, r.Bucket!, "s3:GetBucketLocation");
+        var bytes = S3Xml.Document("LocationConstraint", w =>
+        {
+            if (bucket.Region != "us-east-1") w.WriteString(bucket.Region);
+        }, S3Xml.Namespace);
+        r.Http.Response.ContentType = "application/xml";
+        return r.Http.Response.Body.WriteAsync(bytes).AsTask();
+    }
+
+    private Task GetBucketVersioning(S3Request r, AwsCall call)
+    {
+        access.AuthorizeBucket(call, r.Bucket!, "s3:GetBucketVersioning");
+        return S3Xml.WriteAsync(r.Http, "VersioningConfiguration", _ => { });
+    }
+
+    private async Task PutBucketPolicy(S3Request r, AwsCall call)
+    {
+        access.AuthorizeBucket(call, r.Bucket!, "s3:PutBucketPolicy");
+        using var payload = new RequestPayload(r);
+        var body = await payload.ReadSmallAsync(20 * 1024, r.Http.RequestAborted);
+        var text = System.Text.Encoding.UTF8.GetString(body);
+        if (text.Length == 0 || text.TrimStart()[0] != '{')
+            throw S3Errors.MalformedPolicy("Policies must be valid JSON and the first byte must be '{'");
+        if (PolicyValidator.Validate(text, PolicyKind.Resource) is { } problem) throw S3Errors.MalformedPolicy(problem);
+        Store.SetBucketPolicy(r.Bucket!, text);
+        NoContent(r.Http);
+    }
+
+    private async Task GetBucketPolicy(S3Request r, AwsCall call)
+    {
+        var bucket = access.AuthorizeBucket(call, r.Bucket!, "s3:GetBucketPolicy");
+        if (bucket.Policy is null) throw S3Errors.NoSuchBucketPolicy(bucket.Name);
+        var bytes = System.Text.Encoding.UTF8.GetBytes(bucket.Policy);
+        r.Http.Response.ContentType = "application/json";
+        r.Http.Response.ContentLength = bytes.Length;
+        await r.Http.Response.Body.WriteAsync(bytes);
+    }
+
+    private Task DeleteBucketPolicy(S3Request r, AwsCall call)
+    {
+        access.AuthorizeBucket(call, r.Bucket!, "s3:DeleteBucketPolicy");
+        Store.SetBucketPolicy(r.Bucket!, null);
+        NoContent(r.Http);
+        return Task.CompletedTask;
+    }
+
+    private Task GetBucketPolicyStatus(S3Request r, AwsCall call)
+    {
+        var bucket = access.AuthorizeBucket(call, r.Bucket!, "s3:GetBucketPolicyStatus");
+        if (bucket.Policy is null) throw S3Errors.NoSuchBucketPolicy(bucket.Name);
+        return S3Xml.WriteAsync(r.Http, "PolicyStatus", w => w.El("IsPublic", BucketPolicyStatus.IsPublic(bucket.Policy)));
+    }
+}

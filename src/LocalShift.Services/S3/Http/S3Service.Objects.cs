@@ -1,0 +1,228 @@
+using System.Buffers;
+using LocalShift.Aws;
+using LocalShift.Storage.Objects;
+
+namespace LocalShift.Services.S3.Http;
+
+public sealed partial class S3Service
+{
+    private async Task PutObject(S3Request r, AwsCall call)
+    {
+        var (bucket, key) = (r.Bucket!, r.Key!);
+        ObjectKeys.Encode(key);
+        access.AuthorizeObject(call, bucket, key, "s3:PutObject", S3Access.Keys(("s3:x-amz-acl", r.Header("x-amz-acl"))));
+        if (r.Header("If-None-Match") == "*" && Store.FindObject(bucket, key) is not null) throw S3Errors.PreconditionFailed("If-None-Match");
+
+        var attributes = ObjectHeaders.Read(r);
+        using var payload = new RequestPayload(r);
+        using var staged = await Store.StageAsync(payload.Body, r.Http.RequestAborted);
+        payload.Verify(staged);
+        if (payload.Checksum is { } c) attributes = attributes with { ChecksumAlgorithm = c.Algorithm, ChecksumValue = c.Value };
+        var info = Store.Commit(bucket, key, staged, attributes);
+
+        r.Http.Response.Headers.ETag = S3Xml.Quote(info.ETag);
+        if (payload.Checksum is { } sum) r.Http.Response.Headers["x-amz-checksum-" + sum.Algorithm.ToLowerInvariant()] = sum.Value;
+        r.Http.Response.StatusCode = 200;
+    }
+
+    private Task GetObject(S3Request r, AwsCall call) => ReadObject(r, call, withBody: true);
+
+    private Task HeadObject(S3Request r, AwsCall call) => ReadObject(r, call, withBody: false);
+
+    private async Task ReadObject(S3Request r, AwsCall call, bool withBody)
+    {
+        var (bucket, key) = (r.Bucket!, r.Key!);
+        var bucketInfo = access.AuthorizeObject(call, bucket, key, "s3:GetObject");
+        var opened = Store.OpenObject(bucket, key) ?? throw access.MissingKey(call, bucketInfo, key);
+        await using var body = opened.Body;
+        var info = opened.Info;
+        var response = r.Http.Response;
+
+        if (Conditions.Check(r, info) is { } notModified)
+        {
+            response.StatusCode = notModified;
+            response.Headers.ETag = S3Xml.Quote(info.ETag);
+            response.Headers.LastModified = S3Xml.HttpDate(info.LastModified);
+            return;
+        }
+
+        var range = Conditions.Range(r.Header("Range"), info.Size);
+        ObjectHeaders.Write(response, r, info, withChecksum: range is null && r.Header("x-amz-checksum-mode") == "ENABLED");
+        var (start, length) = range ?? (0, info.Size);
+        if (range is not null)
+        {
+            response.StatusCode = 206;
+            response.Headers.ContentRange = $"bytes {start}-{start + length - 1}/{info.Size}";
+        }
+        else response.StatusCode = 200;
+        response.ContentLength = length;
+        if (!withBody) return;
+
+        body.Seek(start, SeekOrigin.Begin);
+        await CopyAsync(body, response.Body, length, r.Http.RequestAborted);
+    }
+
+    private static async Task CopyAsync(Stream from, Stream to, long length, CancellationToken ct)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(1 << 20);
+        try
+        {
+            while (length > 0)
+            {
+                var n = await from.ReadAsync(buffer.AsMemory(0, (int)Math.Min(buffer.Length, length)), ct);
+                if (n == 0) break;
+                await to.WriteAsync(buffer.AsMemory(0, n), ct);
+                length -= n;
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private Task DeleteObject(S3Request r, AwsCall call)
+    {
+        access.AuthorizeObject(call, r.Bucket!, r.Key!, "s3:DeleteObject");
+        Store.DeleteObject(r.Bucket!, r.Key!);
+        NoContent(r.Http);
+        return Task.CompletedTask;
+    }
+
+    private async Task DeleteObjects(S3Request r, AwsCall call)
+    {
+        var bucket = access.Bucket(r.Bucket!);
+        using var payload = new RequestPayload(r);
+        var doc = S3Xml.Parse(await payload.ReadSmallAsync(2 * 1024 * 1024, r.Http.RequestAborted));
+        var quiet = string.Equals(doc.Child("Quiet"), "true", StringComparison.OrdinalIgnoreCase);
+        var keys = doc.Children("Object").Select(o => o.Child("Key")).ToList();
+        if (keys.Count > 1000 || keys.Any(k => k is null)) throw S3Errors.MalformedXml();
+
+        var deleted = new List<string>();
+        var errors = new List<(string Key, LocalShift.Core.AwsException Error)>();
+        foreach (var key in keys)
+        {
+            try
+            {
+                call.Authorize("s3:DeleteObject", S3Access.ObjectArn(bucket.Name, key!), null, bucket.OwnerAccount);
+                Store.DeleteObject(bucket.Name, key!);
+                deleted.Add(key!);
+            }
+            catch (LocalShift.Core.AwsException e) { errors.Add((key!, e)); }
+            catch (ObjectStoreException e) { errors.Add((key!, S3Errors.From(e, bucket.Name, key))); }
+        }
+        await S3Xml.WriteAsync(r.Http, "DeleteResult", w =>
+        {
+            if (!quiet)
+                foreach (var k in deleted)
+                {
+                    w.WriteStartElement("Deleted");
+                    w.El("Key", k);
+                    w.WriteEndElement();
+                }
+            foreach (var (k, e) in errors)
+            {
+                w.WriteStartElement("Error");
+                w.El("Key", k);
+                w.El("Code", e.Code);
+                w.El("Message", e.Message);
+                w.WriteEndElement();
+            }
+        });
+    }
+
+    /// <summary>x-amz-copy-source: "bucket/key" or "/bucket/key", URL-encoded, with an optional "?versionId=".</summary>
+    private static (string Bucket, string Key) CopySource(S3Request r)
+    {
+        var raw = r.Header("x-amz-copy-source")!;
+        var q = raw.IndexOf('?');
+        if (q >= 0) raw = raw[..q];
+        var decoded = Uri.UnescapeDataString(raw).TrimStart('/');
+        var slash = decoded.IndexOf('/');
+        if (slash <= 0 || slash == decoded.Length - 1)
+            throw S3Errors.InvalidArgument("Invalid copy source object key", "x-amz-copy-source", r.Header("x-amz-copy-source"));
+        return (decoded[..slash], decoded[(slash + 1)..]);
+    }
+
+    private async Task CopyObject(S3Request r, AwsCall call)
+    {
+        var (bucket, key) = (r.Bucket!, r.Key!);
+        ObjectKeys.Encode(key);
+        var (srcBucket, srcKey) = CopySource(r);
+        var srcBucketInfo = access.AuthorizeObject(call, srcBucket, srcKey, "s3:GetObject");
+        access.AuthorizeObject(call, bucket, key, "s3:PutObject", S3Access.Keys(("s3:x-amz-acl", r.Header("x-amz-acl"))));
+        var replaceMetadata = string.Equals(r.Header("x-amz-metadata-directive"), "REPLACE", StringComparison.OrdinalIgnoreCase);
+        var replaceTags = string.Equals(r.Header("x-amz-tagging-directive"), "REPLACE", StringComparison.OrdinalIgnoreCase);
+
+        var opened = Store.OpenObject(srcBucket, srcKey) ?? throw access.MissingKey(call, srcBucketInfo, srcKey);
+        ObjectInfo copied;
+        await using (var body = opened.Body)
+        {
+            Conditions.Check(r, opened.Info, "x-amz-copy-source-");
+            var source = opened.Info.Attributes;
+            var requested = ObjectHeaders.Read(r);
+            var attributes = replaceMetadata
+                ? requested with { Tags = replaceTags ? requested.Tags : source.Tags }
+                : source with { Tags = replaceTags ? requested.Tags : source.Tags };
+            if (srcBucket == bucket && srcKey == key)
+            {
+                if (!replaceMetadata)
+                    throw S3Errors.InvalidRequest("This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.");
+                copied = Store.UpdateAttributes(bucket, key, _ => attributes, touch: true);
+            }
+            else
+            {
+                using var staged = await Store.StageAsync(body, r.Http.RequestAborted);
+                copied = Store.Commit(bucket, key, staged, attributes);
+            }
+        }
+        await S3Xml.WriteAsync(r.Http, "CopyObjectResult", w =>
+        {
+            w.El("LastModified", copied.LastModified);
+            w.El("ETag", S3Xml.Quote(copied.ETag));
+        });
+    }
+
+    private async Task PutObjectTagging(S3Request r, AwsCall call)
+    {
+        access.AuthorizeObject(call, r.Bucket!, r.Key!, "s3:PutObjectTagging");
+        using var payload = new RequestPayload(r);
+        var doc = S3Xml.Parse(await payload.ReadSmallAsync(64 * 1024, r.Http.RequestAborted));
+        var tags = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var tag in doc.Children("TagSet").SelectMany(s => s.Children("Tag")))
+        {
+            var k = tag.Child("Key") ?? throw S3Errors.MalformedXml();
+            if (k.Length is 0 or > 128 || (tag.Child("Value") ?? "").Length > 256) throw S3Errors.InvalidTag("The TagKey you have provided is invalid");
+            if (!tags.TryAdd(k, tag.Child("Value") ?? "")) throw S3Errors.InvalidTag("Cannot provide multiple Tags with the same key");
+        }
+        if (tags.Count > 10) throw S3Errors.InvalidTag("Object tags cannot be greater than 10");
+        Store.UpdateAttributes(r.Bucket!, r.Key!, a => a with { Tags = tags }, touch: false);
+        r.Http.Response.StatusCode = 200;
+    }
+
+    private Task GetObjectTagging(S3Request r, AwsCall call)
+    {
+        var bucket = access.AuthorizeObject(call, r.Bucket!, r.Key!, "s3:GetObjectTagging");
+        var info = Store.FindObject(r.Bucket!, r.Key!) ?? throw access.MissingKey(call, bucket, r.Key!);
+        return S3Xml.WriteAsync(r.Http, "Tagging", w =>
+        {
+            w.WriteStartElement("TagSet");
+            foreach (var (k, v) in info.Attributes.Tags)
+            {
+                w.WriteStartElement("Tag");
+                w.El("Key", k);
+                w.El("Value", v);
+                w.WriteEndElement();
+            }
+            w.WriteEndElement();
+        });
+    }
+
+    private Task DeleteObjectTagging(S3Request r, AwsCall call)
+    {
+        access.AuthorizeObject(call, r.Bucket!, r.Key!, "s3:DeleteObjectTagging");
+        Store.UpdateAttributes(r.Bucket!, r.Key!, a => a with { Tags = new Dictionary<string, string>() }, touch: false);
+        NoContent(r.Http);
+        return Task.CompletedTask;
+    }
+}

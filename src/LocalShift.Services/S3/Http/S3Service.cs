@@ -1,0 +1,124 @@
+using LocalShift.Aws;
+using LocalShift.Core;
+using LocalShift.Storage.Objects;
+using Microsoft.AspNetCore.Http;
+
+namespace LocalShift.Services.S3.Http;
+
+/// <summary>
+/// S3's HTTP binding. The edge has authenticated the request; this class finds the operation from the method, the
+/// bucket/key and the query's sub-resource, runs it (each operation authorizes through <see cref="S3Access"/>), and writes
+/// the answer or S3's XML error. Operations live in the partial files by family.
+/// </summary>
+public sealed partial class S3Service(S3Access access) : IHttpService
+{
+    public S3Service(ObjectStore store) : this(new S3Access(store)) { }
+
+    public string SigningName => "s3";
+    public bool AllowsAnonymous => true;
+
+    private ObjectStore Store => access.Store;
+
+    public async Task HandleAsync(HttpContext http, AwsCall call)
+    {
+        S3Request? request = null;
+        http.Response.Headers["x-amz-request-id"] = call.RequestId;
+        try
+        {
+            request = S3Request.From(http);
+            var operation = Route(request);
+            await operation(request, call);
+        }
+        catch (Exception e) when (e is AwsException or ObjectStoreException or BadHttpRequestException or IOException)
+        {
+            if (http.Response.HasStarted) { http.Abort(); return; }
+            var error = e switch
+            {
+                AwsException a => a,
+                ObjectStoreException s => S3Errors.From(s, request?.Bucket ?? "", request?.Key, request?.Q("uploadId")),
+                BadHttpRequestException => S3Errors.IncompleteBody(),
+                _ => S3Errors.IncompleteBody(),
+            };
+            http.Response.Clear();
+            var resource = request is null ? null : "/" + request.Bucket + (request.Key is null ? "" : "/" + request.Key);
+            await S3Xml.WriteErrorAsync(http, error, call.RequestId, resource);
+        }
+    }
+
+    private delegate Task Operation(S3Request request, AwsCall call);
+
+    private Operation Route(S3Request r)
+    {
+        var m = r.Method.ToUpperInvariant();
+        if (r.Bucket is null)
+            return m == "GET" ? ListBuckets : throw S3Errors.MethodNotAllowed(m, "SERVICE");
+
+        if (r.Key is null)
+        {
+            return m switch
+            {
+                "GET" when r.Has("location") => GetBucketLocation,
+                "GET" when r.Has("policyStatus") => GetBucketPolicyStatus,
+                "GET" when r.Has("policy") => GetBucketPolicy,
+                "GET" when r.Has("uploads") => ListMultipartUploads,
+                "GET" when r.Has("versioning") => GetBucketVersioning,
+                "GET" when r.Q("list-type") == "2" => ListObjectsV2,
+                "GET" when NoSubresource(r) => ListObjects,
+                "PUT" when r.Has("policy") => PutBucketPolicy,
+                "PUT" when NoSubresource(r) => CreateBucket,
+                "DELETE" when r.Has("policy") => DeleteBucketPolicy,
+                "DELETE" when NoSubresource(r) => DeleteBucket,
+                "HEAD" => HeadBucket,
+                "POST" when r.Has("delete") => DeleteObjects,
+                "GET" or "PUT" or "DELETE" or "POST" => throw Unsupported(r),
+                _ => throw S3Errors.MethodNotAllowed(m, "BUCKET"),
+            };
+        }
+
+        return m switch
+        {
+            "GET" when r.Has("uploadId") => ListParts,
+            "GET" when r.Has("tagging") => GetObjectTagging,
+            "GET" when NoSubresource(r) => GetObject,
+            "HEAD" when NoSubresource(r) => HeadObject,
+            "PUT" when r.Has("partNumber") && r.Has("uploadId") => r.Header("x-amz-copy-source") is null ? UploadPart : UploadPartCopy,
+            "PUT" when r.Has("tagging") => PutObjectTagging,
+            "PUT" when NoSubresource(r) => r.Header("x-amz-copy-source") is null ? PutObject : CopyObject,
+            "DELETE" when r.Has("uploadId") => AbortMultipartUpload,
+            "DELETE" when r.Has("tagging") => DeleteObjectTagging,
+            "DELETE" when NoSubresource(r) => DeleteObject,
+            "POST" when r.Has("uploads") => CreateMultipartUpload,
+            "POST" when r.Has("uploadId") => CompleteMultipartUpload,
+            "GET" or "PUT" or "DELETE" or "POST" or "HEAD" => throw Unsupported(r),
+            _ => throw S3Errors.MethodNotAllowed(m, "OBJECT"),
+        };
+    }
+
+    /// <summary>Query parameters that are options of the plain operations, not sub-resources naming another operation.</summary>
+    private static readonly HashSet<string> Options =
+    [
+        "x-id", "prefix", "delimiter", "marker", "max-keys", "encoding-type", "list-type", "continuation-token", "start-after",
+        "fetch-owner", "versionId", "partNumber", "response-content-type", "response-content-language", "response-expires",
+        "response-cache-control", "response-content-disposition", "response-content-encoding", "X-Amz-Algorithm",
+        "X-Amz-Credential", "X-Amz-Date", "X-Amz-Expires", "X-Amz-SignedHeaders", "X-Amz-Signature", "X-Amz-Security-Token",
+        "x-amz-checksum-mode", "optional-object-attributes", "bucket-region", "max-buckets", "continuation-token",
+    ];
+
+    private static bool NoSubresource(S3Request r) => r.Query.Keys.All(k => Options.Contains(k) || k.StartsWith("X-Amz-", StringComparison.OrdinalIgnoreCase));
+
+    private static S3Exception Unsupported(S3Request r)
+    {
+        var sub = r.Query.Keys.FirstOrDefault(k => !Options.Contains(k)) ?? "";
+        return S3Errors.NotImplemented($"The S3 operation {r.Method} {(r.Key is null ? "bucket" : "object")}{(sub.Length > 0 ? "?" + sub : "")}");
+    }
+
+    private static int IntOption(S3Request r, string name, int @default, int max)
+    {
+        var v = r.Q(name);
+        if (v is null) return @default;
+        if (!int.TryParse(v, out var n) || n < 0) throw S3Errors.InvalidArgument($"Provided {name} not an integer or within integer range", name, v);
+        return Math.Min(n, max);
+    }
+
+    private static void NoContent(HttpContext http) => http.Response.StatusCode = 204;
+}

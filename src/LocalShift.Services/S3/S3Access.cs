@@ -1,0 +1,56 @@
+using LocalShift.Aws;
+using LocalShift.Storage.Objects;
+
+namespace LocalShift.Services.S3;
+
+/// <summary>
+/// The one place S3 asks the authorizer: the bucket must exist (S3 reveals bucket existence to anyone), then the caller
+/// must be allowed the action on the bucket or object ARN, with the bucket's owner as the resource account so the
+/// authorizer applies the same- and cross-account rules and the bucket policy.
+/// </summary>
+public sealed class S3Access(ObjectStore store)
+{
+    public ObjectStore Store { get; } = store;
+
+    public static string BucketArn(string bucket) => $"arn:aws:s3:::{bucket}";
+    public static string ObjectArn(string bucket, string key) => $"arn:aws:s3:::{bucket}/{key}";
+
+    public BucketInfo Bucket(string bucket) => Store.FindBucket(bucket) ?? throw S3Errors.NoSuchBucket(bucket);
+
+    public BucketInfo AuthorizeBucket(AwsCall call, string bucket, string action, IReadOnlyDictionary<string, IReadOnlyList<string>>? keys = null)
+    {
+        var info = Bucket(bucket);
+        call.Authorize(action, BucketArn(bucket), keys, info.OwnerAccount);
+        return info;
+    }
+
+    public BucketInfo AuthorizeObject(AwsCall call, string bucket, string key, string action, IReadOnlyDictionary<string, IReadOnlyList<string>>? keys = null)
+    {
+        var info = Bucket(bucket);
+        call.Authorize(action, ObjectArn(bucket, key), keys, info.OwnerAccount);
+        return info;
+    }
+
+    /// <summary>
+    /// What a missing key looks like to this caller: S3 answers NoSuchKey only to callers allowed to list the bucket,
+    /// and AccessDenied to the others, so that keys cannot be probed.
+    /// </summary>
+    public Exception MissingKey(AwsCall call, BucketInfo bucket, string key)
+    {
+        try
+        {
+            call.Authorize("s3:ListBucket", BucketArn(bucket.Name), null, bucket.OwnerAccount);
+            return S3Errors.NoSuchKey(key);
+        }
+        catch (S3Exception e) { return e; }
+        catch (LocalShift.Core.AwsException e) { return e; }
+    }
+
+    public static IReadOnlyDictionary<string, IReadOnlyList<string>> Keys(params (string Name, string? Value)[] pairs)
+    {
+        var d = new Dictionary<string, IReadOnlyList<string>>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (n, v) in pairs)
+            if (v is not null) d[n] = [v];
+        return d;
+    }
+}

@@ -1,0 +1,66 @@
+using LocalShift.Aws;
+using LocalShift.Storage.Objects;
+
+namespace LocalShift.Services.S3;
+
+/// <summary>An object as a listing shows it.</summary>
+public sealed record S3ObjectSummary(string Bucket, string Key, long Size, string ETag, DateTimeOffset LastModified);
+
+/// <summary>
+/// S3 for in-process callers (COPY, UNLOAD, Spectrum): the same store and the same authorization as HTTP clients, so a
+/// role session's reads and writes are allowed or denied exactly as the CLI's would be. Errors are <see cref="S3Exception"/>s
+/// with S3's codes (NoSuchBucket, NoSuchKey, AccessDenied...).
+/// </summary>
+public sealed class S3Objects(S3Access access)
+{
+    private ObjectStore Store => access.Store;
+
+    /// <summary>Every object whose key starts with <paramref name="prefix"/>, in S3 order. Needs s3:ListBucket (with s3:prefix).</summary>
+    public Task<IReadOnlyList<S3ObjectSummary>> ListAsync(AwsCall call, string bucket, string prefix, CancellationToken ct = default)
+    {
+        access.AuthorizeBucket(call, bucket, "s3:ListBucket", S3Access.Keys(("s3:prefix", prefix)));
+        var all = new List<S3ObjectSummary>();
+        string? marker = null;
+        while (true)
+        {
+            ct.ThrowIfCancellationRequested();
+            var page = Store.List(bucket, prefix, null, marker, 1000);
+            all.AddRange(page.Entries.Select(e => e.Object!).Select(o => new S3ObjectSummary(bucket, o.Key, o.Size, o.ETag, o.LastModified)));
+            if (!page.IsTruncated) break;
+            marker = page.Entries[^1].Position;
+        }
+        return Task.FromResult<IReadOnlyList<S3ObjectSummary>>(all);
+    }
+
+    /// <summary>Opens an object's bytes for reading. Needs s3:GetObject.</summary>
+    public Task<Stream> OpenReadAsync(AwsCall call, string bucket, string key, CancellationToken ct = default)
+    {
+        var info = access.AuthorizeObject(call, bucket, key, "s3:GetObject");
+        var opened = Wrap(bucket, key, () => Store.OpenObject(bucket, key)) ?? throw access.MissingKey(call, info, key);
+        return Task.FromResult<Stream>(opened.Body);
+    }
+
+    /// <summary>Writes an object (replacing any previous one atomically). Needs s3:PutObject.</summary>
+    public async Task<S3ObjectSummary> PutAsync(AwsCall call, string bucket, string key, Stream body, string? contentType = null, CancellationToken ct = default)
+    {
+        access.AuthorizeObject(call, bucket, key, "s3:PutObject");
+        Wrap(bucket, key, () => ObjectKeys.Encode(key));
+        using var staged = await Store.StageAsync(body, ct);
+        var o = Wrap(bucket, key, () => Store.Commit(bucket, key, staged, new ObjectAttributes { ContentType = contentType }));
+        return new S3ObjectSummary(bucket, key, o.Size, o.ETag, o.LastModified);
+    }
+
+    /// <summary>Deletes an object; deleting a missing key succeeds, as in S3. Needs s3:DeleteObject.</summary>
+    public Task DeleteAsync(AwsCall call, string bucket, string key, CancellationToken ct = default)
+    {
+        access.AuthorizeObject(call, bucket, key, "s3:DeleteObject");
+        Wrap(bucket, key, () => Store.DeleteObject(bucket, key));
+        return Task.CompletedTask;
+    }
+
+    private static T Wrap<T>(string bucket, string key, Func<T> act)
+    {
+        try { return act(); }
+        catch (ObjectStoreException e) { throw S3Errors.From(e, bucket, key); }
+    }
+}

@@ -1,0 +1,128 @@
+using System.Buffers;
+using System.Security.Cryptography;
+
+namespace LocalShift.Storage.Objects;
+
+/// <summary>
+/// The object bytes on disk. A body is first written to <c>tmp/</c> and flushed to the device, then renamed into
+/// <c>blobs/xx/&lt;id&gt;</c> under a fresh random id, so a reader only ever opens complete files. Blob names are ids,
+/// never keys: no key can name a path.
+/// </summary>
+public sealed class BlobFiles
+{
+    private const int CopyBufferSize = 1 << 20;
+    private readonly string _tmp;
+    private readonly string _blobs;
+
+    public BlobFiles(string root)
+    {
+        Root = Path.GetFullPath(root);
+        _tmp = Path.Combine(Root, "tmp");
+        _blobs = Path.Combine(Root, "blobs");
+        Directory.CreateDirectory(_tmp);
+        Directory.CreateDirectory(_blobs);
+    }
+
+    public string Root { get; }
+
+    /// <summary>Copies <paramref name="source"/> to a flushed temporary file, computing its MD5 on the way.</summary>
+    public async Task<StagedBlob> StageAsync(Stream source, CancellationToken ct = default)
+    {
+        var path = Path.Combine(_tmp, Guid.NewGuid().ToString("N") + ".tmp");
+        var buffer = ArrayPool<byte>.Shared.Rent(CopyBufferSize);
+        try
+        {
+            using var md5 = IncrementalHash.CreateHash(HashAlgorithmName.MD5);
+            long size = 0;
+            await using (var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.Asynchronous))
+            {
+                int n;
+                while ((n = await source.ReadAsync(buffer.AsMemory(0, CopyBufferSize), ct)) > 0)
+                {
+                    md5.AppendData(buffer, 0, n);
+                    await file.WriteAsync(buffer.AsMemory(0, n), ct);
+                    size += n;
+                }
+                file.Flush(flushToDisk: true);
+            }
+            return new StagedBlob(this, path, size, md5.GetHashAndReset());
+        }
+        catch
+        {
+            TryDelete(path);
+            throw;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>Moves a staged file to its permanent name; returns the new blob id.</summary>
+    internal string Promote(StagedBlob staged)
+    {
+        var id = Guid.NewGuid().ToString("N");
+        var target = PathOf(id);
+        Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+        File.Move(staged.TempPath, target);
+        return id;
+    }
+
+    public FileStream OpenRead(string blobId) =>
+        new(PathOf(blobId), FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1, FileOptions.Asynchronous | FileOptions.SequentialScan);
+
+    public void Delete(string blobId) => TryDelete(PathOf(blobId));
+
+    /// <summary>Removes what a crash can leave behind: temporary files, and blobs no record points to.</summary>
+    public void Sweep(ISet<string> referenced)
+    {
+        foreach (var f in Directory.EnumerateFiles(_tmp)) TryDelete(f);
+        foreach (var f in Directory.EnumerateFiles(_blobs, "*", SearchOption.AllDirectories))
+            if (!referenced.Contains(Path.GetFileName(f))) TryDelete(f);
+    }
+
+    private string PathOf(string blobId)
+    {
+        // Ids are 32 hex digits we made; anything else is a corrupt record, never a path to follow.
+        if (blobId.Length != 32 || !blobId.All(char.IsAsciiHexDigitLower)) throw new InvalidOperationException("Corrupt blob id.");
+        return Path.Combine(_blobs, blobId[..2], blobId);
+    }
+
+    internal static void TryDelete(string path)
+    {
+        try { File.Delete(path); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+    }
+}
+
+/// <summary>A body written and flushed to a temporary file, not yet visible as an object. Disposing discards it unless it was committed.</summary>
+public sealed class StagedBlob : IDisposable
+{
+    private readonly BlobFiles _files;
+
+    internal StagedBlob(BlobFiles files, string tempPath, long size, byte[] md5)
+    {
+        _files = files;
+        TempPath = tempPath;
+        Size = size;
+        Md5 = md5;
+    }
+
+    internal string TempPath { get; }
+    public long Size { get; }
+    public byte[] Md5 { get; }
+    public string Md5Hex => Convert.ToHexStringLower(Md5);
+    internal bool Promoted { get; private set; }
+
+    internal string Promote()
+    {
+        if (Promoted) throw new InvalidOperationException("Already committed.");
+        var id = _files.Promote(this);
+        Promoted = true;
+        return id;
+    }
+
+    public void Dispose()
+    {
+        if (!Promoted) BlobFiles.TryDelete(TempPath);
+    }
+}

@@ -1,0 +1,51 @@
+namespace LocalShift.Storage.Objects;
+
+/// <summary>A bucket as the store knows it.</summary>
+public sealed record BucketInfo(string Name, string OwnerAccount, string Region, DateTimeOffset Created, string? Policy);
+
+/// <summary>The HTTP-visible attributes of an object that S3 stores and returns as given.</summary>
+public sealed record ObjectAttributes
+{
+    public string? ContentType { get; init; }
+    public string? ContentEncoding { get; init; }
+    public string? ContentDisposition { get; init; }
+    public string? ContentLanguage { get; init; }
+    public string? CacheControl { get; init; }
+    public string? Expires { get; init; }
+    /// <summary>User metadata (x-amz-meta-*), names lower-case without the prefix.</summary>
+    public IReadOnlyDictionary<string, string> Metadata { get; init; } = new Dictionary<string, string>();
+    public IReadOnlyDictionary<string, string> Tags { get; init; } = new Dictionary<string, string>();
+    /// <summary>Additional checksum the writer asked for ("CRC32", "SHA256", ...) with its base64 value; null when none.</summary>
+    public string? ChecksumAlgorithm { get; init; }
+    public string? ChecksumValue { get; init; }
+
+    public static readonly ObjectAttributes Empty = new();
+}
+
+/// <summary>One stored object version (LocalShift keeps only the current one).</summary>
+public sealed record ObjectInfo(
+    string Bucket,
+    string Key,
+    long Size,
+    string ETag,
+    DateTimeOffset LastModified,
+    ObjectAttributes Attributes,
+    string BlobId);
+
+/// <summary>An in-progress multipart upload.</summary>
+public sealed record UploadInfo(string UploadId, string Bucket, string Key, DateTimeOffset Initiated, string InitiatorArn, ObjectAttributes Attributes);
+
+/// <summary>One uploaded part.</summary>
+public sealed record PartInfo(int PartNumber, long Size, string ETag, DateTimeOffset LastModified, string BlobId);
+
+/// <summary>A part the client names in CompleteMultipartUpload.</summary>
+public sealed record CompletedPart(int PartNumber, string ETag);
+
+/// <summary>One entry of a listing: an object, or a common prefix rolled up at the delimiter.</summary>
+public sealed record ListEntry(ObjectInfo? Object, string? CommonPrefix)
+{
+    /// <summary>The key or the common prefix: where a listing continues after this entry.</summary>
+    public string Position => Object?.Key ?? CommonPrefix!;
+}
+
+public sealed record ListPage(IReadOnlyList<ListEntry> Entries, bool IsTruncated);

@@ -1,0 +1,222 @@
+using System.Text.Json;
+using LocalShift.Storage.State;
+using Microsoft.Data.Sqlite;
+
+namespace LocalShift.Storage.Objects;
+
+/// <summary>
+/// The S3 object store: bytes as files under <c>&lt;data-dir&gt;/s3/</c> (see <see cref="BlobFiles"/>), records in the
+/// shared SQLite state store. Metadata lives in SQLite rather than sidecar files because one transaction then switches
+/// an object from its old bytes to its new ones (no half-updated pair of files), and an index on the UTF-8 key gives
+/// S3's listing order and prefix seeks without walking directories.
+/// A write is: stage (temp file, flushed) → rename to a fresh blob id → commit the record → delete the replaced blob.
+/// A crash at any point leaves the old object or the new one; stray files are swept at start.
+/// </summary>
+public sealed partial class ObjectStore
+{
+    private readonly StateStore _state;
+    private readonly TimeProvider _time;
+
+    public ObjectStore(StateStore state, string root, TimeProvider? time = null)
+    {
+        _state = state;
+        _time = time ?? TimeProvider.System;
+        Files = new BlobFiles(root);
+        _state.Migrate("s3",
+            """
+            CREATE TABLE s3_buckets(
+              name TEXT PRIMARY KEY, owner_account TEXT NOT NULL, region TEXT NOT NULL, created INTEGER NOT NULL, policy TEXT);
+            CREATE TABLE s3_objects(
+              bucket TEXT NOT NULL, key BLOB NOT NULL, blob TEXT NOT NULL, size INTEGER NOT NULL, etag TEXT NOT NULL,
+              last_modified INTEGER NOT NULL, attrs TEXT NOT NULL, PRIMARY KEY(bucket, key)) WITHOUT ROWID;
+            CREATE TABLE s3_uploads(
+              upload_id TEXT PRIMARY KEY, bucket TEXT NOT NULL, key BLOB NOT NULL, initiated INTEGER NOT NULL,
+              initiator TEXT NOT NULL, attrs TEXT NOT NULL);
+            CREATE INDEX s3_uploads_by_key ON s3_uploads(bucket, key, initiated);
+            CREATE TABLE s3_parts(
+              upload_id TEXT NOT NULL REFERENCES s3_uploads(upload_id) ON DELETE CASCADE, part_number INTEGER NOT NULL,
+              blob TEXT NOT NULL, size INTEGER NOT NULL, etag TEXT NOT NULL, last_modified INTEGER NOT NULL,
+              PRIMARY KEY(upload_id, part_number));
+            """);
+        var referenced = _state.Read(c =>
+            c.Query(null, "SELECT blob FROM s3_objects UNION SELECT blob FROM s3_parts", r => r.GetString(0)).ToHashSet());
+        Files.Sweep(referenced);
+    }
+
+    public BlobFiles Files { get; }
+
+    private DateTimeOffset Now => _time.GetUtcNow();
+
+    // ---- buckets ----
+
+    /// <summary>Creates a bucket. Names are global across accounts, as in S3.</summary>
+    /// <returns>The bucket, and whether it was created (false: the caller already owned it).</returns>
+    public (BucketInfo Bucket, bool Created) CreateBucket(string name, string ownerAccount, string region) =>
+        _state.Write((c, tx) =>
+        {
+            var existing = FindBucket(c, tx, name);
+            if (existing is not null)
+            {
+                if (existing.OwnerAccount != ownerAccount) throw new ObjectStoreException(ObjectStoreError.BucketAlreadyExists);
+                return (existing, false);
+            }
+            var created = Now;
+            c.Exec(tx, "INSERT INTO s3_buckets(name, owner_account, region, created) VALUES($n,$o,$r,$t)",
+                ("$n", name), ("$o", ownerAccount), ("$r", region), ("$t", created.ToUnixTimeMilliseconds()));
+            return (new BucketInfo(name, ownerAccount, region, DateTimeOffset.FromUnixTimeMilliseconds(created.ToUnixTimeMilliseconds()), null), true);
+        });
+
+    public BucketInfo? FindBucket(string name) => _state.Read(c => FindBucket(c, null, name));
+
+    public BucketInfo GetBucket(string name) => FindBucket(name) ?? throw new ObjectStoreException(ObjectStoreError.NoSuchBucket);
+
+    public IReadOnlyList<BucketInfo> ListBuckets(string ownerAccount) => _state.Read(c =>
+        c.Query(null, "SELECT name, owner_account, region, created, policy FROM s3_buckets WHERE owner_account=$o ORDER BY name",
+            ReadBucket, ("$o", ownerAccount)));
+
+    /// <summary>Deletes an empty bucket; in-progress multipart uploads go with it.</summary>
+    public void DeleteBucket(string name)
+    {
+        var blobs = _state.Write((c, tx) =>
+        {
+            _ = FindBucket(c, tx, name) ?? throw new ObjectStoreException(ObjectStoreError.NoSuchBucket);
+            using (var any = c.Cmd(tx, "SELECT 1 FROM s3_objects WHERE bucket=$b LIMIT 1", ("$b", name)))
+                if (any.ExecuteScalar() is not null) throw new ObjectStoreException(ObjectStoreError.BucketNotEmpty);
+            var partBlobs = c.Query(tx, "SELECT p.blob FROM s3_parts p JOIN s3_uploads u ON u.upload_id=p.upload_id WHERE u.bucket=$b",
+                r => r.GetString(0), ("$b", name));
+            c.Exec(tx, "DELETE FROM s3_uploads WHERE bucket=$b", ("$b", name));
+            c.Exec(tx, "DELETE FROM s3_buckets WHERE name=$b", ("$b", name));
+            return partBlobs;
+        });
+        foreach (var b in blobs) Files.Delete(b);
+    }
+
+    /// <summary>Sets (or with null removes) the bucket policy document.</summary>
+    public void SetBucketPolicy(string name, string? policy) => _state.Write((c, tx) =>
+    {
+        if (c.Exec(tx, "UPDATE s3_buckets SET policy=$p WHERE name=$b", ("$p", policy), ("$b", name)) == 0)
+            throw new ObjectStoreException(ObjectStoreError.NoSuchBucket);
+    });
+
+    private static BucketInfo? FindBucket(SqliteConnection c, SqliteTransaction? tx, string name) =>
+        c.Query(tx, "SELECT name, owner_account, region, created, policy FROM s3_buckets WHERE name=$n", ReadBucket, ("$n", name))
+            .FirstOrDefault();
+
+    private static BucketInfo ReadBucket(SqliteDataReader r) =>
+        new(r.GetString(0), r.GetString(1), r.GetString(2), DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(3)), r.StringOrNull(4));
+
+    // ---- objects ----
+
+    /// <summary>Writes a body to a flushed temporary file; nothing is visible until <see cref="Commit"/>.</summary>
+    public Task<StagedBlob> StageAsync(Stream body, CancellationToken ct = default) => Files.StageAsync(body, ct);
+
+    /// <summary>Makes a staged body the current object at <paramref name="key"/>, replacing any previous one atomically.</summary>
+    public ObjectInfo Commit(string bucket, string key, StagedBlob staged, ObjectAttributes attributes, string? etag = null)
+    {
+        var keyBytes = ObjectKeys.Encode(key);
+        etag ??= staged.Md5Hex;
+        var blob = staged.Promote();
+        var modified = DateTimeOffset.FromUnixTimeMilliseconds(Now.ToUnixTimeMilliseconds());
+        string? replaced;
+        try
+        {
+            replaced = _state.Write((c, tx) =>
+            {
+                _ = FindBucket(c, tx, bucket) ?? throw new ObjectStoreException(ObjectStoreError.NoSuchBucket);
+                return UpsertObject(c, tx, bucket, keyBytes, blob, staged.Size, etag, modified, attributes);
+            });
+        }
+        catch
+        {
+            Files.Delete(blob);
+            throw;
+        }
+        if (replaced is not null) Files.Delete(replaced);
+        return new ObjectInfo(bucket, key, staged.Size, etag, modified, attributes, blob);
+    }
+
+    private static string? UpsertObject(SqliteConnection c, SqliteTransaction tx, string bucket, byte[] key, string blob, long size,
+        string etag, DateTimeOffset modified, ObjectAttributes attributes)
+    {
+        string? replaced;
+        using (var old = c.Cmd(tx, "SELECT blob FROM s3_objects WHERE bucket=$b AND key=$k", ("$b", bucket), ("$k", key)))
+            replaced = old.ExecuteScalar() as string;
+        c.Exec(tx, """
+            INSERT INTO s3_objects(bucket, key, blob, size, etag, last_modified, attrs) VALUES($b,$k,$blob,$s,$e,$m,$a)
+            ON CONFLICT(bucket, key) DO UPDATE SET blob=excluded.blob, size=excluded.size, etag=excluded.etag,
+              last_modified=excluded.last_modified, attrs=excluded.attrs
+            """,
+            ("$b", bucket), ("$k", key), ("$blob", blob), ("$s", size), ("$e", etag),
+            ("$m", modified.ToUnixTimeMilliseconds()), ("$a", JsonSerializer.Serialize(attributes)));
+        return replaced;
+    }
+
+    public ObjectInfo? FindObject(string bucket, string key)
+    {
+        var keyBytes = ObjectKeys.Encode(key);
+        return _state.Read(c => c.Query(null,
+            "SELECT key, blob, size, etag, last_modified, attrs FROM s3_objects WHERE bucket=$b AND key=$k",
+            r => ReadObject(bucket, r), ("$b", bucket), ("$k", keyBytes)).FirstOrDefault());
+    }
+
+    /// <summary>Finds an object and opens its bytes; the open file stays readable even if the object is replaced meanwhile.</summary>
+    public (ObjectInfo Info, FileStream Body)? OpenObject(string bucket, string key)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            var info = FindObject(bucket, key);
+            if (info is null) return null;
+            try
+            {
+                return (info, Files.OpenRead(info.BlobId));
+            }
+            catch (FileNotFoundException) when (attempt < 5)
+            {
+                // Replaced between the lookup and the open: look again.
+            }
+            catch (DirectoryNotFoundException) when (attempt < 5)
+            {
+            }
+        }
+    }
+
+    /// <summary>Deletes an object; true when there was one.</summary>
+    public bool DeleteObject(string bucket, string key)
+    {
+        var keyBytes = ObjectKeys.Encode(key);
+        var blob = _state.Write((c, tx) =>
+        {
+            using var old = c.Cmd(tx, "DELETE FROM s3_objects WHERE bucket=$b AND key=$k RETURNING blob", ("$b", bucket), ("$k", keyBytes));
+            return old.ExecuteScalar() as string;
+        });
+        if (blob is null) return false;
+        Files.Delete(blob);
+        return true;
+    }
+
+    /// <summary>Replaces an object's attributes (tags, or metadata on a copy onto itself) without touching its bytes.</summary>
+    public ObjectInfo UpdateAttributes(string bucket, string key, Func<ObjectAttributes, ObjectAttributes> update, bool touch)
+    {
+        var keyBytes = ObjectKeys.Encode(key);
+        return _state.Write((c, tx) =>
+        {
+            var info = c.Query(tx, "SELECT key, blob, size, etag, last_modified, attrs FROM s3_objects WHERE bucket=$b AND key=$k",
+                r => ReadObject(bucket, r), ("$b", bucket), ("$k", keyBytes)).FirstOrDefault()
+                ?? throw new ObjectStoreException(ObjectStoreError.NoSuchKey);
+            var attrs = update(info.Attributes);
+            var modified = touch ? DateTimeOffset.FromUnixTimeMilliseconds(Now.ToUnixTimeMilliseconds()) : info.LastModified;
+            c.Exec(tx, "UPDATE s3_objects SET attrs=$a, last_modified=$m WHERE bucket=$b AND key=$k",
+                ("$a", JsonSerializer.Serialize(attrs)), ("$m", modified.ToUnixTimeMilliseconds()), ("$b", bucket), ("$k", keyBytes));
+            return info with { Attributes = attrs, LastModified = modified };
+        });
+    }
+
+    private static ObjectInfo ReadObject(string bucket, SqliteDataReader r) => new(
+        bucket,
+        ObjectKeys.Decode((byte[])r.GetValue(0)),
+        r.GetInt64(2),
+        r.GetString(3),
+        DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(4)),
+        JsonSerializer.Deserialize<ObjectAttributes>(r.GetString(5)) ?? ObjectAttributes.Empty,
+        r.GetString(1));
+}

@@ -1,0 +1,101 @@
+using System.Net;
+using System.Net.Sockets;
+using LocalShift.E2E.Tests.Infrastructure;
+
+namespace LocalShift.E2E.Tests.Edge;
+
+/// <summary>`localshift serve` as a user starts and stops it.</summary>
+public class CommandLineTests
+{
+    private static Task<CommandResult> Serve(params string[] args) =>
+        ProcessRunner.RunAsync("dotnet", [RepoPaths.ServerDll, "serve", .. args], timeout: TimeSpan.FromSeconds(60));
+
+    [Fact]
+    public async Task A_port_already_taken_exits_2_with_a_clear_message()
+    {
+        using var taken = new TcpListener(IPAddress.Loopback, 0);
+        taken.Start();
+        var port = ((IPEndPoint)taken.LocalEndpoint).Port;
+        var r = await Serve("--port", port.ToString(), "--data-dir", Path.Combine(Path.GetTempPath(), "ls-" + Guid.NewGuid()));
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains($"cannot listen on 127.0.0.1:{port}", r.Stderr);
+        Assert.Contains("--port", r.Stderr);
+    }
+
+    [Fact]
+    public async Task A_data_dir_that_is_a_file_exits_2_with_a_clear_message()
+    {
+        var file = Path.GetTempFileName();
+        var r = await Serve("--port", "0", "--data-dir", file);
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains($"the data dir '{file}' is not usable", r.Stderr);
+    }
+
+    [Fact]
+    public async Task An_unknown_flag_exits_2_naming_it()
+    {
+        var r = await Serve("--prot", "4566");
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("Unknown option '--prot'", r.Stderr);
+    }
+
+    [Fact]
+    public async Task A_bad_duration_exits_2_naming_the_flag()
+    {
+        var r = await Serve("--role-apply-delay", "soon");
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("--role-apply-delay: 'soon' is not a duration", r.Stderr);
+    }
+
+    [Fact]
+    public async Task Environment_variables_configure_the_account()
+    {
+        var env = new Dictionary<string, string?> { ["LOCALSHIFT_ACCOUNT_ID"] = "111122223333", ["LOCALSHIFT_ROOT_ACCESS_KEY"] = "AKIDENV", ["LOCALSHIFT_ROOT_SECRET_KEY"] = "envsecret" };
+        var data = Path.Combine(Path.GetTempPath(), "ls-" + Guid.NewGuid());
+        var psi = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in new[] { RepoPaths.ServerDll, "serve", "--port", "0", "--data-dir", data }) psi.ArgumentList.Add(a);
+        foreach (var (k, v) in env) psi.Environment[k] = v;
+        using var p = System.Diagnostics.Process.Start(psi)!;
+        try
+        {
+            string? line;
+            string? endpoint = null;
+            while ((line = await p.StandardOutput.ReadLineAsync()) is not null)
+            {
+                var i = line.IndexOf("http://", StringComparison.Ordinal);
+                if (line.Contains("AWS endpoint") && i >= 0) endpoint = line[i..].Split(' ')[0];
+                if (line.Contains("Account"))
+                {
+                    Assert.Contains("111122223333", line);
+                    Assert.Contains("AWS_ACCESS_KEY_ID=AKIDENV", line);
+                    break;
+                }
+            }
+            Assert.NotNull(endpoint);
+            var r = await ProcessRunner.RunAsync(RepoPaths.AwsCli, ["--endpoint-url", endpoint!, "--region", "us-east-1", "sts", "get-caller-identity"],
+                new Dictionary<string, string?> { ["AWS_ACCESS_KEY_ID"] = "AKIDENV", ["AWS_SECRET_ACCESS_KEY"] = "envsecret", ["AWS_CONFIG_FILE"] = "/dev/null", ["AWS_SHARED_CREDENTIALS_FILE"] = "/dev/null" });
+            Assert.Contains("arn:aws:iam::111122223333:root", r.Stdout);
+        }
+        finally
+        {
+            p.Kill();
+        }
+    }
+
+    [Fact]
+    public async Task Sigterm_stops_the_server_cleanly_with_exit_0()
+    {
+        var server = await LocalShiftServer.StartAsync();
+        var code = await server.StopAsync();
+        Assert.Equal(0, code);
+        await server.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task A_second_account_from_the_command_line_has_its_own_root()
+    {
+        await using var server = await LocalShiftServer.StartAsync(null, "--account", "210987654321=AKIDOTHER:othersecret");
+        var r = (await server.AwsAsAsync("AKIDOTHER", "othersecret", null, "sts", "get-caller-identity")).Json();
+        Assert.Equal("arn:aws:iam::210987654321:root", r.GetProperty("Arn").GetString());
+    }
+}

@@ -1,0 +1,220 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+
+namespace LocalShift.E2E.Tests.Infrastructure;
+
+/// <summary>
+/// The real LocalShift server process on a free port with its own data dir, as a user would run it.
+/// Tests talk to it only through real clients: /usr/bin/aws, the JS SDK, psql, Npgsql, the .NET SDK.
+/// </summary>
+public sealed partial class LocalShiftServer : IAsyncDisposable
+{
+    public const string AccountId = "123456789012";
+    public const string RootKey = "test";
+    public const string RootSecret = "test";
+
+    private Process? _process;
+    private readonly string[] _extraArgs;
+    private readonly System.Text.StringBuilder _output = new();
+    private readonly bool _ownsDataDir;
+
+    private LocalShiftServer(string dataDir, bool ownsDataDir, string[] extraArgs)
+    {
+        DataDir = dataDir;
+        _ownsDataDir = ownsDataDir;
+        _extraArgs = extraArgs;
+        SqlPortStart = FreePortRange(20);
+    }
+
+    public string DataDir { get; }
+    public int Port { get; private set; }
+    public int SqlPortStart { get; }
+    public string Endpoint => $"http://127.0.0.1:{Port}";
+    /// <summary>Everything the server printed so far (banner and logs).</summary>
+    public string Output { get { lock (_output) return _output.ToString(); } }
+
+    /// <summary>Starts a server. Delays default to 1s so lifecycle tests see intermediate states but do not wait long.</summary>
+    public static async Task<LocalShiftServer> StartAsync(string? dataDir = null, params string[] extraArgs)
+    {
+        var owns = dataDir is null;
+        dataDir ??= Path.Combine(Path.GetTempPath(), "localshift-e2e-" + Guid.NewGuid().ToString("N")[..12]);
+        var server = new LocalShiftServer(dataDir, owns, extraArgs);
+        await server.StartProcessAsync();
+        return server;
+    }
+
+    private async Task StartProcessAsync()
+    {
+        var args = new List<string>
+        {
+            RepoPaths.ServerDll, "serve", "--port", "0", "--data-dir", DataDir, "--sql-port-start", SqlPortStart.ToString(),
+            "--role-apply-delay", "1s", "--cluster-create-delay", "1s",
+        };
+        args.AddRange(_extraArgs);
+        var psi = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = RepoPaths.Root,
+        };
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        foreach (var k in psi.Environment.Keys.Where(k => k.StartsWith("LOCALSHIFT_", StringComparison.Ordinal)).ToList())
+            psi.Environment.Remove(k);
+        var portFound = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var p = new Process { StartInfo = psi, EnableRaisingEvents = true };
+        void OnLine(string? line)
+        {
+            if (line is null) return;
+            lock (_output) _output.AppendLine(line);
+            var m = EndpointLine().Match(line);
+            if (m.Success) portFound.TrySetResult(int.Parse(m.Groups[1].Value));
+        }
+        p.OutputDataReceived += (_, e) => OnLine(e.Data);
+        p.ErrorDataReceived += (_, e) => OnLine(e.Data);
+        p.Exited += (_, _) => portFound.TrySetException(new InvalidOperationException($"LocalShift exited with {p.ExitCode} before it was ready:\n{Output}"));
+        p.Start();
+        p.BeginOutputReadLine();
+        p.BeginErrorReadLine();
+        _process = p;
+
+        var deadline = Task.Delay(TimeSpan.FromSeconds(60));
+        if (await Task.WhenAny(portFound.Task, deadline) == deadline)
+            throw new TimeoutException($"LocalShift did not print its endpoint within 60s:\n{Output}");
+        Port = await portFound.Task;
+        await WaitHealthyAsync();
+    }
+
+    private async Task WaitHealthyAsync()
+    {
+        using var http = new HttpClient();
+        var until = DateTime.UtcNow.AddSeconds(30);
+        while (DateTime.UtcNow < until)
+        {
+            try
+            {
+                var r = await http.GetAsync($"{Endpoint}/_localshift/health");
+                if (r.StatusCode == HttpStatusCode.OK) return;
+            }
+            catch (HttpRequestException) { }
+            await Task.Delay(50);
+        }
+        throw new TimeoutException($"LocalShift was not healthy within 30s:\n{Output}");
+    }
+
+    /// <summary>Stops with SIGTERM, as a user's Ctrl-C or a service manager would, and waits for the exit.</summary>
+    public async Task<int> StopAsync()
+    {
+        if (_process is null || _process.HasExited) return _process?.ExitCode ?? 0;
+        _ = Kill(_process.Id, 15);
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await _process.WaitForExitAsync(cts.Token);
+        return _process.ExitCode;
+    }
+
+    /// <summary>kill -9: no chance to flush anything.</summary>
+    public async Task CrashAsync()
+    {
+        if (_process is null || _process.HasExited) return;
+        _process.Kill();
+        await _process.WaitForExitAsync();
+    }
+
+    public async Task RestartAsync(bool crash = false)
+    {
+        if (crash) await CrashAsync();
+        else await StopAsync();
+        await StartProcessAsync();
+    }
+
+    /// <summary>Runs Debian's AWS CLI against this server; output is JSON unless the args say otherwise.</summary>
+    public Task<CommandResult> AwsAsync(params string[] args) => AwsAsAsync(RootKey, RootSecret, null, args);
+
+    public Task<CommandResult> AwsAsAsync(string accessKey, string secret, string? sessionToken, params string[] args)
+    {
+        var env = new Dictionary<string, string?>
+        {
+            ["AWS_ACCESS_KEY_ID"] = accessKey,
+            ["AWS_SECRET_ACCESS_KEY"] = secret,
+            ["AWS_SESSION_TOKEN"] = sessionToken,
+            ["AWS_SECURITY_TOKEN"] = null,
+            ["AWS_PROFILE"] = null,
+            ["AWS_DEFAULT_REGION"] = "us-east-1",
+            ["AWS_CONFIG_FILE"] = "/dev/null",
+            ["AWS_SHARED_CREDENTIALS_FILE"] = "/dev/null",
+            ["AWS_PAGER"] = "",
+            ["AWS_DEFAULT_OUTPUT"] = "json",
+        };
+        return ProcessRunner.RunAsync(RepoPaths.AwsCli, ["--endpoint-url", Endpoint, .. args], env);
+    }
+
+    /// <summary>Runs a JS SDK scenario (tests/js/scenarios/NAME.mjs) with the given input; returns its JSON result.</summary>
+    public async Task<JsonElement> NodeAsync(string scenario, object? input = null, string accessKey = RootKey, string secret = RootSecret, string? sessionToken = null)
+    {
+        var env = new Dictionary<string, string?>
+        {
+            ["LOCALSHIFT_ENDPOINT"] = Endpoint,
+            ["AWS_ACCESS_KEY_ID"] = accessKey,
+            ["AWS_SECRET_ACCESS_KEY"] = secret,
+            ["AWS_SESSION_TOKEN"] = sessionToken,
+            ["AWS_REGION"] = "us-east-1",
+        };
+        var r = await ProcessRunner.RunAsync("node",
+            ["run.mjs", Path.Combine("scenarios", scenario + ".mjs"), JsonSerializer.Serialize(input ?? new { })], env, RepoPaths.JsDir);
+        return r.Json();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        try { await StopAsync(); }
+        catch { _process?.Kill(); }
+        _process?.Dispose();
+        if (_ownsDataDir)
+        {
+            try { Directory.Delete(DataDir, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        }
+    }
+
+    /// <summary>A base port with <paramref name="count"/> free ports above it, for cluster SQL endpoints.</summary>
+    private static int FreePortRange(int count)
+    {
+        for (var attempt = 0; attempt < 200; attempt++)
+        {
+            var start = Random.Shared.Next(20000, 60000 - count);
+            if (Enumerable.Range(start, count).All(IsFree)) return start;
+        }
+        throw new InvalidOperationException("No free port range found.");
+    }
+
+    private static bool IsFree(int port)
+    {
+        try
+        {
+            using var l = new TcpListener(IPAddress.Loopback, port);
+            l.Start();
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
+
+    [GeneratedRegex(@"AWS endpoint\s+http://[^:]+:(\d+)")]
+    private static partial Regex EndpointLine();
+
+    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int Kill(int pid, int signal);
+}
+
+/// <summary>One server for all tests of a class.</summary>
+public sealed class ServerFixture : IAsyncLifetime
+{
+    public LocalShiftServer Server { get; private set; } = null!;
+    public async Task InitializeAsync() => Server = await LocalShiftServer.StartAsync();
+    public async Task DisposeAsync() => await Server.DisposeAsync();
+}
