@@ -29,6 +29,7 @@ public static class RedshiftTranslator
             tokens = SqlLexer.Tokenize(SqlLexer.Join(created.Tokens));
             pre.AddRange(created.PreStatements.Select(p => Rewrite(SqlLexer.Tokenize(p), context)));
         }
+        tokens = ResultColumnNames.AddNames(tokens);
         return new TranslatedStatement(Rewrite(tokens, context), pre);
     }
 
