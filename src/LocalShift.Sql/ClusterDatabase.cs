@@ -57,7 +57,7 @@ public sealed class ClusterDatabase : IPgBackend, IDisposable
         ["integer_datetimes"] = "on",
         ["standard_conforming_strings"] = "on",
         ["IntervalStyle"] = "postgres",
-        ["is_superuser"] = Users.Find(user)?.Superuser == true ? "on" : "off",
+        ["is_superuser"] = (Users.Find(user) ?? Users.Find(user.ToLowerInvariant()))?.Superuser == true ? "on" : "off",
         ["session_authorization"] = user,
         ["padb_revision"] = "77467",
         ["padb_version"] = "1.0.77467",
