@@ -42,7 +42,8 @@ public sealed class ClusterDatabase : IPgBackend, IDisposable
     public UserDirectory Users { get; }
     public IRedshiftStatementHandler RedshiftStatements { get; }
 
-    public string? FindPassword(string user) => Users.Find(user)?.Password;
+    /// <summary>Redshift folds user names to lower case, so "Admin" logs in as admin.</summary>
+    public string? FindPassword(string user) => (Users.Find(user) ?? Users.Find(user.ToLowerInvariant()))?.Password;
 
     public bool DatabaseExists(string database) => string.Equals(database, Spec.DbName, StringComparison.OrdinalIgnoreCase);
 
@@ -56,13 +57,17 @@ public sealed class ClusterDatabase : IPgBackend, IDisposable
         ["integer_datetimes"] = "on",
         ["standard_conforming_strings"] = "on",
         ["IntervalStyle"] = "postgres",
-        ["is_superuser"] = Users.Find(user)?.Superuser == true ? "on" : "off",
+        ["is_superuser"] = (Users.Find(user) ?? Users.Find(user.ToLowerInvariant()))?.Superuser == true ? "on" : "off",
         ["session_authorization"] = user,
         ["padb_revision"] = "77467",
         ["padb_version"] = "1.0.77467",
     };
 
-    public IPgQuerySession OpenSession(PgConnectionInfo connection) => new SqlSession(this, _engine.OpenSession(), connection);
+    public IPgQuerySession OpenSession(PgConnectionInfo connection)
+    {
+        if (Users.Find(connection.User) is null) connection = connection with { User = connection.User.ToLowerInvariant() };
+        return new SqlSession(this, _engine.OpenSession(), connection);
+    }
 
     public void Dispose()
     {

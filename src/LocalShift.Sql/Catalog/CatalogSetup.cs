@@ -28,6 +28,10 @@ internal static class CatalogSetup
               SELECT table_catalog, table_schema, table_name, column_name, ordinal_position, column_default, is_nullable,
                      lower(data_type) AS data_type, character_maximum_length, numeric_precision, numeric_scale, NULL::VARCHAR AS remarks
               FROM information_schema.columns WHERE table_schema NOT IN {HiddenSchemas};
+            CREATE OR REPLACE VIEW main.stv_sessions AS
+              SELECT CAST(NULL AS TIMESTAMP) AS starttime, 0 AS process, CAST(NULL AS VARCHAR) AS user_name, CAST(NULL AS VARCHAR) AS db_name,
+                     0 AS timeout_sec, CAST(NULL AS VARCHAR) AS timed_out
+              WHERE FALSE;
             CREATE OR REPLACE VIEW main.pg_table_def AS
               SELECT table_schema AS schemaname, table_name AS tablename, column_name AS "column",
                      CASE

@@ -53,6 +53,13 @@ internal static class CreateTableRewriter
         {
             var close = MatchParen(tokens, next);
             var items = SplitTopLevel(tokens, next + 1, close);
+            if (items.Count == 1 && NextSignificant(items[0], -1) is var like && like >= 0 && items[0][like].Is("LIKE"))
+            {
+                // CREATE TABLE t (LIKE source [INCLUDING|EXCLUDING DEFAULTS]): same columns, no rows.
+                var source = SqlLexer.Join(items[0].Skip(like + 1).TakeWhile(t => !t.IsAny("INCLUDING", "EXCLUDING"))).Trim();
+                output.Add(new SqlToken(SqlTokenKind.Word, $" AS SELECT * FROM {source} LIMIT 0"));
+                return (output, pre);
+            }
             var kept = new List<string>();
             foreach (var item in items)
             {

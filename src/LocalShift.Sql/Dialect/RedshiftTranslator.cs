@@ -29,6 +29,7 @@ public static class RedshiftTranslator
             tokens = SqlLexer.Tokenize(SqlLexer.Join(created.Tokens));
             pre.AddRange(created.PreStatements.Select(p => Rewrite(SqlLexer.Tokenize(p), context)));
         }
+        tokens = ResultColumnNames.AddNames(TopClause.Rewrite(tokens));
         return new TranslatedStatement(Rewrite(tokens, context), pre);
     }
 
@@ -43,6 +44,13 @@ public static class RedshiftTranslator
                 // PostgreSQL reads '\x..' as hex bytes; DuckDB would read each "\xNN" as one escaped byte only.
                 sb.Append("unhex(").Append(QuoteLiteral(token.StringValue[2..])).Append(')');
                 i = NextSignificant(tokens, NextSignificant(tokens, i));
+                continue;
+            }
+            if (token.Is("NOTNULL") && PreviousSignificant(tokens, i) is var before && before >= 0
+                && (tokens[before].Kind is SqlTokenKind.Comma or SqlTokenKind.Dot || tokens[before].Is("SELECT")))
+            {
+                // pg_table_def's column "notnull" is also a PostgreSQL postfix operator that DuckDB's parser takes as such.
+                sb.Append("\"notnull\"");
                 continue;
             }
             if (token.Kind != SqlTokenKind.Word || IsQualified(tokens, i))

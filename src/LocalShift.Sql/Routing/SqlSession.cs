@@ -132,7 +132,7 @@ internal sealed class SqlSession : IPgQuerySession
 
     private TranslatedStatement Translate(string sql, List<SqlToken> tokens)
     {
-        var intercepted = CatalogQueries.Rewrite(sql, tokens);
+        var intercepted = CatalogQueries.Rewrite(sql, _database.Spec.MasterUsername.ToLowerInvariant(), Connection.Database);
         return RedshiftTranslator.Translate(intercepted ?? sql, Translation);
     }
 

@@ -1,0 +1,182 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using LocalShift.Services.Redshift;
+using LocalShift.Sql;
+using LocalShift.Sql.Wire;
+using Npgsql;
+
+namespace LocalShift.Benchmarks;
+
+/// <summary>
+/// The SQL endpoint against Debian's PostgreSQL 15 started here on loopback, same data, same client, same run:
+/// rows streamed by SELECT * (Npgsql and psql), simple-query round trips, and an aggregate. Reports ratios
+/// LocalShift / PostgreSQL (above 1 means LocalShift is faster). Options: --rows N (default 1,000,000), --trips N (default 2,000).
+/// </summary>
+public sealed class PgWireBenchmark : IBenchmark
+{
+    public string Name => "pgwire";
+    public string Description => "SQL endpoint vs PostgreSQL: streaming, round trips, aggregate (ratios)";
+
+    public int Run(string[] args)
+    {
+        var rows = Option(args, "--rows", 1_000_000);
+        var trips = Option(args, "--trips", 2_000);
+        var work = Path.Combine(Path.GetTempPath(), "localshift-pgwire-bench-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(work);
+        var postgres = PostgresServer.Start(Path.Combine(work, "pg"));
+        if (postgres is null)
+        {
+            Console.Error.WriteLine("pgwire: PostgreSQL server binaries not found (apt-get install postgresql); nothing measured.");
+            return 1;
+        }
+        var host = new ClusterSqlHost(Path.Combine(work, "ls"), authMethod: PgAuthMethod.Cleartext);
+        try
+        {
+            var port = FreePort();
+            host.StartAsync(new ClusterEndpointSpec("123456789012", "us-east-1", "bench", "dev", "bench", "Bench1234", "127.0.0.1", port), default).GetAwaiter().GetResult();
+            var ours = new Target("localshift", port, "bench", "Bench1234", "dev");
+            var theirs = new Target("postgresql", postgres.Port, "postgres", "", "postgres");
+            const string create = "CREATE TABLE bench_rows AS SELECT i, i * 2 AS j, 'row ' || CAST(i AS VARCHAR) AS s FROM generate_series(1, {0}) AS g(i)";
+            foreach (var target in new[] { ours, theirs }) target.Execute(string.Format(System.Globalization.CultureInfo.InvariantCulture, create, rows));
+
+            Console.WriteLine($"pgwire: {rows:N0} rows, {trips:N0} round trips; ratio = PostgreSQL time / LocalShift time (above 1: LocalShift is faster)");
+            Report("(a) SELECT * streamed to Npgsql", ours.Time(t => t.StreamAll()), theirs.Time(t => t.StreamAll()));
+            Report("(a) SELECT * streamed to psql", ours.Time(t => t.Psql("SELECT * FROM bench_rows")), theirs.Time(t => t.Psql("SELECT * FROM bench_rows")));
+            Report("(b) simple query round trips", ours.Time(t => t.RoundTrips(trips)), theirs.Time(t => t.RoundTrips(trips)));
+            const string aggregate = "SELECT count(*), sum(j), avg(i), count(DISTINCT s) FROM bench_rows WHERE i % 3 = 1";
+            Report("(c) aggregate", ours.Time(t => t.Execute(aggregate)), theirs.Time(t => t.Execute(aggregate)));
+            return 0;
+        }
+        finally
+        {
+            host.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            postgres.Dispose();
+            try { Directory.Delete(work, recursive: true); }
+            catch (IOException) { }
+            catch (UnauthorizedAccessException) { }
+        }
+    }
+
+    private static void Report(string name, TimeSpan ours, TimeSpan theirs) =>
+        Console.WriteLine($"  {name,-34} localshift {ours.TotalMilliseconds,9:F0} ms   postgresql {theirs.TotalMilliseconds,9:F0} ms   ratio {theirs / ours,6:F2}");
+
+    private static int Option(string[] args, string name, int fallback)
+    {
+        var at = Array.IndexOf(args, name);
+        return at >= 0 && at + 1 < args.Length && int.TryParse(args[at + 1], out var value) ? value : fallback;
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private sealed record Target(string Name, int Port, string User, string Password, string Database)
+    {
+        private string ConnectionString => $"Host=127.0.0.1;Port={Port};Username={User};Password={Password};Database={Database};Pooling=false;Timeout=30;Command Timeout=300";
+
+        public TimeSpan Time(Action<Target> run)
+        {
+            run(this); // warm-up: JIT, caches, plans
+            var sw = Stopwatch.StartNew();
+            run(this);
+            return sw.Elapsed;
+        }
+
+        public void Execute(string sql)
+        {
+            using var connection = new NpgsqlConnection(ConnectionString);
+            connection.Open();
+            using var command = new NpgsqlCommand(sql, connection);
+            using var reader = command.ExecuteReader();
+            while (reader.Read()) { }
+        }
+
+        public void StreamAll()
+        {
+            using var connection = new NpgsqlConnection(ConnectionString);
+            connection.Open();
+            using var command = new NpgsqlCommand("SELECT * FROM bench_rows", connection);
+            using var reader = command.ExecuteReader();
+            long sum = 0;
+            while (reader.Read()) sum += reader.GetInt32(0) + reader.GetString(2).Length;
+            if (sum == 0) throw new InvalidOperationException("no rows");
+        }
+
+        public void RoundTrips(int count)
+        {
+            using var connection = new NpgsqlConnection(ConnectionString);
+            connection.Open();
+            for (var i = 0; i < count; i++)
+            {
+                using var command = new NpgsqlCommand("SELECT 1", connection);
+                command.ExecuteScalar();
+            }
+        }
+
+        public void Psql(string sql)
+        {
+            var info = new ProcessStartInfo("/usr/bin/psql") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+            foreach (var arg in new[] { "-X", "-q", "-A", "-t", "-h", "127.0.0.1", "-p", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "-U", User, "-d", Database, "-c", sql })
+                info.ArgumentList.Add(arg);
+            info.Environment["PGPASSWORD"] = Password;
+            using var process = Process.Start(info)!;
+            var output = process.StandardOutput.BaseStream.CopyToAsync(Stream.Null);
+            var error = process.StandardError.ReadToEndAsync();
+            process.WaitForExit();
+            output.GetAwaiter().GetResult();
+            if (process.ExitCode != 0) throw new InvalidOperationException($"psql against {Name} failed: {error.Result}");
+        }
+    }
+
+    /// <summary>A throw-away PostgreSQL cluster (initdb + pg_ctl) on a free loopback port, run as the postgres user when root.</summary>
+    private sealed class PostgresServer : IDisposable
+    {
+        private const string Bin = "/usr/lib/postgresql/15/bin";
+        private readonly string _dataDir;
+
+        private PostgresServer(string dataDir, int port)
+        {
+            _dataDir = dataDir;
+            Port = port;
+        }
+
+        public int Port { get; }
+
+        public static PostgresServer? Start(string dataDir)
+        {
+            if (!File.Exists(Path.Combine(Bin, "initdb"))) return null;
+            Directory.CreateDirectory(dataDir);
+            var asRoot = Environment.UserName == "root";
+            if (asRoot) RunChecked("/usr/bin/chown", "-R", "postgres:postgres", Path.GetDirectoryName(dataDir)!);
+            var port = FreePort();
+            RunAs(asRoot, Path.Combine(Bin, "initdb"), "-D", dataDir, "-A", "trust", "-U", "postgres", "--no-sync");
+            RunAs(asRoot, Path.Combine(Bin, "pg_ctl"), "-D", dataDir, "-w", "-l", Path.Combine(dataDir, "server.log"),
+                "-o", $"-p {port} -k {dataDir} -c listen_addresses=127.0.0.1 -c fsync=off", "start");
+            return new PostgresServer(dataDir, port);
+        }
+
+        public void Dispose() =>
+            RunAs(Environment.UserName == "root", Path.Combine(Bin, "pg_ctl"), "-D", _dataDir, "-m", "immediate", "stop");
+
+        private static void RunAs(bool asRoot, string file, params string[] args)
+        {
+            if (asRoot) RunChecked("/usr/sbin/runuser", ["-u", "postgres", "--", file, .. args]);
+            else RunChecked(file, args);
+        }
+
+        private static void RunChecked(string file, params string[] args)
+        {
+            var info = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+            foreach (var arg in args) info.ArgumentList.Add(arg);
+            using var process = Process.Start(info)!;
+            var output = process.StandardOutput.ReadToEndAsync();
+            var error = process.StandardError.ReadToEndAsync();
+            process.WaitForExit();
+            if (process.ExitCode != 0) throw new InvalidOperationException($"{file} failed: {error.Result}{output.Result}");
+        }
+    }
+}

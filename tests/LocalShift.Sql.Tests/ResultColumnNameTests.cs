@@ -1,0 +1,49 @@
+using LocalShift.Services.Redshift;
+using LocalShift.Sql.Wire;
+
+namespace LocalShift.Sql.Tests;
+
+public sealed class ResultColumnNameTests : IDisposable
+{
+    private readonly string _dir = Path.Combine(Path.GetTempPath(), "localshift-names-" + Guid.NewGuid().ToString("N"));
+    private readonly ClusterDatabase _database;
+    private readonly IPgQuerySession _session;
+
+    public ResultColumnNameTests()
+    {
+        Directory.CreateDirectory(_dir);
+        _database = new ClusterDatabase(new ClusterEndpointSpec("123456789012", "us-east-1", "names", "dev", "awsuser", "Passw0rd!", "127.0.0.1", 0),
+            Path.Combine(_dir, "warehouse.duckdb"));
+        _session = _database.OpenSession(new PgConnectionInfo("awsuser", "dev", 1, new Dictionary<string, string>()));
+        using var _ = _session.Prepare("create table t(a int, b varchar(10))", []).Execute([]);
+    }
+
+    [Theory]
+    [InlineData("select count(*) from t", "count")]
+    [InlineData("select 1", "?column?")]
+    [InlineData("select 'x'::varchar", "varchar")]
+    [InlineData("select cast(1 as integer)", "int4")]
+    [InlineData("select nvl(b, 'z') from t", "nvl")]
+    [InlineData("select version()", "version")]
+    [InlineData("select case when a > 1 then 1 end from t", "case")]
+    [InlineData("select a as renamed from t", "renamed")]
+    [InlineData("select a renamed from t", "renamed")]
+    [InlineData("select t.a from t", "a")]
+    [InlineData("select a + 1 from t", "?column?")]
+    [InlineData("select sysdate", "timestamp")]
+    [InlineData("select current_user", "current_user")]
+    [InlineData("select max(a) from t", "max")]
+    public void Unaliased_columns_are_named_as_postgresql_names_them(string sql, string expected)
+    {
+        using var result = _session.Prepare(sql, []).Execute([]);
+        Assert.Equal(expected, result.Columns![0].Name);
+    }
+
+    public void Dispose()
+    {
+        _session.Dispose();
+        _database.Dispose();
+        try { Directory.Delete(_dir, recursive: true); }
+        catch (IOException) { }
+    }
+}
