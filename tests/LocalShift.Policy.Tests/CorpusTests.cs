@@ -37,6 +37,14 @@ public sealed class CorpusTests
         if (scenario["message"] is JsonValue message)
             Assert.Equal((string)message!, decision.DenialMessage(request.PrincipalArn, request.Action, request.Resource));
     }
+
+    [Fact]
+    public void Corpus_has_at_least_200_scenarios_with_unique_names()
+    {
+        var ids = CorpusFiles.Load().SelectMany(f => f.Scenarios.Select(s => $"{f.Name}: {s["name"]}")).ToArray();
+        Assert.True(ids.Length >= 200, $"only {ids.Length} scenarios");
+        Assert.Equal(ids.Length, ids.Distinct().Count());
+    }
 }
 
 internal sealed record CorpusFile(string Name, JsonObject Policies, JsonObject Defaults, IReadOnlyList<JsonObject> Scenarios);

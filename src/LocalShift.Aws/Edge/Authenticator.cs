@@ -13,6 +13,8 @@ namespace LocalShift.Aws.Edge;
 /// </summary>
 public sealed class Authenticator(ICredentialResolver credentials, TimeProvider clock)
 {
+    private SigningKeyCache SigningKeys { get; } = new();
+
     /// <summary>AWS refuses requests whose timestamp is more than 15 minutes away from its clock.</summary>
     public static readonly TimeSpan MaxSkew = TimeSpan.FromMinutes(15);
 
@@ -141,7 +143,7 @@ public sealed class Authenticator(ICredentialResolver credentials, TimeProvider 
             presigned ? "X-Amz-Signature" : null);
         var canonical = SigV4Signer.CanonicalRequest(request.Method, canonicalUri, canonicalQuery, headers, hash);
         var stringToSign = SigV4Signer.StringToSign(amzDate, cred.Scope, canonical);
-        var key = SigV4Signer.SigningKey(resolved.SecretAccessKey, cred.Date, cred.Region, cred.Service);
+        var key = SigningKeys.Get(resolved.SecretAccessKey, cred.Date, cred.Region, cred.Service);
         var expected = SigV4Signer.Signature(key, stringToSign);
         if (!SigV4Signer.SignaturesEqual(expected, cred.Signature))
         {

@@ -21,7 +21,7 @@ public sealed class ConditionClause
         Key = key;
         Values = values;
         if (!op.IsNull && values.All(v => v.IsConstant))
-            constantTests = values.Select(v => op.Factory!(v.Raw, null)).ToArray();
+            constantTests = values.Select(v => op.Factory!(v.Raw)).ToArray();
     }
 
     public string OperatorText { get; }
@@ -43,7 +43,14 @@ public sealed class ConditionClause
             if (Qualifier == SetQualifier.ForAnyValue) return false;
             return Operator.Negated;
         }
-        var tests = constantTests ?? Resolve(context);
+        var tests = constantTests;
+        if (tests is null)
+        {
+            tests = Resolve(context, out var unresolved);
+            // A value whose policy variable has no value matches nothing; a negated operator cannot claim the
+            // request differs from an unknown value, so the clause fails (the statement does not apply).
+            if (unresolved && Operator.Negated) return false;
+        }
         switch (Qualifier)
         {
             case SetQualifier.ForAllValues:
@@ -72,11 +79,30 @@ public sealed class ConditionClause
         return false;
     }
 
-    private ValueTest?[] Resolve(RequestContext context)
+    // Compiled tests per resolved text: variables take few distinct values (user names, tags).
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, ValueTest?> resolvedTests = new(StringComparer.Ordinal);
+    private const int ResolvedLimit = 1024;
+
+    private ValueTest?[] Resolve(RequestContext context, out bool unresolved)
     {
+        unresolved = false;
         var tests = new ValueTest?[Values.Count];
+        var lookup = resolvedTests.GetAlternateLookup<ReadOnlySpan<char>>();
         for (var i = 0; i < tests.Length; i++)
-            tests[i] = Values[i].TryResolve(context, out var text, out var mask) ? Operator.Factory!(text, mask) : null;
+        {
+            if (!Values[i].TryResolve(context, Operator.UsesWildcards, out ReadOnlySpan<char> text))
+            {
+                unresolved = true;
+                continue;
+            }
+            if (!lookup.TryGetValue(text, out var test))
+            {
+                var key = text.ToString();
+                test = Operator.Factory!(key);
+                if (resolvedTests.Count < ResolvedLimit) resolvedTests.TryAdd(key, test);
+            }
+            tests[i] = test;
+        }
         return tests;
     }
 

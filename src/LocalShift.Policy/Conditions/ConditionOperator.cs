@@ -3,6 +3,9 @@ namespace LocalShift.Policy.Conditions;
 /// <summary>A condition operator name resolved to its value test, and whether it is a negated form.</summary>
 public sealed record ConditionOperator(string BaseName, ValueTestFactory? Factory, bool Negated)
 {
+    /// <summary>StringLike and Arn* treat <c>*</c>/<c>?</c> as wildcards, so resolved variables must escape them.</summary>
+    public bool UsesWildcards => BaseName.Contains("Like", StringComparison.Ordinal) || BaseName.StartsWith("Arn", StringComparison.Ordinal);
+
     /// <summary>The Null operator has no value test: its values say whether the key must be absent.</summary>
     public bool IsNull => Factory is null;
 

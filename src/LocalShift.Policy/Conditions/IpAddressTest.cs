@@ -14,7 +14,7 @@ public sealed class IpAddressTest : ValueTest
         this.prefix = prefix;
     }
 
-    public static ValueTest? Create(string value, bool[]? _)
+    public static ValueTest? Create(string value)
     {
         var slash = value.IndexOf('/');
         var addressText = slash < 0 ? value : value[..slash];
@@ -25,13 +25,26 @@ public sealed class IpAddressTest : ValueTest
         return new IpAddressTest(bytes, prefix);
     }
 
+    // One request's address is tested against many CIDR blocks; keep its parsed bytes for the next test.
+    [ThreadStatic] private static string? lastText;
+    [ThreadStatic] private static byte[]? lastBytes;
+
+    private static byte[]? Parse(string contextValue)
+    {
+        if (ReferenceEquals(contextValue, lastText)) return lastBytes;
+        var slash = contextValue.IndexOf('/');
+        byte[]? bytes = null;
+        if (IPAddress.TryParse(slash < 0 ? contextValue : contextValue[..slash], out var address))
+            bytes = (address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address).GetAddressBytes();
+        lastText = contextValue;
+        lastBytes = bytes;
+        return bytes;
+    }
+
     public override bool Matches(string contextValue)
     {
-        var slash = contextValue.IndexOf('/');
-        if (!IPAddress.TryParse(slash < 0 ? contextValue : contextValue[..slash], out var address)) return false;
-        if (address.IsIPv4MappedToIPv6 && network.Length == 4) address = address.MapToIPv4();
-        Span<byte> bytes = stackalloc byte[16];
-        if (!address.TryWriteBytes(bytes, out var written) || written != network.Length) return false;
+        var bytes = Parse(contextValue);
+        if (bytes is null || bytes.Length != network.Length) return false;
         var full = prefix / 8;
         if (!bytes[..full].SequenceEqual(network.AsSpan(0, full))) return false;
         var rest = prefix % 8;

@@ -10,4 +10,5 @@ public abstract class ValueTest
 }
 
 /// <summary>Compiles a policy value; null when the value can never match (e.g. "abc" for a numeric operator).</summary>
-public delegate ValueTest? ValueTestFactory(string policyValue, bool[]? literalMask);
+/// <remarks>For wildcard families (StringLike, Arn*) the value may carry <see cref="Matching.WildcardPattern.Escape"/> marks.</remarks>
+public delegate ValueTest? ValueTestFactory(string policyValue);

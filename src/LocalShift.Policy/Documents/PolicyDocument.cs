@@ -23,19 +23,42 @@ public sealed class PolicyDocument
     public bool VariablesEnabled => Version == PolicyParser.CurrentVersion;
 
     // Action matching depends only on the action name, so the statements an action selects are computed once per
-    // (document, action); evaluation then checks resources and conditions of those few statements only.
+    // (document, action) and kept in an array indexed by a process-wide action id; evaluation then checks resources
+    // and conditions of those few statements only. Races only recompute the same immutable answer.
     private const int ActionIndexLimit = 4096;
-    private readonly ConcurrentDictionary<string, int[]> statementsByAction = new(StringComparer.OrdinalIgnoreCase);
+    private int[]?[] statementsByAction = new int[]?[16];
 
-    internal int[] StatementsFor(string action)
+    internal int[] StatementsFor(string action, int actionId)
     {
-        if (statementsByAction.TryGetValue(action, out var found)) return found;
+        var table = statementsByAction;
+        if ((uint)actionId < (uint)table.Length && table[actionId] is { } found) return found;
         var list = new List<int>();
         for (var i = 0; i < Statements.Count; i++)
             if (Statements[i].MatchesAction(action)) list.Add(i);
         var result = list.ToArray();
-        if (statementsByAction.Count < ActionIndexLimit) statementsByAction.TryAdd(action, result);
+        if (actionId >= 0)
+        {
+            if (actionId >= table.Length)
+            {
+                var grown = new int[]?[Math.Max(actionId + 1, table.Length * 2)];
+                Array.Copy(table, grown, table.Length);
+                table = grown;
+            }
+            table[actionId] = result;
+            statementsByAction = table;
+        }
         return result;
+    }
+
+    private static int nextActionId;
+    private static readonly ConcurrentDictionary<string, int> ActionIds = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>A small integer per distinct action name (case-insensitive), or -1 once too many were seen.</summary>
+    internal static int ActionId(string action)
+    {
+        if (ActionIds.TryGetValue(action, out var id)) return id;
+        if (ActionIds.Count >= ActionIndexLimit) return -1;
+        return ActionIds.GetOrAdd(action, _ => Interlocked.Increment(ref nextActionId) - 1);
     }
 
     /// <summary>Parses and validates; throws <see cref="PolicyFormatException"/> with the MalformedPolicyDocument text.</summary>

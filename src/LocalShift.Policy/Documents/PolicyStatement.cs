@@ -56,13 +56,26 @@ public sealed class ResourcePattern
     {
         Text = text;
         if (text.IsConstant) constant = new ArnPattern(text.Raw);
+        else resolved = new(StringComparer.Ordinal);
     }
 
     public PolicyString Text { get; }
 
-    public bool IsMatch(in ArnSplit resource, Evaluation.RequestContext context)
+    // Variables resolve to few distinct values (user names, tags), so compiled patterns are kept per resolved text.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, ArnPattern>? resolved;
+    private const int ResolvedLimit = 1024;
+
+    /// <summary>True or false, or null when a policy variable has no value in the request.</summary>
+    public bool? Match(in ArnSplit resource, Evaluation.RequestContext context)
     {
         if (constant is not null) return constant.IsMatch(resource);
-        return Text.TryResolve(context, out var resolved, out var mask) && new ArnPattern(resolved, mask).IsMatch(resource);
+        if (!Text.TryResolve(context, escapeWildcards: true, out ReadOnlySpan<char> text)) return null;
+        if (!resolved!.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(text, out var pattern))
+        {
+            var key = text.ToString();
+            pattern = new ArnPattern(key);
+            if (resolved.Count < ResolvedLimit) resolved.TryAdd(key, pattern);
+        }
+        return pattern.IsMatch(resource);
     }
 }

@@ -7,8 +7,10 @@ namespace LocalShift.Policy.Documents;
 public enum PrincipalMatch : byte
 {
     None,
-    /// <summary>Named exactly (user ARN, session ARN, service, federated id) or by <c>*</c>.</summary>
+    /// <summary>Named exactly: user ARN, session ARN, service, federated id.</summary>
     Direct,
+    /// <summary><c>"*"</c> or <c>{"AWS": "*"}</c>.</summary>
+    Everyone,
     /// <summary>The role ARN of the caller's session.</summary>
     RoleOfSession,
     /// <summary>The caller's account (<c>123456789012</c> or <c>arn:aws:iam::123456789012:root</c>): delegates to the account's own policies.</summary>
@@ -50,7 +52,7 @@ public sealed class PrincipalSet
     public PrincipalMatch Match(EvaluationRequest request)
     {
         // "*" and {"AWS": "*"} are equivalent: everyone, anonymous callers included (IAM User Guide, "Principal").
-        if (Everyone || AwsWildcard) return PrincipalMatch.Direct;
+        if (Everyone || AwsWildcard) return PrincipalMatch.Everyone;
         switch (request.PrincipalKind)
         {
             case PrincipalKind.Service:

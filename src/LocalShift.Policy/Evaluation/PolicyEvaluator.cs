@@ -31,79 +31,120 @@ public static class PolicyEvaluator
     private static Decision Evaluate(EvaluationRequest request, bool resourcePolicyRequired)
     {
         var scan = new Scan(request);
-        foreach (var p in request.IdentityPolicies) scan.Run(p, PolicyLayer.Identity);
-        if (request.SessionPolicies.Count > 0)
-            foreach (var p in request.SessionPolicies) scan.Run(p, PolicyLayer.Session);
+        try
+        {
+            return Decide(request, resourcePolicyRequired, ref scan);
+        }
+        finally
+        {
+            scan.Release();
+        }
+    }
+
+    private static Decision Decide(EvaluationRequest request, bool resourcePolicyRequired, ref Scan scan)
+    {
+        var identity = request.IdentityPolicies;
+        for (var i = 0; i < identity.Count; i++) scan.Run(identity[i], PolicyLayer.Identity);
+        var sessions = request.SessionPolicies;
+        for (var i = 0; i < sessions.Count; i++) scan.Run(sessions[i], PolicyLayer.Session);
         if (request.PermissionsBoundary is { } boundary) scan.Run(boundary, PolicyLayer.PermissionsBoundary);
         if (request.ResourcePolicy is { } resource) scan.Run(resource, PolicyLayer.Resource);
 
-        if (scan.Denies is { Count: > 0 } denies)
-            return new Decision(DecisionKind.ExplicitDeny, denies, DenyLayer(denies), scan.MissingKeys);
+        if (scan.Denies > 0)
+            return scan.Decide(DecisionKind.ExplicitDeny, scan.DenyLayer(), static h => h.Effect == Effect.Deny);
 
         var kind = request.PrincipalKind;
         if (kind is PrincipalKind.Service or PrincipalKind.Anonymous)
             return scan.ResourceBest != PrincipalMatch.None
-                ? scan.Allow(scan.ResourceAllows!)
+                ? scan.Allow(static h => h.Layer == PolicyLayer.Resource)
                 : scan.ImplicitDeny(PolicyLayer.Resource);
 
         var isRoot = kind == PrincipalKind.Root;
-        var identityAllowed = isRoot || scan.IdentityAllows is not null;
-        var boundaryOk = isRoot || request.PermissionsBoundary is null || scan.BoundaryAllows is not null;
-        var sessionOk = request.SessionPolicies.Count == 0 || scan.SessionAllows is not null;
+        var identityAllowed = isRoot || scan.Allows(PolicyLayer.Identity);
+        var boundaryOk = isRoot || request.PermissionsBoundary is null || scan.Allows(PolicyLayer.PermissionsBoundary);
+        var sessionOk = request.SessionPolicies.Count == 0 || scan.Allows(PolicyLayer.Session);
 
         if (!request.IsCrossAccount)
         {
             // A resource policy that names the user or the session itself grants directly (IAM User Guide,
             // "Permissions boundaries" and "Session policies": not limited by either).
             if (scan.ResourceBest == PrincipalMatch.Direct)
-                return scan.Allow(scan.ResourceAllowsWith(PrincipalMatch.Direct));
+                return scan.Allow(static h => h.Layer == PolicyLayer.Resource && h.Match == PrincipalMatch.Direct);
+            // "*" is not limited by a permissions boundary either, but a session policy still applies: only a
+            // resource policy naming the session's own ARN escapes it.
+            if (scan.ResourceBest == PrincipalMatch.Everyone)
+                return sessionOk
+                    ? scan.Allow(static h => h.Layer == PolicyLayer.Resource && h.Match == PrincipalMatch.Everyone)
+                    : scan.ImplicitDeny(PolicyLayer.Session);
 
             if (resourcePolicyRequired && scan.ResourceBest == PrincipalMatch.None)
                 return scan.ImplicitDeny(PolicyLayer.Resource);
             var roleGrant = scan.ResourceBest == PrincipalMatch.RoleOfSession;
             // Naming only the account (trust policies) delegates: the identity policies must allow too.
-            var granted = roleGrant || identityAllowed;
-            if (!granted) return scan.ImplicitDeny(PolicyLayer.Identity);
+            if (!roleGrant && !identityAllowed) return scan.ImplicitDeny(PolicyLayer.Identity);
             if (!boundaryOk) return scan.ImplicitDeny(PolicyLayer.PermissionsBoundary);
             if (!sessionOk) return scan.ImplicitDeny(PolicyLayer.Session);
-            return scan.Allow(scan.AllowingStatements(includeResource: roleGrant || resourcePolicyRequired));
+            return roleGrant || resourcePolicyRequired
+                ? scan.Allow(static _ => true)
+                : scan.Allow(static h => h.Layer != PolicyLayer.Resource);
         }
 
         if (!identityAllowed) return scan.ImplicitDeny(PolicyLayer.Identity);
         if (!boundaryOk) return scan.ImplicitDeny(PolicyLayer.PermissionsBoundary);
         if (!sessionOk) return scan.ImplicitDeny(PolicyLayer.Session);
         if (scan.ResourceBest == PrincipalMatch.None) return scan.ImplicitDeny(PolicyLayer.Resource);
-        return scan.Allow(scan.AllowingStatements(includeResource: true));
+        return scan.Allow(static _ => true);
     }
 
-    private static PolicyLayer DenyLayer(List<StatementRef> denies)
+    /// <summary>A statement that matched the request (before the layers are combined).</summary>
+    private readonly record struct Hit(AttachedPolicy Policy, PolicyStatement Statement, PolicyLayer Layer, PrincipalMatch Match)
     {
-        // AWS names one policy type in the message; prefer the caller's own policies, then the resource's.
-        foreach (var layer in (ReadOnlySpan<PolicyLayer>)[PolicyLayer.Identity, PolicyLayer.Session, PolicyLayer.PermissionsBoundary, PolicyLayer.Resource])
-            foreach (var d in denies)
-                if (d.Layer == layer) return layer;
-        return denies[0].Layer;
+        public Effect Effect => Statement.Effect;
+        public StatementRef ToRef() => new(Layer, Policy.Label, Statement.Sid, Statement.Index, Statement.Effect);
     }
 
-    /// <summary>One pass over the applicable statements, collecting what matched. Allocates only on matches.</summary>
-    private struct Scan(EvaluationRequest request)
+    /// <summary>
+    /// One pass over the applicable statements, collecting what matched into a per-thread list that is reused
+    /// (evaluation never re-enters itself), so a decision allocates little beyond its own result.
+    /// </summary>
+    private struct Scan
     {
-        private readonly ArnSplit resource = new(request.Resource);
-        private readonly bool hasBoundary = request.PermissionsBoundary is not null;
-        public List<StatementRef>? Denies;
-        public List<StatementRef>? IdentityAllows;
-        public List<StatementRef>? BoundaryAllows;
-        public List<StatementRef>? SessionAllows;
-        public List<(StatementRef Ref, PrincipalMatch Match)>? ResourceAllows;
-        public PrincipalMatch ResourceBest;
+        [ThreadStatic] private static List<Hit>? pool;
+
+        private readonly EvaluationRequest request;
+        private readonly ArnSplit resource;
+        private readonly bool hasBoundary;
+        private readonly int actionId;
+        private readonly List<Hit> hits;
         private List<string>? missing;
+        public int Denies;
+        public PrincipalMatch ResourceBest;
+        private int allowLayers;
 
-        public readonly IReadOnlyList<string> MissingKeys => missing ?? NoKeys;
+        public Scan(EvaluationRequest request)
+        {
+            this.request = request;
+            resource = new ArnSplit(request.Resource);
+            hasBoundary = request.PermissionsBoundary is not null;
+            actionId = PolicyDocument.ActionId(request.Action);
+            hits = pool ?? [];
+            pool = null;
+        }
+
+        public readonly void Release()
+        {
+            hits.Clear();
+            pool = hits;
+        }
+
+        private readonly IReadOnlyList<string> MissingKeys => missing ?? NoKeys;
+
+        public readonly bool Allows(PolicyLayer layer) => (allowLayers & (1 << (int)layer)) != 0;
 
         public void Run(AttachedPolicy policy, PolicyLayer layer)
         {
             var doc = policy.Document;
-            var indices = doc.StatementsFor(request.Action);
+            var indices = doc.StatementsFor(request.Action, actionId);
             for (var n = 0; n < indices.Length; n++)
             {
                 var st = doc.Statements[indices[n]];
@@ -115,21 +156,13 @@ public static class PolicyEvaluator
                     if (principalMatch == PrincipalMatch.None) continue;
                 }
                 if (!MatchesConditions(st)) continue;
-                var r = new StatementRef(layer, policy.Label, st.Sid, st.Index, st.Effect);
-                if (st.Effect == Effect.Deny)
+                hits.Add(new Hit(policy, st, layer, principalMatch));
+                if (st.Effect == Effect.Deny) Denies++;
+                else
                 {
-                    (Denies ??= []).Add(r);
-                    continue;
-                }
-                switch (layer)
-                {
-                    case PolicyLayer.Identity: (IdentityAllows ??= []).Add(r); break;
-                    case PolicyLayer.PermissionsBoundary: (BoundaryAllows ??= []).Add(r); break;
-                    case PolicyLayer.Session: (SessionAllows ??= []).Add(r); break;
-                    default:
-                        (ResourceAllows ??= []).Add((r, principalMatch));
-                        if (ResourceBest == PrincipalMatch.None || principalMatch < ResourceBest) ResourceBest = principalMatch;
-                        break;
+                    allowLayers |= 1 << (int)layer;
+                    if (layer == PolicyLayer.Resource && (ResourceBest == PrincipalMatch.None || principalMatch < ResourceBest))
+                        ResourceBest = principalMatch;
                 }
             }
         }
@@ -138,9 +171,16 @@ public static class PolicyEvaluator
         {
             var patterns = st.Resources;
             if (patterns is null) return true;
-            var any = false;
-            for (var i = 0; i < patterns.Count && !any; i++) any = patterns[i].IsMatch(resource, request.Context);
-            return any != st.NotResource;
+            var unresolved = false;
+            for (var i = 0; i < patterns.Count; i++)
+            {
+                var m = patterns[i].Match(resource, request.Context);
+                if (m == true) return !st.NotResource;
+                unresolved |= m is null;
+            }
+            // An entry whose variable has no value matches nothing, and NotResource does not turn it into a match:
+            // the statement simply does not apply (same reading as for conditions).
+            return st.NotResource && !unresolved;
         }
 
         private readonly PrincipalMatch MatchPrincipal(PolicyStatement st)
@@ -150,8 +190,8 @@ public static class PolicyEvaluator
             if (!st.NotPrincipal) return m;
             // NotPrincipal applies to everyone it does not name. With a Deny it also hits any principal that has a
             // permissions boundary, whatever it names (IAM User Guide, "NotPrincipal").
-            if (st.Effect == Effect.Deny && hasBoundary) return PrincipalMatch.Direct;
-            return m == PrincipalMatch.None ? PrincipalMatch.Direct : PrincipalMatch.None;
+            if (st.Effect == Effect.Deny && hasBoundary) return PrincipalMatch.Everyone;
+            return m == PrincipalMatch.None ? PrincipalMatch.Everyone : PrincipalMatch.None;
         }
 
         private bool MatchesConditions(PolicyStatement st)
@@ -160,42 +200,58 @@ public static class PolicyEvaluator
             for (var i = 0; i < conditions.Count; i++)
             {
                 var ok = conditions[i].Evaluate(request.Context, out var keyMissing);
-                if (keyMissing)
-                {
-                    missing ??= [];
-                    if (!missing.Contains(conditions[i].Key, StringComparer.OrdinalIgnoreCase)) missing.Add(conditions[i].Key);
-                }
+                if (keyMissing) NoteMissing(conditions[i].Key);
                 if (!ok) return false;
             }
             return true;
         }
 
-        public readonly IReadOnlyList<StatementRef> ResourceAllowsWith(PrincipalMatch match)
+        private void NoteMissing(string key)
         {
-            var list = new List<StatementRef>();
-            foreach (var (r, m) in ResourceAllows!)
-                if (m == match) list.Add(r);
-            return list;
+            missing ??= [];
+            foreach (var k in missing)
+                if (string.Equals(k, key, StringComparison.OrdinalIgnoreCase)) return;
+            missing.Add(key);
         }
 
-        public readonly IReadOnlyList<StatementRef> AllowingStatements(bool includeResource)
+        public readonly PolicyLayer DenyLayer()
         {
-            var list = new List<StatementRef>();
-            if (IdentityAllows is not null) list.AddRange(IdentityAllows);
-            if (includeResource && ResourceAllows is not null)
-                foreach (var (r, _) in ResourceAllows) list.Add(r);
-            if (BoundaryAllows is not null) list.AddRange(BoundaryAllows);
-            if (SessionAllows is not null) list.AddRange(SessionAllows);
-            return list;
+            // AWS names one policy type in the message; prefer the caller's own policies, then the resource's.
+            var best = PolicyLayer.None;
+            foreach (var h in hits)
+                if (h.Effect == Effect.Deny && (best == PolicyLayer.None || Rank(h.Layer) < Rank(best))) best = h.Layer;
+            return best;
         }
 
-        public readonly Decision Allow(IReadOnlyList<StatementRef> statements) =>
-            new(DecisionKind.Allow, statements, PolicyLayer.None, MissingKeys);
+        private static int Rank(PolicyLayer layer) => layer switch
+        {
+            PolicyLayer.Identity => 0,
+            PolicyLayer.Session => 1,
+            PolicyLayer.PermissionsBoundary => 2,
+            _ => 3,
+        };
 
-        public readonly Decision Allow(List<(StatementRef Ref, PrincipalMatch Match)> resourceAllows) =>
-            Allow(resourceAllows.Select(x => x.Ref).ToArray());
+        public readonly Decision Decide(DecisionKind kind, PolicyLayer layer, Func<Hit, bool> reported)
+        {
+            var count = 0;
+            foreach (var h in hits)
+                if (reported(h)) count++;
+            var refs = new StatementRef[count];
+            count = 0;
+            foreach (var h in hits)
+                if (reported(h)) refs[count++] = h.ToRef();
+            return new Decision(kind, refs, layer, MissingKeys);
+        }
+
+        /// <summary>An allow reporting the allowing statements <paramref name="reported"/> selects.</summary>
+        public readonly Decision Allow(Func<Hit, bool> reported) =>
+            Decide(DecisionKind.Allow, PolicyLayer.None, h => h.Effect == Effect.Allow && reported(h));
+
+        // Decisions are immutable: implicit denies without missing keys are shared, so the common "no" allocates nothing.
+        private static readonly Decision[] SharedImplicitDenies =
+            Enum.GetValues<PolicyLayer>().Select(l => new Decision(DecisionKind.ImplicitDeny, NoStatements, l, NoKeys)).ToArray();
 
         public readonly Decision ImplicitDeny(PolicyLayer layer) =>
-            new(DecisionKind.ImplicitDeny, NoStatements, layer, MissingKeys);
+            missing is null ? SharedImplicitDenies[(int)layer] : new(DecisionKind.ImplicitDeny, NoStatements, layer, MissingKeys);
     }
 }

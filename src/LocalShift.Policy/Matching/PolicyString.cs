@@ -82,46 +82,59 @@ public sealed class PolicyString
 
     /// <summary>
     /// Substitutes the variables from the request. Returns false when a variable has neither a value nor a default
-    /// (AWS then treats the element as not matching). <paramref name="literalMask"/> marks characters that must
-    /// not act as wildcards (from <c>${*}</c>, <c>${?}</c>, and substituted values).
+    /// (AWS then treats the element as not matching). With <paramref name="escapeWildcards"/>, every <c>*</c> and
+    /// <c>?</c> that must stay literal (from <c>${*}</c>, <c>${?}</c> and substituted values) is preceded by
+    /// <see cref="WildcardPattern.Escape"/>, the form <see cref="WildcardPattern"/> and <see cref="ArnPattern"/> compile.
     /// </summary>
-    public bool TryResolve(RequestContext context, out string text, out bool[]? literalMask)
+    public bool TryResolve(RequestContext context, bool escapeWildcards, out string text)
     {
         if (parts is null)
         {
             text = Raw;
-            literalMask = null;
             return true;
         }
-        var sb = new StringBuilder();
-        var mask = new List<bool>();
+        if (!TryResolve(context, escapeWildcards, out ReadOnlySpan<char> span))
+        {
+            text = "";
+            return false;
+        }
+        text = span.ToString();
+        return true;
+    }
+
+    [ThreadStatic] private static char[]? buffer;
+
+    /// <summary>
+    /// Same as the string overload but writes into a per-thread buffer: the span is valid until the next call on
+    /// this thread. Lets callers look compiled forms up without allocating.
+    /// </summary>
+    public bool TryResolve(RequestContext context, bool escapeWildcards, out ReadOnlySpan<char> text)
+    {
+        if (parts is null)
+        {
+            text = Raw;
+            return true;
+        }
+        var buf = buffer ??= new char[256];
+        var length = 0;
         foreach (var part in parts)
         {
-            switch (part.Kind)
+            var value = part.Kind == PartKind.Variable ? context.Single(part.Key!) ?? part.Value : part.Value;
+            if (value is null)
             {
-                case PartKind.Text:
-                    sb.Append(part.Value);
-                    for (var k = 0; k < part.Value!.Length; k++) mask.Add(false);
-                    break;
-                case PartKind.Escape:
-                    sb.Append(part.Value);
-                    mask.Add(true);
-                    break;
-                default:
-                    var value = context.Single(part.Key!) ?? part.Value;
-                    if (value is null)
-                    {
-                        text = "";
-                        literalMask = null;
-                        return false;
-                    }
-                    sb.Append(value);
-                    for (var k = 0; k < value.Length; k++) mask.Add(true);
-                    break;
+                text = default;
+                return false;
+            }
+            var literal = part.Kind != PartKind.Text && escapeWildcards;
+            foreach (var c in value)
+            {
+                if (length + 2 > buf.Length) Array.Resize(ref buf, buf.Length * 2);
+                if (literal && c is '*' or '?' or WildcardPattern.Escape) buf[length++] = WildcardPattern.Escape;
+                buf[length++] = c;
             }
         }
-        text = sb.ToString();
-        literalMask = [.. mask];
+        buffer = buf;
+        text = buf.AsSpan(0, length);
         return true;
     }
 

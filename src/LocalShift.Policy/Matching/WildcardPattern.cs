@@ -2,10 +2,14 @@ namespace LocalShift.Policy.Matching;
 
 /// <summary>
 /// A compiled IAM glob: <c>*</c> matches any run of characters (including <c>/</c> and <c>:</c>), <c>?</c> one character.
-/// Characters that came from the escapes <c>${*}</c> and <c>${?}</c> are literal and recorded in <see cref="literalMask"/>.
+/// A character preceded by <see cref="Escape"/> is literal (policy variables produce that form for <c>${*}</c>,
+/// <c>${?}</c> and substituted values).
 /// </summary>
 public sealed class WildcardPattern
 {
+    /// <summary>Marks the next character as literal in pattern text produced by <see cref="PolicyString"/>.</summary>
+    public const char Escape = '\u0001';
+
     private enum Shape : byte { Any, Exact, Prefix, Suffix, General }
 
     private readonly string text;
@@ -39,8 +43,22 @@ public sealed class WildcardPattern
 
     public static WildcardPattern CaseSensitive(string text) => new(text, null, false);
     public static WildcardPattern CaseInsensitive(string text) => new(text, null, true);
-    internal static WildcardPattern Create(string text, bool[]? literalMask, bool ignoreCase) =>
-        new(text, literalMask is not null && literalMask.Any(x => x) ? literalMask : null, ignoreCase);
+
+    /// <summary>Compiles pattern text that may contain <see cref="Escape"/> marks.</summary>
+    public static WildcardPattern Compile(ReadOnlySpan<char> text, bool ignoreCase)
+    {
+        if (text.IndexOf(Escape) < 0) return new(text.ToString(), null, ignoreCase);
+        var chars = new System.Text.StringBuilder(text.Length);
+        var mask = new List<bool>(text.Length);
+        for (var i = 0; i < text.Length; i++)
+        {
+            var literal = text[i] == Escape && i + 1 < text.Length;
+            if (literal) i++;
+            chars.Append(text[i]);
+            mask.Add(literal);
+        }
+        return new(chars.ToString(), mask.Contains(true) ? [.. mask] : null, ignoreCase);
+    }
 
     public bool IsMatch(ReadOnlySpan<char> value)
     {

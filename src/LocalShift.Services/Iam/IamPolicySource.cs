@@ -11,12 +11,26 @@ public sealed class IamPolicySource(IamStore store) : IIdentityPolicySource
 {
     private static readonly PrincipalPolicies None = new([], null);
 
-    public PrincipalPolicies GetPolicies(Principal principal) => principal.Kind switch
+    // Every authorized request asks; the answer only changes when IAM state does, so it is kept per principal
+    // until the store's generation moves.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (long Generation, PrincipalPolicies Policies)> _cache = new();
+
+    public PrincipalPolicies GetPolicies(Principal principal)
     {
-        PrincipalKind.User when principal.Name is not null => ForUser(principal.AccountId, principal.Name),
-        PrincipalKind.AssumedRole when principal.RoleArn is not null => ForRole(principal.RoleArn),
-        _ => None,
-    };
+        var key = principal.Kind switch
+        {
+            PrincipalKind.User when principal.Name is not null => $"user\n{principal.AccountId}\n{principal.Name.ToUpperInvariant()}",
+            PrincipalKind.AssumedRole when principal.RoleArn is not null => $"role\n{principal.RoleArn}",
+            _ => null,
+        };
+        if (key is null) return None;
+        var generation = store.Generation;
+        if (_cache.TryGetValue(key, out var hit) && hit.Generation == generation) return hit.Policies;
+        var policies = principal.Kind == PrincipalKind.User ? ForUser(principal.AccountId, principal.Name!) : ForRole(principal.RoleArn!);
+        if (_cache.Count > 10_000) _cache.Clear();
+        _cache[key] = (generation, policies);
+        return policies;
+    }
 
     private PrincipalPolicies ForUser(string accountId, string userName)
     {

@@ -17,7 +17,9 @@ public sealed record RoleRow(
     int MaxSessionDuration,
     string? PermissionsBoundaryArn,
     IReadOnlyList<IamTag> Tags,
-    DateTimeOffset CreateDate)
+    DateTimeOffset CreateDate,
+    DateTimeOffset? LastUsedDate = null,
+    string? LastUsedRegion = null)
 {
     public RoleRecord ToRecord() => new(AccountId, RoleName, Path, RoleId, Arn, AssumeRolePolicyDocument, MaxSessionDuration,
         Tags.ToDictionary(t => t.Key, t => t.Value), CreateDate);
@@ -96,3 +98,6 @@ public sealed record AccessKeyOwner(
             Tags = Tags,
         };
 }
+
+/// <summary>A user, group or role a managed policy is attached to (or, for users and roles, is the permissions boundary of).</summary>
+public sealed record PolicyEntity(IamEntityKind Kind, string Name, string Id, string Path);

@@ -19,6 +19,7 @@ public sealed partial class IamService
         Operation("TagRole", TagRole, hasResult: false);
         Operation("UntagRole", UntagRole, hasResult: false);
         Operation("ListRoleTags", ListRoleTags);
+        Operation("ListInstanceProfilesForRole", ListInstanceProfilesForRole);
         Operation("PutRolePolicy", (c, p, w) => OnRole(c, p, (i, name, arn) => PutInline(c, i, IamEntityKind.Role, name, arn)), hasResult: false);
         Operation("GetRolePolicy", (c, p, w) => OnRole(c, p, (i, name, arn) => GetInline(c, i, w, IamEntityKind.Role, name, "RoleName", arn)));
         Operation("DeleteRolePolicy", (c, p, w) => OnRole(c, p, (i, name, arn) => DeleteInline(c, i, IamEntityKind.Role, name, arn)), hasResult: false);
@@ -41,17 +42,21 @@ public sealed partial class IamService
     private string RoleArn(AwsCall call, string name) =>
         Store.GetRole(Account(call), name)?.Arn ?? Arn.Role(Account(call), "/", name);
 
-    private static void WriteRole(XmlWriter w, RoleRow role, bool full)
+    /// <summary>How much of a role a response carries: listings omit boundary, tags and last use; CreateRole omits last use.</summary>
+    private enum RoleView { Listed, Created, Full }
+
+    private static void WriteRole(XmlWriter w, RoleRow role, RoleView view)
     {
         w.El("Path", role.Path).El("RoleName", role.RoleName).El("RoleId", role.RoleId).El("Arn", role.Arn)
             .El("CreateDate", role.CreateDate)
             .El("AssumeRolePolicyDocument", PolicyDocuments.Encode(role.AssumeRolePolicyDocument))
             .El("Description", role.Description)
             .El("MaxSessionDuration", role.MaxSessionDuration);
-        if (!full) return;
+        if (view == RoleView.Listed) return;
         WriteBoundary(w, role.PermissionsBoundaryArn);
         WriteTags(w, role.Tags);
-        w.Struct("RoleLastUsed", _ => { });
+        if (view == RoleView.Full)
+            w.Struct("RoleLastUsed", x => x.El("LastUsedDate", role.LastUsedDate).El("Region", role.LastUsedRegion));
     }
 
     private void CreateRole(AwsCall call, QueryParameters p, XmlWriter w)
@@ -69,7 +74,7 @@ public sealed partial class IamService
         call.Authorize(Action("CreateRole"), Arn.Role(Account(call), path, name));
         CheckTrustDocument(trust);
         var role = Store.CreateRole(Account(call), name, path, trust, description, maxSession, boundary, tags);
-        w.Struct("Role", x => WriteRole(x, role, full: true));
+        w.Struct("Role", x => WriteRole(x, role, RoleView.Created));
     }
 
     private void GetRole(AwsCall call, QueryParameters p, XmlWriter w)
@@ -79,7 +84,7 @@ public sealed partial class IamService
         input.Check();
         call.Authorize(Action("GetRole"), RoleArn(call, name));
         var role = Store.GetRole(Account(call), name) ?? throw IamErrors.NoSuchRole(name);
-        w.Struct("Role", x => WriteRole(x, role, full: true));
+        w.Struct("Role", x => WriteRole(x, role, RoleView.Full));
     }
 
     private void ListRoles(AwsCall call, QueryParameters p, XmlWriter w)
@@ -89,7 +94,7 @@ public sealed partial class IamService
         var paging = ReadPaging(input);
         input.Check();
         call.Authorize(Action("ListRoles"), "*");
-        WritePage(w, "Roles", Store.ListRoles(Account(call), prefix), r => r.RoleName, paging, (x, r) => WriteRole(x, r, full: false));
+        WritePage(w, "Roles", Store.ListRoles(Account(call), prefix), r => r.RoleName, paging, (x, r) => WriteRole(x, r, RoleView.Listed));
     }
 
     private void DeleteRole(AwsCall call, QueryParameters p, XmlWriter w)
@@ -120,7 +125,7 @@ public sealed partial class IamService
         input.Check();
         call.Authorize(Action("UpdateRoleDescription"), RoleArn(call, name));
         var role = Store.UpdateRole(Account(call), name, description, null);
-        w.Struct("Role", x => WriteRole(x, role, full: true));
+        w.Struct("Role", x => WriteRole(x, role, RoleView.Full));
     }
 
     private void UpdateAssumeRolePolicy(AwsCall call, QueryParameters p, XmlWriter w)
@@ -165,12 +170,18 @@ public sealed partial class IamService
         input.Check();
         call.Authorize(Action("ListRoleTags"), RoleArn(call, name));
         var role = Store.GetRole(Account(call), name) ?? throw IamErrors.NoSuchRole(name);
-        // Tags keep the order they were added in; the marker is a position here, not a name.
-        var start = paging.Marker is not null && int.TryParse(paging.Marker, out var m) ? m : 0;
-        var page = role.Tags.Skip(start).Take(paging.MaxItems).ToList();
-        var truncated = start + page.Count < role.Tags.Count;
-        w.List("Tags", page, (x, t) => x.El("Key", t.Key).El("Value", t.Value));
-        w.El("IsTruncated", truncated);
-        if (truncated) w.El("Marker", (start + page.Count).ToString(System.Globalization.CultureInfo.InvariantCulture));
+        WriteTagPage(w, role.Tags, paging);
+    }
+
+    /// <summary>LocalShift has no EC2 instance profiles; the list is always empty (tools such as Terraform ask before deleting a role).</summary>
+    private void ListInstanceProfilesForRole(AwsCall call, QueryParameters p, XmlWriter w)
+    {
+        var input = new IamInput(p);
+        var name = input.RoleName();
+        var paging = ReadPaging(input);
+        input.Check();
+        call.Authorize(Action("ListInstanceProfilesForRole"), RoleArn(call, name));
+        if (Store.GetRole(Account(call), name) is null) throw IamErrors.NoSuchRole(name);
+        WritePage(w, "InstanceProfiles", Array.Empty<string>(), x => x, paging, (_, _) => { });
     }
 }

@@ -13,6 +13,9 @@ public sealed partial class IamService
         Operation("GetUser", GetUser);
         Operation("ListUsers", ListUsers);
         Operation("DeleteUser", DeleteUser, hasResult: false);
+        Operation("TagUser", TagUser, hasResult: false);
+        Operation("UntagUser", UntagUser, hasResult: false);
+        Operation("ListUserTags", ListUserTags);
         Operation("PutUserPolicy", (c, p, w) => OnUser(c, p, true, (i, name, arn) => PutInline(c, i, IamEntityKind.User, name, arn)), hasResult: false);
         Operation("GetUserPolicy", (c, p, w) => OnUser(c, p, true, (i, name, arn) => GetInline(c, i, w, IamEntityKind.User, name, "UserName", arn)));
         Operation("DeleteUserPolicy", (c, p, w) => OnUser(c, p, true, (i, name, arn) => DeleteInline(c, i, IamEntityKind.User, name, arn)), hasResult: false);
@@ -108,5 +111,38 @@ public sealed partial class IamService
         input.Check();
         call.Authorize(Action("DeleteUser"), UserArn(call, name));
         Store.DeleteUser(Account(call), name);
+    }
+
+    private void TagUser(AwsCall call, QueryParameters p, XmlWriter w)
+    {
+        var input = new IamInput(p);
+        var name = input.ExistingUserName();
+        var tags = input.Tags();
+        if (tags is null) input.TagKeys("Tags");
+        input.Check();
+        call.Authorize(Action("TagUser"), UserArn(call, name));
+        Store.RetagUser(Account(call), name, existing => IamStore.MergeTags(existing, tags ?? []));
+    }
+
+    private void UntagUser(AwsCall call, QueryParameters p, XmlWriter w)
+    {
+        var input = new IamInput(p);
+        var name = input.ExistingUserName();
+        var keys = input.TagKeys();
+        input.Check();
+        call.Authorize(Action("UntagUser"), UserArn(call, name));
+        Store.RetagUser(Account(call), name, existing =>
+            existing.Where(t => !keys.Contains(t.Key, StringComparer.OrdinalIgnoreCase)).ToList());
+    }
+
+    private void ListUserTags(AwsCall call, QueryParameters p, XmlWriter w)
+    {
+        var input = new IamInput(p);
+        var name = input.ExistingUserName();
+        var paging = ReadPaging(input);
+        input.Check();
+        call.Authorize(Action("ListUserTags"), UserArn(call, name));
+        var user = Store.GetUser(Account(call), name) ?? throw IamErrors.NoSuchUser(name);
+        WriteTagPage(w, user.Tags, paging);
     }
 }

@@ -33,6 +33,7 @@ public sealed partial class IamService : QueryService
         RegisterGroups();
         RegisterPolicies();
         RegisterAccessKeys();
+        RegisterSimulate();
     }
 
     /// <summary>The composition root's entry point: migrates IAM's tables and returns the service.</summary>
@@ -44,32 +45,27 @@ public sealed partial class IamService : QueryService
 
     private static string Action(string operation) => "iam:" + operation;
 
+    /// <summary>A managed policy ARN must at least look like one (iam service, policy/ resource); IAM answers InvalidInput otherwise.</summary>
     private static void CheckArn(string arn)
     {
-        if (!Arn.TryParse(arn, out _)) throw IamErrors.InvalidArn(arn);
+        if (!Arn.TryParse(arn, out var parsed) || parsed.Service != "iam" || !parsed.Resource.StartsWith("policy/", StringComparison.Ordinal))
+            throw IamErrors.InvalidArn(arn);
     }
 
     /// <summary>Checks an identity (permissions) policy document's grammar; sizes are checked where the quota applies.</summary>
     private static void CheckIdentityDocument(string document) => PolicyDocuments.Validate(document, PolicyKind.Identity);
 
     /// <summary>
-    /// A trust policy must be a valid trust document within 2,048 characters, and every IAM user or role it names as an
-    /// "AWS" principal must exist: IAM stores such principals by their unique ids.
+    /// A trust policy must be a valid trust document within 2,048 characters whose "AWS" principals are accounts, roots,
+    /// users, roles or sessions. (That the users and roles exist is checked when the store saves the policy.)
     /// </summary>
-    private void CheckTrustDocument(string document)
+    private static void CheckTrustDocument(string document)
     {
         PolicyDocuments.Validate(document, PolicyKind.Trust);
         PolicyDocuments.CheckTrustSize(document);
         foreach (var principal in PolicyDocuments.AwsPrincipals(document))
-        {
-            switch (PolicyDocuments.Classify(principal, out _))
-            {
-                case PolicyDocuments.PrincipalShape.Invalid:
-                    throw PolicyDocuments.InvalidPrincipal(principal);
-                case PolicyDocuments.PrincipalShape.User or PolicyDocuments.PrincipalShape.Role when !Store.IdentityArnExists(principal):
-                    throw PolicyDocuments.InvalidPrincipal(principal);
-            }
-        }
+            if (PolicyDocuments.Classify(principal, out _) == PolicyDocuments.PrincipalShape.Invalid)
+                throw PolicyDocuments.InvalidPrincipal(principal);
     }
 
     /// <summary>Marker and page size of a list request.</summary>
@@ -97,6 +93,17 @@ public sealed partial class IamService : QueryService
         w.List(listName, page, write);
         w.El("IsTruncated", truncated);
         if (truncated) w.El("Marker", Convert.ToBase64String(Encoding.UTF8.GetBytes(key(sorted[start + page.Count]))));
+    }
+
+    /// <summary>Tags keep the order they were added in, so their marker is a position rather than a name.</summary>
+    private static void WriteTagPage(XmlWriter w, IReadOnlyList<IamTag> tags, Paging paging)
+    {
+        var start = paging.Marker is not null && int.TryParse(paging.Marker, out var m) && m >= 0 ? m : 0;
+        var page = tags.Skip(start).Take(paging.MaxItems).ToList();
+        var truncated = start + page.Count < tags.Count;
+        w.List("Tags", page, (x, t) => x.El("Key", t.Key).El("Value", t.Value));
+        w.El("IsTruncated", truncated);
+        if (truncated) w.El("Marker", (start + page.Count).ToString(System.Globalization.CultureInfo.InvariantCulture));
     }
 
     private static void WriteTags(XmlWriter w, IReadOnlyList<IamTag> tags)

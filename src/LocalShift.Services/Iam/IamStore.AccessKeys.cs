@@ -19,7 +19,7 @@ public sealed partial class IamStore
                 ("$a", accountId), ("$u", userName));
 
     /// <summary>Creates a key for the user (or, with a null user, for the account root); at most two per owner.</summary>
-    public AccessKeyRow CreateAccessKey(string accountId, string? userName) => _store.Write((c, tx) =>
+    public AccessKeyRow CreateAccessKey(string accountId, string? userName) => Change((c, tx) =>
     {
         var owner = userName is null ? null : RequireUser(c, tx, accountId, userName).UserName;
         if (KeysOf(c, tx, accountId, owner).Count >= MaxAccessKeysPerUser) throw IamErrors.Quota("AccessKeysPerUser", MaxAccessKeysPerUser);
@@ -39,13 +39,13 @@ public sealed partial class IamStore
         return KeysOf(c, tx, accountId, owner).FirstOrDefault(k => k.AccessKeyId == accessKeyId) ?? throw IamErrors.NoSuchAccessKey(accessKeyId);
     }
 
-    public void DeleteAccessKey(string accountId, string? userName, string accessKeyId) => _store.Write((c, tx) =>
+    public void DeleteAccessKey(string accountId, string? userName, string accessKeyId) => Change((c, tx) =>
     {
         RequireKey(c, tx, accountId, userName, accessKeyId);
         c.Exec(tx, "DELETE FROM iam_access_keys WHERE access_key_id=$id", ("$id", accessKeyId));
     });
 
-    public void UpdateAccessKey(string accountId, string? userName, string accessKeyId, string status) => _store.Write((c, tx) =>
+    public void UpdateAccessKey(string accountId, string? userName, string accessKeyId, string status) => Change((c, tx) =>
     {
         RequireKey(c, tx, accountId, userName, accessKeyId);
         c.Exec(tx, "UPDATE iam_access_keys SET status=$s WHERE access_key_id=$id", ("$s", status), ("$id", accessKeyId));

@@ -28,7 +28,7 @@ public sealed partial class IamStore
     /// Adds or replaces an inline policy. The size quota covers all of the entity's inline policies together
     /// (role 10,240, user 2,048, group 5,120 characters without white space).
     /// </summary>
-    public void PutInlinePolicy(string accountId, IamEntityKind kind, string entity, string policyName, string document) => _store.Write((c, tx) =>
+    public void PutInlinePolicy(string accountId, IamEntityKind kind, string entity, string policyName, string document) => Change((c, tx) =>
     {
         var name = RequireEntity(c, tx, kind, accountId, entity);
         var others = InlineOf(c, tx, accountId, kind, name)
@@ -52,7 +52,7 @@ public sealed partial class IamStore
         return (name, policy);
     });
 
-    public void DeleteInlinePolicy(string accountId, IamEntityKind kind, string entity, string policyName) => _store.Write((c, tx) =>
+    public void DeleteInlinePolicy(string accountId, IamEntityKind kind, string entity, string policyName) => Change((c, tx) =>
     {
         var name = RequireEntity(c, tx, kind, accountId, entity);
         if (c.Exec(tx, "DELETE FROM iam_inline_policies WHERE account_id=$a AND entity_kind=$k AND entity_name=$e AND policy_name=$p",
@@ -105,7 +105,7 @@ public sealed partial class IamStore
     });
 
     public PolicyUsage CreatePolicy(string accountId, string name, string path, string document, string? description, IReadOnlyList<IamTag> tags) =>
-        _store.Write((c, tx) =>
+        Change((c, tx) =>
         {
             if (c.Query(tx, "SELECT 1 FROM iam_managed_policies WHERE account_id=$a AND name=$n", r => 1, ("$a", accountId), ("$n", name)).Count > 0)
                 throw IamErrors.PolicyExists(name);
@@ -128,7 +128,7 @@ public sealed partial class IamStore
         return policy;
     }
 
-    public void DeletePolicy(string accountId, string arn) => _store.Write((c, tx) =>
+    public void DeletePolicy(string accountId, string arn) => Change((c, tx) =>
     {
         var policy = RequireOwnPolicy(c, tx, accountId, arn);
         var usage = Usage(c, tx, accountId, policy);
@@ -166,7 +166,7 @@ public sealed partial class IamStore
     public string? DefaultDocument(string accountId, string arn) => _store.Read(c =>
         PolicyFor(c, null, accountId, arn) is { } p ? VersionsOf(c, null, p).First(v => v.IsDefaultVersion).Document : null);
 
-    public PolicyVersionRow CreatePolicyVersion(string accountId, string arn, string document, bool setAsDefault) => _store.Write((c, tx) =>
+    public PolicyVersionRow CreatePolicyVersion(string accountId, string arn, string document, bool setAsDefault) => Change((c, tx) =>
     {
         var policy = RequireOwnPolicy(c, tx, accountId, arn);
         if (VersionsOf(c, tx, policy).Count >= MaxPolicyVersions)
@@ -181,7 +181,7 @@ public sealed partial class IamStore
         return new PolicyVersionRow(arn, versionId, document, setAsDefault, now);
     });
 
-    public void DeletePolicyVersion(string accountId, string arn, string versionId) => _store.Write((c, tx) =>
+    public void DeletePolicyVersion(string accountId, string arn, string versionId) => Change((c, tx) =>
     {
         var policy = RequireOwnPolicy(c, tx, accountId, arn);
         if (policy.DefaultVersionId == versionId) throw IamErrors.DeleteConflict("Cannot delete the default version of a policy.");
@@ -189,7 +189,7 @@ public sealed partial class IamStore
             throw IamErrors.NoSuchPolicyVersion(arn, versionId);
     });
 
-    public void SetDefaultPolicyVersion(string accountId, string arn, string versionId) => _store.Write((c, tx) =>
+    public void SetDefaultPolicyVersion(string accountId, string arn, string versionId) => Change((c, tx) =>
     {
         var policy = RequireOwnPolicy(c, tx, accountId, arn);
         if (VersionsOf(c, tx, policy).All(v => v.VersionId != versionId)) throw IamErrors.NoSuchPolicyVersion(arn, versionId);
@@ -207,7 +207,7 @@ public sealed partial class IamStore
         c.Query(tx, "SELECT policy_arn FROM iam_attachments WHERE account_id=$a AND entity_kind=$k AND entity_name=$e", r => r.GetString(0),
             ("$a", accountId), ("$k", KindKey(kind)), ("$e", entity));
 
-    public void AttachPolicy(string accountId, IamEntityKind kind, string entity, string policyArn) => _store.Write((c, tx) =>
+    public void AttachPolicy(string accountId, IamEntityKind kind, string entity, string policyArn) => Change((c, tx) =>
     {
         var name = RequireEntity(c, tx, kind, accountId, entity);
         RequireAttachable(c, tx, accountId, policyArn);
@@ -219,7 +219,7 @@ public sealed partial class IamStore
             ("$a", accountId), ("$k", KindKey(kind)), ("$e", name), ("$p", policyArn));
     });
 
-    public void DetachPolicy(string accountId, IamEntityKind kind, string entity, string policyArn) => _store.Write((c, tx) =>
+    public void DetachPolicy(string accountId, IamEntityKind kind, string entity, string policyArn) => Change((c, tx) =>
     {
         var name = RequireEntity(c, tx, kind, accountId, entity);
         if (c.Exec(tx, "DELETE FROM iam_attachments WHERE account_id=$a AND entity_kind=$k AND entity_name=$e AND policy_arn=$p",
@@ -238,9 +238,33 @@ public sealed partial class IamStore
             .ToList();
     });
 
+    /// <summary>The users, groups and roles of the account the policy is attached to, or is the permissions boundary of.</summary>
+    public (List<PolicyEntity> Attached, List<PolicyEntity> Boundaries) ListEntitiesForPolicy(string accountId, string policyArn) => _store.Read(c =>
+    {
+        if (PolicyFor(c, null, accountId, policyArn) is null) throw IamErrors.NoSuchPolicy(policyArn);
+        var attached = new List<PolicyEntity>();
+        foreach (var (kind, name) in c.Query(null, "SELECT entity_kind, entity_name FROM iam_attachments WHERE account_id=$a AND policy_arn=$p",
+                     r => (r.GetString(0), r.GetString(1)), ("$a", accountId), ("$p", policyArn)))
+        {
+            var entity = kind switch
+            {
+                "role" => RoleIn(c, null, accountId, name) is { } role ? new PolicyEntity(IamEntityKind.Role, role.RoleName, role.RoleId, role.Path) : null,
+                "user" => UserIn(c, null, accountId, name) is { } user ? new PolicyEntity(IamEntityKind.User, user.UserName, user.UserId, user.Path) : null,
+                _ => GroupIn(c, null, accountId, name) is { } group ? new PolicyEntity(IamEntityKind.Group, group.GroupName, group.GroupId, group.Path) : null,
+            };
+            if (entity is not null) attached.Add(entity);
+        }
+        var boundaries = c.Query(null, "SELECT name, role_id, path FROM iam_roles WHERE account_id=$a AND boundary_arn=$p",
+                r => new PolicyEntity(IamEntityKind.Role, r.GetString(0), r.GetString(1), r.GetString(2)), ("$a", accountId), ("$p", policyArn))
+            .Concat(c.Query(null, "SELECT name, user_id, path FROM iam_users WHERE account_id=$a AND boundary_arn=$p",
+                r => new PolicyEntity(IamEntityKind.User, r.GetString(0), r.GetString(1), r.GetString(2)), ("$a", accountId), ("$p", policyArn)))
+            .ToList();
+        return (attached, boundaries);
+    });
+
     // ---- permissions boundaries ----
 
-    public void SetPermissionsBoundary(string accountId, IamEntityKind kind, string entity, string? policyArn) => _store.Write((c, tx) =>
+    public void SetPermissionsBoundary(string accountId, IamEntityKind kind, string entity, string? policyArn) => Change((c, tx) =>
     {
         var name = RequireEntity(c, tx, kind, accountId, entity);
         if (policyArn is not null) RequireAttachable(c, tx, accountId, policyArn);

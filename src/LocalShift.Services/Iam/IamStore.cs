@@ -26,7 +26,7 @@ public sealed partial class IamStore : IRoleDirectory
     {
         _store = store;
         _clock = clock;
-        store.Migrate("iam", Schema);
+        store.Migrate("iam", Schema, RoleLastUsedSchema, TrustIdsSchema);
     }
 
     private const string Schema = """
@@ -71,6 +71,11 @@ public sealed partial class IamStore : IRoleDirectory
         CREATE INDEX iam_access_keys_owner ON iam_access_keys(account_id, user_name);
         """;
 
+    private const string RoleLastUsedSchema = """
+        ALTER TABLE iam_roles ADD COLUMN last_used_date TEXT;
+        ALTER TABLE iam_roles ADD COLUMN last_used_region TEXT;
+        """;
+
     private DateTimeOffset Now()
     {
         // IAM reports whole seconds; keeping them avoids a create date that changes between create and get.
@@ -100,9 +105,24 @@ public sealed partial class IamStore : IRoleDirectory
         return result;
     }
 
+    private long _generation;
+
+    /// <summary>Increases with every committed change; readers that cache derived views (the policy source) compare it.</summary>
+    public long Generation => Interlocked.Read(ref _generation);
+
+    /// <summary>Every write goes through here so that <see cref="Generation"/> moves after it commits.</summary>
+    private T Change<T>(Func<SqliteConnection, SqliteTransaction, T> write)
+    {
+        var result = _store.Write(write);
+        Interlocked.Increment(ref _generation);
+        return result;
+    }
+
+    private void Change(Action<SqliteConnection, SqliteTransaction> write) => Change<bool>((c, tx) => { write(c, tx); return true; });
+
     // ---- accounts ----
 
-    /// <summary>When IAM first saw this account: reported as the root's CreateDate by GetUser.</summary>
+    /// <summary>When IAM first saw this account: reported as the root's CreateDate by GetUser. (Not a change policies depend on.)</summary>
     public DateTimeOffset AccountCreateDate(string accountId) => _store.Write((c, tx) =>
     {
         c.Exec(tx, "INSERT OR IGNORE INTO iam_accounts(account_id, create_date) VALUES($a, $d)", ("$a", accountId), ("$d", Time(Now())));
@@ -113,13 +133,20 @@ public sealed partial class IamStore : IRoleDirectory
 
     private const string RoleColumns = "account_id, name, path, role_id, arn, trust_policy, description, max_session, boundary_arn, tags, create_date";
 
-    private static RoleRow ReadRole(SqliteDataReader r) => new(
+    private const string RoleSelect = RoleColumns + ", last_used_date, last_used_region, trust_ids";
+
+    private static (RoleRow Role, string? TrustIds) ReadRole(SqliteDataReader r) => (new(
         r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4), r.GetString(5), r.StringOrNull(6),
-        r.GetInt32(7), r.StringOrNull(8), Tags(r.GetString(9)), Time(r.GetString(10)));
+        r.GetInt32(7), r.StringOrNull(8), Tags(r.GetString(9)), Time(r.GetString(10)),
+        r.IsDBNull(11) ? null : Time(r.GetString(11)), r.StringOrNull(12)), r.StringOrNull(13));
+
+    /// <summary>Roles matching a WHERE clause, each with its trust policy as IAM shows it now.</summary>
+    private static List<RoleRow> RolesWhere(SqliteConnection c, SqliteTransaction? tx, string where, params (string, object?)[] args) =>
+        c.Query(tx, $"SELECT {RoleSelect} FROM iam_roles WHERE {where}", ReadRole, args)
+            .Select(x => WithCurrentPrincipals(c, tx, x.Role, x.TrustIds)).ToList();
 
     private static RoleRow? RoleIn(SqliteConnection c, SqliteTransaction? tx, string accountId, string name) =>
-        c.Query(tx, $"SELECT {RoleColumns} FROM iam_roles WHERE account_id=$a AND name=$n", ReadRole, ("$a", accountId), ("$n", name))
-            .FirstOrDefault();
+        RolesWhere(c, tx, "account_id=$a AND name=$n", ("$a", accountId), ("$n", name)).FirstOrDefault();
 
     private static RoleRow RequireRole(SqliteConnection c, SqliteTransaction? tx, string accountId, string name) =>
         RoleIn(c, tx, accountId, name) ?? throw IamErrors.NoSuchRole(name);
@@ -127,24 +154,25 @@ public sealed partial class IamStore : IRoleDirectory
     public RoleRow? GetRole(string accountId, string name) => _store.Read(c => RoleIn(c, null, accountId, name));
 
     public List<RoleRow> ListRoles(string accountId, string pathPrefix) => _store.Read(c =>
-        c.Query(null, $"SELECT {RoleColumns} FROM iam_roles WHERE account_id=$a ORDER BY name COLLATE NOCASE", ReadRole, ("$a", accountId))
-            .Where(r => r.Path.StartsWith(pathPrefix, StringComparison.Ordinal)).ToList());
+        RolesWhere(c, null, "account_id=$a", ("$a", accountId)).Where(r => r.Path.StartsWith(pathPrefix, StringComparison.Ordinal)).ToList());
 
     public RoleRow CreateRole(string accountId, string name, string path, string trustPolicy, string? description,
-        int maxSession, string? boundaryArn, IReadOnlyList<IamTag> tags) => _store.Write((c, tx) =>
+        int maxSession, string? boundaryArn, IReadOnlyList<IamTag> tags) => Change((c, tx) =>
     {
         if (RoleIn(c, tx, accountId, name) is not null) throw IamErrors.RoleExists(name);
         if (boundaryArn is not null) RequireAttachable(c, tx, accountId, boundaryArn);
         if (tags.Count > MaxTags) throw IamErrors.LimitExceeded($"The number of tags has reached the maximum limit of {MaxTags}.");
+        var trustIds = ResolveTrustPrincipals(c, tx, trustPolicy);
         var role = new RoleRow(accountId, name, path, AwsIds.RoleId(), Arn.Role(accountId, path, name), trustPolicy, description,
             maxSession, boundaryArn, tags, Now());
-        c.Exec(tx, $"INSERT INTO iam_roles({RoleColumns}) VALUES($a,$n,$p,$id,$arn,$t,$d,$m,$b,$tags,$cd)",
+        c.Exec(tx, $"INSERT INTO iam_roles({RoleColumns}, trust_ids) VALUES($a,$n,$p,$id,$arn,$t,$d,$m,$b,$tags,$cd,$ti)",
             ("$a", accountId), ("$n", name), ("$p", path), ("$id", role.RoleId), ("$arn", role.Arn), ("$t", trustPolicy),
-            ("$d", description), ("$m", maxSession), ("$b", boundaryArn), ("$tags", TagsJson(tags)), ("$cd", Time(role.CreateDate)));
+            ("$d", description), ("$m", maxSession), ("$b", boundaryArn), ("$tags", TagsJson(tags)), ("$cd", Time(role.CreateDate)),
+            ("$ti", trustIds));
         return role;
     });
 
-    public void DeleteRole(string accountId, string name) => _store.Write((c, tx) =>
+    public void DeleteRole(string accountId, string name) => Change((c, tx) =>
     {
         var role = RequireRole(c, tx, accountId, name);
         if (HasInline(c, tx, accountId, IamEntityKind.Role, role.RoleName))
@@ -155,7 +183,7 @@ public sealed partial class IamStore : IRoleDirectory
     });
 
     /// <summary>Changes a role's description and/or maximum session duration; a null leaves that field as it is.</summary>
-    public RoleRow UpdateRole(string accountId, string name, string? description, int? maxSession) => _store.Write((c, tx) =>
+    public RoleRow UpdateRole(string accountId, string name, string? description, int? maxSession) => Change((c, tx) =>
     {
         var role = RequireRole(c, tx, accountId, name);
         role = role with { Description = description ?? role.Description, MaxSessionDuration = maxSession ?? role.MaxSessionDuration };
@@ -164,14 +192,16 @@ public sealed partial class IamStore : IRoleDirectory
         return role;
     });
 
-    public void UpdateTrustPolicy(string accountId, string name, string document) => _store.Write((c, tx) =>
+    public void UpdateTrustPolicy(string accountId, string name, string document) => Change((c, tx) =>
     {
         RequireRole(c, tx, accountId, name);
-        c.Exec(tx, "UPDATE iam_roles SET trust_policy=$t WHERE account_id=$a AND name=$n", ("$t", document), ("$a", accountId), ("$n", name));
+        var trustIds = ResolveTrustPrincipals(c, tx, document);
+        c.Exec(tx, "UPDATE iam_roles SET trust_policy=$t, trust_ids=$ti WHERE account_id=$a AND name=$n",
+            ("$t", document), ("$ti", trustIds), ("$a", accountId), ("$n", name));
     });
 
     /// <summary>Applies a change to a role's tags (tag or untag) and stores the result.</summary>
-    public RoleRow RetagRole(string accountId, string name, Func<IReadOnlyList<IamTag>, IReadOnlyList<IamTag>> change) => _store.Write((c, tx) =>
+    public RoleRow RetagRole(string accountId, string name, Func<IReadOnlyList<IamTag>, IReadOnlyList<IamTag>> change) => Change((c, tx) =>
     {
         var role = RequireRole(c, tx, accountId, name);
         var tags = change(role.Tags);
@@ -179,18 +209,21 @@ public sealed partial class IamStore : IRoleDirectory
         return role with { Tags = tags };
     });
 
+    /// <summary>Records that a session of the role was created (STS AssumeRole), shown by GetRole as RoleLastUsed.</summary>
+    public void RecordRoleUse(string roleArn, string region, DateTimeOffset when) => Change((c, tx) =>
+    {
+        c.Exec(tx, "UPDATE iam_roles SET last_used_date=$d, last_used_region=$r WHERE arn=$arn COLLATE BINARY",
+            ("$d", Time(when)), ("$r", region), ("$arn", roleArn));
+    });
+
     public RoleRecord? FindByArn(string roleArn)
     {
         if (!Arn.TryParse(roleArn, out var arn) || arn.Service != "iam") return null;
-        return _store.Read(c => c.Query(null, $"SELECT {RoleColumns} FROM iam_roles WHERE account_id=$a AND arn=$arn COLLATE BINARY",
-            ReadRole, ("$a", arn.Account), ("$arn", roleArn)).FirstOrDefault()?.ToRecord());
+        return _store.Read(c => RolesWhere(c, null, "account_id=$a AND arn=$arn COLLATE BINARY", ("$a", arn.Account), ("$arn", roleArn))
+            .FirstOrDefault()?.ToRecord());
     }
 
     public RoleRecord? FindByName(string accountId, string roleName) => GetRole(accountId, roleName)?.ToRecord();
-
-    /// <summary>True when a user or role with this ARN exists (in any account); names compare without case as IAM's do.</summary>
-    public bool IdentityArnExists(string arn) => _store.Read(c =>
-        c.Query(null, "SELECT 1 FROM iam_roles WHERE arn=$arn UNION ALL SELECT 1 FROM iam_users WHERE arn=$arn", r => 1, ("$arn", arn)).Count > 0);
 
     // ---- users ----
 
@@ -212,7 +245,7 @@ public sealed partial class IamStore : IRoleDirectory
         c.Query(null, $"SELECT {UserColumns} FROM iam_users WHERE account_id=$a ORDER BY name COLLATE NOCASE", ReadUser, ("$a", accountId))
             .Where(u => u.Path.StartsWith(pathPrefix, StringComparison.Ordinal)).ToList());
 
-    public UserRow CreateUser(string accountId, string name, string path, string? boundaryArn, IReadOnlyList<IamTag> tags) => _store.Write((c, tx) =>
+    public UserRow CreateUser(string accountId, string name, string path, string? boundaryArn, IReadOnlyList<IamTag> tags) => Change((c, tx) =>
     {
         if (UserIn(c, tx, accountId, name) is not null) throw IamErrors.UserExists(name);
         if (boundaryArn is not null) RequireAttachable(c, tx, accountId, boundaryArn);
@@ -224,7 +257,16 @@ public sealed partial class IamStore : IRoleDirectory
         return user;
     });
 
-    public void DeleteUser(string accountId, string name) => _store.Write((c, tx) =>
+    /// <summary>Applies a change to a user's tags (tag or untag) and stores the result.</summary>
+    public UserRow RetagUser(string accountId, string name, Func<IReadOnlyList<IamTag>, IReadOnlyList<IamTag>> change) => Change((c, tx) =>
+    {
+        var user = RequireUser(c, tx, accountId, name);
+        var tags = change(user.Tags);
+        c.Exec(tx, "UPDATE iam_users SET tags=$t WHERE account_id=$a AND name=$n", ("$t", TagsJson(tags)), ("$a", accountId), ("$n", name));
+        return user with { Tags = tags };
+    });
+
+    public void DeleteUser(string accountId, string name) => Change((c, tx) =>
     {
         var user = RequireUser(c, tx, accountId, name);
         if (c.Query(tx, "SELECT 1 FROM iam_access_keys WHERE account_id=$a AND user_name=$n", r => 1, ("$a", accountId), ("$n", user.UserName)).Count > 0)
@@ -258,7 +300,7 @@ public sealed partial class IamStore : IRoleDirectory
         c.Query(null, $"SELECT {GroupColumns} FROM iam_groups WHERE account_id=$a ORDER BY name COLLATE NOCASE", ReadGroup, ("$a", accountId))
             .Where(g => g.Path.StartsWith(pathPrefix, StringComparison.Ordinal)).ToList());
 
-    public GroupRow CreateGroup(string accountId, string name, string path) => _store.Write((c, tx) =>
+    public GroupRow CreateGroup(string accountId, string name, string path) => Change((c, tx) =>
     {
         if (GroupIn(c, tx, accountId, name) is not null) throw IamErrors.GroupExists(name);
         var group = new GroupRow(accountId, name, path, AwsIds.GroupId(), Arn.Iam(accountId, $"group{path}{name}"), Now());
@@ -267,7 +309,7 @@ public sealed partial class IamStore : IRoleDirectory
         return group;
     });
 
-    public void DeleteGroup(string accountId, string name) => _store.Write((c, tx) =>
+    public void DeleteGroup(string accountId, string name) => Change((c, tx) =>
     {
         var group = RequireGroup(c, tx, accountId, name);
         if (c.Query(tx, "SELECT 1 FROM iam_group_members WHERE account_id=$a AND group_name=$g", r => 1, ("$a", accountId), ("$g", group.GroupName)).Count > 0)
@@ -279,7 +321,7 @@ public sealed partial class IamStore : IRoleDirectory
         c.Exec(tx, "DELETE FROM iam_groups WHERE account_id=$a AND name=$n", ("$a", accountId), ("$n", name));
     });
 
-    public void AddUserToGroup(string accountId, string groupName, string userName) => _store.Write((c, tx) =>
+    public void AddUserToGroup(string accountId, string groupName, string userName) => Change((c, tx) =>
     {
         var group = RequireGroup(c, tx, accountId, groupName);
         var user = RequireUser(c, tx, accountId, userName);
@@ -291,7 +333,7 @@ public sealed partial class IamStore : IRoleDirectory
             ("$a", accountId), ("$g", group.GroupName), ("$u", user.UserName));
     });
 
-    public void RemoveUserFromGroup(string accountId, string groupName, string userName) => _store.Write((c, tx) =>
+    public void RemoveUserFromGroup(string accountId, string groupName, string userName) => Change((c, tx) =>
     {
         var group = RequireGroup(c, tx, accountId, groupName);
         var user = RequireUser(c, tx, accountId, userName);

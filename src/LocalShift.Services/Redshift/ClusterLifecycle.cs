@@ -110,10 +110,38 @@ public sealed class ClusterLifecycle
     {
         var key = (c.AccountId, c.Identifier);
         if (_started.Contains(key)) return;
-        // A failed start is logged and not retried: the cluster still becomes available, as its control plane state says.
-        await Guard(() => _endpoints.StartAsync(c.EndpointSpec(_options.SqlHost), cancellationToken), "start", c);
+        // A port another program holds moves the cluster to the next free port; any other failure is logged and not
+        // retried: the cluster still becomes available, as its control-plane state says.
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                await _endpoints.StartAsync(c.EndpointSpec(_options.SqlHost), cancellationToken);
+                break;
+            }
+            catch (Exception e) when (IsAddressInUse(e) && attempt < MaxPortMoves)
+            {
+                var moved = _store.MovePort(c.AccountId, c.Identifier, _options.SqlPortEnd);
+                _log.LogWarning("Port {Port} of cluster {Cluster} is in use by another program; the cluster moves to port {NewPort}", c.SqlPort, c.Identifier, moved);
+                c = c with { SqlPort = moved };
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                _log.LogError(e, "Could not start the SQL endpoint of cluster {Cluster} (account {Account}, port {Port})", c.Identifier, c.AccountId, c.SqlPort);
+                break;
+            }
+        }
         _started.Add(key);
     }
+
+    private const int MaxPortMoves = 20;
+
+    private static bool IsAddressInUse(Exception e) => e switch
+    {
+        System.Net.Sockets.SocketException { SocketErrorCode: System.Net.Sockets.SocketError.AddressAlreadyInUse } => true,
+        { InnerException: { } inner } => IsAddressInUse(inner),
+        _ => false,
+    };
 
     private async Task Guard(Func<Task> action, string what, Cluster c)
     {

@@ -6,9 +6,10 @@ namespace LocalShift.Services.Redshift;
 
 /// <summary>
 /// The Redshift pieces wired together: register <see cref="Service"/> with the query edge and run
-/// <see cref="Lifecycle"/>.<see cref="ClusterLifecycle.RunAsync"/> for the life of the server.
+/// <see cref="Lifecycle"/>.<see cref="ClusterLifecycle.RunAsync"/> for the life of the server; the SQL side reads
+/// clusters and their role associations through <see cref="Clusters"/>.
 /// </summary>
-public sealed record RedshiftControlPlane(RedshiftService Service, RedshiftStore Store, ClusterLifecycle Lifecycle)
+public sealed record RedshiftControlPlane(RedshiftService Service, RedshiftStore Store, ClusterLifecycle Lifecycle, IClusterDirectory Clusters)
 {
     public static RedshiftControlPlane Create(
         StateStore state,
@@ -20,6 +21,6 @@ public sealed record RedshiftControlPlane(RedshiftService Service, RedshiftStore
     {
         var store = new RedshiftStore(state);
         var lifecycle = new ClusterLifecycle(store, endpoints, options, time, log);
-        return new RedshiftControlPlane(new RedshiftService(store, roles, options, time, lifecycle), store, lifecycle);
+        return new RedshiftControlPlane(new RedshiftService(store, roles, options, time, lifecycle), store, lifecycle, new ClusterDirectory(store, time));
     }
 }

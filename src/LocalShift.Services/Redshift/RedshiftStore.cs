@@ -106,6 +106,20 @@ public sealed class RedshiftStore
             "UPDATE redshift_clusters SET status=$s WHERE account_id=$a AND identifier=$i AND status=$creating",
             ("$s", ClusterStatus.Available), ("$a", accountId), ("$i", identifier), ("$creating", ClusterStatus.Creating)));
 
+    /// <summary>
+    /// Moves a cluster's SQL port to the next free one above its current port (when another program holds the port);
+    /// returns the new port.
+    /// </summary>
+    public int MovePort(string accountId, string identifier, int portEnd) =>
+        _state.Write((c, tx) =>
+        {
+            var current = Load(c, tx, accountId, identifier) ?? throw RedshiftErrors.ClusterNotFound(identifier);
+            var port = NextFreePort(c, tx, current.SqlPort + 1, portEnd);
+            c.Exec(tx, "UPDATE redshift_clusters SET sql_port=$p WHERE account_id=$a AND identifier=$i",
+                ("$p", port), ("$a", accountId), ("$i", identifier));
+            return port;
+        });
+
     /// <summary>Writes down every transition that is due: settled roles, clusters whose deletion is over (freeing their ports).</summary>
     public void Settle(DateTimeOffset now) => _state.Write((c, tx) => Settle(c, tx, now));
 

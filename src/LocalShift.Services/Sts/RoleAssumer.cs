@@ -109,6 +109,7 @@ public sealed partial class RoleAssumer(
             Tags = role.Tags,
             SourceIdentityArn = caller.Arn,
         };
+        iam.RecordRoleUse(role.Arn, region ?? "us-east-1", now);
         return sessions.Issue(principal, now.AddSeconds(duration), chained);
     }
 

@@ -147,3 +147,44 @@ public class EnforcementTests(ServerFixture fixture) : IClassFixture<ServerFixtu
         Assert.Equal("arn:aws:sts::123456789012:assumed-role/JsRole/js", r.GetProperty("identity").GetProperty("Arn").GetString());
     }
 }
+
+/// <summary>IAM's simulator answers what the authorizer decides for the same request.</summary>
+public class SimulateTests(ServerFixture fixture) : IClassFixture<ServerFixture>
+{
+    private LocalShiftServer Server => fixture.Server;
+
+    [Fact]
+    public async Task Simulate_principal_policy_matches_what_the_user_gets()
+    {
+        (await Server.AwsAsync("iam", "create-user", "--user-name", "sim")).EnsureSuccess();
+        (await Server.AwsAsync("iam", "put-user-policy", "--user-name", "sim", "--policy-name", "p", "--policy-document",
+            """{"Version":"2012-10-17","Statement":[{"Sid":"Reads","Effect":"Allow","Action":"iam:List*","Resource":"*"},{"Sid":"NoUsers","Effect":"Deny","Action":"iam:ListUsers","Resource":"*"}]}""")).EnsureSuccess();
+        var r = (await Server.AwsAsync("iam", "simulate-principal-policy", "--policy-source-arn", "arn:aws:iam::123456789012:user/sim",
+            "--action-names", "iam:ListRoles", "iam:ListUsers", "iam:CreateRole")).Json().GetProperty("EvaluationResults");
+        var byAction = r.EnumerateArray().ToDictionary(e => e.GetProperty("EvalActionName").GetString()!, e => e);
+        Assert.Equal("allowed", byAction["iam:ListRoles"].GetProperty("EvalDecision").GetString());
+        Assert.Equal("explicitDeny", byAction["iam:ListUsers"].GetProperty("EvalDecision").GetString());
+        Assert.Equal("implicitDeny", byAction["iam:CreateRole"].GetProperty("EvalDecision").GetString());
+        Assert.Contains("inline p", byAction["iam:ListUsers"].GetProperty("MatchedStatements")[0].GetProperty("SourcePolicyId").GetString());
+
+        var key = (await Server.AwsAsync("iam", "create-access-key", "--user-name", "sim")).Json().GetProperty("AccessKey");
+        var (k, s) = (key.GetProperty("AccessKeyId").GetString()!, key.GetProperty("SecretAccessKey").GetString()!);
+        Assert.Equal(0, (await Server.AwsAsAsync(k, s, null, "iam", "list-roles")).ExitCode);
+        Assert.Contains("with an explicit deny", (await Server.AwsAsAsync(k, s, null, "iam", "list-users")).Stderr);
+    }
+
+    [Fact]
+    public async Task Simulate_custom_policy_reports_missing_context_keys()
+    {
+        var r = (await Server.AwsAsync("iam", "simulate-custom-policy", "--policy-input-list",
+            """{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*","Condition":{"StringEquals":{"aws:PrincipalTag/team":"data"}}}]}""",
+            "--action-names", "s3:GetObject")).Json().GetProperty("EvaluationResults")[0];
+        Assert.Equal("implicitDeny", r.GetProperty("EvalDecision").GetString());
+        Assert.Contains("aws:PrincipalTag/team", r.GetProperty("MissingContextValues").EnumerateArray().Select(x => x.GetString()));
+
+        var allowed = (await Server.AwsAsync("iam", "simulate-custom-policy", "--policy-input-list",
+            """{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*","Condition":{"StringEquals":{"aws:PrincipalTag/team":"data"}}}]}""",
+            "--action-names", "s3:GetObject", "--context-entries", "ContextKeyName=aws:PrincipalTag/team,ContextKeyValues=data,ContextKeyType=string")).Json().GetProperty("EvaluationResults")[0];
+        Assert.Equal("allowed", allowed.GetProperty("EvalDecision").GetString());
+    }
+}

@@ -56,3 +56,23 @@ public sealed class PolicySourceTests : IDisposable
         Assert.Empty(_iam.Service.PolicySource.GetPolicies(Principal.ServicePrincipal("redshift.amazonaws.com")).Identity);
     }
 }
+
+public sealed class PolicySourceFreshnessTests : IDisposable
+{
+    private readonly IamHarness _iam = new();
+    public void Dispose() => _iam.Dispose();
+
+    [Fact]
+    public void A_change_to_a_roles_policies_is_seen_by_the_next_request()
+    {
+        _iam.CreateRole("R");
+        var session = IamHarness.Session("R");
+        Assert.Empty(_iam.Service.PolicySource.GetPolicies(session).Identity);
+
+        _iam.Call("PutRolePolicy", ("RoleName", "R"), ("PolicyName", "p"), ("PolicyDocument", IamHarness.ReadS3));
+        Assert.Equal(["p"], _iam.Service.PolicySource.GetPolicies(session).Identity.Select(p => p.Name));
+
+        _iam.Call("DeleteRolePolicy", ("RoleName", "R"), ("PolicyName", "p"));
+        Assert.Empty(_iam.Service.PolicySource.GetPolicies(session).Identity);
+    }
+}

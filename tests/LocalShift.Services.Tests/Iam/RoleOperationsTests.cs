@@ -250,3 +250,50 @@ public sealed class RoleOperationsTests : IDisposable
         Assert.Equal(key, _iam.Service.Store.FindAccessKey(key)!.AccessKeyId);
     }
 }
+
+public sealed class TrustPrincipalIdentityTests : IDisposable
+{
+    private readonly IamHarness _iam = new();
+    public void Dispose() => _iam.Dispose();
+
+    private static string TrustOf(string arn) =>
+        $$"""{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"{{arn}}"},"Action":"sts:AssumeRole"}]}""";
+
+    private string ShownTrust(string role) => Uri.UnescapeDataString(_iam.Call("GetRole", ("RoleName", role)).Text("Role", "AssumeRolePolicyDocument"));
+
+    [Fact]
+    public void A_deleted_trusted_role_shows_as_its_unique_id_even_after_a_namesake_is_created()
+    {
+        var hopId = _iam.CreateRole("Hop").Text("Role", "RoleId");
+        const string hopArn = "arn:aws:iam::123456789012:role/Hop";
+        _iam.CreateRole("Target", TrustOf(hopArn));
+        Assert.Equal(TrustOf(hopArn), ShownTrust("Target"));
+
+        _iam.Call("DeleteRole", ("RoleName", "Hop"));
+        Assert.Equal(TrustOf(hopId), ShownTrust("Target"));
+        Assert.Equal(TrustOf(hopId), _iam.Service.Store.FindByArn("arn:aws:iam::123456789012:role/Target")!.AssumeRolePolicyDocument);
+
+        _iam.CreateRole("Hop");
+        Assert.Equal(TrustOf(hopId), ShownTrust("Target"));
+
+        // Saving the policy again binds it to the new role.
+        _iam.Call("UpdateAssumeRolePolicy", ("RoleName", "Target"), ("PolicyDocument", TrustOf(hopArn)));
+        Assert.Equal(TrustOf(hopArn), ShownTrust("Target"));
+    }
+
+    [Fact]
+    public void A_deleted_trusted_user_shows_as_its_unique_id()
+    {
+        var userId = _iam.Call("CreateUser", ("UserName", "dev")).Text("User", "UserId");
+        _iam.CreateRole("R", TrustOf("arn:aws:iam::123456789012:user/dev"));
+        _iam.Call("DeleteUser", ("UserName", "dev"));
+        Assert.Equal(TrustOf(userId), ShownTrust("R"));
+    }
+
+    [Fact]
+    public void A_role_cannot_trust_itself_before_it_exists()
+    {
+        var e = Assert.Throws<LocalShift.Core.AwsException>(() => _iam.CreateRole("Self", TrustOf("arn:aws:iam::123456789012:role/Self")));
+        Assert.Equal("Invalid principal in policy: \"AWS\":\"arn:aws:iam::123456789012:role/Self\"", e.Message);
+    }
+}

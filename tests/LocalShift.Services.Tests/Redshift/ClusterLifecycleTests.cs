@@ -143,3 +143,64 @@ public sealed class ClusterLifecycleTests : IDisposable
         Assert.Equal("available", h.Describe("c1").Element("ClusterStatus")!.Value);
     }
 }
+
+public sealed class ClusterDirectoryTests : IDisposable
+{
+    private readonly RedshiftHarness _h = new();
+
+    public void Dispose() => _h.Dispose();
+
+    [Fact]
+    public void Only_an_in_sync_role_is_usable()
+    {
+        var r1 = _h.Roles.Add(RedshiftHarness.Account, "R1");
+        var r2 = _h.Roles.Add(RedshiftHarness.Account, "R2");
+        _h.CreateAvailable("c1", [("DefaultIamRoleArn", r1), .. RedshiftHarness.RoleArgs("IamRoles", [r1])]);
+        _h.Call("ModifyClusterIamRoles", [("ClusterIdentifier", "c1"), .. RedshiftHarness.RoleArgs("AddIamRoles", [r2])]);
+
+        var clusters = _h.Plane.Clusters;
+        Assert.True(clusters.IsUsable(RedshiftHarness.Account, "c1", r1));
+        Assert.False(clusters.IsUsable(RedshiftHarness.Account, "c1", r2)); // still adding
+        Assert.Equal(r1, clusters.Find(RedshiftHarness.Account, "c1")!.DefaultIamRoleArn);
+
+        _h.Call("ModifyClusterIamRoles", [("ClusterIdentifier", "c1"), .. RedshiftHarness.RoleArgs("RemoveIamRoles", [r1])]);
+        Assert.False(clusters.IsUsable(RedshiftHarness.Account, "c1", r1)); // removing
+        _h.Settle(_h.Options.RoleApplyDelay);
+        Assert.True(clusters.IsUsable(RedshiftHarness.Account, "c1", r2));
+        Assert.False(clusters.IsUsable(RedshiftHarness.Account, "nope", r2));
+    }
+}
+
+/// <summary>An endpoint host on a machine where another program holds some ports.</summary>
+public sealed class BusyPortEndpoints(params int[] busy) : IClusterEndpointHost
+{
+    public List<int> Started { get; } = [];
+
+    public Task StartAsync(ClusterEndpointSpec spec, CancellationToken cancellationToken)
+    {
+        if (busy.Contains(spec.Port)) throw new System.Net.Sockets.SocketException((int)System.Net.Sockets.SocketError.AddressAlreadyInUse);
+        Started.Add(spec.Port);
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(string accountId, string clusterIdentifier, bool deleteData) => Task.CompletedTask;
+}
+
+public sealed class BusyPortTests
+{
+    [Fact]
+    public async Task Cluster_whose_port_another_program_holds_moves_to_the_next_free_port()
+    {
+        using var h = new RedshiftHarness();
+        var endpoints = new BusyPortEndpoints(5439, 5440);
+        var lifecycle = new ClusterLifecycle(new RedshiftStore(h.State), endpoints, h.Options, h.Clock);
+        h.Create("c1");
+        h.Clock.Advance(h.Options.CreateDelay);
+        await lifecycle.TickAsync();
+
+        var c = h.Describe("c1");
+        Assert.Equal("available", c.Element("ClusterStatus")!.Value);
+        Assert.Equal("5441", c.Element("Endpoint")!.Element("Port")!.Value);
+        Assert.Equal([5441], endpoints.Started);
+    }
+}

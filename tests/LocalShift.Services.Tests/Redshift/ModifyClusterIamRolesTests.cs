@@ -132,6 +132,27 @@ public sealed class ModifyClusterIamRolesTests : IDisposable
     }
 
     [Fact]
+    public void Same_role_added_and_removed_in_one_request_is_an_invalid_combination()
+    {
+        var r1 = _h.Roles.Add(Account, "R1");
+        _h.CreateAvailable("c1");
+        var e = _h.Fails("ModifyClusterIamRoles", [("ClusterIdentifier", "c1"), .. RoleArgs("AddIamRoles", [r1]), .. RoleArgs("RemoveIamRoles", [r1])]);
+        Assert.Equal(("InvalidParameterCombination", $"The IAM role {r1} cannot be both added and removed in the same request."), (e.Code, e.Message));
+    }
+
+    [Fact]
+    public void Re_adding_a_role_being_removed_adds_it_again_and_adding_an_associated_role_changes_nothing()
+    {
+        var r1 = _h.Roles.Add(Account, "R1");
+        _h.CreateAvailable("c1", RoleArgs("IamRoles", [r1]));
+        Assert.Equal([(r1, "in-sync")], RolesOf(Modify(RoleArgs("AddIamRoles", [r1]))));
+        Assert.Equal([(r1, "removing")], RolesOf(Modify(RoleArgs("RemoveIamRoles", [r1]))));
+        Assert.Equal([(r1, "adding")], RolesOf(Modify(RoleArgs("AddIamRoles", [r1]))));
+        _h.Settle(_h.Options.RoleApplyDelay);
+        Assert.Equal([(r1, "in-sync")], RolesOf(_h.Describe("c1")));
+    }
+
+    [Fact]
     public void Concurrent_modifications_at_the_quota_never_exceed_it_nor_lose_a_change()
     {
         var roles = Enumerable.Range(1, 60).Select(i => _h.Roles.Add(Account, $"R{i}")).ToList();

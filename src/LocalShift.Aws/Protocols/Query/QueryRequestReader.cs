@@ -15,14 +15,34 @@ public static class QueryRequestReader
     {
         if (request.ContentLength is > MaxBodyBytes)
             throw new AwsException("RequestEntityTooLarge", $"The request body is larger than {MaxBodyBytes} bytes.", 413);
-        using var ms = new MemoryStream(request.ContentLength is { } n ? (int)n : 1024);
-        var buffer = new byte[16 * 1024];
-        int read;
-        while ((read = await request.Body.ReadAsync(buffer, ct)) > 0)
+        if (request.ContentLength is { } length)
         {
-            if (ms.Length + read > MaxBodyBytes)
-                throw new AwsException("RequestEntityTooLarge", $"The request body is larger than {MaxBodyBytes} bytes.", 413);
-            ms.Write(buffer, 0, read);
+            // The usual case: the size is known, so read straight into a buffer of that size.
+            var exact = new byte[length];
+            var filled = 0;
+            while (filled < exact.Length)
+            {
+                var n = await request.Body.ReadAsync(exact.AsMemory(filled), ct);
+                if (n == 0) throw new AwsException("IncompleteBody", "The request body is shorter than its Content-Length.", 400);
+                filled += n;
+            }
+            return exact;
+        }
+        using var ms = new MemoryStream();
+        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(16 * 1024);
+        try
+        {
+            int read;
+            while ((read = await request.Body.ReadAsync(buffer, ct)) > 0)
+            {
+                if (ms.Length + read > MaxBodyBytes)
+                    throw new AwsException("RequestEntityTooLarge", $"The request body is larger than {MaxBodyBytes} bytes.", 413);
+                ms.Write(buffer, 0, read);
+            }
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
         }
         return ms.ToArray();
     }
