@@ -155,7 +155,7 @@ public sealed class CopyRunner(RedshiftStatementContext context, CopyStatement c
             case CopyFormat.Parquet:
                 return new Source($"read_parquet({paths})", Describe($"SELECT * FROM read_parquet({paths})"));
             case CopyFormat.Json:
-                var json = $"read_json({paths}, format = 'auto', compression = '{compression}')";
+                var json = $"read_json({paths}, format = 'auto', compression = '{(compression == "none" ? "uncompressed" : compression)}')";
                 return new Source(json, Describe($"SELECT * FROM {json}"));
             default:
                 var csv = copy.Format == CopyFormat.Csv;

@@ -64,6 +64,21 @@ public sealed class RoleStory(LocalShiftServer server)
         }
     }
 
+    public async Task PutAsync(string bucket, string key, byte[] body)
+    {
+        var file = Path.Combine(Path.GetTempPath(), "localshift-e2e-" + Guid.NewGuid().ToString("N"));
+        await File.WriteAllBytesAsync(file, body);
+        try { (await server.AwsAsync("s3", "cp", file, $"s3://{bucket}/{key}")).EnsureSuccess(); }
+        finally { File.Delete(file); }
+    }
+
+    public async Task<string> ReadAsync(string bucket, string key) =>
+        (await server.AwsAsync("s3", "cp", $"s3://{bucket}/{key}", "-")).EnsureSuccess().Stdout.Replace("\r", "");
+
+    public async Task<List<string>> KeysAsync(string bucket, string prefix) =>
+        (await server.AwsAsync("s3api", "list-objects-v2", "--bucket", bucket, "--prefix", prefix)).Json() is var j && j.TryGetProperty("Contents", out var c)
+            ? c.EnumerateArray().Select(o => o.GetProperty("Key").GetString()!).ToList() : [];
+
     /// <summary>psql -c for each statement, stopping at the first error; unaligned tuples-only output.</summary>
     public Task<CommandResult> PsqlAsync(int port, params string[] statements) => PsqlAsAsync(port, "admin", Password, statements);
 
