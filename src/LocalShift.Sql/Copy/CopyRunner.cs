@@ -27,6 +27,7 @@ public sealed class CopyRunner(RedshiftStatementContext context, CopyStatement c
     {
         var schema = copy.Schema ?? "public";
         var columns = TargetColumns(schema);
+        LoadErrors.Ensure(context.Engine);
         if (!context.Superuser && context.Users is { } users && !users.Holds(context.User, "table", schema, copy.Table, "insert"))
             throw new PgException(SqlState.InsufficientPrivilege, $"permission denied for relation {copy.Table}");
         if (copy.Format is CopyFormat.Avro or CopyFormat.Orc or CopyFormat.FixedWidth)

@@ -18,6 +18,12 @@ public static class LoadErrors
 
     public static void Ensure(IEngineSession engine)
     {
+        // Checked first so that concurrent sessions do not race on catalog writes once it exists.
+        using (var exists = engine.Query("SELECT count(*) FROM duckdb_views() WHERE schema_name = 'main' AND view_name = 'sys_load_error_detail'"))
+        {
+            exists.Read();
+            if (Convert.ToInt64(exists.GetValue(0)) > 0) return;
+        }
         engine.Execute($"""
             CREATE SCHEMA IF NOT EXISTS {UserDirectory.Schema};
             CREATE TABLE IF NOT EXISTS {Table}(userid INTEGER, slice INTEGER, tbl INTEGER, starttime TIMESTAMP, session INTEGER, query INTEGER,

@@ -190,4 +190,24 @@ public class RoleStillAddingTests
         Assert.Contains($"ERROR:  User arn:aws:redshift:us-east-1:{RoleStory.Account}:dbuser:slow/admin is not authorized to assume IAM Role {role}", r.Stderr);
         Assert.Contains("still being associated", r.Stderr);
     }
+
+    [Fact]
+    public async Task Copy_with_a_role_being_removed_fails_with_8001()
+    {
+        await using var server = await LocalShiftServer.StartAsync(null, "--role-apply-delay", "60m");
+        var story = new RoleStory(server);
+        var role = await story.CreateRoleAsync("Leaving", policy: RoleStory.S3Policy("leaving", "s3:*"));
+        var port = await story.CreateClusterAsync("leaving", [role]);
+        await story.MakeBucketAsync("leaving", ("a.txt", "1\n"));
+        (await story.PsqlAsync(port, "CREATE TABLE t(id INTEGER)", $"COPY t FROM 's3://leaving/a.txt' IAM_ROLE '{role}'")).EnsureSuccess();
+        (await server.AwsAsync("redshift", "modify-cluster-iam-roles", "--cluster-identifier", "leaving", "--remove-iam-roles", role)).EnsureSuccess();
+        var r = await story.PsqlAsync(port, $"COPY t FROM 's3://leaving/a.txt' IAM_ROLE '{role}'");
+        Assert.Contains($"is not authorized to assume IAM Role {role}", r.Stderr);
+        Assert.Contains("being removed", r.Stderr);
+
+        using var http = new HttpClient();
+        var decisions = await http.GetStringAsync($"{server.Endpoint}/_localshift/decisions?limit=1000");
+        Assert.Contains("dbuser:leaving/admin", decisions);
+        Assert.Contains("RedshiftIamRoleSession", decisions);
+    }
 }
