@@ -117,4 +117,16 @@ public class FormatTests(FormatFixture f) : IClassFixture<FormatFixture>
         Assert.Equal("42\n", await f.Story.ReadAsync("fmt", "u2/000"));
         Assert.Contains("\"record_count\": 1", await f.Story.ReadAsync("fmt", "u2/manifest"));
     }
+
+    [Fact]
+    public async Task Copy_inside_a_rolled_back_transaction_leaves_nothing_and_column_lists_fill_defaults()
+    {
+        await f.Story.PutAsync("fmt", "tx/a.txt", Encoding.UTF8.GetBytes("1|x\n2|y\n"));
+        var rows = await SqlAsync("CREATE TABLE tx1(id INTEGER, name VARCHAR, note VARCHAR DEFAULT 'none')",
+            "BEGIN; COPY tx1 (id, name) FROM 's3://fmt/tx/' IAM_ROLE default; ROLLBACK;",
+            "SELECT count(*) FROM tx1",
+            "COPY tx1 (id, name) FROM 's3://fmt/tx/' IAM_ROLE default",
+            "SELECT id, name, note FROM tx1 ORDER BY id");
+        Assert.EndsWith("0\nCOPY 2\n1|x|none\n2|y|none\n", rows);
+    }
 }
