@@ -249,7 +249,8 @@ public sealed class CopyRunner(RedshiftStatementContext context, CopyStatement c
     private long LoadSkippingRejects(List<TargetColumn> columns, Source source, string target, List<StagedFile> files)
     {
         var stage = "__localshift_copy_stage";
-        var relaxed = source.Sql[..^1] + ", ignore_errors = true)";
+        // Malformed lines (too many or too few fields) are set aside by DuckDB into a rejects table and count as rejects too.
+        var relaxed = source.Sql[..^1] + ", store_rejects = true, rejects_table = '__localshift_copy_rejects', rejects_scan = '__localshift_copy_scans')";
         var converted = Expressions(columns, source, tryCast: true);
         var engine = context.Engine;
         engine.Execute($"DROP TABLE IF EXISTS {stage}");
@@ -276,6 +277,14 @@ public sealed class CopyRunner(RedshiftStatementContext context, CopyStatement c
                 .Select(i => $"(NULLIF(trim(c{i}), '') IS NOT NULL AND t{i} IS NULL)").ToList();
             var rejectFilter = conditions.Count == 0 ? "FALSE" : string.Join(" OR ", conditions);
             var rejected = Count($"SELECT count(*) FROM {stage} WHERE {rejectFilter}");
+            using (var malformed = engine.Query("SELECT s.file_path, e.line, coalesce(e.csv_line, ''), e.error_message FROM __localshift_copy_rejects e " +
+                "JOIN __localshift_copy_scans s USING (scan_id, file_id) ORDER BY e.line LIMIT 1000"))
+                while (malformed.Read())
+                {
+                    rejected++;
+                    errors.Add(new LoadError(urls.GetValueOrDefault((string)malformed.GetValue(0)!, ""), Convert.ToInt64(malformed.GetValue(1)), "", "",
+                        (string)malformed.GetValue(2)!, "", 1214, (string)malformed.GetValue(3)!));
+                }
             LoadErrors.Record(engine, copy.Table, errors);
             if (rejected > copy.MaxError) throw LoadFailed($"{rejected} record(s) could not be loaded, more than MAXERROR {copy.MaxError}");
             var loaded = engine.Execute($"INSERT INTO {target} SELECT {string.Join(", ", Enumerable.Range(0, columns.Count).Select(i => $"t{i}"))} FROM {stage} WHERE NOT ({rejectFilter})");
@@ -286,7 +295,7 @@ public sealed class CopyRunner(RedshiftStatementContext context, CopyStatement c
         }
         finally
         {
-            engine.Execute($"DROP TABLE IF EXISTS {stage}");
+            engine.Execute($"DROP TABLE IF EXISTS {stage}; DROP TABLE IF EXISTS __localshift_copy_rejects; DROP TABLE IF EXISTS __localshift_copy_scans");
         }
     }
 }

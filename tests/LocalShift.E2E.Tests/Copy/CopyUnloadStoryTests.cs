@@ -57,7 +57,7 @@ public class CopyUnloadStoryTests(ServerFixture fixture) : IClassFixture<ServerF
         var story = Story;
         var role = await story.CreateRoleAsync("LoadErrorsRole", policy: RoleStory.S3Policy("load-errors", "s3:*"));
         var port = await story.CreateClusterAsync("loaderrors", [role], defaultRole: role);
-        await story.MakeBucketAsync("load-errors", ("bad.txt", "1|one\nx|two\n3|three\n"));
+        await story.MakeBucketAsync("load-errors", ("bad.txt", "1|one\nx|two\n3|three\n"), ("malformed.txt", "1|one\n2|two|extra\n3|three\n"));
 
         var failed = await story.PsqlAsync(port,
             "CREATE TABLE t(id INTEGER, name VARCHAR)",
@@ -72,5 +72,11 @@ public class CopyUnloadStoryTests(ServerFixture fixture) : IClassFixture<ServerF
         Assert.True(tolerant.ExitCode == 0, tolerant.ToString());
         Assert.Contains("1 record(s) could not be loaded", tolerant.Stderr);
         Assert.Equal("COPY 2\n3\n2\n", tolerant.Stdout.Replace("\r", ""));
+
+        var malformed = await story.PsqlAsync(port, "COPY t FROM 's3://load-errors/malformed.txt' IAM_ROLE default MAXERROR 1",
+            "SELECT count(*) FROM t", "SELECT count(*) FROM stl_load_errors WHERE err_code = 1214");
+        Assert.True(malformed.ExitCode == 0, malformed.ToString());
+        Assert.Contains("1 record(s) could not be loaded", malformed.Stderr);
+        Assert.Equal("COPY 2\n5\n1\n", malformed.Stdout.Replace("\r", ""));
     }
 }
