@@ -62,7 +62,14 @@ public sealed class UnloadRunner(RedshiftStatementContext context, UnloadStateme
             PrivilegeCheck.Check(tokens, users.Find(context.User) ?? new DbUser(context.User, null, context.Superuser), users, "public");
         var translated = RedshiftTranslator.Translate(unload.Query.TrimEnd().TrimEnd(';'), new TranslationContext(context.User, context.Database));
         foreach (var statement in translated.PreStatements) context.Engine.Execute(statement);
-        return translated.Sql;
+        if (!unload.Escape || unload.Format != UnloadFormat.Text) return translated.Sql;
+        // ESCAPE: a backslash before the delimiter, newlines, carriage returns, quotes and backslashes in text fields.
+        var special = System.Text.RegularExpressions.Regex.Escape((unload.Delimiter ?? "|") + "\\\n\r\"'");
+        var columns = context.Engine.Describe(translated.Sql);
+        var escaped = columns.Select(c => c.TypeOid is LocalShift.Sql.Wire.Types.PgTypeOid.Varchar or LocalShift.Sql.Wire.Types.PgTypeOid.Text
+            ? $"regexp_replace({QuoteIdentifier(c.Name)}, {QuoteLiteral("([" + special + "])")}, '\\\\\\1', 'g') AS {QuoteIdentifier(c.Name)}"
+            : QuoteIdentifier(c.Name));
+        return $"SELECT {string.Join(", ", escaped)} FROM ({translated.Sql}) AS unload_query";
     }
 
     private async Task PrepareDestinationAsync(CancellationToken ct)
@@ -96,7 +103,8 @@ public sealed class UnloadRunner(RedshiftStatementContext context, UnloadStateme
                 yield return $"HEADER {(unload.Header ? "true" : "false")}";
                 yield return $"NULLSTR {QuoteLiteral(unload.NullAs ?? "")}";
                 if (unload.AddQuotes) yield return "FORCE_QUOTE *";
-                if (unload.Escape) yield return "ESCAPE '\\'";
+                // Redshift's text format is not CSV: fields are written raw (ESCAPE adds backslashes in the query instead).
+                else if (!csv) yield return "QUOTE '', ESCAPE ''";
                 break;
         }
         if (unload.Format != UnloadFormat.Parquet)

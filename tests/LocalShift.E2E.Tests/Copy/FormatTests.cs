@@ -129,4 +129,14 @@ public class FormatTests(FormatFixture f) : IClassFixture<FormatFixture>
             "SELECT id, name, note FROM tx1 ORDER BY id");
         Assert.EndsWith("0\nCOPY 2\n1|x|none\n2|y|none\n", rows);
     }
+
+    [Fact]
+    public async Task Unload_text_writes_fields_raw_and_escape_round_trips_through_copy()
+    {
+        await SqlAsync("CREATE TABLE esc1(id INTEGER, s VARCHAR)", "INSERT INTO esc1 VALUES (1, 'a|b'), (2, 'back\\slash \"q\"')",
+            "UNLOAD ('select * from esc1 order by id') TO 's3://fmt/esc/raw_' IAM_ROLE default PARALLEL OFF",
+            "UNLOAD ('select * from esc1 order by id') TO 's3://fmt/esc/escaped_' IAM_ROLE default PARALLEL OFF ESCAPE");
+        Assert.Equal("1|a|b\n2|back\\slash \"q\"\n", await f.Story.ReadAsync("fmt", "esc/raw_000"));
+        Assert.Equal("1|a\\|b\n2|back\\\\slash \\\"q\\\"\n", await f.Story.ReadAsync("fmt", "esc/escaped_000"));
+    }
 }
