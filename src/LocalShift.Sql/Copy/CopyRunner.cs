@@ -54,7 +54,7 @@ public sealed class CopyRunner(RedshiftStatementContext context, CopyStatement c
             }
             catch (PgException e) when (e.SqlState != SqlState.QueryCanceled)
             {
-                if (copy.MaxError > 0 && copy.Format is CopyFormat.Text or CopyFormat.Csv && !copy.NoLoad)
+                if (copy.MaxError > 0 && copy.Format is CopyFormat.Text or CopyFormat.Csv && !copy.NoLoad && !copy.Escape)
                     loaded = LoadSkippingRejects(columns, source, target, files);
                 else
                 {
@@ -159,6 +159,7 @@ public sealed class CopyRunner(RedshiftStatementContext context, CopyStatement c
                 var json = $"read_json({paths}, format = 'auto', compression = '{(compression == "none" ? "uncompressed" : compression)}')";
                 return new Source(json, Describe($"SELECT * FROM {json}"));
             default:
+                if (copy.Escape && copy.Format == CopyFormat.Text) return EscapedText(paths, compression, width);
                 var csv = copy.Format == CopyFormat.Csv;
                 var quote = csv || copy.RemoveQuotes ? copy.Quote : "";
                 var names = Enumerable.Range(0, width).Select(i => $"c{i}").ToList();
@@ -170,6 +171,23 @@ public sealed class CopyRunner(RedshiftStatementContext context, CopyStatement c
                     $"null_padding = {(copy.FillRecord ? "true" : "false")}, filename = true)";
                 return new Source(sql, names);
         }
+    }
+
+    /// <summary>
+    /// Text with ESCAPE: a backslash makes the next character literal (so <c>\|</c> is not a delimiter). DuckDB's reader
+    /// only knows escapes inside quotes, so each line is read whole and split here.
+    /// </summary>
+    private Source EscapedText(string paths, string compression, int width)
+    {
+        var delimiter = copy.Delimiter ?? "|";
+        var nulls = copy.NullAs ?? "\\N";
+        var lines = $"read_csv({paths}, delim = chr(30), quote = '', escape = '', header = false, skip = {copy.IgnoreHeader}, auto_detect = false, " +
+            $"columns = {{'line': 'VARCHAR'}}, compression = '{compression}', filename = true)";
+        var split = $"string_split(replace(replace(line, '\\\\', chr(2)), {QuoteLiteral("\\" + delimiter)}, chr(1)), {QuoteLiteral(delimiter)})";
+        var names = Enumerable.Range(0, width).Select(i => $"c{i}").ToList();
+        var fields = names.Select((n, i) =>
+            $"CASE WHEN p[{i + 1}] = {QuoteLiteral(nulls)} THEN NULL ELSE replace(regexp_replace(replace(p[{i + 1}], chr(1), {QuoteLiteral(delimiter)}), '\\\\(.)', '\\1', 'g'), chr(2), '\\') END AS {n}");
+        return new Source($"(SELECT filename, {string.Join(", ", fields)} FROM (SELECT filename, {split} AS p FROM {lines}))", names);
     }
 
     private int ColumnsCount() => TargetColumns(copy.Schema ?? "public").Count;
@@ -220,7 +238,6 @@ public sealed class CopyRunner(RedshiftStatementContext context, CopyStatement c
         var cast = tryCast ? "TRY_CAST" : "CAST";
         var strptime = tryCast ? "try_strptime" : "strptime";
         var v = raw;
-        if (copy.Escape && copy.RemoveQuotes == false) v = $"regexp_replace({v}, '\\\\(.)', '\\1', 'g')";
         if (column.IsText)
         {
             if (copy.TrimBlanks) v = $"rtrim({v})";

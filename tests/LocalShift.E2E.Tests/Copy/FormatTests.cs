@@ -138,5 +138,8 @@ public class FormatTests(FormatFixture f) : IClassFixture<FormatFixture>
             "UNLOAD ('select * from esc1 order by id') TO 's3://fmt/esc/escaped_' IAM_ROLE default PARALLEL OFF ESCAPE");
         Assert.Equal("1|a|b\n2|back\\slash \"q\"\n", await f.Story.ReadAsync("fmt", "esc/raw_000"));
         Assert.Equal("1|a\\|b\n2|back\\\\slash \\\"q\\\"\n", await f.Story.ReadAsync("fmt", "esc/escaped_000"));
+        var back = await SqlAsync("CREATE TABLE esc2(id INTEGER, s VARCHAR)", "COPY esc2 FROM 's3://fmt/esc/escaped_000' IAM_ROLE default ESCAPE",
+            "SELECT count(*) FROM (SELECT * FROM esc1 EXCEPT SELECT * FROM esc2) d");
+        Assert.EndsWith("COPY 2\n0\n", back);
     }
 }
