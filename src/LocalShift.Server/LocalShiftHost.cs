@@ -86,7 +86,14 @@ public sealed class LocalShiftHost : IAsyncDisposable
         var authorizer = new PolicyAuthorizer(identityPolicies, resourcePolicies, decisions, loggerFactory.CreateLogger<PolicyAuthorizer>());
         var sessions = new SessionStore(store);
         var assumer = new RoleAssumer(iamStore, identityPolicies, iamStore, sessions, authorizer, clock);
-        var sqlHost = new LocalShift.Sql.ClusterSqlHost(dataDir, loggerFactory);
+        var credentials = new CompositeCredentialResolver(accounts, new IamCredentialResolver(iamStore), sessions);
+        var s3Objects = new LocalShift.Services.S3.S3Objects(new LocalShift.Services.S3.S3Access(objects));
+        // The SQL endpoint reaches S3 through the role path; it finds the cluster's roles once the control plane exists.
+        RedshiftStore? clusters = null;
+        var rolePath = new LocalShift.Sql.RolePath.RolePathResolver(assumer, credentials,
+            (account, id, now) => clusters?.Find(account, id, now), authorizer, clock);
+        var sqlHost = new LocalShift.Sql.ClusterSqlHost(dataDir, loggerFactory,
+            redshiftStatements: new LocalShift.Sql.RolePath.RoleStatementHandler(rolePath, s3Objects, authorizer, clock));
         var redshift = RedshiftControlPlane.Create(store, iamStore, sqlHost, new RedshiftOptions
         {
             CreateDelay = options.ClusterCreateDelay,
@@ -95,9 +102,9 @@ public sealed class LocalShiftHost : IAsyncDisposable
             SqlHost = options.Host,
             SqlPortStart = options.SqlPortStart,
         }, clock);
+        clusters = redshift.Store;
         var queryServices = new List<QueryService> { new StsService(assumer), new IamService(iamStore), redshift.Service };
         var httpServices = new List<IHttpService> { new LocalShift.Services.S3.Http.S3Service(objects) };
-        var credentials = new CompositeCredentialResolver(accounts, new IamCredentialResolver(iamStore), sessions);
 
         builder.Services.AddSingleton(clock);
         builder.Services.AddSingleton<ICredentialResolver>(credentials);

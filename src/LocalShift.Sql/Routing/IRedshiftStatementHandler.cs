@@ -13,7 +13,8 @@ public sealed record RedshiftStatementContext(
     string User,
     bool Superuser,
     IEngineSession Engine,
-    Action<PgNotice> Notice)
+    Action<PgNotice> Notice,
+    LocalShift.Sql.Users.UserDirectory? Users = null)
 {
     /// <summary>The db user ARN the role path passes as sts:ExternalId.</summary>
     public string DbUserArn => $"arn:aws:redshift:{Region}:{AccountId}:dbuser:{ClusterIdentifier}/{User}";

@@ -1,0 +1,146 @@
+using LocalShift.Sql.Lexing;
+using LocalShift.Sql.RolePath;
+using LocalShift.Sql.Wire;
+
+namespace LocalShift.Sql.Copy;
+
+public enum CopyFormat { Text, Csv, Json, Parquet, Avro, Orc, FixedWidth }
+
+public enum Compression { None, Gzip, Bzip2, Zstd, Lzop }
+
+/// <summary>A parsed <c>COPY table [(columns)] FROM 's3://...' authorization [options]</c>.</summary>
+public sealed record CopyStatement
+{
+    public string? Schema { get; init; }
+    public required string Table { get; init; }
+    public IReadOnlyList<string>? Columns { get; init; }
+    public required S3Location Source { get; init; }
+    public required Authorization Authorization { get; init; }
+    public CopyFormat Format { get; init; } = CopyFormat.Text;
+    public string? Delimiter { get; init; }
+    public string Quote { get; init; } = "\"";
+    public string Json { get; init; } = "auto";
+    public Compression Compression { get; init; }
+    public long IgnoreHeader { get; init; }
+    public string? NullAs { get; init; }
+    public bool EmptyAsNull { get; init; }
+    public bool BlanksAsNull { get; init; }
+    public string DateFormat { get; init; } = "auto";
+    public string TimeFormat { get; init; } = "auto";
+    public long MaxError { get; init; }
+    public bool NoLoad { get; init; }
+    public bool Manifest { get; init; }
+    public bool RemoveQuotes { get; init; }
+    public bool Escape { get; init; }
+    public bool TrimBlanks { get; init; }
+    public bool FillRecord { get; init; }
+    public bool TruncateColumns { get; init; }
+
+    public static CopyStatement Parse(IReadOnlyList<SqlToken> tokens)
+    {
+        var r = new StatementReader(tokens);
+        r.Expect("COPY");
+        var (schema, table) = r.QualifiedName();
+        List<string>? columns = null;
+        if (r.Accept(SqlTokenKind.LeftParen))
+        {
+            columns = [];
+            do
+            {
+                var c = r.Next();
+                if (c.Kind is not (SqlTokenKind.Word or SqlTokenKind.QuotedIdentifier)) throw StatementReader.SyntaxError(c);
+                columns.Add(c.Identifier);
+            } while (r.Accept(SqlTokenKind.Comma));
+            r.Expect(SqlTokenKind.RightParen);
+        }
+        if (!r.Accept("FROM"))
+        {
+            if (r.Peek().Is("TO")) throw new PgException(SqlState.FeatureNotSupported, "COPY TO is not supported by Redshift; use UNLOAD");
+            throw r.SyntaxError();
+        }
+        var sourceToken = r.Next();
+        if (sourceToken.Kind != SqlTokenKind.String) throw StatementReader.SyntaxError(sourceToken);
+        var source = sourceToken.StringValue;
+        if (!source.StartsWith("s3://", StringComparison.OrdinalIgnoreCase))
+            throw new PgException(SqlState.FeatureNotSupported,
+                $"COPY from '{source}' is not supported by LocalShift: only Amazon S3 sources (s3://bucket/prefix)");
+
+        var auth = new AuthorizationClause();
+        var s = new CopyStatement { Schema = schema, Table = table, Columns = columns, Source = S3Location.Parse(source), Authorization = null! };
+        var formats = 0;
+        while (!r.AtEnd)
+        {
+            if (auth.TryRead(r)) continue;
+            var word = r.Next();
+            switch (word.Text.ToUpperInvariant())
+            {
+                case "FORMAT":
+                    r.Accept("AS");
+                    continue;
+                case "CSV":
+                    s = s with { Format = CopyFormat.Csv };
+                    formats++;
+                    if (r.Peek().Is("QUOTE")) { r.Next(); s = s with { Quote = Char(r, "QUOTE") }; }
+                    break;
+                case "QUOTE": s = s with { Quote = Char(r, "QUOTE") }; break;
+                case "DELIMITER": s = s with { Delimiter = Char(r, "DELIMITER") }; break;
+                case "JSON":
+                    s = s with { Format = CopyFormat.Json, Json = OptionalString(r) ?? "auto" };
+                    formats++;
+                    break;
+                case "AVRO": OptionalString(r); s = s with { Format = CopyFormat.Avro }; formats++; break;
+                case "PARQUET": s = s with { Format = CopyFormat.Parquet }; formats++; break;
+                case "ORC": s = s with { Format = CopyFormat.Orc }; formats++; break;
+                case "FIXEDWIDTH": r.String("FIXEDWIDTH"); s = s with { Format = CopyFormat.FixedWidth }; formats++; break;
+                case "GZIP": s = s with { Compression = Compression.Gzip }; break;
+                case "BZIP2": s = s with { Compression = Compression.Bzip2 }; break;
+                case "ZSTD": s = s with { Compression = Compression.Zstd }; break;
+                case "LZOP": s = s with { Compression = Compression.Lzop }; break;
+                case "IGNOREHEADER": s = s with { IgnoreHeader = r.Integer("IGNOREHEADER") }; break;
+                case "NULL": s = s with { NullAs = r.String("NULL AS") }; break;
+                case "EMPTYASNULL": s = s with { EmptyAsNull = true }; break;
+                case "BLANKSASNULL": s = s with { BlanksAsNull = true }; break;
+                case "DATEFORMAT": s = s with { DateFormat = r.String("DATEFORMAT") }; break;
+                case "TIMEFORMAT": s = s with { TimeFormat = r.String("TIMEFORMAT") }; break;
+                case "MAXERROR": s = s with { MaxError = r.Integer("MAXERROR") }; break;
+                case "NOLOAD": s = s with { NoLoad = true }; break;
+                case "MANIFEST": s = s with { Manifest = true }; break;
+                case "REMOVEQUOTES": s = s with { RemoveQuotes = true }; break;
+                case "ESCAPE": s = s with { Escape = true }; break;
+                case "TRIMBLANKS": s = s with { TrimBlanks = true }; break;
+                case "FILLRECORD": s = s with { FillRecord = true }; break;
+                case "TRUNCATECOLUMNS": s = s with { TruncateColumns = true }; break;
+                case "ACCEPTINVCHARS": OptionalString(r); break;
+                case "REGION": r.String("REGION"); break;
+                case "ENCODING": r.Accept("AS"); r.Next(); break;
+                case "COMPUPDATE" or "STATUPDATE":
+                    if (r.Peek().IsAny("ON", "OFF", "TRUE", "FALSE", "PRESET")) r.Next();
+                    break;
+                case "ACCEPTANYDATE" or "IGNOREBLANKLINES" or "ROUNDEC" or "EXPLICIT_IDS" or "ENCRYPTED" or "SSH" or "IGNOREALLERRORS":
+                    break;
+                default:
+                    throw StatementReader.SyntaxError(word);
+            }
+        }
+        if (formats > 1) throw new PgException(SqlState.SyntaxError, "conflicting or redundant options", detail: "Only one data format may be specified.");
+        if (s.Format is CopyFormat.Parquet or CopyFormat.Orc && (s.Delimiter is not null || s.IgnoreHeader > 0 || s.NullAs is not null || s.Compression != Compression.None))
+            throw new PgException(SqlState.InvalidParameterValue, $"{s.Format.ToString().ToUpperInvariant()} format does not support DELIMITER, IGNOREHEADER, NULL AS or compression options");
+        if (s.Format == CopyFormat.Csv && (s.RemoveQuotes || s.Escape))
+            throw new PgException(SqlState.InvalidParameterValue, "CSV is not compatible with REMOVEQUOTES or ESCAPE");
+        if (s.MaxError < 0) throw new PgException(SqlState.InvalidParameterValue, "MAXERROR must be zero or greater");
+        return s with { Authorization = auth.Result("COPY") };
+    }
+
+    private static string Char(StatementReader r, string option)
+    {
+        var value = r.String(option);
+        if (value.Length != 1) throw new PgException(SqlState.InvalidParameterValue, $"{option} must be a single character");
+        return value;
+    }
+
+    private static string? OptionalString(StatementReader r)
+    {
+        r.Accept("AS");
+        return r.Peek().Kind == SqlTokenKind.String ? r.Next().StringValue : null;
+    }
+}

@@ -1,0 +1,135 @@
+using LocalShift.Aws;
+using LocalShift.Core;
+using LocalShift.Policy.Evaluation;
+using LocalShift.Services.Authorization;
+using LocalShift.Services.Redshift;
+using LocalShift.Services.Sts;
+using LocalShift.Sql.AssumeRolePrivileges;
+using LocalShift.Sql.Routing;
+
+namespace LocalShift.Sql.RolePath;
+
+/// <summary>
+/// The role path of ARCHITECTURE.md §3: resolve the clause, check the association and the ASSUMEROLE grant, assume
+/// the chain as redshift.amazonaws.com and then hop by hop, and hand back the principal every S3 call is made as.
+/// Access keys skip the cluster's roles and act as whoever owns the key.
+/// </summary>
+public sealed class RolePathResolver(
+    RoleAssumer assumer,
+    ICredentialResolver credentials,
+    Func<string, string, DateTimeOffset, Cluster?> findCluster,
+    PolicyAuthorizer authorizer,
+    TimeProvider clock)
+{
+    public const string RedshiftService = "redshift.amazonaws.com";
+    public const string SessionName = "RedshiftIamRoleSession";
+
+    /// <param name="purpose">copy, unload, external function: what the ASSUMEROLE grant must cover.</param>
+    public Principal Resolve(RedshiftStatementContext context, Authorization authorization, string purpose)
+    {
+        var now = clock.GetUtcNow();
+        return authorization switch
+        {
+            AccessKeyAuthorization keys => ResolveKeys(keys),
+            RoleChainAuthorization chain => AssumeChain(context, chain, purpose, now),
+            _ => throw new InvalidOperationException("unknown authorization form"),
+        };
+    }
+
+    private Principal AssumeChain(RedshiftStatementContext context, RoleChainAuthorization authorization, string purpose, DateTimeOffset now)
+    {
+        var dbUser = context.DbUserArn;
+        var cluster = findCluster(context.AccountId, context.ClusterIdentifier, now);
+        IReadOnlyList<string> chain = authorization.Chain;
+        if (authorization.Default)
+        {
+            if (cluster?.DefaultIamRoleArn is not { Length: > 0 } defaultRole) throw RolePathErrors.NoDefaultRole();
+            chain = [defaultRole];
+        }
+        var first = chain[0];
+        foreach (var (arn, hop) in chain.Select((a, i) => (a, i + 1)))
+            if (!IsRoleArn(arn))
+                throw Deny(dbUser, first, $"'{arn}'{(chain.Count > 1 ? $" (chain hop {hop})" : "")} is not a valid IAM role ARN: expected arn:aws:iam::<account>:role/<name>");
+
+        var association = cluster?.Roles.FirstOrDefault(r => r.RoleArn == first);
+        var refusal = association?.ApplyStatus switch
+        {
+            null => $"the role is not associated with cluster {context.ClusterIdentifier}; associate it with aws redshift modify-cluster-iam-roles --cluster-identifier {context.ClusterIdentifier} --add-iam-roles {first}",
+            ApplyStatus.Adding => $"the role is still being associated with cluster {context.ClusterIdentifier} (ApplyStatus adding); it is usable once in-sync",
+            ApplyStatus.Removing => $"the role is being removed from cluster {context.ClusterIdentifier} (ApplyStatus removing) and can no longer be used",
+            _ => null,
+        };
+        if (refusal is not null) throw Deny(dbUser, first, refusal);
+
+        var grantName = authorization.Default ? "default" : authorization.Text;
+        var groups = context.Users?.GroupsOf(context.User) ?? [];
+        if (!AssumeRoleGrants.Holds(context.Engine, context.User, context.Superuser, groups, grantName, purpose)
+            && !(authorization.Default && AssumeRoleGrants.Holds(context.Engine, context.User, context.Superuser, groups, chain[0], purpose)))
+        {
+            Record(dbUser, first, now, $"ASSUMEROLE on \"{grantName}\" for {purpose.ToUpperInvariant()} is not granted to {context.User}");
+            throw AssumeRoleGrants.Missing(context.User, grantName, purpose);
+        }
+
+        var caller = Principal.ServicePrincipal(RedshiftService);
+        RoleSession? session = null;
+        for (var i = 0; i < chain.Count; i++)
+        {
+            var input = i == 0
+                ? new AssumeRoleInput(chain[i], SessionName, ExternalId: dbUser, Context: new Dictionary<string, string>
+                {
+                    ["aws:SourceAccount"] = context.AccountId,
+                    ["aws:SourceArn"] = Arn.Cluster(context.Region, context.AccountId, context.ClusterIdentifier),
+                })
+                : new AssumeRoleInput(chain[i], SessionName);
+            try
+            {
+                session = assumer.Assume(session?.Principal ?? caller, null, input, Guid.NewGuid().ToString(), region: context.Region);
+            }
+            catch (AssumeRoleDeniedException e)
+            {
+                var why = i == 0
+                    ? $"sts:AssumeRole by {RedshiftService} with sts:ExternalId={dbUser} was denied: {e.Note ?? "no statement of the role's trust policy allows it"}. " +
+                      $"The trust policy must allow Principal {{\"Service\":\"{RedshiftService}\"}} and any sts:ExternalId condition must name this db user"
+                    : $"chain hop {i + 1}: {e.Message}" + (e.Note is null ? " (the previous role's identity policy must allow sts:AssumeRole on it)" : $" ({e.Note})");
+                throw Deny(dbUser, first, why);
+            }
+            catch (AwsException e)
+            {
+                throw Deny(dbUser, first, $"chain hop {i + 1}: {e.Message}");
+            }
+        }
+        return session!.Principal;
+    }
+
+    private Principal ResolveKeys(AccessKeyAuthorization keys)
+    {
+        var rid = Guid.NewGuid().ToString("N")[..16].ToUpperInvariant();
+        var found = credentials.Find(keys.AccessKeyId);
+        if (found is null || !found.Active)
+            throw RolePathErrors.S3("InvalidAccessKeyId", "The AWS Access Key Id you provided does not exist in our records.", 403, rid,
+                $"ACCESS_KEY_ID={keys.AccessKeyId}", "no user, root or session holds this access key");
+        if (!string.Equals(found.SecretAccessKey, keys.SecretAccessKey, StringComparison.Ordinal))
+            throw RolePathErrors.S3("SignatureDoesNotMatch", "The request signature we calculated does not match the signature you provided. Check your key and signing method.",
+                403, rid, $"ACCESS_KEY_ID={keys.AccessKeyId}", "the secret access key does not belong to this access key");
+        if (found.SessionToken is not null && found.SessionToken != keys.SessionToken)
+            throw RolePathErrors.S3("InvalidToken", "The provided token is malformed or otherwise invalid.", 400, rid,
+                $"ACCESS_KEY_ID={keys.AccessKeyId}", "temporary credentials need their SESSION_TOKEN (or token= inside CREDENTIALS)");
+        if (found.Expiration is { } expires && expires <= clock.GetUtcNow())
+            throw RolePathErrors.S3("ExpiredToken", "The provided token has expired.", 400, rid, $"ACCESS_KEY_ID={keys.AccessKeyId}", "the session expired");
+        return found.Principal;
+    }
+
+    private LocalShift.Sql.Wire.PgException Deny(string dbUser, string roleArn, string why)
+    {
+        Record(dbUser, roleArn, clock.GetUtcNow(), why);
+        return RolePathErrors.NotAuthorized(dbUser, roleArn, why);
+    }
+
+    private void Record(string dbUser, string roleArn, DateTimeOffset now, string why) =>
+        authorizer.Record(new Decision(DecisionKind.ImplicitDeny, [], PolicyLayer.None, []), dbUser, "redshift:AssumeClusterRole", roleArn, now, null,
+            $"User {dbUser} is not authorized to assume IAM Role {roleArn}", why);
+
+    private static bool IsRoleArn(string arn) =>
+        Arn.TryParse(arn, out var parsed) && parsed.Service == "iam" && parsed.Account is { Length: 12 }
+        && parsed.Resource.StartsWith("role/", StringComparison.Ordinal) && parsed.Resource.Length > 5;
+}

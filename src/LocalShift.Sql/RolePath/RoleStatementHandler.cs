@@ -1,0 +1,43 @@
+using LocalShift.Aws;
+using LocalShift.Services.S3;
+using LocalShift.Sql.AssumeRolePrivileges;
+using LocalShift.Sql.Copy;
+using LocalShift.Sql.Lexing;
+using LocalShift.Sql.Routing;
+using LocalShift.Sql.Unload;
+using LocalShift.Sql.Wire;
+
+namespace LocalShift.Sql.RolePath;
+
+/// <summary>
+/// Issue 7's statements: COPY and UNLOAD through the role path, GRANT/REVOKE ASSUMEROLE. CREATE EXTERNAL ... still
+/// answers "not supported yet".
+/// </summary>
+public sealed class RoleStatementHandler(RolePathResolver roles, S3Objects objects, IAuthorizer authorizer, TimeProvider clock) : IRedshiftStatementHandler
+{
+    private readonly NotYetSupportedRedshiftStatements _later = new();
+
+    public string Execute(RedshiftStatementContext context, string sql, IReadOnlyList<SqlToken> significant)
+    {
+        var first = significant[0];
+        if (first.IsAny("GRANT", "REVOKE")) return AssumeRoleStatement.Run(context, significant);
+        if (first.Is("COPY"))
+        {
+            var copy = CopyStatement.Parse(significant);
+            var s3 = Session(context, copy.Authorization, "copy");
+            var rows = new CopyRunner(context, copy, s3).RunAsync().GetAwaiter().GetResult();
+            return $"COPY {rows}";
+        }
+        if (first.Is("UNLOAD"))
+        {
+            var unload = UnloadStatement.Parse(significant);
+            var s3 = Session(context, unload.Authorization, "unload");
+            new UnloadRunner(context, unload, s3).RunAsync().GetAwaiter().GetResult();
+            return "UNLOAD";
+        }
+        return _later.Execute(context, sql, significant);
+    }
+
+    private S3Session Session(RedshiftStatementContext context, Authorization authorization, string purpose) =>
+        new(objects, authorizer, roles.Resolve(context, authorization, purpose), context.Region, clock);
+}

@@ -1,0 +1,190 @@
+using System.Text.Json;
+using LocalShift.Sql.Copy;
+using LocalShift.Sql.Dialect;
+using LocalShift.Sql.Lexing;
+using LocalShift.Sql.RolePath;
+using LocalShift.Sql.Routing;
+using LocalShift.Sql.Users;
+using LocalShift.Sql.Wire;
+using static LocalShift.Sql.Lexing.TokenCursor;
+
+namespace LocalShift.Sql.Unload;
+
+/// <summary>
+/// Runs an UNLOAD: DuckDB writes the query's result with <c>COPY (query) TO</c> into a temporary folder (partitioned
+/// and split as asked), then each file is put to S3 as the role session under Redshift's names
+/// (<c>&lt;prefix&gt;0000_part_00</c>, <c>&lt;prefix&gt;000</c> with PARALLEL OFF, <c>col=value/</c> folders, <c>manifest</c>).
+/// </summary>
+public sealed class UnloadRunner(RedshiftStatementContext context, UnloadStatement unload, S3Session s3)
+{
+    public async Task<long> RunAsync(CancellationToken ct = default)
+    {
+        var query = Translate();
+        await PrepareDestinationAsync(ct);
+
+        var folder = Path.Combine(Path.GetTempPath(), "localshift-unload-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(folder);
+        try
+        {
+            var output = unload.PartitionBy.Count > 0 || unload.MaxFileSize is not null ? Path.Combine(folder, "out") : Path.Combine(folder, "data");
+            var rows = context.Engine.Execute($"COPY ({query}) TO {QuoteLiteral(output)} ({string.Join(", ", CopyOptions())})");
+            var written = new List<(string Key, long Size, string File)>();
+            var files = File.Exists(output) ? [output]
+                : Directory.Exists(output) ? Directory.GetFiles(output, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal).ToArray() : [];
+            foreach (var group in files.GroupBy(f => Path.GetRelativePath(File.Exists(output) ? folder : output, Path.GetDirectoryName(f)!)))
+            {
+                var partition = group.Key is "." or "" ? "" : group.Key.Replace(Path.DirectorySeparatorChar, '/') + "/";
+                var part = 0;
+                foreach (var file in group)
+                {
+                    var key = unload.Destination.Key + partition + FileName(part++);
+                    await using (var body = File.OpenRead(file))
+                        await s3.PutAsync(unload.Destination.Bucket, key, body, ContentType(), ct);
+                    written.Add((key, new FileInfo(file).Length, file));
+                }
+            }
+            if (unload.Manifest) await WriteManifestAsync(written, rows, ct);
+            context.Notice(new PgNotice("INFO", $"UNLOAD completed, {rows} record(s) unloaded successfully."));
+            return rows;
+        }
+        finally
+        {
+            try { Directory.Delete(folder, recursive: true); } catch (IOException) { }
+        }
+    }
+
+    private string Translate()
+    {
+        var tokens = SqlLexer.Significant(SqlLexer.Tokenize(unload.Query));
+        if (tokens.Count == 0 || !tokens[0].IsAny("SELECT", "WITH", "VALUES", "("))
+            throw new PgException(SqlState.SyntaxError, "UNLOAD query must be a SELECT statement");
+        if (context.Users is { } users)
+            PrivilegeCheck.Check(tokens, users.Find(context.User) ?? new DbUser(context.User, null, context.Superuser), users, "public");
+        var translated = RedshiftTranslator.Translate(unload.Query.TrimEnd().TrimEnd(';'), new TranslationContext(context.User, context.Database));
+        foreach (var statement in translated.PreStatements) context.Engine.Execute(statement);
+        if (!unload.Escape || unload.Format != UnloadFormat.Text) return translated.Sql;
+        // ESCAPE: a backslash before the delimiter, newlines, carriage returns, quotes and backslashes in text fields.
+        var special = System.Text.RegularExpressions.Regex.Escape((unload.Delimiter ?? "|") + "\\\n\r\"'");
+        var columns = context.Engine.Describe(translated.Sql);
+        var escaped = columns.Select(c => c.TypeOid is LocalShift.Sql.Wire.Types.PgTypeOid.Varchar or LocalShift.Sql.Wire.Types.PgTypeOid.Text
+            ? $"regexp_replace({QuoteIdentifier(c.Name)}, {QuoteLiteral("([" + special + "])")}, '\\\\\\1', 'g') AS {QuoteIdentifier(c.Name)}"
+            : QuoteIdentifier(c.Name));
+        return $"SELECT {string.Join(", ", escaped)} FROM ({translated.Sql}) AS unload_query";
+    }
+
+    private async Task PrepareDestinationAsync(CancellationToken ct)
+    {
+        var existing = await s3.ListAsync(unload.Destination, ct);
+        if (existing.Count == 0) return;
+        if (unload.CleanPath)
+        {
+            foreach (var o in existing) await s3.DeleteAsync(o.Bucket, o.Key, ct);
+            return;
+        }
+        if (!unload.AllowOverwrite)
+            throw new PgException(SqlState.InternalError,
+                "Specified unload destination on S3 is not empty. Consider using a different bucket / prefix, manually removing the target files in S3, or using the ALLOWOVERWRITE option.");
+    }
+
+    private IEnumerable<string> CopyOptions()
+    {
+        switch (unload.Format)
+        {
+            case UnloadFormat.Parquet:
+                yield return "FORMAT parquet";
+                break;
+            case UnloadFormat.Json:
+                yield return "FORMAT json";
+                break;
+            default:
+                var csv = unload.Format == UnloadFormat.Csv;
+                yield return "FORMAT csv";
+                yield return $"DELIMITER {QuoteLiteral(unload.Delimiter ?? (csv ? "," : "|"))}";
+                yield return $"HEADER {(unload.Header ? "true" : "false")}";
+                yield return $"NULLSTR {QuoteLiteral(unload.NullAs ?? "")}";
+                if (unload.AddQuotes) yield return "FORCE_QUOTE *";
+                // Redshift's text format is not CSV: fields are written raw (ESCAPE adds backslashes in the query instead).
+                else if (!csv) yield return "QUOTE '', ESCAPE ''";
+                break;
+        }
+        if (unload.Format != UnloadFormat.Parquet)
+            yield return "COMPRESSION " + unload.Compression switch
+            {
+                Compression.Gzip => "gzip",
+                Compression.Zstd => "zstd",
+                Compression.Bzip2 => throw new PgException(SqlState.FeatureNotSupported, "UNLOAD with BZIP2 is not supported by LocalShift; use GZIP or ZSTD"),
+                _ => "none",
+            };
+        if (unload.PartitionBy.Count > 0)
+        {
+            yield return $"PARTITION_BY ({string.Join(", ", unload.PartitionBy.Select(QuoteIdentifier))})";
+            if (unload.PartitionInclude) yield return "WRITE_PARTITION_COLUMNS true";
+        }
+        if (unload.MaxFileSize is { } size) yield return $"FILE_SIZE_BYTES {size}";
+        if (unload.PartitionBy.Count > 0 || unload.MaxFileSize is not null) yield return "OVERWRITE_OR_IGNORE true";
+    }
+
+    private string FileName(int part)
+    {
+        var name = unload.Parallel ? $"0000_part_{part:D2}" : $"{part:D3}";
+        if (unload.Extension is { Length: > 0 } ext) name += "." + ext;
+        else if (unload.Format == UnloadFormat.Parquet) name += ".parquet";
+        return name + unload.Compression switch { Compression.Gzip => ".gz", Compression.Zstd => ".zst", _ => "" };
+    }
+
+    private string ContentType() => unload.Format switch
+    {
+        UnloadFormat.Parquet => "application/octet-stream",
+        UnloadFormat.Json => "application/json",
+        _ => "text/plain",
+    };
+
+    private async Task WriteManifestAsync(List<(string Key, long Size, string File)> written, long rows, CancellationToken ct)
+    {
+        var entries = written.Select(w => unload.ManifestVerbose
+            ? (object)new Dictionary<string, object>
+            {
+                ["url"] = $"s3://{unload.Destination.Bucket}/{w.Key}",
+                ["meta"] = new Dictionary<string, object> { ["content_length"] = w.Size, ["record_count"] = RecordCount(w.File) },
+            }
+            : new Dictionary<string, object> { ["url"] = $"s3://{unload.Destination.Bucket}/{w.Key}" }).ToList();
+        var manifest = new Dictionary<string, object> { ["entries"] = entries };
+        if (unload.ManifestVerbose)
+        {
+            manifest["schema"] = new Dictionary<string, object> { ["elements"] = SchemaElements() };
+            manifest["meta"] = new Dictionary<string, object> { ["content_length"] = written.Sum(w => w.Size), ["record_count"] = rows };
+        }
+        using var body = new MemoryStream(JsonSerializer.SerializeToUtf8Bytes(manifest, new JsonSerializerOptions { WriteIndented = true }));
+        await s3.PutAsync(unload.Destination.Bucket, unload.Destination.Key + "manifest", body, "application/json", ct);
+    }
+
+    private long RecordCount(string file)
+    {
+        var reader = unload.Format switch
+        {
+            UnloadFormat.Parquet => $"read_parquet({QuoteLiteral(file)})",
+            UnloadFormat.Json => $"read_json({QuoteLiteral(file)}, format = 'newline_delimited')",
+            _ => $"read_csv({QuoteLiteral(file)}, header = {(unload.Header ? "true" : "false")}, all_varchar = true, delim = {QuoteLiteral(unload.Delimiter ?? (unload.Format == UnloadFormat.Csv ? "," : "|"))})",
+        };
+        try
+        {
+            using var result = context.Engine.Query($"SELECT count(*) FROM {reader}");
+            result.Read();
+            return Convert.ToInt64(result.GetValue(0));
+        }
+        catch (PgException)
+        {
+            return 0;
+        }
+    }
+
+    private List<object> SchemaElements()
+    {
+        var columns = context.Engine.Describe(Translate());
+        return columns.Select(c => (object)new Dictionary<string, object>
+        {
+            ["name"] = c.Name,
+            ["type"] = new Dictionary<string, object> { ["base"] = LocalShift.Sql.Wire.Types.PgTypeOid.SqlName(c.TypeOid) ?? "character varying" },
+        }).ToList();
+    }
+}

@@ -1,0 +1,86 @@
+using LocalShift.Sql.Copy;
+using LocalShift.Sql.Lexing;
+using LocalShift.Sql.RolePath;
+using LocalShift.Sql.Unload;
+using LocalShift.Sql.Wire;
+
+namespace LocalShift.Sql.Tests.Copy;
+
+public class StatementParsingTests
+{
+    private const string Role = "arn:aws:iam::123456789012:role/R";
+
+    private static IReadOnlyList<SqlToken> Tokens(string sql) => SqlLexer.Significant(SqlLexer.Tokenize(sql));
+    private static CopyStatement Copy(string sql) => CopyStatement.Parse(Tokens(sql));
+    private static UnloadStatement Unload(string sql) => UnloadStatement.Parse(Tokens(sql));
+    private static PgException CopyError(string sql) => Assert.Throws<PgException>(() => Copy(sql));
+    private static PgException UnloadError(string sql) => Assert.Throws<PgException>(() => Unload(sql));
+
+    [Fact]
+    public void Iam_role_chain_is_read_in_order()
+    {
+        var c = Copy($"COPY s.t (a, b) FROM 's3://bkt/p/x' IAM_ROLE '{Role},{Role}2' CSV QUOTE AS '''' IGNOREHEADER 1 GZIP");
+        Assert.Equal(("s", "t"), (c.Schema, c.Table));
+        Assert.Equal(["a", "b"], c.Columns!);
+        Assert.Equal(new S3Location("bkt", "p/x"), c.Source);
+        Assert.Equal([Role, Role + "2"], ((RoleChainAuthorization)c.Authorization).Chain);
+        Assert.Equal((CopyFormat.Csv, "'", 1L, Compression.Gzip), (c.Format, c.Quote, c.IgnoreHeader, c.Compression));
+    }
+
+    [Fact]
+    public void Default_role_and_every_credentials_form_parse()
+    {
+        Assert.True(((RoleChainAuthorization)Copy("COPY t FROM 's3://b/p' IAM_ROLE default").Authorization).Default);
+        Assert.Equal([Role], ((RoleChainAuthorization)Copy($"COPY t FROM 's3://b/p' WITH CREDENTIALS AS 'aws_iam_role={Role}'").Authorization).Chain);
+        Assert.Equal(new AccessKeyAuthorization("AK", "SK", "TK"),
+            Copy("COPY t FROM 's3://b/p' CREDENTIALS 'aws_access_key_id=AK;aws_secret_access_key=SK;token=TK'").Authorization);
+        Assert.Equal(new AccessKeyAuthorization("AK", "SK", null),
+            Copy("COPY t FROM 's3://b/p' ACCESS_KEY_ID 'AK' SECRET_ACCESS_KEY 'SK' DELIMITER ','").Authorization);
+    }
+
+    [Theory]
+    [InlineData("COPY t FROM 's3://b/p' IAM_ROLE default CREDENTIALS 'aws_iam_role=arn:aws:iam::1:role/x'", "conflicting or redundant options")]
+    [InlineData("COPY t FROM 's3://b/p' ACCESS_KEY_ID 'a'", "ACCESS_KEY_ID and SECRET_ACCESS_KEY must be specified together")]
+    [InlineData("COPY t FROM 's3://b/p' CREDENTIALS 'aws_iam_role=a;aws_access_key_id=b'", "Invalid credentials. Must be of the format")]
+    [InlineData("COPY t FROM 's3://b/p' IAM_ROLE 'arn:a, arn:b'", "without spaces")]
+    [InlineData("COPY t FROM 's3://b/p' CSV", "requires an authorization clause")]
+    [InlineData("COPY t FROM 's3://b/p' IAM_ROLE default CSV JSON 'auto'", "conflicting or redundant options")]
+    [InlineData("COPY t FROM 's3://b/p' IAM_ROLE default FROBNICATE", "syntax error at or near \"FROBNICATE\"")]
+    [InlineData("COPY t FROM '/tmp/x' IAM_ROLE default", "only Amazon S3 sources")]
+    public void Malformed_copy_statements_are_refused(string sql, string message) =>
+        Assert.Contains(message, CopyError(sql).Message);
+
+    [Fact]
+    public void Eleven_roles_are_one_too_many()
+    {
+        var chain = string.Join(',', Enumerable.Range(0, 11).Select(i => Role + i));
+        Assert.Contains("at most 10 roles", CopyError($"COPY t FROM 's3://b/p' IAM_ROLE '{chain}'").Message);
+    }
+
+    [Fact]
+    public void Unload_reads_its_quoted_query_and_options()
+    {
+        var u = Unload($"UNLOAD ('select * from t where n = ''x''') TO 's3://b/out/' IAM_ROLE '{Role}' PARQUET PARTITION BY (year, month) INCLUDE " +
+            "MANIFEST VERBOSE PARALLEL OFF MAXFILESIZE 100 MB CLEANPATH");
+        Assert.Equal("select * from t where n = 'x'", u.Query);
+        Assert.Equal((UnloadFormat.Parquet, true, true, false, true), (u.Format, u.PartitionInclude, u.ManifestVerbose, u.Parallel, u.CleanPath));
+        Assert.Equal(["year", "month"], u.PartitionBy);
+        Assert.Equal(100L * 1024 * 1024, u.MaxFileSize);
+    }
+
+    [Theory]
+    [InlineData("PARQUET DELIMITER ','", "DELIMITER is not supported with PARQUET format")]
+    [InlineData("PARQUET GZIP", "GZIP is not supported with PARQUET format")]
+    [InlineData("PARQUET HEADER", "HEADER is not supported with PARQUET format")]
+    [InlineData("JSON ADDQUOTES", "ADDQUOTES is not supported with JSON format")]
+    [InlineData("JSON NULL AS 'x'", "NULL AS is not supported with JSON format")]
+    [InlineData("CLEANPATH ALLOWOVERWRITE", "Cannot use both CLEANPATH and ALLOWOVERWRITE options")]
+    [InlineData("MAXFILESIZE 1 MB", "MAXFILESIZE must be between 5 MB and 6.2 GB")]
+    [InlineData("CSV PARQUET", "only one of CSV, PARQUET, JSON")]
+    public void Incompatible_unload_options_are_refused(string options, string message) =>
+        Assert.Contains(message, UnloadError($"UNLOAD ('select 1') TO 's3://b/p' IAM_ROLE default {options}").Message);
+
+    [Fact]
+    public void Redshift_date_formats_become_strptime_formats() =>
+        Assert.Equal("%d/%m/%Y %H:%M:%S", RedshiftDateFormat.ToStrptime("DD/MM/YYYY HH24:MI:SS"));
+}
