@@ -17,7 +17,7 @@ public sealed record ChunkSigning(byte[] SigningKey, string SeedSignature, strin
 /// <c>SignatureDoesNotMatch</c> from the read that completes the chunk, so a consumer must not commit until the stream
 /// has ended without error. Bytes are never buffered beyond one read buffer.
 /// </summary>
-public sealed class ChunkedPayloadStream : Stream
+public sealed class ChunkedPayloadStream : LocalShift.Core.ForwardReadStream
 {
     private const int MaxLine = 4096;
     private static readonly string EmptyHash = Convert.ToHexStringLower(SHA256.HashData(ReadOnlySpan<byte>.Empty));
@@ -167,25 +167,10 @@ public sealed class ChunkedPayloadStream : Stream
         return _end > 0;
     }
 
-    public static string Sign(byte[] key, string stringToSign) =>
-        Convert.ToHexStringLower(HMACSHA256.HashData(key, Encoding.UTF8.GetBytes(stringToSign)));
+    public static string Sign(byte[] key, string stringToSign) => SigV4Signer.Signature(key, stringToSign);
 
-    private static bool FixedTimeEquals(string a, string b) =>
-        CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(a), Encoding.ASCII.GetBytes(b.ToLowerInvariant()));
+    private static bool FixedTimeEquals(string expected, string given) => SigV4Signer.SignaturesEqual(expected, given.ToLowerInvariant());
 
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken ct) =>
-        ReadAsync(buffer.AsMemory(offset, count), ct).AsTask();
-
-    public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer, offset, count).GetAwaiter().GetResult();
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {

@@ -6,7 +6,7 @@ namespace LocalShift.Services.S3;
 /// Passes a request body through while computing the digests the request asked to be checked: the SigV4 payload SHA-256
 /// and the additional checksum (CRC32, CRC32C, SHA1, SHA256). Read once, so bodies are never held in memory.
 /// </summary>
-public sealed class DigestingStream : Stream
+public sealed class DigestingStream : LocalShift.Core.ForwardReadStream
 {
     private readonly Stream _inner;
     private readonly IncrementalHash? _payloadSha256;
@@ -54,19 +54,6 @@ public sealed class DigestingStream : Stream
         return n;
     }
 
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken ct) =>
-        ReadAsync(buffer.AsMemory(offset, count), ct).AsTask();
-
-    public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer, offset, count).GetAwaiter().GetResult();
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {

@@ -149,7 +149,7 @@ public sealed partial class ObjectStore
         r.GetString(4), JsonSerializer.Deserialize<ObjectAttributes>(r.GetString(5)) ?? ObjectAttributes.Empty);
 
     /// <summary>Reads the chosen parts one after another, opening each file only when its turn comes.</summary>
-    private sealed class PartsStream(BlobFiles files, IReadOnlyList<PartInfo> parts) : Stream
+    private sealed class PartsStream(BlobFiles files, IReadOnlyList<PartInfo> parts) : LocalShift.Core.ForwardReadStream
     {
         private int _index;
         private FileStream? _current;
@@ -168,19 +168,6 @@ public sealed partial class ObjectStore
             return 0;
         }
 
-        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken ct) =>
-            ReadAsync(buffer.AsMemory(offset, count), ct).AsTask();
-
-        public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer, offset, count, default).GetAwaiter().GetResult();
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-        public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
         public override async ValueTask DisposeAsync()
         {

@@ -187,7 +187,7 @@ public sealed partial class S3Service
     }
 
     /// <summary>At most <c>length</c> bytes of the inner stream.</summary>
-    private sealed class LimitedStream(Stream inner, long length) : Stream
+    private sealed class LimitedStream(Stream inner, long length) : LocalShift.Core.ForwardReadStream
     {
         private long _left = length;
 
@@ -199,17 +199,5 @@ public sealed partial class S3Service
             return n;
         }
 
-        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken ct) =>
-            ReadAsync(buffer.AsMemory(offset, count), ct).AsTask();
-        public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer, offset, count).GetAwaiter().GetResult();
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-        public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }
