@@ -23,28 +23,30 @@ internal static partial class DuckDbErrorMapping
         (new(@"^Binder Error: Referenced column ""([^""]+)"""), SqlState.UndefinedColumn, m => $"column \"{m.Groups[1].Value}\" does not exist"),
         (new(@"^Binder Error: (?:Table ""?.+?""? does not have a column named|Column) ""?(.+?)""?(?: does not exist| not found|!|$)"), SqlState.UndefinedColumn, m => $"column \"{m.Groups[1].Value}\" does not exist"),
         (new(@"^Binder Error: Ambiguous reference to column name ""?(.+?)""?"), SqlState.AmbiguousColumn, m => $"column reference \"{m.Groups[1].Value}\" is ambiguous"),
-        (new(@"^Binder Error: No function matches"), SqlState.UndefinedFunction, m => Strip(m.Value)),
+        (new(@"^Binder Error: No function matches.*"), SqlState.UndefinedFunction, m => Strip(m.Value)),
         (new(@"^Binder Error: .*(?:Cannot compare|Cannot mix|cannot be cast)"), SqlState.DatatypeMismatch, m => Strip(m.Value)),
         (new(@"^Parser Error: (syntax error at .*|syntax error at end of input)"), SqlState.SyntaxError, m => m.Groups[1].Value),
-        (new(@"^Parser Error: "), SqlState.SyntaxError, m => Strip(m.Value)),
-        (new(@"^Constraint Error: Duplicate key"), SqlState.UniqueViolation, m => "duplicate key value violates unique constraint: " + Strip(m.Value)),
+        (new(@"^Parser Error: .*"), SqlState.SyntaxError, m => Strip(m.Value)),
+        (new(@"^Constraint Error: Duplicate key.*"), SqlState.UniqueViolation, m => "duplicate key value violates unique constraint: " + Strip(m.Value)),
         (new(@"^Constraint Error: NOT NULL constraint failed: (?:.+\.)?(.+)"), SqlState.NotNullViolation, m => $"null value in column \"{m.Groups[1].Value}\" violates not-null constraint"),
         (new(@"^Constraint Error: .*foreign key"), SqlState.ForeignKeyViolation, m => Strip(m.Value)),
         (new(@"^Constraint Error: CHECK"), SqlState.CheckViolation, m => Strip(m.Value)),
+        (new(@"^Conversion Error: Could not convert string '(.*)' to (U?INT(?:8|16|32|64|128)|DECIMAL.*|DOUBLE|FLOAT|BOOL(?:EAN)?)$"), SqlState.InvalidTextRepresentation,
+            m => $"invalid input syntax for {PgTypeName(m.Groups[2].Value)}: \"{m.Groups[1].Value}\""),
         (new(@"^Conversion Error: .*out of range"), SqlState.NumericValueOutOfRange, m => Strip(m.Value)),
         (new(@"^Conversion Error: .*(?:date|time)"), SqlState.InvalidDatetimeFormat, m => Strip(m.Value)),
-        (new(@"^(?:Conversion|Invalid Input) Error: "), SqlState.InvalidTextRepresentation, m => Strip(m.Value)),
+        (new(@"^(?:Conversion|Invalid Input) Error: .*"), SqlState.InvalidTextRepresentation, m => Strip(m.Value)),
         (new(@"^Out of Range Error: .*[Dd]ivision by zero"), SqlState.DivisionByZero, _ => "division by zero"),
-        (new(@"^Out of Range Error: "), SqlState.NumericValueOutOfRange, m => Strip(m.Value)),
+        (new(@"^Out of Range Error: .*"), SqlState.NumericValueOutOfRange, m => Strip(m.Value)),
         (new(@"^INTERRUPT Error"), SqlState.QueryCanceled, _ => "canceling statement due to user request"),
         (new(@"^TransactionContext Error: cannot start a transaction within a transaction"), SqlState.ActiveSqlTransaction, _ => "there is already a transaction in progress"),
         (new(@"^TransactionContext Error: cannot (?:commit|rollback) - no transaction is active"), SqlState.NoActiveSqlTransaction, _ => "there is no transaction in progress"),
         (new(@"^TransactionContext Error: Current transaction is aborted"), SqlState.InFailedSqlTransaction, _ => "current transaction is aborted, commands ignored until end of transaction block"),
         (new(@"^TransactionContext Error: .*[Cc]onflict"), "40001", m => Strip(m.Value)),
-        (new(@"^Not implemented Error: "), SqlState.FeatureNotSupported, m => Strip(m.Value)),
-        (new(@"^Permission Error: "), SqlState.InsufficientPrivilege, m => Strip(m.Value)),
-        (new(@"^Dependency Error: "), "2BP01", m => Strip(m.Value)),
-        (new(@"^Out of Memory Error: "), SqlState.OutOfMemory, m => Strip(m.Value)),
+        (new(@"^Not implemented Error: .*"), SqlState.FeatureNotSupported, m => Strip(m.Value)),
+        (new(@"^Permission Error: .*"), SqlState.InsufficientPrivilege, m => Strip(m.Value)),
+        (new(@"^Dependency Error: .*"), "2BP01", m => Strip(m.Value)),
+        (new(@"^Out of Memory Error: .*"), SqlState.OutOfMemory, m => Strip(m.Value)),
     ];
 
     public static PgException Map(string duckDbMessage)
@@ -63,6 +65,18 @@ internal static partial class DuckDbErrorMapping
         }
         return new PgException(SqlState.InternalError, Strip(first), hint: hint);
     }
+
+    /// <summary>PostgreSQL 8's (and so Redshift's) name of a DuckDB type in "invalid input syntax for ..." messages.</summary>
+    private static string PgTypeName(string duckDbType) => duckDbType switch
+    {
+        "INT16" or "UINT8" or "INT8" => "smallint",
+        "INT32" or "UINT16" => "integer",
+        "INT64" or "UINT32" or "UINT64" or "INT128" or "UINT128" => "bigint",
+        "DOUBLE" => "type double precision",
+        "FLOAT" => "type real",
+        "BOOL" or "BOOLEAN" => "type boolean",
+        _ => "type numeric",
+    };
 
     /// <summary>Drops DuckDB's "Xxx Error: " prefix and trailing '!'.</summary>
     private static string Strip(string message)

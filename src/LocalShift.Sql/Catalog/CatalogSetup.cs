@@ -10,7 +10,7 @@ namespace LocalShift.Sql.Catalog;
 internal static class CatalogSetup
 {
     /// <summary>Run at the start of every session.</summary>
-    public const string SessionSettings = "SET TimeZone = 'UTC'; SET search_path = 'public,main'";
+    public const string SessionSettings = "SET TimeZone = 'UTC'; SET search_path = 'public,main'; SET integer_division = true";
 
     private const string HiddenSchemas = $"('{UserDirectory.Schema}', 'information_schema', 'pg_catalog', 'main')";
 
