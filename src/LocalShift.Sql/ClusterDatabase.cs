@@ -2,6 +2,7 @@ using LocalShift.Engine;
 using LocalShift.Engine.DuckDb;
 using LocalShift.Services.Redshift;
 using LocalShift.Sql.Catalog;
+using LocalShift.Sql.Lexing;
 using LocalShift.Sql.Routing;
 using LocalShift.Sql.Users;
 using LocalShift.Sql.Wire;
@@ -16,6 +17,8 @@ public sealed class ClusterDatabase : IPgBackend, IDisposable
 
     private readonly ISqlEngine _engine;
     private readonly IEngineSession _system;
+    private readonly IEngineSession _sessionLog;
+    private readonly Lock _sessionLogLock = new();
 
     public ClusterDatabase(ClusterEndpointSpec spec, string databasePath, PgAuthMethod authMethod = PgAuthMethod.ScramSha256,
         IRedshiftStatementHandler? redshiftStatements = null)
@@ -29,6 +32,8 @@ public sealed class ClusterDatabase : IPgBackend, IDisposable
             _system = _engine.OpenSession();
             CatalogSetup.Install(_system);
             Users = new UserDirectory(_system, spec.MasterUsername, spec.MasterUserPassword);
+            CatalogSetup.InstallSystemViews(_system);
+            _sessionLog = _engine.OpenSession();
         }
         catch
         {
@@ -66,11 +71,30 @@ public sealed class ClusterDatabase : IPgBackend, IDisposable
     public IPgQuerySession OpenSession(PgConnectionInfo connection)
     {
         if (Users.Find(connection.User) is null) connection = connection with { User = connection.User.ToLowerInvariant() };
-        return new SqlSession(this, _engine.OpenSession(), connection);
+        var session = new SqlSession(this, _engine.OpenSession(), connection);
+        session.Engine.Execute($"SET VARIABLE localshift_pid = {connection.ProcessId}");
+        lock (_sessionLogLock)
+            _sessionLog.Execute($"INSERT INTO {FunctionLibrary.Typed}sessions VALUES ({connection.ProcessId}, " +
+                $"{TokenCursor.QuoteLiteral(connection.User)}, {TokenCursor.QuoteLiteral(connection.Database)}, CAST(current_timestamp AS TIMESTAMP))");
+        return session;
+    }
+
+    /// <summary>Takes a closed session off stv_sessions.</summary>
+    internal void SessionClosed(int processId)
+    {
+        try
+        {
+            lock (_sessionLogLock) _sessionLog.Execute($"DELETE FROM {FunctionLibrary.Typed}sessions WHERE process = {processId}");
+        }
+        catch (Exception e) when (e is PgException or ObjectDisposedException)
+        {
+            // The database is shutting down; its session list goes with it.
+        }
     }
 
     public void Dispose()
     {
+        _sessionLog.Dispose();
         _system.Dispose();
         _engine.Dispose();
     }

@@ -33,6 +33,13 @@ public sealed class ResultColumnNameTests : IDisposable
     [InlineData("select sysdate", "timestamp")]
     [InlineData("select current_user", "current_user")]
     [InlineData("select max(a) from t", "max")]
+    [InlineData("select listagg(b, ',') within group (order by b) from t", "listagg")]
+    [InlineData("select percentile_cont(0.5) within group (order by a) from t", "percentile_cont")]
+    [InlineData("select ratio_to_report(a) over () from t", "ratio_to_report")]
+    [InlineData("select trunc(sysdate)", "trunc")]
+    [InlineData("select to_char(1.5, '9.99')", "to_char")]
+    [InlineData("select json_extract_path_text('{}', 'a')", "json_extract_path_text")]
+    [InlineData("select regexp_replace(b, 'x', 'y') from t", "regexp_replace")]
     public void Unaliased_columns_are_named_as_postgresql_names_them(string sql, string expected)
     {
         using var result = _session.Prepare(sql, []).Execute([]);

@@ -16,6 +16,7 @@ internal static class CatalogSetup
 
     public static void Install(IEngineSession system)
     {
+        system.Execute(FunctionLibrary.InstallSql);
         system.Execute($"""
             CREATE SCHEMA IF NOT EXISTS public;
             CREATE OR REPLACE VIEW main.svv_tables AS
@@ -24,32 +25,106 @@ internal static class CatalogSetup
             CREATE OR REPLACE VIEW main.svv_all_tables AS
               SELECT table_catalog AS database_name, table_schema AS schema_name, table_name, table_type, NULL::VARCHAR AS remarks
               FROM information_schema.tables WHERE table_schema NOT IN {HiddenSchemas};
+            """);
+    }
+
+    /// <summary>Redshift's name of a DuckDB column type, for columns whose CREATE TABLE was not recorded.</summary>
+    private const string DuckDbTypeAsRedshift = """
+        CASE
+          WHEN c.data_type = 'VARCHAR' THEN 'character varying(256)'
+          WHEN c.data_type = 'INTEGER' THEN 'integer'
+          WHEN c.data_type = 'BIGINT' THEN 'bigint'
+          WHEN c.data_type = 'SMALLINT' THEN 'smallint'
+          WHEN c.data_type = 'BOOLEAN' THEN 'boolean'
+          WHEN c.data_type = 'DOUBLE' THEN 'double precision'
+          WHEN c.data_type = 'FLOAT' THEN 'real'
+          WHEN c.data_type = 'DATE' THEN 'date'
+          WHEN c.data_type = 'TIMESTAMP' THEN 'timestamp without time zone'
+          WHEN c.data_type = 'TIMESTAMP WITH TIME ZONE' THEN 'timestamp with time zone'
+          WHEN c.data_type = 'TIME' THEN 'time without time zone'
+          WHEN c.data_type = 'JSON' THEN 'super'
+          WHEN c.data_type = 'BLOB' THEN 'varbyte(64000)'
+          WHEN c.data_type LIKE 'DECIMAL%' THEN replace(lower(c.data_type), 'decimal', 'numeric')
+          ELSE lower(c.data_type)
+        END
+        """;
+
+    /// <summary>
+    /// Views over the user directory, the live sessions and the table attributes CREATE TABLE recorded
+    /// (<see cref="Dialect.TableAttributes"/>); run once the user directory's tables exist.
+    /// </summary>
+    public static void InstallSystemViews(IEngineSession system)
+    {
+        const string s = UserDirectory.Schema;
+        system.Execute($"""
+            CREATE TABLE IF NOT EXISTS {s}.table_attributes(schema_name VARCHAR, table_name VARCHAR, diststyle VARCHAR, sortkey_kind VARCHAR, encode_auto BOOLEAN);
+            CREATE TABLE IF NOT EXISTS {s}.column_attributes(schema_name VARCHAR, table_name VARCHAR, column_name VARCHAR, type_name VARCHAR,
+              encoding VARCHAR, distkey BOOLEAN, sortkey INTEGER);
+            CREATE TABLE IF NOT EXISTS {FunctionLibrary.Typed}sessions(process INTEGER, user_name VARCHAR, db_name VARCHAR, starttime TIMESTAMP);
+            CREATE OR REPLACE VIEW main.pg_user AS
+              SELECT name AS usename, CAST(99 + row_number() OVER (ORDER BY created, name) AS INTEGER) AS usesysid, superuser AS usecreatedb,
+                     superuser AS usesuper, superuser AS usecatupd, '********' AS passwd, CAST(NULL AS TIMESTAMP) AS valuntil, CAST(NULL AS VARCHAR) AS useconfig
+              FROM {s}.users;
+            CREATE OR REPLACE MACRO main.ls_user_id(n) AS (SELECT usesysid FROM main.pg_user WHERE usename = n);
+            CREATE OR REPLACE VIEW main.svv_user_info AS
+              SELECT usename AS user_name, usesysid AS user_id, usecreatedb AS createdb, usesuper AS superuser, usecatupd AS catalog_update,
+                     'UNLIMITED' AS connection_limit, CASE WHEN usesuper THEN 'UNRESTRICTED' ELSE 'RESTRICTED' END AS syslog_access,
+                     CAST(NULL AS VARCHAR) AS last_updated_password, 0 AS session_timeout, CAST(NULL AS VARCHAR) AS external_user_id
+              FROM main.pg_user;
+            CREATE OR REPLACE VIEW main.svl_user_info AS
+              SELECT usename, usesysid, usecreatedb, usesuper, usecatupd, CAST(NULL AS VARCHAR) AS useconnlimit, 'RESTRICTED' AS syslogaccess,
+                     CAST(NULL AS TIMESTAMP) AS last_updated_password, 0 AS session_timeout
+              FROM main.pg_user;
+            CREATE OR REPLACE VIEW main.pg_group AS
+              SELECT g.group_name AS groname, CAST(100 + dense_rank() OVER (ORDER BY g.group_name) AS INTEGER) AS grosysid,
+                     list(u.usesysid ORDER BY u.usesysid) FILTER (WHERE u.usesysid IS NOT NULL) AS grolist
+              FROM {s}.group_members g LEFT JOIN main.pg_user u ON u.usename = g.user_name GROUP BY g.group_name;
+            CREATE OR REPLACE VIEW main.stv_sessions AS
+              SELECT starttime, process, rpad(user_name, 50, ' ') AS user_name, rpad(db_name, 50, ' ') AS db_name, 0 AS timeout_sec, CAST(NULL AS VARCHAR) AS timed_out
+              FROM {FunctionLibrary.Typed}sessions;
+            CREATE OR REPLACE VIEW main.ls_column_defs AS
+              SELECT c.table_catalog, c.table_schema, c.table_name, c.column_name, c.ordinal_position, c.column_default, c.is_nullable, c.data_type AS duckdb_type,
+                     coalesce(a.type_name, {DuckDbTypeAsRedshift}) AS type_name,
+                     coalesce(a.encoding, CASE
+                       WHEN coalesce(a.sortkey, 0) <> 0 THEN 'none'
+                       WHEN c.data_type IN ('BOOLEAN', 'DOUBLE', 'FLOAT', 'JSON', 'BLOB') THEN 'none'
+                       WHEN c.data_type = 'VARCHAR' THEN 'lzo'
+                       ELSE 'az64' END) AS encoding,
+                     coalesce(a.distkey, FALSE) AS distkey, coalesce(a.sortkey, 0) AS sortkey
+              FROM information_schema.columns c
+              LEFT JOIN {s}.column_attributes a ON a.schema_name = c.table_schema AND a.table_name = c.table_name AND a.column_name = c.column_name
+              WHERE c.table_schema NOT IN {HiddenSchemas} AND c.table_catalog NOT IN ('system', 'temp', '{FunctionLibrary.TypedCatalog}');
             CREATE OR REPLACE VIEW main.svv_columns AS
               SELECT table_catalog, table_schema, table_name, column_name, ordinal_position, column_default, is_nullable,
-                     lower(data_type) AS data_type, character_maximum_length, numeric_precision, numeric_scale, NULL::VARCHAR AS remarks
-              FROM information_schema.columns WHERE table_schema NOT IN {HiddenSchemas};
-            CREATE OR REPLACE VIEW main.stv_sessions AS
-              SELECT CAST(NULL AS TIMESTAMP) AS starttime, 0 AS process, CAST(NULL AS VARCHAR) AS user_name, CAST(NULL AS VARCHAR) AS db_name,
-                     0 AS timeout_sec, CAST(NULL AS VARCHAR) AS timed_out
-              WHERE FALSE;
+                     regexp_replace(type_name, '\(.*\)', '') AS data_type,
+                     CAST(nullif(regexp_extract(type_name, '^character(?: varying)?\((\d+)\)', 1), '') AS INTEGER) AS character_maximum_length,
+                     CAST(nullif(regexp_extract(type_name, '^numeric\((\d+)', 1), '') AS INTEGER) AS numeric_precision,
+                     CAST(nullif(regexp_extract(type_name, '^numeric\(\d+,(\d+)\)', 1), '') AS INTEGER) AS numeric_scale,
+                     NULL::VARCHAR AS remarks
+              FROM main.ls_column_defs;
             CREATE OR REPLACE VIEW main.pg_table_def AS
-              SELECT table_schema AS schemaname, table_name AS tablename, column_name AS "column",
-                     CASE
-                       WHEN data_type = 'VARCHAR' THEN 'character varying(256)'
-                       WHEN data_type = 'INTEGER' THEN 'integer'
-                       WHEN data_type = 'BIGINT' THEN 'bigint'
-                       WHEN data_type = 'SMALLINT' THEN 'smallint'
-                       WHEN data_type = 'BOOLEAN' THEN 'boolean'
-                       WHEN data_type = 'DOUBLE' THEN 'double precision'
-                       WHEN data_type = 'FLOAT' THEN 'real'
-                       WHEN data_type = 'DATE' THEN 'date'
-                       WHEN data_type = 'TIMESTAMP' THEN 'timestamp without time zone'
-                       WHEN data_type = 'TIMESTAMP WITH TIME ZONE' THEN 'timestamp with time zone'
-                       WHEN data_type LIKE 'DECIMAL%' THEN replace(lower(data_type), 'decimal', 'numeric')
-                       ELSE lower(data_type)
-                     END AS type,
-                     'none' AS encoding, FALSE AS distkey, 0 AS sortkey, is_nullable = 'NO' AS notnull
-              FROM information_schema.columns WHERE table_schema NOT IN {HiddenSchemas};
+              SELECT table_schema AS schemaname, table_name AS tablename, column_name AS "column", type_name AS type, encoding, distkey, sortkey,
+                     is_nullable = 'NO' AS notnull
+              FROM main.ls_column_defs;
+            CREATE OR REPLACE VIEW main.svv_table_info AS
+              SELECT t.database_name AS database, t.schema_name AS schema, CAST(t.table_oid AS INTEGER) AS table_id, t.table_name AS "table",
+                     CASE WHEN a.encode_auto IS NOT FALSE THEN 'Y, AUTO(ENCODE)'
+                          WHEN EXISTS (SELECT 1 FROM main.ls_column_defs d WHERE d.table_schema = t.schema_name AND d.table_name = t.table_name AND d.encoding <> 'none') THEN 'Y'
+                          ELSE 'N' END AS encoded,
+                     coalesce(a.diststyle, 'AUTO(EVEN)') AS diststyle,
+                     (SELECT d.column_name FROM main.ls_column_defs d WHERE d.table_schema = t.schema_name AND d.table_name = t.table_name AND d.sortkey IN (1, -1)) AS sortkey1,
+                     (SELECT CAST(max(CAST(regexp_extract(d.type_name, '^character varying\((\d+)\)', 1) AS INTEGER)) AS INTEGER) FROM main.ls_column_defs d
+                        WHERE d.table_schema = t.schema_name AND d.table_name = t.table_name AND d.type_name LIKE 'character varying(%') AS max_varchar,
+                     CAST(NULL AS VARCHAR) AS sortkey1_enc,
+                     CAST((SELECT count(*) FROM main.ls_column_defs d WHERE d.table_schema = t.schema_name AND d.table_name = t.table_name AND d.sortkey <> 0) AS INTEGER) AS sortkey_num,
+                     CAST(ceil(t.estimated_size * t.column_count * 8 / 1048576.0) + t.column_count + 3 AS BIGINT) AS size,
+                     CAST(0 AS NUMERIC(10,4)) AS pct_used, CAST(0 AS BIGINT) AS empty, CAST(0 AS NUMERIC(5,2)) AS unsorted, CAST(0 AS NUMERIC(5,2)) AS stats_off,
+                     CAST(t.estimated_size AS NUMERIC(38,0)) AS tbl_rows, CAST(NULL AS NUMERIC(19,2)) AS skew_sortkey1, CAST(1 AS NUMERIC(19,2)) AS skew_rows,
+                     CAST(t.estimated_size AS NUMERIC(38,0)) AS estimated_visible_rows, CAST(NULL AS VARCHAR) AS risk_event, CAST(NULL AS NUMERIC(12,2)) AS vacuum_sort_benefit,
+                     CAST(NULL AS TIMESTAMP) AS create_time
+              FROM duckdb_tables() t
+              LEFT JOIN {s}.table_attributes a ON a.schema_name = t.schema_name AND a.table_name = t.table_name
+              WHERE t.schema_name NOT IN {HiddenSchemas} AND NOT t.temporary AND t.database_name <> '{FunctionLibrary.TypedCatalog}';
             """);
     }
 }

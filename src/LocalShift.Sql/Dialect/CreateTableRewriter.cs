@@ -47,6 +47,7 @@ internal static class CreateTableRewriter
 
         var output = tokens.Take(nameEnd + 1).ToList();
         var pre = new List<string>();
+        var attributes = new TableAttributes();
         var next = NextSignificant(tokens, nameEnd);
         var rest = nameEnd + 1;
         if (next >= 0 && tokens[next].Kind == SqlTokenKind.LeftParen)
@@ -63,23 +64,33 @@ internal static class CreateTableRewriter
             var kept = new List<string>();
             foreach (var item in items)
             {
-                var column = RewriteItem(item, schema, table, temporary, ifNotExists, pre);
+                var column = RewriteItem(item, schema, table, temporary, ifNotExists, pre, attributes);
                 if (column is not null) kept.Add(column);
             }
             output.Add(new SqlToken(SqlTokenKind.Whitespace, " "));
             output.Add(new SqlToken(SqlTokenKind.Operator, "(" + string.Join(", ", kept) + ")"));
             rest = close + 1;
         }
-        output.AddRange(StripTableAttributes(tokens, rest));
+        output.AddRange(StripTableAttributes(tokens, rest, attributes));
+        if (!temporary) pre.AddRange(attributes.RecordStatements(schema, table));
         return (output, pre);
     }
 
-    private static string? RewriteItem(List<SqlToken> item, string? schema, string table, bool temporary, bool ifNotExists, List<string> pre)
+    private static string? RewriteItem(List<SqlToken> item, string? schema, string table, bool temporary, bool ifNotExists, List<string> pre,
+        TableAttributes attributes)
     {
         var first = NextSignificant(item, -1);
         if (first < 0) return null;
+        if (item[first].IsAny("DISTKEY", "SORTKEY") && NextSignificant(item, first) is var keyOpen && keyOpen >= 0 && item[keyOpen].Kind == SqlTokenKind.LeftParen)
+        {
+            var keys = TableAttributes.KeyNames(item, keyOpen);
+            if (item[first].Is("DISTKEY")) attributes.DistKey(keys.FirstOrDefault());
+            else attributes.SortKey(keys, null);
+            return null;
+        }
         if (item[first].IsAny("PRIMARY", "UNIQUE", "FOREIGN", "CONSTRAINT", "DISTKEY", "SORTKEY")) return null;
         var columnName = item[first].Identifier;
+        var column = attributes.Column(columnName, TableAttributes.RedshiftTypeName(DeclaredType(item, first)));
         var output = new List<SqlToken>();
         for (var j = 0; j < item.Count; j++)
         {
@@ -87,7 +98,10 @@ internal static class CreateTableRewriter
             if (j > first && token.Kind == SqlTokenKind.Word)
             {
                 var after = NextSignificant(item, j);
+                if (token.Is("ENCODE") && after >= 0) column.Encoding = item[after].Identifier;
                 if (token.IsAny("ENCODE", "COLLATE") && after >= 0) { j = after; continue; }
+                if (token.Is("DISTKEY")) attributes.DistKey(columnName);
+                if (token.Is("SORTKEY")) attributes.SortKey([columnName], null);
                 if (token.IsAny("DISTKEY", "SORTKEY", "UNIQUE")) continue;
                 if (token.Is("PRIMARY") && after >= 0 && item[after].Is("KEY")) { j = after; continue; }
                 if (token.Is("REFERENCES"))
@@ -121,20 +135,58 @@ internal static class CreateTableRewriter
             }
             output.Add(token);
         }
-        return SqlLexer.Join(output).Trim();
+        var definition = SqlLexer.Join(output).Trim();
+        // DuckDB does not enforce a VARCHAR's length; Redshift refuses longer values (in bytes).
+        if (column.MaxBytes is { } max)
+            definition += $" CHECK (CASE WHEN strlen(CAST({QuoteIdentifier(columnName)} AS VARCHAR)) > {max} " +
+                          $"THEN error({QuoteLiteral($"value too long for type {column.TypeName}")}) ELSE TRUE END)";
+        return definition;
+    }
+
+    /// <summary>The column's type as written: the words and parentheses after its name, up to its first constraint.</summary>
+    private static string DeclaredType(List<SqlToken> item, int nameIndex)
+    {
+        var type = new List<SqlToken>();
+        for (var j = nameIndex + 1; j < item.Count; j++)
+        {
+            var token = item[j];
+            if (token.IsAny("NOT", "NULL", "DEFAULT", "ENCODE", "DISTKEY", "SORTKEY", "PRIMARY", "UNIQUE", "REFERENCES", "IDENTITY", "GENERATED",
+                    "COLLATE", "CONSTRAINT", "CHECK")) break;
+            if (token.Kind == SqlTokenKind.LeftParen)
+            {
+                var close = MatchParen(item, j);
+                type.AddRange(item.GetRange(j, close - j + 1));
+                j = close;
+                continue;
+            }
+            type.Add(token);
+        }
+        return SqlLexer.Join(type).Trim();
     }
 
     /// <summary>Drops DISTSTYLE, DISTKEY(...), [COMPOUND|INTERLEAVED] SORTKEY(...)/AUTO, ENCODE AUTO and BACKUP YES|NO.</summary>
-    private static List<SqlToken> StripTableAttributes(List<SqlToken> tokens, int from)
+    private static List<SqlToken> StripTableAttributes(List<SqlToken> tokens, int from, TableAttributes attributes)
     {
         var output = new List<SqlToken>();
         for (var j = from; j < tokens.Count; j++)
         {
             var token = tokens[j];
             var after = NextSignificant(tokens, j);
+            if (token.Is("DISTSTYLE") && after >= 0) attributes.DistStyle = tokens[after].Identifier.ToUpperInvariant();
             if (token.IsAny("DISTSTYLE", "BACKUP") && after >= 0) { j = after; continue; }
+            if (token.Is("ENCODE") && after >= 0) attributes.EncodeAuto = tokens[after].Is("AUTO");
             if (token.Is("ENCODE") && after >= 0) { j = after; continue; }
-            if (token.IsAny("COMPOUND", "INTERLEAVED") && after >= 0 && tokens[after].Is("SORTKEY")) continue;
+            if (token.IsAny("COMPOUND", "INTERLEAVED") && after >= 0 && tokens[after].Is("SORTKEY"))
+            {
+                attributes.SortKind = token.Text.ToUpperInvariant();
+                continue;
+            }
+            if (token.IsAny("DISTKEY", "SORTKEY") && after >= 0 && tokens[after].Kind == SqlTokenKind.LeftParen)
+            {
+                var keys = TableAttributes.KeyNames(tokens, after);
+                if (token.Is("DISTKEY")) attributes.DistKey(keys.FirstOrDefault());
+                else attributes.SortKey(keys, attributes.SortKind);
+            }
             if (token.IsAny("DISTKEY", "SORTKEY") && after >= 0)
             {
                 j = tokens[after].Kind == SqlTokenKind.LeftParen ? MatchParen(tokens, after) : after;

@@ -1,4 +1,5 @@
 using System.Text;
+using LocalShift.Sql.Catalog;
 using LocalShift.Sql.Lexing;
 using static LocalShift.Sql.Lexing.TokenCursor;
 
@@ -94,6 +95,9 @@ public static class RedshiftTranslator
                 {
                     "SYSDATE" => "CAST(current_timestamp AS TIMESTAMP)",
                     "CURRENT_USER" or "SESSION_USER" => QuoteLiteral(context.User),
+                    "USER" when previous >= 0 && (tokens[previous].Kind is SqlTokenKind.Comma or SqlTokenKind.LeftParen or SqlTokenKind.Operator
+                                                  || tokens[previous].IsAny("SELECT", "WHERE", "AND", "OR", "WHEN", "THEN", "ELSE")) => QuoteLiteral(context.User),
+                    "CURRENT_USER_ID" => $"ls_user_id({QuoteLiteral(context.User)})",
                     "SUPER" when IsTypePosition(tokens, previous) => "JSON",
                     "VARBYTE" when IsTypePosition(tokens, previous) => "BLOB",
                     "HLLSKETCH" or "GEOMETRY" or "GEOGRAPHY" when IsTypePosition(tokens, previous) => "VARCHAR",
@@ -156,7 +160,7 @@ public static class RedshiftTranslator
                 return $"timezone({Arg(0)}, timezone('UTC', CAST({Arg(1)} AS TIMESTAMP)))";
             case "CONVERT_TIMEZONE" when args.Count == 3:
                 return $"timezone({Arg(1)}, timezone({Arg(0)}, CAST({Arg(2)} AS TIMESTAMP)))";
-            case "TO_CHAR" when args.Count == 2 && Significant(args[1]) is [{ Kind: SqlTokenKind.String } format]:
+            case "TO_CHAR" when args.Count == 2 && Significant(args[1]) is [{ Kind: SqlTokenKind.String } format] && !NumberFormat.IsNumberFormat(format.StringValue):
                 return $"strftime({Arg(0)}, {QuoteLiteral(DateFormat.ToStrftime(format.StringValue))})";
             case "LISTAGG" when args.Count is 1 or 2:
             {
@@ -176,9 +180,126 @@ public static class RedshiftTranslator
                 }
                 return $"string_agg({Arg(0)}, {delimiter}{order})";
             }
+            case "CAST" when args.Count == 1 && CastToLength(args[0]) is var (expression, length):
+                // Redshift truncates on an explicit cast to VARCHAR(n)/CHAR(n); DuckDB ignores the length.
+                return $"left(CAST({Rewrite(expression, context).Trim()} AS VARCHAR), {length})";
+            case "TRUNC" when args.Count is 1 or 2:
+                return $"{FunctionLibrary.Typed}trunc({string.Join(", ", args.Select((_, n) => Arg(n)))})";
+            case "OCTET_LENGTH" when args.Count == 1:
+                return $"{FunctionLibrary.Typed}octet_length({Arg(0)})";
+            case "CONVERT" when args.Count == 2:
+                return Rewrite(SqlLexer.Tokenize($"CAST({SqlLexer.Join(args[1])} AS {SqlLexer.Join(args[0])})"), context);
+            case "TO_CHAR" when args.Count == 2 && Significant(args[1]) is [{ Kind: SqlTokenKind.String } numberFormat]
+                                && NumberFormat.IsNumberFormat(numberFormat.StringValue):
+                return NumberFormat.ToSql(Arg(0), numberFormat.StringValue);
+            case "RATIO_TO_REPORT" when args.Count == 1 && OverClause(tokens, ref end, context) is { } over:
+                return $"(CAST({Arg(0)} AS DOUBLE) / sum({Arg(0)}) {over})";
+            case "JSON_EXTRACT_PATH_TEXT" when args.Count >= 2:
+            {
+                var nullIfInvalid = args.Count >= 3 && IsBooleanLiteral(args[^1]);
+                var keys = args.Skip(1).Take(args.Count - 1 - (nullIfInvalid ? 1 : 0)).Select(k => Rewrite(k, context).Trim()).ToList();
+                var path = keys.All(k => k.StartsWith('\'') && Significant(SqlLexer.Tokenize(k)).Count == 1)
+                    ? QuoteLiteral("$" + string.Concat(keys.Select(k => ".\"" + SqlLexer.Tokenize(k)[0].StringValue.Replace("\"", "\\\"") + "\"")))
+                    : "('$' || " + string.Join(" || ", keys.Select(k => $"'.\"' || replace({k}, '\"', '\\\"') || '\"'")) + ")";
+                return JsonGuard(Arg(0), $"json_extract_string({Arg(0)}, {path})", nullIfInvalid ? Arg(args.Count - 1) : "FALSE", array: false);
+            }
+            case "JSON_EXTRACT_ARRAY_ELEMENT_TEXT" when args.Count is 2 or 3:
+                return JsonGuard(Arg(0), $"(CASE WHEN ({Arg(1)}) < 0 THEN NULL ELSE json_extract_string({Arg(0)}, '$[' || ({Arg(1)}) || ']') END)",
+                    args.Count == 3 ? Arg(2) : "FALSE", array: true);
+            case "JSON_ARRAY_LENGTH" when args.Count is 1 or 2:
+                return JsonGuard(Arg(0), $"CAST(json_array_length({Arg(0)}) AS INTEGER)", args.Count == 2 ? Arg(1) : "FALSE", array: true);
+            case "REGEXP_REPLACE" when args.Count is >= 2 and <= 5:
+            {
+                var replacement = args.Count >= 3 ? Arg(2) : "''";
+                var options = "'g" + (args.Count == 5 ? RegexOptions(args[4]) : "") + "'";
+                if (args.Count < 4) return $"regexp_replace({Arg(0)}, {Arg(1)}, {replacement}, {options})";
+                var position = $"greatest(CAST({Arg(3)} AS INTEGER), 1)";
+                return $"(substr({Arg(0)}, 1, {position} - 1) || regexp_replace(substr({Arg(0)}, {position}), {Arg(1)}, {replacement}, {options}))";
+            }
+            case "REGEXP_COUNT" when args.Count is >= 2 and <= 4:
+            {
+                var source = args.Count >= 3 ? $"substr({Arg(0)}, greatest(CAST({Arg(2)} AS INTEGER), 1))" : Arg(0);
+                return $"CAST(length(regexp_extract_all({source}, {RegexPattern(Arg(1), args.Count == 4 ? args[3] : null)})) AS INTEGER)";
+            }
+            case "REGEXP_INSTR" when args.Count is >= 2 and <= 6:
+            {
+                // The text before the n-th match is the first group of "^((?:.*?p){n-1}.*?)p"; the whole match ends where p's n-th match ends.
+                var position = args.Count >= 3 ? $"greatest(CAST({Arg(2)} AS INTEGER), 1)" : "1";
+                var occurrence = args.Count >= 4 ? $"greatest(CAST({Arg(3)} AS INTEGER), 1)" : "1";
+                var after = args.Count >= 5 ? Arg(4) : "0";
+                var flags = args.Count == 6 ? RegexFlags(args[5]) : "";
+                var pattern = $"'(?s{flags})^((?:.*?(?:' || {Arg(1)} || ')){{' || ({occurrence} - 1) || '}}.*?)(?:' || {Arg(1)} || ')'";
+                var source = $"substr({Arg(0)}, {position})";
+                return $"(CASE WHEN NOT regexp_matches({source}, {pattern}) THEN 0 " +
+                       $"WHEN ({after}) = 0 THEN length(regexp_extract({source}, {pattern}, 1)) + {position} " +
+                       $"ELSE length(regexp_extract({source}, {pattern}, 0)) + {position} END)";
+            }
+            case "REGEXP_SUBSTR" when args.Count is >= 2 and <= 5:
+            {
+                var position = args.Count >= 3 ? $"greatest(CAST({Arg(2)} AS INTEGER), 1)" : "1";
+                var occurrence = args.Count >= 4 ? $"greatest(CAST({Arg(3)} AS INTEGER), 1)" : "1";
+                var pattern = RegexPattern(Arg(1), args.Count == 5 ? args[4] : null);
+                return $"coalesce(regexp_extract_all(substr({Arg(0)}, {position}), {pattern})[{occurrence}], '')";
+            }
             default:
                 return null;
         }
+    }
+
+    /// <summary>The expression and length of <c>expr AS VARCHAR(n)</c> (or CHARACTER VARYING, NVARCHAR, CHAR, CHARACTER, NCHAR).</summary>
+    private static (List<SqlToken> Expression, int Length)? CastToLength(List<SqlToken> arg)
+    {
+        var asAt = -1;
+        var depth = 0;
+        for (var i = 0; i < arg.Count; i++)
+        {
+            if (arg[i].Kind == SqlTokenKind.LeftParen) depth++;
+            else if (arg[i].Kind == SqlTokenKind.RightParen) depth--;
+            else if (depth == 0 && arg[i].Is("AS")) asAt = i;
+        }
+        if (asAt < 0) return null;
+        var type = Significant(arg.Skip(asAt + 1).ToList());
+        var words = type.TakeWhile(t => t.Kind == SqlTokenKind.Word).Select(t => t.Text.ToUpperInvariant()).ToList();
+        var name = string.Join(' ', words);
+        if (name is not ("VARCHAR" or "CHARACTER VARYING" or "NVARCHAR" or "CHAR" or "CHARACTER" or "NCHAR" or "BPCHAR")) return null;
+        if (type.Count != words.Count + 3 || type[words.Count].Kind != SqlTokenKind.LeftParen || type[^1].Kind != SqlTokenKind.RightParen
+            || !int.TryParse(type[words.Count + 1].Text, out var length))
+            return null;
+        return (arg.Take(asAt).ToList(), length);
+    }
+
+    private static bool IsBooleanLiteral(List<SqlToken> arg) =>
+        Significant(arg) is [var only] && (only.IsAny("TRUE", "FALSE") || (only.Kind == SqlTokenKind.String && only.StringValue.ToLowerInvariant() is "t" or "f" or "true" or "false"));
+
+    /// <summary>Redshift's JSON functions reject malformed JSON unless null_if_invalid is true.</summary>
+    private static string JsonGuard(string json, string expression, string nullIfInvalid, bool array) =>
+        $"(CASE WHEN ({json}) IS NULL THEN NULL WHEN json_type(CASE WHEN json_valid({json}) THEN {json} END) = '{(array ? "ARRAY" : "OBJECT")}' THEN {expression} " +
+        $"WHEN CAST({nullIfInvalid} AS BOOLEAN) THEN NULL ELSE {(array ? "error('invalid json array object ' || (" + json + "))" : "ls_invalid_json(" + json + ")")} END)";
+
+    /// <summary>Redshift's regular-expression parameters: c (case-sensitive), i (insensitive), p (PCRE, as RE2 reads it), e (subexpression, ignored).</summary>
+    private static string RegexFlags(List<SqlToken> parameters)
+    {
+        var literal = Significant(parameters) is [{ Kind: SqlTokenKind.String } p] ? p.StringValue : "";
+        var insensitive = false;
+        foreach (var c in literal) insensitive = c == 'i' || (c != 'c' && insensitive);
+        return insensitive ? "i" : "";
+    }
+
+    private static string RegexOptions(List<SqlToken> parameters) => RegexFlags(parameters);
+
+    private static string RegexPattern(string pattern, List<SqlToken>? parameters) =>
+        parameters is not null && RegexFlags(parameters) == "i" ? $"('(?i)' || {pattern})" : pattern;
+
+    /// <summary>The OVER (...) that follows a window function call, rewritten; moves <paramref name="end"/> past it.</summary>
+    private static string? OverClause(List<SqlToken> tokens, ref int end, TranslationContext context)
+    {
+        var over = NextSignificant(tokens, end);
+        if (over < 0 || !tokens[over].Is("OVER")) return null;
+        var open = NextSignificant(tokens, over);
+        if (open < 0 || tokens[open].Kind != SqlTokenKind.LeftParen) return null;
+        var close = MatchParen(tokens, open);
+        end = close;
+        return "OVER (" + Rewrite(tokens.GetRange(open + 1, close - open - 1), context).Trim() + ")";
     }
 
     private static bool IsByteaHexLiteral(List<SqlToken> tokens, int i)

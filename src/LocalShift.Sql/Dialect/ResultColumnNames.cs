@@ -43,7 +43,7 @@ internal static class ResultColumnNames
         {
             if (tokens[i].Kind == SqlTokenKind.LeftParen) depth++;
             else if (tokens[i].Kind == SqlTokenKind.RightParen) depth--;
-            else if (depth == 0 && (tokens[i].Kind == SqlTokenKind.Semicolon || (tokens[i].Kind == SqlTokenKind.Word && ClauseWords.Contains(tokens[i].Text))))
+            else if (depth == 0 && (tokens[i].Kind == SqlTokenKind.Semicolon || (tokens[i].Kind == SqlTokenKind.Word && ClauseWords.Contains(tokens[i].Text) && !IsWithinGroup(tokens, i))))
             {
                 end = i;
                 break;
@@ -74,6 +74,9 @@ internal static class ResultColumnNames
         return output;
     }
 
+    private static bool IsWithinGroup(List<SqlToken> tokens, int i) =>
+        tokens[i].Is("GROUP") && PreviousSignificant(tokens, i) is var previous && previous >= 0 && tokens[previous].Is("WITHIN");
+
     private static string? NameOf(List<SqlToken> s)
     {
         if (s.Count == 0) return null;
@@ -92,14 +95,14 @@ internal static class ResultColumnNames
             return s[0].Text.ToUpperInvariant() switch
             {
                 "SYSDATE" => "timestamp",
-                "CURRENT_USER" or "SESSION_USER" or "CURRENT_DATE" or "CURRENT_TIMESTAMP" or "CURRENT_TIME" or "LOCALTIMESTAMP" or "USER" => s[0].Text.ToLowerInvariant(),
+                "CURRENT_USER" or "SESSION_USER" or "CURRENT_DATE" or "CURRENT_TIMESTAMP" or "CURRENT_TIME" or "LOCALTIMESTAMP" or "USER" or "CURRENT_USER_ID" => s[0].Text.ToLowerInvariant(),
                 "TRUE" or "FALSE" => "bool",
                 _ => "?column?",
             };
         var cast = LastTopLevelCast(s);
         if (cast >= 0) return TypeName(s.Skip(cast + 1).ToList());
         if (s[0].Is("CASE")) return "case";
-        if (s[0].Kind == SqlTokenKind.Word && s.Count >= 3 && s[1].Kind == SqlTokenKind.LeftParen && MatchParen(s, 1) == s.Count - 1)
+        if (s[0].Kind == SqlTokenKind.Word && s.Count >= 3 && s[1].Kind == SqlTokenKind.LeftParen && EndOfCall(s, MatchParen(s, 1)) == s.Count - 1)
         {
             if (s[0].Is("CAST"))
             {
@@ -109,6 +112,22 @@ internal static class ResultColumnNames
             return s[0].Text.ToLowerInvariant();
         }
         return "?column?";
+    }
+
+    /// <summary>A call may go on with WITHIN GROUP (...), FILTER (...) and OVER (...) or OVER name; returns where it ends.</summary>
+    private static int EndOfCall(List<SqlToken> s, int close)
+    {
+        var i = close;
+        while (i + 1 < s.Count)
+        {
+            if (s[i + 1].Is("WITHIN") && i + 3 < s.Count && s[i + 2].Is("GROUP") && s[i + 3].Kind == SqlTokenKind.LeftParen) i = MatchParen(s, i + 3);
+            else if (s[i + 1].Is("FILTER") && i + 2 < s.Count && s[i + 2].Kind == SqlTokenKind.LeftParen) i = MatchParen(s, i + 2);
+            else if (s[i + 1].IsAny("IGNORE", "RESPECT") && i + 2 < s.Count && s[i + 2].Is("NULLS")) i += 2;
+            else if (s[i + 1].Is("OVER") && i + 2 < s.Count)
+                i = s[i + 2].Kind == SqlTokenKind.LeftParen ? MatchParen(s, i + 2) : i + 2;
+            else break;
+        }
+        return i;
     }
 
     private static bool IsColumnReference(List<SqlToken> s)
@@ -123,7 +142,7 @@ internal static class ResultColumnNames
     }
 
     private static bool IsKeywordValue(SqlToken token) =>
-        token.IsAny("SYSDATE", "CURRENT_USER", "SESSION_USER", "CURRENT_DATE", "CURRENT_TIMESTAMP", "CURRENT_TIME", "LOCALTIMESTAMP", "USER", "TRUE", "FALSE", "NULL");
+        token.IsAny("SYSDATE", "CURRENT_USER", "CURRENT_USER_ID", "SESSION_USER", "CURRENT_DATE", "CURRENT_TIMESTAMP", "CURRENT_TIME", "LOCALTIMESTAMP", "USER", "TRUE", "FALSE", "NULL");
 
     private static int LastTopLevelCast(List<SqlToken> s)
     {

@@ -3,12 +3,12 @@ using static LocalShift.Sql.Lexing.TokenCursor;
 
 namespace LocalShift.Sql.Dialect;
 
-/// <summary>Redshift's <c>SELECT [DISTINCT] TOP n ...</c> becomes <c>SELECT ... LIMIT n</c>; <c>APPROXIMATE COUNT</c> counts exactly.</summary>
+/// <summary>Redshift's <c>SELECT [DISTINCT] TOP n ...</c> becomes <c>SELECT ... LIMIT n</c>; <c>APPROXIMATE COUNT</c> and <c>APPROXIMATE PERCENTILE_DISC</c> are exact.</summary>
 internal static class TopClause
 {
     public static List<SqlToken> Rewrite(List<SqlToken> tokens)
     {
-        tokens = tokens.Where((t, i) => !(t.Is("APPROXIMATE") && NextSignificant(tokens, i) is var n && n >= 0 && tokens[n].Is("COUNT"))).ToList();
+        tokens = tokens.Where((t, i) => !(t.Is("APPROXIMATE") && NextSignificant(tokens, i) is var n && n >= 0 && tokens[n].IsAny("COUNT", "PERCENTILE_DISC"))).ToList();
         var select = NextSignificant(tokens, -1);
         if (select < 0 || !tokens[select].Is("SELECT")) return tokens;
         var top = NextSignificant(tokens, select);

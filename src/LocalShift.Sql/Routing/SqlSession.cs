@@ -219,5 +219,9 @@ internal sealed class SqlSession : IPgQuerySession
 
     private void Warn(string sqlState, string message) => _notices.Add(new PgNotice("WARNING", message, sqlState));
 
-    public void Dispose() => _engine.Dispose();
+    public void Dispose()
+    {
+        _database.SessionClosed(Connection.ProcessId);
+        _engine.Dispose();
+    }
 }
