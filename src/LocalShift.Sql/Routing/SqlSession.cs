@@ -123,6 +123,7 @@ internal sealed class SqlSession : IPgQuerySession
                 RunPreStatements(translated);
                 var rows = _engine.Execute(translated.Sql);
                 RecordOwnership(tokens);
+                Copy.ColumnWidths.Record(_engine, tokens);
                 return new CommandResult(StatementClassifier.Tag(tokens, rows));
             }
         }
