@@ -97,6 +97,7 @@ public sealed class UserDirectory
                 $"DELETE FROM {Schema}.role_members WHERE member = {QuoteLiteral(user)}");
             _users.Remove(user);
             _roleMembers.RemoveWhere(m => m.Member == user);
+            ForgetAssumeRoleGrants(user);
             foreach (var members in _groups.Values) members.Remove(user);
             _grants.RemoveWhere(g => g.Grantee == user);
         }
@@ -143,6 +144,7 @@ public sealed class UserDirectory
             _system.Execute($"DELETE FROM {Schema}.group_members WHERE group_name = {QuoteLiteral(group)}; " +
                 $"DELETE FROM {Schema}.grants WHERE grantee = {QuoteLiteral("group " + group)}");
             _groups.Remove(group);
+            ForgetAssumeRoleGrants("group " + group);
             _grants.RemoveWhere(g => g.Grantee == "group " + group);
         }
     }
@@ -252,9 +254,17 @@ public sealed class UserDirectory
                 $"DELETE FROM {Schema}.role_members WHERE role_name = {QuoteLiteral(name)} OR member = {QuoteLiteral(grantee)}; " +
                 $"DELETE FROM {Schema}.grants WHERE grantee = {QuoteLiteral(grantee)}");
             _roles.Remove(name);
+            ForgetAssumeRoleGrants(grantee);
             _roleMembers.RemoveWhere(m => m.Role == name || m.Member == grantee);
             _grants.RemoveWhere(g => g.Grantee == grantee);
         }
+    }
+
+    /// <summary>A dropped user, group or role takes its ASSUMEROLE grants with it.</summary>
+    private void ForgetAssumeRoleGrants(string grantee)
+    {
+        AssumeRolePrivileges.AssumeRoleGrants.Ensure(_system);
+        _system.Execute($"DELETE FROM {AssumeRolePrivileges.AssumeRoleGrants.Table} WHERE grantee = {QuoteLiteral(grantee)}");
     }
 
     /// <summary>True when the role is granted to any user or role.</summary>
