@@ -22,7 +22,7 @@ public sealed class DialectCaseRunner : IDisposable
         Directory.CreateDirectory(_dir);
         _database = new ClusterDatabase(
             new ClusterEndpointSpec("123456789012", "us-east-1", "dialect", "dev", "awsuser", "Passw0rd!", "127.0.0.1", 0),
-            Path.Combine(_dir, "warehouse.duckdb"));
+            Path.Combine(_dir, "warehouse.duckdb"), redshiftStatements: new GrantsOnly());
         _session = Connect("awsuser");
     }
 
@@ -114,6 +114,24 @@ public sealed class DialectCaseRunner : IDisposable
         try { Directory.Delete(_dir, recursive: true); }
         catch (IOException) { }
     }
+}
+
+/// <summary>
+/// The Redshift statements that need no AWS side: GRANT/REVOKE ASSUMEROLE run for real, and the cluster's default role
+/// is <see cref="DefaultRole"/>; COPY/UNLOAD answer "not supported" (the E2E tests run them through the role path).
+/// </summary>
+internal sealed class GrantsOnly : LocalShift.Sql.Routing.IRedshiftStatementHandler
+{
+    public const string DefaultRole = "arn:aws:iam::123456789012:role/DialectDefault";
+    private readonly LocalShift.Sql.Routing.NotYetSupportedRedshiftStatements _rest = new();
+
+    public string Execute(LocalShift.Sql.Routing.RedshiftStatementContext context, string sql, IReadOnlyList<LocalShift.Sql.Lexing.SqlToken> significant) =>
+        significant[0].IsAny("GRANT", "REVOKE")
+            ? LocalShift.Sql.AssumeRolePrivileges.AssumeRoleStatement.Run(context, significant)
+            : _rest.Execute(context, sql, significant);
+
+    public string PrepareFunctions(LocalShift.Sql.Routing.RedshiftStatementContext context, string sql) =>
+        LocalShift.Sql.AssumeRolePrivileges.ClusterFunctions.Prepare(context, sql, DefaultRole);
 }
 
 public sealed class DialectCases

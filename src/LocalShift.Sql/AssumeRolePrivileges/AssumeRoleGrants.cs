@@ -47,19 +47,24 @@ public static class AssumeRoleGrants
         engine.Execute($"DELETE FROM {Table} WHERE {roleMatch} AND grantee = {QuoteLiteral(grantee)} AND {purposeMatch}");
     }
 
-    /// <summary>True when the user, one of its groups, or PUBLIC holds the role (or ALL) for the purpose (or ALL).</summary>
-    public static bool Holds(IEngineSession engine, string user, bool superuser, IReadOnlyList<string> groups, string role, string purpose)
+    /// <summary>
+    /// True when the user, one of its groups, one of its roles (directly or through other roles) or PUBLIC holds the
+    /// IAM role (or ALL) for the purpose (or ALL). <paramref name="grantees"/> is every name the user is granted as.
+    /// </summary>
+    public static bool Holds(IEngineSession engine, bool superuser, IEnumerable<string> grantees, string role, string purpose)
     {
         if (superuser) return true;
         Ensure(engine);
-        var grantees = new List<string> { user, "public" };
-        grantees.AddRange(groups.Select(g => "group " + g));
         var sql = $"SELECT count(*) FROM {Table} WHERE role IN ({QuoteLiteral(role)}, '{All}') AND purpose IN ({QuoteLiteral(purpose)}, '{All}') " +
-            $"AND grantee IN ({string.Join(", ", grantees.Select(QuoteLiteral))})";
+            $"AND grantee IN ({string.Join(", ", grantees.Append("public").Select(QuoteLiteral))})";
         using var result = engine.Query(sql);
         result.Read();
         return Convert.ToInt64(result.GetValue(0)) > 0;
     }
+
+    /// <summary>The grantees of a user when no directory is at hand: the user and PUBLIC.</summary>
+    public static IReadOnlySet<string> GranteesOf(UserDirectory? users, string user) =>
+        users?.GranteesOf(user) ?? new HashSet<string>(StringComparer.Ordinal) { user, "public" };
 
     public static PgException Missing(string user, string role, string purpose) =>
         new(SqlState.InsufficientPrivilege, $"User {user} does not have ASSUMEROLE permission on IAM role \"{role}\" for {purpose.ToUpperInvariant()}");

@@ -53,6 +53,8 @@ public static class AssumeRoleStatement
         {
             if (grantee.StartsWith("group ", StringComparison.Ordinal) && context.Users is { } users && !users.GroupExists(grantee[6..]))
                 throw new PgException(SqlState.UndefinedObject, $"group \"{grantee[6..]}\" does not exist");
+            if (grantee.StartsWith("role ", StringComparison.Ordinal) && context.Users is { } directory && directory.FindRole(grantee[5..]) is null)
+                throw new PgException(SqlState.UndefinedObject, $"role \"{grantee[5..]}\" does not exist");
             if (!grantee.Contains(' ') && grantee != "public" && context.Users is { } u && u.Find(grantee) is null)
                 throw new PgException(SqlState.UndefinedObject, $"user \"{grantee}\" does not exist");
         }

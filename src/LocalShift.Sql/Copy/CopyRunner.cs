@@ -13,7 +13,7 @@ namespace LocalShift.Sql.Copy;
 /// </summary>
 public sealed class CopyRunner(RedshiftStatementContext context, CopyStatement copy, S3Session s3)
 {
-    private sealed record TargetColumn(string Name, string Type)
+    private sealed record TargetColumn(string Name, string Type, ColumnWidth? Width = null)
     {
         public bool IsText => Type.StartsWith("VARCHAR", StringComparison.OrdinalIgnoreCase) || Type.StartsWith("CHAR", StringComparison.OrdinalIgnoreCase)
             || Type.Equals("TEXT", StringComparison.OrdinalIgnoreCase);
@@ -21,7 +21,17 @@ public sealed class CopyRunner(RedshiftStatementContext context, CopyStatement c
 
     private sealed record StagedFile(string Path, string Url);
 
+    private const string StringTooLong = "String length exceeds DDL length";
+
     private string DisplayName => copy.Table;
+
+    /// <summary>The DuckDB paths of a JSONPaths file, in column order (null for JSON 'auto').</summary>
+    private List<string>? _jsonPaths;
+
+    /// <summary>BZIP2 (and GZIP with ACCEPTINVCHARS) is decompressed here while staging; DuckDB reads GZIP and ZSTD itself.</summary>
+    private bool DecodesInProcess => copy.Compression == Compression.Bzip2 || copy.Compression == Compression.Gzip && copy.AcceptInvChars is not null;
+
+    private string DuckDbCompression => DecodesInProcess ? "none" : copy.Compression switch { Compression.Gzip => "gzip", Compression.Zstd => "zstd", _ => "none" };
 
     public async Task<long> RunAsync(CancellationToken ct = default)
     {
@@ -30,18 +40,26 @@ public sealed class CopyRunner(RedshiftStatementContext context, CopyStatement c
         LoadErrors.Ensure(context.Engine);
         if (!context.Superuser && context.Users is { } users && !users.Holds(context.User, "table", schema, copy.Table, "insert"))
             throw new PgException(SqlState.InsufficientPrivilege, $"permission denied for relation {copy.Table}");
-        if (copy.Format is CopyFormat.Avro or CopyFormat.Orc or CopyFormat.FixedWidth)
+        if (copy.Format is CopyFormat.Avro or CopyFormat.Orc)
             throw new PgException(SqlState.FeatureNotSupported, $"COPY with {copy.Format.ToString().ToUpperInvariant()} is not supported by LocalShift");
-        if (copy.Compression is Compression.Bzip2 or Compression.Lzop)
-            throw new PgException(SqlState.FeatureNotSupported, $"COPY with {copy.Compression.ToString().ToUpperInvariant()} is not supported by LocalShift; use GZIP or ZSTD");
-        if (copy.Format == CopyFormat.Json && !copy.Json.StartsWith("auto", StringComparison.OrdinalIgnoreCase))
-            throw new PgException(SqlState.FeatureNotSupported, "COPY with a JSONPaths file is not supported by LocalShift yet; use JSON 'auto' or 'auto ignorecase'");
+        if (copy.Compression is Compression.Lzop)
+            throw new PgException(SqlState.FeatureNotSupported, "COPY with LZOP is not supported by LocalShift; use GZIP, BZIP2 or ZSTD");
+        if (copy.Format == CopyFormat.FixedWidth && copy.FixedWidths.Count != columns.Count)
+            throw new PgException(SqlState.InvalidParameterValue,
+                $"FIXEDWIDTH specification has {copy.FixedWidths.Count} columns; the table or column list has {columns.Count}");
+        if (copy.JsonPaths is { } jsonPathsFile) _jsonPaths = await JsonPathsAsync(jsonPathsFile, columns.Count, ct);
 
         var folder = Path.Combine(Path.GetTempPath(), "localshift-copy-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(folder);
         try
         {
-            var files = await StageAsync(folder, ct);
+            List<StagedFile> files;
+            try { files = await StageAsync(folder, ct); }
+            catch (InvalidUtf8Exception e)
+            {
+                LoadErrors.Record(context.Engine, copy.Table, [new LoadError(e.Url, e.Line, "", "", "", "", 1220, e.Reason)]);
+                throw LoadFailed(e.Reason, 1220);
+            }
             var source = SourceRelation(files);
             var expressions = Expressions(columns, source, tryCast: false);
             var target = $"{QuoteIdentifier(schema)}.{QuoteIdentifier(copy.Table)} ({string.Join(", ", columns.Select(c => QuoteIdentifier(c.Name)))})";
@@ -56,6 +74,17 @@ public sealed class CopyRunner(RedshiftStatementContext context, CopyStatement c
             {
                 if (copy.MaxError > 0 && copy.Format is CopyFormat.Text or CopyFormat.Csv && !copy.NoLoad && !copy.Escape)
                     loaded = LoadSkippingRejects(columns, source, target, files);
+                else if (e.Message.Contains(StringTooLong, StringComparison.Ordinal) && DiagnoseWidth(columns, source, files) is { } tooLong)
+                {
+                    LoadErrors.Record(context.Engine, copy.Table, [tooLong]);
+                    throw LoadFailed(tooLong.Reason, tooLong.ErrCode);
+                }
+                else if (e.Message.Contains("Invalid unicode", StringComparison.OrdinalIgnoreCase))
+                {
+                    var reason = InvalidUtf8Exception.RedshiftReason + " (found by the engine; its position is not known)";
+                    LoadErrors.Record(context.Engine, copy.Table, [new LoadError(files[0].Url, 0, "", "", "", "", 1220, reason)]);
+                    throw LoadFailed(reason, 1220);
+                }
                 else
                 {
                     LoadErrors.Record(context.Engine, copy.Table, [new LoadError(files[0].Url, 0, "", "", "", "", 1200, e.Message)]);
@@ -72,10 +101,10 @@ public sealed class CopyRunner(RedshiftStatementContext context, CopyStatement c
         }
     }
 
-    private PgException LoadFailed(string reason)
+    private PgException LoadFailed(string reason, int code = 1200)
     {
         var e = LoadErrors.LoadFailed(DisplayName);
-        return new PgException(e.SqlState, e.Message, detail: $"\n  -----------------------------------------------\n  error:  {reason}\n  code:      1200\n  context:   table {DisplayName}\n  -----------------------------------------------");
+        return new PgException(e.SqlState, e.Message, detail: $"\n  -----------------------------------------------\n  error:  {reason}\n  code:      {code}\n  context:   table {DisplayName}\n  -----------------------------------------------");
     }
 
     private List<TargetColumn> TargetColumns(string schema)
@@ -85,6 +114,8 @@ public sealed class CopyRunner(RedshiftStatementContext context, CopyStatement c
             $"SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = {QuoteLiteral(schema)} AND table_name = {QuoteLiteral(copy.Table)} ORDER BY ordinal_position"))
             while (result.Read()) all.Add(new TargetColumn((string)result.GetValue(0)!, (string)result.GetValue(1)!));
         if (all.Count == 0) throw new PgException(SqlState.UndefinedTable, $"relation \"{(copy.Schema is null ? "" : copy.Schema + ".")}{copy.Table}\" does not exist");
+        var widths = ColumnWidths.Of(context.Engine, schema, copy.Table);
+        all = all.Select(c => c.IsText && widths.TryGetValue(c.Name, out var w) ? c with { Width = w } : c).ToList();
         if (copy.Columns is null) return all;
         return copy.Columns.Select(name => all.FirstOrDefault(c => c.Name == name)
             ?? throw new PgException(SqlState.UndefinedColumn, $"column \"{name}\" of relation \"{copy.Table}\" does not exist")).ToList();
@@ -113,12 +144,12 @@ public sealed class CopyRunner(RedshiftStatementContext context, CopyStatement c
                 throw new PgException(SqlState.InternalError, $"The specified S3 prefix '{copy.Source.Key}' does not exist",
                     detail: $"\n  -----------------------------------------------\n  error:  The specified S3 prefix '{copy.Source.Key}' does not exist\n  code:      8001\n  context:   {copy.Source}\n  localshift: no object of bucket {copy.Source.Bucket} has a key starting with '{copy.Source.Key}'\n  -----------------------------------------------");
         }
-        var extension = copy.Compression switch { Compression.Gzip => ".gz", Compression.Zstd => ".zst", _ => "" };
+        var extension = DuckDbCompression switch { "gzip" => ".gz", "zstd" => ".zst", _ => "" };
         var staged = new List<StagedFile>();
         foreach (var (bucket, key) in sources)
         {
             var path = Path.Combine(folder, $"{staged.Count:D6}{(copy.Format == CopyFormat.Parquet ? ".parquet" : ".data")}{extension}");
-            await using (var body = await s3.OpenReadAsync(bucket, key, ct))
+            await using (var body = Decoded(await s3.OpenReadAsync(bucket, key, ct), $"s3://{bucket}/{key}"))
             await using (var file = File.Create(path))
                 await body.CopyToAsync(file, ct);
             if (new FileInfo(path).Length == 0) { File.Delete(path); continue; }
@@ -126,6 +157,48 @@ public sealed class CopyRunner(RedshiftStatementContext context, CopyStatement c
         }
         if (staged.Count == 0) throw new PgException(SqlState.InternalError, $"Load into table '{DisplayName}' failed: every source object is empty");
         return staged;
+    }
+
+    /// <summary>
+    /// An S3 object's body as it is staged: BZIP2 decompressed (GZIP too with ACCEPTINVCHARS), and for text formats
+    /// checked as UTF-8 on the way (invalid bytes replaced with ACCEPTINVCHARS, or the load fails with error 1220).
+    /// </summary>
+    private Stream Decoded(Stream body, string url)
+    {
+        if (copy.Compression == Compression.Bzip2) body = new ICSharpCode.SharpZipLib.BZip2.BZip2InputStream(body) { IsStreamOwner = true };
+        else if (copy.Compression == Compression.Gzip && DecodesInProcess) body = new System.IO.Compression.GZipStream(body, System.IO.Compression.CompressionMode.Decompress);
+        if (copy.Format == CopyFormat.Parquet || DuckDbCompression != "none") return body;
+        return new Utf8CheckingStream(body, copy.AcceptInvChars, url);
+    }
+
+    /// <summary>
+    /// Reads a JSONPaths file (through the same role session as the data) and turns its expressions into DuckDB paths.
+    /// A file whose object has no "jsonpaths" member makes COPY map keys as with 'auto', as in Redshift.
+    /// </summary>
+    private async Task<List<string>?> JsonPathsAsync(S3Location file, int columns, CancellationToken ct)
+    {
+        JsonDocument json;
+        await using (var body = await s3.OpenReadAsync(file.Bucket, file.Key, ct))
+        {
+            try { json = await JsonDocument.ParseAsync(body, cancellationToken: ct); }
+            catch (JsonException e)
+            {
+                throw new PgException(SqlState.InternalError, $"Invalid JSONPath format: the JSONPaths file {file} is not valid JSON ({e.Message})");
+            }
+        }
+        using (json)
+        {
+            if (json.RootElement.ValueKind != JsonValueKind.Object)
+                throw new PgException(SqlState.InternalError, $"Invalid JSONPath format: the JSONPaths file {file} must hold one object with a \"jsonpaths\" array");
+            if (!json.RootElement.TryGetProperty("jsonpaths", out var array)) return null;
+            if (array.ValueKind != JsonValueKind.Array || array.EnumerateArray().Any(e => e.ValueKind != JsonValueKind.String))
+                throw new PgException(SqlState.InternalError, "Invalid JSONPath format: \"jsonpaths\" must be an array of JSONPath expressions");
+            var paths = array.EnumerateArray().Select(e => JsonPathExpression.ToDuckDb(e.GetString()!)).ToList();
+            if (paths.Count != columns)
+                throw new PgException(SqlState.InternalError,
+                    $"Number of jsonpaths and the number of columns should match. JSONPath size: {paths.Count}, Number of columns in table or column list: {columns}");
+            return paths;
+        }
     }
 
     private async Task<List<(string Url, bool Mandatory)>> ManifestAsync(CancellationToken ct)
@@ -149,22 +222,28 @@ public sealed class CopyRunner(RedshiftStatementContext context, CopyStatement c
     private Source SourceRelation(List<StagedFile> files)
     {
         var paths = "[" + string.Join(", ", files.Select(f => QuoteLiteral(f.Path))) + "]";
-        var compression = copy.Compression switch { Compression.Gzip => "gzip", Compression.Zstd => "zstd", _ => "none" };
+        var compression = DuckDbCompression;
         var width = copy.Columns?.Count ?? ColumnsCount();
         switch (copy.Format)
         {
             case CopyFormat.Parquet:
                 return new Source($"read_parquet({paths})", Describe($"SELECT * FROM read_parquet({paths})"));
+            case CopyFormat.Json when _jsonPaths is not null:
+                return new Source($"read_json_objects({paths}, format = 'auto', compression = '{(compression == "none" ? "uncompressed" : compression)}', filename = true)", ["json"]);
             case CopyFormat.Json:
                 var json = $"read_json({paths}, format = 'auto', compression = '{(compression == "none" ? "uncompressed" : compression)}')";
                 return new Source(json, Describe($"SELECT * FROM {json}"));
+            case CopyFormat.FixedWidth:
+                return FixedWidth(paths, compression);
             default:
                 if (copy.Escape && copy.Format == CopyFormat.Text) return EscapedText(paths, compression, width);
                 var csv = copy.Format == CopyFormat.Csv;
                 var quote = csv || copy.RemoveQuotes ? copy.Quote : "";
                 var names = Enumerable.Range(0, width).Select(i => $"c{i}").ToList();
                 var spec = "{" + string.Join(", ", names.Select(n => $"'{n}': 'VARCHAR'")) + "}";
-                var nulls = copy.NullAs ?? (csv ? "" : "\\N");
+                // Redshift's default NULL AS is \N for CSV too: an empty unquoted field is an empty string for CHAR/VARCHAR
+                // (NULL only with EMPTYASNULL or NULL AS '') and NULL for other types.
+                var nulls = copy.NullAs ?? "\\N";
                 var sql = $"read_csv({paths}, delim = {QuoteLiteral(copy.Delimiter ?? (csv ? "," : "|"))}, quote = {QuoteLiteral(quote)}, " +
                     $"escape = {QuoteLiteral(csv ? copy.Quote : copy.Escape && quote.Length > 0 ? "\\" : quote)}, header = false, skip = {copy.IgnoreHeader}, " +
                     $"auto_detect = false, columns = {spec}, nullstr = {QuoteLiteral(nulls)}, compression = '{compression}', " +
@@ -190,6 +269,30 @@ public sealed class CopyRunner(RedshiftStatementContext context, CopyStatement c
         return new Source($"(SELECT filename, {string.Join(", ", fields)} FROM (SELECT filename, {split} AS p FROM {lines}))", names);
     }
 
+    /// <summary>
+    /// FIXEDWIDTH: each line is cut into fields of the spec's widths (characters), in column order. A line shorter than
+    /// the spec fails the load unless FILLRECORD is given; a field equal to NULL AS (after trimming blanks) is NULL.
+    /// </summary>
+    private Source FixedWidth(string paths, string compression)
+    {
+        var nulls = copy.NullAs ?? "\\N";
+        var total = copy.FixedWidths.Sum(w => w.Width);
+        var lines = $"read_csv({paths}, delim = chr(30), quote = '', escape = '', header = false, skip = {copy.IgnoreHeader}, auto_detect = false, " +
+            $"columns = {{'line': 'VARCHAR'}}, compression = '{compression}', filename = true, null_padding = true)";
+        var checkedLine = copy.FillRecord ? "coalesce(line, '')"
+            : $"CASE WHEN length(coalesce(line, '')) < {total} THEN error('Line is shorter than the FIXEDWIDTH specification (' || length(coalesce(line, '')) || ' of {total} characters): ' || coalesce(line, '')) ELSE line END";
+        var names = Enumerable.Range(0, copy.FixedWidths.Count).Select(i => $"c{i}").ToList();
+        var start = 1;
+        var fields = new List<string>();
+        for (var i = 0; i < names.Count; i++)
+        {
+            var field = $"substr(l, {start}, {copy.FixedWidths[i].Width})";
+            fields.Add($"CASE WHEN trim({field}) = {QuoteLiteral(nulls)} THEN NULL ELSE {field} END AS {names[i]}");
+            start += copy.FixedWidths[i].Width;
+        }
+        return new Source($"(SELECT filename, {string.Join(", ", fields)} FROM (SELECT filename, {checkedLine} AS l FROM {lines}))", names);
+    }
+
     private int ColumnsCount() => TargetColumns(copy.Schema ?? "public").Count;
 
     private List<string> Describe(string sql)
@@ -207,7 +310,8 @@ public sealed class CopyRunner(RedshiftStatementContext context, CopyStatement c
         return Convert.ToInt64(result.GetValue(0));
     }
 
-    private List<string> Expressions(List<TargetColumn> columns, Source source, bool tryCast)
+    /// <param name="check">False for the values before the width check (for diagnosis and the MAXERROR staging table).</param>
+    private List<string> Expressions(List<TargetColumn> columns, Source source, bool tryCast, bool check = true)
     {
         var list = new List<string>();
         for (var i = 0; i < columns.Count; i++)
@@ -218,33 +322,31 @@ public sealed class CopyRunner(RedshiftStatementContext context, CopyStatement c
                 case CopyFormat.Parquet:
                     if (source.Columns.Count != columns.Count)
                         throw LoadFailed($"the Parquet files have {source.Columns.Count} columns, the target has {columns.Count}; COPY maps Parquet columns by position");
-                    list.Add($"CAST({QuoteIdentifier(source.Columns[i])} AS {column.Type})");
+                    list.Add(Width($"CAST({QuoteIdentifier(source.Columns[i])} AS {column.Type})", column, check));
+                    break;
+                case CopyFormat.Json when _jsonPaths is not null:
+                    var extracted = $"json_extract_string(json, {QuoteLiteral(_jsonPaths[i])})";
+                    list.Add(column.IsText ? Width(TextValue(extracted, column), column, check) : $"{(tryCast ? "TRY_CAST" : "CAST")}({extracted} AS {column.Type})");
                     break;
                 case CopyFormat.Json:
                     var ignoreCase = copy.Json.Contains("ignorecase", StringComparison.OrdinalIgnoreCase);
                     var key = source.Columns.FirstOrDefault(k => string.Equals(k, column.Name, ignoreCase ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal));
-                    list.Add(key is null ? $"CAST(NULL AS {column.Type})" : $"CAST({QuoteIdentifier(key)} AS {column.Type})");
+                    list.Add(key is null ? $"CAST(NULL AS {column.Type})" : Width($"CAST({QuoteIdentifier(key)} AS {column.Type})", column, check));
                     break;
                 default:
-                    list.Add(TextExpression(source.Columns[i], column, tryCast));
+                    list.Add(TextExpression(source.Columns[i], column, tryCast, check));
                     break;
             }
         }
         return list;
     }
 
-    private string TextExpression(string raw, TargetColumn column, bool tryCast)
+    private string TextExpression(string raw, TargetColumn column, bool tryCast, bool check)
     {
         var cast = tryCast ? "TRY_CAST" : "CAST";
         var strptime = tryCast ? "try_strptime" : "strptime";
         var v = raw;
-        if (column.IsText)
-        {
-            if (copy.TrimBlanks) v = $"rtrim({v})";
-            if (copy.BlanksAsNull) v = $"CASE WHEN trim({v}) = '' THEN NULL ELSE {v} END";
-            if (copy.EmptyAsNull) v = $"NULLIF({v}, '')";
-            return v;
-        }
+        if (column.IsText) return Width(TextValue(v, column), column, check);
         v = $"NULLIF(trim({v}), '')";
         var type = column.Type.ToUpperInvariant();
         if (type == "DATE" && !copy.DateFormat.Equals("auto", StringComparison.OrdinalIgnoreCase))
@@ -259,6 +361,55 @@ public sealed class CopyRunner(RedshiftStatementContext context, CopyStatement c
         return $"{cast}({v} AS {column.Type})";
     }
 
+    /// <summary>A CHAR/VARCHAR value after TRIMBLANKS, BLANKSASNULL and EMPTYASNULL.</summary>
+    private string TextValue(string v, TargetColumn column)
+    {
+        if (copy.TrimBlanks) v = $"rtrim({v})";
+        if (copy.BlanksAsNull) v = $"CASE WHEN trim({v}) = '' THEN NULL ELSE {v} END";
+        if (copy.EmptyAsNull) v = $"NULLIF({v}, '')";
+        return v;
+    }
+
+    /// <summary>
+    /// The declared width of a CHAR/VARCHAR column, in bytes: TRUNCATECOLUMNS cuts a longer value at the last whole
+    /// character that fits; otherwise the value fails the load with Redshift's error 1204.
+    /// </summary>
+    private string Width(string v, TargetColumn column, bool check)
+    {
+        if (column.Width is not { } width) return v;
+        var w = width.Width;
+        if (copy.TruncateColumns)
+            return $"CASE WHEN strlen({v}) <= {w} THEN {v} ELSE left({v}, list_count(list_filter(range(1, length({v}) + 1), lambda k: strlen(left({v}, k)) <= {w}))) END";
+        return check ? $"CASE WHEN strlen({v}) > {w} THEN error({QuoteLiteral(StringTooLong)}) ELSE {v} END" : v;
+    }
+
+    /// <summary>After a load failed on a value too long: the first such value, as stl_load_errors shows it.</summary>
+    private LoadError? DiagnoseWidth(List<TargetColumn> columns, Source source, List<StagedFile> files)
+    {
+        try
+        {
+            var values = Expressions(columns, source, tryCast: true, check: false);
+            var hasFile = source.Sql.Contains("filename = true", StringComparison.Ordinal);
+            var urls = files.ToDictionary(f => f.Path, f => f.Url);
+            for (var i = 0; i < columns.Count; i++)
+            {
+                if (columns[i].Width is not { } width) continue;
+                using var found = context.Engine.Query(
+                    $"SELECT {(hasFile ? "filename" : "NULL")}, line, v FROM (SELECT {(hasFile ? "filename, " : "")}row_number() OVER () + {copy.IgnoreHeader} AS line, " +
+                    $"{values[i]} AS v FROM {source.Sql}) WHERE strlen(v) > {width.Width} ORDER BY line LIMIT 1");
+                if (!found.Read()) continue;
+                var value = (string)found.GetValue(2)!;
+                var url = found.GetValue(0) is string path ? urls.GetValueOrDefault(path, files[0].Url) : files[0].Url;
+                return new LoadError(url, Convert.ToInt64(found.GetValue(1)), columns[i].Name, width.Type, value, value, 1204, StringTooLong, width.Width.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            }
+        }
+        catch (PgException)
+        {
+            // The diagnosis is best effort; the load has failed either way.
+        }
+        return null;
+    }
+
     /// <summary>
     /// MAXERROR: reads into a staging table with every value kept raw beside its converted form, counts the records
     /// whose conversion failed, and loads the rest if there are few enough.
@@ -268,7 +419,7 @@ public sealed class CopyRunner(RedshiftStatementContext context, CopyStatement c
         var stage = "__localshift_copy_stage";
         // Malformed lines (too many or too few fields) are set aside by DuckDB into a rejects table and count as rejects too.
         var relaxed = source.Sql[..^1] + ", store_rejects = true, rejects_table = '__localshift_copy_rejects', rejects_scan = '__localshift_copy_scans')";
-        var converted = Expressions(columns, source, tryCast: true);
+        var converted = Expressions(columns, source, tryCast: true, check: false);
         var engine = context.Engine;
         engine.Execute($"DROP TABLE IF EXISTS {stage}");
         engine.Execute($"CREATE TEMP TABLE {stage} AS SELECT filename, row_number() OVER () + {copy.IgnoreHeader} AS line, " +
@@ -280,6 +431,16 @@ public sealed class CopyRunner(RedshiftStatementContext context, CopyStatement c
             var urls = files.ToDictionary(f => f.Path, f => f.Url);
             for (var i = 0; i < columns.Count; i++)
             {
+                if (columns[i].IsText && columns[i].Width is { } width && !copy.TruncateColumns)
+                {
+                    using var longer = engine.Query($"SELECT filename, line, t{i} FROM {stage} WHERE strlen(t{i}) > {width.Width} ORDER BY line LIMIT 1000");
+                    while (longer.Read())
+                    {
+                        var value = (string)longer.GetValue(2)!;
+                        errors.Add(new LoadError(urls.GetValueOrDefault((string)longer.GetValue(0)!, ""), Convert.ToInt64(longer.GetValue(1)), columns[i].Name,
+                            width.Type, value, value, 1204, StringTooLong, width.Width.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+                    }
+                }
                 if (columns[i].IsText) continue;
                 using var bad = engine.Query($"SELECT filename, line, c{i} FROM {stage} WHERE NULLIF(trim(c{i}), '') IS NOT NULL AND t{i} IS NULL ORDER BY line LIMIT 1000");
                 while (bad.Read())
@@ -292,6 +453,9 @@ public sealed class CopyRunner(RedshiftStatementContext context, CopyStatement c
             }
             var conditions = Enumerable.Range(0, columns.Count).Where(i => !columns[i].IsText)
                 .Select(i => $"(NULLIF(trim(c{i}), '') IS NOT NULL AND t{i} IS NULL)").ToList();
+            if (!copy.TruncateColumns)
+                conditions.AddRange(Enumerable.Range(0, columns.Count).Where(i => columns[i].IsText && columns[i].Width is not null)
+                    .Select(i => $"(strlen(t{i}) > {columns[i].Width!.Width})"));
             var rejectFilter = conditions.Count == 0 ? "FALSE" : string.Join(" OR ", conditions);
             var rejected = Count($"SELECT count(*) FROM {stage} WHERE {rejectFilter}");
             using (var malformed = engine.Query("SELECT s.file_path, e.line, coalesce(e.csv_line, ''), e.error_message FROM __localshift_copy_rejects e " +

@@ -35,6 +35,13 @@ public sealed record CopyStatement
     public bool TrimBlanks { get; init; }
     public bool FillRecord { get; init; }
     public bool TruncateColumns { get; init; }
+    /// <summary>ACCEPTINVCHARS: the character each invalid UTF-8 byte becomes; null without the option.</summary>
+    public char? AcceptInvChars { get; init; }
+    /// <summary>FIXEDWIDTH 'label:width,...': the widths in order.</summary>
+    public IReadOnlyList<(string Label, int Width)> FixedWidths { get; init; } = [];
+
+    /// <summary>JSON 's3://...': the JSONPaths file; null for 'auto' and 'auto ignorecase'.</summary>
+    public S3Location? JsonPaths => Format == CopyFormat.Json && Json.StartsWith("s3://", StringComparison.OrdinalIgnoreCase) ? S3Location.Parse(Json) : null;
 
     public static CopyStatement Parse(IReadOnlyList<SqlToken> tokens)
     {
@@ -85,13 +92,13 @@ public sealed record CopyStatement
                 case "QUOTE": s = s with { Quote = Char(r, "QUOTE") }; break;
                 case "DELIMITER": s = s with { Delimiter = Char(r, "DELIMITER") }; break;
                 case "JSON":
-                    s = s with { Format = CopyFormat.Json, Json = OptionalString(r) ?? "auto" };
+                    s = s with { Format = CopyFormat.Json, Json = JsonOption(OptionalString(r)) };
                     formats++;
                     break;
                 case "AVRO": OptionalString(r); s = s with { Format = CopyFormat.Avro }; formats++; break;
                 case "PARQUET": s = s with { Format = CopyFormat.Parquet }; formats++; break;
                 case "ORC": s = s with { Format = CopyFormat.Orc }; formats++; break;
-                case "FIXEDWIDTH": r.String("FIXEDWIDTH"); s = s with { Format = CopyFormat.FixedWidth }; formats++; break;
+                case "FIXEDWIDTH": s = s with { Format = CopyFormat.FixedWidth, FixedWidths = FixedWidthSpec.Parse(r.String("FIXEDWIDTH")) }; formats++; break;
                 case "GZIP": s = s with { Compression = Compression.Gzip }; break;
                 case "BZIP2": s = s with { Compression = Compression.Bzip2 }; break;
                 case "ZSTD": s = s with { Compression = Compression.Zstd }; break;
@@ -110,7 +117,7 @@ public sealed record CopyStatement
                 case "TRIMBLANKS": s = s with { TrimBlanks = true }; break;
                 case "FILLRECORD": s = s with { FillRecord = true }; break;
                 case "TRUNCATECOLUMNS": s = s with { TruncateColumns = true }; break;
-                case "ACCEPTINVCHARS": OptionalString(r); break;
+                case "ACCEPTINVCHARS": s = s with { AcceptInvChars = ReplacementChar(OptionalString(r)) }; break;
                 case "REGION": r.String("REGION"); break;
                 case "ENCODING": r.Accept("AS"); r.Next(); break;
                 case "COMPUPDATE" or "STATUPDATE":
@@ -127,6 +134,13 @@ public sealed record CopyStatement
             throw new PgException(SqlState.InvalidParameterValue, $"{s.Format.ToString().ToUpperInvariant()} format does not support DELIMITER, IGNOREHEADER, NULL AS or compression options");
         if (s.Format == CopyFormat.Csv && (s.RemoveQuotes || s.Escape))
             throw new PgException(SqlState.InvalidParameterValue, "CSV is not compatible with REMOVEQUOTES or ESCAPE");
+        if (s.Format == CopyFormat.FixedWidth && (s.Delimiter is not null || s.RemoveQuotes || s.Escape))
+            throw new PgException(SqlState.InvalidParameterValue, $"FIXEDWIDTH cannot be used with {(s.Delimiter is not null ? "DELIMITER" : s.RemoveQuotes ? "REMOVEQUOTES" : "ESCAPE")}");
+        if (s.Format is CopyFormat.Parquet or CopyFormat.Orc && (s.AcceptInvChars is not null || s.TruncateColumns))
+            throw new PgException(SqlState.InvalidParameterValue, $"{s.Format.ToString().ToUpperInvariant()} format does not support ACCEPTINVCHARS or TRUNCATECOLUMNS");
+        if (s.Format == CopyFormat.Json && s.Json is not ("auto" or "auto ignorecase") && !s.Json.StartsWith("s3://", StringComparison.OrdinalIgnoreCase))
+            throw new PgException(SqlState.InvalidParameterValue,
+                $"Invalid JSON option '{s.Json}': expected 'auto', 'auto ignorecase' or the s3:// path of a JSONPaths file");
         if (s.MaxError < 0) throw new PgException(SqlState.InvalidParameterValue, "MAXERROR must be zero or greater");
         return s with { Authorization = auth.Result("COPY") };
     }
@@ -138,9 +152,43 @@ public sealed record CopyStatement
         return value;
     }
 
+    /// <summary>'auto' and 'auto ignorecase' are matched without regard to case; a JSONPaths path is kept as written.</summary>
+    private static string JsonOption(string? value) =>
+        value is null ? "auto"
+        : value.Trim().Equals("auto", StringComparison.OrdinalIgnoreCase) ? "auto"
+        : value.Trim().Equals("auto ignorecase", StringComparison.OrdinalIgnoreCase) ? "auto ignorecase"
+        : value;
+
+    /// <summary>ACCEPTINVCHARS [AS] ['c']: any ASCII character but NUL; '?' by default.</summary>
+    private static char ReplacementChar(string? value)
+    {
+        if (value is null) return '?';
+        if (value.Length != 1 || value[0] is '\0' or > (char)127)
+            throw new PgException(SqlState.InvalidParameterValue, "ACCEPTINVCHARS replacement character must be a single ASCII character other than NULL");
+        return value[0];
+    }
+
     private static string? OptionalString(StatementReader r)
     {
         r.Accept("AS");
         return r.Peek().Kind == SqlTokenKind.String ? r.Next().StringValue : null;
+    }
+}
+
+/// <summary>The FIXEDWIDTH spec of COPY and UNLOAD: <c>'label:width,label:width,...'</c>; labels are free text.</summary>
+public static class FixedWidthSpec
+{
+    public static IReadOnlyList<(string Label, int Width)> Parse(string spec)
+    {
+        var result = new List<(string, int)>();
+        foreach (var part in spec.Split(','))
+        {
+            var colon = part.LastIndexOf(':');
+            if (colon <= 0 || !int.TryParse(part[(colon + 1)..].Trim(), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var width) || width <= 0)
+                throw new PgException(SqlState.InvalidParameterValue,
+                    $"Invalid FIXEDWIDTH specification '{spec}': expected 'label:width,label:width,...' with positive integer widths");
+            result.Add((part[..colon].Trim(), width));
+        }
+        return result;
     }
 }

@@ -6,7 +6,7 @@ using static LocalShift.Sql.Lexing.TokenCursor;
 namespace LocalShift.Sql.Copy;
 
 /// <summary>One rejected record, as <c>stl_load_errors</c> shows it.</summary>
-public sealed record LoadError(string Filename, long LineNumber, string ColumnName, string Type, string RawLine, string RawFieldValue, int ErrCode, string Reason);
+public sealed record LoadError(string Filename, long LineNumber, string ColumnName, string Type, string RawLine, string RawFieldValue, int ErrCode, string Reason, string ColLength = "0");
 
 /// <summary>
 /// <c>stl_load_errors</c> and the last load's count (<c>pg_last_copy_count()</c>): a table in the hidden schema with
@@ -43,7 +43,7 @@ public static class LoadErrors
         foreach (var chunk in errors.Take(1000).Chunk(100))
         {
             var rows = chunk.Select(e =>
-                $"(100, 0, 0, now()::TIMESTAMP, 0, 0, {QuoteLiteral(e.Filename)}, {e.LineNumber}, {QuoteLiteral(Cut(e.ColumnName, 127))}, {QuoteLiteral(e.Type)}, '0', 0, " +
+                $"(100, 0, 0, now()::TIMESTAMP, 0, 0, {QuoteLiteral(e.Filename)}, {e.LineNumber}, {QuoteLiteral(Cut(e.ColumnName, 127))}, {QuoteLiteral(e.Type)}, {QuoteLiteral(e.ColLength)}, 0, " +
                 $"{QuoteLiteral(Cut(e.RawLine, 1024))}, {QuoteLiteral(Cut(e.RawFieldValue, 1024))}, {e.ErrCode}, {QuoteLiteral(Cut(e.Reason, 100))}, 0, 0, 0)");
             engine.Execute($"INSERT INTO {Table} VALUES {string.Join(", ", rows)}");
         }

@@ -24,6 +24,10 @@ public sealed class RolePathResolver(
     public const string RedshiftService = "redshift.amazonaws.com";
     public const string SessionName = "RedshiftIamRoleSession";
 
+    /// <summary>The cluster's DefaultIamRoleArn now, or null.</summary>
+    public string? DefaultRoleArn(RedshiftStatementContext context) =>
+        findCluster(context.AccountId, context.ClusterIdentifier, clock.GetUtcNow())?.DefaultIamRoleArn is { Length: > 0 } arn ? arn : null;
+
     /// <param name="purpose">copy, unload, external function: what the ASSUMEROLE grant must cover.</param>
     public Principal Resolve(RedshiftStatementContext context, Authorization authorization, string purpose)
     {
@@ -62,9 +66,9 @@ public sealed class RolePathResolver(
         if (refusal is not null) throw Deny(dbUser, first, refusal);
 
         var grantName = authorization.Default ? "default" : authorization.Text;
-        var groups = context.Users?.GroupsOf(context.User) ?? [];
-        if (!AssumeRoleGrants.Holds(context.Engine, context.User, context.Superuser, groups, grantName, purpose)
-            && !(authorization.Default && AssumeRoleGrants.Holds(context.Engine, context.User, context.Superuser, groups, chain[0], purpose)))
+        var grantees = AssumeRoleGrants.GranteesOf(context.Users, context.User);
+        if (!AssumeRoleGrants.Holds(context.Engine, context.Superuser, grantees, grantName, purpose)
+            && !(authorization.Default && AssumeRoleGrants.Holds(context.Engine, context.Superuser, grantees, chain[0], purpose)))
         {
             Record(dbUser, first, now, $"ASSUMEROLE on \"{grantName}\" for {purpose.ToUpperInvariant()} is not granted to {context.User}");
             throw AssumeRoleGrants.Missing(context.User, grantName, purpose);

@@ -38,6 +38,9 @@ public sealed class RoleStatementHandler(RolePathResolver roles, S3Objects objec
         return _later.Execute(context, sql, significant);
     }
 
+    public string PrepareFunctions(RedshiftStatementContext context, string sql) =>
+        ClusterFunctions.Prepare(context, sql, roles.DefaultRoleArn(context));
+
     private S3Session Session(RedshiftStatementContext context, Authorization authorization, string purpose) =>
         new(objects, authorizer, roles.Resolve(context, authorization, purpose), context.Region, clock);
 }

@@ -28,6 +28,14 @@ public interface IRedshiftStatementHandler
 {
     /// <summary>Runs the statement and returns its command tag; throws <see cref="PgException"/> on failure.</summary>
     string Execute(RedshiftStatementContext context, string sql, IReadOnlyList<SqlToken> significant);
+
+    /// <summary>
+    /// Called before the engine runs a statement that calls default_iam_role(), has_assumerole_privilege() or
+    /// pg_get_iam_role_by_user() (see <see cref="AssumeRolePrivileges.ClusterFunctions"/>); returns the statement to run.
+    /// Without a control plane the cluster has no default role.
+    /// </summary>
+    string PrepareFunctions(RedshiftStatementContext context, string sql) =>
+        AssumeRolePrivileges.ClusterFunctions.Prepare(context, sql, defaultRoleArn: null);
 }
 
 /// <summary>Until issue 7 lands: a clear "not supported yet" answer instead of a DuckDB syntax error.</summary>

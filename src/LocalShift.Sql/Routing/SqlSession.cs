@@ -107,9 +107,7 @@ internal sealed class SqlSession : IPgQuerySession
             case StatementKind.Users:
                 return new CommandResult(new UserStatements(_database.Users, User).Run(tokens));
             case StatementKind.Redshift:
-                var context = new RedshiftStatementContext(_database.Spec.AccountId, _database.Spec.Region, _database.Spec.ClusterIdentifier,
-                    Connection.Database, User.Name, User.Superuser, _engine, _notices.Add, _database.Users);
-                return new CommandResult(_database.RedshiftStatements.Execute(context, sql, tokens));
+                return new CommandResult(_database.RedshiftStatements.Execute(RedshiftContext(), sql, tokens));
             case StatementKind.EngineQuery:
             {
                 PrivilegeCheck.Check(tokens, User, _database.Users, "public");
@@ -125,13 +123,18 @@ internal sealed class SqlSession : IPgQuerySession
                 RunPreStatements(translated);
                 var rows = _engine.Execute(translated.Sql);
                 RecordOwnership(tokens);
+                Copy.ColumnWidths.Record(_engine, tokens);
                 return new CommandResult(StatementClassifier.Tag(tokens, rows));
             }
         }
     }
 
+    private RedshiftStatementContext RedshiftContext() => new(_database.Spec.AccountId, _database.Spec.Region, _database.Spec.ClusterIdentifier,
+        Connection.Database, User.Name, User.Superuser, _engine, _notices.Add, _database.Users);
+
     private TranslatedStatement Translate(string sql, List<SqlToken> tokens)
     {
+        if (AssumeRolePrivileges.ClusterFunctions.Mentioned(tokens)) sql = _database.RedshiftStatements.PrepareFunctions(RedshiftContext(), sql);
         var intercepted = CatalogQueries.Rewrite(sql, _database.Spec.MasterUsername.ToLowerInvariant(), Connection.Database);
         return RedshiftTranslator.Translate(intercepted ?? sql, Translation);
     }

@@ -38,9 +38,10 @@ public sealed class UnloadRunner(RedshiftStatementContext context, UnloadStateme
                 foreach (var file in group)
                 {
                     var key = unload.Destination.Key + partition + FileName(part++);
-                    await using (var body = File.OpenRead(file))
+                    var upload = unload.Compression == Compression.Bzip2 ? CompressBzip2(file) : file;
+                    await using (var body = File.OpenRead(upload))
                         await s3.PutAsync(unload.Destination.Bucket, key, body, ContentType(), ct);
-                    written.Add((key, new FileInfo(file).Length, file));
+                    written.Add((key, new FileInfo(upload).Length, file));
                 }
             }
             if (unload.Manifest) await WriteManifestAsync(written, rows, ct);
@@ -62,6 +63,7 @@ public sealed class UnloadRunner(RedshiftStatementContext context, UnloadStateme
             PrivilegeCheck.Check(tokens, users.Find(context.User) ?? new DbUser(context.User, null, context.Superuser), users, "public");
         var translated = RedshiftTranslator.Translate(unload.Query.TrimEnd().TrimEnd(';'), new TranslationContext(context.User, context.Database));
         foreach (var statement in translated.PreStatements) context.Engine.Execute(statement);
+        if (unload.FixedWidths.Count > 0) return FixedWidthQuery(translated.Sql);
         if (!unload.Escape || unload.Format != UnloadFormat.Text) return translated.Sql;
         // ESCAPE: a backslash before the delimiter, newlines, carriage returns, quotes and backslashes in text fields.
         var special = System.Text.RegularExpressions.Regex.Escape((unload.Delimiter ?? "|") + "\\\n\r\"'");
@@ -70,6 +72,36 @@ public sealed class UnloadRunner(RedshiftStatementContext context, UnloadStateme
             ? $"regexp_replace({QuoteIdentifier(c.Name)}, {QuoteLiteral("([" + special + "])")}, '\\\\\\1', 'g') AS {QuoteIdentifier(c.Name)}"
             : QuoteIdentifier(c.Name));
         return $"SELECT {string.Join(", ", escaped)} FROM ({translated.Sql}) AS unload_query";
+    }
+
+    /// <summary>
+    /// FIXEDWIDTH: one text column per row, each value left-aligned and padded with blanks to its width (NULL as the
+    /// NULL AS string, blank by default). A value wider than its column fails the UNLOAD: Redshift never truncates.
+    /// </summary>
+    private string FixedWidthQuery(string query)
+    {
+        var columns = context.Engine.Describe(query);
+        if (columns.Count != unload.FixedWidths.Count)
+            throw new PgException(SqlState.InvalidParameterValue,
+                $"FIXEDWIDTH specification has {unload.FixedWidths.Count} columns; the query returns {columns.Count}");
+        var nulls = QuoteLiteral(unload.NullAs ?? "");
+        var parts = columns.Select((c, i) =>
+        {
+            var w = unload.FixedWidths[i].Width;
+            var v = $"coalesce(CAST({QuoteIdentifier(c.Name)} AS VARCHAR), {nulls})";
+            return $"CASE WHEN length({v}) > {w} THEN error({QuoteLiteral($"Value of column {c.Name} is wider than its FIXEDWIDTH width {w}: ")} || {v}) ELSE rpad({v}, {w}, ' ') END";
+        });
+        return $"SELECT {string.Join(" || ", parts)} AS line FROM ({query}) AS unload_query";
+    }
+
+    /// <summary>BZIP2: DuckDB cannot write it, so each file is compressed here before it is put.</summary>
+    private static string CompressBzip2(string file)
+    {
+        var compressed = file + ".bz2";
+        using (var input = File.OpenRead(file))
+        using (var output = File.Create(compressed))
+            ICSharpCode.SharpZipLib.BZip2.BZip2.Compress(input, output, isStreamOwner: false, level: 9);
+        return compressed;
     }
 
     private async Task PrepareDestinationAsync(CancellationToken ct)
@@ -112,7 +144,6 @@ public sealed class UnloadRunner(RedshiftStatementContext context, UnloadStateme
             {
                 Compression.Gzip => "gzip",
                 Compression.Zstd => "zstd",
-                Compression.Bzip2 => throw new PgException(SqlState.FeatureNotSupported, "UNLOAD with BZIP2 is not supported by LocalShift; use GZIP or ZSTD"),
                 _ => "none",
             };
         if (unload.PartitionBy.Count > 0)
@@ -129,7 +160,7 @@ public sealed class UnloadRunner(RedshiftStatementContext context, UnloadStateme
         var name = unload.Parallel ? $"0000_part_{part:D2}" : $"{part:D3}";
         if (unload.Extension is { Length: > 0 } ext) name += "." + ext;
         else if (unload.Format == UnloadFormat.Parquet) name += ".parquet";
-        return name + unload.Compression switch { Compression.Gzip => ".gz", Compression.Zstd => ".zst", _ => "" };
+        return name + unload.Compression switch { Compression.Gzip => ".gz", Compression.Bzip2 => ".bz2", Compression.Zstd => ".zst", _ => "" };
     }
 
     private string ContentType() => unload.Format switch

@@ -32,6 +32,8 @@ public sealed record UnloadStatement
     public bool Parallel { get; init; } = true;
     public long? MaxFileSize { get; init; }
     public string? Extension { get; init; }
+    /// <summary>FIXEDWIDTH 'label:width,...': each row written as its columns padded to these widths.</summary>
+    public IReadOnlyList<(string Label, int Width)> FixedWidths { get; init; } = [];
 
     public static UnloadStatement Parse(IReadOnlyList<SqlToken> tokens)
     {
@@ -72,7 +74,7 @@ public sealed record UnloadStatement
                 case "MANIFEST": s = s with { Manifest = true, ManifestVerbose = r.Accept("VERBOSE") }; break;
                 case "HEADER": s = s with { Header = true }; break;
                 case "DELIMITER": s = s with { Delimiter = r.String("DELIMITER") }; break;
-                case "FIXEDWIDTH": throw new PgException(SqlState.FeatureNotSupported, "UNLOAD with FIXEDWIDTH is not supported by LocalShift");
+                case "FIXEDWIDTH": s = s with { FixedWidths = FixedWidthSpec.Parse(r.String("FIXEDWIDTH")) }; break;
                 case "ENCRYPTED": r.Accept("AUTO"); break;
                 case "KMS_KEY_ID": r.String("KMS_KEY_ID"); break;
                 case "GZIP": s = s with { Compression = Compression.Gzip }; break;
@@ -114,6 +116,8 @@ public sealed record UnloadStatement
             throw new PgException(SqlState.InvalidParameterValue, "conflicting or redundant options: only one of CSV, PARQUET, JSON may be given");
         if (given.Count(g => g is "GZIP" or "BZIP2" or "ZSTD") > 1)
             throw new PgException(SqlState.InvalidParameterValue, "conflicting or redundant options: only one compression may be given");
+        if (given.Contains("FIXEDWIDTH") && given.FirstOrDefault(g => g is "DELIMITER" or "HEADER" or "ADDQUOTES") is { } clash)
+            throw new PgException(SqlState.InvalidParameterValue, $"{clash} is not supported with FIXEDWIDTH");
         if (s.CleanPath && s.AllowOverwrite)
             throw new PgException(SqlState.InvalidParameterValue, "Cannot use both CLEANPATH and ALLOWOVERWRITE options");
         if (s.Delimiter is { Length: not 1 })

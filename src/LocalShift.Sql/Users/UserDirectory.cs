@@ -8,6 +8,9 @@ namespace LocalShift.Sql.Users;
 /// <summary>A database user of the cluster.</summary>
 public sealed record DbUser(string Name, string? Password, bool Superuser);
 
+/// <summary>A role of Redshift's role-based access control (CREATE ROLE).</summary>
+public sealed record DbRole(string Name, int Id, string Owner);
+
 /// <summary>
 /// Users, groups, grants and table owners of one cluster. Kept in memory for authentication and privilege checks,
 /// written through to a hidden schema inside the cluster's own database file so they survive restarts.
@@ -23,6 +26,9 @@ public sealed class UserDirectory
     private readonly Dictionary<string, HashSet<string>> _groups = new(StringComparer.Ordinal);
     private readonly HashSet<(string Type, string Schema, string Object, string Privilege, string Grantee)> _grants = [];
     private readonly Dictionary<(string Schema, string Table), string> _owners = new();
+    private readonly Dictionary<string, DbRole> _roles = new(StringComparer.Ordinal);
+    /// <summary>Role memberships: (role, member) where member is a user name or "role r".</summary>
+    private readonly HashSet<(string Role, string Member)> _roleMembers = [];
 
     public UserDirectory(IEngineSession system, string masterUser, string masterPassword)
     {
@@ -33,6 +39,18 @@ public sealed class UserDirectory
             CREATE TABLE IF NOT EXISTS {Schema}.group_members(group_name VARCHAR NOT NULL, user_name VARCHAR);
             CREATE TABLE IF NOT EXISTS {Schema}.grants(object_type VARCHAR, schema_name VARCHAR, object_name VARCHAR, privilege VARCHAR, grantee VARCHAR);
             CREATE TABLE IF NOT EXISTS {Schema}.owners(schema_name VARCHAR, table_name VARCHAR, owner VARCHAR);
+            CREATE TABLE IF NOT EXISTS {Schema}.roles(name VARCHAR PRIMARY KEY, id INTEGER NOT NULL, owner VARCHAR, external_id VARCHAR);
+            CREATE TABLE IF NOT EXISTS {Schema}.role_members(role_name VARCHAR NOT NULL, member VARCHAR NOT NULL, admin_option BOOLEAN NOT NULL);
+            {Copy.ColumnWidths.CreateTable};
+            CREATE OR REPLACE VIEW main.svv_roles AS
+              SELECT id AS role_id, name AS role_name, owner AS role_owner, external_id FROM {Schema}.roles;
+            CREATE OR REPLACE VIEW main.svv_user_grants AS
+              SELECT CAST(100 + (SELECT count(*) FROM {Schema}.users o WHERE o.name < u.name) AS INTEGER) AS user_id, m.member AS user_name,
+                     r.id AS role_id, r.name AS role_name, m.admin_option
+              FROM {Schema}.role_members m JOIN {Schema}.roles r ON r.name = m.role_name JOIN {Schema}.users u ON u.name = m.member;
+            CREATE OR REPLACE VIEW main.svv_role_grants AS
+              SELECT g.id AS role_id, g.name AS role_name, r.id AS granted_role_id, r.name AS granted_role_name
+              FROM {Schema}.role_members m JOIN {Schema}.roles r ON r.name = m.role_name JOIN {Schema}.roles g ON 'role ' || g.name = m.member;
             """);
         Load();
         var master = masterUser.ToLowerInvariant();
@@ -75,8 +93,11 @@ public sealed class UserDirectory
         {
             _system.Execute($"DELETE FROM {Schema}.users WHERE name = {QuoteLiteral(user)}; " +
                 $"DELETE FROM {Schema}.group_members WHERE user_name = {QuoteLiteral(user)}; " +
-                $"DELETE FROM {Schema}.grants WHERE grantee = {QuoteLiteral(user)}");
+                $"DELETE FROM {Schema}.grants WHERE grantee = {QuoteLiteral(user)}; " +
+                $"DELETE FROM {Schema}.role_members WHERE member = {QuoteLiteral(user)}");
             _users.Remove(user);
+            _roleMembers.RemoveWhere(m => m.Member == user);
+            ForgetAssumeRoleGrants(user);
             foreach (var members in _groups.Values) members.Remove(user);
             _grants.RemoveWhere(g => g.Grantee == user);
         }
@@ -123,6 +144,7 @@ public sealed class UserDirectory
             _system.Execute($"DELETE FROM {Schema}.group_members WHERE group_name = {QuoteLiteral(group)}; " +
                 $"DELETE FROM {Schema}.grants WHERE grantee = {QuoteLiteral("group " + group)}");
             _groups.Remove(group);
+            ForgetAssumeRoleGrants("group " + group);
             _grants.RemoveWhere(g => g.Grantee == "group " + group);
         }
     }
@@ -172,15 +194,112 @@ public sealed class UserDirectory
             // Redshift: everyone may use and create in schema public until a superuser revokes it.
             if (type == "schema" && schema == "public" && !_grants.Any(g => g.Type == "revoked-default" && g.Schema == schema && g.Privilege == privilege))
                 return true;
-            var grantees = new HashSet<string> { user, "public" };
-            foreach (var (group, members) in _groups) if (members.Contains(user)) grantees.Add("group " + group);
+            var grantees = GranteesOfLocked(user);
             return _grants.Any(g => g.Type == type && g.Schema == schema && g.Object == obj
                 && (g.Privilege == privilege || g.Privilege == "all") && grantees.Contains(g.Grantee));
         }
     }
 
+    /// <summary>
+    /// Every name a grant to this user can be made to: the user, PUBLIC, "group g" for its groups and "role r" for
+    /// the roles granted to it, directly or through other roles.
+    /// </summary>
+    public IReadOnlySet<string> GranteesOf(string user)
+    {
+        lock (_lock) return GranteesOfLocked(user);
+    }
+
+    private HashSet<string> GranteesOfLocked(string user)
+    {
+        var grantees = new HashSet<string>(StringComparer.Ordinal) { user, "public" };
+        foreach (var (group, members) in _groups) if (members.Contains(user)) grantees.Add("group " + group);
+        var pending = new Stack<string>();
+        pending.Push(user);
+        while (pending.Count > 0)
+        {
+            var member = pending.Pop();
+            foreach (var (role, _) in _roleMembers.Where(m => m.Member == member))
+                if (grantees.Add("role " + role)) pending.Push("role " + role);
+        }
+        return grantees;
+    }
+
+    public DbRole? FindRole(string name)
+    {
+        lock (_lock) return _roles.GetValueOrDefault(name);
+    }
+
+    public IReadOnlyList<string> RolesOf(string user)
+    {
+        lock (_lock) return GranteesOfLocked(user).Where(g => g.StartsWith("role ", StringComparison.Ordinal)).Select(g => g[5..]).Order(StringComparer.Ordinal).ToList();
+    }
+
+    public void CreateRole(string name, string owner, string? externalId)
+    {
+        lock (_lock)
+        {
+            var id = _roles.Count == 0 ? 100100 : _roles.Values.Max(r => r.Id) + 1;
+            _system.Execute($"INSERT INTO {Schema}.roles VALUES ({QuoteLiteral(name)}, {id}, {QuoteLiteral(owner)}, {Literal(externalId)})");
+            _roles[name] = new DbRole(name, id, owner);
+        }
+    }
+
+    /// <summary>Drops the role with its memberships and the grants made to it.</summary>
+    public void DropRole(string name)
+    {
+        lock (_lock)
+        {
+            var grantee = "role " + name;
+            _system.Execute($"DELETE FROM {Schema}.roles WHERE name = {QuoteLiteral(name)}; " +
+                $"DELETE FROM {Schema}.role_members WHERE role_name = {QuoteLiteral(name)} OR member = {QuoteLiteral(grantee)}; " +
+                $"DELETE FROM {Schema}.grants WHERE grantee = {QuoteLiteral(grantee)}");
+            _roles.Remove(name);
+            ForgetAssumeRoleGrants(grantee);
+            _roleMembers.RemoveWhere(m => m.Role == name || m.Member == grantee);
+            _grants.RemoveWhere(g => g.Grantee == grantee);
+        }
+    }
+
+    /// <summary>A dropped user, group or role takes its ASSUMEROLE grants with it.</summary>
+    private void ForgetAssumeRoleGrants(string grantee)
+    {
+        AssumeRolePrivileges.AssumeRoleGrants.Ensure(_system);
+        _system.Execute($"DELETE FROM {AssumeRolePrivileges.AssumeRoleGrants.Table} WHERE grantee = {QuoteLiteral(grantee)}");
+    }
+
+    /// <summary>True when the role is granted to any user or role.</summary>
+    public bool RoleInUse(string name)
+    {
+        lock (_lock) return _roleMembers.Any(m => m.Role == name);
+    }
+
+    /// <summary>Member is a user name or "role r".</summary>
+    public void GrantRole(string role, string member, bool adminOption)
+    {
+        lock (_lock)
+        {
+            _system.Execute($"DELETE FROM {Schema}.role_members WHERE role_name = {QuoteLiteral(role)} AND member = {QuoteLiteral(member)}; " +
+                $"INSERT INTO {Schema}.role_members VALUES ({QuoteLiteral(role)}, {QuoteLiteral(member)}, {adminOption})");
+            _roleMembers.Add((role, member));
+        }
+    }
+
+    public bool RevokeRole(string role, string member)
+    {
+        lock (_lock)
+        {
+            if (!_roleMembers.Remove((role, member))) return false;
+            _system.Execute($"DELETE FROM {Schema}.role_members WHERE role_name = {QuoteLiteral(role)} AND member = {QuoteLiteral(member)}");
+            return true;
+        }
+    }
+
     private void Load()
     {
+        using (var roles = _system.Query($"SELECT name, id, owner FROM {Schema}.roles"))
+            while (roles.Read()) _roles[(string)roles.GetValue(0)!] = new DbRole((string)roles.GetValue(0)!, Convert.ToInt32(roles.GetValue(1)), roles.GetValue(2) as string ?? "");
+        using (var members = _system.Query($"SELECT role_name, member FROM {Schema}.role_members"))
+            while (members.Read()) _roleMembers.Add(((string)members.GetValue(0)!, (string)members.GetValue(1)!));
         using (var users = _system.Query($"SELECT name, password, superuser FROM {Schema}.users"))
             while (users.Read()) _users[(string)users.GetValue(0)!] = new DbUser((string)users.GetValue(0)!, users.GetValue(1) as string, (bool)users.GetValue(2)!);
         using (var members = _system.Query($"SELECT group_name, user_name FROM {Schema}.group_members"))

@@ -16,7 +16,7 @@ internal sealed class UserStatements(UserDirectory directory, DbUser caller)
     {
         if (significant.Count < 2) return false;
         var (a, b) = (significant[0], significant[1]);
-        return (a.IsAny("CREATE", "ALTER", "DROP") && b.IsAny("USER", "GROUP")) || (a.IsAny("GRANT", "REVOKE") && !b.Is("ASSUMEROLE"));
+        return (a.IsAny("CREATE", "ALTER", "DROP") && b.IsAny("USER", "GROUP", "ROLE")) || (a.IsAny("GRANT", "REVOKE") && !b.Is("ASSUMEROLE"));
     }
 
     /// <summary>Runs the statement; returns the command tag.</summary>
@@ -25,6 +25,7 @@ internal sealed class UserStatements(UserDirectory directory, DbUser caller)
         _t = significant;
         _i = 0;
         var verb = Next().Text.ToUpperInvariant();
+        if (verb is "GRANT" or "REVOKE" && IsRoleGrant()) return GrantOrRevokeRole(verb == "GRANT");
         if (verb is "GRANT" or "REVOKE") return GrantOrRevoke(verb == "GRANT");
         var noun = Next().Text.ToUpperInvariant();
         RequireSuperuser(verb, noun);
@@ -35,6 +36,9 @@ internal sealed class UserStatements(UserDirectory directory, DbUser caller)
             ("DROP", "USER") => DropUser(),
             ("CREATE", "GROUP") => CreateGroup(),
             ("ALTER", "GROUP") => AlterGroup(),
+            ("CREATE", "ROLE") => CreateRole(),
+            ("DROP", "ROLE") => DropRole(),
+            ("ALTER", "ROLE") => throw new PgException(SqlState.FeatureNotSupported, "ALTER ROLE is not supported by LocalShift"),
             _ => DropGroup(),
         };
     }
@@ -160,6 +164,103 @@ internal sealed class UserStatements(UserDirectory directory, DbUser caller)
         return "DROP GROUP";
     }
 
+    /// <summary><c>CREATE ROLE r [EXTERNALID 'id']</c>.</summary>
+    private string CreateRole()
+    {
+        var name = Name();
+        if (directory.FindRole(name) is not null) throw new PgException(SqlState.DuplicateObject, $"role \"{name}\" already exists");
+        string? externalId = null;
+        if (Peek()?.Is("EXTERNALID") == true)
+        {
+            _i++;
+            externalId = Next().StringValue;
+        }
+        if (Peek() is { } extra) throw new PgException(SqlState.SyntaxError, $"syntax error at or near \"{extra.Text}\"");
+        directory.CreateRole(name, caller.Name, externalId);
+        return "CREATE ROLE";
+    }
+
+    /// <summary><c>DROP ROLE r [FORCE | RESTRICT]</c>: a role still granted needs FORCE.</summary>
+    private string DropRole()
+    {
+        var ifExists = TakeIfExists();
+        var name = Name();
+        var force = Peek()?.Is("FORCE") == true;
+        if (Peek()?.IsAny("FORCE", "RESTRICT") == true) _i++;
+        if (directory.FindRole(name) is null)
+        {
+            if (ifExists) return "DROP ROLE";
+            throw new PgException(SqlState.UndefinedObject, $"role \"{name}\" does not exist");
+        }
+        if (!force && directory.RoleInUse(name))
+            throw new PgException("2BP01", $"cannot drop role \"{name}\" because it is granted to users or roles; use DROP ROLE {name} FORCE");
+        directory.DropRole(name);
+        return "DROP ROLE";
+    }
+
+    /// <summary>GRANT ROLE r[, ROLE r2] TO ... or REVOKE [ADMIN OPTION FOR] ROLE r FROM ...</summary>
+    private bool IsRoleGrant()
+    {
+        var at = _i;
+        if (at < _t.Count && _t[at].Is("ADMIN")) at += 3;
+        return at < _t.Count && _t[at].Is("ROLE");
+    }
+
+    /// <summary>
+    /// <c>GRANT ROLE r [, ROLE r2 ...] TO {user | ROLE r3}[, ...] [WITH ADMIN OPTION]</c> and its REVOKE. Only superusers
+    /// and the role's owner grant a role.
+    /// </summary>
+    private string GrantOrRevokeRole(bool grant)
+    {
+        if (!grant && Peek()?.Is("ADMIN") == true) _i += 3; // REVOKE ADMIN OPTION FOR
+        var roles = new List<string>();
+        do
+        {
+            Expect("ROLE");
+            var role = Name();
+            if (directory.FindRole(role) is not { } found) throw new PgException(SqlState.UndefinedObject, $"role \"{role}\" does not exist");
+            if (!caller.Superuser && found.Owner != caller.Name) throw UserDirectory.Denied($"permission denied to grant role {role}");
+            roles.Add(role);
+        } while (TakeComma());
+        Expect(grant ? "TO" : "FROM");
+        var members = new List<string>();
+        do
+        {
+            if (Peek()?.Is("ROLE") == true)
+            {
+                _i++;
+                var role = Name();
+                if (directory.FindRole(role) is null) throw new PgException(SqlState.UndefinedObject, $"role \"{role}\" does not exist");
+                members.Add("role " + role);
+            }
+            else
+            {
+                var user = Name();
+                RequireUser(user);
+                members.Add(user);
+            }
+        } while (TakeComma());
+        var admin = false;
+        if (grant && Peek()?.Is("WITH") == true)
+        {
+            _i++;
+            Expect("ADMIN");
+            Expect("OPTION");
+            admin = true;
+        }
+        if (Peek() is { } extra) throw new PgException(SqlState.SyntaxError, $"syntax error at or near \"{extra.Text}\"");
+        foreach (var role in roles)
+            foreach (var member in members)
+            {
+                if (grant && member == "role " + role) throw new PgException("0LP01", $"role \"{role}\" cannot be granted to itself");
+                if (grant && member.StartsWith("role ", StringComparison.Ordinal) && directory.GranteesOf("role " + role).Contains(member))
+                    throw new PgException("0LP01", $"granting role \"{role}\" to role \"{member[5..]}\" would create a cycle");
+                if (grant) directory.GrantRole(role, member, admin);
+                else directory.RevokeRole(role, member);
+            }
+        return grant ? "GRANT" : "REVOKE";
+    }
+
     /// <summary>GRANT privs ON [TABLE] t,... | SCHEMA s,... | ALL TABLES IN SCHEMA s TO grantee,... (REVOKE ... FROM).</summary>
     private string GrantOrRevoke(bool grant)
     {
@@ -215,6 +316,12 @@ internal sealed class UserStatements(UserDirectory directory, DbUser caller)
                 var group = Next().Identifier;
                 if (!directory.GroupExists(group)) throw new PgException(SqlState.UndefinedObject, $"group \"{group}\" does not exist");
                 grantees.Add("group " + group);
+            }
+            else if (token.Is("ROLE"))
+            {
+                var role = Next().Identifier;
+                if (directory.FindRole(role) is null) throw new PgException(SqlState.UndefinedObject, $"role \"{role}\" does not exist");
+                grantees.Add("role " + role);
             }
             else
             {

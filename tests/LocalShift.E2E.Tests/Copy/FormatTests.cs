@@ -142,4 +142,153 @@ public class FormatTests(FormatFixture f) : IClassFixture<FormatFixture>
             "SELECT count(*) FROM (SELECT * FROM esc1 EXCEPT SELECT * FROM esc2) d");
         Assert.EndsWith("COPY 2\n0\n", back);
     }
+
+    private async Task<string> SqlErrorAsync(params string[] statements)
+    {
+        var r = await f.Story.PsqlAsync(f.Port, statements);
+        Assert.True(r.ExitCode != 0, $"succeeded: {r}");
+        return r.Stderr.Replace("\r", "");
+    }
+
+    /// <summary>Runs /usr/bin/bzip2 or bunzip2 over bytes.</summary>
+    private static async Task<byte[]> Bzip2Async(byte[] input, bool decompress)
+    {
+        var inFile = Path.Combine(Path.GetTempPath(), "localshift-e2e-" + Guid.NewGuid().ToString("N") + (decompress ? ".bz2" : ""));
+        await File.WriteAllBytesAsync(inFile, input);
+        try
+        {
+            (await ProcessRunner.RunAsync(decompress ? "/usr/bin/bunzip2" : "/usr/bin/bzip2", ["-k", "-f", inFile])).EnsureSuccess();
+            var outFile = decompress ? inFile[..^4] : inFile + ".bz2";
+            var bytes = await File.ReadAllBytesAsync(outFile);
+            File.Delete(outFile);
+            return bytes;
+        }
+        finally { File.Delete(inFile); }
+    }
+
+    private async Task<byte[]> DownloadAsync(string bucket, string key)
+    {
+        var file = Path.Combine(Path.GetTempPath(), "localshift-e2e-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            (await f.Server.AwsAsync("s3", "cp", $"s3://{bucket}/{key}", file)).EnsureSuccess();
+            return await File.ReadAllBytesAsync(file);
+        }
+        finally { File.Delete(file); }
+    }
+
+    [Fact]
+    public async Task Fixedwidth_copy_and_unload_round_trip_and_bad_widths_fail()
+    {
+        const string data = "1  Toyota Park IL\n22 Gillette    MA\n";
+        await f.Story.PutAsync("fmt", "fw/in/a.txt", Encoding.UTF8.GetBytes(data));
+        var rows = await SqlAsync("CREATE TABLE fw1(id INTEGER, name VARCHAR(12), st CHAR(2))",
+            "COPY fw1 FROM 's3://fmt/fw/in/' IAM_ROLE default FIXEDWIDTH 'id:3,name:12,st:2'",
+            "SELECT id, '[' || name || ']', st FROM fw1 ORDER BY id",
+            "UNLOAD ('select * from fw1 order by id') TO 's3://fmt/fw/out_' IAM_ROLE default FIXEDWIDTH '0:3,1:12,2:2' PARALLEL OFF");
+        Assert.Contains("1|[Toyota Park ]|IL\n22|[Gillette    ]|MA\n", rows);
+        Assert.Equal(data, await f.Story.ReadAsync("fmt", "fw/out_000"));
+
+        Assert.Contains("wider than its FIXEDWIDTH width 10", await SqlErrorAsync(
+            "UNLOAD ('select * from fw1') TO 's3://fmt/fw/narrow_' IAM_ROLE default FIXEDWIDTH '0:3,1:10,2:2'"));
+        Assert.Contains("HEADER is not supported with FIXEDWIDTH", await SqlErrorAsync(
+            "UNLOAD ('select * from fw1') TO 's3://fmt/fw/h_' IAM_ROLE default FIXEDWIDTH '0:3,1:12,2:2' HEADER"));
+        Assert.Contains("FIXEDWIDTH specification has 2 columns; the table or column list has 3", await SqlErrorAsync(
+            "COPY fw1 FROM 's3://fmt/fw/in/' IAM_ROLE default FIXEDWIDTH 'id:3,name:12'"));
+
+        await f.Story.PutAsync("fmt", "fw/short/a.txt", Encoding.UTF8.GetBytes("3  Short\n"));
+        var failed = await SqlErrorAsync("COPY fw1 FROM 's3://fmt/fw/short/' IAM_ROLE default FIXEDWIDTH 'id:3,name:12,st:2'");
+        Assert.Contains("ERROR:  Load into table 'fw1' failed.  Check 'stl_load_errors' system table for details.", failed);
+        Assert.Contains("shorter than the FIXEDWIDTH specification", failed);
+        var filled = await SqlAsync("COPY fw1 FROM 's3://fmt/fw/short/' IAM_ROLE default FIXEDWIDTH 'id:3,name:12,st:2' FILLRECORD",
+            "SELECT name, st IS NULL FROM fw1 WHERE id = 3");
+        Assert.EndsWith("Short|f\n", filled);
+    }
+
+    [Fact]
+    public async Task Bzip2_copy_decompresses_and_unload_compresses_with_bz2_names()
+    {
+        await f.Story.PutAsync("fmt", "bz/in/a.txt.bz2", await Bzip2Async(Encoding.UTF8.GetBytes("1|one\n2|two\n"), decompress: false));
+        var rows = await SqlAsync("CREATE TABLE bz1(id INTEGER, name VARCHAR)",
+            "COPY bz1 FROM 's3://fmt/bz/in/' IAM_ROLE default BZIP2",
+            "SELECT id, name FROM bz1 ORDER BY id",
+            "UNLOAD ('select * from bz1 order by id') TO 's3://fmt/bz/out_' IAM_ROLE default BZIP2 PARALLEL OFF");
+        Assert.Contains("COPY 2\n1|one\n2|two\n", rows);
+        Assert.Equal(["bz/out_000.bz2"], await f.Story.KeysAsync("fmt", "bz/out_"));
+        var text = Encoding.UTF8.GetString(await Bzip2Async(await DownloadAsync("fmt", "bz/out_000.bz2"), decompress: true));
+        Assert.Equal("1|one\n2|two\n", text);
+    }
+
+    [Fact]
+    public async Task Jsonpaths_file_maps_expressions_to_columns_in_order()
+    {
+        await f.Story.PutAsync("fmt", "jp/data/a.json", Encoding.UTF8.GetBytes(
+            "{\"id\": 1, \"info\": {\"name\": \"a\"}, \"tags\": [\"x\", \"y\"], \"odd key\": true}\n{\"id\": 2, \"info\": {\"name\": \"b\"}, \"tags\": []}\n"));
+        await f.Story.PutAsync("fmt", "jp/paths/four.json", Encoding.UTF8.GetBytes("{\"jsonpaths\": [\"$.id\", \"$['info']['name']\", \"$.tags[1]\", \"$['odd key']\"]}"));
+        await f.Story.PutAsync("fmt", "jp/paths/three.json", Encoding.UTF8.GetBytes("{\"jsonpaths\": [\"$.id\", \"$.info.name\", \"$.tags[0]\"]}"));
+        await f.Story.PutAsync("fmt", "jp/paths/star.json", Encoding.UTF8.GetBytes("{\"jsonpaths\": [\"$.id\", \"$.info.name\", \"$.tags[*]\", \"$.x\"]}"));
+        var rows = await SqlAsync("CREATE TABLE jp1(id INTEGER, name VARCHAR, second VARCHAR, odd BOOLEAN)",
+            "COPY jp1 FROM 's3://fmt/jp/data/' IAM_ROLE default JSON 's3://fmt/jp/paths/four.json'",
+            "SELECT id, name, coalesce(second, 'NULL'), coalesce(odd::VARCHAR, 'NULL') FROM jp1 ORDER BY id");
+        Assert.EndsWith("1|a|y|true\n2|b|NULL|NULL\n", rows);
+
+        Assert.Contains("Number of jsonpaths and the number of columns should match. JSONPath size: 3, Number of columns in table or column list: 4",
+            await SqlErrorAsync("COPY jp1 FROM 's3://fmt/jp/data/' IAM_ROLE default JSON 's3://fmt/jp/paths/three.json'"));
+        Assert.Contains("Invalid JSONPath format: $.tags[*]",
+            await SqlErrorAsync("COPY jp1 FROM 's3://fmt/jp/data/' IAM_ROLE default JSON 's3://fmt/jp/paths/star.json'"));
+        var missing = await SqlErrorAsync("COPY jp1 FROM 's3://fmt/jp/data/' IAM_ROLE default JSON 's3://fmt/jp/paths/none.json'");
+        Assert.Contains("S3ServiceException:", missing);
+        Assert.Contains("Error NoSuchKey", missing);
+    }
+
+    [Fact]
+    public async Task Invalid_utf8_fails_with_1220_unless_acceptinvchars_replaces_it()
+    {
+        await f.Story.PutAsync("fmt", "inv/in/a.txt", [.. "1|fine\n2|ab"u8, 0xA4, .. "cd\n"u8]);
+        var failed = await SqlErrorAsync("CREATE TABLE inv1(id INTEGER, s VARCHAR(10))", "COPY inv1 FROM 's3://fmt/inv/in/' IAM_ROLE default");
+        Assert.Contains("ERROR:  Load into table 'inv1' failed.", failed);
+        Assert.Contains("Bad UTF8 hex sequence: a4", failed);
+        var rows = await SqlAsync("SELECT line_number, err_code FROM stl_load_errors WHERE err_code = 1220 ORDER BY starttime DESC LIMIT 1",
+            "COPY inv1 FROM 's3://fmt/inv/in/' IAM_ROLE default ACCEPTINVCHARS",
+            "COPY inv1 FROM 's3://fmt/inv/in/' IAM_ROLE default ACCEPTINVCHARS AS '^'",
+            "SELECT s FROM inv1 WHERE id = 2 ORDER BY s");
+        Assert.StartsWith("2|1220\n", rows);
+        Assert.EndsWith("ab?cd\nab^cd\n", rows);
+    }
+
+    [Fact]
+    public async Task Values_longer_than_varchar_fail_with_1204_unless_truncatecolumns()
+    {
+        await f.Story.PutAsync("fmt", "long/in/a.txt", Encoding.UTF8.GetBytes("1|abc\n2|abcdefghij\n3|h\u00e9llo w\u00f6rld\n"));
+        var failed = await SqlErrorAsync("CREATE TABLE tc1(id INTEGER, s VARCHAR(5))", "COPY tc1 FROM 's3://fmt/long/in/' IAM_ROLE default");
+        Assert.Contains("ERROR:  Load into table 'tc1' failed.", failed);
+        Assert.Contains("String length exceeds DDL length", failed);
+        Assert.Contains("code:      1204", failed);
+        var rows = await SqlAsync(
+            "SELECT line_number, trim(colname), trim(col_length), trim(raw_field_value), err_code, trim(err_reason) FROM stl_load_errors WHERE err_code = 1204 ORDER BY starttime DESC LIMIT 1",
+            "SELECT count(*) FROM tc1",
+            "COPY tc1 FROM 's3://fmt/long/in/' IAM_ROLE default TRUNCATECOLUMNS",
+            "SELECT id, s, strlen(s) FROM tc1 ORDER BY id");
+        Assert.StartsWith("2|s|5|abcdefghij|1204|String length exceeds DDL length\n0\n", rows);
+        Assert.EndsWith("1|abc|3\n2|abcde|5\n3|h\u00e9ll|5\n", rows);
+
+        var maxError = await SqlAsync("DELETE FROM tc1", "COPY tc1 FROM 's3://fmt/long/in/' IAM_ROLE default MAXERROR 5", "SELECT id, s FROM tc1");
+        Assert.EndsWith("1|abc\n", maxError);
+    }
+
+    [Fact]
+    public async Task Csv_empty_unquoted_field_loads_empty_string_into_varchar_and_null_elsewhere()
+    {
+        await f.Story.PutAsync("fmt", "ce/in/a.csv", Encoding.UTF8.GetBytes("1,,\n2,\"\",5\n"));
+        var rows = await SqlAsync("CREATE TABLE ce1(id INTEGER, s VARCHAR(5), n INTEGER)",
+            "COPY ce1 FROM 's3://fmt/ce/in/' IAM_ROLE default CSV",
+            "SELECT id, s IS NULL, '[' || s || ']', n IS NULL FROM ce1 ORDER BY id",
+            "COPY ce1 FROM 's3://fmt/ce/in/' IAM_ROLE default CSV EMPTYASNULL",
+            "SELECT count(*) FROM ce1 WHERE s IS NULL");
+        Assert.EndsWith("1|f|[]|t\n2|f|[]|f\nCOPY 2\n2\n", rows);
+    }
+
+    [Fact]
+    public async Task Default_iam_role_names_the_clusters_default_role() =>
+        Assert.EndsWith(RoleStory.RoleArn("Formats") + "\n", await SqlAsync("SELECT default_iam_role()"));
 }

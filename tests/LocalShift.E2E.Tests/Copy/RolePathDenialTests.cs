@@ -172,6 +172,40 @@ public class RolePathDenialTests(DenialFixture f) : IClassFixture<DenialFixture>
             (await f.Story.PsqlAsync(f.Port, "GRANT ASSUMEROLE ON ALL TO PUBLIC FOR ALL")).EnsureSuccess();
         }
     }
+
+    [Fact]
+    public async Task Assumerole_granted_to_a_role_reaches_the_users_holding_it_and_the_functions_agree()
+    {
+        var setup = await f.Story.PsqlAsync(f.Port, "CREATE USER carl PASSWORD 'Carlpass123'", "CREATE TABLE carls(id INTEGER, name VARCHAR)",
+            "GRANT ALL ON carls TO carl", "CREATE ROLE loaders", "REVOKE ASSUMEROLE ON ALL FROM PUBLIC FOR ALL",
+            $"GRANT ASSUMEROLE ON '{f.Good}' TO ROLE loaders FOR COPY");
+        Assert.True(setup.ExitCode == 0, setup.ToString());
+        try
+        {
+            var copy = $"COPY carls FROM 's3://deny-data/in/' IAM_ROLE '{f.Good}'";
+            var refused = await f.Story.PsqlAsAsync(f.Port, "carl", "Carlpass123", copy);
+            Assert.Contains($"ERROR:  User carl does not have ASSUMEROLE permission on IAM role \"{f.Good}\" for COPY", refused.Stderr);
+
+            (await f.Story.PsqlAsync(f.Port, "GRANT ROLE loaders TO carl")).EnsureSuccess();
+            var allowed = await f.Story.PsqlAsAsync(f.Port, "carl", "Carlpass123", copy,
+                $"SELECT has_assumerole_privilege('{f.Good}', 'copy'), has_assumerole_privilege('{f.Good}', 'unload')");
+            Assert.True(allowed.ExitCode == 0, allowed.ToString());
+            Assert.EndsWith("COPY 2\nt|f\n", allowed.Stdout.Replace("\r", ""));
+
+            var asAdmin = await f.Story.PsqlAsync(f.Port, "SELECT pg_get_iam_role_by_user('carl')",
+                "SELECT user_name, role_name FROM svv_user_grants WHERE user_name = 'carl'", "SELECT default_iam_role()");
+            Assert.True(asAdmin.ExitCode == 0, asAdmin.ToString());
+            Assert.Equal($"(carl,{f.Good},COPY)\ncarl|loaders\nnone\n", asAdmin.Stdout.Replace("\r", ""));
+
+            (await f.Story.PsqlAsync(f.Port, "REVOKE ROLE loaders FROM carl")).EnsureSuccess();
+            var again = await f.Story.PsqlAsAsync(f.Port, "carl", "Carlpass123", copy);
+            Assert.Contains("does not have ASSUMEROLE permission", again.Stderr);
+        }
+        finally
+        {
+            (await f.Story.PsqlAsync(f.Port, "GRANT ASSUMEROLE ON ALL TO PUBLIC FOR ALL")).EnsureSuccess();
+        }
+    }
 }
 
 /// <summary>A role still being associated cannot be used yet.</summary>

@@ -83,4 +83,88 @@ public class StatementParsingTests
     [Fact]
     public void Redshift_date_formats_become_strptime_formats() =>
         Assert.Equal("%d/%m/%Y %H:%M:%S", RedshiftDateFormat.ToStrptime("DD/MM/YYYY HH24:MI:SS"));
+
+    [Fact]
+    public void Fixedwidth_spec_is_read_with_labels_and_widths()
+    {
+        var c = Copy($"COPY t FROM 's3://b/p' IAM_ROLE '{Role}' FIXEDWIDTH 'venueid:3,venue name:25,2:2'");
+        Assert.Equal(CopyFormat.FixedWidth, c.Format);
+        Assert.Equal([("venueid", 3), ("venue name", 25), ("2", 2)], c.FixedWidths);
+        Assert.Contains("Invalid FIXEDWIDTH specification", CopyError($"COPY t FROM 's3://b/p' IAM_ROLE '{Role}' FIXEDWIDTH 'a:3,b'").Message);
+        Assert.Contains("Invalid FIXEDWIDTH specification", CopyError($"COPY t FROM 's3://b/p' IAM_ROLE '{Role}' FIXEDWIDTH 'a:0'").Message);
+        Assert.Equal("FIXEDWIDTH cannot be used with DELIMITER", CopyError($"COPY t FROM 's3://b/p' IAM_ROLE '{Role}' FIXEDWIDTH 'a:3' DELIMITER ','").Message);
+        Assert.Equal("conflicting or redundant options", CopyError($"COPY t FROM 's3://b/p' IAM_ROLE '{Role}' FIXEDWIDTH 'a:3' CSV").Message);
+        var u = Unload($"UNLOAD ('select 1') TO 's3://b/p' IAM_ROLE '{Role}' FIXEDWIDTH '0:3' BZIP2");
+        Assert.Equal([("0", 3)], u.FixedWidths);
+        Assert.Equal(Compression.Bzip2, u.Compression);
+        Assert.Equal("HEADER is not supported with FIXEDWIDTH", UnloadError($"UNLOAD ('select 1') TO 's3://b/p' IAM_ROLE '{Role}' FIXEDWIDTH '0:3' HEADER").Message);
+        Assert.Equal("DELIMITER is not supported with FIXEDWIDTH", UnloadError($"UNLOAD ('select 1') TO 's3://b/p' IAM_ROLE '{Role}' DELIMITER ',' FIXEDWIDTH '0:3'").Message);
+    }
+
+    [Fact]
+    public void Acceptinvchars_truncatecolumns_and_jsonpaths_parse()
+    {
+        Assert.Equal('?', Copy($"COPY t FROM 's3://b/p' IAM_ROLE '{Role}' ACCEPTINVCHARS").AcceptInvChars);
+        Assert.Equal('^', Copy($"COPY t FROM 's3://b/p' IAM_ROLE '{Role}' ACCEPTINVCHARS AS '^' TRUNCATECOLUMNS").AcceptInvChars);
+        Assert.Null(Copy($"COPY t FROM 's3://b/p' IAM_ROLE '{Role}'").AcceptInvChars);
+        Assert.True(Copy($"COPY t FROM 's3://b/p' IAM_ROLE '{Role}' TRUNCATECOLUMNS").TruncateColumns);
+        Assert.Contains("single ASCII character", CopyError($"COPY t FROM 's3://b/p' IAM_ROLE '{Role}' ACCEPTINVCHARS 'ab'").Message);
+        Assert.Equal(new S3Location("b", "paths.json"), Copy($"COPY t FROM 's3://b/p' IAM_ROLE '{Role}' JSON 's3://b/paths.json'").JsonPaths);
+        Assert.Null(Copy($"COPY t FROM 's3://b/p' IAM_ROLE '{Role}' JSON 'AUTO'").JsonPaths);
+        Assert.Contains("Invalid JSON option", CopyError($"COPY t FROM 's3://b/p' IAM_ROLE '{Role}' JSON 'paths.json'").Message);
+        Assert.Contains("does not support ACCEPTINVCHARS", CopyError($"COPY t FROM 's3://b/p' IAM_ROLE '{Role}' PARQUET TRUNCATECOLUMNS").Message);
+    }
+
+    [Theory]
+    [InlineData("$.a", "$.\"a\"")]
+    [InlineData("$['a']", "$.\"a\"")]
+    [InlineData("$[\"a b\"]['c']", "$.\"a b\".\"c\"")]
+    [InlineData("$.a.b", "$.\"a\".\"b\"")]
+    [InlineData("$.arr[0]", "$.\"arr\"[0]")]
+    [InlineData("$['arr'][12].x", "$.\"arr\"[12].\"x\"")]
+    public void Jsonpath_expressions_become_duckdb_paths(string redshift, string duckdb) =>
+        Assert.Equal(duckdb, JsonPathExpression.ToDuckDb(redshift));
+
+    [Theory]
+    [InlineData("a.b")]
+    [InlineData("$.*")]
+    [InlineData("$..a")]
+    [InlineData("$.a[*]")]
+    [InlineData("$[?(@.a)]")]
+    [InlineData("$['a'")]
+    public void Jsonpath_wildcards_filters_and_malformed_paths_are_refused(string path) =>
+        Assert.StartsWith("Invalid JSONPath format", Assert.Throws<PgException>(() => JsonPathExpression.ToDuckDb(path)).Message);
+
+    [Fact]
+    public void Utf8_check_replaces_each_invalid_byte_or_reports_its_line()
+    {
+        // "é" split across the two reads of a tiny inner buffer must survive; 0xA4 and 0xFF are invalid.
+        byte[] data = [.. "ok\nh"u8, 0xC3, 0xA9, (byte)'\n', (byte)'x', 0xA4, (byte)'y', 0xFF, (byte)'\n'];
+        using (var replaced = new Utf8CheckingStream(new OneByteStream(data), '^', "s3://b/k"))
+        {
+            using var copy = new MemoryStream();
+            replaced.CopyTo(copy);
+            Assert.Equal("ok\nhé\nx^y^\n", System.Text.Encoding.UTF8.GetString(copy.ToArray()));
+        }
+        using var strict = new Utf8CheckingStream(new MemoryStream(data), null, "s3://b/k");
+        var e = Assert.Throws<InvalidUtf8Exception>(() => strict.CopyTo(Stream.Null));
+        Assert.Equal((3L, "String contains invalid or unsupported UTF8 codepoints. Bad UTF8 hex sequence: a4"), (e.Line, e.Reason));
+    }
+
+    private sealed class OneByteStream(byte[] data) : MemoryStream(data)
+    {
+        public override int Read(Span<byte> buffer) => base.Read(buffer.Length > 1 ? buffer[..1] : buffer);
+        public override int Read(byte[] buffer, int offset, int count) => base.Read(buffer, offset, Math.Min(count, 1));
+    }
+
+    [Theory]
+    [InlineData("CREATE TABLE t (a VARCHAR(10), b CHAR(3), c INT, d TEXT, e VARCHAR, f CHARACTER VARYING(7), g VARCHAR(MAX), h CHAR)")]
+    public void Create_table_widths_follow_redshift_defaults(string sql)
+    {
+        var tokens = SqlLexer.Significant(SqlLexer.Tokenize(sql));
+        var open = tokens.FindIndex(t => t.Kind == SqlTokenKind.LeftParen);
+        var parts = TokenCursor.SplitTopLevel(tokens, open + 1, TokenCursor.MatchParen(tokens, open));
+        var widths = parts.Select(p => ColumnWidths.Parse(p, 1)?.TypeName ?? "-").ToList();
+        Assert.Equal(["varchar(10)", "char(3)", "-", "varchar(256)", "varchar(256)", "varchar(7)", "varchar(65535)", "char(1)"], widths);
+    }
 }

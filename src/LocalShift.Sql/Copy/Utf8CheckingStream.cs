@@ -1,0 +1,112 @@
+using System.Buffers;
+using System.Text;
+
+namespace LocalShift.Sql.Copy;
+
+/// <summary>Invalid UTF-8 in a COPY source without ACCEPTINVCHARS (Redshift's error 1220).</summary>
+public sealed class InvalidUtf8Exception(string url, long line, string hex) : Exception($"{RedshiftReason} {hex} (s3 object {url}, line {line})")
+{
+    public const string RedshiftReason = "String contains invalid or unsupported UTF8 codepoints. Bad UTF8 hex sequence:";
+
+    public string Url => url;
+    public long Line => line;
+    public string Reason => $"{RedshiftReason} {hex}";
+}
+
+/// <summary>
+/// A read-only view of a source that checks it is UTF-8 as it streams by: valid chunks pass untouched (a vectorized
+/// check), a chunk with invalid bytes either has each invalid byte replaced by the ACCEPTINVCHARS character (so the
+/// byte length stays the same, as in Redshift) or throws <see cref="InvalidUtf8Exception"/> with the line it is on.
+/// A character split across reads is held back until its remaining bytes arrive.
+/// </summary>
+public sealed class Utf8CheckingStream(Stream inner, char? replacement, string url) : Stream
+{
+    private readonly byte[] _buffer = new byte[128 * 1024];
+    private int _start, _end;   // bytes ready to hand out: _buffer[_start.._end)
+    private int _held;          // bytes of an incomplete character kept after _end
+    private long _line = 1;
+    private bool _done;
+
+    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+    public override int Read(Span<byte> destination)
+    {
+        if (_start == _end && !Fill()) return 0;
+        var n = Math.Min(destination.Length, _end - _start);
+        _buffer.AsSpan(_start, n).CopyTo(destination);
+        _start += n;
+        return n;
+    }
+
+    private bool Fill()
+    {
+        if (_done) return false;
+        // Keep the held bytes of a split character at the front, then read behind them.
+        _buffer.AsSpan(_end, _held).CopyTo(_buffer);
+        var length = _held;
+        var read = inner.Read(_buffer, length, _buffer.Length - length);
+        length += read;
+        if (read == 0) _done = true;
+        if (length == 0) return false;
+        var ready = _done ? length : CompleteLength(_buffer.AsSpan(0, length));
+        Check(_buffer.AsSpan(0, ready));
+        _start = 0;
+        _end = ready;
+        _held = length - ready;
+        return ready > 0 || Fill();
+    }
+
+    /// <summary>The length without a trailing character whose bytes are not all here yet.</summary>
+    private static int CompleteLength(ReadOnlySpan<byte> span)
+    {
+        for (var back = 1; back <= Math.Min(3, span.Length); back++)
+        {
+            var b = span[^back];
+            if (b < 0x80) return span.Length;
+            if (b < 0xC0) continue; // continuation byte
+            var need = b >= 0xF0 ? 4 : b >= 0xE0 ? 3 : 2;
+            return need > back ? span.Length - back : span.Length;
+        }
+        return span.Length;
+    }
+
+    private void Check(Span<byte> span)
+    {
+        if (System.Text.Unicode.Utf8.IsValid(span))
+        {
+            _line += span.Count((byte)'\n');
+            return;
+        }
+        var i = 0;
+        while (i < span.Length)
+        {
+            var status = Rune.DecodeFromUtf8(span[i..], out _, out var consumed);
+            if (status == OperationStatus.Done)
+            {
+                if (span[i] == (byte)'\n') _line++;
+                i += consumed;
+                continue;
+            }
+            if (replacement is not { } c)
+                throw new InvalidUtf8Exception(url, _line, Convert.ToHexString(span.Slice(i, Math.Max(consumed, 1))).ToLowerInvariant());
+            for (var k = 0; k < Math.Max(consumed, 1); k++) span[i + k] = (byte)c;
+            i += Math.Max(consumed, 1);
+        }
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing) inner.Dispose();
+        base.Dispose(disposing);
+    }
+
+    public override bool CanRead => true;
+    public override bool CanSeek => false;
+    public override bool CanWrite => false;
+    public override long Length => throw new NotSupportedException();
+    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+    public override void Flush() { }
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+    public override void SetLength(long value) => throw new NotSupportedException();
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+}
