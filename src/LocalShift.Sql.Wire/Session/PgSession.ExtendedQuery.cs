@@ -159,6 +159,7 @@ public sealed partial class PgSession
 
     private void ClosePortals(bool all)
     {
+        if (_portals.Count == 0) return;
         foreach (var (name, portal) in _portals.ToList())
         {
             if (!all && name.Length > 0) continue;

@@ -19,6 +19,7 @@ internal sealed class SqlSession : IPgQuerySession
     private readonly IEngineSession _engine;
     private readonly List<PgNotice> _notices = [];
     private readonly Dictionary<string, string> _settings = new(StringComparer.OrdinalIgnoreCase);
+    private readonly StatementAnalyses _analyses = new();
     private TransactionStatus _status = TransactionStatus.Idle;
 
     public SqlSession(ClusterDatabase database, IEngineSession engine, PgConnectionInfo connection)
@@ -40,7 +41,10 @@ internal sealed class SqlSession : IPgQuerySession
 
     public IReadOnlyList<string> SplitStatements(string sql) => SqlLexer.SplitStatements(sql);
 
-    public IPgStatement Prepare(string sql, IReadOnlyList<int> parameterTypeOids) => new SqlStatement(this, sql, parameterTypeOids);
+    public IPgStatement Prepare(string sql, IReadOnlyList<int> parameterTypeOids) => new SqlStatement(this, Analyze(sql), parameterTypeOids);
+
+    /// <summary>The tokens, kind and translation of a statement text, from the session's cache when it was seen lately.</summary>
+    public StatementAnalysis Analyze(string sql) => _analyses.Get(sql);
 
     public void OnError()
     {
@@ -60,24 +64,28 @@ internal sealed class SqlSession : IPgQuerySession
     /// <summary>The result columns of a statement, without running it (parameters as typed NULLs).</summary>
     public IReadOnlyList<PgColumn>? Describe(string sql)
     {
-        var tokens = SqlLexer.Significant(SqlLexer.Tokenize(sql));
-        switch (StatementClassifier.Classify(tokens))
+        var analysis = Analyze(sql);
+        switch (analysis.Kind)
         {
             case StatementKind.Show:
-                return [new PgColumn(ShowName(tokens), PgTypeOid.Text)];
+                return [new PgColumn(ShowName(analysis.Significant), PgTypeOid.Text)];
             case StatementKind.EngineQuery:
-                var translated = Translate(sql, tokens);
-                return _engine.Describe(translated.Sql);
+                if (analysis.Row is { } row) return row.Columns;
+                return _engine.Describe(Translate(analysis).Sql);
             default:
                 return null;
         }
     }
 
     /// <summary>Runs one statement with its parameters already bound.</summary>
-    public IPgResult Execute(string sql)
+    public IPgResult Execute(string sql) => Execute(Analyze(sql));
+
+    /// <summary>Runs one analyzed statement with its parameters already bound.</summary>
+    public IPgResult Execute(StatementAnalysis analysis)
     {
-        var tokens = SqlLexer.Significant(SqlLexer.Tokenize(sql));
-        var kind = StatementClassifier.Classify(tokens);
+        var sql = analysis.Sql;
+        var tokens = analysis.Significant;
+        var kind = analysis.Kind;
         if (_status == TransactionStatus.Failed && kind is not (StatementKind.Commit or StatementKind.Rollback))
             throw new PgException(SqlState.InFailedSqlTransaction, "current transaction is aborted, commands ignored until end of transaction block");
         switch (kind)
@@ -105,15 +113,17 @@ internal sealed class SqlSession : IPgQuerySession
             case StatementKind.NoOp:
                 return new CommandResult(tokens[0].Is("ANALYSE") ? "ANALYZE" : tokens[0].Text.ToUpperInvariant() == "ALTER" ? "ALTER TABLE" : tokens[0].Text.ToUpperInvariant());
             case StatementKind.Users:
-                return new CommandResult(new UserStatements(_database.Users, User).Run(tokens));
+                return new CommandResult(new UserStatements(_database.Users, User).Run([.. tokens]));
             case StatementKind.Redshift:
                 var context = new RedshiftStatementContext(_database.Spec.AccountId, _database.Spec.Region, _database.Spec.ClusterIdentifier,
                     Connection.Database, User.Name, User.Superuser, _engine, _notices.Add, _database.Users);
-                return new CommandResult(_database.RedshiftStatements.Execute(context, sql, tokens));
+                return new CommandResult(_database.RedshiftStatements.Execute(context, sql, [.. tokens]));
+            case StatementKind.EngineQuery when analysis.Constant:
+                return ConstantResult(analysis);
             case StatementKind.EngineQuery:
             {
                 PrivilegeCheck.Check(tokens, User, _database.Users, "public");
-                var translated = Translate(sql, tokens);
+                var translated = Translate(analysis);
                 RunPreStatements(translated);
                 return new EngineRowsResult(_engine.Query(translated.Sql), OnError);
             }
@@ -121,7 +131,7 @@ internal sealed class SqlSession : IPgQuerySession
             {
                 PrivilegeCheck.CheckDdl(tokens, User, _database.Users, "public");
                 PrivilegeCheck.Check(tokens, User, _database.Users, "public");
-                var translated = Translate(sql, tokens);
+                var translated = Translate(analysis);
                 RunPreStatements(translated);
                 var rows = _engine.Execute(translated.Sql);
                 RecordOwnership(tokens);
@@ -130,10 +140,34 @@ internal sealed class SqlSession : IPgQuerySession
         }
     }
 
-    private TranslatedStatement Translate(string sql, List<SqlToken> tokens)
+    /// <summary>The statement in DuckDB's dialect (a client's catalog query answered by its stand-in), translated once per text.</summary>
+    private TranslatedStatement Translate(StatementAnalysis analysis)
     {
-        var intercepted = CatalogQueries.Rewrite(sql, _database.Spec.MasterUsername.ToLowerInvariant(), Connection.Database);
-        return RedshiftTranslator.Translate(intercepted ?? sql, Translation);
+        if (analysis.Translated is { } known) return known;
+        var intercepted = CatalogQueries.Rewrite(analysis.Sql, _database.Spec.MasterUsername.ToLowerInvariant(), Connection.Database);
+        return analysis.Translated = RedshiftTranslator.Translate(intercepted ?? analysis.Sql, Translation);
+    }
+
+    /// <summary>
+    /// A SELECT of literals: the engine runs it the first time, and its one row is kept for the next times, so a
+    /// client's <c>SELECT 1</c> (a pool's liveness probe, a keep-alive) costs no engine query.
+    /// </summary>
+    private RowsResult ConstantResult(StatementAnalysis analysis)
+    {
+        if (analysis.Row is null)
+        {
+            using var result = _engine.Query(Translate(analysis).Sql);
+            var rows = new List<object?[]>();
+            while (result.Read())
+            {
+                var values = new object?[result.Columns.Count];
+                for (var i = 0; i < values.Length; i++) values[i] = result.GetValue(i);
+                rows.Add(values);
+            }
+            if (rows.Count != 1) return new RowsResult(result.Columns, rows);
+            analysis.Row = new ConstantRow(result.Columns, rows[0]);
+        }
+        return new RowsResult(analysis.Row.Columns, [analysis.Row.Values]);
     }
 
     private void RunPreStatements(TranslatedStatement translated)
