@@ -44,7 +44,19 @@ public interface IPgQuerySession : IDisposable
     /// <summary>Parses one statement; <paramref name="parameterTypeOids"/> may be shorter than the parameters used.</summary>
     IPgStatement Prepare(string sql, IReadOnlyList<int> parameterTypeOids);
 
-    /// <summary>Called whenever the client is sent an error, so a transaction block can enter the failed state.</summary>
+    /// <summary>
+    /// Before each statement of a Query message with several: outside a transaction block, opens the implicit
+    /// transaction the message's statements share (again after a COMMIT or ROLLBACK among them); a no-op otherwise.
+    /// </summary>
+    void BeginImplicitTransaction();
+
+    /// <summary>After the last statement of such a message ran without error: commits the implicit transaction, if open.</summary>
+    void EndImplicitTransaction();
+
+    /// <summary>
+    /// Called whenever the client is sent an error: an implicit transaction is rolled back, a transaction block
+    /// enters the failed state.
+    /// </summary>
     void OnError();
 
     /// <summary>Interrupts the running statement (CancelRequest); may be called from any thread.</summary>

@@ -21,6 +21,8 @@ internal sealed class SqlSession : IPgQuerySession
     private readonly Dictionary<string, string> _settings = new(StringComparer.OrdinalIgnoreCase);
     private readonly StatementAnalyses _analyses = new();
     private TransactionStatus _status = TransactionStatus.Idle;
+    /// <summary>The engine is in the implicit transaction of a multi-statement Query message (status stays Idle).</summary>
+    private bool _implicit;
 
     public SqlSession(ClusterDatabase database, IEngineSession engine, PgConnectionInfo connection)
     {
@@ -46,9 +48,28 @@ internal sealed class SqlSession : IPgQuerySession
     /// <summary>The tokens, kind and translation of a statement text, from the session's cache when it was seen lately.</summary>
     public StatementAnalysis Analyze(string sql) => _analyses.Get(sql);
 
+    public void BeginImplicitTransaction()
+    {
+        if (_status != TransactionStatus.Idle || _implicit) return;
+        _engine.Execute("BEGIN TRANSACTION");
+        _implicit = true;
+    }
+
+    public void EndImplicitTransaction()
+    {
+        if (!_implicit) return;
+        _implicit = false;
+        _engine.Execute("COMMIT");
+    }
+
     public void OnError()
     {
-        if (_status == TransactionStatus.InBlock) _status = TransactionStatus.Failed;
+        if (_implicit)
+        {
+            _implicit = false;
+            TryRollback();
+        }
+        else if (_status == TransactionStatus.InBlock) _status = TransactionStatus.Failed;
     }
 
     public void Cancel() => _engine.Interrupt();
@@ -95,6 +116,12 @@ internal sealed class SqlSession : IPgQuerySession
             case StatementKind.Begin:
                 if (_status != TransactionStatus.Idle)
                     Warn(SqlState.ActiveSqlTransaction, "there is already a transaction in progress");
+                else if (_implicit)
+                {
+                    // BEGIN inside a multi-statement message: the implicit transaction becomes the block.
+                    _implicit = false;
+                    _status = TransactionStatus.InBlock;
+                }
                 else
                 {
                     _engine.Execute("BEGIN TRANSACTION");
@@ -190,6 +217,13 @@ internal sealed class SqlSession : IPgQuerySession
         {
             case TransactionStatus.Idle:
                 Warn(SqlState.NoActiveSqlTransaction, "there is no transaction in progress");
+                if (_implicit)
+                {
+                    // As PostgreSQL does, with the same warning: ends the message's implicit transaction.
+                    _implicit = false;
+                    if (commit) _engine.Execute("COMMIT");
+                    else TryRollback();
+                }
                 return new CommandResult(commit ? "COMMIT" : "ROLLBACK");
             case TransactionStatus.Failed:
                 _status = TransactionStatus.Idle;
