@@ -72,6 +72,12 @@ public interface IPgStatement
     /// <summary>Parameter types after inference (never 0).</summary>
     IReadOnlyList<int> ParameterTypeOids { get; }
 
+    /// <summary>
+    /// Checks the statement as PostgreSQL's Parse does, without running it: its syntax, and for a query or an
+    /// INSERT/UPDATE/DELETE/MERGE also its tables and columns. Throws the error the statement would fail with.
+    /// </summary>
+    void Validate();
+
     /// <summary>The result columns, or null when the statement returns no rows.</summary>
     IReadOnlyList<PgColumn>? DescribeColumns();
 

@@ -37,6 +37,9 @@ public sealed partial class PgSession
             throw new PgException(SqlState.DuplicatePreparedStatement, $"prepared statement \"{parse.StatementName}\" already exists");
         _logger.LogTrace("Parse {Name}: {Sql}", parse.StatementName, parse.Sql);
         var statement = _query!.Prepare(parse.Sql, parse.ParameterTypeOids);
+        // As PostgreSQL, a statement that cannot run is refused at Parse. The engine keeps one running result per
+        // connection, so while a portal is suspended mid-result the check waits for Execute rather than end it.
+        if (!_portals.Values.Any(p => p.Result is not null && p.CompletedTag is null)) statement.Validate();
         _statements[parse.StatementName] = new PreparedStatement(statement);
         EmptyBodyMessages.ParseComplete(_out);
     }

@@ -82,6 +82,38 @@ internal sealed class SqlSession : IPgQuerySession
         return notices;
     }
 
+    /// <summary>
+    /// The Parse-time check of a statement, as PostgreSQL does it: refused in a failed transaction block; for the
+    /// engine, a query or INSERT/UPDATE/DELETE/MERGE is prepared (tables and columns resolved, parameters as typed
+    /// NULLs) and any other statement only parsed. Nothing runs, except that a constant SELECT's one row is made
+    /// and kept. A statement text that passed is not checked again until the schema version moves.
+    /// </summary>
+    public void Validate(StatementAnalysis analysis, IReadOnlyList<int> parameterTypes)
+    {
+        if (_status == TransactionStatus.Failed && analysis.Kind is not (StatementKind.Commit or StatementKind.Rollback))
+            throw new PgException(SqlState.InFailedSqlTransaction, "current transaction is aborted, commands ignored until end of transaction block");
+        bool bind;
+        switch (analysis.Kind)
+        {
+            case StatementKind.EngineQuery when analysis.Constant:
+                ConstantResult(analysis);
+                return;
+            case StatementKind.EngineQuery:
+                bind = true;
+                break;
+            case StatementKind.EngineCommand:
+                bind = analysis.Significant[0].IsAny("INSERT", "UPDATE", "DELETE", "MERGE");
+                break;
+            default:
+                return;
+        }
+        var version = _database.SchemaVersion;
+        if (analysis.Checked is { } done && done.SchemaVersion == version && done.ParameterTypes.AsSpan().SequenceEqual(parameterTypes.ToArray())) return;
+        var text = parameterTypes.Count == 0 ? analysis : StatementAnalysis.Of(ParameterLiterals.SubstituteNulls(analysis.Tokens, parameterTypes));
+        _engine.Check(Translate(text).Sql, bind);
+        analysis.Checked = (version, parameterTypes.ToArray());
+    }
+
     /// <summary>The result columns of a statement, without running it (parameters as typed NULLs).</summary>
     public IReadOnlyList<PgColumn>? Describe(string sql)
     {
@@ -144,6 +176,7 @@ internal sealed class SqlSession : IPgQuerySession
             case StatementKind.Redshift:
                 var context = new RedshiftStatementContext(_database.Spec.AccountId, _database.Spec.Region, _database.Spec.ClusterIdentifier,
                     Connection.Database, User.Name, User.Superuser, _engine, _notices.Add, _database.Users);
+                _database.SchemaChanged();
                 return new CommandResult(_database.RedshiftStatements.Execute(context, sql, [.. tokens]));
             case StatementKind.EngineQuery when analysis.Constant:
                 return ConstantResult(analysis);
@@ -159,6 +192,7 @@ internal sealed class SqlSession : IPgQuerySession
                 PrivilegeCheck.CheckDdl(tokens, User, _database.Users, "public");
                 PrivilegeCheck.Check(tokens, User, _database.Users, "public");
                 var translated = Translate(analysis);
+                if (!tokens[0].IsAny("INSERT", "UPDATE", "DELETE", "MERGE")) _database.SchemaChanged();
                 RunPreStatements(translated);
                 var rows = _engine.Execute(translated.Sql);
                 RecordOwnership(tokens);
@@ -239,6 +273,8 @@ internal sealed class SqlSession : IPgQuerySession
 
     private void TryRollback()
     {
+        // Objects the transaction created are gone again.
+        _database.SchemaChanged();
         try { _engine.Execute("ROLLBACK"); }
         catch (PgException)
         {

@@ -23,6 +23,8 @@ internal sealed class SqlStatement : IPgStatement
 
     public IReadOnlyList<int> ParameterTypeOids { get; }
 
+    public void Validate() => _session.Validate(_analysis, ParameterTypeOids);
+
     public IReadOnlyList<PgColumn>? DescribeColumns() =>
         _session.Describe(ParameterTypeOids.Count == 0 ? _analysis.Sql : ParameterLiterals.SubstituteNulls(_analysis.Tokens, ParameterTypeOids));
 

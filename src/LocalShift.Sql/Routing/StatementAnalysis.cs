@@ -41,6 +41,9 @@ internal sealed class StatementAnalysis
     /// </summary>
     public bool Constant { get; }
 
+    /// <summary>The schema version and parameter types this statement last passed its Parse-time check with.</summary>
+    public (int SchemaVersion, int[] ParameterTypes)? Checked { get; set; }
+
     /// <summary>The result of a <see cref="Constant"/> statement, once the engine produced it.</summary>
     public ConstantRow? Row { get; set; }
 
