@@ -45,12 +45,13 @@ public interface IPgQuerySession : IDisposable
     IPgStatement Prepare(string sql, IReadOnlyList<int> parameterTypeOids);
 
     /// <summary>
-    /// Before each statement of a Query message with several: outside a transaction block, opens the implicit
-    /// transaction the message's statements share (again after a COMMIT or ROLLBACK among them); a no-op otherwise.
+    /// Outside a transaction block, opens the implicit transaction that statements share until the end of a
+    /// Query message with several, or until Sync in the extended protocol (again after a COMMIT or ROLLBACK among
+    /// them); a no-op when one is open or inside a block.
     /// </summary>
     void BeginImplicitTransaction();
 
-    /// <summary>After the last statement of such a message ran without error: commits the implicit transaction, if open.</summary>
+    /// <summary>At the end of such a message, or at Sync, when no error came: commits the implicit transaction, if open.</summary>
     void EndImplicitTransaction();
 
     /// <summary>
@@ -69,6 +70,12 @@ public interface IPgQuerySession : IDisposable
 /// <summary>A prepared statement.</summary>
 public interface IPgStatement
 {
+    /// <summary>
+    /// The statement may change data or objects, so in the extended protocol it opens the implicit transaction
+    /// that lasts until Sync (a query alone needs none).
+    /// </summary>
+    bool Changes { get; }
+
     /// <summary>Parameter types after inference (never 0).</summary>
     IReadOnlyList<int> ParameterTypeOids { get; }
 

@@ -130,6 +130,9 @@ public sealed partial class PgSession
     private void Start(Portal portal)
     {
         if (portal.Result is not null) return;
+        // As in PostgreSQL, what runs between two Syncs is one transaction: a statement that changes something
+        // opens it, so an error before Sync rolls the changes back.
+        if (portal.Statement.Statement.Changes) _query!.BeginImplicitTransaction();
         portal.Result = portal.Statement.Statement.Execute(portal.Parameters);
         // Rows go out in the types the client was told about, whichever Describe told it.
         portal.Columns = portal.Statement.Described && portal.Result.Columns is not null
@@ -153,9 +156,18 @@ public sealed partial class PgSession
 
     private async Task HandleSyncAsync(CancellationToken cancellationToken)
     {
+        var failed = _skipUntilSync;
         _skipUntilSync = false;
         // Portals live until their transaction ends; outside a block that is now.
-        if (_query!.TransactionStatus == TransactionStatus.Idle) ClosePortals(all: true);
+        if (_query!.TransactionStatus == TransactionStatus.Idle)
+        {
+            ClosePortals(all: true);
+            if (!failed)
+            {
+                try { _query.EndImplicitTransaction(); }
+                catch (PgException e) when (e.Severity != "FATAL") { SendError(e); }
+            }
+        }
         ReadyForQuery.Write(_out, _query.TransactionStatus);
         await _out.FlushAsync(cancellationToken);
     }

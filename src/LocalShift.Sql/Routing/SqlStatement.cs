@@ -23,6 +23,13 @@ internal sealed class SqlStatement : IPgStatement
 
     public IReadOnlyList<int> ParameterTypeOids { get; }
 
+    public bool Changes => _analysis.Kind switch
+    {
+        StatementKind.EngineCommand or StatementKind.Redshift => true,
+        StatementKind.EngineQuery => _analysis.Significant.Any(t => t.Is("RETURNING")), // INSERT/UPDATE/DELETE ... RETURNING
+        _ => false,
+    };
+
     public void Validate() => _session.Validate(_analysis, ParameterTypeOids);
 
     public IReadOnlyList<PgColumn>? DescribeColumns() =>
