@@ -49,7 +49,8 @@ public sealed partial class PgSession
                 break;
             }
         }
-        if (several && !failed)
+        // Also commits an extended-protocol transaction a client left open without Sync, as PostgreSQL does.
+        if (!failed)
         {
             try { _query.EndImplicitTransaction(); }
             catch (PgException e) when (e.Severity != "FATAL") { SendError(e); }
