@@ -66,6 +66,23 @@ public sealed class PipelineTransactionTests(PipelineTransactionTests.Endpoint e
         Assert.Equal("1", RawProtocolClient.TextValues(rows[1].Body)[0]);
     }
 
+    [Fact]
+    public async Task A_query_message_after_a_pipeline_without_sync_commits_it()
+    {
+        await using var client = await RawProtocolClient.ConnectAsync(endpoint);
+        await client.QueryAsync("create table pipeline_d(i int)");
+        await client.ReadUntilReadyAsync();
+        await client.ParseAsync("", "insert into pipeline_d values (1)");
+        await client.BindAsync("", "");
+        await client.ExecuteAsync("", 0);
+        await client.QueryAsync("select 1");
+        var messages = await client.ReadUntilReadyAsync();
+        Assert.Equal("12CTDCZ", RawProtocolClient.Types(messages));
+        Assert.Equal((byte)'I', messages[^1].Body[0]);
+        await using var other = await endpoint.OpenAsync();
+        Assert.Equal(1L, await Scalar(other, "select count(*) from pipeline_d"));
+    }
+
     private static async Task Execute(NpgsqlConnection connection, string sql)
     {
         await using var command = new NpgsqlCommand(sql, connection);
