@@ -1,4 +1,5 @@
 using DuckDB.NET.Data;
+using DuckDB.NET.Native;
 using LocalShift.Sql.Wire;
 
 namespace LocalShift.Engine.DuckDb;
@@ -97,6 +98,25 @@ internal sealed class DuckDbSession(DuckDBConnection connection) : IEngineSessio
     internal static PgException Unexpected(Exception e) => e is OperationCanceledException
         ? new PgException(SqlState.QueryCanceled, "canceling statement due to user request")
         : new PgException(SqlState.InternalError, e.Message);
+
+    public void Check(string sql, bool bind)
+    {
+        // DuckDB.NET's DbCommand.Prepare does not reach DuckDB, so the C API is called directly.
+        string? error = null;
+        if (bind)
+        {
+            var state = NativeMethods.PreparedStatements.DuckDBPrepare(connection.NativeConnection, sql, out var prepared);
+            using (prepared)
+                if (state != DuckDBState.Success) error = NativeMethods.PreparedStatements.DuckDBPrepareError(prepared);
+        }
+        else
+        {
+            var count = NativeMethods.ExtractStatements.DuckDBExtractStatements(connection.NativeConnection, sql, out var extracted);
+            using (extracted)
+                if (count == 0) error = NativeMethods.ExtractStatements.DuckDBExtractStatementsError(extracted);
+        }
+        if (error is not null) throw DuckDbErrorMapping.Map(error);
+    }
 
     public IReadOnlyList<PgColumn> Describe(string sql)
     {

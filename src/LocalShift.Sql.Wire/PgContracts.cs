@@ -44,7 +44,20 @@ public interface IPgQuerySession : IDisposable
     /// <summary>Parses one statement; <paramref name="parameterTypeOids"/> may be shorter than the parameters used.</summary>
     IPgStatement Prepare(string sql, IReadOnlyList<int> parameterTypeOids);
 
-    /// <summary>Called whenever the client is sent an error, so a transaction block can enter the failed state.</summary>
+    /// <summary>
+    /// Outside a transaction block, opens the implicit transaction that statements share until the end of a
+    /// Query message with several, or until Sync in the extended protocol (again after a COMMIT or ROLLBACK among
+    /// them); a no-op when one is open or inside a block.
+    /// </summary>
+    void BeginImplicitTransaction();
+
+    /// <summary>At the end of such a message, or at Sync, when no error came: commits the implicit transaction, if open.</summary>
+    void EndImplicitTransaction();
+
+    /// <summary>
+    /// Called whenever the client is sent an error: an implicit transaction is rolled back, a transaction block
+    /// enters the failed state.
+    /// </summary>
     void OnError();
 
     /// <summary>Interrupts the running statement (CancelRequest); may be called from any thread.</summary>
@@ -57,8 +70,20 @@ public interface IPgQuerySession : IDisposable
 /// <summary>A prepared statement.</summary>
 public interface IPgStatement
 {
+    /// <summary>
+    /// The statement may change data or objects, so in the extended protocol it opens the implicit transaction
+    /// that lasts until Sync (a query alone needs none).
+    /// </summary>
+    bool Changes { get; }
+
     /// <summary>Parameter types after inference (never 0).</summary>
     IReadOnlyList<int> ParameterTypeOids { get; }
+
+    /// <summary>
+    /// Checks the statement as PostgreSQL's Parse does, without running it: its syntax, and for a query or an
+    /// INSERT/UPDATE/DELETE/MERGE also its tables and columns. Throws the error the statement would fail with.
+    /// </summary>
+    void Validate();
 
     /// <summary>The result columns, or null when the statement returns no rows.</summary>
     IReadOnlyList<PgColumn>? DescribeColumns();

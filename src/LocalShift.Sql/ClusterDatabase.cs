@@ -47,6 +47,16 @@ public sealed class ClusterDatabase : IPgBackend, IDisposable
     public UserDirectory Users { get; }
     public IRedshiftStatementHandler RedshiftStatements { get; }
 
+    private int _schemaVersion;
+
+    /// <summary>
+    /// Moves on whenever a session runs a statement that may create, drop or alter objects (DDL, COPY, a
+    /// rollback), so a statement checked at Parse against an older version is checked again.
+    /// </summary>
+    internal int SchemaVersion => Volatile.Read(ref _schemaVersion);
+
+    internal void SchemaChanged() => Interlocked.Increment(ref _schemaVersion);
+
     /// <summary>Redshift folds user names to lower case, so "Admin" logs in as admin.</summary>
     public string? FindPassword(string user) => (Users.Find(user) ?? Users.Find(user.ToLowerInvariant()))?.Password;
 

@@ -45,9 +45,9 @@ public sealed class ExtendedProtocolTests(ExtendedProtocolTests.Endpoint endpoin
         await client.ExecuteAsync("", 0);
         await client.SyncAsync();
         var failed = await client.ReadUntilReadyAsync();
-        // Statements are checked when they run (Parse only tokenizes), so the error follows Parse and Bind.
-        Assert.Equal("12EZ", RawProtocolClient.Types(failed));
-        var fields = RawProtocolClient.Fields(failed[2].Body);
+        // The statement is refused at Parse; Bind and Execute are skipped until Sync.
+        Assert.Equal("EZ", RawProtocolClient.Types(failed));
+        var fields = RawProtocolClient.Fields(failed[0].Body);
         Assert.Equal("ERROR", fields['S']);
         Assert.Equal("ERROR", fields['V']);
         Assert.Equal("42P01", fields['C']);

@@ -89,6 +89,22 @@ internal sealed class RawProtocolClient : IAsyncDisposable
         return fields;
     }
 
+    /// <summary>The values of a DataRow in text format (null for SQL NULL).</summary>
+    public static List<string?> TextValues(byte[] body)
+    {
+        var values = new List<string?>();
+        var count = BinaryPrimitives.ReadInt16BigEndian(body);
+        var i = 2;
+        for (var n = 0; n < count; n++)
+        {
+            var length = BinaryPrimitives.ReadInt32BigEndian(body.AsSpan(i));
+            i += 4;
+            values.Add(length < 0 ? null : Encoding.UTF8.GetString(body, i, length));
+            if (length > 0) i += length;
+        }
+        return values;
+    }
+
     public static string CommandTag(byte[] body) => Encoding.UTF8.GetString(body, 0, body.Length - 1);
 
     private static byte[] Int32(int value)

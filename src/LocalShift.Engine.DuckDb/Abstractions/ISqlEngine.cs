@@ -21,6 +21,12 @@ public interface IEngineSession : IDisposable
     /// <summary>Runs a statement without rows; returns the affected row count (or -1).</summary>
     long Execute(string sql);
 
+    /// <summary>
+    /// Checks one statement without running it: with <paramref name="bind"/> its tables, columns and types are
+    /// resolved as for running it (a prepare); without, only its syntax is checked (a parse).
+    /// </summary>
+    void Check(string sql, bool bind);
+
     /// <summary>The columns a query would return, without running it.</summary>
     IReadOnlyList<PgColumn> Describe(string sql);
 

@@ -2,51 +2,66 @@ using System.Buffers.Binary;
 
 namespace LocalShift.Sql.Wire.Buffers;
 
-/// <summary>Reads frontend messages (a type byte, a 4-byte length, a body) from the client's stream.</summary>
-public sealed class PgReadBuffer(Stream stream)
+/// <summary>
+/// Reads frontend messages (a type byte, a 4-byte length, a body) from the client's stream. Reads take whatever
+/// the socket has, so the several messages a client sends together (Parse, Bind, Describe, Execute, Sync) cost
+/// one read. With <c>blocking</c> the stream is read synchronously: the connection has a thread of its own, and
+/// a blocking read wakes that thread directly when the client's bytes arrive.
+/// </summary>
+public sealed class PgReadBuffer(Stream stream, bool blocking = false)
 {
     /// <summary>Messages larger than this are a protocol violation rather than a reason to run out of memory.</summary>
     public const int MaxMessageSize = 256 * 1024 * 1024;
 
-    private readonly byte[] _header = new byte[5];
-    private byte[] _body = new byte[8 * 1024];
+    private byte[] _buffer = new byte[16 * 1024];
+    private int _start;
+    private int _end;
 
-    /// <summary>Reads a typed message; null when the client closed the connection.</summary>
+    /// <summary>Reads a typed message; null when the client closed the connection. The body is valid until the next read.</summary>
     public async ValueTask<FrontendMessage?> ReadMessageAsync(CancellationToken cancellationToken)
     {
-        if (!await FillAsync(_header, cancellationToken)) return null;
-        var length = BinaryPrimitives.ReadInt32BigEndian(_header.AsSpan(1)) - 4;
-        var body = await ReadBodyAsync(length, cancellationToken);
-        return body is null ? null : new FrontendMessage(_header[0], body.Value);
+        if (!await EnsureAsync(5, cancellationToken)) return null;
+        var code = _buffer[_start];
+        var length = BinaryPrimitives.ReadInt32BigEndian(_buffer.AsSpan(_start + 1)) - 4;
+        if (length < 0 || length > MaxMessageSize)
+            throw new PgException(SqlState.ProtocolViolation, "invalid message length") { Severity = "FATAL" };
+        if (!await EnsureAsync(5 + length, cancellationToken)) return null;
+        var body = _buffer.AsMemory(_start + 5, length);
+        _start += 5 + length;
+        return new FrontendMessage(code, body);
     }
 
     /// <summary>Reads the untyped startup packet (length, then body); null when the client closed the connection.</summary>
     public async ValueTask<ReadOnlyMemory<byte>?> ReadStartupPacketAsync(CancellationToken cancellationToken)
     {
-        if (!await FillAsync(_header.AsMemory(0, 4), cancellationToken)) return null;
-        var length = BinaryPrimitives.ReadInt32BigEndian(_header) - 4;
-        if (length > 10_000) throw new PgException(SqlState.ProtocolViolation, "invalid length of startup packet") { Severity = "FATAL" };
-        return await ReadBodyAsync(length, cancellationToken);
+        if (!await EnsureAsync(4, cancellationToken)) return null;
+        var length = BinaryPrimitives.ReadInt32BigEndian(_buffer.AsSpan(_start)) - 4;
+        if (length < 0 || length > 10_000) throw new PgException(SqlState.ProtocolViolation, "invalid length of startup packet") { Severity = "FATAL" };
+        if (!await EnsureAsync(4 + length, cancellationToken)) return null;
+        var body = _buffer.AsMemory(_start + 4, length);
+        _start += 4 + length;
+        return body;
     }
 
-    private async ValueTask<ReadOnlyMemory<byte>?> ReadBodyAsync(int length, CancellationToken cancellationToken)
+    /// <summary>Makes <paramref name="count"/> unread bytes available from <c>_start</c>; false at the end of the stream.</summary>
+    private async ValueTask<bool> EnsureAsync(int count, CancellationToken cancellationToken)
     {
-        if (length < 0 || length > MaxMessageSize)
-            throw new PgException(SqlState.ProtocolViolation, "invalid message length") { Severity = "FATAL" };
-        if (length > _body.Length) _body = new byte[Math.Max(length, _body.Length * 2)];
-        var memory = _body.AsMemory(0, length);
-        if (!await FillAsync(memory, cancellationToken)) return null;
-        return memory;
-    }
-
-    private async ValueTask<bool> FillAsync(Memory<byte> target, CancellationToken cancellationToken)
-    {
-        var read = 0;
-        while (read < target.Length)
+        if (_end - _start >= count) return true;
+        if (_start + count > _buffer.Length)
         {
-            var n = await stream.ReadAsync(target[read..], cancellationToken);
+            // Move the unread bytes to the front, into a larger buffer when the message needs one.
+            var target = count > _buffer.Length ? new byte[Math.Max(count, _buffer.Length * 2)] : _buffer;
+            Buffer.BlockCopy(_buffer, _start, target, 0, _end - _start);
+            _buffer = target;
+            _end -= _start;
+            _start = 0;
+        }
+        while (_end - _start < count)
+        {
+            var free = _buffer.AsMemory(_end);
+            var n = blocking ? stream.Read(free.Span) : await stream.ReadAsync(free, cancellationToken);
             if (n == 0) return false;
-            read += n;
+            _end += n;
         }
         return true;
     }

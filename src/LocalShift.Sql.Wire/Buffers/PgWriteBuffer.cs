@@ -6,8 +6,9 @@ namespace LocalShift.Sql.Wire.Buffers;
 /// <summary>
 /// Collects backend messages in memory and sends them in large writes. A message is opened with
 /// <see cref="StartMessage"/>, filled, and closed with <see cref="EndMessage"/>, which patches its length.
+/// With <c>blocking</c> the stream is written synchronously (the connection has a thread of its own).
 /// </summary>
-public sealed class PgWriteBuffer(Stream stream)
+public sealed class PgWriteBuffer(Stream stream, bool blocking = false)
 {
     /// <summary>Past this many buffered bytes a row stream flushes, so large results never sit in memory whole.</summary>
     public const int FlushThreshold = 64 * 1024;
@@ -107,8 +108,12 @@ public sealed class PgWriteBuffer(Stream stream)
     public async ValueTask FlushAsync(CancellationToken cancellationToken = default)
     {
         if (_length == 0) return;
-        await stream.WriteAsync(_buffer.AsMemory(0, _length), cancellationToken);
-        await stream.FlushAsync(cancellationToken);
+        if (blocking) stream.Write(_buffer, 0, _length);
+        else
+        {
+            await stream.WriteAsync(_buffer.AsMemory(0, _length), cancellationToken);
+            await stream.FlushAsync(cancellationToken);
+        }
         _length = 0;
     }
 

@@ -6,14 +6,19 @@ using Microsoft.Extensions.Logging.Abstractions;
 
 namespace LocalShift.Sql.Wire.Session;
 
-/// <summary>Accepts PostgreSQL connections on one endpoint and runs a <see cref="PgSession"/> for each.</summary>
+/// <summary>
+/// Accepts PostgreSQL connections on one endpoint and runs a <see cref="PgSession"/> for each on a thread of its
+/// own, as PostgreSQL runs a backend process per connection: the session blocks on its socket between messages
+/// and on the engine while a statement runs, without holding a thread-pool thread, and a client's message wakes
+/// its thread directly rather than through the socket event loop and the thread pool.
+/// </summary>
 public sealed class PgListener(IPgBackend backend, IPEndPoint endpoint, ILogger? logger = null) : IAsyncDisposable
 {
     private static int _nextProcessId = Environment.ProcessId % 10_000 * 100;
 
     private readonly ILogger _logger = logger ?? NullLogger.Instance;
     private readonly ConcurrentDictionary<int, PgSession> _sessions = new();
-    private readonly ConcurrentDictionary<Task, bool> _connections = new();
+    private readonly ConcurrentDictionary<PgSession, Task> _connections = new();
     private readonly CancellationTokenSource _stopping = new();
     private TcpListener? _listener;
     private Task? _acceptLoop;
@@ -38,13 +43,29 @@ public sealed class PgListener(IPgBackend backend, IPEndPoint endpoint, ILogger?
             catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or SocketException) { return; }
             socket.NoDelay = true;
             var processId = Interlocked.Increment(ref _nextProcessId);
-            var session = new PgSession(new NetworkStream(socket, ownsSocket: true), backend, this, processId, PgSession.NewSecretKey(), _logger);
-            var task = Task.Run(async () =>
-            {
-                using (session) await session.RunAsync(_stopping.Token);
-            });
-            _connections[task] = true;
-            _ = task.ContinueWith(t => _connections.TryRemove(t, out _), TaskScheduler.Default);
+            var session = new PgSession(new NetworkStream(socket, ownsSocket: true), backend, this, processId, PgSession.NewSecretKey(), _logger, blocking: true);
+            var ended = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _connections[session] = ended.Task;
+            var thread = new Thread(() => Run(session, ended)) { IsBackground = true, Name = $"pg-backend-{processId}" };
+            thread.Start();
+        }
+    }
+
+    private void Run(PgSession session, TaskCompletionSource ended)
+    {
+        try
+        {
+            // The session's I/O is synchronous, so this runs it to the end on this thread.
+            using (session) session.RunAsync(_stopping.Token).GetAwaiter().GetResult();
+        }
+        catch (Exception e)
+        {
+            _logger.LogError(e, "Connection {ProcessId} failed", session.ProcessId);
+        }
+        finally
+        {
+            _connections.TryRemove(session, out _);
+            ended.SetResult();
         }
     }
 
@@ -64,8 +85,9 @@ public sealed class PgListener(IPgBackend backend, IPEndPoint endpoint, ILogger?
         _listener?.Stop();
         if (_acceptLoop is not null) await _acceptLoop;
         foreach (var session in _sessions.Values) session.Cancel();
-        foreach (var session in _sessions.Values) session.Abort();
-        await Task.WhenAll(_connections.Keys);
+        // Every connection, also one still in its startup, is blocked on its socket until the socket closes.
+        foreach (var session in _connections.Keys) session.Abort();
+        await Task.WhenAll(_connections.Values);
         _stopping.Dispose();
     }
 }

@@ -37,6 +37,9 @@ public sealed partial class PgSession
             throw new PgException(SqlState.DuplicatePreparedStatement, $"prepared statement \"{parse.StatementName}\" already exists");
         _logger.LogTrace("Parse {Name}: {Sql}", parse.StatementName, parse.Sql);
         var statement = _query!.Prepare(parse.Sql, parse.ParameterTypeOids);
+        // As PostgreSQL, a statement that cannot run is refused at Parse. The engine keeps one running result per
+        // connection, so while a portal is suspended mid-result the check waits for Execute rather than end it.
+        if (!_portals.Values.Any(p => p.Result is not null && p.CompletedTag is null)) statement.Validate();
         _statements[parse.StatementName] = new PreparedStatement(statement);
         EmptyBodyMessages.ParseComplete(_out);
     }
@@ -127,6 +130,9 @@ public sealed partial class PgSession
     private void Start(Portal portal)
     {
         if (portal.Result is not null) return;
+        // As in PostgreSQL, what runs between two Syncs is one transaction: a statement that changes something
+        // opens it, so an error before Sync rolls the changes back.
+        if (portal.Statement.Statement.Changes) _query!.BeginImplicitTransaction();
         portal.Result = portal.Statement.Statement.Execute(portal.Parameters);
         // Rows go out in the types the client was told about, whichever Describe told it.
         portal.Columns = portal.Statement.Described && portal.Result.Columns is not null
@@ -150,15 +156,25 @@ public sealed partial class PgSession
 
     private async Task HandleSyncAsync(CancellationToken cancellationToken)
     {
+        var failed = _skipUntilSync;
         _skipUntilSync = false;
         // Portals live until their transaction ends; outside a block that is now.
-        if (_query!.TransactionStatus == TransactionStatus.Idle) ClosePortals(all: true);
+        if (_query!.TransactionStatus == TransactionStatus.Idle)
+        {
+            ClosePortals(all: true);
+            if (!failed)
+            {
+                try { _query.EndImplicitTransaction(); }
+                catch (PgException e) when (e.Severity != "FATAL") { SendError(e); }
+            }
+        }
         ReadyForQuery.Write(_out, _query.TransactionStatus);
         await _out.FlushAsync(cancellationToken);
     }
 
     private void ClosePortals(bool all)
     {
+        if (_portals.Count == 0) return;
         foreach (var (name, portal) in _portals.ToList())
         {
             if (!all && name.Length > 0) continue;

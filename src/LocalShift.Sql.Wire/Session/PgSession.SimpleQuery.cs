@@ -7,7 +7,11 @@ namespace LocalShift.Sql.Wire.Session;
 
 public sealed partial class PgSession
 {
-    /// <summary>Query: each statement in turn, results in text; the first error stops the rest.</summary>
+    /// <summary>
+    /// Query: each statement in turn, results in text; the first error stops the rest. Several statements run in
+    /// one implicit transaction, as in PostgreSQL: an error rolls back the ones before it, except those a COMMIT
+    /// in the message already committed; a BEGIN among them turns that transaction into a transaction block.
+    /// </summary>
     private async Task SimpleQueryAsync(string sql, CancellationToken cancellationToken)
     {
         _cancelRequested = false;
@@ -15,10 +19,13 @@ public sealed partial class PgSession
         ClosePortals(all: false);
         var statements = _query!.SplitStatements(sql);
         if (statements.Count == 0) EmptyBodyMessages.EmptyQueryResponse(_out);
+        var several = statements.Count > 1;
+        var failed = false;
         foreach (var text in statements)
         {
             try
             {
+                if (several) _query.BeginImplicitTransaction();
                 var statement = _query.Prepare(text, []);
                 using var result = statement.Execute([]);
                 WriteNotices();
@@ -38,8 +45,15 @@ public sealed partial class PgSession
             catch (PgException e) when (e.Severity != "FATAL")
             {
                 SendError(e);
+                failed = true;
                 break;
             }
+        }
+        // Also commits an extended-protocol transaction a client left open without Sync, as PostgreSQL does.
+        if (!failed)
+        {
+            try { _query.EndImplicitTransaction(); }
+            catch (PgException e) when (e.Severity != "FATAL") { SendError(e); }
         }
         ReadyForQuery.Write(_out, _query.TransactionStatus);
         await _out.FlushAsync(cancellationToken);

@@ -25,11 +25,12 @@ public sealed partial class PgSession : IDisposable
     public int ProcessId { get; }
     public int SecretKey { get; }
 
-    internal PgSession(Stream stream, IPgBackend backend, PgListener listener, int processId, int secretKey, ILogger logger)
+    /// <param name="blocking">The session runs on a thread of its own and reads and writes the stream synchronously.</param>
+    internal PgSession(Stream stream, IPgBackend backend, PgListener listener, int processId, int secretKey, ILogger logger, bool blocking = false)
     {
         _stream = stream;
-        _in = new PgReadBuffer(stream);
-        _out = new PgWriteBuffer(stream);
+        _in = new PgReadBuffer(stream, blocking);
+        _out = new PgWriteBuffer(stream, blocking);
         _backend = backend;
         _listener = listener;
         _logger = logger;

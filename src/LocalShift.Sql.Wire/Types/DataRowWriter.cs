@@ -1,3 +1,4 @@
+using System.Globalization;
 using LocalShift.Sql.Wire.Buffers;
 using LocalShift.Sql.Wire.Messages.Backend;
 
@@ -28,7 +29,8 @@ public sealed class DataRowWriter(IReadOnlyList<PgColumn> columns, IReadOnlyList
                 else
                 {
                     var at = buffer.ReserveLength();
-                    buffer.WriteString(PgTextFormat.Format(value, oid));
+                    if (value is string text) buffer.WriteString(text);
+                    else if (!TryWriteInteger(buffer, value)) buffer.WriteString(PgTextFormat.Format(value, oid));
                     buffer.PatchLength(at);
                 }
             }
@@ -39,6 +41,22 @@ public sealed class DataRowWriter(IReadOnlyList<PgColumn> columns, IReadOnlyList
             }
         }
         buffer.EndMessage();
+    }
+
+    /// <summary>An integer's text straight into the buffer, without a string in between.</summary>
+    private static bool TryWriteInteger(PgWriteBuffer buffer, object value)
+    {
+        var span = buffer.GetSpan(20);
+        int written;
+        switch (value)
+        {
+            case int i: i.TryFormat(span, out written, default, CultureInfo.InvariantCulture); break;
+            case long l: l.TryFormat(span, out written, default, CultureInfo.InvariantCulture); break;
+            case short s: s.TryFormat(span, out written, default, CultureInfo.InvariantCulture); break;
+            default: return false;
+        }
+        buffer.Advance(written);
+        return true;
     }
 
     /// <summary>Expands the Bind result-format list: none = all text, one = all, else one per column.</summary>

@@ -19,7 +19,10 @@ internal sealed class SqlSession : IPgQuerySession
     private readonly IEngineSession _engine;
     private readonly List<PgNotice> _notices = [];
     private readonly Dictionary<string, string> _settings = new(StringComparer.OrdinalIgnoreCase);
+    private readonly StatementAnalyses _analyses = new();
     private TransactionStatus _status = TransactionStatus.Idle;
+    /// <summary>The engine is in the implicit transaction of a multi-statement Query message (status stays Idle).</summary>
+    private bool _implicit;
 
     public SqlSession(ClusterDatabase database, IEngineSession engine, PgConnectionInfo connection)
     {
@@ -40,11 +43,33 @@ internal sealed class SqlSession : IPgQuerySession
 
     public IReadOnlyList<string> SplitStatements(string sql) => SqlLexer.SplitStatements(sql);
 
-    public IPgStatement Prepare(string sql, IReadOnlyList<int> parameterTypeOids) => new SqlStatement(this, sql, parameterTypeOids);
+    public IPgStatement Prepare(string sql, IReadOnlyList<int> parameterTypeOids) => new SqlStatement(this, Analyze(sql), parameterTypeOids);
+
+    /// <summary>The tokens, kind and translation of a statement text, from the session's cache when it was seen lately.</summary>
+    public StatementAnalysis Analyze(string sql) => _analyses.Get(sql);
+
+    public void BeginImplicitTransaction()
+    {
+        if (_status != TransactionStatus.Idle || _implicit) return;
+        _engine.Execute("BEGIN TRANSACTION");
+        _implicit = true;
+    }
+
+    public void EndImplicitTransaction()
+    {
+        if (!_implicit) return;
+        _implicit = false;
+        _engine.Execute("COMMIT");
+    }
 
     public void OnError()
     {
-        if (_status == TransactionStatus.InBlock) _status = TransactionStatus.Failed;
+        if (_implicit)
+        {
+            _implicit = false;
+            TryRollback();
+        }
+        else if (_status == TransactionStatus.InBlock) _status = TransactionStatus.Failed;
     }
 
     public void Cancel() => _engine.Interrupt();
@@ -57,27 +82,63 @@ internal sealed class SqlSession : IPgQuerySession
         return notices;
     }
 
+    /// <summary>
+    /// The Parse-time check of a statement, as PostgreSQL does it: refused in a failed transaction block; for the
+    /// engine, a query or INSERT/UPDATE/DELETE/MERGE is prepared (tables and columns resolved, parameters as typed
+    /// NULLs) and any other statement only parsed. Nothing runs, except that a constant SELECT's one row is made
+    /// and kept. A statement text that passed is not checked again until the schema version moves.
+    /// </summary>
+    public void Validate(StatementAnalysis analysis, IReadOnlyList<int> parameterTypes)
+    {
+        if (_status == TransactionStatus.Failed && analysis.Kind is not (StatementKind.Commit or StatementKind.Rollback))
+            throw new PgException(SqlState.InFailedSqlTransaction, "current transaction is aborted, commands ignored until end of transaction block");
+        bool bind;
+        switch (analysis.Kind)
+        {
+            case StatementKind.EngineQuery when analysis.Constant:
+                ConstantResult(analysis);
+                return;
+            case StatementKind.EngineQuery:
+                bind = true;
+                break;
+            case StatementKind.EngineCommand:
+                bind = analysis.Significant[0].IsAny("INSERT", "UPDATE", "DELETE", "MERGE");
+                break;
+            default:
+                return;
+        }
+        var version = _database.SchemaVersion;
+        if (analysis.Checked is { } done && done.SchemaVersion == version && done.ParameterTypes.AsSpan().SequenceEqual(parameterTypes.ToArray())) return;
+        var text = parameterTypes.Count == 0 ? analysis : StatementAnalysis.Of(ParameterLiterals.SubstituteNulls(analysis.Tokens, parameterTypes));
+        _engine.Check(Translate(text).Sql, bind);
+        analysis.Checked = (version, parameterTypes.ToArray());
+    }
+
     /// <summary>The result columns of a statement, without running it (parameters as typed NULLs).</summary>
     public IReadOnlyList<PgColumn>? Describe(string sql)
     {
-        var tokens = SqlLexer.Significant(SqlLexer.Tokenize(sql));
-        switch (StatementClassifier.Classify(tokens))
+        var analysis = Analyze(sql);
+        switch (analysis.Kind)
         {
             case StatementKind.Show:
-                return [new PgColumn(ShowName(tokens), PgTypeOid.Text)];
+                return [new PgColumn(ShowName(analysis.Significant), PgTypeOid.Text)];
             case StatementKind.EngineQuery:
-                var translated = Translate(sql, tokens);
-                return _engine.Describe(translated.Sql);
+                if (analysis.Row is { } row) return row.Columns;
+                return _engine.Describe(Translate(analysis).Sql);
             default:
                 return null;
         }
     }
 
     /// <summary>Runs one statement with its parameters already bound.</summary>
-    public IPgResult Execute(string sql)
+    public IPgResult Execute(string sql) => Execute(Analyze(sql));
+
+    /// <summary>Runs one analyzed statement with its parameters already bound.</summary>
+    public IPgResult Execute(StatementAnalysis analysis)
     {
-        var tokens = SqlLexer.Significant(SqlLexer.Tokenize(sql));
-        var kind = StatementClassifier.Classify(tokens);
+        var sql = analysis.Sql;
+        var tokens = analysis.Significant;
+        var kind = analysis.Kind;
         if (_status == TransactionStatus.Failed && kind is not (StatementKind.Commit or StatementKind.Rollback))
             throw new PgException(SqlState.InFailedSqlTransaction, "current transaction is aborted, commands ignored until end of transaction block");
         switch (kind)
@@ -87,6 +148,12 @@ internal sealed class SqlSession : IPgQuerySession
             case StatementKind.Begin:
                 if (_status != TransactionStatus.Idle)
                     Warn(SqlState.ActiveSqlTransaction, "there is already a transaction in progress");
+                else if (_implicit)
+                {
+                    // BEGIN inside a multi-statement message: the implicit transaction becomes the block.
+                    _implicit = false;
+                    _status = TransactionStatus.InBlock;
+                }
                 else
                 {
                     _engine.Execute("BEGIN TRANSACTION");
@@ -105,13 +172,16 @@ internal sealed class SqlSession : IPgQuerySession
             case StatementKind.NoOp:
                 return new CommandResult(tokens[0].Is("ANALYSE") ? "ANALYZE" : tokens[0].Text.ToUpperInvariant() == "ALTER" ? "ALTER TABLE" : tokens[0].Text.ToUpperInvariant());
             case StatementKind.Users:
-                return new CommandResult(new UserStatements(_database.Users, User).Run(tokens));
+                return new CommandResult(new UserStatements(_database.Users, User).Run([.. tokens]));
             case StatementKind.Redshift:
-                return new CommandResult(_database.RedshiftStatements.Execute(RedshiftContext(), sql, tokens));
+                _database.SchemaChanged();
+                return new CommandResult(_database.RedshiftStatements.Execute(RedshiftContext(), sql, [.. tokens]));
+            case StatementKind.EngineQuery when analysis.Constant:
+                return ConstantResult(analysis);
             case StatementKind.EngineQuery:
             {
                 PrivilegeCheck.Check(tokens, User, _database.Users, "public");
-                var translated = Translate(sql, tokens);
+                var translated = Translate(analysis);
                 RunPreStatements(translated);
                 return new EngineRowsResult(_engine.Query(translated.Sql), OnError);
             }
@@ -119,7 +189,8 @@ internal sealed class SqlSession : IPgQuerySession
             {
                 PrivilegeCheck.CheckDdl(tokens, User, _database.Users, "public");
                 PrivilegeCheck.Check(tokens, User, _database.Users, "public");
-                var translated = Translate(sql, tokens);
+                var translated = Translate(analysis);
+                if (!tokens[0].IsAny("INSERT", "UPDATE", "DELETE", "MERGE")) _database.SchemaChanged();
                 RunPreStatements(translated);
                 var rows = _engine.Execute(translated.Sql);
                 RecordOwnership(tokens);
@@ -132,11 +203,40 @@ internal sealed class SqlSession : IPgQuerySession
     private RedshiftStatementContext RedshiftContext() => new(_database.Spec.AccountId, _database.Spec.Region, _database.Spec.ClusterIdentifier,
         Connection.Database, User.Name, User.Superuser, _engine, _notices.Add, _database.Users);
 
-    private TranslatedStatement Translate(string sql, List<SqlToken> tokens)
+    /// <summary>The statement in DuckDB's dialect (a client's catalog query answered by its stand-in), translated once per text.</summary>
+    private TranslatedStatement Translate(StatementAnalysis analysis)
     {
-        if (AssumeRolePrivileges.ClusterFunctions.Mentioned(tokens)) sql = _database.RedshiftStatements.PrepareFunctions(RedshiftContext(), sql);
-        var intercepted = CatalogQueries.Rewrite(sql, _database.Spec.MasterUsername.ToLowerInvariant(), Connection.Database);
-        return RedshiftTranslator.Translate(intercepted ?? sql, Translation);
+        if (AssumeRolePrivileges.ClusterFunctions.Mentioned(analysis.Significant))
+        {
+            // Not kept: the functions' answers follow the grants and the cluster's roles, so their macros are made anew.
+            var prepared = _database.RedshiftStatements.PrepareFunctions(RedshiftContext(), analysis.Sql);
+            return RedshiftTranslator.Translate(CatalogQueries.Rewrite(prepared, _database.Spec.MasterUsername.ToLowerInvariant(), Connection.Database) ?? prepared, Translation);
+        }
+        if (analysis.Translated is { } known) return known;
+        var intercepted = CatalogQueries.Rewrite(analysis.Sql, _database.Spec.MasterUsername.ToLowerInvariant(), Connection.Database);
+        return analysis.Translated = RedshiftTranslator.Translate(intercepted ?? analysis.Sql, Translation);
+    }
+
+    /// <summary>
+    /// A SELECT of literals: the engine runs it the first time, and its one row is kept for the next times, so a
+    /// client's <c>SELECT 1</c> (a pool's liveness probe, a keep-alive) costs no engine query.
+    /// </summary>
+    private RowsResult ConstantResult(StatementAnalysis analysis)
+    {
+        if (analysis.Row is null)
+        {
+            using var result = _engine.Query(Translate(analysis).Sql);
+            var rows = new List<object?[]>();
+            while (result.Read())
+            {
+                var values = new object?[result.Columns.Count];
+                for (var i = 0; i < values.Length; i++) values[i] = result.GetValue(i);
+                rows.Add(values);
+            }
+            if (rows.Count != 1) return new RowsResult(result.Columns, rows);
+            analysis.Row = new ConstantRow(result.Columns, rows[0]);
+        }
+        return new RowsResult(analysis.Row.Columns, [analysis.Row.Values]);
     }
 
     private void RunPreStatements(TranslatedStatement translated)
@@ -159,6 +259,13 @@ internal sealed class SqlSession : IPgQuerySession
         {
             case TransactionStatus.Idle:
                 Warn(SqlState.NoActiveSqlTransaction, "there is no transaction in progress");
+                if (_implicit)
+                {
+                    // As PostgreSQL does, with the same warning: ends the message's implicit transaction.
+                    _implicit = false;
+                    if (commit) _engine.Execute("COMMIT");
+                    else TryRollback();
+                }
                 return new CommandResult(commit ? "COMMIT" : "ROLLBACK");
             case TransactionStatus.Failed:
                 _status = TransactionStatus.Idle;
@@ -174,6 +281,8 @@ internal sealed class SqlSession : IPgQuerySession
 
     private void TryRollback()
     {
+        // Objects the transaction created are gone again.
+        _database.SchemaChanged();
         try { _engine.Execute("ROLLBACK"); }
         catch (PgException)
         {

@@ -1,31 +1,41 @@
-using LocalShift.Sql.Lexing;
 using LocalShift.Sql.Wire;
 using LocalShift.Sql.Wire.Types;
 
 namespace LocalShift.Sql.Routing;
 
-/// <summary>A parsed statement: its tokens and parameter types; binding writes the parameters in as literals.</summary>
+/// <summary>A parsed statement: its analysis and parameter types; binding writes the parameters in as literals.</summary>
 internal sealed class SqlStatement : IPgStatement
 {
     private readonly SqlSession _session;
-    private readonly List<SqlToken> _tokens;
+    private readonly StatementAnalysis _analysis;
 
-    public SqlStatement(SqlSession session, string sql, IReadOnlyList<int> declaredTypes)
+    public SqlStatement(SqlSession session, StatementAnalysis analysis, IReadOnlyList<int> declaredTypes)
     {
         _session = session;
-        _tokens = SqlLexer.Tokenize(sql);
-        var count = Math.Max(ParameterLiterals.Count(_tokens), declaredTypes.Count);
+        _analysis = analysis;
+        var count = Math.Max(ParameterLiterals.Count(analysis.Tokens), declaredTypes.Count);
         // A parameter the client left unspecified is sent as text; the engine casts it where it is used.
-        ParameterTypeOids = Enumerable.Range(0, count)
-            .Select(i => i < declaredTypes.Count && declaredTypes[i] != PgTypeOid.Unspecified ? declaredTypes[i] : PgTypeOid.Text)
-            .ToList();
+        var types = new int[count];
+        for (var i = 0; i < count; i++)
+            types[i] = i < declaredTypes.Count && declaredTypes[i] != PgTypeOid.Unspecified ? declaredTypes[i] : PgTypeOid.Text;
+        ParameterTypeOids = types;
     }
 
     public IReadOnlyList<int> ParameterTypeOids { get; }
 
+    public bool Changes => _analysis.Kind switch
+    {
+        StatementKind.EngineCommand or StatementKind.Redshift => true,
+        StatementKind.EngineQuery => _analysis.Significant.Any(t => t.Is("RETURNING")), // INSERT/UPDATE/DELETE ... RETURNING
+        _ => false,
+    };
+
+    public void Validate() => _session.Validate(_analysis, ParameterTypeOids);
+
     public IReadOnlyList<PgColumn>? DescribeColumns() =>
-        _session.Describe(ParameterTypeOids.Count == 0 ? SqlLexer.Join(_tokens) : ParameterLiterals.SubstituteNulls(_tokens, ParameterTypeOids));
+        _session.Describe(ParameterTypeOids.Count == 0 ? _analysis.Sql : ParameterLiterals.SubstituteNulls(_analysis.Tokens, ParameterTypeOids));
 
     public IPgResult Execute(IReadOnlyList<PgParameter> parameters) =>
-        _session.Execute(parameters.Count == 0 ? SqlLexer.Join(_tokens) : ParameterLiterals.Substitute(_tokens, parameters));
+        // A text with bound values rarely comes again: it is analyzed without a place in the session's cache.
+        _session.Execute(parameters.Count == 0 ? _analysis : StatementAnalysis.Of(ParameterLiterals.Substitute(_analysis.Tokens, parameters)));
 }

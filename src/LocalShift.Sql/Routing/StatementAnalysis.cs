@@ -1,0 +1,99 @@
+using LocalShift.Sql.Dialect;
+using LocalShift.Sql.Lexing;
+using LocalShift.Sql.Wire;
+
+namespace LocalShift.Sql.Routing;
+
+/// <summary>
+/// What the router learns about one statement text before running it: its tokens, its kind and, for the engine,
+/// its DuckDB translation. A session keeps the analyses of the texts it saw last (<see cref="StatementAnalyses"/>),
+/// so a statement a client repeats is lexed, classified and translated once.
+/// </summary>
+internal sealed class StatementAnalysis
+{
+    private StatementAnalysis(string sql, List<SqlToken> tokens)
+    {
+        Sql = sql;
+        Tokens = tokens;
+        Significant = SqlLexer.Significant(tokens);
+        Kind = StatementClassifier.Classify(Significant);
+        Constant = Kind == StatementKind.EngineQuery && IsConstantSelect(Significant);
+    }
+
+    public static StatementAnalysis Of(string sql) => new(sql, SqlLexer.Tokenize(sql));
+
+    public string Sql { get; }
+
+    /// <summary>Every token, whitespace and comments included (read-only: the analysis is shared).</summary>
+    public List<SqlToken> Tokens { get; }
+
+    /// <summary>The tokens without whitespace and comments (read-only: the analysis is shared).</summary>
+    public List<SqlToken> Significant { get; }
+
+    public StatementKind Kind { get; }
+
+    /// <summary>The statement in DuckDB's dialect, once translated.</summary>
+    public TranslatedStatement? Translated { get; set; }
+
+    /// <summary>
+    /// A SELECT of literals only (<c>SELECT 1</c>, <c>SELECT 'a' AS x, NULL</c>): no table, function or operator,
+    /// so its one row is the same every time it runs.
+    /// </summary>
+    public bool Constant { get; }
+
+    /// <summary>The schema version and parameter types this statement last passed its Parse-time check with.</summary>
+    public (int SchemaVersion, int[] ParameterTypes)? Checked { get; set; }
+
+    /// <summary>The result of a <see cref="Constant"/> statement, once the engine produced it.</summary>
+    public ConstantRow? Row { get; set; }
+
+    /// <summary>SELECT item [, item]... where an item is a literal (a number may be signed) with an optional AS alias.</summary>
+    private static bool IsConstantSelect(List<SqlToken> s)
+    {
+        if (s.Count < 2 || !s[0].Is("SELECT")) return false;
+        var i = 1;
+        while (true)
+        {
+            if (i < s.Count && s[i].Kind == SqlTokenKind.Operator && s[i].Text is "-" or "+") i++;
+            if (i >= s.Count) return false;
+            var literal = s[i];
+            var signed = i > 1 && s[i - 1].Kind == SqlTokenKind.Operator;
+            var ok = literal.Kind == SqlTokenKind.Number
+                || (!signed && (literal.Kind == SqlTokenKind.String || literal.IsAny("TRUE", "FALSE", "NULL")));
+            if (!ok) return false;
+            i++;
+            if (i < s.Count && s[i].Is("AS"))
+            {
+                if (i + 1 >= s.Count || s[i + 1].Kind is not (SqlTokenKind.Word or SqlTokenKind.QuotedIdentifier)) return false;
+                i += 2;
+            }
+            if (i == s.Count) return true;
+            if (s[i].Kind != SqlTokenKind.Comma) return false;
+            i++;
+        }
+    }
+}
+
+/// <summary>The one row of a constant SELECT and its columns, as the engine gave them.</summary>
+internal sealed record ConstantRow(IReadOnlyList<PgColumn> Columns, object?[] Values);
+
+/// <summary>A session's analyses by statement text, bounded: long texts are not kept, and a full cache starts over.</summary>
+internal sealed class StatementAnalyses
+{
+    private const int MaxEntries = 256;
+    private const int MaxTextLength = 8 * 1024;
+
+    private readonly Dictionary<string, StatementAnalysis> _entries = new(StringComparer.Ordinal);
+
+    public int Count => _entries.Count;
+
+    public StatementAnalysis Get(string sql)
+    {
+        if (_entries.TryGetValue(sql, out var known)) return known;
+        var analysis = StatementAnalysis.Of(sql);
+        if (sql.Length > MaxTextLength) return analysis;
+        if (_entries.Count >= MaxEntries) _entries.Clear();
+        _entries[sql] = analysis;
+        return analysis;
+    }
+}
