@@ -1,6 +1,7 @@
 using DuckDB.NET.Data;
 using DuckDB.NET.Native;
 using LocalShift.Sql.Wire;
+using LocalShift.Sql.Wire.Types;
 
 namespace LocalShift.Engine.DuckDb;
 
@@ -166,7 +167,16 @@ internal sealed class DuckDbResult : IEngineResult
     public object? GetValue(int ordinal)
     {
         if (_reader.IsDBNull(ordinal)) return null;
-        try { return _reader.GetValue(ordinal); }
+        try
+        {
+            if (Columns[ordinal].TypeOid == PgTypeOid.Interval)
+            {
+                // DuckDB.NET's TimeSpan cannot hold months; PostgreSQL's interval keeps them apart.
+                var interval = _reader.GetFieldValue<DuckDBInterval>(ordinal);
+                return new PgInterval(interval.Months, interval.Days, unchecked((long)interval.Micros));
+            }
+            return _reader.GetValue(ordinal);
+        }
         catch (DuckDBException e) { throw DuckDbErrorMapping.Map(e.Message); }
         catch (Exception e) when (e is not PgException) { throw DuckDbSession.Unexpected(e); }
     }

@@ -61,8 +61,15 @@ public static class PgBinaryFormat
                 });
                 return;
             case PgTypeOid.Interval:
-                var span = value is TimeSpan ts ? ts : TimeSpan.Zero;
                 buffer.WriteInt32(16);
+                if (value is PgInterval interval)
+                {
+                    buffer.WriteInt64(interval.Microseconds);
+                    buffer.WriteInt32(interval.Days);
+                    buffer.WriteInt32(interval.Months);
+                    return;
+                }
+                var span = value is TimeSpan ts ? ts : TimeSpan.Zero;
                 buffer.WriteInt64(span.Ticks % TimeSpan.TicksPerDay / 10);
                 buffer.WriteInt32(span.Days);
                 buffer.WriteInt32(0);

@@ -35,6 +35,7 @@ public static class PgTextFormat
         TimeOnly t => FormatTime(t),
         TimeSpan t when typeOid == PgTypeOid.Time => FormatTime(TimeOnly.FromTimeSpan(t)),
         TimeSpan t => FormatInterval(t),
+        PgInterval i => i.ToString(),
         byte[] bytes => FormatBytea(bytes),
         Stream stream => FormatBytea(ReadAll(stream)),
         Guid g => g.ToString("D"),
