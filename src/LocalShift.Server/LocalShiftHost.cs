@@ -93,7 +93,8 @@ public sealed class LocalShiftHost : IAsyncDisposable
         var rolePath = new LocalShift.Sql.RolePath.RolePathResolver(assumer, credentials,
             (account, id, now) => clusters?.Find(account, id, now), authorizer, clock);
         var sqlHost = new LocalShift.Sql.ClusterSqlHost(dataDir, loggerFactory,
-            redshiftStatements: new LocalShift.Sql.RolePath.RoleStatementHandler(rolePath, s3Objects, authorizer, clock));
+            redshiftStatements: new LocalShift.Sql.RolePath.RoleStatementHandler(rolePath, s3Objects, authorizer, clock),
+            certificate: SqlEndpointCertificate.Load(options, dataDir));
         var redshift = RedshiftControlPlane.Create(store, iamStore, sqlHost, new RedshiftOptions
         {
             CreateDelay = options.ClusterCreateDelay,

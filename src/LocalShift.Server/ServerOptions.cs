@@ -19,6 +19,9 @@ public sealed class ServerOptions
     public TimeSpan RoleApplyDelay { get; set; } = TimeSpan.FromSeconds(2);
     public TimeSpan ClusterCreateDelay { get; set; } = TimeSpan.FromSeconds(2);
     public string LogLevel { get; set; } = "info";
+    public bool SqlTls { get; set; } = true;
+    public string? SqlTlsCert { get; set; }
+    public string? SqlTlsKey { get; set; }
 
     public IEnumerable<AccountSpec> Accounts =>
         new[] { new AccountSpec(AccountId, RootAccessKey, RootSecretKey) }.Concat(ExtraAccounts);
@@ -38,6 +41,10 @@ public sealed class ServerOptions
           --role-apply-delay DURATION  how long a cluster role stays 'adding'/'removing' (default 2s)
           --cluster-create-delay DURATION  how long a cluster stays 'creating' (default 2s)
           --log-level LEVEL            debug, info, warning or error (default info)
+          --sql-tls on|off             offer TLS on cluster SQL endpoints (default on, with a self-signed
+                                       certificate kept in DATA-DIR/tls/)
+          --sql-tls-cert FILE          PEM certificate for the SQL endpoints instead (with --sql-tls-key)
+          --sql-tls-key FILE           its PEM private key
 
         Every flag can also be set as an environment variable: --sql-port-start is LOCALSHIFT_SQL_PORT_START.
         Durations: 500ms, 2s, 1m, or a plain number of seconds.
@@ -78,13 +85,15 @@ public sealed class ServerOptions
             }
             o.Set(name, value, "--" + name);
         }
+        if ((o.SqlTlsCert is null) != (o.SqlTlsKey is null))
+            throw new ArgumentException("--sql-tls-cert and --sql-tls-key go together: give both files or neither.");
         return o;
     }
 
     private static readonly string[] Flags =
     [
         "data-dir", "host", "port", "sql-port-start", "account-id", "root-access-key", "root-secret-key", "account",
-        "region", "role-apply-delay", "cluster-create-delay", "log-level",
+        "region", "role-apply-delay", "cluster-create-delay", "log-level", "sql-tls", "sql-tls-cert", "sql-tls-key",
     ];
 
     private void Set(string flag, string value, string source)
@@ -109,6 +118,16 @@ public sealed class ServerOptions
                 break;
             case "role-apply-delay": RoleApplyDelay = ParseDuration(value, source); break;
             case "cluster-create-delay": ClusterCreateDelay = ParseDuration(value, source); break;
+            case "sql-tls":
+                SqlTls = value.ToLowerInvariant() switch
+                {
+                    "on" or "true" or "1" => true,
+                    "off" or "false" or "0" => false,
+                    _ => throw new ArgumentException($"{source} must be 'on' or 'off', not '{value}'."),
+                };
+                break;
+            case "sql-tls-cert": SqlTlsCert = NonEmpty(value, source); break;
+            case "sql-tls-key": SqlTlsKey = NonEmpty(value, source); break;
             case "log-level":
                 if (value is not ("debug" or "info" or "warning" or "error"))
                     throw new ArgumentException($"{source}: log level must be debug, info, warning or error.");

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net;
+using System.Security.Cryptography.X509Certificates;
 using LocalShift.Services.Redshift;
 using LocalShift.Sql.Routing;
 using LocalShift.Sql.Wire;
@@ -13,8 +14,10 @@ namespace LocalShift.Sql;
 /// Runs the PostgreSQL-wire endpoint of every available cluster: one listener and one DuckDB file
 /// (<c>&lt;dataDir&gt;/clusters/&lt;account&gt;/&lt;cluster&gt;/warehouse.duckdb</c>) per cluster.
 /// </summary>
+/// <param name="certificate">Offered to clients that ask for TLS (SSLRequest); null keeps every endpoint plain text.</param>
 public sealed class ClusterSqlHost(string dataDir, ILoggerFactory? loggerFactory = null,
-    PgAuthMethod authMethod = PgAuthMethod.ScramSha256, IRedshiftStatementHandler? redshiftStatements = null)
+    PgAuthMethod authMethod = PgAuthMethod.ScramSha256, IRedshiftStatementHandler? redshiftStatements = null,
+    X509Certificate2? certificate = null)
     : IClusterEndpointHost, IAsyncDisposable
 {
     private sealed record Endpoint(ClusterDatabase Database, PgListener Listener);
@@ -32,7 +35,7 @@ public sealed class ClusterSqlHost(string dataDir, ILoggerFactory? loggerFactory
             var folder = ClusterFolder(spec.AccountId, spec.ClusterIdentifier);
             Directory.CreateDirectory(folder);
             var database = new ClusterDatabase(spec, Path.Combine(folder, "warehouse.duckdb"), authMethod, redshiftStatements);
-            var listener = new PgListener(database, new IPEndPoint(ResolveHost(spec.Host), spec.Port), _logger);
+            var listener = new PgListener(database, new IPEndPoint(ResolveHost(spec.Host), spec.Port), _logger, certificate);
             try { listener.Start(); }
             catch
             {

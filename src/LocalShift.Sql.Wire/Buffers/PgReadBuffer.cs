@@ -17,6 +17,9 @@ public sealed class PgReadBuffer(Stream stream, bool blocking = false)
     private int _start;
     private int _end;
 
+    /// <summary>Bytes read from the stream but not yet consumed (none may be left when TLS starts).</summary>
+    public bool HasBufferedData => _end > _start;
+
     /// <summary>Reads a typed message; null when the client closed the connection. The body is valid until the next read.</summary>
     public async ValueTask<FrontendMessage?> ReadMessageAsync(CancellationToken cancellationToken)
     {

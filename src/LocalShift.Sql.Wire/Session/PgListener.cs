@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
+using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -12,8 +13,12 @@ namespace LocalShift.Sql.Wire.Session;
 /// and on the engine while a statement runs, without holding a thread-pool thread, and a client's message wakes
 /// its thread directly rather than through the socket event loop and the thread pool.
 /// </summary>
-public sealed class PgListener(IPgBackend backend, IPEndPoint endpoint, ILogger? logger = null) : IAsyncDisposable
+/// <param name="certificate">When set, an SSLRequest is answered 'S' and the connection goes on in TLS with it.</param>
+public sealed class PgListener(IPgBackend backend, IPEndPoint endpoint, ILogger? logger = null, X509Certificate2? certificate = null) : IAsyncDisposable
 {
+    /// <summary>The server certificate offered to clients that ask for TLS; null answers every SSLRequest 'N'.</summary>
+    public X509Certificate2? Certificate => certificate;
+
     private static int _nextProcessId = Environment.ProcessId % 10_000 * 100;
 
     private readonly ILogger _logger = logger ?? NullLogger.Instance;

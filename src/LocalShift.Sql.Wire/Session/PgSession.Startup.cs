@@ -1,4 +1,8 @@
+using System.Net.Security;
+using LocalShift.Sql.Wire.Buffers;
+using System.Security.Authentication;
 using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using LocalShift.Sql.Wire.Messages.Backend;
 using LocalShift.Sql.Wire.Messages.Frontend;
 
@@ -16,8 +20,13 @@ public sealed partial class PgSession
             var packet = StartupPacket.Parse(body.Value.Span);
             switch (packet.Code)
             {
+                case FrontendMessageCode.SslRequest when _listener.Certificate is { } certificate && _stream == _transport:
+                    _out.WriteByte((byte)'S');
+                    await _out.FlushAsync(cancellationToken);
+                    await StartTlsAsync(certificate, cancellationToken);
+                    continue;
                 case FrontendMessageCode.SslRequest or FrontendMessageCode.GssEncRequest:
-                    // No TLS: the client either goes on in plain text or gives up, as with a PostgreSQL without ssl.
+                    // No TLS (or GSS): the client either goes on in plain text or gives up, as with a PostgreSQL without ssl.
                     _out.WriteByte((byte)'N');
                     await _out.FlushAsync(cancellationToken);
                     continue;
@@ -32,6 +41,36 @@ public sealed partial class PgSession
                 NegotiateProtocolVersion.Write(_out, 0, packet.Parameters.Keys.Where(k => k.StartsWith("_pq_.", StringComparison.Ordinal)).ToList());
             return await AcceptAsync(packet, cancellationToken);
         }
+    }
+
+    /// <summary>
+    /// After answering 'S' to an SSLRequest: the TLS handshake on the same socket, then every further byte (the
+    /// startup message included) travels inside TLS, as in PostgreSQL.
+    /// </summary>
+    private async Task StartTlsAsync(X509Certificate2 certificate, CancellationToken cancellationToken)
+    {
+        if (_in.HasBufferedData)
+            throw new PgException(SqlState.ProtocolViolation, "received unencrypted data after SSL request") { Severity = "FATAL" };
+        var tls = new SslStream(_transport, leaveInnerStreamOpen: true);
+        var options = new SslServerAuthenticationOptions
+        {
+            ServerCertificate = certificate,
+            EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
+            ClientCertificateRequired = false,
+        };
+        try
+        {
+            if (_blocking) tls.AuthenticateAsServer(options);
+            else await tls.AuthenticateAsServerAsync(options, cancellationToken);
+        }
+        catch (AuthenticationException e)
+        {
+            await tls.DisposeAsync();
+            throw new IOException("TLS handshake failed: " + e.Message, e);
+        }
+        _stream = tls;
+        _in = new PgReadBuffer(tls, _blocking);
+        _out = new PgWriteBuffer(tls, _blocking);
     }
 
     private async Task<bool> AcceptAsync(StartupPacket packet, CancellationToken cancellationToken)

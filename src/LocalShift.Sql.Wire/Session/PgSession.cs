@@ -13,9 +13,11 @@ namespace LocalShift.Sql.Wire.Session;
 /// </summary>
 public sealed partial class PgSession : IDisposable
 {
-    private readonly Stream _stream;
-    private readonly PgReadBuffer _in;
-    private readonly PgWriteBuffer _out;
+    private readonly Stream _transport;
+    private readonly bool _blocking;
+    private Stream _stream;
+    private PgReadBuffer _in;
+    private PgWriteBuffer _out;
     private readonly IPgBackend _backend;
     private readonly PgListener _listener;
     private readonly ILogger _logger;
@@ -28,6 +30,8 @@ public sealed partial class PgSession : IDisposable
     /// <param name="blocking">The session runs on a thread of its own and reads and writes the stream synchronously.</param>
     internal PgSession(Stream stream, IPgBackend backend, PgListener listener, int processId, int secretKey, ILogger logger, bool blocking = false)
     {
+        _transport = stream;
+        _blocking = blocking;
         _stream = stream;
         _in = new PgReadBuffer(stream, blocking);
         _out = new PgWriteBuffer(stream, blocking);
@@ -152,7 +156,7 @@ public sealed partial class PgSession : IDisposable
     }
 
     /// <summary>Closes the socket so the session's loop ends (server shutdown).</summary>
-    internal void Abort() => _stream.Dispose();
+    internal void Abort() => _transport.Dispose();
 
     private int _disposed;
 
@@ -162,5 +166,6 @@ public sealed partial class PgSession : IDisposable
         ClosePortals(all: true);
         _query?.Dispose();
         _stream.Dispose();
+        _transport.Dispose();
     }
 }

@@ -40,6 +40,17 @@ public class CommandLineTests
     }
 
     [Fact]
+    public async Task A_bad_sql_tls_value_or_a_lone_tls_key_exits_2()
+    {
+        var bad = await Serve("--sql-tls", "maybe");
+        Assert.Equal(2, bad.ExitCode);
+        Assert.Contains("--sql-tls must be 'on' or 'off', not 'maybe'", bad.Stderr);
+        var lone = await Serve("--sql-tls-cert", "/tmp/cert.pem");
+        Assert.Equal(2, lone.ExitCode);
+        Assert.Contains("--sql-tls-cert and --sql-tls-key go together", lone.Stderr);
+    }
+
+    [Fact]
     public async Task A_bad_duration_exits_2_naming_the_flag()
     {
         var r = await Serve("--role-apply-delay", "soon");
