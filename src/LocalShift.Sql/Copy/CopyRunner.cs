@@ -7,7 +7,8 @@ using static LocalShift.Sql.Lexing.TokenCursor;
 namespace LocalShift.Sql.Copy;
 
 /// <summary>
-/// Runs a COPY: stages the S3 objects as temporary files (streamed, never whole in memory), then loads them with one
+/// Runs a COPY: opens each S3 object (one authorized GetObject each) and lets DuckDB read the store's file in place where
+/// it can (Linux), else stages a streamed temporary copy; then loads them all with one
 /// <c>INSERT ... SELECT ... FROM read_csv/read_json/read_parquet(...)</c> — a single statement, so a failed load leaves
 /// the table as it was. With MAXERROR, a failed fast load is redone through a staging table that sorts out the rejects.
 /// </summary>
@@ -22,6 +23,9 @@ public sealed class CopyRunner(RedshiftStatementContext context, CopyStatement c
     private sealed record StagedFile(string Path, string Url);
 
     private string DisplayName => copy.Table;
+
+    /// <summary>Object bodies DuckDB reads in place; open until the load is done.</summary>
+    private readonly List<Stream> _held = [];
 
     public async Task<long> RunAsync(CancellationToken ct = default)
     {
@@ -44,13 +48,19 @@ public sealed class CopyRunner(RedshiftStatementContext context, CopyStatement c
             var files = await StageAsync(folder, ct);
             var source = SourceRelation(files);
             var expressions = Expressions(columns, source, tryCast: false);
+            var quick = context.InTransactionBlock ? expressions : Expressions(columns, source, tryCast: false, quick: true);
             var target = $"{QuoteIdentifier(schema)}.{QuoteIdentifier(copy.Table)} ({string.Join(", ", columns.Select(c => QuoteIdentifier(c.Name)))})";
+            long Load(List<string> select) => copy.NoLoad
+                ? Count($"SELECT count(*) FROM (SELECT {string.Join(", ", select)} FROM {source.Sql})") * 0
+                : context.Engine.Execute($"INSERT INTO {target} SELECT {string.Join(", ", select)} FROM {source.Sql}");
             long loaded;
             try
             {
-                loaded = copy.NoLoad
-                    ? Count($"SELECT count(*) FROM (SELECT {string.Join(", ", expressions)} FROM {source.Sql})") * 0
-                    : context.Engine.Execute($"INSERT INTO {target} SELECT {string.Join(", ", expressions)} FROM {source.Sql}");
+                // The quick conversions give the same values wherever they succeed; a value only the exact ones accept
+                // (a field of blanks, for one) fails the quick statement, which changed nothing, and the exact one runs.
+                // Inside a transaction block a failed statement would abort it, so there only the exact one runs.
+                try { loaded = Load(quick); }
+                catch (PgException e) when (e.SqlState != SqlState.QueryCanceled && !quick.SequenceEqual(expressions)) { loaded = Load(expressions); }
             }
             catch (PgException e) when (e.SqlState != SqlState.QueryCanceled)
             {
@@ -68,6 +78,8 @@ public sealed class CopyRunner(RedshiftStatementContext context, CopyStatement c
         }
         finally
         {
+            foreach (var body in _held) await body.DisposeAsync();
+            _held.Clear();
             try { Directory.Delete(folder, recursive: true); } catch (IOException) { }
         }
     }
@@ -117,8 +129,17 @@ public sealed class CopyRunner(RedshiftStatementContext context, CopyStatement c
         var staged = new List<StagedFile>();
         foreach (var (bucket, key) in sources)
         {
+            var body = await s3.OpenReadAsync(bucket, key, ct);
+            if (OpenBlobPath(body) is { } open)
+            {
+                // The store's own file, read in place through this process's descriptor: no copy, and the bytes are the
+                // version this GetObject authorized even if the object is replaced or deleted during the load.
+                _held.Add(body);
+                if (body.Length > 0) staged.Add(new StagedFile(open, $"s3://{bucket}/{key}"));
+                continue;
+            }
             var path = Path.Combine(folder, $"{staged.Count:D6}{(copy.Format == CopyFormat.Parquet ? ".parquet" : ".data")}{extension}");
-            await using (var body = await s3.OpenReadAsync(bucket, key, ct))
+            await using (body)
             await using (var file = File.Create(path))
                 await body.CopyToAsync(file, ct);
             if (new FileInfo(path).Length == 0) { File.Delete(path); continue; }
@@ -126,6 +147,17 @@ public sealed class CopyRunner(RedshiftStatementContext context, CopyStatement c
         }
         if (staged.Count == 0) throw new PgException(SqlState.InternalError, $"Load into table '{DisplayName}' failed: every source object is empty");
         return staged;
+    }
+
+    /// <summary>
+    /// A path DuckDB can open for an object body that is a file of the store: <c>/proc/self/fd/N</c> on Linux, which
+    /// reopens the very file this process holds open (even if it has since been unlinked). Null elsewhere: copy instead.
+    /// </summary>
+    private static string? OpenBlobPath(Stream body)
+    {
+        if (body is not FileStream file || !OperatingSystem.IsLinux() || file.SafeFileHandle.IsInvalid) return null;
+        var path = $"/proc/self/fd/{file.SafeFileHandle.DangerousGetHandle()}";
+        return File.Exists(path) ? path : null;
     }
 
     private async Task<List<(string Url, bool Mandatory)>> ManifestAsync(CancellationToken ct)
@@ -207,7 +239,7 @@ public sealed class CopyRunner(RedshiftStatementContext context, CopyStatement c
         return Convert.ToInt64(result.GetValue(0));
     }
 
-    private List<string> Expressions(List<TargetColumn> columns, Source source, bool tryCast)
+    private List<string> Expressions(List<TargetColumn> columns, Source source, bool tryCast, bool quick = false)
     {
         var list = new List<string>();
         for (var i = 0; i < columns.Count; i++)
@@ -226,14 +258,19 @@ public sealed class CopyRunner(RedshiftStatementContext context, CopyStatement c
                     list.Add(key is null ? $"CAST(NULL AS {column.Type})" : $"CAST({QuoteIdentifier(key)} AS {column.Type})");
                     break;
                 default:
-                    list.Add(TextExpression(source.Columns[i], column, tryCast));
+                    list.Add(TextExpression(source.Columns[i], column, tryCast, quick));
                     break;
             }
         }
         return list;
     }
 
-    private string TextExpression(string raw, TargetColumn column, bool tryCast)
+    /// <summary>
+    /// A text field converted to its column's type. <paramref name="quick"/>: without trimming, for the first attempt —
+    /// DuckDB's casts skip surrounding whitespace themselves, so where the quick form succeeds it gives the same value;
+    /// only blank fields need the trim (they fail the quick cast and become NULL in the exact one).
+    /// </summary>
+    private string TextExpression(string raw, TargetColumn column, bool tryCast, bool quick = false)
     {
         var cast = tryCast ? "TRY_CAST" : "CAST";
         var strptime = tryCast ? "try_strptime" : "strptime";
@@ -256,7 +293,7 @@ public sealed class CopyRunner(RedshiftStatementContext context, CopyStatement c
                 "epochmillisecs" => $"CAST(epoch_ms({cast}({v} AS BIGINT)) AS {column.Type})",
                 _ => $"CAST({strptime}({v}, {QuoteLiteral(RedshiftDateFormat.ToStrptime(copy.TimeFormat))}) AS {column.Type})",
             };
-        return $"{cast}({v} AS {column.Type})";
+        return quick ? $"{cast}(NULLIF({raw}, '') AS {column.Type})" : $"{cast}({v} AS {column.Type})";
     }
 
     /// <summary>

@@ -108,7 +108,8 @@ internal sealed class SqlSession : IPgQuerySession
                 return new CommandResult(new UserStatements(_database.Users, User).Run(tokens));
             case StatementKind.Redshift:
                 var context = new RedshiftStatementContext(_database.Spec.AccountId, _database.Spec.Region, _database.Spec.ClusterIdentifier,
-                    Connection.Database, User.Name, User.Superuser, _engine, _notices.Add, _database.Users);
+                    Connection.Database, User.Name, User.Superuser, _engine, _notices.Add, _database.Users)
+                    { InTransactionBlock = _status == TransactionStatus.InBlock };
                 return new CommandResult(_database.RedshiftStatements.Execute(context, sql, tokens));
             case StatementKind.EngineQuery:
             {
