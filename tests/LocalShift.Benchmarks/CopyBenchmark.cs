@@ -52,9 +52,9 @@ public sealed class CopyBenchmark : IBenchmark
             duck.Open();
 
             Console.WriteLine($"copy: {rows:N0} rows; CSV {csvSize / 1e6:F0} MB, Parquet {parquetSize / 1e6:F0} MB; best of {runs + 1} runs (the first warms up)");
-            Console.WriteLine("  ratio = baseline time / LocalShift time (above 1: LocalShift is faster)");
+            Console.WriteLine("  ratio = baseline time / LocalShift time (above 1: LocalShift is faster); cpu = CPU seconds of the LocalShift server / of DuckDB in this process");
 
-            var ls = new Dictionary<string, double>();
+            var ls = new Dictionary<string, Timing>();
             var rss = new Dictionary<string, long>();
             foreach (var (label, format, s3Key) in new[] { ("COPY CSV", "CSV", "data.csv"), ("COPY Parquet", "FORMAT AS PARQUET", "data.parquet") })
             {
@@ -64,10 +64,10 @@ public sealed class CopyBenchmark : IBenchmark
                     server.ResetPeakRss();
                     server.Psql($"COPY t FROM 's3://bench/in/{s3Key}' IAM_ROLE '{role}' {format}");
                     peak = Math.Max(peak, server.PeakRss());
-                });
+                }, server.Cpu);
                 var reader = format == "CSV" ? $"read_csv('{csv}', header = false, columns = {DuckColumns})" : $"read_parquet('{parquet}')";
                 var theirs = Best(runs, () => Duck(duck, "DROP TABLE IF EXISTS t; CREATE TABLE t(" + Columns + ")"),
-                    () => Duck(duck, $"INSERT INTO t SELECT * FROM {reader}"));
+                    () => Duck(duck, $"INSERT INTO t SELECT * FROM {reader}"), OwnCpu);
                 Report(label + " vs DuckDB read_" + (format == "CSV" ? "csv" : "parquet"), ours, theirs, format == "CSV" ? 0.9 : 0.9);
                 ls[label] = ours;
                 rss[label] = peak;
@@ -85,9 +85,9 @@ public sealed class CopyBenchmark : IBenchmark
             foreach (var (label, format, duckFormat) in new[] { ("UNLOAD CSV", "CSV", "csv"), ("UNLOAD Parquet", "FORMAT AS PARQUET", "parquet") })
             {
                 var ours = Best(runs, () => { }, () =>
-                    server.Psql($"UNLOAD ('SELECT * FROM t') TO 's3://bench/out/{duckFormat}_' IAM_ROLE '{role}' {format} ALLOWOVERWRITE"));
+                    server.Psql($"UNLOAD ('SELECT * FROM t') TO 's3://bench/out/{duckFormat}_' IAM_ROLE '{role}' {format} ALLOWOVERWRITE"), server.Cpu);
                 var output = Path.Combine(work, "unload." + duckFormat);
-                var theirs = Best(runs, () => File.Delete(output), () => Duck(duck, $"COPY (SELECT * FROM t) TO '{output}' (FORMAT {duckFormat})"));
+                var theirs = Best(runs, () => File.Delete(output), () => Duck(duck, $"COPY (SELECT * FROM t) TO '{output}' (FORMAT {duckFormat})"), OwnCpu);
                 Report(label + " vs DuckDB COPY TO", ours, theirs, 0.8);
             }
 
@@ -135,21 +135,29 @@ public sealed class CopyBenchmark : IBenchmark
             throw new InvalidOperationException($"row counts differ: LocalShift {ours}, DuckDB {theirs}, expected {rows}");
     }
 
-    private static double Best(int runs, Action setup, Action run)
+    /// <summary>Best wall time of a warm-up plus <paramref name="runs"/> runs, and the CPU seconds <paramref name="cpu"/> counted in that run.</summary>
+    private static Timing Best(int runs, Action setup, Action run, Func<double>? cpu = null)
     {
-        var best = double.MaxValue;
+        var best = new Timing(double.MaxValue, double.NaN);
         for (var i = 0; i <= runs; i++)
         {
             setup();
+            var cpuBefore = cpu?.Invoke() ?? double.NaN;
             var sw = Stopwatch.StartNew();
             run();
-            best = Math.Min(best, sw.Elapsed.TotalSeconds);
+            var wall = sw.Elapsed.TotalSeconds;
+            if (wall < best.Wall) best = new Timing(wall, (cpu?.Invoke() ?? double.NaN) - cpuBefore);
         }
         return best;
     }
 
-    private static void Report(string name, double ours, double theirs, double goal) =>
-        Console.WriteLine($"  {name,-36} localshift {ours,7:F2} s   baseline {theirs,7:F2} s   ratio {theirs / ours,5:F2}   (goal >= {goal})");
+    private sealed record Timing(double Wall, double Cpu);
+
+    private static double OwnCpu() => Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds;
+
+    private static void Report(string name, Timing ours, Timing theirs, double goal) =>
+        Console.WriteLine($"  {name,-36} localshift {ours.Wall,6:F2} s   baseline {theirs.Wall,6:F2} s   ratio {theirs.Wall / ours.Wall,5:F2}   (goal >= {goal})" +
+            (double.IsNaN(theirs.Cpu) ? "" : $"   cpu {ours.Cpu,5:F2} s / {theirs.Cpu,5:F2} s = {theirs.Cpu / ours.Cpu:F2}"));
 
     private static void Duck(DuckDBConnection duck, string sql)
     {
@@ -243,6 +251,14 @@ public sealed class CopyBenchmark : IBenchmark
 
         /// <summary>Resets the kernel's high-water mark of the server's resident set (VmHWM) to its current RSS.</summary>
         public void ResetPeakRss() => File.WriteAllText($"/proc/{_process.Id}/clear_refs", "5");
+
+        /// <summary>User plus system CPU seconds the server process has used.</summary>
+        public double Cpu()
+        {
+            var stat = File.ReadAllText($"/proc/{_process.Id}/stat");
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            return (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / 100.0;
+        }
 
         /// <summary>VmHWM of the server process, in bytes.</summary>
         public long PeakRss()

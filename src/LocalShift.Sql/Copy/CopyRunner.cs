@@ -48,19 +48,29 @@ public sealed class CopyRunner(RedshiftStatementContext context, CopyStatement c
             var files = await StageAsync(folder, ct);
             var source = SourceRelation(files);
             var expressions = Expressions(columns, source, tryCast: false);
-            var quick = context.InTransactionBlock ? expressions : Expressions(columns, source, tryCast: false, quick: true);
             var target = $"{QuoteIdentifier(schema)}.{QuoteIdentifier(copy.Table)} ({string.Join(", ", columns.Select(c => QuoteIdentifier(c.Name)))})";
-            long Load(List<string> select) => copy.NoLoad
-                ? Count($"SELECT count(*) FROM (SELECT {string.Join(", ", select)} FROM {source.Sql})") * 0
-                : context.Engine.Execute($"INSERT INTO {target} SELECT {string.Join(", ", select)} FROM {source.Sql}");
+            long Load(List<string> select, Source from) => copy.NoLoad
+                ? Count($"SELECT count(*) FROM (SELECT {string.Join(", ", select)} FROM {from.Sql})") * 0
+                : context.Engine.Execute($"INSERT INTO {target} SELECT {string.Join(", ", select)} FROM {from.Sql}");
+            // Text and CSV: first DuckDB's reader converts the plainly typed fields itself, as fast as read_csv can.
+            // Where it succeeds its values are the casts' values; a field only the exact conversions accept (a field
+            // of blanks, for one) fails that statement, which changed nothing, and the exact one runs. Inside a
+            // transaction block a failed statement would abort the transaction, so there only the exact one runs.
+            var typed = copy.Format is CopyFormat.Text or CopyFormat.Csv && !(copy.Escape && copy.Format == CopyFormat.Text) && !context.InTransactionBlock
+                && columns.Any(ReaderConverts);
             long loaded;
             try
             {
-                // The quick conversions give the same values wherever they succeed; a value only the exact ones accept
-                // (a field of blanks, for one) fails the quick statement, which changed nothing, and the exact one runs.
-                // Inside a transaction block a failed statement would abort it, so there only the exact one runs.
-                try { loaded = Load(quick); }
-                catch (PgException e) when (e.SqlState != SqlState.QueryCanceled && !quick.SequenceEqual(expressions)) { loaded = Load(expressions); }
+                if (!typed) loaded = Load(expressions, source);
+                else
+                {
+                    try
+                    {
+                        loaded = Load(columns.Select((c, i) => ReaderConverts(c) ? $"c{i}" : expressions[i]).ToList(),
+                            SourceRelation(files, i => ReaderConverts(columns[i]) ? columns[i].Type : "VARCHAR"));
+                    }
+                    catch (PgException e) when (e.SqlState != SqlState.QueryCanceled) { loaded = Load(expressions, source); }
+                }
             }
             catch (PgException e) when (e.SqlState != SqlState.QueryCanceled)
             {
@@ -178,7 +188,8 @@ public sealed class CopyRunner(RedshiftStatementContext context, CopyStatement c
 
     private sealed record Source(string Sql, IReadOnlyList<string> Columns);
 
-    private Source SourceRelation(List<StagedFile> files)
+    /// <param name="readAs">For text and CSV: the type the reader gives field i (VARCHAR when not given).</param>
+    private Source SourceRelation(List<StagedFile> files, Func<int, string>? readAs = null)
     {
         var paths = "[" + string.Join(", ", files.Select(f => QuoteLiteral(f.Path))) + "]";
         var compression = copy.Compression switch { Compression.Gzip => "gzip", Compression.Zstd => "zstd", _ => "none" };
@@ -195,7 +206,7 @@ public sealed class CopyRunner(RedshiftStatementContext context, CopyStatement c
                 var csv = copy.Format == CopyFormat.Csv;
                 var quote = csv || copy.RemoveQuotes ? copy.Quote : "";
                 var names = Enumerable.Range(0, width).Select(i => $"c{i}").ToList();
-                var spec = "{" + string.Join(", ", names.Select(n => $"'{n}': 'VARCHAR'")) + "}";
+                var spec = "{" + string.Join(", ", names.Select((n, i) => $"'{n}': {QuoteLiteral(readAs?.Invoke(i) ?? "VARCHAR")}")) + "}";
                 var nulls = copy.NullAs ?? (csv ? "" : "\\N");
                 var sql = $"read_csv({paths}, delim = {QuoteLiteral(copy.Delimiter ?? (csv ? "," : "|"))}, quote = {QuoteLiteral(quote)}, " +
                     $"escape = {QuoteLiteral(csv ? copy.Quote : copy.Escape && quote.Length > 0 ? "\\" : quote)}, header = false, skip = {copy.IgnoreHeader}, " +
@@ -239,7 +250,7 @@ public sealed class CopyRunner(RedshiftStatementContext context, CopyStatement c
         return Convert.ToInt64(result.GetValue(0));
     }
 
-    private List<string> Expressions(List<TargetColumn> columns, Source source, bool tryCast, bool quick = false)
+    private List<string> Expressions(List<TargetColumn> columns, Source source, bool tryCast)
     {
         var list = new List<string>();
         for (var i = 0; i < columns.Count; i++)
@@ -258,7 +269,7 @@ public sealed class CopyRunner(RedshiftStatementContext context, CopyStatement c
                     list.Add(key is null ? $"CAST(NULL AS {column.Type})" : $"CAST({QuoteIdentifier(key)} AS {column.Type})");
                     break;
                 default:
-                    list.Add(TextExpression(source.Columns[i], column, tryCast, quick));
+                    list.Add(TextExpression(source.Columns[i], column, tryCast));
                     break;
             }
         }
@@ -266,11 +277,19 @@ public sealed class CopyRunner(RedshiftStatementContext context, CopyStatement c
     }
 
     /// <summary>
-    /// A text field converted to its column's type. <paramref name="quick"/>: without trimming, for the first attempt —
-    /// DuckDB's casts skip surrounding whitespace themselves, so where the quick form succeeds it gives the same value;
-    /// only blank fields need the trim (they fail the quick cast and become NULL in the exact one).
+    /// A column whose text fields DuckDB's CSV reader may convert itself in the first attempt: a plain cast of the
+    /// field (not text, no DATEFORMAT or TIMEFORMAT for it).
     /// </summary>
-    private string TextExpression(string raw, TargetColumn column, bool tryCast, bool quick = false)
+    private bool ReaderConverts(TargetColumn column)
+    {
+        if (column.IsText) return false;
+        var type = column.Type.ToUpperInvariant();
+        if (type == "DATE") return copy.DateFormat.Equals("auto", StringComparison.OrdinalIgnoreCase);
+        if (type.StartsWith("TIMESTAMP", StringComparison.Ordinal)) return copy.TimeFormat.Equals("auto", StringComparison.OrdinalIgnoreCase);
+        return true;
+    }
+
+    private string TextExpression(string raw, TargetColumn column, bool tryCast)
     {
         var cast = tryCast ? "TRY_CAST" : "CAST";
         var strptime = tryCast ? "try_strptime" : "strptime";
@@ -293,7 +312,7 @@ public sealed class CopyRunner(RedshiftStatementContext context, CopyStatement c
                 "epochmillisecs" => $"CAST(epoch_ms({cast}({v} AS BIGINT)) AS {column.Type})",
                 _ => $"CAST({strptime}({v}, {QuoteLiteral(RedshiftDateFormat.ToStrptime(copy.TimeFormat))}) AS {column.Type})",
             };
-        return quick ? $"{cast}(NULLIF({raw}, '') AS {column.Type})" : $"{cast}({v} AS {column.Type})";
+        return $"{cast}({v} AS {column.Type})";
     }
 
     /// <summary>

@@ -82,15 +82,27 @@ public sealed class BlobFiles
         {
             using var md5 = IncrementalHash.CreateHash(HashAlgorithmName.MD5);
             long size = 0;
-            await using (var stream = new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.Asynchronous | FileOptions.SequentialScan))
+            await using (var stream = new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite, 1, FileOptions.Asynchronous | FileOptions.SequentialScan))
             {
-                int n;
-                while ((n = await stream.ReadAsync(buffer.AsMemory(0, CopyBufferSize), ct)) > 0)
+                // The bytes are already written: flush them to the device while they are hashed, not after.
+                var flushed = Task.Run(() =>
                 {
-                    md5.AppendData(buffer, 0, n);
-                    size += n;
+                    using var sync = new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite, 1);
+                    sync.Flush(flushToDisk: true);
+                }, CancellationToken.None);
+                try
+                {
+                    int n;
+                    while ((n = await stream.ReadAsync(buffer.AsMemory(0, CopyBufferSize), ct)) > 0)
+                    {
+                        md5.AppendData(buffer, 0, n);
+                        size += n;
+                    }
                 }
-                stream.Flush(flushToDisk: true);
+                finally
+                {
+                    await flushed;
+                }
             }
             return new StagedBlob(this, path, size, md5.GetHashAndReset());
         }
