@@ -277,16 +277,16 @@ public sealed class CopyRunner(RedshiftStatementContext context, CopyStatement c
     }
 
     /// <summary>
-    /// A column whose text fields DuckDB's CSV reader may convert itself in the first attempt: a plain cast of the
-    /// field (not text, no DATEFORMAT or TIMEFORMAT for it).
+    /// A column whose text fields DuckDB's CSV reader may convert itself in the first attempt: a number, boolean, date
+    /// or time whose conversion is a plain cast of the field (no DATEFORMAT or TIMEFORMAT for it).
     /// </summary>
     private bool ReaderConverts(TargetColumn column)
     {
-        if (column.IsText) return false;
         var type = column.Type.ToUpperInvariant();
         if (type == "DATE") return copy.DateFormat.Equals("auto", StringComparison.OrdinalIgnoreCase);
-        if (type.StartsWith("TIMESTAMP", StringComparison.Ordinal)) return copy.TimeFormat.Equals("auto", StringComparison.OrdinalIgnoreCase);
-        return true;
+        if (type == "TIMESTAMP") return copy.TimeFormat.Equals("auto", StringComparison.OrdinalIgnoreCase);
+        return type is "SMALLINT" or "INTEGER" or "BIGINT" or "REAL" or "FLOAT" or "DOUBLE" or "BOOLEAN" or "TIME"
+            || type.StartsWith("DECIMAL(", StringComparison.Ordinal);
     }
 
     private string TextExpression(string raw, TargetColumn column, bool tryCast)
