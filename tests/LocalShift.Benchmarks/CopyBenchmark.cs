@@ -11,8 +11,8 @@ namespace LocalShift.Benchmarks;
 /// reading the same file directly into a table in its own database file, and against PostgreSQL 15's server-side
 /// <c>COPY FROM</c> of the same CSV; UNLOAD to CSV and Parquet against DuckDB's <c>COPY ... TO</c>. Also the LocalShift
 /// server's peak RSS (VmHWM, reset before each COPY) as a multiple of the input file's size.
-/// Every timing is the best of a warm-up plus <c>--runs</c> runs; ratio = baseline time / LocalShift time (above 1:
-/// LocalShift is faster). Options: --rows N (default 5,000,000), --runs N (default 2).
+/// Every timing is the best of a warm-up plus <c>--runs</c> runs, the sides taking turns; ratio = baseline time /
+/// LocalShift time (above 1: LocalShift is faster). Options: --rows N (default 5,000,000), --runs N (default 2).
 /// </summary>
 public sealed class CopyBenchmark : IBenchmark
 {
@@ -54,41 +54,39 @@ public sealed class CopyBenchmark : IBenchmark
             Console.WriteLine($"copy: {rows:N0} rows; CSV {csvSize / 1e6:F0} MB, Parquet {parquetSize / 1e6:F0} MB; best of {runs + 1} runs (the first warms up)");
             Console.WriteLine("  ratio = baseline time / LocalShift time (above 1: LocalShift is faster); cpu = CPU seconds of the LocalShift server / of DuckDB in this process");
 
-            var ls = new Dictionary<string, Timing>();
             var rss = new Dictionary<string, long>();
             foreach (var (label, format, s3Key) in new[] { ("COPY CSV", "CSV", "data.csv"), ("COPY Parquet", "FORMAT AS PARQUET", "data.parquet") })
             {
                 long peak = 0;
-                var ours = Best(runs, () => server.Psql("DROP TABLE IF EXISTS t; CREATE TABLE t(" + Columns + ")"), () =>
+                var ours = new Side(() => server.Psql("DROP TABLE IF EXISTS t; CREATE TABLE t(" + Columns + ")"), () =>
                 {
                     server.ResetPeakRss();
                     server.Psql($"COPY t FROM 's3://bench/in/{s3Key}' IAM_ROLE '{role}' {format}");
                     peak = Math.Max(peak, server.PeakRss());
                 }, server.Cpu);
                 var reader = format == "CSV" ? $"read_csv('{csv}', header = false, columns = {DuckColumns})" : $"read_parquet('{parquet}')";
-                var theirs = Best(runs, () => Duck(duck, "DROP TABLE IF EXISTS t; CREATE TABLE t(" + Columns + ")"),
+                var direct = new Side(() => Duck(duck, "DROP TABLE IF EXISTS t; CREATE TABLE t(" + Columns + ")"),
                     () => Duck(duck, $"INSERT INTO t SELECT * FROM {reader}"), OwnCpu);
-                Report(label + " vs DuckDB read_" + (format == "CSV" ? "csv" : "parquet"), ours, theirs, format == "CSV" ? 0.9 : 0.9);
-                ls[label] = ours;
+                var pg = format == "CSV" && postgres is not null
+                    ? new Side(() => postgres.Psql("DROP TABLE IF EXISTS t; CREATE TABLE t(" + Columns + ")"), () => postgres.Psql($"COPY t FROM '{csv}' CSV"), null)
+                    : null;
+                var times = Compare(runs, pg is null ? [ours, direct] : [ours, direct, pg]);
+                Report(label + " vs DuckDB read_" + (format == "CSV" ? "csv" : "parquet"), times[0], times[1], 0.9);
+                if (pg is not null) Report("COPY CSV vs PostgreSQL COPY FROM", times[0], times[2], 2.5);
+                else if (format == "CSV") Console.WriteLine("  COPY CSV vs PostgreSQL COPY: PostgreSQL 15 binaries not found, not measured");
                 rss[label] = peak;
             }
             CheckCount(server, duck, rows);
 
-            if (postgres is null) Console.WriteLine("  COPY CSV vs PostgreSQL COPY: PostgreSQL 15 binaries not found, not measured");
-            else
-            {
-                var pgTime = Best(runs, () => postgres.Psql("DROP TABLE IF EXISTS t; CREATE TABLE t(" + Columns + ")"),
-                    () => postgres.Psql($"COPY t FROM '{csv}' CSV"));
-                Report("COPY CSV vs PostgreSQL COPY FROM", ls["COPY CSV"], pgTime, 2.5);
-            }
-
             foreach (var (label, format, duckFormat) in new[] { ("UNLOAD CSV", "CSV", "csv"), ("UNLOAD Parquet", "FORMAT AS PARQUET", "parquet") })
             {
-                var ours = Best(runs, () => { }, () =>
-                    server.Psql($"UNLOAD ('SELECT * FROM t') TO 's3://bench/out/{duckFormat}_' IAM_ROLE '{role}' {format} ALLOWOVERWRITE"), server.Cpu);
                 var output = Path.Combine(work, "unload." + duckFormat);
-                var theirs = Best(runs, () => File.Delete(output), () => Duck(duck, $"COPY (SELECT * FROM t) TO '{output}' (FORMAT {duckFormat})"), OwnCpu);
-                Report(label + " vs DuckDB COPY TO", ours, theirs, 0.8);
+                var times = Compare(runs,
+                [
+                    new Side(() => { }, () => server.Psql($"UNLOAD ('SELECT * FROM t') TO 's3://bench/out/{duckFormat}_' IAM_ROLE '{role}' {format} ALLOWOVERWRITE"), server.Cpu),
+                    new Side(() => File.Delete(output), () => Duck(duck, $"COPY (SELECT * FROM t) TO '{output}' (FORMAT {duckFormat})"), OwnCpu),
+                ]);
+                Report(label + " vs DuckDB COPY TO", times[0], times[1], 0.8);
             }
 
             Console.WriteLine($"  peak RSS of the LocalShift server during COPY CSV:     {rss["COPY CSV"] / 1e6,6:F0} MB = {(double)rss["COPY CSV"] / csvSize:F2} x the CSV (goal < 2)");
@@ -135,19 +133,28 @@ public sealed class CopyBenchmark : IBenchmark
             throw new InvalidOperationException($"row counts differ: LocalShift {ours}, DuckDB {theirs}, expected {rows}");
     }
 
-    /// <summary>Best wall time of a warm-up plus <paramref name="runs"/> runs, and the CPU seconds <paramref name="cpu"/> counted in that run.</summary>
-    private static Timing Best(int runs, Action setup, Action run, Func<double>? cpu = null)
+    /// <summary>One side of a comparison: untimed setup, the timed run, and the CPU-seconds counter that run uses.</summary>
+    private sealed record Side(Action Setup, Action Run, Func<double>? Cpu);
+
+    /// <summary>
+    /// Each side's best wall time (with the CPU seconds of that run) over a warm-up plus <paramref name="runs"/> rounds;
+    /// the sides take turns within a round, and the order rotates, so a change of load on the shared machine hits all of them.
+    /// </summary>
+    private static Timing[] Compare(int runs, Side[] sides)
     {
-        var best = new Timing(double.MaxValue, double.NaN);
-        for (var i = 0; i <= runs; i++)
-        {
-            setup();
-            var cpuBefore = cpu?.Invoke() ?? double.NaN;
-            var sw = Stopwatch.StartNew();
-            run();
-            var wall = sw.Elapsed.TotalSeconds;
-            if (wall < best.Wall) best = new Timing(wall, (cpu?.Invoke() ?? double.NaN) - cpuBefore);
-        }
+        var best = sides.Select(_ => new Timing(double.MaxValue, double.NaN)).ToArray();
+        for (var round = 0; round <= runs; round++)
+            for (var k = 0; k < sides.Length; k++)
+            {
+                var i = (k + round) % sides.Length;
+                var side = sides[i];
+                side.Setup();
+                var cpuBefore = side.Cpu?.Invoke() ?? double.NaN;
+                var sw = Stopwatch.StartNew();
+                side.Run();
+                var wall = sw.Elapsed.TotalSeconds;
+                if (wall < best[i].Wall) best[i] = new Timing(wall, (side.Cpu?.Invoke() ?? double.NaN) - cpuBefore);
+            }
         return best;
     }
 

@@ -13,7 +13,8 @@ namespace LocalShift.Sql.Unload;
 /// <summary>
 /// Runs an UNLOAD: DuckDB writes the query's result with <c>COPY (query) TO</c> into a scratch folder of the object
 /// store (partitioned and split as asked), then each file is put to S3 as the role session (the store takes the file
-/// over, no copy) under Redshift's names (<c>&lt;prefix&gt;0000_part_00</c>, <c>&lt;prefix&gt;000</c> with PARALLEL OFF, <c>col=value/</c> folders, <c>manifest</c>).
+/// over, no copy) under Redshift's names (<c>&lt;prefix&gt;0000_part_00</c>, <c>&lt;prefix&gt;000</c> with PARALLEL OFF,
+/// <c>col=value/</c> folders, <c>manifest</c>).
 /// </summary>
 public sealed class UnloadRunner(RedshiftStatementContext context, UnloadStatement unload, S3Session s3)
 {
