@@ -83,7 +83,9 @@ public sealed class CopyBenchmark : IBenchmark
                 var output = Path.Combine(work, "unload." + duckFormat);
                 var times = Compare(runs,
                 [
-                    new Side(() => { }, () => server.Psql($"UNLOAD ('SELECT * FROM t') TO 's3://bench/out/{duckFormat}_' IAM_ROLE '{role}' {format} ALLOWOVERWRITE"), server.Cpu),
+                    // Both sides write to an empty destination; clearing it is setup, as deleting DuckDB's file is.
+                    new Side(() => server.RemovePrefix($"s3://bench/out/{duckFormat}/"),
+                        () => server.Psql($"UNLOAD ('SELECT * FROM t') TO 's3://bench/out/{duckFormat}/' IAM_ROLE '{role}' {format}"), server.Cpu),
                     new Side(() => File.Delete(output), () => Duck(duck, $"COPY (SELECT * FROM t) TO '{output}' (FORMAT {duckFormat})"), OwnCpu),
                 ]);
                 Report(label + " vs DuckDB COPY TO", times[0], times[1], 0.8);
@@ -251,6 +253,9 @@ public sealed class CopyBenchmark : IBenchmark
                 Thread.Sleep(200);
             }
         }
+
+        /// <summary>Deletes every object under an s3:// prefix (aws s3 rm --recursive).</summary>
+        public void RemovePrefix(string url) => Aws("s3", "rm", "--recursive", url);
 
         public string Psql(string sql) =>
             Run("/usr/bin/psql", new Dictionary<string, string> { ["PGPASSWORD"] = Password },

@@ -140,15 +140,18 @@ public sealed class CopyRunner(RedshiftStatementContext context, CopyStatement c
         foreach (var (bucket, key) in sources)
         {
             var body = await s3.OpenReadAsync(bucket, key, ct);
+            var path = Path.Combine(folder, $"{staged.Count:D6}{(copy.Format == CopyFormat.Parquet ? ".parquet" : ".data")}{extension}");
             if (OpenBlobPath(body) is { } open)
             {
                 // The store's own file, read in place through this process's descriptor: no copy, and the bytes are the
-                // version this GetObject authorized even if the object is replaced or deleted during the load.
+                // version this GetObject authorized even if the object is replaced or deleted during the load. DuckDB
+                // opens it through a link in this COPY's own folder, so no two loads ever name different bytes alike.
                 _held.Add(body);
-                if (body.Length > 0) staged.Add(new StagedFile(open, $"s3://{bucket}/{key}"));
+                if (body.Length == 0) continue;
+                File.CreateSymbolicLink(path, open);
+                staged.Add(new StagedFile(path, $"s3://{bucket}/{key}"));
                 continue;
             }
-            var path = Path.Combine(folder, $"{staged.Count:D6}{(copy.Format == CopyFormat.Parquet ? ".parquet" : ".data")}{extension}");
             await using (body)
             await using (var file = File.Create(path))
                 await body.CopyToAsync(file, ct);
