@@ -50,6 +50,22 @@ public sealed class S3Objects(S3Access access)
         return new S3ObjectSummary(bucket, key, o.Size, o.ETag, o.LastModified);
     }
 
+    /// <summary>
+    /// Writes an object from a finished local file, which the store takes over (moved, not copied, when it lies in
+    /// <see cref="CreateScratchFolder"/>'s folder). Needs s3:PutObject; a denied call leaves the file where it was.
+    /// </summary>
+    public async Task<S3ObjectSummary> PutFileAsync(AwsCall call, string bucket, string key, string file, string? contentType = null, CancellationToken ct = default)
+    {
+        access.AuthorizeObject(call, bucket, key, "s3:PutObject");
+        Wrap(bucket, key, () => ObjectKeys.Encode(key));
+        using var staged = await Store.AdoptAsync(file, ct);
+        var o = Wrap(bucket, key, () => Store.Commit(bucket, key, staged, new ObjectAttributes { ContentType = contentType }));
+        return new S3ObjectSummary(bucket, key, o.Size, o.ETag, o.LastModified);
+    }
+
+    /// <summary>A new empty folder on the store's filesystem for files that will become objects through <see cref="PutFileAsync"/>.</summary>
+    public string CreateScratchFolder() => Store.Files.CreateScratchFolder();
+
     /// <summary>Deletes an object; deleting a missing key succeeds, as in S3. Needs s3:DeleteObject.</summary>
     public Task DeleteAsync(AwsCall call, string bucket, string key, CancellationToken ct = default)
     {

@@ -7,7 +7,8 @@ using static LocalShift.Sql.Lexing.TokenCursor;
 namespace LocalShift.Sql.Copy;
 
 /// <summary>
-/// Runs a COPY: stages the S3 objects as temporary files (streamed, never whole in memory), then loads them with one
+/// Runs a COPY: opens each S3 object (one authorized GetObject each) and lets DuckDB read the store's file in place where
+/// it can (Linux), else stages a streamed temporary copy; then loads them all with one
 /// <c>INSERT ... SELECT ... FROM read_csv/read_json/read_parquet(...)</c> — a single statement, so a failed load leaves
 /// the table as it was. With MAXERROR, a failed fast load is redone through a staging table that sorts out the rejects.
 /// </summary>
@@ -31,7 +32,16 @@ public sealed class CopyRunner(RedshiftStatementContext context, CopyStatement c
     /// <summary>BZIP2 (and GZIP with ACCEPTINVCHARS) is decompressed here while staging; DuckDB reads GZIP and ZSTD itself.</summary>
     private bool DecodesInProcess => copy.Compression == Compression.Bzip2 || copy.Compression == Compression.Gzip && copy.AcceptInvChars is not null;
 
+    /// <summary>
+    /// DuckDB may read the object's file as it is: nothing to decompress here, and no UTF-8 repair asked for (DuckDB
+    /// checks UTF-8 itself; a failure is then located by <see cref="LocateInvalidUtf8"/>).
+    /// </summary>
+    private bool ReadsInPlace => !DecodesInProcess && (copy.Format == CopyFormat.Parquet || copy.AcceptInvChars is null);
+
     private string DuckDbCompression => DecodesInProcess ? "none" : copy.Compression switch { Compression.Gzip => "gzip", Compression.Zstd => "zstd", _ => "none" };
+
+    /// <summary>Object bodies DuckDB reads in place; open until the load is done.</summary>
+    private readonly List<Stream> _held = [];
 
     public async Task<long> RunAsync(CancellationToken ct = default)
     {
@@ -63,12 +73,28 @@ public sealed class CopyRunner(RedshiftStatementContext context, CopyStatement c
             var source = SourceRelation(files);
             var expressions = Expressions(columns, source, tryCast: false);
             var target = $"{QuoteIdentifier(schema)}.{QuoteIdentifier(copy.Table)} ({string.Join(", ", columns.Select(c => QuoteIdentifier(c.Name)))})";
+            long Load(List<string> select, Source from) => copy.NoLoad
+                ? Count($"SELECT count(*) FROM (SELECT {string.Join(", ", select)} FROM {from.Sql})") * 0
+                : context.Engine.Execute($"INSERT INTO {target} SELECT {string.Join(", ", select)} FROM {from.Sql}");
+            // Text and CSV: first DuckDB's reader converts the plainly typed fields itself, as fast as read_csv can.
+            // Where it succeeds its values are the casts' values; a field only the exact conversions accept (a field
+            // of blanks, for one) fails that statement, which changed nothing, and the exact one runs. Inside a
+            // transaction block a failed statement would abort the transaction, so there only the exact one runs.
+            var typed = copy.Format is CopyFormat.Text or CopyFormat.Csv && !(copy.Escape && copy.Format == CopyFormat.Text) && !context.InTransactionBlock
+                && columns.Any(ReaderConverts);
             long loaded;
             try
             {
-                loaded = copy.NoLoad
-                    ? Count($"SELECT count(*) FROM (SELECT {string.Join(", ", expressions)} FROM {source.Sql})") * 0
-                    : context.Engine.Execute($"INSERT INTO {target} SELECT {string.Join(", ", expressions)} FROM {source.Sql}");
+                if (!typed) loaded = Load(expressions, source);
+                else
+                {
+                    try
+                    {
+                        loaded = Load(columns.Select((c, i) => ReaderConverts(c) ? $"c{i}" : expressions[i]).ToList(),
+                            SourceRelation(files, i => ReaderConverts(columns[i]) ? columns[i].Type : "VARCHAR"));
+                    }
+                    catch (PgException e) when (e.SqlState != SqlState.QueryCanceled) { loaded = Load(expressions, source); }
+                }
             }
             catch (PgException e) when (e.SqlState != SqlState.QueryCanceled)
             {
@@ -81,6 +107,11 @@ public sealed class CopyRunner(RedshiftStatementContext context, CopyStatement c
                 }
                 else if (e.Message.Contains("Invalid unicode", StringComparison.OrdinalIgnoreCase))
                 {
+                    if (LocateInvalidUtf8(files) is { } found)
+                    {
+                        LoadErrors.Record(context.Engine, copy.Table, [new LoadError(found.Url, found.Line, "", "", "", "", 1220, found.Reason)]);
+                        throw LoadFailed(found.Reason, 1220);
+                    }
                     var reason = InvalidUtf8Exception.RedshiftReason + " (found by the engine; its position is not known)";
                     LoadErrors.Record(context.Engine, copy.Table, [new LoadError(files[0].Url, 0, "", "", "", "", 1220, reason)]);
                     throw LoadFailed(reason, 1220);
@@ -97,8 +128,31 @@ public sealed class CopyRunner(RedshiftStatementContext context, CopyStatement c
         }
         finally
         {
+            foreach (var body in _held) await body.DisposeAsync();
+            _held.Clear();
             try { Directory.Delete(folder, recursive: true); } catch (IOException) { }
         }
+    }
+
+    /// <summary>
+    /// After DuckDB refused a file read in place as invalid UTF-8: the object and line of the first bad bytes, read
+    /// again through the same check staging uses (only on this failure path, so loads that succeed pay nothing).
+    /// Null when the files are compressed, as DuckDB decompresses those itself.
+    /// </summary>
+    private InvalidUtf8Exception? LocateInvalidUtf8(List<StagedFile> files)
+    {
+        if (DuckDbCompression != "none" || copy.Format == CopyFormat.Parquet) return null;
+        foreach (var file in files)
+        {
+            try
+            {
+                using var check = new Utf8CheckingStream(File.OpenRead(file.Path), null, file.Url);
+                check.CopyTo(Stream.Null);
+            }
+            catch (InvalidUtf8Exception found) { return found; }
+            catch (IOException) { return null; }
+        }
+        return null;
     }
 
     private PgException LoadFailed(string reason, int code = 1200)
@@ -148,10 +202,22 @@ public sealed class CopyRunner(RedshiftStatementContext context, CopyStatement c
         var staged = new List<StagedFile>();
         foreach (var (bucket, key) in sources)
         {
+            var body = await s3.OpenReadAsync(bucket, key, ct);
             var path = Path.Combine(folder, $"{staged.Count:D6}{(copy.Format == CopyFormat.Parquet ? ".parquet" : ".data")}{extension}");
-            await using (var body = Decoded(await s3.OpenReadAsync(bucket, key, ct), $"s3://{bucket}/{key}"))
+            if (ReadsInPlace && OpenBlobPath(body) is { } open)
+            {
+                // The store's own file, read in place through this process's descriptor: no copy, and the bytes are the
+                // version this GetObject authorized even if the object is replaced or deleted during the load. DuckDB
+                // opens it through a link in this COPY's own folder, so no two loads ever name different bytes alike.
+                _held.Add(body);
+                if (body.Length == 0) continue;
+                File.CreateSymbolicLink(path, open);
+                staged.Add(new StagedFile(path, $"s3://{bucket}/{key}"));
+                continue;
+            }
+            await using (var decoded = Decoded(body, $"s3://{bucket}/{key}"))
             await using (var file = File.Create(path))
-                await body.CopyToAsync(file, ct);
+                await decoded.CopyToAsync(file, ct);
             if (new FileInfo(path).Length == 0) { File.Delete(path); continue; }
             staged.Add(new StagedFile(path, $"s3://{bucket}/{key}"));
         }
@@ -201,6 +267,17 @@ public sealed class CopyRunner(RedshiftStatementContext context, CopyStatement c
         }
     }
 
+    /// <summary>
+    /// A path DuckDB can open for an object body that is a file of the store: <c>/proc/self/fd/N</c> on Linux, which
+    /// reopens the very file this process holds open (even if it has since been unlinked). Null elsewhere: copy instead.
+    /// </summary>
+    private static string? OpenBlobPath(Stream body)
+    {
+        if (body is not FileStream file || !OperatingSystem.IsLinux() || file.SafeFileHandle.IsInvalid) return null;
+        var path = $"/proc/self/fd/{file.SafeFileHandle.DangerousGetHandle()}";
+        return File.Exists(path) ? path : null;
+    }
+
     private async Task<List<(string Url, bool Mandatory)>> ManifestAsync(CancellationToken ct)
     {
         await using var body = await s3.OpenReadAsync(copy.Source.Bucket, copy.Source.Key, ct);
@@ -219,7 +296,8 @@ public sealed class CopyRunner(RedshiftStatementContext context, CopyStatement c
 
     private sealed record Source(string Sql, IReadOnlyList<string> Columns);
 
-    private Source SourceRelation(List<StagedFile> files)
+    /// <param name="readAs">For text and CSV: the type the reader gives field i (VARCHAR when not given).</param>
+    private Source SourceRelation(List<StagedFile> files, Func<int, string>? readAs = null)
     {
         var paths = "[" + string.Join(", ", files.Select(f => QuoteLiteral(f.Path))) + "]";
         var compression = DuckDbCompression;
@@ -240,7 +318,7 @@ public sealed class CopyRunner(RedshiftStatementContext context, CopyStatement c
                 var csv = copy.Format == CopyFormat.Csv;
                 var quote = csv || copy.RemoveQuotes ? copy.Quote : "";
                 var names = Enumerable.Range(0, width).Select(i => $"c{i}").ToList();
-                var spec = "{" + string.Join(", ", names.Select(n => $"'{n}': 'VARCHAR'")) + "}";
+                var spec = "{" + string.Join(", ", names.Select((n, i) => $"'{n}': {QuoteLiteral(readAs?.Invoke(i) ?? "VARCHAR")}")) + "}";
                 // Redshift's default NULL AS is \N for CSV too: an empty unquoted field is an empty string for CHAR/VARCHAR
                 // (NULL only with EMPTYASNULL or NULL AS '') and NULL for other types.
                 var nulls = copy.NullAs ?? "\\N";
@@ -339,6 +417,19 @@ public sealed class CopyRunner(RedshiftStatementContext context, CopyStatement c
             }
         }
         return list;
+    }
+
+    /// <summary>
+    /// A column whose text fields DuckDB's CSV reader may convert itself in the first attempt: a number, boolean, date
+    /// or time whose conversion is a plain cast of the field (no DATEFORMAT or TIMEFORMAT for it).
+    /// </summary>
+    private bool ReaderConverts(TargetColumn column)
+    {
+        var type = column.Type.ToUpperInvariant();
+        if (type == "DATE") return copy.DateFormat.Equals("auto", StringComparison.OrdinalIgnoreCase);
+        if (type == "TIMESTAMP") return copy.TimeFormat.Equals("auto", StringComparison.OrdinalIgnoreCase);
+        return type is "SMALLINT" or "INTEGER" or "BIGINT" or "REAL" or "FLOAT" or "DOUBLE" or "BOOLEAN" or "TIME"
+            || type.StartsWith("DECIMAL(", StringComparison.Ordinal);
     }
 
     private string TextExpression(string raw, TargetColumn column, bool tryCast, bool check)

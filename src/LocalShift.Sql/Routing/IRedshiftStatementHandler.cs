@@ -16,6 +16,9 @@ public sealed record RedshiftStatementContext(
     Action<PgNotice> Notice,
     LocalShift.Sql.Users.UserDirectory? Users = null)
 {
+    /// <summary>True inside BEGIN ... COMMIT, where a failed engine statement aborts the transaction (no retrying).</summary>
+    public bool InTransactionBlock { get; init; }
+
     /// <summary>The db user ARN the role path passes as sts:ExternalId.</summary>
     public string DbUserArn => $"arn:aws:redshift:{Region}:{AccountId}:dbuser:{ClusterIdentifier}/{User}";
 }

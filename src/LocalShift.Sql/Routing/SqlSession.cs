@@ -201,7 +201,8 @@ internal sealed class SqlSession : IPgQuerySession
     }
 
     private RedshiftStatementContext RedshiftContext() => new(_database.Spec.AccountId, _database.Spec.Region, _database.Spec.ClusterIdentifier,
-        Connection.Database, User.Name, User.Superuser, _engine, _notices.Add, _database.Users);
+        Connection.Database, User.Name, User.Superuser, _engine, _notices.Add, _database.Users)
+        { InTransactionBlock = _status == TransactionStatus.InBlock };
 
     /// <summary>The statement in DuckDB's dialect (a client's catalog query answered by its stand-in), translated once per text.</summary>
     private TranslatedStatement Translate(StatementAnalysis analysis)

@@ -11,9 +11,10 @@ using static LocalShift.Sql.Lexing.TokenCursor;
 namespace LocalShift.Sql.Unload;
 
 /// <summary>
-/// Runs an UNLOAD: DuckDB writes the query's result with <c>COPY (query) TO</c> into a temporary folder (partitioned
-/// and split as asked), then each file is put to S3 as the role session under Redshift's names
-/// (<c>&lt;prefix&gt;0000_part_00</c>, <c>&lt;prefix&gt;000</c> with PARALLEL OFF, <c>col=value/</c> folders, <c>manifest</c>).
+/// Runs an UNLOAD: DuckDB writes the query's result with <c>COPY (query) TO</c> into a scratch folder of the object
+/// store (partitioned and split as asked), then each file is put to S3 as the role session (the store takes the file
+/// over, no copy) under Redshift's names (<c>&lt;prefix&gt;0000_part_00</c>, <c>&lt;prefix&gt;000</c> with PARALLEL OFF,
+/// <c>col=value/</c> folders, <c>manifest</c>).
 /// </summary>
 public sealed class UnloadRunner(RedshiftStatementContext context, UnloadStatement unload, S3Session s3)
 {
@@ -22,13 +23,13 @@ public sealed class UnloadRunner(RedshiftStatementContext context, UnloadStateme
         var query = Translate();
         await PrepareDestinationAsync(ct);
 
-        var folder = Path.Combine(Path.GetTempPath(), "localshift-unload-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(folder);
+        // On the store's filesystem, so that each written file becomes its object by a rename rather than a copy.
+        var folder = s3.CreateScratchFolder();
         try
         {
             var output = unload.PartitionBy.Count > 0 || unload.MaxFileSize is not null ? Path.Combine(folder, "out") : Path.Combine(folder, "data");
             var rows = context.Engine.Execute($"COPY ({query}) TO {QuoteLiteral(output)} ({string.Join(", ", CopyOptions())})");
-            var written = new List<(string Key, long Size, string File)>();
+            var written = new List<(string Key, long Size, long Records)>();
             var files = File.Exists(output) ? [output]
                 : Directory.Exists(output) ? Directory.GetFiles(output, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal).ToArray() : [];
             foreach (var group in files.GroupBy(f => Path.GetRelativePath(File.Exists(output) ? folder : output, Path.GetDirectoryName(f)!)))
@@ -38,10 +39,10 @@ public sealed class UnloadRunner(RedshiftStatementContext context, UnloadStateme
                 foreach (var file in group)
                 {
                     var key = unload.Destination.Key + partition + FileName(part++);
+                    var records = unload.Manifest && unload.ManifestVerbose ? RecordCount(file) : 0;
                     var upload = unload.Compression == Compression.Bzip2 ? CompressBzip2(file) : file;
-                    await using (var body = File.OpenRead(upload))
-                        await s3.PutAsync(unload.Destination.Bucket, key, body, ContentType(), ct);
-                    written.Add((key, new FileInfo(upload).Length, file));
+                    var stored = await s3.PutFileAsync(unload.Destination.Bucket, key, upload, ContentType(), ct);
+                    written.Add((key, stored.Size, records));
                 }
             }
             if (unload.Manifest) await WriteManifestAsync(written, rows, ct);
@@ -170,13 +171,13 @@ public sealed class UnloadRunner(RedshiftStatementContext context, UnloadStateme
         _ => "text/plain",
     };
 
-    private async Task WriteManifestAsync(List<(string Key, long Size, string File)> written, long rows, CancellationToken ct)
+    private async Task WriteManifestAsync(List<(string Key, long Size, long Records)> written, long rows, CancellationToken ct)
     {
         var entries = written.Select(w => unload.ManifestVerbose
             ? (object)new Dictionary<string, object>
             {
                 ["url"] = $"s3://{unload.Destination.Bucket}/{w.Key}",
-                ["meta"] = new Dictionary<string, object> { ["content_length"] = w.Size, ["record_count"] = RecordCount(w.File) },
+                ["meta"] = new Dictionary<string, object> { ["content_length"] = w.Size, ["record_count"] = w.Records },
             }
             : new Dictionary<string, object> { ["url"] = $"s3://{unload.Destination.Bucket}/{w.Key}" }).ToList();
         var manifest = new Dictionary<string, object> { ["entries"] = entries };

@@ -58,6 +58,65 @@ public sealed class BlobFiles
         }
     }
 
+    /// <summary>
+    /// A folder for a caller's scratch files on the store's filesystem, so that <see cref="AdoptAsync"/> of a file
+    /// written there is a rename, not a copy. Removed by the start-up sweep if a crash leaves it behind.
+    /// </summary>
+    public string CreateScratchFolder()
+    {
+        var path = Path.Combine(_tmp, Guid.NewGuid().ToString("N") + ".d");
+        Directory.CreateDirectory(path);
+        return path;
+    }
+
+    /// <summary>
+    /// Takes over a finished local file as a staged body: moves it in (a rename on the same filesystem, a copy
+    /// otherwise), computes its MD5 and flushes it to the device. The caller's file is gone afterwards.
+    /// </summary>
+    public async Task<StagedBlob> AdoptAsync(string file, CancellationToken ct = default)
+    {
+        var path = Path.Combine(_tmp, Guid.NewGuid().ToString("N") + ".tmp");
+        File.Move(file, path);
+        var buffer = ArrayPool<byte>.Shared.Rent(CopyBufferSize);
+        try
+        {
+            using var md5 = IncrementalHash.CreateHash(HashAlgorithmName.MD5);
+            long size = 0;
+            await using (var stream = new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite, 1, FileOptions.Asynchronous | FileOptions.SequentialScan))
+            {
+                // The bytes are already written: flush them to the device while they are hashed, not after.
+                var flushed = Task.Run(() =>
+                {
+                    using var sync = new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite, 1);
+                    sync.Flush(flushToDisk: true);
+                }, CancellationToken.None);
+                try
+                {
+                    int n;
+                    while ((n = await stream.ReadAsync(buffer.AsMemory(0, CopyBufferSize), ct)) > 0)
+                    {
+                        md5.AppendData(buffer, 0, n);
+                        size += n;
+                    }
+                }
+                finally
+                {
+                    await flushed;
+                }
+            }
+            return new StagedBlob(this, path, size, md5.GetHashAndReset());
+        }
+        catch
+        {
+            TryDelete(path);
+            throw;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
     /// <summary>Moves a staged file to its permanent name; returns the new blob id.</summary>
     internal string Promote(StagedBlob staged)
     {
@@ -77,6 +136,10 @@ public sealed class BlobFiles
     public void Sweep(ISet<string> referenced)
     {
         foreach (var f in Directory.EnumerateFiles(_tmp)) TryDelete(f);
+        foreach (var d in Directory.EnumerateDirectories(_tmp))
+        {
+            try { Directory.Delete(d, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        }
         foreach (var f in Directory.EnumerateFiles(_blobs, "*", SearchOption.AllDirectories))
             if (!referenced.Contains(Path.GetFileName(f))) TryDelete(f);
     }

@@ -110,6 +110,9 @@ public sealed partial class ObjectStore
     /// <summary>Writes a body to a flushed temporary file; nothing is visible until <see cref="Commit"/>.</summary>
     public Task<StagedBlob> StageAsync(Stream body, CancellationToken ct = default) => Files.StageAsync(body, ct);
 
+    /// <summary>Takes over a finished local file as a staged body (moved in, not copied); see <see cref="BlobFiles.AdoptAsync"/>.</summary>
+    public Task<StagedBlob> AdoptAsync(string file, CancellationToken ct = default) => Files.AdoptAsync(file, ct);
+
     /// <summary>Makes a staged body the current object at <paramref name="key"/>, replacing any previous one atomically.</summary>
     public ObjectInfo Commit(string bucket, string key, StagedBlob staged, ObjectAttributes attributes, string? etag = null)
     {

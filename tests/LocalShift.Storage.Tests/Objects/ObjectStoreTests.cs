@@ -155,6 +155,31 @@ public sealed class ObjectStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task An_adopted_file_becomes_the_object_without_a_copy_and_left_over_scratch_folders_are_swept()
+    {
+        var scratch = _t.Store.Files.CreateScratchFolder();
+        var file = Path.Combine(scratch, "part");
+        var body = Encoding.UTF8.GetBytes("unloaded rows\n");
+        await File.WriteAllBytesAsync(file, body);
+        var size = new FileInfo(file).Length;
+
+        using (var staged = await _t.Store.AdoptAsync(file))
+        {
+            var o = _t.Store.Commit("b", "out/part", staged, ObjectAttributes.Empty);
+            Assert.Equal(Convert.ToHexStringLower(MD5.HashData(body)), o.ETag);
+            Assert.Equal(size, o.Size);
+        }
+        Assert.False(File.Exists(file)); // moved in, not copied
+        Assert.Equal(body, await _t.GetAsync("b", "out/part"));
+
+        var leftOver = _t.Store.Files.CreateScratchFolder(); // the process "dies" mid-UNLOAD
+        File.WriteAllBytes(Path.Combine(leftOver, "part"), [1]);
+        _t.Reopen();
+        Assert.False(Directory.Exists(leftOver));
+        Assert.Equal(body, await _t.GetAsync("b", "out/part"));
+    }
+
+    [Fact]
     public async Task Objects_and_metadata_survive_a_restart()
     {
         var attrs = new ObjectAttributes { ContentType = "text/csv", Metadata = new Dictionary<string, string> { ["owner"] = "me" } };

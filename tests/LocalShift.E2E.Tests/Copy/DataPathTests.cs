@@ -1,0 +1,88 @@
+using System.Text;
+using System.Text.Json;
+using LocalShift.E2E.Tests.Infrastructure;
+
+namespace LocalShift.E2E.Tests.Copy;
+
+/// <summary>
+/// The fast data path of COPY and UNLOAD (objects read in place, DuckDB's reader converting fields, files handed to the
+/// store without a copy) gives what the exact path gives, and every object is still authorized and logged one by one.
+/// </summary>
+public class DataPathTests(FormatFixture f) : IClassFixture<FormatFixture>
+{
+    private async Task<string> SqlAsync(params string[] statements)
+    {
+        var r = await f.Story.PsqlAsync(f.Port, statements);
+        Assert.True(r.ExitCode == 0, r.ToString());
+        return r.Stdout.Replace("\r", "");
+    }
+
+    [Fact]
+    public async Task Blank_and_padded_fields_load_as_the_exact_conversions_give_them()
+    {
+        // A field of blanks is NULL for a number; numbers, booleans and dates padded with blanks are read as their values.
+        await f.Story.PutAsync("fmt", "blank/a.csv", Encoding.UTF8.GetBytes("1,   ,true,2024-01-02\n 2 , 3.5 , false ,2024-01-03\n3,4.25,,\n"));
+        var rows = await SqlAsync("CREATE TABLE blank1(id INTEGER, amount DECIMAL(10,2), flag BOOLEAN, day DATE)",
+            "COPY blank1 FROM 's3://fmt/blank/' IAM_ROLE default CSV",
+            "SELECT id, coalesce(amount::VARCHAR, 'NULL'), coalesce(flag::VARCHAR, 'NULL'), coalesce(day::VARCHAR, 'NULL') FROM blank1 ORDER BY id");
+        Assert.EndsWith("COPY 3\n1|NULL|true|2024-01-02\n2|3.50|false|2024-01-03\n3|4.25|NULL|NULL\n", rows);
+    }
+
+    [Fact]
+    public async Task An_object_replaced_by_one_of_the_same_size_is_read_afresh()
+    {
+        // The store's files are read in place: a replaced object must never be served from what was read before.
+        await f.Story.PutAsync("fmt", "again/x.csv", Encoding.UTF8.GetBytes("1,aa\n"));
+        await SqlAsync("CREATE TABLE again1(id INTEGER, name VARCHAR)", "COPY again1 FROM 's3://fmt/again/x.csv' IAM_ROLE default CSV",
+            "UNLOAD ('select 1 as id') TO 's3://fmt/again-pq/' IAM_ROLE default PARQUET PARALLEL OFF",
+            "CREATE TABLE again2(id INTEGER)", "COPY again2 FROM 's3://fmt/again-pq/' IAM_ROLE default FORMAT AS PARQUET");
+        await f.Story.PutAsync("fmt", "again/x.csv", Encoding.UTF8.GetBytes("2,bb\n"));
+        var rows = await SqlAsync("COPY again1 FROM 's3://fmt/again/x.csv' IAM_ROLE default CSV",
+            "UNLOAD ('select 2 as id') TO 's3://fmt/again-pq/' IAM_ROLE default PARQUET PARALLEL OFF ALLOWOVERWRITE",
+            "COPY again2 FROM 's3://fmt/again-pq/' IAM_ROLE default FORMAT AS PARQUET",
+            "SELECT string_agg(id::VARCHAR || name, ',' ORDER BY id) FROM again1",
+            "SELECT string_agg(id::VARCHAR, ',' ORDER BY id) FROM again2");
+        Assert.EndsWith("1aa,2bb\n1,2\n", rows);
+    }
+
+    [Fact]
+    public async Task A_value_no_conversion_accepts_still_fails_the_whole_copy()
+    {
+        await f.Story.PutAsync("fmt", "bad/1.csv", Encoding.UTF8.GetBytes("1,2024-01-02\n2,2024-01-03\n"));
+        await f.Story.PutAsync("fmt", "bad/2.csv", Encoding.UTF8.GetBytes("3,2024-01-04\n4,not a date\n"));
+        await SqlAsync("CREATE TABLE bad1(id INTEGER, day DATE)", "INSERT INTO bad1 VALUES (0, NULL)");
+        var r = await f.Story.PsqlAsync(f.Port, "COPY bad1 FROM 's3://fmt/bad/' IAM_ROLE default CSV");
+        Assert.Contains("ERROR:  Load into table 'bad1' failed.  Check 'stl_load_errors' system table for details.", r.Stderr);
+        Assert.EndsWith("1\n", await SqlAsync("SELECT count(*) FROM bad1"));
+    }
+
+    [Fact]
+    public async Task Each_object_read_and_written_is_authorized_and_logged_and_unload_files_round_trip()
+    {
+        await f.Story.PutAsync("fmt", "logged/one.csv", Encoding.UTF8.GetBytes("1,a\n2,b\n"));
+        await f.Story.PutAsync("fmt", "logged/two.csv", Encoding.UTF8.GetBytes("3,c\n"));
+        var rows = await SqlAsync("CREATE TABLE logged1(id INTEGER, name VARCHAR)",
+            "COPY logged1 FROM 's3://fmt/logged/' IAM_ROLE default CSV",
+            "UNLOAD ('select * from logged1 order by id') TO 's3://fmt/logged-out/p_' IAM_ROLE default CSV PARALLEL OFF",
+            "UNLOAD ('select * from logged1') TO 's3://fmt/logged-out/pq_' IAM_ROLE default PARQUET",
+            "CREATE TABLE logged2(id INTEGER, name VARCHAR)",
+            "COPY logged2 FROM 's3://fmt/logged-out/pq_' IAM_ROLE default FORMAT AS PARQUET",
+            "SELECT string_agg(id::VARCHAR || name, ',' ORDER BY id) FROM logged2");
+        Assert.EndsWith("1a,2b,3c\n", rows);
+        Assert.Equal("1,a\n2,b\n3,c\n", await f.Story.ReadAsync("fmt", "logged-out/p_000"));
+        var etag = (await f.Server.AwsAsync("s3api", "head-object", "--bucket", "fmt", "--key", "logged-out/p_000")).Json().GetProperty("ETag").GetString();
+        Assert.Equal("\"" + Convert.ToHexStringLower(System.Security.Cryptography.MD5.HashData(Encoding.UTF8.GetBytes("1,a\n2,b\n3,c\n"))) + "\"", etag);
+
+        using var http = new HttpClient();
+        using var log = JsonDocument.Parse(await http.GetStringAsync($"{f.Server.Endpoint}/_localshift/decisions?limit=10000"));
+        var allowed = log.RootElement.GetProperty("decisions").EnumerateArray()
+            .Where(d => d.GetProperty("principal").GetString()!.Contains("assumed-role/Formats/", StringComparison.Ordinal))
+            .Select(d => d.GetProperty("action").GetString() + " " + d.GetProperty("resource").GetString())
+            .ToList();
+        Assert.Contains("s3:GetObject arn:aws:s3:::fmt/logged/one.csv", allowed);
+        Assert.Contains("s3:GetObject arn:aws:s3:::fmt/logged/two.csv", allowed);
+        Assert.Contains("s3:PutObject arn:aws:s3:::fmt/logged-out/p_000", allowed);
+        Assert.Contains("s3:PutObject arn:aws:s3:::fmt/logged-out/pq_0000_part_00.parquet", allowed);
+        Assert.Contains("s3:GetObject arn:aws:s3:::fmt/logged-out/pq_0000_part_00.parquet", allowed);
+    }
+}
