@@ -98,6 +98,12 @@ public sealed class CopyRunner(RedshiftStatementContext context, CopyStatement c
             }
             catch (PgException e) when (e.SqlState != SqlState.QueryCanceled)
             {
+                // Invalid UTF-8 fails the load whatever MAXERROR says, as it did when staging found it.
+                if (ReadsInPlace && LocateInvalidUtf8(files) is { } found)
+                {
+                    LoadErrors.Record(context.Engine, copy.Table, [new LoadError(found.Url, found.Line, "", "", "", "", 1220, found.Reason)]);
+                    throw LoadFailed(found.Reason, 1220);
+                }
                 if (copy.MaxError > 0 && copy.Format is CopyFormat.Text or CopyFormat.Csv && !copy.NoLoad && !copy.Escape)
                     loaded = LoadSkippingRejects(columns, source, target, files);
                 else if (e.Message.Contains(StringTooLong, StringComparison.Ordinal) && DiagnoseWidth(columns, source, files) is { } tooLong)
@@ -107,11 +113,6 @@ public sealed class CopyRunner(RedshiftStatementContext context, CopyStatement c
                 }
                 else if (e.Message.Contains("Invalid unicode", StringComparison.OrdinalIgnoreCase))
                 {
-                    if (LocateInvalidUtf8(files) is { } found)
-                    {
-                        LoadErrors.Record(context.Engine, copy.Table, [new LoadError(found.Url, found.Line, "", "", "", "", 1220, found.Reason)]);
-                        throw LoadFailed(found.Reason, 1220);
-                    }
                     var reason = InvalidUtf8Exception.RedshiftReason + " (found by the engine; its position is not known)";
                     LoadErrors.Record(context.Engine, copy.Table, [new LoadError(files[0].Url, 0, "", "", "", "", 1220, reason)]);
                     throw LoadFailed(reason, 1220);
@@ -135,7 +136,7 @@ public sealed class CopyRunner(RedshiftStatementContext context, CopyStatement c
     }
 
     /// <summary>
-    /// After DuckDB refused a file read in place as invalid UTF-8: the object and line of the first bad bytes, read
+    /// After a load of files read in place failed: the object and line of the first invalid UTF-8 bytes, if any, read
     /// again through the same check staging uses (only on this failure path, so loads that succeed pay nothing).
     /// Null when the files are compressed, as DuckDB decompresses those itself.
     /// </summary>
