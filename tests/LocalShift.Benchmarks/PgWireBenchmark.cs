@@ -35,7 +35,7 @@ public sealed class PgWireBenchmark : IBenchmark
         var host = new ClusterSqlHost(Path.Combine(work, "ls"), authMethod: PgAuthMethod.Cleartext);
         try
         {
-            var port = FreePort();
+            var port = PostgresServer.FreePort();
             host.StartAsync(new ClusterEndpointSpec("123456789012", "us-east-1", "bench", "dev", "bench", "Bench1234", "127.0.0.1", port), default).GetAwaiter().GetResult();
             var ours = new Target("localshift", port, "bench", "Bench1234", "dev");
             var theirs = new Target("postgresql", postgres.Port, "postgres", "", "postgres");
@@ -71,12 +71,6 @@ public sealed class PgWireBenchmark : IBenchmark
         return at >= 0 && at + 1 < args.Length && int.TryParse(args[at + 1], out var value) ? value : fallback;
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     private sealed record Target(string Name, int Port, string User, string Password, string Database)
     {
@@ -133,54 +127,6 @@ public sealed class PgWireBenchmark : IBenchmark
             process.WaitForExit();
             output.GetAwaiter().GetResult();
             if (process.ExitCode != 0) throw new InvalidOperationException($"psql against {Name} failed: {error.Result}");
-        }
-    }
-
-    /// <summary>A throw-away PostgreSQL cluster (initdb + pg_ctl) on a free loopback port, run as the postgres user when root.</summary>
-    private sealed class PostgresServer : IDisposable
-    {
-        private const string Bin = "/usr/lib/postgresql/15/bin";
-        private readonly string _dataDir;
-
-        private PostgresServer(string dataDir, int port)
-        {
-            _dataDir = dataDir;
-            Port = port;
-        }
-
-        public int Port { get; }
-
-        public static PostgresServer? Start(string dataDir)
-        {
-            if (!File.Exists(Path.Combine(Bin, "initdb"))) return null;
-            Directory.CreateDirectory(dataDir);
-            var asRoot = Environment.UserName == "root";
-            if (asRoot) RunChecked("/usr/bin/chown", "-R", "postgres:postgres", Path.GetDirectoryName(dataDir)!);
-            var port = FreePort();
-            RunAs(asRoot, Path.Combine(Bin, "initdb"), "-D", dataDir, "-A", "trust", "-U", "postgres", "--no-sync");
-            RunAs(asRoot, Path.Combine(Bin, "pg_ctl"), "-D", dataDir, "-w", "-l", Path.Combine(dataDir, "server.log"),
-                "-o", $"-p {port} -k {dataDir} -c listen_addresses=127.0.0.1 -c fsync=off", "start");
-            return new PostgresServer(dataDir, port);
-        }
-
-        public void Dispose() =>
-            RunAs(Environment.UserName == "root", Path.Combine(Bin, "pg_ctl"), "-D", _dataDir, "-m", "immediate", "stop");
-
-        private static void RunAs(bool asRoot, string file, params string[] args)
-        {
-            if (asRoot) RunChecked("/usr/sbin/runuser", ["-u", "postgres", "--", file, .. args]);
-            else RunChecked(file, args);
-        }
-
-        private static void RunChecked(string file, params string[] args)
-        {
-            var info = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-            foreach (var arg in args) info.ArgumentList.Add(arg);
-            using var process = Process.Start(info)!;
-            var output = process.StandardOutput.ReadToEndAsync();
-            var error = process.StandardError.ReadToEndAsync();
-            process.WaitForExit();
-            if (process.ExitCode != 0) throw new InvalidOperationException($"{file} failed: {error.Result}{output.Result}");
         }
     }
 }
