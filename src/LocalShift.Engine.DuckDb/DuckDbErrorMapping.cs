@@ -9,47 +9,47 @@ namespace LocalShift.Engine.DuckDb;
 /// </summary>
 internal static partial class DuckDbErrorMapping
 {
-    private static readonly (Regex Pattern, string SqlState, Func<Match, string> Message)[] Rules =
+    private static readonly (Regex Pattern, string SqlState, Func<Match, string, string> Message)[] Rules =
     [
-        (new(@"^Catalog Error: Table with name ""?(.+?)""? does not exist"), SqlState.UndefinedTable, m => $"relation \"{m.Groups[1].Value}\" does not exist"),
-        (new(@"^Catalog Error: (?:Table|View) with name ""?(.+?)""? already exists"), SqlState.DuplicateTable, m => $"relation \"{m.Groups[1].Value}\" already exists"),
-        (new(@"^Catalog Error: View with name ""?(.+?)""? does not exist"), SqlState.UndefinedTable, m => $"relation \"{m.Groups[1].Value}\" does not exist"),
-        (new(@"^Catalog Error: Schema with name ""?(.+?)""? does not exist"), SqlState.InvalidSchemaName, m => $"schema \"{m.Groups[1].Value}\" does not exist"),
-        (new(@"^Catalog Error: Schema with name ""?(.+?)""? already exists"), SqlState.DuplicateSchema, m => $"schema \"{m.Groups[1].Value}\" already exists"),
-        (new(@"^Catalog Error: (?:Scalar |Aggregate |Table |Macro )?Function with name ""?(.+?)""? does not exist"), SqlState.UndefinedFunction, m => $"function {m.Groups[1].Value} does not exist"),
-        (new(@"^Catalog Error: Type with name ""?(.+?)""? does not exist"), SqlState.UndefinedObject, m => $"type \"{m.Groups[1].Value}\" does not exist"),
-        (new(@"^Catalog Error: .*already exists"), SqlState.DuplicateObject, m => Strip(m.Value)),
-        (new(@"^Catalog Error: .*does not exist"), SqlState.UndefinedObject, m => Strip(m.Value)),
-        (new(@"^Binder Error: Referenced column ""([^""]+)"""), SqlState.UndefinedColumn, m => $"column \"{m.Groups[1].Value}\" does not exist"),
-        (new(@"^Binder Error: (?:Table ""?.+?""? does not have a column named|Column) ""?(.+?)""?(?: does not exist| not found|!|$)"), SqlState.UndefinedColumn, m => $"column \"{m.Groups[1].Value}\" does not exist"),
-        (new(@"^Binder Error: Ambiguous reference to column name ""?(.+?)""?"), SqlState.AmbiguousColumn, m => $"column reference \"{m.Groups[1].Value}\" is ambiguous"),
-        (new(@"^Binder Error: No function matches.*"), SqlState.UndefinedFunction, m => Strip(m.Value)),
-        (new(@"^Binder Error: .*(?:Cannot compare|Cannot mix|cannot be cast)"), SqlState.DatatypeMismatch, m => Strip(m.Value)),
-        (new(@"^Parser Error: (syntax error at .*|syntax error at end of input)"), SqlState.SyntaxError, m => m.Groups[1].Value),
-        (new(@"^Parser Error: .*"), SqlState.SyntaxError, m => Strip(m.Value)),
-        (new(@"^Constraint Error: Duplicate key.*"), SqlState.UniqueViolation, m => "duplicate key value violates unique constraint: " + Strip(m.Value)),
-        (new(@"^Constraint Error: NOT NULL constraint failed: (?:.+\.)?(.+)"), SqlState.NotNullViolation, m => $"null value in column \"{m.Groups[1].Value}\" violates not-null constraint"),
-        (new(@"^Constraint Error: .*foreign key"), SqlState.ForeignKeyViolation, m => Strip(m.Value)),
-        (new(@"^Constraint Error: CHECK constraint failed.*\(Error: (value too long for type .+)\)$"), "22001", m => m.Groups[1].Value),
-        (new(@"^Constraint Error: CHECK"), SqlState.CheckViolation, m => Strip(m.Value)),
+        (new(@"^Catalog Error: Table with name ""?(.+?)""? does not exist"), SqlState.UndefinedTable, (m, _) => $"relation \"{m.Groups[1].Value}\" does not exist"),
+        (new(@"^Catalog Error: (?:Table|View) with name ""?(.+?)""? already exists"), SqlState.DuplicateTable, (m, _) => $"relation \"{m.Groups[1].Value}\" already exists"),
+        (new(@"^Catalog Error: View with name ""?(.+?)""? does not exist"), SqlState.UndefinedTable, (m, _) => $"relation \"{m.Groups[1].Value}\" does not exist"),
+        (new(@"^Catalog Error: Schema with name ""?(.+?)""? does not exist"), SqlState.InvalidSchemaName, (m, _) => $"schema \"{m.Groups[1].Value}\" does not exist"),
+        (new(@"^Catalog Error: Schema with name ""?(.+?)""? already exists"), SqlState.DuplicateSchema, (m, _) => $"schema \"{m.Groups[1].Value}\" already exists"),
+        (new(@"^Catalog Error: (?:Scalar |Aggregate |Table |Macro )?Function with name ""?(.+?)""? does not exist"), SqlState.UndefinedFunction, (m, _) => $"function {m.Groups[1].Value} does not exist"),
+        (new(@"^Catalog Error: Type with name ""?(.+?)""? does not exist"), SqlState.UndefinedObject, (m, _) => $"type \"{m.Groups[1].Value}\" does not exist"),
+        (new(@"^Catalog Error: .*already exists"), SqlState.DuplicateObject, (_, line) => Strip(line)),
+        (new(@"^Catalog Error: .*does not exist"), SqlState.UndefinedObject, (_, line) => Strip(line)),
+        (new(@"^Binder Error: Referenced column ""([^""]+)"""), SqlState.UndefinedColumn, (m, _) => $"column \"{m.Groups[1].Value}\" does not exist"),
+        (new(@"^Binder Error: (?:Table ""?.+?""? does not have a column named|Column) ""?(.+?)""?(?: does not exist| not found|!|$)"), SqlState.UndefinedColumn, (m, _) => $"column \"{m.Groups[1].Value}\" does not exist"),
+        (new(@"^Binder Error: Ambiguous reference to column name ""?(.+?)""?"), SqlState.AmbiguousColumn, (m, _) => $"column reference \"{m.Groups[1].Value}\" is ambiguous"),
+        (new(@"^Binder Error: No function matches.*"), SqlState.UndefinedFunction, (_, line) => Strip(line)),
+        (new(@"^Binder Error: .*(?:Cannot compare|Cannot mix|cannot be cast)"), SqlState.DatatypeMismatch, (_, line) => Strip(line)),
+        (new(@"^Parser Error: (syntax error at .*|syntax error at end of input)"), SqlState.SyntaxError, (m, _) => m.Groups[1].Value),
+        (new(@"^Parser Error: .*"), SqlState.SyntaxError, (_, line) => Strip(line)),
+        (new(@"^Constraint Error: Duplicate key.*"), SqlState.UniqueViolation, (_, line) => "duplicate key value violates unique constraint: " + Strip(line)),
+        (new(@"^Constraint Error: NOT NULL constraint failed: (?:.+\.)?(.+)"), SqlState.NotNullViolation, (m, _) => $"null value in column \"{m.Groups[1].Value}\" violates not-null constraint"),
+        (new(@"^Constraint Error: .*foreign key"), SqlState.ForeignKeyViolation, (_, line) => Strip(line)),
+        (new(@"^Constraint Error: CHECK constraint failed.*\(Error: (value too long for type .+)\)$"), "22001", (m, _) => m.Groups[1].Value),
+        (new(@"^Constraint Error: CHECK"), SqlState.CheckViolation, (_, line) => Strip(line)),
         (new(@"^Conversion Error: Could not convert string '(.*)' to (U?INT(?:8|16|32|64|128)|DECIMAL.*|DOUBLE|FLOAT|BOOL(?:EAN)?)$"), SqlState.InvalidTextRepresentation,
-            m => $"invalid input syntax for {PgTypeName(m.Groups[2].Value)}: \"{m.Groups[1].Value}\""),
-        (new(@"^Conversion Error: .*out of range"), SqlState.NumericValueOutOfRange, m => Strip(m.Value)),
-        (new(@"^Conversion Error: .*(?:date|time)"), SqlState.InvalidDatetimeFormat, m => Strip(m.Value)),
-        (new(@"^Invalid Input Error: (value too long for type .*)$"), "22001", m => m.Groups[1].Value),
-        (new(@"^Invalid Input Error: division by zero$"), SqlState.DivisionByZero, _ => "division by zero"),
-        (new(@"^(?:Conversion|Invalid Input) Error: .*"), SqlState.InvalidTextRepresentation, m => Strip(m.Value)),
-        (new(@"^Out of Range Error: .*[Dd]ivision by zero"), SqlState.DivisionByZero, _ => "division by zero"),
-        (new(@"^Out of Range Error: .*"), SqlState.NumericValueOutOfRange, m => Strip(m.Value)),
-        (new(@"^INTERRUPT Error"), SqlState.QueryCanceled, _ => "canceling statement due to user request"),
-        (new(@"^TransactionContext Error: cannot start a transaction within a transaction"), SqlState.ActiveSqlTransaction, _ => "there is already a transaction in progress"),
-        (new(@"^TransactionContext Error: cannot (?:commit|rollback) - no transaction is active"), SqlState.NoActiveSqlTransaction, _ => "there is no transaction in progress"),
-        (new(@"^TransactionContext Error: Current transaction is aborted"), SqlState.InFailedSqlTransaction, _ => "current transaction is aborted, commands ignored until end of transaction block"),
-        (new(@"^TransactionContext Error: .*[Cc]onflict"), "40001", m => Strip(m.Value)),
-        (new(@"^Not implemented Error: .*"), SqlState.FeatureNotSupported, m => Strip(m.Value)),
-        (new(@"^Permission Error: .*"), SqlState.InsufficientPrivilege, m => Strip(m.Value)),
-        (new(@"^Dependency Error: .*"), "2BP01", m => Strip(m.Value)),
-        (new(@"^Out of Memory Error: .*"), SqlState.OutOfMemory, m => Strip(m.Value)),
+            (m, _) => $"invalid input syntax for {PgTypeName(m.Groups[2].Value)}: \"{m.Groups[1].Value}\""),
+        (new(@"^Conversion Error: .*out of range"), SqlState.NumericValueOutOfRange, (_, line) => Strip(line)),
+        (new(@"^Conversion Error: .*(?:date|time)"), SqlState.InvalidDatetimeFormat, (_, line) => Strip(line)),
+        (new(@"^Invalid Input Error: (value too long for type .*)$"), "22001", (m, _) => m.Groups[1].Value),
+        (new(@"^Invalid Input Error: division by zero$"), SqlState.DivisionByZero, (_, _) => "division by zero"),
+        (new(@"^(?:Conversion|Invalid Input) Error: .*"), SqlState.InvalidTextRepresentation, (_, line) => Strip(line)),
+        (new(@"^Out of Range Error: .*[Dd]ivision by zero"), SqlState.DivisionByZero, (_, _) => "division by zero"),
+        (new(@"^Out of Range Error: .*"), SqlState.NumericValueOutOfRange, (_, line) => Strip(line)),
+        (new(@"^INTERRUPT Error"), SqlState.QueryCanceled, (_, _) => "canceling statement due to user request"),
+        (new(@"^TransactionContext Error: cannot start a transaction within a transaction"), SqlState.ActiveSqlTransaction, (_, _) => "there is already a transaction in progress"),
+        (new(@"^TransactionContext Error: cannot (?:commit|rollback) - no transaction is active"), SqlState.NoActiveSqlTransaction, (_, _) => "there is no transaction in progress"),
+        (new(@"^TransactionContext Error: Current transaction is aborted"), SqlState.InFailedSqlTransaction, (_, _) => "current transaction is aborted, commands ignored until end of transaction block"),
+        (new(@"^TransactionContext Error: .*[Cc]onflict"), "40001", (_, line) => Strip(line)),
+        (new(@"^Not implemented Error: .*"), SqlState.FeatureNotSupported, (_, line) => Strip(line)),
+        (new(@"^Permission Error: .*"), SqlState.InsufficientPrivilege, (_, line) => Strip(line)),
+        (new(@"^Dependency Error: .*"), "2BP01", (_, line) => Strip(line)),
+        (new(@"^Out of Memory Error: .*"), SqlState.OutOfMemory, (_, line) => Strip(line)),
     ];
 
     public static PgException Map(string duckDbMessage)
@@ -64,7 +64,7 @@ internal static partial class DuckDbErrorMapping
         foreach (var (pattern, sqlState, message) in Rules)
         {
             var match = pattern.Match(first);
-            if (match.Success) return new PgException(sqlState, message(match), hint: hint) { Position = Position(lines) };
+            if (match.Success) return new PgException(sqlState, message(match, first), hint: hint) { Position = Position(lines) };
         }
         return new PgException(SqlState.InternalError, Strip(first), hint: hint);
     }

@@ -10,6 +10,7 @@ public sealed class ErrorTextTests(ErrorTextTests.Endpoint endpoint) : IClassFix
     [Theory]
     [InlineData("select cast(x as int) from (select 'abc' as x) t", "22P02", "abc")]
     [InlineData("select cast(x as smallint) from (select 100000 as x) t", "22003", "100000")]
+    [InlineData("select 1 where 1.5::decimal(5,2) > 'abc'::varchar", "42804", "DECIMAL(5,2)")]
     public async Task An_engine_error_keeps_its_text(string sql, string sqlState, string mentioned)
     {
         await using var client = await RawProtocolClient.ConnectAsync(endpoint);

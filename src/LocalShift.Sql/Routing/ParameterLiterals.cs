@@ -50,7 +50,9 @@ internal static class ParameterLiterals
         var inv = CultureInfo.InvariantCulture;
         return parameter.Value switch
         {
-            null => $"CAST(NULL AS {sqlType ?? "VARCHAR"})",
+            // A NULL of unspecified type (OID 0) stays untyped, so the engine infers it from its context as PostgreSQL
+            // does (amount > $1 compares with a number, not a string).
+            null => sqlType is null ? "NULL" : $"CAST(NULL AS {sqlType})",
             string s when parameter.TypeOid == PgTypeOid.Bytea && s.StartsWith("\\x", StringComparison.Ordinal) => Blob(Convert.FromHexString(s.AsSpan(2))),
             string s when sqlType is not null => $"CAST({QuoteLiteral(s)} AS {sqlType})",
             string s => QuoteLiteral(s),
