@@ -19,7 +19,7 @@ public sealed class InvalidUtf8Exception(string url, long line, string hex) : Ex
 /// byte length stays the same, as in Redshift) or throws <see cref="InvalidUtf8Exception"/> with the line it is on.
 /// A character split across reads is held back until its remaining bytes arrive.
 /// </summary>
-public sealed class Utf8CheckingStream(Stream inner, char? replacement, string url) : Stream
+public sealed class Utf8CheckingStream(Stream inner, char? replacement, string url) : LocalShift.Core.ForwardReadStream
 {
     private readonly byte[] _buffer = new byte[128 * 1024];
     private int _start, _end;   // bytes ready to hand out: _buffer[_start.._end)
@@ -28,6 +28,9 @@ public sealed class Utf8CheckingStream(Stream inner, char? replacement, string u
     private bool _done;
 
     public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+    /// <summary>The check is synchronous (the source is a local file or an in-process decoder).</summary>
+    public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken ct = default) => ValueTask.FromResult(Read(buffer.Span));
 
     public override int Read(Span<byte> destination)
     {
@@ -99,14 +102,4 @@ public sealed class Utf8CheckingStream(Stream inner, char? replacement, string u
         if (disposing) inner.Dispose();
         base.Dispose(disposing);
     }
-
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }
