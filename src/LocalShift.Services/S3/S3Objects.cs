@@ -53,12 +53,13 @@ public sealed class S3Objects(S3Access access)
     /// <summary>
     /// Writes an object from a finished local file, which the store takes over (moved, not copied, when it lies in
     /// <see cref="CreateScratchFolder"/>'s folder). Needs s3:PutObject; a denied call leaves the file where it was.
+    /// A <paramref name="digest"/> computed while the file was written spares reading it again.
     /// </summary>
-    public async Task<S3ObjectSummary> PutFileAsync(AwsCall call, string bucket, string key, string file, string? contentType = null, CancellationToken ct = default)
+    public async Task<S3ObjectSummary> PutFileAsync(AwsCall call, string bucket, string key, string file, string? contentType = null, FileDigest? digest = null, CancellationToken ct = default)
     {
         access.AuthorizeObject(call, bucket, key, "s3:PutObject");
         Wrap(bucket, key, () => ObjectKeys.Encode(key));
-        using var staged = await Store.AdoptAsync(file, ct);
+        using var staged = await Store.AdoptAsync(file, digest, ct);
         var o = Wrap(bucket, key, () => Store.Commit(bucket, key, staged, new ObjectAttributes { ContentType = contentType }));
         return new S3ObjectSummary(bucket, key, o.Size, o.ETag, o.LastModified);
     }

@@ -1,6 +1,7 @@
 using LocalShift.Aws;
 using LocalShift.Core;
 using LocalShift.Services.S3;
+using LocalShift.Storage.Objects;
 
 namespace LocalShift.Sql.RolePath;
 
@@ -38,8 +39,8 @@ public sealed class S3Session(S3Objects objects, IAuthorizer authorizer, Princip
         Run("PutObject", $"S3 key being written : s3://{bucket}/{key}", call => objects.PutAsync(call, bucket, key, body, contentType, ct));
 
     /// <summary>PutObject from a finished local file, which the store takes over (see <see cref="S3Objects.PutFileAsync"/>).</summary>
-    public Task<S3ObjectSummary> PutFileAsync(string bucket, string key, string file, string? contentType = null, CancellationToken ct = default) =>
-        Run("PutObject", $"S3 key being written : s3://{bucket}/{key}", call => objects.PutFileAsync(call, bucket, key, file, contentType, ct));
+    public Task<S3ObjectSummary> PutFileAsync(string bucket, string key, string file, string? contentType = null, FileDigest? digest = null, CancellationToken ct = default) =>
+        Run("PutObject", $"S3 key being written : s3://{bucket}/{key}", call => objects.PutFileAsync(call, bucket, key, file, contentType, digest, ct));
 
     /// <summary>A scratch folder on the object store's filesystem (so that <see cref="PutFileAsync"/> is a rename); the caller deletes it.</summary>
     public string CreateScratchFolder() => objects.CreateScratchFolder();

@@ -6,6 +6,7 @@ using LocalShift.Sql.RolePath;
 using LocalShift.Sql.Routing;
 using LocalShift.Sql.Users;
 using LocalShift.Sql.Wire;
+using LocalShift.Storage.Objects;
 using static LocalShift.Sql.Lexing.TokenCursor;
 
 namespace LocalShift.Sql.Unload;
@@ -27,8 +28,14 @@ public sealed class UnloadRunner(RedshiftStatementContext context, UnloadStateme
         var folder = s3.CreateScratchFolder();
         try
         {
-            var output = unload.PartitionBy.Count > 0 || unload.MaxFileSize is not null ? Path.Combine(folder, "out") : Path.Combine(folder, "data");
+            var single = unload.PartitionBy.Count == 0 && unload.MaxFileSize is null;
+            var output = single ? Path.Combine(folder, "data") : Path.Combine(folder, "out");
+            // One output file, put as DuckDB wrote it: hash it (and flush it to the device) while DuckDB writes it,
+            // so that only its tail is left to hash once COPY returns. DuckDB appends to the file strictly in order in
+            // every format written here (BZIP2 is compressed afterwards, by us, so it is read again).
+            using var tail = single && unload.Compression != Compression.Bzip2 ? FileTail.Start(output) : null;
             var rows = context.Engine.Execute($"COPY ({query}) TO {QuoteLiteral(output)} ({string.Join(", ", CopyOptions())})");
+            var digest = tail is null ? null : await tail.FinishAsync();
             var written = new List<(string Key, long Size, long Records)>();
             var files = File.Exists(output) ? [output]
                 : Directory.Exists(output) ? Directory.GetFiles(output, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal).ToArray() : [];
@@ -41,7 +48,7 @@ public sealed class UnloadRunner(RedshiftStatementContext context, UnloadStateme
                     var key = unload.Destination.Key + partition + FileName(part++);
                     var records = unload.Manifest && unload.ManifestVerbose ? RecordCount(file) : 0;
                     var upload = unload.Compression == Compression.Bzip2 ? CompressBzip2(file) : file;
-                    var stored = await s3.PutFileAsync(unload.Destination.Bucket, key, upload, ContentType(), ct);
+                    var stored = await s3.PutFileAsync(unload.Destination.Bucket, key, upload, ContentType(), upload == output ? digest : null, ct);
                     written.Add((key, stored.Size, records));
                 }
             }

@@ -117,6 +117,32 @@ public sealed class BlobFiles
         }
     }
 
+    /// <summary>
+    /// <see cref="AdoptAsync(string, CancellationToken)"/> for a file whose size and MD5 the caller already computed
+    /// while it was written (<see cref="FileTail"/>): moves it in and flushes it to the device without reading it
+    /// again. A file whose length is not <paramref name="digest"/>'s size is read and hashed as usual.
+    /// </summary>
+    public async Task<StagedBlob> AdoptAsync(string file, FileDigest? digest, CancellationToken ct = default)
+    {
+        if (digest is null || new FileInfo(file).Length != digest.Size) return await AdoptAsync(file, ct);
+        var path = Path.Combine(_tmp, Guid.NewGuid().ToString("N") + ".tmp");
+        File.Move(file, path);
+        try
+        {
+            await Task.Run(() =>
+            {
+                using var sync = new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite, 1);
+                sync.Flush(flushToDisk: true);
+            }, CancellationToken.None);
+            return new StagedBlob(this, path, digest.Size, digest.Md5);
+        }
+        catch
+        {
+            TryDelete(path);
+            throw;
+        }
+    }
+
     /// <summary>Moves a staged file to its permanent name; returns the new blob id.</summary>
     internal string Promote(StagedBlob staged)
     {

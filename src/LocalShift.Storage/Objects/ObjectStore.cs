@@ -113,6 +113,9 @@ public sealed partial class ObjectStore
     /// <summary>Takes over a finished local file as a staged body (moved in, not copied); see <see cref="BlobFiles.AdoptAsync"/>.</summary>
     public Task<StagedBlob> AdoptAsync(string file, CancellationToken ct = default) => Files.AdoptAsync(file, ct);
 
+    /// <summary>Takes over a finished local file whose size and MD5 are already known (see <see cref="BlobFiles.AdoptAsync(string, FileDigest, CancellationToken)"/>).</summary>
+    public Task<StagedBlob> AdoptAsync(string file, FileDigest? digest, CancellationToken ct = default) => Files.AdoptAsync(file, digest, ct);
+
     /// <summary>Makes a staged body the current object at <paramref name="key"/>, replacing any previous one atomically.</summary>
     public ObjectInfo Commit(string bucket, string key, StagedBlob staged, ObjectAttributes attributes, string? etag = null)
     {

@@ -85,4 +85,32 @@ public class DataPathTests(FormatFixture f) : IClassFixture<FormatFixture>
         Assert.Contains("s3:PutObject arn:aws:s3:::fmt/logged-out/pq_0000_part_00.parquet", allowed);
         Assert.Contains("s3:GetObject arn:aws:s3:::fmt/logged-out/pq_0000_part_00.parquet", allowed);
     }
+
+    [Theory]
+    [InlineData("CSV", "csv")]
+    [InlineData("CSV GZIP", "csv-gz")]
+    [InlineData("DELIMITER '|' ZSTD", "text-zst")]
+    [InlineData("FORMAT AS JSON", "json")]
+    [InlineData("FORMAT AS PARQUET", "parquet")]
+    [InlineData("CSV BZIP2", "csv-bz2")]
+    public async Task A_large_unloaded_file_has_the_md5_of_its_bytes_as_its_etag(string format, string prefix)
+    {
+        // Big enough (tens of MB, hard to compress) that the file is hashed while DuckDB is still writing it.
+        await SqlAsync("CREATE TABLE IF NOT EXISTS big1 AS SELECT i AS id, md5(i::VARCHAR) AS a, md5((i * 7)::VARCHAR) || md5((i * 3)::VARCHAR) AS b FROM range(600000) t(i)");
+        await SqlAsync($"UNLOAD ('select * from big1') TO 's3://fmt/big-{prefix}/' IAM_ROLE default {format} PARALLEL OFF");
+        var key = (await f.Story.KeysAsync("fmt", $"big-{prefix}/")).Single();
+        var file = Path.Combine(Path.GetTempPath(), "localshift-e2e-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            var got = (await f.Server.AwsAsync("s3api", "get-object", "--bucket", "fmt", "--key", key, file)).EnsureSuccess().Json();
+            var bytes = await File.ReadAllBytesAsync(file);
+            Assert.True(bytes.Length > 20_000_000, $"{key} is only {bytes.Length} bytes");
+            Assert.Equal(bytes.Length, got.GetProperty("ContentLength").GetInt64());
+            Assert.Equal("\"" + Convert.ToHexStringLower(System.Security.Cryptography.MD5.HashData(bytes)) + "\"", got.GetProperty("ETag").GetString());
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
 }
