@@ -191,10 +191,23 @@ internal sealed class SqlSession : IPgQuerySession
                 PrivilegeCheck.Check(tokens, User, _database.Users, "public");
                 var translated = Translate(analysis);
                 if (!tokens[0].IsAny("INSERT", "UPDATE", "DELETE", "MERGE")) _database.SchemaChanged();
-                RunPreStatements(translated);
-                var rows = _engine.Execute(translated.Sql);
+                // CREATE TABLE's records (table attributes, sequences) and the table itself commit together or not at all.
+                var together = translated.PreStatements.Count > 0 && _status == TransactionStatus.Idle && !_implicit;
+                if (together) _engine.Execute("BEGIN TRANSACTION");
+                long rows;
+                try
+                {
+                    RunPreStatements(translated);
+                    rows = _engine.Execute(translated.Sql);
+                    TableAttributes.Follow(_engine, tokens);
+                    if (together) _engine.Execute("COMMIT");
+                }
+                catch (Exception) when (together)
+                {
+                    TryRollback();
+                    throw;
+                }
                 RecordOwnership(tokens);
-                Copy.ColumnWidths.Record(_engine, tokens);
                 return new CommandResult(StatementClassifier.Tag(tokens, rows));
             }
         }
