@@ -31,7 +31,7 @@ public static class RedshiftTranslator
             pre.AddRange(created.PreStatements.Select(p => Rewrite(SqlLexer.Tokenize(p), context)));
         }
         else if (IsAlterTableAdd(tokens)) tokens = WithoutEncode(tokens);
-        tokens = ResultColumnNames.AddNames(TopClause.Rewrite(tokens));
+        tokens = DivisionGuard.Rewrite(ResultColumnNames.AddNames(TopClause.Rewrite(tokens)));
         return new TranslatedStatement(Rewrite(tokens, context), pre);
     }
 
