@@ -16,7 +16,7 @@ public sealed class DivisionGuardTests
     [InlineData("SELECT x - a / b + 1",
         "SELECT x - ls_div(a , b) + 1 AS \"?column?\"")]
     [InlineData("SELECT -a / b",
-        "SELECT -ls_div(a , b) AS \"?column?\"")]
+        "SELECT ls_div(-a , b) AS \"?column?\"")]
     [InlineData("SELECT f(x) / g(y) OVER (PARTITION BY w) FROM t",
         "SELECT ls_div(f(x) , g(y) OVER (PARTITION BY w)) AS \"?column?\" FROM t")]
     [InlineData("SELECT listagg(s) WITHIN GROUP (ORDER BY s) / 2, count(*) FILTER (WHERE z) % n FROM t",
@@ -39,6 +39,8 @@ public sealed class DivisionGuardTests
         "SELECT ls_div(CAST(a AS INT) , CAST(b AS INT)) AS \"?column?\", ls_div(x , (SELECT max(y) FROM t)) AS \"?column?\", ls_div(INTERVAL '1 day' , n) AS \"?column?\"")]
     [InlineData("SELECT \"Q\".\"x y\" / s.t.u",
         "SELECT ls_div(\"Q\".\"x y\" , s.t.u) AS \"?column?\"")]
+    [InlineData("SELECT - 2 ^ 2 / x, y - 2 / x, (-a) / b FROM t WHERE CASE WHEN p THEN 1 END - 2 / x > 0",
+        "SELECT ls_div(- 2 ^ 2 , x) AS \"?column?\", y - ls_div(2 , x) AS \"?column?\", ls_div((-a) , b) AS \"?column?\" FROM t WHERE CASE WHEN p THEN 1 END - ls_div(2 , x) > 0")]
     public void Divisions_are_guarded_with_their_whole_operands(string redshift, string duckDb) =>
         Assert.Equal(duckDb, RedshiftTranslator.Translate(redshift, new TranslationContext("u", "dev")).Sql);
 }

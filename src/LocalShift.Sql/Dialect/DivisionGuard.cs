@@ -291,7 +291,23 @@ internal static class DivisionGuard
             }
             else break;
         }
+        // A unary sign binds tighter than ^ and * / %: -2 ^ 2 / x is 4 / x.
+        while (start > 0 && IsSignToken(s[start - 1]) && IsUnaryPosition(s, start - 1)) start--;
         return start;
+    }
+
+    /// <summary>A sign at <paramref name="sign"/> is unary when nothing that ends an operand comes before it.</summary>
+    private static bool IsUnaryPosition(List<SqlToken> s, int sign)
+    {
+        if (sign == 0) return true;
+        var previous = s[sign - 1];
+        return previous.Kind switch
+        {
+            SqlTokenKind.LeftParen or SqlTokenKind.Comma => true,
+            SqlTokenKind.Operator => previous.Text != "]",
+            SqlTokenKind.Word => !previous.Is("END") && NotOperands.Contains(previous.Text),
+            _ => false,
+        };
     }
 
     /// <summary>The first index of the factor ending at <paramref name="end"/> (without its unary signs), or -1.</summary>

@@ -91,7 +91,7 @@ internal sealed class LoggedQuery(long id, long transaction, string user, int pi
 /// </summary>
 internal sealed class QueryLog(int capacity = QueryLog.DefaultCapacity)
 {
-    public const int DefaultCapacity = 5000;
+    public const int DefaultCapacity = 2000;
     private const int MaxText = 4000;
 
     private static readonly HashSet<string> ViewNames = new(StringComparer.OrdinalIgnoreCase) { "stl_query", "svl_qlog", "sys_query_history" };
@@ -105,6 +105,8 @@ internal sealed class QueryLog(int capacity = QueryLog.DefaultCapacity)
 
     public LoggedQuery Begin(long transaction, string user, int pid, string database, string text, string type)
     {
+        // Redshift keeps the first 4,000 characters; a long statement's text is not held on to.
+        if (text.Length > MaxText) text = text[..MaxText];
         lock (_lock)
         {
             var entry = new LoggedQuery(++_next, transaction, user, pid, database, text, type);
@@ -170,7 +172,7 @@ internal sealed class QueryLog(int capacity = QueryLog.DefaultCapacity)
                 var e = entries[i];
                 if (i > 0) sql.Append(", ");
                 sql.Append(CultureInfo.InvariantCulture,
-                    $"({e.Id}, {e.Transaction}, {QuoteLiteral(e.User)}, {e.Pid}, {QuoteLiteral(e.Database)}, {QuoteLiteral(e.Text.Length > MaxText ? e.Text[..MaxText] : e.Text)}, " +
+                    $"({e.Id}, {e.Transaction}, {QuoteLiteral(e.User)}, {e.Pid}, {QuoteLiteral(e.Database)}, {QuoteLiteral(e.Text)}, " +
                     $"'{e.Type}', '{e.Status}', {(e.Error is null ? "NULL" : QuoteLiteral(e.Error))}, {Timestamp(e.Start)}, {(e.End is { } end ? Timestamp(end) : "NULL")}, {e.Rows})");
             }
             sql.Append(';');
