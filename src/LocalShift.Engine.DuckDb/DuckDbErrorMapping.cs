@@ -31,6 +31,7 @@ internal static partial class DuckDbErrorMapping
         (new(@"^Constraint Error: NOT NULL constraint failed: (?:.+\.)?(.+)"), SqlState.NotNullViolation, (m, _) => $"null value in column \"{m.Groups[1].Value}\" violates not-null constraint"),
         (new(@"^Constraint Error: .*foreign key"), SqlState.ForeignKeyViolation, (_, line) => Strip(line)),
         (new(@"^Constraint Error: CHECK constraint failed.*\(Error: (value too long for type .+)\)$"), "22001", (m, _) => m.Groups[1].Value),
+        (new(@"^Constraint Error: CHECK constraint failed.*\(Error: division by zero\)$"), SqlState.DivisionByZero, (_, _) => "division by zero"),
         (new(@"^Constraint Error: CHECK"), SqlState.CheckViolation, (_, line) => Strip(line)),
         (new(@"^Conversion Error: Could not convert string '(.*)' to (U?INT(?:8|16|32|64|128)|DECIMAL.*|DOUBLE|FLOAT|BOOL(?:EAN)?)$"), SqlState.InvalidTextRepresentation,
             (m, _) => $"invalid input syntax for {PgTypeName(m.Groups[2].Value)}: \"{m.Groups[1].Value}\""),

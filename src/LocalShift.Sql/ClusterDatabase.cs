@@ -47,6 +47,9 @@ public sealed class ClusterDatabase : IPgBackend, IDisposable
     public UserDirectory Users { get; }
     public IRedshiftStatementHandler RedshiftStatements { get; }
 
+    /// <summary>The cluster's recent statements, for stl_query, svl_qlog and sys_query_history.</summary>
+    internal QueryLog Queries { get; } = new();
+
     private int _schemaVersion;
 
     /// <summary>

@@ -193,4 +193,37 @@ public sealed class NpgsqlProtocolTests(ClusterEndpoint endpoint) : IClassFixtur
         Assert.StartsWith("PostgreSQL 8.0.2 on i686-pc-linux-gnu", version);
         Assert.Contains("Redshift 1.0.", version);
     }
+    [Fact]
+    public async Task Division_by_zero_is_an_error_with_its_sqlstate()
+    {
+        await using var connection = await endpoint.OpenAsync();
+        await using var command = new NpgsqlCommand("select 10 / (@d - 2), 7 % @d", connection);
+        command.Parameters.AddWithValue("d", 2);
+        var e = await Assert.ThrowsAsync<PostgresException>(() => command.ExecuteScalarAsync());
+        Assert.Equal(("22012", "division by zero"), (e.SqlState, e.MessageText));
+        command.Parameters["d"].Value = 4;
+        await using var reader = await command.ExecuteReaderAsync();
+        Assert.True(await reader.ReadAsync());
+        Assert.Equal((5, 3), (reader.GetInt32(0), reader.GetInt32(1)));
+    }
+
+    [Fact]
+    public async Task Sys_query_history_lists_statements_with_the_rows_read()
+    {
+        await using var connection = await endpoint.OpenAsync();
+        await using (var rows = new NpgsqlCommand("select x, 'query-log-marker' from generate_series(1, 25) t(x) where x > @n", connection))
+        {
+            rows.Parameters.AddWithValue("n", 5);
+            await using var reader = await rows.ExecuteReaderAsync();
+            while (await reader.ReadAsync()) { }
+        }
+        await using var history = new NpgsqlCommand(
+            "select trim(query_text), trim(status), returned_rows, trim(query_type) from sys_query_history " +
+            "where query_text like '%query-log-marker%' and query_text not like '%sys_query_history%'", connection);
+        await using var result = await history.ExecuteReaderAsync();
+        Assert.True(await result.ReadAsync());
+        Assert.Equal(("select x, 'query-log-marker' from generate_series(1, 25) t(x) where x > 5", "success", 20L, "SELECT"),
+            (result.GetString(0), result.GetString(1), result.GetInt64(2), result.GetString(3)));
+        Assert.False(await result.ReadAsync());
+    }
 }

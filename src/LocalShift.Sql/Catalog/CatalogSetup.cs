@@ -56,10 +56,8 @@ internal static class CatalogSetup
     public static void InstallSystemViews(IEngineSession system)
     {
         const string s = UserDirectory.Schema;
+        Dialect.TableAttributes.Install(system);
         system.Execute($"""
-            CREATE TABLE IF NOT EXISTS {s}.table_attributes(schema_name VARCHAR, table_name VARCHAR, diststyle VARCHAR, sortkey_kind VARCHAR, encode_auto BOOLEAN);
-            CREATE TABLE IF NOT EXISTS {s}.column_attributes(schema_name VARCHAR, table_name VARCHAR, column_name VARCHAR, type_name VARCHAR,
-              encoding VARCHAR, distkey BOOLEAN, sortkey INTEGER);
             CREATE TABLE IF NOT EXISTS {FunctionLibrary.Typed}sessions(process INTEGER, user_name VARCHAR, db_name VARCHAR, starttime TIMESTAMP);
             CREATE OR REPLACE VIEW main.pg_user AS
               SELECT name AS usename, CAST(99 + row_number() OVER (ORDER BY created, name) AS INTEGER) AS usesysid, superuser AS usecreatedb,

@@ -52,5 +52,7 @@ internal static class FunctionLibrary
         CREATE OR REPLACE MACRO main.json_serialize(s) AS CAST(s AS VARCHAR);
         CREATE OR REPLACE MACRO main.pg_backend_pid() AS CAST(getvariable('localshift_pid') AS INTEGER);
         CREATE OR REPLACE MACRO main.ls_invalid_json(s) AS error('invalid json object ' || s);
+        CREATE OR REPLACE MACRO main.ls_div(a, b) AS CASE WHEN b = 0 AND a IS NOT NULL THEN error('division by zero') ELSE a // b END;
+        CREATE OR REPLACE MACRO main.ls_mod(a, b) AS CASE WHEN b = 0 AND a IS NOT NULL THEN error('division by zero') ELSE a % b END;
         """;
 }

@@ -143,25 +143,30 @@ internal static class CreateTableRewriter
         return definition;
     }
 
-    /// <summary>The column's type as written: the words and parentheses after its name, up to its first constraint.</summary>
-    private static string DeclaredType(List<SqlToken> item, int nameIndex)
+    /// <summary>
+    /// The column's type as written: the words and parentheses after its name, up to its first constraint (comments
+    /// and line breaks left out, so it reads the same from a statement's significant tokens).
+    /// </summary>
+    internal static string DeclaredType(List<SqlToken> item, int nameIndex)
     {
-        var type = new List<SqlToken>();
+        var type = new System.Text.StringBuilder();
+        var previousWord = false;
+        var depth = 0;
         for (var j = nameIndex + 1; j < item.Count; j++)
         {
             var token = item[j];
-            if (token.IsAny("NOT", "NULL", "DEFAULT", "ENCODE", "DISTKEY", "SORTKEY", "PRIMARY", "UNIQUE", "REFERENCES", "IDENTITY", "GENERATED",
-                    "COLLATE", "CONSTRAINT", "CHECK")) break;
-            if (token.Kind == SqlTokenKind.LeftParen)
-            {
-                var close = MatchParen(item, j);
-                type.AddRange(item.GetRange(j, close - j + 1));
-                j = close;
-                continue;
-            }
-            type.Add(token);
+            if (token.IsTrivia) continue;
+            if (depth == 0 && (token.Kind is SqlTokenKind.Comma or SqlTokenKind.Semicolon or SqlTokenKind.RightParen
+                               || token.IsAny("NOT", "NULL", "DEFAULT", "ENCODE", "DISTKEY", "SORTKEY", "PRIMARY", "UNIQUE", "REFERENCES", "IDENTITY",
+                                   "GENERATED", "COLLATE", "CONSTRAINT", "CHECK"))) break;
+            if (token.Kind == SqlTokenKind.LeftParen) depth++;
+            else if (token.Kind == SqlTokenKind.RightParen) depth--;
+            var word = token.Kind == SqlTokenKind.Word;
+            if (word && previousWord) type.Append(' ');
+            type.Append(token.Text);
+            previousWord = word;
         }
-        return SqlLexer.Join(type).Trim();
+        return type.ToString();
     }
 
     /// <summary>Drops DISTSTYLE, DISTKEY(...), [COMPOUND|INTERLEAVED] SORTKEY(...)/AUTO, ENCODE AUTO and BACKUP YES|NO.</summary>

@@ -30,8 +30,33 @@ public static class RedshiftTranslator
             tokens = SqlLexer.Tokenize(SqlLexer.Join(created.Tokens));
             pre.AddRange(created.PreStatements.Select(p => Rewrite(SqlLexer.Tokenize(p), context)));
         }
-        tokens = ResultColumnNames.AddNames(TopClause.Rewrite(tokens));
+        else if (IsAlterTableAdd(tokens)) tokens = WithoutEncode(tokens);
+        tokens = DivisionGuard.Rewrite(ResultColumnNames.AddNames(TopClause.Rewrite(tokens)));
         return new TranslatedStatement(Rewrite(tokens, context), pre);
+    }
+
+    private static bool IsAlterTableAdd(List<SqlToken> tokens)
+    {
+        var first = NextSignificant(tokens, -1);
+        if (first < 0 || !tokens[first].Is("ALTER")) return false;
+        var second = NextSignificant(tokens, first);
+        return second >= 0 && tokens[second].Is("TABLE") && tokens.Any(t => t.Is("ADD")) && tokens.Any(t => t.Is("ENCODE"));
+    }
+
+    /// <summary>ALTER TABLE ... ADD COLUMN c type ENCODE e: the encoding is a storage hint (recorded for pg_table_def), dropped here.</summary>
+    private static List<SqlToken> WithoutEncode(List<SqlToken> tokens)
+    {
+        var output = new List<SqlToken>();
+        for (var i = 0; i < tokens.Count; i++)
+        {
+            if (tokens[i].Is("ENCODE") && NextSignificant(tokens, i) is var encoding and >= 0)
+            {
+                i = encoding;
+                continue;
+            }
+            output.Add(tokens[i]);
+        }
+        return output;
     }
 
     internal static string Rewrite(List<SqlToken> tokens, TranslationContext context)

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using LocalShift.Engine;
 using LocalShift.Sql.Lexing;
 using LocalShift.Sql.Users;
 using static LocalShift.Sql.Lexing.TokenCursor;
@@ -7,11 +8,44 @@ namespace LocalShift.Sql.Dialect;
 
 /// <summary>
 /// What a CREATE TABLE said about distribution, sort keys, encodings and declared column types, which DuckDB has
-/// no place for. Recorded in the cluster's hidden schema so pg_table_def, svv_table_info and svv_columns answer
-/// as Redshift would.
+/// no place for. Recorded in the cluster's hidden schema (in the same transaction as the table) so pg_table_def,
+/// svv_table_info and svv_columns answer as Redshift would, and COPY knows the CHAR/VARCHAR widths to enforce
+/// (<see cref="Copy.ColumnWidths"/>). ALTER TABLE and DROP TABLE/SCHEMA keep the record in step (<see cref="Follow"/>).
 /// </summary>
 internal sealed partial class TableAttributes
 {
+    private const string TableAttributesTable = UserDirectory.Schema + ".table_attributes";
+    private const string ColumnAttributesTable = UserDirectory.Schema + ".column_attributes";
+
+    /// <summary>
+    /// Creates the record's tables when the cluster's database opens. A database written before the declared types were
+    /// kept here has its CHAR/VARCHAR widths in <c>__localshift.column_widths</c>: those move over once, then that table goes.
+    /// </summary>
+    public static void Install(IEngineSession system)
+    {
+        system.Execute($"""
+            CREATE TABLE IF NOT EXISTS {TableAttributesTable}(schema_name VARCHAR, table_name VARCHAR, diststyle VARCHAR, sortkey_kind VARCHAR, encode_auto BOOLEAN);
+            CREATE TABLE IF NOT EXISTS {ColumnAttributesTable}(schema_name VARCHAR, table_name VARCHAR, column_name VARCHAR, type_name VARCHAR,
+              encoding VARCHAR, distkey BOOLEAN, sortkey INTEGER);
+            """);
+        long legacy;
+        using (var found = system.Query($"SELECT count(*) FROM duckdb_tables() WHERE schema_name = '{UserDirectory.Schema}' AND table_name = 'column_widths' AND database_name = current_database()"))
+            legacy = found.Read() ? Convert.ToInt64(found.GetValue(0)) : 0;
+        if (legacy == 0) return;
+        system.Execute($"""
+            BEGIN TRANSACTION;
+            INSERT INTO {ColumnAttributesTable}
+              SELECT w.schema_name, w.table_name, w.column_name,
+                     CASE WHEN w.type = 'char' THEN 'character(' || w.width || ')' ELSE 'character varying(' || w.width || ')' END, NULL, FALSE, 0
+              FROM {UserDirectory.Schema}.column_widths w
+              WHERE EXISTS (SELECT 1 FROM information_schema.columns c
+                            WHERE c.table_schema = w.schema_name AND c.table_name = w.table_name AND c.column_name = w.column_name)
+                AND NOT EXISTS (SELECT 1 FROM {ColumnAttributesTable} a
+                                WHERE a.schema_name = w.schema_name AND a.table_name = w.table_name AND a.column_name = w.column_name);
+            DROP TABLE {UserDirectory.Schema}.column_widths;
+            COMMIT;
+            """);
+    }
     internal sealed class ColumnAttributes(string name, string typeName)
     {
         public string Name { get; } = name;
@@ -82,6 +116,93 @@ internal sealed partial class TableAttributes
                          $") WHERE {absent}";
     }
 
+    /// <summary>
+    /// Keeps the record in step with DDL that ran: DROP TABLE and DROP SCHEMA forget their tables, ALTER TABLE ...
+    /// RENAME TO / RENAME COLUMN / ADD COLUMN / DROP COLUMN / ALTER COLUMN ... TYPE follow along. Anything else returns at once.
+    /// </summary>
+    public static void Follow(IEngineSession engine, List<SqlToken> s)
+    {
+        if (s.Count < 3 || !s[0].IsAny("DROP", "ALTER") || !s[1].IsAny("TABLE", "SCHEMA")) return;
+        var i = 2;
+        if (s[i].Is("IF") && i + 1 < s.Count && s[i + 1].Is("EXISTS")) i += 2;
+        if (s[0].Is("DROP"))
+        {
+            var statements = new List<string>();
+            while (i < s.Count)
+            {
+                string where;
+                if (s[1].Is("SCHEMA"))
+                {
+                    if (s[i].Kind is not (SqlTokenKind.Word or SqlTokenKind.QuotedIdentifier)) break;
+                    where = $"schema_name = {QuoteLiteral(s[i++].Identifier)}";
+                }
+                else if (Name(s, ref i) is var (schema, table)) where = Where(schema, table);
+                else break;
+                statements.Add($"DELETE FROM {TableAttributesTable} WHERE {where}; DELETE FROM {ColumnAttributesTable} WHERE {where}");
+                if (i >= s.Count || s[i].Kind != SqlTokenKind.Comma) break;
+                i++;
+            }
+            if (statements.Count > 0) engine.Execute(string.Join("; ", statements));
+            return;
+        }
+        if (!s[1].Is("TABLE") || Name(s, ref i) is not var (tableSchema, tableName) || i + 1 >= s.Count) return;
+        var tableWhere = Where(tableSchema, tableName);
+        if (s[i].Is("RENAME") && s[i + 1].Is("TO") && i + 2 < s.Count)
+        {
+            var renamed = QuoteLiteral(s[i + 2].Identifier);
+            engine.Execute($"UPDATE {TableAttributesTable} SET table_name = {renamed} WHERE {tableWhere}; " +
+                           $"UPDATE {ColumnAttributesTable} SET table_name = {renamed} WHERE {tableWhere}");
+        }
+        else if (s[i].Is("RENAME") && i + 4 < s.Count && (s[i + 1].Is("COLUMN") ? s[i + 3].Is("TO") : s[i + 2].Is("TO")))
+        {
+            var at = s[i + 1].Is("COLUMN") ? i + 2 : i + 1;
+            engine.Execute($"UPDATE {ColumnAttributesTable} SET column_name = {QuoteLiteral(s[at + 2].Identifier)} " +
+                           $"WHERE {tableWhere} AND column_name = {QuoteLiteral(s[at].Identifier)}");
+        }
+        else if (s[i].Is("ADD") && !s[i + 1].IsAny("CONSTRAINT", "PRIMARY", "UNIQUE", "FOREIGN", "CHECK"))
+        {
+            var at = s[i + 1].Is("COLUMN") ? i + 2 : i + 1;
+            if (at + 1 >= s.Count) return;
+            var column = s[at].Identifier;
+            var type = RedshiftTypeName(CreateTableRewriter.DeclaredType(s, at));
+            var encodeAt = s.FindIndex(at, t => t.Is("ENCODE"));
+            var encoding = encodeAt >= 0 && encodeAt + 1 < s.Count ? QuoteLiteral(s[encodeAt + 1].Identifier.ToLowerInvariant()) : "NULL";
+            engine.Execute($"DELETE FROM {ColumnAttributesTable} WHERE {tableWhere} AND column_name = {QuoteLiteral(column)}; " +
+                           $"INSERT INTO {ColumnAttributesTable} VALUES ({Schema(tableSchema)}, {QuoteLiteral(tableName)}, {QuoteLiteral(column)}, {QuoteLiteral(type)}, {encoding}, FALSE, 0)");
+        }
+        else if (s[i].Is("DROP") && !s[i + 1].Is("CONSTRAINT"))
+        {
+            var at = s[i + 1].Is("COLUMN") ? i + 2 : i + 1;
+            if (at < s.Count)
+                engine.Execute($"DELETE FROM {ColumnAttributesTable} WHERE {tableWhere} AND column_name = {QuoteLiteral(s[at].Identifier)}");
+        }
+        else if (s[i].Is("ALTER") && i + 3 < s.Count)
+        {
+            // ALTER [COLUMN] c TYPE t (Redshift: a VARCHAR's length may grow).
+            var at = s[i + 1].Is("COLUMN") ? i + 2 : i + 1;
+            if (at + 2 >= s.Count || !s[at + 1].Is("TYPE")) return;
+            var type = RedshiftTypeName(CreateTableRewriter.DeclaredType(s, at + 1));
+            engine.Execute($"UPDATE {ColumnAttributesTable} SET type_name = {QuoteLiteral(type)} WHERE {tableWhere} AND column_name = {QuoteLiteral(s[at].Identifier)}");
+        }
+    }
+
+    /// <summary>A table name at <paramref name="i"/>: (schema or null for the current one, table); moves past it.</summary>
+    private static (string? Schema, string Table)? Name(List<SqlToken> s, ref int i)
+    {
+        if (i >= s.Count || s[i].Kind is not (SqlTokenKind.Word or SqlTokenKind.QuotedIdentifier)) return null;
+        if (i + 2 < s.Count && s[i + 1].Kind == SqlTokenKind.Dot)
+        {
+            var qualified = (s[i].Identifier, s[i + 2].Identifier);
+            i += 3;
+            return qualified;
+        }
+        return (null, s[i++].Identifier);
+    }
+
+    private static string Schema(string? schema) => schema is null ? "current_schema()" : QuoteLiteral(schema);
+
+    private static string Where(string? schema, string table) => $"schema_name = {Schema(schema)} AND table_name = {QuoteLiteral(table)}";
+
     /// <summary>Redshift's (PostgreSQL's) name of a declared type: VARCHAR(10) is character varying(10), INT is integer.</summary>
     public static string RedshiftTypeName(string declared)
     {
@@ -94,7 +215,8 @@ internal sealed partial class TableAttributes
             "varchar" or "character varying" or "nvarchar" or "text" when args is null => "character varying(256)",
             "varchar" or "character varying" or "nvarchar" => args.Equals("max", StringComparison.OrdinalIgnoreCase) ? "character varying(65535)" : $"character varying({args})",
             "text" => "character varying(256)",
-            "char" or "character" or "nchar" or "bpchar" => $"character({args ?? "1"})",
+            "bpchar" => $"character({args ?? "256"})",
+            "char" or "character" or "nchar" => $"character({args ?? "1"})",
             "int" or "integer" or "int4" => "integer",
             "bigint" or "int8" => "bigint",
             "smallint" or "int2" => "smallint",

@@ -108,7 +108,8 @@ public static class SqlLexer
                     '.' => SqlTokenKind.Dot,
                     _ => SqlTokenKind.Operator,
                 };
-                if (kind == SqlTokenKind.Operator)
+                // Square brackets stand alone, as in PostgreSQL's scanner ("a[1]::int" is "]" then "::").
+                if (kind == SqlTokenKind.Operator && c is not ('[' or ']'))
                     while (i < sql.Length && "+-*/<>=~!@#%^&|`?:".Contains(sql[i]) && !(sql[i] == '-' && At(sql, i + 1) == '-')) i++;
             }
             tokens.Add(new SqlToken(kind, sql[start..i]));

@@ -21,6 +21,8 @@ internal sealed class SqlSession : IPgQuerySession
     private readonly Dictionary<string, string> _settings = new(StringComparer.OrdinalIgnoreCase);
     private readonly StatementAnalyses _analyses = new();
     private TransactionStatus _status = TransactionStatus.Idle;
+    /// <summary>The query log's transaction id of the statements running now (a block's statements share one).</summary>
+    private long _transaction;
     /// <summary>The engine is in the implicit transaction of a multi-statement Query message (status stays Idle).</summary>
     private bool _implicit;
 
@@ -107,6 +109,7 @@ internal sealed class SqlSession : IPgQuerySession
             default:
                 return;
         }
+        MaterializeQueryLog(analysis);
         var version = _database.SchemaVersion;
         if (analysis.Checked is { } done && done.SchemaVersion == version && done.ParameterTypes.AsSpan().SequenceEqual(parameterTypes.ToArray())) return;
         var text = parameterTypes.Count == 0 ? analysis : StatementAnalysis.Of(ParameterLiterals.SubstituteNulls(analysis.Tokens, parameterTypes));
@@ -124,6 +127,7 @@ internal sealed class SqlSession : IPgQuerySession
                 return [new PgColumn(ShowName(analysis.Significant), PgTypeOid.Text)];
             case StatementKind.EngineQuery:
                 if (analysis.Row is { } row) return row.Columns;
+                MaterializeQueryLog(analysis);
                 return _engine.Describe(Translate(analysis).Sql);
             default:
                 return null;
@@ -133,8 +137,26 @@ internal sealed class SqlSession : IPgQuerySession
     /// <summary>Runs one statement with its parameters already bound.</summary>
     public IPgResult Execute(string sql) => Execute(Analyze(sql));
 
-    /// <summary>Runs one analyzed statement with its parameters already bound.</summary>
+    /// <summary>Runs one analyzed statement with its parameters already bound, and keeps it in the cluster's query log.</summary>
     public IPgResult Execute(StatementAnalysis analysis)
+    {
+        if (_status == TransactionStatus.Idle || _transaction == 0) _transaction = _database.Queries.NewTransaction();
+        var entry = _database.Queries.Begin(_transaction, User.Name, Connection.ProcessId, Connection.Database, analysis.Sql, analysis.QueryType);
+        try { return entry.Track(Run(analysis)); }
+        catch (Exception e)
+        {
+            entry.Failed(e);
+            throw;
+        }
+    }
+
+    /// <summary>A statement naming the query log's views first gets the log as this session's temporary tables.</summary>
+    private void MaterializeQueryLog(StatementAnalysis analysis)
+    {
+        if (analysis.MentionsQueryLog) _database.Queries.Materialize(_engine, User.Name, User.Superuser);
+    }
+
+    private IPgResult Run(StatementAnalysis analysis)
     {
         var sql = analysis.Sql;
         var tokens = analysis.Significant;
@@ -181,6 +203,7 @@ internal sealed class SqlSession : IPgQuerySession
             case StatementKind.EngineQuery:
             {
                 PrivilegeCheck.Check(tokens, User, _database.Users, "public");
+                MaterializeQueryLog(analysis);
                 var translated = Translate(analysis);
                 RunPreStatements(translated);
                 return new EngineRowsResult(_engine.Query(translated.Sql), OnError);
@@ -189,12 +212,26 @@ internal sealed class SqlSession : IPgQuerySession
             {
                 PrivilegeCheck.CheckDdl(tokens, User, _database.Users, "public");
                 PrivilegeCheck.Check(tokens, User, _database.Users, "public");
+                MaterializeQueryLog(analysis);
                 var translated = Translate(analysis);
                 if (!tokens[0].IsAny("INSERT", "UPDATE", "DELETE", "MERGE")) _database.SchemaChanged();
-                RunPreStatements(translated);
-                var rows = _engine.Execute(translated.Sql);
+                // CREATE TABLE's records (table attributes, sequences) and the table itself commit together or not at all.
+                var together = translated.PreStatements.Count > 0 && _status == TransactionStatus.Idle && !_implicit;
+                if (together) _engine.Execute("BEGIN TRANSACTION");
+                long rows;
+                try
+                {
+                    RunPreStatements(translated);
+                    rows = _engine.Execute(translated.Sql);
+                    TableAttributes.Follow(_engine, tokens);
+                    if (together) _engine.Execute("COMMIT");
+                }
+                catch (Exception) when (together)
+                {
+                    TryRollback();
+                    throw;
+                }
                 RecordOwnership(tokens);
-                Copy.ColumnWidths.Record(_engine, tokens);
                 return new CommandResult(StatementClassifier.Tag(tokens, rows));
             }
         }

@@ -18,7 +18,15 @@ internal sealed class StatementAnalysis
         Significant = SqlLexer.Significant(tokens);
         Kind = StatementClassifier.Classify(Significant);
         Constant = Kind == StatementKind.EngineQuery && IsConstantSelect(Significant);
+        MentionsQueryLog = !Constant && QueryLog.Mentioned(Significant);
+        QueryType = QueryLog.TypeOf(this);
     }
+
+    /// <summary>The statement names stl_query, svl_qlog or sys_query_history (<see cref="QueryLog"/>).</summary>
+    public bool MentionsQueryLog { get; }
+
+    /// <summary>Its query_type in sys_query_history.</summary>
+    public string QueryType { get; }
 
     public static StatementAnalysis Of(string sql) => new(sql, SqlLexer.Tokenize(sql));
 

@@ -41,7 +41,6 @@ public sealed class UserDirectory
             CREATE TABLE IF NOT EXISTS {Schema}.owners(schema_name VARCHAR, table_name VARCHAR, owner VARCHAR);
             CREATE TABLE IF NOT EXISTS {Schema}.roles(name VARCHAR PRIMARY KEY, id INTEGER NOT NULL, owner VARCHAR, external_id VARCHAR);
             CREATE TABLE IF NOT EXISTS {Schema}.role_members(role_name VARCHAR NOT NULL, member VARCHAR NOT NULL, admin_option BOOLEAN NOT NULL);
-            {Copy.ColumnWidths.CreateTable};
             CREATE OR REPLACE VIEW main.svv_roles AS
               SELECT id AS role_id, name AS role_name, owner AS role_owner, external_id FROM {Schema}.roles;
             CREATE OR REPLACE VIEW main.svv_user_grants AS
