@@ -51,7 +51,11 @@ internal static class SqlEndpointCertificate
         using var created = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddYears(5));
         var pfx = created.Export(X509ContentType.Pfx);
         var temporary = path + ".tmp";
-        File.WriteAllBytes(temporary, pfx);
+        // The PFX holds the private key: readable by this user only.
+        var fileOptions = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
+        if (!OperatingSystem.IsWindows()) fileOptions.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        using (var stream = new FileStream(temporary, fileOptions))
+            stream.Write(pfx);
         File.Move(temporary, path, overwrite: true);
         // Also as PEM, for clients that pin it (sslrootcert=...): the certificate only, no key.
         File.WriteAllText(Path.Combine(folder, "sql-endpoint.crt"), created.ExportCertificatePem() + "\n");
