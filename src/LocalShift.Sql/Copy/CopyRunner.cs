@@ -91,7 +91,7 @@ public sealed class CopyRunner(RedshiftStatementContext context, CopyStatement c
                     try
                     {
                         loaded = Load(columns.Select((c, i) => ReaderConverts(c) ? $"c{i}" : expressions[i]).ToList(),
-                            SourceRelation(files, i => ReaderConverts(columns[i]) ? columns[i].Type : "VARCHAR"));
+                            SourceRelation(files, i => ReaderConverts(columns[i]) ? columns[i].Type : "VARCHAR", EmptyFieldsAsNull(columns, files)));
                     }
                     catch (PgException e) when (e.SqlState != SqlState.QueryCanceled) { loaded = Load(expressions, source); }
                 }
@@ -297,8 +297,45 @@ public sealed class CopyRunner(RedshiftStatementContext context, CopyStatement c
 
     private sealed record Source(string Sql, IReadOnlyList<string> Columns);
 
+    /// <summary>
+    /// For the typed first attempt: whether the reader may take an empty field as NULL too, and which fields it must then
+    /// keep as '' (null when it may not). Redshift loads an empty field as NULL into a number, date or boolean but as ''
+    /// into CHAR/VARCHAR (unless EMPTYASNULL or BLANKSASNULL); the reader has one list of NULL strings for every field,
+    /// and its <c>force_not_null</c> reads a text field matching any of them as ''. So that is only exact when no field
+    /// can be the NULL AS string: checked by a scan of the uncompressed files for its bytes (far cheaper than the exact
+    /// conversions it spares). Otherwise empty numeric fields fail the typed attempt and the exact one runs.
+    /// </summary>
+    private List<string>? EmptyFieldsAsNull(List<TargetColumn> columns, List<StagedFile> files)
+    {
+        var nulls = copy.NullAs ?? "\\N";
+        if (nulls.Length == 0 || copy.FillRecord) return null;
+        var keep = Enumerable.Range(0, columns.Count).Where(i => columns[i].IsText && !copy.EmptyAsNull && !copy.BlanksAsNull).Select(i => $"c{i}").ToList();
+        if (keep.Count == 0) return keep;
+        if (DuckDbCompression != "none") return null;
+        var needle = System.Text.Encoding.UTF8.GetBytes(nulls);
+        return files.Any(f => Contains(f.Path, needle)) ? null : keep;
+    }
+
+    /// <summary>Whether a file holds these bytes anywhere (a vectorized search over 1 MiB blocks).</summary>
+    private static bool Contains(string path, byte[] needle)
+    {
+        using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1, FileOptions.SequentialScan);
+        var buffer = new byte[(1 << 20) + needle.Length];
+        var carried = 0;
+        int read;
+        while ((read = file.Read(buffer, carried, buffer.Length - carried)) > 0)
+        {
+            var filled = carried + read;
+            if (buffer.AsSpan(0, filled).IndexOf(needle) >= 0) return true;
+            carried = Math.Min(needle.Length - 1, filled);
+            buffer.AsSpan(filled - carried, carried).CopyTo(buffer);
+        }
+        return false;
+    }
+
     /// <param name="readAs">For text and CSV: the type the reader gives field i (VARCHAR when not given).</param>
-    private Source SourceRelation(List<StagedFile> files, Func<int, string>? readAs = null)
+    /// <param name="emptyAsNull">For text and CSV: an empty field is NULL too, except in these fields (see <see cref="EmptyFieldsAsNull"/>).</param>
+    private Source SourceRelation(List<StagedFile> files, Func<int, string>? readAs = null, List<string>? emptyAsNull = null)
     {
         var paths = "[" + string.Join(", ", files.Select(f => QuoteLiteral(f.Path))) + "]";
         var compression = DuckDbCompression;
@@ -322,10 +359,12 @@ public sealed class CopyRunner(RedshiftStatementContext context, CopyStatement c
                 var spec = "{" + string.Join(", ", names.Select((n, i) => $"'{n}': {QuoteLiteral(readAs?.Invoke(i) ?? "VARCHAR")}")) + "}";
                 // Redshift's default NULL AS is \N for CSV too: an empty unquoted field is an empty string for CHAR/VARCHAR
                 // (NULL only with EMPTYASNULL or NULL AS '') and NULL for other types.
-                var nulls = copy.NullAs ?? "\\N";
+                var nulls = QuoteLiteral(copy.NullAs ?? "\\N");
+                if (emptyAsNull is not null)
+                    nulls = $"[{nulls}, '']" + (emptyAsNull.Count > 0 ? $", force_not_null = [{string.Join(", ", emptyAsNull.Select(QuoteLiteral))}]" : "");
                 var sql = $"read_csv({paths}, delim = {QuoteLiteral(copy.Delimiter ?? (csv ? "," : "|"))}, quote = {QuoteLiteral(quote)}, " +
                     $"escape = {QuoteLiteral(csv ? copy.Quote : copy.Escape && quote.Length > 0 ? "\\" : quote)}, header = false, skip = {copy.IgnoreHeader}, " +
-                    $"auto_detect = false, columns = {spec}, nullstr = {QuoteLiteral(nulls)}, compression = '{compression}', " +
+                    $"auto_detect = false, columns = {spec}, nullstr = {nulls}, compression = '{compression}', " +
                     $"null_padding = {(copy.FillRecord ? "true" : "false")}, filename = true)";
                 return new Source(sql, names);
         }

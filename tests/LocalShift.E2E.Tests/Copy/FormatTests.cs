@@ -289,6 +289,17 @@ public class FormatTests(FormatFixture f) : IClassFixture<FormatFixture>
     }
 
     [Fact]
+    public async Task Csv_keeps_null_as_and_empty_apart_in_text_fields_beside_empty_numbers()
+    {
+        // Empty numeric fields beside a \N in a text field, in one file: the NULL AS string is NULL, the empty field ''.
+        await f.Story.PutAsync("fmt", "cn/in/a.csv", Encoding.UTF8.GetBytes("1,,\n2,\\N,\n3,x,\\N\n4,\"\",7\n"));
+        var rows = await SqlAsync("CREATE TABLE cn1(id INTEGER, s VARCHAR(5), n INTEGER)",
+            "COPY cn1 FROM 's3://fmt/cn/in/' IAM_ROLE default CSV",
+            "SELECT id, s IS NULL, '[' || coalesce(s, 'null') || ']', n IS NULL FROM cn1 ORDER BY id");
+        Assert.EndsWith("1|f|[]|t\n2|t|[null]|t\n3|f|[x]|t\n4|f|[]|f\n", rows);
+    }
+
+    [Fact]
     public async Task Default_iam_role_names_the_clusters_default_role() =>
         Assert.EndsWith(RoleStory.RoleArn("Formats") + "\n", await SqlAsync("SELECT default_iam_role()"));
 }
