@@ -118,23 +118,26 @@ public sealed class BlobFiles
     }
 
     /// <summary>
-    /// <see cref="AdoptAsync(string, CancellationToken)"/> for a file whose size and MD5 the caller already computed
-    /// while it was written (<see cref="FileTail"/>): moves it in and flushes it to the device without reading it
-    /// again. A file whose length is not <paramref name="digest"/>'s size is read and hashed as usual.
+    /// <see cref="AdoptAsync(string, CancellationToken)"/> for a file the server wrote itself, whose ETag is that of a
+    /// multipart upload when it is large (<see cref="PartDigest"/>): moves it in and flushes it to the device, without
+    /// reading it again when the caller computed its digest while it was written (<see cref="FileTail"/>). Without a
+    /// digest, or with one whose size is not the file's, the file is hashed here.
     /// </summary>
     public async Task<StagedBlob> AdoptAsync(string file, FileDigest? digest, CancellationToken ct = default)
     {
-        if (digest is null || new FileInfo(file).Length != digest.Size) return await AdoptAsync(file, ct);
         var path = Path.Combine(_tmp, Guid.NewGuid().ToString("N") + ".tmp");
         File.Move(file, path);
         try
         {
-            await Task.Run(() =>
+            var flushed = Task.Run(() =>
             {
                 using var sync = new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite, 1);
                 sync.Flush(flushToDisk: true);
             }, CancellationToken.None);
-            return new StagedBlob(this, path, digest.Size, digest.Md5);
+            // Without a digest of these very bytes, hashed here while the flush runs.
+            if (digest is null || new FileInfo(path).Length != digest.Size) digest = await Task.Run(() => PartDigest.Compute(path), ct);
+            await flushed;
+            return new StagedBlob(this, path, digest.Size, digest.Md5, digest.Parts);
         }
         catch
         {
@@ -188,18 +191,25 @@ public sealed class StagedBlob : IDisposable
 {
     private readonly BlobFiles _files;
 
-    internal StagedBlob(BlobFiles files, string tempPath, long size, byte[] md5)
+    internal StagedBlob(BlobFiles files, string tempPath, long size, byte[] md5, int parts = 0)
     {
         _files = files;
         TempPath = tempPath;
         Size = size;
         Md5 = md5;
+        Parts = parts;
     }
 
     internal string TempPath { get; }
     public long Size { get; }
     public byte[] Md5 { get; }
     public string Md5Hex => Convert.ToHexStringLower(Md5);
+
+    /// <summary>Above 0: <see cref="Md5"/> is the MD5 of this many parts' MD5s (<see cref="PartDigest"/>).</summary>
+    public int Parts { get; }
+
+    /// <summary>The ETag of an object made of these bytes.</summary>
+    public string ETag => Parts > 0 ? $"{Md5Hex}-{Parts}" : Md5Hex;
     internal bool Promoted { get; private set; }
 
     internal string Promote()

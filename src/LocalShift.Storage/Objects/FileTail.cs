@@ -1,14 +1,15 @@
-using System.Security.Cryptography;
-
 namespace LocalShift.Storage.Objects;
 
-/// <summary>The size and MD5 of a file's bytes, computed by whoever already read them.</summary>
-public sealed record FileDigest(long Size, byte[] Md5);
+/// <summary>
+/// The size and MD5 of a file's bytes, computed by whoever already read them; with <paramref name="Parts"/> above 0,
+/// <paramref name="Md5"/> is the MD5 of its parts' MD5s (see <see cref="PartDigest"/>) and the ETag ends in "-Parts".
+/// </summary>
+public sealed record FileDigest(long Size, byte[] Md5, int Parts = 0);
 
 /// <summary>
-/// Follows a file another writer is appending to (DuckDB's <c>COPY ... TO</c>): waits for it to appear, hashes the
-/// bytes as they arrive and, every <see cref="FlushEvery"/> bytes, flushes what is written to the device in the
-/// background, so that when the writer is done only the tail is left to hash and flush. Only valid for a writer that
+/// Follows a file another writer is appending to (DuckDB's <c>COPY ... TO</c>): waits for it to appear, hashes its
+/// parts (<see cref="PartDigest"/>) as they are written and, every <see cref="FlushEvery"/> bytes, flushes what is
+/// written to the device in the background, so that when the writer is done only the tail is left to hash and flush. Only valid for a writer that
 /// writes strictly sequentially and never goes back over written bytes; the caller knows which writers do.
 /// <see cref="FinishAsync"/> gives no digest (the caller then reads the file again) when the file never appeared,
 /// was replaced or truncated, or reading it failed.
@@ -16,7 +17,6 @@ public sealed record FileDigest(long Size, byte[] Md5);
 public sealed class FileTail : IDisposable
 {
     public const long FlushEvery = 32L << 20;
-    private const int BufferSize = 1 << 20;
     private readonly string _path;
     private readonly ManualResetEventSlim _done = new();
     private readonly CancellationTokenSource _abort = new();
@@ -74,33 +74,37 @@ public sealed class FileTail : IDisposable
             }
             // Its own handle for the flushes, which run beside the reads (a stream is not for two threads at once).
             sync = new FileStream(_path, FileMode.Open, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete, 0);
-            using var md5 = IncrementalHash.CreateHash(HashAlgorithmName.MD5);
-            var buffer = new byte[BufferSize];
-            long size = 0, flushedTo = 0;
+            var parts = new PartDigest.Builder(stream.SafeFileHandle);
+            long flushedTo = 0;
             while (!_abort.IsCancellationRequested)
             {
-                // Read whether or not the writer said it is done: after it is, one more pass to the end finishes.
-                var finished = _done.IsSet;
-                int n;
-                while ((n = stream.Read(buffer, 0, buffer.Length)) > 0)
+                // Whole parts are hashed a batch at a time while the writer goes on; the rest once it is done.
+                if (_done.IsSet) break;
+                var ready = (int)(RandomAccess.GetLength(stream.SafeFileHandle) / PartDigest.PartSize) - parts.HashedParts;
+                if (ready < PartDigest.Builder.Batch)
                 {
-                    md5.AppendData(buffer, 0, n);
-                    size += n;
-                    if (size - flushedTo >= FlushEvery && flushing.IsCompleted)
-                    {
-                        flushedTo = size;
-                        var handle = sync;
-                        flushing = Task.Run(() => handle.Flush(flushToDisk: true));
-                    }
+                    _done.Wait(2);
+                    continue;
                 }
-                if (finished) break;
-                _done.Wait(2);
+                parts.HashParts(ready - ready % PartDigest.Builder.Batch);
+                // Flushed to the device behind the hashing, not as the bytes arrive: a flush commits the filesystem's
+                // journal, which holds up the writer's own appends (in one measurement a flush per 32 MB written made DuckDB's
+                // Parquet COPY 12% slower, more than the single larger flush at the end costs).
+                var hashedTo = (long)parts.HashedParts * PartDigest.PartSize;
+                if (hashedTo - flushedTo >= FlushEvery && flushing.IsCompleted)
+                {
+                    flushedTo = hashedTo;
+                    var handle = sync;
+                    flushing = Task.Run(() => handle.Flush(flushToDisk: true));
+                }
             }
-            flushing.Wait();
             if (_abort.IsCancellationRequested) return null;
+            var size = RandomAccess.GetLength(stream.SafeFileHandle);
+            var digest = parts.Finish(size);
+            flushing.Wait();
             // The bytes hashed must be the whole file, and the file at the path still the one that was read.
-            if (stream.Length != size || !SameFile(stream, _path)) return null;
-            return new FileDigest(size, md5.GetHashAndReset());
+            if (RandomAccess.GetLength(stream.SafeFileHandle) != size || !SameFile(stream, _path)) return null;
+            return digest;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or AggregateException)
         {

@@ -120,7 +120,7 @@ public sealed partial class ObjectStore
     public ObjectInfo Commit(string bucket, string key, StagedBlob staged, ObjectAttributes attributes, string? etag = null)
     {
         var keyBytes = ObjectKeys.Encode(key);
-        etag ??= staged.Md5Hex;
+        etag ??= staged.ETag;
         var blob = staged.Promote();
         var modified = DateTimeOffset.FromUnixTimeMilliseconds(Now.ToUnixTimeMilliseconds());
         string? replaced;
