@@ -24,9 +24,9 @@ public sealed class FileTailTests : IDisposable
     {
         var folder = _t.Store.Files.CreateScratchFolder();
         var path = Path.Combine(folder, "data");
-        // More than one flush interval and more whole parts than one batch, written in uneven pieces with pauses, so
+        // More than one writeback interval and more whole parts than one batch, written in uneven pieces with pauses, so
         // the tail catches up mid-write.
-        var body = Bytes(Math.Max((int)FileTail.FlushEvery, (PartDigest.Builder.Batch + 2) * PartDigest.PartSize) + 5_000_123);
+        var body = Bytes(Math.Max((int)FileTail.WritebackEvery, (PartDigest.Builder.Batch + 2) * PartDigest.PartSize) + 5_000_123);
         using var tail = FileTail.Start(path);
         await Task.Delay(20);
         await using (var writer = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.Read, 1))
