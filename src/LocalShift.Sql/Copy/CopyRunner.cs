@@ -106,7 +106,8 @@ public sealed class CopyRunner(RedshiftStatementContext context, CopyStatement c
                 }
                 if (copy.MaxError > 0 && copy.Format is CopyFormat.Text or CopyFormat.Csv && !copy.NoLoad && !copy.Escape)
                     loaded = LoadSkippingRejects(columns, source, target, files);
-                else if (e.Message.Contains(StringTooLong, StringComparison.Ordinal) && DiagnoseWidth(columns, source, files) is { } tooLong)
+                else if ((e.Message.Contains(StringTooLong, StringComparison.Ordinal) || e.Message.Contains(MultibyteChar, StringComparison.Ordinal))
+                         && DiagnoseWidth(columns, source, files) is { } tooLong)
                 {
                     LoadErrors.Record(context.Engine, copy.Table, [tooLong]);
                     throw LoadFailed(tooLong.Reason, tooLong.ErrCode);
@@ -509,9 +510,23 @@ public sealed class CopyRunner(RedshiftStatementContext context, CopyStatement c
     {
         if (column.Width is not { } width) return v;
         var w = width.Width;
+        // CHAR holds single-byte (ASCII) characters only, whatever TRUNCATECOLUMNS says (Redshift's load error 1220).
+        var ascii = width.Type == "char" && check ? $"CASE WHEN regexp_matches({v}, {QuoteLiteral(NotAscii)}) THEN error({QuoteLiteral(MultibyteChar)}) ELSE {v} END" : v;
         if (copy.TruncateColumns)
-            return $"CASE WHEN strlen({v}) <= {w} THEN {v} ELSE left({v}, list_count(list_filter(range(1, length({v}) + 1), lambda k: strlen(left({v}, k)) <= {w}))) END";
-        return check ? $"CASE WHEN strlen({v}) > {w} THEN error({QuoteLiteral(StringTooLong)}) ELSE {v} END" : v;
+            return $"CASE WHEN strlen({ascii}) <= {w} THEN {ascii} ELSE left({ascii}, list_count(list_filter(range(1, length({ascii}) + 1), lambda k: strlen(left({ascii}, k)) <= {w}))) END";
+        return check ? $"CASE WHEN strlen({ascii}) > {w} THEN error({QuoteLiteral(StringTooLong)}) ELSE {ascii} END" : v;
+    }
+
+    private const string NotAscii = "[^\\x00-\\x7F]";
+    private const string MultibyteChar = "Multibyte character not supported for CHAR (Hint: Try using VARCHAR)";
+
+    /// <summary>Redshift's reason for a multibyte character in a CHAR field: the message and the character's UTF-8 bytes in hex.</summary>
+    private static string MultibyteReason(string value)
+    {
+        var rune = value.EnumerateRunes().First(r => r.Value > 0x7F);
+        Span<byte> bytes = stackalloc byte[4];
+        var n = rune.EncodeToUtf8(bytes);
+        return $"{MultibyteChar}. Invalid char: {Convert.ToHexStringLower(bytes[..n])}";
     }
 
     /// <summary>After a load failed on a value too long: the first such value, as stl_load_errors shows it.</summary>
@@ -525,13 +540,17 @@ public sealed class CopyRunner(RedshiftStatementContext context, CopyStatement c
             for (var i = 0; i < columns.Count; i++)
             {
                 if (columns[i].Width is not { } width) continue;
+                var multibyte = width.Type == "char" ? $"regexp_matches(v, {QuoteLiteral(NotAscii)})" : "false";
                 using var found = context.Engine.Query(
-                    $"SELECT {(hasFile ? "filename" : "NULL")}, line, v FROM (SELECT {(hasFile ? "filename, " : "")}row_number() OVER () + {copy.IgnoreHeader} AS line, " +
-                    $"{values[i]} AS v FROM {source.Sql}) WHERE strlen(v) > {width.Width} ORDER BY line LIMIT 1");
+                    $"SELECT {(hasFile ? "filename" : "NULL")}, line, v, {multibyte} FROM (SELECT {(hasFile ? "filename, " : "")}row_number() OVER () + {copy.IgnoreHeader} AS line, " +
+                    $"{values[i]} AS v FROM {source.Sql}) WHERE {multibyte} OR {(copy.TruncateColumns ? "false" : $"strlen(v) > {width.Width}")} ORDER BY line LIMIT 1");
                 if (!found.Read()) continue;
                 var value = (string)found.GetValue(2)!;
                 var url = found.GetValue(0) is string path ? urls.GetValueOrDefault(path, files[0].Url) : files[0].Url;
-                return new LoadError(url, Convert.ToInt64(found.GetValue(1)), columns[i].Name, width.Type, value, value, 1204, StringTooLong, width.Width.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                var length = width.Width.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                if (found.GetValue(3) is true)
+                    return new LoadError(url, Convert.ToInt64(found.GetValue(1)), columns[i].Name, width.Type, value, value, 1220, MultibyteReason(value), length);
+                return new LoadError(url, Convert.ToInt64(found.GetValue(1)), columns[i].Name, width.Type, value, value, 1204, StringTooLong, length);
             }
         }
         catch (PgException)
@@ -572,6 +591,16 @@ public sealed class CopyRunner(RedshiftStatementContext context, CopyStatement c
                             width.Type, value, value, 1204, StringTooLong, width.Width.ToString(System.Globalization.CultureInfo.InvariantCulture)));
                     }
                 }
+                if (columns[i].IsText && columns[i].Width is { Type: "char" } chars)
+                {
+                    using var multibyte = engine.Query($"SELECT filename, line, t{i} FROM {stage} WHERE regexp_matches(t{i}, {QuoteLiteral(NotAscii)}) ORDER BY line LIMIT 1000");
+                    while (multibyte.Read())
+                    {
+                        var value = (string)multibyte.GetValue(2)!;
+                        errors.Add(new LoadError(urls.GetValueOrDefault((string)multibyte.GetValue(0)!, ""), Convert.ToInt64(multibyte.GetValue(1)), columns[i].Name,
+                            chars.Type, value, value, 1220, MultibyteReason(value), chars.Width.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+                    }
+                }
                 if (columns[i].IsText) continue;
                 using var bad = engine.Query($"SELECT filename, line, c{i} FROM {stage} WHERE NULLIF(trim(c{i}), '') IS NOT NULL AND t{i} IS NULL ORDER BY line LIMIT 1000");
                 while (bad.Read())
@@ -584,6 +613,8 @@ public sealed class CopyRunner(RedshiftStatementContext context, CopyStatement c
             }
             var conditions = Enumerable.Range(0, columns.Count).Where(i => !columns[i].IsText)
                 .Select(i => $"(NULLIF(trim(c{i}), '') IS NOT NULL AND t{i} IS NULL)").ToList();
+            conditions.AddRange(Enumerable.Range(0, columns.Count).Where(i => columns[i].Width is { Type: "char" })
+                .Select(i => $"regexp_matches(t{i}, {QuoteLiteral(NotAscii)})"));
             if (!copy.TruncateColumns)
                 conditions.AddRange(Enumerable.Range(0, columns.Count).Where(i => columns[i].IsText && columns[i].Width is not null)
                     .Select(i => $"(strlen(t{i}) > {columns[i].Width!.Width})"));
