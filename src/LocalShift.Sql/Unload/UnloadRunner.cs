@@ -17,7 +17,8 @@ namespace LocalShift.Sql.Unload;
 /// over, no copy) under Redshift's names (<c>&lt;prefix&gt;0000_part_00</c>, <c>&lt;prefix&gt;000</c> with PARALLEL OFF,
 /// <c>col=value/</c> folders, <c>manifest</c>).
 /// </summary>
-public sealed class UnloadRunner(RedshiftStatementContext context, UnloadStatement unload, S3Session s3)
+/// <param name="prepareFunctions">Readies default_iam_role() and the other cluster functions for a query that calls them.</param>
+public sealed class UnloadRunner(RedshiftStatementContext context, UnloadStatement unload, S3Session s3, Func<string, string>? prepareFunctions = null)
 {
     public async Task<long> RunAsync(CancellationToken ct = default)
     {
@@ -71,15 +72,30 @@ public sealed class UnloadRunner(RedshiftStatementContext context, UnloadStateme
             PrivilegeCheck.Check(tokens, users.Find(context.User) ?? new DbUser(context.User, null, context.Superuser), users, "public");
         var translated = RedshiftTranslator.Translate(unload.Query.TrimEnd().TrimEnd(';'), new TranslationContext(context.User, context.Database));
         foreach (var statement in translated.PreStatements) context.Engine.Execute(statement);
-        if (unload.FixedWidths.Count > 0) return FixedWidthQuery(translated.Sql);
-        if (!unload.Escape || unload.Format != UnloadFormat.Text) return translated.Sql;
+        if (prepareFunctions is not null && AssumeRolePrivileges.ClusterFunctions.Mentioned(tokens))
+            translated = translated with { Sql = prepareFunctions(translated.Sql) };
+        var sql = unload.Format is UnloadFormat.Text or UnloadFormat.Csv ? BooleansAsLetters(translated.Sql) : translated.Sql;
+        if (unload.FixedWidths.Count > 0) return FixedWidthQuery(sql);
+        if (!unload.Escape || unload.Format != UnloadFormat.Text) return sql;
         // ESCAPE: a backslash before the delimiter, newlines, carriage returns, quotes and backslashes in text fields.
         var special = System.Text.RegularExpressions.Regex.Escape((unload.Delimiter ?? "|") + "\\\n\r\"'");
-        var columns = context.Engine.Describe(translated.Sql);
+        var columns = context.Engine.Describe(sql);
         var escaped = columns.Select(c => c.TypeOid is LocalShift.Sql.Wire.Types.PgTypeOid.Varchar or LocalShift.Sql.Wire.Types.PgTypeOid.Text
             ? $"regexp_replace({QuoteIdentifier(c.Name)}, {QuoteLiteral("([" + special + "])")}, '\\\\\\1', 'g') AS {QuoteIdentifier(c.Name)}"
             : QuoteIdentifier(c.Name));
-        return $"SELECT {string.Join(", ", escaped)} FROM ({translated.Sql}) AS unload_query";
+        return $"SELECT {string.Join(", ", escaped)} FROM ({sql}) AS unload_query";
+    }
+
+    /// <summary>Text and CSV: Redshift writes a BOOLEAN as <c>t</c> or <c>f</c> (DuckDB would write true/false).</summary>
+    private string BooleansAsLetters(string query)
+    {
+        var columns = context.Engine.Describe(query);
+        if (!columns.Any(c => c.TypeOid == LocalShift.Sql.Wire.Types.PgTypeOid.Bool)) return query;
+        // By position, so that a query whose columns share a name still works.
+        var select = columns.Select((c, i) => c.TypeOid == LocalShift.Sql.Wire.Types.PgTypeOid.Bool
+            ? $"CASE WHEN c{i} THEN 't' WHEN NOT c{i} THEN 'f' END AS {QuoteIdentifier(c.Name)}"
+            : $"c{i} AS {QuoteIdentifier(c.Name)}");
+        return $"SELECT {string.Join(", ", select)} FROM ({query}) AS unload_query({string.Join(", ", columns.Select((_, i) => $"c{i}"))})";
     }
 
     /// <summary>

@@ -323,4 +323,25 @@ public class FormatTests(FormatFixture f) : IClassFixture<FormatFixture>
     [Fact]
     public async Task Default_iam_role_names_the_clusters_default_role() =>
         Assert.EndsWith(RoleStory.RoleArn("Formats") + "\n", await SqlAsync("SELECT default_iam_role()"));
+
+    [Fact]
+    public async Task An_unload_query_may_call_default_iam_role()
+    {
+        await SqlAsync("UNLOAD ('SELECT default_iam_role() AS r, has_assumerole_privilege(current_user, default_iam_role(), ''unload'') AS h') " +
+                       "TO 's3://fmt/dr/out_' IAM_ROLE default PARALLEL OFF");
+        Assert.Equal(RoleStory.RoleArn("Formats") + "|t\n", await f.Story.ReadAsync("fmt", "dr/out_000"));
+    }
+
+    [Fact]
+    public async Task Unload_writes_booleans_as_t_and_f_in_text_and_csv_and_copy_reads_them_back()
+    {
+        await SqlAsync("CREATE TABLE bo1(a BOOLEAN, b BOOLEAN, n INTEGER)", "INSERT INTO bo1 VALUES (true, false, 1), (NULL, true, 2)",
+            "UNLOAD ('SELECT a, b, n, a AS n FROM bo1 ORDER BY n') TO 's3://fmt/bo/text_' IAM_ROLE default PARALLEL OFF",
+            "UNLOAD ('SELECT * FROM bo1 ORDER BY n') TO 's3://fmt/bo/csv_' IAM_ROLE default CSV HEADER PARALLEL OFF");
+        Assert.Equal("t|f|1|t\n|t|2|\n", await f.Story.ReadAsync("fmt", "bo/text_000"));
+        Assert.Equal("a,b,n\nt,f,1\n,t,2\n", await f.Story.ReadAsync("fmt", "bo/csv_000"));
+        var back = await SqlAsync("CREATE TABLE bo2(a BOOLEAN, b BOOLEAN, n INTEGER)",
+            "COPY bo2 FROM 's3://fmt/bo/csv_' IAM_ROLE default CSV IGNOREHEADER 1", "SELECT a, b, n FROM bo2 ORDER BY n");
+        Assert.EndsWith("t|f|1\n|t|2\n", back);
+    }
 }
