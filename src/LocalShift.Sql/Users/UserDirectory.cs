@@ -266,10 +266,21 @@ public sealed class UserDirectory
         _system.Execute($"DELETE FROM {AssumeRolePrivileges.AssumeRoleGrants.Table} WHERE grantee = {QuoteLiteral(grantee)}");
     }
 
-    /// <summary>True when the role is granted to any user or role.</summary>
-    public bool RoleInUse(string name)
+    /// <summary>
+    /// Why DROP ROLE without FORCE refuses this role, in Redshift's words where it has them; null when nothing holds it.
+    /// </summary>
+    public string? RoleInUse(string name)
     {
-        lock (_lock) return _roleMembers.Any(m => m.Role == name);
+        lock (_lock)
+        {
+            if (_roleMembers.Any(m => m.Role == name && !m.Member.StartsWith("role ", StringComparison.Ordinal)))
+                return "cannot drop this role since it has been granted on a user";
+            if (_roleMembers.Any(m => m.Member == "role " + name))
+                return "cannot drop this role since it depends on another role";
+            // Redshift's documentation gives no text for a role granted to another role; this one is LocalShift's.
+            if (_roleMembers.Any(m => m.Role == name)) return "cannot drop this role since it has been granted on another role";
+            return null;
+        }
     }
 
     /// <summary>Member is a user name or "role r".</summary>

@@ -180,7 +180,7 @@ internal sealed class UserStatements(UserDirectory directory, DbUser caller)
         return "CREATE ROLE";
     }
 
-    /// <summary><c>DROP ROLE r [FORCE | RESTRICT]</c>: a role still granted needs FORCE.</summary>
+    /// <summary><c>DROP ROLE r [FORCE | RESTRICT]</c>: a role granted to anyone, or holding another role, needs FORCE.</summary>
     private string DropRole()
     {
         var ifExists = TakeIfExists();
@@ -192,8 +192,7 @@ internal sealed class UserStatements(UserDirectory directory, DbUser caller)
             if (ifExists) return "DROP ROLE";
             throw new PgException(SqlState.UndefinedObject, $"role \"{name}\" does not exist");
         }
-        if (!force && directory.RoleInUse(name))
-            throw new PgException("2BP01", $"cannot drop role \"{name}\" because it is granted to users or roles; use DROP ROLE {name} FORCE");
+        if (!force && directory.RoleInUse(name) is { } reason) throw new PgException("2BP01", reason);
         directory.DropRole(name);
         return "DROP ROLE";
     }
