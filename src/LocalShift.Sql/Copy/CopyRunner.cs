@@ -47,7 +47,8 @@ public sealed class CopyRunner(RedshiftStatementContext context, CopyStatement c
     {
         var schema = copy.Schema ?? "public";
         var columns = TargetColumns(schema);
-        LoadErrors.Ensure(context.Engine);
+        if (context.Users is { } directory) directory.OutsideTransactions(LoadErrors.Ensure);
+        else LoadErrors.Ensure(context.Engine);
         if (!context.Superuser && context.Users is { } users && !users.Holds(context.User, "table", schema, copy.Table, "insert"))
             throw new PgException(SqlState.InsufficientPrivilege, $"permission denied for relation {copy.Table}");
         if (copy.Format is CopyFormat.Avro or CopyFormat.Orc)
@@ -67,7 +68,7 @@ public sealed class CopyRunner(RedshiftStatementContext context, CopyStatement c
             try { files = await StageAsync(folder, ct); }
             catch (InvalidUtf8Exception e)
             {
-                LoadErrors.Record(context.Engine, copy.Table, [new LoadError(e.Url, e.Line, "", "", "", "", 1220, e.Reason)]);
+                RecordErrors([new LoadError(e.Url, e.Line, "", "", "", "", 1220, e.Reason)]);
                 throw LoadFailed(e.Reason, 1220);
             }
             var source = SourceRelation(files);
@@ -78,10 +79,11 @@ public sealed class CopyRunner(RedshiftStatementContext context, CopyStatement c
                 : context.Engine.Execute($"INSERT INTO {target} SELECT {string.Join(", ", select)} FROM {from.Sql}");
             // Text and CSV: first DuckDB's reader converts the plainly typed fields itself, as fast as read_csv can.
             // Where it succeeds its values are the casts' values; a field only the exact conversions accept (a field
-            // of blanks, for one) fails that statement, which changed nothing, and the exact one runs. Inside a
-            // transaction block a failed statement would abort the transaction, so there only the exact one runs.
-            var typed = copy.Format is CopyFormat.Text or CopyFormat.Csv && !(copy.Escape && copy.Format == CopyFormat.Text) && !context.InTransactionBlock
-                && columns.Any(ReaderConverts);
+            // of blanks, for one) fails that statement, which changed nothing, and the exact one runs. A failed
+            // statement aborts the engine's transaction, so the first attempt is only made where the session can
+            // recover from that without losing the client's work (not inside BEGIN ... COMMIT).
+            var typed = copy.Format is CopyFormat.Text or CopyFormat.Csv && !(copy.Escape && copy.Format == CopyFormat.Text) && context.CanRecover
+                && !context.InTransactionBlock && columns.Any(ReaderConverts);
             long loaded;
             try
             {
@@ -93,15 +95,22 @@ public sealed class CopyRunner(RedshiftStatementContext context, CopyStatement c
                         loaded = Load(columns.Select((c, i) => ReaderConverts(c) ? $"c{i}" : expressions[i]).ToList(),
                             SourceRelation(files, i => ReaderConverts(columns[i]) ? columns[i].Type : "VARCHAR", EmptyFieldsAsNull(columns, files)));
                     }
-                    catch (PgException e) when (e.SqlState != SqlState.QueryCanceled) { loaded = Load(expressions, source); }
+                    catch (PgException e) when (e.SqlState != SqlState.QueryCanceled && context.Recover?.Invoke() == true) { loaded = Load(expressions, source); }
                 }
             }
             catch (PgException e) when (e.SqlState != SqlState.QueryCanceled)
             {
+                // The diagnosis needs a usable engine; in a transaction block the failure has aborted it, so the
+                // engine's message is recorded as it is (stl_load_errors is written outside transactions, as in Redshift).
+                if (context.Recover?.Invoke() != true)
+                {
+                    RecordErrors([new LoadError(files[0].Url, 0, "", "", "", "", 1200, e.Message)]);
+                    throw LoadFailed(e.Message);
+                }
                 // Invalid UTF-8 fails the load whatever MAXERROR says, as it did when staging found it.
                 if (ReadsInPlace && LocateInvalidUtf8(files) is { } found)
                 {
-                    LoadErrors.Record(context.Engine, copy.Table, [new LoadError(found.Url, found.Line, "", "", "", "", 1220, found.Reason)]);
+                    RecordErrors([new LoadError(found.Url, found.Line, "", "", "", "", 1220, found.Reason)]);
                     throw LoadFailed(found.Reason, 1220);
                 }
                 if (copy.MaxError > 0 && copy.Format is CopyFormat.Text or CopyFormat.Csv && !copy.NoLoad && !copy.Escape)
@@ -109,18 +118,18 @@ public sealed class CopyRunner(RedshiftStatementContext context, CopyStatement c
                 else if ((e.Message.Contains(StringTooLong, StringComparison.Ordinal) || e.Message.Contains(MultibyteChar, StringComparison.Ordinal))
                          && DiagnoseWidth(columns, source, files) is { } tooLong)
                 {
-                    LoadErrors.Record(context.Engine, copy.Table, [tooLong]);
+                    RecordErrors([tooLong]);
                     throw LoadFailed(tooLong.Reason, tooLong.ErrCode);
                 }
                 else if (e.Message.Contains("Invalid unicode", StringComparison.OrdinalIgnoreCase))
                 {
                     var reason = InvalidUtf8Exception.RedshiftReason + " (found by the engine; its position is not known)";
-                    LoadErrors.Record(context.Engine, copy.Table, [new LoadError(files[0].Url, 0, "", "", "", "", 1220, reason)]);
+                    RecordErrors([new LoadError(files[0].Url, 0, "", "", "", "", 1220, reason)]);
                     throw LoadFailed(reason, 1220);
                 }
                 else
                 {
-                    LoadErrors.Record(context.Engine, copy.Table, [new LoadError(files[0].Url, 0, "", "", "", "", 1200, e.Message)]);
+                    RecordErrors([new LoadError(files[0].Url, 0, "", "", "", "", 1200, e.Message)]);
                     throw LoadFailed(e.Message);
                 }
             }
@@ -155,6 +164,13 @@ public sealed class CopyRunner(RedshiftStatementContext context, CopyStatement c
             catch (IOException) { return null; }
         }
         return null;
+    }
+
+    /// <summary>Rows of stl_load_errors, written outside the client's transaction (which the failure may have ended).</summary>
+    private void RecordErrors(IEnumerable<LoadError> errors)
+    {
+        if (context.Users is { } users) users.OutsideTransactions(system => LoadErrors.Record(system, copy.Table, errors));
+        else LoadErrors.Record(context.Engine, copy.Table, errors);
     }
 
     private PgException LoadFailed(string reason, int code = 1200)
@@ -372,19 +388,26 @@ public sealed class CopyRunner(RedshiftStatementContext context, CopyStatement c
     }
 
     /// <summary>
-    /// Text with ESCAPE: a backslash makes the next character literal (so <c>\|</c> is not a delimiter). DuckDB's reader
-    /// only knows escapes inside quotes, so each line is read whole and split here.
+    /// Text with ESCAPE: a backslash makes the next character literal (so <c>\|</c> is not a delimiter, and a backslash
+    /// before a newline keeps the newline in the field). DuckDB's reader only knows escapes inside quotes, so each line
+    /// is read whole, lines joined where one ends in an escaped newline, and records split here.
     /// </summary>
     private Source EscapedText(string paths, string compression, int width)
     {
         var delimiter = copy.Delimiter ?? "|";
         var nulls = copy.NullAs ?? "\\N";
-        var lines = $"read_csv({paths}, delim = chr(30), quote = '', escape = '', header = false, skip = {copy.IgnoreHeader}, auto_detect = false, " +
+        var physical = $"read_csv({paths}, delim = chr(30), quote = '', escape = '', header = false, skip = {copy.IgnoreHeader}, auto_detect = false, " +
             $"columns = {{'line': 'VARCHAR'}}, compression = '{compression}', filename = true)";
+        // A line ending in an odd number of backslashes ends in an escaped newline: the record goes on in the next line.
+        var continues = $"regexp_matches(coalesce(line, ''), {QuoteLiteral(@"(^|[^\\])(\\\\)*\\$")})";
+        var lines = "(SELECT filename, string_agg(line, chr(10) ORDER BY n) AS line FROM (" +
+            "SELECT filename, line, n, sum(CASE WHEN after_escape THEN 0 ELSE 1 END) OVER (ORDER BY n) AS record FROM (" +
+            $"SELECT filename, line, n, coalesce(lag({continues}) OVER (ORDER BY n), false) AS after_escape FROM (" +
+            $"SELECT filename, line, row_number() OVER () AS n FROM {physical}))) GROUP BY filename, record ORDER BY min(n))";
         var split = $"string_split(replace(replace(line, '\\\\', chr(2)), {QuoteLiteral("\\" + delimiter)}, chr(1)), {QuoteLiteral(delimiter)})";
         var names = Enumerable.Range(0, width).Select(i => $"c{i}").ToList();
         var fields = names.Select((n, i) =>
-            $"CASE WHEN p[{i + 1}] = {QuoteLiteral(nulls)} THEN NULL ELSE replace(regexp_replace(replace(p[{i + 1}], chr(1), {QuoteLiteral(delimiter)}), '\\\\(.)', '\\1', 'g'), chr(2), '\\') END AS {n}");
+            $"CASE WHEN p[{i + 1}] = {QuoteLiteral(nulls)} THEN NULL ELSE replace(regexp_replace(replace(p[{i + 1}], chr(1), {QuoteLiteral(delimiter)}), '\\\\(.)', '\\1', 'gs'), chr(2), '\\') END AS {n}");
         return new Source($"(SELECT filename, {string.Join(", ", fields)} FROM (SELECT filename, {split} AS p FROM {lines}))", names);
     }
 
@@ -628,7 +651,7 @@ public sealed class CopyRunner(RedshiftStatementContext context, CopyStatement c
                     errors.Add(new LoadError(urls.GetValueOrDefault((string)malformed.GetValue(0)!, ""), Convert.ToInt64(malformed.GetValue(1)), "", "",
                         (string)malformed.GetValue(2)!, "", 1214, (string)malformed.GetValue(3)!));
                 }
-            LoadErrors.Record(engine, copy.Table, errors);
+            RecordErrors(errors);
             if (rejected > copy.MaxError) throw LoadFailed($"{rejected} record(s) could not be loaded, more than MAXERROR {copy.MaxError}");
             var loaded = engine.Execute($"INSERT INTO {target} SELECT {string.Join(", ", Enumerable.Range(0, columns.Count).Select(i => $"t{i}"))} FROM {stage} WHERE NOT ({rejectFilter})");
             if (rejected > 0)

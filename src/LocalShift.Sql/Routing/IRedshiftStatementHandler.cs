@@ -19,6 +19,15 @@ public sealed record RedshiftStatementContext(
     /// <summary>True inside BEGIN ... COMMIT, where a failed engine statement aborts the transaction (no retrying).</summary>
     public bool InTransactionBlock { get; init; }
 
+    /// <summary>
+    /// After a failed engine statement: makes the engine usable again if that loses nothing of the client's work, and
+    /// says whether it did (see the session's rule). Null: nothing can be recovered.
+    /// </summary>
+    public Func<bool>? Recover { get; init; }
+
+    /// <summary>Whether <see cref="Recover"/> would succeed now: a statement may be tried and, if it fails, retried.</summary>
+    public bool CanRecover { get; init; }
+
     /// <summary>The db user ARN the role path passes as sts:ExternalId.</summary>
     public string DbUserArn => $"arn:aws:redshift:{Region}:{AccountId}:dbuser:{ClusterIdentifier}/{User}";
 }

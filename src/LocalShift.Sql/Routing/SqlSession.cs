@@ -26,6 +26,9 @@ internal sealed class SqlSession : IPgQuerySession
     /// <summary>The engine is in the implicit transaction of a multi-statement Query message (status stays Idle).</summary>
     private bool _implicit;
 
+    /// <summary>How many statements have started in the current implicit transaction.</summary>
+    private int _implicitStatements;
+
     public SqlSession(ClusterDatabase database, IEngineSession engine, PgConnectionInfo connection)
     {
         _database = database;
@@ -55,6 +58,7 @@ internal sealed class SqlSession : IPgQuerySession
         if (_status != TransactionStatus.Idle || _implicit) return;
         _engine.Execute("BEGIN TRANSACTION");
         _implicit = true;
+        _implicitStatements = 0;
     }
 
     public void EndImplicitTransaction()
@@ -163,6 +167,7 @@ internal sealed class SqlSession : IPgQuerySession
         var kind = analysis.Kind;
         if (_status == TransactionStatus.Failed && kind is not (StatementKind.Commit or StatementKind.Rollback))
             throw new PgException(SqlState.InFailedSqlTransaction, "current transaction is aborted, commands ignored until end of transaction block");
+        if (_implicit) _implicitStatements++;
         switch (kind)
         {
             case StatementKind.Empty:
@@ -239,7 +244,27 @@ internal sealed class SqlSession : IPgQuerySession
 
     private RedshiftStatementContext RedshiftContext() => new(_database.Spec.AccountId, _database.Spec.Region, _database.Spec.ClusterIdentifier,
         Connection.Database, User.Name, User.Superuser, _engine, _notices.Add, _database.Users)
-        { InTransactionBlock = _status == TransactionStatus.InBlock };
+        {
+            InTransactionBlock = _status == TransactionStatus.InBlock,
+            CanRecover = _status == TransactionStatus.Idle && (!_implicit || _implicitStatements <= 1),
+            Recover = RecoverAfterFailure,
+        };
+
+    /// <summary>
+    /// After an engine statement of a COPY or UNLOAD failed: makes the engine usable again when that loses nothing of
+    /// the client's — outside any transaction, or in an implicit one (an extended-protocol pipeline, a multi-statement
+    /// Query) that this statement began, which is rolled back and begun again. False in a transaction block, or when
+    /// earlier statements of the implicit transaction would be lost.
+    /// </summary>
+    private bool RecoverAfterFailure()
+    {
+        if (_status != TransactionStatus.Idle) return false;
+        if (!_implicit) return true;
+        if (_implicitStatements > 1) return false;
+        TryRollback();
+        _engine.Execute("BEGIN TRANSACTION");
+        return true;
+    }
 
     /// <summary>The statement in DuckDB's dialect (a client's catalog query answered by its stand-in), translated once per text.</summary>
     private TranslatedStatement Translate(StatementAnalysis analysis)

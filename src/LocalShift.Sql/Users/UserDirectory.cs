@@ -76,6 +76,15 @@ public sealed class UserDirectory
         lock (_lock) return _groups.ContainsKey(group);
     }
 
+    /// <summary>
+    /// Runs <paramref name="act"/> on the directory's own engine session, outside every client's transaction: for
+    /// records Redshift keeps whatever happens to the transaction (stl_load_errors).
+    /// </summary>
+    public void OutsideTransactions(Action<IEngineSession> act)
+    {
+        lock (_lock) act(_system);
+    }
+
     public void Save(DbUser user)
     {
         lock (_lock)

@@ -298,6 +298,22 @@ public class FormatTests(FormatFixture f) : IClassFixture<FormatFixture>
     }
 
     [Fact]
+    public async Task A_failed_copy_in_a_transaction_block_aborts_it_with_the_load_error_and_still_logs_it()
+    {
+        await f.Story.PutAsync("fmt", "txb/bad.csv", Encoding.UTF8.GetBytes("1,oops\n"));
+        var script = "CREATE TABLE txb1(id INTEGER, n INTEGER);\nBEGIN;\nINSERT INTO txb1 VALUES (1, 1);\n" +
+                     "COPY txb1 FROM 's3://fmt/txb/bad.csv' IAM_ROLE default CSV;\nSELECT 1;\nROLLBACK;\n" +
+                     "SELECT count(*) FROM txb1;\nSELECT err_code, trim(err_reason) FROM stl_load_errors WHERE trim(filename) = 's3://fmt/txb/bad.csv';\n";
+        var r = await ProcessRunner.RunAsync("/usr/bin/psql", ["-h", "127.0.0.1", "-p", f.Port.ToString(), "-U", "admin", "-d", "dev", "-At", "-X"],
+            new Dictionary<string, string?> { ["PGPASSWORD"] = RoleStory.Password }, stdin: script);
+        var errors = r.Stderr.Replace("\r", "");
+        Assert.Contains("ERROR:  Load into table 'txb1' failed.", errors);
+        Assert.Contains("invalid input syntax for integer: \"oops\"", errors);
+        Assert.Contains("ERROR:  current transaction is aborted, commands ignored until end of transaction block", errors);
+        Assert.EndsWith("ROLLBACK\n0\n1200|invalid input syntax for integer: \"oops\"\n", r.Stdout.Replace("\r", ""));
+    }
+
+    [Fact]
     public async Task Csv_empty_unquoted_field_loads_empty_string_into_varchar_and_null_elsewhere()
     {
         await f.Story.PutAsync("fmt", "ce/in/a.csv", Encoding.UTF8.GetBytes("1,,\n2,\"\",5\n"));
