@@ -13,7 +13,10 @@ public sealed partial class ObjectStore
     public UploadInfo CreateUpload(string bucket, string key, ObjectAttributes attributes, string initiatorArn)
     {
         var keyBytes = ObjectKeys.Encode(key);
-        var id = Convert.ToBase64String(RandomNumberGenerator.GetBytes(48)).Replace('+', '-').Replace('/', '_');
+        // URL-safe base64, never starting with '-' or '_': the AWS CLI would take an upload id starting with '-' for an option.
+        string id;
+        do id = Convert.ToBase64String(RandomNumberGenerator.GetBytes(48)).Replace('+', '-').Replace('/', '_');
+        while (!char.IsAsciiLetterOrDigit(id[0]));
         var initiated = DateTimeOffset.FromUnixTimeMilliseconds(Now.ToUnixTimeMilliseconds());
         _state.Write((c, tx) =>
         {

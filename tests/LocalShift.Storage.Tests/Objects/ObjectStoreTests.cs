@@ -228,6 +228,15 @@ public sealed class ObjectStoreTests : IDisposable
     }
 
     [Fact]
+    public void Upload_ids_never_start_with_a_dash_the_aws_cli_would_read_as_an_option()
+    {
+        // One in 32 random ids would start with '-' or '_' if nothing prevented it; 400 ids miss that with odds ~1e-6.
+        var ids = Enumerable.Range(0, 400).Select(i => _t.Store.CreateUpload("b", $"k{i}", ObjectAttributes.Empty, "x").UploadId).ToList();
+        Assert.All(ids, id => Assert.True(char.IsAsciiLetterOrDigit(id[0]), id));
+        Assert.Equal(ids.Count, ids.Distinct().Count());
+    }
+
+    [Fact]
     public async Task Multipart_refuses_small_parts_wrong_order_and_unknown_parts()
     {
         var upload = _t.Store.CreateUpload("b", "k", ObjectAttributes.Empty, "x");
