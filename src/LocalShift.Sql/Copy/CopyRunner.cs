@@ -133,7 +133,14 @@ public sealed class CopyRunner(RedshiftStatementContext context, CopyStatement c
                     throw LoadFailed(e.Message);
                 }
             }
-            LoadErrors.SetLastCount(context.Engine, loaded);
+            if (!copy.NoLoad)
+            {
+                // One row per file; lines scanned are known per file only when there is one (records plus header lines).
+                var format = copy.Format switch { CopyFormat.Parquet => "Parquet", CopyFormat.Json => "JSON", _ => "Text" };
+                LoadErrors.Commit(context.Engine, context.QueryId, copy.Table,
+                    files.Select(f => (f.Url, files.Count == 1 ? loaded + copy.IgnoreHeader : (long?)null)), format);
+            }
+            LoadErrors.SetLastCount(context.Engine, loaded, context.QueryId);
             context.Notice(new PgNotice("INFO", $"Load into table '{DisplayName}' completed, {loaded} record(s) loaded successfully."));
             return loaded;
         }
@@ -169,8 +176,8 @@ public sealed class CopyRunner(RedshiftStatementContext context, CopyStatement c
     /// <summary>Rows of stl_load_errors, written outside the client's transaction (which the failure may have ended).</summary>
     private void RecordErrors(IEnumerable<LoadError> errors)
     {
-        if (context.Users is { } users) users.OutsideTransactions(system => LoadErrors.Record(system, copy.Table, errors));
-        else LoadErrors.Record(context.Engine, copy.Table, errors);
+        if (context.Users is { } users) users.OutsideTransactions(system => LoadErrors.Record(system, copy.Table, errors, context.QueryId));
+        else LoadErrors.Record(context.Engine, copy.Table, errors, context.QueryId);
     }
 
     private PgException LoadFailed(string reason, int code = 1200)

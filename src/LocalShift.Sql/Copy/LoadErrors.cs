@@ -9,17 +9,19 @@ namespace LocalShift.Sql.Copy;
 public sealed record LoadError(string Filename, long LineNumber, string ColumnName, string Type, string RawLine, string RawFieldValue, int ErrCode, string Reason, string ColLength = "0");
 
 /// <summary>
-/// <c>stl_load_errors</c> and the last load's count (<c>pg_last_copy_count()</c>): a table in the hidden schema with
-/// Redshift's columns, and a view in main so every session finds it on its search path.
+/// <c>stl_load_errors</c>, <c>stl_load_commits</c> and the last load's count and query id (<c>pg_last_copy_count()</c>,
+/// <c>pg_last_copy_id()</c>): tables in the hidden schema with Redshift's columns, and views in main so every session
+/// finds them on its search path.
 /// </summary>
 public static class LoadErrors
 {
     private const string Table = UserDirectory.Schema + ".stl_load_errors";
+    private const string Commits = UserDirectory.Schema + ".stl_load_commits";
 
     public static void Ensure(IEngineSession engine)
     {
         // Checked first so that concurrent sessions do not race on catalog writes once it exists.
-        using (var exists = engine.Query("SELECT count(*) FROM duckdb_views() WHERE schema_name = 'main' AND view_name = 'sys_load_error_detail'"))
+        using (var exists = engine.Query("SELECT count(*) FROM duckdb_views() WHERE schema_name = 'main' AND view_name = 'stl_load_commits'"))
         {
             exists.Read();
             if (Convert.ToInt64(exists.GetValue(0)) > 0) return;
@@ -34,25 +36,44 @@ public static class LoadErrors
               SELECT userid AS user_id, query AS query_id, filename AS file_name, line_number, colname AS column_name, type AS column_type,
                      position AS error_position, raw_field_value AS column_value, err_code AS error_code, err_reason AS error_message, starttime AS start_time
               FROM {Table};
+            CREATE TABLE IF NOT EXISTS {Commits}(userid INTEGER, query INTEGER, slice INTEGER, name VARCHAR, filename VARCHAR, byte_offset INTEGER,
+              lines_scanned INTEGER, errors INTEGER, curtime TIMESTAMP, status INTEGER, file_format VARCHAR, is_partial INTEGER, start_offset BIGINT,
+              copy_job_id BIGINT);
+            CREATE VIEW IF NOT EXISTS main.stl_load_commits AS SELECT * FROM {Commits};
             """);
     }
 
-    public static void Record(IEngineSession engine, string table, IEnumerable<LoadError> errors)
+    /// <summary>
+    /// The files a load committed, one row each, written in the load's own transaction (a rolled back COPY leaves none).
+    /// <paramref name="linesScanned"/> is null where it is not known per file.
+    /// </summary>
+    public static void Commit(IEngineSession engine, long query, string table, IEnumerable<(string Url, long? LinesScanned)> files, string format)
+    {
+        foreach (var chunk in files.Chunk(100))
+        {
+            var rows = chunk.Select(f =>
+                $"(100, {query}, 0, {QuoteLiteral(Cut(table, 256))}, {QuoteLiteral(Cut(f.Url, 256))}, 0, {(f.LinesScanned is { } n ? n.ToString(System.Globalization.CultureInfo.InvariantCulture) : "NULL")}, " +
+                $"0, now()::TIMESTAMP, 1, {QuoteLiteral(format)}, 0, 0, 0)");
+            engine.Execute($"INSERT INTO {Commits} VALUES {string.Join(", ", rows)}");
+        }
+    }
+
+    public static void Record(IEngineSession engine, string table, IEnumerable<LoadError> errors, long query = 0)
     {
         Ensure(engine);
         foreach (var chunk in errors.Take(1000).Chunk(100))
         {
             var rows = chunk.Select(e =>
-                $"(100, 0, 0, now()::TIMESTAMP, 0, 0, {QuoteLiteral(e.Filename)}, {e.LineNumber}, {QuoteLiteral(Cut(e.ColumnName, 127))}, {QuoteLiteral(e.Type)}, {QuoteLiteral(e.ColLength)}, 0, " +
+                $"(100, 0, 0, now()::TIMESTAMP, 0, {query}, {QuoteLiteral(e.Filename)}, {e.LineNumber}, {QuoteLiteral(Cut(e.ColumnName, 127))}, {QuoteLiteral(e.Type)}, {QuoteLiteral(e.ColLength)}, 0, " +
                 $"{QuoteLiteral(Cut(e.RawLine, 1024))}, {QuoteLiteral(Cut(e.RawFieldValue, 1024))}, {e.ErrCode}, {QuoteLiteral(Cut(e.Reason, 100))}, 0, 0, 0)");
             engine.Execute($"INSERT INTO {Table} VALUES {string.Join(", ", rows)}");
         }
     }
 
     /// <summary>pg_last_copy_count() for this session: a temporary macro, so every connection keeps its own.</summary>
-    public static void SetLastCount(IEngineSession engine, long count)
+    public static void SetLastCount(IEngineSession engine, long count, long query = 0)
     {
-        try { engine.Execute($"CREATE OR REPLACE TEMP MACRO pg_last_copy_count() AS {count}::BIGINT"); }
+        try { engine.Execute($"CREATE OR REPLACE TEMP MACRO pg_last_copy_count() AS {count}::BIGINT; CREATE OR REPLACE TEMP MACRO pg_last_copy_id() AS {query}::INTEGER"); }
         catch (PgException)
         {
             // Inside an aborted transaction nothing can be created; the count is informational.

@@ -19,6 +19,9 @@ public sealed record RedshiftStatementContext(
     /// <summary>True inside BEGIN ... COMMIT, where a failed engine statement aborts the transaction (no retrying).</summary>
     public bool InTransactionBlock { get; init; }
 
+    /// <summary>The statement's id in the query log (stl_query.query), which stl_load_errors and stl_load_commits name.</summary>
+    public long QueryId { get; init; }
+
     /// <summary>
     /// After a failed engine statement: makes the engine usable again if that loses nothing of the client's work, and
     /// says whether it did (see the session's rule). Null: nothing can be recovered.

@@ -29,6 +29,9 @@ internal sealed class SqlSession : IPgQuerySession
     /// <summary>How many statements have started in the current implicit transaction.</summary>
     private int _implicitStatements;
 
+    /// <summary>The query log's id of the statement running now (stl_query.query).</summary>
+    private long _query;
+
     public SqlSession(ClusterDatabase database, IEngineSession engine, PgConnectionInfo connection)
     {
         _database = database;
@@ -146,6 +149,7 @@ internal sealed class SqlSession : IPgQuerySession
     {
         if (_status == TransactionStatus.Idle || _transaction == 0) _transaction = _database.Queries.NewTransaction();
         var entry = _database.Queries.Begin(_transaction, User.Name, Connection.ProcessId, Connection.Database, analysis.Sql, analysis.QueryType);
+        _query = entry.Id;
         try { return entry.Track(Run(analysis)); }
         catch (Exception e)
         {
@@ -246,6 +250,7 @@ internal sealed class SqlSession : IPgQuerySession
         Connection.Database, User.Name, User.Superuser, _engine, _notices.Add, _database.Users)
         {
             InTransactionBlock = _status == TransactionStatus.InBlock,
+            QueryId = _query,
             CanRecover = _status == TransactionStatus.Idle && (!_implicit || _implicitStatements <= 1),
             Recover = RecoverAfterFailure,
         };

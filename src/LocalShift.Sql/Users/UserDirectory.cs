@@ -51,6 +51,9 @@ public sealed class UserDirectory
               SELECT g.id AS role_id, g.name AS role_name, r.id AS granted_role_id, r.name AS granted_role_name
               FROM {Schema}.role_members m JOIN {Schema}.roles r ON r.name = m.role_name JOIN {Schema}.roles g ON 'role ' || g.name = m.member;
             """);
+        // The load logs exist before any session's transaction begins, so that every transaction sees them (a table made
+        // by another session during a transaction is not visible to it).
+        Copy.LoadErrors.Ensure(_system);
         Load();
         var master = masterUser.ToLowerInvariant();
         Save(new DbUser(master, masterPassword, true));
