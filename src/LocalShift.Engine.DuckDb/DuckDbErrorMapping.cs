@@ -53,6 +53,8 @@ internal static partial class DuckDbErrorMapping
         (new(@"^Out of Memory Error: .*"), SqlState.OutOfMemory, (_, line) => Strip(line)),
     ];
 
+    private static readonly Regex FieldCounts = new(@"^Expected Number of Columns: (\d+) Found: (\d+)");
+
     public static PgException Map(string duckDbMessage)
     {
         var lines = duckDbMessage.Split('\n');
@@ -62,6 +64,16 @@ internal static partial class DuckDbErrorMapping
         if (hint is not null && (hint.Contains("pg_", StringComparison.Ordinal) || hint.Contains("duckdb_", StringComparison.Ordinal)
             || hint.Contains("__localshift", StringComparison.Ordinal) || hint.Contains("information_schema", StringComparison.Ordinal)))
             hint = null;
+        // COPY's reader met a record with too few or too many fields: Redshift's words for it (its load error 1214).
+        if (first.StartsWith("Invalid Input Error: CSV Error on Line: ", StringComparison.Ordinal)
+            && lines.Select(l => FieldCounts.Match(l)).FirstOrDefault(m => m.Success) is { } counts)
+        {
+            var expected = int.Parse(counts.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+            var found = int.Parse(counts.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture);
+            var line = first["Invalid Input Error: CSV Error on Line: ".Length..].Trim();
+            return new PgException(SqlState.BadCopyFileFormat,
+                $"{(found < expected ? "Delimiter not found" : "Extra column(s) found")} (line {line}: {found} fields where {expected} are expected)");
+        }
         foreach (var (pattern, sqlState, message) in Rules)
         {
             var match = pattern.Match(first);

@@ -23,6 +23,7 @@ public static class SqlState
     public const string DivisionByZero = "22012";
     public const string InvalidParameterValue = "22023";
     public const string InvalidTextRepresentation = "22P02";
+    public const string BadCopyFileFormat = "22P04";
     public const string InvalidBinaryRepresentation = "22P03";
     public const string StringDataRightTruncation = "22001";
 

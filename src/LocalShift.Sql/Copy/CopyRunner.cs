@@ -47,8 +47,8 @@ public sealed class CopyRunner(RedshiftStatementContext context, CopyStatement c
     {
         var schema = copy.Schema ?? "public";
         var columns = TargetColumns(schema);
-        if (context.Users is { } directory) directory.OutsideTransactions(LoadErrors.Ensure);
-        else LoadErrors.Ensure(context.Engine);
+        // With a user directory the load logs were made when the database opened.
+        if (context.Users is null) LoadErrors.Ensure(context.Engine);
         if (!context.Superuser && context.Users is { } users && !users.Holds(context.User, "table", schema, copy.Table, "insert"))
             throw new PgException(SqlState.InsufficientPrivilege, $"permission denied for relation {copy.Table}");
         if (copy.Format is CopyFormat.Avro or CopyFormat.Orc)
@@ -82,8 +82,8 @@ public sealed class CopyRunner(RedshiftStatementContext context, CopyStatement c
             // of blanks, for one) fails that statement, which changed nothing, and the exact one runs. A failed
             // statement aborts the engine's transaction, so the first attempt is only made where the session can
             // recover from that without losing the client's work (not inside BEGIN ... COMMIT).
-            var typed = copy.Format is CopyFormat.Text or CopyFormat.Csv && !(copy.Escape && copy.Format == CopyFormat.Text) && context.CanRecover
-                && !context.InTransactionBlock && columns.Any(ReaderConverts);
+            var typed = copy.Format is CopyFormat.Text or CopyFormat.Csv && !(copy.Escape && copy.Format == CopyFormat.Text) && context.Recover is not null
+                && columns.Any(ReaderConverts);
             long loaded;
             try
             {
@@ -95,14 +95,27 @@ public sealed class CopyRunner(RedshiftStatementContext context, CopyStatement c
                         loaded = Load(columns.Select((c, i) => ReaderConverts(c) ? $"c{i}" : expressions[i]).ToList(),
                             SourceRelation(files, i => ReaderConverts(columns[i]) ? columns[i].Type : "VARCHAR", EmptyFieldsAsNull(columns, files)));
                     }
-                    catch (PgException e) when (e.SqlState != SqlState.QueryCanceled && context.Recover?.Invoke() == true) { loaded = Load(expressions, source); }
+                    catch (PgException e) when (e.SqlState != SqlState.QueryCanceled)
+                    {
+                        context.Recover!();
+                        loaded = Load(expressions, source);
+                    }
                 }
             }
             catch (PgException e) when (e.SqlState != SqlState.QueryCanceled)
             {
                 // The diagnosis needs a usable engine; in a transaction block the failure has aborted it, so the
                 // engine's message is recorded as it is (stl_load_errors is written outside transactions, as in Redshift).
-                if (context.Recover?.Invoke() != true)
+                if (context.Recover is { } recover) recover();
+                else if (e.SqlState == SqlState.BadCopyFileFormat)
+                {
+                    // A record with too few or too many fields (the engine's message names its line).
+                    var line = System.Text.RegularExpressions.Regex.Match(e.Message, @"\(line (\d+):");
+                    RecordErrors([new LoadError(files[0].Url, line.Success ? long.Parse(line.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) : 0,
+                        "", "", "", "", 1214, e.Message)]);
+                    throw LoadFailed(e.Message, 1214);
+                }
+                else
                 {
                     RecordErrors([new LoadError(files[0].Url, 0, "", "", "", "", 1200, e.Message)]);
                     throw LoadFailed(e.Message);
@@ -126,6 +139,14 @@ public sealed class CopyRunner(RedshiftStatementContext context, CopyStatement c
                     var reason = InvalidUtf8Exception.RedshiftReason + " (found by the engine; its position is not known)";
                     RecordErrors([new LoadError(files[0].Url, 0, "", "", "", "", 1220, reason)]);
                     throw LoadFailed(reason, 1220);
+                }
+                else if (e.SqlState == SqlState.BadCopyFileFormat)
+                {
+                    // A record with too few or too many fields (the engine's message names its line).
+                    var line = System.Text.RegularExpressions.Regex.Match(e.Message, @"\(line (\d+):");
+                    RecordErrors([new LoadError(files[0].Url, line.Success ? long.Parse(line.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) : 0,
+                        "", "", "", "", 1214, e.Message)]);
+                    throw LoadFailed(e.Message, 1214);
                 }
                 else
                 {

@@ -16,20 +16,15 @@ public sealed record RedshiftStatementContext(
     Action<PgNotice> Notice,
     LocalShift.Sql.Users.UserDirectory? Users = null)
 {
-    /// <summary>True inside BEGIN ... COMMIT, where a failed engine statement aborts the transaction (no retrying).</summary>
-    public bool InTransactionBlock { get; init; }
-
     /// <summary>The statement's id in the query log (stl_query.query), which stl_load_errors and stl_load_commits name.</summary>
     public long QueryId { get; init; }
 
     /// <summary>
-    /// After a failed engine statement: makes the engine usable again if that loses nothing of the client's work, and
-    /// says whether it did (see the session's rule). Null: nothing can be recovered.
+    /// After a failed engine statement (which aborts the engine's transaction): makes the engine usable again. Null when
+    /// that would lose client work — inside BEGIN ... COMMIT, or after earlier statements of an implicit transaction —
+    /// so a statement may only be tried and retried when this is set.
     /// </summary>
-    public Func<bool>? Recover { get; init; }
-
-    /// <summary>Whether <see cref="Recover"/> would succeed now: a statement may be tried and, if it fails, retried.</summary>
-    public bool CanRecover { get; init; }
+    public Action? Recover { get; init; }
 
     /// <summary>The db user ARN the role path passes as sts:ExternalId.</summary>
     public string DbUserArn => $"arn:aws:redshift:{Region}:{AccountId}:dbuser:{ClusterIdentifier}/{User}";

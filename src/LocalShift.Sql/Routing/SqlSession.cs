@@ -249,26 +249,20 @@ internal sealed class SqlSession : IPgQuerySession
     private RedshiftStatementContext RedshiftContext() => new(_database.Spec.AccountId, _database.Spec.Region, _database.Spec.ClusterIdentifier,
         Connection.Database, User.Name, User.Superuser, _engine, _notices.Add, _database.Users)
         {
-            InTransactionBlock = _status == TransactionStatus.InBlock,
             QueryId = _query,
-            CanRecover = _status == TransactionStatus.Idle && (!_implicit || _implicitStatements <= 1),
-            Recover = RecoverAfterFailure,
+            Recover = _status != TransactionStatus.Idle || _implicit && _implicitStatements > 1 ? null : RecoverAfterFailure,
         };
 
     /// <summary>
-    /// After an engine statement of a COPY or UNLOAD failed: makes the engine usable again when that loses nothing of
-    /// the client's — outside any transaction, or in an implicit one (an extended-protocol pipeline, a multi-statement
-    /// Query) that this statement began, which is rolled back and begun again. False in a transaction block, or when
-    /// earlier statements of the implicit transaction would be lost.
+    /// After an engine statement of a COPY failed, where that loses nothing of the client's: outside any transaction
+    /// there is nothing to do; an implicit transaction (an extended-protocol pipeline, a multi-statement Query) that
+    /// this statement began is rolled back and begun again.
     /// </summary>
-    private bool RecoverAfterFailure()
+    private void RecoverAfterFailure()
     {
-        if (_status != TransactionStatus.Idle) return false;
-        if (!_implicit) return true;
-        if (_implicitStatements > 1) return false;
+        if (!_implicit) return;
         TryRollback();
         _engine.Execute("BEGIN TRANSACTION");
-        return true;
     }
 
     /// <summary>The statement in DuckDB's dialect (a client's catalog query answered by its stand-in), translated once per text.</summary>

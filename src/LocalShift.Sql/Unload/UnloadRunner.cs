@@ -74,12 +74,15 @@ public sealed class UnloadRunner(RedshiftStatementContext context, UnloadStateme
         foreach (var statement in translated.PreStatements) context.Engine.Execute(statement);
         if (prepareFunctions is not null && AssumeRolePrivileges.ClusterFunctions.Mentioned(tokens))
             translated = translated with { Sql = prepareFunctions(translated.Sql) };
-        var sql = unload.Format is UnloadFormat.Text or UnloadFormat.Csv ? BooleansAsLetters(translated.Sql) : translated.Sql;
-        if (unload.FixedWidths.Count > 0) return FixedWidthQuery(sql);
+        if (unload.Format is not (UnloadFormat.Text or UnloadFormat.Csv)) return translated.Sql;
+        // One description serves the rewrites below; the boolean columns it lists as such hold 't'/'f' text after the
+        // first, which neither of the others needs to know.
+        var columns = context.Engine.Describe(translated.Sql);
+        var sql = BooleansAsLetters(translated.Sql, columns);
+        if (unload.FixedWidths.Count > 0) return FixedWidthQuery(sql, columns);
         if (!unload.Escape || unload.Format != UnloadFormat.Text) return sql;
         // ESCAPE: a backslash before the delimiter, newlines, carriage returns, quotes and backslashes in text fields.
         var special = System.Text.RegularExpressions.Regex.Escape((unload.Delimiter ?? "|") + "\\\n\r\"'");
-        var columns = context.Engine.Describe(sql);
         var escaped = columns.Select(c => c.TypeOid is LocalShift.Sql.Wire.Types.PgTypeOid.Varchar or LocalShift.Sql.Wire.Types.PgTypeOid.Text
             ? $"regexp_replace({QuoteIdentifier(c.Name)}, {QuoteLiteral("([" + special + "])")}, '\\\\\\1', 'g') AS {QuoteIdentifier(c.Name)}"
             : QuoteIdentifier(c.Name));
@@ -87,9 +90,8 @@ public sealed class UnloadRunner(RedshiftStatementContext context, UnloadStateme
     }
 
     /// <summary>Text and CSV: Redshift writes a BOOLEAN as <c>t</c> or <c>f</c> (DuckDB would write true/false).</summary>
-    private string BooleansAsLetters(string query)
+    private static string BooleansAsLetters(string query, IReadOnlyList<PgColumn> columns)
     {
-        var columns = context.Engine.Describe(query);
         if (!columns.Any(c => c.TypeOid == LocalShift.Sql.Wire.Types.PgTypeOid.Bool)) return query;
         // By position, so that a query whose columns share a name still works.
         var select = columns.Select((c, i) => c.TypeOid == LocalShift.Sql.Wire.Types.PgTypeOid.Bool
@@ -102,9 +104,8 @@ public sealed class UnloadRunner(RedshiftStatementContext context, UnloadStateme
     /// FIXEDWIDTH: one text column per row, each value left-aligned and padded with blanks to its width (NULL as the
     /// NULL AS string, blank by default). A value wider than its column fails the UNLOAD: Redshift never truncates.
     /// </summary>
-    private string FixedWidthQuery(string query)
+    private string FixedWidthQuery(string query, IReadOnlyList<PgColumn> columns)
     {
-        var columns = context.Engine.Describe(query);
         if (columns.Count != unload.FixedWidths.Count)
             throw new PgException(SqlState.InvalidParameterValue,
                 $"FIXEDWIDTH specification has {unload.FixedWidths.Count} columns; the query returns {columns.Count}");
