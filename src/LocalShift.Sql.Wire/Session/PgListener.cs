@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net;
+using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.Logging;
@@ -18,6 +19,13 @@ public sealed class PgListener(IPgBackend backend, IPEndPoint endpoint, ILogger?
 {
     /// <summary>The server certificate offered to clients that ask for TLS; null answers every SSLRequest 'N'.</summary>
     public X509Certificate2? Certificate => certificate;
+
+    /// <summary>
+    /// The certificate with its chain built once, offline: given only <see cref="Certificate"/>, SslStream would build
+    /// the chain on every handshake, which made a TLS connection about 20 ms slower than PostgreSQL's.
+    /// </summary>
+    internal SslStreamCertificateContext? CertificateContext { get; } =
+        certificate is null ? null : SslStreamCertificateContext.Create(certificate, additionalCertificates: null, offline: true);
 
     private static int _nextProcessId = Environment.ProcessId % 10_000 * 100;
 

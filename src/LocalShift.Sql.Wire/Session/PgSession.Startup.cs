@@ -20,7 +20,7 @@ public sealed partial class PgSession
             var packet = StartupPacket.Parse(body.Value.Span);
             switch (packet.Code)
             {
-                case FrontendMessageCode.SslRequest when _listener.Certificate is { } certificate && _stream == _transport:
+                case FrontendMessageCode.SslRequest when _listener.CertificateContext is { } certificate && _stream == _transport:
                     _out.WriteByte((byte)'S');
                     await _out.FlushAsync(cancellationToken);
                     await StartTlsAsync(certificate, cancellationToken);
@@ -47,14 +47,14 @@ public sealed partial class PgSession
     /// After answering 'S' to an SSLRequest: the TLS handshake on the same socket, then every further byte (the
     /// startup message included) travels inside TLS, as in PostgreSQL.
     /// </summary>
-    private async Task StartTlsAsync(X509Certificate2 certificate, CancellationToken cancellationToken)
+    private async Task StartTlsAsync(SslStreamCertificateContext certificate, CancellationToken cancellationToken)
     {
         if (_in.HasBufferedData)
             throw new PgException(SqlState.ProtocolViolation, "received unencrypted data after SSL request") { Severity = "FATAL" };
         var tls = new SslStream(_transport, leaveInnerStreamOpen: true);
         var options = new SslServerAuthenticationOptions
         {
-            ServerCertificate = certificate,
+            ServerCertificateContext = certificate,
             EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
             ClientCertificateRequired = false,
         };
