@@ -57,12 +57,17 @@ public sealed class CopyBenchmark : IBenchmark
             var rss = new Dictionary<string, long>();
             foreach (var (label, format, s3Key) in new[] { ("COPY CSV", "CSV", "data.csv"), ("COPY Parquet", "FORMAT AS PARQUET", "data.parquet") })
             {
-                long peak = 0;
+                long peak = 0, growth = 0;
                 var ours = new Side(() => server.Psql("DROP TABLE IF EXISTS t; CREATE TABLE t(" + Columns + ")"), () =>
                 {
                     server.ResetPeakRss();
+                    var before = server.PeakRss();
                     server.Psql($"COPY t FROM 's3://bench/in/{s3Key}' IAM_ROLE '{role}' {format}");
-                    peak = Math.Max(peak, server.PeakRss());
+                    var after = server.PeakRss();
+                    if (Environment.GetEnvironmentVariable("LOCALSHIFT_BENCH_VERBOSE") == "1")
+                        Console.WriteLine($"    {label}: RSS before {before / 1e6:F0} MB, peak {after / 1e6:F0} MB");
+                    peak = Math.Max(peak, after);
+                    growth = Math.Max(growth, after - before);
                 }, server.Cpu);
                 var reader = format == "CSV" ? $"read_csv('{csv}', header = false, columns = {DuckColumns})" : $"read_parquet('{parquet}')";
                 long directPeak = 0;
@@ -80,6 +85,7 @@ public sealed class CopyBenchmark : IBenchmark
                 if (pg is not null) Report("COPY CSV vs PostgreSQL COPY FROM", times[0], times[2], 2.5);
                 else if (format == "CSV") Console.WriteLine("  COPY CSV vs PostgreSQL COPY: PostgreSQL 15 binaries not found, not measured");
                 rss[label] = peak;
+                rss[label + " growth"] = growth;
                 rss[label + " direct"] = directPeak;
             }
             CheckCount(server, duck, rows);
@@ -99,6 +105,8 @@ public sealed class CopyBenchmark : IBenchmark
 
             Console.WriteLine($"  peak RSS of the LocalShift server during COPY CSV:     {rss["COPY CSV"] / 1e6,6:F0} MB = {(double)rss["COPY CSV"] / csvSize:F2} x the CSV (goal < 2)");
             Console.WriteLine($"  peak RSS of the LocalShift server during COPY Parquet: {rss["COPY Parquet"] / 1e6,6:F0} MB = {(double)rss["COPY Parquet"] / parquetSize:F2} x the Parquet file, {(double)rss["COPY Parquet"] / csvSize:F2} x the CSV");
+            Console.WriteLine($"  of which the COPY itself (peak minus the RSS it started from, largest over runs): CSV {rss["COPY CSV growth"] / 1e6:F0} MB = {(double)rss["COPY CSV growth"] / csvSize:F2} x, " +
+                              $"Parquet {rss["COPY Parquet growth"] / 1e6:F0} MB = {(double)rss["COPY Parquet growth"] / parquetSize:F2} x");
             Console.WriteLine($"  for comparison, peak RSS of this process (DuckDB direct, same loads): CSV {rss["COPY CSV direct"] / 1e6:F0} MB = {(double)rss["COPY CSV direct"] / csvSize:F2} x, " +
                               $"Parquet {rss["COPY Parquet direct"] / 1e6:F0} MB = {(double)rss["COPY Parquet direct"] / parquetSize:F2} x");
             Console.WriteLine($"  load: {File.ReadAllText("/proc/loadavg").Trim()}");

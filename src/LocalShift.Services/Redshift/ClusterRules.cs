@@ -1,7 +1,7 @@
 namespace LocalShift.Services.Redshift;
 
-/// <summary>A node type and how many nodes a cluster of it may have.</summary>
-public sealed record NodeTypeLimits(string NodeType, bool SingleNode, int MaxNodes);
+/// <summary>A node type, how many nodes a cluster of it may have, and its default number of slices per node.</summary>
+public sealed record NodeTypeLimits(string NodeType, bool SingleNode, int MaxNodes, int SlicesPerNode);
 
 /// <summary>The input rules of CreateCluster, each throwing Redshift's error.</summary>
 public static class ClusterRules
@@ -12,17 +12,21 @@ public static class ClusterRules
     /// <summary>Node types CreateCluster accepts, legacy ones included (the user story uses dc1.large).</summary>
     public static readonly IReadOnlyDictionary<string, NodeTypeLimits> NodeTypes = new NodeTypeLimits[]
     {
-        new("dc1.large", true, 32),
-        new("dc1.8xlarge", false, 128),
-        new("dc2.large", true, 32),
-        new("dc2.8xlarge", false, 128),
-        new("ds2.xlarge", true, 32),
-        new("ds2.8xlarge", false, 128),
-        new("ra3.large", true, 16),
-        new("ra3.xlplus", true, 16),
-        new("ra3.4xlarge", true, 32),
-        new("ra3.16xlarge", false, 128),
+        new("dc1.large", true, 32, 2),
+        new("dc1.8xlarge", false, 128, 32),
+        new("dc2.large", true, 32, 2),
+        new("dc2.8xlarge", false, 128, 16),
+        new("ds2.xlarge", true, 32, 2),
+        new("ds2.8xlarge", false, 128, 16),
+        new("ra3.large", true, 16, 2),
+        new("ra3.xlplus", true, 16, 2),
+        new("ra3.4xlarge", true, 32, 4),
+        new("ra3.16xlarge", false, 128, 16),
     }.ToDictionary(n => n.NodeType, StringComparer.Ordinal);
+
+    /// <summary>The cluster's slices (nodes × the node type's default slices per node): UNLOAD's PARALLEL ON writes a file per slice.</summary>
+    public static int Slices(string nodeType, int numberOfNodes) =>
+        NodeTypes.TryGetValue(nodeType, out var limits) ? limits.SlicesPerNode * Math.Max(1, numberOfNodes) : 1;
 
     /// <summary>AWS lower-cases identifiers; every operation looks clusters up this way.</summary>
     public static string NormalizeIdentifier(string identifier) => identifier.ToLowerInvariant();

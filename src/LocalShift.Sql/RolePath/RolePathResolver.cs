@@ -28,6 +28,11 @@ public sealed class RolePathResolver(
     public string? DefaultRoleArn(RedshiftStatementContext context) =>
         findCluster(context.AccountId, context.ClusterIdentifier, clock.GetUtcNow())?.DefaultIamRoleArn is { Length: > 0 } arn ? arn : null;
 
+    /// <summary>The cluster's slices now (see <see cref="LocalShift.Services.Redshift.ClusterRules.Slices"/>); 1 when it is gone.</summary>
+    public int Slices(RedshiftStatementContext context) =>
+        findCluster(context.AccountId, context.ClusterIdentifier, clock.GetUtcNow()) is { } cluster
+            ? LocalShift.Services.Redshift.ClusterRules.Slices(cluster.NodeType, cluster.NumberOfNodes) : 1;
+
     /// <param name="purpose">copy, unload, external function: what the ASSUMEROLE grant must cover.</param>
     public Principal Resolve(RedshiftStatementContext context, Authorization authorization, string purpose)
     {

@@ -32,7 +32,7 @@ public sealed class RoleStatementHandler(RolePathResolver roles, S3Objects objec
         {
             var unload = UnloadStatement.Parse(significant);
             var s3 = Session(context, unload.Authorization, "unload");
-            new UnloadRunner(context, unload, s3, sql => PrepareFunctions(context, sql)).RunAsync().GetAwaiter().GetResult();
+            new UnloadRunner(context, unload, s3, sql => PrepareFunctions(context, sql), roles.Slices(context)).RunAsync().GetAwaiter().GetResult();
             return "UNLOAD";
         }
         return _later.Execute(context, sql, significant);

@@ -14,11 +14,14 @@ namespace LocalShift.Sql.Unload;
 /// <summary>
 /// Runs an UNLOAD: DuckDB writes the query's result with <c>COPY (query) TO</c> into a scratch folder of the object
 /// store (partitioned and split as asked), then each file is put to S3 as the role session (the store takes the file
-/// over, no copy) under Redshift's names (<c>&lt;prefix&gt;0000_part_00</c>, <c>&lt;prefix&gt;000</c> with PARALLEL OFF,
-/// <c>col=value/</c> folders, <c>manifest</c>).
+/// over, no copy) under Redshift's names (<c>&lt;prefix&gt;0000_part_00</c>, <c>0001_part_00</c>, ... a file per slice
+/// with PARALLEL ON; <c>&lt;prefix&gt;000</c> with PARALLEL OFF; <c>col=value/</c> folders; <c>manifest</c>).
 /// </summary>
 /// <param name="prepareFunctions">Readies default_iam_role() and the other cluster functions for a query that calls them.</param>
-public sealed class UnloadRunner(RedshiftStatementContext context, UnloadStatement unload, S3Session s3, Func<string, string>? prepareFunctions = null)
+/// <param name="slices">The cluster's slices. With PARALLEL ON, when DuckDB's threads fit in them, each thread writes its
+/// own file, as each slice does in Redshift (a small result still gives one file); otherwise, and with ORDER BY, one file.</param>
+public sealed class UnloadRunner(RedshiftStatementContext context, UnloadStatement unload, S3Session s3,
+    Func<string, string>? prepareFunctions = null, int slices = 1)
 {
     public async Task<long> RunAsync(CancellationToken ct = default)
     {
@@ -27,30 +30,42 @@ public sealed class UnloadRunner(RedshiftStatementContext context, UnloadStateme
 
         // On the store's filesystem, so that each written file becomes its object by a rename rather than a copy.
         var folder = s3.CreateScratchFolder();
+        var tails = new List<FileTail>();
         try
         {
             var single = unload.PartitionBy.Count == 0 && unload.MaxFileSize is null;
-            var output = single ? Path.Combine(folder, "data") : Path.Combine(folder, "out");
-            // One output file, put as DuckDB wrote it: hash it (and flush it to the device) while DuckDB writes it,
-            // so that only its tail is left to hash once COPY returns. DuckDB appends to the file strictly in order in
+            var threads = single && unload.Parallel && slices > 1 && !OrdersRows() ? EngineThreads() : 1;
+            var perSlice = threads > 1 && threads <= slices;
+            var output = single && !perSlice ? Path.Combine(folder, "data") : Path.Combine(folder, "out");
+            // Each output file, put as DuckDB wrote it: hash it (and flush it to the device) while DuckDB writes it,
+            // so that only its tail is left to hash once COPY returns. DuckDB appends to each file strictly in order in
             // every format written here (BZIP2 is compressed afterwards, by us, so it is read again).
-            using var tail = single && unload.Compression != Compression.Bzip2 ? FileTail.Start(output) : null;
-            var rows = context.Engine.Execute($"COPY ({query}) TO {QuoteLiteral(output)} ({string.Join(", ", CopyOptions())})");
-            var digest = tail is null ? null : await tail.FinishAsync();
+            var followed = !single || unload.Compression == Compression.Bzip2 ? []
+                : perSlice ? Enumerable.Range(0, threads).Select(i => Path.Combine(output, SliceFile(i))).ToArray()
+                : [output];
+            foreach (var file in followed) tails.Add(FileTail.Start(file));
+            var options = CopyOptions();
+            if (perSlice) options = options.Append("PER_THREAD_OUTPUT true, FILENAME_PATTERN 'slice_{i}', FILE_EXTENSION 'out'");
+            var rows = context.Engine.Execute($"COPY ({query}) TO {QuoteLiteral(output)} ({string.Join(", ", options)})");
+            var digests = new Dictionary<string, FileDigest>(StringComparer.Ordinal);
+            for (var i = 0; i < tails.Count; i++)
+                if (await tails[i].FinishAsync() is { } digest) digests[followed[i]] = digest;
             var written = new List<(string Key, long Size, long Records)>();
-            var files = File.Exists(output) ? [output]
-                : Directory.Exists(output) ? Directory.GetFiles(output, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal).ToArray() : [];
-            foreach (var group in files.GroupBy(f => Path.GetRelativePath(File.Exists(output) ? folder : output, Path.GetDirectoryName(f)!)))
+            if (perSlice)
             {
-                var partition = group.Key is "." or "" ? "" : group.Key.Replace(Path.DirectorySeparatorChar, '/') + "/";
-                var part = 0;
-                foreach (var file in group)
+                // slice_<i>.out[.gz|.zst]: thread i's file, which Redshift would call slice i's.
+                foreach (var (file, slice) in Directory.GetFiles(output).Select(f => (f, SliceNumber(f))).OrderBy(x => x.Item2))
+                    written.Add(await PutAsync(file, FileName(0, slice), digests, ct));
+            }
+            else
+            {
+                var files = File.Exists(output) ? [output]
+                    : Directory.Exists(output) ? Directory.GetFiles(output, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal).ToArray() : [];
+                foreach (var group in files.GroupBy(f => Path.GetRelativePath(File.Exists(output) ? folder : output, Path.GetDirectoryName(f)!)))
                 {
-                    var key = unload.Destination.Key + partition + FileName(part++);
-                    var records = unload.Manifest && unload.ManifestVerbose ? RecordCount(file) : 0;
-                    var upload = unload.Compression == Compression.Bzip2 ? CompressBzip2(file) : file;
-                    var stored = await s3.PutFileAsync(unload.Destination.Bucket, key, upload, ContentType(), upload == output ? digest : null, ct);
-                    written.Add((key, stored.Size, records));
+                    var partition = group.Key is "." or "" ? "" : group.Key.Replace(Path.DirectorySeparatorChar, '/') + "/";
+                    var part = 0;
+                    foreach (var file in group) written.Add(await PutAsync(file, partition + FileName(part++), digests, ct));
                 }
             }
             if (unload.Manifest) await WriteManifestAsync(written, rows, ct);
@@ -59,8 +74,44 @@ public sealed class UnloadRunner(RedshiftStatementContext context, UnloadStateme
         }
         finally
         {
+            foreach (var tail in tails) tail.Dispose();
             try { Directory.Delete(folder, recursive: true); } catch (IOException) { }
         }
+    }
+
+    /// <summary>Puts one written file under the destination prefix plus <paramref name="name"/>.</summary>
+    private async Task<(string Key, long Size, long Records)> PutAsync(string file, string name, Dictionary<string, FileDigest> digests, CancellationToken ct)
+    {
+        var key = unload.Destination.Key + name;
+        var records = unload.Manifest && unload.ManifestVerbose ? RecordCount(file) : 0;
+        var upload = unload.Compression == Compression.Bzip2 ? CompressBzip2(file) : file;
+        var stored = await s3.PutFileAsync(unload.Destination.Bucket, key, upload, ContentType(), digests.GetValueOrDefault(upload), ct);
+        return (key, stored.Size, records);
+    }
+
+    /// <summary>The name DuckDB gives thread <paramref name="i"/>'s file under the options above.</summary>
+    private string SliceFile(int i) => $"slice_{i}.out" + unload.Compression switch { Compression.Gzip => ".gz", Compression.Zstd => ".zst", _ => "" };
+
+    private static int SliceNumber(string file)
+    {
+        var name = Path.GetFileName(file);
+        var digits = name["slice_".Length..name.IndexOf('.', StringComparison.Ordinal)];
+        return int.Parse(digits, System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>An ORDER BY anywhere in the query keeps one file, so that the order it asks for is the file's.</summary>
+    private bool OrdersRows()
+    {
+        var tokens = SqlLexer.Significant(SqlLexer.Tokenize(unload.Query));
+        for (var i = 0; i + 1 < tokens.Count; i++)
+            if (tokens[i].Is("ORDER") && tokens[i + 1].Is("BY")) return true;
+        return false;
+    }
+
+    private int EngineThreads()
+    {
+        using var result = context.Engine.Query("SELECT current_setting('threads')");
+        return result.Read() ? Convert.ToInt32(result.GetValue(0), System.Globalization.CultureInfo.InvariantCulture) : 1;
     }
 
     private string Translate()
@@ -180,9 +231,9 @@ public sealed class UnloadRunner(RedshiftStatementContext context, UnloadStateme
         if (unload.PartitionBy.Count > 0 || unload.MaxFileSize is not null) yield return "OVERWRITE_OR_IGNORE true";
     }
 
-    private string FileName(int part)
+    private string FileName(int part, int slice = 0)
     {
-        var name = unload.Parallel ? $"0000_part_{part:D2}" : $"{part:D3}";
+        var name = unload.Parallel ? $"{slice:D4}_part_{part:D2}" : $"{part:D3}";
         if (unload.Extension is { Length: > 0 } ext) name += "." + ext;
         else if (unload.Format == UnloadFormat.Parquet) name += ".parquet";
         return name + unload.Compression switch { Compression.Gzip => ".gz", Compression.Bzip2 => ".bz2", Compression.Zstd => ".zst", _ => "" };

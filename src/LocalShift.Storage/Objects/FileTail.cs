@@ -9,7 +9,8 @@ public sealed record FileDigest(long Size, byte[] Md5, int Parts = 0);
 /// <summary>
 /// Follows a file another writer is appending to (DuckDB's <c>COPY ... TO</c>): waits for it to appear, hashes its
 /// parts (<see cref="PartDigest"/>) as they are written and, every <see cref="WritebackEvery"/> bytes, has the kernel
-/// start writing them to the device, so that when the writer is done little is left to hash and flush. Only valid for a writer that
+/// start writing them to the device, so that when the writer is done little is left to hash and flush (the
+/// flush then runs beside the last hashing). Only valid for a writer that
 /// writes strictly sequentially and never goes back over written bytes; the caller knows which writers do.
 /// <see cref="FinishAsync"/> gives no digest (the caller then reads the file again) when the file never appeared,
 /// was replaced or truncated, or reading it failed.
@@ -94,8 +95,14 @@ public sealed partial class FileTail : IDisposable
                 else _done.Wait(2);
             }
             if (_abort.IsCancellationRequested) return null;
+            // The writer is done: the device flush the store will ask for runs while the rest is hashed, so that the
+            // store's own flush then finds every page clean.
+            var writer = sync;
+            var flushed = Task.Run(() => writer.Flush(flushToDisk: true));
             var size = RandomAccess.GetLength(stream.SafeFileHandle);
-            var digest = parts.Finish(size);
+            FileDigest digest;
+            try { digest = parts.Finish(size); }
+            finally { flushed.Wait(); }
             // The bytes hashed must be the whole file, and the file at the path still the one that was read.
             if (RandomAccess.GetLength(stream.SafeFileHandle) != size || !SameFile(stream, _path)) return null;
             return digest;

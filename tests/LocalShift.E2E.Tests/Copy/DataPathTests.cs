@@ -86,6 +86,39 @@ public class DataPathTests(FormatFixture f) : IClassFixture<FormatFixture>
         Assert.Contains("s3:GetObject arn:aws:s3:::fmt/logged-out/pq_0000_part_00.parquet", allowed);
     }
 
+    [Fact]
+    public async Task Parallel_on_writes_a_file_per_slice_when_the_engine_threads_fit_the_cluster_slices_and_order_by_keeps_one()
+    {
+        // The fixture's cluster is a single dc2.large: 2 slices. DuckDB scans the 600,000 rows (5 row groups) with its
+        // threads; when they fit in the slices (2 threads here) each writes its own file, as each slice does in Redshift;
+        // with more threads than slices, one file.
+        await SqlAsync("CREATE TABLE IF NOT EXISTS big1 AS SELECT i AS id, md5(i::VARCHAR) AS a, md5((i * 7)::VARCHAR) || md5((i * 3)::VARCHAR) AS b FROM range(600000) t(i)");
+        var threads = int.Parse((await SqlAsync("SELECT current_setting('threads')")).Trim(), System.Globalization.CultureInfo.InvariantCulture);
+        await SqlAsync("UNLOAD ('select * from big1') TO 's3://fmt/slices/' IAM_ROLE default CSV");
+        var keys = await f.Story.KeysAsync("fmt", "slices/");
+        if (threads == 2) Assert.Equal(["slices/0000_part_00", "slices/0001_part_00"], keys.Order(StringComparer.Ordinal));
+        else Assert.Equal(["slices/0000_part_00"], keys);
+        // Every row is in exactly one file, and each file has the ETag of its own bytes.
+        var rows = await SqlAsync("CREATE TABLE slices1(id BIGINT, a VARCHAR, b VARCHAR)", "COPY slices1 FROM 's3://fmt/slices/' IAM_ROLE default CSV",
+            "SELECT count(*), count(DISTINCT id), sum(id) FROM slices1");
+        Assert.EndsWith("600000|600000|179999700000\n", rows);
+        foreach (var key in keys)
+        {
+            var bytes = await f.Story.ReadBytesAsync("fmt", key);
+            var parts = bytes.Chunk(8 << 20).Select(System.Security.Cryptography.MD5.HashData).ToList();
+            var expected = parts.Count == 1 ? $"\"{Convert.ToHexStringLower(parts[0])}\""
+                : $"\"{Convert.ToHexStringLower(System.Security.Cryptography.MD5.HashData(parts.SelectMany(p => p).ToArray()))}-{parts.Count}\"";
+            var etag = (await f.Server.AwsAsync("s3api", "head-object", "--bucket", "fmt", "--key", key)).Json().GetProperty("ETag").GetString();
+            Assert.Equal(expected, etag);
+        }
+
+        // ORDER BY: one file, in the order asked for.
+        await SqlAsync("UNLOAD ('select id from big1 where id < 300000 order by id desc') TO 's3://fmt/slices-ordered/' IAM_ROLE default CSV");
+        Assert.Equal(["slices-ordered/0000_part_00"], await f.Story.KeysAsync("fmt", "slices-ordered/"));
+        var ordered = Encoding.UTF8.GetString(await f.Story.ReadBytesAsync("fmt", "slices-ordered/0000_part_00")).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(Enumerable.Range(0, 300000).Reverse().Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)), ordered);
+    }
+
     [Theory]
     [InlineData("CSV", "csv")]
     [InlineData("CSV GZIP", "csv-gz")]

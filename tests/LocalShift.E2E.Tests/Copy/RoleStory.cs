@@ -75,6 +75,21 @@ public sealed class RoleStory(LocalShiftServer server)
     public async Task<string> ReadAsync(string bucket, string key) =>
         (await server.AwsAsync("s3", "cp", $"s3://{bucket}/{key}", "-")).EnsureSuccess().Stdout.Replace("\r", "");
 
+    /// <summary>An object's bytes, through aws s3 cp to a scratch file.</summary>
+    public async Task<byte[]> ReadBytesAsync(string bucket, string key)
+    {
+        var file = Path.Combine(Path.GetTempPath(), "localshift-e2e-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            (await server.AwsAsync("s3", "cp", $"s3://{bucket}/{key}", file)).EnsureSuccess();
+            return await File.ReadAllBytesAsync(file);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
     public async Task<List<string>> KeysAsync(string bucket, string prefix) =>
         (await server.AwsAsync("s3api", "list-objects-v2", "--bucket", bucket, "--prefix", prefix)).Json() is var j && j.TryGetProperty("Contents", out var c)
             ? c.EnumerateArray().Select(o => o.GetProperty("Key").GetString()!).ToList() : [];
