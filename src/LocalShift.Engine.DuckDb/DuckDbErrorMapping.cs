@@ -71,8 +71,10 @@ internal static partial class DuckDbErrorMapping
             var expected = int.Parse(counts.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
             var found = int.Parse(counts.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture);
             var line = first["Invalid Input Error: CSV Error on Line: ".Length..].Trim();
+            var file = lines.Select(l => l.Trim()).FirstOrDefault(l => l.StartsWith("file = ", StringComparison.Ordinal))?["file = ".Length..];
             return new PgException(SqlState.BadCopyFileFormat,
-                $"{(found < expected ? "Delimiter not found" : "Extra column(s) found")} (line {line}: {found} fields where {expected} are expected)");
+                $"{(found < expected ? "Delimiter not found" : "Extra column(s) found")} (line {line}: {found} fields where {expected} are expected)")
+            { SourceFile = file };
         }
         foreach (var (pattern, sqlState, message) in Rules)
         {

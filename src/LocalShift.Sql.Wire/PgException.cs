@@ -12,6 +12,9 @@ public class PgException(string sqlState, string message, string? detail = null,
     public string? Hint { get; } = hint;
     /// <summary>1-based character position in the statement, when known.</summary>
     public int? Position { get; init; }
+
+    /// <summary>The local file the engine was reading when it failed, when its message named one (not sent to the client).</summary>
+    public string? SourceFile { get; init; }
     /// <summary>ERROR or FATAL (FATAL closes the connection).</summary>
     public string Severity { get; init; } = "ERROR";
 }

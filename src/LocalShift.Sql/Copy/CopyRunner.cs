@@ -22,6 +22,10 @@ public sealed class CopyRunner(RedshiftStatementContext context, CopyStatement c
 
     private sealed record StagedFile(string Path, string Url);
 
+    /// <summary>The S3 URL of the file the engine named in its error, or of the first file when it named none.</summary>
+    private static string FailedFile(List<StagedFile> files, PgException e) =>
+        (e.SourceFile is { } path ? files.FirstOrDefault(f => f.Path == path || System.IO.Path.GetFullPath(f.Path) == path) : null)?.Url ?? files[0].Url;
+
     private const string StringTooLong = "String length exceeds DDL length";
 
     private string DisplayName => copy.Table;
@@ -111,7 +115,7 @@ public sealed class CopyRunner(RedshiftStatementContext context, CopyStatement c
                 {
                     // A record with too few or too many fields (the engine's message names its line).
                     var line = System.Text.RegularExpressions.Regex.Match(e.Message, @"\(line (\d+):");
-                    RecordErrors([new LoadError(files[0].Url, line.Success ? long.Parse(line.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) : 0,
+                    RecordErrors([new LoadError(FailedFile(files, e), line.Success ? long.Parse(line.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) : 0,
                         "", "", "", "", 1214, e.Message)]);
                     throw LoadFailed(e.Message, 1214);
                 }
@@ -144,7 +148,7 @@ public sealed class CopyRunner(RedshiftStatementContext context, CopyStatement c
                 {
                     // A record with too few or too many fields (the engine's message names its line).
                     var line = System.Text.RegularExpressions.Regex.Match(e.Message, @"\(line (\d+):");
-                    RecordErrors([new LoadError(files[0].Url, line.Success ? long.Parse(line.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) : 0,
+                    RecordErrors([new LoadError(FailedFile(files, e), line.Success ? long.Parse(line.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) : 0,
                         "", "", "", "", 1214, e.Message)]);
                     throw LoadFailed(e.Message, 1214);
                 }
