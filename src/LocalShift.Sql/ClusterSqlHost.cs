@@ -20,6 +20,10 @@ public sealed class ClusterSqlHost(string dataDir, ILoggerFactory? loggerFactory
     X509Certificate2? certificate = null)
     : IClusterEndpointHost, IAsyncDisposable
 {
+    /// <summary>How long a new connection has to finish TLS, its startup packet and authentication (PostgreSQL's
+    /// <c>authentication_timeout</c>, 1 minute by default).</summary>
+    public TimeSpan AuthenticationTimeout { get; init; } = PgListener.DefaultAuthenticationTimeout;
+
     private sealed record Endpoint(ClusterDatabase Database, PgListener Listener);
 
     private readonly ConcurrentDictionary<(string Account, string Cluster), Endpoint> _endpoints = new();
@@ -35,7 +39,10 @@ public sealed class ClusterSqlHost(string dataDir, ILoggerFactory? loggerFactory
             var folder = ClusterFolder(spec.AccountId, spec.ClusterIdentifier);
             Directory.CreateDirectory(folder);
             var database = new ClusterDatabase(spec, Path.Combine(folder, "warehouse.duckdb"), authMethod, redshiftStatements);
-            var listener = new PgListener(database, new IPEndPoint(ResolveHost(spec.Host), spec.Port), _logger, certificate);
+            var listener = new PgListener(database, new IPEndPoint(ResolveHost(spec.Host), spec.Port), _logger, certificate)
+            {
+                AuthenticationTimeout = AuthenticationTimeout,
+            };
             try { listener.Start(); }
             catch
             {

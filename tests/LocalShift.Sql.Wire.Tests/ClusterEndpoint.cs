@@ -1,6 +1,7 @@
 using System.Net;
 using LocalShift.Services.Redshift;
 using LocalShift.Sql.Wire;
+using LocalShift.Sql.Wire.Session;
 using Npgsql;
 
 namespace LocalShift.Sql.Wire.Tests;
@@ -20,12 +21,15 @@ public class ClusterEndpoint : IAsyncLifetime
     /// <summary>The password exchange the endpoint asks for; subclasses pick another.</summary>
     protected virtual PgAuthMethod Method => PgAuthMethod.ScramSha256;
 
+    /// <summary>The endpoint's authentication_timeout; subclasses shorten it.</summary>
+    protected virtual TimeSpan AuthenticationTimeout => PgListener.DefaultAuthenticationTimeout;
+
     public string DataDir { get; } = Path.Combine(Path.GetTempPath(), "localshift-sql-" + Guid.NewGuid().ToString("N"));
     public IPEndPoint Endpoint { get; private set; } = null!;
 
     public async Task InitializeAsync()
     {
-        _host = new ClusterSqlHost(DataDir, authMethod: _method);
+        _host = new ClusterSqlHost(DataDir, authMethod: _method) { AuthenticationTimeout = AuthenticationTimeout };
         await _host.StartAsync(new ClusterEndpointSpec("123456789012", "us-east-1", "test-cluster", Database, Master, Password, "127.0.0.1", 0), default);
         Endpoint = _host.EndpointOf("123456789012", "test-cluster")!;
     }

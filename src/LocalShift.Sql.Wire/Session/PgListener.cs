@@ -27,6 +27,16 @@ public sealed class PgListener(IPgBackend backend, IPEndPoint endpoint, ILogger?
     internal SslStreamCertificateContext? CertificateContext { get; } =
         certificate is null ? null : SslStreamCertificateContext.Create(certificate, additionalCertificates: null, offline: true);
 
+    /// <summary>PostgreSQL's default <c>authentication_timeout</c>.</summary>
+    public static readonly TimeSpan DefaultAuthenticationTimeout = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// How long a connection has to finish TLS, its startup packet and authentication; past it the connection is
+    /// closed, as PostgreSQL's <c>authentication_timeout</c> does. Without it a client that connects (or asks for TLS)
+    /// and then sends nothing would hold its connection's thread until it went away.
+    /// </summary>
+    public TimeSpan AuthenticationTimeout { get; init; } = DefaultAuthenticationTimeout;
+
     private static int _nextProcessId = Environment.ProcessId % 10_000 * 100;
 
     private readonly ILogger _logger = logger ?? NullLogger.Instance;

@@ -47,7 +47,18 @@ public sealed partial class PgSession : IDisposable
     {
         try
         {
-            if (!await StartupAsync(cancellationToken)) return;
+            // authentication_timeout: the socket is closed under a startup that has not finished in time, which ends
+            // the blocked read; a startup that finishes first stops the timer.
+            var startup = 0;
+            bool started;
+            using (new Timer(_ => { if (Interlocked.CompareExchange(ref startup, 2, 0) == 0) Abort(); },
+                       null, _listener.AuthenticationTimeout, Timeout.InfiniteTimeSpan))
+                started = await StartupAsync(cancellationToken);
+            if (!started || Interlocked.CompareExchange(ref startup, 1, 0) != 0)
+            {
+                if (started) _logger.LogDebug("Connection {ProcessId}: authentication timed out", ProcessId);
+                return;
+            }
             _listener.Register(this);
             await MessageLoopAsync(cancellationToken);
         }
