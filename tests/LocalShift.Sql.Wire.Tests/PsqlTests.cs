@@ -61,6 +61,16 @@ public sealed class PsqlTests(ClusterEndpoint endpoint) : IClassFixture<ClusterE
     }
 
     [Fact]
+    public async Task Create_table_as_reports_the_rows_it_wrote()
+    {
+        var (output, error, exitCode) = await RunPsqlAsync("-c", "create table ctas_source(a int)", "-c", "insert into ctas_source values (1),(2),(3)",
+            "-c", "create table ctas_copy as select a from ctas_source where a > 1", "-c", "create table public.ctas_all as select * from ctas_source",
+            "-c", "create temp table ctas_temp as select * from ctas_source limit 1");
+        Assert.True(exitCode == 0, error);
+        Assert.Equal("CREATE TABLE\nINSERT 0 3\nSELECT 2\nSELECT 3\nSELECT 1\n", output.Replace("\r", ""));
+    }
+
+    [Fact]
     public async Task Several_statements_in_one_query_string_all_run()
     {
         var (output, _, exitCode) = await RunPsqlAsync("-c", "create table multi_t(a int); insert into multi_t values (1),(2); select sum(a) as total from multi_t");

@@ -232,6 +232,8 @@ internal sealed class SqlSession : IPgQuerySession
                 {
                     RunPreStatements(translated);
                     rows = _engine.Execute(translated.Sql);
+                    // The engine reports no row count for CREATE TABLE ... AS; the tag says how many rows it wrote.
+                    if (rows <= 0 && StatementClassifier.IsCreateTableAs(tokens)) rows = CreatedRows(tokens);
                     TableAttributes.Follow(_engine, tokens);
                     if (together) _engine.Execute("COMMIT");
                 }
@@ -304,6 +306,25 @@ internal sealed class SqlSession : IPgQuerySession
     private void RunPreStatements(TranslatedStatement translated)
     {
         foreach (var statement in translated.PreStatements) _engine.Execute(statement);
+    }
+
+    /// <summary>The rows of the table a CREATE TABLE ... AS just made; 0 when it cannot be named (IF NOT EXISTS, which may have made nothing).</summary>
+    private long CreatedRows(List<SqlToken> tokens)
+    {
+        var at = tokens.FindIndex(t => t.Is("TABLE")) + 1;
+        if (at <= 0 || at >= tokens.Count || tokens[at].Is("IF")) return 0;
+        var name = at + 2 < tokens.Count && tokens[at + 1].Kind == SqlTokenKind.Dot
+            ? $"{TokenCursor.QuoteIdentifier(tokens[at].Identifier)}.{TokenCursor.QuoteIdentifier(tokens[at + 2].Identifier)}"
+            : TokenCursor.QuoteIdentifier(tokens[at].Identifier);
+        try
+        {
+            using var result = _engine.Query($"SELECT count(*) FROM {name}");
+            return result.Read() ? Convert.ToInt64(result.GetValue(0), System.Globalization.CultureInfo.InvariantCulture) : 0;
+        }
+        catch (PgException)
+        {
+            return 0;
+        }
     }
 
     private void RecordOwnership(List<SqlToken> tokens)

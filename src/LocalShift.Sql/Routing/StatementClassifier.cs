@@ -44,6 +44,10 @@ internal static class StatementClassifier
         return StatementKind.EngineCommand;
     }
 
+    /// <summary>CREATE TABLE ... AS query (whose tag is "SELECT n").</summary>
+    public static bool IsCreateTableAs(List<SqlToken> s) =>
+        s.Count > 0 && s[0].Is("CREATE") && s.Any(t => t.Is("AS")) && s.Any(t => t.Is("TABLE")) && !s.Any(t => t.Is("VIEW"));
+
     /// <summary>The PostgreSQL command tag for a statement that changed <paramref name="rows"/> rows.</summary>
     public static string Tag(List<SqlToken> s, long rows)
     {
@@ -55,8 +59,7 @@ internal static class StatementClassifier
             case "TRUNCATE": return "TRUNCATE TABLE";
             case "CREATE" or "DROP" or "ALTER":
             {
-                if (first == "CREATE" && s.Any(t => t.Is("AS")) && s.Any(t => t.Is("TABLE")) && !s.Any(t => t.Is("VIEW")))
-                    return $"SELECT {Math.Max(rows, 0)}";
+                if (IsCreateTableAs(s)) return $"SELECT {Math.Max(rows, 0)}";
                 var noun = s.Skip(1).FirstOrDefault(t => !t.IsAny("OR", "REPLACE", "TEMP", "TEMPORARY", "LOCAL", "UNIQUE", "MATERIALIZED", "IF", "NOT", "EXISTS"));
                 return noun.Text is null ? first : $"{first} {(s.Any(t => t.Is("MATERIALIZED")) ? "MATERIALIZED " : "")}{noun.Text.ToUpperInvariant()}";
             }
