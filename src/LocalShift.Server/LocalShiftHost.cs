@@ -167,6 +167,9 @@ public sealed class LocalShiftHost : IAsyncDisposable
             _ => LogLevel.Information,
         });
         logging.AddFilter("Microsoft", LogLevel.Warning);
+        // A start that fails (a taken port) is reported once, in our words (StartupException); the host's own record
+        // of it is a stack trace. It has no background services whose failures it would otherwise be the one to log.
+        logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
     }
 
     public DecisionLog Decisions { get; private init; } = null!;

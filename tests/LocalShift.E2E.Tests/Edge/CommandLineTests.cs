@@ -20,6 +20,9 @@ public class CommandLineTests
         Assert.Equal(2, r.ExitCode);
         Assert.Contains($"cannot listen on 127.0.0.1:{port}", r.Stderr);
         Assert.Contains("--port", r.Stderr);
+        // Said once, without the host's stack trace.
+        Assert.DoesNotContain("   at ", r.Stdout + r.Stderr);
+        Assert.DoesNotContain("Hosting failed to start", r.Stdout + r.Stderr);
     }
 
     [Fact]
