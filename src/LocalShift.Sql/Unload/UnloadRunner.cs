@@ -114,6 +114,9 @@ public sealed class UnloadRunner(RedshiftStatementContext context, UnloadStateme
         return result.Read() ? Convert.ToInt32(result.GetValue(0), System.Globalization.CultureInfo.InvariantCulture) : 1;
     }
 
+    /// <summary>The query as the engine runs it, before the text rewrites (booleans as letters, FIXEDWIDTH, ESCAPE).</summary>
+    private string? _query;
+
     private string Translate()
     {
         var tokens = SqlLexer.Significant(SqlLexer.Tokenize(unload.Query));
@@ -125,6 +128,7 @@ public sealed class UnloadRunner(RedshiftStatementContext context, UnloadStateme
         foreach (var statement in translated.PreStatements) context.Engine.Execute(statement);
         if (prepareFunctions is not null && AssumeRolePrivileges.ClusterFunctions.Mentioned(tokens))
             translated = translated with { Sql = prepareFunctions(translated.Sql) };
+        _query = translated.Sql;
         if (unload.Format is not (UnloadFormat.Text or UnloadFormat.Csv)) return translated.Sql;
         // One description serves the rewrites below; the boolean columns it lists as such hold 't'/'f' text after the
         // first, which neither of the others needs to know.
@@ -260,6 +264,7 @@ public sealed class UnloadRunner(RedshiftStatementContext context, UnloadStateme
         {
             manifest["schema"] = new Dictionary<string, object> { ["elements"] = SchemaElements() };
             manifest["meta"] = new Dictionary<string, object> { ["content_length"] = written.Sum(w => w.Size), ["record_count"] = rows };
+            manifest["author"] = new Dictionary<string, object> { ["name"] = "Amazon Redshift", ["version"] = "1.0.0" };
         }
         using var body = new MemoryStream(JsonSerializer.SerializeToUtf8Bytes(manifest, new JsonSerializerOptions { WriteIndented = true }));
         await s3.PutAsync(unload.Destination.Bucket, unload.Destination.Key + "manifest", body, "application/json", ct);
@@ -285,13 +290,31 @@ public sealed class UnloadRunner(RedshiftStatementContext context, UnloadStateme
         }
     }
 
+    /// <summary>The type's name as Redshift writes it in a verbose manifest (PostgreSQL's, lower case: "integer", "character varying").</summary>
+    private static string ManifestTypeName(int oid) => oid switch
+    {
+        LocalShift.Sql.Wire.Types.PgTypeOid.Bool => "boolean",
+        LocalShift.Sql.Wire.Types.PgTypeOid.Int2 => "smallint",
+        LocalShift.Sql.Wire.Types.PgTypeOid.Int4 => "integer",
+        LocalShift.Sql.Wire.Types.PgTypeOid.Int8 => "bigint",
+        LocalShift.Sql.Wire.Types.PgTypeOid.Float4 => "real",
+        LocalShift.Sql.Wire.Types.PgTypeOid.Float8 => "double precision",
+        LocalShift.Sql.Wire.Types.PgTypeOid.Numeric => "numeric",
+        LocalShift.Sql.Wire.Types.PgTypeOid.Date => "date",
+        LocalShift.Sql.Wire.Types.PgTypeOid.Time => "time without time zone",
+        LocalShift.Sql.Wire.Types.PgTypeOid.Timestamp => "timestamp without time zone",
+        LocalShift.Sql.Wire.Types.PgTypeOid.TimestampTz => "timestamp with time zone",
+        _ => "character varying",
+    };
+
     private List<object> SchemaElements()
     {
-        var columns = context.Engine.Describe(Translate());
+        // The query's own types: a boolean is "boolean" although text and CSV write it as t/f.
+        var columns = context.Engine.Describe(_query ?? Translate());
         return columns.Select(c => (object)new Dictionary<string, object>
         {
             ["name"] = c.Name,
-            ["type"] = new Dictionary<string, object> { ["base"] = LocalShift.Sql.Wire.Types.PgTypeOid.SqlName(c.TypeOid) ?? "character varying" },
+            ["type"] = new Dictionary<string, object> { ["base"] = ManifestTypeName(c.TypeOid) },
         }).ToList();
     }
 }
