@@ -29,13 +29,25 @@ public static class RolePathErrors
         return new PgException(SqlState.InternalError, text, detail: Block(text, "8001", context, explanation));
     }
 
+    /// <summary>Stands for the statement's query id in a DETAIL block until <see cref="WithQuery"/> fills it in.</summary>
+    private const string QueryPlaceholder = "{query}";
+
+    /// <summary>The error with the statement's query id (stl_query.query) in its DETAIL block, as Redshift shows it.</summary>
+    public static PgException WithQuery(PgException e, long queryId) =>
+        e.Detail is { } detail && detail.Contains("query:     " + QueryPlaceholder, StringComparison.Ordinal)
+            ? new PgException(e.SqlState, e.Message, detail.Replace("query:     " + QueryPlaceholder, "query:     " + queryId.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal), e.Hint)
+            {
+                Position = e.Position, Severity = e.Severity, SourceFile = e.SourceFile,
+            }
+            : e;
+
     private static string Block(string error, string code, string context, string explanation) => $"""
 
           -----------------------------------------------
           error:  {error}
           code:      {code}
           context:   {context}
-          query:     0
+          query:     {QueryPlaceholder}
           localshift: {explanation}
           -----------------------------------------------
         """;

@@ -19,6 +19,12 @@ public sealed class RoleStatementHandler(RolePathResolver roles, S3Objects objec
 
     public string Execute(RedshiftStatementContext context, string sql, IReadOnlyList<SqlToken> significant)
     {
+        try { return Run(context, sql, significant); }
+        catch (PgException e) { throw RolePathErrors.WithQuery(e, context.QueryId); }
+    }
+
+    private string Run(RedshiftStatementContext context, string sql, IReadOnlyList<SqlToken> significant)
+    {
         var first = significant[0];
         if (first.IsAny("GRANT", "REVOKE")) return AssumeRoleStatement.Run(context, significant);
         if (first.Is("COPY"))

@@ -63,6 +63,16 @@ public class RolePathDenialTests(DenialFixture f) : IClassFixture<DenialFixture>
     }
 
     [Fact]
+    public async Task The_detail_block_names_the_failed_statements_query_id_in_stl_query()
+    {
+        var stderr = await CopyErrorAsync($"IAM_ROLE '{Arn("Unassociated")}'");
+        var id = System.Text.RegularExpressions.Regex.Match(stderr, @"query:     (\d+)");
+        Assert.True(id.Success && id.Groups[1].Value != "0", stderr);
+        var logged = await f.Story.PsqlAsync(f.Port, $"SELECT trim(querytxt) FROM stl_query WHERE query = {id.Groups[1].Value}");
+        Assert.StartsWith("COPY t FROM 's3://deny-data/in/'", logged.EnsureSuccess().Stdout);
+    }
+
+    [Fact]
     public async Task Copy_with_the_associated_role_loads()
     {
         var r = await f.Story.PsqlAsync(f.Port, "CREATE TABLE ok1(id INTEGER, name VARCHAR)", $"COPY ok1 FROM 's3://deny-data/in/' IAM_ROLE '{f.Good}'");
