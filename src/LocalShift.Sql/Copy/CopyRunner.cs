@@ -22,9 +22,18 @@ public sealed class CopyRunner(RedshiftStatementContext context, CopyStatement c
 
     private sealed record StagedFile(string Path, string Url);
 
-    /// <summary>The S3 URL of the file the engine named in its error, or of the first file when it named none.</summary>
-    private static string FailedFile(List<StagedFile> files, PgException e) =>
-        (e.SourceFile is { } path ? files.FirstOrDefault(f => f.Path == path || System.IO.Path.GetFullPath(f.Path) == path) : null)?.Url ?? files[0].Url;
+    /// <summary>
+    /// A record with too few or too many fields: logged under the file and line the engine's message names (the first
+    /// file when it names none), and the load fails with Redshift's error 1214.
+    /// </summary>
+    private PgException FieldCountFailure(List<StagedFile> files, PgException e)
+    {
+        var line = System.Text.RegularExpressions.Regex.Match(e.Message, @"\(line (\d+):");
+        var file = (e.SourceFile is { } path ? files.FirstOrDefault(f => f.Path == path || System.IO.Path.GetFullPath(f.Path) == path) : null) ?? files[0];
+        RecordErrors([new LoadError(file.Url, line.Success ? long.Parse(line.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) : 0,
+            "", "", "", "", 1214, e.Message)]);
+        return LoadFailed(e.Message, 1214);
+    }
 
     private const string StringTooLong = "String length exceeds DDL length";
 
@@ -113,11 +122,7 @@ public sealed class CopyRunner(RedshiftStatementContext context, CopyStatement c
                 if (context.Recover is { } recover) recover();
                 else if (e.SqlState == SqlState.BadCopyFileFormat)
                 {
-                    // A record with too few or too many fields (the engine's message names its line).
-                    var line = System.Text.RegularExpressions.Regex.Match(e.Message, @"\(line (\d+):");
-                    RecordErrors([new LoadError(FailedFile(files, e), line.Success ? long.Parse(line.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) : 0,
-                        "", "", "", "", 1214, e.Message)]);
-                    throw LoadFailed(e.Message, 1214);
+                    throw FieldCountFailure(files, e);
                 }
                 else
                 {
@@ -146,11 +151,7 @@ public sealed class CopyRunner(RedshiftStatementContext context, CopyStatement c
                 }
                 else if (e.SqlState == SqlState.BadCopyFileFormat)
                 {
-                    // A record with too few or too many fields (the engine's message names its line).
-                    var line = System.Text.RegularExpressions.Regex.Match(e.Message, @"\(line (\d+):");
-                    RecordErrors([new LoadError(FailedFile(files, e), line.Success ? long.Parse(line.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) : 0,
-                        "", "", "", "", 1214, e.Message)]);
-                    throw LoadFailed(e.Message, 1214);
+                    throw FieldCountFailure(files, e);
                 }
                 else
                 {

@@ -9,9 +9,9 @@ public sealed record FileDigest(long Size, byte[] Md5, int Parts = 0);
 /// <summary>
 /// Follows a file another writer is appending to (DuckDB's <c>COPY ... TO</c>): waits for it to appear, hashes its
 /// parts (<see cref="PartDigest"/>) as they are written and, every <see cref="WritebackEvery"/> bytes, has the kernel
-/// start writing them to the device, so that when the writer is done little is left to hash and flush (the
-/// flush then runs beside the last hashing). Only valid for a writer that
-/// writes strictly sequentially and never goes back over written bytes; the caller knows which writers do.
+/// start writing them to the device, so that when the writer is done little is left to hash and flush (the flush then
+/// runs beside the last hashing). Only valid for a writer that writes strictly sequentially and never goes back over
+/// written bytes; the caller knows which writers do.
 /// <see cref="FinishAsync"/> gives no digest (the caller then reads the file again) when the file never appeared,
 /// was replaced or truncated, or reading it failed.
 /// </summary>
