@@ -30,7 +30,7 @@ public sealed class UnloadRunner(RedshiftStatementContext context, UnloadStateme
 
         // On the store's filesystem, so that each written file becomes its object by a rename rather than a copy.
         var folder = s3.CreateScratchFolder();
-        var tails = new List<FileTail>();
+        FileTail? tail = null;
         try
         {
             var single = unload.PartitionBy.Count == 0 && unload.MaxFileSize is null;
@@ -38,18 +38,20 @@ public sealed class UnloadRunner(RedshiftStatementContext context, UnloadStateme
             var perSlice = threads > 1 && threads <= slices;
             var output = single && !perSlice ? Path.Combine(folder, "data") : Path.Combine(folder, "out");
             // Each output file, put as DuckDB wrote it: hash it (and flush it to the device) while DuckDB writes it,
-            // so that only its tail is left to hash once COPY returns. DuckDB appends to each file strictly in order in
-            // every format written here (BZIP2 is compressed afterwards, by us, so it is read again).
+            // so that only its tail is left to hash once COPY returns; the slices' files share the hashing lanes.
+            // DuckDB appends to each file strictly in order in every format written here (BZIP2 is compressed
+            // afterwards, by us, so it is read again).
             var followed = !single || unload.Compression == Compression.Bzip2 ? []
                 : perSlice ? Enumerable.Range(0, threads).Select(i => Path.Combine(output, SliceFile(i))).ToArray()
                 : [output];
-            foreach (var file in followed) tails.Add(FileTail.Start(file));
+            if (followed.Length > 0) tail = FileTail.Start(followed);
             var options = CopyOptions();
             if (perSlice) options = options.Append("PER_THREAD_OUTPUT true, FILENAME_PATTERN 'slice_{i}', FILE_EXTENSION 'out'");
             var rows = context.Engine.Execute($"COPY ({query}) TO {QuoteLiteral(output)} ({string.Join(", ", options)})");
             var digests = new Dictionary<string, FileDigest>(StringComparer.Ordinal);
-            for (var i = 0; i < tails.Count; i++)
-                if (await tails[i].FinishAsync() is { } digest) digests[followed[i]] = digest;
+            var finished = tail is null ? [] : await tail.FinishAllAsync();
+            for (var i = 0; i < finished.Length; i++)
+                if (finished[i] is { } digest) digests[followed[i]] = digest;
             var written = new List<(string Key, long Size, long Records)>();
             if (perSlice)
             {
@@ -74,7 +76,7 @@ public sealed class UnloadRunner(RedshiftStatementContext context, UnloadStateme
         }
         finally
         {
-            foreach (var tail in tails) tail.Dispose();
+            tail?.Dispose();
             try { Directory.Delete(folder, recursive: true); } catch (IOException) { }
         }
     }

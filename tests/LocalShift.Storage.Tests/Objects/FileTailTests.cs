@@ -26,7 +26,7 @@ public sealed class FileTailTests : IDisposable
         var path = Path.Combine(folder, "data");
         // More than one writeback interval and more whole parts than one batch, written in uneven pieces with pauses, so
         // the tail catches up mid-write.
-        var body = Bytes(Math.Max((int)FileTail.WritebackEvery, (PartDigest.Builder.Batch + 2) * PartDigest.PartSize) + 5_000_123);
+        var body = Bytes(Math.Max((int)FileTail.WritebackEvery, (PartDigest.Batch + 2) * PartDigest.PartSize) + 5_000_123);
         using var tail = FileTail.Start(path);
         await Task.Delay(20);
         await using (var writer = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.Read, 1))
@@ -50,6 +50,45 @@ public sealed class FileTailTests : IDisposable
             Assert.Equal(PartDigestTests.ExpectedETag(body), info.ETag);
         }
         Assert.Equal(body, await _t.GetAsync("b", "k"));
+    }
+
+    [Fact]
+    public async Task Files_written_at_once_share_the_lanes_and_each_gets_its_own_etag()
+    {
+        var folder = _t.Store.Files.CreateScratchFolder();
+        // Together more whole parts than one batch, so batches mix the files' parts; one file of exactly one part, one
+        // of one part and a byte, a small one, and one that never appears.
+        var bodies = new[]
+        {
+            Bytes(PartDigest.Batch / 2 * PartDigest.PartSize + 3_000_001), Bytes((PartDigest.Batch / 2 + 3) * PartDigest.PartSize + 17),
+            Bytes(PartDigest.PartSize), Bytes(PartDigest.PartSize + 1), Bytes(1_234),
+        };
+        var paths = bodies.Select((_, i) => Path.Combine(folder, $"slice_{i}")).Append(Path.Combine(folder, "slice_never")).ToList();
+        using var tail = FileTail.Start(paths);
+        await Task.WhenAll(bodies.Select(async (body, i) =>
+        {
+            await Task.Delay(5 * i);
+            await using var writer = new FileStream(paths[i], FileMode.CreateNew, FileAccess.Write, FileShare.Read, 1);
+            for (var at = 0; at < body.Length;)
+            {
+                var n = Math.Min(body.Length - at, 2_500_009);
+                await writer.WriteAsync(body.AsMemory(at, n));
+                at += n;
+                await Task.Delay(1);
+            }
+        }));
+        var digests = await tail.FinishAllAsync();
+
+        Assert.Equal(paths.Count, digests.Length);
+        Assert.Null(digests[^1]);
+        for (var i = 0; i < bodies.Length; i++)
+        {
+            var digest = digests[i];
+            Assert.NotNull(digest);
+            Assert.Equal(bodies[i].Length, digest.Size);
+            using var staged = await _t.Store.AdoptAsync(paths[i], digest);
+            Assert.Equal(PartDigestTests.ExpectedETag(bodies[i]), _t.Store.Commit("b", $"k{i}", staged, ObjectAttributes.Empty).ETag);
+        }
     }
 
     [Fact]
