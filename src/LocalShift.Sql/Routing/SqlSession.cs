@@ -136,6 +136,7 @@ internal sealed class SqlSession : IPgQuerySession
                 return;
         }
         MaterializeQueryLog(analysis);
+        DefineLastQueryId(analysis);
         var version = _database.SchemaVersion;
         if (analysis.Checked is { } done && done.SchemaVersion == version && done.ParameterTypes.AsSpan().SequenceEqual(parameterTypes.ToArray())) return;
         var text = parameterTypes.Count == 0 ? analysis : StatementAnalysis.Of(ParameterLiterals.SubstituteNulls(analysis.Tokens, parameterTypes));
@@ -154,6 +155,7 @@ internal sealed class SqlSession : IPgQuerySession
             case StatementKind.EngineQuery:
                 if (analysis.Row is { } row) return row.Columns;
                 MaterializeQueryLog(analysis);
+                DefineLastQueryId(analysis);
                 return _engine.Describe(Translate(analysis).Sql);
             default:
                 return null;
@@ -168,12 +170,28 @@ internal sealed class SqlSession : IPgQuerySession
     {
         if (_status == TransactionStatus.Idle || _transaction == 0) _transaction = _database.Queries.NewTransaction();
         var entry = _database.Queries.Begin(_transaction, User.Name, Connection.ProcessId, Connection.Database, analysis.Sql, analysis.QueryType);
+        DefineLastQueryId(analysis);
         _query = entry.Id;
         try { return entry.Track(Run(analysis)); }
         catch (Exception e)
         {
             entry.Failed(e);
             throw;
+        }
+    }
+
+    /// <summary>
+    /// pg_last_query_id() for a statement that calls it: the id of this session's last statement (-1 when there is
+    /// none), as a temporary macro. Called while that statement is still the last one: when the asking statement is
+    /// checked, described or about to run.
+    /// </summary>
+    private void DefineLastQueryId(StatementAnalysis analysis)
+    {
+        if (!analysis.Significant.Any(t => t.Is("pg_last_query_id"))) return;
+        try { _engine.Execute($"CREATE OR REPLACE TEMP MACRO pg_last_query_id() AS {(_query == 0 ? -1 : _query)}::INTEGER"); }
+        catch (PgException)
+        {
+            // An aborted transaction runs nothing; the statement itself then fails as it would have.
         }
     }
 
