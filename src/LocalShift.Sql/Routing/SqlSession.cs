@@ -269,7 +269,7 @@ internal sealed class SqlSession : IPgQuerySession
                 {
                     RunPreStatements(translated);
                     rows = _engine.Execute(translated.Sql);
-                    if (tokens[0].IsAny("DROP", "TRUNCATE")) _freedStorage = true;
+                    if (tokens[0].Is("TRUNCATE") || tokens[0].Is("DROP") && tokens.Count > 1 && tokens[1].IsAny("TABLE", "SCHEMA")) _freedStorage = true;
                     // The engine reports no row count for CREATE TABLE ... AS; the tag says how many rows it wrote.
                     if (rows <= 0 && StatementClassifier.IsCreateTableAs(tokens)) rows = CreatedRows(tokens);
                     TableAttributes.Follow(_engine, tokens);
@@ -347,14 +347,13 @@ internal sealed class SqlSession : IPgQuerySession
         foreach (var statement in translated.PreStatements) _engine.Execute(statement);
     }
 
-    /// <summary>The rows of the table a CREATE TABLE ... AS just made; 0 when it cannot be named (IF NOT EXISTS, which may have made nothing).</summary>
+    /// <summary>The rows of the table a CREATE TABLE ... AS just made; 0 under IF NOT EXISTS (which may have made nothing).</summary>
     private long CreatedRows(List<SqlToken> tokens)
     {
-        var at = tokens.FindIndex(t => t.Is("TABLE")) + 1;
-        if (at <= 0 || at >= tokens.Count || tokens[at].Is("IF")) return 0;
-        var name = at + 2 < tokens.Count && tokens[at + 1].Kind == SqlTokenKind.Dot
-            ? $"{TokenCursor.QuoteIdentifier(tokens[at].Identifier)}.{TokenCursor.QuoteIdentifier(tokens[at + 2].Identifier)}"
-            : TokenCursor.QuoteIdentifier(tokens[at].Identifier);
+        if (tokens.Any(t => t.Is("EXISTS"))) return 0;
+        // Unqualified unless the statement qualified it, so that a temporary table is found where it was made.
+        var (schema, table) = PrivilegeCheck.TargetName(tokens, tokens.First(t => t.Is("TABLE")), "");
+        var name = (schema.Length > 0 ? TokenCursor.QuoteIdentifier(schema) + "." : "") + TokenCursor.QuoteIdentifier(table);
         try
         {
             using var result = _engine.Query($"SELECT count(*) FROM {name}");

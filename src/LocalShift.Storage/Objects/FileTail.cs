@@ -114,11 +114,11 @@ public sealed partial class FileTail : IDisposable
                 if (PartDigest.PartsOf(size) == 0)
                 {
                     if (!(size == PartDigest.PartSize && file.Parts.Count == 1))
-                        lastParts[file] = Task.Run(() => PartDigest.HashRange(file.Stream.SafeFileHandle, 0, size, new byte[512 << 10]));
+                        lastParts[file] = Task.Run(() => PartDigest.HashRange(file.Stream.SafeFileHandle, 0, size, PartDigest.NewChunkBuffer()));
                     continue;
                 }
                 if (whole * (long)PartDigest.PartSize < size)
-                    lastParts[file] = Task.Run(() => PartDigest.HashRange(file.Stream.SafeFileHandle, whole * (long)PartDigest.PartSize, size - whole * (long)PartDigest.PartSize, new byte[512 << 10]));
+                    lastParts[file] = Task.Run(() => PartDigest.HashRange(file.Stream.SafeFileHandle, whole * (long)PartDigest.PartSize, size - whole * (long)PartDigest.PartSize, PartDigest.NewChunkBuffer()));
                 for (var part = file.Parts.Count; part < whole; part++) left.Add((file, part));
             }
             try { Hash(left, buffer); }

@@ -17,15 +17,28 @@ public static class PartDigest
     /// <summary>The number of parts of an object of <paramref name="size"/> bytes: 0 when it is a single-part object.</summary>
     public static int PartsOf(long size) => size <= PartSize ? 0 : (int)((size + PartSize - 1) / PartSize);
 
-    /// <summary>The digest of a finished file.</summary>
+    /// <summary>The digest of a finished file: the short last part on another core while the whole parts are hashed here.</summary>
     public static FileDigest Compute(string path)
     {
         using var file = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, FileOptions.SequentialScan);
-        return new Builder(file).Finish(RandomAccess.GetLength(file));
+        var size = RandomAccess.GetLength(file);
+        var buffer = NewBuffer();
+        if (PartsOf(size) == 0) return new FileDigest(size, HashRange(file, 0, size, buffer));
+        var whole = (int)(size / PartSize);
+        var last = (long)whole * PartSize < size
+            ? Task.Run(() => HashRange(file, (long)whole * PartSize, size - (long)whole * PartSize, NewChunkBuffer()))
+            : null;
+        var parts = new List<byte[]>(whole + 1);
+        for (var at = 0; at < whole; at += Batch)
+            parts.AddRange(HashParts(Enumerable.Range(at, Math.Min(Batch, whole - at)).Select(i => (file, (long)i * PartSize)).ToList(), buffer));
+        if (last is not null) parts.Add(last.GetAwaiter().GetResult());
+        return Compose(size, parts);
     }
 
-    /// <summary>Hashes a file's whole parts as they become available (the file only ever grows), then the rest.</summary>
     private const int Chunk = 512 << 10;
+
+    /// <summary>A read buffer for one MD5 over a range (a short last part, a one-part file).</summary>
+    internal static byte[] NewChunkBuffer() => new byte[Chunk];
 
     /// <summary>A read buffer that holds a chunk of every lane.</summary>
     internal static byte[] NewBuffer() => new byte[Chunk * Math.Max(1, LaneMd5.Lanes)];
@@ -81,43 +94,5 @@ public static class PartDigest
             into = into[n..];
             offset += n;
         }
-    }
-
-    public sealed class Builder(SafeFileHandle file)
-    {
-        private readonly List<byte[]> _parts = [];
-        private byte[]? _buffer;
-
-        /// <summary>How many whole parts are hashed.</summary>
-        public int HashedParts => _parts.Count;
-
-        /// <summary>Hashes the next <paramref name="count"/> whole parts, which must be in the file.</summary>
-        public void HashParts(int count)
-        {
-            while (count > 0)
-            {
-                var group = Math.Min(count, Batch);
-                _parts.AddRange(PartDigest.HashParts(Enumerable.Range(_parts.Count, group).Select(i => (file, (long)i * PartSize)).ToList(), _buffer ??= NewBuffer()));
-                count -= group;
-            }
-        }
-
-        /// <summary>The file is complete at <paramref name="size"/> bytes: hashes what is left and gives the digest.</summary>
-        public FileDigest Finish(long size)
-        {
-            var parts = PartsOf(size);
-            if (parts == 0)
-                return new FileDigest(size, size == PartSize && _parts.Count == 1 ? _parts[0] : HashRange(0, size));
-            var whole = (int)(size / PartSize);
-            // The short last part on another core while the whole parts left are hashed here: the writer is done, so
-            // the cores it used are free, and this is the only wait left between the write and the object.
-            var last = whole < parts ? Task.Run(() => PartDigest.HashRange(file, (long)whole * PartSize, size - (long)whole * PartSize, new byte[Chunk])) : null;
-            if (whole > _parts.Count) HashParts(whole - _parts.Count);
-            var all = new List<byte[]>(_parts);
-            if (last is not null) all.Add(last.GetAwaiter().GetResult());
-            return Compose(size, all);
-        }
-
-        private byte[] HashRange(long start, long length) => PartDigest.HashRange(file, start, length, _buffer ??= NewBuffer());
     }
 }
