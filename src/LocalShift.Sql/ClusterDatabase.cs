@@ -33,6 +33,7 @@ public sealed class ClusterDatabase : IPgBackend, IDisposable
             CatalogSetup.Install(_system);
             Users = new UserDirectory(_system, spec.MasterUsername, spec.MasterUserPassword);
             CatalogSetup.InstallSystemViews(_system);
+            Privileges = new StatementPrivileges(Users, SystemRelations.Load(_system, spec.DbName));
             _sessionLog = _engine.OpenSession();
         }
         catch
@@ -45,6 +46,9 @@ public sealed class ClusterDatabase : IPgBackend, IDisposable
     public ClusterEndpointSpec Spec { get; }
     public PgAuthMethod AuthMethod { get; }
     public UserDirectory Users { get; }
+
+    /// <summary>The privilege and function check every statement passes before the engine sees it.</summary>
+    internal StatementPrivileges Privileges { get; }
     public IRedshiftStatementHandler RedshiftStatements { get; }
 
     /// <summary>The cluster's recent statements, for stl_query, svl_qlog and sys_query_history.</summary>

@@ -29,6 +29,15 @@ public sealed class DeclaredTypesMigrationTests : IDisposable
         return rows;
     }
 
+    /// <summary>What LocalShift keeps inside the cluster's database, which no user statement may name: run on the engine itself.</summary>
+    private static void Internal(IPgQuerySession session, string sql) => ((Routing.SqlSession)session).Engine.Execute(sql);
+
+    private static object? InternalScalar(IPgQuerySession session, string sql)
+    {
+        using var result = ((Routing.SqlSession)session).Engine.Query(sql);
+        return result.Read() ? result.GetValue(0) : null;
+    }
+
     [Fact]
     public void Widths_recorded_by_an_older_version_are_kept()
     {
@@ -39,9 +48,9 @@ public sealed class DeclaredTypesMigrationTests : IDisposable
             Run(session, "CREATE TABLE gone (x VARCHAR(3))");
             Run(session, "DROP TABLE gone");
             // What the older version left: widths in their own table, no declared types.
-            Run(session, "DELETE FROM __localshift.column_attributes");
-            Run(session, "CREATE TABLE __localshift.column_widths(schema_name VARCHAR NOT NULL, table_name VARCHAR NOT NULL, column_name VARCHAR NOT NULL, type VARCHAR NOT NULL, width INTEGER NOT NULL)");
-            Run(session, "INSERT INTO __localshift.column_widths VALUES ('public', 'legacy', 'name', 'varchar', 12), ('public', 'legacy', 'code', 'char', 2), ('public', 'gone', 'x', 'varchar', 3)");
+            Internal(session, "DELETE FROM __localshift.column_attributes");
+            Internal(session, "CREATE TABLE __localshift.column_widths(schema_name VARCHAR NOT NULL, table_name VARCHAR NOT NULL, column_name VARCHAR NOT NULL, type VARCHAR NOT NULL, width INTEGER NOT NULL)");
+            Internal(session, "INSERT INTO __localshift.column_widths VALUES ('public', 'legacy', 'name', 'varchar', 12), ('public', 'legacy', 'code', 'char', 2), ('public', 'gone', 'x', 'varchar', 3)");
         }
         using (var database = Open())
         using (var session = database.OpenSession(new PgConnectionInfo("awsuser", "dev", 2, new Dictionary<string, string>())))
@@ -49,7 +58,7 @@ public sealed class DeclaredTypesMigrationTests : IDisposable
             Assert.Equal(["code|character(2)", "id|integer", "name|character varying(12)"],
                 Run(session, "SELECT \"column\", type FROM pg_table_def WHERE tablename = 'legacy' ORDER BY 1"));
             Assert.Equal(["0"], Run(session, "SELECT count(*) FROM information_schema.tables WHERE table_name = 'column_widths'"));
-            Assert.Equal(["0"], Run(session, "SELECT count(*) FROM __localshift.column_attributes WHERE table_name = 'gone'"));
+            Assert.Equal(0L, Convert.ToInt64(InternalScalar(session, "SELECT count(*) FROM __localshift.column_attributes WHERE table_name = 'gone'")));
             var widths = ColumnWidths.Of(((Routing.SqlSession)session).Engine, "public", "legacy");
             Assert.Equal(new ColumnWidth("varchar", 12), widths["name"]);
             Assert.Equal(new ColumnWidth("char", 2), widths["code"]);
@@ -58,7 +67,7 @@ public sealed class DeclaredTypesMigrationTests : IDisposable
         // A third start finds nothing left to move.
         using (var database = Open())
         using (var session = database.OpenSession(new PgConnectionInfo("awsuser", "dev", 3, new Dictionary<string, string>())))
-            Assert.Equal(["2"], Run(session, "SELECT count(*) FROM __localshift.column_attributes WHERE table_name = 'legacy'"));
+            Assert.Equal(2L, Convert.ToInt64(InternalScalar(session, "SELECT count(*) FROM __localshift.column_attributes WHERE table_name = 'legacy'")));
     }
 
     public void Dispose()

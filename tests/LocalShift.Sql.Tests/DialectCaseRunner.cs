@@ -9,6 +9,8 @@ namespace LocalShift.Sql.Tests;
 /// Runs a sqllogictest-style file against a fresh cluster database, in process:
 /// <c>statement ok</c>, <c>statement error &lt;message part&gt;</c>, <c>query</c> + SQL + <c>----</c> + rows
 /// (columns joined by '|', NULL as NULL), and <c>connect &lt;user&gt;</c> to continue as another user.
+/// <c>query internal</c> reads what LocalShift keeps in the cluster's hidden catalog, on the engine itself: no
+/// user statement may name it.
 /// Blocks are separated by blank lines; lines starting with '#' are comments.
 /// </summary>
 public sealed class DialectCaseRunner : IDisposable
@@ -58,14 +60,14 @@ public sealed class DialectCaseRunner : IDisposable
                 Assert.True(error.Message.Contains(expected, StringComparison.Ordinal) || error.SqlState == expected,
                     $"{location}\nexpected error containing '{expected}', got {error.SqlState} '{error.Message}'");
             }
-            else if (header == "query")
+            else if (header is "query" or "query internal")
             {
                 var separator = lines.IndexOf("----");
                 Assert.True(separator > 0, $"{location}\nquery without ----");
                 var sql = string.Join('\n', lines.Skip(1).Take(separator - 1));
                 var expected = lines.Skip(separator + 1).Select(l => l.TrimEnd()).ToList();
                 while (expected.Count > 0 && expected[^1].Length == 0) expected.RemoveAt(expected.Count - 1);
-                var error = Execute(sql, out var rows);
+                var error = header == "query" ? Execute(sql, out var rows) : ExecuteInternal(sql, out rows);
                 Assert.True(error is null, $"{location}\nfailed: {error?.SqlState} {error?.Message}");
                 Assert.True(expected.SequenceEqual(rows), $"{location}\nexpected:\n{string.Join('\n', expected)}\nactual:\n{string.Join('\n', rows)}");
             }
@@ -103,6 +105,23 @@ public sealed class DialectCaseRunner : IDisposable
         catch (PgException e)
         {
             _session.OnError();
+            return e;
+        }
+    }
+
+    private PgException? ExecuteInternal(string sql, out List<string> rows)
+    {
+        rows = [];
+        try
+        {
+            using var result = ((LocalShift.Sql.Routing.SqlSession)_session).Engine.Query(sql);
+            while (result.Read())
+                rows.Add(string.Join('|', Enumerable.Range(0, result.Columns.Count)
+                    .Select(i => result.GetValue(i) is { } v ? PgTextFormat.Format(v, result.Columns[i].TypeOid) : "NULL")));
+            return null;
+        }
+        catch (PgException e)
+        {
             return e;
         }
     }

@@ -26,6 +26,9 @@ public sealed record RedshiftStatementContext(
     /// </summary>
     public Action? Recover { get; init; }
 
+    /// <summary>Checks a query the statement runs for the user (UNLOAD's SELECT): its relations and functions.</summary>
+    public Action<LocalShift.Sql.Syntax.Query>? AuthorizeQuery { get; init; }
+
     /// <summary>The db user ARN the role path passes as sts:ExternalId.</summary>
     public string DbUserArn => $"arn:aws:redshift:{Region}:{AccountId}:dbuser:{ClusterIdentifier}/{User}";
 }

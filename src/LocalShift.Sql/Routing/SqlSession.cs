@@ -135,6 +135,7 @@ internal sealed class SqlSession : IPgQuerySession
             default:
                 return;
         }
+        Authorize(analysis);
         MaterializeQueryLog(analysis);
         DefineLastQueryId(analysis);
         var version = _database.SchemaVersion;
@@ -154,6 +155,7 @@ internal sealed class SqlSession : IPgQuerySession
                 return [new PgColumn(ShowName(analysis.Significant), PgTypeOid.Text)];
             case StatementKind.EngineQuery:
                 if (analysis.Row is { } row) return row.Columns;
+                Authorize(analysis);
                 MaterializeQueryLog(analysis);
                 DefineLastQueryId(analysis);
                 return _engine.Describe(Translate(analysis).Sql);
@@ -248,7 +250,7 @@ internal sealed class SqlSession : IPgQuerySession
                 return ConstantResult(analysis);
             case StatementKind.EngineQuery:
             {
-                PrivilegeCheck.Check(tokens, User, _database.Users, "public");
+                Authorize(analysis);
                 MaterializeQueryLog(analysis);
                 var translated = Translate(analysis);
                 RunPreStatements(translated);
@@ -256,8 +258,7 @@ internal sealed class SqlSession : IPgQuerySession
             }
             default:
             {
-                PrivilegeCheck.CheckDdl(tokens, User, _database.Users, "public");
-                PrivilegeCheck.Check(tokens, User, _database.Users, "public");
+                Authorize(analysis);
                 MaterializeQueryLog(analysis);
                 var translated = Translate(analysis);
                 if (!tokens[0].IsAny("INSERT", "UPDATE", "DELETE", "MERGE")) _database.SchemaChanged();
@@ -287,10 +288,25 @@ internal sealed class SqlSession : IPgQuerySession
         }
     }
 
+    /// <summary>
+    /// The statement's tree checked before the engine sees any of it (to check, describe or run it): a syntax error
+    /// for what the parser does not understand, every relation it touches against the user's privileges, every
+    /// function it calls against those the engine may run for a user. A client's catalog query that LocalShift
+    /// answers with its own statement (<see cref="CatalogQueries"/>) runs only that statement.
+    /// </summary>
+    private void Authorize(StatementAnalysis analysis)
+    {
+        if (analysis.Kind is not (StatementKind.EngineQuery or StatementKind.EngineCommand) || analysis.Constant) return;
+        analysis.CatalogQuery ??= CatalogQueries.Rewrite(analysis.Sql, _database.Spec.MasterUsername.ToLowerInvariant(), Connection.Database) is not null;
+        if (analysis.CatalogQuery == true) return;
+        _database.Privileges.Check(analysis.Parsed, User);
+    }
+
     private RedshiftStatementContext RedshiftContext() => new(_database.Spec.AccountId, _database.Spec.Region, _database.Spec.ClusterIdentifier,
         Connection.Database, User.Name, User.Superuser, _engine, _notices.Add, _database.Users)
         {
             QueryId = _query,
+            AuthorizeQuery = query => _database.Privileges.CheckQuery(query, User),
             Recover = _status != TransactionStatus.Idle || _implicit && _implicitStatements > 1 ? null : RecoverAfterFailure,
         };
 

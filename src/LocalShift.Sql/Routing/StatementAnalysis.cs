@@ -1,5 +1,6 @@
 using LocalShift.Sql.Dialect;
 using LocalShift.Sql.Lexing;
+using LocalShift.Sql.Syntax;
 using LocalShift.Sql.Wire;
 
 namespace LocalShift.Sql.Routing;
@@ -20,7 +21,24 @@ internal sealed class StatementAnalysis
         Constant = Kind == StatementKind.EngineQuery && IsConstantSelect(Significant);
         MentionsQueryLog = !Constant && QueryLog.Mentioned(Significant);
         QueryType = QueryLog.TypeOf(this);
+        if (Kind is StatementKind.EngineQuery or StatementKind.EngineCommand && !Constant)
+        {
+            try { Tree = SqlParser.Parse(sql); }
+            catch (PgException e) { SyntaxError = e; }
+        }
     }
+
+    /// <summary>The statement's parse tree, for a statement the engine runs (null for a constant SELECT or a syntax error).</summary>
+    public Statement? Tree { get; }
+
+    /// <summary>Why the statement could not be parsed: it never reaches the engine.</summary>
+    public PgException? SyntaxError { get; }
+
+    /// <summary>A client's catalog query that LocalShift answers with a statement of its own, once known.</summary>
+    public bool? CatalogQuery { get; set; }
+
+    /// <summary>The tree, or the statement's syntax error.</summary>
+    public Statement Parsed => Tree ?? throw SyntaxError ?? new PgException(SqlState.SyntaxError, "syntax error");
 
     /// <summary>The statement names stl_query, svl_qlog or sys_query_history (<see cref="QueryLog"/>).</summary>
     public bool MentionsQueryLog { get; }

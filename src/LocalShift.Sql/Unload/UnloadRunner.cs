@@ -2,6 +2,7 @@ using System.Text.Json;
 using LocalShift.Sql.Copy;
 using LocalShift.Sql.Dialect;
 using LocalShift.Sql.Lexing;
+using LocalShift.Sql.Syntax;
 using LocalShift.Sql.RolePath;
 using LocalShift.Sql.Routing;
 using LocalShift.Sql.Users;
@@ -124,8 +125,9 @@ public sealed class UnloadRunner(RedshiftStatementContext context, UnloadStateme
         var tokens = SqlLexer.Significant(SqlLexer.Tokenize(unload.Query));
         if (tokens.Count == 0 || !tokens[0].IsAny("SELECT", "WITH", "VALUES", "("))
             throw new PgException(SqlState.SyntaxError, "UNLOAD query must be a SELECT statement");
-        if (context.Users is { } users)
-            PrivilegeCheck.Check(tokens, users.Find(context.User) ?? new DbUser(context.User, null, context.Superuser), users, "public");
+        // Exactly one query, nothing after it: the engine runs it inside COPY (...) TO, which it must not leave.
+        var query = SqlParser.ParseQuery(unload.Query.TrimEnd().TrimEnd(';'));
+        context.AuthorizeQuery?.Invoke(query);
         var translated = RedshiftTranslator.Translate(unload.Query.TrimEnd().TrimEnd(';'), new TranslationContext(context.User, context.Database));
         foreach (var statement in translated.PreStatements) context.Engine.Execute(statement);
         if (prepareFunctions is not null && AssumeRolePrivileges.ClusterFunctions.Mentioned(tokens))

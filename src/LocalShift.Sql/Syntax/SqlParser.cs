@@ -1,0 +1,1513 @@
+using System.Globalization;
+using LocalShift.Sql.Lexing;
+using LocalShift.Sql.Wire;
+
+namespace LocalShift.Sql.Syntax;
+
+/// <summary>
+/// A recursive-descent parser for the Redshift SQL the endpoint hands to its engine: queries (joins, subqueries,
+/// CTEs, set operations, window functions), INSERT/UPDATE/DELETE/MERGE, and the DDL on tables, views and schemas.
+/// Expressions follow PostgreSQL's precedence. Whatever it does not understand is a syntax error at the token
+/// where understanding stopped, with that token's position, as PostgreSQL reports it: the statement never reaches
+/// the engine on a guess.
+/// </summary>
+public sealed class SqlParser
+{
+    private readonly List<SqlToken> _t = [];
+    private readonly List<int> _offsets = [];
+    private readonly string _sql;
+    private int _i;
+    private int _depth;
+
+    /// <summary>Nesting deeper than this is refused (PostgreSQL's stack limit answers similarly) rather than overflowing the stack.</summary>
+    private const int MaxDepth = 200;
+
+    private SqlParser(string sql)
+    {
+        _sql = sql;
+        var offset = 0;
+        foreach (var token in SqlLexer.Tokenize(sql))
+        {
+            if (!token.IsTrivia) SplitOperator(token, offset);
+            offset += token.Text.Length;
+        }
+    }
+
+    /// <summary>Parses one statement (a trailing semicolon is allowed).</summary>
+    public static Statement Parse(string sql)
+    {
+        var parser = new SqlParser(sql);
+        var statement = parser.ParseStatement();
+        if (parser.Peek.Kind == SqlTokenKind.Semicolon) parser._i++;
+        if (!parser.AtEnd) throw parser.Error();
+        return statement;
+    }
+
+    /// <summary>Parses a query alone (UNLOAD's quoted SELECT): exactly one query, nothing after it.</summary>
+    public static Query ParseQuery(string sql)
+    {
+        var parser = new SqlParser(sql);
+        var query = parser.ParseQueryExpression();
+        if (!parser.AtEnd) throw parser.Error();
+        return query;
+    }
+
+    /// <summary>
+    /// PostgreSQL's scanner rule: a multi-character operator ending in + or - is cut before them unless it holds one
+    /// of ~ ! @ # % ^ &amp; | ` ?, so <c>x=-1</c> is <c>x = -1</c>. Trivia is dropped here; positions are kept.
+    /// </summary>
+    private void SplitOperator(SqlToken token, int offset)
+    {
+        var text = token.Text;
+        if (token.Kind == SqlTokenKind.Operator && text.Length > 1 && text[^1] is '+' or '-' && text.IndexOfAny("~!@#%^&|`?".ToCharArray()) < 0)
+        {
+            var cut = text.Length;
+            while (cut > 1 && text[cut - 1] is '+' or '-') cut--;
+            _t.Add(new SqlToken(SqlTokenKind.Operator, text[..cut]));
+            _offsets.Add(offset);
+            for (var k = cut; k < text.Length; k++)
+            {
+                _t.Add(new SqlToken(SqlTokenKind.Operator, text[k].ToString()));
+                _offsets.Add(offset + k);
+            }
+            return;
+        }
+        _t.Add(token);
+        _offsets.Add(offset);
+    }
+
+    // ---- token helpers -----------------------------------------------------------------------------------------
+
+    private bool AtEnd => _i >= _t.Count;
+    /// <summary>Stands past the last token: no kind or word matches it.</summary>
+    private static readonly SqlToken End = new(SqlTokenKind.Whitespace, "");
+
+    private SqlToken Peek => _i < _t.Count ? _t[_i] : End;
+    private SqlToken PeekAt(int ahead) => _i + ahead < _t.Count ? _t[_i + ahead] : End;
+    private int Position => _i < _t.Count ? _offsets[_i] : _sql.Length;
+
+    private SqlToken Next()
+    {
+        if (AtEnd) throw Error();
+        return _t[_i++];
+    }
+
+    private bool Accept(string word)
+    {
+        if (!Peek.Is(word)) return false;
+        _i++;
+        return true;
+    }
+
+    private bool AcceptAll(params string[] words)
+    {
+        for (var k = 0; k < words.Length; k++) if (!PeekAt(k).Is(words[k])) return false;
+        _i += words.Length;
+        return true;
+    }
+
+    private void Expect(string word)
+    {
+        if (!Accept(word)) throw Error();
+    }
+
+    private bool Accept(SqlTokenKind kind)
+    {
+        if (Peek.Kind != kind || AtEnd) return false;
+        _i++;
+        return true;
+    }
+
+    private void Expect(SqlTokenKind kind)
+    {
+        if (!Accept(kind)) throw Error();
+    }
+
+    private bool IsOperator(string op) => !AtEnd && Peek.Kind == SqlTokenKind.Operator && Peek.Text == op;
+
+    private bool AcceptOperator(string op)
+    {
+        if (!IsOperator(op)) return false;
+        _i++;
+        return true;
+    }
+
+    /// <summary>PostgreSQL's text: <c>syntax error at or near "tok"</c>, or <c>at end of input</c>, with the position.</summary>
+    private PgException Error()
+    {
+        var message = AtEnd ? "syntax error at end of input" : $"syntax error at or near \"{Peek.Text}\"";
+        return new PgException(SqlState.SyntaxError, message) { Position = Position + 1 };
+    }
+
+    private void Enter()
+    {
+        if (++_depth > MaxDepth)
+            throw new PgException("54001", "stack depth limit exceeded");
+    }
+
+    private void Leave() => _depth--;
+
+    /// <summary>Words that end an expression or a FROM item, so they are never read as an alias without AS.</summary>
+    private static readonly HashSet<string> Reserved = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "ALL", "AND", "ANY", "ARRAY", "AS", "ASC", "BETWEEN", "BOTH", "CASE", "CAST", "CHECK", "COLLATE", "CONSTRAINT", "CROSS", "DEFAULT", "DESC",
+        "DISTINCT", "ELSE", "END", "EXCEPT", "FETCH", "FOR", "FOREIGN", "FROM", "FULL", "GROUP", "HAVING", "ILIKE", "IN", "INNER",
+        "INTERSECT", "INTO", "IS", "JOIN", "LATERAL", "LEADING", "LEFT", "LIKE", "LIMIT", "MINUS", "NATURAL", "NOT",
+        "NULL", "OFFSET", "ON", "OR", "ORDER", "OUTER", "OVER", "PLACING", "PRIMARY", "QUALIFY", "REFERENCES", "RETURNING", "RIGHT", "SELECT",
+        "SIMILAR", "SOME", "TABLE", "THEN", "TO", "TOP", "TRAILING", "UNION", "UNIQUE", "USING", "VALUES", "WHEN", "WHERE", "WINDOW", "WITH",
+        "SET",
+    };
+
+    private static bool IsName(SqlToken t) => t.Kind == SqlTokenKind.QuotedIdentifier || (t.Kind == SqlTokenKind.Word && !Reserved.Contains(t.Text));
+
+    /// <summary>An identifier: a quoted one, or a word (reserved words too where the grammar allows only a name here).</summary>
+    private string Identifier(bool allowReserved = true)
+    {
+        var t = Peek;
+        if (AtEnd || t.Kind is not (SqlTokenKind.Word or SqlTokenKind.QuotedIdentifier) || (!allowReserved && !IsName(t))) throw Error();
+        _i++;
+        return t.Identifier;
+    }
+
+    private QualifiedName Name()
+    {
+        var position = Position;
+        var parts = new List<string> { Identifier() };
+        while (Peek.Kind == SqlTokenKind.Dot && PeekAt(1).Kind is SqlTokenKind.Word or SqlTokenKind.QuotedIdentifier)
+        {
+            _i++;
+            parts.Add(Identifier());
+        }
+        if (parts.Count > 3) { _i--; throw Error(); }
+        return new QualifiedName(parts, position);
+    }
+
+    private List<string> IdentifierList()
+    {
+        Expect(SqlTokenKind.LeftParen);
+        var names = new List<string> { Identifier() };
+        while (Accept(SqlTokenKind.Comma)) names.Add(Identifier());
+        Expect(SqlTokenKind.RightParen);
+        return names;
+    }
+
+    // ---- statements --------------------------------------------------------------------------------------------
+
+    private Statement ParseStatement()
+    {
+        var t = Peek;
+        if (AtEnd) throw Error();
+        if (t.Kind == SqlTokenKind.LeftParen || t.IsAny("SELECT", "WITH", "VALUES")) return new QueryStatement(ParseQueryExpression());
+        if (t.Is("TABLE"))
+        {
+            _i++;
+            var name = Name();
+            return new QueryStatement(new Query([], false, SimpleSelect(new TableFrom(name, null)), [], null, null));
+        }
+        if (t.Is("INSERT")) return ParseInsert();
+        if (t.Is("UPDATE")) return ParseUpdate();
+        if (t.Is("DELETE")) return ParseDelete();
+        if (t.Is("MERGE")) return ParseMerge();
+        if (t.Is("CREATE")) return ParseCreate();
+        if (t.Is("DROP")) return ParseDrop();
+        if (t.Is("ALTER")) return ParseAlter();
+        if (t.Is("TRUNCATE"))
+        {
+            _i++;
+            Accept("TABLE");
+            return new TruncateStatement(Name());
+        }
+        if (t.Is("COMMENT")) return ParseComment();
+        if (t.Is("EXPLAIN"))
+        {
+            _i++;
+            var verbose = Accept("VERBOSE");
+            return new ExplainStatement(verbose, ParseStatement());
+        }
+        throw Error();
+    }
+
+    private static SelectCore SimpleSelect(FromItem from) =>
+        new(false, [], null, [new SelectItem(new StarExpr(), null)], null, [from], null, [], null, null, []);
+
+    private InsertStatement ParseInsert()
+    {
+        Expect("INSERT");
+        Expect("INTO");
+        var table = Name();
+        if (Accept("AS")) Identifier();
+        var columns = new List<string>();
+        if (Peek.Kind == SqlTokenKind.LeftParen && !PeekAt(1).IsAny("SELECT", "WITH", "VALUES")) columns = IdentifierList();
+        Query? source = null;
+        var defaults = false;
+        if (AcceptAll("DEFAULT", "VALUES")) defaults = true;
+        else source = ParseQueryExpression();
+        return new InsertStatement(table, columns, source, defaults, Returning());
+    }
+
+    private List<SelectItem> Returning() => Accept("RETURNING") ? SelectList() : [];
+
+    private UpdateStatement ParseUpdate()
+    {
+        Expect("UPDATE");
+        var table = Name();
+        var alias = OptionalAlias(allowColumns: false);
+        Expect("SET");
+        var set = Assignments();
+        var from = Accept("FROM") ? FromList() : [];
+        var where = Accept("WHERE") ? ParseExpression() : null;
+        return new UpdateStatement(table, alias, set, from, where, Returning());
+    }
+
+    private List<Assignment> Assignments()
+    {
+        var set = new List<Assignment>();
+        do
+        {
+            if (Peek.Kind == SqlTokenKind.LeftParen)
+            {
+                var columns = IdentifierList();
+                if (!AcceptOperator("=")) throw Error();
+                set.Add(new Assignment(columns, ParseExpression()));
+                continue;
+            }
+            var name = Name();
+            if (Peek.Kind == SqlTokenKind.Operator && Peek.Text == "[") throw Error();
+            if (!AcceptOperator("=")) throw Error();
+            set.Add(new Assignment([name.Name], ParseExpression()));
+        } while (Accept(SqlTokenKind.Comma));
+        return set;
+    }
+
+    private DeleteStatement ParseDelete()
+    {
+        Expect("DELETE");
+        Accept("FROM");
+        var table = Name();
+        var alias = OptionalAlias(allowColumns: false);
+        var usingItems = Accept("USING") ? FromList() : [];
+        var where = Accept("WHERE") ? ParseExpression() : null;
+        return new DeleteStatement(table, alias, usingItems, where, Returning());
+    }
+
+    private MergeStatement ParseMerge()
+    {
+        Expect("MERGE");
+        Expect("INTO");
+        var table = Name();
+        var alias = OptionalAlias(allowColumns: false);
+        Expect("USING");
+        var source = FromItemPrimary();
+        Expect("ON");
+        var on = ParseExpression();
+        var clauses = new List<MergeClause>();
+        while (Accept("WHEN"))
+        {
+            var matched = !Accept("NOT");
+            Expect("MATCHED");
+            var condition = Accept("AND") ? ParseExpression() : null;
+            Expect("THEN");
+            if (Accept("UPDATE"))
+            {
+                Expect("SET");
+                clauses.Add(new MergeClause(matched, condition, "UPDATE", Assignments(), [], []));
+            }
+            else if (Accept("DELETE")) clauses.Add(new MergeClause(matched, condition, "DELETE", [], [], []));
+            else
+            {
+                Expect("INSERT");
+                var columns = Peek.Kind == SqlTokenKind.LeftParen ? IdentifierList() : [];
+                Expect("VALUES");
+                Expect(SqlTokenKind.LeftParen);
+                var values = ExpressionList();
+                Expect(SqlTokenKind.RightParen);
+                clauses.Add(new MergeClause(matched, condition, "INSERT", [], columns, values));
+            }
+        }
+        if (clauses.Count == 0) throw Error();
+        return new MergeStatement(table, alias, source, on, clauses);
+    }
+
+    private Statement ParseCreate()
+    {
+        Expect("CREATE");
+        var orReplace = AcceptAll("OR", "REPLACE");
+        var temporary = false;
+        if (Accept("LOCAL") || Accept("GLOBAL")) { if (!Peek.IsAny("TEMP", "TEMPORARY")) throw Error(); }
+        if (Accept("TEMP") || Accept("TEMPORARY")) temporary = true;
+        var materialized = Accept("MATERIALIZED");
+        if (Peek.Is("TABLE") && !orReplace && !materialized) return ParseCreateTable(temporary);
+        if (Accept("VIEW"))
+        {
+            var view = Name();
+            var columns = Peek.Kind == SqlTokenKind.LeftParen ? IdentifierList() : [];
+            if (materialized) TableAttributes();
+            Expect("AS");
+            var query = ParseQueryExpression();
+            var noBinding = AcceptAll("WITH", "NO", "SCHEMA", "BINDING");
+            return new CreateViewStatement(view, orReplace, materialized, temporary, columns, query, noBinding);
+        }
+        if (Accept("SCHEMA") && !orReplace && !temporary && !materialized)
+        {
+            var ifNotExists = AcceptAll("IF", "NOT", "EXISTS");
+            string? schema = null, authorization = null;
+            if (!Peek.Is("AUTHORIZATION")) schema = Identifier();
+            if (Accept("AUTHORIZATION")) authorization = Identifier();
+            if (schema is null && authorization is null) throw Error();
+            if (Accept("QUOTA")) { if (!Accept("UNLIMITED")) { NumberLiteral(); Accept("MB"); Accept("GB"); Accept("TB"); } }
+            return new CreateSchemaStatement(schema ?? authorization!, ifNotExists, authorization);
+        }
+        throw Error();
+    }
+
+    private CreateTableStatement ParseCreateTable(bool temporary)
+    {
+        Expect("TABLE");
+        var ifNotExists = AcceptAll("IF", "NOT", "EXISTS");
+        var table = Name();
+        var columns = new List<ColumnDefinition>();
+        var checks = new List<Expr>();
+        var references = new List<QualifiedName>();
+        QualifiedName? like = null;
+        var columnNamesOnly = false;
+        if (Accept(SqlTokenKind.LeftParen))
+        {
+            // CREATE TABLE t (a, b) AS query names the query's columns.
+            columnNamesOnly = IsName(Peek) && PeekAt(1).Kind is SqlTokenKind.Comma or SqlTokenKind.RightParen;
+            do
+            {
+                if (columnNamesOnly) { Identifier(); continue; }
+                if (Accept("LIKE"))
+                {
+                    like = Name();
+                    while (Peek.IsAny("INCLUDING", "EXCLUDING")) { _i++; Expect("DEFAULTS"); }
+                    continue;
+                }
+                if (Peek.IsAny("CONSTRAINT", "PRIMARY", "UNIQUE", "FOREIGN", "CHECK"))
+                {
+                    TableConstraint(checks, references);
+                    continue;
+                }
+                var name = Identifier();
+                var type = ParseTypeName();
+                var expressions = new List<Expr>();
+                ColumnConstraints(expressions, references);
+                columns.Add(new ColumnDefinition(name, type, expressions));
+            } while (Accept(SqlTokenKind.Comma));
+            Expect(SqlTokenKind.RightParen);
+        }
+        TableAttributes();
+        Query? asQuery = null;
+        if (Accept("AS")) asQuery = ParseQueryExpression();
+        if (asQuery is null && (columnNamesOnly || columns.Count == 0 && like is null)) throw Error();
+        return new CreateTableStatement(table, temporary, ifNotExists, columns, checks, references, like, asQuery);
+    }
+
+    private void TableConstraint(List<Expr> checks, List<QualifiedName> references)
+    {
+        if (Accept("CONSTRAINT")) Identifier();
+        if (Accept("CHECK"))
+        {
+            Expect(SqlTokenKind.LeftParen);
+            checks.Add(ParseExpression());
+            Expect(SqlTokenKind.RightParen);
+        }
+        else if (AcceptAll("PRIMARY", "KEY") || Accept("UNIQUE")) IdentifierList();
+        else
+        {
+            Expect("FOREIGN");
+            Expect("KEY");
+            IdentifierList();
+            Expect("REFERENCES");
+            references.Add(Name());
+            if (Peek.Kind == SqlTokenKind.LeftParen) IdentifierList();
+        }
+    }
+
+    /// <summary>A column's constraints and attributes, up to the next comma or the closing parenthesis.</summary>
+    private void ColumnConstraints(List<Expr> expressions, List<QualifiedName> references)
+    {
+        while (!AtEnd && Peek.Kind is not (SqlTokenKind.Comma or SqlTokenKind.RightParen))
+        {
+            if (Accept("CONSTRAINT")) { Identifier(); continue; }
+            if (Accept("DEFAULT")) { expressions.Add(ParseExpression(Precedence.Other)); continue; }
+            if (Accept("CHECK"))
+            {
+                Expect(SqlTokenKind.LeftParen);
+                expressions.Add(ParseExpression());
+                Expect(SqlTokenKind.RightParen);
+                continue;
+            }
+            if (Accept("IDENTITY") || AcceptAll("GENERATED", "BY", "DEFAULT", "AS", "IDENTITY") || AcceptAll("GENERATED", "ALWAYS", "AS", "IDENTITY"))
+            {
+                if (Accept(SqlTokenKind.LeftParen))
+                {
+                    expressions.AddRange(ExpressionList());
+                    Expect(SqlTokenKind.RightParen);
+                }
+                continue;
+            }
+            if (Accept("REFERENCES"))
+            {
+                references.Add(Name());
+                if (Peek.Kind == SqlTokenKind.LeftParen) IdentifierList();
+                continue;
+            }
+            if (Accept("ENCODE") || Accept("COLLATE")) { Identifier(); continue; }
+            if (AcceptAll("NOT", "NULL") || Accept("NULL") || AcceptAll("PRIMARY", "KEY") || Accept("UNIQUE") || Accept("DISTKEY") || Accept("SORTKEY")) continue;
+            throw Error();
+        }
+    }
+
+    /// <summary>Redshift's table attributes after the column list: DISTSTYLE, DISTKEY, SORTKEY, ENCODE AUTO, BACKUP.</summary>
+    private void TableAttributes()
+    {
+        while (true)
+        {
+            if (Accept("DISTSTYLE")) { Identifier(); continue; }
+            if (Accept("DISTKEY")) { IdentifierList(); continue; }
+            if (Accept("COMPOUND") || Accept("INTERLEAVED")) { Expect("SORTKEY"); IdentifierList(); continue; }
+            if (Accept("SORTKEY"))
+            {
+                if (!Accept("AUTO")) IdentifierList();
+                continue;
+            }
+            if (Accept("ENCODE")) { Expect("AUTO"); continue; }
+            if (Accept("BACKUP")) { if (!Accept("YES")) Expect("NO"); continue; }
+            if (AcceptAll("AUTO", "REFRESH")) { if (!Accept("YES")) Expect("NO"); continue; }
+            return;
+        }
+    }
+
+    private DropStatement ParseDrop()
+    {
+        Expect("DROP");
+        string kind;
+        if (Accept("TABLE")) kind = "TABLE";
+        else if (Accept("VIEW")) kind = "VIEW";
+        else if (AcceptAll("MATERIALIZED", "VIEW")) kind = "MATERIALIZED VIEW";
+        else if (Accept("SCHEMA")) kind = "SCHEMA";
+        else throw Error();
+        var ifExists = AcceptAll("IF", "EXISTS");
+        var names = new List<QualifiedName> { Name() };
+        while (Accept(SqlTokenKind.Comma)) names.Add(Name());
+        var cascade = Accept("CASCADE");
+        if (!cascade) Accept("RESTRICT");
+        return new DropStatement(kind, names, ifExists, cascade);
+    }
+
+    private Statement ParseAlter()
+    {
+        Expect("ALTER");
+        if (Accept("SCHEMA"))
+        {
+            var schema = Identifier();
+            if (AcceptAll("RENAME", "TO")) return new AlterSchemaStatement(schema, "RENAME", Identifier());
+            if (AcceptAll("OWNER", "TO")) return new AlterSchemaStatement(schema, "OWNER", Identifier());
+            if (Accept("QUOTA")) { if (!Accept("UNLIMITED")) { NumberLiteral(); Accept("MB"); Accept("GB"); Accept("TB"); } return new AlterSchemaStatement(schema, "QUOTA", null); }
+            throw Error();
+        }
+        Expect("TABLE");
+        var table = Name();
+        var expressions = new List<Expr>();
+        var references = new List<QualifiedName>();
+        if (AcceptAll("RENAME", "TO")) return new AlterTableStatement(table, "RENAME", Identifier(), [], []);
+        if (Accept("RENAME"))
+        {
+            Accept("COLUMN");
+            Identifier();
+            Expect("TO");
+            return new AlterTableStatement(table, "RENAME COLUMN", Identifier(), [], []);
+        }
+        if (AcceptAll("OWNER", "TO")) return new AlterTableStatement(table, "OWNER", Identifier(), [], []);
+        if (Accept("ADD"))
+        {
+            if (Peek.IsAny("CONSTRAINT", "PRIMARY", "UNIQUE", "FOREIGN", "CHECK"))
+            {
+                TableConstraint(expressions, references);
+                return new AlterTableStatement(table, "ADD CONSTRAINT", null, expressions, references);
+            }
+            Accept("COLUMN");
+            var column = Identifier();
+            ParseTypeName();
+            ColumnConstraints(expressions, references);
+            return new AlterTableStatement(table, "ADD COLUMN", column, expressions, references);
+        }
+        if (Accept("DROP"))
+        {
+            if (Accept("CONSTRAINT")) { Identifier(); if (!Accept("CASCADE")) Accept("RESTRICT"); return new AlterTableStatement(table, "DROP CONSTRAINT", null, [], []); }
+            Accept("COLUMN");
+            var column = Identifier();
+            if (!Accept("CASCADE")) Accept("RESTRICT");
+            return new AlterTableStatement(table, "DROP COLUMN", column, [], []);
+        }
+        if (Accept("ALTER"))
+        {
+            if (Accept("DISTSTYLE")) { Identifier(); return new AlterTableStatement(table, "ALTER DISTSTYLE", null, [], []); }
+            if (Accept("DISTKEY")) { Identifier(); return new AlterTableStatement(table, "ALTER DISTKEY", null, [], []); }
+            if (Accept("COMPOUND") || Accept("INTERLEAVED")) { Expect("SORTKEY"); IdentifierList(); return new AlterTableStatement(table, "ALTER SORTKEY", null, [], []); }
+            if (Accept("SORTKEY")) { if (!Accept("AUTO") && !Accept("NONE")) IdentifierList(); return new AlterTableStatement(table, "ALTER SORTKEY", null, [], []); }
+            if (Accept("ENCODE")) { Expect("AUTO"); return new AlterTableStatement(table, "ALTER ENCODE", null, [], []); }
+            Accept("COLUMN");
+            var column = Identifier();
+            if (Accept("TYPE")) { ParseTypeName(); return new AlterTableStatement(table, "ALTER COLUMN TYPE", column, [], []); }
+            if (Accept("ENCODE")) { Identifier(); return new AlterTableStatement(table, "ALTER COLUMN ENCODE", column, [], []); }
+            throw Error();
+        }
+        if (Accept("APPEND"))
+        {
+            Expect("FROM");
+            references.Add(Name());
+            while (Peek.IsAny("IGNOREEXTRA", "FILLTARGET")) _i++;
+            return new AlterTableStatement(table, "APPEND", null, [], references);
+        }
+        throw Error();
+    }
+
+    private CommentStatement ParseComment()
+    {
+        Expect("COMMENT");
+        Expect("ON");
+        string kind;
+        if (Accept("TABLE")) kind = "TABLE";
+        else if (Accept("VIEW")) kind = "VIEW";
+        else if (Accept("COLUMN")) kind = "COLUMN";
+        else if (Accept("SCHEMA")) kind = "SCHEMA";
+        else if (Accept("DATABASE")) kind = "DATABASE";
+        else throw Error();
+        var name = Name();
+        Expect("IS");
+        string? text = null;
+        if (!Accept("NULL"))
+        {
+            if (Peek.Kind != SqlTokenKind.String) throw Error();
+            text = Next().StringValue;
+        }
+        return new CommentStatement(kind, name, text);
+    }
+
+    // ---- queries -----------------------------------------------------------------------------------------------
+
+    private Query ParseQueryExpression()
+    {
+        Enter();
+        try
+        {
+            var with = new List<CommonTableExpression>();
+            var recursive = false;
+            if (Accept("WITH"))
+            {
+                recursive = Accept("RECURSIVE");
+                do
+                {
+                    var name = Identifier(allowReserved: false);
+                    var columns = Peek.Kind == SqlTokenKind.LeftParen ? IdentifierList() : [];
+                    Expect("AS");
+                    Expect(SqlTokenKind.LeftParen);
+                    var query = ParseQueryExpression();
+                    Expect(SqlTokenKind.RightParen);
+                    with.Add(new CommonTableExpression(name, columns, query));
+                } while (Accept(SqlTokenKind.Comma));
+            }
+            var body = SetExpression(0);
+            var order = new List<OrderItem>();
+            if (AcceptAll("ORDER", "BY")) order = OrderList();
+            Expr? limit = null, offset = null;
+            for (var round = 0; round < 2; round++)
+            {
+                if (Accept("LIMIT")) limit = Accept("ALL") ? null : ParseExpression();
+                else if (Accept("OFFSET"))
+                {
+                    offset = ParseExpression();
+                    if (!Accept("ROWS")) Accept("ROW");
+                }
+                else if (Accept("FETCH"))
+                {
+                    if (!Accept("FIRST")) Expect("NEXT");
+                    limit = Peek.IsAny("ROW", "ROWS") ? new LiteralExpr(LiteralKind.Integer, "1") : ParseExpression();
+                    if (!Accept("ROWS")) Expect("ROW");
+                    Expect("ONLY");
+                }
+            }
+            return new Query(with, recursive, body, order, limit, offset);
+        }
+        finally { Leave(); }
+    }
+
+    /// <summary>Set operations: INTERSECT binds tighter than UNION, EXCEPT and MINUS, all to the left.</summary>
+    private QueryBody SetExpression(int level)
+    {
+        var left = level == 0 ? SetExpression(1) : QueryPrimary();
+        while (true)
+        {
+            string op;
+            if (level == 0 && Peek.IsAny("UNION", "EXCEPT", "MINUS")) op = Next().Text.ToUpperInvariant();
+            else if (level == 1 && Peek.Is("INTERSECT")) op = Next().Text.ToUpperInvariant();
+            else return left;
+            var all = Accept("ALL");
+            if (!all) Accept("DISTINCT");
+            var right = level == 0 ? SetExpression(1) : QueryPrimary();
+            left = new SetOperation(op == "MINUS" ? "EXCEPT" : op, all, left, right);
+        }
+    }
+
+    private QueryBody QueryPrimary()
+    {
+        if (Accept(SqlTokenKind.LeftParen))
+        {
+            var nested = ParseQueryExpression();
+            Expect(SqlTokenKind.RightParen);
+            return new NestedQuery(nested);
+        }
+        if (Accept("VALUES"))
+        {
+            var rows = new List<IReadOnlyList<Expr>>();
+            do
+            {
+                Expect(SqlTokenKind.LeftParen);
+                rows.Add(ExpressionList());
+                Expect(SqlTokenKind.RightParen);
+            } while (Accept(SqlTokenKind.Comma));
+            return new ValuesBody(rows);
+        }
+        if (Peek.Is("TABLE"))
+        {
+            _i++;
+            return SimpleSelect(new TableFrom(Name(), null));
+        }
+        Expect("SELECT");
+        Expr? top = null;
+        if (Accept("TOP")) top = Primary();
+        var distinct = false;
+        var distinctOn = new List<Expr>();
+        if (Accept("DISTINCT"))
+        {
+            distinct = true;
+            if (Accept("ON"))
+            {
+                Expect(SqlTokenKind.LeftParen);
+                distinctOn = ExpressionList();
+                Expect(SqlTokenKind.RightParen);
+            }
+        }
+        else Accept("ALL");
+        var items = Peek.IsAny("FROM", "INTO") || AtEnd || Peek.Kind is SqlTokenKind.RightParen or SqlTokenKind.Semicolon ? [] : SelectList();
+        QualifiedName? into = null;
+        if (Accept("INTO"))
+        {
+            if (!Accept("TEMP") && !Accept("TEMPORARY")) Accept("TABLE");
+            else Accept("TABLE");
+            into = Name();
+        }
+        var from = Accept("FROM") ? FromList() : [];
+        var where = Accept("WHERE") ? ParseExpression() : null;
+        var groupBy = new List<GroupingItem>();
+        if (AcceptAll("GROUP", "BY"))
+        {
+            do groupBy.Add(GroupingElement());
+            while (Accept(SqlTokenKind.Comma));
+        }
+        var having = Accept("HAVING") ? ParseExpression() : null;
+        var qualify = Accept("QUALIFY") ? ParseExpression() : null;
+        var windows = new List<(string, WindowSpec)>();
+        if (Accept("WINDOW"))
+        {
+            do
+            {
+                var name = Identifier();
+                Expect("AS");
+                windows.Add((name, WindowDefinition()));
+            } while (Accept(SqlTokenKind.Comma));
+        }
+        if (qualify is null && Accept("QUALIFY")) qualify = ParseExpression();
+        return new SelectCore(distinct, distinctOn, top, items, into, from, where, groupBy, having, qualify, windows);
+    }
+
+    private GroupingItem GroupingElement()
+    {
+        if (Peek.IsAny("ROLLUP", "CUBE") && PeekAt(1).Kind == SqlTokenKind.LeftParen)
+        {
+            var kind = Next().Text.ToUpperInvariant();
+            Expect(SqlTokenKind.LeftParen);
+            var list = ExpressionList();
+            Expect(SqlTokenKind.RightParen);
+            return new GroupingItem(kind, list);
+        }
+        if (AcceptAll("GROUPING", "SETS"))
+        {
+            Expect(SqlTokenKind.LeftParen);
+            var all = new List<Expr>();
+            do
+            {
+                if (Accept(SqlTokenKind.LeftParen))
+                {
+                    if (!Accept(SqlTokenKind.RightParen))
+                    {
+                        all.AddRange(ExpressionList());
+                        Expect(SqlTokenKind.RightParen);
+                    }
+                }
+                else all.Add(ParseExpression());
+            } while (Accept(SqlTokenKind.Comma));
+            Expect(SqlTokenKind.RightParen);
+            return new GroupingItem("GROUPING SETS", all);
+        }
+        if (Peek.Kind == SqlTokenKind.LeftParen && PeekAt(1).Kind == SqlTokenKind.RightParen)
+        {
+            _i += 2;
+            return new GroupingItem("EMPTY", []);
+        }
+        return new GroupingItem("EXPR", [ParseExpression()]);
+    }
+
+    private List<SelectItem> SelectList()
+    {
+        var items = new List<SelectItem>();
+        do
+        {
+            var expr = ParseExpression();
+            string? alias = null;
+            if (Accept("AS")) alias = Identifier();
+            else if (IsName(Peek)) alias = Identifier();
+            items.Add(new SelectItem(expr, alias));
+        } while (Accept(SqlTokenKind.Comma));
+        return items;
+    }
+
+    private List<OrderItem> OrderList()
+    {
+        var items = new List<OrderItem>();
+        do
+        {
+            var expr = ParseExpression();
+            var descending = false;
+            if (Accept("DESC")) descending = true;
+            else Accept("ASC");
+            string? nulls = null;
+            if (Accept("NULLS"))
+            {
+                if (Accept("FIRST")) nulls = "FIRST";
+                else { Expect("LAST"); nulls = "LAST"; }
+            }
+            items.Add(new OrderItem(expr, descending, nulls));
+        } while (Accept(SqlTokenKind.Comma));
+        return items;
+    }
+
+    private List<FromItem> FromList()
+    {
+        var items = new List<FromItem>();
+        do items.Add(FromItemWithJoins());
+        while (Accept(SqlTokenKind.Comma));
+        return items;
+    }
+
+    private FromItem FromItemWithJoins()
+    {
+        var left = FromItemPrimary();
+        while (true)
+        {
+            var natural = Accept("NATURAL");
+            string kind;
+            if (Accept("CROSS")) { Expect("JOIN"); kind = "CROSS"; }
+            else if (Accept("JOIN")) kind = "INNER";
+            else if (Accept("INNER")) { Expect("JOIN"); kind = "INNER"; }
+            else if (Peek.IsAny("LEFT", "RIGHT", "FULL"))
+            {
+                kind = Next().Text.ToUpperInvariant();
+                Accept("OUTER");
+                Expect("JOIN");
+            }
+            else
+            {
+                if (natural) throw Error();
+                return left;
+            }
+            var right = FromItemPrimary();
+            Expr? on = null;
+            var usingColumns = new List<string>();
+            if (kind != "CROSS" && !natural)
+            {
+                if (Accept("ON")) on = ParseExpression();
+                else if (Accept("USING")) usingColumns = IdentifierList();
+                else throw Error();
+            }
+            left = new JoinFrom(kind, left, right, on, usingColumns, natural);
+        }
+    }
+
+    private FromItem FromItemPrimary()
+    {
+        Enter();
+        try
+        {
+            var lateral = Accept("LATERAL");
+            if (Peek.Kind == SqlTokenKind.LeftParen)
+            {
+                if (IsQueryStart(1) && TryParse(() =>
+                    {
+                        _i++;
+                        var query = ParseQueryExpression();
+                        Expect(SqlTokenKind.RightParen);
+                        return query;
+                    }) is { } subquery)
+                    return new SubqueryFrom(subquery, OptionalAlias(allowColumns: true), lateral);
+                if (lateral) throw Error();
+                _i++;
+                var joined = FromItemWithJoins();
+                Expect(SqlTokenKind.RightParen);
+                var alias = OptionalAlias(allowColumns: true);
+                return alias is null ? joined : new SubqueryFrom(new Query([], false, SimpleSelect(joined), [], null, null), alias, false);
+            }
+            if (Peek.Kind is not (SqlTokenKind.Word or SqlTokenKind.QuotedIdentifier) || Peek.Kind == SqlTokenKind.Word && Reserved.Contains(Peek.Text)) throw Error();
+            var name = Name();
+            if (Peek.Kind == SqlTokenKind.LeftParen)
+            {
+                var function = FunctionCall(name);
+                if (AcceptAll("WITH", "ORDINALITY")) { }
+                return new FunctionFrom(function, OptionalAlias(allowColumns: true), lateral);
+            }
+            if (lateral) throw Error();
+            return new TableFrom(name, OptionalAlias(allowColumns: true));
+        }
+        finally { Leave(); }
+    }
+
+    /// <summary>
+    /// Reads ahead as <paramref name="parse"/> would; when that fails, nothing was read. For the one ambiguity of
+    /// the grammar: a parenthesis followed by SELECT opens a subquery or, as in <c>((SELECT 1) + 1)</c>, an expression.
+    /// </summary>
+    private T? TryParse<T>(Func<T> parse) where T : class
+    {
+        var start = _i;
+        var depth = _depth;
+        try { return parse(); }
+        catch (PgException e) when (e.SqlState == SqlState.SyntaxError)
+        {
+            _i = start;
+            _depth = depth;
+            return null;
+        }
+    }
+
+    private bool IsQueryStart(int ahead)
+    {
+        var k = ahead;
+        while (PeekAt(k).Kind == SqlTokenKind.LeftParen) k++;
+        return PeekAt(k).IsAny("SELECT", "WITH", "VALUES", "TABLE");
+    }
+
+    private TableAlias? OptionalAlias(bool allowColumns)
+    {
+        string name;
+        if (Accept("AS")) name = Identifier();
+        else if (IsName(Peek)) name = Identifier();
+        else return null;
+        var columns = new List<string>();
+        if (allowColumns && Accept(SqlTokenKind.LeftParen))
+        {
+            // PostgreSQL's column definition list for a function returning records: alias(name type, ...).
+            do
+            {
+                columns.Add(Identifier());
+                if (Peek.Kind is not (SqlTokenKind.Comma or SqlTokenKind.RightParen)) ParseTypeName();
+            } while (Accept(SqlTokenKind.Comma));
+            Expect(SqlTokenKind.RightParen);
+        }
+        return new TableAlias(name, columns);
+    }
+
+    private WindowSpec WindowDefinition()
+    {
+        Expect(SqlTokenKind.LeftParen);
+        string? name = null;
+        if (IsName(Peek) && !Peek.IsAny("PARTITION", "ROWS", "RANGE", "GROUPS")) name = Identifier();
+        var partition = new List<Expr>();
+        if (AcceptAll("PARTITION", "BY")) partition = ExpressionList();
+        var order = new List<OrderItem>();
+        if (AcceptAll("ORDER", "BY")) order = OrderList();
+        Frame? frame = null;
+        if (Peek.IsAny("ROWS", "RANGE", "GROUPS"))
+        {
+            var units = Next().Text.ToUpperInvariant();
+            if (Accept("BETWEEN"))
+            {
+                var start = FrameBoundary();
+                Expect("AND");
+                frame = new Frame(units, start, FrameBoundary());
+            }
+            else frame = new Frame(units, FrameBoundary(), null);
+        }
+        Expect(SqlTokenKind.RightParen);
+        return new WindowSpec(name, partition, order, frame);
+    }
+
+    private FrameBound FrameBoundary()
+    {
+        if (AcceptAll("UNBOUNDED", "PRECEDING")) return new FrameBound("UNBOUNDED PRECEDING", null);
+        if (AcceptAll("UNBOUNDED", "FOLLOWING")) return new FrameBound("UNBOUNDED FOLLOWING", null);
+        if (AcceptAll("CURRENT", "ROW")) return new FrameBound("CURRENT ROW", null);
+        var offset = ParseExpression(Precedence.Additive);
+        if (Accept("PRECEDING")) return new FrameBound("PRECEDING", offset);
+        Expect("FOLLOWING");
+        return new FrameBound("FOLLOWING", offset);
+    }
+
+    // ---- expressions -------------------------------------------------------------------------------------------
+
+    private enum Precedence { Or, And, Not, Is, Comparison, Pattern, Other, Additive, Multiplicative, Exponent, Unary }
+
+    private List<Expr> ExpressionList()
+    {
+        var list = new List<Expr>();
+        do list.Add(ParseExpression());
+        while (Accept(SqlTokenKind.Comma));
+        return list;
+    }
+
+    private Expr ParseExpression(Precedence level = Precedence.Or)
+    {
+        Enter();
+        try { return Level(level); }
+        finally { Leave(); }
+    }
+
+    private Expr Level(Precedence level)
+    {
+        switch (level)
+        {
+            case Precedence.Or:
+            {
+                var left = Level(Precedence.And);
+                while (Accept("OR")) left = new BinaryExpr("OR", left, Level(Precedence.And));
+                return left;
+            }
+            case Precedence.And:
+            {
+                var left = Level(Precedence.Not);
+                while (Accept("AND")) left = new BinaryExpr("AND", left, Level(Precedence.Not));
+                return left;
+            }
+            case Precedence.Not:
+                if (Accept("NOT")) return new UnaryExpr("NOT", ParseExpression(Precedence.Not));
+                return Level(Precedence.Is);
+            case Precedence.Is:
+            {
+                var left = Level(Precedence.Comparison);
+                while (true)
+                {
+                    if (Accept("ISNULL")) { left = new IsExpr(left, "NULL", false, null); continue; }
+                    if (Accept("NOTNULL")) { left = new IsExpr(left, "NULL", true, null); continue; }
+                    if (!Accept("IS")) return left;
+                    var not = Accept("NOT");
+                    if (AcceptAll("DISTINCT", "FROM")) left = new IsExpr(left, "DISTINCT FROM", not, Level(Precedence.Comparison));
+                    else if (Peek.IsAny("NULL", "TRUE", "FALSE", "UNKNOWN")) left = new IsExpr(left, Next().Text.ToUpperInvariant(), not, null);
+                    else throw Error();
+                }
+            }
+            case Precedence.Comparison:
+            {
+                var left = Level(Precedence.Pattern);
+                while (Peek.Kind == SqlTokenKind.Operator && Peek.Text is "=" or "<>" or "!=" or "<" or ">" or "<=" or ">=")
+                {
+                    var op = Next().Text;
+                    if (Peek.IsAny("ANY", "SOME", "ALL") && PeekAt(1).Kind == SqlTokenKind.LeftParen)
+                    {
+                        left = Quantified(left, op);
+                        continue;
+                    }
+                    left = new BinaryExpr(op, left, Level(Precedence.Pattern));
+                }
+                return left;
+            }
+            case Precedence.Pattern:
+            {
+                var left = Level(Precedence.Other);
+                while (true)
+                {
+                    var not = Peek.Is("NOT") && PeekAt(1).IsAny("BETWEEN", "IN", "LIKE", "ILIKE", "SIMILAR");
+                    if (not) _i++;
+                    if (Accept("BETWEEN"))
+                    {
+                        var symmetric = Accept("SYMMETRIC");
+                        if (!symmetric) Accept("ASYMMETRIC");
+                        var low = Level(Precedence.Other);
+                        Expect("AND");
+                        left = new BetweenExpr(left, low, Level(Precedence.Other), not, symmetric);
+                    }
+                    else if (Accept("IN"))
+                    {
+                        Expect(SqlTokenKind.LeftParen);
+                        if (IsQueryStart(0)) left = new InQueryExpr(left, ParseQueryExpression(), not);
+                        else left = new InListExpr(left, ExpressionList(), not);
+                        Expect(SqlTokenKind.RightParen);
+                    }
+                    else if (Peek.IsAny("LIKE", "ILIKE") || Peek.Is("SIMILAR") && PeekAt(1).Is("TO"))
+                    {
+                        var op = Next().Text.ToUpperInvariant();
+                        if (op == "SIMILAR") { _i++; op = "SIMILAR TO"; }
+                        var pattern = Level(Precedence.Other);
+                        var escape = Accept("ESCAPE") ? Level(Precedence.Other) : null;
+                        left = new LikeExpr(left, op, pattern, escape, not);
+                    }
+                    else
+                    {
+                        if (not) { _i--; }
+                        return left;
+                    }
+                }
+            }
+            case Precedence.Other:
+            {
+                var left = Level(Precedence.Additive);
+                while (Peek.Kind == SqlTokenKind.Operator && IsOtherOperator(Peek.Text))
+                {
+                    var op = Next().Text;
+                    if (Peek.IsAny("ANY", "SOME", "ALL") && PeekAt(1).Kind == SqlTokenKind.LeftParen)
+                    {
+                        left = Quantified(left, op);
+                        continue;
+                    }
+                    left = new BinaryExpr(op, left, Level(Precedence.Additive));
+                }
+                return left;
+            }
+            case Precedence.Additive:
+            {
+                var left = Level(Precedence.Multiplicative);
+                while (IsOperator("+") || IsOperator("-")) left = new BinaryExpr(Next().Text, left, Level(Precedence.Multiplicative));
+                return left;
+            }
+            case Precedence.Multiplicative:
+            {
+                var left = Level(Precedence.Exponent);
+                while (IsOperator("*") || IsOperator("/") || IsOperator("%")) left = new BinaryExpr(Next().Text, left, Level(Precedence.Exponent));
+                return left;
+            }
+            case Precedence.Exponent:
+            {
+                var left = Level(Precedence.Unary);
+                while (IsOperator("^")) left = new BinaryExpr(Next().Text, left, Level(Precedence.Unary));
+                return left;
+            }
+            default:
+            {
+                if (IsOperator("-") || IsOperator("+") || IsOperator("~") || IsOperator("|/") || IsOperator("||/") || IsOperator("@"))
+                {
+                    var op = Next().Text;
+                    return new UnaryExpr(op, ParseExpression(Precedence.Unary));
+                }
+                return Postfix(Primary());
+            }
+        }
+    }
+
+    private static bool IsOtherOperator(string op) => op is not ("+" or "-" or "*" or "/" or "%" or "^" or "=" or "<>" or "!=" or "<" or ">" or "<=" or ">=" or "::" or "[" or "]");
+
+    private QuantifiedExpr Quantified(Expr left, string op)
+    {
+        var quantifier = Next().Text.ToUpperInvariant();
+        Expect(SqlTokenKind.LeftParen);
+        QuantifiedExpr result;
+        if (IsQueryStart(0)) result = new QuantifiedExpr(left, op, quantifier, ParseQueryExpression(), null);
+        else result = new QuantifiedExpr(left, op, quantifier, null, ParseExpression());
+        Expect(SqlTokenKind.RightParen);
+        return result;
+    }
+
+    private Expr Postfix(Expr expr)
+    {
+        while (true)
+        {
+            if (AcceptOperator("::")) { expr = new CastExpr(expr, ParseTypeName()); continue; }
+            if (AcceptOperator("["))
+            {
+                var index = ParseExpression();
+                Expr? upper = null;
+                if (AcceptOperator(":")) upper = ParseExpression();
+                if (!AcceptOperator("]")) throw Error();
+                expr = new SubscriptExpr(expr, index, upper);
+                continue;
+            }
+            if (Peek.Kind == SqlTokenKind.Dot && PeekAt(1).Kind is SqlTokenKind.Word or SqlTokenKind.QuotedIdentifier)
+            {
+                _i++;
+                expr = new FieldExpr(expr, Identifier());
+                continue;
+            }
+            if (Peek.Is("AT") && PeekAt(1).Is("TIME") && PeekAt(2).Is("ZONE"))
+            {
+                _i += 3;
+                expr = new AtTimeZoneExpr(expr, ParseExpression(Precedence.Unary));
+                continue;
+            }
+            if (Accept("COLLATE")) { Name(); continue; }
+            return expr;
+        }
+    }
+
+    private static readonly HashSet<string> ValueKeywords = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "CURRENT_DATE", "CURRENT_TIME", "CURRENT_TIMESTAMP", "LOCALTIME", "LOCALTIMESTAMP", "SYSDATE", "CURRENT_USER", "SESSION_USER",
+        "USER", "CURRENT_ROLE", "CURRENT_CATALOG", "CURRENT_SCHEMA", "CURRENT_USER_ID",
+    };
+
+    private static readonly HashSet<string> TypedLiteralTypes = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "DATE", "TIME", "TIMESTAMP", "TIMESTAMPTZ", "TIMETZ", "INTERVAL", "BOOLEAN", "BOOL", "INT", "INTEGER", "BIGINT", "SMALLINT",
+        "NUMERIC", "DECIMAL", "REAL", "FLOAT", "FLOAT4", "FLOAT8", "VARCHAR", "CHAR", "TEXT", "INT2", "INT4", "INT8", "JSON", "BPCHAR",
+    };
+
+    private Expr Primary()
+    {
+        var t = Peek;
+        if (AtEnd) throw Error();
+        switch (t.Kind)
+        {
+            case SqlTokenKind.Number:
+                _i++;
+                return new LiteralExpr(IsInteger(t.Text) ? LiteralKind.Integer : LiteralKind.Decimal, t.Text);
+            case SqlTokenKind.String:
+                _i++;
+                return new LiteralExpr(LiteralKind.String, t.StringValue);
+            case SqlTokenKind.Parameter:
+                _i++;
+                return new ParameterExpr(int.Parse(t.Text.AsSpan(1), CultureInfo.InvariantCulture));
+            case SqlTokenKind.Operator when t.Text == "*":
+                _i++;
+                return new StarExpr();
+            case SqlTokenKind.LeftParen:
+            {
+                if (IsQueryStart(1) && TryParse(() =>
+                    {
+                        _i++;
+                        var query = ParseQueryExpression();
+                        Expect(SqlTokenKind.RightParen);
+                        return new SubqueryExpr(query);
+                    }) is { } subquery)
+                    return subquery;
+                _i++;
+                var first = ParseExpression();
+                if (Accept(SqlTokenKind.Comma))
+                {
+                    var items = new List<Expr> { first };
+                    items.AddRange(ExpressionList());
+                    Expect(SqlTokenKind.RightParen);
+                    return new RowExpr(items);
+                }
+                Expect(SqlTokenKind.RightParen);
+                return first;
+            }
+            case SqlTokenKind.QuotedIdentifier:
+                return NameOrCall();
+            case SqlTokenKind.Word:
+                return WordPrimary(t);
+            default:
+                throw Error();
+        }
+    }
+
+    private static bool IsInteger(string text)
+    {
+        foreach (var c in text) if (!char.IsAsciiDigit(c)) return false;
+        return true;
+    }
+
+    private Expr WordPrimary(SqlToken t)
+    {
+        var next = PeekAt(1);
+        if (t.IsAny("TRUE", "FALSE")) { _i++; return new LiteralExpr(LiteralKind.Boolean, t.Text.ToLowerInvariant()); }
+        if (t.Is("NULL")) { _i++; return new LiteralExpr(LiteralKind.Null, "null"); }
+        if (t.Is("DEFAULT")) { _i++; return new KeywordExpr("DEFAULT"); }
+        if (t.Is("CASE")) return Case();
+        if (t.Is("CAST") && next.Kind == SqlTokenKind.LeftParen)
+        {
+            _i += 2;
+            var operand = ParseExpression();
+            Expect("AS");
+            var type = ParseTypeName();
+            Expect(SqlTokenKind.RightParen);
+            return new CastExpr(operand, type);
+        }
+        if (t.Is("EXISTS") && next.Kind == SqlTokenKind.LeftParen)
+        {
+            _i += 2;
+            var query = ParseQueryExpression();
+            Expect(SqlTokenKind.RightParen);
+            return new ExistsExpr(query);
+        }
+        if (t.Is("ARRAY") && next.Kind == SqlTokenKind.Operator && next.Text == "[")
+        {
+            _i += 2;
+            var items = IsOperatorAt(0, "]") ? [] : ExpressionList();
+            if (!AcceptOperator("]")) throw Error();
+            return new ArrayExpr(items);
+        }
+        if (t.Is("ARRAY") && next.Kind == SqlTokenKind.LeftParen && IsQueryStart(2))
+        {
+            _i += 2;
+            var query = ParseQueryExpression();
+            Expect(SqlTokenKind.RightParen);
+            return new SubqueryExpr(query);
+        }
+        if (t.Is("ROW") && next.Kind == SqlTokenKind.LeftParen)
+        {
+            _i += 2;
+            var items = Peek.Kind == SqlTokenKind.RightParen ? [] : ExpressionList();
+            Expect(SqlTokenKind.RightParen);
+            return new RowExpr(items);
+        }
+        if (t.Is("INTERVAL") && next.Kind == SqlTokenKind.String)
+        {
+            _i += 2;
+            string? qualifier = null;
+            if (Peek.IsAny("YEAR", "MONTH", "DAY", "HOUR", "MINUTE", "SECOND"))
+            {
+                qualifier = Next().Text.ToUpperInvariant();
+                if (Accept("TO")) qualifier += " TO " + Next().Text.ToUpperInvariant();
+            }
+            return new TypedLiteralExpr(new TypeName("interval", [], false), next.StringValue, qualifier);
+        }
+        if (TypedLiteralTypes.Contains(t.Text) && next.Kind == SqlTokenKind.String)
+        {
+            _i += 2;
+            return new TypedLiteralExpr(new TypeName(t.Text.ToLowerInvariant(), [], false), next.StringValue, null);
+        }
+        if (t.IsAny("TIMESTAMP", "TIME") && next.IsAny("WITH", "WITHOUT") && PeekAt(2).Is("TIME") && PeekAt(3).Is("ZONE") && PeekAt(4).Kind == SqlTokenKind.String)
+        {
+            var type = ParseTypeName();
+            return new TypedLiteralExpr(type, Next().StringValue, null);
+        }
+        if (next.Kind == SqlTokenKind.LeftParen)
+        {
+            if (t.Is("EXTRACT")) return Extract();
+            if (t.Is("POSITION")) return Position2();
+            if (t.IsAny("SUBSTRING", "SUBSTR")) return Substring();
+            if (t.Is("TRIM")) return Trim();
+            if (t.Is("OVERLAY")) return Overlay();
+            if (t.Is("CONVERT")) return Convert();
+        }
+        if (t.Is("APPROXIMATE") && next.Kind == SqlTokenKind.Word && PeekAt(2).Kind == SqlTokenKind.LeftParen)
+        {
+            _i++;
+            var call = (FunctionExpr)NameOrCall();
+            return call;
+        }
+        if (ValueKeywords.Contains(t.Text) && next.Kind != SqlTokenKind.LeftParen && next.Kind != SqlTokenKind.Dot)
+        {
+            _i++;
+            return new KeywordExpr(t.Text.ToUpperInvariant());
+        }
+        if (Reserved.Contains(t.Text) && !(next.Kind == SqlTokenKind.LeftParen && t.IsAny("LEFT", "RIGHT", "REPLACE", "FILTER"))) throw Error();
+        return NameOrCall();
+    }
+
+    private bool IsOperatorAt(int ahead, string op) => PeekAt(ahead).Kind == SqlTokenKind.Operator && PeekAt(ahead).Text == op;
+
+    /// <summary>A column reference (<c>a</c>, <c>t.a</c>, <c>t.*</c>) or, followed by a parenthesis, a function call.</summary>
+    private Expr NameOrCall()
+    {
+        var position = Position;
+        var parts = new List<string> { Identifier() };
+        while (Peek.Kind == SqlTokenKind.Dot)
+        {
+            if (PeekAt(1).Kind is SqlTokenKind.Word or SqlTokenKind.QuotedIdentifier) { _i++; parts.Add(Identifier()); }
+            else if (IsOperatorAt(1, "*")) { _i += 2; parts.Add("*"); return new ColumnExpr(parts); }
+            else break;
+        }
+        if (Peek.Kind == SqlTokenKind.LeftParen)
+        {
+            if (parts.Count > 3) throw Error();
+            return FunctionCall(new QualifiedName(parts, position));
+        }
+        return new ColumnExpr(parts);
+    }
+
+    private FunctionExpr FunctionCall(QualifiedName name)
+    {
+        Expect(SqlTokenKind.LeftParen);
+        var distinct = false;
+        var star = false;
+        var args = new List<Expr>();
+        var order = new List<OrderItem>();
+        if (IsOperator("*") && PeekAt(1).Kind == SqlTokenKind.RightParen)
+        {
+            _i++;
+            star = true;
+        }
+        else if (Peek.Kind != SqlTokenKind.RightParen)
+        {
+            if (Accept("DISTINCT")) distinct = true;
+            else Accept("ALL");
+            do
+            {
+                // Named arguments (name => value, name := value) are the engine's, not Redshift's.
+                if (IsName(Peek) && PeekAt(1).Kind == SqlTokenKind.Operator && PeekAt(1).Text is "=>" or ":=") { _i++; throw Error(); }
+                args.Add(ParseExpression());
+            } while (Accept(SqlTokenKind.Comma));
+            if (AcceptAll("ORDER", "BY")) order = OrderList();
+            if (AcceptAll("IGNORE", "NULLS") || AcceptAll("RESPECT", "NULLS")) { }
+        }
+        Expect(SqlTokenKind.RightParen);
+        var withinGroup = new List<OrderItem>();
+        if (AcceptAll("WITHIN", "GROUP"))
+        {
+            Expect(SqlTokenKind.LeftParen);
+            Expect("ORDER");
+            Expect("BY");
+            withinGroup = OrderList();
+            Expect(SqlTokenKind.RightParen);
+        }
+        Expr? filter = null;
+        if (Peek.Is("FILTER") && PeekAt(1).Kind == SqlTokenKind.LeftParen)
+        {
+            _i += 2;
+            Expect("WHERE");
+            filter = ParseExpression();
+            Expect(SqlTokenKind.RightParen);
+        }
+        if (AcceptAll("IGNORE", "NULLS") || AcceptAll("RESPECT", "NULLS")) { }
+        WindowSpec? over = null;
+        if (Accept("OVER"))
+            over = Peek.Kind == SqlTokenKind.LeftParen ? WindowDefinition() : new WindowSpec(Identifier(), [], [], null);
+        return new FunctionExpr(name, args, distinct, star, order, filter, over, withinGroup);
+    }
+
+    private CaseExpr Case()
+    {
+        Expect("CASE");
+        var operand = Peek.Is("WHEN") ? null : ParseExpression();
+        var branches = new List<(Expr, Expr)>();
+        while (Accept("WHEN"))
+        {
+            var when = ParseExpression();
+            Expect("THEN");
+            branches.Add((when, ParseExpression()));
+        }
+        if (branches.Count == 0) throw Error();
+        var otherwise = Accept("ELSE") ? ParseExpression() : null;
+        Expect("END");
+        return new CaseExpr(operand, branches, otherwise);
+    }
+
+    private SpecialFunctionExpr Extract()
+    {
+        _i += 2;
+        string field;
+        if (Peek.Kind == SqlTokenKind.String) field = Next().StringValue;
+        else field = Identifier();
+        Expect("FROM");
+        var operand = ParseExpression();
+        Expect(SqlTokenKind.RightParen);
+        return new SpecialFunctionExpr("EXTRACT", [operand], field);
+    }
+
+    private SpecialFunctionExpr Position2()
+    {
+        _i += 2;
+        var needle = ParseExpression(Precedence.Other);
+        Expect("IN");
+        var haystack = ParseExpression();
+        Expect(SqlTokenKind.RightParen);
+        return new SpecialFunctionExpr("POSITION", [needle, haystack], null);
+    }
+
+    private SpecialFunctionExpr Substring()
+    {
+        var name = Next().Text.ToUpperInvariant();
+        _i++;
+        var args = new List<Expr> { ParseExpression() };
+        if (Accept(SqlTokenKind.Comma)) args.AddRange(ExpressionList());
+        else
+        {
+            if (Accept("FROM")) args.Add(ParseExpression());
+            if (Accept("FOR")) args.Add(ParseExpression());
+        }
+        Expect(SqlTokenKind.RightParen);
+        return new SpecialFunctionExpr(name, args, null);
+    }
+
+    private SpecialFunctionExpr Trim()
+    {
+        _i += 2;
+        string? side = null;
+        if (Peek.IsAny("BOTH", "LEADING", "TRAILING")) side = Next().Text.ToUpperInvariant();
+        var args = new List<Expr>();
+        if (Accept("FROM")) args.Add(ParseExpression());
+        else
+        {
+            args.Add(ParseExpression());
+            if (Accept("FROM")) args.Add(ParseExpression());
+            else while (Accept(SqlTokenKind.Comma)) args.Add(ParseExpression());
+        }
+        Expect(SqlTokenKind.RightParen);
+        return new SpecialFunctionExpr("TRIM", args, side);
+    }
+
+    private SpecialFunctionExpr Overlay()
+    {
+        _i += 2;
+        var args = new List<Expr> { ParseExpression() };
+        Expect("PLACING");
+        args.Add(ParseExpression());
+        Expect("FROM");
+        args.Add(ParseExpression());
+        if (Accept("FOR")) args.Add(ParseExpression());
+        Expect(SqlTokenKind.RightParen);
+        return new SpecialFunctionExpr("OVERLAY", args, null);
+    }
+
+    /// <summary>Redshift's CONVERT(type, expr).</summary>
+    private CastExpr Convert()
+    {
+        _i += 2;
+        var type = ParseTypeName();
+        Expect(SqlTokenKind.Comma);
+        var operand = ParseExpression();
+        Expect(SqlTokenKind.RightParen);
+        return new CastExpr(operand, type);
+    }
+
+    private LiteralExpr NumberLiteral()
+    {
+        if (Peek.Kind != SqlTokenKind.Number) throw Error();
+        var text = Next().Text;
+        return new LiteralExpr(IsInteger(text) ? LiteralKind.Integer : LiteralKind.Decimal, text);
+    }
+
+    /// <summary>A type name: <c>int</c>, <c>double precision</c>, <c>character varying(10)</c>, <c>timestamp without time zone</c>, <c>numeric(18,2)</c>, <c>int[]</c>.</summary>
+    private TypeName ParseTypeName()
+    {
+        if (Peek.Kind is not (SqlTokenKind.Word or SqlTokenKind.QuotedIdentifier)) throw Error();
+        var name = Identifier();
+        if (Peek.Kind == SqlTokenKind.Dot) { _i++; name = Identifier(); }
+        if (name == "double" && Accept("PRECISION")) name = "double precision";
+        else if (name is "character" or "char" or "nchar" && Accept("VARYING")) name = "character varying";
+        else if (name == "national" && Peek.IsAny("CHARACTER", "CHAR")) { _i++; name = Accept("VARYING") ? "character varying" : "character"; }
+        var modifiers = new List<string>();
+        if (Accept(SqlTokenKind.LeftParen))
+        {
+            do
+            {
+                var m = Next();
+                if (m.Kind is not (SqlTokenKind.Number or SqlTokenKind.Word)) { _i--; throw Error(); }
+                modifiers.Add(m.Text.ToLowerInvariant());
+            } while (Accept(SqlTokenKind.Comma));
+            Expect(SqlTokenKind.RightParen);
+        }
+        if (name is "timestamp" or "time" && Peek.IsAny("WITH", "WITHOUT") && PeekAt(1).Is("TIME") && PeekAt(2).Is("ZONE"))
+        {
+            name += Next().Is("WITH") ? " with time zone" : " without time zone";
+            _i += 2;
+        }
+        var array = false;
+        while (IsOperator("[") )
+        {
+            _i++;
+            if (Peek.Kind == SqlTokenKind.Number) _i++;
+            if (!AcceptOperator("]")) throw Error();
+            array = true;
+        }
+        return new TypeName(name, modifiers, array);
+    }
+}

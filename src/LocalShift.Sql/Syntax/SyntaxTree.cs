@@ -1,0 +1,185 @@
+namespace LocalShift.Sql.Syntax;
+
+// The parse tree of the Redshift SQL the endpoint runs on its engine. Every later step that must know what a
+// statement touches (privileges, the function gate, the statement kind) reads this tree; nothing re-lexes text to
+// find a table. Nodes keep what those steps need: every relation in every position, every function call with
+// its arguments, and the query structure that scopes CTE names.
+
+/// <summary>A possibly qualified name: <c>t</c>, <c>s.t</c> or <c>db.s.t</c>, folded as PostgreSQL folds them.</summary>
+public sealed record QualifiedName(IReadOnlyList<string> Parts, int Position)
+{
+    public string Name => Parts[^1];
+    public string? Schema => Parts.Count >= 2 ? Parts[^2] : null;
+    public string? Database => Parts.Count >= 3 ? Parts[^3] : null;
+    public override string ToString() => string.Join(".", Parts);
+}
+
+public abstract record SqlNode;
+
+// ---- expressions ---------------------------------------------------------------------------------------------
+
+public abstract record Expr : SqlNode;
+
+public enum LiteralKind { Integer, Decimal, String, Boolean, Null }
+
+public sealed record LiteralExpr(LiteralKind Kind, string Text) : Expr;
+
+/// <summary>A bound parameter <c>$n</c>.</summary>
+public sealed record ParameterExpr(int Index) : Expr;
+
+/// <summary>A column (or a SUPER path) reference: <c>c</c>, <c>t.c</c>, <c>s.t.c</c>; <c>*</c> as the last part for <c>t.*</c>.</summary>
+public sealed record ColumnExpr(IReadOnlyList<string> Parts) : Expr;
+
+public sealed record StarExpr : Expr;
+
+public sealed record UnaryExpr(string Operator, Expr Operand) : Expr;
+
+public sealed record BinaryExpr(string Operator, Expr Left, Expr Right) : Expr;
+
+/// <summary>A function call. <paramref name="Over"/> is its window, <paramref name="WithinGroup"/> its ordered-set ORDER BY.</summary>
+public sealed record FunctionExpr(QualifiedName Name, IReadOnlyList<Expr> Arguments, bool Distinct, bool Star,
+    IReadOnlyList<OrderItem> OrderBy, Expr? Filter, WindowSpec? Over, IReadOnlyList<OrderItem> WithinGroup) : Expr;
+
+public sealed record WindowSpec(string? Name, IReadOnlyList<Expr> PartitionBy, IReadOnlyList<OrderItem> OrderBy, Frame? Frame);
+
+public sealed record Frame(string Units, FrameBound Start, FrameBound? End);
+
+public sealed record FrameBound(string Kind, Expr? Offset);
+
+public sealed record CastExpr(Expr Operand, TypeName Type) : Expr;
+
+/// <summary>A type as written: its name words and its modifiers (<c>varchar(10)</c>, <c>numeric(18,2)</c>, <c>int[]</c>).</summary>
+public sealed record TypeName(string Name, IReadOnlyList<string> Modifiers, bool Array);
+
+/// <summary><c>DATE '2024-01-01'</c>, <c>INTERVAL '1 day'</c>, <c>TIMESTAMP '…'</c>.</summary>
+public sealed record TypedLiteralExpr(TypeName Type, string Value, string? Qualifier) : Expr;
+
+public sealed record CaseExpr(Expr? Operand, IReadOnlyList<(Expr When, Expr Then)> Branches, Expr? Else) : Expr;
+
+public sealed record BetweenExpr(Expr Operand, Expr Low, Expr High, bool Not, bool Symmetric) : Expr;
+
+public sealed record InListExpr(Expr Operand, IReadOnlyList<Expr> Items, bool Not) : Expr;
+
+public sealed record InQueryExpr(Expr Operand, Query Query, bool Not) : Expr;
+
+public sealed record LikeExpr(Expr Operand, string Operator, Expr Pattern, Expr? Escape, bool Not) : Expr;
+
+/// <summary><c>x IS [NOT] NULL|TRUE|FALSE|UNKNOWN</c>, <c>x IS [NOT] DISTINCT FROM y</c>.</summary>
+public sealed record IsExpr(Expr Operand, string Test, bool Not, Expr? Other) : Expr;
+
+public sealed record ExistsExpr(Query Query) : Expr;
+
+public sealed record SubqueryExpr(Query Query) : Expr;
+
+/// <summary><c>x op ANY|SOME|ALL (query or array)</c>.</summary>
+public sealed record QuantifiedExpr(Expr Operand, string Operator, string Quantifier, Query? Query, Expr? Array) : Expr;
+
+public sealed record ArrayExpr(IReadOnlyList<Expr> Items) : Expr;
+
+public sealed record RowExpr(IReadOnlyList<Expr> Items) : Expr;
+
+public sealed record SubscriptExpr(Expr Operand, Expr Index, Expr? Upper) : Expr;
+
+/// <summary>Field access on a composite value: <c>(expr).field</c>.</summary>
+public sealed record FieldExpr(Expr Operand, string Field) : Expr;
+
+/// <summary>Special forms with keyword arguments: EXTRACT(f FROM x), POSITION(a IN b), SUBSTRING(x FROM a FOR b), TRIM(BOTH c FROM x), OVERLAY.</summary>
+public sealed record SpecialFunctionExpr(string Name, IReadOnlyList<Expr> Arguments, string? Keyword) : Expr;
+
+/// <summary><c>x AT TIME ZONE z</c>.</summary>
+public sealed record AtTimeZoneExpr(Expr Operand, Expr Zone) : Expr;
+
+/// <summary>A keyword that is a value in PostgreSQL: CURRENT_DATE, SYSDATE, CURRENT_USER, DEFAULT …</summary>
+public sealed record KeywordExpr(string Keyword) : Expr;
+
+// ---- queries -------------------------------------------------------------------------------------------------
+
+public sealed record OrderItem(Expr Expression, bool Descending, string? Nulls);
+
+public sealed record CommonTableExpression(string Name, IReadOnlyList<string> Columns, Query Query);
+
+/// <summary>A query: its WITH list, its body, ORDER BY and LIMIT/OFFSET.</summary>
+public sealed record Query(IReadOnlyList<CommonTableExpression> With, bool Recursive, QueryBody Body,
+    IReadOnlyList<OrderItem> OrderBy, Expr? Limit, Expr? Offset) : SqlNode;
+
+public abstract record QueryBody : SqlNode;
+
+public sealed record SelectItem(Expr Expression, string? Alias);
+
+public sealed record GroupingItem(string Kind, IReadOnlyList<Expr> Expressions);
+
+public sealed record SelectCore(bool Distinct, IReadOnlyList<Expr> DistinctOn, Expr? Top, IReadOnlyList<SelectItem> Items,
+    QualifiedName? Into, IReadOnlyList<FromItem> From, Expr? Where, IReadOnlyList<GroupingItem> GroupBy, Expr? Having,
+    Expr? Qualify, IReadOnlyList<(string Name, WindowSpec Window)> Windows) : QueryBody;
+
+public sealed record SetOperation(string Operator, bool All, QueryBody Left, QueryBody Right) : QueryBody;
+
+public sealed record ValuesBody(IReadOnlyList<IReadOnlyList<Expr>> Rows) : QueryBody;
+
+/// <summary>A parenthesized query used as a set-operation operand.</summary>
+public sealed record NestedQuery(Query Query) : QueryBody;
+
+public abstract record FromItem : SqlNode;
+
+public sealed record TableAlias(string Name, IReadOnlyList<string> Columns);
+
+public sealed record TableFrom(QualifiedName Name, TableAlias? Alias) : FromItem;
+
+public sealed record SubqueryFrom(Query Query, TableAlias? Alias, bool Lateral) : FromItem;
+
+public sealed record FunctionFrom(FunctionExpr Function, TableAlias? Alias, bool Lateral) : FromItem;
+
+/// <summary>A SUPER navigation or unnest in FROM: <c>FROM t AS x, x.items AS i</c>.</summary>
+public sealed record JoinFrom(string Kind, FromItem Left, FromItem Right, Expr? On, IReadOnlyList<string> Using, bool Natural) : FromItem;
+
+// ---- statements ----------------------------------------------------------------------------------------------
+
+public abstract record Statement : SqlNode;
+
+public sealed record QueryStatement(Query Query) : Statement;
+
+public sealed record InsertStatement(QualifiedName Table, IReadOnlyList<string> Columns, Query? Source, bool DefaultValues,
+    IReadOnlyList<SelectItem> Returning) : Statement;
+
+public sealed record Assignment(IReadOnlyList<string> Columns, Expr Value);
+
+public sealed record UpdateStatement(QualifiedName Table, TableAlias? Alias, IReadOnlyList<Assignment> Set, IReadOnlyList<FromItem> From,
+    Expr? Where, IReadOnlyList<SelectItem> Returning) : Statement;
+
+public sealed record DeleteStatement(QualifiedName Table, TableAlias? Alias, IReadOnlyList<FromItem> Using, Expr? Where,
+    IReadOnlyList<SelectItem> Returning) : Statement;
+
+public sealed record MergeClause(bool Matched, Expr? Condition, string Action, IReadOnlyList<Assignment> Set,
+    IReadOnlyList<string> Columns, IReadOnlyList<Expr> Values);
+
+public sealed record MergeStatement(QualifiedName Table, TableAlias? Alias, FromItem Source, Expr On, IReadOnlyList<MergeClause> Clauses) : Statement;
+
+/// <summary>A column definition; its DEFAULT, CHECK and IDENTITY expressions are kept for the function gate.</summary>
+public sealed record ColumnDefinition(string Name, TypeName Type, IReadOnlyList<Expr> Expressions);
+
+/// <summary>
+/// CREATE TABLE: columns (with the expressions inside their constraints), the tables their REFERENCES and LIKE name,
+/// or AS a query.
+/// </summary>
+public sealed record CreateTableStatement(QualifiedName Table, bool Temporary, bool IfNotExists, IReadOnlyList<ColumnDefinition> Columns,
+    IReadOnlyList<Expr> Checks, IReadOnlyList<QualifiedName> References, QualifiedName? Like, Query? AsQuery) : Statement;
+
+public sealed record CreateViewStatement(QualifiedName View, bool OrReplace, bool Materialized, bool Temporary, IReadOnlyList<string> Columns,
+    Query Query, bool NoSchemaBinding) : Statement;
+
+public sealed record CreateSchemaStatement(string Schema, bool IfNotExists, string? Authorization) : Statement;
+
+/// <summary>DROP TABLE|VIEW|MATERIALIZED VIEW|SCHEMA.</summary>
+public sealed record DropStatement(string ObjectKind, IReadOnlyList<QualifiedName> Names, bool IfExists, bool Cascade) : Statement;
+
+/// <summary>ALTER TABLE: the action's first words, the names it gives or uses, and the expressions inside it.</summary>
+public sealed record AlterTableStatement(QualifiedName Table, string Action, string? NewName, IReadOnlyList<Expr> Expressions,
+    IReadOnlyList<QualifiedName> References) : Statement;
+
+public sealed record AlterSchemaStatement(string Schema, string Action, string? NewName) : Statement;
+
+public sealed record TruncateStatement(QualifiedName Table) : Statement;
+
+public sealed record CommentStatement(string ObjectKind, QualifiedName Name, string? Text) : Statement;
+
+public sealed record ExplainStatement(bool Verbose, Statement Statement) : Statement;

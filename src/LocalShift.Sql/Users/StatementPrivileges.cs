@@ -1,0 +1,154 @@
+using LocalShift.Sql.Syntax;
+using LocalShift.Sql.Wire;
+
+namespace LocalShift.Sql.Users;
+
+/// <summary>
+/// The privilege check of a statement, decided on its tree (<see cref="StatementAccess"/>): every relation it
+/// reads or writes, in any position, and every function it calls. System catalogs are exempt by schema
+/// (pg_catalog, information_schema and the views LocalShift defines), never by a name's prefix: a user table named
+/// <c>pg_secret</c> is an ordinary table. The hidden catalog of users and grants, and the engine's own views of
+/// itself, do not exist for any user.
+/// </summary>
+internal sealed class StatementPrivileges(UserDirectory directory, SystemRelations system)
+{
+    /// <summary>Functions that may stand in FROM: the set-returning functions Redshift answers.</summary>
+    private static readonly HashSet<string> TableFunctions = new(StringComparer.Ordinal) { "generate_series", "unnest", "pg_get_iam_role_by_user" };
+
+    /// <summary>
+    /// Scalar functions of the engine that read its configuration or the host: refused as if they did not exist.
+    /// Table functions need no list: only <see cref="TableFunctions"/> may stand in FROM.
+    /// </summary>
+    private static readonly HashSet<string> EngineFunctions = new(StringComparer.Ordinal)
+    {
+        "getvariable", "getenv", "json_execute_serialized_sql", "query", "query_table", "glob", "sniff_csv", "checkpoint", "force_checkpoint",
+        "which_secret", "set_variable", "enable_logging", "disable_logging", "truncate_duckdb_logs",
+    };
+
+    private static readonly string[] EnginePrefixes = ["duckdb_", "pragma_", "read_", "parquet_", "iceberg_", "delta_", "sqlite_", "postgres_", "mysql_"];
+
+    /// <summary>Settings current_setting() may read: the session's, never the engine's paths.</summary>
+    private static readonly HashSet<string> ReadableSettings = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "search_path", "timezone", "datestyle", "intervalstyle", "client_encoding", "server_encoding", "server_version", "standard_conforming_strings",
+        "application_name", "statement_timeout", "query_group", "enable_case_sensitive_identifier", "default_transaction_read_only",
+    };
+
+    public void Check(Statement statement, DbUser user, string defaultSchema = "public")
+    {
+        var access = StatementAccess.Of(statement);
+        CheckFunctions(access);
+        foreach (var relation in access.Relations) CheckRelation(relation, user, defaultSchema, statement);
+        if (statement is CreateSchemaStatement or AlterSchemaStatement && !user.Superuser)
+            throw statement is CreateSchemaStatement
+                ? UserDirectory.Denied("permission denied for database")
+                : UserDirectory.Denied($"must be owner of schema {((AlterSchemaStatement)statement).Schema}");
+        if (statement is DropStatement { ObjectKind: "SCHEMA" } drop)
+            foreach (var name in drop.Names)
+            {
+                if (SystemRelations.IsSystemSchema(name.Name)) throw UserDirectory.Denied($"permission denied for schema {name.Name}");
+                if (!user.Superuser) throw UserDirectory.Denied($"must be owner of schema {name.Name}");
+            }
+    }
+
+    /// <summary>A query run on the user's behalf (UNLOAD's SELECT): what it reads and calls.</summary>
+    public void CheckQuery(Query query, DbUser user, string defaultSchema = "public")
+    {
+        var access = StatementAccess.OfQuery(query);
+        CheckFunctions(access);
+        foreach (var relation in access.Relations) CheckRelation(relation, user, defaultSchema, null);
+    }
+
+    private static void CheckFunctions(StatementAccess access)
+    {
+        foreach (var call in access.Functions)
+        {
+            var name = call.Name;
+            var qualifier = name.Parts.Count > 1 ? name.Parts[^2] : null;
+            var unknown = name.Parts.Count > 2 || qualifier is not (null or "pg_catalog")
+                || (call.Table ? !TableFunctions.Contains(name.Name) : IsEngineFunction(name.Name));
+            if (unknown) throw UndefinedFunction(call);
+            if (!call.Table && name.Name == "current_setting")
+            {
+                var setting = call.Arguments.Count > 0 && call.Arguments[0] is LiteralExpr { Kind: LiteralKind.String } literal ? literal.Text : null;
+                if (setting is null || !ReadableSettings.Contains(setting))
+                    throw new PgException(SqlState.UndefinedObject, $"unrecognized configuration parameter \"{setting ?? "?"}\"");
+            }
+        }
+    }
+
+    private static bool IsEngineFunction(string name)
+    {
+        if (EngineFunctions.Contains(name)) return true;
+        foreach (var prefix in EnginePrefixes) if (name.StartsWith(prefix, StringComparison.Ordinal)) return true;
+        return false;
+    }
+
+    /// <summary>
+    /// PostgreSQL 8's text (Redshift's): <c>function read_text("unknown") does not exist</c>. Argument types are known
+    /// here only for literals and casts; any other argument is written "unknown" (listed in docs/sql-security.md).
+    /// </summary>
+    private static PgException UndefinedFunction(FunctionAccess call)
+    {
+        var types = string.Join(", ", call.Arguments.Select(TypeOf));
+        return new PgException(SqlState.UndefinedFunction, $"function {call.Name}({types}) does not exist",
+            hint: "No function matches the given name and argument types. You may need to add explicit type casts.");
+    }
+
+    private static string TypeOf(Expr e) => e switch
+    {
+        LiteralExpr { Kind: LiteralKind.Integer } l => long.TryParse(l.Text, out var v) && v is >= int.MinValue and <= int.MaxValue ? "integer" : "bigint",
+        LiteralExpr { Kind: LiteralKind.Decimal } => "numeric",
+        LiteralExpr { Kind: LiteralKind.Boolean } => "boolean",
+        CastExpr c => c.Type.Name + (c.Type.Array ? "[]" : ""),
+        TypedLiteralExpr t => t.Type.Name,
+        _ => "\"unknown\"",
+    };
+
+    private void CheckRelation(RelationAccess relation, DbUser user, string defaultSchema, Statement? statement)
+    {
+        var name = relation.Name;
+        if (name.Database is { } database && !system.IsCurrentDatabase(database))
+            throw new PgException(SqlState.FeatureNotSupported, $"cross-database reference to database \"{database}\" is not supported");
+        var schema = name.Schema;
+        if (schema is not null && SystemRelations.IsHiddenSchema(schema) || system.IsForbidden(name.Name))
+            throw new PgException(SqlState.UndefinedTable, $"relation \"{name}\" does not exist") { Position = name.Position + 1 };
+        var isSystem = schema is null ? system.Contains(name.Name) : SystemRelations.IsSystemSchema(schema);
+        switch (relation.Use)
+        {
+            case RelationUse.Create:
+            {
+                if (isSystem && schema is not null) throw UserDirectory.Denied($"permission denied for schema {schema}");
+                if (isSystem) throw new PgException(SqlState.DuplicateTable, $"relation \"{name.Name}\" already exists");
+                if (user.Superuser || statement is CreateTableStatement { Temporary: true } or CreateViewStatement { Temporary: true }) return;
+                var target = schema ?? defaultSchema;
+                if (!directory.Holds(user.Name, "schema", target, "", "create"))
+                    throw UserDirectory.Denied($"permission denied for schema {target}");
+                return;
+            }
+            case RelationUse.Own:
+                if (isSystem) throw UserDirectory.Denied($"permission denied: \"{name.Name}\" is a system catalog");
+                if (user.Superuser || directory.OwnerOf(schema ?? defaultSchema, name.Name) == user.Name) return;
+                throw UserDirectory.Denied($"must be owner of relation {name.Name}");
+        }
+        if (isSystem)
+        {
+            if (relation.Use == RelationUse.Select) return;
+            throw UserDirectory.Denied($"permission denied: \"{name.Name}\" is a system catalog");
+        }
+        if (user.Superuser) return;
+        var owner = schema ?? defaultSchema;
+        if (!directory.Holds(user.Name, "schema", owner, "", "usage"))
+            throw UserDirectory.Denied($"permission denied for schema {owner}");
+        var privilege = relation.Use switch
+        {
+            RelationUse.Insert => "insert",
+            RelationUse.Update => "update",
+            RelationUse.Delete => "delete",
+            RelationUse.References => "references",
+            _ => "select",
+        };
+        if (!directory.Holds(user.Name, "table", owner, name.Name, privilege))
+            throw UserDirectory.Denied($"permission denied for relation {name.Name}");
+    }
+}
