@@ -299,14 +299,38 @@ internal sealed class SqlSession : IPgQuerySession
         if (analysis.Kind is not (StatementKind.EngineQuery or StatementKind.EngineCommand) || analysis.Constant) return;
         analysis.CatalogQuery ??= CatalogQueries.Rewrite(analysis.Sql, _database.Spec.MasterUsername.ToLowerInvariant(), Connection.Database) is not null;
         if (analysis.CatalogQuery == true) return;
-        _database.Privileges.Check(analysis.Parsed, User);
+        _database.Privileges.Check(analysis.Parsed, User, SchemaOf);
+    }
+
+    /// <summary>The schemas a SET search_path named (null: the default, "$user, public").</summary>
+    private List<string>? _searchPath;
+
+    /// <summary>
+    /// The schema an unqualified relation name resolves to: public on the default search path; on one a client set,
+    /// the first of its schemas that holds the relation, as the engine resolves it (a temporary table first).
+    /// </summary>
+    private Func<string, string>? SchemaOf => _searchPath is null ? null : ResolveOnSearchPath;
+
+    private string ResolveOnSearchPath(string name)
+    {
+        var path = _searchPath!;
+        var found = new HashSet<string>(StringComparer.Ordinal);
+        using (var result = _engine.Query($"SELECT table_catalog, table_schema FROM information_schema.tables WHERE table_name = {TokenCursor.QuoteLiteral(name)}"))
+            while (result.Read())
+            {
+                // Temporary tables come first and are recorded as public's (see RecordOwnership).
+                if (result.GetValue(0) as string == "temp") return "public";
+                if (result.GetValue(1) is string schema) found.Add(schema);
+            }
+        foreach (var schema in path) if (found.Contains(schema)) return schema;
+        return path.Count > 0 ? path[0] : "public";
     }
 
     private RedshiftStatementContext RedshiftContext() => new(_database.Spec.AccountId, _database.Spec.Region, _database.Spec.ClusterIdentifier,
         Connection.Database, User.Name, User.Superuser, _engine, _notices.Add, _database.Users)
         {
             QueryId = _query,
-            AuthorizeQuery = query => _database.Privileges.CheckQuery(query, User),
+            AuthorizeQuery = query => _database.Privileges.CheckQuery(query, User, SchemaOf),
             Recover = _status != TransactionStatus.Idle || _implicit && _implicitStatements > 1 ? null : RecoverAfterFailure,
         };
 
@@ -443,14 +467,36 @@ internal sealed class SqlSession : IPgQuerySession
         if (i < tokens.Count && (tokens[i].Is("TO") || tokens[i].Text == "=")) i++;
         var value = string.Join(", ", tokens.Skip(i).Where(t => t.Kind != SqlTokenKind.Comma)
             .Select(t => t.Kind == SqlTokenKind.String ? t.StringValue : t.Kind == SqlTokenKind.QuotedIdentifier ? t.Identifier : t.Text));
+        if (!SessionParameters.Contains(name))
+            throw new PgException(SqlState.UndefinedObject, $"unrecognized configuration parameter \"{name}\"");
         if (name == "search_path")
         {
-            var schemas = value.Split(',').Select(s => s.Trim()).Where(s => s.Length > 0 && s != "$user").ToList();
+            // LocalShift's own schemas and the engine's catalogs are never on a user's path: they do not exist for users.
+            var schemas = value.Split(',').Select(s => s.Trim()).Where(s => s.Length > 0 && s != "$user" && !SystemRelations.IsSystemSchema(s)).ToList();
+            _searchPath = schemas.SequenceEqual(["public"]) ? null : schemas;
             _engine.Execute($"SET search_path = {TokenCursor.QuoteLiteral(string.Join(",", schemas.Append("main")))}");
         }
         _settings[name] = value;
         return new CommandResult("SET");
     }
+
+    /// <summary>
+    /// The parameters SET accepts: Redshift's session parameters and those PostgreSQL clients set on connecting.
+    /// Anything else (an engine setting among them) is unrecognized, as Redshift answers.
+    /// </summary>
+    private static readonly HashSet<string> SessionParameters = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "analyze_threshold_percent", "application_name", "authorization", "bytea_output", "cast_super_null_on_error", "client_encoding",
+        "client_min_messages", "datestyle", "default_geometry_encoding", "describe_field_name_in_uppercase", "downcase_delimited_identifier",
+        "enable_case_sensitive_identifier", "enable_case_sensitive_super_attribute", "enable_numeric_rounding", "enable_result_cache_for_session",
+        "enable_vacuum_boost", "error_on_nondeterministic_update", "extra_float_digits", "interval_forbid_composite_literals", "intervalstyle",
+        "json_parse_dedup_attributes", "json_parse_truncate_strings", "max_concurrency_scaling_clusters", "max_cursor_result_set_size",
+        "mv_enable_aqmv_for_session", "navigate_super_null_on_error", "parse_super_null_on_error", "query_group", "search_path",
+        "session_authorization", "spectrum_enable_pseudo_columns", "spectrum_query_maxerror", "standard_conforming_strings", "statement_timeout",
+        "stored_proc_log_min_messages", "timezone", "wlm_query_slot_count", "lc_messages", "lc_monetary", "lc_numeric", "lc_time",
+        "geqo", "join_collapse_limit", "from_collapse_limit", "transaction_isolation", "default_transaction_isolation",
+        "default_transaction_read_only", "idle_in_transaction_session_timeout", "lock_timeout", "role",
+    };
 
     private RowsResult Show(List<SqlToken> tokens)
     {

@@ -611,7 +611,7 @@ public sealed class SqlParser
             }
             var body = SetExpression(0);
             var order = new List<OrderItem>();
-            if (AcceptAll("ORDER", "BY")) order = OrderList();
+            if (Accept("ORDER")) { Expect("BY"); order = OrderList(); }
             Expr? limit = null, offset = null;
             for (var round = 0; round < 2; round++)
             {
@@ -702,8 +702,9 @@ public sealed class SqlParser
         var from = Accept("FROM") ? FromList() : [];
         var where = Accept("WHERE") ? ParseExpression() : null;
         var groupBy = new List<GroupingItem>();
-        if (AcceptAll("GROUP", "BY"))
+        if (Accept("GROUP"))
         {
+            Expect("BY");
             do groupBy.Add(GroupingElement());
             while (Accept(SqlTokenKind.Comma));
         }
@@ -923,9 +924,9 @@ public sealed class SqlParser
         string? name = null;
         if (IsName(Peek) && !Peek.IsAny("PARTITION", "ROWS", "RANGE", "GROUPS")) name = Identifier();
         var partition = new List<Expr>();
-        if (AcceptAll("PARTITION", "BY")) partition = ExpressionList();
+        if (Accept("PARTITION")) { Expect("BY"); partition = ExpressionList(); }
         var order = new List<OrderItem>();
-        if (AcceptAll("ORDER", "BY")) order = OrderList();
+        if (Accept("ORDER")) { Expect("BY"); order = OrderList(); }
         Frame? frame = null;
         if (Peek.IsAny("ROWS", "RANGE", "GROUPS"))
         {
@@ -1345,7 +1346,7 @@ public sealed class SqlParser
                 if (IsName(Peek) && PeekAt(1).Kind == SqlTokenKind.Operator && PeekAt(1).Text is "=>" or ":=") { _i++; throw Error(); }
                 args.Add(ParseExpression());
             } while (Accept(SqlTokenKind.Comma));
-            if (AcceptAll("ORDER", "BY")) order = OrderList();
+            if (Accept("ORDER")) { Expect("BY"); order = OrderList(); }
             if (AcceptAll("IGNORE", "NULLS") || AcceptAll("RESPECT", "NULLS")) { }
         }
         Expect(SqlTokenKind.RightParen);

@@ -1,7 +1,7 @@
 namespace LocalShift.Sql.Syntax;
 
 /// <summary>How a statement uses a relation.</summary>
-public enum RelationUse { Select, Insert, Update, Delete, References, Own, Create }
+public enum RelationUse { Select, Insert, Update, Delete, Truncate, References, Own, Create }
 
 /// <summary>A relation a statement names, with what it does to it.</summary>
 public sealed record RelationAccess(QualifiedName Name, RelationUse Use);
@@ -72,6 +72,8 @@ public sealed class StatementAccess
                 Visit(d.Returning);
                 break;
             case MergeStatement m:
+                Visit(m.Source);
+                Visit(m.On);
                 foreach (var clause in m.Clauses)
                 {
                     Relation(m.Table, clause.Action switch { "UPDATE" => RelationUse.Update, "DELETE" => RelationUse.Delete, _ => RelationUse.Insert });
@@ -79,8 +81,6 @@ public sealed class StatementAccess
                     foreach (var a in clause.Set) Visit(a.Value);
                     foreach (var v in clause.Values) Visit(v);
                 }
-                Visit(m.Source);
-                Visit(m.On);
                 break;
             case CreateTableStatement c:
                 Relation(c.Table, RelationUse.Create);
@@ -105,7 +105,7 @@ public sealed class StatementAccess
                 foreach (var r in a.References) Relation(r, a.Action == "APPEND" ? RelationUse.Delete : RelationUse.References);
                 break;
             case TruncateStatement t:
-                Relation(t.Table, RelationUse.Delete);
+                Relation(t.Table, RelationUse.Truncate);
                 break;
             case CommentStatement c when c.ObjectKind is "TABLE" or "VIEW":
                 Relation(c.Name, RelationUse.Own);

@@ -34,11 +34,12 @@ internal sealed class StatementPrivileges(UserDirectory directory, SystemRelatio
         "application_name", "statement_timeout", "query_group", "enable_case_sensitive_identifier", "default_transaction_read_only",
     };
 
-    public void Check(Statement statement, DbUser user, string defaultSchema = "public")
+    /// <param name="schemaOf">The schema an unqualified relation name resolves to on the session's search path.</param>
+    public void Check(Statement statement, DbUser user, Func<string, string>? schemaOf = null)
     {
         var access = StatementAccess.Of(statement);
         CheckFunctions(access);
-        foreach (var relation in access.Relations) CheckRelation(relation, user, defaultSchema, statement);
+        foreach (var relation in access.Relations) CheckRelation(relation, user, schemaOf, statement);
         if (statement is CreateSchemaStatement or AlterSchemaStatement && !user.Superuser)
             throw statement is CreateSchemaStatement
                 ? UserDirectory.Denied("permission denied for database")
@@ -52,11 +53,11 @@ internal sealed class StatementPrivileges(UserDirectory directory, SystemRelatio
     }
 
     /// <summary>A query run on the user's behalf (UNLOAD's SELECT): what it reads and calls.</summary>
-    public void CheckQuery(Query query, DbUser user, string defaultSchema = "public")
+    public void CheckQuery(Query query, DbUser user, Func<string, string>? schemaOf = null)
     {
         var access = StatementAccess.OfQuery(query);
         CheckFunctions(access);
-        foreach (var relation in access.Relations) CheckRelation(relation, user, defaultSchema, null);
+        foreach (var relation in access.Relations) CheckRelation(relation, user, schemaOf, null);
     }
 
     private static void CheckFunctions(StatementAccess access)
@@ -105,14 +106,16 @@ internal sealed class StatementPrivileges(UserDirectory directory, SystemRelatio
         _ => "\"unknown\"",
     };
 
-    private void CheckRelation(RelationAccess relation, DbUser user, string defaultSchema, Statement? statement)
+    private void CheckRelation(RelationAccess relation, DbUser user, Func<string, string>? schemaOf, Statement? statement)
     {
         var name = relation.Name;
+        var defaultSchema = name.Schema is null && schemaOf is not null ? schemaOf(name.Name) : "public";
+        var schema = name.Schema;
+        if (schema is not null && SystemRelations.IsHiddenSchema(schema) || name.Database is { } hidden && SystemRelations.IsHiddenSchema(hidden)
+            || system.IsForbidden(name.Name))
+            throw new PgException(SqlState.UndefinedTable, $"relation \"{name}\" does not exist") { Position = name.Position + 1 };
         if (name.Database is { } database && !system.IsCurrentDatabase(database))
             throw new PgException(SqlState.FeatureNotSupported, $"cross-database reference to database \"{database}\" is not supported");
-        var schema = name.Schema;
-        if (schema is not null && SystemRelations.IsHiddenSchema(schema) || system.IsForbidden(name.Name))
-            throw new PgException(SqlState.UndefinedTable, $"relation \"{name}\" does not exist") { Position = name.Position + 1 };
         var isSystem = schema is null ? system.Contains(name.Name) : SystemRelations.IsSystemSchema(schema);
         switch (relation.Use)
         {
@@ -126,6 +129,12 @@ internal sealed class StatementPrivileges(UserDirectory directory, SystemRelatio
                     throw UserDirectory.Denied($"permission denied for schema {target}");
                 return;
             }
+            case RelationUse.Truncate:
+                // Redshift: the owner, a superuser, or a holder of the TRUNCATE privilege.
+                if (isSystem) throw UserDirectory.Denied($"permission denied: \"{name.Name}\" is a system catalog");
+                if (user.Superuser || directory.OwnerOf(schema ?? defaultSchema, name.Name) == user.Name
+                    || directory.Holds(user.Name, "table", schema ?? defaultSchema, name.Name, "truncate")) return;
+                throw UserDirectory.Denied($"must be owner of relation {name.Name}");
             case RelationUse.Own:
                 if (isSystem) throw UserDirectory.Denied($"permission denied: \"{name.Name}\" is a system catalog");
                 if (user.Superuser || directory.OwnerOf(schema ?? defaultSchema, name.Name) == user.Name) return;
