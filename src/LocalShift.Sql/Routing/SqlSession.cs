@@ -2,6 +2,7 @@ using LocalShift.Engine;
 using LocalShift.Sql.Catalog;
 using LocalShift.Sql.Dialect;
 using LocalShift.Sql.Lexing;
+using LocalShift.Sql.Syntax;
 using LocalShift.Sql.Users;
 using LocalShift.Sql.Wire;
 using LocalShift.Sql.Wire.Types;
@@ -299,7 +300,8 @@ internal sealed class SqlSession : IPgQuerySession
         if (analysis.Kind is not (StatementKind.EngineQuery or StatementKind.EngineCommand) || analysis.Constant) return;
         analysis.CatalogQuery ??= CatalogQueries.Rewrite(analysis.Sql, _database.Spec.MasterUsername.ToLowerInvariant(), Connection.Database) is not null;
         if (analysis.CatalogQuery == true) return;
-        _database.Privileges.Check(analysis.Parsed, User, SchemaOf);
+        var tree = analysis.Parsed;
+        _database.Privileges.Check(tree, User, SchemaOf, analysis.Access ??= StatementAccess.Of(tree));
     }
 
     /// <summary>The schemas a SET search_path named (null: the default, "$user, public").</summary>

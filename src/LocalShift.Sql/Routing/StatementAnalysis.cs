@@ -34,6 +34,9 @@ internal sealed class StatementAnalysis
     /// <summary>Why the statement could not be parsed: it never reaches the engine.</summary>
     public PgException? SyntaxError { get; }
 
+    /// <summary>The relations and functions the statement touches, read from its tree once.</summary>
+    public StatementAccess? Access { get; set; }
+
     /// <summary>A client's catalog query that LocalShift answers with a statement of its own, once known.</summary>
     public bool? CatalogQuery { get; set; }
 

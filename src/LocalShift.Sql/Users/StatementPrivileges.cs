@@ -35,9 +35,10 @@ internal sealed class StatementPrivileges(UserDirectory directory, SystemRelatio
     };
 
     /// <param name="schemaOf">The schema an unqualified relation name resolves to on the session's search path.</param>
-    public void Check(Statement statement, DbUser user, Func<string, string>? schemaOf = null)
+    /// <param name="access">What the statement touches, when the caller already read it from the tree.</param>
+    public void Check(Statement statement, DbUser user, Func<string, string>? schemaOf = null, StatementAccess? access = null)
     {
-        var access = StatementAccess.Of(statement);
+        access ??= StatementAccess.Of(statement);
         CheckFunctions(access);
         foreach (var relation in access.Relations) CheckRelation(relation, user, schemaOf, statement);
         if (statement is CreateSchemaStatement or AlterSchemaStatement && !user.Superuser)
