@@ -10,25 +10,112 @@ namespace LocalShift.Engine.DuckDb;
 /// instance (and its buffer pool) with every further connection to the same path, each with its own
 /// transaction and settings.
 /// </summary>
+/// <remarks>
+/// The engine is sealed when it opens: it reads and writes no file but its own and those in its staging folder, loads
+/// no extension, and no statement can change its configuration afterwards. Whatever SQL text reaches DuckDB, it cannot
+/// touch the host. DuckDB itself keeps its own files reachable (the database file, its .wal files and its spill folder
+/// <c>&lt;database&gt;.tmp/</c>): it lets no setting take them away, so keeping statements off those is the SQL
+/// layer's job.
+/// </remarks>
 public sealed class DuckDbEngine : ISqlEngine
 {
     private readonly DuckDBConnection _root;
+    private readonly bool _ownsStaging;
 
     /// <param name="path">The database file, or ":memory:".</param>
-    public DuckDbEngine(string path)
+    /// <param name="stagingDirectory">
+    /// The one folder besides its own files that the engine may read and write: where COPY stages what it loads and
+    /// UNLOAD has DuckDB write. Created if missing; its leftovers from an earlier process are removed. Null: a
+    /// temporary folder of this engine's own, removed with it.
+    /// </param>
+    /// <param name="sharedSettings">
+    /// SET statements for settings every session shares (such as <c>SET GLOBAL TimeZone = 'UTC'</c>), run before the
+    /// configuration is locked; once it is, no session can change them.
+    /// </param>
+    public DuckDbEngine(string path, string? stagingDirectory = null, string? sharedSettings = null)
     {
+        _ownsStaging = stagingDirectory is null;
+        StagingDirectory = Path.GetFullPath(stagingDirectory ?? Path.Combine(Path.GetTempPath(), "localshift-engine-" + Guid.NewGuid().ToString("N")));
         _root = new DuckDBConnection($"DataSource={path}");
-        try { _root.Open(); }
-        catch (DuckDBException e) { throw DuckDbErrorMapping.Map(e.Message); }
-        ReturnFreedMemory(_root);
+        try
+        {
+            _root.Open();
+            Seal(path, sharedSettings);
+        }
+        catch (DuckDBException e)
+        {
+            _root.Dispose();
+            throw DuckDbErrorMapping.Map(e.Message);
+        }
+        catch
+        {
+            _root.Dispose();
+            throw;
+        }
     }
+
+    /// <summary>The one folder besides its own files that the engine reads and writes files in (full path).</summary>
+    public string StagingDirectory { get; }
+
+    /// <summary>
+    /// Shuts DuckDB's doors to the host. External access off makes every file function, COPY TO/FROM, EXPORT/IMPORT,
+    /// ATTACH of a file, INSTALL and LOAD fail with a Permission Error, except on the allowed folder (and DuckDB's own
+    /// files, which it always allows itself). The extension switches keep a missing function from fetching or loading
+    /// an extension; persistent secrets would be files in the user's home. The lock comes last: after it, every SET or
+    /// PRAGMA of an engine setting fails, in any session, while per-session state that is not a setting
+    /// (<c>search_path</c>, <c>SET VARIABLE</c>, an in-memory ATTACH) keeps working.
+    /// </summary>
+    private void Seal(string path, string? sharedSettings)
+    {
+        ReturnFreedMemory(_root);
+        if (Setting("lock_configuration") == "true")
+        {
+            // DuckDB.NET handed back an instance an earlier engine on this path sealed and has not yet let go of.
+            if (Setting("enable_external_access") != "false") throw new InvalidOperationException($"DuckDB database {path} is open unsealed elsewhere");
+            return;
+        }
+        if (Directory.Exists(StagingDirectory))
+            foreach (var leftover in new DirectoryInfo(StagingDirectory).EnumerateFileSystemInfos())
+            {
+                if (leftover is DirectoryInfo folder) folder.Delete(recursive: true);
+                else leftover.Delete();
+            }
+        Directory.CreateDirectory(StagingDirectory);
+        var staging = Literal(Path.TrimEndingDirectorySeparator(StagingDirectory) + Path.DirectorySeparatorChar);
+        var statements = new List<string>();
+        if (!string.IsNullOrWhiteSpace(sharedSettings)) statements.Add(sharedSettings);
+        // An in-memory database would spill into ".tmp" under the process's working directory.
+        if (path == ":memory:") statements.Add($"SET temp_directory = {Literal(Path.Combine(StagingDirectory, ".spill"))}");
+        statements.AddRange(
+        [
+            $"SET allowed_directories = [{staging}]",
+            "SET autoinstall_known_extensions = false",
+            "SET autoload_known_extensions = false",
+            "SET allow_community_extensions = false",
+            "SET allow_persistent_secrets = false",
+            "SET enable_external_access = false",
+            "SET lock_configuration = true",
+        ]);
+        using var command = _root.CreateCommand();
+        command.CommandText = string.Join(";\n", statements);
+        command.ExecuteNonQuery();
+    }
+
+    private string Setting(string name)
+    {
+        using var command = _root.CreateCommand();
+        command.CommandText = $"SELECT CAST(current_setting({Literal(name)}) AS VARCHAR)";
+        return (command.ExecuteScalar() as string ?? "").ToLowerInvariant();
+    }
+
+    private static string Literal(string text) => "'" + text.Replace("'", "''", StringComparison.Ordinal) + "'";
 
     /// <summary>
     /// Has DuckDB's allocator (jemalloc, on Linux) hand freed memory back to the system from a background thread
     /// instead of keeping it for the next allocation: a server that sits idle between loads should not stay at the
     /// size of its largest one (after a 342 MB CSV load and a DROP, about 240 MB stayed resident; with this, about
     /// 80 MB within a few seconds). Process-wide; where the allocator has no such thread the setting is refused, and
-    /// nothing changes.
+    /// nothing changes. Also refused once the configuration is locked, by which time it was set already.
     /// </summary>
     private static void ReturnFreedMemory(DuckDBConnection connection)
     {
@@ -57,18 +144,25 @@ public sealed class DuckDbEngine : ISqlEngine
                 connection.Dispose();
                 throw DuckDbErrorMapping.Map(e.Message);
             }
-            return new DuckDbSession(connection);
+            return new DuckDbSession(connection, StagingDirectory);
         }
     }
 
     public void Dispose()
     {
         lock (_root) _root.Dispose();
+        if (_ownsStaging)
+        {
+            try { Directory.Delete(StagingDirectory, recursive: true); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+        }
     }
 }
 
-internal sealed class DuckDbSession(DuckDBConnection connection) : IEngineSession
+internal sealed class DuckDbSession(DuckDBConnection connection, string stagingDirectory) : IEngineSession
 {
+    public string StagingDirectory => stagingDirectory;
+
     private DuckDBCommand? _running;
 
     public IEngineResult Query(string sql)

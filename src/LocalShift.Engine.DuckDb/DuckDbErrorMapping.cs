@@ -39,6 +39,8 @@ internal static partial class DuckDbErrorMapping
         (new(@"^Conversion Error: .*(?:date|time)"), SqlState.InvalidDatetimeFormat, (_, line) => Strip(line)),
         (new(@"^Invalid Input Error: (value too long for type .*)$"), "22001", (m, _) => m.Groups[1].Value),
         (new(@"^Invalid Input Error: division by zero$"), SqlState.DivisionByZero, (_, _) => "division by zero"),
+        (new(@"^Invalid Input Error: Cannot change configuration option ""(.+?)"" - the configuration has been locked"), SqlState.InsufficientPrivilege,
+            (m, _) => $"permission denied to set parameter \"{m.Groups[1].Value}\""),
         (new(@"^(?:Conversion|Invalid Input) Error: .*"), SqlState.InvalidTextRepresentation, (_, line) => Strip(line)),
         (new(@"^Out of Range Error: .*[Dd]ivision by zero"), SqlState.DivisionByZero, (_, _) => "division by zero"),
         (new(@"^Out of Range Error: .*"), SqlState.NumericValueOutOfRange, (_, line) => Strip(line)),
@@ -48,10 +50,16 @@ internal static partial class DuckDbErrorMapping
         (new(@"^TransactionContext Error: Current transaction is aborted"), SqlState.InFailedSqlTransaction, (_, _) => "current transaction is aborted, commands ignored until end of transaction block"),
         (new(@"^TransactionContext Error: .*[Cc]onflict"), "40001", (_, line) => Strip(line)),
         (new(@"^Not implemented Error: .*"), SqlState.FeatureNotSupported, (_, line) => Strip(line)),
-        (new(@"^Permission Error: .*"), SqlState.InsufficientPrivilege, (_, line) => Strip(line)),
+        // The sealed engine (DuckDbEngine.Seal) refusing a file, an extension or a setting: said without the host's paths.
+        (new(@"^Permission Error: Cannot access (?:file|directory) "), SqlState.InsufficientPrivilege, (_, _) => FileAccessDenied),
+        (new(@"^Permission Error: .*extension", RegexOptions.IgnoreCase), SqlState.InsufficientPrivilege, (_, _) => "permission denied: extensions cannot be installed or loaded"),
+        (new(@"^Permission Error: .*"), SqlState.InsufficientPrivilege, (_, line) => "permission denied: " + QuotedPath().Replace(Strip(line), "a file")),
         (new(@"^Dependency Error: .*"), "2BP01", (_, line) => Strip(line)),
         (new(@"^Out of Memory Error: .*"), SqlState.OutOfMemory, (_, line) => Strip(line)),
     ];
+
+    /// <summary>What a statement that names a file outside the engine's staging folder is told.</summary>
+    internal const string FileAccessDenied = "permission denied: SQL statements cannot read or write files on the server";
 
     private static readonly Regex FieldCounts = new(@"^Expected Number of Columns: (\d+) Found: (\d+)");
 
@@ -117,4 +125,7 @@ internal static partial class DuckDbErrorMapping
 
     [GeneratedRegex(@"^[A-Za-z ]+ Error: ")]
     private static partial Regex ErrorPrefix();
+
+    [GeneratedRegex(@"""[^""]*[/\\][^""]*""")]
+    private static partial Regex QuotedPath();
 }

@@ -26,7 +26,11 @@ public sealed class ClusterDatabase : IPgBackend, IDisposable
         Spec = spec;
         AuthMethod = authMethod;
         RedshiftStatements = redshiftStatements ?? new NotYetSupportedRedshiftStatements();
-        _engine = new DuckDbEngine(databasePath);
+        // The staging folder sits beside the database file, inside the cluster's folder: the only place the engine's
+        // statements may read or write files (never the object store's folder, nor the state database).
+        _engine = new DuckDbEngine(databasePath,
+            databasePath == ":memory:" ? null : Path.Combine(Path.GetDirectoryName(Path.GetFullPath(databasePath))!, "staging"),
+            CatalogSetup.EngineSettings);
         try
         {
             _system = _engine.OpenSession();

@@ -15,6 +15,12 @@ public interface ISqlEngine : IDisposable
 /// <summary>One connection to the engine. Errors are thrown as <see cref="PgException"/> with a mapped SQLSTATE.</summary>
 public interface IEngineSession : IDisposable
 {
+    /// <summary>
+    /// The one folder besides its own files where the engine may read and write files (COPY's staged input, UNLOAD's
+    /// output); any other path in a statement is refused with <see cref="SqlState.InsufficientPrivilege"/>.
+    /// </summary>
+    string StagingDirectory { get; }
+
     /// <summary>Runs a statement that returns rows; the rows are pulled one at a time (streamed).</summary>
     IEngineResult Query(string sql);
 

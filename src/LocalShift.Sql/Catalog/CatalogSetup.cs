@@ -9,8 +9,14 @@ namespace LocalShift.Sql.Catalog;
 /// </summary>
 internal static class CatalogSetup
 {
-    /// <summary>Run at the start of every session.</summary>
-    public const string SessionSettings = "SET TimeZone = 'UTC'; SET search_path = 'public,main'; SET integer_division = true";
+    /// <summary>
+    /// Settings every session shares, set once when the engine opens: it locks its configuration afterwards, so no
+    /// session can set them (a session's own SET TIME ZONE is kept by the router, not by the engine).
+    /// </summary>
+    public const string EngineSettings = "SET GLOBAL TimeZone = 'UTC'; SET GLOBAL integer_division = true";
+
+    /// <summary>Run at the start of every session (the search path is a session's own, and stays settable).</summary>
+    public const string SessionSettings = "SET search_path = 'public,main'";
 
     private const string HiddenSchemas = $"('{UserDirectory.Schema}', 'information_schema', 'pg_catalog', 'main')";
 

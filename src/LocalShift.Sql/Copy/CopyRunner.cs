@@ -7,8 +7,9 @@ using static LocalShift.Sql.Lexing.TokenCursor;
 namespace LocalShift.Sql.Copy;
 
 /// <summary>
-/// Runs a COPY: opens each S3 object (one authorized GetObject each) and lets DuckDB read the store's file in place where
-/// it can (Linux), else stages a streamed temporary copy; then loads them all with one
+/// Runs a COPY: opens each S3 object (one authorized GetObject each) and stages it in the engine's staging folder (the
+/// one place DuckDB may read files): the store's file copied by the kernel where it can (Linux), else a streamed copy;
+/// then loads them all with one
 /// <c>INSERT ... SELECT ... FROM read_csv/read_json/read_parquet(...)</c> — a single statement, so a failed load leaves
 /// the table as it was. With MAXERROR, a failed fast load is redone through a staging table that sorts out the rejects.
 /// </summary>
@@ -46,15 +47,12 @@ public sealed class CopyRunner(RedshiftStatementContext context, CopyStatement c
     private bool DecodesInProcess => copy.Compression == Compression.Bzip2 || copy.Compression == Compression.Gzip && copy.AcceptInvChars is not null;
 
     /// <summary>
-    /// DuckDB may read the object's file as it is: nothing to decompress here, and no UTF-8 repair asked for (DuckDB
+    /// DuckDB may read the object's bytes as they are: nothing to decompress here, and no UTF-8 repair asked for (DuckDB
     /// checks UTF-8 itself; a failure is then located by <see cref="LocateInvalidUtf8"/>).
     /// </summary>
-    private bool ReadsInPlace => !DecodesInProcess && (copy.Format == CopyFormat.Parquet || copy.AcceptInvChars is null);
+    private bool StagesAsIs => !DecodesInProcess && (copy.Format == CopyFormat.Parquet || copy.AcceptInvChars is null);
 
     private string DuckDbCompression => DecodesInProcess ? "none" : copy.Compression switch { Compression.Gzip => "gzip", Compression.Zstd => "zstd", _ => "none" };
-
-    /// <summary>Object bodies DuckDB reads in place; open until the load is done.</summary>
-    private readonly List<Stream> _held = [];
 
     public async Task<long> RunAsync(CancellationToken ct = default)
     {
@@ -73,7 +71,8 @@ public sealed class CopyRunner(RedshiftStatementContext context, CopyStatement c
                 $"FIXEDWIDTH specification has {copy.FixedWidths.Count} columns; the table or column list has {columns.Count}");
         if (copy.JsonPaths is { } jsonPathsFile) _jsonPaths = await JsonPathsAsync(jsonPathsFile, columns.Count, ct);
 
-        var folder = Path.Combine(Path.GetTempPath(), "localshift-copy-" + Guid.NewGuid().ToString("N"));
+        // In the engine's staging folder: the one place it may read files from.
+        var folder = Path.Combine(context.Engine.StagingDirectory, "copy-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(folder);
         try
         {
@@ -130,7 +129,7 @@ public sealed class CopyRunner(RedshiftStatementContext context, CopyStatement c
                     throw LoadFailed(e.Message);
                 }
                 // Invalid UTF-8 fails the load whatever MAXERROR says, as it did when staging found it.
-                if (ReadsInPlace && LocateInvalidUtf8(files) is { } found)
+                if (StagesAsIs && LocateInvalidUtf8(files) is { } found)
                 {
                     RecordErrors([new LoadError(found.Url, found.Line, "", "", "", "", 1220, found.Reason)]);
                     throw LoadFailed(found.Reason, 1220);
@@ -172,14 +171,12 @@ public sealed class CopyRunner(RedshiftStatementContext context, CopyStatement c
         }
         finally
         {
-            foreach (var body in _held) await body.DisposeAsync();
-            _held.Clear();
             try { Directory.Delete(folder, recursive: true); } catch (IOException) { }
         }
     }
 
     /// <summary>
-    /// After a load of files read in place failed: the object and line of the first invalid UTF-8 bytes, if any, read
+    /// After a load of files staged as they are failed: the object and line of the first invalid UTF-8 bytes, if any, read
     /// again through the same check staging uses (only on this failure path, so loads that succeed pay nothing).
     /// Null when the files are compressed, as DuckDB decompresses those itself.
     /// </summary>
@@ -255,14 +252,18 @@ public sealed class CopyRunner(RedshiftStatementContext context, CopyStatement c
         {
             var body = await s3.OpenReadAsync(bucket, key, ct);
             var path = Path.Combine(folder, $"{staged.Count:D6}{(copy.Format == CopyFormat.Parquet ? ".parquet" : ".data")}{extension}");
-            if (ReadsInPlace && OpenBlobPath(body) is { } open)
+            if (StagesAsIs && OpenBlobPath(body) is { } open)
             {
-                // The store's own file, read in place through this process's descriptor: no copy, and the bytes are the
-                // version this GetObject authorized even if the object is replaced or deleted during the load. DuckDB
-                // opens it through a link in this COPY's own folder, so no two loads ever name different bytes alike.
-                _held.Add(body);
-                if (body.Length == 0) continue;
-                File.CreateSymbolicLink(path, open);
+                // The store's own file, copied through this process's descriptor, so the bytes are the version this
+                // GetObject authorized even if the object is replaced or deleted meanwhile. File.Copy has the kernel do
+                // it (a copy-on-write clone where the filesystem offers one, else copy_file_range). DuckDB is not
+                // given a link instead: it refuses symbolic links out of its staging folder, and a hard link would let
+                // a statement writing into that folder write into the object store's file.
+                await using (body)
+                {
+                    if (body.Length == 0) continue;
+                    File.Copy(open, path);
+                }
                 staged.Add(new StagedFile(path, $"s3://{bucket}/{key}"));
                 continue;
             }
@@ -319,8 +320,8 @@ public sealed class CopyRunner(RedshiftStatementContext context, CopyStatement c
     }
 
     /// <summary>
-    /// A path DuckDB can open for an object body that is a file of the store: <c>/proc/self/fd/N</c> on Linux, which
-    /// reopens the very file this process holds open (even if it has since been unlinked). Null elsewhere: copy instead.
+    /// A path for an object body that is a file of the store: <c>/proc/self/fd/N</c> on Linux, which reopens the very
+    /// file this process holds open (even if it has since been unlinked). Null elsewhere: stream it instead.
     /// </summary>
     private static string? OpenBlobPath(Stream body)
     {

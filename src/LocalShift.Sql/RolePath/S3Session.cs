@@ -42,9 +42,6 @@ public sealed class S3Session(S3Objects objects, IAuthorizer authorizer, Princip
     public Task<S3ObjectSummary> PutFileAsync(string bucket, string key, string file, string? contentType = null, FileDigest? digest = null, CancellationToken ct = default) =>
         Run("PutObject", $"S3 key being written : s3://{bucket}/{key}", call => objects.PutFileAsync(call, bucket, key, file, contentType, digest, ct));
 
-    /// <summary>A scratch folder on the object store's filesystem (so that <see cref="PutFileAsync"/> is a rename); the caller deletes it.</summary>
-    public string CreateScratchFolder() => objects.CreateScratchFolder();
-
     public Task DeleteAsync(string bucket, string key, CancellationToken ct = default) =>
         Run("DeleteObject", $"S3 key being deleted : s3://{bucket}/{key}", async call => { await objects.DeleteAsync(call, bucket, key, ct); return true; });
 

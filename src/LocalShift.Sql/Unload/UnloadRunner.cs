@@ -13,8 +13,8 @@ using static LocalShift.Sql.Lexing.TokenCursor;
 namespace LocalShift.Sql.Unload;
 
 /// <summary>
-/// Runs an UNLOAD: DuckDB writes the query's result with <c>COPY (query) TO</c> into a scratch folder of the object
-/// store (partitioned and split as asked), then each file is put to S3 as the role session (the store takes the file
+/// Runs an UNLOAD: DuckDB writes the query's result with <c>COPY (query) TO</c> into a folder of the engine's staging
+/// folder (partitioned and split as asked), then each file is put to S3 as the role session (the store takes the file
 /// over, no copy) under Redshift's names (<c>&lt;prefix&gt;0000_part_00</c>, <c>0001_part_00</c>, ... a file per slice
 /// with PARALLEL ON; <c>&lt;prefix&gt;000</c> with PARALLEL OFF; <c>col=value/</c> folders; <c>manifest</c>).
 /// </summary>
@@ -29,8 +29,10 @@ public sealed class UnloadRunner(RedshiftStatementContext context, UnloadStateme
         var query = Translate();
         await PrepareDestinationAsync(ct);
 
-        // On the store's filesystem, so that each written file becomes its object by a rename rather than a copy.
-        var folder = s3.CreateScratchFolder();
+        // In the engine's staging folder, the one place it may write files; it lies in the data directory, as the
+        // object store does, so that each written file becomes its object by a rename rather than a copy.
+        var folder = Path.Combine(context.Engine.StagingDirectory, "unload-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(folder);
         FileTail? tail = null;
         try
         {
