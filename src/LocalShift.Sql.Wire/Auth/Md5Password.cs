@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Security.Cryptography;
 using System.Text;
 
@@ -17,7 +18,7 @@ public static class Md5Password
 
     /// <summary>True for "md5" followed by 32 hexadecimal digits (either case), the form CREATE USER takes as a hash.</summary>
     public static bool IsHash(string text) =>
-        text.Length == 35 && text.StartsWith(Prefix, StringComparison.Ordinal) && text.AsSpan(3).ContainsAnyExcept(HexDigits) is false;
+        text.Length == 35 && text.StartsWith(Prefix, StringComparison.Ordinal) && !text.AsSpan(Prefix.Length).ContainsAnyExcept(HexDigits);
 
     /// <summary>The answer a client that knows the password gives to the challenge <paramref name="salt"/>.</summary>
     public static string Expected(string storedHash, ReadOnlySpan<byte> salt)
@@ -26,6 +27,5 @@ public static class Md5Password
         return Prefix + Convert.ToHexStringLower(MD5.HashData([.. inner, .. salt]));
     }
 
-    private static readonly System.Buffers.SearchValues<char> HexDigits =
-        System.Buffers.SearchValues.Create("0123456789abcdefABCDEF");
+    private static readonly SearchValues<char> HexDigits = SearchValues.Create("0123456789abcdefABCDEF");
 }
