@@ -1,3 +1,4 @@
+using LocalShift.Sql.Wire.Auth;
 using LocalShift.Sql.Wire.Types;
 
 namespace LocalShift.Sql.Wire;
@@ -14,6 +15,11 @@ public sealed record PgColumn(string Name, int TypeOid, int TypeModifier = -1, i
 /// <summary>A bound parameter: the declared type OID and the value (a string for text format, a CLR value for binary).</summary>
 public readonly record struct PgParameter(int TypeOid, object? Value);
 
+/// <summary>
+/// A user a login can be checked against: the name as stored (the MD5 hash is salted with it) and the stored secret.
+/// </summary>
+public sealed record PgLogin(string User, PgPasswordSecret Secret);
+
 /// <summary>Who connected: the startup parameters after authentication.</summary>
 public sealed record PgConnectionInfo(string User, string Database, int ProcessId, IReadOnlyDictionary<string, string> StartupParameters);
 
@@ -22,8 +28,11 @@ public interface IPgBackend
 {
     PgAuthMethod AuthMethod { get; }
 
-    /// <summary>The user's password, or null when there is no such user (authentication then fails the same way).</summary>
-    string? FindPassword(string user);
+    /// <summary>
+    /// The user's stored password secret, or null when there is no such user or its password is disabled
+    /// (authentication then fails the same way as for a wrong password).
+    /// </summary>
+    PgLogin? FindLogin(string user);
 
     bool DatabaseExists(string database);
 

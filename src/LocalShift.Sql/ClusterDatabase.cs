@@ -35,7 +35,7 @@ public sealed class ClusterDatabase : IPgBackend, IDisposable
         {
             _system = _engine.OpenSession();
             CatalogSetup.Install(_system);
-            Users = new UserDirectory(_system, spec.MasterUsername, spec.MasterUserPassword);
+            Users = new UserDirectory(_system, spec.MasterUsername, spec.MasterPasswordSecret);
             CatalogSetup.InstallSystemViews(_system);
             Privileges = new StatementPrivileges(Users, SystemRelations.Load(_system, spec.DbName));
             _sessionLog = _engine.OpenSession();
@@ -69,7 +69,8 @@ public sealed class ClusterDatabase : IPgBackend, IDisposable
     internal void SchemaChanged() => Interlocked.Increment(ref _schemaVersion);
 
     /// <summary>Redshift folds user names to lower case, so "Admin" logs in as admin.</summary>
-    public string? FindPassword(string user) => (Users.Find(user) ?? Users.Find(user.ToLowerInvariant()))?.Password;
+    public PgLogin? FindLogin(string user) =>
+        (Users.Find(user) ?? Users.Find(user.ToLowerInvariant())) is { Secret: { } secret } found ? new PgLogin(found.Name, secret) : null;
 
     public bool DatabaseExists(string database) => string.Equals(database, Spec.DbName, StringComparison.OrdinalIgnoreCase);
 

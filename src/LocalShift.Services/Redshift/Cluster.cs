@@ -1,4 +1,5 @@
 using LocalShift.Core;
+using LocalShift.Sql.Wire.Auth;
 
 namespace LocalShift.Services.Redshift;
 
@@ -66,7 +67,8 @@ public sealed record Cluster
     public required string NodeType { get; init; }
     public required int NumberOfNodes { get; init; }
     public required string MasterUsername { get; init; }
-    public required string MasterUserPassword { get; init; }
+    /// <summary>The master password's hashes; AWS never shows the password back, and LocalShift does not keep it.</summary>
+    public required PgPasswordSecret MasterPasswordSecret { get; init; }
     public required string DbName { get; init; }
     public required int SqlPort { get; init; }
     public required string Status { get; init; }
@@ -96,5 +98,5 @@ public sealed record Cluster
     public IEnumerable<RoleAssociation> HeldRoles => Roles.Where(r => r.Holds);
 
     public ClusterEndpointSpec EndpointSpec(string host) =>
-        new(AccountId, Region, Identifier, DbName, MasterUsername, MasterUserPassword, host, SqlPort);
+        new(AccountId, Region, Identifier, DbName, MasterUsername, MasterPasswordSecret, host, SqlPort);
 }

@@ -1,15 +1,32 @@
+using LocalShift.Sql.Wire.Auth;
+
 namespace LocalShift.Services.Redshift;
 
-/// <summary>What the SQL endpoint of one cluster needs to start.</summary>
+/// <summary>
+/// What the SQL endpoint of one cluster needs to start. The master user's password is handed over as its stored
+/// secret (hashes), never in clear.
+/// </summary>
 public sealed record ClusterEndpointSpec(
     string AccountId,
     string Region,
     string ClusterIdentifier,
     string DbName,
     string MasterUsername,
-    string MasterUserPassword,
+    PgPasswordSecret MasterPasswordSecret,
     string Host,
-    int Port);
+    int Port)
+{
+    /// <summary>A spec whose master password is given in clear (hashed here); for tests and tools.</summary>
+    public ClusterEndpointSpec(string accountId, string region, string clusterIdentifier, string dbName, string masterUsername,
+        string masterUserPassword, string host, int port)
+        : this(accountId, region, clusterIdentifier, dbName, masterUsername, MasterSecret(masterUsername, masterUserPassword), host, port)
+    {
+    }
+
+    /// <summary>The master password's secret; its MD5 hash is salted with the user name the cluster stores (lower case).</summary>
+    public static PgPasswordSecret MasterSecret(string masterUsername, string masterUserPassword) =>
+        PgPasswordSecret.FromPassword(masterUsername.ToLowerInvariant(), masterUserPassword);
+}
 
 /// <summary>
 /// Starts and stops the PostgreSQL-wire listener of a cluster. The control plane calls it when a cluster becomes

@@ -75,6 +75,8 @@ public sealed class RedshiftService : QueryService
             throw RedshiftErrors.DefaultRoleNotInRoles();
         _vetting.Vet(call, account, roleArns);
 
+        // Hashed before the store's write lock is taken: the SCRAM verifier takes 4096 rounds of PBKDF2.
+        var secret = ClusterEndpointSpec.MasterSecret(username, password);
         var now = _time.GetUtcNow();
         var availableAt = now + _options.CreateDelay;
         // Roles given at creation are applied as part of the creation: in-sync once the cluster is available.
@@ -107,7 +109,7 @@ public sealed class RedshiftService : QueryService
             NodeType = nodeType,
             NumberOfNodes = nodes,
             MasterUsername = username,
-            MasterUserPassword = password,
+            MasterPasswordSecret = secret,
             DbName = dbName,
             SqlPort = sqlPort,
             Status = ClusterStatus.Creating,

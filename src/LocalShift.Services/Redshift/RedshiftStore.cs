@@ -1,4 +1,5 @@
 using System.Text.Json;
+using LocalShift.Sql.Wire.Auth;
 using LocalShift.Storage.State;
 using Microsoft.Data.Sqlite;
 
@@ -53,7 +54,30 @@ public sealed class RedshiftStore
               position INTEGER NOT NULL,
               PRIMARY KEY(account_id, identifier, key),
               FOREIGN KEY(account_id, identifier) REFERENCES redshift_clusters(account_id, identifier) ON DELETE CASCADE);
-            """);
+            """,
+            "ALTER TABLE redshift_clusters ADD COLUMN master_password_secret TEXT;");
+        HashMasterPasswords();
+    }
+
+    /// <summary>
+    /// The master password used to be stored in clear (<c>master_user_password</c>): each becomes its hashes, then the
+    /// column goes, with the freed bytes zeroed and the log checkpointed so that no copy of the password remains.
+    /// </summary>
+    private void HashMasterPasswords()
+    {
+        var clear = _state.Read(c => c.Query(null, "SELECT 1 FROM pragma_table_info('redshift_clusters') WHERE name = 'master_user_password'", _ => 1).Count > 0);
+        if (!clear) return;
+        _state.Write((c, tx) =>
+        {
+            c.Exec(tx, "PRAGMA secure_delete = ON");
+            var rows = c.Query(tx, "SELECT account_id, identifier, master_username, master_user_password FROM redshift_clusters WHERE master_password_secret IS NULL",
+                r => (Account: r.GetString(0), Identifier: r.GetString(1), User: r.GetString(2), Password: r.GetString(3)));
+            foreach (var row in rows)
+                c.Exec(tx, "UPDATE redshift_clusters SET master_password_secret = $s, master_user_password = '' WHERE account_id = $a AND identifier = $i",
+                    ("$s", ClusterEndpointSpec.MasterSecret(row.User, row.Password).ToString()), ("$a", row.Account), ("$i", row.Identifier));
+            c.Exec(tx, "ALTER TABLE redshift_clusters DROP COLUMN master_user_password");
+        });
+        _state.Read(c => c.Exec(null, "PRAGMA wal_checkpoint(TRUNCATE)"));
     }
 
     /// <summary>The cluster as seen at <paramref name="now"/>, or null when it does not exist (or its deletion is over).</summary>
@@ -162,13 +186,13 @@ public sealed class RedshiftStore
     {
         c.Exec(tx, """
             INSERT INTO redshift_clusters(account_id, identifier, region, node_type, number_of_nodes, master_username,
-              master_user_password, db_name, sql_port, status, create_time, available_at, gone_at, namespace_id,
+              master_password_secret, db_name, sql_port, status, create_time, available_at, gone_at, namespace_id,
               default_iam_role_arn, attributes)
             VALUES($a, $i, $region, $node_type, $nodes, $user, $password, $db, $port, $status, $created, $available, $gone,
               $ns, $default, $attributes)
             """,
             ("$a", x.AccountId), ("$i", x.Identifier), ("$region", x.Region), ("$node_type", x.NodeType), ("$nodes", x.NumberOfNodes),
-            ("$user", x.MasterUsername), ("$password", x.MasterUserPassword), ("$db", x.DbName), ("$port", x.SqlPort),
+            ("$user", x.MasterUsername), ("$password", x.MasterPasswordSecret.ToString()), ("$db", x.DbName), ("$port", x.SqlPort),
             ("$status", x.Status), ("$created", x.CreateTime.ToUnixTimeMilliseconds()), ("$available", x.AvailableAt.ToUnixTimeMilliseconds()),
             ("$gone", x.GoneAt?.ToUnixTimeMilliseconds()), ("$ns", x.NamespaceId), ("$default", x.DefaultIamRoleArn),
             ("$attributes", JsonSerializer.Serialize(x.Attributes)));
@@ -193,7 +217,7 @@ public sealed class RedshiftStore
     private static List<Cluster> LoadAll(SqliteConnection c, SqliteTransaction? tx, string where, params (string, object?)[] args)
     {
         var clusters = c.Query(tx, $"""
-            SELECT account_id, identifier, region, node_type, number_of_nodes, master_username, master_user_password, db_name,
+            SELECT account_id, identifier, region, node_type, number_of_nodes, master_username, master_password_secret, db_name,
               sql_port, status, create_time, available_at, gone_at, namespace_id, default_iam_role_arn, attributes
             FROM redshift_clusters {where} ORDER BY identifier, account_id
             """, r => new Cluster
@@ -204,7 +228,7 @@ public sealed class RedshiftStore
             NodeType = r.GetString(3),
             NumberOfNodes = r.GetInt32(4),
             MasterUsername = r.GetString(5),
-            MasterUserPassword = r.GetString(6),
+            MasterPasswordSecret = PgPasswordSecret.Parse(r.GetString(6)),
             DbName = r.GetString(7),
             SqlPort = r.GetInt32(8),
             Status = r.GetString(9),

@@ -5,31 +5,33 @@ namespace LocalShift.Sql.Wire.Auth;
 
 /// <summary>
 /// The server side of SCRAM-SHA-256 (RFC 5802/7677) as PostgreSQL runs it: client-first, server-first,
-/// client-final with proof, server-final with signature. No channel binding is offered.
+/// client-final with proof, server-final with signature. Works from the stored verifier alone; no channel binding
+/// is offered.
 /// </summary>
-public sealed class ScramSha256Exchange(string password)
+public sealed class ScramSha256Exchange(ScramSha256Secret secret)
 {
     public const string Mechanism = "SCRAM-SHA-256";
-    private const int Iterations = 4096;
 
-    private readonly byte[] _salt = RandomNumberGenerator.GetBytes(16);
     private string _clientFirstBare = "";
     private string _serverFirst = "";
     private string _nonce = "";
 
     /// <summary>Consumes client-first ("n,,n=,r=nonce") and returns server-first.</summary>
-    public string ServerFirst(string clientFirst)
+    public string ServerFirst(string clientFirst) => ServerFirst(clientFirst, Convert.ToBase64String(RandomNumberGenerator.GetBytes(18)));
+
+    /// <summary>As <see cref="ServerFirst(string)"/> with a given server nonce part (for the RFC's test vectors).</summary>
+    internal string ServerFirst(string clientFirst, string serverNonce)
     {
         var parts = clientFirst.Split(',', 3);
         if (parts.Length < 3 || parts[0] is not ("n" or "y")) throw Invalid();
         _clientFirstBare = parts[2];
         var clientNonce = Attribute(_clientFirstBare, 'r') ?? throw Invalid();
-        _nonce = clientNonce + Convert.ToBase64String(RandomNumberGenerator.GetBytes(18));
-        _serverFirst = $"r={_nonce},s={Convert.ToBase64String(_salt)},i={Iterations}";
+        _nonce = clientNonce + serverNonce;
+        _serverFirst = $"r={_nonce},s={Convert.ToBase64String(secret.Salt)},i={secret.Iterations}";
         return _serverFirst;
     }
 
-    /// <summary>Checks client-final's proof; returns server-final, or null when the password is wrong.</summary>
+    /// <summary>Checks client-final's proof; returns server-final, or null when the proof is wrong.</summary>
     public string? ServerFinal(string clientFinal)
     {
         var proofAt = clientFinal.LastIndexOf(",p=", StringComparison.Ordinal);
@@ -40,18 +42,15 @@ public sealed class ScramSha256Exchange(string password)
         try { proof = Convert.FromBase64String(clientFinal[(proofAt + 3)..]); }
         catch (FormatException) { throw Invalid(); }
 
-        var salted = Rfc2898DeriveBytes.Pbkdf2(Encoding.UTF8.GetBytes(password), _salt, Iterations, HashAlgorithmName.SHA256, 32);
-        var clientKey = HMACSHA256.HashData(salted, "Client Key"u8);
-        var storedKey = SHA256.HashData(clientKey);
+        // ClientProof = ClientKey XOR HMAC(StoredKey, AuthMessage); H(ClientKey) must be StoredKey.
         var authMessage = Encoding.UTF8.GetBytes($"{_clientFirstBare},{_serverFirst},{withoutProof}");
-        var clientSignature = HMACSHA256.HashData(storedKey, authMessage);
+        var clientSignature = HMACSHA256.HashData(secret.StoredKey, authMessage);
         if (proof.Length != clientSignature.Length) return null;
-        var recovered = new byte[proof.Length];
-        for (var i = 0; i < proof.Length; i++) recovered[i] = (byte)(proof[i] ^ clientSignature[i]);
-        if (!CryptographicOperations.FixedTimeEquals(SHA256.HashData(recovered), storedKey)) return null;
+        var clientKey = new byte[proof.Length];
+        for (var i = 0; i < proof.Length; i++) clientKey[i] = (byte)(proof[i] ^ clientSignature[i]);
+        if (!CryptographicOperations.FixedTimeEquals(SHA256.HashData(clientKey), secret.StoredKey)) return null;
 
-        var serverKey = HMACSHA256.HashData(salted, "Server Key"u8);
-        return "v=" + Convert.ToBase64String(HMACSHA256.HashData(serverKey, authMessage));
+        return "v=" + Convert.ToBase64String(HMACSHA256.HashData(secret.ServerKey, authMessage));
     }
 
     private static string? Attribute(string message, char name)

@@ -4,17 +4,31 @@ using LocalShift.Sql.Wire.Auth;
 using LocalShift.Sql.Wire.Messages.Backend;
 using LocalShift.Sql.Wire.Buffers;
 using LocalShift.Sql.Wire.Messages.Frontend;
+using Microsoft.Extensions.Logging;
 
 namespace LocalShift.Sql.Wire.Session;
 
 public sealed partial class PgSession
 {
-    /// <summary>Runs the configured password exchange; a wrong password or unknown user is a FATAL 28P01.</summary>
+    /// <summary>Salts of the mock verifiers unknown users are challenged with; fixed per process so that they repeat.</summary>
+    private static readonly byte[] MockSaltKey = RandomNumberGenerator.GetBytes(32);
+
+    /// <summary>
+    /// Runs the configured password exchange against the stored secret; a wrong password, an unknown user or a user
+    /// whose secret cannot answer the exchange is a FATAL 28P01 with the same message, the reason going to the log
+    /// only, as PostgreSQL does. A user whose only secret is an MD5 hash (CREATE USER ... PASSWORD 'md5…') is asked
+    /// for an MD5 answer even where SCRAM is configured, as PostgreSQL's <c>md5</c> method does: SCRAM cannot be
+    /// verified with an MD5 hash.
+    /// </summary>
     private async Task<bool> AuthenticateAsync(string user, CancellationToken cancellationToken)
     {
-        var password = _backend.FindPassword(user);
+        var login = _backend.FindLogin(user);
+        var secret = login?.Secret;
+        string? reason = login is null ? $"Role \"{user}\" does not exist or has no password." : null;
         bool ok;
-        switch (_backend.AuthMethod)
+        var method = _backend.AuthMethod;
+        if (method == PgAuthMethod.ScramSha256 && secret is { Scram: null, Md5: not null }) method = PgAuthMethod.Md5;
+        switch (method)
         {
             case PgAuthMethod.Trust:
                 return true;
@@ -23,7 +37,7 @@ public sealed partial class PgSession
                 Authentication.WriteCleartextPassword(_out);
                 var answer = await ReadPasswordMessageAsync(cancellationToken);
                 if (answer is null) return false;
-                ok = password is not null && FixedTimeEquals(PasswordMessage.ReadPassword(answer.Value), password);
+                ok = login is not null && login.Secret.Matches(login.User, PasswordMessage.ReadPassword(answer.Value));
                 break;
             }
             case PgAuthMethod.Md5:
@@ -32,7 +46,8 @@ public sealed partial class PgSession
                 Authentication.WriteMd5Password(_out, salt);
                 var answer = await ReadPasswordMessageAsync(cancellationToken);
                 if (answer is null) return false;
-                ok = password is not null && FixedTimeEquals(PasswordMessage.ReadPassword(answer.Value), Md5Password.Expected(user, password, salt));
+                if (secret is { Md5: null }) reason = $"User \"{user}\" has a password that cannot be used with MD5 authentication.";
+                ok = secret?.Md5 is { } hash && FixedTimeEquals(PasswordMessage.ReadPassword(answer.Value), Md5Password.Expected(hash, salt));
                 break;
             }
             default:
@@ -43,21 +58,31 @@ public sealed partial class PgSession
                 var (mechanism, clientFirst) = PasswordMessage.ReadSaslInitial(initial.Value);
                 if (mechanism != ScramSha256Exchange.Mechanism)
                     throw new PgException(SqlState.ProtocolViolation, "client selected an invalid SASL authentication mechanism") { Severity = "FATAL" };
-                // An unknown user still runs the exchange (with a random password) so that it cannot be told apart.
-                var exchange = new ScramSha256Exchange(password ?? Convert.ToBase64String(RandomNumberGenerator.GetBytes(24)));
+                if (secret is { Scram: null }) reason = $"User \"{user}\" does not have a valid SCRAM secret.";
+                // Without a verifier the exchange still runs, against a mock one, so that it cannot be told apart.
+                var exchange = new ScramSha256Exchange(secret?.Scram ?? MockVerifier(user));
                 Authentication.WriteSaslContinue(_out, Encoding.UTF8.GetBytes(exchange.ServerFirst(clientFirst)));
                 var final = await ReadPasswordMessageAsync(cancellationToken);
                 if (final is null) return false;
                 var serverFinal = exchange.ServerFinal(PasswordMessage.ReadSaslResponse(final.Value));
-                ok = password is not null && serverFinal is not null;
+                ok = secret?.Scram is not null && serverFinal is not null;
                 if (ok) Authentication.WriteSaslFinal(_out, Encoding.UTF8.GetBytes(serverFinal!));
                 break;
             }
         }
         if (!ok)
+        {
+            _logger.LogInformation("Connection {ProcessId}: password authentication failed for user \"{User}\". {Reason}",
+                ProcessId, user, reason ?? "Password does not match.");
             throw new PgException(SqlState.InvalidPassword, $"password authentication failed for user \"{user}\"") { Severity = "FATAL" };
+        }
         return true;
     }
+
+    /// <summary>A verifier no password matches, with a salt that is the same at every attempt for the same name.</summary>
+    private static ScramSha256Secret MockVerifier(string user) =>
+        new(ScramSha256Secret.DefaultIterations, HMACSHA256.HashData(MockSaltKey, Encoding.UTF8.GetBytes(user))[..16],
+            RandomNumberGenerator.GetBytes(32), RandomNumberGenerator.GetBytes(32));
 
     private async Task<FrontendMessage?> ReadPasswordMessageAsync(CancellationToken cancellationToken)
     {

@@ -1,12 +1,13 @@
 using LocalShift.Engine;
 using LocalShift.Sql.Lexing;
 using LocalShift.Sql.Wire;
+using LocalShift.Sql.Wire.Auth;
 using static LocalShift.Sql.Lexing.TokenCursor;
 
 namespace LocalShift.Sql.Users;
 
-/// <summary>A database user of the cluster.</summary>
-public sealed record DbUser(string Name, string? Password, bool Superuser);
+/// <summary>A database user of the cluster; <paramref name="Secret"/> is null when its password is disabled.</summary>
+public sealed record DbUser(string Name, PgPasswordSecret? Secret, bool Superuser);
 
 /// <summary>A role of Redshift's role-based access control (CREATE ROLE).</summary>
 public sealed record DbRole(string Name, int Id, string Owner);
@@ -30,12 +31,12 @@ public sealed class UserDirectory
     /// <summary>Role memberships: (role, member) where member is a user name or "role r".</summary>
     private readonly HashSet<(string Role, string Member)> _roleMembers = [];
 
-    public UserDirectory(IEngineSession system, string masterUser, string masterPassword)
+    public UserDirectory(IEngineSession system, string masterUser, PgPasswordSecret masterSecret)
     {
         _system = system;
         _system.Execute($"""
             CREATE SCHEMA IF NOT EXISTS {Schema};
-            CREATE TABLE IF NOT EXISTS {Schema}.users(name VARCHAR PRIMARY KEY, password VARCHAR, superuser BOOLEAN NOT NULL, created TIMESTAMP);
+            CREATE TABLE IF NOT EXISTS {Schema}.users(name VARCHAR PRIMARY KEY, password_secret VARCHAR, superuser BOOLEAN NOT NULL, created TIMESTAMP);
             CREATE TABLE IF NOT EXISTS {Schema}.group_members(group_name VARCHAR NOT NULL, user_name VARCHAR);
             CREATE TABLE IF NOT EXISTS {Schema}.grants(object_type VARCHAR, schema_name VARCHAR, object_name VARCHAR, privilege VARCHAR, grantee VARCHAR);
             CREATE TABLE IF NOT EXISTS {Schema}.owners(schema_name VARCHAR, table_name VARCHAR, owner VARCHAR);
@@ -54,9 +55,10 @@ public sealed class UserDirectory
         // The load logs exist before any session's transaction begins, so that every transaction sees them (a table made
         // by another session during a transaction is not visible to it).
         Copy.LoadErrors.Ensure(_system);
+        HashClearTextPasswords();
         Load();
         var master = masterUser.ToLowerInvariant();
-        Save(new DbUser(master, masterPassword, true));
+        Save(new DbUser(master, masterSecret, true));
     }
 
     public DbUser? Find(string name)
@@ -93,7 +95,8 @@ public sealed class UserDirectory
         lock (_lock)
         {
             _system.Execute($"DELETE FROM {Schema}.users WHERE name = {QuoteLiteral(user.Name)}; " +
-                $"INSERT INTO {Schema}.users VALUES ({QuoteLiteral(user.Name)}, {Literal(user.Password)}, {user.Superuser}, current_timestamp)");
+                $"INSERT INTO {Schema}.users(name, password_secret, superuser, created) " +
+                $"VALUES ({QuoteLiteral(user.Name)}, {Literal(user.Secret?.ToString())}, {user.Superuser}, current_timestamp)");
             _users[user.Name] = user;
         }
     }
@@ -322,8 +325,12 @@ public sealed class UserDirectory
             while (roles.Read()) _roles[(string)roles.GetValue(0)!] = new DbRole((string)roles.GetValue(0)!, Convert.ToInt32(roles.GetValue(1)), roles.GetValue(2) as string ?? "");
         using (var members = _system.Query($"SELECT role_name, member FROM {Schema}.role_members"))
             while (members.Read()) _roleMembers.Add(((string)members.GetValue(0)!, (string)members.GetValue(1)!));
-        using (var users = _system.Query($"SELECT name, password, superuser FROM {Schema}.users"))
-            while (users.Read()) _users[(string)users.GetValue(0)!] = new DbUser((string)users.GetValue(0)!, users.GetValue(1) as string, (bool)users.GetValue(2)!);
+        using (var users = _system.Query($"SELECT name, password_secret, superuser FROM {Schema}.users"))
+            while (users.Read())
+            {
+                var name = (string)users.GetValue(0)!;
+                _users[name] = new DbUser(name, users.GetValue(1) is string secret ? PgPasswordSecret.Parse(secret) : null, (bool)users.GetValue(2)!);
+            }
         using (var members = _system.Query($"SELECT group_name, user_name FROM {Schema}.group_members"))
             while (members.Read())
             {
@@ -336,6 +343,32 @@ public sealed class UserDirectory
                 _grants.Add(((string)grants.GetValue(0)!, (string)grants.GetValue(1)!, (string)grants.GetValue(2)!, (string)grants.GetValue(3)!, (string)grants.GetValue(4)!));
         using (var owners = _system.Query($"SELECT schema_name, table_name, owner FROM {Schema}.owners"))
             while (owners.Read()) _owners[((string)owners.GetValue(0)!, (string)owners.GetValue(1)!)] = (string)owners.GetValue(2)!;
+    }
+
+    /// <summary>
+    /// A database written before passwords were hashed keeps them in clear in <c>users.password</c>: each becomes
+    /// its MD5 hash and SCRAM verifier, then the column goes and a checkpoint rewrites the file without it.
+    /// </summary>
+    private void HashClearTextPasswords()
+    {
+        long legacy;
+        using (var found = _system.Query($"SELECT count(*) FROM duckdb_columns() WHERE schema_name = '{Schema}' AND table_name = 'users' " +
+            "AND column_name = 'password' AND database_name = current_database()"))
+            legacy = found.Read() ? Convert.ToInt64(found.GetValue(0)) : 0;
+        if (legacy == 0) return;
+        var secrets = new List<(string Name, PgPasswordSecret Secret)>();
+        using (var users = _system.Query($"SELECT name, password FROM {Schema}.users WHERE password IS NOT NULL"))
+            while (users.Read()) secrets.Add(((string)users.GetValue(0)!, RedshiftPassword.ToSecret((string)users.GetValue(0)!, (string)users.GetValue(1)!)));
+        var updates = string.Concat(secrets.Select(s =>
+            $"UPDATE {Schema}.users SET password_secret = {QuoteLiteral(s.Secret.ToString())}, password = NULL WHERE name = {QuoteLiteral(s.Name)};\n"));
+        _system.Execute($"""
+            BEGIN TRANSACTION;
+            ALTER TABLE {Schema}.users ADD COLUMN IF NOT EXISTS password_secret VARCHAR;
+            {updates}
+            COMMIT;
+            ALTER TABLE {Schema}.users DROP COLUMN password;
+            CHECKPOINT;
+            """);
     }
 
     private static string Literal(string? value) => value is null ? "NULL" : QuoteLiteral(value);

@@ -70,7 +70,8 @@ internal sealed class UserStatements(UserDirectory directory, DbUser caller)
             _i += 2;
             var renamed = Name();
             directory.Drop(name);
-            directory.Save(user with { Name = renamed });
+            // Redshift: the user name salts the password's hash, so a renamed user has no password until one is set.
+            directory.Save(user with { Name = renamed, Secret = null });
             return "ALTER USER";
         }
         directory.Save(Options(user));
@@ -86,7 +87,7 @@ internal sealed class UserStatements(UserDirectory directory, DbUser caller)
             if (token.Is("PASSWORD"))
             {
                 var value = Next();
-                user = user with { Password = value.Is("DISABLE") ? null : value.StringValue };
+                user = user with { Secret = value.Is("DISABLE") ? null : RedshiftPassword.ToSecret(user.Name, value.StringValue) };
             }
             else if (token.Is("CREATEUSER")) user = user with { Superuser = true };
             else if (token.Is("NOCREATEUSER")) user = user with { Superuser = false };

@@ -54,8 +54,10 @@ public sealed class RecordingAuthorizer : IAuthorizer
 public sealed class RecordingEndpoints : IClusterEndpointHost
 {
     public ConcurrentQueue<string> Events { get; } = new();
+    public ConcurrentQueue<ClusterEndpointSpec> Started { get; } = new();
     public Task StartAsync(ClusterEndpointSpec spec, CancellationToken cancellationToken)
     {
+        Started.Enqueue(spec);
         Events.Enqueue($"start {spec.ClusterIdentifier} {spec.Host}:{spec.Port} {spec.DbName} {spec.MasterUsername}");
         return Task.CompletedTask;
     }
