@@ -172,7 +172,7 @@ internal sealed class SqlSession : IPgQuerySession
     public IPgResult Execute(StatementAnalysis analysis)
     {
         if (_status == TransactionStatus.Idle || _transaction == 0) _transaction = _database.Queries.NewTransaction();
-        var entry = _database.Queries.Begin(_transaction, User.Name, Connection.ProcessId, Connection.Database, analysis.Sql, analysis.QueryType);
+        var entry = _database.Queries.Begin(_transaction, User.Name, Connection.ProcessId, Connection.Database, LoggedText(analysis), analysis.QueryType);
         DefineLastQueryId(analysis);
         _query = entry.Id;
         try { return entry.Track(Run(analysis)); }
@@ -181,6 +181,24 @@ internal sealed class SqlSession : IPgQuerySession
             entry.Failed(e);
             throw;
         }
+    }
+
+    /// <summary>
+    /// The statement's text as the query log keeps it: a password given to CREATE/ALTER USER is masked, as Redshift
+    /// masks it in its logs, so sys_query_history never shows a usable secret.
+    /// </summary>
+    private static string LoggedText(StatementAnalysis analysis)
+    {
+        if (analysis.Kind != StatementKind.Users || !analysis.Significant.Any(t => t.Is("PASSWORD"))) return analysis.Sql;
+        var text = new System.Text.StringBuilder(analysis.Sql.Length);
+        var afterPassword = false;
+        foreach (var token in analysis.Tokens)
+        {
+            if (token.IsTrivia) { text.Append(token.Text); continue; }
+            text.Append(afterPassword && token.Kind == SqlTokenKind.String ? "'***'" : token.Text);
+            afterPassword = token.Is("PASSWORD");
+        }
+        return text.ToString();
     }
 
     /// <summary>
