@@ -58,7 +58,9 @@ public class ConnectionLimitTests(ITestOutputHelper output)
         }
     }
 
-    [Fact]
+    // Opening 500 connections (SCRAM, a thread and a DuckDB connection each) took 13.5 s, 21 s for the whole test, on
+    // this 2-core machine under a load average of about 9: too slow for every run. The limit itself is covered with 3.
+    [Fact(Skip = "slow (about 20 s): opens 500 connections; remove Skip to run it by hand")]
     public async Task By_default_500_connections_are_taken_and_the_501st_is_refused()
     {
         await using var server = await LocalShiftServer.StartAsync();
