@@ -94,7 +94,10 @@ public sealed class LocalShiftHost : IAsyncDisposable
             (account, id, now) => clusters?.Find(account, id, now), authorizer, clock);
         var sqlHost = new LocalShift.Sql.ClusterSqlHost(dataDir, loggerFactory,
             redshiftStatements: new LocalShift.Sql.RolePath.RoleStatementHandler(rolePath, s3Objects, authorizer, clock),
-            certificate: SqlEndpointCertificate.Load(options, dataDir));
+            certificate: SqlEndpointCertificate.Load(options, dataDir))
+        {
+            MaxConnections = options.SqlMaxConnections,
+        };
         var redshift = RedshiftControlPlane.Create(store, iamStore, sqlHost, new RedshiftOptions
         {
             CreateDelay = options.ClusterCreateDelay,

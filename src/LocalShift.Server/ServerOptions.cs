@@ -22,6 +22,7 @@ public sealed class ServerOptions
     public bool SqlTls { get; set; } = true;
     public string? SqlTlsCert { get; set; }
     public string? SqlTlsKey { get; set; }
+    public int SqlMaxConnections { get; set; } = LocalShift.Sql.Wire.Session.PgListener.DefaultMaxConnections;
 
     public IEnumerable<AccountSpec> Accounts =>
         new[] { new AccountSpec(AccountId, RootAccessKey, RootSecretKey) }.Concat(ExtraAccounts);
@@ -45,6 +46,8 @@ public sealed class ServerOptions
                                        certificate kept in DATA-DIR/tls/)
           --sql-tls-cert FILE          PEM certificate for the SQL endpoints instead (with --sql-tls-key)
           --sql-tls-key FILE           its PEM private key
+          --sql-max-connections N      concurrent connections each cluster SQL endpoint takes (default 500,
+                                       Redshift's limit); one more is refused with SQLSTATE 53300
 
         Every flag can also be set as an environment variable: --sql-port-start is LOCALSHIFT_SQL_PORT_START.
         Durations: 500ms, 2s, 1m, or a plain number of seconds.
@@ -94,6 +97,7 @@ public sealed class ServerOptions
     [
         "data-dir", "host", "port", "sql-port-start", "account-id", "root-access-key", "root-secret-key", "account",
         "region", "role-apply-delay", "cluster-create-delay", "log-level", "sql-tls", "sql-tls-cert", "sql-tls-key",
+        "sql-max-connections",
     ];
 
     private void Set(string flag, string value, string source)
@@ -128,6 +132,11 @@ public sealed class ServerOptions
                 break;
             case "sql-tls-cert": SqlTlsCert = NonEmpty(value, source); break;
             case "sql-tls-key": SqlTlsKey = NonEmpty(value, source); break;
+            case "sql-max-connections":
+                SqlMaxConnections = int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0
+                    ? n
+                    : throw new ArgumentException($"{source}: '{value}' is not a number of connections (1 or more).");
+                break;
             case "log-level":
                 if (value is not ("debug" or "info" or "warning" or "error"))
                     throw new ArgumentException($"{source}: log level must be debug, info, warning or error.");

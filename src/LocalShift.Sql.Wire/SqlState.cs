@@ -73,6 +73,7 @@ public static class SqlState
 
     // Class 53 — Insufficient Resources
     public const string OutOfMemory = "53200";
+    public const string TooManyConnections = "53300";
 
     // Class 57 — Operator Intervention
     public const string QueryCanceled = "57014";

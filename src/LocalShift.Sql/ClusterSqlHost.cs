@@ -24,6 +24,10 @@ public sealed class ClusterSqlHost(string dataDir, ILoggerFactory? loggerFactory
     /// <c>authentication_timeout</c>, 1 minute by default).</summary>
     public TimeSpan AuthenticationTimeout { get; init; } = PgListener.DefaultAuthenticationTimeout;
 
+    /// <summary>How many connections each cluster's endpoint takes at once (Redshift's 500 by default); one more is
+    /// refused with SQLSTATE 53300.</summary>
+    public int MaxConnections { get; init; } = PgListener.DefaultMaxConnections;
+
     private sealed record Endpoint(ClusterDatabase Database, PgListener Listener);
 
     private readonly ConcurrentDictionary<(string Account, string Cluster), Endpoint> _endpoints = new();
@@ -42,6 +46,7 @@ public sealed class ClusterSqlHost(string dataDir, ILoggerFactory? loggerFactory
             var listener = new PgListener(database, new IPEndPoint(ResolveHost(spec.Host), spec.Port), _logger, certificate)
             {
                 AuthenticationTimeout = AuthenticationTimeout,
+                MaxConnections = MaxConnections,
             };
             try { listener.Start(); }
             catch

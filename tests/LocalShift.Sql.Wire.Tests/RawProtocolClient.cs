@@ -15,6 +15,17 @@ internal sealed class RawProtocolClient : IAsyncDisposable
 
     public static async Task<RawProtocolClient> ConnectAsync(ClusterEndpoint endpoint)
     {
+        var client = await SendStartupAsync(endpoint);
+        var auth = await client.ReadAsync();
+        if (auth.Type != 'R' || BinaryPrimitives.ReadInt32BigEndian(auth.Body) != 3) throw new InvalidOperationException("expected cleartext password request");
+        await client.SendAsync('p', CString(ClusterEndpoint.Password));
+        await client.ReadUntilReadyAsync();
+        return client;
+    }
+
+    /// <summary>Connects and sends the startup message of the master user, without reading the answer.</summary>
+    public static async Task<RawProtocolClient> SendStartupAsync(ClusterEndpoint endpoint)
+    {
         var client = new RawProtocolClient();
         await client._tcp.ConnectAsync(endpoint.Endpoint);
         client._stream = client._tcp.GetStream();
@@ -23,12 +34,25 @@ internal sealed class RawProtocolClient : IAsyncDisposable
         foreach (var s in new[] { "user", ClusterEndpoint.Master, "database", ClusterEndpoint.Database }) startup.AddRange(CString(s));
         startup.Add(0);
         await client._stream.WriteAsync(Int32(startup.Count + 4).Concat(startup).ToArray());
-        var auth = await client.ReadAsync();
-        if (auth.Type != 'R' || BinaryPrimitives.ReadInt32BigEndian(auth.Body) != 3) throw new InvalidOperationException("expected cleartext password request");
-        await client.SendAsync('p', CString(ClusterEndpoint.Password));
-        await client.ReadUntilReadyAsync();
         return client;
     }
+
+    /// <summary>True once the server has closed the connection (after reading and dropping anything it sent).</summary>
+    public async Task<bool> ClosedByServerAsync(TimeSpan within)
+    {
+        var buffer = new byte[256];
+        using var timeout = new CancellationTokenSource(within);
+        try
+        {
+            while (await _stream.ReadAsync(buffer, timeout.Token) > 0) { }
+            return true;
+        }
+        catch (OperationCanceledException) { return false; }
+        catch (IOException) { return true; }
+    }
+
+    /// <summary>Closes the socket without a Terminate message, as a client that crashes or loses its network.</summary>
+    public void Drop() => _tcp.Dispose();
 
     public Task SendAsync(char type, IEnumerable<byte> body)
     {

@@ -37,6 +37,23 @@ public sealed class PgListener(IPgBackend backend, IPEndPoint endpoint, ILogger?
     /// </summary>
     public TimeSpan AuthenticationTimeout { get; init; } = DefaultAuthenticationTimeout;
 
+    /// <summary>Redshift's limit of concurrent connections to a cluster.</summary>
+    public const int DefaultMaxConnections = 500;
+
+    /// <summary>
+    /// How many connections may be logged in or logging in at once (Redshift's per-cluster connection limit,
+    /// PostgreSQL's <c>max_connections</c>). A connection takes its slot when its startup message arrives and gives it
+    /// back when it ends however it ends (Terminate, a dropped socket, a failed login, the authentication timeout);
+    /// one past the limit is refused with a FATAL 53300 and closed.
+    /// </summary>
+    public int MaxConnections
+    {
+        get;
+        init => field = value > 0 ? value : throw new ArgumentOutOfRangeException(nameof(MaxConnections), value, "must be at least 1");
+    } = DefaultMaxConnections;
+
+    private int _connectionSlots;
+
     private static int _nextProcessId = Environment.ProcessId % 10_000 * 100;
 
     private readonly ILogger _logger = logger ?? NullLogger.Instance;
@@ -91,6 +108,24 @@ public sealed class PgListener(IPgBackend backend, IPEndPoint endpoint, ILogger?
             ended.SetResult();
         }
     }
+
+    /// <summary>Takes a connection slot; false when all <see cref="MaxConnections"/> are taken.</summary>
+    internal bool TryTakeConnectionSlot()
+    {
+        var taken = Volatile.Read(ref _connectionSlots);
+        while (taken < MaxConnections)
+        {
+            var seen = Interlocked.CompareExchange(ref _connectionSlots, taken + 1, taken);
+            if (seen == taken) return true;
+            taken = seen;
+        }
+        return false;
+    }
+
+    internal void ReleaseConnectionSlot() => Interlocked.Decrement(ref _connectionSlots);
+
+    /// <summary>How many connection slots are taken now.</summary>
+    public int ConnectionCount => Volatile.Read(ref _connectionSlots);
 
     internal void Register(PgSession session) => _sessions[session.ProcessId] = session;
 

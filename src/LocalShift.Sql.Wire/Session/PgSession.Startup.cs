@@ -37,6 +37,7 @@ public sealed partial class PgSession
             if (packet.MajorVersion != 3)
                 throw new PgException(SqlState.FeatureNotSupported,
                     $"unsupported frontend protocol {packet.MajorVersion}.{packet.MinorVersion}: server supports 3.0 to 3.0") { Severity = "FATAL" };
+            TakeConnectionSlot();
             if (packet.MinorVersion > 0 || packet.Parameters.Keys.Any(k => k.StartsWith("_pq_.", StringComparison.Ordinal)))
                 NegotiateProtocolVersion.Write(_out, 0, packet.Parameters.Keys.Where(k => k.StartsWith("_pq_.", StringComparison.Ordinal)).ToList());
             return await AcceptAsync(packet, cancellationToken);
@@ -71,6 +72,21 @@ public sealed partial class PgSession
         _stream = tls;
         _in = new PgReadBuffer(tls, _blocking);
         _out = new PgWriteBuffer(tls, _blocking);
+    }
+
+    /// <summary>
+    /// Counts this connection against the cluster's connection limit, as PostgreSQL does once it has read the startup
+    /// packet (an SSLRequest or a CancelRequest takes no slot); the slot is given back when the session ends.
+    /// </summary>
+    private void TakeConnectionSlot()
+    {
+        if (_holdsConnectionSlot) return;
+        if (!_listener.TryTakeConnectionSlot())
+            // Redshift's text, as its users report it (AWS knowledge center, JDBC driver errors). Its SQLSTATE is not
+            // documented: 53300 (too_many_connections) is PostgreSQL's for "sorry, too many clients already". Unverified.
+            throw new PgException(SqlState.TooManyConnections,
+                $"connection limit \"{_listener.MaxConnections}\" exceeded for non-bootstrap users") { Severity = "FATAL" };
+        _holdsConnectionSlot = true;
     }
 
     private async Task<bool> AcceptAsync(StartupPacket packet, CancellationToken cancellationToken)

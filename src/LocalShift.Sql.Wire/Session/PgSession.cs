@@ -23,6 +23,7 @@ public sealed partial class PgSession : IDisposable
     private readonly ILogger _logger;
     private IPgQuerySession? _query;
     private volatile bool _cancelRequested;
+    private bool _holdsConnectionSlot;
 
     public int ProcessId { get; }
     public int SecretKey { get; }
@@ -78,6 +79,11 @@ public sealed partial class PgSession : IDisposable
         finally
         {
             _listener.Unregister(this);
+            if (_holdsConnectionSlot)
+            {
+                _holdsConnectionSlot = false;
+                _listener.ReleaseConnectionSlot();
+            }
         }
     }
 

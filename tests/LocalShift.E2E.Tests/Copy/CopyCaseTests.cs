@@ -42,7 +42,8 @@ public sealed class CopyCaseFixture : IAsyncLifetime
 /// XX000 error, which makes Npgsql close the connection, the file goes on in a new connection);</item>
 /// <item><c>query</c>, SQL, <c>----</c>, then rows: columns joined by '|', NULL as <c>NULL</c>, '' as <c>(empty)</c>;</item>
 /// <item><c>put s3://cases/key</c>, then the object's lines (each ends with a newline; <c>&lt;TAB&gt;</c>, <c>&lt;CR&gt;</c>
-/// and <c>&lt;NONL&gt;</c> at the very end stand for a tab, a carriage return and no final newline);</item>
+/// and <c>&lt;NONL&gt;</c> at the very end stand for a tab, a carriage return and no final newline; <c>&lt;x1e&gt;</c> for the
+/// character of that code, 00 to 7f);</item>
 /// <item><c>object s3://cases/key</c>, then the object's expected lines, the same way;</item>
 /// <item><c>keys s3://cases/prefix</c>, then the keys expected under the prefix, in order.</item>
 /// </list>
@@ -143,6 +144,7 @@ public sealed class CopyCaseTests(CopyCaseFixture f) : IClassFixture<CopyCaseFix
     private static string Content(List<string> lines)
     {
         var text = string.Concat(lines.Select(l => l + "\n")).Replace("<TAB>", "\t").Replace("<CR>", "\r");
+        text = System.Text.RegularExpressions.Regex.Replace(text, "<x([0-9a-f]{2})>", m => ((char)Convert.ToByte(m.Groups[1].Value, 16)).ToString());
         return text.EndsWith("<NONL>\n", StringComparison.Ordinal) ? text[..^"<NONL>\n".Length] : text;
     }
 

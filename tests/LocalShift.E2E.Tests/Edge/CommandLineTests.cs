@@ -54,6 +54,14 @@ public class CommandLineTests
     }
 
     [Fact]
+    public async Task A_bad_sql_max_connections_exits_2_naming_the_flag()
+    {
+        var r = await Serve("--sql-max-connections", "0");
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("--sql-max-connections: '0' is not a number of connections (1 or more)", r.Stderr);
+    }
+
+    [Fact]
     public async Task A_bad_duration_exits_2_naming_the_flag()
     {
         var r = await Serve("--role-apply-delay", "soon");

@@ -1,0 +1,114 @@
+using System.Buffers;
+using System.Text;
+
+namespace LocalShift.Sql.Copy;
+
+/// <summary>
+/// Redshift's text format with ESCAPE, rewritten as RFC 4180 CSV that DuckDB's reader takes back byte for byte. In the
+/// input a backslash makes the next character part of the value (an escaped delimiter, newline or backslash); records
+/// end at an unescaped newline. In the output every value is quoted (quotes doubled) and NULL is an unquoted empty
+/// field, so no byte of the data, control characters included, is given a meaning of its own.
+/// </summary>
+/// <remarks>
+/// DuckDB's reader knows escapes only inside quotes, and reading each line whole there needs a delimiter no line
+/// holds, which arbitrary data does not promise; one pass here over the bytes needs none.
+/// </remarks>
+public sealed class EscapedText(string delimiter, string nullAs, int fields, long skipLines)
+{
+    private readonly byte[] _delimiter = Encoding.UTF8.GetBytes(delimiter);
+    private readonly byte[] _null = Encoding.UTF8.GetBytes(nullAs);
+
+    /// <summary>Reads <paramref name="input"/> to its end and writes one CSV record of <c>fields</c> values per record.
+    /// Missing fields are NULL, fields past the last are dropped, and empty lines are skipped.</summary>
+    public void Rewrite(Stream input, Stream output)
+    {
+        var record = new ArrayBufferWriter<byte>(4096);
+        var csv = new ArrayBufferWriter<byte>(1 << 16);
+        var buffer = ArrayPool<byte>.Shared.Rent(1 << 16);
+        try
+        {
+            var skip = skipLines;
+            var escaped = false;
+            var carriageReturn = false;
+            int read;
+            while ((read = input.Read(buffer, 0, buffer.Length)) > 0)
+            {
+                var span = buffer.AsSpan(0, read);
+                var start = 0;
+                for (var i = 0; i < span.Length; i++)
+                {
+                    var b = span[i];
+                    if (carriageReturn)
+                    {
+                        // A CR ends the record (as a line end); a LF right after it belongs to the same line end.
+                        carriageReturn = false;
+                        if (b == (byte)'\n') { start = i + 1; continue; }
+                    }
+                    if (skip > 0)
+                    {
+                        if (b == (byte)'\n') { skip--; start = i + 1; }
+                        continue;
+                    }
+                    if (escaped) { escaped = false; continue; }
+                    if (b == (byte)'\\') { escaped = true; continue; }
+                    if (b is not ((byte)'\n' or (byte)'\r')) continue;
+                    record.Write(span[start..i]);
+                    WriteRecord(record.WrittenSpan, csv);
+                    record.ResetWrittenCount();
+                    carriageReturn = b == (byte)'\r';
+                    start = i + 1;
+                    if (csv.WrittenCount >= 1 << 16) { output.Write(csv.WrittenSpan); csv.ResetWrittenCount(); }
+                }
+                if (skip == 0 && start < span.Length) record.Write(span[start..]);
+            }
+            if (record.WrittenCount > 0) WriteRecord(record.WrittenSpan, csv);
+            output.Write(csv.WrittenSpan);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private void WriteRecord(ReadOnlySpan<byte> record, ArrayBufferWriter<byte> csv)
+    {
+        if (record.IsEmpty) return;
+        var written = 0;
+        var start = 0;
+        for (var i = 0; written < fields; i++)
+        {
+            if (i < record.Length && record[i] == (byte)'\\') { i++; continue; }
+            if (i < record.Length && !record[i..].StartsWith(_delimiter)) continue;
+            if (written > 0) csv.Write(","u8);
+            WriteField(record[start..Math.Min(i, record.Length)], csv);
+            written++;
+            if (i >= record.Length) break;
+            i += _delimiter.Length - 1;
+            start = i + 1;
+        }
+        for (; written < fields; written++) if (written > 0) csv.Write(","u8);
+        csv.Write("\n"u8);
+    }
+
+    /// <summary>One field: NULL when it reads as NULL AS before unescaping, else its unescaped bytes quoted.</summary>
+    private void WriteField(ReadOnlySpan<byte> raw, ArrayBufferWriter<byte> csv)
+    {
+        if (raw.SequenceEqual(_null)) return;
+        csv.Write("\""u8);
+        var run = 0;
+        for (var i = 0; i < raw.Length; i++)
+        {
+            if (raw[i] == (byte)'\\' && i + 1 < raw.Length)
+            {
+                csv.Write(raw[run..i]);
+                run = ++i;
+            }
+            if (raw[i] != (byte)'"') continue;
+            csv.Write(raw[run..i]);
+            csv.Write("\"\""u8);
+            run = i + 1;
+        }
+        csv.Write(raw[run..]);
+        csv.Write("\""u8);
+    }
+}
