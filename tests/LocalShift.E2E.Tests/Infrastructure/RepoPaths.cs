@@ -22,9 +22,8 @@ public static class RepoPaths
 
     public static string JsDir => Path.Combine(Root, "tests", "js");
 
-    /// <summary>Debian's awscli; another `aws` may come first on PATH, so tests use this one where it is installed, and
-    /// the `aws` on PATH on a machine without it.</summary>
-    public static string AwsCli { get; } = File.Exists("/usr/bin/aws") ? "/usr/bin/aws" : "aws";
+    /// <summary>Debian's awscli; another `aws` may come first on PATH, so tests always use this one.</summary>
+    public const string AwsCli = "/usr/bin/aws";
 
     private static string FindRoot()
     {
