@@ -83,7 +83,7 @@ public sealed class PgListener(IPgBackend backend, IPEndPoint endpoint, ILogger?
             catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or SocketException) { return; }
             socket.NoDelay = true;
             var processId = Interlocked.Increment(ref _nextProcessId);
-            var session = new PgSession(new NetworkStream(socket, ownsSocket: true), backend, this, processId, PgSession.NewSecretKey(), _logger, blocking: true);
+            var session = new PgSession(new NetworkStream(socket, ownsSocket: true), backend, this, processId, PgSession.NewSecretKey(), _logger, blocking: true, socket);
             var ended = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             _connections[session] = ended.Task;
             var thread = new Thread(() => Run(session, ended)) { IsBackground = true, Name = $"pg-backend-{processId}" };

@@ -133,7 +133,7 @@ public sealed partial class PgSession
         // As in PostgreSQL, what runs between two Syncs is one transaction: a statement that changes something
         // opens it, so an error before Sync rolls the changes back.
         if (portal.Statement.Statement.Changes) _query!.BeginImplicitTransaction();
-        portal.Result = portal.Statement.Statement.Execute(portal.Parameters);
+        using (WatchForDisconnect()) portal.Result = portal.Statement.Statement.Execute(portal.Parameters);
         // Rows go out in the types the client was told about, whichever Describe told it.
         portal.Columns = portal.Statement.Described && portal.Result.Columns is not null
             ? portal.Statement.DescribedColumns ?? portal.Result.Columns

@@ -27,7 +27,9 @@ public sealed partial class PgSession
             {
                 if (several) _query.BeginImplicitTransaction();
                 var statement = _query.Prepare(text, []);
-                using var result = statement.Execute([]);
+                IPgResult result;
+                using (WatchForDisconnect()) result = statement.Execute([]);
+                using var _ = result;
                 WriteNotices();
                 if (result.Columns is { } columns)
                 {

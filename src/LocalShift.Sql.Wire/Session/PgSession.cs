@@ -24,13 +24,17 @@ public sealed partial class PgSession : IDisposable
     private IPgQuerySession? _query;
     private volatile bool _cancelRequested;
     private bool _holdsConnectionSlot;
+    /// <summary>The client's socket, watched while a statement runs (<see cref="WatchForDisconnect"/>).</summary>
+    private readonly Socket? _socket;
 
     public int ProcessId { get; }
     public int SecretKey { get; }
 
     /// <param name="blocking">The session runs on a thread of its own and reads and writes the stream synchronously.</param>
-    internal PgSession(Stream stream, IPgBackend backend, PgListener listener, int processId, int secretKey, ILogger logger, bool blocking = false)
+    internal PgSession(Stream stream, IPgBackend backend, PgListener listener, int processId, int secretKey, ILogger logger, bool blocking = false,
+        Socket? socket = null)
     {
+        _socket = socket;
         _transport = stream;
         _blocking = blocking;
         _stream = stream;
@@ -93,6 +97,32 @@ public sealed partial class PgSession : IDisposable
         _cancelRequested = true;
         try { _query?.Cancel(); }
         catch (Exception e) { _logger.LogDebug("Cancel of {ProcessId} failed: {Reason}", ProcessId, e.Message); }
+    }
+
+    /// <summary>
+    /// While a statement runs, the session's thread is inside it and reads nothing from the client: a client that goes
+    /// away (its process killed, the connection dropped) is noticed here, by its socket turning readable with nothing
+    /// to read, and its statement is canceled as a CancelRequest would (a COPY stops and leaves its table as it was).
+    /// </summary>
+    private DisconnectWatch? WatchForDisconnect() => _socket is null ? null : new DisconnectWatch(_socket, Cancel);
+
+    private sealed class DisconnectWatch : IDisposable
+    {
+        private readonly Timer _timer;
+        private int _fired;
+
+        public DisconnectWatch(Socket socket, Action cancel)
+        {
+            _timer = new Timer(_ =>
+            {
+                bool gone;
+                try { gone = socket.Poll(0, SelectMode.SelectRead) && socket.Available == 0; }
+                catch (Exception e) when (e is SocketException or ObjectDisposedException) { gone = true; }
+                if (gone && Interlocked.Exchange(ref _fired, 1) == 0) cancel();
+            }, null, 200, 200);
+        }
+
+        public void Dispose() => _timer.Dispose();
     }
 
     private async Task MessageLoopAsync(CancellationToken cancellationToken)

@@ -84,6 +84,8 @@ public sealed class CopyRunner(RedshiftStatementContext context, CopyStatement c
                 throw LoadFailed(e.Reason, 1220);
             }
             if (copy.Escape && copy.Format == CopyFormat.Text && DuckDbCompression != "zstd") RewriteEscapedText(files, ct);
+            // A cancel that came while staging stops here; one that comes during the load interrupts the engine.
+            ct.ThrowIfCancellationRequested();
             var source = SourceRelation(files);
             var expressions = Expressions(columns, source, tryCast: false);
             var target = $"{QuoteIdentifier(schema)}.{QuoteIdentifier(copy.Table)} ({string.Join(", ", columns.Select(c => QuoteIdentifier(c.Name)))})";

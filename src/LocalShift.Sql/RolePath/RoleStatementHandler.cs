@@ -31,14 +31,14 @@ public sealed class RoleStatementHandler(RolePathResolver roles, S3Objects objec
         {
             var copy = CopyStatement.Parse(significant);
             var s3 = Session(context, copy.Authorization, "copy");
-            var rows = new CopyRunner(context, copy, s3).RunAsync().GetAwaiter().GetResult();
+            var rows = new CopyRunner(context, copy, s3).RunAsync(context.Cancellation).GetAwaiter().GetResult();
             return $"COPY {rows}";
         }
         if (first.Is("UNLOAD"))
         {
             var unload = UnloadStatement.Parse(significant);
             var s3 = Session(context, unload.Authorization, "unload");
-            new UnloadRunner(context, unload, s3, sql => PrepareFunctions(context, sql), roles.Slices(context)).RunAsync().GetAwaiter().GetResult();
+            new UnloadRunner(context, unload, s3, sql => PrepareFunctions(context, sql), roles.Slices(context)).RunAsync(context.Cancellation).GetAwaiter().GetResult();
             return "UNLOAD";
         }
         return _later.Execute(context, sql, significant);

@@ -29,6 +29,9 @@ public sealed record RedshiftStatementContext(
     /// <summary>Checks a query the statement runs for the user (UNLOAD's SELECT): its relations and functions.</summary>
     public Action<LocalShift.Sql.Syntax.Query>? AuthorizeQuery { get; init; }
 
+    /// <summary>Canceled when the client cancels the statement or goes away: stops S3 staging and the role path.</summary>
+    public CancellationToken Cancellation { get; init; }
+
     /// <summary>The db user ARN the role path passes as sts:ExternalId.</summary>
     public string DbUserArn => $"arn:aws:redshift:{Region}:{AccountId}:dbuser:{ClusterIdentifier}/{User}";
 }

@@ -101,7 +101,16 @@ internal sealed class SqlSession : IPgQuerySession
         else if (_status == TransactionStatus.InBlock) _status = TransactionStatus.Failed;
     }
 
-    public void Cancel() => _engine.Interrupt();
+    /// <summary>Cancels the running Redshift statement's own work (S3 staging, the role path) when asked.</summary>
+    private volatile CancellationTokenSource? _statementCancel;
+
+    /// <summary>Stops the running statement: the engine's query, and a COPY/UNLOAD between its engine statements.</summary>
+    public void Cancel()
+    {
+        try { _statementCancel?.Cancel(); }
+        catch (ObjectDisposedException) { }
+        _engine.Interrupt();
+    }
 
     public IReadOnlyList<PgNotice> DrainNotices()
     {
@@ -263,8 +272,20 @@ internal sealed class SqlSession : IPgQuerySession
             case StatementKind.Users:
                 return new CommandResult(new UserStatements(_database.Users, User).Run([.. tokens]));
             case StatementKind.Redshift:
+            {
                 _database.SchemaChanged();
-                return new CommandResult(_database.RedshiftStatements.Execute(RedshiftContext(), sql, [.. tokens]));
+                using var cancel = new CancellationTokenSource();
+                _statementCancel = cancel;
+                try
+                {
+                    return new CommandResult(_database.RedshiftStatements.Execute(RedshiftContext() with { Cancellation = cancel.Token }, sql, [.. tokens]));
+                }
+                catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+                {
+                    throw new PgException(SqlState.QueryCanceled, "canceling statement due to user request");
+                }
+                finally { _statementCancel = null; }
+            }
             case StatementKind.EngineQuery when analysis.Constant:
                 return ConstantResult(analysis);
             case StatementKind.EngineQuery:

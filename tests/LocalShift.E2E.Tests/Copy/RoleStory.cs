@@ -90,9 +90,14 @@ public sealed class RoleStory(LocalShiftServer server)
         }
     }
 
-    public async Task<List<string>> KeysAsync(string bucket, string prefix) =>
-        (await server.AwsAsync("s3api", "list-objects-v2", "--bucket", bucket, "--prefix", prefix)).Json() is var j && j.TryGetProperty("Contents", out var c)
+    /// <summary>The keys under a prefix (the CLI prints nothing at all for an empty listing).</summary>
+    public async Task<List<string>> KeysAsync(string bucket, string prefix)
+    {
+        var r = (await server.AwsAsync("s3api", "list-objects-v2", "--bucket", bucket, "--prefix", prefix)).EnsureSuccess();
+        if (r.Stdout.Trim().Length == 0) return [];
+        return r.Json() is var j && j.TryGetProperty("Contents", out var c)
             ? c.EnumerateArray().Select(o => o.GetProperty("Key").GetString()!).ToList() : [];
+    }
 
     /// <summary>psql -c for each statement, stopping at the first error; unaligned tuples-only output.</summary>
     public Task<CommandResult> PsqlAsync(int port, params string[] statements) => PsqlAsAsync(port, "admin", Password, statements);
