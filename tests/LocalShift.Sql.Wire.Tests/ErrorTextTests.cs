@@ -26,10 +26,10 @@ public sealed class ErrorTextTests(ErrorTextTests.Endpoint endpoint) : IClassFix
     public async Task A_portal_whose_result_another_statement_ended_fails_with_a_message()
     {
         await using var client = await RawProtocolClient.ConnectAsync(endpoint);
-        await client.ParseAsync("many", "select i from range(100000) t(i)");
+        await client.ParseAsync("many", "select i from generate_series(0, 99999) t(i)");
         await client.BindAsync("cursor", "many");
         await client.ExecuteAsync("cursor", 2);
-        await client.ParseAsync("", "select i + 1 from range(3) t(i)");
+        await client.ParseAsync("", "select i + 1 from generate_series(0, 2) t(i)");
         await client.BindAsync("", "");
         await client.ExecuteAsync("", 0);
         await client.ExecuteAsync("cursor", 0);

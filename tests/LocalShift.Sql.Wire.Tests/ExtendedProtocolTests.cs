@@ -10,7 +10,7 @@ public sealed class ExtendedProtocolTests(ExtendedProtocolTests.Endpoint endpoin
     public async Task Execute_with_a_row_limit_suspends_the_portal_until_the_rows_run_out()
     {
         await using var client = await RawProtocolClient.ConnectAsync(endpoint);
-        await client.ParseAsync("five", "select i from range(5) t(i)");
+        await client.ParseAsync("five", "select i from generate_series(0, 4) t(i)");
         await client.BindAsync("cursor", "five");
         await client.ExecuteAsync("cursor", 2);
         await client.ExecuteAsync("cursor", 2);

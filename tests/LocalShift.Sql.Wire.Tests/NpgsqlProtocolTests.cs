@@ -133,7 +133,7 @@ public sealed class NpgsqlProtocolTests(ClusterEndpoint endpoint) : IClassFixtur
     public async Task Large_result_streams_in_order()
     {
         await using var connection = await endpoint.OpenAsync();
-        await using var command = new NpgsqlCommand("select i, 'row ' || i from range(200000) t(i)", connection);
+        await using var command = new NpgsqlCommand("select i, 'row ' || i from generate_series(0, 199999) t(i)", connection);
         await using var reader = await command.ExecuteReaderAsync();
         long expected = 0;
         while (await reader.ReadAsync())
@@ -148,7 +148,7 @@ public sealed class NpgsqlProtocolTests(ClusterEndpoint endpoint) : IClassFixtur
     public async Task Cancel_stops_a_running_query_and_the_connection_goes_on()
     {
         await using var connection = await endpoint.OpenAsync();
-        await using var command = new NpgsqlCommand("select count(*) from range(1000000000000) a(i) where i % 7 = 3", connection);
+        await using var command = new NpgsqlCommand("select count(*) from generate_series(0, 999999999999) a(i) where i % 7 = 3", connection);
         var running = command.ExecuteScalarAsync();
         var deadline = DateTime.UtcNow.AddSeconds(20);
         while (!running.IsCompleted && DateTime.UtcNow < deadline)

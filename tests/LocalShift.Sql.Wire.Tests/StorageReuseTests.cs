@@ -20,7 +20,7 @@ public sealed class StorageReuseTests : IAsyncLifetime
     {
         await using var connection = await _endpoint.OpenAsync();
         async Task RunAsync(string sql) => await new NpgsqlCommand(sql, connection).ExecuteNonQueryAsync();
-        const string load = "create table churn as select i as id, md5(i::varchar) as a, i * 7 as b from range(1000000) t(i)";
+        const string load = "create table churn as select i as id, md5(i::varchar) as a, i * 7 as b from generate_series(0, 999999) t(i)";
 
         await RunAsync(load);
         await RunAsync("drop table churn");

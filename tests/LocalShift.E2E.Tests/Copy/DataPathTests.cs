@@ -92,7 +92,7 @@ public class DataPathTests(FormatFixture f) : IClassFixture<FormatFixture>
         // The fixture's cluster is a single dc2.large: 2 slices. DuckDB scans the 600,000 rows (5 row groups) with its
         // threads; when they fit in the slices (2 threads here) each writes its own file, as each slice does in Redshift;
         // with more threads than slices, one file.
-        await SqlAsync("CREATE TABLE IF NOT EXISTS big1 AS SELECT i AS id, md5(i::VARCHAR) AS a, md5((i * 7)::VARCHAR) || md5((i * 3)::VARCHAR) AS b FROM range(600000) t(i)");
+        await SqlAsync("CREATE TABLE IF NOT EXISTS big1 AS SELECT i AS id, md5(i::VARCHAR) AS a, md5((i * 7)::VARCHAR) || md5((i * 3)::VARCHAR) AS b FROM generate_series(0, 599999) t(i)");
         var threads = int.Parse((await SqlAsync("SELECT current_setting('threads')")).Trim(), System.Globalization.CultureInfo.InvariantCulture);
         await SqlAsync("UNLOAD ('select * from big1') TO 's3://fmt/slices/' IAM_ROLE default CSV");
         var keys = await f.Story.KeysAsync("fmt", "slices/");
@@ -129,7 +129,7 @@ public class DataPathTests(FormatFixture f) : IClassFixture<FormatFixture>
     public async Task A_large_unloaded_file_has_the_etag_the_aws_cli_multipart_upload_of_its_bytes_gets(string format, string prefix)
     {
         // Big enough (tens of MB, hard to compress) that parts are hashed while DuckDB is still writing the file.
-        await SqlAsync("CREATE TABLE IF NOT EXISTS big1 AS SELECT i AS id, md5(i::VARCHAR) AS a, md5((i * 7)::VARCHAR) || md5((i * 3)::VARCHAR) AS b FROM range(600000) t(i)");
+        await SqlAsync("CREATE TABLE IF NOT EXISTS big1 AS SELECT i AS id, md5(i::VARCHAR) AS a, md5((i * 7)::VARCHAR) || md5((i * 3)::VARCHAR) AS b FROM generate_series(0, 599999) t(i)");
         await SqlAsync($"UNLOAD ('select * from big1') TO 's3://fmt/big-{prefix}/' IAM_ROLE default {format} PARALLEL OFF");
         var key = (await f.Story.KeysAsync("fmt", $"big-{prefix}/")).Single();
         var file = Path.Combine(Path.GetTempPath(), "localshift-e2e-" + Guid.NewGuid().ToString("N"));
