@@ -322,6 +322,7 @@ internal sealed class SqlSession : IPgQuerySession
                     throw;
                 }
                 RecordOwnership(tokens);
+                FollowViews(analysis.Tree, analysis.Sql);
                 ReclaimStorage();
                 return new CommandResult(StatementClassifier.Tag(tokens, rows));
             }
@@ -453,6 +454,30 @@ internal sealed class SqlSession : IPgQuerySession
         if (kind.Text is null) return;
         var (schema, table) = PrivilegeCheck.TargetName(tokens, kind, "public");
         _database.Users.SetOwner(schema, table, User.Name);
+    }
+
+    /// <summary>
+    /// Keeps the definition of a view a non-superuser creates, so that reading it checks its query against its
+    /// owner's privileges (as PostgreSQL checks a view's base tables as its owner); forgets it when the view is replaced
+    /// by a superuser's or dropped, and follows a rename.
+    /// </summary>
+    private void FollowViews(Statement? tree, string sql)
+    {
+        var users = _database.Users;
+        switch (tree)
+        {
+            case CreateViewStatement view:
+                users.SetViewDefinition(view.View.Schema ?? "public", view.View.Name, User.Superuser ? null : sql);
+                break;
+            case DropStatement drop when drop.ObjectKind != "SCHEMA":
+                foreach (var name in drop.Names) users.SetViewDefinition(name.Schema ?? "public", name.Name, null);
+                break;
+            case AlterTableStatement { Action: "RENAME", NewName: { } newName } rename
+                when users.ViewDefinition(rename.Table.Schema ?? "public", rename.Table.Name) is { } definition:
+                users.SetViewDefinition(rename.Table.Schema ?? "public", rename.Table.Name, null);
+                users.SetViewDefinition(rename.Table.Schema ?? "public", newName, definition);
+                break;
+        }
     }
 
     private CommandResult EndTransaction(bool commit)

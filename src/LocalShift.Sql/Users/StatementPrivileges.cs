@@ -40,7 +40,7 @@ internal sealed class StatementPrivileges(UserDirectory directory, SystemRelatio
     {
         access ??= StatementAccess.Of(statement);
         CheckFunctions(access);
-        foreach (var relation in access.Relations) CheckRelation(relation, user, schemaOf, statement);
+        foreach (var relation in access.Relations) CheckRelation(relation, user, schemaOf, statement, 0);
         if (statement is CreateSchemaStatement or AlterSchemaStatement && !user.Superuser)
             throw statement is CreateSchemaStatement
                 ? UserDirectory.Denied("permission denied for database")
@@ -54,11 +54,13 @@ internal sealed class StatementPrivileges(UserDirectory directory, SystemRelatio
     }
 
     /// <summary>A query run on the user's behalf (UNLOAD's SELECT): what it reads and calls.</summary>
-    public void CheckQuery(Query query, DbUser user, Func<string, string>? schemaOf = null)
+    public void CheckQuery(Query query, DbUser user, Func<string, string>? schemaOf = null) => CheckQuery(query, user, schemaOf, 0);
+
+    private void CheckQuery(Query query, DbUser user, Func<string, string>? schemaOf, int depth)
     {
         var access = StatementAccess.OfQuery(query);
         CheckFunctions(access);
-        foreach (var relation in access.Relations) CheckRelation(relation, user, schemaOf, null);
+        foreach (var relation in access.Relations) CheckRelation(relation, user, schemaOf, null, depth);
     }
 
     private static void CheckFunctions(StatementAccess access)
@@ -107,7 +109,7 @@ internal sealed class StatementPrivileges(UserDirectory directory, SystemRelatio
         _ => "\"unknown\"",
     };
 
-    private void CheckRelation(RelationAccess relation, DbUser user, Func<string, string>? schemaOf, Statement? statement)
+    private void CheckRelation(RelationAccess relation, DbUser user, Func<string, string>? schemaOf, Statement? statement, int depth)
     {
         var name = relation.Name;
         var defaultSchema = name.Schema is null && schemaOf is not null ? schemaOf(name.Name) : "public";
@@ -146,19 +148,40 @@ internal sealed class StatementPrivileges(UserDirectory directory, SystemRelatio
             if (relation.Use == RelationUse.Select) return;
             throw UserDirectory.Denied($"permission denied: \"{name.Name}\" is a system catalog");
         }
-        if (user.Superuser) return;
-        var owner = schema ?? defaultSchema;
-        if (!directory.Holds(user.Name, "schema", owner, "", "usage"))
-            throw UserDirectory.Denied($"permission denied for schema {owner}");
-        var privilege = relation.Use switch
+        var home = schema ?? defaultSchema;
+        if (!user.Superuser)
         {
-            RelationUse.Insert => "insert",
-            RelationUse.Update => "update",
-            RelationUse.Delete => "delete",
-            RelationUse.References => "references",
-            _ => "select",
-        };
-        if (!directory.Holds(user.Name, "table", owner, name.Name, privilege))
-            throw UserDirectory.Denied($"permission denied for relation {name.Name}");
+            if (!directory.Holds(user.Name, "schema", home, "", "usage"))
+                throw UserDirectory.Denied($"permission denied for schema {home}");
+            var privilege = relation.Use switch
+            {
+                RelationUse.Insert => "insert",
+                RelationUse.Update => "update",
+                RelationUse.Delete => "delete",
+                RelationUse.References => "references",
+                _ => "select",
+            };
+            if (!directory.Holds(user.Name, "table", home, name.Name, privilege))
+                throw UserDirectory.Denied($"permission denied for relation {name.Name}");
+        }
+        if (relation.Use == RelationUse.Select) CheckViewAsOwner(home, name.Name, depth);
+    }
+
+    /// <summary>Definitions of views read lately, parsed once.</summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Query> _views = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// A view a non-superuser created reads its base tables with its owner's privileges, whoever reads the view (as
+    /// in PostgreSQL): an owner who has since lost SELECT on one no longer serves it through the view.
+    /// </summary>
+    private void CheckViewAsOwner(string schema, string view, int depth)
+    {
+        if (directory.ViewDefinition(schema, view) is not { } definition || directory.OwnerOf(schema, view) is not { } ownerName) return;
+        if (depth >= 16) throw new PgException("54001", "stack depth limit exceeded");
+        var owner = directory.Find(ownerName) ?? new DbUser(ownerName, null, false);
+        if (owner.Superuser) return;
+        var query = _views.GetOrAdd(definition, text => SqlParser.Parse(text) is CreateViewStatement created ? created.Query : throw new PgException(SqlState.InternalError, "view definition unreadable"));
+        if (_views.Count > 1024) _views.Clear();
+        CheckQuery(query, owner, null, depth + 1);
     }
 }

@@ -27,6 +27,8 @@ public sealed class UserDirectory
     private readonly Dictionary<string, HashSet<string>> _groups = new(StringComparer.Ordinal);
     private readonly HashSet<(string Type, string Schema, string Object, string Privilege, string Grantee)> _grants = [];
     private readonly Dictionary<(string Schema, string Table), string> _owners = new();
+    /// <summary>The CREATE VIEW text of views a non-superuser made: their queries are checked as that owner when read.</summary>
+    private readonly Dictionary<(string Schema, string View), string> _views = new();
     private readonly Dictionary<string, DbRole> _roles = new(StringComparer.Ordinal);
     /// <summary>Role memberships: (role, member) where member is a user name or "role r".</summary>
     private readonly HashSet<(string Role, string Member)> _roleMembers = [];
@@ -40,6 +42,7 @@ public sealed class UserDirectory
             CREATE TABLE IF NOT EXISTS {Schema}.group_members(group_name VARCHAR NOT NULL, user_name VARCHAR);
             CREATE TABLE IF NOT EXISTS {Schema}.grants(object_type VARCHAR, schema_name VARCHAR, object_name VARCHAR, privilege VARCHAR, grantee VARCHAR);
             CREATE TABLE IF NOT EXISTS {Schema}.owners(schema_name VARCHAR, table_name VARCHAR, owner VARCHAR);
+            CREATE TABLE IF NOT EXISTS {Schema}.view_definitions(schema_name VARCHAR, view_name VARCHAR, definition VARCHAR);
             CREATE TABLE IF NOT EXISTS {Schema}.roles(name VARCHAR PRIMARY KEY, id INTEGER NOT NULL, owner VARCHAR, external_id VARCHAR);
             CREATE TABLE IF NOT EXISTS {Schema}.role_members(role_name VARCHAR NOT NULL, member VARCHAR NOT NULL, admin_option BOOLEAN NOT NULL);
             CREATE OR REPLACE VIEW main.svv_roles AS
@@ -193,6 +196,24 @@ public sealed class UserDirectory
         }
     }
 
+    /// <summary>Keeps (or, with null, forgets) the CREATE VIEW statement of a view a non-superuser owns.</summary>
+    public void SetViewDefinition(string schema, string view, string? definition)
+    {
+        lock (_lock)
+        {
+            if (definition is null && !_views.ContainsKey((schema, view))) return;
+            _system.Execute($"DELETE FROM {Schema}.view_definitions WHERE schema_name = {QuoteLiteral(schema)} AND view_name = {QuoteLiteral(view)}" +
+                (definition is null ? "" : $"; INSERT INTO {Schema}.view_definitions VALUES ({QuoteLiteral(schema)}, {QuoteLiteral(view)}, {QuoteLiteral(definition)})"));
+            if (definition is null) _views.Remove((schema, view));
+            else _views[(schema, view)] = definition;
+        }
+    }
+
+    public string? ViewDefinition(string schema, string view)
+    {
+        lock (_lock) return _views.GetValueOrDefault((schema, view));
+    }
+
     public string? OwnerOf(string schema, string table)
     {
         lock (_lock) return _owners.GetValueOrDefault((schema, table));
@@ -343,6 +364,8 @@ public sealed class UserDirectory
                 _grants.Add(((string)grants.GetValue(0)!, (string)grants.GetValue(1)!, (string)grants.GetValue(2)!, (string)grants.GetValue(3)!, (string)grants.GetValue(4)!));
         using (var owners = _system.Query($"SELECT schema_name, table_name, owner FROM {Schema}.owners"))
             while (owners.Read()) _owners[((string)owners.GetValue(0)!, (string)owners.GetValue(1)!)] = (string)owners.GetValue(2)!;
+        using (var views = _system.Query($"SELECT schema_name, view_name, definition FROM {Schema}.view_definitions"))
+            while (views.Read()) _views[((string)views.GetValue(0)!, (string)views.GetValue(1)!)] = (string)views.GetValue(2)!;
     }
 
     /// <summary>
