@@ -29,7 +29,6 @@ public sealed class LocalShiftHost : IAsyncDisposable
 
     private readonly WebApplication _app;
     private readonly StateStore _store;
-    private volatile bool _ready;
 
     private LocalShiftHost(WebApplication app, StateStore store)
     {
@@ -105,7 +104,7 @@ public sealed class LocalShiftHost : IAsyncDisposable
             RoleApplyDelay = options.RoleApplyDelay,
             SqlHost = options.Host,
             SqlPortStart = options.SqlPortStart,
-        }, clock);
+        }, clock, loggerFactory.CreateLogger<ClusterLifecycle>());
         clusters = redshift.Store;
         var queryServices = new List<QueryService> { new StsService(assumer), new IamService(iamStore), redshift.Service };
         var httpServices = new List<IHttpService> { new LocalShift.Services.S3.Http.S3Service(objects) };
@@ -118,7 +117,11 @@ public sealed class LocalShiftHost : IAsyncDisposable
         builder.Services.AddSingleton<AwsEdge>();
 
         var app = builder.Build();
-        var host = new LocalShiftHost(app, store) { Options = options, Decisions = decisions, SqlHost = sqlHost };
+        var host = new LocalShiftHost(app, store)
+        {
+            Options = options, Decisions = decisions, SqlHost = sqlHost,
+            Readiness = new Readiness(redshift.Store, redshift.Lifecycle, sqlHost, clock),
+        };
         var edge = app.Services.GetRequiredService<AwsEdge>();
         app.Run(ctx => ctx.Request.Path.StartsWithSegments("/_localshift", out var rest)
             ? host.HandleAdminAsync(ctx, rest.Value ?? "")
@@ -141,9 +144,18 @@ public sealed class LocalShiftHost : IAsyncDisposable
 
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         host.Endpoint = new Uri(address);
-        host._ready = true;
+        // The banner comes as soon as the AWS endpoint listens, not after readiness: it carries the endpoint (the only
+        // way to learn it with --port 0) that scripts poll for health, and with many clusters the SQL endpoints take a
+        // while to open. Its first line says which it is; a last line follows once the SQL endpoints are settled.
+        var atStart = host.Readiness.Check();
+        var headline = atStart.Status switch
+        {
+            Readiness.Ready => $"LocalShift {Version} is ready.",
+            Readiness.Starting => $"LocalShift {Version} is starting: the AWS API is up, the SQL endpoints of {atStart.Clusters} clusters are opening (health answers \"ready\" once they accept connections).",
+            _ => $"LocalShift {Version} is up, degraded (see below).",
+        };
         banner.WriteLine($"""
-            LocalShift {Version} is ready.
+            {headline}
               AWS endpoint   {host.Endpoint.ToString().TrimEnd('/')}    (aws --endpoint-url {host.Endpoint.ToString().TrimEnd('/')} ...)
               Account        {options.AccountId}    root keys: AWS_ACCESS_KEY_ID={options.RootAccessKey} AWS_SECRET_ACCESS_KEY={options.RootSecretKey}
               Region         {options.Region}
@@ -151,6 +163,8 @@ public sealed class LocalShiftHost : IAsyncDisposable
               Health         {host.Endpoint}_localshift/health
             """);
         banner.Flush();
+        if (atStart.Status != Readiness.Ready)
+            _ = host.AnnounceWhenSettledAsync(banner, clock, app.Lifetime.ApplicationStopping);
         return host;
     }
 
@@ -176,6 +190,31 @@ public sealed class LocalShiftHost : IAsyncDisposable
     }
 
     public DecisionLog Decisions { get; private init; } = null!;
+    private Readiness Readiness { get; init; } = null!;
+
+    /// <summary>Prints one line when the SQL endpoints opened at start are settled: ready, or which ones failed.</summary>
+    private async Task AnnounceWhenSettledAsync(TextWriter banner, TimeProvider clock, CancellationToken stopping)
+    {
+        try
+        {
+            // Readiness is derived from the store, the listeners and the lifecycle, so there is no one event to await;
+            // a short poll for the few seconds of start-up is enough for a line a person reads.
+            var report = Readiness.Check();
+            while (report.Status == Readiness.Starting)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(100), clock, stopping);
+                report = Readiness.Check();
+            }
+            banner.WriteLine(report.Status == Readiness.Ready
+                ? $"LocalShift is ready: the SQL endpoints of all {report.Clusters} clusters accept connections."
+                : $"LocalShift is degraded: {report.Listening} of {report.Clusters} cluster SQL endpoints accept connections; "
+                  + "these did not start: " + string.Join("; ", report.Failed.Select(f => $"{f.Cluster} (account {f.Account}, port {f.Port}): {f.Error}")));
+            banner.Flush();
+        }
+        catch (OperationCanceledException) { }
+        catch (Exception e) when (e is IOException or ObjectDisposedException) { }
+    }
+
     private LocalShift.Sql.ClusterSqlHost? SqlHost { get; init; }
 
     private static void PrepareDataDir(string dataDir)
@@ -197,16 +236,23 @@ public sealed class LocalShiftHost : IAsyncDisposable
     {
         if (path is "/health" or "/health/")
         {
-            ctx.Response.StatusCode = _ready ? 200 : 503;
+            // 503 only while starting: a degraded endpoint is not retried, so a 503 would keep a wait-for-200 loop
+            // waiting for ever; 200 with "degraded" and the failures named lets it stop and tell (as ASP.NET Core's
+            // health checks map Degraded to 200).
+            var report = Readiness.Check();
+            ctx.Response.StatusCode = report.Status == Readiness.Starting ? 503 : 200;
+            if (report.Status == Readiness.Starting) ctx.Response.Headers.RetryAfter = "1";
+            ctx.Response.Headers.CacheControl = "no-store";
             ctx.Response.ContentType = "application/json";
             await ctx.Response.WriteAsync(JsonSerializer.Serialize(new Dictionary<string, object>
             {
-                ["status"] = _ready ? "ready" : "starting",
+                ["status"] = report.Status,
                 ["version"] = Version,
                 ["account"] = Options.AccountId,
                 ["region"] = Options.Region,
                 ["services"] = new[] { "iam", "sts", "redshift", "s3" },
-            }));
+                ["sqlEndpoints"] = new { clusters = report.Clusters, listening = report.Listening, starting = report.Starting, failed = report.Failed },
+            }, HealthJson));
             return;
         }
         if (path is "/decisions" or "/decisions/")
@@ -222,6 +268,8 @@ public sealed class LocalShiftHost : IAsyncDisposable
         ctx.Response.ContentType = "application/json";
         await ctx.Response.WriteAsync("{\"error\":\"no such LocalShift admin path; try /_localshift/health\"}");
     }
+
+    private static readonly JsonSerializerOptions HealthJson = new() { PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
 
     private static readonly JsonSerializerOptions JsonOptions = new()
     {

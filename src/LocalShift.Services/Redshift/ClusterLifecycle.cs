@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -21,6 +22,7 @@ public sealed class ClusterLifecycle
     // Endpoints are process-local: these sets say what this process has started and stopped.
     private readonly HashSet<(string Account, string Id)> _started = [];
     private readonly HashSet<(string Account, string Id)> _stopped = [];
+    private readonly ConcurrentDictionary<(string Account, string Id), EndpointFailure> _failed = new();
 
     public ClusterLifecycle(RedshiftStore store, IClusterEndpointHost endpoints, RedshiftOptions options, TimeProvider time, ILogger<ClusterLifecycle>? log = null)
     {
@@ -30,6 +32,10 @@ public sealed class ClusterLifecycle
         _time = time;
         _log = log ?? (ILogger)NullLogger.Instance;
     }
+
+    /// <summary>Clusters whose SQL endpoint this process gave up starting (not retried before a restart), and why;
+    /// read by the server's readiness report from any thread.</summary>
+    public IReadOnlyDictionary<(string Account, string Id), EndpointFailure> FailedEndpoints => _failed;
 
     /// <summary>Asks the running loop to look now (after a create or delete) instead of at its next deadline.</summary>
     public void Wake()
@@ -50,6 +56,7 @@ public sealed class ClusterLifecycle
                 var key = (c.AccountId, c.Identifier);
                 if (!_stopped.Add(key)) continue;
                 _started.Remove(key);
+                _failed.TryRemove(key, out _);
                 await Guard(() => _endpoints.StopAsync(c.AccountId, c.Identifier, deleteData: true), "stop", c);
             }
             foreach (var c in _store.ListByStatus(ClusterStatus.Creating, now).Where(c => c.AvailableAt <= now))
@@ -128,6 +135,7 @@ public sealed class ClusterLifecycle
             catch (Exception e) when (e is not OperationCanceledException)
             {
                 _log.LogError(e, "Could not start the SQL endpoint of cluster {Cluster} (account {Account}, port {Port})", c.Identifier, c.AccountId, c.SqlPort);
+                _failed[key] = new EndpointFailure(c.SqlPort, e.Message);
                 break;
             }
         }
@@ -155,3 +163,6 @@ public sealed class ClusterLifecycle
         }
     }
 }
+
+/// <summary>Why a cluster's SQL endpoint did not start: the port it tried and the error's message.</summary>
+public sealed record EndpointFailure(int Port, string Error);

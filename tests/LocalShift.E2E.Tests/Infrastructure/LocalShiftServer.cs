@@ -47,7 +47,7 @@ public sealed partial class LocalShiftServer : IAsyncDisposable
         return server;
     }
 
-    private async Task StartProcessAsync()
+    private async Task StartProcessAsync(bool waitUntilHealthy = true)
     {
         var args = new List<string>
         {
@@ -86,7 +86,7 @@ public sealed partial class LocalShiftServer : IAsyncDisposable
         if (await Task.WhenAny(portFound.Task, deadline) == deadline)
             throw new TimeoutException($"LocalShift did not print its endpoint within 60s:\n{Output}");
         Port = await portFound.Task;
-        await WaitHealthyAsync();
+        if (waitUntilHealthy) await WaitHealthyAsync();
     }
 
     private async Task WaitHealthyAsync()
@@ -124,11 +124,13 @@ public sealed partial class LocalShiftServer : IAsyncDisposable
         await _process.WaitForExitAsync();
     }
 
-    public async Task RestartAsync(bool crash = false)
+    /// <summary>Stops (or crashes) and starts again on the same data dir; returns once health answers 200, or, with
+    /// <paramref name="waitUntilHealthy"/> false, as soon as the banner names the endpoint.</summary>
+    public async Task RestartAsync(bool crash = false, bool waitUntilHealthy = true)
     {
         if (crash) await CrashAsync();
         else await StopAsync();
-        await StartProcessAsync();
+        await StartProcessAsync(waitUntilHealthy);
     }
 
     /// <summary>Runs Debian's AWS CLI against this server; output is JSON unless the args say otherwise.</summary>

@@ -202,5 +202,36 @@ public sealed class BusyPortTests
         Assert.Equal("available", c.Element("ClusterStatus")!.Value);
         Assert.Equal("5441", c.Element("Endpoint")!.Element("Port")!.Value);
         Assert.Equal([5441], endpoints.Started);
+        Assert.Empty(lifecycle.FailedEndpoints); // a port it moved off is not a failure
+    }
+}
+
+/// <summary>A cluster whose endpoint cannot start still becomes available; the lifecycle says so for readiness.</summary>
+public sealed class EndpointFailureTests
+{
+    [Fact]
+    public async Task Endpoint_that_cannot_start_is_reported_with_its_port_and_error_until_the_cluster_is_deleted()
+    {
+        using var h = new RedshiftHarness();
+        var lifecycle = new ClusterLifecycle(new RedshiftStore(h.State), new BrokenEndpoints(), h.Options, h.Clock);
+        h.Create("c1");
+        h.Clock.Advance(h.Options.CreateDelay);
+        await lifecycle.TickAsync();
+
+        Assert.Equal("available", h.Describe("c1").Element("ClusterStatus")!.Value);
+        var failure = Assert.Single(lifecycle.FailedEndpoints);
+        Assert.Equal((RedshiftHarness.Account, "c1"), failure.Key);
+        Assert.Equal(new EndpointFailure(5439, "the warehouse file is not a database"), failure.Value);
+
+        h.Call("DeleteCluster", ("ClusterIdentifier", "c1"), ("SkipFinalClusterSnapshot", "true"));
+        await lifecycle.TickAsync();
+        Assert.Empty(lifecycle.FailedEndpoints);
+    }
+
+    private sealed class BrokenEndpoints : IClusterEndpointHost
+    {
+        public Task StartAsync(ClusterEndpointSpec spec, CancellationToken cancellationToken) =>
+            throw new InvalidOperationException("the warehouse file is not a database");
+        public Task StopAsync(string accountId, string clusterIdentifier, bool deleteData) => Task.CompletedTask;
     }
 }
