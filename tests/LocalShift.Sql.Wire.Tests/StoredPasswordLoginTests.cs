@@ -101,21 +101,14 @@ public abstract class StoredPasswordLoginTests(ClusterEndpoint endpoint)
     }
 
     [Fact]
-    public async Task Users_table_holds_no_password_in_clear()
+    public async Task Users_table_is_no_statements_to_read_and_pg_user_shows_no_secret()
     {
         await ExecuteAsync("create user stored password 'Stored1234'");
         await ExecuteAsync("alter user stored password 'Stored5678'");
         await using var master = await endpoint.OpenAsync();
-        var rows = new List<string>();
-        await using (var reader = await new NpgsqlCommand("select * from __localshift.users", master).ExecuteReaderAsync())
-            while (await reader.ReadAsync())
-                rows.Add(string.Join('|', Enumerable.Range(0, reader.FieldCount).Select(i => reader.GetValue(i).ToString())));
-        var all = string.Join('\n', rows);
-        Assert.Contains("stored|md5", all);
-        Assert.Contains("SCRAM-SHA-256$4096:", all);
-        Assert.DoesNotContain("Stored1234", all);
-        Assert.DoesNotContain("Stored5678", all);
-        Assert.DoesNotContain(ClusterEndpoint.Password, all);
+        // The hidden catalog does not exist for any user, the superuser included (what it holds: the file test below).
+        var e = await Assert.ThrowsAsync<PostgresException>(() => new NpgsqlCommand("select * from __localshift.users", master).ExecuteReaderAsync());
+        Assert.Equal("42P01", e.SqlState);
         Assert.Equal(["********"], await ReadColumnAsync(master, "select distinct passwd from pg_user"));
     }
 
