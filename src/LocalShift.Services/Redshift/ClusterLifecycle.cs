@@ -19,8 +19,8 @@ public sealed class ClusterLifecycle
     private readonly SemaphoreSlim _tick = new(1, 1);
     private readonly SemaphoreSlim _wake = new(0, 1);
     // Endpoints are process-local: these sets say what this process has started and stopped.
-    private readonly HashSet<(string Account, string Id)> _started = [];
-    private readonly HashSet<(string Account, string Id)> _stopped = [];
+    private readonly HashSet<(string Account, string Region, string Id)> _started = [];
+    private readonly HashSet<(string Account, string Region, string Id)> _stopped = [];
 
     public ClusterLifecycle(RedshiftStore store, IClusterEndpointHost endpoints, RedshiftOptions options, TimeProvider time, ILogger<ClusterLifecycle>? log = null)
     {
@@ -47,21 +47,21 @@ public sealed class ClusterLifecycle
             var now = _time.GetUtcNow();
             foreach (var c in _store.ListByStatus(ClusterStatus.Deleting, now))
             {
-                var key = (c.AccountId, c.Identifier);
+                var key = (c.AccountId, c.Region, c.Identifier);
                 if (!_stopped.Add(key)) continue;
                 _started.Remove(key);
-                await Guard(() => _endpoints.StopAsync(c.AccountId, c.Identifier, deleteData: true), "stop", c);
+                await Guard(() => _endpoints.StopAsync(c.EndpointSpec(_options.SqlHost), deleteData: true), "stop", c);
             }
             foreach (var c in _store.ListByStatus(ClusterStatus.Creating, now).Where(c => c.AvailableAt <= now))
             {
                 await Start(c, cancellationToken);
-                _store.MarkAvailable(c.AccountId, c.Identifier);
+                _store.MarkAvailable(c.AccountId, c.Region, c.Identifier);
             }
             foreach (var c in _store.ListByStatus(ClusterStatus.Available, now))
                 await Start(c, cancellationToken);
             _store.Settle(now);
             // Forget stopped clusters that are gone, so an identifier reused later is stopped again when deleted.
-            var deleting = _store.ListByStatus(ClusterStatus.Deleting, now).Select(c => (c.AccountId, c.Identifier)).ToHashSet();
+            var deleting = _store.ListByStatus(ClusterStatus.Deleting, now).Select(c => (c.AccountId, c.Region, c.Identifier)).ToHashSet();
             _stopped.RemoveWhere(k => !deleting.Contains(k));
         }
         finally
@@ -108,7 +108,7 @@ public sealed class ClusterLifecycle
 
     private async Task Start(Cluster c, CancellationToken cancellationToken)
     {
-        var key = (c.AccountId, c.Identifier);
+        var key = (c.AccountId, c.Region, c.Identifier);
         if (_started.Contains(key)) return;
         // A port another program holds moves the cluster to the next free port; any other failure is logged and not
         // retried: the cluster still becomes available, as its control-plane state says.
@@ -121,13 +121,13 @@ public sealed class ClusterLifecycle
             }
             catch (Exception e) when (IsAddressInUse(e) && attempt < MaxPortMoves)
             {
-                var moved = _store.MovePort(c.AccountId, c.Identifier, _options.SqlPortEnd);
+                var moved = _store.MovePort(c.AccountId, c.Region, c.Identifier, _options.SqlPortEnd);
                 _log.LogWarning("Port {Port} of cluster {Cluster} is in use by another program; the cluster moves to port {NewPort}", c.SqlPort, c.Identifier, moved);
                 c = c with { SqlPort = moved };
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
-                _log.LogError(e, "Could not start the SQL endpoint of cluster {Cluster} (account {Account}, port {Port})", c.Identifier, c.AccountId, c.SqlPort);
+                _log.LogError(e, "Could not start the SQL endpoint of cluster {Cluster} (account {Account}, region {Region}, port {Port})", c.Identifier, c.AccountId, c.Region, c.SqlPort);
                 break;
             }
         }
@@ -151,7 +151,7 @@ public sealed class ClusterLifecycle
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            _log.LogError(e, "Could not {What} the SQL endpoint of cluster {Cluster} (account {Account}, port {Port})", what, c.Identifier, c.AccountId, c.SqlPort);
+            _log.LogError(e, "Could not {What} the SQL endpoint of cluster {Cluster} (account {Account}, region {Region}, port {Port})", what, c.Identifier, c.AccountId, c.Region, c.SqlPort);
         }
     }
 }
