@@ -90,7 +90,7 @@ public sealed class LocalShiftHost : IAsyncDisposable
         // The SQL endpoint reaches S3 through the role path; it finds the cluster's roles once the control plane exists.
         RedshiftStore? clusters = null;
         var rolePath = new LocalShift.Sql.RolePath.RolePathResolver(assumer, credentials,
-            (account, id, now) => clusters?.Find(account, id, now), authorizer, clock);
+            (account, region, id, now) => clusters?.Find(account, region, id, now), authorizer, clock);
         var sqlHost = new LocalShift.Sql.ClusterSqlHost(dataDir, loggerFactory,
             redshiftStatements: new LocalShift.Sql.RolePath.RoleStatementHandler(rolePath, s3Objects, authorizer, clock),
             certificate: SqlEndpointCertificate.Load(options, dataDir))

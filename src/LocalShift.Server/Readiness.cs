@@ -24,9 +24,9 @@ public sealed class Readiness(RedshiftStore clusters, ClusterLifecycle lifecycle
         var failed = new List<FailedEndpoint>();
         foreach (var c in available)
         {
-            if (sql.EndpointOf(c.AccountId, c.Identifier) is not null) listening++;
+            if (sql.EndpointOf(c.AccountId, c.Region, c.Identifier) is not null) listening++;
             // A failure at a port the cluster has since left (it moved off a port another program holds) is stale.
-            else if (lifecycle.FailedEndpoints.TryGetValue((c.AccountId, c.Identifier), out var f) && f.Port == c.SqlPort)
+            else if (lifecycle.FailedEndpoints.TryGetValue((c.AccountId, c.Region, c.Identifier), out var f) && f.Port == c.SqlPort)
                 failed.Add(new FailedEndpoint(c.AccountId, c.Identifier, c.SqlPort, f.Error));
             else starting.Add(c.Identifier);
         }

@@ -11,8 +11,11 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace LocalShift.Sql;
 
 /// <summary>
-/// Runs the PostgreSQL-wire endpoint of every available cluster: one listener and one DuckDB file
-/// (<c>&lt;dataDir&gt;/clusters/&lt;account&gt;/&lt;cluster&gt;/warehouse.duckdb</c>) per cluster.
+/// Runs the PostgreSQL-wire endpoint of every available cluster: one listener and one DuckDB file per cluster, in
+/// <c>&lt;dataDir&gt;/clusters/&lt;region&gt;/&lt;account&gt;/&lt;cluster&gt;/warehouse.duckdb</c> — or, for a cluster
+/// created before clusters belonged to a region (<see cref="ClusterEndpointSpec.RegionalFolder"/> false), where its
+/// warehouse always was: <c>&lt;dataDir&gt;/clusters/&lt;account&gt;/&lt;cluster&gt;/</c>. The two never meet: an
+/// account id is twelve digits, a region name never is.
 /// </summary>
 /// <param name="certificate">Offered to clients that ask for TLS (SSLRequest); null keeps every endpoint plain text.</param>
 public sealed class ClusterSqlHost(string dataDir, ILoggerFactory? loggerFactory = null,
@@ -30,7 +33,7 @@ public sealed class ClusterSqlHost(string dataDir, ILoggerFactory? loggerFactory
 
     private sealed record Endpoint(ClusterDatabase Database, PgListener Listener);
 
-    private readonly ConcurrentDictionary<(string Account, string Cluster), Endpoint> _endpoints = new();
+    private readonly ConcurrentDictionary<(string Account, string Region, string Cluster), Endpoint> _endpoints = new();
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly ILogger _logger = loggerFactory?.CreateLogger<ClusterSqlHost>() ?? NullLogger<ClusterSqlHost>.Instance;
 
@@ -39,8 +42,8 @@ public sealed class ClusterSqlHost(string dataDir, ILoggerFactory? loggerFactory
         await _gate.WaitAsync(cancellationToken);
         try
         {
-            if (_endpoints.ContainsKey((spec.AccountId, spec.ClusterIdentifier))) return;
-            var folder = ClusterFolder(spec.AccountId, spec.ClusterIdentifier);
+            if (_endpoints.ContainsKey(Key(spec))) return;
+            var folder = ClusterFolder(spec);
             Directory.CreateDirectory(folder);
             var database = new ClusterDatabase(spec, Path.Combine(folder, "warehouse.duckdb"), authMethod, redshiftStatements);
             var listener = new PgListener(database, new IPEndPoint(ResolveHost(spec.Host), spec.Port), _logger, certificate)
@@ -54,8 +57,8 @@ public sealed class ClusterSqlHost(string dataDir, ILoggerFactory? loggerFactory
                 database.Dispose();
                 throw;
             }
-            _endpoints[(spec.AccountId, spec.ClusterIdentifier)] = new Endpoint(database, listener);
-            _logger.LogInformation("SQL endpoint of cluster {Cluster} listening on {Endpoint}", spec.ClusterIdentifier, listener.LocalEndpoint);
+            _endpoints[Key(spec)] = new Endpoint(database, listener);
+            _logger.LogInformation("SQL endpoint of cluster {Cluster} ({Region}) listening on {Endpoint}", spec.ClusterIdentifier, spec.Region, listener.LocalEndpoint);
         }
         finally
         {
@@ -63,17 +66,13 @@ public sealed class ClusterSqlHost(string dataDir, ILoggerFactory? loggerFactory
         }
     }
 
-    public async Task StopAsync(string accountId, string clusterIdentifier, bool deleteData)
+    public async Task StopAsync(ClusterEndpointSpec spec, bool deleteData)
     {
         await _gate.WaitAsync();
         try
         {
-            if (_endpoints.TryRemove((accountId, clusterIdentifier), out var endpoint))
-            {
-                await endpoint.Listener.DisposeAsync();
-                endpoint.Database.Dispose();
-            }
-            var folder = ClusterFolder(accountId, clusterIdentifier);
+            if (_endpoints.TryRemove(Key(spec), out var endpoint)) await Close(endpoint);
+            var folder = ClusterFolder(spec);
             if (deleteData && Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
         }
         finally
@@ -83,11 +82,24 @@ public sealed class ClusterSqlHost(string dataDir, ILoggerFactory? loggerFactory
     }
 
     /// <summary>The bound endpoint of a running cluster (tests start clusters on port 0).</summary>
-    public IPEndPoint? EndpointOf(string accountId, string clusterIdentifier) =>
-        _endpoints.TryGetValue((accountId, clusterIdentifier), out var endpoint) ? endpoint.Listener.LocalEndpoint : null;
+    public IPEndPoint? EndpointOf(string accountId, string region, string clusterIdentifier) =>
+        _endpoints.TryGetValue((accountId, region, clusterIdentifier), out var endpoint) ? endpoint.Listener.LocalEndpoint : null;
 
-    private string ClusterFolder(string accountId, string clusterIdentifier) =>
-        Path.Combine(dataDir, "clusters", accountId, clusterIdentifier);
+    private static (string, string, string) Key(ClusterEndpointSpec spec) => (spec.AccountId, spec.Region, spec.ClusterIdentifier);
+
+    private string ClusterFolder(ClusterEndpointSpec spec)
+    {
+        if (!spec.RegionalFolder) return Path.Combine(dataDir, "clusters", spec.AccountId, spec.ClusterIdentifier);
+        // The region comes from a request's credential scope: it becomes a folder only once it is known to be a region name.
+        if (!Core.RegionName.IsValid(spec.Region)) throw new ArgumentException($"'{spec.Region}' is not a region name.", nameof(spec));
+        return Path.Combine(dataDir, "clusters", spec.Region, spec.AccountId, spec.ClusterIdentifier);
+    }
+
+    private static async Task Close(Endpoint endpoint)
+    {
+        await endpoint.Listener.DisposeAsync();
+        endpoint.Database.Dispose();
+    }
 
     private static IPAddress ResolveHost(string host) =>
         host is "" or "localhost" ? IPAddress.Loopback
@@ -97,6 +109,15 @@ public sealed class ClusterSqlHost(string dataDir, ILoggerFactory? loggerFactory
 
     public async ValueTask DisposeAsync()
     {
-        foreach (var key in _endpoints.Keys.ToList()) await StopAsync(key.Account, key.Cluster, deleteData: false);
+        await _gate.WaitAsync();
+        try
+        {
+            foreach (var key in _endpoints.Keys.ToList())
+                if (_endpoints.TryRemove(key, out var endpoint)) await Close(endpoint);
+        }
+        finally
+        {
+            _gate.Release();
+        }
     }
 }

@@ -34,7 +34,7 @@ public class ClusterEndpoint : IAsyncLifetime
     {
         _host = new ClusterSqlHost(DataDir, authMethod: _method) { AuthenticationTimeout = AuthenticationTimeout, MaxConnections = MaxConnections };
         await _host.StartAsync(new ClusterEndpointSpec("123456789012", "us-east-1", "test-cluster", Database, Master, Password, "127.0.0.1", 0), default);
-        Endpoint = _host.EndpointOf("123456789012", "test-cluster")!;
+        Endpoint = _host.EndpointOf("123456789012", "us-east-1", "test-cluster")!;
     }
 
     public string ConnectionString(string user = Master, string password = Password, string database = Database) =>

@@ -26,9 +26,9 @@ public sealed class ClusterSqlHostTests : IAsyncLifetime
     public async Task Start_creates_the_warehouse_file_and_is_idempotent()
     {
         await _host.StartAsync(_spec, default);
-        var endpoint = _host.EndpointOf(_spec.AccountId, _spec.ClusterIdentifier)!;
+        var endpoint = _host.EndpointOf(_spec.AccountId, _spec.Region, _spec.ClusterIdentifier)!;
         await _host.StartAsync(_spec, default);
-        Assert.Equal(endpoint, _host.EndpointOf(_spec.AccountId, _spec.ClusterIdentifier));
+        Assert.Equal(endpoint, _host.EndpointOf(_spec.AccountId, _spec.Region, _spec.ClusterIdentifier));
         Assert.True(File.Exists(Path.Combine(_dataDir, "clusters", "123456789012", "hosted", "warehouse.duckdb")));
 
         // User names are folded to lower case, as Redshift does.
@@ -41,12 +41,41 @@ public sealed class ClusterSqlHostTests : IAsyncLifetime
     public async Task Stop_with_delete_closes_the_port_and_removes_the_warehouse()
     {
         await _host.StartAsync(_spec, default);
-        var endpoint = _host.EndpointOf(_spec.AccountId, _spec.ClusterIdentifier)!;
-        await _host.StopAsync(_spec.AccountId, _spec.ClusterIdentifier, deleteData: true);
+        var endpoint = _host.EndpointOf(_spec.AccountId, _spec.Region, _spec.ClusterIdentifier)!;
+        await _host.StopAsync(_spec, deleteData: true);
 
-        Assert.Null(_host.EndpointOf(_spec.AccountId, _spec.ClusterIdentifier));
+        Assert.Null(_host.EndpointOf(_spec.AccountId, _spec.Region, _spec.ClusterIdentifier));
         Assert.False(Directory.Exists(Path.Combine(_dataDir, "clusters", "123456789012", "hosted")));
         using var tcp = new TcpClient();
         await Assert.ThrowsAnyAsync<SocketException>(() => tcp.ConnectAsync(endpoint.Address, endpoint.Port));
+    }
+
+    [Fact]
+    public async Task Same_identifier_in_two_regions_gets_two_warehouses_and_the_old_folder_stays_where_it_was()
+    {
+        var east = _spec with { RegionalFolder = true };
+        var west = _spec with { Region = "us-west-2", RegionalFolder = true };
+        await _host.StartAsync(_spec with { Region = "eu-west-1" }, default); // created before clusters belonged to a region
+        await _host.StartAsync(east, default);
+        await _host.StartAsync(west, default);
+        Assert.NotEqual(_host.EndpointOf(east.AccountId, "us-east-1", "hosted"), _host.EndpointOf(west.AccountId, "us-west-2", "hosted"));
+        var legacy = Path.Combine(_dataDir, "clusters", "123456789012", "hosted", "warehouse.duckdb");
+        var eastFile = Path.Combine(_dataDir, "clusters", "us-east-1", "123456789012", "hosted", "warehouse.duckdb");
+        var westFile = Path.Combine(_dataDir, "clusters", "us-west-2", "123456789012", "hosted", "warehouse.duckdb");
+        Assert.True(File.Exists(legacy));
+        Assert.True(File.Exists(westFile));
+
+        await _host.StopAsync(west, deleteData: true);
+        Assert.Null(_host.EndpointOf(west.AccountId, "us-west-2", "hosted"));
+        Assert.False(File.Exists(westFile));
+        Assert.True(File.Exists(legacy));
+        Assert.True(File.Exists(eastFile));
+    }
+
+    [Fact]
+    public async Task A_region_that_is_not_a_region_name_never_becomes_a_folder()
+    {
+        await Assert.ThrowsAsync<ArgumentException>(() => _host.StartAsync(_spec with { Region = "../../x", RegionalFolder = true }, default));
+        Assert.False(Directory.Exists(Path.Combine(_dataDir, "x")));
     }
 }

@@ -82,6 +82,11 @@ public sealed record Cluster
     public required ClusterAttributes Attributes { get; init; }
     public IReadOnlyList<RoleAssociation> Roles { get; init; } = [];
     public IReadOnlyList<ClusterTag> Tags { get; init; } = [];
+    /// <summary>
+    /// Where the cluster's warehouse lives: true (every cluster created since clusters belong to a region) in a
+    /// region-qualified folder; false for clusters created before, which keep the folder they always had.
+    /// </summary>
+    public bool RegionalFolder { get; init; } = true;
 
     public string Arn => Core.Arn.Cluster(Region, AccountId, Identifier);
     public string NamespaceArn => $"arn:aws:redshift:{Region}:{AccountId}:namespace:{NamespaceId}";
@@ -98,5 +103,5 @@ public sealed record Cluster
     public IEnumerable<RoleAssociation> HeldRoles => Roles.Where(r => r.Holds);
 
     public ClusterEndpointSpec EndpointSpec(string host) =>
-        new(AccountId, Region, Identifier, DbName, MasterUsername, MasterPasswordSecret, host, SqlPort);
+        new(AccountId, Region, Identifier, DbName, MasterUsername, MasterPasswordSecret, host, SqlPort) { RegionalFolder = RegionalFolder };
 }

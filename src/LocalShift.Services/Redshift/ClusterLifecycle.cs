@@ -20,9 +20,9 @@ public sealed class ClusterLifecycle
     private readonly SemaphoreSlim _tick = new(1, 1);
     private readonly SemaphoreSlim _wake = new(0, 1);
     // Endpoints are process-local: these sets say what this process has started and stopped.
-    private readonly HashSet<(string Account, string Id)> _started = [];
-    private readonly HashSet<(string Account, string Id)> _stopped = [];
-    private readonly ConcurrentDictionary<(string Account, string Id), EndpointFailure> _failed = new();
+    private readonly HashSet<(string Account, string Region, string Id)> _started = [];
+    private readonly HashSet<(string Account, string Region, string Id)> _stopped = [];
+    private readonly ConcurrentDictionary<(string Account, string Region, string Id), EndpointFailure> _failed = new();
 
     public ClusterLifecycle(RedshiftStore store, IClusterEndpointHost endpoints, RedshiftOptions options, TimeProvider time, ILogger<ClusterLifecycle>? log = null)
     {
@@ -35,7 +35,7 @@ public sealed class ClusterLifecycle
 
     /// <summary>Clusters whose SQL endpoint this process gave up starting (not retried before a restart), and why;
     /// read by the server's readiness report from any thread.</summary>
-    public IReadOnlyDictionary<(string Account, string Id), EndpointFailure> FailedEndpoints => _failed;
+    public IReadOnlyDictionary<(string Account, string Region, string Id), EndpointFailure> FailedEndpoints => _failed;
 
     /// <summary>Asks the running loop to look now (after a create or delete) instead of at its next deadline.</summary>
     public void Wake()
@@ -53,22 +53,22 @@ public sealed class ClusterLifecycle
             var now = _time.GetUtcNow();
             foreach (var c in _store.ListByStatus(ClusterStatus.Deleting, now))
             {
-                var key = (c.AccountId, c.Identifier);
+                var key = (c.AccountId, c.Region, c.Identifier);
                 if (!_stopped.Add(key)) continue;
                 _started.Remove(key);
                 _failed.TryRemove(key, out _);
-                await Guard(() => _endpoints.StopAsync(c.AccountId, c.Identifier, deleteData: true), "stop", c);
+                await Guard(() => _endpoints.StopAsync(c.EndpointSpec(_options.SqlHost), deleteData: true), "stop", c);
             }
             foreach (var c in _store.ListByStatus(ClusterStatus.Creating, now).Where(c => c.AvailableAt <= now))
             {
                 await Start(c, cancellationToken);
-                _store.MarkAvailable(c.AccountId, c.Identifier);
+                _store.MarkAvailable(c.AccountId, c.Region, c.Identifier);
             }
             foreach (var c in _store.ListByStatus(ClusterStatus.Available, now))
                 await Start(c, cancellationToken);
             _store.Settle(now);
             // Forget stopped clusters that are gone, so an identifier reused later is stopped again when deleted.
-            var deleting = _store.ListByStatus(ClusterStatus.Deleting, now).Select(c => (c.AccountId, c.Identifier)).ToHashSet();
+            var deleting = _store.ListByStatus(ClusterStatus.Deleting, now).Select(c => (c.AccountId, c.Region, c.Identifier)).ToHashSet();
             _stopped.RemoveWhere(k => !deleting.Contains(k));
         }
         finally
@@ -115,7 +115,7 @@ public sealed class ClusterLifecycle
 
     private async Task Start(Cluster c, CancellationToken cancellationToken)
     {
-        var key = (c.AccountId, c.Identifier);
+        var key = (c.AccountId, c.Region, c.Identifier);
         if (_started.Contains(key)) return;
         // A port another program holds moves the cluster to the next free port; any other failure is logged and not
         // retried: the cluster still becomes available, as its control-plane state says.
@@ -128,13 +128,13 @@ public sealed class ClusterLifecycle
             }
             catch (Exception e) when (IsAddressInUse(e) && attempt < MaxPortMoves)
             {
-                var moved = _store.MovePort(c.AccountId, c.Identifier, _options.SqlPortEnd);
+                var moved = _store.MovePort(c.AccountId, c.Region, c.Identifier, _options.SqlPortEnd);
                 _log.LogWarning("Port {Port} of cluster {Cluster} is in use by another program; the cluster moves to port {NewPort}", c.SqlPort, c.Identifier, moved);
                 c = c with { SqlPort = moved };
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
-                _log.LogError(e, "Could not start the SQL endpoint of cluster {Cluster} (account {Account}, port {Port})", c.Identifier, c.AccountId, c.SqlPort);
+                _log.LogError(e, "Could not start the SQL endpoint of cluster {Cluster} (account {Account}, region {Region}, port {Port})", c.Identifier, c.AccountId, c.Region, c.SqlPort);
                 _failed[key] = new EndpointFailure(c.SqlPort, e.Message);
                 break;
             }
@@ -159,7 +159,7 @@ public sealed class ClusterLifecycle
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            _log.LogError(e, "Could not {What} the SQL endpoint of cluster {Cluster} (account {Account}, port {Port})", what, c.Identifier, c.AccountId, c.SqlPort);
+            _log.LogError(e, "Could not {What} the SQL endpoint of cluster {Cluster} (account {Account}, region {Region}, port {Port})", what, c.Identifier, c.AccountId, c.Region, c.SqlPort);
         }
     }
 }

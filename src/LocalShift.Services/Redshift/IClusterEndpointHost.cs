@@ -23,6 +23,12 @@ public sealed record ClusterEndpointSpec(
     {
     }
 
+    /// <summary>
+    /// True: the warehouse lives in a region-qualified folder, so one identifier can name a cluster in each region.
+    /// False: the folder of clusters created before clusters belonged to a region (and of specs built by hand).
+    /// </summary>
+    public bool RegionalFolder { get; init; }
+
     /// <summary>The master password's secret; its MD5 hash is salted with the user name the cluster stores (lower case).</summary>
     public static PgPasswordSecret MasterSecret(string masterUsername, string masterUserPassword) =>
         PgPasswordSecret.FromPassword(masterUsername.ToLowerInvariant(), masterUserPassword);
@@ -37,13 +43,13 @@ public interface IClusterEndpointHost
     /// <summary>Starts the listener; idempotent for a cluster already listening.</summary>
     Task StartAsync(ClusterEndpointSpec spec, CancellationToken cancellationToken);
 
-    /// <summary>Stops the listener; with <paramref name="deleteData"/> also removes the cluster's warehouse.</summary>
-    Task StopAsync(string accountId, string clusterIdentifier, bool deleteData);
+    /// <summary>Stops the listener of the cluster <paramref name="spec"/> names; with <paramref name="deleteData"/> also removes its warehouse.</summary>
+    Task StopAsync(ClusterEndpointSpec spec, bool deleteData);
 }
 
 /// <summary>No SQL endpoints; for tests of the control plane alone.</summary>
 public sealed class NoClusterEndpoints : IClusterEndpointHost
 {
     public Task StartAsync(ClusterEndpointSpec spec, CancellationToken cancellationToken) => Task.CompletedTask;
-    public Task StopAsync(string accountId, string clusterIdentifier, bool deleteData) => Task.CompletedTask;
+    public Task StopAsync(ClusterEndpointSpec spec, bool deleteData) => Task.CompletedTask;
 }

@@ -51,7 +51,8 @@ public sealed class RedshiftService : QueryService
         var defaultRole = NullIfEmpty(p.Get("DefaultIamRoleArn"));
         var tags = ReadTags(p);
         var account = call.Caller.AccountId;
-        var arn = Arn.Cluster(call.Region, account, id);
+        var region = RegionOf(call);
+        var arn = Arn.Cluster(region, account, id);
 
         var keys = new Dictionary<string, IReadOnlyList<string>>();
         TagRules.AddRequestKeys(keys, tags);
@@ -83,7 +84,7 @@ public sealed class RedshiftService : QueryService
         var rolesSettleAt = availableAt;
         var attributes = new ClusterAttributes
         {
-            AvailabilityZone = NullIfEmpty(p.Get("AvailabilityZone")) ?? call.Region + "a",
+            AvailabilityZone = NullIfEmpty(p.Get("AvailabilityZone")) ?? region + "a",
             PreferredMaintenanceWindow = NullIfEmpty(p.Get("PreferredMaintenanceWindow")) ?? "sat:06:00-sat:06:30",
             AutomatedSnapshotRetentionPeriod = retention,
             ManualSnapshotRetentionPeriod = p.Int("ManualSnapshotRetentionPeriod") ?? -1,
@@ -101,10 +102,10 @@ public sealed class RedshiftService : QueryService
             RequestedPort = port,
         };
 
-        var cluster = _store.Create(account, id, now, _options.SqlPortStart, _options.SqlPortEnd, sqlPort => new Cluster
+        var cluster = _store.Create(account, region, id, now, _options.SqlPortStart, _options.SqlPortEnd, sqlPort => new Cluster
         {
             AccountId = account,
-            Region = call.Region,
+            Region = region,
             Identifier = id,
             NodeType = nodeType,
             NumberOfNodes = nodes,
@@ -133,13 +134,14 @@ public sealed class RedshiftService : QueryService
         var tagKeys = p.List("TagKeys", "TagKey") ?? [];
         var tagValues = p.List("TagValues", "TagValue") ?? [];
         var account = call.Caller.AccountId;
+        var region = RegionOf(call);
         var now = _time.GetUtcNow();
 
         if (idParam is not null)
         {
             var id = ClusterRules.NormalizeIdentifier(idParam);
-            var cluster = _store.Find(account, id, now);
-            AuthorizeOnCluster(call, "redshift:DescribeClusters", Arn.Cluster(cluster?.Region ?? call.Region, account, id), cluster);
+            var cluster = _store.Find(account, region, id, now);
+            AuthorizeOnCluster(call, "redshift:DescribeClusters", Arn.Cluster(region, account, id), cluster);
             if (marker is not null)
                 // unverified: AWS's text.
                 throw RedshiftErrors.InvalidParameterCombination("A request can specify either ClusterIdentifier or Marker, but not both.");
@@ -148,12 +150,12 @@ public sealed class RedshiftService : QueryService
             return;
         }
 
-        call.Authorize("redshift:DescribeClusters", Arn.Cluster(call.Region, account, "*"));
+        call.Authorize("redshift:DescribeClusters", Arn.Cluster(region, account, "*"));
         if (maxRecords is < 20 or > 100)
             // unverified: AWS's text.
             throw RedshiftErrors.InvalidParameterValue($"MaxRecords must be between 20 and 100, but was {maxRecords}.");
         var after = marker is null ? null : DecodeMarker(marker);
-        var matching = _store.List(account, now)
+        var matching = _store.List(account, region, now)
             .Where(c => MatchesTags(c, tagKeys, tagValues))
             .Where(c => after is null || string.CompareOrdinal(c.Identifier, after) > 0)
             .ToList();
@@ -170,15 +172,17 @@ public sealed class RedshiftService : QueryService
         var remove = p.List("RemoveIamRoles", "IamRoleArn") ?? [];
         var defaultRole = NullIfEmpty(p.Get("DefaultIamRoleArn"));
         var account = call.Caller.AccountId;
+        var region = RegionOf(call);
         var now = _time.GetUtcNow();
 
-        var existing = _store.Find(account, id, now);
-        AuthorizeOnCluster(call, "redshift:ModifyClusterIamRoles", Arn.Cluster(existing?.Region ?? call.Region, account, id), existing);
+        // Clusters of other regions are not seen: the call is authorized on this region's ARN and then finds nothing.
+        var existing = _store.Find(account, region, id, now);
+        AuthorizeOnCluster(call, "redshift:ModifyClusterIamRoles", Arn.Cluster(region, account, id), existing);
         if (existing is null) throw RedshiftErrors.ClusterNotFound(idParam);
         _vetting.Vet(call, account, add);
 
         var settleAt = now + _options.RoleApplyDelay;
-        var cluster = _store.Update(account, id, now, current =>
+        var cluster = _store.Update(account, region, id, now, current =>
         {
             if (current.Status != ClusterStatus.Available) throw RedshiftErrors.ConcurrentOperation();
             var (roles, newDefault) = RoleSetChange.Apply(id, current.Roles, current.DefaultIamRoleArn, add, remove, defaultRole, _options.RoleQuota, settleAt);
@@ -195,10 +199,11 @@ public sealed class RedshiftService : QueryService
         var skipFinal = p.Bool("SkipFinalClusterSnapshot") ?? false;
         var finalSnapshot = NullIfEmpty(p.Get("FinalClusterSnapshotIdentifier"));
         var account = call.Caller.AccountId;
+        var region = RegionOf(call);
         var now = _time.GetUtcNow();
 
-        var existing = _store.Find(account, id, now);
-        AuthorizeOnCluster(call, "redshift:DeleteCluster", Arn.Cluster(existing?.Region ?? call.Region, account, id), existing);
+        var existing = _store.Find(account, region, id, now);
+        AuthorizeOnCluster(call, "redshift:DeleteCluster", Arn.Cluster(region, account, id), existing);
         if (!skipFinal && finalSnapshot is null)
             throw RedshiftErrors.InvalidParameterCombination("FinalClusterSnapshotIdentifier is required unless SkipFinalClusterSnapshot is specified.");
         if (skipFinal && finalSnapshot is not null)
@@ -208,7 +213,7 @@ public sealed class RedshiftService : QueryService
         if (existing is null) throw RedshiftErrors.ClusterNotFound(idParam);
 
         // LocalShift keeps no snapshots: a final snapshot is accepted and not taken.
-        var cluster = _store.Update(account, id, now, current => current.Status switch
+        var cluster = _store.Update(account, region, id, now, current => current.Status switch
         {
             ClusterStatus.Available => current with { Status = ClusterStatus.Deleting, GoneAt = now + _options.DeleteDelay },
             ClusterStatus.Deleting => throw RedshiftErrors.AlreadyDeleting(idParam),
@@ -230,7 +235,7 @@ public sealed class RedshiftService : QueryService
         call.Authorize("redshift:CreateTags", resourceName, keys);
         if (existing is null) throw RedshiftErrors.ResourceNotFound(resourceName);
         TagRules.Validate(tags);
-        _store.Update(account, id, _time.GetUtcNow(), current => current with { Tags = TagRules.Merge(current.Tags, tags) });
+        _store.Update(account, existing.Region, id, _time.GetUtcNow(), current => current with { Tags = TagRules.Merge(current.Tags, tags) });
     }
 
     private void DeleteTags(AwsCall call, QueryParameters p, XmlWriter result)
@@ -244,7 +249,7 @@ public sealed class RedshiftService : QueryService
         keys["aws:TagKeys"] = tagKeys;
         call.Authorize("redshift:DeleteTags", resourceName, keys);
         if (existing is null) throw RedshiftErrors.ResourceNotFound(resourceName);
-        _store.Update(account, id, _time.GetUtcNow(), current => current with
+        _store.Update(account, existing.Region, id, _time.GetUtcNow(), current => current with
         {
             Tags = current.Tags.Where(t => !tagKeys.Contains(t.Key, StringComparer.Ordinal)).ToList(),
         });
@@ -273,7 +278,7 @@ public sealed class RedshiftService : QueryService
         else
         {
             call.Authorize("redshift:DescribeTags", "*");
-            clusters = _store.List(call.Caller.AccountId, now);
+            clusters = _store.List(call.Caller.AccountId, RegionOf(call), now);
         }
         if (resourceType is not null && !resourceType.Equals(ClusterResourceType, StringComparison.OrdinalIgnoreCase))
             clusters = []; // LocalShift tags only clusters
@@ -300,19 +305,31 @@ public sealed class RedshiftService : QueryService
         call.Authorize(action, clusterArn, keys);
     }
 
-    /// <summary>Resolves a tagging ResourceName (a cluster ARN of the caller's account) to the cluster, if it exists.</summary>
+    /// <summary>
+    /// Resolves a tagging ResourceName (a cluster ARN of the caller's account and of the call's region) to the cluster,
+    /// if it exists; an ARN of another region names nothing this call can see.
+    /// </summary>
     private (string Account, string Id, Cluster? Cluster) FindTaggedCluster(AwsCall call, string resourceName)
     {
         const string prefix = "cluster:";
+        var region = RegionOf(call);
         if (!Arn.TryParse(resourceName, out var arn) || arn.Service != "redshift")
             // unverified: AWS's text.
             throw RedshiftErrors.InvalidParameterValue($"The ARN {resourceName} is not a valid Amazon Redshift resource name.");
-        if (!arn.Resource.StartsWith(prefix, StringComparison.Ordinal) || arn.Account != call.Caller.AccountId)
+        if (!arn.Resource.StartsWith(prefix, StringComparison.Ordinal) || arn.Account != call.Caller.AccountId || arn.Region != region)
             return (arn.Account, "", null);
         var id = arn.Resource[prefix.Length..];
-        var cluster = _store.Find(arn.Account, id, _time.GetUtcNow());
-        return (arn.Account, id, cluster is not null && cluster.Region == arn.Region ? cluster : null);
+        return (arn.Account, id, _store.Find(arn.Account, region, id, _time.GetUtcNow()));
     }
+
+    /// <summary>
+    /// The region of the call's credential scope, which every cluster the call names or creates belongs to. It names
+    /// folders and ARNs, so it must look like a region.
+    /// </summary>
+    private static string RegionOf(AwsCall call) =>
+        RegionName.IsValid(call.Region) ? call.Region
+        // unverified for Redshift: the text AWS's front ends give a credential scoped to a region they do not serve.
+        : throw new AwsException("SignatureDoesNotMatch", $"Credential should be scoped to a valid region, not '{call.Region}'.", 403);
 
     private void WriteClusterBody(XmlWriter w, Cluster c) => w.WriteClusterMembers(c, _options.SqlHost);
 

@@ -17,47 +17,116 @@ public sealed class RedshiftStore
     public RedshiftStore(StateStore state)
     {
         _state = state;
-        _state.Migrate("redshift",
+        string[] steps =
+        [
             """
-            CREATE TABLE redshift_clusters(
-              account_id TEXT NOT NULL,
-              identifier TEXT NOT NULL,
-              region TEXT NOT NULL,
-              node_type TEXT NOT NULL,
-              number_of_nodes INTEGER NOT NULL,
-              master_username TEXT NOT NULL,
-              master_user_password TEXT NOT NULL,
-              db_name TEXT NOT NULL,
-              sql_port INTEGER NOT NULL UNIQUE,
-              status TEXT NOT NULL,
-              create_time INTEGER NOT NULL,
-              available_at INTEGER NOT NULL,
-              gone_at INTEGER,
-              namespace_id TEXT NOT NULL,
-              default_iam_role_arn TEXT,
-              attributes TEXT NOT NULL,
-              PRIMARY KEY(account_id, identifier));
-            CREATE TABLE redshift_cluster_roles(
-              account_id TEXT NOT NULL,
-              identifier TEXT NOT NULL,
-              role_arn TEXT NOT NULL,
-              apply_status TEXT NOT NULL,
-              due_at INTEGER,
-              position INTEGER NOT NULL,
-              PRIMARY KEY(account_id, identifier, role_arn),
-              FOREIGN KEY(account_id, identifier) REFERENCES redshift_clusters(account_id, identifier) ON DELETE CASCADE);
-            CREATE TABLE redshift_cluster_tags(
-              account_id TEXT NOT NULL,
-              identifier TEXT NOT NULL,
-              key TEXT NOT NULL,
-              value TEXT NOT NULL,
-              position INTEGER NOT NULL,
-              PRIMARY KEY(account_id, identifier, key),
-              FOREIGN KEY(account_id, identifier) REFERENCES redshift_clusters(account_id, identifier) ON DELETE CASCADE);
-            """,
-            "ALTER TABLE redshift_clusters ADD COLUMN master_password_secret TEXT;");
+                CREATE TABLE redshift_clusters(
+                  account_id TEXT NOT NULL,
+                  identifier TEXT NOT NULL,
+                  region TEXT NOT NULL,
+                  node_type TEXT NOT NULL,
+                  number_of_nodes INTEGER NOT NULL,
+                  master_username TEXT NOT NULL,
+                  master_user_password TEXT NOT NULL,
+                  db_name TEXT NOT NULL,
+                  sql_port INTEGER NOT NULL UNIQUE,
+                  status TEXT NOT NULL,
+                  create_time INTEGER NOT NULL,
+                  available_at INTEGER NOT NULL,
+                  gone_at INTEGER,
+                  namespace_id TEXT NOT NULL,
+                  default_iam_role_arn TEXT,
+                  attributes TEXT NOT NULL,
+                  PRIMARY KEY(account_id, identifier));
+                CREATE TABLE redshift_cluster_roles(
+                  account_id TEXT NOT NULL,
+                  identifier TEXT NOT NULL,
+                  role_arn TEXT NOT NULL,
+                  apply_status TEXT NOT NULL,
+                  due_at INTEGER,
+                  position INTEGER NOT NULL,
+                  PRIMARY KEY(account_id, identifier, role_arn),
+                  FOREIGN KEY(account_id, identifier) REFERENCES redshift_clusters(account_id, identifier) ON DELETE CASCADE);
+                CREATE TABLE redshift_cluster_tags(
+                  account_id TEXT NOT NULL,
+                  identifier TEXT NOT NULL,
+                  key TEXT NOT NULL,
+                  value TEXT NOT NULL,
+                  position INTEGER NOT NULL,
+                  PRIMARY KEY(account_id, identifier, key),
+                  FOREIGN KEY(account_id, identifier) REFERENCES redshift_clusters(account_id, identifier) ON DELETE CASCADE);
+                """,
+            "ALTER TABLE redshift_clusters ADD COLUMN master_password_secret TEXT;",
+            RegionKey,
+        ];
+        // Clear passwords are hashed between steps 2 and 3: step 3 rebuilds the table without the clear column.
+        _state.Migrate("redshift", steps[..2]);
         HashMasterPasswords();
+        _state.Migrate("redshift", steps);
     }
+
+    /// <summary>
+    /// Step 3: a cluster belongs to its region. The key becomes (account, region, identifier), so one identifier can name
+    /// a cluster in each region; rows keep the region they were created in. Their warehouses stay where they were
+    /// (<c>regional_folder</c> = 0: <c>clusters/&lt;account&gt;/&lt;cluster&gt;/</c>); clusters created from now on get
+    /// a region-qualified folder (see <see cref="Cluster.RegionalFolder"/>).
+    /// </summary>
+    private const string RegionKey = """
+        CREATE TABLE redshift_clusters_v3(
+          account_id TEXT NOT NULL,
+          region TEXT NOT NULL,
+          identifier TEXT NOT NULL,
+          node_type TEXT NOT NULL,
+          number_of_nodes INTEGER NOT NULL,
+          master_username TEXT NOT NULL,
+          master_password_secret TEXT NOT NULL,
+          db_name TEXT NOT NULL,
+          sql_port INTEGER NOT NULL UNIQUE,
+          status TEXT NOT NULL,
+          create_time INTEGER NOT NULL,
+          available_at INTEGER NOT NULL,
+          gone_at INTEGER,
+          namespace_id TEXT NOT NULL,
+          default_iam_role_arn TEXT,
+          attributes TEXT NOT NULL,
+          regional_folder INTEGER NOT NULL,
+          PRIMARY KEY(account_id, region, identifier));
+        CREATE TABLE redshift_cluster_roles_v3(
+          account_id TEXT NOT NULL,
+          region TEXT NOT NULL,
+          identifier TEXT NOT NULL,
+          role_arn TEXT NOT NULL,
+          apply_status TEXT NOT NULL,
+          due_at INTEGER,
+          position INTEGER NOT NULL,
+          PRIMARY KEY(account_id, region, identifier, role_arn),
+          FOREIGN KEY(account_id, region, identifier) REFERENCES redshift_clusters_v3(account_id, region, identifier) ON DELETE CASCADE);
+        CREATE TABLE redshift_cluster_tags_v3(
+          account_id TEXT NOT NULL,
+          region TEXT NOT NULL,
+          identifier TEXT NOT NULL,
+          key TEXT NOT NULL,
+          value TEXT NOT NULL,
+          position INTEGER NOT NULL,
+          PRIMARY KEY(account_id, region, identifier, key),
+          FOREIGN KEY(account_id, region, identifier) REFERENCES redshift_clusters_v3(account_id, region, identifier) ON DELETE CASCADE);
+        INSERT INTO redshift_clusters_v3
+          SELECT account_id, region, identifier, node_type, number_of_nodes, master_username, master_password_secret, db_name,
+            sql_port, status, create_time, available_at, gone_at, namespace_id, default_iam_role_arn, attributes, 0
+          FROM redshift_clusters;
+        INSERT INTO redshift_cluster_roles_v3
+          SELECT r.account_id, c.region, r.identifier, r.role_arn, r.apply_status, r.due_at, r.position
+          FROM redshift_cluster_roles r JOIN redshift_clusters c USING(account_id, identifier);
+        INSERT INTO redshift_cluster_tags_v3
+          SELECT t.account_id, c.region, t.identifier, t.key, t.value, t.position
+          FROM redshift_cluster_tags t JOIN redshift_clusters c USING(account_id, identifier);
+        DROP TABLE redshift_cluster_roles;
+        DROP TABLE redshift_cluster_tags;
+        DROP TABLE redshift_clusters;
+        ALTER TABLE redshift_clusters_v3 RENAME TO redshift_clusters;
+        ALTER TABLE redshift_cluster_roles_v3 RENAME TO redshift_cluster_roles;
+        ALTER TABLE redshift_cluster_tags_v3 RENAME TO redshift_cluster_tags;
+        """;
 
     /// <summary>
     /// The master password used to be stored in clear (<c>master_user_password</c>): each becomes its hashes, then the
@@ -80,16 +149,16 @@ public sealed class RedshiftStore
         _state.Read(c => c.Exec(null, "PRAGMA wal_checkpoint(TRUNCATE)"));
     }
 
-    /// <summary>The cluster as seen at <paramref name="now"/>, or null when it does not exist (or its deletion is over).</summary>
-    public Cluster? Find(string accountId, string identifier, DateTimeOffset now) =>
-        _state.Read(c => Load(c, null, accountId, identifier)?.At(now));
+    /// <summary>The cluster as seen at <paramref name="now"/>, or null when it does not exist in that region (or its deletion is over).</summary>
+    public Cluster? Find(string accountId, string region, string identifier, DateTimeOffset now) =>
+        _state.Read(c => Load(c, null, accountId, region, identifier)?.At(now));
 
-    /// <summary>The account's clusters as seen at <paramref name="now"/>, ordered by identifier.</summary>
-    public List<Cluster> List(string accountId, DateTimeOffset now) =>
-        _state.Read(c => LoadAll(c, null, "WHERE account_id=$a", ("$a", accountId)))
+    /// <summary>The account's clusters in one region as seen at <paramref name="now"/>, ordered by identifier.</summary>
+    public List<Cluster> List(string accountId, string region, DateTimeOffset now) =>
+        _state.Read(c => LoadAll(c, null, "WHERE account_id=$a AND region=$r", ("$a", accountId), ("$r", region)))
             .Select(x => x.At(now)).OfType<Cluster>().ToList();
 
-    /// <summary>Every cluster of every account in a given stored status, as seen at <paramref name="now"/>.</summary>
+    /// <summary>Every cluster of every account and region in a given stored status, as seen at <paramref name="now"/>.</summary>
     public List<Cluster> ListByStatus(string status, DateTimeOffset now) =>
         _state.Read(c => LoadAll(c, null, "WHERE status=$s", ("$s", status)))
             .Select(x => x.At(now)).OfType<Cluster>().ToList();
@@ -98,11 +167,11 @@ public sealed class RedshiftStore
     /// Inserts a new cluster with the next free SQL port at or above <paramref name="portStart"/>.
     /// <paramref name="build"/> receives that port and returns the cluster to store.
     /// </summary>
-    public Cluster Create(string accountId, string identifier, DateTimeOffset now, int portStart, int portEnd, Func<int, Cluster> build) =>
+    public Cluster Create(string accountId, string region, string identifier, DateTimeOffset now, int portStart, int portEnd, Func<int, Cluster> build) =>
         _state.Write((c, tx) =>
         {
             Settle(c, tx, now);
-            if (Load(c, tx, accountId, identifier) is not null) throw RedshiftErrors.ClusterAlreadyExists();
+            if (Load(c, tx, accountId, region, identifier) is not null) throw RedshiftErrors.ClusterAlreadyExists();
             var port = NextFreePort(c, tx, portStart, portEnd);
             var cluster = build(port);
             Insert(c, tx, cluster);
@@ -113,34 +182,37 @@ public sealed class RedshiftStore
     /// Reads the cluster (settled at <paramref name="now"/>) inside the write transaction, lets <paramref name="change"/>
     /// check it and return its new form, and stores that. <paramref name="change"/> throws to abort.
     /// </summary>
-    public Cluster Update(string accountId, string identifier, DateTimeOffset now, Func<Cluster, Cluster> change) =>
+    public Cluster Update(string accountId, string region, string identifier, DateTimeOffset now, Func<Cluster, Cluster> change) =>
         _state.Write((c, tx) =>
         {
             Settle(c, tx, now);
-            var current = Load(c, tx, accountId, identifier)?.At(now) ?? throw RedshiftErrors.ClusterNotFound(identifier);
+            var current = Load(c, tx, accountId, region, identifier)?.At(now) ?? throw RedshiftErrors.ClusterNotFound(identifier);
             var updated = change(current);
-            c.Exec(tx, "DELETE FROM redshift_clusters WHERE account_id=$a AND identifier=$i", ("$a", accountId), ("$i", identifier));
+            if (updated.AccountId != accountId || updated.Region != region || updated.Identifier != identifier)
+                throw new InvalidOperationException("An update cannot move a cluster to another account, region or identifier.");
+            c.Exec(tx, "DELETE FROM redshift_clusters WHERE account_id=$a AND region=$r AND identifier=$i",
+                ("$a", accountId), ("$r", region), ("$i", identifier));
             Insert(c, tx, updated);
             return updated.At(now) ?? updated;
         });
 
     /// <summary>Marks a creating cluster available (the lifecycle driver calls this once its endpoint is up).</summary>
-    public void MarkAvailable(string accountId, string identifier) =>
+    public void MarkAvailable(string accountId, string region, string identifier) =>
         _state.Write((c, tx) => c.Exec(tx,
-            "UPDATE redshift_clusters SET status=$s WHERE account_id=$a AND identifier=$i AND status=$creating",
-            ("$s", ClusterStatus.Available), ("$a", accountId), ("$i", identifier), ("$creating", ClusterStatus.Creating)));
+            "UPDATE redshift_clusters SET status=$s WHERE account_id=$a AND region=$r AND identifier=$i AND status=$creating",
+            ("$s", ClusterStatus.Available), ("$a", accountId), ("$r", region), ("$i", identifier), ("$creating", ClusterStatus.Creating)));
 
     /// <summary>
     /// Moves a cluster's SQL port to the next free one above its current port (when another program holds the port);
     /// returns the new port.
     /// </summary>
-    public int MovePort(string accountId, string identifier, int portEnd) =>
+    public int MovePort(string accountId, string region, string identifier, int portEnd) =>
         _state.Write((c, tx) =>
         {
-            var current = Load(c, tx, accountId, identifier) ?? throw RedshiftErrors.ClusterNotFound(identifier);
+            var current = Load(c, tx, accountId, region, identifier) ?? throw RedshiftErrors.ClusterNotFound(identifier);
             var port = NextFreePort(c, tx, current.SqlPort + 1, portEnd);
-            c.Exec(tx, "UPDATE redshift_clusters SET sql_port=$p WHERE account_id=$a AND identifier=$i",
-                ("$p", port), ("$a", accountId), ("$i", identifier));
+            c.Exec(tx, "UPDATE redshift_clusters SET sql_port=$p WHERE account_id=$a AND region=$r AND identifier=$i",
+                ("$p", port), ("$a", accountId), ("$r", region), ("$i", identifier));
             return port;
         });
 
@@ -187,39 +259,39 @@ public sealed class RedshiftStore
         c.Exec(tx, """
             INSERT INTO redshift_clusters(account_id, identifier, region, node_type, number_of_nodes, master_username,
               master_password_secret, db_name, sql_port, status, create_time, available_at, gone_at, namespace_id,
-              default_iam_role_arn, attributes)
+              default_iam_role_arn, attributes, regional_folder)
             VALUES($a, $i, $region, $node_type, $nodes, $user, $password, $db, $port, $status, $created, $available, $gone,
-              $ns, $default, $attributes)
+              $ns, $default, $attributes, $regional)
             """,
             ("$a", x.AccountId), ("$i", x.Identifier), ("$region", x.Region), ("$node_type", x.NodeType), ("$nodes", x.NumberOfNodes),
             ("$user", x.MasterUsername), ("$password", x.MasterPasswordSecret.ToString()), ("$db", x.DbName), ("$port", x.SqlPort),
             ("$status", x.Status), ("$created", x.CreateTime.ToUnixTimeMilliseconds()), ("$available", x.AvailableAt.ToUnixTimeMilliseconds()),
             ("$gone", x.GoneAt?.ToUnixTimeMilliseconds()), ("$ns", x.NamespaceId), ("$default", x.DefaultIamRoleArn),
-            ("$attributes", JsonSerializer.Serialize(x.Attributes)));
+            ("$attributes", JsonSerializer.Serialize(x.Attributes)), ("$regional", x.RegionalFolder ? 1 : 0));
         for (var n = 0; n < x.Roles.Count; n++)
         {
             var r = x.Roles[n];
-            c.Exec(tx, "INSERT INTO redshift_cluster_roles VALUES($a, $i, $arn, $st, $due, $pos)",
-                ("$a", x.AccountId), ("$i", x.Identifier), ("$arn", r.RoleArn), ("$st", r.ApplyStatus),
+            c.Exec(tx, "INSERT INTO redshift_cluster_roles(account_id, region, identifier, role_arn, apply_status, due_at, position) VALUES($a, $r, $i, $arn, $st, $due, $pos)",
+                ("$a", x.AccountId), ("$r", x.Region), ("$i", x.Identifier), ("$arn", r.RoleArn), ("$st", r.ApplyStatus),
                 ("$due", r.DueAt?.ToUnixTimeMilliseconds()), ("$pos", n));
         }
         for (var n = 0; n < x.Tags.Count; n++)
         {
             var t = x.Tags[n];
-            c.Exec(tx, "INSERT INTO redshift_cluster_tags VALUES($a, $i, $k, $v, $pos)",
-                ("$a", x.AccountId), ("$i", x.Identifier), ("$k", t.Key), ("$v", t.Value), ("$pos", n));
+            c.Exec(tx, "INSERT INTO redshift_cluster_tags(account_id, region, identifier, key, value, position) VALUES($a, $r, $i, $k, $v, $pos)",
+                ("$a", x.AccountId), ("$r", x.Region), ("$i", x.Identifier), ("$k", t.Key), ("$v", t.Value), ("$pos", n));
         }
     }
 
-    private static Cluster? Load(SqliteConnection c, SqliteTransaction? tx, string accountId, string identifier) =>
-        LoadAll(c, tx, "WHERE account_id=$a AND identifier=$i", ("$a", accountId), ("$i", identifier)).SingleOrDefault();
+    private static Cluster? Load(SqliteConnection c, SqliteTransaction? tx, string accountId, string region, string identifier) =>
+        LoadAll(c, tx, "WHERE account_id=$a AND region=$r AND identifier=$i", ("$a", accountId), ("$r", region), ("$i", identifier)).SingleOrDefault();
 
     private static List<Cluster> LoadAll(SqliteConnection c, SqliteTransaction? tx, string where, params (string, object?)[] args)
     {
         var clusters = c.Query(tx, $"""
             SELECT account_id, identifier, region, node_type, number_of_nodes, master_username, master_password_secret, db_name,
-              sql_port, status, create_time, available_at, gone_at, namespace_id, default_iam_role_arn, attributes
-            FROM redshift_clusters {where} ORDER BY identifier, account_id
+              sql_port, status, create_time, available_at, gone_at, namespace_id, default_iam_role_arn, attributes, regional_folder
+            FROM redshift_clusters {where} ORDER BY identifier, account_id, region
             """, r => new Cluster
         {
             AccountId = r.GetString(0),
@@ -238,15 +310,16 @@ public sealed class RedshiftStore
             NamespaceId = r.GetString(13),
             DefaultIamRoleArn = r.StringOrNull(14),
             Attributes = JsonSerializer.Deserialize<ClusterAttributes>(r.GetString(15)) ?? new ClusterAttributes(),
+            RegionalFolder = r.GetInt64(16) != 0,
         }, args);
         return clusters.Select(x => x with
         {
-            Roles = c.Query(tx, "SELECT role_arn, apply_status, due_at FROM redshift_cluster_roles WHERE account_id=$a AND identifier=$i ORDER BY position",
+            Roles = c.Query(tx, "SELECT role_arn, apply_status, due_at FROM redshift_cluster_roles WHERE account_id=$a AND region=$r AND identifier=$i ORDER BY position",
                 r => new RoleAssociation(r.GetString(0), r.GetString(1), r.IsDBNull(2) ? null : DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(2))),
-                ("$a", x.AccountId), ("$i", x.Identifier)),
-            Tags = c.Query(tx, "SELECT key, value FROM redshift_cluster_tags WHERE account_id=$a AND identifier=$i ORDER BY position",
+                ("$a", x.AccountId), ("$r", x.Region), ("$i", x.Identifier)),
+            Tags = c.Query(tx, "SELECT key, value FROM redshift_cluster_tags WHERE account_id=$a AND region=$r AND identifier=$i ORDER BY position",
                 r => new ClusterTag(r.GetString(0), r.GetString(1)),
-                ("$a", x.AccountId), ("$i", x.Identifier)),
+                ("$a", x.AccountId), ("$r", x.Region), ("$i", x.Identifier)),
         }).ToList();
     }
 }

@@ -13,11 +13,13 @@ namespace LocalShift.Sql.RolePath;
 /// The role path of ARCHITECTURE.md §3: resolve the clause, check the association and the ASSUMEROLE grant, assume
 /// the chain as redshift.amazonaws.com and then hop by hop, and hand back the principal every S3 call is made as.
 /// Access keys skip the cluster's roles and act as whoever owns the key.
+/// <paramref name="findCluster"/> (account, region, identifier, now) finds the statement's own cluster: the one of the
+/// endpoint's region (<see cref="RedshiftStatementContext.Region"/>), which the db user ARN and aws:SourceArn also name.
 /// </summary>
 public sealed class RolePathResolver(
     RoleAssumer assumer,
     ICredentialResolver credentials,
-    Func<string, string, DateTimeOffset, Cluster?> findCluster,
+    Func<string, string, string, DateTimeOffset, Cluster?> findCluster,
     PolicyAuthorizer authorizer,
     TimeProvider clock)
 {
@@ -26,11 +28,11 @@ public sealed class RolePathResolver(
 
     /// <summary>The cluster's DefaultIamRoleArn now, or null.</summary>
     public string? DefaultRoleArn(RedshiftStatementContext context) =>
-        findCluster(context.AccountId, context.ClusterIdentifier, clock.GetUtcNow())?.DefaultIamRoleArn is { Length: > 0 } arn ? arn : null;
+        findCluster(context.AccountId, context.Region, context.ClusterIdentifier, clock.GetUtcNow())?.DefaultIamRoleArn is { Length: > 0 } arn ? arn : null;
 
     /// <summary>The cluster's slices now (see <see cref="LocalShift.Services.Redshift.ClusterRules.Slices"/>); 1 when it is gone.</summary>
     public int Slices(RedshiftStatementContext context) =>
-        findCluster(context.AccountId, context.ClusterIdentifier, clock.GetUtcNow()) is { } cluster
+        findCluster(context.AccountId, context.Region, context.ClusterIdentifier, clock.GetUtcNow()) is { } cluster
             ? LocalShift.Services.Redshift.ClusterRules.Slices(cluster.NodeType, cluster.NumberOfNodes) : 1;
 
     /// <param name="purpose">copy, unload, external function: what the ASSUMEROLE grant must cover.</param>
@@ -48,7 +50,7 @@ public sealed class RolePathResolver(
     private Principal AssumeChain(RedshiftStatementContext context, RoleChainAuthorization authorization, string purpose, DateTimeOffset now)
     {
         var dbUser = context.DbUserArn;
-        var cluster = findCluster(context.AccountId, context.ClusterIdentifier, now);
+        var cluster = findCluster(context.AccountId, context.Region, context.ClusterIdentifier, now);
         IReadOnlyList<string> chain = authorization.Chain;
         if (authorization.Default)
         {

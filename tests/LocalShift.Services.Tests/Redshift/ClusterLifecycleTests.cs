@@ -159,15 +159,15 @@ public sealed class ClusterDirectoryTests : IDisposable
         _h.Call("ModifyClusterIamRoles", [("ClusterIdentifier", "c1"), .. RedshiftHarness.RoleArgs("AddIamRoles", [r2])]);
 
         var clusters = _h.Plane.Clusters;
-        Assert.True(clusters.IsUsable(RedshiftHarness.Account, "c1", r1));
-        Assert.False(clusters.IsUsable(RedshiftHarness.Account, "c1", r2)); // still adding
-        Assert.Equal(r1, clusters.Find(RedshiftHarness.Account, "c1")!.DefaultIamRoleArn);
+        Assert.True(clusters.IsUsable(RedshiftHarness.Account, RedshiftHarness.Region, "c1", r1));
+        Assert.False(clusters.IsUsable(RedshiftHarness.Account, RedshiftHarness.Region, "c1", r2)); // still adding
+        Assert.Equal(r1, clusters.Find(RedshiftHarness.Account, RedshiftHarness.Region, "c1")!.DefaultIamRoleArn);
 
         _h.Call("ModifyClusterIamRoles", [("ClusterIdentifier", "c1"), .. RedshiftHarness.RoleArgs("RemoveIamRoles", [r1])]);
-        Assert.False(clusters.IsUsable(RedshiftHarness.Account, "c1", r1)); // removing
+        Assert.False(clusters.IsUsable(RedshiftHarness.Account, RedshiftHarness.Region, "c1", r1)); // removing
         _h.Settle(_h.Options.RoleApplyDelay);
-        Assert.True(clusters.IsUsable(RedshiftHarness.Account, "c1", r2));
-        Assert.False(clusters.IsUsable(RedshiftHarness.Account, "nope", r2));
+        Assert.True(clusters.IsUsable(RedshiftHarness.Account, RedshiftHarness.Region, "c1", r2));
+        Assert.False(clusters.IsUsable(RedshiftHarness.Account, RedshiftHarness.Region, "nope", r2));
     }
 }
 
@@ -183,7 +183,7 @@ public sealed class BusyPortEndpoints(params int[] busy) : IClusterEndpointHost
         return Task.CompletedTask;
     }
 
-    public Task StopAsync(string accountId, string clusterIdentifier, bool deleteData) => Task.CompletedTask;
+    public Task StopAsync(ClusterEndpointSpec spec, bool deleteData) => Task.CompletedTask;
 }
 
 public sealed class BusyPortTests
@@ -220,7 +220,7 @@ public sealed class EndpointFailureTests
 
         Assert.Equal("available", h.Describe("c1").Element("ClusterStatus")!.Value);
         var failure = Assert.Single(lifecycle.FailedEndpoints);
-        Assert.Equal((RedshiftHarness.Account, "c1"), failure.Key);
+        Assert.Equal((RedshiftHarness.Account, RedshiftHarness.Region, "c1"), failure.Key);
         Assert.Equal(new EndpointFailure(5439, "the warehouse file is not a database"), failure.Value);
 
         h.Call("DeleteCluster", ("ClusterIdentifier", "c1"), ("SkipFinalClusterSnapshot", "true"));
@@ -232,6 +232,6 @@ public sealed class EndpointFailureTests
     {
         public Task StartAsync(ClusterEndpointSpec spec, CancellationToken cancellationToken) =>
             throw new InvalidOperationException("the warehouse file is not a database");
-        public Task StopAsync(string accountId, string clusterIdentifier, bool deleteData) => Task.CompletedTask;
+        public Task StopAsync(ClusterEndpointSpec spec, bool deleteData) => Task.CompletedTask;
     }
 }

@@ -62,9 +62,11 @@ public sealed class RecordingEndpoints : IClusterEndpointHost
         return Task.CompletedTask;
     }
 
-    public Task StopAsync(string accountId, string clusterIdentifier, bool deleteData)
+    public ConcurrentQueue<ClusterEndpointSpec> Stopped { get; } = new();
+    public Task StopAsync(ClusterEndpointSpec spec, bool deleteData)
     {
-        Events.Enqueue($"stop {clusterIdentifier} {deleteData}");
+        Stopped.Enqueue(spec);
+        Events.Enqueue($"stop {spec.ClusterIdentifier} {deleteData}");
         return Task.CompletedTask;
     }
 }
@@ -98,6 +100,8 @@ public sealed class RedshiftHarness : IDisposable
     public RecordingEndpoints Endpoints { get; } = new();
     public RedshiftControlPlane Plane { get; }
     public Principal Caller { get; set; } = Principal.Root(Account);
+    /// <summary>The region of the calls' credential scope (<see cref="Region"/> unless a test moves it).</summary>
+    public string CallRegion { get; set; } = Region;
 
     /// <summary>A second control plane over the same state file, as after a restart.</summary>
     public RedshiftHarness Restart() => new(Options, _dir, Clock, Roles);
@@ -110,7 +114,7 @@ public sealed class RedshiftHarness : IDisposable
         {
             Service = "redshift",
             Operation = operation,
-            Region = Region,
+            Region = CallRegion,
             RequestId = Guid.NewGuid().ToString(),
             Caller = Caller,
             Time = Clock.GetUtcNow(),
