@@ -48,7 +48,7 @@ public class ReadinessTests
         var ports = await CreateClustersAsync(server, ["healthy", "broken"]);
         await server.StopAsync();
         // The broken cluster's warehouse is no longer a database file: its endpoint cannot open it.
-        var folder = Path.Combine(server.DataDir, "clusters", LocalShiftServer.AccountId, "broken");
+        var folder = Path.Combine(server.DataDir, "clusters", "us-east-1", LocalShiftServer.AccountId, "broken");
         foreach (var wal in Directory.GetFiles(folder, "*.wal")) File.Delete(wal);
         await File.WriteAllTextAsync(Path.Combine(folder, "warehouse.duckdb"), "this is not a DuckDB file, " + new string('x', 8192));
         await server.RestartAsync(waitUntilHealthy: false);
