@@ -93,7 +93,8 @@ public class DataPathTests(FormatFixture f) : IClassFixture<FormatFixture>
         // threads; when they fit in the slices (2 threads here) each writes its own file, as each slice does in Redshift;
         // with more threads than slices, one file.
         await SqlAsync("CREATE TABLE IF NOT EXISTS big1 AS SELECT i AS id, md5(i::VARCHAR) AS a, md5((i * 7)::VARCHAR) || md5((i * 3)::VARCHAR) AS b FROM generate_series(0, 599999) t(i)");
-        var threads = int.Parse((await SqlAsync("SELECT current_setting('threads')")).Trim(), System.Globalization.CultureInfo.InvariantCulture);
+        // The engine's settings are not a user's to read; it runs a thread per core, as DuckDB does by default.
+        var threads = Environment.ProcessorCount;
         await SqlAsync("UNLOAD ('select * from big1') TO 's3://fmt/slices/' IAM_ROLE default CSV");
         var keys = await f.Story.KeysAsync("fmt", "slices/");
         if (threads == 2) Assert.Equal(["slices/0000_part_00", "slices/0001_part_00"], keys.Order(StringComparer.Ordinal));
