@@ -57,11 +57,13 @@ public sealed class CopyRunner(RedshiftStatementContext context, CopyStatement c
     public async Task<long> RunAsync(CancellationToken ct = default)
     {
         var schema = copy.Schema ?? "public";
+        // Before anything about the table is read: INSERT on it, USAGE on its schema, and never a catalog's table.
+        if (context.AuthorizeLoad is { } authorize) authorize(copy.Schema, copy.Table);
+        else if (!context.Superuser && context.Users is { } users && !users.Holds(context.User, "table", schema, copy.Table, "insert"))
+            throw new PgException(SqlState.InsufficientPrivilege, $"permission denied for relation {copy.Table}");
         var columns = TargetColumns(schema);
         // With a user directory the load logs were made when the database opened.
         if (context.Users is null) LoadErrors.Ensure(context.Engine);
-        if (!context.Superuser && context.Users is { } users && !users.Holds(context.User, "table", schema, copy.Table, "insert"))
-            throw new PgException(SqlState.InsufficientPrivilege, $"permission denied for relation {copy.Table}");
         if (copy.Format is CopyFormat.Avro or CopyFormat.Orc)
             throw new PgException(SqlState.FeatureNotSupported, $"COPY with {copy.Format.ToString().ToUpperInvariant()} is not supported by LocalShift");
         if (copy.Compression is Compression.Lzop)

@@ -29,6 +29,9 @@ public sealed record RedshiftStatementContext(
     /// <summary>Checks a query the statement runs for the user (UNLOAD's SELECT): its relations and functions.</summary>
     public Action<LocalShift.Sql.Syntax.Query>? AuthorizeQuery { get; init; }
 
+    /// <summary>Checks the table a COPY loads (schema, or null for the default, and name) for the user.</summary>
+    public Action<string?, string>? AuthorizeLoad { get; init; }
+
     /// <summary>Canceled when the client cancels the statement or goes away: stops S3 staging and the role path.</summary>
     public CancellationToken Cancellation { get; init; }
 

@@ -373,6 +373,7 @@ internal sealed class SqlSession : IPgQuerySession
         {
             QueryId = _query,
             AuthorizeQuery = query => _database.Privileges.CheckQuery(query, User, SchemaOf),
+            AuthorizeLoad = (schema, table) => _database.Privileges.CheckLoadTarget(schema, table, User),
             Recover = _status != TransactionStatus.Idle || _implicit && _implicitStatements > 1 ? null : RecoverAfterFailure,
         };
 

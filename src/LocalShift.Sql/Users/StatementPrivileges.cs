@@ -63,6 +63,10 @@ internal sealed class StatementPrivileges(UserDirectory directory, SystemRelatio
         foreach (var relation in access.Relations) CheckRelation(relation, user, schemaOf, null, depth);
     }
 
+    /// <summary>The table a COPY loads: INSERT on it, USAGE on its schema; never a catalog's or a hidden schema's.</summary>
+    public void CheckLoadTarget(string? schema, string table, DbUser user) =>
+        CheckRelation(new RelationAccess(new QualifiedName(schema is null ? [table] : [schema, table], 0), RelationUse.Insert), user, null, null, 0);
+
     private static void CheckFunctions(StatementAccess access)
     {
         foreach (var call in access.Functions)

@@ -117,6 +117,20 @@ public class CancelAndSealTests(CancelFixture f) : IClassFixture<CancelFixture>
     }
 
     [Fact]
+    public async Task Copy_into_a_forbidden_table_or_the_hidden_catalog_is_refused()
+    {
+        (await f.Story.PsqlAsync(f.Port, $"GRANT ASSUMEROLE ON '{f.Role}' TO alice FOR COPY")).EnsureSuccess();
+        var r = await f.Story.PsqlAsAsync(f.Port, "alice", "Alice1234", $"COPY secret_t FROM 's3://cancel-data/big/' IAM_ROLE '{f.Role}' CSV");
+        Assert.Contains("permission denied for relation secret_t", r.Stderr);
+        // Not even the superuser loads into LocalShift's own catalog or a system catalog.
+        r = await f.Story.PsqlAsync(f.Port, $"COPY __localshift.users FROM 's3://cancel-data/big/' IAM_ROLE '{f.Role}' CSV");
+        Assert.Contains("relation \"__localshift.users\" does not exist", r.Stderr);
+        r = await f.Story.PsqlAsync(f.Port, $"COPY stl_load_errors FROM 's3://cancel-data/big/' IAM_ROLE '{f.Role}' CSV");
+        Assert.Contains("is a system catalog", r.Stderr);
+        Assert.Equal(1, await CountAsync("secret_t"));
+    }
+
+    [Fact]
     public async Task Unload_cannot_leave_its_query_to_write_a_file_of_the_host()
     {
         var target = Path.Combine(Path.GetTempPath(), "localshift-escape-" + Guid.NewGuid().ToString("N"));
