@@ -89,6 +89,35 @@ public sealed class SqlParserTests
         foreach (var sql in statements) SqlParser.Parse(sql);
     }
 
+    private static string Shape(Expr e) => e switch
+    {
+        BinaryExpr b => $"({Shape(b.Left)} {b.Operator} {Shape(b.Right)})",
+        UnaryExpr u => $"({u.Operator} {Shape(u.Operand)})",
+        IsExpr i => $"({Shape(i.Operand)} IS {(i.Not ? "NOT " : "")}{i.Test})",
+        BetweenExpr b => $"({Shape(b.Operand)} BETWEEN {Shape(b.Low)} AND {Shape(b.High)})",
+        LikeExpr l => $"({Shape(l.Operand)} {(l.Not ? "NOT " : "")}{l.Operator} {Shape(l.Pattern)})",
+        LiteralExpr l => l.Text,
+        ColumnExpr c => string.Join('.', c.Parts),
+        _ => e.GetType().Name,
+    };
+
+    private static string ShapeOf(string expression) =>
+        Shape(((SelectCore)((QueryStatement)SqlParser.Parse("SELECT " + expression)).Query.Body).Items[0].Expression);
+
+    [Theory]
+    [InlineData("1 + 2 * 3", "(1 + (2 * 3))")]
+    [InlineData("10 - 6 / 2 * 3", "(10 - ((6 / 2) * 3))")]
+    [InlineData("8 / 2 ^ 2", "(8 / (2 ^ 2))")]
+    [InlineData("-2 ^ 2", "((- 2) ^ 2)")]
+    [InlineData("a OR b AND NOT c = 1", "(a OR (b AND (NOT (c = 1))))")]
+    [InlineData("NOT a IS NULL", "(NOT (a IS NULL))")]
+    [InlineData("a || b = c", "((a || b) = c)")]
+    [InlineData("x BETWEEN 1 AND 2 AND y", "((x BETWEEN 1 AND 2) AND y)")]
+    [InlineData("a NOT LIKE 'x%' OR b", "((a NOT LIKE x%) OR b)")]
+    [InlineData("a = 1 IS NOT TRUE", "((a = 1) IS NOT TRUE)")]
+    [InlineData("a - b - c", "((a - b) - c)")]
+    public void Expressions_follow_postgresql_precedence(string expression, string shape) => Assert.Equal(shape, ShapeOf(expression));
+
     [Fact]
     public void Syntax_errors_name_the_token_and_its_position()
     {

@@ -969,138 +969,116 @@ public sealed class SqlParser
     private Expr ParseExpression(Precedence level = Precedence.Or)
     {
         Enter();
-        try { return Level(level); }
+        try { return Binary(level); }
         finally { Leave(); }
     }
 
-    private Expr Level(Precedence level)
+    /// <summary>
+    /// Precedence climbing: an operand, then every infix operator that binds at least as tightly as
+    /// <paramref name="min"/>, each taking as its right operand what binds more tightly than itself (left associative).
+    /// One pass per operand, whatever the number of levels.
+    /// </summary>
+    private Expr Binary(Precedence min)
+    {
+        Expr left;
+        if (min <= Precedence.Not && Peek.Is("NOT") && !PeekAt(1).IsAny("BETWEEN", "IN", "LIKE", "ILIKE", "SIMILAR"))
+        {
+            _i++;
+            left = new UnaryExpr("NOT", ParseExpression(Precedence.Not));
+        }
+        else left = UnaryOperand();
+        while (true)
+        {
+            var level = InfixLevel();
+            if (level is null || level < min) return left;
+            left = Infix(left, level.Value);
+        }
+    }
+
+    /// <summary>The precedence of the operator at the cursor, or null when none follows.</summary>
+    private Precedence? InfixLevel()
+    {
+        var t = Peek;
+        if (t.Kind == SqlTokenKind.Operator)
+            return t.Text switch
+            {
+                "=" or "<>" or "!=" or "<" or ">" or "<=" or ">=" => Precedence.Comparison,
+                "+" or "-" => Precedence.Additive,
+                "*" or "/" or "%" => Precedence.Multiplicative,
+                "^" => Precedence.Exponent,
+                _ => IsOtherOperator(t.Text) ? Precedence.Other : null,
+            };
+        if (t.Kind != SqlTokenKind.Word) return null;
+        if (t.Is("OR")) return Precedence.Or;
+        if (t.Is("AND")) return Precedence.And;
+        if (t.IsAny("IS", "ISNULL", "NOTNULL")) return Precedence.Is;
+        if (t.IsAny("BETWEEN", "IN", "LIKE", "ILIKE") || t.Is("SIMILAR") && PeekAt(1).Is("TO")) return Precedence.Pattern;
+        if (t.Is("NOT") && (PeekAt(1).IsAny("BETWEEN", "IN", "LIKE", "ILIKE") || PeekAt(1).Is("SIMILAR") && PeekAt(2).Is("TO"))) return Precedence.Pattern;
+        return null;
+    }
+
+    private Expr Infix(Expr left, Precedence level)
     {
         switch (level)
         {
             case Precedence.Or:
-            {
-                var left = Level(Precedence.And);
-                while (Accept("OR")) left = new BinaryExpr("OR", left, Level(Precedence.And));
-                return left;
-            }
             case Precedence.And:
-            {
-                var left = Level(Precedence.Not);
-                while (Accept("AND")) left = new BinaryExpr("AND", left, Level(Precedence.Not));
-                return left;
-            }
-            case Precedence.Not:
-                if (Accept("NOT")) return new UnaryExpr("NOT", ParseExpression(Precedence.Not));
-                return Level(Precedence.Is);
+                return new BinaryExpr(Next().Text.ToUpperInvariant(), left, Binary(level + 1));
             case Precedence.Is:
             {
-                var left = Level(Precedence.Comparison);
-                while (true)
-                {
-                    if (Accept("ISNULL")) { left = new IsExpr(left, "NULL", false, null); continue; }
-                    if (Accept("NOTNULL")) { left = new IsExpr(left, "NULL", true, null); continue; }
-                    if (!Accept("IS")) return left;
-                    var not = Accept("NOT");
-                    if (AcceptAll("DISTINCT", "FROM")) left = new IsExpr(left, "DISTINCT FROM", not, Level(Precedence.Comparison));
-                    else if (Peek.IsAny("NULL", "TRUE", "FALSE", "UNKNOWN")) left = new IsExpr(left, Next().Text.ToUpperInvariant(), not, null);
-                    else throw Error();
-                }
-            }
-            case Precedence.Comparison:
-            {
-                var left = Level(Precedence.Pattern);
-                while (Peek.Kind == SqlTokenKind.Operator && Peek.Text is "=" or "<>" or "!=" or "<" or ">" or "<=" or ">=")
-                {
-                    var op = Next().Text;
-                    if (Peek.IsAny("ANY", "SOME", "ALL") && PeekAt(1).Kind == SqlTokenKind.LeftParen)
-                    {
-                        left = Quantified(left, op);
-                        continue;
-                    }
-                    left = new BinaryExpr(op, left, Level(Precedence.Pattern));
-                }
-                return left;
+                if (Accept("ISNULL")) return new IsExpr(left, "NULL", false, null);
+                if (Accept("NOTNULL")) return new IsExpr(left, "NULL", true, null);
+                Expect("IS");
+                var not = Accept("NOT");
+                if (AcceptAll("DISTINCT", "FROM")) return new IsExpr(left, "DISTINCT FROM", not, Binary(Precedence.Comparison));
+                if (Peek.IsAny("NULL", "TRUE", "FALSE", "UNKNOWN")) return new IsExpr(left, Next().Text.ToUpperInvariant(), not, null);
+                throw Error();
             }
             case Precedence.Pattern:
             {
-                var left = Level(Precedence.Other);
-                while (true)
+                var not = Accept("NOT");
+                if (Accept("BETWEEN"))
                 {
-                    var not = Peek.Is("NOT") && PeekAt(1).IsAny("BETWEEN", "IN", "LIKE", "ILIKE", "SIMILAR");
-                    if (not) _i++;
-                    if (Accept("BETWEEN"))
-                    {
-                        var symmetric = Accept("SYMMETRIC");
-                        if (!symmetric) Accept("ASYMMETRIC");
-                        var low = Level(Precedence.Other);
-                        Expect("AND");
-                        left = new BetweenExpr(left, low, Level(Precedence.Other), not, symmetric);
-                    }
-                    else if (Accept("IN"))
-                    {
-                        Expect(SqlTokenKind.LeftParen);
-                        if (IsQueryStart(0)) left = new InQueryExpr(left, ParseQueryExpression(), not);
-                        else left = new InListExpr(left, ExpressionList(), not);
-                        Expect(SqlTokenKind.RightParen);
-                    }
-                    else if (Peek.IsAny("LIKE", "ILIKE") || Peek.Is("SIMILAR") && PeekAt(1).Is("TO"))
-                    {
-                        var op = Next().Text.ToUpperInvariant();
-                        if (op == "SIMILAR") { _i++; op = "SIMILAR TO"; }
-                        var pattern = Level(Precedence.Other);
-                        var escape = Accept("ESCAPE") ? Level(Precedence.Other) : null;
-                        left = new LikeExpr(left, op, pattern, escape, not);
-                    }
-                    else
-                    {
-                        if (not) { _i--; }
-                        return left;
-                    }
+                    var symmetric = Accept("SYMMETRIC");
+                    if (!symmetric) Accept("ASYMMETRIC");
+                    var low = Binary(Precedence.Other);
+                    Expect("AND");
+                    return new BetweenExpr(left, low, Binary(Precedence.Other), not, symmetric);
                 }
-            }
-            case Precedence.Other:
-            {
-                var left = Level(Precedence.Additive);
-                while (Peek.Kind == SqlTokenKind.Operator && IsOtherOperator(Peek.Text))
+                if (Accept("IN"))
                 {
-                    var op = Next().Text;
-                    if (Peek.IsAny("ANY", "SOME", "ALL") && PeekAt(1).Kind == SqlTokenKind.LeftParen)
-                    {
-                        left = Quantified(left, op);
-                        continue;
-                    }
-                    left = new BinaryExpr(op, left, Level(Precedence.Additive));
+                    Expect(SqlTokenKind.LeftParen);
+                    Expr result = IsQueryStart(0) ? new InQueryExpr(left, ParseQueryExpression(), not) : new InListExpr(left, ExpressionList(), not);
+                    Expect(SqlTokenKind.RightParen);
+                    return result;
                 }
-                return left;
-            }
-            case Precedence.Additive:
-            {
-                var left = Level(Precedence.Multiplicative);
-                while (IsOperator("+") || IsOperator("-")) left = new BinaryExpr(Next().Text, left, Level(Precedence.Multiplicative));
-                return left;
-            }
-            case Precedence.Multiplicative:
-            {
-                var left = Level(Precedence.Exponent);
-                while (IsOperator("*") || IsOperator("/") || IsOperator("%")) left = new BinaryExpr(Next().Text, left, Level(Precedence.Exponent));
-                return left;
-            }
-            case Precedence.Exponent:
-            {
-                var left = Level(Precedence.Unary);
-                while (IsOperator("^")) left = new BinaryExpr(Next().Text, left, Level(Precedence.Unary));
-                return left;
+                var op = Next().Text.ToUpperInvariant();
+                if (op == "SIMILAR") { Expect("TO"); op = "SIMILAR TO"; }
+                var pattern = Binary(Precedence.Other);
+                var escape = Accept("ESCAPE") ? Binary(Precedence.Other) : null;
+                return new LikeExpr(left, op, pattern, escape, not);
             }
             default:
             {
-                if (IsOperator("-") || IsOperator("+") || IsOperator("~") || IsOperator("|/") || IsOperator("||/") || IsOperator("@"))
-                {
-                    var op = Next().Text;
-                    return new UnaryExpr(op, ParseExpression(Precedence.Unary));
-                }
-                return Postfix(Primary());
+                var op = Next().Text;
+                if (level is Precedence.Comparison or Precedence.Other && Peek.IsAny("ANY", "SOME", "ALL") && PeekAt(1).Kind == SqlTokenKind.LeftParen)
+                    return Quantified(left, op);
+                return new BinaryExpr(op, left, Binary(level + 1));
             }
         }
+    }
+
+    /// <summary>Prefix operators bind tighter than any infix one (<c>-2 ^ 2</c> is 4), then the operand and its postfixes.</summary>
+    private Expr UnaryOperand()
+    {
+        if (IsOperator("-") || IsOperator("+") || IsOperator("~") || IsOperator("|/") || IsOperator("||/") || IsOperator("@"))
+        {
+            var op = Next().Text;
+            Enter();
+            try { return new UnaryExpr(op, UnaryOperand()); }
+            finally { Leave(); }
+        }
+        return Postfix(Primary());
     }
 
     private static bool IsOtherOperator(string op) => op is not ("+" or "-" or "*" or "/" or "%" or "^" or "=" or "<>" or "!=" or "<" or ">" or "<=" or ">=" or "::" or "[" or "]");
@@ -1139,7 +1117,7 @@ public sealed class SqlParser
             if (Peek.Is("AT") && PeekAt(1).Is("TIME") && PeekAt(2).Is("ZONE"))
             {
                 _i += 3;
-                expr = new AtTimeZoneExpr(expr, ParseExpression(Precedence.Unary));
+                expr = new AtTimeZoneExpr(expr, UnaryOperand());
                 continue;
             }
             if (Accept("COLLATE")) { Name(); continue; }
