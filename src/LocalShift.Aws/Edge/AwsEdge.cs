@@ -152,9 +152,37 @@ public sealed class AwsEdge
     private static AwsException Internal(Exception e) =>
         new("InternalFailure", $"LocalShift failed while handling this request ({e.GetType().Name}: {e.Message}). This is a LocalShift bug.", 500, senderFault: false);
 
+    /// <summary>
+    /// A call in the JSON protocols, whose client reads errors only from a JSON body: <c>json</c> (an X-Amz-Target
+    /// header, an <c>application/x-amz-json-1.x</c> body: Glue, the Redshift Data API) or <c>rest-json</c> (a JSON body
+    /// or none, on a resource path: Lambda). A query-protocol call (an Action, a form body to /) is answered in XML.
+    /// </summary>
+    private static bool IsJsonCall(HttpRequest request) =>
+        request.Headers.ContainsKey("X-Amz-Target")
+        || request.ContentType is { } type && (type.StartsWith("application/x-amz-json", StringComparison.OrdinalIgnoreCase)
+            || type.StartsWith("application/json", StringComparison.OrdinalIgnoreCase))
+        || !LooksLikeQueryCall(request);
+
+    /// <summary>The JSON protocols' error envelope: the code in <c>__type</c> and in <c>x-amzn-ErrorType</c>, the text in <c>message</c>.</summary>
+    private static async Task WriteJsonErrorAsync(HttpContext http, AwsException e, string requestId)
+    {
+        var body = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, string> { ["__type"] = e.Code, ["message"] = e.Message });
+        http.Response.StatusCode = e.HttpStatus;
+        http.Response.ContentType = "application/x-amz-json-1.1";
+        http.Response.Headers["x-amzn-ErrorType"] = e.Code;
+        http.Response.Headers["x-amzn-RequestId"] = requestId;
+        http.Response.ContentLength = body.Length;
+        await http.Response.Body.WriteAsync(body);
+    }
+
     private static async Task WriteQueryErrorAsync(HttpContext http, string? ns, AwsException e, string requestId)
     {
         if (http.Response.HasStarted) return;
+        if (ns is null && IsJsonCall(http.Request))
+        {
+            await WriteJsonErrorAsync(http, e, requestId);
+            return;
+        }
         using var buffer = new MemoryStream();
         QueryEnvelope.WriteError(buffer, ns, e, requestId);
         http.Response.StatusCode = e.HttpStatus;

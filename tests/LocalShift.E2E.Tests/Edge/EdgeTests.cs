@@ -27,6 +27,17 @@ public class EdgeTests(ServerFixture fixture) : IClassFixture<ServerFixture>
         Assert.Equal("123456789012", ok.GetProperty("Account").GetString());
     }
 
+    [Theory]
+    [InlineData("glue", "get-databases", "GetDatabases")]                   // json 1.1
+    [InlineData("redshift-data", "list-statements", "ListStatements")]      // json 1.1
+    [InlineData("lambda", "list-functions", "ListFunctions")]               // rest-json
+    public async Task A_service_not_emulated_answers_in_its_own_protocols_error_envelope(string service, string command, string operation)
+    {
+        var r = await Server.AwsAsync(service, command);
+        Assert.Equal(254, r.ExitCode);
+        Assert.Contains($"An error occurred (UnknownService) when calling the {operation} operation: The service '{service}' named in the credential scope is not emulated by LocalShift.", r.Stderr);
+    }
+
     [Fact]
     public async Task Wrong_secret_is_signature_does_not_match()
     {
