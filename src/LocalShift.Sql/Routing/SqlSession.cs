@@ -312,7 +312,7 @@ internal sealed class SqlSession : IPgQuerySession
                     rows = _engine.Execute(translated.Sql);
                     if (tokens[0].Is("TRUNCATE") || tokens[0].Is("DROP") && tokens.Count > 1 && tokens[1].IsAny("TABLE", "SCHEMA")) _freedStorage = true;
                     // The engine reports no row count for CREATE TABLE ... AS; the tag says how many rows it wrote.
-                    if (rows <= 0 && StatementClassifier.IsCreateTableAs(tokens)) rows = CreatedRows(tokens);
+                    if (rows <= 0 && analysis.Tree is CreateTableStatement { AsQuery: not null } ctas) rows = CreatedRows(ctas);
                     TableAttributes.Follow(_engine, tokens);
                     if (together) _engine.Execute("COMMIT");
                 }
@@ -321,7 +321,7 @@ internal sealed class SqlSession : IPgQuerySession
                     TryRollback();
                     throw;
                 }
-                RecordOwnership(tokens);
+                RecordOwnership(analysis.Tree);
                 FollowViews(analysis.Tree, analysis.Sql);
                 ReclaimStorage();
                 return new CommandResult(StatementClassifier.Tag(tokens, rows));
@@ -431,12 +431,11 @@ internal sealed class SqlSession : IPgQuerySession
     }
 
     /// <summary>The rows of the table a CREATE TABLE ... AS just made; 0 under IF NOT EXISTS (which may have made nothing).</summary>
-    private long CreatedRows(List<SqlToken> tokens)
+    private long CreatedRows(CreateTableStatement create)
     {
-        if (tokens.Any(t => t.Is("EXISTS"))) return 0;
+        if (create.IfNotExists) return 0;
         // Unqualified unless the statement qualified it, so that a temporary table is found where it was made.
-        var (schema, table) = PrivilegeCheck.TargetName(tokens, tokens.First(t => t.Is("TABLE")), "");
-        var name = (schema.Length > 0 ? TokenCursor.QuoteIdentifier(schema) + "." : "") + TokenCursor.QuoteIdentifier(table);
+        var name = string.Join(".", create.Table.Parts.Select(TokenCursor.QuoteIdentifier));
         try
         {
             using var result = _engine.Query($"SELECT count(*) FROM {name}");
@@ -448,13 +447,12 @@ internal sealed class SqlSession : IPgQuerySession
         }
     }
 
-    private void RecordOwnership(List<SqlToken> tokens)
+    /// <summary>A table or view a non-superuser creates is theirs (superusers hold every privilege anyway).</summary>
+    private void RecordOwnership(Statement? tree)
     {
-        if (User.Superuser || tokens.Count < 2 || !tokens[0].Is("CREATE")) return;
-        var kind = tokens.Skip(1).FirstOrDefault(t => t.IsAny("TABLE", "VIEW"));
-        if (kind.Text is null) return;
-        var (schema, table) = PrivilegeCheck.TargetName(tokens, kind, "public");
-        _database.Users.SetOwner(schema, table, User.Name);
+        if (User.Superuser) return;
+        var created = tree switch { CreateTableStatement t => t.Table, CreateViewStatement v => v.View, _ => null };
+        if (created is not null) _database.Users.SetOwner(created.Schema ?? "public", created.Name, User.Name);
     }
 
     /// <summary>
