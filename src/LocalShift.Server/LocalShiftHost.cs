@@ -3,6 +3,7 @@ using System.Reflection;
 using System.Text.Json;
 using LocalShift.Aws;
 using LocalShift.Aws.Edge;
+using LocalShift.Aws.Operations;
 using LocalShift.Aws.Protocols.Query;
 using LocalShift.Services.Accounts;
 using LocalShift.Services.Authorization;
@@ -106,20 +107,21 @@ public sealed class LocalShiftHost : IAsyncDisposable
             SqlPortStart = options.SqlPortStart,
         }, clock, loggerFactory.CreateLogger<ClusterLifecycle>());
         clusters = redshift.Store;
-        var queryServices = new List<QueryService> { new StsService(assumer), new IamService(iamStore), redshift.Service };
-        var httpServices = new List<IHttpService> { new LocalShift.Services.S3.Http.S3Service(objects) };
+        var registry = new AwsServiceRegistry(
+            typed: [new StsService(assumer), redshift.Service],
+            legacy: [new IamService(iamStore)],
+            http: [new LocalShift.Services.S3.Http.S3Service(objects)]);
 
         builder.Services.AddSingleton(clock);
         builder.Services.AddSingleton<ICredentialResolver>(credentials);
         builder.Services.AddSingleton<IAuthorizer>(authorizer);
-        builder.Services.AddSingleton<IEnumerable<QueryService>>(queryServices);
-        builder.Services.AddSingleton<IEnumerable<IHttpService>>(httpServices);
+        builder.Services.AddSingleton(registry);
         builder.Services.AddSingleton<AwsEdge>();
 
         var app = builder.Build();
         var host = new LocalShiftHost(app, store)
         {
-            Options = options, Decisions = decisions, SqlHost = sqlHost,
+            Options = options, Decisions = decisions, SqlHost = sqlHost, Registry = registry,
             Readiness = new Readiness(redshift.Store, redshift.Lifecycle, sqlHost, clock),
         };
         var edge = app.Services.GetRequiredService<AwsEdge>();
@@ -190,6 +192,7 @@ public sealed class LocalShiftHost : IAsyncDisposable
     }
 
     public DecisionLog Decisions { get; private init; } = null!;
+    private AwsServiceRegistry Registry { get; init; } = null!;
     private Readiness Readiness { get; init; } = null!;
 
     /// <summary>Prints one line when the SQL endpoints opened at start are settled: ready, or which ones failed.</summary>
@@ -250,9 +253,36 @@ public sealed class LocalShiftHost : IAsyncDisposable
                 ["version"] = Version,
                 ["account"] = Options.AccountId,
                 ["region"] = Options.Region,
-                ["services"] = new[] { "iam", "sts", "redshift", "s3" },
+                ["services"] = Registry.Services.Values.Where(e => e.Http is not null || e.Emulated.Count > 0)
+                    .Select(e => e.SigningName).Order(StringComparer.Ordinal).ToArray(),
                 ["sqlEndpoints"] = new { clusters = report.Clusters, listening = report.Listening, starting = report.Starting, failed = report.Failed },
             }, HealthJson));
+            return;
+        }
+        if (path is "/services" or "/services/")
+        {
+            // Every service on the endpoint with its model's operations and the ones LocalShift emulates; the others
+            // answer NotImplemented in the service's protocol.
+            ctx.Response.ContentType = "application/json";
+            await ctx.Response.WriteAsync(JsonSerializer.Serialize(new
+            {
+                services = Registry.Services.Values.OrderBy(e => e.SigningName, StringComparer.Ordinal).Select(e => new
+                {
+                    name = e.SigningName,
+                    serviceId = e.Model.ServiceId,
+                    apiVersion = e.Model.ApiVersion,
+                    protocol = e.Model.Protocol switch
+                    {
+                        LocalShift.Aws.Model.AwsProtocol.Query => "query",
+                        LocalShift.Aws.Model.AwsProtocol.Json => "json",
+                        LocalShift.Aws.Model.AwsProtocol.RestJson => "rest-json",
+                        _ => "rest-xml",
+                    },
+                    operations = e.Model.Operations.Count,
+                    // S3's HTTP handler routes itself; its operations are not listed one by one yet.
+                    emulated = e.Http is not null ? null : e.Emulated.Order(StringComparer.Ordinal).ToArray(),
+                }),
+            }, JsonOptions));
             return;
         }
         if (path is "/decisions" or "/decisions/")

@@ -1,18 +1,19 @@
 using System.Text;
-using System.Xml;
 using LocalShift.Aws;
-using LocalShift.Aws.Protocols.Query;
+using LocalShift.Aws.Model;
+using LocalShift.Aws.Operations;
 using LocalShift.Core;
 using LocalShift.Services.Iam;
+using Api = LocalShift.Services.Redshift.Shapes;
 
 namespace LocalShift.Services.Redshift;
 
 /// <summary>
-/// The Redshift control plane over the query protocol: clusters, the IAM roles associated with them, and their tags.
-/// Every operation authorizes <c>redshift:&lt;Operation&gt;</c> on the cluster ARN (with the tag condition keys) before
-/// acting, and <c>iam:PassRole</c> on every role it associates.
+/// The Redshift control plane as typed operations of the Redshift model: clusters, the IAM roles associated with them,
+/// and their tags. Every operation authorizes <c>redshift:&lt;Operation&gt;</c> on the cluster ARN (with the tag
+/// condition keys) before acting, and <c>iam:PassRole</c> on every role it associates.
 /// </summary>
-public sealed class RedshiftService : QueryService
+public sealed class RedshiftService : AwsService
 {
     private const string ClusterResourceType = "cluster";
     private readonly RedshiftStore _store;
@@ -22,34 +23,34 @@ public sealed class RedshiftService : QueryService
     private readonly ClusterLifecycle _lifecycle;
 
     public RedshiftService(RedshiftStore store, IRoleDirectory roles, RedshiftOptions options, TimeProvider time, ClusterLifecycle lifecycle)
+        : base("redshift")
     {
         _store = store;
         _vetting = new RoleVetting(roles);
         _options = options;
         _time = time;
         _lifecycle = lifecycle;
-        Operation("CreateCluster", CreateCluster);
-        Operation("DescribeClusters", DescribeClusters);
-        Operation("ModifyClusterIamRoles", ModifyClusterIamRoles);
-        Operation("DeleteCluster", DeleteCluster);
-        Operation("CreateTags", CreateTags, hasResult: false);
-        Operation("DeleteTags", DeleteTags, hasResult: false);
-        Operation("DescribeTags", DescribeTags);
+        Operation<Api.CreateClusterMessage, Api.CreateClusterResult>("CreateCluster", CreateCluster);
+        Operation<Api.DescribeClustersMessage, Api.ClustersMessage>("DescribeClusters", DescribeClusters);
+        Operation<Api.ModifyClusterIamRolesMessage, Api.ModifyClusterIamRolesResult>("ModifyClusterIamRoles", ModifyClusterIamRoles);
+        Operation<Api.DeleteClusterMessage, Api.DeleteClusterResult>("DeleteCluster", DeleteCluster);
+        Operation<Api.CreateTagsMessage>("CreateTags", CreateTags);
+        Operation<Api.DeleteTagsMessage>("DeleteTags", DeleteTags);
+        Operation<Api.DescribeTagsMessage, Api.TaggedResourceListMessage>("DescribeTags", DescribeTags);
     }
 
-    public override string SigningName => "redshift";
-    public override string Version => "2012-12-01";
-    public override string XmlNamespace => "http://redshift.amazonaws.com/doc/2012-12-01/";
+    /// <summary>Redshift answers a missing parameter with MissingParameter and checks its values itself.</summary>
+    public override ValidationStyle Validation => ValidationStyle.RequiredOnly;
 
-    private void CreateCluster(AwsCall call, QueryParameters p, XmlWriter result)
+    private Api.CreateClusterResult CreateCluster(AwsCall call, Api.CreateClusterMessage p)
     {
-        var id = ClusterRules.NormalizeIdentifier(p.Required("ClusterIdentifier"));
-        var nodeType = p.Required("NodeType");
-        var username = p.Required("MasterUsername");
-        var password = p.Required("MasterUserPassword");
-        var roleArns = p.List("IamRoles", "IamRoleArn") ?? [];
-        var defaultRole = NullIfEmpty(p.Get("DefaultIamRoleArn"));
-        var tags = ReadTags(p);
+        var id = ClusterRules.NormalizeIdentifier(p.ClusterIdentifier);
+        var nodeType = p.NodeType;
+        var username = p.MasterUsername;
+        var password = p.MasterUserPassword;
+        var roleArns = p.IamRoles ?? [];
+        var defaultRole = NullIfEmpty(p.DefaultIamRoleArn);
+        var tags = ReadTags(p.Tags);
         var account = call.Caller.AccountId;
         var region = RegionOf(call);
         var arn = Arn.Cluster(region, account, id);
@@ -59,14 +60,14 @@ public sealed class RedshiftService : QueryService
         call.Authorize("redshift:CreateCluster", arn, keys);
 
         ClusterRules.ValidateIdentifier(id);
-        var nodes = ClusterRules.ValidateNodes(nodeType, NullIfEmpty(p.Get("ClusterType")), p.Int("NumberOfNodes"));
+        var nodes = ClusterRules.ValidateNodes(nodeType, NullIfEmpty(p.ClusterType), p.NumberOfNodes);
         ClusterRules.ValidateMasterUsername(username);
         ClusterRules.ValidateMasterUserPassword(password);
-        var dbName = NullIfEmpty(p.Get("DBName")) ?? "dev";
+        var dbName = NullIfEmpty(p.DBName) ?? "dev";
         ClusterRules.ValidateDbName(dbName);
-        var port = p.Int("Port") ?? 5439;
+        var port = p.Port ?? 5439;
         ClusterRules.ValidatePort(port);
-        var retention = p.Int("AutomatedSnapshotRetentionPeriod") ?? 1;
+        var retention = p.AutomatedSnapshotRetentionPeriod ?? 1;
         ClusterRules.ValidateAutomatedSnapshotRetentionPeriod(retention);
         TagRules.Validate(tags);
         TagRules.Merge([], tags);
@@ -84,21 +85,21 @@ public sealed class RedshiftService : QueryService
         var rolesSettleAt = availableAt;
         var attributes = new ClusterAttributes
         {
-            AvailabilityZone = NullIfEmpty(p.Get("AvailabilityZone")) ?? region + "a",
-            PreferredMaintenanceWindow = NullIfEmpty(p.Get("PreferredMaintenanceWindow")) ?? "sat:06:00-sat:06:30",
+            AvailabilityZone = NullIfEmpty(p.AvailabilityZone) ?? region + "a",
+            PreferredMaintenanceWindow = NullIfEmpty(p.PreferredMaintenanceWindow) ?? "sat:06:00-sat:06:30",
             AutomatedSnapshotRetentionPeriod = retention,
-            ManualSnapshotRetentionPeriod = p.Int("ManualSnapshotRetentionPeriod") ?? -1,
-            PubliclyAccessible = p.Bool("PubliclyAccessible") ?? false,
-            Encrypted = p.Bool("Encrypted") ?? false,
-            AllowVersionUpgrade = p.Bool("AllowVersionUpgrade") ?? true,
-            EnhancedVpcRouting = p.Bool("EnhancedVpcRouting") ?? false,
-            ClusterVersion = NullIfEmpty(p.Get("ClusterVersion")) ?? "1.0",
-            ClusterParameterGroupName = NullIfEmpty(p.Get("ClusterParameterGroupName")) ?? "default.redshift-1.0",
-            ClusterSubnetGroupName = NullIfEmpty(p.Get("ClusterSubnetGroupName")),
-            VpcSecurityGroupIds = p.List("VpcSecurityGroupIds", "VpcSecurityGroupId") ?? [],
-            ClusterSecurityGroups = p.List("ClusterSecurityGroups", "ClusterSecurityGroupName") ?? [],
-            MaintenanceTrackName = NullIfEmpty(p.Get("MaintenanceTrackName")) ?? "current",
-            KmsKeyId = NullIfEmpty(p.Get("KmsKeyId")),
+            ManualSnapshotRetentionPeriod = p.ManualSnapshotRetentionPeriod ?? -1,
+            PubliclyAccessible = p.PubliclyAccessible ?? false,
+            Encrypted = p.Encrypted ?? false,
+            AllowVersionUpgrade = p.AllowVersionUpgrade ?? true,
+            EnhancedVpcRouting = p.EnhancedVpcRouting ?? false,
+            ClusterVersion = NullIfEmpty(p.ClusterVersion) ?? "1.0",
+            ClusterParameterGroupName = NullIfEmpty(p.ClusterParameterGroupName) ?? "default.redshift-1.0",
+            ClusterSubnetGroupName = NullIfEmpty(p.ClusterSubnetGroupName),
+            VpcSecurityGroupIds = p.VpcSecurityGroupIds ?? [],
+            ClusterSecurityGroups = p.ClusterSecurityGroups ?? [],
+            MaintenanceTrackName = NullIfEmpty(p.MaintenanceTrackName) ?? "current",
+            KmsKeyId = NullIfEmpty(p.KmsKeyId),
             RequestedPort = port,
         };
 
@@ -123,16 +124,16 @@ public sealed class RedshiftService : QueryService
             Tags = tags,
         });
         _lifecycle.Wake();
-        result.WriteCluster("Cluster", cluster, _options.SqlHost);
+        return new Api.CreateClusterResult(View(cluster, now));
     }
 
-    private void DescribeClusters(AwsCall call, QueryParameters p, XmlWriter result)
+    private Api.ClustersMessage DescribeClusters(AwsCall call, Api.DescribeClustersMessage p)
     {
-        var idParam = NullIfEmpty(p.Get("ClusterIdentifier"));
-        var marker = NullIfEmpty(p.Get("Marker"));
-        var maxRecords = p.Int("MaxRecords") ?? 100;
-        var tagKeys = p.List("TagKeys", "TagKey") ?? [];
-        var tagValues = p.List("TagValues", "TagValue") ?? [];
+        var idParam = NullIfEmpty(p.ClusterIdentifier);
+        var marker = NullIfEmpty(p.Marker);
+        var maxRecords = p.MaxRecords ?? 100;
+        var tagKeys = p.TagKeys ?? [];
+        var tagValues = p.TagValues ?? [];
         var account = call.Caller.AccountId;
         var region = RegionOf(call);
         var now = _time.GetUtcNow();
@@ -146,8 +147,7 @@ public sealed class RedshiftService : QueryService
                 // unverified: AWS's text.
                 throw RedshiftErrors.InvalidParameterCombination("A request can specify either ClusterIdentifier or Marker, but not both.");
             if (cluster is null || !MatchesTags(cluster, tagKeys, tagValues)) throw RedshiftErrors.ClusterNotFound(idParam);
-            result.List("Clusters", [cluster], (w, c) => WriteClusterBody(w, c), "Cluster");
-            return;
+            return new Api.ClustersMessage([View(cluster, now)]);
         }
 
         call.Authorize("redshift:DescribeClusters", Arn.Cluster(region, account, "*"));
@@ -160,17 +160,17 @@ public sealed class RedshiftService : QueryService
             .Where(c => after is null || string.CompareOrdinal(c.Identifier, after) > 0)
             .ToList();
         var page = matching.Take(maxRecords).ToList();
-        result.List("Clusters", page, (w, c) => WriteClusterBody(w, c), "Cluster");
-        if (matching.Count > page.Count) result.El("Marker", EncodeMarker(page[^1].Identifier));
+        return new Api.ClustersMessage(page.Select(c => View(c, now)).ToList(),
+            matching.Count > page.Count ? EncodeMarker(page[^1].Identifier) : null);
     }
 
-    private void ModifyClusterIamRoles(AwsCall call, QueryParameters p, XmlWriter result)
+    private Api.ModifyClusterIamRolesResult ModifyClusterIamRoles(AwsCall call, Api.ModifyClusterIamRolesMessage p)
     {
-        var idParam = p.Required("ClusterIdentifier");
+        var idParam = p.ClusterIdentifier;
         var id = ClusterRules.NormalizeIdentifier(idParam);
-        var add = p.List("AddIamRoles", "IamRoleArn") ?? [];
-        var remove = p.List("RemoveIamRoles", "IamRoleArn") ?? [];
-        var defaultRole = NullIfEmpty(p.Get("DefaultIamRoleArn"));
+        var add = p.AddIamRoles ?? [];
+        var remove = p.RemoveIamRoles ?? [];
+        var defaultRole = NullIfEmpty(p.DefaultIamRoleArn);
         var account = call.Caller.AccountId;
         var region = RegionOf(call);
         var now = _time.GetUtcNow();
@@ -189,15 +189,15 @@ public sealed class RedshiftService : QueryService
             return current with { Roles = roles, DefaultIamRoleArn = newDefault };
         });
         _lifecycle.Wake();
-        result.WriteCluster("Cluster", cluster, _options.SqlHost);
+        return new Api.ModifyClusterIamRolesResult(View(cluster, now));
     }
 
-    private void DeleteCluster(AwsCall call, QueryParameters p, XmlWriter result)
+    private Api.DeleteClusterResult DeleteCluster(AwsCall call, Api.DeleteClusterMessage p)
     {
-        var idParam = p.Required("ClusterIdentifier");
+        var idParam = p.ClusterIdentifier;
         var id = ClusterRules.NormalizeIdentifier(idParam);
-        var skipFinal = p.Bool("SkipFinalClusterSnapshot") ?? false;
-        var finalSnapshot = NullIfEmpty(p.Get("FinalClusterSnapshotIdentifier"));
+        var skipFinal = p.SkipFinalClusterSnapshot ?? false;
+        var finalSnapshot = NullIfEmpty(p.FinalClusterSnapshotIdentifier);
         var account = call.Caller.AccountId;
         var region = RegionOf(call);
         var now = _time.GetUtcNow();
@@ -220,13 +220,13 @@ public sealed class RedshiftService : QueryService
             _ => throw RedshiftErrors.OperationRunningOnDelete(),
         });
         _lifecycle.Wake();
-        result.WriteCluster("Cluster", cluster, _options.SqlHost);
+        return new Api.DeleteClusterResult(View(cluster, now));
     }
 
-    private void CreateTags(AwsCall call, QueryParameters p, XmlWriter result)
+    private void CreateTags(AwsCall call, Api.CreateTagsMessage p)
     {
-        var resourceName = p.Required("ResourceName");
-        var tags = ReadTags(p);
+        var resourceName = p.ResourceName;
+        var tags = ReadTags(p.Tags);
         if (tags.Count == 0) throw AwsException.MissingParameter("Tags");
         var (account, id, existing) = FindTaggedCluster(call, resourceName);
         var keys = new Dictionary<string, IReadOnlyList<string>>();
@@ -238,10 +238,10 @@ public sealed class RedshiftService : QueryService
         _store.Update(account, existing.Region, id, _time.GetUtcNow(), current => current with { Tags = TagRules.Merge(current.Tags, tags) });
     }
 
-    private void DeleteTags(AwsCall call, QueryParameters p, XmlWriter result)
+    private void DeleteTags(AwsCall call, Api.DeleteTagsMessage p)
     {
-        var resourceName = p.Required("ResourceName");
-        var tagKeys = p.List("TagKeys", "TagKey");
+        var resourceName = p.ResourceName;
+        var tagKeys = p.TagKeys;
         if (tagKeys is null || tagKeys.Count == 0) throw AwsException.MissingParameter("TagKeys");
         var (account, id, existing) = FindTaggedCluster(call, resourceName);
         var keys = new Dictionary<string, IReadOnlyList<string>>();
@@ -255,14 +255,14 @@ public sealed class RedshiftService : QueryService
         });
     }
 
-    private void DescribeTags(AwsCall call, QueryParameters p, XmlWriter result)
+    private Api.TaggedResourceListMessage DescribeTags(AwsCall call, Api.DescribeTagsMessage p)
     {
-        var resourceName = NullIfEmpty(p.Get("ResourceName"));
-        var resourceType = NullIfEmpty(p.Get("ResourceType"));
-        var tagKeys = p.List("TagKeys", "TagKey") ?? [];
-        var tagValues = p.List("TagValues", "TagValue") ?? [];
-        var maxRecords = p.Int("MaxRecords") ?? 100;
-        var marker = NullIfEmpty(p.Get("Marker"));
+        var resourceName = NullIfEmpty(p.ResourceName);
+        var resourceType = NullIfEmpty(p.ResourceType);
+        var tagKeys = p.TagKeys ?? [];
+        var tagValues = p.TagValues ?? [];
+        var maxRecords = p.MaxRecords ?? 100;
+        var marker = NullIfEmpty(p.Marker);
         var now = _time.GetUtcNow();
 
         List<Cluster> clusters;
@@ -290,11 +290,9 @@ public sealed class RedshiftService : QueryService
             .ToList();
         var start = marker is null ? 0 : int.TryParse(DecodeMarker(marker), out var s) && s >= 0 ? s : throw InvalidMarker();
         var page = tagged.Skip(start).Take(Math.Max(1, maxRecords)).ToList();
-        result.List("TaggedResources", page, (w, x) => w
-            .Struct("Tag", t => t.El("Key", x.Tag.Key).El("Value", x.Tag.Value))
-            .El("ResourceName", x.Cluster.Arn)
-            .El("ResourceType", ClusterResourceType), "TaggedResource");
-        if (start + page.Count < tagged.Count) result.El("Marker", EncodeMarker((start + page.Count).ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        return new Api.TaggedResourceListMessage(
+            page.Select(x => new Api.TaggedResource(new Api.Tag(x.Tag.Key, x.Tag.Value), x.Cluster.Arn, ClusterResourceType)).ToList(),
+            start + page.Count < tagged.Count ? EncodeMarker((start + page.Count).ToString(System.Globalization.CultureInfo.InvariantCulture)) : null);
     }
 
     /// <summary>Authorizes an action on one cluster, with its aws:ResourceTag keys when it exists.</summary>
@@ -331,12 +329,10 @@ public sealed class RedshiftService : QueryService
         // unverified for Redshift: the text AWS's front ends give a credential scoped to a region they do not serve.
         : throw new AwsException("SignatureDoesNotMatch", $"Credential should be scoped to a valid region, not '{call.Region}'.", 403);
 
-    private void WriteClusterBody(XmlWriter w, Cluster c) => w.WriteClusterMembers(c, _options.SqlHost);
+    private Api.Cluster View(Cluster c, DateTimeOffset now) => ClusterView.Of(c, _options.SqlHost, now);
 
-    private static List<ClusterTag> ReadTags(QueryParameters p) =>
-        (p.StructList("Tags", "Tag") ?? [])
-        .Select(t => new ClusterTag(t.Get("Key") ?? "", t.Get("Value") ?? ""))
-        .ToList();
+    private static List<ClusterTag> ReadTags(List<Api.Tag>? tags) =>
+        (tags ?? []).Select(t => new ClusterTag(t.Key ?? "", t.Value ?? "")).ToList();
 
     /// <summary>Whether a cluster carries a tag with one of the keys (when given) and one of the values (when given).</summary>
     private static bool MatchesTags(Cluster c, IReadOnlyList<string> keys, IReadOnlyList<string> values) =>

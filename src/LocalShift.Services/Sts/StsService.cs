@@ -1,52 +1,53 @@
-using System.Xml;
 using LocalShift.Aws;
-using LocalShift.Aws.Protocols.Query;
+using LocalShift.Aws.Operations;
 using LocalShift.Core;
 
 namespace LocalShift.Services.Sts;
 
-/// <summary>AWS Security Token Service over the query protocol.</summary>
-public sealed class StsService : QueryService
+// The STS model's shapes LocalShift reads and writes (src/LocalShift.Aws/Model/models/sts.json).
+public sealed record GetCallerIdentityRequest;
+public sealed record GetCallerIdentityResponse(string UserId, string Account, string Arn);
+public sealed record PolicyDescriptorType(string? arn);
+public sealed record AssumeRoleRequest(
+    string RoleArn,
+    string RoleSessionName,
+    List<PolicyDescriptorType>? PolicyArns = null,
+    string? Policy = null,
+    int? DurationSeconds = null,
+    string? ExternalId = null);
+public sealed record Credentials(string AccessKeyId, string SecretAccessKey, string SessionToken, DateTimeOffset Expiration);
+public sealed record AssumedRoleUser(string AssumedRoleId, string Arn);
+public sealed record AssumeRoleResponse(Credentials Credentials, AssumedRoleUser AssumedRoleUser, int? PackedPolicySize = null);
+
+/// <summary>AWS Security Token Service as typed operations of the STS model.</summary>
+public sealed class StsService : AwsService
 {
     private readonly RoleAssumer? _assumer;
 
-    public override string SigningName => "sts";
-    public override string Version => "2011-06-15";
-    public override string XmlNamespace => "https://sts.amazonaws.com/doc/2011-06-15/";
-
-    public StsService(RoleAssumer? assumer = null)
+    public StsService(RoleAssumer? assumer = null) : base("sts")
     {
         _assumer = assumer;
-        Operation("GetCallerIdentity", GetCallerIdentity);
-        if (assumer is not null) Operation("AssumeRole", AssumeRole);
+        Operation<GetCallerIdentityRequest, GetCallerIdentityResponse>("GetCallerIdentity", GetCallerIdentity);
+        if (assumer is not null) Operation<AssumeRoleRequest, AssumeRoleResponse>("AssumeRole", AssumeRole);
     }
 
     /// <summary>Needs no permission: AWS answers it even when every action is denied.</summary>
-    private static void GetCallerIdentity(AwsCall call, QueryParameters p, XmlWriter w)
-    {
-        var c = call.Caller;
-        w.El("UserId", c.UserId).El("Account", c.AccountId).El("Arn", c.Arn);
-    }
+    private static GetCallerIdentityResponse GetCallerIdentity(AwsCall call, GetCallerIdentityRequest _) =>
+        new(call.Caller.UserId, call.Caller.AccountId, call.Caller.Arn);
 
-    private void AssumeRole(AwsCall call, QueryParameters p, XmlWriter w)
+    private AssumeRoleResponse AssumeRole(AwsCall call, AssumeRoleRequest p)
     {
         var input = new AssumeRoleInput(
-            p.Required("RoleArn"),
-            p.Required("RoleSessionName"),
-            p.Int("DurationSeconds"),
-            p.Get("ExternalId"),
-            p.Get("Policy"),
-            p.StructList("PolicyArns")?.Select(x => x.Get("arn") ?? throw AwsException.MissingParameter("PolicyArns.member.N.arn")).ToList());
+            p.RoleArn,
+            p.RoleSessionName,
+            p.DurationSeconds,
+            p.ExternalId,
+            p.Policy,
+            p.PolicyArns?.Select(x => x.arn ?? throw AwsException.MissingParameter("PolicyArns.member.N.arn")).ToList());
         var session = _assumer!.Assume(call.Caller, call.AccessKeyId, input, call.RequestId, call.SourceIp, call.Region);
-        w.Struct("Credentials", x => x
-            .El("AccessKeyId", session.AccessKeyId)
-            .El("SecretAccessKey", session.SecretAccessKey)
-            .El("SessionToken", session.SessionToken)
-            .El("Expiration", session.Expiration));
-        w.Struct("AssumedRoleUser", x => x
-            .El("AssumedRoleId", session.Principal.UserId)
-            .El("Arn", session.Principal.Arn));
-        if (input.Policy is not null)
-            w.El("PackedPolicySize", Math.Max(1, input.Policy.Count(c => !char.IsWhiteSpace(c)) * 100 / 2048));
+        return new AssumeRoleResponse(
+            new Credentials(session.AccessKeyId, session.SecretAccessKey, session.SessionToken, session.Expiration),
+            new AssumedRoleUser(session.Principal.UserId, session.Principal.Arn),
+            input.Policy is null ? null : Math.Max(1, input.Policy.Count(c => !char.IsWhiteSpace(c)) * 100 / 2048));
     }
 }

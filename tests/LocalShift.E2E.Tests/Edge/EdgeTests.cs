@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text;
+using System.Text.Json;
 using LocalShift.E2E.Tests.Infrastructure;
 
 namespace LocalShift.E2E.Tests.Edge;
@@ -27,15 +28,45 @@ public class EdgeTests(ServerFixture fixture) : IClassFixture<ServerFixture>
         Assert.Equal("123456789012", ok.GetProperty("Account").GetString());
     }
 
+    // Every operation of every embedded model exists on the endpoint: the ones not emulated answer NotImplemented in
+    // the protocol the client speaks, which the CLI can only read when the envelope is right.
     [Theory]
     [InlineData("glue", "get-databases", "GetDatabases")]                   // json 1.1
     [InlineData("redshift-data", "list-statements", "ListStatements")]      // json 1.1
-    [InlineData("lambda", "list-functions", "ListFunctions")]               // rest-json
-    public async Task A_service_not_emulated_answers_in_its_own_protocols_error_envelope(string service, string command, string operation)
+    [InlineData("lambda", "list-functions", "ListFunctions")]               // rest-json, GET /2015-03-31/functions/
+    [InlineData("lambda", "get-function --function-name f1", "GetFunction")] // rest-json, a label in the path
+    [InlineData("redshift", "describe-cluster-snapshots", "DescribeClusterSnapshots")] // query
+    [InlineData("iam", "list-open-id-connect-providers", "ListOpenIDConnectProviders")] // query, a service not yet typed
+    public async Task An_operation_not_emulated_answers_not_implemented_in_its_protocol(string service, string command, string operation)
     {
-        var r = await Server.AwsAsync(service, command);
+        var r = await Server.AwsAsync([service, .. command.Split(' ')]);
         Assert.Equal(254, r.ExitCode);
-        Assert.Contains($"An error occurred (UnknownService) when calling the {operation} operation: The service '{service}' named in the credential scope is not emulated by LocalShift.", r.Stderr);
+        Assert.Contains($"An error occurred (NotImplemented) when calling the {operation} operation: The operation {operation} of service {service} is not implemented by LocalShift.", r.Stderr);
+    }
+
+    [Fact]
+    public async Task An_action_the_model_does_not_have_is_invalid_action()
+    {
+        using var http = new HttpClient();
+        var req = Server.SignedRequest(HttpMethod.Post, "/", "redshift", "Action=DescribeUnicorns&Version=2012-12-01", "application/x-www-form-urlencoded; charset=utf-8");
+        var r = await http.SendAsync(req);
+        var xml = await r.Content.ReadAsStringAsync();
+        Assert.Equal(HttpStatusCode.BadRequest, r.StatusCode);
+        Assert.Contains("<Code>InvalidAction</Code>", xml);
+        Assert.Contains("Could not find operation DescribeUnicorns for version 2012-12-01", xml);
+    }
+
+    [Fact]
+    public async Task A_json_target_the_model_does_not_have_is_unknown_operation_in_json()
+    {
+        using var http = new HttpClient();
+        var req = Server.SignedRequest(HttpMethod.Post, "/", "glue", "{}", "application/x-amz-json-1.1");
+        req.Headers.Add("X-Amz-Target", "AWSGlue.GetUnicorns");
+        var r = await http.SendAsync(req);
+        Assert.Equal(HttpStatusCode.BadRequest, r.StatusCode);
+        Assert.Equal("UnknownOperationException", r.Headers.GetValues("x-amzn-ErrorType").Single());
+        using var body = JsonDocument.Parse(await r.Content.ReadAsStringAsync());
+        Assert.Equal("UnknownOperationException", body.RootElement.GetProperty("__type").GetString());
     }
 
     [Fact]
@@ -108,6 +139,7 @@ public class EdgeTests(ServerFixture fixture) : IClassFixture<ServerFixture>
     public async Task An_operation_not_emulated_answers_not_implemented_naming_it()
     {
         var r = await Server.AwsAsync("sts", "get-session-token");
+        Assert.Equal(254, r.ExitCode);
         Assert.Contains("An error occurred (NotImplemented) when calling the GetSessionToken operation: The operation GetSessionToken of service sts is not implemented by LocalShift.", r.Stderr);
     }
 

@@ -133,6 +133,35 @@ public sealed partial class LocalShiftServer : IAsyncDisposable
         await StartProcessAsync(waitUntilHealthy);
     }
 
+    /// <summary>
+    /// A request signed with SigV4 as the root user, for the protocol cases no SDK would send (an action or target the
+    /// model does not have). Signs host and x-amz-date; other headers may be added unsigned.
+    /// </summary>
+    public HttpRequestMessage SignedRequest(HttpMethod method, string path, string service, string body, string contentType, string region = "us-east-1")
+    {
+        var uri = new Uri(Endpoint.TrimEnd('/') + path);
+        var now = DateTime.UtcNow;
+        var amzDate = now.ToString("yyyyMMdd'T'HHmmss'Z'", System.Globalization.CultureInfo.InvariantCulture);
+        var date = amzDate[..8];
+        var payloadHash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(body)));
+        var host = uri.Authority;
+        var canonical = $"{method.Method}\n{uri.AbsolutePath}\n\nhost:{host}\nx-amz-date:{amzDate}\n\nhost;x-amz-date\n{payloadHash}";
+        var scope = $"{date}/{region}/{service}/aws4_request";
+        var toSign = $"AWS4-HMAC-SHA256\n{amzDate}\n{scope}\n{Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(canonical)))}";
+        static byte[] Hmac(byte[] key, string data) => System.Security.Cryptography.HMACSHA256.HashData(key, System.Text.Encoding.UTF8.GetBytes(data));
+        var key = Hmac(Hmac(Hmac(Hmac(System.Text.Encoding.UTF8.GetBytes("AWS4" + RootSecret), date), region), service), "aws4_request");
+        var signature = Convert.ToHexStringLower(Hmac(key, toSign));
+        var request = new HttpRequestMessage(method, uri)
+        {
+            Content = new StringContent(body, System.Text.Encoding.UTF8),
+        };
+        request.Content.Headers.ContentType = System.Net.Http.Headers.MediaTypeHeaderValue.Parse(contentType);
+        request.Headers.TryAddWithoutValidation("X-Amz-Date", amzDate);
+        request.Headers.TryAddWithoutValidation("Authorization",
+            $"AWS4-HMAC-SHA256 Credential={RootKey}/{scope}, SignedHeaders=host;x-amz-date, Signature={signature}");
+        return request;
+    }
+
     /// <summary>Runs Debian's AWS CLI against this server; output is JSON unless the args say otherwise.</summary>
     public Task<CommandResult> AwsAsync(params string[] args) => AwsAsAsync(RootKey, RootSecret, null, args);
 

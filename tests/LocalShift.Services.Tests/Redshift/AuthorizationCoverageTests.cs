@@ -27,14 +27,14 @@ public sealed class AuthorizationCoverageTests : IDisposable
     [Fact]
     public void Every_operation_has_arguments_here()
     {
-        Assert.Equal(Arguments.Keys.Order(), _h.Plane.Service.OperationNames.Order());
+        Assert.Equal(Arguments.Keys.Order(), _h.Plane.Service.Operations.Keys.Order());
     }
 
     [Fact]
     public void Every_operation_is_denied_when_the_authorizer_denies()
     {
         _h.Authorizer.Deny = _ => true;
-        foreach (var op in _h.Plane.Service.OperationNames)
+        foreach (var op in _h.Plane.Service.Operations.Keys)
         {
             var e = _h.Fails(op, Arguments[op]);
             Assert.True(e.Code == "AccessDenied", $"{op} answered {e.Code}: {e.Message}");

@@ -3,7 +3,7 @@ using System.Text;
 using System.Xml;
 using System.Xml.Linq;
 using LocalShift.Aws;
-using LocalShift.Aws.Protocols.Query;
+using LocalShift.Aws.Operations;
 using LocalShift.Core;
 using LocalShift.Services.Iam;
 using LocalShift.Services.Redshift;
@@ -109,7 +109,7 @@ public sealed class RedshiftHarness : IDisposable
     /// <summary>Runs an operation and returns its Result element.</summary>
     public XElement Call(string operation, params (string Name, string Value)[] args)
     {
-        Assert.True(Plane.Service.TryGetOperation(operation, out var handler, out _), operation);
+        Assert.True(Plane.Service.Operations.ContainsKey(operation), operation);
         var call = new AwsCall
         {
             Service = "redshift",
@@ -120,14 +120,8 @@ public sealed class RedshiftHarness : IDisposable
             Time = Clock.GetUtcNow(),
             Authorizer = AuthorizerOverride ?? Authorizer,
         };
-        var sb = new StringBuilder();
-        using (var w = XmlWriter.Create(sb, new XmlWriterSettings { OmitXmlDeclaration = true }))
-        {
-            w.WriteStartElement(operation + "Result");
-            handler(call, new QueryParameters(args.Select(a => KeyValuePair.Create(a.Name, a.Value))), w);
-            w.WriteEndElement();
-        }
-        return XElement.Parse(sb.ToString());
+        // Through the query protocol as the edge runs it: the model reads the parameters, the result is the model's XML.
+        return XElement.Parse(QueryOperations.Invoke(Plane.Service, operation, call, args.Select(a => KeyValuePair.Create(a.Name, a.Value))));
     }
 
     public AwsException Fails(string operation, params (string Name, string Value)[] args) =>

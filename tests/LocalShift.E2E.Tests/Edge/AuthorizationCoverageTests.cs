@@ -1,0 +1,165 @@
+using System.Text.Json;
+using LocalShift.E2E.Tests.Infrastructure;
+
+namespace LocalShift.E2E.Tests.Edge;
+
+/// <summary>
+/// One authorization coverage test for the whole endpoint: every operation the service registry says is emulated
+/// (<c>/_localshift/services</c>) is called with the real CLI by an IAM user without any permission, and must be
+/// refused with AccessDenied naming the operation's action. An operation added to a service without an entry here
+/// fails the test, so nothing new can skip authorization unnoticed.
+/// S3 is not in it: its HTTP handler does not list its operations yet (its authorization is S3AuthorizationTests').
+/// </summary>
+public sealed class AuthorizationCoverageTests(ServerFixture fixture) : IClassFixture<ServerFixture>
+{
+    private LocalShiftServer Server => fixture.Server;
+
+    private const string Account = "123456789012";
+    private const string PolicyArn = $"arn:aws:iam::{Account}:policy/p1";
+    private const string ClusterArn = $"arn:aws:redshift:us-east-1:{Account}:cluster:c1";
+    private const string Doc = """{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}""";
+    private const string Trust = """{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"redshift.amazonaws.com"},"Action":"sts:AssumeRole"}]}""";
+
+    // Valid arguments for each emulated operation (so a missing check would show as success or as a not-found error,
+    // not as a validation error), and the text the resource part of AccessDenied must contain.
+    private static readonly Dictionary<string, (string[] Args, string Resource)> Calls = new()
+    {
+        ["iam:AddUserToGroup"] = (["--group-name", "g1", "--user-name", "u1"], "g1"),
+        ["iam:AttachGroupPolicy"] = (["--group-name", "g1", "--policy-arn", PolicyArn], "g1"),
+        ["iam:AttachRolePolicy"] = (["--role-name", "r1", "--policy-arn", PolicyArn], "r1"),
+        ["iam:AttachUserPolicy"] = (["--user-name", "u1", "--policy-arn", PolicyArn], "u1"),
+        ["iam:CreateAccessKey"] = (["--user-name", "u1"], "u1"),
+        ["iam:CreateGroup"] = (["--group-name", "g2"], "g2"),
+        ["iam:CreatePolicy"] = (["--policy-name", "p2", "--policy-document", Doc], "p2"),
+        ["iam:CreatePolicyVersion"] = (["--policy-arn", PolicyArn, "--policy-document", Doc], PolicyArn),
+        ["iam:CreateRole"] = (["--role-name", "r2", "--assume-role-policy-document", Trust], "r2"),
+        ["iam:CreateUser"] = (["--user-name", "u2"], "u2"),
+        ["iam:DeleteAccessKey"] = (["--user-name", "u1", "--access-key-id", "AKIAIOSFODNN7EXAMPLE"], "u1"),
+        ["iam:DeleteGroup"] = (["--group-name", "g1"], "g1"),
+        ["iam:DeleteGroupPolicy"] = (["--group-name", "g1", "--policy-name", "x"], "g1"),
+        ["iam:DeletePolicy"] = (["--policy-arn", PolicyArn], PolicyArn),
+        ["iam:DeletePolicyVersion"] = (["--policy-arn", PolicyArn, "--version-id", "v2"], PolicyArn),
+        ["iam:DeleteRole"] = (["--role-name", "r1"], "r1"),
+        ["iam:DeleteRolePermissionsBoundary"] = (["--role-name", "r1"], "r1"),
+        ["iam:DeleteRolePolicy"] = (["--role-name", "r1", "--policy-name", "x"], "r1"),
+        ["iam:DeleteUser"] = (["--user-name", "u1"], "u1"),
+        ["iam:DeleteUserPermissionsBoundary"] = (["--user-name", "u1"], "u1"),
+        ["iam:DeleteUserPolicy"] = (["--user-name", "u1", "--policy-name", "x"], "u1"),
+        ["iam:DetachGroupPolicy"] = (["--group-name", "g1", "--policy-arn", PolicyArn], "g1"),
+        ["iam:DetachRolePolicy"] = (["--role-name", "r1", "--policy-arn", PolicyArn], "r1"),
+        ["iam:DetachUserPolicy"] = (["--user-name", "u1", "--policy-arn", PolicyArn], "u1"),
+        ["iam:GetGroup"] = (["--group-name", "g1"], "g1"),
+        ["iam:GetGroupPolicy"] = (["--group-name", "g1", "--policy-name", "x"], "g1"),
+        ["iam:GetPolicy"] = (["--policy-arn", PolicyArn], PolicyArn),
+        ["iam:GetPolicyVersion"] = (["--policy-arn", PolicyArn, "--version-id", "v1"], PolicyArn),
+        ["iam:GetRole"] = (["--role-name", "r1"], "r1"),
+        ["iam:GetRolePolicy"] = (["--role-name", "r1", "--policy-name", "x"], "r1"),
+        ["iam:GetUser"] = (["--user-name", "u1"], "u1"),
+        ["iam:GetUserPolicy"] = (["--user-name", "u1", "--policy-name", "x"], "u1"),
+        ["iam:ListAccessKeys"] = (["--user-name", "u1"], "u1"),
+        ["iam:ListAttachedGroupPolicies"] = (["--group-name", "g1"], "g1"),
+        ["iam:ListAttachedRolePolicies"] = (["--role-name", "r1"], "r1"),
+        ["iam:ListAttachedUserPolicies"] = (["--user-name", "u1"], "u1"),
+        ["iam:ListEntitiesForPolicy"] = (["--policy-arn", PolicyArn], PolicyArn),
+        ["iam:ListGroupPolicies"] = (["--group-name", "g1"], "g1"),
+        ["iam:ListGroups"] = ([], AnyResource),
+        ["iam:ListGroupsForUser"] = (["--user-name", "u1"], "u1"),
+        ["iam:ListInstanceProfilesForRole"] = (["--role-name", "r1"], "r1"),
+        ["iam:ListPolicies"] = ([], AnyResource),
+        ["iam:ListPolicyVersions"] = (["--policy-arn", PolicyArn], PolicyArn),
+        ["iam:ListRolePolicies"] = (["--role-name", "r1"], "r1"),
+        ["iam:ListRoleTags"] = (["--role-name", "r1"], "r1"),
+        ["iam:ListRoles"] = ([], AnyResource),
+        ["iam:ListUserPolicies"] = (["--user-name", "u1"], "u1"),
+        ["iam:ListUserTags"] = (["--user-name", "u1"], "u1"),
+        ["iam:ListUsers"] = ([], AnyResource),
+        ["iam:PutGroupPolicy"] = (["--group-name", "g1", "--policy-name", "x", "--policy-document", Doc], "g1"),
+        ["iam:PutRolePermissionsBoundary"] = (["--role-name", "r1", "--permissions-boundary", PolicyArn], "r1"),
+        ["iam:PutRolePolicy"] = (["--role-name", "r1", "--policy-name", "x", "--policy-document", Doc], "r1"),
+        ["iam:PutUserPermissionsBoundary"] = (["--user-name", "u1", "--permissions-boundary", PolicyArn], "u1"),
+        ["iam:PutUserPolicy"] = (["--user-name", "u1", "--policy-name", "x", "--policy-document", Doc], "u1"),
+        ["iam:RemoveUserFromGroup"] = (["--group-name", "g1", "--user-name", "u1"], "g1"),
+        ["iam:SetDefaultPolicyVersion"] = (["--policy-arn", PolicyArn, "--version-id", "v1"], PolicyArn),
+        ["iam:SimulateCustomPolicy"] = (["--policy-input-list", Doc, "--action-names", "s3:GetObject"], ""),
+        ["iam:SimulatePrincipalPolicy"] = (["--policy-source-arn", $"arn:aws:iam::{Account}:user/u1", "--action-names", "s3:GetObject"], "u1"),
+        ["iam:TagRole"] = (["--role-name", "r1", "--tags", "Key=k,Value=v"], "r1"),
+        ["iam:TagUser"] = (["--user-name", "u1", "--tags", "Key=k,Value=v"], "u1"),
+        ["iam:UntagRole"] = (["--role-name", "r1", "--tag-keys", "k"], "r1"),
+        ["iam:UntagUser"] = (["--user-name", "u1", "--tag-keys", "k"], "u1"),
+        ["iam:UpdateAccessKey"] = (["--user-name", "u1", "--access-key-id", "AKIAIOSFODNN7EXAMPLE", "--status", "Inactive"], "u1"),
+        ["iam:UpdateAssumeRolePolicy"] = (["--role-name", "r1", "--policy-document", Trust], "r1"),
+        ["iam:UpdateRole"] = (["--role-name", "r1", "--description", "d"], "r1"),
+        ["iam:UpdateRoleDescription"] = (["--role-name", "r1", "--description", "d"], "r1"),
+        ["redshift:CreateCluster"] = (["--cluster-identifier", "c2", "--node-type", "dc2.large", "--master-username", "admin", "--master-user-password", "Passw0rdX"],
+            $"arn:aws:redshift:us-east-1:{Account}:cluster:c2"),
+        ["redshift:DescribeClusters"] = ([], $"arn:aws:redshift:us-east-1:{Account}:cluster:*"),
+        ["redshift:ModifyClusterIamRoles"] = (["--cluster-identifier", "c1"], ClusterArn),
+        ["redshift:DeleteCluster"] = (["--cluster-identifier", "c1", "--skip-final-cluster-snapshot"], ClusterArn),
+        ["redshift:CreateTags"] = (["--resource-name", ClusterArn, "--tags", "Key=k,Value=v"], ClusterArn),
+        ["redshift:DeleteTags"] = (["--resource-name", ClusterArn, "--tag-keys", "k"], ClusterArn),
+        ["redshift:DescribeTags"] = ([], "*"),
+        ["sts:AssumeRole"] = (["--role-arn", $"arn:aws:iam::{Account}:role/r1", "--role-session-name", "sess"], $"arn:aws:iam::{Account}:role/r1"),
+    };
+
+    // The resource AWS names for IAM's list operations is not known here for certain (LocalShift names "*").
+    private const string AnyResource = "";
+
+    /// <summary>Operations AWS answers without any permission.</summary>
+    private static readonly HashSet<string> NeedNoPermission = ["sts:GetCallerIdentity"];
+
+    [Fact]
+    public async Task Every_emulated_operation_denies_a_principal_without_permission_naming_its_action()
+    {
+        var emulated = await EmulatedOperationsAsync();
+        Assert.Contains("redshift:CreateCluster", emulated);
+        var uncovered = emulated.Where(op => !Calls.ContainsKey(op) && !NeedNoPermission.Contains(op)).ToList();
+        Assert.True(uncovered.Count == 0, "emulated operations without a coverage entry here: " + string.Join(", ", uncovered));
+
+        (await Server.AwsAsync("iam", "create-user", "--user-name", "nobody")).EnsureSuccess();
+        var key = (await Server.AwsAsync("iam", "create-access-key", "--user-name", "nobody")).Json().GetProperty("AccessKey");
+        var id = key.GetProperty("AccessKeyId").GetString()!;
+        var secret = key.GetProperty("SecretAccessKey").GetString()!;
+
+        var failures = new List<string>();
+        // Four CLI processes at a time: each is a Python start-up.
+        using var gate = new SemaphoreSlim(4);
+        await Task.WhenAll(emulated.Select(async op =>
+        {
+            await gate.WaitAsync();
+            try
+            {
+                var (service, name) = (op[..op.IndexOf(':')], op[(op.IndexOf(':') + 1)..]);
+                var args = Calls.TryGetValue(op, out var c) ? c.Args : [];
+                var r = await Server.AwsAsAsync(id, secret, null, [service, Kebab(name), .. args]);
+                if (NeedNoPermission.Contains(op))
+                {
+                    if (r.ExitCode != 0) lock (failures) failures.Add($"{op} needs no permission but failed: {r.Stderr.Trim()}");
+                    return;
+                }
+                var expected = $"(AccessDenied) when calling the {name} operation: User: arn:aws:iam::{Account}:user/nobody is not authorized to perform: {op} on resource: ";
+                var at = r.Stderr.IndexOf(expected, StringComparison.Ordinal);
+                if (r.ExitCode != 254 || at < 0 || !r.Stderr[(at + expected.Length)..].Contains(c.Resource, StringComparison.Ordinal))
+                    lock (failures) failures.Add($"{op}: exit {r.ExitCode}: {r.Stderr.Trim()}");
+            }
+            finally
+            {
+                gate.Release();
+            }
+        }));
+        Assert.True(failures.Count == 0, string.Join("\n", failures.Order()));
+    }
+
+    private async Task<List<string>> EmulatedOperationsAsync()
+    {
+        using var http = new HttpClient();
+        using var doc = JsonDocument.Parse(await http.GetStringAsync(Server.Endpoint + "/_localshift/services"));
+        return doc.RootElement.GetProperty("services").EnumerateArray()
+            .Where(s => s.GetProperty("emulated").ValueKind == JsonValueKind.Array)
+            .SelectMany(s => s.GetProperty("emulated").EnumerateArray().Select(o => s.GetProperty("name").GetString() + ":" + o.GetString()))
+            .ToList();
+    }
+
+    /// <summary>The CLI's command for an operation name: CreateCluster → create-cluster.</summary>
+    private static string Kebab(string operation) =>
+        string.Concat(operation.Select((ch, i) => char.IsUpper(ch) && i > 0 ? "-" + char.ToLowerInvariant(ch) : char.ToLowerInvariant(ch).ToString()));
+}
