@@ -62,7 +62,12 @@ public sealed class PgReadBuffer(Stream stream, bool blocking = false)
         while (_end - _start < count)
         {
             var free = _buffer.AsMemory(_end);
-            var n = blocking ? stream.Read(free.Span) : await stream.ReadAsync(free, cancellationToken);
+            int n;
+            try { n = blocking ? stream.Read(free.Span) : await stream.ReadAsync(free, cancellationToken); }
+            catch (Exception e) when (e is not ClientConnectionLostException && ClientConnectionLostException.IsTransportFailure(e))
+            {
+                throw new ClientConnectionLostException(e);
+            }
             if (n == 0) return false;
             _end += n;
         }
