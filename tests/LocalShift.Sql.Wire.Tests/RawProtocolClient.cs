@@ -32,9 +32,7 @@ internal sealed class RawProtocolClient : IAsyncDisposable
 
     public static async Task<RawProtocolClient> SendStartupAsync(IPEndPoint endpoint, string user = ClusterEndpoint.Master)
     {
-        var client = new RawProtocolClient();
-        await client._tcp.ConnectAsync(endpoint);
-        client._stream = client._tcp.GetStream();
+        var client = await OpenAsync(endpoint);
         var startup = new List<byte>();
         startup.AddRange(Int32(196608));
         foreach (var s in new[] { "user", user, "database", ClusterEndpoint.Database }) startup.AddRange(CString(s));
@@ -42,6 +40,18 @@ internal sealed class RawProtocolClient : IAsyncDisposable
         await client._stream.WriteAsync(Int32(startup.Count + 4).Concat(startup).ToArray());
         return client;
     }
+
+    /// <summary>Connects without sending anything.</summary>
+    public static async Task<RawProtocolClient> OpenAsync(IPEndPoint endpoint)
+    {
+        var client = new RawProtocolClient();
+        await client._tcp.ConnectAsync(endpoint);
+        client._stream = client._tcp.GetStream();
+        return client;
+    }
+
+    /// <summary>Sends bytes as they are, for messages no well-behaved client would send.</summary>
+    public Task WriteRawAsync(byte[] bytes) => _stream.WriteAsync(bytes).AsTask();
 
     /// <summary>True once the server has closed the connection (after reading and dropping anything it sent).</summary>
     public async Task<bool> ClosedByServerAsync(TimeSpan within)
@@ -137,7 +147,7 @@ internal sealed class RawProtocolClient : IAsyncDisposable
 
     public static string CommandTag(byte[] body) => Encoding.UTF8.GetString(body, 0, body.Length - 1);
 
-    private static byte[] Int32(int value)
+    public static byte[] Int32(int value)
     {
         var bytes = new byte[4];
         BinaryPrimitives.WriteInt32BigEndian(bytes, value);
@@ -151,7 +161,7 @@ internal sealed class RawProtocolClient : IAsyncDisposable
         return bytes;
     }
 
-    private static byte[] CString(string value) => Encoding.UTF8.GetBytes(value).Append((byte)0).ToArray();
+    public static byte[] CString(string value) => Encoding.UTF8.GetBytes(value).Append((byte)0).ToArray();
 
     public async ValueTask DisposeAsync()
     {
