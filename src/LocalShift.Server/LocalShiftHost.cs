@@ -236,7 +236,8 @@ public sealed class LocalShiftHost : IAsyncDisposable
     {
         try
         {
-            Directory.CreateDirectory(dataDir);
+            OwnerOnlyFiles.RestrictNewFiles();
+            OwnerOnlyFiles.CreateDataDir(dataDir);
             var probe = Path.Combine(dataDir, $".write-probe-{Environment.ProcessId}");
             File.WriteAllText(probe, "ok");
             File.Delete(probe);
