@@ -44,7 +44,21 @@ public sealed class LocalShiftHost : IAsyncDisposable
     {
         var dataDir = Path.GetFullPath(options.DataDir);
         PrepareDataDir(dataDir);
+        // Before anything in the dir is read or swept.
+        var dataDirLock = DataDirLock.Acquire(dataDir);
+        try
+        {
+            return await StartAsync(options, banner, dataDir, dataDirLock);
+        }
+        catch
+        {
+            dataDirLock.Dispose();
+            throw;
+        }
+    }
 
+    private static async Task<LocalShiftHost> StartAsync(ServerOptions options, TextWriter banner, string dataDir, DataDirLock dataDirLock)
+    {
         StateStore store;
         try
         {
@@ -121,6 +135,7 @@ public sealed class LocalShiftHost : IAsyncDisposable
         var app = builder.Build();
         var host = new LocalShiftHost(app, store)
         {
+            DataDirLock = dataDirLock,
             Options = options, Decisions = decisions, SqlHost = sqlHost, Registry = registry,
             Readiness = new Readiness(redshift.Store, redshift.Lifecycle, sqlHost, clock),
         };
@@ -224,7 +239,8 @@ public sealed class LocalShiftHost : IAsyncDisposable
     {
         try
         {
-            Directory.CreateDirectory(dataDir);
+            OwnerOnlyFiles.RestrictNewFiles();
+            OwnerOnlyFiles.CreateDataDir(dataDir);
             var probe = Path.Combine(dataDir, $".write-probe-{Environment.ProcessId}");
             File.WriteAllText(probe, "ok");
             File.Delete(probe);
@@ -314,5 +330,9 @@ public sealed class LocalShiftHost : IAsyncDisposable
         await _app.DisposeAsync();
         if (SqlHost is not null) await SqlHost.DisposeAsync();
         _store.Dispose();
+        DataDirLock?.Dispose();
     }
+
+    /// <summary>Held until everything else in the data dir is closed.</summary>
+    private DataDirLock? DataDirLock { get; init; }
 }

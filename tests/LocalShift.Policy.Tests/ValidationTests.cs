@@ -21,6 +21,18 @@ public sealed class ValidationTests
     public void Malformed_json_is_a_syntax_error(string json) =>
         Assert.Equal("Syntax errors in policy.", PolicyValidator.Validate(json, PolicyKind.Identity)?[..24]);
 
+    [Theory]
+    [InlineData("""{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/\ud800"}""")]
+    [InlineData("""{"Sid":"a\udc00b","Effect":"Allow","Action":"s3:GetObject","Resource":"*"}""")]
+    [InlineData("""{"Effect":"Allow","Action":"s3:GetObject","Resource":"*","Condition":{"StringEquals":{"aws:\ud800":"x"}}}""")]
+    public void A_lone_surrogate_anywhere_is_a_syntax_error(string statement) =>
+        Assert.Equal("Syntax errors in policy. A string in the document is not valid Unicode text (an unpaired surrogate such as \\ud800).",
+            PolicyValidator.Validate(Doc(statement), PolicyKind.Identity));
+
+    [Fact]
+    public void A_surrogate_pair_is_text() =>
+        Assert.Null(PolicyValidator.Validate(Doc("""{"Sid":"x","Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/\ud83d\ude00"}"""), PolicyKind.Identity));
+
     [Fact]
     public void Bad_effect_points_at_the_statement() =>
         Assert.Equal("Syntax errors in policy. Statement[1].Effect must be Allow or Deny.",

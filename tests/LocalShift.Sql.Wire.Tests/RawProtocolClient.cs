@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Net;
 using System.Net.Sockets;
 using System.Text;
 
@@ -13,29 +14,44 @@ internal sealed class RawProtocolClient : IAsyncDisposable
     private readonly TcpClient _tcp = new();
     private NetworkStream _stream = null!;
 
-    public static async Task<RawProtocolClient> ConnectAsync(ClusterEndpoint endpoint)
+    public static Task<RawProtocolClient> ConnectAsync(ClusterEndpoint endpoint) => ConnectAsync(endpoint.Endpoint);
+
+    /// <summary>Logs in as the master user to any endpoint that asks for a cleartext password.</summary>
+    public static async Task<RawProtocolClient> ConnectAsync(IPEndPoint endpoint, string user = ClusterEndpoint.Master, string password = ClusterEndpoint.Password)
     {
-        var client = await SendStartupAsync(endpoint);
+        var client = await SendStartupAsync(endpoint, user);
         var auth = await client.ReadAsync();
         if (auth.Type != 'R' || BinaryPrimitives.ReadInt32BigEndian(auth.Body) != 3) throw new InvalidOperationException("expected cleartext password request");
-        await client.SendAsync('p', CString(ClusterEndpoint.Password));
+        await client.SendAsync('p', CString(password));
         await client.ReadUntilReadyAsync();
         return client;
     }
 
     /// <summary>Connects and sends the startup message of the master user, without reading the answer.</summary>
-    public static async Task<RawProtocolClient> SendStartupAsync(ClusterEndpoint endpoint)
+    public static Task<RawProtocolClient> SendStartupAsync(ClusterEndpoint endpoint) => SendStartupAsync(endpoint.Endpoint);
+
+    public static async Task<RawProtocolClient> SendStartupAsync(IPEndPoint endpoint, string user = ClusterEndpoint.Master)
     {
-        var client = new RawProtocolClient();
-        await client._tcp.ConnectAsync(endpoint.Endpoint);
-        client._stream = client._tcp.GetStream();
+        var client = await OpenAsync(endpoint);
         var startup = new List<byte>();
         startup.AddRange(Int32(196608));
-        foreach (var s in new[] { "user", ClusterEndpoint.Master, "database", ClusterEndpoint.Database }) startup.AddRange(CString(s));
+        foreach (var s in new[] { "user", user, "database", ClusterEndpoint.Database }) startup.AddRange(CString(s));
         startup.Add(0);
         await client._stream.WriteAsync(Int32(startup.Count + 4).Concat(startup).ToArray());
         return client;
     }
+
+    /// <summary>Connects without sending anything.</summary>
+    public static async Task<RawProtocolClient> OpenAsync(IPEndPoint endpoint)
+    {
+        var client = new RawProtocolClient();
+        await client._tcp.ConnectAsync(endpoint);
+        client._stream = client._tcp.GetStream();
+        return client;
+    }
+
+    /// <summary>Sends bytes as they are, for messages no well-behaved client would send.</summary>
+    public Task WriteRawAsync(byte[] bytes) => _stream.WriteAsync(bytes).AsTask();
 
     /// <summary>True once the server has closed the connection (after reading and dropping anything it sent).</summary>
     public async Task<bool> ClosedByServerAsync(TimeSpan within)
@@ -131,7 +147,7 @@ internal sealed class RawProtocolClient : IAsyncDisposable
 
     public static string CommandTag(byte[] body) => Encoding.UTF8.GetString(body, 0, body.Length - 1);
 
-    private static byte[] Int32(int value)
+    public static byte[] Int32(int value)
     {
         var bytes = new byte[4];
         BinaryPrimitives.WriteInt32BigEndian(bytes, value);
@@ -145,7 +161,7 @@ internal sealed class RawProtocolClient : IAsyncDisposable
         return bytes;
     }
 
-    private static byte[] CString(string value) => Encoding.UTF8.GetBytes(value).Append((byte)0).ToArray();
+    public static byte[] CString(string value) => Encoding.UTF8.GetBytes(value).Append((byte)0).ToArray();
 
     public async ValueTask DisposeAsync()
     {

@@ -72,7 +72,7 @@ public sealed class AwsEdge
         catch (Exception e) when (!http.RequestAborted.IsCancellationRequested)
         {
             _log.LogError(e, "Unhandled error in {Service} request {RequestId}", service, requestId);
-            await WriteErrorAsync(http, entry, protocol, Internal(e), requestId);
+            await WriteErrorAsync(http, entry, protocol, Internal(), requestId);
         }
     }
 
@@ -217,7 +217,7 @@ public sealed class AwsEdge
         catch (Exception e) when (!http.Response.HasStarted && !http.RequestAborted.IsCancellationRequested)
         {
             _log.LogError(e, "Unhandled error in {Service} request {RequestId}", service.SigningName, requestId);
-            await RestXmlErrors.WriteAsync(http, Internal(e), requestId);
+            await RestXmlErrors.WriteAsync(http, Internal(), requestId);
         }
     }
 
@@ -246,8 +246,12 @@ public sealed class AwsEdge
         (HttpMethods.IsPost(r.Method) && (r.ContentType ?? "").StartsWith("application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase)
                                       && (r.Path.Value is null or "/" or ""));
 
-    private static AwsException Internal(Exception e) =>
-        new("InternalFailure", $"LocalShift failed while handling this request ({e.GetType().Name}: {e.Message}). This is a LocalShift bug.", 500, senderFault: false);
+    /// <summary>
+    /// The answer to a bug: generic on purpose, since an exception's type and text can name host paths and internals.
+    /// The exception itself is logged with the request id the answer carries.
+    /// </summary>
+    private static AwsException Internal() =>
+        new("InternalFailure", "LocalShift failed while handling this request. This is a LocalShift bug; the server log has the details under this request's id.", 500, senderFault: false);
 
     /// <summary>
     /// Whether an unrouted call (no service could be named) is one of the JSON protocols, whose clients read errors only

@@ -42,6 +42,11 @@ internal static class PolicyParser
         }
         using (doc)
         {
+            if (!IsUnicodeText(doc.RootElement))
+            {
+                error = $"{SyntaxError} A string in the document is not valid Unicode text (an unpaired surrogate such as \\ud800).";
+                return null;
+            }
             try
             {
                 return ParseRoot(doc.RootElement, kind, json);
@@ -51,6 +56,41 @@ internal static class PolicyParser
                 error = e.Message;
                 return null;
             }
+        }
+    }
+
+    /// <summary>
+    /// JSON can escape an unpaired surrogate (<c>"\ud800"</c>), which is well-formed JSON but no text: such a string
+    /// cannot be read, so the document is refused before any of it is.
+    /// </summary>
+    private static bool IsUnicodeText(JsonElement element)
+    {
+        try
+        {
+            switch (element.ValueKind)
+            {
+                case JsonValueKind.String:
+                    _ = element.GetString();
+                    return true;
+                case JsonValueKind.Array:
+                    foreach (var item in element.EnumerateArray())
+                        if (!IsUnicodeText(item)) return false;
+                    return true;
+                case JsonValueKind.Object:
+                    foreach (var property in element.EnumerateObject())
+                    {
+                        _ = property.Name;
+                        if (!IsUnicodeText(property.Value)) return false;
+                    }
+                    return true;
+                default:
+                    return true;
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            // What System.Text.Json throws for an escaped string that is not valid UTF-16.
+            return false;
         }
     }
 

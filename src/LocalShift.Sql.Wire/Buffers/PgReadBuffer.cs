@@ -13,6 +13,13 @@ public sealed class PgReadBuffer(Stream stream, bool blocking = false)
     /// <summary>Messages larger than this are a protocol violation rather than a reason to run out of memory.</summary>
     public const int MaxMessageSize = 256 * 1024 * 1024;
 
+    /// <summary>
+    /// The most a message may claim before authentication: PostgreSQL's limit for the startup packet, applied here to
+    /// the password and SASL messages too, so that an unauthenticated client cannot make the server reserve memory
+    /// (a claim is refused before anything is allocated for it).
+    /// </summary>
+    public const int MaxUnauthenticatedMessageSize = 10_000;
+
     private byte[] _buffer = new byte[16 * 1024];
     private int _start;
     private int _end;
@@ -20,13 +27,16 @@ public sealed class PgReadBuffer(Stream stream, bool blocking = false)
     /// <summary>Bytes read from the stream but not yet consumed (none may be left when TLS starts).</summary>
     public bool HasBufferedData => _end > _start;
 
-    /// <summary>Reads a typed message; null when the client closed the connection. The body is valid until the next read.</summary>
-    public async ValueTask<FrontendMessage?> ReadMessageAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads a typed message; null when the client closed the connection. The body is valid until the next read.
+    /// A message claiming more than <paramref name="maxLength"/> bytes is a FATAL protocol violation.
+    /// </summary>
+    public async ValueTask<FrontendMessage?> ReadMessageAsync(CancellationToken cancellationToken, int maxLength = MaxMessageSize)
     {
         if (!await EnsureAsync(5, cancellationToken)) return null;
         var code = _buffer[_start];
         var length = BinaryPrimitives.ReadInt32BigEndian(_buffer.AsSpan(_start + 1)) - 4;
-        if (length < 0 || length > MaxMessageSize)
+        if (length < 0 || length > maxLength)
             throw new PgException(SqlState.ProtocolViolation, "invalid message length") { Severity = "FATAL" };
         if (!await EnsureAsync(5 + length, cancellationToken)) return null;
         var body = _buffer.AsMemory(_start + 5, length);
@@ -39,7 +49,7 @@ public sealed class PgReadBuffer(Stream stream, bool blocking = false)
     {
         if (!await EnsureAsync(4, cancellationToken)) return null;
         var length = BinaryPrimitives.ReadInt32BigEndian(_buffer.AsSpan(_start)) - 4;
-        if (length < 0 || length > 10_000) throw new PgException(SqlState.ProtocolViolation, "invalid length of startup packet") { Severity = "FATAL" };
+        if (length < 0 || length > MaxUnauthenticatedMessageSize) throw new PgException(SqlState.ProtocolViolation, "invalid length of startup packet") { Severity = "FATAL" };
         if (!await EnsureAsync(4 + length, cancellationToken)) return null;
         var body = _buffer.AsMemory(_start + 4, length);
         _start += 4 + length;
@@ -62,7 +72,12 @@ public sealed class PgReadBuffer(Stream stream, bool blocking = false)
         while (_end - _start < count)
         {
             var free = _buffer.AsMemory(_end);
-            var n = blocking ? stream.Read(free.Span) : await stream.ReadAsync(free, cancellationToken);
+            int n;
+            try { n = blocking ? stream.Read(free.Span) : await stream.ReadAsync(free, cancellationToken); }
+            catch (Exception e) when (e is not ClientConnectionLostException && ClientConnectionLostException.IsTransportFailure(e))
+            {
+                throw new ClientConnectionLostException(e);
+            }
             if (n == 0) return false;
             _end += n;
         }

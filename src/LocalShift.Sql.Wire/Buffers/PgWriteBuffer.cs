@@ -108,11 +108,18 @@ public sealed class PgWriteBuffer(Stream stream, bool blocking = false)
     public async ValueTask FlushAsync(CancellationToken cancellationToken = default)
     {
         if (_length == 0) return;
-        if (blocking) stream.Write(_buffer, 0, _length);
-        else
+        try
         {
-            await stream.WriteAsync(_buffer.AsMemory(0, _length), cancellationToken);
-            await stream.FlushAsync(cancellationToken);
+            if (blocking) stream.Write(_buffer, 0, _length);
+            else
+            {
+                await stream.WriteAsync(_buffer.AsMemory(0, _length), cancellationToken);
+                await stream.FlushAsync(cancellationToken);
+            }
+        }
+        catch (Exception e) when (e is not ClientConnectionLostException && ClientConnectionLostException.IsTransportFailure(e))
+        {
+            throw new ClientConnectionLostException(e);
         }
         _length = 0;
     }

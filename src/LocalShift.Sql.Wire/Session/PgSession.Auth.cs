@@ -87,7 +87,7 @@ public sealed partial class PgSession
     private async Task<FrontendMessage?> ReadPasswordMessageAsync(CancellationToken cancellationToken)
     {
         await _out.FlushAsync(cancellationToken);
-        var message = await _in.ReadMessageAsync(cancellationToken);
+        var message = await _in.ReadMessageAsync(cancellationToken, PgReadBuffer.MaxUnauthenticatedMessageSize);
         if (message is null) return null;
         if (message.Value.Code != FrontendMessageCode.Password)
             throw new PgException(SqlState.ProtocolViolation, $"expected password response, got message type {(char)message.Value.Code}") { Severity = "FATAL" };

@@ -159,16 +159,16 @@ public sealed partial class PgSession
         var failed = _skipUntilSync;
         _skipUntilSync = false;
         // Portals live until their transaction ends; outside a block that is now.
-        if (_query!.TransactionStatus == TransactionStatus.Idle)
+        try
         {
-            ClosePortals(all: true);
-            if (!failed)
+            if (_query!.TransactionStatus == TransactionStatus.Idle)
             {
-                try { _query.EndImplicitTransaction(); }
-                catch (PgException e) when (e.Severity != "FATAL") { SendError(e); }
+                ClosePortals(all: true);
+                if (!failed) _query.EndImplicitTransaction();
             }
         }
-        ReadyForQuery.Write(_out, _query.TransactionStatus);
+        catch (Exception e) when (IsStatementFailure(e)) { SendError(ToClientError(e)); }
+        ReadyForQuery.Write(_out, _query!.TransactionStatus);
         await _out.FlushAsync(cancellationToken);
     }
 

@@ -1,5 +1,6 @@
 using LocalShift.Sql.Wire.Buffers;
 using LocalShift.Sql.Wire.Messages.Backend;
+using LocalShift.Sql.Wire.Messages.Frontend;
 using LocalShift.Sql.Wire.Types;
 using Microsoft.Extensions.Logging;
 
@@ -12,53 +13,56 @@ public sealed partial class PgSession
     /// one implicit transaction, as in PostgreSQL: an error rolls back the ones before it, except those a COMMIT
     /// in the message already committed; a BEGIN among them turns that transaction into a transaction block.
     /// </summary>
-    private async Task SimpleQueryAsync(string sql, CancellationToken cancellationToken)
+    private async Task SimpleQueryAsync(FrontendMessage message, CancellationToken cancellationToken)
     {
         _cancelRequested = false;
-        _logger.LogTrace("Query: {Sql}", sql);
-        ClosePortals(all: false);
-        var statements = _query!.SplitStatements(sql);
-        if (statements.Count == 0) EmptyBodyMessages.EmptyQueryResponse(_out);
-        var several = statements.Count > 1;
         var failed = false;
-        foreach (var text in statements)
+        try
         {
-            try
-            {
-                if (several) _query.BeginImplicitTransaction();
-                var statement = _query.Prepare(text, []);
-                IPgResult result;
-                using (WatchForDisconnect()) result = statement.Execute([]);
-                using var _ = result;
-                WriteNotices();
-                if (result.Columns is { } columns)
-                {
-                    var formats = new short[columns.Count];
-                    RowDescription.Write(_out, columns, formats);
-                    var rows = await StreamRowsAsync(result, new DataRowWriter(columns, formats), 0, cancellationToken);
-                    CommandComplete.Write(_out, SelectTag(result, rows.Count));
-                }
-                else
-                {
-                    CommandComplete.Write(_out, result.CommandTag);
-                }
-                WriteNotices();
-            }
-            catch (PgException e) when (e.Severity != "FATAL")
-            {
-                SendError(e);
-                failed = true;
-                break;
-            }
+            var sql = Query.Read(message).Sql;
+            _logger.LogTrace("Query: {Sql}", sql);
+            ClosePortals(all: false);
+            var statements = _query!.SplitStatements(sql);
+            if (statements.Count == 0) EmptyBodyMessages.EmptyQueryResponse(_out);
+            var several = statements.Count > 1;
+            foreach (var text in statements) await RunStatementAsync(text, several, cancellationToken);
+        }
+        catch (Exception e) when (IsStatementFailure(e))
+        {
+            // The first error stops the rest; whatever it was, the client gets it and then ReadyForQuery.
+            SendError(ToClientError(e));
+            failed = true;
         }
         // Also commits an extended-protocol transaction a client left open without Sync, as PostgreSQL does.
         if (!failed)
         {
-            try { _query.EndImplicitTransaction(); }
-            catch (PgException e) when (e.Severity != "FATAL") { SendError(e); }
+            try { _query!.EndImplicitTransaction(); }
+            catch (Exception e) when (IsStatementFailure(e)) { SendError(ToClientError(e)); }
         }
-        ReadyForQuery.Write(_out, _query.TransactionStatus);
+        ReadyForQuery.Write(_out, _query!.TransactionStatus);
         await _out.FlushAsync(cancellationToken);
+    }
+
+    private async Task RunStatementAsync(string text, bool several, CancellationToken cancellationToken)
+    {
+        if (several) _query!.BeginImplicitTransaction();
+        var statement = _query!.Prepare(text, []);
+        IPgResult result;
+        using (WatchForDisconnect()) result = statement.Execute([]);
+        using var _ = result;
+        WriteNotices();
+        if (result.Columns is { } columns)
+        {
+            var formats = new short[columns.Count];
+            RowDescription.Write(_out, columns, formats);
+            var rows = await StreamRowsAsync(result, new DataRowWriter(columns, formats), 0, cancellationToken);
+            CommandComplete.Write(_out, SelectTag(result, rows.Count));
+        }
+        else
+        {
+            CommandComplete.Write(_out, result.CommandTag);
+        }
+        WriteNotices();
     }
 
     /// <summary>Sends rows until the result ends or <paramref name="maxRows"/> (0 = no limit) are sent.</summary>

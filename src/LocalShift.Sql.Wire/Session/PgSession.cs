@@ -78,7 +78,7 @@ public sealed partial class PgSession : IDisposable
         catch (Exception e)
         {
             _logger.LogError(e, "Connection {ProcessId} failed", ProcessId);
-            await TrySendFatalAsync(new PgException(SqlState.InternalError, "internal error: " + e.Message) { Severity = "FATAL" });
+            await TrySendFatalAsync(new PgException(SqlState.InternalError, InternalErrorMessage) { Severity = "FATAL" });
         }
         finally
         {
@@ -138,7 +138,7 @@ public sealed partial class PgSession : IDisposable
             {
                 switch (m.Code)
                 {
-                    case FrontendMessageCode.Query: await SimpleQueryAsync(Query.Read(m).Sql, cancellationToken); break;
+                    case FrontendMessageCode.Query: await SimpleQueryAsync(m, cancellationToken); break;
                     case FrontendMessageCode.Parse: HandleParse(Parse.Read(m)); break;
                     case FrontendMessageCode.Bind: HandleBind(Bind.Read(m)); break;
                     case FrontendMessageCode.Describe: HandleDescribe(Describe.Read(m)); break;
@@ -151,29 +151,57 @@ public sealed partial class PgSession : IDisposable
                         throw new PgException(SqlState.ProtocolViolation, $"invalid frontend message type {(char)m.Code}") { Severity = "FATAL" };
                 }
             }
-            catch (PgException e) when (e.Severity != "FATAL")
+            catch (Exception e) when (IsStatementFailure(e))
             {
-                FailExtended(e);
-            }
-            catch (Exception e) when (e is not (IOException or SocketException or OperationCanceledException or ObjectDisposedException))
-            {
-                _logger.LogError(e, "Statement failed in connection {ProcessId}", ProcessId);
-                FailExtended(new PgException(SqlState.InternalError, e.Message));
+                // PostgreSQL's rule: after an error a Query or a Sync still ends in ReadyForQuery; any other
+                // extended-protocol message makes the session skip to the next Sync, which does.
+                SendError(ToClientError(e));
+                if (m.Code is FrontendMessageCode.Query or FrontendMessageCode.Sync)
+                {
+                    _skipUntilSync = false;
+                    ReadyForQuery.Write(_out, _query!.TransactionStatus);
+                    await _out.FlushAsync(cancellationToken);
+                }
+                else _skipUntilSync = true;
             }
         }
     }
 
-    /// <summary>Sends an error during the extended protocol and discards messages until Sync.</summary>
-    private void FailExtended(PgException error)
+    /// <summary>
+    /// A failure the client is told about and the session survives: anything but the end of the connection and
+    /// a FATAL error (which closes it).
+    /// </summary>
+    private static bool IsStatementFailure(Exception e) => e is not (ClientConnectionLostException or PgException { Severity: "FATAL" });
+
+    /// <summary>Generic on purpose: an unexpected exception's type and text (host paths, internals) go to the log only.</summary>
+    internal const string InternalErrorMessage = "internal error; the LocalShift server log has the details";
+
+    /// <summary>
+    /// The error the client sees: a <see cref="PgException"/> as raised; anything else is a bug, logged with its
+    /// details and answered with a generic XX000.
+    /// </summary>
+    private PgException ToClientError(Exception e)
     {
-        SendError(error);
-        _skipUntilSync = true;
+        if (e is PgException pg) return pg;
+        _logger.LogError(e, "Statement failed in connection {ProcessId}", ProcessId);
+        return new PgException(SqlState.InternalError, InternalErrorMessage);
     }
 
+    /// <summary>
+    /// Writes the error after telling the query session (which rolls back or marks its transaction failed). A failure
+    /// of that rollback is logged, never allowed to keep the error from the client.
+    /// </summary>
     private void SendError(PgException error)
     {
-        _query?.OnError();
-        WriteNotices();
+        try
+        {
+            _query?.OnError();
+            WriteNotices();
+        }
+        catch (Exception e) when (IsStatementFailure(e))
+        {
+            _logger.LogError(e, "Recovering from an error failed in connection {ProcessId}", ProcessId);
+        }
         ErrorResponse.Write(_out, error);
     }
 

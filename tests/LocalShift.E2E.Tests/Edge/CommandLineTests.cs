@@ -35,6 +35,34 @@ public class CommandLineTests
     }
 
     [Fact]
+    public async Task A_second_server_on_a_data_dir_in_use_exits_2_naming_the_first_and_leaves_it_serving()
+    {
+        await using var first = await LocalShiftServer.StartAsync();
+        Assert.Equal(0, (await first.AwsAsync("s3api", "create-bucket", "--bucket", "kept")).ExitCode);
+        Assert.Equal(0, (await first.AwsAsync("s3api", "put-object", "--bucket", "kept", "--key", "k", "--body", RepoPaths.ServerDll)).ExitCode);
+
+        var second = await Serve("--port", "0", "--data-dir", first.DataDir);
+        Assert.Equal(2, second.ExitCode);
+        Assert.Contains($"data dir {first.DataDir} is in use by process {first.ProcessId}", second.Stderr);
+        Assert.DoesNotContain("ready", second.Stdout);
+
+        var kept = await first.AwsAsync("s3api", "head-object", "--bucket", "kept", "--key", "k");
+        Assert.True(kept.ExitCode == 0, kept.ToString());
+    }
+
+    [Fact]
+    public async Task A_data_dir_whose_server_was_killed_serves_again()
+    {
+        await using var server = await LocalShiftServer.StartAsync();
+        Assert.Equal(0, (await server.AwsAsync("s3api", "create-bucket", "--bucket", "survivor")).ExitCode);
+        // kill -9 leaves the lock file behind; the lock itself died with the process.
+        await server.RestartAsync(crash: true);
+        Assert.Equal(server.ProcessId.ToString(), File.ReadAllText(Path.Combine(server.DataDir, "localshift.pid")).Trim());
+        var list = await server.AwsAsync("s3api", "list-buckets");
+        Assert.Contains("survivor", list.Stdout);
+    }
+
+    [Fact]
     public async Task An_unknown_flag_exits_2_naming_it()
     {
         var r = await Serve("--prot", "4566");

@@ -31,6 +31,8 @@ public sealed partial class LocalShiftServer : IAsyncDisposable
     }
 
     public string DataDir { get; }
+    /// <summary>The server's process id (the one it writes in its data dir's lock file).</summary>
+    public int ProcessId => _process?.Id ?? throw new InvalidOperationException("not started");
     public int Port { get; private set; }
     public int SqlPortStart { get; }
     public string Endpoint => $"http://127.0.0.1:{Port}";

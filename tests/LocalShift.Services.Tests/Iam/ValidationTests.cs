@@ -1,3 +1,5 @@
+using LocalShift.Core;
+
 namespace LocalShift.Services.Tests.Iam;
 
 public sealed class ValidationTests : IDisposable
@@ -66,6 +68,31 @@ public sealed class ValidationTests : IDisposable
         _iam.CreateRole("R");
         var e = _iam.Fails("PutRolePolicy", ("RoleName", "R"), ("PolicyName", "p"), ("PolicyDocument", "{\"Version\":\"2012-10-17\",\"Statement\":[]}\u4e2d"));
         Assert.Contains(@"at 'policyDocument' failed to satisfy constraint: Member must satisfy regular expression pattern: [\u0009\u000A\u000D\u0020-\u00FF]+", e.Message);
+    }
+
+    [Theory]
+    [InlineData("PutRolePolicy")]
+    [InlineData("CreatePolicy")]
+    [InlineData("CreateRole")]
+    public void Document_with_a_lone_surrogate_is_MalformedPolicyDocument(string action)
+    {
+        // Well-formed JSON whose string is no text: "\ud800" escapes half of a surrogate pair.
+        const string document = """{"Version":"2012-10-17","Statement":[{"Sid":"\ud800","Effect":"Allow","Principal":{"Service":"redshift.amazonaws.com"},"Action":"sts:AssumeRole"}]}""";
+        const string identity = """{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/\ud800"}]}""";
+        var e = action switch
+        {
+            "PutRolePolicy" => Fails(() => _iam.CreateRole("R"), "PutRolePolicy", ("RoleName", "R"), ("PolicyName", "p"), ("PolicyDocument", identity)),
+            "CreatePolicy" => _iam.Fails("CreatePolicy", ("PolicyName", "p"), ("PolicyDocument", identity)),
+            _ => _iam.Fails("CreateRole", ("RoleName", "S"), ("AssumeRolePolicyDocument", document)),
+        };
+        Assert.Equal(("MalformedPolicyDocument", 400), (e.Code, e.HttpStatus));
+        Assert.Contains("not valid Unicode text", e.Message);
+    }
+
+    private AwsException Fails(Action setup, string action, params (string, string)[] parameters)
+    {
+        setup();
+        return _iam.Fails(action, parameters);
     }
 
     [Fact]
