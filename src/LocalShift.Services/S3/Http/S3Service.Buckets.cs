@@ -87,7 +87,7 @@ public sealed partial class S3Service
 
     private async Task PutBucketPolicy(S3Request r, AwsCall call)
     {
-        access.AuthorizeBucket(call, r.Bucket!, "s3:PutBucketPolicy");
+        access.AuthorizeBucketPolicy(call, r.Bucket!, "s3:PutBucketPolicy");
         using var payload = new RequestPayload(r);
         var body = await payload.ReadSmallAsync(20 * 1024, r.Http.RequestAborted);
         var text = System.Text.Encoding.UTF8.GetString(body);
@@ -100,7 +100,7 @@ public sealed partial class S3Service
 
     private async Task GetBucketPolicy(S3Request r, AwsCall call)
     {
-        var bucket = access.AuthorizeBucket(call, r.Bucket!, "s3:GetBucketPolicy");
+        var bucket = access.AuthorizeBucketPolicy(call, r.Bucket!, "s3:GetBucketPolicy");
         if (bucket.Policy is null) throw S3Errors.NoSuchBucketPolicy(bucket.Name);
         var bytes = System.Text.Encoding.UTF8.GetBytes(bucket.Policy);
         r.Http.Response.ContentType = "application/json";
@@ -110,7 +110,7 @@ public sealed partial class S3Service
 
     private Task DeleteBucketPolicy(S3Request r, AwsCall call)
     {
-        access.AuthorizeBucket(call, r.Bucket!, "s3:DeleteBucketPolicy");
+        access.AuthorizeBucketPolicy(call, r.Bucket!, "s3:DeleteBucketPolicy");
         Store.SetBucketPolicy(r.Bucket!, null);
         NoContent(r.Http);
         return Task.CompletedTask;
