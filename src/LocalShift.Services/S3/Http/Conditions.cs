@@ -33,6 +33,22 @@ public static class Conditions
         return null;
     }
 
+    /// <summary>
+    /// S3's conditional writes (PutObject, CompleteMultipartUpload), checked against the object now at the key:
+    /// <c>If-None-Match: *</c> writes only where there is none (412 otherwise); <c>If-Match: etag</c> writes only over
+    /// that object, 412 for another ETag and NoSuchKey where there is none
+    /// (https://docs.aws.amazon.com/AmazonS3/latest/userguide/conditional-writes.html).
+    /// </summary>
+    public static void CheckWrite(S3Request r, ObjectInfo? current)
+    {
+        if (r.Header("If-None-Match") == "*" && current is not null) throw S3Errors.PreconditionFailed("If-None-Match");
+        if (r.Header("If-Match") is { } ifMatch)
+        {
+            if (current is null) throw S3Errors.NoSuchKey(r.Key!);
+            if (!EtagMatches(ifMatch, current.ETag)) throw S3Errors.PreconditionFailed("If-Match");
+        }
+    }
+
     private static bool EtagMatches(string header, string etag) =>
         header.Split(',', StringSplitOptions.TrimEntries).Any(t => t == "*" || t.Trim('"') == etag);
 

@@ -79,7 +79,18 @@ public sealed partial class S3Service
         var uploadId = r.Q("uploadId")!;
         UploadInfo upload;
         try { upload = Store.GetUpload(bucket, key, uploadId); }
-        catch (ObjectStoreException) { throw S3Errors.NoSuchUpload(uploadId); }
+        catch (ObjectStoreException)
+        {
+            // A retry of a completion that succeeded (its answer lost) gets the same answer, as long as the object is still
+            // the one that upload made.
+            if (Store.FindObject(bucket, key) is { } done && done.Attributes.CompletedUploadId == uploadId)
+            {
+                await WriteCompleteResult(r, done);
+                return;
+            }
+            throw S3Errors.NoSuchUpload(uploadId);
+        }
+        Conditions.CheckWrite(r, Store.FindObject(bucket, key));
 
         using var payload = new RequestPayload(r);
         var doc = S3Xml.Parse(await payload.ReadSmallAsync(4 * 1024 * 1024, r.Http.RequestAborted));
@@ -91,12 +102,17 @@ public sealed partial class S3Service
         }
         if (parts.Count == 0) throw S3Errors.MalformedXml();
         var info = await Store.CompleteUploadAsync(upload, parts, r.Http.RequestAborted);
+        await WriteCompleteResult(r, info);
+    }
+
+    private static Task WriteCompleteResult(S3Request r, ObjectInfo info)
+    {
         var host = r.Http.Request.Host.Value;
-        await S3Xml.WriteAsync(r.Http, "CompleteMultipartUploadResult", w =>
+        return S3Xml.WriteAsync(r.Http, "CompleteMultipartUploadResult", w =>
         {
-            w.El("Location", $"{r.Http.Request.Scheme}://{host}/{bucket}/{Uri.EscapeDataString(key).Replace("%2F", "/", StringComparison.Ordinal)}");
-            w.El("Bucket", bucket);
-            w.El("Key", key);
+            w.El("Location", $"{r.Http.Request.Scheme}://{host}/{info.Bucket}/{Uri.EscapeDataString(info.Key).Replace("%2F", "/", StringComparison.Ordinal)}");
+            w.El("Bucket", info.Bucket);
+            w.El("Key", info.Key);
             w.El("ETag", S3Xml.Quote(info.ETag));
         });
     }

@@ -1,0 +1,92 @@
+using System.Net;
+using System.Text;
+using Amazon.Runtime;
+using Amazon.S3;
+using Amazon.S3.Model;
+using LocalShift.E2E.Tests.Infrastructure;
+
+namespace LocalShift.E2E.Tests.S3;
+
+/// <summary>The smaller differences from AWS that issue 19 lists (item 7), each through the client a user would use.</summary>
+public class S3SmallerDifferencesTests(ServerFixture fixture) : IClassFixture<ServerFixture>, IDisposable
+{
+    private LocalShiftServer Server => fixture.Server;
+    private readonly string _dir = Directory.CreateTempSubdirectory("ls-s3-small-").FullName;
+
+    public void Dispose()
+    {
+        try { Directory.Delete(_dir, true); } catch (IOException) { }
+    }
+
+    private AmazonS3Client Client() => new(
+        new BasicAWSCredentials(LocalShiftServer.RootKey, LocalShiftServer.RootSecret),
+        new AmazonS3Config { ServiceURL = Server.Endpoint, ForcePathStyle = true, AuthenticationRegion = "us-east-1", MaxErrorRetry = 0 });
+
+    private static string NewBucket() => "small-" + Guid.NewGuid().ToString("N")[..16];
+
+    private static async Task<string> ReadAsync(AmazonS3Client s3, string bucket, string key)
+    {
+        using var get = await s3.GetObjectAsync(bucket, key);
+        using var reader = new StreamReader(get.ResponseStream);
+        return await reader.ReadToEndAsync();
+    }
+
+    private static PutObjectRequest Put(string bucket, string key, string body, string? ifMatch = null) =>
+        new() { BucketName = bucket, Key = key, ContentBody = body, IfMatch = ifMatch };
+
+    [Fact]
+    public async Task Put_object_with_if_match_replaces_only_the_object_with_that_etag()
+    {
+        using var s3 = Client();
+        var b = NewBucket();
+        await s3.PutBucketAsync(b);
+        var first = await s3.PutObjectAsync(Put(b, "k", "first"));
+
+        var stale = await Assert.ThrowsAsync<AmazonS3Exception>(() => s3.PutObjectAsync(Put(b, "k", "lost update", "\"0123456789abcdef0123456789abcdef\"")));
+        var missing = await Assert.ThrowsAsync<AmazonS3Exception>(() => s3.PutObjectAsync(Put(b, "absent", "x", first.ETag)));
+        var second = await s3.PutObjectAsync(Put(b, "k", "second", first.ETag));
+
+        Assert.Equal(HttpStatusCode.PreconditionFailed, stale.StatusCode);
+        Assert.Equal("PreconditionFailed", stale.ErrorCode);
+        Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+        Assert.Equal("NoSuchKey", missing.ErrorCode);
+        Assert.NotEqual(first.ETag, second.ETag);
+        Assert.Equal("second", await ReadAsync(s3, b, "k"));
+    }
+
+    [Fact]
+    public async Task Complete_multipart_upload_honours_if_match_and_a_repeat_gets_the_same_answer()
+    {
+        using var s3 = Client();
+        var b = NewBucket();
+        await s3.PutBucketAsync(b);
+        var old = await s3.PutObjectAsync(Put(b, "mp", "old"));
+        var init = await s3.InitiateMultipartUploadAsync(b, "mp");
+        var part = await s3.UploadPartAsync(new UploadPartRequest
+        {
+            BucketName = b, Key = "mp", UploadId = init.UploadId, PartNumber = 1, InputStream = new MemoryStream(Encoding.UTF8.GetBytes("new by parts")),
+        });
+        CompleteMultipartUploadRequest Complete(string? ifMatch) => new()
+        {
+            BucketName = b, Key = "mp", UploadId = init.UploadId, IfMatch = ifMatch,
+            PartETags = [new PartETag { PartNumber = 1, ETag = part.ETag }],
+        };
+
+        var stale = await Assert.ThrowsAsync<AmazonS3Exception>(() => s3.CompleteMultipartUploadAsync(Complete("\"0123456789abcdef0123456789abcdef\"")));
+        var done = await s3.CompleteMultipartUploadAsync(Complete(old.ETag));
+        // An SDK retrying after a lost answer sends the same request again.
+        var again = await s3.CompleteMultipartUploadAsync(Complete(old.ETag));
+
+        Assert.Equal(HttpStatusCode.PreconditionFailed, stale.StatusCode);
+        Assert.Equal("PreconditionFailed", stale.ErrorCode);
+        Assert.EndsWith("-1\"", done.ETag);
+        Assert.Equal(done.ETag, again.ETag);
+        Assert.Equal(done.Location, again.Location);
+        Assert.Equal(done.Key, again.Key);
+        Assert.Equal("new by parts", await ReadAsync(s3, b, "mp"));
+        // Once the object is replaced, the old upload id is gone for good.
+        await s3.PutObjectAsync(Put(b, "mp", "replaced"));
+        var gone = await Assert.ThrowsAsync<AmazonS3Exception>(() => s3.CompleteMultipartUploadAsync(Complete(null)));
+        Assert.Equal("NoSuchUpload", gone.ErrorCode);
+    }
+}
