@@ -89,4 +89,23 @@ public class S3SmallerDifferencesTests(ServerFixture fixture) : IClassFixture<Se
         var gone = await Assert.ThrowsAsync<AmazonS3Exception>(() => s3.CompleteMultipartUploadAsync(Complete(null)));
         Assert.Equal("NoSuchUpload", gone.ErrorCode);
     }
+
+    [Fact]
+    public async Task Upload_part_copy_refuses_a_range_past_the_end_of_the_source()
+    {
+        var b = "small-cli-" + Guid.NewGuid().ToString("N")[..12];
+        (await Server.AwsAsync("s3", "mb", $"s3://{b}")).EnsureSuccess();
+        var src = Path.Combine(_dir, "src.txt");
+        File.WriteAllText(src, "0123456789");
+        (await Server.AwsAsync("s3api", "put-object", "--bucket", b, "--key", "src", "--body", src)).EnsureSuccess();
+        var uploadId = (await Server.AwsAsync("s3api", "create-multipart-upload", "--bucket", b, "--key", "dst")).Json().GetProperty("UploadId").GetString()!;
+
+        string[] Copy(string range) => ["s3api", "upload-part-copy", "--bucket", b, "--key", "dst", "--upload-id", uploadId, "--part-number", "1",
+            "--copy-source", $"{b}/src", "--copy-source-range", range];
+        var pastEnd = await Server.AwsAsync(Copy("bytes=5-10"));
+        var inside = await Server.AwsAsync(Copy("bytes=5-9"));
+
+        Assert.Contains("An error occurred (InvalidArgument) when calling the UploadPartCopy operation: Range specified is not valid for source object of size: 10", pastEnd.Stderr);
+        Assert.Equal(0, inside.ExitCode);
+    }
 }

@@ -54,11 +54,7 @@ public sealed partial class S3Service
         await using (var body = opened.Body)
         {
             Conditions.Check(r, opened.Info, "x-amz-copy-source-");
-            var rangeHeader = r.Header("x-amz-copy-source-range");
-            var range = Conditions.Range(rangeHeader, opened.Info.Size);
-            if (rangeHeader is not null && range is null)
-                throw S3Errors.InvalidArgument("The x-amz-copy-source-range value must be of the form bytes=first-last where first and last are the zero-based offsets of the first and last bytes to copy",
-                    "x-amz-copy-source-range", rangeHeader);
+            var range = Conditions.CopySourceRange(r.Header("x-amz-copy-source-range"), opened.Info.Size);
             var (start, length) = range ?? (0, opened.Info.Size);
             body.Seek(start, SeekOrigin.Begin);
             using var slice = new LimitedStream(body, length);
