@@ -168,4 +168,28 @@ public class S3SmallerDifferencesTests(ServerFixture fixture) : IClassFixture<Se
         Assert.Equal(400, put.Status);
         Assert.Contains("(404)", head.Stderr);
     }
+
+    [Fact]
+    public async Task List_buckets_pages_with_max_buckets_and_the_continuation_token()
+    {
+        using var s3 = Client();
+        var prefix = "page-" + Guid.NewGuid().ToString("N")[..8] + "-";
+        var names = Enumerable.Range(1, 5).Select(i => $"{prefix}{i}").ToList();
+        foreach (var n in names) await s3.PutBucketAsync(n);
+
+        var seen = new List<string>();
+        var pages = 0;
+        string? token = null;
+        do
+        {
+            var page = await s3.ListBucketsAsync(new ListBucketsRequest { Prefix = prefix, MaxBuckets = 2, ContinuationToken = token });
+            seen.AddRange(page.Buckets.Select(x => x.BucketName));
+            Assert.Equal(prefix, page.Prefix);
+            token = page.ContinuationToken;
+            pages++;
+        } while (token is not null);
+
+        Assert.Equal(names, seen);
+        Assert.Equal(3, pages);
+    }
 }
