@@ -140,6 +140,7 @@ public sealed class LocalShiftHost : IAsyncDisposable
             Readiness = new Readiness(redshift.Store, redshift.Lifecycle, sqlHost, clock),
         };
         var edge = app.Services.GetRequiredService<AwsEdge>();
+        app.Use(UnreadBodyGuard.InvokeAsync);
         app.Run(ctx => ctx.Request.Path.StartsWithSegments("/_localshift", out var rest)
             ? host.HandleAdminAsync(ctx, rest.Value ?? "")
             : edge.HandleAsync(ctx));

@@ -1,4 +1,5 @@
 using LocalShift.Aws;
+using LocalShift.Core;
 using LocalShift.Storage.Objects;
 
 namespace LocalShift.Services.S3;
@@ -24,6 +25,20 @@ public sealed class S3Access(ObjectStore store)
         return info;
     }
 
+    /// <summary>
+    /// The bucket-policy operations (s3:GetBucketPolicy, s3:PutBucketPolicy, s3:DeleteBucketPolicy). The root of the
+    /// account that owns the bucket may always run them, whatever the bucket policy denies, so that no policy can lock
+    /// an account out of its own bucket (https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutBucketPolicy.html:
+    /// only VPC endpoint and Organizations policies, neither emulated, can block it). Everyone else is authorized as usual.
+    /// </summary>
+    public BucketInfo AuthorizeBucketPolicy(AwsCall call, string bucket, string action)
+    {
+        var info = Bucket(bucket);
+        if (call.Caller.Kind == PrincipalKind.Root && call.Caller.AccountId == info.OwnerAccount) return info;
+        call.Authorize(action, BucketArn(bucket), null, info.OwnerAccount);
+        return info;
+    }
+
     public BucketInfo AuthorizeObject(AwsCall call, string bucket, string key, string action, IReadOnlyDictionary<string, IReadOnlyList<string>>? keys = null)
     {
         var info = Bucket(bucket);
@@ -43,7 +58,7 @@ public sealed class S3Access(ObjectStore store)
             return S3Errors.NoSuchKey(key);
         }
         catch (S3Exception e) { return e; }
-        catch (LocalShift.Core.AwsException e) { return e; }
+        catch (AwsException e) { return e; }
     }
 
     public static IReadOnlyDictionary<string, IReadOnlyList<string>> Keys(params (string Name, string? Value)[] pairs)

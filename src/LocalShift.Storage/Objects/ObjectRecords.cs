@@ -18,6 +18,8 @@ public sealed record ObjectAttributes
     /// <summary>Additional checksum the writer asked for ("CRC32", "SHA256", ...) with its base64 value; null when none.</summary>
     public string? ChecksumAlgorithm { get; init; }
     public string? ChecksumValue { get; init; }
+    /// <summary>The multipart upload that made this object, so a retried completion can be answered again; null otherwise.</summary>
+    public string? CompletedUploadId { get; init; }
 
     public static readonly ObjectAttributes Empty = new();
 }

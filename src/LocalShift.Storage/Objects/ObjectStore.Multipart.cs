@@ -99,6 +99,7 @@ public sealed partial class ObjectStore
         await using var joined = new PartsStream(Files, chosen);
         using var staged = await Files.StageAsync(joined, ct);
         var keyBytes = ObjectKeys.Encode(upload.Key);
+        var attributes = upload.Attributes with { CompletedUploadId = upload.UploadId };
         var blob = staged.Promote();
         var modified = DateTimeOffset.FromUnixTimeMilliseconds(Now.ToUnixTimeMilliseconds());
         (string? Replaced, List<string> PartBlobs) done;
@@ -108,7 +109,7 @@ public sealed partial class ObjectStore
             {
                 _ = FindUpload(c, tx, upload.Bucket, upload.Key, upload.UploadId) ?? throw new ObjectStoreException(ObjectStoreError.NoSuchUpload);
                 var partBlobs = ReadParts(c, tx, upload.UploadId).Select(p => p.BlobId).ToList();
-                var replaced = UpsertObject(c, tx, upload.Bucket, keyBytes, blob, staged.Size, etag, modified, upload.Attributes);
+                var replaced = UpsertObject(c, tx, upload.Bucket, keyBytes, blob, staged.Size, etag, modified, attributes);
                 c.Exec(tx, "DELETE FROM s3_uploads WHERE upload_id=$u", ("$u", upload.UploadId));
                 return (replaced, partBlobs);
             });
@@ -120,7 +121,7 @@ public sealed partial class ObjectStore
         }
         if (done.Replaced is not null) Files.Delete(done.Replaced);
         foreach (var b in done.PartBlobs) Files.Delete(b);
-        return new ObjectInfo(upload.Bucket, upload.Key, staged.Size, etag, modified, upload.Attributes, blob);
+        return new ObjectInfo(upload.Bucket, upload.Key, staged.Size, etag, modified, attributes, blob);
     }
 
     public void AbortUpload(UploadInfo upload)

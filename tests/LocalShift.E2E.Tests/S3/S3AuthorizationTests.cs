@@ -139,4 +139,37 @@ public class S3AuthorizationTests(TwoAccountServerFixture fixture) : IClassFixtu
         Assert.Contains("(AccessDenied)", write.Stderr);
         Assert.DoesNotContain(b, ownList.ToString());
     }
+
+    /// <summary>https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutBucketPolicy.html: the bucket owner's root can
+    /// always run GetBucketPolicy, PutBucketPolicy and DeleteBucketPolicy, even when the policy explicitly denies it.</summary>
+    [Fact]
+    public async Task A_policy_denying_everyone_everything_cannot_lock_the_owning_root_out_of_the_policy()
+    {
+        var b = await BucketWithObjectsAsync();
+        var (userKey, userSecret) = await UserWithPolicyAsync("""{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}""");
+        var lockOut = $$"""
+            {"Version":"2012-10-17","Statement":[{"Sid":"LockOut","Effect":"Deny","Principal":"*","Action":"s3:*","Resource":["arn:aws:s3:::{{b}}","arn:aws:s3:::{{b}}/*"]}]}
+            """;
+        (await Server.AwsAsync("s3api", "put-bucket-policy", "--bucket", b, "--policy", lockOut)).EnsureSuccess();
+
+        var objectWhileLocked = await Server.AwsAsync("s3api", "put-object", "--bucket", b, "--key", "pub/new.txt", "--body", _file);
+        var userReads = await Server.AwsAsAsync(userKey, userSecret, null, "s3api", "get-bucket-policy", "--bucket", b);
+        var userDeletes = await Server.AwsAsAsync(userKey, userSecret, null, "s3api", "delete-bucket-policy", "--bucket", b);
+        var otherAccountReads = await Other("s3api", "get-bucket-policy", "--bucket", b);
+        var rootReads = await Server.AwsAsync("s3api", "get-bucket-policy", "--bucket", b);
+        var rootReplaces = await Server.AwsAsync("s3api", "put-bucket-policy", "--bucket", b, "--policy", lockOut.Replace("LockOut", "StillLockedOut"));
+        var afterReplace = (await Server.AwsAsync("s3api", "get-bucket-policy", "--bucket", b)).Json().GetProperty("Policy").GetString();
+        var rootDeletes = await Server.AwsAsync("s3api", "delete-bucket-policy", "--bucket", b);
+        var objectAfterDelete = await Server.AwsAsync("s3api", "put-object", "--bucket", b, "--key", "pub/new.txt", "--body", _file);
+
+        Assert.Contains("(AccessDenied) when calling the PutObject operation", objectWhileLocked.Stderr); // the rule covers only the policy
+        Assert.Contains("(AccessDenied) when calling the GetBucketPolicy operation", userReads.Stderr); // and only the root
+        Assert.Contains("(AccessDenied) when calling the DeleteBucketPolicy operation", userDeletes.Stderr);
+        Assert.Contains("(AccessDenied) when calling the GetBucketPolicy operation", otherAccountReads.Stderr); // of the owning account
+        Assert.Contains("\"LockOut\"", rootReads.Json().GetProperty("Policy").GetString());
+        Assert.Equal(0, rootReplaces.ExitCode);
+        Assert.Contains("StillLockedOut", afterReplace);
+        Assert.Equal(0, rootDeletes.ExitCode);
+        Assert.Equal(0, objectAfterDelete.ExitCode);
+    }
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net;
+using System.Text;
 using LocalShift.Storage.Objects;
 using Microsoft.AspNetCore.Http;
 
@@ -30,14 +31,19 @@ public static class ObjectHeaders
         };
     }
 
-    /// <summary>aws-chunked describes the transfer, not the object; S3 stores what is left of the header.</summary>
+    /// <summary>
+    /// aws-chunked describes the transfer, not the object; S3 stores what is left of the header, otherwise as sent
+    /// (<c>gzip, br</c> stays <c>gzip, br</c>).
+    /// </summary>
     private static string? StripAwsChunked(string? encoding)
     {
         if (encoding is null) return null;
-        var rest = encoding.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
-            .Where(e => !e.Equals("aws-chunked", StringComparison.OrdinalIgnoreCase));
-        var joined = string.Join(",", rest);
+        var tokens = encoding.Split(',');
+        if (!tokens.Any(IsAwsChunked)) return encoding;
+        var joined = string.Join(",", tokens.Where(t => !IsAwsChunked(t))).Trim();
         return joined.Length == 0 ? null : joined;
+
+        static bool IsAwsChunked(string token) => token.Trim().Equals("aws-chunked", StringComparison.OrdinalIgnoreCase);
     }
 
     /// <summary>The x-amz-tagging header: a URL query string of tags.</summary>
@@ -67,7 +73,7 @@ public static class ObjectHeaders
         Set(h, "Content-Language", r.Q("response-content-language") ?? a.ContentLanguage);
         Set(h, "Cache-Control", r.Q("response-cache-control") ?? a.CacheControl);
         Set(h, "Expires", r.Q("response-expires") ?? a.Expires);
-        foreach (var (k, v) in a.Metadata) h[MetaPrefix + k] = v;
+        foreach (var (k, v) in a.Metadata) h[MetaPrefix + k] = MailSafe(v);
         if (a.Tags.Count > 0) h["x-amz-tagging-count"] = a.Tags.Count.ToString(CultureInfo.InvariantCulture);
         if (withChecksum && a.ChecksumAlgorithm is not null && a.ChecksumValue is not null)
             h["x-amz-checksum-" + a.ChecksumAlgorithm.ToLowerInvariant()] = a.ChecksumValue;
@@ -77,6 +83,25 @@ public static class ObjectHeaders
 
     private static void Set(IHeaderDictionary h, string name, string? value)
     {
-        if (value is not null) h[name] = value;
+        if (value is not null) h[name] = MailSafe(value);
+    }
+
+    /// <summary>
+    /// A stored value as a header can carry it. S3 accepts non-ASCII metadata and answers it RFC 2047-encoded
+    /// (https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingMetadata.html: "encoded as per RFC 2047 to make them
+    /// mail-safe before returning"); plain printable ASCII is answered as is. AWS's choice between the B and Q encodings
+    /// is not verified; Q is what the Ceph S3 conformance suite expects for a control character (<c>=?UTF-8?Q?=04mymeta?=</c>).
+    /// </summary>
+    public static string MailSafe(string value)
+    {
+        if (value.All(c => c is >= ' ' and <= '~' or '\t')) return value;
+        var q = new StringBuilder("=?UTF-8?Q?");
+        foreach (var b in Encoding.UTF8.GetBytes(value))
+        {
+            if (b == ' ') q.Append('_');
+            else if (b is > 32 and < 127 && b is not (byte)'=' and not (byte)'?' and not (byte)'_') q.Append((char)b);
+            else q.Append('=').Append(b.ToString("X2", CultureInfo.InvariantCulture));
+        }
+        return q.Append("?=").ToString();
     }
 }

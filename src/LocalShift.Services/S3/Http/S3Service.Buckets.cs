@@ -1,3 +1,4 @@
+using System.Buffers.Text;
 using LocalShift.Aws;
 using LocalShift.Policy;
 using LocalShift.Storage.Objects;
@@ -6,13 +7,30 @@ namespace LocalShift.Services.S3.Http;
 
 public sealed partial class S3Service
 {
+    /// <summary>
+    /// ListBuckets in name order, optionally paged (<c>max-buckets</c> 1–10000, <c>continuation-token</c>) and filtered
+    /// (<c>prefix</c>, <c>bucket-region</c>). The token is LocalShift's own: the last name of the page, base64url-encoded.
+    /// </summary>
     private Task ListBuckets(S3Request r, AwsCall call)
     {
         call.Authorize("s3:ListAllMyBuckets", "*", null, call.Caller.AccountId);
-        var buckets = Store.ListBuckets(call.Caller.AccountId);
+        var prefix = r.Q("prefix");
+        var region = r.Q("bucket-region");
+        var after = r.Q("continuation-token") is { Length: > 0 } token ? BucketToken(token) : null;
+        var max = IntOption(r, "max-buckets", 10000, 10000);
+        if (r.Q("max-buckets") is not null && max < 1) throw S3Errors.InvalidArgument("Argument max-buckets must be an integer between 1 and 10000.", "max-buckets", r.Q("max-buckets"));
+        var matching = Store.ListBuckets(call.Caller.AccountId)
+            .Where(b => (prefix is null || b.Name.StartsWith(prefix, StringComparison.Ordinal))
+                        && (region is null || b.Region == region)
+                        && (after is null || string.CompareOrdinal(b.Name, after) > 0))
+            .ToList();
+        var buckets = matching.Take(max).ToList();
+        var next = matching.Count > buckets.Count ? Base64Url.EncodeToString(System.Text.Encoding.UTF8.GetBytes(buckets[^1].Name)) : null;
         return S3Xml.WriteAsync(r.Http, "ListAllMyBucketsResult", w =>
         {
             w.Owner("Owner", call.Caller.AccountId);
+            if (next is not null) w.El("ContinuationToken", next);
+            if (prefix is not null) w.El("Prefix", prefix);
             w.WriteStartElement("Buckets");
             foreach (var b in buckets)
             {
@@ -24,6 +42,12 @@ public sealed partial class S3Service
             }
             w.WriteEndElement();
         });
+    }
+
+    private static string BucketToken(string token)
+    {
+        try { return System.Text.Encoding.UTF8.GetString(Base64Url.DecodeFromChars(token)); }
+        catch (FormatException) { throw S3Errors.InvalidArgument("The continuation token provided is incorrect", "continuation-token", token); }
     }
 
     private async Task CreateBucket(S3Request r, AwsCall call)
@@ -87,7 +111,7 @@ public sealed partial class S3Service
 
     private async Task PutBucketPolicy(S3Request r, AwsCall call)
     {
-        access.AuthorizeBucket(call, r.Bucket!, "s3:PutBucketPolicy");
+        access.AuthorizeBucketPolicy(call, r.Bucket!, "s3:PutBucketPolicy");
         using var payload = new RequestPayload(r);
         var body = await payload.ReadSmallAsync(20 * 1024, r.Http.RequestAborted);
         var text = System.Text.Encoding.UTF8.GetString(body);
@@ -100,7 +124,7 @@ public sealed partial class S3Service
 
     private async Task GetBucketPolicy(S3Request r, AwsCall call)
     {
-        var bucket = access.AuthorizeBucket(call, r.Bucket!, "s3:GetBucketPolicy");
+        var bucket = access.AuthorizeBucketPolicy(call, r.Bucket!, "s3:GetBucketPolicy");
         if (bucket.Policy is null) throw S3Errors.NoSuchBucketPolicy(bucket.Name);
         var bytes = System.Text.Encoding.UTF8.GetBytes(bucket.Policy);
         r.Http.Response.ContentType = "application/json";
@@ -110,7 +134,7 @@ public sealed partial class S3Service
 
     private Task DeleteBucketPolicy(S3Request r, AwsCall call)
     {
-        access.AuthorizeBucket(call, r.Bucket!, "s3:DeleteBucketPolicy");
+        access.AuthorizeBucketPolicy(call, r.Bucket!, "s3:DeleteBucketPolicy");
         Store.SetBucketPolicy(r.Bucket!, null);
         NoContent(r.Http);
         return Task.CompletedTask;

@@ -54,11 +54,7 @@ public sealed partial class S3Service
         await using (var body = opened.Body)
         {
             Conditions.Check(r, opened.Info, "x-amz-copy-source-");
-            var rangeHeader = r.Header("x-amz-copy-source-range");
-            var range = Conditions.Range(rangeHeader, opened.Info.Size);
-            if (rangeHeader is not null && range is null)
-                throw S3Errors.InvalidArgument("The x-amz-copy-source-range value must be of the form bytes=first-last where first and last are the zero-based offsets of the first and last bytes to copy",
-                    "x-amz-copy-source-range", rangeHeader);
+            var range = Conditions.CopySourceRange(r.Header("x-amz-copy-source-range"), opened.Info.Size);
             var (start, length) = range ?? (0, opened.Info.Size);
             body.Seek(start, SeekOrigin.Begin);
             using var slice = new LimitedStream(body, length);
@@ -79,7 +75,18 @@ public sealed partial class S3Service
         var uploadId = r.Q("uploadId")!;
         UploadInfo upload;
         try { upload = Store.GetUpload(bucket, key, uploadId); }
-        catch (ObjectStoreException) { throw S3Errors.NoSuchUpload(uploadId); }
+        catch (ObjectStoreException)
+        {
+            // A retry of a completion that succeeded (its answer lost) gets the same answer, as long as the object is still
+            // the one that upload made.
+            if (Store.FindObject(bucket, key) is { } done && done.Attributes.CompletedUploadId == uploadId)
+            {
+                await WriteCompleteResult(r, done);
+                return;
+            }
+            throw S3Errors.NoSuchUpload(uploadId);
+        }
+        Conditions.CheckWrite(r, Store.FindObject(bucket, key));
 
         using var payload = new RequestPayload(r);
         var doc = S3Xml.Parse(await payload.ReadSmallAsync(4 * 1024 * 1024, r.Http.RequestAborted));
@@ -91,12 +98,17 @@ public sealed partial class S3Service
         }
         if (parts.Count == 0) throw S3Errors.MalformedXml();
         var info = await Store.CompleteUploadAsync(upload, parts, r.Http.RequestAborted);
+        await WriteCompleteResult(r, info);
+    }
+
+    private static Task WriteCompleteResult(S3Request r, ObjectInfo info)
+    {
         var host = r.Http.Request.Host.Value;
-        await S3Xml.WriteAsync(r.Http, "CompleteMultipartUploadResult", w =>
+        return S3Xml.WriteAsync(r.Http, "CompleteMultipartUploadResult", w =>
         {
-            w.El("Location", $"{r.Http.Request.Scheme}://{host}/{bucket}/{Uri.EscapeDataString(key).Replace("%2F", "/", StringComparison.Ordinal)}");
-            w.El("Bucket", bucket);
-            w.El("Key", key);
+            w.El("Location", $"{r.Http.Request.Scheme}://{host}/{info.Bucket}/{Uri.EscapeDataString(info.Key).Replace("%2F", "/", StringComparison.Ordinal)}");
+            w.El("Bucket", info.Bucket);
+            w.El("Key", info.Key);
             w.El("ETag", S3Xml.Quote(info.ETag));
         });
     }

@@ -11,13 +11,15 @@ public sealed partial class S3Service
         var (bucket, key) = (r.Bucket!, r.Key!);
         ObjectKeys.Encode(key);
         access.AuthorizeObject(call, bucket, key, "s3:PutObject", S3Access.Keys(("s3:x-amz-acl", r.Header("x-amz-acl"))));
-        if (r.Header("If-None-Match") == "*" && Store.FindObject(bucket, key) is not null) throw S3Errors.PreconditionFailed("If-None-Match");
+        // Checked before the body is read, so a refused write costs no upload, and again just before the commit.
+        Conditions.CheckWrite(r, Store.FindObject(bucket, key));
 
         var attributes = ObjectHeaders.Read(r);
         using var payload = new RequestPayload(r);
         using var staged = await Store.StageAsync(payload.Body, r.Http.RequestAborted);
         payload.Verify(staged);
         if (payload.Checksum is { } c) attributes = attributes with { ChecksumAlgorithm = c.Algorithm, ChecksumValue = c.Value };
+        Conditions.CheckWrite(r, Store.FindObject(bucket, key));
         var info = Store.Commit(bucket, key, staged, attributes);
 
         r.Http.Response.Headers.ETag = S3Xml.Quote(info.ETag);
@@ -163,7 +165,7 @@ public sealed partial class S3Service
             var requested = ObjectHeaders.Read(r);
             var attributes = replaceMetadata
                 ? requested with { Tags = replaceTags ? requested.Tags : source.Tags }
-                : source with { Tags = replaceTags ? requested.Tags : source.Tags };
+                : source with { Tags = replaceTags ? requested.Tags : source.Tags, CompletedUploadId = null };
             if (srcBucket == bucket && srcKey == key)
             {
                 if (!replaceMetadata)
