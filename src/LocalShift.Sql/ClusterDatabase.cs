@@ -68,6 +68,18 @@ public sealed class ClusterDatabase : IPgBackend, IDisposable
 
     internal void SchemaChanged() => Interlocked.Increment(ref _schemaVersion);
 
+    private (int Version, IReadOnlySet<string> Names)? _externalSchemas;
+
+    /// <summary>The names of the cluster's external schemas, read again whenever the schema version moves.</summary>
+    internal IReadOnlySet<string> ExternalSchemaNames(IEngineSession engine)
+    {
+        var version = SchemaVersion;
+        if (_externalSchemas is { } known && known.Version == version) return known.Names;
+        var names = External.ExternalSchemas.List(engine).Select(s => s.Name).ToHashSet(StringComparer.Ordinal);
+        _externalSchemas = (version, names);
+        return names;
+    }
+
     /// <summary>Redshift folds user names to lower case, so "Admin" logs in as admin.</summary>
     public PgLogin? FindLogin(string user) =>
         (Users.Find(user) ?? Users.Find(user.ToLowerInvariant())) is { Secret: { } secret } found ? new PgLogin(found.Name, secret) : null;

@@ -36,18 +36,19 @@ public sealed class RolePathResolver(
             ? LocalShift.Services.Redshift.ClusterRules.Slices(cluster.NodeType, cluster.NumberOfNodes) : 1;
 
     /// <param name="purpose">copy, unload, external function: what the ASSUMEROLE grant must cover.</param>
-    public Principal Resolve(RedshiftStatementContext context, Authorization authorization, string purpose)
+    /// <param name="checkGrant">false for external schemas, which Redshift's ASSUMEROLE privilege does not cover.</param>
+    public Principal Resolve(RedshiftStatementContext context, Authorization authorization, string purpose, bool checkGrant = true)
     {
         var now = clock.GetUtcNow();
         return authorization switch
         {
             AccessKeyAuthorization keys => ResolveKeys(keys),
-            RoleChainAuthorization chain => AssumeChain(context, chain, purpose, now),
+            RoleChainAuthorization chain => AssumeChain(context, chain, purpose, now, checkGrant),
             _ => throw new InvalidOperationException("unknown authorization form"),
         };
     }
 
-    private Principal AssumeChain(RedshiftStatementContext context, RoleChainAuthorization authorization, string purpose, DateTimeOffset now)
+    private Principal AssumeChain(RedshiftStatementContext context, RoleChainAuthorization authorization, string purpose, DateTimeOffset now, bool checkGrant)
     {
         var dbUser = context.DbUserArn;
         var cluster = findCluster(context.AccountId, context.Region, context.ClusterIdentifier, now);
@@ -74,7 +75,7 @@ public sealed class RolePathResolver(
 
         var grantName = authorization.Default ? "default" : authorization.Text;
         var grantees = AssumeRoleGrants.GranteesOf(context.Users, context.User);
-        if (!AssumeRoleGrants.Holds(context.Engine, context.Superuser, grantees, grantName, purpose)
+        if (checkGrant && !AssumeRoleGrants.Holds(context.Engine, context.Superuser, grantees, grantName, purpose)
             && !(authorization.Default && AssumeRoleGrants.Holds(context.Engine, context.Superuser, grantees, chain[0], purpose)))
         {
             Record(dbUser, first, now, $"ASSUMEROLE on \"{grantName}\" for {purpose.ToUpperInvariant()} is not granted to {context.User}");

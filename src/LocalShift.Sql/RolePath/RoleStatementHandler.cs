@@ -13,9 +13,13 @@ namespace LocalShift.Sql.RolePath;
 /// Issue 7's statements: COPY and UNLOAD through the role path, GRANT/REVOKE ASSUMEROLE. CREATE EXTERNAL ... still
 /// answers "not supported yet".
 /// </summary>
-public sealed class RoleStatementHandler(RolePathResolver roles, S3Objects objects, IAuthorizer authorizer, TimeProvider clock) : IRedshiftStatementHandler
+public sealed class RoleStatementHandler(RolePathResolver roles, S3Objects objects, IAuthorizer authorizer, TimeProvider clock,
+    LocalShift.Sql.External.IDataCatalog? catalog = null) : IRedshiftStatementHandler
 {
     private readonly NotYetSupportedRedshiftStatements _later = new();
+
+    public LocalShift.Sql.External.ExternalTables? External { get; } =
+        catalog is null ? null : new LocalShift.Sql.External.ExternalTables(roles, objects, authorizer, clock, catalog);
 
     public string Execute(RedshiftStatementContext context, string sql, IReadOnlyList<SqlToken> significant)
     {
@@ -40,6 +44,11 @@ public sealed class RoleStatementHandler(RolePathResolver roles, S3Objects objec
             var s3 = Session(context, unload.Authorization, "unload");
             new UnloadRunner(context, unload, s3, sql => PrepareFunctions(context, sql), roles.Slices(context)).RunAsync(context.Cancellation).GetAwaiter().GetResult();
             return "UNLOAD";
+        }
+        if (first.Is("CREATE") && significant.Count > 2 && significant[1].Is("EXTERNAL") && External is { } external)
+        {
+            if (significant[2].Is("SCHEMA")) return external.CreateSchema(context, significant);
+            if (significant[2].Is("TABLE")) return external.CreateTable(context, significant);
         }
         return _later.Execute(context, sql, significant);
     }

@@ -55,6 +55,9 @@ public interface IRedshiftStatementHandler
     /// </summary>
     string PrepareFunctions(RedshiftStatementContext context, string sql) =>
         AssumeRolePrivileges.ClusterFunctions.Prepare(context, sql, defaultRoleArn: null);
+
+    /// <summary>External schemas and tables (Spectrum) through the data catalog; null where there is no catalog.</summary>
+    External.ExternalTables? External => null;
 }
 
 /// <summary>Until issue 7 lands: a clear "not supported yet" answer instead of a DuckDB syntax error.</summary>

@@ -14,7 +14,7 @@ namespace LocalShift.Sql.Routing;
 /// here; Redshift's role-using statements go to the <see cref="IRedshiftStatementHandler"/>; everything else is
 /// translated to DuckDB's dialect and run by the engine.
 /// </summary>
-internal sealed class SqlSession : IPgQuerySession
+internal sealed partial class SqlSession : IPgQuerySession
 {
     private readonly ClusterDatabase _database;
     private readonly IEngineSession _engine;
@@ -145,9 +145,16 @@ internal sealed class SqlSession : IPgQuerySession
             default:
                 return;
         }
-        Authorize(analysis);
+        var external = ExternalReferences(analysis);
+        Authorize(analysis, external);
         MaterializeQueryLog(analysis);
         DefineLastQueryId(analysis);
+        if (external.Count > 0)
+        {
+            // Checked against views with the tables' columns and no rows; the files are read when it runs.
+            _engine.Check(TranslateExternal(analysis, external, describeOnly: true).Sql, bind: parameterTypes.Count == 0 && bind);
+            return;
+        }
         var version = _database.SchemaVersion;
         if (analysis.Checked is { } done && done.SchemaVersion == version && done.ParameterTypes.AsSpan().SequenceEqual(parameterTypes.ToArray())) return;
         var text = parameterTypes.Count == 0 ? analysis : StatementAnalysis.Of(ParameterLiterals.SubstituteNulls(analysis.Tokens, parameterTypes));
@@ -165,10 +172,11 @@ internal sealed class SqlSession : IPgQuerySession
                 return [new PgColumn(ShowName(analysis.Significant), PgTypeOid.Text)];
             case StatementKind.EngineQuery:
                 if (analysis.Row is { } row) return row.Columns;
-                Authorize(analysis);
+                var external = ExternalReferences(analysis);
+                Authorize(analysis, external);
                 MaterializeQueryLog(analysis);
                 DefineLastQueryId(analysis);
-                return _engine.Describe(Translate(analysis).Sql);
+                return _engine.Describe((external.Count == 0 ? Translate(analysis) : TranslateExternal(analysis, external, describeOnly: true)).Sql);
             default:
                 return null;
         }
@@ -239,6 +247,8 @@ internal sealed class SqlSession : IPgQuerySession
         if (_status == TransactionStatus.Failed && kind is not (StatementKind.Commit or StatementKind.Rollback))
             throw new PgException(SqlState.InFailedSqlTransaction, "current transaction is aborted, commands ignored until end of transaction block");
         if (_implicit) _implicitStatements++;
+        ReleaseScans();
+        if (kind == StatementKind.EngineCommand && TryExternalDdl(analysis) is { } externalDdl) return externalDdl;
         switch (kind)
         {
             case StatementKind.Empty:
@@ -284,23 +294,30 @@ internal sealed class SqlSession : IPgQuerySession
                 {
                     throw new PgException(SqlState.QueryCanceled, "canceling statement due to user request");
                 }
-                finally { _statementCancel = null; }
+                finally
+                {
+                    _statementCancel = null;
+                    // What the statement created (an external schema) is seen by statements checked after it.
+                    _database.SchemaChanged();
+                }
             }
             case StatementKind.EngineQuery when analysis.Constant:
                 return ConstantResult(analysis);
             case StatementKind.EngineQuery:
             {
-                Authorize(analysis);
+                var external = ExternalReferences(analysis);
+                Authorize(analysis, external);
                 MaterializeQueryLog(analysis);
-                var translated = Translate(analysis);
+                var translated = external.Count == 0 ? Translate(analysis) : TranslateExternal(analysis, external, describeOnly: false);
                 RunPreStatements(translated);
                 return new EngineRowsResult(_engine.Query(translated.Sql), OnError);
             }
             default:
             {
-                Authorize(analysis);
+                var external = ExternalReferences(analysis);
+                Authorize(analysis, external);
                 MaterializeQueryLog(analysis);
-                var translated = Translate(analysis);
+                var translated = external.Count == 0 ? Translate(analysis) : TranslateExternal(analysis, external, describeOnly: false);
                 if (!tokens[0].IsAny("INSERT", "UPDATE", "DELETE", "MERGE")) _database.SchemaChanged();
                 // CREATE TABLE's records (table attributes, sequences) and the table itself commit together or not at all.
                 var together = translated.PreStatements.Count > 0 && _status == TransactionStatus.Idle && !_implicit;
@@ -335,13 +352,16 @@ internal sealed class SqlSession : IPgQuerySession
     /// function it calls against those the engine may run for a user. A client's catalog query that LocalShift
     /// answers with its own statement (<see cref="CatalogQueries"/>) runs only that statement.
     /// </summary>
-    private void Authorize(StatementAnalysis analysis)
+    private void Authorize(StatementAnalysis analysis, List<(RelationAccess Access, External.ExternalReference Table)>? external = null)
     {
         if (analysis.Kind is not (StatementKind.EngineQuery or StatementKind.EngineCommand) || analysis.Constant) return;
         analysis.CatalogQuery ??= CatalogQueries.Rewrite(analysis.Sql, _database.Spec.MasterUsername.ToLowerInvariant(), Connection.Database) is not null;
         if (analysis.CatalogQuery == true) return;
         var tree = analysis.Parsed;
-        _database.Privileges.Check(tree, User, SchemaOf, analysis.Access ??= StatementAccess.Of(tree));
+        var access = analysis.Access ??= StatementAccess.Of(tree);
+        // External tables were checked where they were found (ExternalReferences): read-only, USAGE on their schema.
+        if (external is { Count: > 0 }) access = access.Without(external.Select(e => e.Access).ToHashSet());
+        _database.Privileges.Check(tree, User, SchemaOf, access);
     }
 
     /// <summary>The schemas a SET search_path named (null: the default, "$user, public").</summary>
@@ -586,6 +606,8 @@ internal sealed class SqlSession : IPgQuerySession
 
     public void Dispose()
     {
+        try { ReleaseScans(); }
+        catch (Exception) { }
         _database.SessionClosed(Connection.ProcessId);
         _engine.Dispose();
     }

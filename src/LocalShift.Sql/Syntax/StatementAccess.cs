@@ -22,6 +22,15 @@ public sealed class StatementAccess
     private readonly List<HashSet<string>> _ctes = [];
 
     public IReadOnlyList<RelationAccess> Relations => _relations;
+
+    /// <summary>The same access without some relations (those checked elsewhere: external tables).</summary>
+    public StatementAccess Without(IReadOnlySet<RelationAccess> relations)
+    {
+        var copy = new StatementAccess();
+        copy._relations.AddRange(_relations.Where(r => !relations.Contains(r)));
+        copy._functions.AddRange(_functions);
+        return copy;
+    }
     public IReadOnlyList<FunctionAccess> Functions => _functions;
 
     public static StatementAccess Of(Statement statement)

@@ -1,0 +1,390 @@
+using System.Text;
+using LocalShift.Aws;
+using LocalShift.Core;
+using LocalShift.Services.S3;
+using LocalShift.Sql.Lexing;
+using LocalShift.Sql.RolePath;
+using LocalShift.Sql.Routing;
+using LocalShift.Sql.Wire;
+using static LocalShift.Sql.Lexing.TokenCursor;
+
+namespace LocalShift.Sql.External;
+
+/// <summary>An external table a statement reads, as it names it.</summary>
+public sealed record ExternalReference(string Schema, string Table);
+
+/// <summary>
+/// What a statement over external tables runs with: for each table, a temporary view of the engine over the files
+/// read from S3 for this statement, and what to remove once the statement's rows are read.
+/// </summary>
+public sealed class ExternalScan
+{
+    public Dictionary<ExternalReference, string> Views { get; } = [];
+    public List<string> Folders { get; } = [];
+}
+
+/// <summary>
+/// Redshift Spectrum over LocalShift's Glue and S3: external schemas name a catalog database and an IAM role; every
+/// catalog call and every S3 read is made as that role's session (the role path of COPY), so IAM decides what a
+/// statement over external tables may see.
+/// </summary>
+public sealed class ExternalTables(RolePathResolver roles, S3Objects objects, IAuthorizer authorizer, TimeProvider clock, IDataCatalog catalog)
+{
+    private const string Purpose = "external schema";
+
+    // ---- statements -------------------------------------------------------------------------------------------
+
+    public string CreateSchema(RedshiftStatementContext context, IReadOnlyList<SqlToken> tokens)
+    {
+        var statement = ExternalStatements.ParseCreateSchema(tokens);
+        if (!context.Superuser)
+            // unverified: Redshift's text (it asks for superuser, the database owner or CREATE on the database).
+            throw new PgException(SqlState.InsufficientPrivilege, "permission denied for database " + context.Database);
+        if (statement.Region is { } region && region != context.Region)
+            throw new PgException(SqlState.FeatureNotSupported, $"REGION '{region}': LocalShift's external schemas use the data catalog of the cluster's region ({context.Region})");
+        var engine = context.Engine;
+        if (SchemaExists(engine, statement.Schema))
+        {
+            if (statement.IfNotExists)
+            {
+                context.Notice(new PgNotice("INFO", $"Schema \"{statement.Schema}\" already exists", SqlState.DuplicateSchema));
+                return "CREATE SCHEMA";
+            }
+            throw new PgException(SqlState.DuplicateSchema, $"Schema \"{statement.Schema}\" already exists");
+        }
+        var principal = roles.Resolve(context, statement.Role, Purpose, checkGrant: false);
+        Catalog(() =>
+        {
+            if (catalog.DatabaseExists(principal, context.Region, statement.Database)) return;
+            if (!statement.CreateDatabase)
+                // unverified: Redshift's text for a catalog database that does not exist.
+                throw new PgException(SqlState.UndefinedObject, $"External database \"{statement.Database}\" does not exist in the data catalog; add CREATE EXTERNAL DATABASE IF NOT EXISTS to create it");
+            catalog.CreateDatabase(principal, context.Region, statement.Database);
+        });
+        engine.Execute($"CREATE SCHEMA {QuoteIdentifier(statement.Schema)}");
+        ExternalSchemas.Add(engine, new ExternalSchema(statement.Schema, statement.Database, context.Region, statement.Role.Text, context.User));
+        return "CREATE SCHEMA";
+    }
+
+    /// <summary><c>DROP SCHEMA s [DROP EXTERNAL DATABASE] [CASCADE | RESTRICT]</c> of an external schema.</summary>
+    public string DropSchema(RedshiftStatementContext context, ExternalSchema schema, IReadOnlyList<SqlToken> tokens)
+    {
+        if (!context.Superuser && context.User != schema.Owner)
+            throw new PgException(SqlState.InsufficientPrivilege, $"must be owner of schema {schema.Name}");
+        var dropDatabase = tokens.Any(t => t.Is("DATABASE"));
+        if (dropDatabase)
+        {
+            var principal = Principal(context, schema);
+            Catalog(() => catalog.DeleteDatabase(principal, context.Region, schema.Database));
+        }
+        ExternalSchemas.Remove(context.Engine, schema.Name);
+        context.Engine.Execute($"DROP SCHEMA IF EXISTS {QuoteIdentifier(schema.Name)} CASCADE");
+        return "DROP SCHEMA";
+    }
+
+    public string CreateTable(RedshiftStatementContext context, IReadOnlyList<SqlToken> tokens)
+    {
+        var statement = ExternalStatements.ParseCreateTable(tokens);
+        var schema = ExternalSchemas.Find(context.Engine, statement.Schema)
+                     // unverified: Redshift's text for a schema that is not external.
+                     ?? throw new PgException(SqlState.InvalidSchemaName, $"External schema \"{statement.Schema}\" does not exist");
+        CheckCreate(context, schema);
+        var principal = Principal(context, schema);
+        var created = false;
+        Catalog(() =>
+        {
+            if (catalog.GetTable(principal, context.Region, schema.Database, statement.Name) is not null)
+            {
+                if (statement.IfNotExists) return;
+                throw new PgException(SqlState.DuplicateTable, $"relation \"{statement.Name}\" already exists");
+            }
+            catalog.CreateTable(principal, context.Region, statement.Table with { Database = schema.Database });
+            created = true;
+        });
+        if (!created) context.Notice(new PgNotice("NOTICE", $"relation \"{statement.Name}\" already exists, skipping", SqlState.DuplicateTable));
+        return "CREATE EXTERNAL TABLE";
+    }
+
+    public string DropTable(RedshiftStatementContext context, ExternalSchema schema, string table, bool ifExists)
+    {
+        CheckCreate(context, schema);
+        var principal = Principal(context, schema);
+        Catalog(() =>
+        {
+            if (catalog.GetTable(principal, context.Region, schema.Database, table) is null)
+            {
+                if (ifExists) return;
+                throw new PgException(SqlState.UndefinedTable, $"relation \"{schema.Name}.{table}\" does not exist");
+            }
+            catalog.DeleteTable(principal, context.Region, schema.Database, table);
+        });
+        return "DROP TABLE";
+    }
+
+    public string AlterPartitions(RedshiftStatementContext context, ExternalSchema schema, IReadOnlyList<SqlToken> tokens)
+    {
+        var statement = ExternalStatements.ParseAlterPartitions(tokens);
+        CheckCreate(context, schema);
+        var principal = Principal(context, schema);
+        Catalog(() =>
+        {
+            var table = catalog.GetTable(principal, context.Region, schema.Database, statement.Name)
+                        ?? throw new PgException(SqlState.UndefinedTable, $"relation \"{schema.Name}.{statement.Name}\" does not exist");
+            var existing = catalog.GetPartitions(principal, context.Region, schema.Database, statement.Name);
+            foreach (var (spec, location) in statement.Partitions)
+            {
+                var values = table.PartitionKeys.Select(k => spec.FirstOrDefault(s => s.Column == k.Name).Value
+                    ?? throw new PgException(SqlState.InvalidParameterValue, $"partition column \"{k.Name}\" is missing from the partition specification")).ToList();
+                var present = existing.Any(p => p.Values.SequenceEqual(values));
+                if (statement.Add)
+                {
+                    if (present)
+                    {
+                        if (statement.IfNotExists) continue;
+                        // unverified: Redshift's text.
+                        throw new PgException(SqlState.DuplicateObject, $"partition ({string.Join(", ", spec.Select(s => $"{s.Column}='{s.Value}'"))}) already exists");
+                    }
+                    catalog.CreatePartition(principal, context.Region, schema.Database, statement.Name, new CatalogPartition(values, location!));
+                }
+                else if (present)
+                    catalog.DeletePartition(principal, context.Region, schema.Database, statement.Name, values);
+            }
+        });
+        return "ALTER TABLE";
+    }
+
+    private static void CheckCreate(RedshiftStatementContext context, ExternalSchema schema)
+    {
+        if (context.Superuser || context.User == schema.Owner) return;
+        if (context.Users is { } users && users.Holds(context.User, "schema", schema.Name, "", "create")) return;
+        throw new PgException(SqlState.InsufficientPrivilege, $"permission denied for schema {schema.Name}");
+    }
+
+    // ---- scans ------------------------------------------------------------------------------------------------
+
+    /// <summary>
+    /// Makes each external table a temporary view of the engine for one statement: the table from the catalog, its
+    /// partitions, the objects under their locations listed and read as the schema's role, staged in the engine's
+    /// staging folder. With <paramref name="describeOnly"/> (a Parse/Describe), the views have the columns and no rows.
+    /// </summary>
+    public ExternalScan Prepare(RedshiftStatementContext context, IReadOnlyList<ExternalReference> tables, bool describeOnly)
+    {
+        var scan = new ExternalScan();
+        try
+        {
+            foreach (var reference in tables.Distinct())
+            {
+                var schema = ExternalSchemas.Find(context.Engine, reference.Schema)!;
+                var principal = Principal(context, schema);
+                CatalogTable? table = null;
+                IReadOnlyList<CatalogPartition> partitions = [];
+                Catalog(() =>
+                {
+                    table = catalog.GetTable(principal, context.Region, schema.Database, reference.Table);
+                    if (table is not null && table.PartitionKeys.Count > 0 && !describeOnly)
+                        partitions = catalog.GetPartitions(principal, context.Region, schema.Database, reference.Table);
+                });
+                if (table is null)
+                    throw new PgException(SqlState.UndefinedTable, $"relation \"{reference.Schema}.{reference.Table}\" does not exist");
+                var view = $"__ext_{Guid.NewGuid():N}";
+                string select;
+                if (describeOnly) select = EmptySelect(table);
+                else
+                {
+                    var folder = Path.Combine(context.Engine.StagingDirectory, "ext-" + Guid.NewGuid().ToString("N"));
+                    Directory.CreateDirectory(folder);
+                    scan.Folders.Add(folder);
+                    var s3 = new S3Session(objects, authorizer, principal, context.Region, clock);
+                    var parts = table.PartitionKeys.Count == 0
+                        ? [(Values: (IReadOnlyList<string>)[], Location: table.Location)]
+                        : partitions.Select(p => (p.Values, p.Location)).ToList();
+                    var selects = new List<string>();
+                    foreach (var (values, location) in parts)
+                    {
+                        var files = Stage(s3, folder, location, context.Cancellation);
+                        if (files.Count > 0) selects.Add(FileSelect(table, files, values));
+                    }
+                    select = selects.Count == 0 ? EmptySelect(table) : string.Join(" UNION ALL ", selects);
+                }
+                context.Engine.Execute($"CREATE OR REPLACE TEMP VIEW {QuoteIdentifier(view)} AS {select}");
+                scan.Views[reference] = view;
+            }
+            return scan;
+        }
+        catch
+        {
+            Release(context, scan);
+            throw;
+        }
+    }
+
+    /// <summary>Drops a scan's views and deletes its staged files.</summary>
+    public static void Release(RedshiftStatementContext context, ExternalScan scan) => Release(context.Engine, scan);
+
+    public static void Release(LocalShift.Engine.IEngineSession engine, ExternalScan scan)
+    {
+        foreach (var view in scan.Views.Values)
+            try { engine.Execute($"DROP VIEW IF EXISTS {QuoteIdentifier(view)}"); }
+            catch (PgException) { }
+        foreach (var folder in scan.Folders)
+            try { Directory.Delete(folder, recursive: true); }
+            catch (IOException) { }
+            catch (UnauthorizedAccessException) { }
+        scan.Views.Clear();
+        scan.Folders.Clear();
+    }
+
+    /// <summary>
+    /// The objects under a location, read as the role into the staging folder (their extension kept, so compressed
+    /// text is read as such). Spectrum skips hidden files: names starting with a period, underscore or hash mark, or
+    /// ending with a tilde, and "folder" placeholders.
+    /// </summary>
+    private static List<string> Stage(S3Session s3, string folder, string location, CancellationToken ct)
+    {
+        var url = S3Location.Parse(location);
+        var prefix = url.Key.Length == 0 || url.Key.EndsWith('/') ? url.Key : url.Key + "/";
+        IReadOnlyList<S3ObjectSummary> listed;
+        try { listed = s3.ListAsync(url with { Key = prefix }, ct).GetAwaiter().GetResult(); }
+        catch (PgException e) { throw ScanError(e, location); }
+        var files = new List<string>();
+        foreach (var o in listed)
+        {
+            var name = o.Key[(o.Key.LastIndexOf('/') + 1)..];
+            if (name.Length == 0 || name[0] is '.' or '_' or '#' || name.EndsWith('~') || o.Size == 0 && o.Key.EndsWith('/')) continue;
+            var ext = Path.GetExtension(name);
+            var path = Path.Combine(folder, $"{files.Count:D6}{(ext.Length is > 0 and <= 8 ? ext : "")}");
+            try
+            {
+                using var body = s3.OpenReadAsync(o.Bucket, o.Key, ct).GetAwaiter().GetResult();
+                using var file = File.Create(path);
+                body.CopyTo(file);
+            }
+            catch (PgException e) { throw ScanError(e, $"s3://{o.Bucket}/{o.Key}"); }
+            files.Add(path);
+        }
+        return files;
+    }
+
+    /// <summary>
+    /// An S3 failure during a scan as Redshift Spectrum reports it.
+    /// unverified: the exact layout of Redshift's "Spectrum Scan Error" block (its code 15007 and context line).
+    /// </summary>
+    private static PgException ScanError(PgException e, string location) =>
+        new(SqlState.InternalError, "Spectrum Scan Error",
+            detail: $"\n  -----------------------------------------------\n  error:  Spectrum Scan Error\n  code:      15007\n  context:   {e.Message}\n  location:  {location}\n  -----------------------------------------------\n");
+
+    private static string EmptySelect(CatalogTable table) =>
+        "SELECT " + string.Join(", ", table.Columns.Concat(table.PartitionKeys).Select(c => $"CAST(NULL AS {EngineType(c.Type)}) AS {QuoteIdentifier(c.Name)}")) + " WHERE false";
+
+    /// <summary>One partition's files as rows of the table's columns, partition values as constants.</summary>
+    private static string FileSelect(CatalogTable table, List<string> files, IReadOnlyList<string> partitionValues)
+    {
+        var list = "[" + string.Join(", ", files.Select(QuoteLiteral)) + "]";
+        var serde = table.SerializationLibrary ?? "";
+        var parameters = table.SerdeParameters;
+        var skip = table.Parameters.TryGetValue("skip.header.line.count", out var s) && int.TryParse(s, out var n) ? n : 0;
+        string source;
+        bool typedSource;
+        if (serde.Contains("Parquet", StringComparison.OrdinalIgnoreCase) || (table.InputFormat ?? "").Contains("Parquet", StringComparison.OrdinalIgnoreCase))
+        {
+            source = $"read_parquet({list}, union_by_name = true)";
+            typedSource = true;
+        }
+        else if (serde.Contains("Json", StringComparison.OrdinalIgnoreCase))
+        {
+            var columns = "{" + string.Join(", ", table.Columns.Select(c => $"{QuoteLiteral(c.Name)}: 'VARCHAR'")) + "}";
+            source = $"read_json({list}, format = 'newline_delimited', columns = {columns})";
+            typedSource = false;
+        }
+        else
+        {
+            var csv = serde.Contains("OpenCSV", StringComparison.OrdinalIgnoreCase);
+            var delimiter = parameters.TryGetValue(csv ? "separatorChar" : "field.delim", out var d) ? d : csv ? "," : "\u0001";
+            var quote = csv ? (parameters.TryGetValue("quoteChar", out var q) ? q : "\"") : "";
+            var escape = csv ? (parameters.TryGetValue("escapeChar", out var e) ? e : "\\") : "";
+            var columns = "{" + string.Join(", ", table.Columns.Select(c => $"{QuoteLiteral(c.Name)}: 'VARCHAR'")) + "}";
+            source = $"read_csv({list}, delim = {QuoteLiteral(delimiter)}, quote = {QuoteLiteral(quote)}, escape = {QuoteLiteral(escape)}, " +
+                     $"header = false, skip = {skip}, columns = {columns}, auto_detect = false, null_padding = true" +
+                     (csv ? "" : ", nullstr = '\\N'") + ")";
+            typedSource = false;
+        }
+        var select = new StringBuilder("SELECT ");
+        select.Append(string.Join(", ", table.Columns.Select(c => Cast(c, typedSource))));
+        for (var i = 0; i < table.PartitionKeys.Count; i++)
+        {
+            var key = table.PartitionKeys[i];
+            select.Append($", CAST({QuoteLiteral(partitionValues[i])} AS {EngineType(key.Type)}) AS {QuoteIdentifier(key.Name)}");
+        }
+        select.Append(" FROM ").Append(source);
+        return select.ToString();
+    }
+
+    private static string Cast(CatalogColumn c, bool typedSource)
+    {
+        var type = EngineType(c.Type);
+        // Text fields: an empty field of a non-text column is NULL, as Spectrum reads delimited text.
+        var value = typedSource || type == "VARCHAR" ? QuoteIdentifier(c.Name) : $"NULLIF({QuoteIdentifier(c.Name)}, '')";
+        return $"CAST({value} AS {type}) AS {QuoteIdentifier(c.Name)}";
+    }
+
+    /// <summary>The engine's type for a catalog (Hive) type.</summary>
+    public static string EngineType(string catalogType)
+    {
+        var t = catalogType.Trim().ToLowerInvariant();
+        var paren = t.IndexOf('(');
+        var head = paren < 0 ? t : t[..paren];
+        var args = paren < 0 ? "" : t[paren..];
+        return head switch
+        {
+            "int" or "integer" => "INTEGER",
+            "smallint" => "SMALLINT",
+            "tinyint" => "TINYINT",
+            "bigint" => "BIGINT",
+            "float" or "real" => "REAL",
+            "double" => "DOUBLE",
+            "decimal" or "numeric" => "DECIMAL" + (args.Length > 0 ? args : "(10,0)"),
+            "boolean" => "BOOLEAN",
+            "date" => "DATE",
+            "timestamp" => "TIMESTAMP",
+            "binary" => "BLOB",
+            "string" or "varchar" or "char" => "VARCHAR",
+            _ => throw new PgException(SqlState.FeatureNotSupported, $"column type {catalogType} of an external table is not supported by LocalShift"),
+        };
+    }
+
+    // ---- helpers ----------------------------------------------------------------------------------------------
+
+    private Principal Principal(RedshiftStatementContext context, ExternalSchema schema)
+    {
+        var authorization = schema.IamRole == "default" ? new RoleChainAuthorization([], true) : AuthorizationClause.ParseChain(schema.IamRole);
+        return roles.Resolve(context, authorization, Purpose, checkGrant: false);
+    }
+
+    private static bool SchemaExists(LocalShift.Engine.IEngineSession engine, string schema)
+    {
+        using var result = engine.Query($"SELECT count(*) FROM information_schema.schemata WHERE schema_name = {QuoteLiteral(schema)}");
+        result.Read();
+        return Convert.ToInt64(result.GetValue(0)) > 0;
+    }
+
+    /// <summary>
+    /// Runs catalog calls, turning the catalog's refusals into Redshift's errors.
+    /// unverified: Redshift's exact wording for Glue errors (it reports the Glue exception and its message).
+    /// </summary>
+    private static void Catalog(Action act)
+    {
+        try { act(); }
+        catch (AwsException e) when (e.Code is "AccessDeniedException" or "AccessDenied")
+        {
+            throw new PgException(SqlState.InsufficientPrivilege, $"AwsClientException: AccessDeniedException from glue - {e.Message}");
+        }
+        catch (AwsException e) when (e.Code == "EntityNotFoundException")
+        {
+            throw new PgException(SqlState.UndefinedObject, $"AwsClientException: EntityNotFoundException from glue - {e.Message}");
+        }
+        catch (AwsException e)
+        {
+            throw new PgException(SqlState.InternalError, $"AwsClientException: {e.Code} from glue - {e.Message}");
+        }
+    }
+}

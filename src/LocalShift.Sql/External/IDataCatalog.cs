@@ -1,0 +1,45 @@
+using LocalShift.Core;
+
+namespace LocalShift.Sql.External;
+
+/// <summary>A column as the data catalog describes it: a name and a Hive/Glue type (<c>int</c>, <c>string</c>, <c>decimal(10,2)</c>).</summary>
+public sealed record CatalogColumn(string Name, string Type);
+
+/// <summary>An external table as the catalog holds it (Glue's <c>Table</c> with its <c>StorageDescriptor</c>).</summary>
+public sealed record CatalogTable
+{
+    public required string Database { get; init; }
+    public required string Name { get; init; }
+    public required IReadOnlyList<CatalogColumn> Columns { get; init; }
+    public IReadOnlyList<CatalogColumn> PartitionKeys { get; init; } = [];
+    public required string Location { get; init; }
+    public string? InputFormat { get; init; }
+    public string? OutputFormat { get; init; }
+    public string? SerializationLibrary { get; init; }
+    public IReadOnlyDictionary<string, string> SerdeParameters { get; init; } = new Dictionary<string, string>();
+    public IReadOnlyDictionary<string, string> Parameters { get; init; } = new Dictionary<string, string>();
+    public string TableType { get; init; } = "EXTERNAL_TABLE";
+}
+
+/// <summary>One partition: its values, in the order of the table's partition keys, and where its files are.</summary>
+public sealed record CatalogPartition(IReadOnlyList<string> Values, string Location);
+
+/// <summary>
+/// The data catalog external schemas name (AWS Glue's, on the same endpoint), called as a principal — the role
+/// session of the schema's IAM_ROLE — so the catalog's own authorization decides. Failures are the catalog's
+/// <see cref="AwsException"/>s (AccessDeniedException, EntityNotFoundException, AlreadyExistsException); a missing
+/// database or table may also be answered with null.
+/// </summary>
+public interface IDataCatalog
+{
+    bool DatabaseExists(Principal caller, string region, string database);
+    void CreateDatabase(Principal caller, string region, string database);
+    void DeleteDatabase(Principal caller, string region, string database);
+    CatalogTable? GetTable(Principal caller, string region, string database, string table);
+    void CreateTable(Principal caller, string region, CatalogTable table);
+    void DeleteTable(Principal caller, string region, string database, string table);
+    IReadOnlyList<CatalogTable> GetTables(Principal caller, string region, string database);
+    IReadOnlyList<CatalogPartition> GetPartitions(Principal caller, string region, string database, string table);
+    void CreatePartition(Principal caller, string region, string database, string table, CatalogPartition partition);
+    void DeletePartition(Principal caller, string region, string database, string table, IReadOnlyList<string> values);
+}
