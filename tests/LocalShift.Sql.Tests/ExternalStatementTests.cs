@@ -1,0 +1,123 @@
+using LocalShift.Sql.External;
+using LocalShift.Sql.Lexing;
+using LocalShift.Sql.RolePath;
+using LocalShift.Sql.Wire;
+
+namespace LocalShift.Sql.Tests;
+
+/// <summary>CREATE EXTERNAL SCHEMA / TABLE and ALTER TABLE … PARTITION as the Redshift pages write them.</summary>
+public class ExternalStatementTests
+{
+    private static IReadOnlyList<SqlToken> T(string sql) => SqlLexer.Significant(SqlLexer.Tokenize(sql));
+
+    [Fact]
+    public void The_seed_pages_external_schema_reads_its_database_role_and_create_clause()
+    {
+        var s = ExternalStatements.ParseCreateSchema(T(
+            "create external schema spectrum_schema from data catalog database 'Spectrum_DB' " +
+            "iam_role 'arn:aws:iam::123456789012:role/MySpectrumRole' create external database if not exists"));
+        Assert.Equal("spectrum_schema", s.Schema);
+        Assert.Equal("spectrum_db", s.Database);
+        Assert.Equal(["arn:aws:iam::123456789012:role/MySpectrumRole"], s.Role.Chain);
+        Assert.True(s.CreateDatabase);
+        Assert.False(s.IfNotExists);
+
+        var d = ExternalStatements.ParseCreateSchema(T("create external schema if not exists s database 'db' region 'us-east-1' iam_role default"));
+        Assert.True(d.Role.Default);
+        Assert.True(d.IfNotExists);
+        Assert.Equal("us-east-1", d.Region);
+    }
+
+    [Theory]
+    [InlineData("create external schema s from hive metastore database 'db' uri 'h' iam_role 'arn:aws:iam::1:role/r'", "HIVE")]
+    [InlineData("create external schema s from postgres database 'db' iam_role 'arn:aws:iam::1:role/r'", "POSTGRES")]
+    public void Other_sources_are_refused_plainly(string sql, string source)
+    {
+        var e = Assert.Throws<PgException>(() => ExternalStatements.ParseCreateSchema(T(sql)));
+        Assert.Equal(SqlState.FeatureNotSupported, e.SqlState);
+        Assert.Contains($"FROM {source} is not supported by LocalShift", e.Message);
+    }
+
+    [Fact]
+    public void The_tutorials_sales_table_goes_into_the_catalog_with_hive_types_and_the_tab_delimiter()
+    {
+        var t = ExternalStatements.ParseCreateTable(T("""
+            create external table spectrum.sales(
+            salesid integer, listid integer, sellerid integer, buyerid integer, eventid integer, dateid smallint,
+            qtysold smallint, pricepaid decimal(8,2), commission decimal(8,2), saletime timestamp)
+            row format delimited fields terminated by '\t'
+            stored as textfile
+            location 's3://redshift-downloads/tickit/spectrum/sales/'
+            table properties ('numRows'='172000')
+            """));
+        Assert.Equal("spectrum", t.Schema);
+        Assert.Equal("sales", t.Name);
+        Assert.Equal(["int", "int", "int", "int", "int", "smallint", "smallint", "decimal(8,2)", "decimal(8,2)", "timestamp"],
+            t.Table.Columns.Select(c => c.Type));
+        Assert.Equal("\t", t.Table.SerdeParameters["field.delim"]);
+        Assert.Equal(ExternalStatements.LazySimpleSerDe, t.Table.SerializationLibrary);
+        Assert.Equal(ExternalStatements.TextInput, t.Table.InputFormat);
+        Assert.Equal("172000", t.Table.Parameters["numRows"]);
+        Assert.Equal("s3://redshift-downloads/tickit/spectrum/sales/", t.Table.Location);
+    }
+
+    [Fact]
+    public void A_partitioned_parquet_table_and_a_serde_with_properties()
+    {
+        var p = ExternalStatements.ParseCreateTable(T(
+            "create external table s.lineitem (l_orderkey bigint, l_comment varchar(44)) partitioned by (l_shipdate date) " +
+            "stored as parquet location 's3://b/lineitem/'"));
+        Assert.Equal(ExternalStatements.ParquetSerDe, p.Table.SerializationLibrary);
+        Assert.Equal("parquet", p.Table.Parameters["classification"]);
+        Assert.Equal([new CatalogColumn("l_shipdate", "date")], p.Table.PartitionKeys);
+
+        var csv = ExternalStatements.ParseCreateTable(T(
+            "create external table s.c (a int, b varchar(10)) row format serde 'org.apache.hadoop.hive.serde2.OpenCSVSerde' " +
+            "with serdeproperties ('separatorChar' = ',', 'quoteChar' = '\"') stored as textfile location 's3://b/c/' table properties ('skip.header.line.count'='1')"));
+        Assert.Equal(ExternalStatements.OpenCsvSerDe, csv.Table.SerializationLibrary);
+        Assert.Equal(",", csv.Table.SerdeParameters["separatorChar"]);
+        Assert.Equal("1", csv.Table.Parameters["skip.header.line.count"]);
+    }
+
+    [Theory]
+    [InlineData("location '/etc/'")]
+    [InlineData("location 'file:///etc/'")]
+    public void A_location_outside_the_object_store_is_refused(string location)
+    {
+        var e = Assert.Throws<PgException>(() => ExternalStatements.ParseCreateTable(T($"create external table s.t (a int) stored as textfile {location}")));
+        Assert.Contains("LOCATION must be an s3:// URL", e.Message);
+    }
+
+    [Theory]
+    [InlineData("|", "|")]
+    [InlineData("\\t", "\t")]
+    [InlineData("\\001", "\u0001")]
+    [InlineData("\\u0001", "\u0001")]
+    public void Delimiters_are_decoded_as_redshift_reads_them(string written, string meant) =>
+        Assert.Equal(meant, ExternalStatements.Delimiter(written));
+
+    [Fact]
+    public void Partitions_are_added_with_their_locations_and_dropped_by_their_values()
+    {
+        var add = ExternalStatements.ParseAlterPartitions(T(
+            "alter table spectrum.sales_part add if not exists partition (saledate='2008-01') location 's3://b/sales_partition/saledate=2008-01/' " +
+            "partition (saledate='2008-02') location 's3://b/sales_partition/saledate=2008-02/'"));
+        Assert.True(add.Add);
+        Assert.True(add.IfNotExists);
+        Assert.Equal(2, add.Partitions.Count);
+        Assert.Equal("s3://b/sales_partition/saledate=2008-02/", add.Partitions[1].Location);
+        var drop = ExternalStatements.ParseAlterPartitions(T("alter table spectrum.sales_part drop partition (saledate='2008-01')"));
+        Assert.False(drop.Add);
+        Assert.Equal([("saledate", "2008-01")], drop.Partitions[0].Spec);
+    }
+
+    [Theory]
+    [InlineData("int", "INTEGER")]
+    [InlineData("string", "VARCHAR")]
+    [InlineData("varchar(10)", "VARCHAR")]
+    [InlineData("decimal(8,2)", "DECIMAL(8,2)")]
+    [InlineData("double", "DOUBLE")]
+    [InlineData("timestamp", "TIMESTAMP")]
+    public void Catalog_types_map_to_the_engines(string catalog, string engine) =>
+        Assert.Equal(engine, ExternalTables.EngineType(catalog));
+}
