@@ -36,6 +36,7 @@ public sealed class ClusterDatabase : IPgBackend, IDisposable
             _system = _engine.OpenSession();
             CatalogSetup.Install(_system);
             Users = new UserDirectory(_system, spec.MasterUsername, spec.MasterPasswordSecret);
+            External.ExternalSchemas.Ensure(_system);
             CatalogSetup.InstallSystemViews(_system);
             Privileges = new StatementPrivileges(Users, SystemRelations.Load(_system, spec.DbName));
             _sessionLog = _engine.OpenSession();

@@ -62,6 +62,15 @@ internal static class CatalogSetup
     public static void InstallSystemViews(IEngineSession system)
     {
         const string s = UserDirectory.Schema;
+        // The catalog views are filled per statement from the data catalog (ExternalTables.MaterializeCatalogViews),
+        // as temporary tables that hide these empty stand-ins.
+        foreach (var (view, columns) in new[]
+                 {
+                     ("svv_external_tables", External.ExternalTables.TablesColumns), ("svv_external_columns", External.ExternalTables.ColumnsColumns),
+                     ("svv_external_partitions", External.ExternalTables.PartitionsColumns), ("svv_external_databases", External.ExternalTables.DatabasesColumns),
+                 })
+            system.Execute($"CREATE OR REPLACE VIEW main.{view} AS SELECT " +
+                string.Join(", ", columns.Split(", ").Select(c => { var sp = c.LastIndexOf(' '); return $"CAST(NULL AS {c[(sp + 1)..]}) AS {c[..sp]}"; })) + " WHERE false");
         Dialect.TableAttributes.Install(system);
         system.Execute($"""
             CREATE TABLE IF NOT EXISTS {FunctionLibrary.Typed}sessions(process INTEGER, user_name VARCHAR, db_name VARCHAR, starttime TIMESTAMP);
@@ -70,6 +79,12 @@ internal static class CatalogSetup
                      superuser AS usesuper, superuser AS usecatupd, '********' AS passwd, CAST(NULL AS TIMESTAMP) AS valuntil, CAST(NULL AS VARCHAR) AS useconfig
               FROM {s}.users;
             CREATE OR REPLACE MACRO main.ls_user_id(n) AS (SELECT usesysid FROM main.pg_user WHERE usename = n);
+            CREATE OR REPLACE VIEW main.svv_external_schemas AS
+              SELECT CAST(100000 + row_number() OVER (ORDER BY schema_name) AS INTEGER) AS esoid, CAST(1 AS SMALLINT) AS eskind,
+                     schema_name AS schemaname,
+                     CAST(coalesce((SELECT u.usesysid FROM main.pg_user u WHERE u.usename = e.owner), 100) AS INTEGER) AS esowner,
+                     database_name AS databasename, chr(123) || '"IAM_ROLE":"' || iam_role || '"' || chr(125) AS esoptions
+              FROM {External.ExternalSchemas.Table} e;
             CREATE OR REPLACE VIEW main.svv_user_info AS
               SELECT usename AS user_name, usesysid AS user_id, usecreatedb AS createdb, usesuper AS superuser, usecatupd AS catalog_update,
                      'UNLIMITED' AS connection_limit, CASE WHEN usesuper THEN 'UNRESTRICTED' ELSE 'RESTRICTED' END AS syslog_access,

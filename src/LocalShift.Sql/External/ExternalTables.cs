@@ -352,6 +352,78 @@ public sealed class ExternalTables(RolePathResolver roles, S3Objects objects, IA
         };
     }
 
+    // ---- system views -----------------------------------------------------------------------------------------
+
+    /// <summary>The SVV_EXTERNAL_* views that read the catalog (SVV_EXTERNAL_SCHEMAS reads the cluster's own records).</summary>
+    public static readonly string[] CatalogViews = ["svv_external_tables", "svv_external_columns", "svv_external_partitions", "svv_external_databases"];
+
+    public static bool MentionsCatalogViews(IReadOnlyList<SqlToken> significant) =>
+        significant.Any(t => t.Kind == SqlTokenKind.Word && t.Text.StartsWith("svv_external_", StringComparison.OrdinalIgnoreCase)
+                             && CatalogViews.Contains(t.Text.ToLowerInvariant()));
+
+    /// <summary>The columns of each catalog view, for the empty stand-ins installed with the cluster and the filled ones.</summary>
+    public const string TablesColumns = "schemaname VARCHAR, tablename VARCHAR, tabletype VARCHAR, location VARCHAR, input_format VARCHAR, " +
+                                        "output_format VARCHAR, serialization_lib VARCHAR, serde_parameters VARCHAR, compressed INTEGER, parameters VARCHAR";
+    public const string ColumnsColumns = "schemaname VARCHAR, tablename VARCHAR, columnname VARCHAR, external_type VARCHAR, columnnum INTEGER, part_key INTEGER, is_nullable VARCHAR";
+    public const string PartitionsColumns = "schemaname VARCHAR, tablename VARCHAR, \"values\" VARCHAR, location VARCHAR, input_format VARCHAR, " +
+                                            "output_format VARCHAR, serialization_lib VARCHAR, serde_parameters VARCHAR, compressed INTEGER, parameters VARCHAR";
+    public const string DatabasesColumns = "eskind INTEGER, esoptions VARCHAR, databasename VARCHAR, location VARCHAR, parameters VARCHAR";
+
+    /// <summary>
+    /// Fills this session's SVV_EXTERNAL_TABLES, _COLUMNS, _PARTITIONS and _DATABASES from the catalog, read as each
+    /// external schema's role (what a role may not read is left out, as Redshift shows only what its roles see).
+    /// </summary>
+    public void MaterializeCatalogViews(RedshiftStatementContext context)
+    {
+        var tables = new List<string>();
+        var columns = new List<string>();
+        var partitions = new List<string>();
+        var databases = new List<string>();
+        foreach (var schema in ExternalSchemas.List(context.Engine))
+        {
+            try
+            {
+                var principal = Principal(context, schema);
+                databases.Add($"(1, {QuoteLiteral($"{{\"IAM_ROLE\":\"{schema.IamRole}\"}}")}, {QuoteLiteral(schema.Database)}, '', '{{}}')");
+                foreach (var t in catalog.GetTables(principal, context.Region, schema.Database))
+                {
+                    tables.Add($"({QuoteLiteral(schema.Name)}, {QuoteLiteral(t.Name)}, {QuoteLiteral(t.TableType)}, {QuoteLiteral(t.Location)}, " +
+                               $"{Lit(t.InputFormat)}, {Lit(t.OutputFormat)}, {Lit(t.SerializationLibrary)}, {QuoteLiteral(Json(t.SerdeParameters))}, 0, {QuoteLiteral(Json(t.Parameters))})");
+                    var n = 0;
+                    foreach (var c in t.Columns)
+                        columns.Add($"({QuoteLiteral(schema.Name)}, {QuoteLiteral(t.Name)}, {QuoteLiteral(c.Name)}, {QuoteLiteral(c.Type)}, {++n}, 0, 'true')");
+                    var k = 0;
+                    foreach (var c in t.PartitionKeys)
+                        columns.Add($"({QuoteLiteral(schema.Name)}, {QuoteLiteral(t.Name)}, {QuoteLiteral(c.Name)}, {QuoteLiteral(c.Type)}, {++n}, {++k}, 'true')");
+                    if (t.PartitionKeys.Count > 0)
+                        foreach (var p in catalog.GetPartitions(principal, context.Region, schema.Database, t.Name))
+                            partitions.Add($"({QuoteLiteral(schema.Name)}, {QuoteLiteral(t.Name)}, {QuoteLiteral(System.Text.Json.JsonSerializer.Serialize(p.Values))}, " +
+                                           $"{QuoteLiteral(p.Location)}, {Lit(t.InputFormat)}, {Lit(t.OutputFormat)}, {Lit(t.SerializationLibrary)}, {QuoteLiteral(Json(t.SerdeParameters))}, 0, '{{}}')");
+                }
+            }
+            catch (Exception e) when (e is AwsException or PgException)
+            {
+                // The schema's role cannot read its catalog (or assume): its tables are not shown.
+            }
+        }
+        var sql = new StringBuilder();
+        Fill(sql, "svv_external_tables", TablesColumns, tables);
+        Fill(sql, "svv_external_columns", ColumnsColumns, columns);
+        Fill(sql, "svv_external_partitions", PartitionsColumns, partitions);
+        Fill(sql, "svv_external_databases", DatabasesColumns, databases);
+        context.Engine.Execute(sql.ToString());
+    }
+
+    private static void Fill(StringBuilder sql, string view, string columns, List<string> rows)
+    {
+        sql.Append($"CREATE OR REPLACE TEMP TABLE {view}({columns});\n");
+        if (rows.Count > 0) sql.Append($"INSERT INTO temp.main.{view} VALUES {string.Join(", ", rows)};\n");
+    }
+
+    private static string Lit(string? s) => s is null ? "NULL" : QuoteLiteral(s);
+
+    private static string Json(IReadOnlyDictionary<string, string> map) => System.Text.Json.JsonSerializer.Serialize(map);
+
     // ---- helpers ----------------------------------------------------------------------------------------------
 
     private Principal Principal(RedshiftStatementContext context, ExternalSchema schema)

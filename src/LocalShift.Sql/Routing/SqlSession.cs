@@ -305,6 +305,8 @@ internal sealed partial class SqlSession : IPgQuerySession
                 return ConstantResult(analysis);
             case StatementKind.EngineQuery:
             {
+                if (_database.RedshiftStatements.External is { } catalogViews && External.ExternalTables.MentionsCatalogViews(tokens))
+                    catalogViews.MaterializeCatalogViews(RedshiftContext());
                 var external = ExternalReferences(analysis);
                 Authorize(analysis, external);
                 MaterializeQueryLog(analysis);

@@ -33,6 +33,7 @@ internal sealed class SystemRelations
             while (result.Read())
                 if (result.GetValue(0) is string name && !IsForbiddenName(name)) names.Add(name);
         foreach (var log in new[] { "stl_query", "svl_qlog", "sys_query_history" }) names.Add(log);
+        foreach (var view in External.ExternalTables.CatalogViews) names.Add(view);
         return new SystemRelations(names, database);
     }
 
