@@ -17,6 +17,12 @@ public sealed class RoleStatementHandler(RolePathResolver roles, S3Objects objec
 {
     private readonly NotYetSupportedRedshiftStatements _later = new();
 
+    /// <summary>
+    /// The Glue Data Catalog, for CREATE EXTERNAL SCHEMA and external tables (issue 15, not built yet): its public
+    /// operations take an <see cref="AwsCall"/> whose caller is the schema role's session, and authorize as Glue does.
+    /// </summary>
+    public LocalShift.Services.Glue.GlueService? Catalog { get; init; }
+
     public string Execute(RedshiftStatementContext context, string sql, IReadOnlyList<SqlToken> significant)
     {
         try { return Run(context, sql, significant); }
