@@ -7,6 +7,7 @@ using LocalShift.Aws.Operations;
 using LocalShift.Aws.Protocols.Query;
 using LocalShift.Services.Accounts;
 using LocalShift.Services.Authorization;
+using LocalShift.Services.Glue;
 using LocalShift.Services.Iam;
 using LocalShift.Services.Redshift;
 using LocalShift.Services.Sts;
@@ -102,12 +103,15 @@ public sealed class LocalShiftHost : IAsyncDisposable
         var assumer = new RoleAssumer(iamStore, identityPolicies, iamStore, sessions, authorizer, clock);
         var credentials = new CompositeCredentialResolver(accounts, new IamCredentialResolver(iamStore), sessions);
         var s3Objects = new LocalShift.Services.S3.S3Objects(new LocalShift.Services.S3.S3Access(objects));
+        // The Data Catalog: served on the edge and called in-process by the SQL side as a role session.
+        var glue = new GlueService(new GlueStore(store));
         // The SQL endpoint reaches S3 through the role path; it finds the cluster's roles once the control plane exists.
         RedshiftStore? clusters = null;
         var rolePath = new LocalShift.Sql.RolePath.RolePathResolver(assumer, credentials,
             (account, region, id, now) => clusters?.Find(account, region, id, now), authorizer, clock);
         var sqlHost = new LocalShift.Sql.ClusterSqlHost(dataDir, loggerFactory,
-            redshiftStatements: new LocalShift.Sql.RolePath.RoleStatementHandler(rolePath, s3Objects, authorizer, clock),
+            redshiftStatements: new LocalShift.Sql.RolePath.RoleStatementHandler(rolePath, s3Objects, authorizer, clock,
+                new LocalShift.Sql.External.GlueDataCatalog(glue, authorizer, clock)),
             certificate: SqlEndpointCertificate.Load(options, dataDir))
         {
             MaxConnections = options.SqlMaxConnections,
@@ -122,7 +126,7 @@ public sealed class LocalShiftHost : IAsyncDisposable
         }, clock, loggerFactory.CreateLogger<ClusterLifecycle>());
         clusters = redshift.Store;
         var registry = new AwsServiceRegistry(
-            typed: [new StsService(assumer), redshift.Service],
+            typed: [new StsService(assumer), redshift.Service, glue],
             legacy: [new IamService(iamStore)],
             http: [new LocalShift.Services.S3.Http.S3Service(objects)]);
 
@@ -136,7 +140,7 @@ public sealed class LocalShiftHost : IAsyncDisposable
         var host = new LocalShiftHost(app, store)
         {
             DataDirLock = dataDirLock,
-            Options = options, Decisions = decisions, SqlHost = sqlHost, Registry = registry,
+            Options = options, Decisions = decisions, SqlHost = sqlHost, Registry = registry, Glue = glue,
             Readiness = new Readiness(redshift.Store, redshift.Lifecycle, sqlHost, clock),
         };
         var edge = app.Services.GetRequiredService<AwsEdge>();
@@ -208,6 +212,9 @@ public sealed class LocalShiftHost : IAsyncDisposable
     }
 
     public DecisionLog Decisions { get; private init; } = null!;
+
+    /// <summary>The Glue Data Catalog, for in-process callers (the SQL side calls it as a role session).</summary>
+    public GlueService Glue { get; private init; } = null!;
     private AwsServiceRegistry Registry { get; init; } = null!;
     private Readiness Readiness { get; init; } = null!;
 

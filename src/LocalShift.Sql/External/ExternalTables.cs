@@ -252,7 +252,8 @@ public sealed class ExternalTables(RolePathResolver roles, S3Objects objects, IA
             var name = o.Key[(o.Key.LastIndexOf('/') + 1)..];
             if (name.Length == 0 || name[0] is '.' or '_' or '#' || name.EndsWith('~') || o.Size == 0 && o.Key.EndsWith('/')) continue;
             var ext = Path.GetExtension(name);
-            var path = Path.Combine(folder, $"{files.Count:D6}{(ext.Length is > 0 and <= 8 ? ext : "")}");
+            // Unique within the statement's folder, which every partition of every table shares.
+            var path = Path.Combine(folder, $"{Guid.NewGuid():N}{(ext.Length is > 0 and <= 8 ? ext : "")}");
             try
             {
                 using var body = s3.OpenReadAsync(o.Bucket, o.Key, ct).GetAwaiter().GetResult();

@@ -18,6 +18,7 @@ public sealed class RoleStatementHandler(RolePathResolver roles, S3Objects objec
 {
     private readonly NotYetSupportedRedshiftStatements _later = new();
 
+    /// <summary>External schemas and tables, through the data catalog (LocalShift's Glue); null without one.</summary>
     public LocalShift.Sql.External.ExternalTables? External { get; } =
         catalog is null ? null : new LocalShift.Sql.External.ExternalTables(roles, objects, authorizer, clock, catalog);
 

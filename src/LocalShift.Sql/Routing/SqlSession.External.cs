@@ -108,8 +108,8 @@ internal sealed partial class SqlSession
             }
             var end = j < offsets.Count ? offsets[j] : sql.Length;
             var next = analysis.Tokens.Skip(j).FirstOrDefault(t => !t.IsTrivia);
-            var aliased = next.Is("AS") || next.Kind == SqlTokenKind.QuotedIdentifier
-                          || next.Kind == SqlTokenKind.Word && !NotAnAlias.Contains(next.Text);
+            var aliased = next.Text is not null && (next.Is("AS") || next.Kind == SqlTokenKind.QuotedIdentifier
+                          || next.Kind == SqlTokenKind.Word && !NotAnAlias.Contains(next.Text));
             edits.Add((access.Name.Position, end, TokenCursor.QuoteIdentifier(scan.Views[table]) + (aliased ? "" : " AS " + TokenCursor.QuoteIdentifier(table.Table))));
         }
         foreach (var (start, end, text) in edits.OrderByDescending(e => e.Start))

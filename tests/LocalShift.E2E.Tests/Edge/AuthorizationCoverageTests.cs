@@ -6,8 +6,8 @@ namespace LocalShift.E2E.Tests.Edge;
 /// <summary>
 /// One authorization coverage test for the whole endpoint: every operation the service registry says is emulated
 /// (<c>/_localshift/services</c>) is called with the real CLI by an IAM user without any permission, and must be
-/// refused with AccessDenied naming the operation's action. An operation added to a service without an entry here
-/// fails the test, so nothing new can skip authorization unnoticed.
+/// refused with its service's AccessDenied code (Glue's is AccessDeniedException) naming the operation's action. An
+/// operation added to a service without an entry here fails the test, so nothing new can skip authorization unnoticed.
 /// S3 is not in it: its HTTP handler does not list its operations yet (its authorization is S3AuthorizationTests').
 /// </summary>
 public sealed class AuthorizationCoverageTests(ServerFixture fixture) : IClassFixture<ServerFixture>
@@ -18,12 +18,38 @@ public sealed class AuthorizationCoverageTests(ServerFixture fixture) : IClassFi
     private const string PolicyArn = $"arn:aws:iam::{Account}:policy/p1";
     private const string ClusterArn = $"arn:aws:redshift:us-east-1:{Account}:cluster:c1";
     private const string Doc = """{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}""";
+    private const string GlueCatalog = $"arn:aws:glue:us-east-1:{Account}:catalog";
+    private const string GlueDatabase = $"arn:aws:glue:us-east-1:{Account}:database/d1";
     private const string Trust = """{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"redshift.amazonaws.com"},"Action":"sts:AssumeRole"}]}""";
 
     // Valid arguments for each emulated operation (so a missing check would show as success or as a not-found error,
     // not as a validation error), and the text the resource part of AccessDenied must contain.
     private static readonly Dictionary<string, (string[] Args, string Resource)> Calls = new()
     {
+        // Glue authorizes a catalog object's action on the catalog first, then the database and the table.
+        ["glue:CreateDatabase"] = (["--database-input", """{"Name":"d1"}"""], GlueCatalog),
+        ["glue:GetDatabase"] = (["--name", "d1"], GlueCatalog),
+        ["glue:GetDatabases"] = ([], GlueCatalog),
+        ["glue:UpdateDatabase"] = (["--name", "d1", "--database-input", """{"Name":"d1"}"""], GlueCatalog),
+        ["glue:DeleteDatabase"] = (["--name", "d1"], GlueCatalog),
+        ["glue:CreateTable"] = (["--database-name", "d1", "--table-input", """{"Name":"t1"}"""], GlueCatalog),
+        ["glue:GetTable"] = (["--database-name", "d1", "--name", "t1"], GlueCatalog),
+        ["glue:GetTables"] = (["--database-name", "d1"], GlueCatalog),
+        ["glue:UpdateTable"] = (["--database-name", "d1", "--table-input", """{"Name":"t1"}"""], GlueCatalog),
+        ["glue:DeleteTable"] = (["--database-name", "d1", "--name", "t1"], GlueCatalog),
+        ["glue:BatchDeleteTable"] = (["--database-name", "d1", "--tables-to-delete", "t1"], GlueCatalog),
+        ["glue:GetTableVersions"] = (["--database-name", "d1", "--table-name", "t1"], GlueCatalog),
+        ["glue:CreatePartition"] = (["--database-name", "d1", "--table-name", "t1", "--partition-input", """{"Values":["a"]}"""], GlueCatalog),
+        ["glue:BatchCreatePartition"] = (["--database-name", "d1", "--table-name", "t1", "--partition-input-list", """[{"Values":["a"]}]"""], GlueCatalog),
+        ["glue:GetPartition"] = (["--database-name", "d1", "--table-name", "t1", "--partition-values", "a"], GlueCatalog),
+        ["glue:GetPartitions"] = (["--database-name", "d1", "--table-name", "t1"], GlueCatalog),
+        ["glue:BatchGetPartition"] = (["--database-name", "d1", "--table-name", "t1", "--partitions-to-get", """[{"Values":["a"]}]"""], GlueCatalog),
+        ["glue:UpdatePartition"] = (["--database-name", "d1", "--table-name", "t1", "--partition-value-list", "a", "--partition-input", """{"Values":["a"]}"""], GlueCatalog),
+        ["glue:DeletePartition"] = (["--database-name", "d1", "--table-name", "t1", "--partition-values", "a"], GlueCatalog),
+        ["glue:BatchDeletePartition"] = (["--database-name", "d1", "--table-name", "t1", "--partitions-to-delete", """[{"Values":["a"]}]"""], GlueCatalog),
+        ["glue:TagResource"] = (["--resource-arn", GlueDatabase, "--tags-to-add", "k=v"], GlueDatabase),
+        ["glue:UntagResource"] = (["--resource-arn", GlueDatabase, "--tags-to-remove", "k"], GlueDatabase),
+        ["glue:GetTags"] = (["--resource-arn", GlueDatabase], GlueDatabase),
         ["iam:AddUserToGroup"] = (["--group-name", "g1", "--user-name", "u1"], "g1"),
         ["iam:AttachGroupPolicy"] = (["--group-name", "g1", "--policy-arn", PolicyArn], "g1"),
         ["iam:AttachRolePolicy"] = (["--role-name", "r1", "--policy-arn", PolicyArn], "r1"),
@@ -104,6 +130,12 @@ public sealed class AuthorizationCoverageTests(ServerFixture fixture) : IClassFi
     // The resource AWS names for IAM's list operations is not known here for certain (LocalShift names "*").
     private const string AnyResource = "";
 
+    /// <summary>
+    /// The code each service answers a denial with: the query services' <c>AccessDenied</c>, and Glue's JSON-protocol
+    /// <c>AccessDeniedException</c> (the same text).
+    /// </summary>
+    private static readonly Dictionary<string, string> DenialCodes = new() { ["glue"] = "AccessDeniedException" };
+
     /// <summary>Operations AWS answers without any permission.</summary>
     private static readonly HashSet<string> NeedNoPermission = ["sts:GetCallerIdentity"];
 
@@ -136,7 +168,8 @@ public sealed class AuthorizationCoverageTests(ServerFixture fixture) : IClassFi
                     if (r.ExitCode != 0) lock (failures) failures.Add($"{op} needs no permission but failed: {r.Stderr.Trim()}");
                     return;
                 }
-                var expected = $"(AccessDenied) when calling the {name} operation: User: arn:aws:iam::{Account}:user/nobody is not authorized to perform: {op} on resource: ";
+                var code = DenialCodes.GetValueOrDefault(service, "AccessDenied");
+                var expected = $"({code}) when calling the {name} operation: User: arn:aws:iam::{Account}:user/nobody is not authorized to perform: {op} on resource: ";
                 var at = r.Stderr.IndexOf(expected, StringComparison.Ordinal);
                 if (r.ExitCode != 254 || at < 0 || !r.Stderr[(at + expected.Length)..].Contains(c.Resource, StringComparison.Ordinal))
                     lock (failures) failures.Add($"{op}: exit {r.ExitCode}: {r.Stderr.Trim()}");

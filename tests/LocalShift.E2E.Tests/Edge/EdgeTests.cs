@@ -31,7 +31,7 @@ public class EdgeTests(ServerFixture fixture) : IClassFixture<ServerFixture>
     // Every operation of every embedded model exists on the endpoint: the ones not emulated answer NotImplemented in
     // the protocol the client speaks, which the CLI can only read when the envelope is right.
     [Theory]
-    [InlineData("glue", "get-databases", "GetDatabases")]                   // json 1.1
+    [InlineData("glue", "get-crawlers", "GetCrawlers")]                     // json 1.1
     [InlineData("redshift-data", "list-statements", "ListStatements")]      // json 1.1
     [InlineData("lambda", "list-functions", "ListFunctions")]               // rest-json, GET /2015-03-31/functions/
     [InlineData("lambda", "get-function --function-name f1", "GetFunction")] // rest-json, a label in the path
