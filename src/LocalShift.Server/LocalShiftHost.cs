@@ -122,8 +122,8 @@ public sealed class LocalShiftHost : IAsyncDisposable
         }, clock, loggerFactory.CreateLogger<ClusterLifecycle>());
         clusters = redshift.Store;
         var registry = new AwsServiceRegistry(
-            typed: [new StsService(assumer), redshift.Service],
-            legacy: [new IamService(iamStore)],
+            typed: [new StsService(assumer), redshift.Service, new IamService(iamStore)],
+            legacy: [],
             http: [new LocalShift.Services.S3.Http.S3Service(objects)]);
 
         builder.Services.AddSingleton(clock);

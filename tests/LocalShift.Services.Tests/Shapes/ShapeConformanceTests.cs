@@ -4,6 +4,7 @@ using System.Xml.Linq;
 using LocalShift.Aws.Model;
 using LocalShift.Aws.Operations;
 using LocalShift.Services.Sts;
+using LocalShift.Services.Tests.Iam;
 using LocalShift.Services.Tests.Redshift;
 
 namespace LocalShift.Services.Tests.Shapes;
@@ -16,14 +17,20 @@ namespace LocalShift.Services.Tests.Shapes;
 public sealed class ShapeConformanceTests : IDisposable
 {
     private readonly RedshiftHarness _redshift = new();
+    private readonly IamHarness _iam = new();
 
-    public void Dispose() => _redshift.Dispose();
+    public void Dispose()
+    {
+        _redshift.Dispose();
+        _iam.Dispose();
+    }
 
     private IEnumerable<AwsService> TypedServices() =>
     [
         _redshift.Plane.Service,
         // Only the operation table is looked at; nothing is called.
         new StsService(new RoleAssumer(null!, null!, null!, null!, null!, TimeProvider.System)),
+        _iam.Service,
     ];
 
     [Fact]
