@@ -4,7 +4,6 @@ using System.Text.Json;
 using LocalShift.Aws;
 using LocalShift.Aws.Edge;
 using LocalShift.Aws.Operations;
-using LocalShift.Aws.Protocols.Query;
 using LocalShift.Services.Accounts;
 using LocalShift.Services.Authorization;
 using LocalShift.Services.Iam;
@@ -123,7 +122,6 @@ public sealed class LocalShiftHost : IAsyncDisposable
         clusters = redshift.Store;
         var registry = new AwsServiceRegistry(
             typed: [new StsService(assumer), redshift.Service, new IamService(iamStore)],
-            legacy: [],
             http: [new LocalShift.Services.S3.Http.S3Service(objects)]);
 
         builder.Services.AddSingleton(clock);
