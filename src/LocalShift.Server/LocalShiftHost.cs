@@ -4,7 +4,6 @@ using System.Text.Json;
 using LocalShift.Aws;
 using LocalShift.Aws.Edge;
 using LocalShift.Aws.Operations;
-using LocalShift.Aws.Protocols.Query;
 using LocalShift.Services.Accounts;
 using LocalShift.Services.Authorization;
 using LocalShift.Services.Glue;
@@ -126,8 +125,7 @@ public sealed class LocalShiftHost : IAsyncDisposable
         }, clock, loggerFactory.CreateLogger<ClusterLifecycle>());
         clusters = redshift.Store;
         var registry = new AwsServiceRegistry(
-            typed: [new StsService(assumer), redshift.Service, glue],
-            legacy: [new IamService(iamStore)],
+            typed: [new StsService(assumer), redshift.Service, new IamService(iamStore), glue],
             http: [new LocalShift.Services.S3.Http.S3Service(objects)]);
 
         builder.Services.AddSingleton(clock);

@@ -101,6 +101,35 @@ public class ServiceModelTests
     }
 
     [Fact]
+    public void Value_ranges_are_checked_on_numbers_as_the_protocol_readers_make_them()
+    {
+        // The readers give integers as long values, which JsonValue will not hand out as double.
+        var input = ServiceModel.Get("sts").Operations["AssumeRole"].Input!;
+        var query = QueryCodec.Read(input, new QueryParameters([
+            KeyValuePair.Create("RoleArn", "arn:aws:iam::123456789012:role/r"), KeyValuePair.Create("RoleSessionName", "s1"),
+            KeyValuePair.Create("DurationSeconds", "60")]));
+        var json = JsonCodec.Read(input, """{"RoleArn":"arn:aws:iam::123456789012:role/r","RoleSessionName":"s1","DurationSeconds":60}"""u8.ToArray());
+        foreach (var doc in new[] { query, json })
+            Assert.Equal("1 validation error detected: Value '60' at 'durationSeconds' failed to satisfy constraint: Member must have value greater than or equal to 900",
+                Assert.Throws<AwsException>(() => ShapeValidator.Validate(input, doc, ValidationStyle.Coral, AwsProtocol.Query)).Message);
+    }
+
+    [Theory]
+    [InlineData("é", false)]
+    [InlineData("名前", false)]
+    [InlineData("a+=,.@-_Z9", true)]
+    public void Patterns_keep_javas_ascii_word_class(string roleName, bool valid)
+    {
+        // AWS checks patterns with java.util.regex, whose \w is [a-zA-Z_0-9]; .NET's would accept any letter.
+        var input = ServiceModel.Get("iam").Operations["GetRole"].Input!;
+        var doc = new JsonObject { ["RoleName"] = roleName };
+        var error = Record.Exception(() => ShapeValidator.Validate(input, doc, ValidationStyle.Coral, AwsProtocol.Query));
+        if (valid) Assert.Null(error);
+        else Assert.Equal($@"1 validation error detected: Value '{roleName}' at 'roleName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\w+=,.@-]+",
+            Assert.IsType<AwsException>(error).Message);
+    }
+
+    [Fact]
     public void Nested_members_are_named_by_their_path_with_list_positions()
     {
         var input = ServiceModel.Get("glue").Operations["CreateTable"].Input!;

@@ -107,12 +107,6 @@ public sealed class AwsEdge
                     var output = await QueryOperations.RunAsync(typed, action, call, parameters, http.RequestAborted);
                     await WriteQuerySuccessAsync(http, model, op, requestId, w => QueryOperations.WriteResult(w, op, output));
                 }
-                else if (entry.Legacy is { } legacy && legacy.TryGetOperation(action, out var handler, out var hasResult))
-                {
-                    using var buffer = new MemoryStream();
-                    QueryEnvelope.WriteSuccess(buffer, legacy.XmlNamespace, action, hasResult, requestId, w => handler(call, parameters, w));
-                    await WriteBufferAsync(http, 200, "text/xml", buffer);
-                }
                 else throw AwsException.NotImplemented(entry.SigningName, action);
                 return;
             }

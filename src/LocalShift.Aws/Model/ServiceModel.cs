@@ -262,7 +262,8 @@ public sealed class Shape
             {
                 // Java ranges over surrogate pairs (\uD800\uDC00-\uDBFF\uDFFF) are one range of code points; .NET matches
                 // UTF-16 units, where any surrogate unit stands for its half of the pair.
-                var p = _pattern.Replace(@"\uD800\uDC00-\uDBFF\uDFFF", @"\uD800-\uDFFF", StringComparison.OrdinalIgnoreCase)
+                var p = JavaClasses(_pattern)
+                    .Replace(@"\uD800\uDC00-\uDBFF\uDFFF", @"\uD800-\uDFFF", StringComparison.OrdinalIgnoreCase)
                     .Replace(@"\u10000-\u10FFFF", @"\uD800-\uDFFF", StringComparison.OrdinalIgnoreCase);
                 _regex = new Regex(@"\A(?:" + p + @")\z", RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(100));
             }
@@ -273,6 +274,37 @@ public sealed class Shape
             _regexTried = true;
             return _regex;
         }
+    }
+
+    /// <summary>
+    /// Java's <c>\w</c> and <c>\d</c> are ASCII (<c>[a-zA-Z_0-9]</c>, <c>[0-9]</c>); .NET's match any Unicode letter or
+    /// digit, which would let IAM's <c>[\w+=,.@-]+</c> accept <c>é</c>. Spelt out, inside or outside a class.
+    /// </summary>
+    private static string JavaClasses(string pattern)
+    {
+        var sb = new System.Text.StringBuilder(pattern.Length + 16);
+        var inClass = false;
+        for (var i = 0; i < pattern.Length; i++)
+        {
+            var c = pattern[i];
+            if (c == '\\' && i + 1 < pattern.Length)
+            {
+                var next = pattern[++i];
+                switch (next)
+                {
+                    case 'w': sb.Append(inClass ? "a-zA-Z_0-9" : "[a-zA-Z_0-9]"); break;
+                    case 'd': sb.Append(inClass ? "0-9" : "[0-9]"); break;
+                    case 'W' when !inClass: sb.Append("[^a-zA-Z_0-9]"); break;
+                    case 'D' when !inClass: sb.Append("[^0-9]"); break;
+                    default: sb.Append(c).Append(next); break;
+                }
+                continue;
+            }
+            if (c == '[') inClass = true;
+            else if (c == ']') inClass = false;
+            sb.Append(c);
+        }
+        return sb.ToString();
     }
 
     public override string ToString() => $"{Name} ({Type})";

@@ -87,7 +87,7 @@ public static class ShapeValidator
                 if (shape.PatternRegex is { } rx && !Matches(rx, s))
                     errors.Add($"Value {shown} at '{at}' failed to satisfy constraint: Member must satisfy regular expression pattern: {shape.Pattern}");
                 break;
-            case ShapeType.Integer or ShapeType.Long or ShapeType.Float or ShapeType.Double when value is JsonValue nv && nv.TryGetValue<double>(out var d):
+            case ShapeType.Integer or ShapeType.Long or ShapeType.Float or ShapeType.Double when value is JsonValue nv && Number(nv) is { } d:
                 var text = "'" + d.ToString(CultureInfo.InvariantCulture) + "'";
                 if (shape.Min is { } min && d < min)
                     errors.Add($"Value {text} at '{at}' failed to satisfy constraint: Member must have value greater than or equal to {Num(min)}");
@@ -100,6 +100,17 @@ public static class ShapeValidator
                 break;
         }
     }
+
+    /// <summary>
+    /// A number however the reader made it: the query reader creates <c>long</c> and <c>double</c> values, the JSON
+    /// readers parsed elements; <c>TryGetValue&lt;double&gt;</c> alone does not convert a <c>long</c> value.
+    /// </summary>
+    private static double? Number(JsonValue v) =>
+        v.TryGetValue<long>(out var l) ? l
+        : v.TryGetValue<int>(out var i) ? i
+        : v.TryGetValue<double>(out var d) ? d
+        : v.TryGetValue<decimal>(out var m) ? (double)m
+        : null;
 
     private static bool Matches(System.Text.RegularExpressions.Regex rx, string s)
     {

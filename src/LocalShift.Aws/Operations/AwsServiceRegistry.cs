@@ -1,29 +1,26 @@
 using System.Collections.Frozen;
 using LocalShift.Aws.Model;
 using LocalShift.Aws.Protocols.Json;
-using LocalShift.Aws.Protocols.Query;
 
 namespace LocalShift.Aws.Operations;
 
 /// <summary>
 /// One service on the endpoint: its model (every operation of which answers, emulated or <c>NotImplemented</c>), and
-/// what implements it — typed operations, a query service not yet moved to typed operations, or S3's HTTP handler.
+/// what implements it — typed operations or S3's HTTP handler.
 /// </summary>
 public sealed class ServiceEntry
 {
-    internal ServiceEntry(ServiceModel model, AwsService? typed, QueryService? legacy, IHttpService? http)
+    internal ServiceEntry(ServiceModel model, AwsService? typed, IHttpService? http)
     {
         Model = model;
         Typed = typed;
-        Legacy = legacy;
         Http = http;
         if (model.Protocol == AwsProtocol.RestJson) Router = new RestRouter(model);
     }
 
     public ServiceModel Model { get; }
-    public string SigningName => Http?.SigningName ?? Typed?.SigningName ?? Legacy?.SigningName ?? Model.SigningName;
+    public string SigningName => Http?.SigningName ?? Typed?.SigningName ?? Model.SigningName;
     public AwsService? Typed { get; }
-    public QueryService? Legacy { get; }
     public IHttpService? Http { get; }
     public RestRouter? Router { get; }
     public ValidationStyle Validation => Typed?.Validation ?? ValidationStyle.Coral;
@@ -34,7 +31,6 @@ public sealed class ServiceEntry
     /// </summary>
     public IReadOnlyCollection<string> Emulated =>
         Typed is not null ? Typed.Operations.Keys.ToArray()
-        : Legacy is not null ? Legacy.OperationNames.ToArray()
         : Http is IEnumerableOperations e ? e.OperationNames.ToArray()
         : [];
 }
@@ -52,16 +48,15 @@ public interface IEnumerableOperations
 /// </summary>
 public sealed class AwsServiceRegistry
 {
-    public AwsServiceRegistry(IEnumerable<AwsService> typed, IEnumerable<QueryService> legacy, IEnumerable<IHttpService> http)
+    public AwsServiceRegistry(IEnumerable<AwsService> typed, IEnumerable<IHttpService> http)
     {
         var entries = new Dictionary<string, ServiceEntry>(StringComparer.Ordinal);
-        foreach (var s in typed) entries.Add(s.SigningName, new ServiceEntry(s.Model, s, null, null));
-        foreach (var s in legacy) entries.Add(s.SigningName, new ServiceEntry(ServiceModel.Get(s.SigningName), null, s, null));
-        foreach (var s in http) entries.Add(s.SigningName, new ServiceEntry(ServiceModel.Get(s.SigningName), null, null, s));
+        foreach (var s in typed) entries.Add(s.SigningName, new ServiceEntry(s.Model, s, null));
+        foreach (var s in http) entries.Add(s.SigningName, new ServiceEntry(ServiceModel.Get(s.SigningName), null, s));
         foreach (var name in ServiceModel.EmbeddedNames)
         {
             var model = ServiceModel.Get(name);
-            entries.TryAdd(model.SigningName, new ServiceEntry(model, null, null, null));
+            entries.TryAdd(model.SigningName, new ServiceEntry(model, null, null));
         }
         Services = entries.ToFrozenDictionary(StringComparer.Ordinal);
         ByTargetPrefix = entries.Values.Where(e => e.Model.TargetPrefix is not null)

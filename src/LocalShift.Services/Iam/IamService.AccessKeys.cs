@@ -1,7 +1,6 @@
-using System.Xml;
 using LocalShift.Aws;
-using LocalShift.Aws.Protocols.Query;
 using LocalShift.Core;
+using Api = LocalShift.Services.Iam.Shapes;
 
 namespace LocalShift.Services.Iam;
 
@@ -10,58 +9,42 @@ public sealed partial class IamService
 {
     private void RegisterAccessKeys()
     {
-        Operation("CreateAccessKey", CreateAccessKey);
-        Operation("ListAccessKeys", ListAccessKeys);
-        Operation("UpdateAccessKey", UpdateAccessKey, hasResult: false);
-        Operation("DeleteAccessKey", DeleteAccessKey, hasResult: false);
+        Operation<Api.CreateAccessKeyRequest, Api.CreateAccessKeyResponse>("CreateAccessKey", CreateAccessKey);
+        Operation<Api.ListAccessKeysRequest, Api.ListAccessKeysResponse>("ListAccessKeys", ListAccessKeys);
+        Operation<Api.UpdateAccessKeyRequest>("UpdateAccessKey", UpdateAccessKey);
+        Operation<Api.DeleteAccessKeyRequest>("DeleteAccessKey", DeleteAccessKey);
     }
 
     private string KeyOwnerArn(AwsCall call, string? user) => user is null ? Arn.Root(Account(call)) : UserArn(call, user);
 
-    private void CreateAccessKey(AwsCall call, QueryParameters p, XmlWriter w)
+    private Api.CreateAccessKeyResponse CreateAccessKey(AwsCall call, Api.CreateAccessKeyRequest p)
     {
-        var input = new IamInput(p);
-        var given = input.OptionalExistingUserName();
-        input.Check();
-        var user = TargetUser(call, given);
+        var user = TargetUser(call, p.UserName);
         call.Authorize(Action("CreateAccessKey"), KeyOwnerArn(call, user));
         var key = Store.CreateAccessKey(Account(call), user);
-        w.Struct("AccessKey", x => x.El("UserName", key.UserName).El("AccessKeyId", key.AccessKeyId).El("Status", key.Status)
-            .El("SecretAccessKey", key.SecretAccessKey).El("CreateDate", key.CreateDate));
+        return new(new Api.AccessKey(key.UserName, key.AccessKeyId, key.Status, key.SecretAccessKey, key.CreateDate));
     }
 
-    private void ListAccessKeys(AwsCall call, QueryParameters p, XmlWriter w)
+    private Api.ListAccessKeysResponse ListAccessKeys(AwsCall call, Api.ListAccessKeysRequest p)
     {
-        var input = new IamInput(p);
-        var given = input.OptionalExistingUserName();
-        var paging = ReadPaging(input);
-        input.Check();
-        var user = TargetUser(call, given);
+        var user = TargetUser(call, p.UserName);
         call.Authorize(Action("ListAccessKeys"), KeyOwnerArn(call, user));
-        WritePage(w, "AccessKeyMetadata", Store.ListAccessKeys(Account(call), user), k => k.AccessKeyId, paging,
-            (x, k) => x.El("UserName", k.UserName).El("AccessKeyId", k.AccessKeyId).El("Status", k.Status).El("CreateDate", k.CreateDate));
+        var page = NamePage(Store.ListAccessKeys(Account(call), user), k => k.AccessKeyId, p.Marker, p.MaxItems);
+        return new(page.Items.Select(k => new Api.AccessKeyMetadata(k.UserName, k.AccessKeyId, k.Status, k.CreateDate)).ToList(),
+            page.IsTruncated, page.Marker);
     }
 
-    private void UpdateAccessKey(AwsCall call, QueryParameters p, XmlWriter w)
+    private void UpdateAccessKey(AwsCall call, Api.UpdateAccessKeyRequest p)
     {
-        var input = new IamInput(p);
-        var given = input.OptionalExistingUserName();
-        var id = input.AccessKeyId();
-        var status = input.Status();
-        input.Check();
-        var user = TargetUser(call, given);
+        var user = TargetUser(call, p.UserName);
         call.Authorize(Action("UpdateAccessKey"), KeyOwnerArn(call, user));
-        Store.UpdateAccessKey(Account(call), user, id, status);
+        Store.UpdateAccessKey(Account(call), user, p.AccessKeyId, p.Status);
     }
 
-    private void DeleteAccessKey(AwsCall call, QueryParameters p, XmlWriter w)
+    private void DeleteAccessKey(AwsCall call, Api.DeleteAccessKeyRequest p)
     {
-        var input = new IamInput(p);
-        var given = input.OptionalExistingUserName();
-        var id = input.AccessKeyId();
-        input.Check();
-        var user = TargetUser(call, given);
+        var user = TargetUser(call, p.UserName);
         call.Authorize(Action("DeleteAccessKey"), KeyOwnerArn(call, user));
-        Store.DeleteAccessKey(Account(call), user, id);
+        Store.DeleteAccessKey(Account(call), user, p.AccessKeyId);
     }
 }

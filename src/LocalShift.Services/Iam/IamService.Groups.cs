@@ -1,7 +1,6 @@
-using System.Xml;
 using LocalShift.Aws;
-using LocalShift.Aws.Protocols.Query;
 using LocalShift.Core;
+using Api = LocalShift.Services.Iam.Shapes;
 
 namespace LocalShift.Services.Iam;
 
@@ -9,104 +8,87 @@ public sealed partial class IamService
 {
     private void RegisterGroups()
     {
-        Operation("CreateGroup", CreateGroup);
-        Operation("GetGroup", GetGroup);
-        Operation("ListGroups", ListGroups);
-        Operation("DeleteGroup", DeleteGroup, hasResult: false);
-        Operation("AddUserToGroup", AddUserToGroup, hasResult: false);
-        Operation("RemoveUserFromGroup", RemoveUserFromGroup, hasResult: false);
-        Operation("ListGroupsForUser", ListGroupsForUser);
-        Operation("PutGroupPolicy", (c, p, w) => OnGroup(c, p, (i, name, arn) => PutInline(c, i, IamEntityKind.Group, name, arn)), hasResult: false);
-        Operation("GetGroupPolicy", (c, p, w) => OnGroup(c, p, (i, name, arn) => GetInline(c, i, w, IamEntityKind.Group, name, "GroupName", arn)));
-        Operation("DeleteGroupPolicy", (c, p, w) => OnGroup(c, p, (i, name, arn) => DeleteInline(c, i, IamEntityKind.Group, name, arn)), hasResult: false);
-        Operation("ListGroupPolicies", (c, p, w) => OnGroup(c, p, (i, name, arn) => ListInline(c, i, w, IamEntityKind.Group, name, arn)));
-        Operation("AttachGroupPolicy", (c, p, w) => OnGroup(c, p, (i, name, arn) => Attach(c, i, IamEntityKind.Group, name, arn)), hasResult: false);
-        Operation("DetachGroupPolicy", (c, p, w) => OnGroup(c, p, (i, name, arn) => Detach(c, i, IamEntityKind.Group, name, arn)), hasResult: false);
-        Operation("ListAttachedGroupPolicies", (c, p, w) => OnGroup(c, p, (i, name, arn) => ListAttached(c, i, w, IamEntityKind.Group, name, arn)));
-    }
-
-    private void OnGroup(AwsCall call, QueryParameters parameters, Action<IamInput, string, Func<string>> operation)
-    {
-        var input = new IamInput(parameters);
-        var name = input.GroupName();
-        operation(input, name, () => GroupArn(call, name));
+        Operation<Api.CreateGroupRequest, Api.CreateGroupResponse>("CreateGroup", CreateGroup);
+        Operation<Api.GetGroupRequest, Api.GetGroupResponse>("GetGroup", GetGroup);
+        Operation<Api.ListGroupsRequest, Api.ListGroupsResponse>("ListGroups", ListGroups);
+        Operation<Api.DeleteGroupRequest>("DeleteGroup", DeleteGroup);
+        Operation<Api.AddUserToGroupRequest>("AddUserToGroup", AddUserToGroup);
+        Operation<Api.RemoveUserFromGroupRequest>("RemoveUserFromGroup", RemoveUserFromGroup);
+        Operation<Api.ListGroupsForUserRequest, Api.ListGroupsForUserResponse>("ListGroupsForUser", ListGroupsForUser);
+        Operation<Api.PutGroupPolicyRequest>("PutGroupPolicy", (c, p) =>
+            PutInline(c, IamEntityKind.Group, p.GroupName, GroupArn(c, p.GroupName), p.PolicyName, p.PolicyDocument));
+        Operation<Api.GetGroupPolicyRequest, Api.GetGroupPolicyResponse>("GetGroupPolicy", (c, p) =>
+        {
+            var (group, name, document) = GetInline(c, IamEntityKind.Group, p.GroupName, GroupArn(c, p.GroupName), p.PolicyName);
+            return new(group, name, document);
+        });
+        Operation<Api.DeleteGroupPolicyRequest>("DeleteGroupPolicy", (c, p) =>
+            DeleteInline(c, IamEntityKind.Group, p.GroupName, GroupArn(c, p.GroupName), p.PolicyName));
+        Operation<Api.ListGroupPoliciesRequest, Api.ListGroupPoliciesResponse>("ListGroupPolicies", (c, p) =>
+        {
+            var page = ListInline(c, IamEntityKind.Group, p.GroupName, GroupArn(c, p.GroupName), p.Marker, p.MaxItems);
+            return new(page.Items, page.IsTruncated, page.Marker);
+        });
+        Operation<Api.AttachGroupPolicyRequest>("AttachGroupPolicy", (c, p) =>
+            Attach(c, IamEntityKind.Group, p.GroupName, GroupArn(c, p.GroupName), p.PolicyArn));
+        Operation<Api.DetachGroupPolicyRequest>("DetachGroupPolicy", (c, p) =>
+            Detach(c, IamEntityKind.Group, p.GroupName, GroupArn(c, p.GroupName), p.PolicyArn));
+        Operation<Api.ListAttachedGroupPoliciesRequest, Api.ListAttachedGroupPoliciesResponse>("ListAttachedGroupPolicies", (c, p) =>
+        {
+            var page = ListAttached(c, IamEntityKind.Group, p.GroupName, GroupArn(c, p.GroupName), p.PathPrefix, p.Marker, p.MaxItems);
+            return new(page.Items, page.IsTruncated, page.Marker);
+        });
     }
 
     private string GroupArn(AwsCall call, string name) =>
         Store.GetGroup(Account(call), name)?.Arn ?? Arn.Iam(Account(call), $"group/{name}");
 
-    private static void WriteGroup(XmlWriter w, GroupRow group) =>
-        w.El("Path", group.Path).El("GroupName", group.GroupName).El("GroupId", group.GroupId).El("Arn", group.Arn).El("CreateDate", group.CreateDate);
+    private static Api.Group ToGroup(GroupRow group) => new(group.Path, group.GroupName, group.GroupId, group.Arn, group.CreateDate);
 
-    private void CreateGroup(AwsCall call, QueryParameters p, XmlWriter w)
+    private Api.CreateGroupResponse CreateGroup(AwsCall call, Api.CreateGroupRequest p)
     {
-        var input = new IamInput(p);
-        var path = input.Path();
-        var name = input.GroupName();
-        input.Check();
-        call.Authorize(Action("CreateGroup"), Arn.Iam(Account(call), $"group{path}{name}"));
-        var group = Store.CreateGroup(Account(call), name, path);
-        w.Struct("Group", x => WriteGroup(x, group));
+        var path = p.Path ?? "/";
+        call.Authorize(Action("CreateGroup"), Arn.Iam(Account(call), $"group{path}{p.GroupName}"));
+        return new(ToGroup(Store.CreateGroup(Account(call), p.GroupName, path)));
     }
 
-    private void GetGroup(AwsCall call, QueryParameters p, XmlWriter w)
+    private Api.GetGroupResponse GetGroup(AwsCall call, Api.GetGroupRequest p)
     {
-        var input = new IamInput(p);
-        var name = input.GroupName();
-        var paging = ReadPaging(input);
-        input.Check();
-        call.Authorize(Action("GetGroup"), GroupArn(call, name));
-        var (group, users) = Store.GetGroupWithUsers(Account(call), name);
-        w.Struct("Group", x => WriteGroup(x, group));
-        WritePage(w, "Users", users, u => u.UserName, paging, (x, u) => WriteUser(x, u, full: false));
+        call.Authorize(Action("GetGroup"), GroupArn(call, p.GroupName));
+        var (group, users) = Store.GetGroupWithUsers(Account(call), p.GroupName);
+        var page = NamePage(users, u => u.UserName, p.Marker, p.MaxItems);
+        return new(ToGroup(group), page.Items.Select(u => ToUser(u, full: false)).ToList(), page.IsTruncated, page.Marker);
     }
 
-    private void ListGroups(AwsCall call, QueryParameters p, XmlWriter w)
+    private Api.ListGroupsResponse ListGroups(AwsCall call, Api.ListGroupsRequest p)
     {
-        var input = new IamInput(p);
-        var prefix = input.PathPrefix();
-        var paging = ReadPaging(input);
-        input.Check();
         call.Authorize(Action("ListGroups"), "*");
-        WritePage(w, "Groups", Store.ListGroups(Account(call), prefix), g => g.GroupName, paging, WriteGroup);
+        var page = NamePage(Store.ListGroups(Account(call), p.PathPrefix ?? "/"), g => g.GroupName, p.Marker, p.MaxItems);
+        return new(page.Items.Select(ToGroup).ToList(), page.IsTruncated, page.Marker);
     }
 
-    private void DeleteGroup(AwsCall call, QueryParameters p, XmlWriter w)
+    private void DeleteGroup(AwsCall call, Api.DeleteGroupRequest p)
     {
-        var input = new IamInput(p);
-        var name = input.GroupName();
-        input.Check();
-        call.Authorize(Action("DeleteGroup"), GroupArn(call, name));
-        Store.DeleteGroup(Account(call), name);
+        call.Authorize(Action("DeleteGroup"), GroupArn(call, p.GroupName));
+        Store.DeleteGroup(Account(call), p.GroupName);
     }
 
-    private void AddUserToGroup(AwsCall call, QueryParameters p, XmlWriter w)
+    private void AddUserToGroup(AwsCall call, Api.AddUserToGroupRequest p)
     {
-        var input = new IamInput(p);
-        var group = input.GroupName();
-        var user = input.ExistingUserName();
-        input.Check();
-        call.Authorize(Action("AddUserToGroup"), GroupArn(call, group));
-        Store.AddUserToGroup(Account(call), group, user);
+        call.Authorize(Action("AddUserToGroup"), GroupArn(call, p.GroupName));
+        Store.AddUserToGroup(Account(call), p.GroupName, p.UserName);
     }
 
-    private void RemoveUserFromGroup(AwsCall call, QueryParameters p, XmlWriter w)
+    private void RemoveUserFromGroup(AwsCall call, Api.RemoveUserFromGroupRequest p)
     {
-        var input = new IamInput(p);
-        var group = input.GroupName();
-        var user = input.ExistingUserName();
-        input.Check();
-        call.Authorize(Action("RemoveUserFromGroup"), GroupArn(call, group));
-        Store.RemoveUserFromGroup(Account(call), group, user);
+        call.Authorize(Action("RemoveUserFromGroup"), GroupArn(call, p.GroupName));
+        Store.RemoveUserFromGroup(Account(call), p.GroupName, p.UserName);
     }
 
-    private void ListGroupsForUser(AwsCall call, QueryParameters p, XmlWriter w)
+    private Api.ListGroupsForUserResponse ListGroupsForUser(AwsCall call, Api.ListGroupsForUserRequest p)
     {
-        var input = new IamInput(p);
-        var user = input.ExistingUserName();
-        var paging = ReadPaging(input);
-        input.Check();
-        call.Authorize(Action("ListGroupsForUser"), UserArn(call, user));
-        WritePage(w, "Groups", Store.ListGroupsForUser(Account(call), user), g => g.GroupName, paging, WriteGroup);
+        call.Authorize(Action("ListGroupsForUser"), UserArn(call, p.UserName));
+        var page = NamePage(Store.ListGroupsForUser(Account(call), p.UserName), g => g.GroupName, p.Marker, p.MaxItems);
+        return new(page.Items.Select(ToGroup).ToList(), page.IsTruncated, page.Marker);
     }
 }

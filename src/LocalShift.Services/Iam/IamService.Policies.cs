@@ -1,7 +1,6 @@
-using System.Xml;
 using LocalShift.Aws;
-using LocalShift.Aws.Protocols.Query;
 using LocalShift.Core;
+using Api = LocalShift.Services.Iam.Shapes;
 
 namespace LocalShift.Services.Iam;
 
@@ -10,165 +9,124 @@ public sealed partial class IamService
 {
     private void RegisterPolicies()
     {
-        Operation("CreatePolicy", CreatePolicy);
-        Operation("GetPolicy", GetPolicy);
-        Operation("ListPolicies", ListPolicies);
-        Operation("DeletePolicy", DeletePolicy, hasResult: false);
-        Operation("CreatePolicyVersion", CreatePolicyVersion);
-        Operation("GetPolicyVersion", GetPolicyVersion);
-        Operation("ListPolicyVersions", ListPolicyVersions);
-        Operation("DeletePolicyVersion", DeletePolicyVersion, hasResult: false);
-        Operation("SetDefaultPolicyVersion", SetDefaultPolicyVersion, hasResult: false);
-        Operation("ListEntitiesForPolicy", ListEntitiesForPolicy);
+        Operation<Api.CreatePolicyRequest, Api.CreatePolicyResponse>("CreatePolicy", CreatePolicy);
+        Operation<Api.GetPolicyRequest, Api.GetPolicyResponse>("GetPolicy", GetPolicy);
+        Operation<Api.ListPoliciesRequest, Api.ListPoliciesResponse>("ListPolicies", ListPolicies);
+        Operation<Api.DeletePolicyRequest>("DeletePolicy", DeletePolicy);
+        Operation<Api.CreatePolicyVersionRequest, Api.CreatePolicyVersionResponse>("CreatePolicyVersion", CreatePolicyVersion);
+        Operation<Api.GetPolicyVersionRequest, Api.GetPolicyVersionResponse>("GetPolicyVersion", GetPolicyVersion);
+        Operation<Api.ListPolicyVersionsRequest, Api.ListPolicyVersionsResponse>("ListPolicyVersions", ListPolicyVersions);
+        Operation<Api.DeletePolicyVersionRequest>("DeletePolicyVersion", DeletePolicyVersion);
+        Operation<Api.SetDefaultPolicyVersionRequest>("SetDefaultPolicyVersion", SetDefaultPolicyVersion);
+        Operation<Api.ListEntitiesForPolicyRequest, Api.ListEntitiesForPolicyResponse>("ListEntitiesForPolicy", ListEntitiesForPolicy);
     }
 
-    private static void WritePolicy(XmlWriter w, PolicyUsage usage, bool full)
+    /// <summary>A managed policy as responses carry it: listings omit the description and tags.</summary>
+    private static Api.Policy ToPolicy(PolicyUsage usage, bool full)
     {
         var p = usage.Policy;
-        w.El("PolicyName", p.PolicyName).El("PolicyId", p.PolicyId).El("Arn", p.Arn).El("Path", p.Path)
-            .El("DefaultVersionId", p.DefaultVersionId).El("AttachmentCount", usage.AttachmentCount)
-            .El("PermissionsBoundaryUsageCount", usage.PermissionsBoundaryUsageCount).El("IsAttachable", true);
-        if (full) w.El("Description", p.Description);
-        w.El("CreateDate", p.CreateDate).El("UpdateDate", p.UpdateDate);
-        if (full) WriteTags(w, p.Tags);
+        return new Api.Policy(p.PolicyName, p.PolicyId, p.Arn, p.Path, p.DefaultVersionId, usage.AttachmentCount,
+            usage.PermissionsBoundaryUsageCount, IsAttachable: true,
+            Description: full ? p.Description : null,
+            CreateDate: p.CreateDate, UpdateDate: p.UpdateDate,
+            Tags: full ? TagsOrNull(p.Tags) : null);
     }
 
-    private static void WriteVersion(XmlWriter w, PolicyVersionRow v, bool withDocument)
+    /// <summary>A version as responses carry it; only GetPolicyVersion includes the (URL-encoded) document.</summary>
+    private static Api.PolicyVersion ToVersion(PolicyVersionRow v, bool withDocument) =>
+        new(withDocument ? PolicyDocuments.Encode(v.Document) : null, v.VersionId, v.IsDefaultVersion, v.CreateDate);
+
+    private Api.CreatePolicyResponse CreatePolicy(AwsCall call, Api.CreatePolicyRequest p)
     {
-        if (withDocument) w.El("Document", PolicyDocuments.Encode(v.Document));
-        w.El("VersionId", v.VersionId).El("IsDefaultVersion", v.IsDefaultVersion).El("CreateDate", v.CreateDate);
+        var path = p.Path ?? "/";
+        call.Authorize(Action("CreatePolicy"), Arn.Iam(Account(call), $"policy{path}{p.PolicyName}"));
+        CheckIdentityDocument(p.PolicyDocument);
+        PolicyDocuments.CheckManagedSize(p.PolicyDocument);
+        var policy = Store.CreatePolicy(Account(call), p.PolicyName, path, p.PolicyDocument, p.Description, ReadTags(p.Tags));
+        return new(ToPolicy(policy, full: true));
     }
 
-    private string PolicyArnInput(IamInput input)
+    private Api.GetPolicyResponse GetPolicy(AwsCall call, Api.GetPolicyRequest p)
     {
-        var arn = input.Arn("PolicyArn");
-        input.Check();
-        CheckArn(arn);
-        return arn;
+        CheckArn(p.PolicyArn);
+        call.Authorize(Action("GetPolicy"), p.PolicyArn);
+        var policy = Store.GetPolicy(Account(call), p.PolicyArn) ?? throw IamErrors.NoSuchPolicy(p.PolicyArn);
+        return new(ToPolicy(policy, full: true));
     }
 
-    private void CreatePolicy(AwsCall call, QueryParameters p, XmlWriter w)
+    private Api.ListPoliciesResponse ListPolicies(AwsCall call, Api.ListPoliciesRequest p)
     {
-        var input = new IamInput(p);
-        var name = input.PolicyName();
-        var path = input.PolicyPath();
-        var document = input.Document("PolicyDocument");
-        var description = input.Description();
-        var tags = input.Tags() ?? [];
-        input.Check();
-        var arn = Arn.Iam(Account(call), $"policy{path}{name}");
-        call.Authorize(Action("CreatePolicy"), arn);
-        CheckIdentityDocument(document);
-        PolicyDocuments.CheckManagedSize(document);
-        var policy = Store.CreatePolicy(Account(call), name, path, document, description, tags);
-        w.Struct("Policy", x => WritePolicy(x, policy, full: true));
-    }
-
-    private void GetPolicy(AwsCall call, QueryParameters p, XmlWriter w)
-    {
-        var arn = PolicyArnInput(new IamInput(p));
-        call.Authorize(Action("GetPolicy"), arn);
-        var policy = Store.GetPolicy(Account(call), arn) ?? throw IamErrors.NoSuchPolicy(arn);
-        w.Struct("Policy", x => WritePolicy(x, policy, full: true));
-    }
-
-    private void ListPolicies(AwsCall call, QueryParameters p, XmlWriter w)
-    {
-        var input = new IamInput(p);
-        var scope = input.Enum("Scope", "All", "AWS", "Local") ?? "All";
-        var onlyAttached = input.Bool("OnlyAttached") ?? false;
-        var prefix = input.PolicyPath("PathPrefix");
-        var usage = input.Enum("PolicyUsageFilter", "PermissionsPolicy", "PermissionsBoundary");
-        var paging = ReadPaging(input);
-        input.Check();
+        var scope = p.Scope ?? "All";
+        var onlyAttached = p.OnlyAttached ?? false;
+        var prefix = p.PathPrefix ?? "/";
         call.Authorize(Action("ListPolicies"), "*");
         var policies = Store.ListPolicies(Account(call), local: scope != "AWS", aws: scope != "Local")
             .Where(x => x.Policy.Path.StartsWith(prefix, StringComparison.Ordinal))
-            .Where(x => !onlyAttached || usage switch
+            .Where(x => !onlyAttached || p.PolicyUsageFilter switch
             {
                 "PermissionsPolicy" => x.AttachmentCount > 0,
                 "PermissionsBoundary" => x.PermissionsBoundaryUsageCount > 0,
                 _ => x.AttachmentCount > 0 || x.PermissionsBoundaryUsageCount > 0,
             });
-        WritePage(w, "Policies", policies, x => x.Policy.PolicyName, paging, (x, u) => WritePolicy(x, u, full: false));
+        var page = NamePage(policies, x => x.Policy.PolicyName, p.Marker, p.MaxItems);
+        return new(page.Items.Select(u => ToPolicy(u, full: false)).ToList(), page.IsTruncated, page.Marker);
     }
 
-    private void DeletePolicy(AwsCall call, QueryParameters p, XmlWriter w)
+    private void DeletePolicy(AwsCall call, Api.DeletePolicyRequest p)
     {
-        var arn = PolicyArnInput(new IamInput(p));
-        call.Authorize(Action("DeletePolicy"), arn);
-        Store.DeletePolicy(Account(call), arn);
+        CheckArn(p.PolicyArn);
+        call.Authorize(Action("DeletePolicy"), p.PolicyArn);
+        Store.DeletePolicy(Account(call), p.PolicyArn);
     }
 
-    private void CreatePolicyVersion(AwsCall call, QueryParameters p, XmlWriter w)
+    private Api.CreatePolicyVersionResponse CreatePolicyVersion(AwsCall call, Api.CreatePolicyVersionRequest p)
     {
-        var input = new IamInput(p);
-        var document = input.Document("PolicyDocument");
-        var setAsDefault = input.Bool("SetAsDefault") ?? false;
-        var arn = PolicyArnInput(input);
-        call.Authorize(Action("CreatePolicyVersion"), arn);
-        if (Store.GetPolicy(Account(call), arn) is null) throw IamErrors.NoSuchPolicy(arn);
-        CheckIdentityDocument(document);
-        PolicyDocuments.CheckManagedSize(document);
-        var version = Store.CreatePolicyVersion(Account(call), arn, document, setAsDefault);
-        w.Struct("PolicyVersion", x => WriteVersion(x, version, withDocument: false));
+        CheckArn(p.PolicyArn);
+        call.Authorize(Action("CreatePolicyVersion"), p.PolicyArn);
+        if (Store.GetPolicy(Account(call), p.PolicyArn) is null) throw IamErrors.NoSuchPolicy(p.PolicyArn);
+        CheckIdentityDocument(p.PolicyDocument);
+        PolicyDocuments.CheckManagedSize(p.PolicyDocument);
+        var version = Store.CreatePolicyVersion(Account(call), p.PolicyArn, p.PolicyDocument, p.SetAsDefault ?? false);
+        return new(ToVersion(version, withDocument: false));
     }
 
-    private void GetPolicyVersion(AwsCall call, QueryParameters p, XmlWriter w)
+    private Api.GetPolicyVersionResponse GetPolicyVersion(AwsCall call, Api.GetPolicyVersionRequest p)
     {
-        var input = new IamInput(p);
-        var versionId = input.VersionId();
-        var arn = PolicyArnInput(input);
-        call.Authorize(Action("GetPolicyVersion"), arn);
-        var version = Store.GetPolicyVersion(Account(call), arn, versionId);
-        w.Struct("PolicyVersion", x => WriteVersion(x, version, withDocument: true));
+        CheckArn(p.PolicyArn);
+        call.Authorize(Action("GetPolicyVersion"), p.PolicyArn);
+        return new(ToVersion(Store.GetPolicyVersion(Account(call), p.PolicyArn, p.VersionId), withDocument: true));
     }
 
-    private void ListPolicyVersions(AwsCall call, QueryParameters p, XmlWriter w)
+    private Api.ListPolicyVersionsResponse ListPolicyVersions(AwsCall call, Api.ListPolicyVersionsRequest p)
     {
-        var input = new IamInput(p);
-        var paging = ReadPaging(input);
-        var arn = PolicyArnInput(input);
-        call.Authorize(Action("ListPolicyVersions"), arn);
+        CheckArn(p.PolicyArn);
+        call.Authorize(Action("ListPolicyVersions"), p.PolicyArn);
         // Newest first, as IAM lists them; the marker is the position of the next version.
-        var versions = Store.ListPolicyVersions(Account(call), arn);
-        var start = paging.Marker is not null && int.TryParse(paging.Marker, out var m) ? m : 0;
-        var page = versions.Skip(start).Take(paging.MaxItems).ToList();
-        var truncated = start + page.Count < versions.Count;
-        w.List("Versions", page, (x, v) => WriteVersion(x, v, withDocument: false));
-        w.El("IsTruncated", truncated);
-        if (truncated) w.El("Marker", (start + page.Count).ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var page = PositionPage(Store.ListPolicyVersions(Account(call), p.PolicyArn), p.Marker, p.MaxItems);
+        return new(page.Items.Select(v => ToVersion(v, withDocument: false)).ToList(), page.IsTruncated, page.Marker);
     }
 
-    private void DeletePolicyVersion(AwsCall call, QueryParameters p, XmlWriter w)
+    private void DeletePolicyVersion(AwsCall call, Api.DeletePolicyVersionRequest p)
     {
-        var input = new IamInput(p);
-        var versionId = input.VersionId();
-        var arn = PolicyArnInput(input);
-        call.Authorize(Action("DeletePolicyVersion"), arn);
-        Store.DeletePolicyVersion(Account(call), arn, versionId);
+        CheckArn(p.PolicyArn);
+        call.Authorize(Action("DeletePolicyVersion"), p.PolicyArn);
+        Store.DeletePolicyVersion(Account(call), p.PolicyArn, p.VersionId);
     }
 
-    private void SetDefaultPolicyVersion(AwsCall call, QueryParameters p, XmlWriter w)
+    private void SetDefaultPolicyVersion(AwsCall call, Api.SetDefaultPolicyVersionRequest p)
     {
-        var input = new IamInput(p);
-        var versionId = input.VersionId();
-        var arn = PolicyArnInput(input);
-        call.Authorize(Action("SetDefaultPolicyVersion"), arn);
-        Store.SetDefaultPolicyVersion(Account(call), arn, versionId);
+        CheckArn(p.PolicyArn);
+        call.Authorize(Action("SetDefaultPolicyVersion"), p.PolicyArn);
+        Store.SetDefaultPolicyVersion(Account(call), p.PolicyArn, p.VersionId);
     }
 
-    private void ListEntitiesForPolicy(AwsCall call, QueryParameters p, XmlWriter w)
+    private Api.ListEntitiesForPolicyResponse ListEntitiesForPolicy(AwsCall call, Api.ListEntitiesForPolicyRequest p)
     {
-        var input = new IamInput(p);
-        var filter = input.Enum("EntityFilter", "User", "Role", "Group", "LocalManagedPolicy", "AWSManagedPolicy");
-        var prefix = input.Path("PathPrefix");
-        var usage = input.Enum("PolicyUsageFilter", "PermissionsPolicy", "PermissionsBoundary");
-        ReadPaging(input);
-        var arn = PolicyArnInput(input);
-        call.Authorize(Action("ListEntitiesForPolicy"), arn);
-        var (attached, boundaries) = Store.ListEntitiesForPolicy(Account(call), arn);
-        var entities = usage switch
+        var prefix = p.PathPrefix ?? "/";
+        CheckArn(p.PolicyArn);
+        call.Authorize(Action("ListEntitiesForPolicy"), p.PolicyArn);
+        var (attached, boundaries) = Store.ListEntitiesForPolicy(Account(call), p.PolicyArn);
+        var entities = p.PolicyUsageFilter switch
         {
             "PermissionsPolicy" => attached,
             "PermissionsBoundary" => boundaries,
@@ -176,12 +134,13 @@ public sealed partial class IamService
         };
         // The whole answer fits one page: an account has few entities per policy.
         List<PolicyEntity> Of(IamEntityKind kind, string filterName) =>
-            filter is null || filter == filterName
+            p.EntityFilter is null || p.EntityFilter == filterName
                 ? entities.Where(e => e.Kind == kind && e.Path.StartsWith(prefix, StringComparison.Ordinal)).OrderBy(e => e.Name, StringComparer.OrdinalIgnoreCase).ToList()
                 : [];
-        w.List("PolicyGroups", Of(IamEntityKind.Group, "Group"), (x, e) => x.El("GroupName", e.Name).El("GroupId", e.Id));
-        w.List("PolicyUsers", Of(IamEntityKind.User, "User"), (x, e) => x.El("UserName", e.Name).El("UserId", e.Id));
-        w.List("PolicyRoles", Of(IamEntityKind.Role, "Role"), (x, e) => x.El("RoleName", e.Name).El("RoleId", e.Id));
-        w.El("IsTruncated", false);
+        return new(
+            Of(IamEntityKind.Group, "Group").Select(e => new Api.PolicyGroup(e.Name, e.Id)).ToList(),
+            Of(IamEntityKind.User, "User").Select(e => new Api.PolicyUser(e.Name, e.Id)).ToList(),
+            Of(IamEntityKind.Role, "Role").Select(e => new Api.PolicyRole(e.Name, e.Id)).ToList(),
+            IsTruncated: false);
     }
 }

@@ -1,7 +1,6 @@
-using System.Xml;
 using LocalShift.Aws;
-using LocalShift.Aws.Protocols.Query;
 using LocalShift.Core;
+using Api = LocalShift.Services.Iam.Shapes;
 
 namespace LocalShift.Services.Iam;
 
@@ -9,179 +8,142 @@ public sealed partial class IamService
 {
     private void RegisterRoles()
     {
-        Operation("CreateRole", CreateRole);
-        Operation("GetRole", GetRole);
-        Operation("ListRoles", ListRoles);
-        Operation("DeleteRole", DeleteRole, hasResult: false);
-        Operation("UpdateRole", UpdateRole);
-        Operation("UpdateRoleDescription", UpdateRoleDescription);
-        Operation("UpdateAssumeRolePolicy", UpdateAssumeRolePolicy, hasResult: false);
-        Operation("TagRole", TagRole, hasResult: false);
-        Operation("UntagRole", UntagRole, hasResult: false);
-        Operation("ListRoleTags", ListRoleTags);
-        Operation("ListInstanceProfilesForRole", ListInstanceProfilesForRole);
-        Operation("PutRolePolicy", (c, p, w) => OnRole(c, p, (i, name, arn) => PutInline(c, i, IamEntityKind.Role, name, arn)), hasResult: false);
-        Operation("GetRolePolicy", (c, p, w) => OnRole(c, p, (i, name, arn) => GetInline(c, i, w, IamEntityKind.Role, name, "RoleName", arn)));
-        Operation("DeleteRolePolicy", (c, p, w) => OnRole(c, p, (i, name, arn) => DeleteInline(c, i, IamEntityKind.Role, name, arn)), hasResult: false);
-        Operation("ListRolePolicies", (c, p, w) => OnRole(c, p, (i, name, arn) => ListInline(c, i, w, IamEntityKind.Role, name, arn)));
-        Operation("AttachRolePolicy", (c, p, w) => OnRole(c, p, (i, name, arn) => Attach(c, i, IamEntityKind.Role, name, arn)), hasResult: false);
-        Operation("DetachRolePolicy", (c, p, w) => OnRole(c, p, (i, name, arn) => Detach(c, i, IamEntityKind.Role, name, arn)), hasResult: false);
-        Operation("ListAttachedRolePolicies", (c, p, w) => OnRole(c, p, (i, name, arn) => ListAttached(c, i, w, IamEntityKind.Role, name, arn)));
-        Operation("PutRolePermissionsBoundary", (c, p, w) => OnRole(c, p, (i, name, arn) => PutBoundary(c, i, IamEntityKind.Role, name, arn)), hasResult: false);
-        Operation("DeleteRolePermissionsBoundary", (c, p, w) => OnRole(c, p, (i, name, arn) => DeleteBoundary(c, i, IamEntityKind.Role, name, arn)), hasResult: false);
+        Operation<Api.CreateRoleRequest, Api.CreateRoleResponse>("CreateRole", CreateRole);
+        Operation<Api.GetRoleRequest, Api.GetRoleResponse>("GetRole", GetRole);
+        Operation<Api.ListRolesRequest, Api.ListRolesResponse>("ListRoles", ListRoles);
+        Operation<Api.DeleteRoleRequest>("DeleteRole", DeleteRole);
+        Operation<Api.UpdateRoleRequest>("UpdateRole", UpdateRole);
+        Operation<Api.UpdateRoleDescriptionRequest, Api.UpdateRoleDescriptionResponse>("UpdateRoleDescription", UpdateRoleDescription);
+        Operation<Api.UpdateAssumeRolePolicyRequest>("UpdateAssumeRolePolicy", UpdateAssumeRolePolicy);
+        Operation<Api.TagRoleRequest>("TagRole", TagRole);
+        Operation<Api.UntagRoleRequest>("UntagRole", UntagRole);
+        Operation<Api.ListRoleTagsRequest, Api.ListRoleTagsResponse>("ListRoleTags", ListRoleTags);
+        Operation<Api.ListInstanceProfilesForRoleRequest, Api.ListInstanceProfilesForRoleResponse>("ListInstanceProfilesForRole", ListInstanceProfilesForRole);
+        Operation<Api.PutRolePolicyRequest>("PutRolePolicy", (c, p) =>
+            PutInline(c, IamEntityKind.Role, p.RoleName, RoleArn(c, p.RoleName), p.PolicyName, p.PolicyDocument));
+        Operation<Api.GetRolePolicyRequest, Api.GetRolePolicyResponse>("GetRolePolicy", (c, p) =>
+        {
+            var (role, name, document) = GetInline(c, IamEntityKind.Role, p.RoleName, RoleArn(c, p.RoleName), p.PolicyName);
+            return new(role, name, document);
+        });
+        Operation<Api.DeleteRolePolicyRequest>("DeleteRolePolicy", (c, p) =>
+            DeleteInline(c, IamEntityKind.Role, p.RoleName, RoleArn(c, p.RoleName), p.PolicyName));
+        Operation<Api.ListRolePoliciesRequest, Api.ListRolePoliciesResponse>("ListRolePolicies", (c, p) =>
+        {
+            var page = ListInline(c, IamEntityKind.Role, p.RoleName, RoleArn(c, p.RoleName), p.Marker, p.MaxItems);
+            return new(page.Items, page.IsTruncated, page.Marker);
+        });
+        Operation<Api.AttachRolePolicyRequest>("AttachRolePolicy", (c, p) =>
+            Attach(c, IamEntityKind.Role, p.RoleName, RoleArn(c, p.RoleName), p.PolicyArn));
+        Operation<Api.DetachRolePolicyRequest>("DetachRolePolicy", (c, p) =>
+            Detach(c, IamEntityKind.Role, p.RoleName, RoleArn(c, p.RoleName), p.PolicyArn));
+        Operation<Api.ListAttachedRolePoliciesRequest, Api.ListAttachedRolePoliciesResponse>("ListAttachedRolePolicies", (c, p) =>
+        {
+            var page = ListAttached(c, IamEntityKind.Role, p.RoleName, RoleArn(c, p.RoleName), p.PathPrefix, p.Marker, p.MaxItems);
+            return new(page.Items, page.IsTruncated, page.Marker);
+        });
+        Operation<Api.PutRolePermissionsBoundaryRequest>("PutRolePermissionsBoundary", (c, p) =>
+            PutBoundary(c, IamEntityKind.Role, p.RoleName, RoleArn(c, p.RoleName), p.PermissionsBoundary));
+        Operation<Api.DeleteRolePermissionsBoundaryRequest>("DeleteRolePermissionsBoundary", (c, p) =>
+            DeleteBoundary(c, IamEntityKind.Role, p.RoleName, RoleArn(c, p.RoleName)));
     }
 
-    /// <summary>Runs an operation on the role named by RoleName; the ARN to authorize is the role's (its path included) once known.</summary>
-    private void OnRole(AwsCall call, QueryParameters parameters, Action<IamInput, string, Func<string>> operation)
-    {
-        var input = new IamInput(parameters);
-        var name = input.RoleName();
-        operation(input, name, () => RoleArn(call, name));
-    }
-
+    /// <summary>The ARN to authorize an operation on a role: the role's (its path included) when it exists.</summary>
     private string RoleArn(AwsCall call, string name) =>
         Store.GetRole(Account(call), name)?.Arn ?? Arn.Role(Account(call), "/", name);
 
     /// <summary>How much of a role a response carries: listings omit boundary, tags and last use; CreateRole omits last use.</summary>
     private enum RoleView { Listed, Created, Full }
 
-    private static void WriteRole(XmlWriter w, RoleRow role, RoleView view)
+    private static Api.Role ToRole(RoleRow role, RoleView view) => new(
+        role.Path, role.RoleName, role.RoleId, role.Arn, role.CreateDate,
+        AssumeRolePolicyDocument: PolicyDocuments.Encode(role.AssumeRolePolicyDocument),
+        Description: role.Description,
+        MaxSessionDuration: role.MaxSessionDuration,
+        PermissionsBoundary: view == RoleView.Listed ? null : Boundary(role.PermissionsBoundaryArn),
+        Tags: view == RoleView.Listed ? null : TagsOrNull(role.Tags),
+        RoleLastUsed: view == RoleView.Full ? new Api.RoleLastUsed(role.LastUsedDate, role.LastUsedRegion) : null);
+
+    private Api.CreateRoleResponse CreateRole(AwsCall call, Api.CreateRoleRequest p)
     {
-        w.El("Path", role.Path).El("RoleName", role.RoleName).El("RoleId", role.RoleId).El("Arn", role.Arn)
-            .El("CreateDate", role.CreateDate)
-            .El("AssumeRolePolicyDocument", PolicyDocuments.Encode(role.AssumeRolePolicyDocument))
-            .El("Description", role.Description)
-            .El("MaxSessionDuration", role.MaxSessionDuration);
-        if (view == RoleView.Listed) return;
-        WriteBoundary(w, role.PermissionsBoundaryArn);
-        WriteTags(w, role.Tags);
-        if (view == RoleView.Full)
-            w.Struct("RoleLastUsed", x => x.El("LastUsedDate", role.LastUsedDate).El("Region", role.LastUsedRegion));
+        var path = p.Path ?? "/";
+        if (p.PermissionsBoundary is { } boundary) CheckArn(boundary);
+        call.Authorize(Action("CreateRole"), Arn.Role(Account(call), path, p.RoleName));
+        CheckTrustDocument(p.AssumeRolePolicyDocument);
+        var role = Store.CreateRole(Account(call), p.RoleName, path, p.AssumeRolePolicyDocument, p.Description,
+            p.MaxSessionDuration ?? 3600, p.PermissionsBoundary, ReadTags(p.Tags));
+        return new(ToRole(role, RoleView.Created));
     }
 
-    private void CreateRole(AwsCall call, QueryParameters p, XmlWriter w)
+    private Api.GetRoleResponse GetRole(AwsCall call, Api.GetRoleRequest p)
     {
-        var input = new IamInput(p);
-        var path = input.Path();
-        var name = input.RoleName();
-        var trust = input.Document("AssumeRolePolicyDocument");
-        var description = input.Description();
-        var maxSession = input.Int("MaxSessionDuration", 3600, 43200) ?? 3600;
-        var boundary = input.OptionalArn("PermissionsBoundary");
-        var tags = input.Tags() ?? [];
-        input.Check();
-        if (boundary is not null) CheckArn(boundary);
-        call.Authorize(Action("CreateRole"), Arn.Role(Account(call), path, name));
-        CheckTrustDocument(trust);
-        var role = Store.CreateRole(Account(call), name, path, trust, description, maxSession, boundary, tags);
-        w.Struct("Role", x => WriteRole(x, role, RoleView.Created));
+        call.Authorize(Action("GetRole"), RoleArn(call, p.RoleName));
+        var role = Store.GetRole(Account(call), p.RoleName) ?? throw IamErrors.NoSuchRole(p.RoleName);
+        return new(ToRole(role, RoleView.Full));
     }
 
-    private void GetRole(AwsCall call, QueryParameters p, XmlWriter w)
+    private Api.ListRolesResponse ListRoles(AwsCall call, Api.ListRolesRequest p)
     {
-        var input = new IamInput(p);
-        var name = input.RoleName();
-        input.Check();
-        call.Authorize(Action("GetRole"), RoleArn(call, name));
-        var role = Store.GetRole(Account(call), name) ?? throw IamErrors.NoSuchRole(name);
-        w.Struct("Role", x => WriteRole(x, role, RoleView.Full));
-    }
-
-    private void ListRoles(AwsCall call, QueryParameters p, XmlWriter w)
-    {
-        var input = new IamInput(p);
-        var prefix = input.PathPrefix();
-        var paging = ReadPaging(input);
-        input.Check();
         call.Authorize(Action("ListRoles"), "*");
-        WritePage(w, "Roles", Store.ListRoles(Account(call), prefix), r => r.RoleName, paging, (x, r) => WriteRole(x, r, RoleView.Listed));
+        var page = NamePage(Store.ListRoles(Account(call), p.PathPrefix ?? "/"), r => r.RoleName, p.Marker, p.MaxItems);
+        return new(page.Items.Select(r => ToRole(r, RoleView.Listed)).ToList(), page.IsTruncated, page.Marker);
     }
 
-    private void DeleteRole(AwsCall call, QueryParameters p, XmlWriter w)
+    private void DeleteRole(AwsCall call, Api.DeleteRoleRequest p)
     {
-        var input = new IamInput(p);
-        var name = input.RoleName();
-        input.Check();
-        call.Authorize(Action("DeleteRole"), RoleArn(call, name));
-        Store.DeleteRole(Account(call), name);
+        call.Authorize(Action("DeleteRole"), RoleArn(call, p.RoleName));
+        Store.DeleteRole(Account(call), p.RoleName);
     }
 
-    private void UpdateRole(AwsCall call, QueryParameters p, XmlWriter w)
+    private void UpdateRole(AwsCall call, Api.UpdateRoleRequest p)
     {
-        var input = new IamInput(p);
-        var name = input.RoleName();
-        var description = input.Description();
-        var maxSession = input.Int("MaxSessionDuration", 3600, 43200);
-        input.Check();
-        call.Authorize(Action("UpdateRole"), RoleArn(call, name));
-        Store.UpdateRole(Account(call), name, description, maxSession);
+        call.Authorize(Action("UpdateRole"), RoleArn(call, p.RoleName));
+        Store.UpdateRole(Account(call), p.RoleName, p.Description, p.MaxSessionDuration);
     }
 
-    private void UpdateRoleDescription(AwsCall call, QueryParameters p, XmlWriter w)
+    private Api.UpdateRoleDescriptionResponse UpdateRoleDescription(AwsCall call, Api.UpdateRoleDescriptionRequest p)
     {
-        var input = new IamInput(p);
-        var name = input.RoleName();
-        var description = input.Description() ?? "";
-        input.Check();
-        call.Authorize(Action("UpdateRoleDescription"), RoleArn(call, name));
-        var role = Store.UpdateRole(Account(call), name, description, null);
-        w.Struct("Role", x => WriteRole(x, role, RoleView.Full));
+        call.Authorize(Action("UpdateRoleDescription"), RoleArn(call, p.RoleName));
+        var role = Store.UpdateRole(Account(call), p.RoleName, p.Description ?? "", null);
+        return new(ToRole(role, RoleView.Full));
     }
 
-    private void UpdateAssumeRolePolicy(AwsCall call, QueryParameters p, XmlWriter w)
+    private void UpdateAssumeRolePolicy(AwsCall call, Api.UpdateAssumeRolePolicyRequest p)
     {
-        var input = new IamInput(p);
-        var name = input.RoleName();
-        var document = input.Document("PolicyDocument");
-        input.Check();
-        call.Authorize(Action("UpdateAssumeRolePolicy"), RoleArn(call, name));
-        if (Store.GetRole(Account(call), name) is null) throw IamErrors.NoSuchRole(name);
-        CheckTrustDocument(document);
-        Store.UpdateTrustPolicy(Account(call), name, document);
+        call.Authorize(Action("UpdateAssumeRolePolicy"), RoleArn(call, p.RoleName));
+        if (Store.GetRole(Account(call), p.RoleName) is null) throw IamErrors.NoSuchRole(p.RoleName);
+        CheckTrustDocument(p.PolicyDocument);
+        Store.UpdateTrustPolicy(Account(call), p.RoleName, p.PolicyDocument);
     }
 
-    private void TagRole(AwsCall call, QueryParameters p, XmlWriter w)
+    private void TagRole(AwsCall call, Api.TagRoleRequest p)
     {
-        var input = new IamInput(p);
-        var name = input.RoleName();
-        var tags = input.Tags();
-        if (tags is null) input.TagKeys("Tags");
-        input.Check();
-        call.Authorize(Action("TagRole"), RoleArn(call, name));
-        Store.RetagRole(Account(call), name, existing => IamStore.MergeTags(existing, tags ?? []));
+        var tags = ReadTags(p.Tags);
+        call.Authorize(Action("TagRole"), RoleArn(call, p.RoleName));
+        Store.RetagRole(Account(call), p.RoleName, existing => IamStore.MergeTags(existing, tags));
     }
 
-    private void UntagRole(AwsCall call, QueryParameters p, XmlWriter w)
+    private void UntagRole(AwsCall call, Api.UntagRoleRequest p)
     {
-        var input = new IamInput(p);
-        var name = input.RoleName();
-        var keys = input.TagKeys();
-        input.Check();
-        call.Authorize(Action("UntagRole"), RoleArn(call, name));
-        Store.RetagRole(Account(call), name, existing =>
+        var keys = p.TagKeys ?? [];
+        call.Authorize(Action("UntagRole"), RoleArn(call, p.RoleName));
+        Store.RetagRole(Account(call), p.RoleName, existing =>
             existing.Where(t => !keys.Contains(t.Key, StringComparer.OrdinalIgnoreCase)).ToList());
     }
 
-    private void ListRoleTags(AwsCall call, QueryParameters p, XmlWriter w)
+    private Api.ListRoleTagsResponse ListRoleTags(AwsCall call, Api.ListRoleTagsRequest p)
     {
-        var input = new IamInput(p);
-        var name = input.RoleName();
-        var paging = ReadPaging(input);
-        input.Check();
-        call.Authorize(Action("ListRoleTags"), RoleArn(call, name));
-        var role = Store.GetRole(Account(call), name) ?? throw IamErrors.NoSuchRole(name);
-        WriteTagPage(w, role.Tags, paging);
+        call.Authorize(Action("ListRoleTags"), RoleArn(call, p.RoleName));
+        var role = Store.GetRole(Account(call), p.RoleName) ?? throw IamErrors.NoSuchRole(p.RoleName);
+        var page = PositionPage(role.Tags, p.Marker, p.MaxItems);
+        return new(ToTags(page.Items), page.IsTruncated, page.Marker);
     }
 
     /// <summary>LocalShift has no EC2 instance profiles; the list is always empty (tools such as Terraform ask before deleting a role).</summary>
-    private void ListInstanceProfilesForRole(AwsCall call, QueryParameters p, XmlWriter w)
+    private Api.ListInstanceProfilesForRoleResponse ListInstanceProfilesForRole(AwsCall call, Api.ListInstanceProfilesForRoleRequest p)
     {
-        var input = new IamInput(p);
-        var name = input.RoleName();
-        var paging = ReadPaging(input);
-        input.Check();
-        call.Authorize(Action("ListInstanceProfilesForRole"), RoleArn(call, name));
-        if (Store.GetRole(Account(call), name) is null) throw IamErrors.NoSuchRole(name);
-        WritePage(w, "InstanceProfiles", Array.Empty<string>(), x => x, paging, (_, _) => { });
+        call.Authorize(Action("ListInstanceProfilesForRole"), RoleArn(call, p.RoleName));
+        if (Store.GetRole(Account(call), p.RoleName) is null) throw IamErrors.NoSuchRole(p.RoleName);
+        return new([], false);
     }
 }

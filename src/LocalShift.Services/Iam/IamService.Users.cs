@@ -1,7 +1,6 @@
-using System.Xml;
 using LocalShift.Aws;
-using LocalShift.Aws.Protocols.Query;
 using LocalShift.Core;
+using Api = LocalShift.Services.Iam.Shapes;
 
 namespace LocalShift.Services.Iam;
 
@@ -9,32 +8,43 @@ public sealed partial class IamService
 {
     private void RegisterUsers()
     {
-        Operation("CreateUser", CreateUser);
-        Operation("GetUser", GetUser);
-        Operation("ListUsers", ListUsers);
-        Operation("DeleteUser", DeleteUser, hasResult: false);
-        Operation("TagUser", TagUser, hasResult: false);
-        Operation("UntagUser", UntagUser, hasResult: false);
-        Operation("ListUserTags", ListUserTags);
-        Operation("PutUserPolicy", (c, p, w) => OnUser(c, p, true, (i, name, arn) => PutInline(c, i, IamEntityKind.User, name, arn)), hasResult: false);
-        Operation("GetUserPolicy", (c, p, w) => OnUser(c, p, true, (i, name, arn) => GetInline(c, i, w, IamEntityKind.User, name, "UserName", arn)));
-        Operation("DeleteUserPolicy", (c, p, w) => OnUser(c, p, true, (i, name, arn) => DeleteInline(c, i, IamEntityKind.User, name, arn)), hasResult: false);
-        Operation("ListUserPolicies", (c, p, w) => OnUser(c, p, true, (i, name, arn) => ListInline(c, i, w, IamEntityKind.User, name, arn)));
-        Operation("AttachUserPolicy", (c, p, w) => OnUser(c, p, false, (i, name, arn) => Attach(c, i, IamEntityKind.User, name, arn)), hasResult: false);
-        Operation("DetachUserPolicy", (c, p, w) => OnUser(c, p, false, (i, name, arn) => Detach(c, i, IamEntityKind.User, name, arn)), hasResult: false);
-        Operation("ListAttachedUserPolicies", (c, p, w) => OnUser(c, p, false, (i, name, arn) => ListAttached(c, i, w, IamEntityKind.User, name, arn)));
-        Operation("PutUserPermissionsBoundary", (c, p, w) => OnUser(c, p, false, (i, name, arn) => PutBoundary(c, i, IamEntityKind.User, name, arn)), hasResult: false);
-        Operation("DeleteUserPermissionsBoundary", (c, p, w) => OnUser(c, p, false, (i, name, arn) => DeleteBoundary(c, i, IamEntityKind.User, name, arn)), hasResult: false);
+        Operation<Api.CreateUserRequest, Api.CreateUserResponse>("CreateUser", CreateUser);
+        Operation<Api.GetUserRequest, Api.GetUserResponse>("GetUser", GetUser);
+        Operation<Api.ListUsersRequest, Api.ListUsersResponse>("ListUsers", ListUsers);
+        Operation<Api.DeleteUserRequest>("DeleteUser", DeleteUser);
+        Operation<Api.TagUserRequest>("TagUser", TagUser);
+        Operation<Api.UntagUserRequest>("UntagUser", UntagUser);
+        Operation<Api.ListUserTagsRequest, Api.ListUserTagsResponse>("ListUserTags", ListUserTags);
+        Operation<Api.PutUserPolicyRequest>("PutUserPolicy", (c, p) =>
+            PutInline(c, IamEntityKind.User, p.UserName, UserArn(c, p.UserName), p.PolicyName, p.PolicyDocument));
+        Operation<Api.GetUserPolicyRequest, Api.GetUserPolicyResponse>("GetUserPolicy", (c, p) =>
+        {
+            var (user, name, document) = GetInline(c, IamEntityKind.User, p.UserName, UserArn(c, p.UserName), p.PolicyName);
+            return new(user, name, document);
+        });
+        Operation<Api.DeleteUserPolicyRequest>("DeleteUserPolicy", (c, p) =>
+            DeleteInline(c, IamEntityKind.User, p.UserName, UserArn(c, p.UserName), p.PolicyName));
+        Operation<Api.ListUserPoliciesRequest, Api.ListUserPoliciesResponse>("ListUserPolicies", (c, p) =>
+        {
+            var page = ListInline(c, IamEntityKind.User, p.UserName, UserArn(c, p.UserName), p.Marker, p.MaxItems);
+            return new(page.Items, page.IsTruncated, page.Marker);
+        });
+        Operation<Api.AttachUserPolicyRequest>("AttachUserPolicy", (c, p) =>
+            Attach(c, IamEntityKind.User, p.UserName, UserArn(c, p.UserName), p.PolicyArn));
+        Operation<Api.DetachUserPolicyRequest>("DetachUserPolicy", (c, p) =>
+            Detach(c, IamEntityKind.User, p.UserName, UserArn(c, p.UserName), p.PolicyArn));
+        Operation<Api.ListAttachedUserPoliciesRequest, Api.ListAttachedUserPoliciesResponse>("ListAttachedUserPolicies", (c, p) =>
+        {
+            var page = ListAttached(c, IamEntityKind.User, p.UserName, UserArn(c, p.UserName), p.PathPrefix, p.Marker, p.MaxItems);
+            return new(page.Items, page.IsTruncated, page.Marker);
+        });
+        Operation<Api.PutUserPermissionsBoundaryRequest>("PutUserPermissionsBoundary", (c, p) =>
+            PutBoundary(c, IamEntityKind.User, p.UserName, UserArn(c, p.UserName), p.PermissionsBoundary));
+        Operation<Api.DeleteUserPermissionsBoundaryRequest>("DeleteUserPermissionsBoundary", (c, p) =>
+            DeleteBoundary(c, IamEntityKind.User, p.UserName, UserArn(c, p.UserName)));
     }
 
-    /// <summary>Runs an operation on the user named by UserName (existingUserNameType allows 128 characters, userNameType 64).</summary>
-    private void OnUser(AwsCall call, QueryParameters parameters, bool existingName, Action<IamInput, string, Func<string>> operation)
-    {
-        var input = new IamInput(parameters);
-        var name = existingName ? input.ExistingUserName() : input.UserName();
-        operation(input, name, () => UserArn(call, name));
-    }
-
+    /// <summary>The ARN to authorize an operation on a user: the user's (its path included) when it exists.</summary>
     private string UserArn(AwsCall call, string name) =>
         Store.GetUser(Account(call), name)?.Arn ?? Arn.User(Account(call), "/", name);
 
@@ -53,96 +63,69 @@ public sealed partial class IamService
         };
     }
 
-    private static void WriteUser(XmlWriter w, UserRow user, bool full)
+    /// <summary>A user as responses carry it: listings omit the boundary and tags.</summary>
+    private static Api.User ToUser(UserRow user, bool full) => new(
+        user.Path, user.UserName, user.UserId, user.Arn, user.CreateDate,
+        PermissionsBoundary: full ? Boundary(user.PermissionsBoundaryArn) : null,
+        Tags: full ? TagsOrNull(user.Tags) : null);
+
+    private Api.CreateUserResponse CreateUser(AwsCall call, Api.CreateUserRequest p)
     {
-        w.El("Path", user.Path).El("UserName", user.UserName).El("UserId", user.UserId).El("Arn", user.Arn).El("CreateDate", user.CreateDate);
-        if (!full) return;
-        WriteBoundary(w, user.PermissionsBoundaryArn);
-        WriteTags(w, user.Tags);
+        var path = p.Path ?? "/";
+        if (p.PermissionsBoundary is { } boundary) CheckArn(boundary);
+        call.Authorize(Action("CreateUser"), Arn.User(Account(call), path, p.UserName));
+        var user = Store.CreateUser(Account(call), p.UserName, path, p.PermissionsBoundary, ReadTags(p.Tags));
+        return new(ToUser(user, full: true));
     }
 
-    private void CreateUser(AwsCall call, QueryParameters p, XmlWriter w)
+    private Api.GetUserResponse GetUser(AwsCall call, Api.GetUserRequest p)
     {
-        var input = new IamInput(p);
-        var path = input.Path();
-        var name = input.UserName();
-        var boundary = input.OptionalArn("PermissionsBoundary");
-        var tags = input.Tags() ?? [];
-        input.Check();
-        if (boundary is not null) CheckArn(boundary);
-        call.Authorize(Action("CreateUser"), Arn.User(Account(call), path, name));
-        var user = Store.CreateUser(Account(call), name, path, boundary, tags);
-        w.Struct("User", x => WriteUser(x, user, full: true));
-    }
-
-    private void GetUser(AwsCall call, QueryParameters p, XmlWriter w)
-    {
-        var input = new IamInput(p);
-        var given = input.OptionalExistingUserName();
-        input.Check();
-        var name = TargetUser(call, given);
+        var name = TargetUser(call, p.UserName);
         if (name is null)
         {
             // A root asking about itself: IAM answers with the account's root, which has no user name or path.
             call.Authorize(Action("GetUser"), call.Caller.Arn);
             var created = Store.AccountCreateDate(Account(call));
-            w.Struct("User", x => x.El("UserId", Account(call)).El("Arn", Arn.Root(Account(call))).El("CreateDate", created));
-            return;
+            return new(new Api.User(null, null, Account(call), Arn.Root(Account(call)), created));
         }
         call.Authorize(Action("GetUser"), UserArn(call, name));
         var user = Store.GetUser(Account(call), name) ?? throw IamErrors.NoSuchUser(name);
-        w.Struct("User", x => WriteUser(x, user, full: true));
+        return new(ToUser(user, full: true));
     }
 
-    private void ListUsers(AwsCall call, QueryParameters p, XmlWriter w)
+    private Api.ListUsersResponse ListUsers(AwsCall call, Api.ListUsersRequest p)
     {
-        var input = new IamInput(p);
-        var prefix = input.PathPrefix();
-        var paging = ReadPaging(input);
-        input.Check();
         call.Authorize(Action("ListUsers"), "*");
-        WritePage(w, "Users", Store.ListUsers(Account(call), prefix), u => u.UserName, paging, (x, u) => WriteUser(x, u, full: false));
+        var page = NamePage(Store.ListUsers(Account(call), p.PathPrefix ?? "/"), u => u.UserName, p.Marker, p.MaxItems);
+        return new(page.Items.Select(u => ToUser(u, full: false)).ToList(), page.IsTruncated, page.Marker);
     }
 
-    private void DeleteUser(AwsCall call, QueryParameters p, XmlWriter w)
+    private void DeleteUser(AwsCall call, Api.DeleteUserRequest p)
     {
-        var input = new IamInput(p);
-        var name = input.ExistingUserName();
-        input.Check();
-        call.Authorize(Action("DeleteUser"), UserArn(call, name));
-        Store.DeleteUser(Account(call), name);
+        call.Authorize(Action("DeleteUser"), UserArn(call, p.UserName));
+        Store.DeleteUser(Account(call), p.UserName);
     }
 
-    private void TagUser(AwsCall call, QueryParameters p, XmlWriter w)
+    private void TagUser(AwsCall call, Api.TagUserRequest p)
     {
-        var input = new IamInput(p);
-        var name = input.ExistingUserName();
-        var tags = input.Tags();
-        if (tags is null) input.TagKeys("Tags");
-        input.Check();
-        call.Authorize(Action("TagUser"), UserArn(call, name));
-        Store.RetagUser(Account(call), name, existing => IamStore.MergeTags(existing, tags ?? []));
+        var tags = ReadTags(p.Tags);
+        call.Authorize(Action("TagUser"), UserArn(call, p.UserName));
+        Store.RetagUser(Account(call), p.UserName, existing => IamStore.MergeTags(existing, tags));
     }
 
-    private void UntagUser(AwsCall call, QueryParameters p, XmlWriter w)
+    private void UntagUser(AwsCall call, Api.UntagUserRequest p)
     {
-        var input = new IamInput(p);
-        var name = input.ExistingUserName();
-        var keys = input.TagKeys();
-        input.Check();
-        call.Authorize(Action("UntagUser"), UserArn(call, name));
-        Store.RetagUser(Account(call), name, existing =>
+        var keys = p.TagKeys ?? [];
+        call.Authorize(Action("UntagUser"), UserArn(call, p.UserName));
+        Store.RetagUser(Account(call), p.UserName, existing =>
             existing.Where(t => !keys.Contains(t.Key, StringComparer.OrdinalIgnoreCase)).ToList());
     }
 
-    private void ListUserTags(AwsCall call, QueryParameters p, XmlWriter w)
+    private Api.ListUserTagsResponse ListUserTags(AwsCall call, Api.ListUserTagsRequest p)
     {
-        var input = new IamInput(p);
-        var name = input.ExistingUserName();
-        var paging = ReadPaging(input);
-        input.Check();
-        call.Authorize(Action("ListUserTags"), UserArn(call, name));
-        var user = Store.GetUser(Account(call), name) ?? throw IamErrors.NoSuchUser(name);
-        WriteTagPage(w, user.Tags, paging);
+        call.Authorize(Action("ListUserTags"), UserArn(call, p.UserName));
+        var user = Store.GetUser(Account(call), p.UserName) ?? throw IamErrors.NoSuchUser(p.UserName);
+        var page = PositionPage(user.Tags, p.Marker, p.MaxItems);
+        return new(ToTags(page.Items), page.IsTruncated, page.Marker);
     }
 }

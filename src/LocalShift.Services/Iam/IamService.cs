@@ -1,30 +1,29 @@
+using System.Globalization;
 using System.Text;
-using System.Xml;
 using LocalShift.Aws;
-using LocalShift.Aws.Protocols.Query;
+using LocalShift.Aws.Operations;
 using LocalShift.Core;
 using LocalShift.Policy;
 using LocalShift.Storage.State;
+using Api = LocalShift.Services.Iam.Shapes;
 
 namespace LocalShift.Services.Iam;
 
 /// <summary>
-/// AWS IAM over the query protocol. Each handler reads and checks its input, authorizes <c>iam:&lt;Action&gt;</c> on the
-/// resource, acts on the <see cref="IamStore"/> within the caller's account, and writes the children of its Result element.
-/// Handlers live in partial files by entity: roles, users, groups, managed policies, access keys.
+/// AWS IAM as typed operations of the IAM model. The edge has already checked every request against the model's
+/// constraints (AWS's ValidationError texts); each operation checks what the model cannot say (policy grammar, trust
+/// principals, managed policy ARNs), authorizes <c>iam:&lt;Action&gt;</c> on the resource, acts on the
+/// <see cref="IamStore"/> within the caller's account and returns the model's response.
+/// Operations live in partial files by entity: roles, users, groups, managed policies, access keys, simulation.
 /// </summary>
-public sealed partial class IamService : QueryService
+public sealed partial class IamService : AwsService
 {
-    public override string SigningName => "iam";
-    public override string Version => "2010-05-08";
-    public override string XmlNamespace => "https://iam.amazonaws.com/doc/2010-05-08/";
-
     public IamStore Store { get; }
 
     /// <summary>The role directory and identity-policy source other services and the authorizer read.</summary>
     public IamPolicySource PolicySource { get; }
 
-    public IamService(IamStore store)
+    public IamService(IamStore store) : base("iam")
     {
         Store = store;
         PolicySource = new IamPolicySource(store);
@@ -68,138 +67,113 @@ public sealed partial class IamService : QueryService
                 throw PolicyDocuments.InvalidPrincipal(principal);
     }
 
-    /// <summary>Marker and page size of a list request.</summary>
-    private readonly record struct Paging(string? Marker, int MaxItems);
+    private const int DefaultMaxItems = 100;
 
-    private static Paging ReadPaging(IamInput input) => new(input.Marker(), input.MaxItems());
+    /// <summary>One page of a listing: the items, whether more follow, and the marker to continue from.</summary>
+    private readonly record struct Page<T>(List<T> Items, bool IsTruncated, string? Marker);
 
     /// <summary>
-    /// Writes one page of a list sorted by name, then IsTruncated and (when truncated) the Marker to continue from.
-    /// The marker is the next item's name, base64-encoded so clients treat it as opaque.
+    /// One page of a list sorted by name. The marker is the next item's name, base64-encoded so clients treat it as opaque.
     /// </summary>
-    private static void WritePage<T>(XmlWriter w, string listName, IEnumerable<T> items, Func<T, string> key, Paging paging, Action<XmlWriter, T> write)
+    private static Page<T> NamePage<T>(IEnumerable<T> items, Func<T, string> key, string? marker, int? maxItems)
     {
         var sorted = items.OrderBy(key, StringComparer.OrdinalIgnoreCase).ThenBy(key, StringComparer.Ordinal).ToList();
         var start = 0;
-        if (paging.Marker is not null)
+        if (marker is not null)
         {
             string from;
-            try { from = Encoding.UTF8.GetString(Convert.FromBase64String(paging.Marker)); }
+            try { from = Encoding.UTF8.GetString(Convert.FromBase64String(marker)); }
             catch (FormatException) { throw IamErrors.InvalidInput("Invalid Marker."); }
             while (start < sorted.Count && string.Compare(key(sorted[start]), from, StringComparison.OrdinalIgnoreCase) < 0) start++;
         }
-        var page = sorted.Skip(start).Take(paging.MaxItems).ToList();
+        var page = sorted.Skip(start).Take(maxItems ?? DefaultMaxItems).ToList();
         var truncated = start + page.Count < sorted.Count;
-        w.List(listName, page, write);
-        w.El("IsTruncated", truncated);
-        if (truncated) w.El("Marker", Convert.ToBase64String(Encoding.UTF8.GetBytes(key(sorted[start + page.Count]))));
+        return new(page, truncated, truncated ? Convert.ToBase64String(Encoding.UTF8.GetBytes(key(sorted[start + page.Count]))) : null);
     }
 
-    /// <summary>Tags keep the order they were added in, so their marker is a position rather than a name.</summary>
-    private static void WriteTagPage(XmlWriter w, IReadOnlyList<IamTag> tags, Paging paging)
+    /// <summary>One page of a list kept in its own order (tags as added, versions newest first): the marker is a position.</summary>
+    private static Page<T> PositionPage<T>(IReadOnlyList<T> items, string? marker, int? maxItems, int defaultMaxItems = DefaultMaxItems)
     {
-        var start = paging.Marker is not null && int.TryParse(paging.Marker, out var m) && m >= 0 ? m : 0;
-        var page = tags.Skip(start).Take(paging.MaxItems).ToList();
-        var truncated = start + page.Count < tags.Count;
-        w.List("Tags", page, (x, t) => x.El("Key", t.Key).El("Value", t.Value));
-        w.El("IsTruncated", truncated);
-        if (truncated) w.El("Marker", (start + page.Count).ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var start = marker is not null && int.TryParse(marker, NumberStyles.None, CultureInfo.InvariantCulture, out var m) ? m : 0;
+        var page = items.Skip(start).Take(maxItems ?? defaultMaxItems).ToList();
+        var truncated = start + page.Count < items.Count;
+        return new(page, truncated, truncated ? (start + page.Count).ToString(CultureInfo.InvariantCulture) : null);
     }
 
-    private static void WriteTags(XmlWriter w, IReadOnlyList<IamTag> tags)
-    {
-        if (tags.Count == 0) return;
-        w.List("Tags", tags, (x, t) => x.El("Key", t.Key).El("Value", t.Value));
-    }
+    private static List<IamTag> ReadTags(List<Api.Tag>? tags) => tags?.Select(t => new IamTag(t.Key, t.Value)).ToList() ?? [];
 
-    private static void WriteBoundary(XmlWriter w, string? arn)
-    {
-        if (arn is null) return;
-        w.Struct("PermissionsBoundary", x => x.El("PermissionsBoundaryType", "PermissionsBoundaryPolicy").El("PermissionsBoundaryArn", arn));
-    }
+    private static List<Api.Tag> ToTags(IReadOnlyList<IamTag> tags) => tags.Select(t => new Api.Tag(t.Key, t.Value)).ToList();
+
+    /// <summary>Tags as an entity's description carries them: absent when there are none.</summary>
+    private static List<Api.Tag>? TagsOrNull(IReadOnlyList<IamTag> tags) => tags.Count == 0 ? null : ToTags(tags);
+
+    private static Api.AttachedPermissionsBoundary? Boundary(string? arn) =>
+        arn is null ? null : new Api.AttachedPermissionsBoundary("PermissionsBoundaryPolicy", arn);
 
     // The inline-policy and attachment operations are the same for roles, users and groups.
 
-    private void PutInline(AwsCall call, IamInput input, IamEntityKind kind, string entity, Func<string> entityArn)
+    private void PutInline(AwsCall call, IamEntityKind kind, string entity, string entityArn, string policyName, string document)
     {
-        var policyName = input.PolicyName();
-        var document = input.Document("PolicyDocument");
-        input.Check();
-        call.Authorize(Action(call.Operation), entityArn());
+        call.Authorize(Action(call.Operation), entityArn);
         CheckIdentityDocument(document);
         Store.PutInlinePolicy(Account(call), kind, entity, policyName, document);
     }
 
-    private void GetInline(AwsCall call, IamInput input, XmlWriter w, IamEntityKind kind, string entity, string nameElement, Func<string> entityArn)
+    /// <summary>The entity's name as stored, the policy's name and its URL-encoded document.</summary>
+    private (string Entity, string PolicyName, string PolicyDocument) GetInline(AwsCall call, IamEntityKind kind, string entity, string entityArn, string policyName)
     {
-        var policyName = input.PolicyName();
-        input.Check();
-        call.Authorize(Action(call.Operation), entityArn());
+        call.Authorize(Action(call.Operation), entityArn);
         var (name, policy) = Store.GetInlinePolicy(Account(call), kind, entity, policyName);
-        w.El(nameElement, name).El("PolicyName", policy.PolicyName).El("PolicyDocument", PolicyDocuments.Encode(policy.Document));
+        return (name, policy.PolicyName, PolicyDocuments.Encode(policy.Document));
     }
 
-    private void DeleteInline(AwsCall call, IamInput input, IamEntityKind kind, string entity, Func<string> entityArn)
+    private void DeleteInline(AwsCall call, IamEntityKind kind, string entity, string entityArn, string policyName)
     {
-        var policyName = input.PolicyName();
-        input.Check();
-        call.Authorize(Action(call.Operation), entityArn());
+        call.Authorize(Action(call.Operation), entityArn);
         Store.DeleteInlinePolicy(Account(call), kind, entity, policyName);
     }
 
-    private void ListInline(AwsCall call, IamInput input, XmlWriter w, IamEntityKind kind, string entity, Func<string> entityArn)
+    private Page<string> ListInline(AwsCall call, IamEntityKind kind, string entity, string entityArn, string? marker, int? maxItems)
     {
-        var paging = ReadPaging(input);
-        input.Check();
-        call.Authorize(Action(call.Operation), entityArn());
+        call.Authorize(Action(call.Operation), entityArn);
         var names = Store.ListInlinePolicies(Account(call), kind, entity).Select(p => p.PolicyName);
-        WritePage(w, "PolicyNames", names, n => n, paging, (x, n) => x.WriteString(n));
+        return NamePage(names, n => n, marker, maxItems);
     }
 
-    private void Attach(AwsCall call, IamInput input, IamEntityKind kind, string entity, Func<string> entityArn)
+    private void Attach(AwsCall call, IamEntityKind kind, string entity, string entityArn, string policyArn)
     {
-        var policyArn = input.Arn("PolicyArn");
-        input.Check();
         CheckArn(policyArn);
-        call.Authorize(Action(call.Operation), entityArn());
+        call.Authorize(Action(call.Operation), entityArn);
         Store.AttachPolicy(Account(call), kind, entity, policyArn);
     }
 
-    private void Detach(AwsCall call, IamInput input, IamEntityKind kind, string entity, Func<string> entityArn)
+    private void Detach(AwsCall call, IamEntityKind kind, string entity, string entityArn, string policyArn)
     {
-        var policyArn = input.Arn("PolicyArn");
-        input.Check();
         CheckArn(policyArn);
-        call.Authorize(Action(call.Operation), entityArn());
+        call.Authorize(Action(call.Operation), entityArn);
         Store.DetachPolicy(Account(call), kind, entity, policyArn);
     }
 
-    private void ListAttached(AwsCall call, IamInput input, XmlWriter w, IamEntityKind kind, string entity, Func<string> entityArn)
+    private Page<Api.AttachedPolicy> ListAttached(AwsCall call, IamEntityKind kind, string entity, string entityArn, string? pathPrefix, string? marker, int? maxItems)
     {
-        var prefix = input.PolicyPath("PathPrefix");
-        var paging = ReadPaging(input);
-        input.Check();
-        call.Authorize(Action(call.Operation), entityArn());
+        var prefix = pathPrefix ?? "/";
+        call.Authorize(Action(call.Operation), entityArn);
         var attached = Store.ListAttachedPolicies(Account(call), kind, entity)
             .Where(a => a.Path.StartsWith(prefix, StringComparison.Ordinal))
-            .Select(a => a.Policy);
-        WritePage(w, "AttachedPolicies", attached, a => a.PolicyName, paging,
-            (x, a) => x.El("PolicyName", a.PolicyName).El("PolicyArn", a.PolicyArn));
+            .Select(a => new Api.AttachedPolicy(a.Policy.PolicyName, a.Policy.PolicyArn));
+        return NamePage(attached, a => a.PolicyName!, marker, maxItems);
     }
 
-    private void PutBoundary(AwsCall call, IamInput input, IamEntityKind kind, string entity, Func<string> entityArn)
+    private void PutBoundary(AwsCall call, IamEntityKind kind, string entity, string entityArn, string policyArn)
     {
-        var policyArn = input.Arn("PermissionsBoundary");
-        input.Check();
         CheckArn(policyArn);
-        call.Authorize(Action(call.Operation), entityArn());
+        call.Authorize(Action(call.Operation), entityArn);
         Store.SetPermissionsBoundary(Account(call), kind, entity, policyArn);
     }
 
-    private void DeleteBoundary(AwsCall call, IamInput input, IamEntityKind kind, string entity, Func<string> entityArn)
+    private void DeleteBoundary(AwsCall call, IamEntityKind kind, string entity, string entityArn)
     {
-        input.Check();
-        call.Authorize(Action(call.Operation), entityArn());
+        call.Authorize(Action(call.Operation), entityArn);
         Store.SetPermissionsBoundary(Account(call), kind, entity, null);
     }
 }

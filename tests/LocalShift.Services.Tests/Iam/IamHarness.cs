@@ -1,8 +1,6 @@
-using System.Text;
-using System.Xml;
 using System.Xml.Linq;
 using LocalShift.Aws;
-using LocalShift.Aws.Protocols.Query;
+using LocalShift.Aws.Operations;
 using LocalShift.Core;
 using LocalShift.Services.Iam;
 using LocalShift.Storage.State;
@@ -16,7 +14,7 @@ public sealed class ManualClock(DateTimeOffset start) : TimeProvider
     public override DateTimeOffset GetUtcNow() => Now;
 }
 
-/// <summary>An IAM service over a fresh state file, called the way the edge calls it: operation name, flat parameters, an XmlWriter.</summary>
+/// <summary>An IAM service over a fresh state file, called the way the edge calls it: operation name, flat parameters, the Result element back.</summary>
 public sealed class IamHarness : IDisposable
 {
     public const string Account = "123456789012";
@@ -63,20 +61,14 @@ public sealed class IamHarness : IDisposable
 
     public XElement CallAs(Principal caller, string operation, params (string Name, string Value)[] parameters)
     {
-        Assert.True(Service.TryGetOperation(operation, out var handler, out _), $"{operation} is not registered");
+        Assert.True(Service.Operations.ContainsKey(operation), $"{operation} is not registered");
         var call = new AwsCall
         {
             Service = "iam", Operation = operation, Region = "us-east-1", RequestId = Guid.NewGuid().ToString(), Caller = caller,
             Time = Clock.GetUtcNow(), Authorizer = AllowAllAuthorizer.Instance,
         };
-        var sb = new StringBuilder();
-        using (var w = XmlWriter.Create(sb, new XmlWriterSettings { OmitXmlDeclaration = true }))
-        {
-            w.WriteStartElement(operation + "Result");
-            handler(call, new QueryParameters(parameters.Select(p => KeyValuePair.Create(p.Name, p.Value))), w);
-            w.WriteEndElement();
-        }
-        return XElement.Parse(sb.ToString());
+        // Through the query protocol as the edge runs it: the model reads and validates the parameters, the result is the model's XML.
+        return XElement.Parse(QueryOperations.Invoke(Service, operation, call, parameters.Select(p => KeyValuePair.Create(p.Name, p.Value))));
     }
 
     /// <summary>Calls an operation that must fail and returns the error a client would see.</summary>

@@ -24,7 +24,7 @@ public sealed partial class OperationCoverageTests
     public void Every_required_operation_is_registered()
     {
         using var iam = new IamHarness();
-        Assert.Empty(Required.Except(iam.Service.OperationNames));
+        Assert.Empty(Required.Except(iam.Service.Operations.Keys));
     }
 
     [Fact]
@@ -34,7 +34,7 @@ public sealed partial class OperationCoverageTests
         var sources = string.Join("\n", Directory.GetFiles(ThisFolder(), "*.cs")
             .Where(f => Path.GetFileName(f) != "OperationCoverageTests.cs").Select(File.ReadAllText));
         var called = QuotedName().Matches(sources).Select(m => m.Groups[1].Value).ToHashSet();
-        Assert.Empty(iam.Service.OperationNames.Where(op => !called.Contains(op)).Order());
+        Assert.Empty(iam.Service.Operations.Keys.Where(op => !called.Contains(op)).Order());
     }
 
     private static string ThisFolder([CallerFilePath] string path = "") => Path.GetDirectoryName(path)!;

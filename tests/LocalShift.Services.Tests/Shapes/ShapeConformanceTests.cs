@@ -5,6 +5,7 @@ using LocalShift.Aws.Model;
 using LocalShift.Aws.Operations;
 using LocalShift.Services.Sts;
 using LocalShift.Services.Tests.Glue;
+using LocalShift.Services.Tests.Iam;
 using LocalShift.Services.Tests.Redshift;
 
 namespace LocalShift.Services.Tests.Shapes;
@@ -18,11 +19,13 @@ public sealed class ShapeConformanceTests : IDisposable
 {
     private readonly RedshiftHarness _redshift = new();
     private readonly GlueHarness _glue = new();
+    private readonly IamHarness _iam = new();
 
     public void Dispose()
     {
         _redshift.Dispose();
         _glue.Dispose();
+        _iam.Dispose();
     }
 
     private IEnumerable<AwsService> TypedServices() =>
@@ -31,6 +34,7 @@ public sealed class ShapeConformanceTests : IDisposable
         // Only the operation table is looked at; nothing is called.
         new StsService(new RoleAssumer(null!, null!, null!, null!, null!, TimeProvider.System)),
         _glue.Service,
+        _iam.Service,
     ];
 
     [Fact]
