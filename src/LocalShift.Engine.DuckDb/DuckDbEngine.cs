@@ -32,15 +32,21 @@ public sealed class DuckDbEngine : ISqlEngine
     /// SET statements for settings every session shares (such as <c>SET GLOBAL TimeZone = 'UTC'</c>), run before the
     /// configuration is locked; once it is, no session can change them.
     /// </param>
-    public DuckDbEngine(string path, string? stagingDirectory = null, string? sharedSettings = null)
+    /// <param name="memoryLimitBytes">
+    /// How much memory the engine's buffer manager may hold for all its sessions together (DuckDB's
+    /// <c>memory_limit</c>); a statement that needs more than it can spill fails with an out-of-memory error instead of
+    /// growing the process. Null: DuckDB's own default (80% of the machine's memory).
+    /// </param>
+    public DuckDbEngine(string path, string? stagingDirectory = null, string? sharedSettings = null, long? memoryLimitBytes = null)
     {
+        if (memoryLimitBytes is <= 0) throw new ArgumentOutOfRangeException(nameof(memoryLimitBytes), memoryLimitBytes, "must be positive");
         _ownsStaging = stagingDirectory is null;
         StagingDirectory = Path.GetFullPath(stagingDirectory ?? Path.Combine(Path.GetTempPath(), "localshift-engine-" + Guid.NewGuid().ToString("N")));
         _root = new DuckDBConnection($"DataSource={path}");
         try
         {
             _root.Open();
-            Seal(path, sharedSettings);
+            Seal(path, sharedSettings, memoryLimitBytes);
         }
         catch (DuckDBException e)
         {
@@ -65,7 +71,7 @@ public sealed class DuckDbEngine : ISqlEngine
     /// PRAGMA of an engine setting fails, in any session, while per-session state that is not a setting
     /// (<c>search_path</c>, <c>SET VARIABLE</c>, an in-memory ATTACH) keeps working.
     /// </summary>
-    private void Seal(string path, string? sharedSettings)
+    private void Seal(string path, string? sharedSettings, long? memoryLimitBytes)
     {
         ReturnFreedMemory(_root);
         if (Setting("lock_configuration") == "true")
@@ -84,6 +90,8 @@ public sealed class DuckDbEngine : ISqlEngine
         var staging = Literal(Path.TrimEndingDirectorySeparator(StagingDirectory) + Path.DirectorySeparatorChar);
         var statements = new List<string>();
         if (!string.IsNullOrWhiteSpace(sharedSettings)) statements.Add(sharedSettings);
+        // In KiB, DuckDB's smallest unit that keeps a byte count exact enough; at least 1 MiB.
+        if (memoryLimitBytes is { } limit) statements.Add($"SET memory_limit = '{Math.Max(limit / 1024, 1024)}KiB'");
         // An in-memory database would spill into ".tmp" under the process's working directory.
         if (path == ":memory:") statements.Add($"SET temp_directory = {Literal(Path.Combine(StagingDirectory, ".spill"))}");
         statements.AddRange(

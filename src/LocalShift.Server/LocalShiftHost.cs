@@ -111,6 +111,7 @@ public sealed class LocalShiftHost : IAsyncDisposable
             certificate: SqlEndpointCertificate.Load(options, dataDir))
         {
             MaxConnections = options.SqlMaxConnections,
+            MemoryLimit = options.SqlMemoryLimit,
         };
         var redshift = RedshiftControlPlane.Create(store, iamStore, sqlHost, new RedshiftOptions
         {

@@ -21,7 +21,7 @@ public sealed class ClusterDatabase : IPgBackend, IDisposable
     private readonly Lock _sessionLogLock = new();
 
     public ClusterDatabase(ClusterEndpointSpec spec, string databasePath, PgAuthMethod authMethod = PgAuthMethod.ScramSha256,
-        IRedshiftStatementHandler? redshiftStatements = null)
+        IRedshiftStatementHandler? redshiftStatements = null, long? memoryLimitBytes = null)
     {
         Spec = spec;
         AuthMethod = authMethod;
@@ -30,7 +30,7 @@ public sealed class ClusterDatabase : IPgBackend, IDisposable
         // statements may read or write files (never the object store's folder, nor the state database).
         _engine = new DuckDbEngine(databasePath,
             databasePath == ":memory:" ? null : Path.Combine(Path.GetDirectoryName(Path.GetFullPath(databasePath))!, "staging"),
-            CatalogSetup.EngineSettings);
+            CatalogSetup.EngineSettings, memoryLimitBytes);
         try
         {
             _system = _engine.OpenSession();
