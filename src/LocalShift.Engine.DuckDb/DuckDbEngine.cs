@@ -138,6 +138,20 @@ public sealed class DuckDbEngine : ISqlEngine
         }
     }
 
+    public void DefineHostFunction(string name, Func<int, int, int> body)
+    {
+        lock (_root)
+        {
+#pragma warning disable DuckDBNET001 // DuckDB.NET marks its scalar-function registration experimental.
+            _root.RegisterScalarFunction<int, int, int>(name, (readers, writer, rows) =>
+            {
+                for (ulong row = 0; row < rows; row++)
+                    writer.WriteValue(body(readers[0].GetValue<int>(row), readers[1].GetValue<int>(row)), row);
+            }, new ScalarFunctionOptions { IsPureFunction = false });
+#pragma warning restore DuckDBNET001
+        }
+    }
+
     public IEngineSession OpenSession()
     {
         lock (_root)
@@ -186,7 +200,7 @@ internal sealed class DuckDbSession(DuckDBConnection connection, string stagingD
         catch (DuckDBException e)
         {
             command.Dispose();
-            throw DuckDbErrorMapping.Map(e.Message);
+            throw Failure(e);
         }
         catch (Exception e) when (e is not PgException)
         {
@@ -206,7 +220,7 @@ internal sealed class DuckDbSession(DuckDBConnection connection, string stagingD
         }
         catch (DuckDBException e)
         {
-            throw DuckDbErrorMapping.Map(e.Message);
+            throw Failure(e);
         }
         catch (Exception e) when (e is not PgException)
         {
@@ -217,6 +231,12 @@ internal sealed class DuckDbSession(DuckDBConnection connection, string stagingD
             _running = null;
         }
     }
+
+    /// <summary>
+    /// An engine error in PostgreSQL's terms; a host function's own error (<see cref="ISqlEngine.DefineHostFunction"/>)
+    /// as it raised it.
+    /// </summary>
+    internal static PgException Failure(DuckDBException e) => e.InnerException as PgException ?? DuckDbErrorMapping.Map(e.Message);
 
     /// <summary>An interrupted statement surfaces as a cancellation; anything else is an internal error with its text.</summary>
     internal static PgException Unexpected(Exception e) => e is OperationCanceledException
@@ -283,7 +303,7 @@ internal sealed class DuckDbResult : IEngineResult
     public bool Read()
     {
         try { return _reader.Read(); }
-        catch (DuckDBException e) { throw DuckDbErrorMapping.Map(e.Message); }
+        catch (DuckDBException e) { throw DuckDbSession.Failure(e); }
         catch (Exception e) when (e is not PgException) { throw DuckDbSession.Unexpected(e); }
     }
 
@@ -300,7 +320,7 @@ internal sealed class DuckDbResult : IEngineResult
             }
             return _reader.GetValue(ordinal);
         }
-        catch (DuckDBException e) { throw DuckDbErrorMapping.Map(e.Message); }
+        catch (DuckDBException e) { throw DuckDbSession.Failure(e); }
         catch (Exception e) when (e is not PgException) { throw DuckDbSession.Unexpected(e); }
     }
 

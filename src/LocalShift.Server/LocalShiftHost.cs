@@ -112,6 +112,7 @@ public sealed class LocalShiftHost : IAsyncDisposable
         {
             MaxConnections = options.SqlMaxConnections,
             MemoryLimit = options.SqlMemoryLimit,
+            StatementTimeout = options.SqlStatementTimeout,
         };
         var redshift = RedshiftControlPlane.Create(store, iamStore, sqlHost, new RedshiftOptions
         {

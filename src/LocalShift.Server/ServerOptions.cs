@@ -25,6 +25,7 @@ public sealed class ServerOptions
     public int SqlMaxConnections { get; set; } = LocalShift.Sql.Wire.Session.PgListener.DefaultMaxConnections;
     /// <summary>Each cluster engine's memory limit in bytes; null: a quarter of the machine's memory.</summary>
     public long? SqlMemoryLimit { get; set; }
+    public TimeSpan SqlStatementTimeout { get; set; } = TimeSpan.Zero;
 
     public IEnumerable<AccountSpec> Accounts =>
         new[] { new AccountSpec(AccountId, RootAccessKey, RootSecretKey) }.Concat(ExtraAccounts);
@@ -52,6 +53,8 @@ public sealed class ServerOptions
                                        Redshift's limit); one more is refused with SQLSTATE 53300
           --sql-memory-limit SIZE      memory each cluster's engine may use, e.g. 512MB or 4GB (default a quarter of
                                        the machine's memory); a statement needing more fails with SQLSTATE 53200
+          --sql-statement-timeout DURATION  the statement_timeout every SQL session starts with (default 0, none);
+                                       a statement running longer is canceled with SQLSTATE 57014
 
         Every flag can also be set as an environment variable: --sql-port-start is LOCALSHIFT_SQL_PORT_START.
         Durations: 500ms, 2s, 1m, or a plain number of seconds.
@@ -101,7 +104,7 @@ public sealed class ServerOptions
     [
         "data-dir", "host", "port", "sql-port-start", "account-id", "root-access-key", "root-secret-key", "account",
         "region", "role-apply-delay", "cluster-create-delay", "log-level", "sql-tls", "sql-tls-cert", "sql-tls-key",
-        "sql-max-connections", "sql-memory-limit",
+        "sql-max-connections", "sql-memory-limit", "sql-statement-timeout",
     ];
 
     private void Set(string flag, string value, string source)
@@ -142,6 +145,7 @@ public sealed class ServerOptions
                     : throw new ArgumentException($"{source}: '{value}' is not a number of connections (1 or more).");
                 break;
             case "sql-memory-limit": SqlMemoryLimit = ParseSize(value, source); break;
+            case "sql-statement-timeout": SqlStatementTimeout = ParseDuration(value, source); break;
             case "log-level":
                 if (value is not ("debug" or "info" or "warning" or "error"))
                     throw new ArgumentException($"{source}: log level must be debug, info, warning or error.");

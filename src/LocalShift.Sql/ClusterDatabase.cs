@@ -34,7 +34,9 @@ public sealed class ClusterDatabase : IPgBackend, IDisposable
         try
         {
             _system = _engine.OpenSession();
+            Backends.Define(_engine);
             CatalogSetup.Install(_system);
+            _system.Execute(BackendSignals.MacrosSql);
             Users = new UserDirectory(_system, spec.MasterUsername, spec.MasterPasswordSecret);
             CatalogSetup.InstallSystemViews(_system);
             Privileges = new StatementPrivileges(Users, SystemRelations.Load(_system, spec.DbName));
@@ -48,6 +50,12 @@ public sealed class ClusterDatabase : IPgBackend, IDisposable
     }
 
     public ClusterEndpointSpec Spec { get; }
+
+    /// <summary>The cluster's open sessions, for pg_cancel_backend and pg_terminate_backend.</summary>
+    internal BackendSignals Backends { get; } = new();
+
+    /// <summary>The statement_timeout every session starts with (the cluster's parameter; zero: none).</summary>
+    public TimeSpan StatementTimeout { get; init; }
     public PgAuthMethod AuthMethod { get; }
     public UserDirectory Users { get; }
 
@@ -95,6 +103,7 @@ public sealed class ClusterDatabase : IPgBackend, IDisposable
         if (Users.Find(connection.User) is null) connection = connection with { User = connection.User.ToLowerInvariant() };
         var session = new SqlSession(this, _engine.OpenSession(), connection);
         session.Engine.Execute($"SET VARIABLE localshift_pid = {connection.ProcessId}");
+        Backends.Opened(session);
         lock (_sessionLogLock)
             _sessionLog.Execute($"INSERT INTO {FunctionLibrary.Typed}sessions VALUES ({connection.ProcessId}, " +
                 $"{TokenCursor.QuoteLiteral(connection.User)}, {TokenCursor.QuoteLiteral(connection.Database)}, CAST(current_timestamp AS TIMESTAMP))");
@@ -104,6 +113,7 @@ public sealed class ClusterDatabase : IPgBackend, IDisposable
     /// <summary>Takes a closed session off stv_sessions.</summary>
     internal void SessionClosed(int processId)
     {
+        Backends.Closed(processId);
         try
         {
             lock (_sessionLogLock) _sessionLog.Execute($"DELETE FROM {FunctionLibrary.Typed}sessions WHERE process = {processId}");

@@ -44,6 +44,9 @@ public sealed class ClusterSqlHost(string dataDir, ILoggerFactory? loggerFactory
     /// </summary>
     public static long DefaultMemoryLimit => Math.Max(GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / 4, 64L << 20);
 
+    /// <summary>The statement_timeout each session of every cluster starts with (zero: none, Redshift's default).</summary>
+    public TimeSpan StatementTimeout { get; init; }
+
     private sealed record Endpoint(ClusterDatabase Database, PgListener Listener);
 
     private readonly ConcurrentDictionary<(string Account, string Region, string Cluster), Endpoint> _endpoints = new();
@@ -59,7 +62,10 @@ public sealed class ClusterSqlHost(string dataDir, ILoggerFactory? loggerFactory
             var folder = ClusterFolder(spec);
             Directory.CreateDirectory(folder);
             var database = new ClusterDatabase(spec, Path.Combine(folder, "warehouse.duckdb"), authMethod, redshiftStatements,
-                MemoryLimit ?? DefaultMemoryLimit);
+                MemoryLimit ?? DefaultMemoryLimit)
+            {
+                StatementTimeout = StatementTimeout,
+            };
             var listener = new PgListener(database, new IPEndPoint(ResolveHost(spec.Host), spec.Port), _logger, certificate)
             {
                 AuthenticationTimeout = AuthenticationTimeout,

@@ -30,6 +30,9 @@ public class ClusterEndpoint : IAsyncLifetime
     /// <summary>The engine's memory limit in bytes (null: the host's default); subclasses lower it.</summary>
     protected virtual long? MemoryLimit => null;
 
+    /// <summary>The statement_timeout sessions start with (zero: none); subclasses set one.</summary>
+    protected virtual TimeSpan StatementTimeout => TimeSpan.Zero;
+
     public string DataDir { get; } = Path.Combine(Path.GetTempPath(), "localshift-sql-" + Guid.NewGuid().ToString("N"));
     public IPEndPoint Endpoint { get; private set; } = null!;
 
@@ -40,6 +43,7 @@ public class ClusterEndpoint : IAsyncLifetime
             AuthenticationTimeout = AuthenticationTimeout,
             MaxConnections = MaxConnections,
             MemoryLimit = MemoryLimit,
+            StatementTimeout = StatementTimeout,
         };
         await _host.StartAsync(new ClusterEndpointSpec("123456789012", "us-east-1", "test-cluster", Database, Master, Password, "127.0.0.1", 0), default);
         Endpoint = _host.EndpointOf("123456789012", "us-east-1", "test-cluster")!;
