@@ -26,6 +26,15 @@ public sealed class ServerOptions
     /// <summary>Each cluster engine's memory limit in bytes; null: a quarter of the machine's memory.</summary>
     public long? SqlMemoryLimit { get; set; }
     public TimeSpan SqlStatementTimeout { get; set; } = TimeSpan.Zero;
+    /// <summary>The /_localshift/* admin endpoints also answer callers that are not on this machine.</summary>
+    public bool AdminFromAnywhere { get; set; }
+
+    /// <summary>Listening on an address other machines can reach (not loopback).</summary>
+    public bool ListensBeyondLoopback =>
+        Host != "localhost" && !(System.Net.IPAddress.TryParse(Host, out var ip) && System.Net.IPAddress.IsLoopback(ip));
+
+    /// <summary>The default account still has the root keys everyone knows (test/test).</summary>
+    public bool DefaultRootKeys => RootAccessKey == "test" && RootSecretKey == "test";
 
     public IEnumerable<AccountSpec> Accounts =>
         new[] { new AccountSpec(AccountId, RootAccessKey, RootSecretKey) }.Concat(ExtraAccounts);
@@ -53,6 +62,8 @@ public sealed class ServerOptions
                                        Redshift's limit); one more is refused with SQLSTATE 53300
           --sql-memory-limit SIZE      memory each cluster's engine may use, e.g. 512MB or 4GB (default a quarter of
                                        the machine's memory); a statement needing more fails with SQLSTATE 53200
+          --admin-from-anywhere on|off the /_localshift/* admin endpoints answer callers on other machines too
+                                       (default off: loopback only)
           --sql-statement-timeout DURATION  the statement_timeout every SQL session starts with (default 0, none);
                                        a statement running longer is canceled with SQLSTATE 57014
 
@@ -104,7 +115,7 @@ public sealed class ServerOptions
     [
         "data-dir", "host", "port", "sql-port-start", "account-id", "root-access-key", "root-secret-key", "account",
         "region", "role-apply-delay", "cluster-create-delay", "log-level", "sql-tls", "sql-tls-cert", "sql-tls-key",
-        "sql-max-connections", "sql-memory-limit", "sql-statement-timeout",
+        "sql-max-connections", "sql-memory-limit", "sql-statement-timeout", "admin-from-anywhere",
     ];
 
     private void Set(string flag, string value, string source)
@@ -129,14 +140,8 @@ public sealed class ServerOptions
                 break;
             case "role-apply-delay": RoleApplyDelay = ParseDuration(value, source); break;
             case "cluster-create-delay": ClusterCreateDelay = ParseDuration(value, source); break;
-            case "sql-tls":
-                SqlTls = value.ToLowerInvariant() switch
-                {
-                    "on" or "true" or "1" => true,
-                    "off" or "false" or "0" => false,
-                    _ => throw new ArgumentException($"{source} must be 'on' or 'off', not '{value}'."),
-                };
-                break;
+            case "sql-tls": SqlTls = OnOff(value, source); break;
+            case "admin-from-anywhere": AdminFromAnywhere = OnOff(value, source); break;
             case "sql-tls-cert": SqlTlsCert = NonEmpty(value, source); break;
             case "sql-tls-key": SqlTlsKey = NonEmpty(value, source); break;
             case "sql-max-connections":
@@ -153,6 +158,13 @@ public sealed class ServerOptions
                 break;
         }
     }
+
+    private static bool OnOff(string value, string source) => value.ToLowerInvariant() switch
+    {
+        "on" or "true" or "1" => true,
+        "off" or "false" or "0" => false,
+        _ => throw new ArgumentException($"{source} must be 'on' or 'off', not '{value}'."),
+    };
 
     private static string NonEmpty(string v, string source) =>
         v.Length > 0 ? v : throw new ArgumentException($"{source} must not be empty.");
