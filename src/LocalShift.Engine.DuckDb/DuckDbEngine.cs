@@ -32,15 +32,21 @@ public sealed class DuckDbEngine : ISqlEngine
     /// SET statements for settings every session shares (such as <c>SET GLOBAL TimeZone = 'UTC'</c>), run before the
     /// configuration is locked; once it is, no session can change them.
     /// </param>
-    public DuckDbEngine(string path, string? stagingDirectory = null, string? sharedSettings = null)
+    /// <param name="memoryLimitBytes">
+    /// How much memory the engine's buffer manager may hold for all its sessions together (DuckDB's
+    /// <c>memory_limit</c>); a statement that needs more than it can spill fails with an out-of-memory error instead of
+    /// growing the process. Null: DuckDB's own default (80% of the machine's memory).
+    /// </param>
+    public DuckDbEngine(string path, string? stagingDirectory = null, string? sharedSettings = null, long? memoryLimitBytes = null)
     {
+        if (memoryLimitBytes is <= 0) throw new ArgumentOutOfRangeException(nameof(memoryLimitBytes), memoryLimitBytes, "must be positive");
         _ownsStaging = stagingDirectory is null;
         StagingDirectory = Path.GetFullPath(stagingDirectory ?? Path.Combine(Path.GetTempPath(), "localshift-engine-" + Guid.NewGuid().ToString("N")));
         _root = new DuckDBConnection($"DataSource={path}");
         try
         {
             _root.Open();
-            Seal(path, sharedSettings);
+            Seal(path, sharedSettings, memoryLimitBytes);
         }
         catch (DuckDBException e)
         {
@@ -65,7 +71,7 @@ public sealed class DuckDbEngine : ISqlEngine
     /// PRAGMA of an engine setting fails, in any session, while per-session state that is not a setting
     /// (<c>search_path</c>, <c>SET VARIABLE</c>, an in-memory ATTACH) keeps working.
     /// </summary>
-    private void Seal(string path, string? sharedSettings)
+    private void Seal(string path, string? sharedSettings, long? memoryLimitBytes)
     {
         ReturnFreedMemory(_root);
         if (Setting("lock_configuration") == "true")
@@ -84,6 +90,8 @@ public sealed class DuckDbEngine : ISqlEngine
         var staging = Literal(Path.TrimEndingDirectorySeparator(StagingDirectory) + Path.DirectorySeparatorChar);
         var statements = new List<string>();
         if (!string.IsNullOrWhiteSpace(sharedSettings)) statements.Add(sharedSettings);
+        // In KiB, DuckDB's smallest unit that keeps a byte count exact enough; at least 1 MiB.
+        if (memoryLimitBytes is { } limit) statements.Add($"SET memory_limit = '{Math.Max(limit / 1024, 1024)}KiB'");
         // An in-memory database would spill into ".tmp" under the process's working directory.
         if (path == ":memory:") statements.Add($"SET temp_directory = {Literal(Path.Combine(StagingDirectory, ".spill"))}");
         statements.AddRange(
@@ -127,6 +135,20 @@ public sealed class DuckDbEngine : ISqlEngine
         }
         catch (DuckDBException)
         {
+        }
+    }
+
+    public void DefineHostFunction(string name, Func<int, int, int> body)
+    {
+        lock (_root)
+        {
+#pragma warning disable DuckDBNET001 // DuckDB.NET marks its scalar-function registration experimental.
+            _root.RegisterScalarFunction<int, int, int>(name, (readers, writer, rows) =>
+            {
+                for (ulong row = 0; row < rows; row++)
+                    writer.WriteValue(body(readers[0].GetValue<int>(row), readers[1].GetValue<int>(row)), row);
+            }, new ScalarFunctionOptions { IsPureFunction = false });
+#pragma warning restore DuckDBNET001
         }
     }
 
@@ -178,7 +200,7 @@ internal sealed class DuckDbSession(DuckDBConnection connection, string stagingD
         catch (DuckDBException e)
         {
             command.Dispose();
-            throw DuckDbErrorMapping.Map(e.Message);
+            throw Failure(e);
         }
         catch (Exception e) when (e is not PgException)
         {
@@ -198,7 +220,7 @@ internal sealed class DuckDbSession(DuckDBConnection connection, string stagingD
         }
         catch (DuckDBException e)
         {
-            throw DuckDbErrorMapping.Map(e.Message);
+            throw Failure(e);
         }
         catch (Exception e) when (e is not PgException)
         {
@@ -209,6 +231,12 @@ internal sealed class DuckDbSession(DuckDBConnection connection, string stagingD
             _running = null;
         }
     }
+
+    /// <summary>
+    /// An engine error in PostgreSQL's terms; a host function's own error (<see cref="ISqlEngine.DefineHostFunction"/>)
+    /// as it raised it.
+    /// </summary>
+    internal static PgException Failure(DuckDBException e) => e.InnerException as PgException ?? DuckDbErrorMapping.Map(e.Message);
 
     /// <summary>An interrupted statement surfaces as a cancellation; anything else is an internal error with its text.</summary>
     internal static PgException Unexpected(Exception e) => e is OperationCanceledException
@@ -275,7 +303,7 @@ internal sealed class DuckDbResult : IEngineResult
     public bool Read()
     {
         try { return _reader.Read(); }
-        catch (DuckDBException e) { throw DuckDbErrorMapping.Map(e.Message); }
+        catch (DuckDBException e) { throw DuckDbSession.Failure(e); }
         catch (Exception e) when (e is not PgException) { throw DuckDbSession.Unexpected(e); }
     }
 
@@ -292,7 +320,7 @@ internal sealed class DuckDbResult : IEngineResult
             }
             return _reader.GetValue(ordinal);
         }
-        catch (DuckDBException e) { throw DuckDbErrorMapping.Map(e.Message); }
+        catch (DuckDBException e) { throw DuckDbSession.Failure(e); }
         catch (Exception e) when (e is not PgException) { throw DuckDbSession.Unexpected(e); }
     }
 

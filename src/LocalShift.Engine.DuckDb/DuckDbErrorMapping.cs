@@ -55,7 +55,6 @@ internal static partial class DuckDbErrorMapping
         (new(@"^Permission Error: .*extension", RegexOptions.IgnoreCase), SqlState.InsufficientPrivilege, (_, _) => "permission denied: extensions cannot be installed or loaded"),
         (new(@"^Permission Error: .*"), SqlState.InsufficientPrivilege, (_, line) => "permission denied: " + QuotedPath().Replace(Strip(line), "a file")),
         (new(@"^Dependency Error: .*"), "2BP01", (_, line) => Strip(line)),
-        (new(@"^Out of Memory Error: .*"), SqlState.OutOfMemory, (_, line) => Strip(line)),
     ];
 
     /// <summary>What a statement that names a file outside the engine's staging folder is told.</summary>
@@ -84,6 +83,8 @@ internal static partial class DuckDbErrorMapping
                 $"{(found < expected ? "Delimiter not found" : "Extra column(s) found")} (line {line}: {found} fields where {expected} are expected)")
             { SourceFile = file };
         }
+        if (first.StartsWith("Out of Memory Error: ", StringComparison.Ordinal))
+            return OutOfMemory(first);
         foreach (var (pattern, sqlState, message) in Rules)
         {
             var match = pattern.Match(first);
@@ -91,6 +92,15 @@ internal static partial class DuckDbErrorMapping
         }
         return new PgException(SqlState.InternalError, Strip(first), hint: hint);
     }
+
+    /// <summary>
+    /// A statement that needed more memory than the cluster's limit (<c>--sql-memory-limit</c>): PostgreSQL's words and
+    /// SQLSTATE (53200 <c>out of memory</c>), DuckDB's account of the failed allocation as the detail, without paths.
+    /// The session and the server go on.
+    /// </summary>
+    private static PgException OutOfMemory(string line) =>
+        new(SqlState.OutOfMemory, "out of memory", detail: QuotedPath().Replace(Strip(line), "a file"),
+            hint: "The statement needed more memory than the cluster's memory limit (localshift serve --sql-memory-limit).");
 
     /// <summary>PostgreSQL 8's (and so Redshift's) name of a DuckDB type in "invalid input syntax for ..." messages.</summary>
     private static string PgTypeName(string duckDbType) => duckDbType switch

@@ -114,6 +114,8 @@ public sealed class LocalShiftHost : IAsyncDisposable
             certificate: SqlEndpointCertificate.Load(options, dataDir))
         {
             MaxConnections = options.SqlMaxConnections,
+            MemoryLimit = options.SqlMemoryLimit,
+            StatementTimeout = options.SqlStatementTimeout,
         };
         var redshift = RedshiftControlPlane.Create(store, iamStore, sqlHost, new RedshiftOptions
         {
@@ -182,6 +184,12 @@ public sealed class LocalShiftHost : IAsyncDisposable
               Data dir       {dataDir}
               Health         {host.Endpoint}_localshift/health
             """);
+        if (options.ListensBeyondLoopback && options.DefaultRootKeys)
+            banner.WriteLine($"""
+                WARNING: listening on {options.Host} with the default root keys (test/test): anyone who can reach this
+                         address can call every API of account {options.AccountId} as root and read all its data.
+                         Set --root-access-key and --root-secret-key.
+                """);
         banner.Flush();
         if (atStart.Status != Readiness.Ready)
             _ = host.AnnounceWhenSettledAsync(banner, clock, app.Lifetime.ApplicationStopping);
@@ -259,6 +267,15 @@ public sealed class LocalShiftHost : IAsyncDisposable
 
     private async Task HandleAdminAsync(HttpContext ctx, string path)
     {
+        // The decisions log names principals, actions and resources: for this machine only unless asked otherwise.
+        if (!Options.AdminFromAnywhere && ctx.Connection.RemoteIpAddress is { } caller
+            && !IPAddress.IsLoopback(caller.IsIPv4MappedToIPv6 ? caller.MapToIPv4() : caller))
+        {
+            ctx.Response.StatusCode = 403;
+            ctx.Response.ContentType = "application/json";
+            await ctx.Response.WriteAsync("{\"error\":\"the LocalShift admin endpoints answer only on this machine (loopback); start the server with --admin-from-anywhere on to open them\"}");
+            return;
+        }
         if (path is "/health" or "/health/")
         {
             // 503 only while starting: a degraded endpoint is not retried, so a 503 would keep a wait-for-200 loop

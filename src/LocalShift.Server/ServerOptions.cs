@@ -23,6 +23,18 @@ public sealed class ServerOptions
     public string? SqlTlsCert { get; set; }
     public string? SqlTlsKey { get; set; }
     public int SqlMaxConnections { get; set; } = LocalShift.Sql.Wire.Session.PgListener.DefaultMaxConnections;
+    /// <summary>Each cluster engine's memory limit in bytes; null: a quarter of the machine's memory.</summary>
+    public long? SqlMemoryLimit { get; set; }
+    public TimeSpan SqlStatementTimeout { get; set; } = TimeSpan.Zero;
+    /// <summary>The /_localshift/* admin endpoints also answer callers that are not on this machine.</summary>
+    public bool AdminFromAnywhere { get; set; }
+
+    /// <summary>Listening on an address other machines can reach (not loopback).</summary>
+    public bool ListensBeyondLoopback =>
+        Host != "localhost" && !(System.Net.IPAddress.TryParse(Host, out var ip) && System.Net.IPAddress.IsLoopback(ip));
+
+    /// <summary>The default account still has the root keys everyone knows (test/test).</summary>
+    public bool DefaultRootKeys => RootAccessKey == "test" && RootSecretKey == "test";
 
     public IEnumerable<AccountSpec> Accounts =>
         new[] { new AccountSpec(AccountId, RootAccessKey, RootSecretKey) }.Concat(ExtraAccounts);
@@ -48,6 +60,12 @@ public sealed class ServerOptions
           --sql-tls-key FILE           its PEM private key
           --sql-max-connections N      concurrent connections each cluster SQL endpoint takes (default 500,
                                        Redshift's limit); one more is refused with SQLSTATE 53300
+          --sql-memory-limit SIZE      memory each cluster's engine may use, e.g. 512MB or 4GB (default a quarter of
+                                       the machine's memory); a statement needing more fails with SQLSTATE 53200
+          --admin-from-anywhere on|off the /_localshift/* admin endpoints answer callers on other machines too
+                                       (default off: loopback only)
+          --sql-statement-timeout DURATION  the statement_timeout every SQL session starts with (default 0, none);
+                                       a statement running longer is canceled with SQLSTATE 57014
 
         Every flag can also be set as an environment variable: --sql-port-start is LOCALSHIFT_SQL_PORT_START.
         Durations: 500ms, 2s, 1m, or a plain number of seconds.
@@ -97,7 +115,7 @@ public sealed class ServerOptions
     [
         "data-dir", "host", "port", "sql-port-start", "account-id", "root-access-key", "root-secret-key", "account",
         "region", "role-apply-delay", "cluster-create-delay", "log-level", "sql-tls", "sql-tls-cert", "sql-tls-key",
-        "sql-max-connections",
+        "sql-max-connections", "sql-memory-limit", "sql-statement-timeout", "admin-from-anywhere",
     ];
 
     private void Set(string flag, string value, string source)
@@ -122,14 +140,8 @@ public sealed class ServerOptions
                 break;
             case "role-apply-delay": RoleApplyDelay = ParseDuration(value, source); break;
             case "cluster-create-delay": ClusterCreateDelay = ParseDuration(value, source); break;
-            case "sql-tls":
-                SqlTls = value.ToLowerInvariant() switch
-                {
-                    "on" or "true" or "1" => true,
-                    "off" or "false" or "0" => false,
-                    _ => throw new ArgumentException($"{source} must be 'on' or 'off', not '{value}'."),
-                };
-                break;
+            case "sql-tls": SqlTls = OnOff(value, source); break;
+            case "admin-from-anywhere": AdminFromAnywhere = OnOff(value, source); break;
             case "sql-tls-cert": SqlTlsCert = NonEmpty(value, source); break;
             case "sql-tls-key": SqlTlsKey = NonEmpty(value, source); break;
             case "sql-max-connections":
@@ -137,6 +149,8 @@ public sealed class ServerOptions
                     ? n
                     : throw new ArgumentException($"{source}: '{value}' is not a number of connections (1 or more).");
                 break;
+            case "sql-memory-limit": SqlMemoryLimit = ParseSize(value, source); break;
+            case "sql-statement-timeout": SqlStatementTimeout = ParseDuration(value, source); break;
             case "log-level":
                 if (value is not ("debug" or "info" or "warning" or "error"))
                     throw new ArgumentException($"{source}: log level must be debug, info, warning or error.");
@@ -144,6 +158,13 @@ public sealed class ServerOptions
                 break;
         }
     }
+
+    private static bool OnOff(string value, string source) => value.ToLowerInvariant() switch
+    {
+        "on" or "true" or "1" => true,
+        "off" or "false" or "0" => false,
+        _ => throw new ArgumentException($"{source} must be 'on' or 'off', not '{value}'."),
+    };
 
     private static string NonEmpty(string v, string source) =>
         v.Length > 0 ? v : throw new ArgumentException($"{source} must not be empty.");
@@ -165,6 +186,27 @@ public sealed class ServerOptions
         var secret = v[(colon + 1)..];
         if (key.Length == 0 || secret.Length == 0) throw new ArgumentException($"{source}: '{v}' needs both an access key and a secret.");
         return new AccountSpec(id, key, secret);
+    }
+
+    /// <summary>A size in bytes: a number with B, KB, MB, GB or TB (PostgreSQL's units, powers of 1024; KiB, MiB, GiB alike).</summary>
+    public static long ParseSize(string v, string source)
+    {
+        var s = v.Trim();
+        var digits = 0;
+        while (digits < s.Length && (char.IsAsciiDigit(s[digits]) || s[digits] == '.')) digits++;
+        var unit = s[digits..].Trim().ToUpperInvariant().Replace("IB", "B", StringComparison.Ordinal);
+        long factor = unit switch
+        {
+            "" or "B" => 1,
+            "KB" or "K" => 1L << 10,
+            "MB" or "M" => 1L << 20,
+            "GB" or "G" => 1L << 30,
+            "TB" or "T" => 1L << 40,
+            _ => 0,
+        };
+        if (factor == 0 || !double.TryParse(s[..digits], NumberStyles.Float, CultureInfo.InvariantCulture, out var n) || n * factor < 1L << 20 || n * factor > long.MaxValue / 2)
+            throw new ArgumentException($"{source}: '{v}' is not a size like 512MB or 4GB (1MB at least).");
+        return (long)(n * factor);
     }
 
     public static TimeSpan ParseDuration(string v, string source)

@@ -21,7 +21,17 @@ public readonly record struct PgParameter(int TypeOid, object? Value);
 public sealed record PgLogin(string User, PgPasswordSecret Secret);
 
 /// <summary>Who connected: the startup parameters after authentication.</summary>
-public sealed record PgConnectionInfo(string User, string Database, int ProcessId, IReadOnlyDictionary<string, string> StartupParameters);
+public sealed record PgConnectionInfo(string User, string Database, int ProcessId, IReadOnlyDictionary<string, string> StartupParameters)
+{
+    /// <summary>Cancels the connection's running statement as a CancelRequest would (pg_cancel_backend); any thread.</summary>
+    public Action? Cancel { get; init; }
+
+    /// <summary>
+    /// Ends the connection as PostgreSQL ends a backend told to terminate (pg_terminate_backend): its statement is
+    /// canceled, the client is sent FATAL 57P01 and the connection closes; any thread.
+    /// </summary>
+    public Action? Terminate { get; init; }
+}
 
 /// <summary>What one listener serves: users, databases and a query session per connection.</summary>
 public interface IPgBackend

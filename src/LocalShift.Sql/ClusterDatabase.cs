@@ -21,7 +21,7 @@ public sealed class ClusterDatabase : IPgBackend, IDisposable
     private readonly Lock _sessionLogLock = new();
 
     public ClusterDatabase(ClusterEndpointSpec spec, string databasePath, PgAuthMethod authMethod = PgAuthMethod.ScramSha256,
-        IRedshiftStatementHandler? redshiftStatements = null)
+        IRedshiftStatementHandler? redshiftStatements = null, long? memoryLimitBytes = null)
     {
         Spec = spec;
         AuthMethod = authMethod;
@@ -30,11 +30,13 @@ public sealed class ClusterDatabase : IPgBackend, IDisposable
         // statements may read or write files (never the object store's folder, nor the state database).
         _engine = new DuckDbEngine(databasePath,
             databasePath == ":memory:" ? null : Path.Combine(Path.GetDirectoryName(Path.GetFullPath(databasePath))!, "staging"),
-            CatalogSetup.EngineSettings);
+            CatalogSetup.EngineSettings, memoryLimitBytes);
         try
         {
             _system = _engine.OpenSession();
+            Backends.Define(_engine);
             CatalogSetup.Install(_system);
+            _system.Execute(BackendSignals.MacrosSql);
             Users = new UserDirectory(_system, spec.MasterUsername, spec.MasterPasswordSecret);
             External.ExternalSchemas.Ensure(_system);
             CatalogSetup.InstallSystemViews(_system);
@@ -49,6 +51,12 @@ public sealed class ClusterDatabase : IPgBackend, IDisposable
     }
 
     public ClusterEndpointSpec Spec { get; }
+
+    /// <summary>The cluster's open sessions, for pg_cancel_backend and pg_terminate_backend.</summary>
+    internal BackendSignals Backends { get; } = new();
+
+    /// <summary>The statement_timeout every session starts with (the cluster's parameter; zero: none).</summary>
+    public TimeSpan StatementTimeout { get; init; }
     public PgAuthMethod AuthMethod { get; }
     public UserDirectory Users { get; }
 
@@ -108,6 +116,7 @@ public sealed class ClusterDatabase : IPgBackend, IDisposable
         if (Users.Find(connection.User) is null) connection = connection with { User = connection.User.ToLowerInvariant() };
         var session = new SqlSession(this, _engine.OpenSession(), connection);
         session.Engine.Execute($"SET VARIABLE localshift_pid = {connection.ProcessId}");
+        Backends.Opened(session);
         lock (_sessionLogLock)
             _sessionLog.Execute($"INSERT INTO {FunctionLibrary.Typed}sessions VALUES ({connection.ProcessId}, " +
                 $"{TokenCursor.QuoteLiteral(connection.User)}, {TokenCursor.QuoteLiteral(connection.Database)}, CAST(current_timestamp AS TIMESTAMP))");
@@ -117,6 +126,7 @@ public sealed class ClusterDatabase : IPgBackend, IDisposable
     /// <summary>Takes a closed session off stv_sessions.</summary>
     internal void SessionClosed(int processId)
     {
+        Backends.Closed(processId);
         try
         {
             lock (_sessionLogLock) _sessionLog.Execute($"DELETE FROM {FunctionLibrary.Typed}sessions WHERE process = {processId}");

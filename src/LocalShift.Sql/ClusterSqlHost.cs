@@ -31,6 +31,22 @@ public sealed class ClusterSqlHost(string dataDir, ILoggerFactory? loggerFactory
     /// refused with SQLSTATE 53300.</summary>
     public int MaxConnections { get; init; } = PgListener.DefaultMaxConnections;
 
+    /// <summary>
+    /// How much memory each cluster's engine may hold (DuckDB's <c>memory_limit</c>, in bytes): a statement that needs
+    /// more fails with SQLSTATE 53200 and the server stays up. Null: <see cref="DefaultMemoryLimit"/>.
+    /// </summary>
+    public long? MemoryLimit { get; init; }
+
+    /// <summary>
+    /// A quarter of the memory the process may use (the machine's, or the container's limit) for each cluster: a
+    /// simple, fixed share, so that one cluster's runaway statement leaves room for the rest of the server. Two
+    /// clusters both at their limit take half; four take it all, as DuckDB's own default (80% for each) would with one.
+    /// </summary>
+    public static long DefaultMemoryLimit => Math.Max(GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / 4, 64L << 20);
+
+    /// <summary>The statement_timeout each session of every cluster starts with (zero: none, Redshift's default).</summary>
+    public TimeSpan StatementTimeout { get; init; }
+
     private sealed record Endpoint(ClusterDatabase Database, PgListener Listener);
 
     private readonly ConcurrentDictionary<(string Account, string Region, string Cluster), Endpoint> _endpoints = new();
@@ -45,7 +61,11 @@ public sealed class ClusterSqlHost(string dataDir, ILoggerFactory? loggerFactory
             if (_endpoints.ContainsKey(Key(spec))) return;
             var folder = ClusterFolder(spec);
             Directory.CreateDirectory(folder);
-            var database = new ClusterDatabase(spec, Path.Combine(folder, "warehouse.duckdb"), authMethod, redshiftStatements);
+            var database = new ClusterDatabase(spec, Path.Combine(folder, "warehouse.duckdb"), authMethod, redshiftStatements,
+                MemoryLimit ?? DefaultMemoryLimit)
+            {
+                StatementTimeout = StatementTimeout,
+            };
             var listener = new PgListener(database, new IPEndPoint(ResolveHost(spec.Host), spec.Port), _logger, certificate)
             {
                 AuthenticationTimeout = AuthenticationTimeout,

@@ -27,12 +27,24 @@ public class ClusterEndpoint : IAsyncLifetime
     /// <summary>The endpoint's connection limit; subclasses lower it.</summary>
     protected virtual int MaxConnections => PgListener.DefaultMaxConnections;
 
+    /// <summary>The engine's memory limit in bytes (null: the host's default); subclasses lower it.</summary>
+    protected virtual long? MemoryLimit => null;
+
+    /// <summary>The statement_timeout sessions start with (zero: none); subclasses set one.</summary>
+    protected virtual TimeSpan StatementTimeout => TimeSpan.Zero;
+
     public string DataDir { get; } = Path.Combine(Path.GetTempPath(), "localshift-sql-" + Guid.NewGuid().ToString("N"));
     public IPEndPoint Endpoint { get; private set; } = null!;
 
     public async Task InitializeAsync()
     {
-        _host = new ClusterSqlHost(DataDir, authMethod: _method) { AuthenticationTimeout = AuthenticationTimeout, MaxConnections = MaxConnections };
+        _host = new ClusterSqlHost(DataDir, authMethod: _method) 
+        {
+            AuthenticationTimeout = AuthenticationTimeout,
+            MaxConnections = MaxConnections,
+            MemoryLimit = MemoryLimit,
+            StatementTimeout = StatementTimeout,
+        };
         await _host.StartAsync(new ClusterEndpointSpec("123456789012", "us-east-1", "test-cluster", Database, Master, Password, "127.0.0.1", 0), default);
         Endpoint = _host.EndpointOf("123456789012", "us-east-1", "test-cluster")!;
     }

@@ -10,6 +10,13 @@ public interface ISqlEngine : IDisposable
 {
     /// <summary>A connection with its own transaction and settings.</summary>
     IEngineSession OpenSession();
+
+    /// <summary>
+    /// Makes a function of two integers that LocalShift answers itself (such as the signal behind pg_cancel_backend)
+    /// callable in every session of the engine. It is volatile: called for every row when the statement runs, never
+    /// when one is only checked or described. A <see cref="PgException"/> it throws fails the statement with that error.
+    /// </summary>
+    void DefineHostFunction(string name, Func<int, int, int> body);
 }
 
 /// <summary>One connection to the engine. Errors are thrown as <see cref="PgException"/> with a mapped SQLSTATE.</summary>

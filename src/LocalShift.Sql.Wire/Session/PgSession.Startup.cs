@@ -99,7 +99,7 @@ public sealed partial class PgSession
         if (!_backend.DatabaseExists(database))
             throw new PgException(SqlState.InvalidCatalogName, $"database \"{database}\" does not exist") { Severity = "FATAL" };
 
-        _query = _backend.OpenSession(new PgConnectionInfo(user, database, ProcessId, packet.Parameters));
+        _query = _backend.OpenSession(new PgConnectionInfo(user, database, ProcessId, packet.Parameters) { Cancel = Cancel, Terminate = Terminate });
         Authentication.WriteOk(_out);
         foreach (var (name, value) in _backend.ServerParameters(user)) ParameterStatus.Write(_out, name, value);
         if (packet.Parameters.TryGetValue("application_name", out var application))

@@ -66,6 +66,7 @@ public sealed partial class PgSession : IDisposable
             }
             _listener.Register(this);
             await MessageLoopAsync(cancellationToken);
+            if (_terminating) await TrySendFatalAsync(Terminated);
         }
         catch (PgException e) when (e.Severity == "FATAL")
         {
@@ -74,6 +75,7 @@ public sealed partial class PgSession : IDisposable
         catch (Exception e) when (e is IOException or SocketException or OperationCanceledException or ObjectDisposedException)
         {
             _logger.LogDebug("Connection {ProcessId} ended: {Reason}", ProcessId, e.Message);
+            if (_terminating) await TrySendFatalAsync(Terminated);
         }
         catch (Exception e)
         {
@@ -97,6 +99,30 @@ public sealed partial class PgSession : IDisposable
         _cancelRequested = true;
         try { _query?.Cancel(); }
         catch (Exception e) { _logger.LogDebug("Cancel of {ProcessId} failed: {Reason}", ProcessId, e.Message); }
+    }
+
+    private volatile bool _terminating;
+
+    private static PgException Terminated => new(SqlState.AdminShutdown, "terminating connection due to administrator command") { Severity = "FATAL" };
+
+    /// <summary>
+    /// pg_terminate_backend: the running statement is canceled and the connection's reading side shut, so that the
+    /// session's own thread, blocked in a statement or waiting for the client, leaves its loop and sends FATAL 57P01
+    /// before closing, as a PostgreSQL backend does on SIGTERM.
+    /// </summary>
+    public void Terminate()
+    {
+        _terminating = true;
+        Cancel();
+        try
+        {
+            if (_socket is not null) _socket.Shutdown(SocketShutdown.Receive);
+            else Abort();
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+            // Already closed: the session is ending anyway.
+        }
     }
 
     /// <summary>
@@ -132,7 +158,7 @@ public sealed partial class PgSession : IDisposable
             var message = await _in.ReadMessageAsync(cancellationToken);
             if (message is null) return;
             var m = message.Value;
-            if (m.Code == FrontendMessageCode.Terminate) return;
+            if (m.Code == FrontendMessageCode.Terminate || _terminating) return;
             if (_skipUntilSync && m.Code != FrontendMessageCode.Sync) continue;
             try
             {

@@ -44,6 +44,8 @@ internal sealed partial class SqlSession : IPgQuerySession
         User = database.Users.Find(connection.User) ?? new DbUser(connection.User, null, false);
         Translation = new TranslationContext(connection.User, connection.Database);
         _settings["search_path"] = "$user, public";
+        _statementTimeout = database.StatementTimeout;
+        _settings["statement_timeout"] = ((long)_statementTimeout.TotalMilliseconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
         _engine.Execute(CatalogSetup.SessionSettings);
     }
 
@@ -114,10 +116,13 @@ internal sealed partial class SqlSession : IPgQuerySession
 
     public IReadOnlyList<PgNotice> DrainNotices()
     {
-        if (_notices.Count == 0) return [];
-        var notices = _notices.ToList();
-        _notices.Clear();
-        return notices;
+        lock (_notices)
+        {
+            if (_notices.Count == 0) return [];
+            var notices = _notices.ToList();
+            _notices.Clear();
+            return notices;
+        }
     }
 
     /// <summary>
@@ -192,13 +197,24 @@ internal sealed partial class SqlSession : IPgQuerySession
         var entry = _database.Queries.Begin(_transaction, User.Name, Connection.ProcessId, Connection.Database, LoggedText(analysis), analysis.QueryType);
         DefineLastQueryId(analysis);
         _query = entry.Id;
-        try { return entry.Track(Run(analysis)); }
+        var deadline = StatementDeadline.Start(_statementTimeout, Cancel);
+        try
+        {
+            var result = Run(analysis);
+            return entry.Track(deadline is null ? result : deadline.Watch(result));
+        }
         catch (Exception e)
         {
-            entry.Failed(e);
-            throw;
+            var error = deadline?.Explain(e) ?? e;
+            deadline?.Dispose();
+            entry.Failed(error);
+            if (error == e) throw;
+            throw error;
         }
     }
+
+    /// <summary>The session's statement_timeout (zero: off); the cluster's default until a SET changes it.</summary>
+    private TimeSpan _statementTimeout;
 
     /// <summary>
     /// The statement's text as the query log keeps it: a password given to CREATE/ALTER USER is masked, as Redshift
@@ -556,6 +572,11 @@ internal sealed partial class SqlSession : IPgQuerySession
             .Select(t => t.Kind == SqlTokenKind.String ? t.StringValue : t.Kind == SqlTokenKind.QuotedIdentifier ? t.Identifier : t.Text));
         if (!SessionParameters.Contains(name))
             throw new PgException(SqlState.UndefinedObject, $"unrecognized configuration parameter \"{name}\"");
+        if (name == "statement_timeout")
+        {
+            _statementTimeout = StatementDeadline.Parse(value);
+            value = ((long)_statementTimeout.TotalMilliseconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
         if (name == "search_path")
         {
             // LocalShift's own schemas and the engine's catalogs are never on a user's path: they do not exist for users.
@@ -605,6 +626,12 @@ internal sealed partial class SqlSession : IPgQuerySession
         : tokens.Count > 1 ? tokens[1].Identifier : "all";
 
     private void Warn(string sqlState, string message) => _notices.Add(new PgNotice("WARNING", message, sqlState));
+
+    /// <summary>A warning from one of the engine's threads while a statement runs (a host function's, such as pg_cancel_backend's).</summary>
+    internal void WarnWhileRunning(string sqlState, string message)
+    {
+        lock (_notices) _notices.Add(new PgNotice("WARNING", message, sqlState));
+    }
 
     public void Dispose()
     {

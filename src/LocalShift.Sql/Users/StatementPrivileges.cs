@@ -23,6 +23,9 @@ internal sealed class StatementPrivileges(UserDirectory directory, SystemRelatio
     {
         "getvariable", "getenv", "json_execute_serialized_sql", "query", "query_table", "glob", "sniff_csv", "checkpoint", "force_checkpoint",
         "which_secret", "set_variable", "enable_logging", "disable_logging", "truncate_duckdb_logs",
+        // LocalShift's own host functions behind pg_cancel_backend/pg_terminate_backend: they take the caller's pid, which
+        // only the macros may pass.
+        Routing.BackendSignals.CancelFunction, Routing.BackendSignals.TerminateFunction,
     };
 
     private static readonly string[] EnginePrefixes = ["duckdb_", "pragma_", "read_", "parquet_", "iceberg_", "delta_", "sqlite_", "postgres_", "mysql_"];

@@ -90,6 +90,14 @@ public class CommandLineTests
     }
 
     [Fact]
+    public async Task A_bad_sql_memory_limit_exits_2_naming_the_flag()
+    {
+        var r = await Serve("--sql-memory-limit", "lots");
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("--sql-memory-limit: 'lots' is not a size like 512MB or 4GB", r.Stderr);
+    }
+
+    [Fact]
     public async Task A_bad_duration_exits_2_naming_the_flag()
     {
         var r = await Serve("--role-apply-delay", "soon");
