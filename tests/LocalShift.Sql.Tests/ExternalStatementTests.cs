@@ -121,3 +121,44 @@ public class ExternalStatementTests
     public void Catalog_types_map_to_the_engines(string catalog, string engine) =>
         Assert.Equal(engine, ExternalTables.EngineType(catalog));
 }
+
+/// <summary>Partition pruning read from the statement's tree.</summary>
+public class PartitionFilterTests
+{
+    private static readonly IReadOnlyList<CatalogColumn> Keys = [new("day", "date"), new("hour", "int")];
+
+    private static IReadOnlyDictionary<string, HashSet<string>>? Filter(string sql)
+    {
+        var tree = LocalShift.Sql.Syntax.SqlParser.Parse(sql);
+        var access = LocalShift.Sql.Syntax.StatementAccess.Of(tree);
+        var name = access.Relations.First(r => r.Name.Schema == "spectrum").Name;
+        return PartitionFilter.For(tree, name);
+    }
+
+    [Fact]
+    public void Equalities_and_in_lists_on_the_tables_partition_columns_restrict_it()
+    {
+        var f = Filter("select count(*) from spectrum.events e where e.day = '2024-01-02' and e.hour in (1, 2) and e.name like 'a%'")!;
+        Assert.Equal(["2024-01-02"], f["day"]);
+        Assert.Equal(["1", "2"], f["hour"].Order());
+        Assert.True(PartitionFilter.Matches(f, Keys, ["2024-01-02", "01"]));
+        Assert.False(PartitionFilter.Matches(f, Keys, ["2024-01-01", "1"]));
+        Assert.False(PartitionFilter.Matches(f, Keys, ["2024-01-02", "3"]));
+    }
+
+    [Fact]
+    public void Unqualified_columns_count_only_when_the_table_is_alone_in_from()
+    {
+        Assert.NotNull(Filter("select * from spectrum.events where day = date '2024-01-02'"));
+        Assert.Null(Filter("select * from spectrum.events, local_days d where day = '2024-01-02'"));
+        Assert.NotNull(Filter("select * from spectrum.events join local_days d on d.id = events.hour where events.day = '2024-01-02'"));
+    }
+
+    [Fact]
+    public void A_disjunction_or_no_where_reads_every_partition()
+    {
+        Assert.Null(Filter("select * from spectrum.events where day = '2024-01-02' or hour = 1"));
+        Assert.Null(Filter("select * from spectrum.events"));
+        Assert.Null(Filter("select * from (select * from spectrum.events) x where x.day = '2024-01-02'"));
+    }
+}

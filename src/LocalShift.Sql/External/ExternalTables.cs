@@ -167,7 +167,9 @@ public sealed class ExternalTables(RolePathResolver roles, S3Objects objects, IA
     /// partitions, the objects under their locations listed and read as the schema's role, staged in the engine's
     /// staging folder. With <paramref name="describeOnly"/> (a Parse/Describe), the views have the columns and no rows.
     /// </summary>
-    public ExternalScan Prepare(RedshiftStatementContext context, IReadOnlyList<ExternalReference> tables, bool describeOnly)
+    /// <param name="filters">Per table, the partition values the statement allows (see <see cref="PartitionFilter"/>); only those partitions are read.</param>
+    public ExternalScan Prepare(RedshiftStatementContext context, IReadOnlyList<ExternalReference> tables, bool describeOnly,
+        IReadOnlyDictionary<ExternalReference, IReadOnlyDictionary<string, HashSet<string>>>? filters = null)
     {
         var scan = new ExternalScan();
         try
@@ -195,9 +197,11 @@ public sealed class ExternalTables(RolePathResolver roles, S3Objects objects, IA
                     Directory.CreateDirectory(folder);
                     scan.Folders.Add(folder);
                     var s3 = new S3Session(objects, authorizer, principal, context.Region, clock);
+                    var filter = filters?.GetValueOrDefault(reference);
                     var parts = table.PartitionKeys.Count == 0
                         ? [(Values: (IReadOnlyList<string>)[], Location: table.Location)]
-                        : partitions.Select(p => (p.Values, p.Location)).ToList();
+                        : partitions.Where(p => filter is null || PartitionFilter.Matches(filter, table.PartitionKeys, p.Values))
+                            .Select(p => (p.Values, p.Location)).ToList();
                     var selects = new List<string>();
                     foreach (var (values, location) in parts)
                     {

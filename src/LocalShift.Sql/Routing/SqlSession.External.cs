@@ -83,7 +83,12 @@ internal sealed partial class SqlSession
     private TranslatedStatement TranslateExternal(StatementAnalysis analysis, List<(RelationAccess Access, ExternalReference Table)> references, bool describeOnly)
     {
         ReleaseScans();
-        var scan = _database.RedshiftStatements.External!.Prepare(RedshiftContext(), references.Select(r => r.Table).ToList(), describeOnly);
+        // A table read once may skip the partitions its WHERE rules out; one read twice (a self-join) reads them all.
+        var filters = new Dictionary<ExternalReference, IReadOnlyDictionary<string, HashSet<string>>>();
+        foreach (var group in references.GroupBy(r => r.Table).Where(g => g.Count() == 1))
+            if (analysis.Tree is { } tree && PartitionFilter.For(tree, group.First().Access.Name) is { } filter)
+                filters[group.Key] = filter;
+        var scan = _database.RedshiftStatements.External!.Prepare(RedshiftContext(), references.Select(r => r.Table).ToList(), describeOnly, filters);
         _scans.Add(scan);
         var sql = analysis.Sql;
         var offsets = new List<int>(analysis.Tokens.Count);

@@ -105,6 +105,25 @@ public class SpectrumTests(ServerFixture fixture) : IClassFixture<ServerFixture>
 
         var partitions = (await Server.AwsAsync("glue", "get-partitions", "--database-name", "gluedb", "--table-name", "events")).EnsureSuccess().Json();
         Assert.Equal(2, partitions.GetProperty("Partitions").GetArrayLength());
+
+        // Pruning: a WHERE on the partition column reads only that partition's objects (counted in the decision log).
+        var before = await GetObjectDecisionsAsync("spectrum-glue");
+        var pruned = await story.PsqlAsync(port, "select count(*) from gl.events where day = '2024-01-02'");
+        Assert.True(pruned.ExitCode == 0, pruned.ToString());
+        Assert.Equal("1", pruned.Stdout.Trim());
+        var read = (await GetObjectDecisionsAsync("spectrum-glue")).Except(before).ToList();
+        Assert.Equal(["arn:aws:s3:::spectrum-glue/events/day=2024-01-02/b.csv"], read.Select(d => d.Resource).Distinct());
+    }
+
+    /// <summary>The s3:GetObject decisions on a bucket's objects in the decision log, newest first.</summary>
+    private async Task<List<(string Time, string Resource)>> GetObjectDecisionsAsync(string bucket)
+    {
+        using var http = new HttpClient();
+        using var doc = JsonDocument.Parse(await http.GetStringAsync(Server.Endpoint + "/_localshift/decisions?action=s3:GetObject&limit=1000"));
+        return doc.RootElement.GetProperty("decisions").EnumerateArray()
+            .Select(d => (d.GetProperty("time").GetString()!, d.GetProperty("resource").GetString()!))
+            .Where(d => d.Item2.StartsWith($"arn:aws:s3:::{bucket}/", StringComparison.Ordinal))
+            .ToList();
     }
 
     [Fact]
