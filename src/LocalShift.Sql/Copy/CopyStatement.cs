@@ -147,7 +147,7 @@ public sealed record CopyStatement
 
     private static string Char(StatementReader r, string option)
     {
-        var value = r.String(option);
+        var value = CharacterOption.Decode(r.String(option));
         if (value.Length != 1) throw new PgException(SqlState.InvalidParameterValue, $"{option} must be a single character");
         return value;
     }

@@ -311,6 +311,7 @@ public static class ExternalStatements
     /// <summary>A delimiter as Redshift reads it: one character, or an escape (<c>\t</c>, <c>\n</c>, octal <c>\001</c>, <c>\u0001</c>).</summary>
     public static string Delimiter(string text)
     {
+        if (Copy.CharacterOption.Decode(text) is { Length: 1 } decoded) return decoded;
         if (text.Length == 1) return text;
         if (text.StartsWith('\\') && text.Length >= 2)
         {

@@ -73,7 +73,7 @@ public sealed record UnloadStatement
                     break;
                 case "MANIFEST": s = s with { Manifest = true, ManifestVerbose = r.Accept("VERBOSE") }; break;
                 case "HEADER": s = s with { Header = true }; break;
-                case "DELIMITER": s = s with { Delimiter = r.String("DELIMITER") }; break;
+                case "DELIMITER": s = s with { Delimiter = Copy.CharacterOption.Decode(r.String("DELIMITER")) }; break;
                 case "FIXEDWIDTH": s = s with { FixedWidths = FixedWidthSpec.Parse(r.String("FIXEDWIDTH")) }; break;
                 case "ENCRYPTED": r.Accept("AUTO"); break;
                 case "KMS_KEY_ID": r.String("KMS_KEY_ID"); break;
