@@ -57,6 +57,9 @@ public sealed class CopyRunner(RedshiftStatementContext context, CopyStatement c
     public async Task<long> RunAsync(CancellationToken ct = default)
     {
         var schema = copy.Schema ?? "public";
+        // An unqualified name finds a temporary table first, as the session's search path does (a staging table of
+        // the standard upsert: CREATE TEMP TABLE stage (LIKE t); COPY stage …; MERGE …).
+        _temp = copy.Schema is null && IsTemporary(copy.Table);
         // Before anything about the table is read: INSERT on it, USAGE on its schema, and never a catalog's table.
         if (context.AuthorizeLoad is { } authorize) authorize(copy.Schema, copy.Table);
         else if (!context.Superuser && context.Users is { } users && !users.Holds(context.User, "table", schema, copy.Table, "insert"))
@@ -90,7 +93,7 @@ public sealed class CopyRunner(RedshiftStatementContext context, CopyStatement c
             ct.ThrowIfCancellationRequested();
             var source = SourceRelation(files);
             var expressions = Expressions(columns, source, tryCast: false);
-            var target = $"{QuoteIdentifier(schema)}.{QuoteIdentifier(copy.Table)} ({string.Join(", ", columns.Select(c => QuoteIdentifier(c.Name)))})";
+            var target = $"{(_temp ? "temp.main" : QuoteIdentifier(schema))}.{QuoteIdentifier(copy.Table)} ({string.Join(", ", columns.Select(c => QuoteIdentifier(c.Name)))})";
             long Load(List<string> select, Source from) => copy.NoLoad
                 ? Count($"SELECT count(*) FROM (SELECT {string.Join(", ", select)} FROM {from.Sql})") * 0
                 : context.Engine.Execute($"INSERT INTO {target} SELECT {string.Join(", ", select)} FROM {from.Sql}");
@@ -214,11 +217,21 @@ public sealed class CopyRunner(RedshiftStatementContext context, CopyStatement c
         return new PgException(e.SqlState, e.Message, detail: $"\n  -----------------------------------------------\n  error:  {reason}\n  code:      {code}\n  context:   table {DisplayName}\n  -----------------------------------------------");
     }
 
+    /// <summary>The load's target is a temporary table of the session (an unqualified name that one holds).</summary>
+    private bool _temp;
+
+    private bool IsTemporary(string table)
+    {
+        using var result = context.Engine.Query($"SELECT count(*) FROM information_schema.tables WHERE table_catalog = 'temp' AND table_name = {QuoteLiteral(table)}");
+        result.Read();
+        return Convert.ToInt64(result.GetValue(0)) > 0;
+    }
+
     private List<TargetColumn> TargetColumns(string schema)
     {
         var all = new List<TargetColumn>();
         using (var result = context.Engine.Query(
-            $"SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = {QuoteLiteral(schema)} AND table_name = {QuoteLiteral(copy.Table)} ORDER BY ordinal_position"))
+            $"SELECT column_name, data_type FROM information_schema.columns WHERE {(_temp ? "table_catalog = 'temp'" : $"table_schema = {QuoteLiteral(schema)}")} AND table_name = {QuoteLiteral(copy.Table)} ORDER BY ordinal_position"))
             while (result.Read()) all.Add(new TargetColumn((string)result.GetValue(0)!, (string)result.GetValue(1)!));
         if (all.Count == 0) throw new PgException(SqlState.UndefinedTable, $"relation \"{(copy.Schema is null ? "" : copy.Schema + ".")}{copy.Table}\" does not exist");
         var widths = ColumnWidths.Of(context.Engine, schema, copy.Table);
