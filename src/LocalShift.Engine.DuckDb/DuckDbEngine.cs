@@ -296,6 +296,31 @@ internal sealed class DuckDbResult : IEngineResult
         for (var i = 0; i < columns.Length; i++)
             columns[i] = new PgColumn(reader.GetName(i), DuckDbTypeMapping.FromReaderTypeName(reader.GetDataTypeName(i)));
         Columns = columns;
+        if (columns.Any(c => c.TypeOid == PgTypeOid.Numeric)) _scales = DecimalScales(reader, columns.Length);
+    }
+
+    /// <summary>
+    /// The declared scale of each DECIMAL column (-1 for others). A wide decimal (a SUM's DECIMAL(38,s)) comes back
+    /// from the reader without its trailing zeros; PostgreSQL and Redshift show numeric(p,s) with exactly s digits.
+    /// </summary>
+    private readonly int[]? _scales;
+
+    private static int[]? DecimalScales(DuckDBDataReader reader, int count)
+    {
+        try
+        {
+            using var schema = reader.GetSchemaTable();
+            if (schema is null || !schema.Columns.Contains("NumericScale")) return null;
+            var scales = Enumerable.Repeat(-1, count).ToArray();
+            for (var i = 0; i < count && i < schema.Rows.Count; i++)
+                if (schema.Rows[i]["NumericScale"] is IConvertible scale and not DBNull && reader.GetFieldType(i) == typeof(decimal))
+                    scales[i] = Convert.ToInt32(scale, System.Globalization.CultureInfo.InvariantCulture);
+            return scales;
+        }
+        catch (Exception e) when (e is InvalidOperationException or NotSupportedException or ArgumentException or InvalidCastException)
+        {
+            return null;
+        }
     }
 
     public IReadOnlyList<PgColumn> Columns { get; }
@@ -318,7 +343,11 @@ internal sealed class DuckDbResult : IEngineResult
                 var interval = _reader.GetFieldValue<DuckDBInterval>(ordinal);
                 return new PgInterval(interval.Months, interval.Days, unchecked((long)interval.Micros));
             }
-            return _reader.GetValue(ordinal);
+            var value = _reader.GetValue(ordinal);
+            if (value is decimal d && _scales is { } scales && scales[ordinal] is > 0 and <= 28 and var scale && d.Scale < scale)
+                // Adding a zero of the declared scale keeps the value and gives it that many digits.
+                return d + new decimal(0, 0, 0, false, (byte)scale);
+            return value;
         }
         catch (DuckDBException e) { throw DuckDbSession.Failure(e); }
         catch (Exception e) when (e is not PgException) { throw DuckDbSession.Unexpected(e); }
