@@ -296,14 +296,14 @@ internal sealed class DuckDbResult : IEngineResult
         for (var i = 0; i < columns.Length; i++)
             columns[i] = new PgColumn(reader.GetName(i), DuckDbTypeMapping.FromReaderTypeName(reader.GetDataTypeName(i)));
         Columns = columns;
-        if (columns.Any(c => c.TypeOid == PgTypeOid.Numeric)) _scales = DecimalScales(reader, columns.Length);
     }
 
     /// <summary>
     /// The declared scale of each DECIMAL column (-1 for others). A wide decimal (a SUM's DECIMAL(38,s)) comes back
     /// from the reader without its trailing zeros; PostgreSQL and Redshift show numeric(p,s) with exactly s digits.
     /// </summary>
-    private readonly int[]? _scales;
+    private int[]? _scales;
+    private bool _scalesRead;
 
     private static int[]? DecimalScales(DuckDBDataReader reader, int count)
     {
@@ -344,6 +344,8 @@ internal sealed class DuckDbResult : IEngineResult
                 return new PgInterval(interval.Months, interval.Days, unchecked((long)interval.Micros));
             }
             var value = _reader.GetValue(ordinal);
+            // Read once per result, and only once a decimal value is read (the schema table costs a DataTable).
+            if (value is decimal && !_scalesRead) { _scales = DecimalScales(_reader, Columns.Count); _scalesRead = true; }
             if (value is decimal d && _scales is { } scales && scales[ordinal] is > 0 and <= 28 and var scale && d.Scale < scale)
                 // Adding a zero of the declared scale keeps the value and gives it that many digits.
                 return d + new decimal(0, 0, 0, false, (byte)scale);

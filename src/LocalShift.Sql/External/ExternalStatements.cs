@@ -308,26 +308,9 @@ public static class ExternalStatements
         return list;
     }
 
-    /// <summary>A delimiter as Redshift reads it: one character, or an escape (<c>\t</c>, <c>\n</c>, octal <c>\001</c>, <c>\u0001</c>).</summary>
-    public static string Delimiter(string text)
-    {
-        if (Copy.CharacterOption.Decode(text) is { Length: 1 } decoded) return decoded;
-        if (text.Length == 1) return text;
-        if (text.StartsWith('\\') && text.Length >= 2)
-        {
-            var rest = text[1..];
-            switch (rest)
-            {
-                case "t": return "\t";
-                case "n": return "\n";
-                case "r": return "\r";
-                case "\\": return "\\";
-            }
-            if (rest.Length == 3 && rest.All(c => c is >= '0' and <= '7'))
-                return ((char)Convert.ToInt32(rest, 8)).ToString();
-            if (rest.Length == 5 && rest[0] is 'u' or 'U' && int.TryParse(rest[1..], NumberStyles.HexNumber, CultureInfo.InvariantCulture, out var code))
-                return ((char)code).ToString();
-        }
-        throw new PgException(SqlState.InvalidParameterValue, $"invalid delimiter '{text}': it must be a single character or an escape such as '\\t' or '\\001'");
-    }
+    /// <summary>A delimiter as Redshift reads it: one character, or an escape of one (see <see cref="Copy.CharacterOption"/>).</summary>
+    public static string Delimiter(string text) =>
+        Copy.CharacterOption.Decode(text) is { Length: 1 } decoded
+            ? decoded
+            : throw new PgException(SqlState.InvalidParameterValue, $"invalid delimiter '{text}': it must be a single character or an escape such as '\\t' or '\\001'");
 }
