@@ -146,7 +146,12 @@ public sealed class DuckDbEngine : ISqlEngine
             _root.RegisterScalarFunction<int, int, int>(name, (readers, writer, rows) =>
             {
                 for (ulong row = 0; row < rows; row++)
-                    writer.WriteValue(body(readers[0].GetValue<int>(row), readers[1].GetValue<int>(row)), row);
+                {
+                    int value;
+                    try { value = body(readers[0].GetValue<int>(row), readers[1].GetValue<int>(row)); }
+                    catch (PgException e) { throw HostErrors.Raise(e); }
+                    writer.WriteValue(value, row);
+                }
             }, new ScalarFunctionOptions { IsPureFunction = false });
 #pragma warning restore DuckDBNET001
         }
@@ -236,7 +241,7 @@ internal sealed class DuckDbSession(DuckDBConnection connection, string stagingD
     /// An engine error in PostgreSQL's terms; a host function's own error (<see cref="ISqlEngine.DefineHostFunction"/>)
     /// as it raised it.
     /// </summary>
-    internal static PgException Failure(DuckDBException e) => e.InnerException as PgException ?? DuckDbErrorMapping.Map(e.Message);
+    internal static PgException Failure(DuckDBException e) => HostErrors.Take(e) ?? DuckDbErrorMapping.Map(e.Message);
 
     /// <summary>An interrupted statement surfaces as a cancellation; anything else is an internal error with its text.</summary>
     internal static PgException Unexpected(Exception e) => e is OperationCanceledException
@@ -359,5 +364,35 @@ internal sealed class DuckDbResult : IEngineResult
     {
         _reader.Dispose();
         _command.Dispose();
+    }
+}
+
+/// <summary>
+/// A host function's own error, carried through the engine. DuckDB keeps only the text of an error raised in a scalar
+/// function, and whether DuckDB.NET attaches the .NET exception depends on the thread the engine ran the function on;
+/// so the text carries a token that finds the error again, whichever way it comes back.
+/// </summary>
+internal static class HostErrors
+{
+    private const string Marker = "localshift-host-error:";
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, PgException> Pending = new();
+    private static readonly System.Text.RegularExpressions.Regex Token = new(Marker + "([0-9a-f]{32})");
+
+    public static Exception Raise(PgException error)
+    {
+        var token = Guid.NewGuid().ToString("N");
+        Pending[token] = error;
+        return new InvalidOperationException(Marker + token, error);
+    }
+
+    /// <summary>The host function's error behind an engine error, or null when the engine raised it itself.</summary>
+    public static PgException? Take(Exception e)
+    {
+        for (Exception? inner = e; inner is not null; inner = inner.InnerException)
+        {
+            if (Token.Match(inner.Message) is { Success: true } match && Pending.TryRemove(match.Groups[1].Value, out var error)) return error;
+            if (inner is PgException direct) return direct;
+        }
+        return null;
     }
 }
