@@ -27,9 +27,9 @@ public static class RestXmlErrors
             w.WriteStartDocument();
             w.WriteStartElement("Error");
             w.WriteElementString("Code", e.Code);
-            w.WriteElementString("Message", e.Message);
+            w.WriteElementString("Message", LocalShift.Aws.Protocols.XmlText.Safe(e.Message));
             if (extra is not null)
-                foreach (var (n, v) in extra) w.WriteElementString(n, v);
+                foreach (var (n, v) in extra) w.WriteElementString(n, LocalShift.Aws.Protocols.XmlText.Safe(v));
             w.WriteElementString("RequestId", requestId);
             w.WriteEndElement();
             w.WriteEndDocument();

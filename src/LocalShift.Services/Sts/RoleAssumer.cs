@@ -52,6 +52,15 @@ public sealed partial class RoleAssumer(
 
         Decision decision;
         string? note = null;
+        if (caller.Kind == PrincipalKind.Root)
+        {
+            // AWS refuses every AssumeRole signed with an account's root credentials, whatever the trust policy says
+            // (the text is the one AWS answers, as users report it).
+            const string rootMessage = "Roles may not be assumed by root accounts.";
+            decision = new Decision(DecisionKind.ImplicitDeny, [], PolicyLayer.Resource, []);
+            authorizer.Record(decision, caller.Arn, "sts:AssumeRole", input.RoleArn, now, requestId, rootMessage, "an account's root cannot assume roles");
+            throw new AssumeRoleDeniedException(rootMessage, decision, "an account's root cannot assume roles");
+        }
         if (role is null)
         {
             // AWS does not reveal whether the role exists: a missing role is an AccessDenied like any other.

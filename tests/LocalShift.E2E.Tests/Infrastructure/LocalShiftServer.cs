@@ -185,6 +185,24 @@ public sealed partial class LocalShiftServer : IAsyncDisposable
         return ProcessRunner.RunAsync(RepoPaths.AwsCli, ["--endpoint-url", Endpoint, .. args], env);
     }
 
+    /// <summary>A policy that lets its holder assume any role whose trust policy lets it.</summary>
+    public const string AssumeAnyRolePolicy = """{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"*"}]}""";
+
+    /// <summary>
+    /// Creates an IAM user with <paramref name="policy"/> as its inline policy (none when null) in the account whose
+    /// root keys are given, and returns its access key. AWS refuses AssumeRole to root credentials, so tests that assume
+    /// roles do it as such a user.
+    /// </summary>
+    public async Task<(string Key, string Secret)> UserKeysAsync(string name, string? policy = AssumeAnyRolePolicy,
+        string rootKey = RootKey, string rootSecret = RootSecret)
+    {
+        (await AwsAsAsync(rootKey, rootSecret, null, "iam", "create-user", "--user-name", name)).EnsureSuccess();
+        if (policy is not null)
+            (await AwsAsAsync(rootKey, rootSecret, null, "iam", "put-user-policy", "--user-name", name, "--policy-name", "p", "--policy-document", policy)).EnsureSuccess();
+        var key = (await AwsAsAsync(rootKey, rootSecret, null, "iam", "create-access-key", "--user-name", name)).Json().GetProperty("AccessKey");
+        return (key.GetProperty("AccessKeyId").GetString()!, key.GetProperty("SecretAccessKey").GetString()!);
+    }
+
     /// <summary>Runs a JS SDK scenario (tests/js/scenarios/NAME.mjs) with the given input; returns its JSON result.</summary>
     public async Task<JsonElement> NodeAsync(string scenario, object? input = null, string accessKey = RootKey, string secret = RootSecret, string? sessionToken = null)
     {

@@ -35,11 +35,15 @@ public class CrossAccountTests(CrossAccountFixture fixture) : IClassFixture<Cros
     }
 
     [Fact]
-    public async Task A_role_that_does_not_trust_the_other_account_cannot_be_assumed_from_it_even_by_its_root()
+    public async Task A_role_that_does_not_trust_the_other_account_cannot_be_assumed_from_it_even_by_its_administrator()
     {
         (await Server.AwsAsync("iam", "create-role", "--role-name", "MainOnly", "--assume-role-policy-document",
             """{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:root"},"Action":"sts:AssumeRole"}]}""")).EnsureSuccess();
-        var r = await Other("sts", "assume-role", "--role-arn", "arn:aws:iam::123456789012:role/MainOnly", "--role-session-name", "x1");
-        Assert.Contains("User: arn:aws:iam::210987654321:root is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::123456789012:role/MainOnly", r.Stderr);
+        var (k, s) = await Server.UserKeysAsync("other-admin", rootKey: "AKIDOTHER", rootSecret: "othersecret");
+        var r = await Server.AwsAsAsync(k, s, null, "sts", "assume-role", "--role-arn", "arn:aws:iam::123456789012:role/MainOnly", "--role-session-name", "x1");
+        Assert.Contains("User: arn:aws:iam::210987654321:user/other-admin is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::123456789012:role/MainOnly", r.Stderr);
+        // The other account's root is refused as every root is.
+        var root = await Other("sts", "assume-role", "--role-arn", "arn:aws:iam::123456789012:role/MainOnly", "--role-session-name", "x1");
+        Assert.Contains("Roles may not be assumed by root accounts.", root.Stderr);
     }
 }

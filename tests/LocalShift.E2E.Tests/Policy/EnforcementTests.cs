@@ -83,8 +83,21 @@ public class EnforcementTests(ServerFixture fixture) : IClassFixture<ServerFixtu
     {
         (await Server.AwsAsync("iam", "create-role", "--role-name", "OnlyRedshift", "--assume-role-policy-document",
             """{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"redshift.amazonaws.com"},"Action":"sts:AssumeRole"}]}""")).EnsureSuccess();
-        var r = await Server.AwsAsync("sts", "assume-role", "--role-arn", "arn:aws:iam::123456789012:role/OnlyRedshift", "--role-session-name", "s1");
-        Assert.Contains("An error occurred (AccessDenied) when calling the AssumeRole operation: User: arn:aws:iam::123456789012:root is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::123456789012:role/OnlyRedshift", r.Stderr);
+        var (k, s) = await Server.UserKeysAsync("untrusted");
+        var r = await Server.AwsAsAsync(k, s, null, "sts", "assume-role", "--role-arn", "arn:aws:iam::123456789012:role/OnlyRedshift", "--role-session-name", "s1");
+        Assert.Contains("An error occurred (AccessDenied) when calling the AssumeRole operation: User: arn:aws:iam::123456789012:user/untrusted is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::123456789012:role/OnlyRedshift", r.Stderr);
+    }
+
+    [Fact]
+    public async Task The_account_root_may_not_assume_a_role_even_one_that_trusts_the_account()
+    {
+        (await Server.AwsAsync("iam", "create-role", "--role-name", "TrustsTheAccount", "--assume-role-policy-document", AccountRootTrust)).EnsureSuccess();
+        var r = await Server.AwsAsync("sts", "assume-role", "--role-arn", "arn:aws:iam::123456789012:role/TrustsTheAccount", "--role-session-name", "s1");
+        Assert.NotEqual(0, r.ExitCode);
+        Assert.Contains("An error occurred (AccessDenied) when calling the AssumeRole operation: Roles may not be assumed by root accounts.", r.Stderr);
+        // Invalid input is still reported as such first.
+        var badName = await Server.AwsAsync("sts", "assume-role", "--role-arn", "arn:aws:iam::123456789012:role/TrustsTheAccount", "--role-session-name", "has space");
+        Assert.Contains("(ValidationError)", badName.Stderr);
     }
 
     [Fact]
@@ -93,9 +106,10 @@ public class EnforcementTests(ServerFixture fixture) : IClassFixture<ServerFixtu
         (await Server.AwsAsync("iam", "create-role", "--role-name", "WithExternalId", "--assume-role-policy-document",
             """{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"123456789012"},"Action":"sts:AssumeRole","Condition":{"StringEquals":{"sts:ExternalId":"secret-42"}}}]}""")).EnsureSuccess();
         var arn = "arn:aws:iam::123456789012:role/WithExternalId";
-        Assert.Contains("(AccessDenied)", (await Server.AwsAsync("sts", "assume-role", "--role-arn", arn, "--role-session-name", "s1")).Stderr);
-        Assert.Contains("(AccessDenied)", (await Server.AwsAsync("sts", "assume-role", "--role-arn", arn, "--role-session-name", "s1", "--external-id", "wrong-1")).Stderr);
-        Assert.Equal(0, (await Server.AwsAsync("sts", "assume-role", "--role-arn", arn, "--role-session-name", "s1", "--external-id", "secret-42")).ExitCode);
+        var (k, s) = await Server.UserKeysAsync("external-id-user");
+        Assert.Contains("(AccessDenied)", (await Server.AwsAsAsync(k, s, null, "sts", "assume-role", "--role-arn", arn, "--role-session-name", "s1")).Stderr);
+        Assert.Contains("(AccessDenied)", (await Server.AwsAsAsync(k, s, null, "sts", "assume-role", "--role-arn", arn, "--role-session-name", "s1", "--external-id", "wrong-1")).Stderr);
+        Assert.Equal(0, (await Server.AwsAsAsync(k, s, null, "sts", "assume-role", "--role-arn", arn, "--role-session-name", "s1", "--external-id", "secret-42")).ExitCode);
     }
 
     [Fact]
@@ -103,10 +117,11 @@ public class EnforcementTests(ServerFixture fixture) : IClassFixture<ServerFixtu
     {
         (await Server.AwsAsync("iam", "create-role", "--role-name", "Validated", "--assume-role-policy-document", AccountRootTrust)).EnsureSuccess();
         var arn = "arn:aws:iam::123456789012:role/Validated";
-        var badName = await Server.AwsAsync("sts", "assume-role", "--role-arn", arn, "--role-session-name", "has space");
+        var (k, s) = await Server.UserKeysAsync("validated-user");
+        var badName = await Server.AwsAsAsync(k, s, null, "sts", "assume-role", "--role-arn", arn, "--role-session-name", "has space");
         Assert.Contains("(ValidationError)", badName.Stderr);
         Assert.Contains("Member must satisfy regular expression pattern: [\\w+=,.@-]*", badName.Stderr);
-        var tooLong = await Server.AwsAsync("sts", "assume-role", "--role-arn", arn, "--role-session-name", "s1", "--duration-seconds", "7200");
+        var tooLong = await Server.AwsAsAsync(k, s, null, "sts", "assume-role", "--role-arn", arn, "--role-session-name", "s1", "--duration-seconds", "7200");
         Assert.Contains("The requested DurationSeconds exceeds the MaxSessionDuration set for this role.", tooLong.Stderr);
     }
 
@@ -118,7 +133,8 @@ public class EnforcementTests(ServerFixture fixture) : IClassFixture<ServerFixtu
             """{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"*"}]}""")).EnsureSuccess();
         (await Server.AwsAsync("iam", "create-role", "--role-name", "Second", "--max-session-duration", "43200", "--assume-role-policy-document",
             """{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:role/First"},"Action":"sts:AssumeRole"}]}""")).EnsureSuccess();
-        var first = (await Server.AwsAsync("sts", "assume-role", "--role-arn", "arn:aws:iam::123456789012:role/First", "--role-session-name", "one")).Json().GetProperty("Credentials");
+        var (uk, us) = await Server.UserKeysAsync("chainer");
+        var first = (await Server.AwsAsAsync(uk, us, null, "sts", "assume-role", "--role-arn", "arn:aws:iam::123456789012:role/First", "--role-session-name", "one")).Json().GetProperty("Credentials");
         var (k, s, t) = (first.GetProperty("AccessKeyId").GetString()!, first.GetProperty("SecretAccessKey").GetString()!, first.GetProperty("SessionToken").GetString());
         var tooLong = await Server.AwsAsAsync(k, s, t, "sts", "assume-role", "--role-arn", "arn:aws:iam::123456789012:role/Second", "--role-session-name", "two", "--duration-seconds", "7200");
         Assert.Contains("The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.", tooLong.Stderr);
@@ -143,7 +159,8 @@ public class EnforcementTests(ServerFixture fixture) : IClassFixture<ServerFixtu
     public async Task Js_sdk_assume_role_and_caller_identity_of_the_session()
     {
         (await Server.AwsAsync("iam", "create-role", "--role-name", "JsRole", "--assume-role-policy-document", AccountRootTrust)).EnsureSuccess();
-        var r = await Server.NodeAsync("sts-assume-role", new { roleArn = "arn:aws:iam::123456789012:role/JsRole", sessionName = "js" });
+        var (k, s) = await Server.UserKeysAsync("js-assumer");
+        var r = await Server.NodeAsync("sts-assume-role", new { roleArn = "arn:aws:iam::123456789012:role/JsRole", sessionName = "js" }, k, s);
         Assert.Equal("arn:aws:sts::123456789012:assumed-role/JsRole/js", r.GetProperty("identity").GetProperty("Arn").GetString());
     }
 }

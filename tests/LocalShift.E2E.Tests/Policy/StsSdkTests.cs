@@ -39,13 +39,21 @@ public class StsSdkTests(ServerFixture fixture) : IClassFixture<ServerFixture>
         Assert.Equal($"arn:aws:iam::{account}:root", me.Arn);
 
         var roleArn = $"arn:aws:iam::{account}:role/SdkReader";
+        // AWS refuses AssumeRole to root credentials, whatever the trust policy says.
+        var rootDenied = await Assert.ThrowsAsync<AmazonSecurityTokenServiceException>(() =>
+            sts.AssumeRoleAsync(new AssumeRoleRequest { RoleArn = roleArn, RoleSessionName = "sdk-session", ExternalId = "ext-42" }));
+        Assert.Equal("AccessDenied", rootDenied.ErrorCode);
+        Assert.Equal("Roles may not be assumed by root accounts.", rootDenied.Message);
+
+        var (userKey, userSecret) = await Server.UserKeysAsync("sdk-assumer");
+        using var asUser = Sts(new BasicAWSCredentials(userKey, userSecret));
         var denied = await Assert.ThrowsAsync<AmazonSecurityTokenServiceException>(() =>
-            sts.AssumeRoleAsync(new AssumeRoleRequest { RoleArn = roleArn, RoleSessionName = "sdk-session" }));
+            asUser.AssumeRoleAsync(new AssumeRoleRequest { RoleArn = roleArn, RoleSessionName = "sdk-session" }));
         Assert.Equal("AccessDenied", denied.ErrorCode);
         Assert.Equal(403, (int)denied.StatusCode);
-        Assert.Equal($"User: arn:aws:iam::{account}:root is not authorized to perform: sts:AssumeRole on resource: {roleArn}", denied.Message);
+        Assert.Equal($"User: arn:aws:iam::{account}:user/sdk-assumer is not authorized to perform: sts:AssumeRole on resource: {roleArn}", denied.Message);
 
-        var assumed = await sts.AssumeRoleAsync(new AssumeRoleRequest { RoleArn = roleArn, RoleSessionName = "sdk-session", ExternalId = "ext-42", DurationSeconds = 900 });
+        var assumed = await asUser.AssumeRoleAsync(new AssumeRoleRequest { RoleArn = roleArn, RoleSessionName = "sdk-session", ExternalId = "ext-42", DurationSeconds = 900 });
         Assert.StartsWith("ASIA", assumed.Credentials.AccessKeyId);
         Assert.Equal($"arn:aws:sts::{account}:assumed-role/SdkReader/sdk-session", assumed.AssumedRoleUser.Arn);
         Assert.InRange(assumed.Credentials.Expiration!.Value, DateTime.UtcNow.AddMinutes(14), DateTime.UtcNow.AddMinutes(16));

@@ -171,14 +171,14 @@ public static class QueryCodec
                 foreach (var (k, v) in (JsonObject)value)
                 {
                     w.WriteStartElement(flat ? name : "entry");
-                    w.WriteElementString(shape.Key!.LocationName ?? "key", k);
+                    w.WriteElementString(shape.Key!.LocationName ?? "key", XmlText.Safe(k));
                     if (v is not null) WriteMember(w, shape.Value!, shape.Value!.LocationName ?? "value", v);
                     w.WriteEndElement();
                 }
                 if (!flat) w.WriteEndElement();
                 break;
             default:
-                w.WriteElementString(name, ScalarText(shape, member, value));
+                w.WriteElementString(name, XmlText.Safe(ScalarText(shape, member, value)));
                 break;
         }
     }

@@ -46,7 +46,7 @@ public static class QueryEnvelope
         w.WriteStartElement("Error");
         w.WriteElementString("Type", error.SenderFault ? "Sender" : "Receiver");
         w.WriteElementString("Code", error.Code);
-        w.WriteElementString("Message", error.Message);
+        w.WriteElementString("Message", XmlText.Safe(error.Message));
         w.WriteEndElement();
         w.WriteElementString("RequestId", requestId);
         w.WriteEndElement();

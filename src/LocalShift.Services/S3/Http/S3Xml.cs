@@ -46,10 +46,10 @@ public static class S3Xml
         var bytes = Document("Error", w =>
         {
             w.WriteElementString("Code", e.Code);
-            w.WriteElementString("Message", e.Message);
+            w.WriteElementString("Message", LocalShift.Aws.Protocols.XmlText.Safe(e.Message));
             if (e is S3Exception s3)
-                foreach (var (n, v) in s3.Details) w.WriteElementString(n, v);
-            if (resource is not null) w.WriteElementString("Resource", resource);
+                foreach (var (n, v) in s3.Details) w.WriteElementString(n, LocalShift.Aws.Protocols.XmlText.Safe(v));
+            if (resource is not null) w.WriteElementString("Resource", LocalShift.Aws.Protocols.XmlText.Safe(resource));
             w.WriteElementString("RequestId", requestId);
             w.WriteElementString("HostId", requestId);
         }, null);
