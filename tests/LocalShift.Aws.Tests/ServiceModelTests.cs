@@ -56,6 +56,18 @@ public class ServiceModelTests
     }
 
     [Fact]
+    public void Query_list_items_without_a_value_are_never_null_elements()
+    {
+        // Found by the edge fuzzer: a bare value where a structure belongs used to become a null tag, and a 500.
+        var tags = ServiceModel.Get("redshift").Operations["CreateTags"].Input!;
+        var bare = QueryCodec.Read(tags, Params(("ResourceName", "r"), ("Tags.member.2", "x")));
+        Assert.Equal("""{"ResourceName":"r","Tags":[{}]}""", bare.ToJsonString());
+        var roles = ServiceModel.Get("redshift").Operations["ModifyClusterIamRoles"].Input!;
+        var subKeysOnly = QueryCodec.Read(roles, Params(("ClusterIdentifier", "c1"), ("AddIamRoles.IamRoleArn.1.x", "y"), ("AddIamRoles.IamRoleArn.2", "b")));
+        Assert.Equal("""{"ClusterIdentifier":"c1","AddIamRoles":["b"]}""", subKeysOnly.ToJsonString());
+    }
+
+    [Fact]
     public void Query_structures_lists_of_structures_and_scalars_get_their_model_types()
     {
         var input = ServiceModel.Get("redshift").Operations["CreateCluster"].Input!;

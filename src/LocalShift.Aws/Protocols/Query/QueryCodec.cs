@@ -66,7 +66,14 @@ public static class QueryCodec
             if (indexes.Count == 0) continue;
             var array = new JsonArray();
             foreach (var n in indexes)
-                array.Add(ReadValue(shape.Member!, shape.Member!.Shape, $"{listPrefix}.{n}", keys));
+            {
+                // An index given as a bare value where the member is a structure (Tags.member.2=x) is an empty
+                // structure, for the operation's own validation to judge; a scalar index given only with sub-keys
+                // (Names.member.1.x=y) has no value and is left out. Never a null element.
+                var item = ReadValue(shape.Member!, shape.Member!.Shape, $"{listPrefix}.{n}", keys)
+                           ?? (shape.Member.Shape.Type == ShapeType.Structure ? new JsonObject() : null);
+                if (item is not null) array.Add(item);
+            }
             return array;
         }
         return keys.ContainsKey(key) ? new JsonArray() : null;
@@ -83,7 +90,8 @@ public static class QueryCodec
         foreach (var n in indexes)
         {
             if (!keys.TryGetValue($"{entryPrefix}.{n}.{keyName}", out var k)) continue;
-            map[k] = ReadValue(shape.Value, shape.Value.Shape, $"{entryPrefix}.{n}.{valueName}", keys);
+            // An entry without its value is left out, as a list index without one is.
+            if (ReadValue(shape.Value, shape.Value.Shape, $"{entryPrefix}.{n}.{valueName}", keys) is { } value) map[k] = value;
         }
         return map;
     }
