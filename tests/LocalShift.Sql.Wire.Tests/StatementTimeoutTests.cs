@@ -83,4 +83,25 @@ public sealed class ClusterStatementTimeoutTests(ClusterStatementTimeoutTests.En
         Assert.Equal("canceling statement due to statement timeout", error.MessageText);
         Assert.Equal(1, await new NpgsqlCommand("select 1", connection).ExecuteScalarAsync());
     }
+
+    [Fact]
+    public async Task Reset_brings_back_the_clusters_default_after_a_session_changed_it()
+    {
+        await using var connection = await endpoint.OpenAsync();
+        await new NpgsqlCommand("set statement_timeout to 0", connection).ExecuteNonQueryAsync();
+        Assert.Equal("0", await new NpgsqlCommand("show statement_timeout", connection).ExecuteScalarAsync());
+
+        await new NpgsqlCommand("reset statement_timeout", connection).ExecuteNonQueryAsync();
+        Assert.Equal("300", await new NpgsqlCommand("show statement_timeout", connection).ExecuteScalarAsync());
+        var error = await Assert.ThrowsAsync<PostgresException>(() => new NpgsqlCommand(StatementTimeoutTests.LongQuery, connection).ExecuteScalarAsync());
+        Assert.Equal("57014", error.SqlState);
+
+        await new NpgsqlCommand("set statement_timeout to 0; set search_path to pg_catalog_not_here, other", connection).ExecuteNonQueryAsync();
+        await new NpgsqlCommand("reset all", connection).ExecuteNonQueryAsync();
+        Assert.Equal("300", await new NpgsqlCommand("show statement_timeout", connection).ExecuteScalarAsync());
+        Assert.Equal("$user, public", await new NpgsqlCommand("show search_path", connection).ExecuteScalarAsync());
+
+        var unknown = await Assert.ThrowsAsync<PostgresException>(() => new NpgsqlCommand("reset memory_limit", connection).ExecuteNonQueryAsync());
+        Assert.Equal("42704", unknown.SqlState);
+    }
 }

@@ -292,7 +292,7 @@ internal sealed partial class SqlSession : IPgQuerySession
             case StatementKind.Show:
                 return Show(tokens);
             case StatementKind.Reset:
-                return new CommandResult("RESET");
+                return Reset(tokens);
             case StatementKind.NoOp:
                 return new CommandResult(tokens[0].Is("ANALYSE") ? "ANALYZE" : tokens[0].Text.ToUpperInvariant() == "ALTER" ? "ALTER TABLE" : tokens[0].Text.ToUpperInvariant());
             case StatementKind.Users:
@@ -582,10 +582,46 @@ internal sealed partial class SqlSession : IPgQuerySession
             // LocalShift's own schemas and the engine's catalogs are never on a user's path: they do not exist for users.
             var schemas = value.Split(',').Select(s => s.Trim()).Where(s => s.Length > 0 && s != "$user" && !SystemRelations.IsSystemSchema(s)).ToList();
             _searchPath = schemas.SequenceEqual(["public"]) ? null : schemas;
-            _engine.Execute($"SET search_path = {TokenCursor.QuoteLiteral(string.Join(",", schemas.Append("main")))}");
+            // A schema that does not exist (yet) is accepted, as PostgreSQL and Redshift accept it; LocalShift resolves
+            // names on the whole path itself (ResolveOnSearchPath), and the engine, which refuses unknown schemas in
+            // its own path, gets the ones that exist.
+            var existing = new HashSet<string>(StringComparer.Ordinal);
+            using (var result = _engine.Query("SELECT DISTINCT schema_name FROM information_schema.schemata"))
+                while (result.Read())
+                    if (result.GetValue(0) is string schema) existing.Add(schema);
+            var enginePath = schemas.Where(existing.Contains).Append("main");
+            _engine.Execute($"SET search_path = {TokenCursor.QuoteLiteral(string.Join(",", enginePath))}");
         }
         _settings[name] = value;
         return new CommandResult("SET");
+    }
+
+    /// <summary>
+    /// <c>RESET name</c> / <c>RESET ALL</c>: the parameter goes back to the value the session started with —
+    /// statement_timeout to the cluster's default, search_path to <c>$user, public</c>, others to the server's value.
+    /// </summary>
+    private CommandResult Reset(List<SqlToken> tokens)
+    {
+        if (tokens.Count < 2) throw new PgException(SqlState.SyntaxError, "syntax error at end of input");
+        var name = tokens.Count > 2 && tokens[1].Is("TIME") && tokens[2].Is("ZONE") ? "timezone" : tokens[1].Identifier;
+        var all = name.Equals("all", StringComparison.OrdinalIgnoreCase);
+        if (!all && !SessionParameters.Contains(name))
+            throw new PgException(SqlState.UndefinedObject, $"unrecognized configuration parameter \"{name}\"");
+        if (all || name.Equals("statement_timeout", StringComparison.OrdinalIgnoreCase))
+        {
+            _statementTimeout = _database.StatementTimeout;
+            _settings["statement_timeout"] = ((long)_statementTimeout.TotalMilliseconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+        if (all || name.Equals("search_path", StringComparison.OrdinalIgnoreCase))
+        {
+            _searchPath = null;
+            _settings["search_path"] = "$user, public";
+            _engine.Execute(CatalogSetup.SessionSettings);
+        }
+        foreach (var key in _settings.Keys.ToList())
+            if ((all || key.Equals(name, StringComparison.OrdinalIgnoreCase)) && key is not ("statement_timeout" or "search_path"))
+                _settings.Remove(key);
+        return new CommandResult("RESET");
     }
 
     /// <summary>
