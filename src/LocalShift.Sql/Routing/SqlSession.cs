@@ -447,7 +447,7 @@ internal sealed partial class SqlSession : IPgQuerySession
         }
         if (analysis.Translated is { } known) return known;
         var intercepted = CatalogQueries.Rewrite(analysis.Sql, _database.Spec.MasterUsername.ToLowerInvariant(), Connection.Database);
-        return analysis.Translated = RedshiftTranslator.Translate(intercepted ?? analysis.Sql, Translation);
+        return analysis.Translated = intercepted is null ? RedshiftTranslator.Translate(analysis.Tokens, Translation) : RedshiftTranslator.Translate(intercepted, Translation);
     }
 
     /// <summary>

@@ -23,7 +23,7 @@ internal sealed class StatementAnalysis
         QueryType = QueryLog.TypeOf(this);
         if (Kind is StatementKind.EngineQuery or StatementKind.EngineCommand && !Constant)
         {
-            try { Tree = SqlParser.Parse(sql); }
+            try { Tree = SqlParser.Parse(sql, tokens); }
             catch (PgException e) { SyntaxError = e; }
         }
     }
