@@ -54,6 +54,9 @@ public sealed class PgWireBenchmark : IBenchmark
             {
                 Report("(b) simple query round trips", ours.Time(t => t.RoundTrips("SELECT 1", trips)), theirs.Time(t => t.RoundTrips("SELECT 1", trips)));
                 Report("(e) engine query round trips", ours.Time(t => t.RoundTrips(engineTrip, trips)), theirs.Time(t => t.RoundTrips(engineTrip, trips)));
+                // CPU seconds, client and server together: on a loaded machine the wall clock mostly measures waiting for a core.
+                Report("(b) SELECT 1 round trips, CPU", ours.RoundTripsCpu("SELECT 1", trips), theirs.RoundTripsCpu("SELECT 1", trips));
+                Report("(e) engine query round trips, CPU", ours.RoundTripsCpu(engineTrip, trips), theirs.RoundTripsCpu(engineTrip, trips));
                 return 0;
             }
             Report("(a) SELECT * streamed to Npgsql", ours.Time(t => t.StreamAll()), theirs.Time(t => t.StreamAll()));
@@ -221,6 +224,43 @@ public sealed class PgWireBenchmark : IBenchmark
                 using var command = new NpgsqlCommand(sql, connection);
                 command.ExecuteScalar();
             }
+        }
+
+        /// <summary>
+        /// The CPU time of <see cref="RoundTrips"/> after a warm-up: this process's (the client, and LocalShift's endpoint,
+        /// which runs in it) plus, for PostgreSQL, its backend process's for the connection (from /proc).
+        /// </summary>
+        public TimeSpan RoundTripsCpu(string sql, int count)
+        {
+            using var connection = new NpgsqlConnection(ConnectionString);
+            connection.Open();
+            int? backend = null;
+            if (Name == "postgresql")
+                using (var pid = new NpgsqlCommand("SELECT pg_backend_pid()", connection)) backend = (int)pid.ExecuteScalar()!;
+            void Trips()
+            {
+                for (var i = 0; i < count; i++)
+                {
+                    using var command = new NpgsqlCommand(sql, connection);
+                    command.ExecuteScalar();
+                }
+            }
+            Trips();
+            var process = Process.GetCurrentProcess();
+            var before = process.TotalProcessorTime + BackendCpu(backend);
+            Trips();
+            process.Refresh();
+            return process.TotalProcessorTime + BackendCpu(backend) - before;
+        }
+
+        /// <summary>utime + stime of a process, from /proc/pid/stat (clock ticks of 10 ms).</summary>
+        private static TimeSpan BackendCpu(int? pid)
+        {
+            if (pid is null) return TimeSpan.Zero;
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            var ticks = long.Parse(fields[11], System.Globalization.CultureInfo.InvariantCulture) + long.Parse(fields[12], System.Globalization.CultureInfo.InvariantCulture);
+            return TimeSpan.FromMilliseconds(ticks * 10);
         }
 
         public void Psql(string sql)
