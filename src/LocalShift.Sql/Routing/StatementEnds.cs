@@ -33,8 +33,8 @@ internal sealed class StatementEnds
     /// <summary>The position of the semicolon that ended this statement of the last Query message, once (null: none).</summary>
     public int? Take(string sql) => _semicolons.Remove(sql, out var position) ? position : null;
 
-    /// <summary>The error a client sees: running out of tokens at a statement's semicolon is an error at the semicolon.</summary>
     // unverified: PostgreSQL's text and position, taken to be Redshift's (its parser is PostgreSQL's); not checked against a cluster.
+    /// <summary>The error a client sees: running out of tokens at a statement's semicolon is an error at the semicolon.</summary>
     public static Exception Explain(Exception e, int? semicolon) =>
         semicolon is { } position && e is PgException { SqlState: SqlState.SyntaxError, Message: AtEnd }
             ? new PgException(SqlState.SyntaxError, "syntax error at or near \";\"") { Position = position }
