@@ -248,6 +248,46 @@ internal sealed class DuckDbSession(DuckDBConnection connection, string stagingD
         ? new PgException(SqlState.QueryCanceled, "canceling statement due to user request")
         : new PgException(SqlState.InternalError, e.Message);
 
+    public IEnginePreparedQuery? Prepare(string sql)
+    {
+        if (PreparedReader.Create is null) return null;
+        var state = NativeMethods.PreparedStatements.DuckDBPrepare(connection.NativeConnection, sql, out var prepared);
+        if (state == DuckDBState.Success) return new DuckDbPreparedQuery(this, prepared);
+        prepared.Dispose();
+        return null;
+    }
+
+    /// <summary>Runs a statement this session prepared, as <see cref="Query"/> runs a text.</summary>
+    internal IEngineResult Run(DuckDBPreparedStatement prepared)
+    {
+        var command = connection.CreateCommand();
+        _running = command;
+        var state = NativeMethods.PreparedStatements.DuckDBExecutePreparedStreaming(prepared, out var result);
+        if (state != DuckDBState.Success)
+        {
+            var message = NativeMethods.Query.DuckDBResultError(ref result);
+            var type = NativeMethods.Query.DuckDBResultErrorType(ref result);
+            result.Close();
+            command.Dispose();
+            if (type == DuckDBErrorType.Interrupt) throw Unexpected(new OperationCanceledException());
+            throw HostErrors.Take(message) ?? DuckDbErrorMapping.Map(string.IsNullOrEmpty(message) ? "DuckDB execution failed" : message);
+        }
+        try
+        {
+            return new DuckDbResult(command, PreparedReader.Create!(command, [result], System.Data.CommandBehavior.Default));
+        }
+        catch (DuckDBException e)
+        {
+            command.Dispose();
+            throw Failure(e);
+        }
+        catch (Exception e) when (e is not PgException)
+        {
+            command.Dispose();
+            throw Unexpected(e);
+        }
+    }
+
     public void Check(string sql, bool bind)
     {
         // DuckDB.NET's DbCommand.Prepare does not reach DuckDB, so the C API is called directly.
@@ -286,6 +326,36 @@ internal sealed class DuckDbSession(DuckDBConnection connection, string stagingD
     }
 
     public void Dispose() => connection.Dispose();
+}
+
+/// <summary>A query this session parsed, bound and planned once; DuckDB binds it again by itself when a table it reads changed.</summary>
+internal sealed class DuckDbPreparedQuery(DuckDbSession session, DuckDBPreparedStatement prepared) : IEnginePreparedQuery
+{
+    public IEngineResult Query() => session.Run(prepared);
+
+    public void Dispose() => prepared.Dispose();
+}
+
+/// <summary>
+/// DuckDB.NET reads a prepared statement's result only through its data reader, whose constructor is internal (its own
+/// commands prepare each text anew and keep nothing). Found once; null when this DuckDB.NET version has no such
+/// constructor, and then nothing is kept prepared and every query takes <see cref="DuckDbSession.Query"/>'s path.
+/// </summary>
+internal static class PreparedReader
+{
+    public static readonly Func<DuckDBCommand, IEnumerable<DuckDBResult>, System.Data.CommandBehavior, DuckDBDataReader>? Create = Find();
+
+    private static Func<DuckDBCommand, IEnumerable<DuckDBResult>, System.Data.CommandBehavior, DuckDBDataReader>? Find()
+    {
+        var constructor = typeof(DuckDBDataReader).GetConstructor(System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance,
+            [typeof(DuckDBCommand), typeof(IEnumerable<DuckDBResult>), typeof(System.Data.CommandBehavior)]);
+        if (constructor is null) return null;
+        var command = System.Linq.Expressions.Expression.Parameter(typeof(DuckDBCommand));
+        var results = System.Linq.Expressions.Expression.Parameter(typeof(IEnumerable<DuckDBResult>));
+        var behavior = System.Linq.Expressions.Expression.Parameter(typeof(System.Data.CommandBehavior));
+        return System.Linq.Expressions.Expression.Lambda<Func<DuckDBCommand, IEnumerable<DuckDBResult>, System.Data.CommandBehavior, DuckDBDataReader>>(
+            System.Linq.Expressions.Expression.New(constructor, command, results, behavior), command, results, behavior).Compile();
+    }
 }
 
 internal sealed class DuckDbResult : IEngineResult
@@ -386,6 +456,10 @@ internal static class HostErrors
     }
 
     /// <summary>The host function's error behind an engine error, or null when the engine raised it itself.</summary>
+    /// <summary>The host function's error behind an engine error's text, or null when the engine raised it itself.</summary>
+    public static PgException? Take(string message) =>
+        Token.Match(message) is { Success: true } match && Pending.TryRemove(match.Groups[1].Value, out var error) ? error : null;
+
     public static PgException? Take(Exception e)
     {
         for (Exception? inner = e; inner is not null; inner = inner.InnerException)

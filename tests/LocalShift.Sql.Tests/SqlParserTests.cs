@@ -153,4 +153,23 @@ public sealed class SqlParserTests
         var e = Assert.Throws<PgException>(() => SqlParser.Parse(deep));
         Assert.Equal("54001", e.SqlState);
     }
+
+    [Theory]
+    [InlineData("select 1 +;", "select 1 +", 11)]
+    [InlineData("  select 1 + ;  ", "select 1 +", 12)]
+    [InlineData("select 1", "select 1", null)]
+    [InlineData("select ';' -- ;", "select ';' -- ;", null)]
+    public void A_statement_split_off_keeps_where_its_semicolon_stood(string sql, string text, int? semicolon)
+    {
+        var (split, at) = Assert.Single(LocalShift.Sql.Lexing.SqlLexer.SplitTerminated(sql));
+        Assert.Equal(text, split);
+        Assert.Equal(semicolon, at);
+    }
+
+    [Fact]
+    public void Each_statement_of_several_counts_its_semicolon_from_its_own_start()
+    {
+        var statements = LocalShift.Sql.Lexing.SqlLexer.SplitTerminated("select 1;\n  select 2 *; select 3");
+        Assert.Equal([("select 1", (int?)9), ("select 2 *", 11), ("select 3", null)], statements);
+    }
 }

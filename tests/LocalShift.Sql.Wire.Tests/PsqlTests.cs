@@ -37,6 +37,24 @@ public sealed class PsqlTests(ClusterEndpoint endpoint) : IClassFixture<ClusterE
         Assert.Contains(" still_alive ", output);
     }
 
+    /// <summary>
+    /// PostgreSQL's (and Redshift's) texts for a statement that ends too soon: at its semicolon when one ends it, at the
+    /// end of the input when none does, with psql's caret under the place.
+    /// </summary>
+    [Theory]
+    [InlineData("select 1 +;", "ERROR:  syntax error at or near \";\"\nLINE 1: select 1 +;\n                  ^")]
+    [InlineData("select 1 + ;", "ERROR:  syntax error at or near \";\"\nLINE 1: select 1 + ;\n                   ^")]
+    [InlineData("select (1;", "ERROR:  syntax error at or near \";\"\nLINE 1: select (1;\n                 ^")]
+    [InlineData("select 1 from;", "ERROR:  syntax error at or near \";\"\nLINE 1: select 1 from;\n                     ^")]
+    [InlineData("select 1; select 2 *;", "ERROR:  syntax error at or near \";\"")]
+    [InlineData("select 1 +", "ERROR:  syntax error at end of input\nLINE 1: select 1 +\n                  ^")]
+    public async Task A_statement_that_ends_too_soon_is_a_syntax_error_where_it_ends(string sql, string expected)
+    {
+        var (_, error, exitCode) = await RunPsqlAsync("-c", sql);
+        Assert.NotEqual(0, exitCode);
+        Assert.Contains(expected, error.Replace("\r\n", "\n"));
+    }
+
     [Fact]
     public async Task Psql_with_a_wrong_password_is_refused()
     {

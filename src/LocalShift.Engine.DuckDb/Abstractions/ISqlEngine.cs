@@ -35,6 +35,15 @@ public interface IEngineSession : IDisposable
     long Execute(string sql);
 
     /// <summary>
+    /// Parses, binds and plans one query once, to run it many times (<see cref="IEnginePreparedQuery.Query"/>).
+    /// Null when the engine cannot keep this statement prepared (several statements in the text, or an error, which
+    /// <see cref="Query"/> then reports as it always does). The statement keeps the names it resolved when it was
+    /// prepared: whoever keeps one must drop it when the session's search path or the schema may have changed. Dispose
+    /// it before the session.
+    /// </summary>
+    IEnginePreparedQuery? Prepare(string sql);
+
+    /// <summary>
     /// Checks one statement without running it: with <paramref name="bind"/> its tables, columns and types are
     /// resolved as for running it (a prepare); without, only its syntax is checked (a parse).
     /// </summary>
@@ -45,6 +54,13 @@ public interface IEngineSession : IDisposable
 
     /// <summary>Interrupts the running statement; callable from any thread.</summary>
     void Interrupt();
+}
+
+/// <summary>A query prepared once in one session (<see cref="IEngineSession.Prepare"/>).</summary>
+public interface IEnginePreparedQuery : IDisposable
+{
+    /// <summary>Runs the prepared query; the rows are pulled one at a time (streamed).</summary>
+    IEngineResult Query();
 }
 
 /// <summary>A streaming result.</summary>

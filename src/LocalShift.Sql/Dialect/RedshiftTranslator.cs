@@ -21,9 +21,11 @@ public static class RedshiftTranslator
     public const string VersionString =
         "PostgreSQL 8.0.2 on i686-pc-linux-gnu, compiled by GCC gcc (GCC) 3.4.2 20041017 (Red Hat 3.4.2-6.fc3), Redshift 1.0.77467";
 
-    public static TranslatedStatement Translate(string sql, TranslationContext context)
+    public static TranslatedStatement Translate(string sql, TranslationContext context) => Translate(SqlLexer.Tokenize(sql), context);
+
+    /// <summary>Translates a statement from the tokens its text was already lexed into (every token, trivia included; not changed).</summary>
+    public static TranslatedStatement Translate(List<SqlToken> tokens, TranslationContext context)
     {
-        var tokens = SqlLexer.Tokenize(sql);
         var pre = new List<string>();
         if (CreateTableRewriter.Rewrite(tokens) is { } created)
         {
@@ -86,7 +88,9 @@ public static class RedshiftTranslator
             }
             var next = NextSignificant(tokens, i);
             var call = next >= 0 && tokens[next].Kind == SqlTokenKind.LeftParen;
-            if (call)
+            // Only a name that may be rewritten has its arguments split (a statement's every "AS (", "IN (" and call
+            // would otherwise be, nested ones again at each level).
+            if (call && (RewrittenCalls.Contains(token.Text) || IsMaxLengthType(token) || token.IsAny("VARBYTE", "VARBINARY", "BINARY")))
             {
                 var close = MatchParen(tokens, next);
                 var args = SplitTopLevel(tokens, next + 1, close);
@@ -138,6 +142,15 @@ public static class RedshiftTranslator
         }
         return sb.ToString();
     }
+
+    /// <summary>The names <see cref="RewriteCall"/> rewrites: a call of any other name is passed through as it is.</summary>
+    private static readonly HashSet<string> RewrittenCalls = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "CAST", "CHARINDEX", "CONVERT", "CONVERT_TIMEZONE", "CURRENT_DATABASE", "DATEADD", "DATEDIFF", "DATEPART", "DATE_PART", "DATE_TRUNC",
+        "DECODE", "GETDATE", "JSON_ARRAY_LENGTH", "JSON_EXTRACT_ARRAY_ELEMENT_TEXT", "JSON_EXTRACT_PATH_TEXT", "LEN", "LISTAGG", "NVL", "NVL2",
+        "OCTET_LENGTH", "PGDATE_PART", "RATIO_TO_REPORT", "REGEXP_COUNT", "REGEXP_INSTR", "REGEXP_REPLACE", "REGEXP_SUBSTR", "STRTOL", "TO_CHAR",
+        "TRUNC", "VERSION",
+    };
 
     private static string? RewriteCall(string name, List<List<SqlToken>> args, List<SqlToken> tokens, ref int end, TranslationContext context)
     {

@@ -118,16 +118,29 @@ public static class SqlLexer
     }
 
     /// <summary>Splits on top-level semicolons; blank statements are dropped.</summary>
-    public static List<string> SplitStatements(string sql)
+    public static List<string> SplitStatements(string sql) => SplitTerminated(sql).ConvertAll(s => s.Text);
+
+    /// <summary>
+    /// Splits on top-level semicolons, blank statements dropped; each statement trimmed, with the 1-based position of
+    /// the semicolon that ends it counted from the statement's first character (null for a last statement without one),
+    /// so that an error at that semicolon can point at it as PostgreSQL does.
+    /// </summary>
+    public static List<(string Text, int? Semicolon)> SplitTerminated(string sql)
     {
-        var statements = new List<string>();
+        var statements = new List<(string, int?)>();
         var current = new System.Text.StringBuilder();
         var significant = false;
+        void Add(bool terminated)
+        {
+            var text = current.ToString();
+            var leading = text.Length - text.TrimStart().Length;
+            statements.Add((text.Trim(), terminated ? text.Length - leading + 1 : null));
+        }
         foreach (var token in Tokenize(sql))
         {
             if (token.Kind == SqlTokenKind.Semicolon)
             {
-                if (significant) statements.Add(current.ToString().Trim());
+                if (significant) Add(terminated: true);
                 current.Clear();
                 significant = false;
                 continue;
@@ -135,7 +148,7 @@ public static class SqlLexer
             current.Append(token.Text);
             if (!token.IsTrivia) significant = true;
         }
-        if (significant) statements.Add(current.ToString().Trim());
+        if (significant) Add(terminated: false);
         return statements;
     }
 

@@ -21,6 +21,8 @@ internal sealed partial class SqlSession : IPgQuerySession
     private readonly List<PgNotice> _notices = [];
     private readonly Dictionary<string, string> _settings = new(StringComparer.OrdinalIgnoreCase);
     private readonly StatementAnalyses _analyses = new();
+    private readonly PreparedQueries _prepared;
+    private readonly StatementEnds _ends = new();
     private TransactionStatus _status = TransactionStatus.Idle;
     /// <summary>The query log's transaction id of the statements running now (a block's statements share one).</summary>
     private long _transaction;
@@ -43,6 +45,7 @@ internal sealed partial class SqlSession : IPgQuerySession
         Connection = connection;
         User = database.Users.Find(connection.User) ?? new DbUser(connection.User, null, false);
         Translation = new TranslationContext(connection.User, connection.Database);
+        _prepared = new PreparedQueries(engine, () => database.SchemaVersion);
         _settings["search_path"] = "$user, public";
         _statementTimeout = database.StatementTimeout;
         _settings["statement_timeout"] = ((long)_statementTimeout.TotalMilliseconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -55,9 +58,10 @@ internal sealed partial class SqlSession : IPgQuerySession
     public TransactionStatus TransactionStatus => _status;
     public IEngineSession Engine => _engine;
 
-    public IReadOnlyList<string> SplitStatements(string sql) => SqlLexer.SplitStatements(sql);
+    public IReadOnlyList<string> SplitStatements(string sql) => _ends.Split(sql);
 
-    public IPgStatement Prepare(string sql, IReadOnlyList<int> parameterTypeOids) => new SqlStatement(this, Analyze(sql), parameterTypeOids);
+    public IPgStatement Prepare(string sql, IReadOnlyList<int> parameterTypeOids) =>
+        new SqlStatement(this, Analyze(sql), parameterTypeOids) { Semicolon = _ends.Take(sql) };
 
     /// <summary>The tokens, kind and translation of a statement text, from the session's cache when it was seen lately.</summary>
     public StatementAnalysis Analyze(string sql) => _analyses.Get(sql);
@@ -191,7 +195,8 @@ internal sealed partial class SqlSession : IPgQuerySession
     public IPgResult Execute(string sql) => Execute(Analyze(sql));
 
     /// <summary>Runs one analyzed statement with its parameters already bound, and keeps it in the cluster's query log.</summary>
-    public IPgResult Execute(StatementAnalysis analysis)
+    /// <param name="semicolon">Where the semicolon that ended the statement in its Query message stood, if one did.</param>
+    public IPgResult Execute(StatementAnalysis analysis, int? semicolon = null)
     {
         if (_status == TransactionStatus.Idle || _transaction == 0) _transaction = _database.Queries.NewTransaction();
         var entry = _database.Queries.Begin(_transaction, User.Name, Connection.ProcessId, Connection.Database, LoggedText(analysis), analysis.QueryType);
@@ -205,7 +210,7 @@ internal sealed partial class SqlSession : IPgQuerySession
         }
         catch (Exception e)
         {
-            var error = deadline?.Explain(e) ?? e;
+            var error = StatementEnds.Explain(deadline?.Explain(e) ?? e, semicolon);
             deadline?.Dispose();
             entry.Failed(error);
             if (error == e) throw;
@@ -264,6 +269,9 @@ internal sealed partial class SqlSession : IPgQuerySession
             throw new PgException(SqlState.InFailedSqlTransaction, "current transaction is aborted, commands ignored until end of transaction block");
         if (_implicit) _implicitStatements++;
         ReleaseScans();
+        // What names resolve to may change (search_path, users, grants, Redshift's DDL): nothing prepared is kept past it.
+        if (kind is not (StatementKind.EngineQuery or StatementKind.EngineCommand or StatementKind.Begin or StatementKind.Commit
+            or StatementKind.Rollback or StatementKind.Show or StatementKind.Empty)) _prepared.Clear();
         if (kind == StatementKind.EngineCommand && TryExternalDdl(analysis) is { } externalDdl) return externalDdl;
         switch (kind)
         {
@@ -328,7 +336,8 @@ internal sealed partial class SqlSession : IPgQuerySession
                 MaterializeQueryLog(analysis);
                 var translated = external.Count == 0 ? Translate(analysis) : TranslateExternal(analysis, external, describeOnly: false);
                 RunPreStatements(translated);
-                return new EngineRowsResult(_engine.Query(translated.Sql), OnError);
+                var rows = external.Count == 0 && PreparedQueries.Keeps(analysis, translated) ? _prepared.Query(translated.Sql) : _engine.Query(translated.Sql);
+                return new EngineRowsResult(rows, OnError);
             }
             default:
             {
@@ -438,7 +447,7 @@ internal sealed partial class SqlSession : IPgQuerySession
         }
         if (analysis.Translated is { } known) return known;
         var intercepted = CatalogQueries.Rewrite(analysis.Sql, _database.Spec.MasterUsername.ToLowerInvariant(), Connection.Database);
-        return analysis.Translated = RedshiftTranslator.Translate(intercepted ?? analysis.Sql, Translation);
+        return analysis.Translated = intercepted is null ? RedshiftTranslator.Translate(analysis.Tokens, Translation) : RedshiftTranslator.Translate(intercepted, Translation);
     }
 
     /// <summary>
@@ -673,6 +682,7 @@ internal sealed partial class SqlSession : IPgQuerySession
     {
         try { ReleaseScans(); }
         catch (Exception) { }
+        _prepared.Dispose();
         _database.SessionClosed(Connection.ProcessId);
         _engine.Dispose();
     }

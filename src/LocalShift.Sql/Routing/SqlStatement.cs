@@ -23,6 +23,9 @@ internal sealed class SqlStatement : IPgStatement
 
     public IReadOnlyList<int> ParameterTypeOids { get; }
 
+    /// <summary>Where the semicolon that ended this statement in its Query message stood (null: none, or a Parse message).</summary>
+    public int? Semicolon { get; init; }
+
     public bool Changes => _analysis.Kind switch
     {
         StatementKind.EngineCommand or StatementKind.Redshift => true,
@@ -37,5 +40,5 @@ internal sealed class SqlStatement : IPgStatement
 
     public IPgResult Execute(IReadOnlyList<PgParameter> parameters) =>
         // A text with bound values rarely comes again: it is analyzed without a place in the session's cache.
-        _session.Execute(parameters.Count == 0 ? _analysis : StatementAnalysis.Of(ParameterLiterals.Substitute(_analysis.Tokens, parameters)));
+        _session.Execute(parameters.Count == 0 ? _analysis : StatementAnalysis.Of(ParameterLiterals.Substitute(_analysis.Tokens, parameters)), Semicolon);
 }

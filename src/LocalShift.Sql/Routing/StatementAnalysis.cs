@@ -23,7 +23,7 @@ internal sealed class StatementAnalysis
         QueryType = QueryLog.TypeOf(this);
         if (Kind is StatementKind.EngineQuery or StatementKind.EngineCommand && !Constant)
         {
-            try { Tree = SqlParser.Parse(sql); }
+            try { Tree = SqlParser.Parse(sql, tokens); }
             catch (PgException e) { SyntaxError = e; }
         }
     }
@@ -72,6 +72,12 @@ internal sealed class StatementAnalysis
 
     /// <summary>The schema version and parameter types this statement last passed its Parse-time check with.</summary>
     public (int SchemaVersion, int[] ParameterTypes)? Checked { get; set; }
+
+    /// <summary>The session's analyses keep this one: its text comes again as it is (<see cref="StatementAnalyses"/>).</summary>
+    public bool Shared { get; set; }
+
+    /// <summary>Whether the engine query of this text may be prepared once and kept (<see cref="PreparedQueries.Keeps"/>), once known.</summary>
+    public bool? Keepable { get; set; }
 
     /// <summary>The result of a <see cref="Constant"/> statement, once the engine produced it.</summary>
     public ConstantRow? Row { get; set; }
@@ -123,6 +129,7 @@ internal sealed class StatementAnalyses
         if (sql.Length > MaxTextLength) return analysis;
         if (_entries.Count >= MaxEntries) _entries.Clear();
         _entries[sql] = analysis;
+        analysis.Shared = true;
         return analysis;
     }
 }

@@ -22,11 +22,11 @@ public sealed class SqlParser
     /// <summary>Nesting deeper than this is refused (PostgreSQL's stack limit answers similarly) rather than overflowing the stack.</summary>
     private const int MaxDepth = 200;
 
-    private SqlParser(string sql)
+    private SqlParser(string sql, IReadOnlyList<SqlToken>? tokens = null)
     {
         _sql = sql;
         var offset = 0;
-        foreach (var token in SqlLexer.Tokenize(sql))
+        foreach (var token in tokens ?? SqlLexer.Tokenize(sql))
         {
             if (!token.IsTrivia) SplitOperator(token, offset);
             offset += token.Text.Length;
@@ -34,9 +34,12 @@ public sealed class SqlParser
     }
 
     /// <summary>Parses one statement (a trailing semicolon is allowed).</summary>
-    public static Statement Parse(string sql)
+    public static Statement Parse(string sql) => Parse(sql, null);
+
+    /// <summary>Parses one statement from the tokens its text was already lexed into (every token, trivia included).</summary>
+    public static Statement Parse(string sql, IReadOnlyList<SqlToken>? tokens)
     {
-        var parser = new SqlParser(sql);
+        var parser = new SqlParser(sql, tokens);
         var statement = parser.ParseStatement();
         if (parser.Peek.Kind == SqlTokenKind.Semicolon) parser._i++;
         if (!parser.AtEnd) throw parser.Error();
