@@ -166,7 +166,7 @@ internal static class ManageRolesPage
         {
             var choices = roles.Where(x => !taken.Contains(x.Arn) || pending.Remove.Contains(x.Arn)).ToList();
             h.Add($"""
-                <label for="role">Available IAM roles</label>
+                <label for="role">Choose an available IAM role</label>
                 <select id="role" name="role">
                 <option value="">Choose an IAM role</option>
                 """);
