@@ -156,6 +156,7 @@ internal static class ClusterPages
         }
         r.Http.Response.StatusCode = status;
         r.Http.Response.ContentType = "application/json";
+        r.AddServerTiming();
         await JsonSerializer.SerializeAsync(r.Http.Response.Body, body, cancellationToken: r.Http.RequestAborted);
     }
 
