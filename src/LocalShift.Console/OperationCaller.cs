@@ -20,10 +20,14 @@ public sealed class OperationCaller(AwsServiceRegistry registry, IAuthorizer aut
     {
         var typed = registry.Find(service)?.Typed ?? throw new InvalidOperationException($"{service} has no typed operations");
         var binding = typed.Operations.GetValueOrDefault(operation) ?? throw AwsException.NotImplemented(service, operation);
-        var input = JsonSerializer.SerializeToNode(request, OperationBinding.Options) as JsonObject ?? new JsonObject();
-        // Round-trip through text so the document holds plain values, as the protocol readers produce them.
-        input = JsonNode.Parse(input.ToJsonString())!.AsObject();
-        if (binding.Model.Input is not null) ShapeValidator.Validate(binding.Model.Input, input, typed.Validation, typed.Model.Protocol);
+        if (binding.RequestType != typeof(TRequest) || (binding.ResponseType != typeof(TResponse) && typeof(TResponse) != typeof(NoOutput)))
+            throw new InvalidOperationException($"{service}:{operation} takes {binding.RequestType.Name} and returns {binding.ResponseType.Name}");
+        if (binding.Model.Input is not null)
+        {
+            // Checked against the model as the edge checks a request: the record as the document a protocol reader makes.
+            var input = JsonNode.Parse(JsonSerializer.SerializeToUtf8Bytes(request, OperationBinding.Options))?.AsObject() ?? new JsonObject();
+            ShapeValidator.Validate(binding.Model.Input, input, typed.Validation, typed.Model.Protocol);
+        }
         var call = new AwsCall
         {
             Service = typed.SigningName,
@@ -37,8 +41,7 @@ public sealed class OperationCaller(AwsServiceRegistry registry, IAuthorizer aut
             SecureTransport = http.Request.IsHttps,
             Authorizer = authorizer,
         };
-        var output = await binding.InvokeAsync(call, input, http.RequestAborted);
-        return output?.Deserialize<TResponse>(OperationBinding.Options);
+        return await binding.InvokeRecordAsync(call, request, http.RequestAborted) as TResponse;
     }
 
     /// <summary>For operations without output.</summary>
