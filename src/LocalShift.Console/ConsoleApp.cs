@@ -68,9 +68,9 @@ public sealed class ConsoleApp
         var request = new ConsoleRequest(this, http, session);
         if (HttpMethods.IsPost(http.Request.Method))
         {
-            var form = await http.Request.ReadFormAsync(http.RequestAborted);
+            var form = http.Request.HasFormContentType ? await http.Request.ReadFormAsync(http.RequestAborted) : null;
             request.Form = form;
-            if (!ConsoleSessions.CheckAntiForgery(session, form["_csrf"]))
+            if (form is null || !ConsoleSessions.CheckAntiForgery(session, form["_csrf"]))
             {
                 // A form from another site, or one older than this session (signed out, server restarted).
                 await request.WritePageAsync("Session expired", null, new HtmlBuilder()
