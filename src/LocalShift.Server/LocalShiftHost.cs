@@ -144,10 +144,21 @@ public sealed class LocalShiftHost : IAsyncDisposable
             Readiness = new Readiness(redshift.Store, redshift.Lifecycle, sqlHost, clock),
         };
         var edge = app.Services.GetRequiredService<AwsEdge>();
+        // The web console: the same typed operations and authorizer as the edge, as the signed-in principal.
+        var console = new LocalShift.WebConsole.ConsoleApp(registry, credentials, authorizer, decisions, clock, new LocalShift.WebConsole.ConsoleOptions
+        {
+            Region = options.Region,
+            AccountId = options.AccountId,
+            RootAccessKeyId = options.RootAccessKey,
+            RoleQuota = new RedshiftOptions().RoleQuota,
+            RootSignInFromAnywhere = options.AdminFromAnywhere,
+        }, loggerFactory.CreateLogger<LocalShift.WebConsole.ConsoleApp>());
         app.Use(UnreadBodyGuard.InvokeAsync);
         app.Run(ctx => ctx.Request.Path.StartsWithSegments("/_localshift", out var rest)
             ? host.HandleAdminAsync(ctx, rest.Value ?? "")
-            : edge.HandleAsync(ctx));
+            : ctx.Request.Path.StartsWithSegments(LocalShift.WebConsole.ConsoleApp.Prefix, out var consolePath)
+                ? console.HandleAsync(ctx, consolePath.Value ?? "")
+                : IsBrowserHome(ctx) ? WriteHomeAsync(ctx) : edge.HandleAsync(ctx));
 
         var lifecycleStop = new CancellationTokenSource();
         _ = Task.Run(() => redshift.Lifecycle.RunAsync(lifecycleStop.Token));
@@ -183,6 +194,7 @@ public sealed class LocalShiftHost : IAsyncDisposable
               Region         {options.Region}
               Data dir       {dataDir}
               Health         {host.Endpoint}_localshift/health
+              Console        {host.Endpoint}console/
             """);
         if (options.ListensBeyondLoopback && options.DefaultRootKeys)
             banner.WriteLine($"""
@@ -194,6 +206,29 @@ public sealed class LocalShiftHost : IAsyncDisposable
         if (atStart.Status != Readiness.Ready)
             _ = host.AnnounceWhenSettledAsync(banner, clock, app.Lifetime.ApplicationStopping);
         return host;
+    }
+
+    /// <summary>
+    /// A browser opening the endpoint itself (GET / with no signature, no query and HTML accepted) gets a page linking the
+    /// console; every other request to / is an AWS call (S3's ListBuckets, a query-protocol GET) and goes to the edge.
+    /// </summary>
+    private static bool IsBrowserHome(HttpContext ctx) =>
+        HttpMethods.IsGet(ctx.Request.Method) && ctx.Request.Path.Value is "/" && !ctx.Request.QueryString.HasValue
+        && ctx.Request.Headers.Authorization.Count == 0
+        && ctx.Request.Headers.Accept.ToString().Contains("text/html", StringComparison.OrdinalIgnoreCase);
+
+    private static Task WriteHomeAsync(HttpContext ctx)
+    {
+        ctx.Response.ContentType = "text/html; charset=utf-8";
+        ctx.Response.Headers.CacheControl = "no-store";
+        return ctx.Response.WriteAsync($$"""
+            <!doctype html>
+            <html lang="en"><head><meta charset="utf-8"><title>LocalShift</title></head>
+            <body><main><h1>LocalShift {{Version}}</h1>
+            <p>This is the AWS endpoint of LocalShift (Redshift, IAM, STS, S3, Glue). Point the AWS CLI or an SDK at it with <code>--endpoint-url</code>.</p>
+            <p><a href="/console/">Open the LocalShift console</a> · <a href="/_localshift/health">Health</a></p>
+            </main></body></html>
+            """);
     }
 
     private static void ConfigureLogging(ILoggingBuilder logging, ServerOptions options)

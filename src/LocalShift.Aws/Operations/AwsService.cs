@@ -80,6 +80,12 @@ public abstract class OperationBinding
 
     /// <summary>Runs the operation on a validated request document; returns the response document (null: no output).</summary>
     public abstract ValueTask<JsonObject?> InvokeAsync(AwsCall call, JsonObject input, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Runs the operation on a request record already validated against the model (the web console's path: the same
+    /// handler and authorization, without writing the response record out as a document and reading it back).
+    /// </summary>
+    public abstract ValueTask<object?> InvokeRecordAsync(AwsCall call, object request, CancellationToken cancellationToken);
 }
 
 internal sealed class OperationBinding<TRequest, TResponse>(
@@ -104,4 +110,7 @@ internal sealed class OperationBinding<TRequest, TResponse>(
         var response = await handler(call, request, cancellationToken);
         return response is null || response is NoOutput ? null : (JsonObject)JsonSerializer.SerializeToNode(response, Options)!;
     }
+
+    public override async ValueTask<object?> InvokeRecordAsync(AwsCall call, object request, CancellationToken cancellationToken) =>
+        await handler(call, (TRequest)request, cancellationToken);
 }

@@ -312,14 +312,21 @@ public sealed class RedshiftStore
             Attributes = JsonSerializer.Deserialize<ClusterAttributes>(r.GetString(15)) ?? new ClusterAttributes(),
             RegionalFolder = r.GetInt64(16) != 0,
         }, args);
+        if (clusters.Count == 0) return clusters;
+        // Two queries for all the clusters' roles and tags, not two per cluster: a listing of hundreds of clusters
+        // (DescribeClusters, the console) would otherwise run hundreds of statements.
+        var keys = $"(account_id, region, identifier) IN (SELECT account_id, region, identifier FROM redshift_clusters {where})";
+        var roles = c.Query(tx, $"SELECT account_id, region, identifier, role_arn, apply_status, due_at FROM redshift_cluster_roles WHERE {keys} ORDER BY position",
+                r => (Key: (r.GetString(0), r.GetString(1), r.GetString(2)),
+                      Role: new RoleAssociation(r.GetString(3), r.GetString(4), r.IsDBNull(5) ? null : DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(5)))), args)
+            .ToLookup(x => x.Key, x => x.Role);
+        var tags = c.Query(tx, $"SELECT account_id, region, identifier, key, value FROM redshift_cluster_tags WHERE {keys} ORDER BY position",
+                r => (Key: (r.GetString(0), r.GetString(1), r.GetString(2)), Tag: new ClusterTag(r.GetString(3), r.GetString(4))), args)
+            .ToLookup(x => x.Key, x => x.Tag);
         return clusters.Select(x => x with
         {
-            Roles = c.Query(tx, "SELECT role_arn, apply_status, due_at FROM redshift_cluster_roles WHERE account_id=$a AND region=$r AND identifier=$i ORDER BY position",
-                r => new RoleAssociation(r.GetString(0), r.GetString(1), r.IsDBNull(2) ? null : DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(2))),
-                ("$a", x.AccountId), ("$r", x.Region), ("$i", x.Identifier)),
-            Tags = c.Query(tx, "SELECT key, value FROM redshift_cluster_tags WHERE account_id=$a AND region=$r AND identifier=$i ORDER BY position",
-                r => new ClusterTag(r.GetString(0), r.GetString(1)),
-                ("$a", x.AccountId), ("$r", x.Region), ("$i", x.Identifier)),
+            Roles = roles[(x.AccountId, x.Region, x.Identifier)].ToList(),
+            Tags = tags[(x.AccountId, x.Region, x.Identifier)].ToList(),
         }).ToList();
     }
 }
