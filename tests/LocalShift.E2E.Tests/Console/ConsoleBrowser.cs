@@ -128,7 +128,13 @@ internal static class ConsoleSetup
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in", Exact = true }).ClickAsync();
     }
 
-    public static string ImagesDir => Path.Combine(RepoPaths.Root, "docs", "images");
+    /// <summary>
+    /// Where the tests' screenshots go: the README's images in docs/images when LOCALSHIFT_SCREENSHOTS=1 (to refresh
+    /// them), otherwise a temporary folder, so a test run leaves the checkout as it was.
+    /// </summary>
+    public static string ImagesDir => Environment.GetEnvironmentVariable("LOCALSHIFT_SCREENSHOTS") == "1"
+        ? Path.Combine(RepoPaths.Root, "docs", "images")
+        : Path.Combine(Path.GetTempPath(), "localshift-console-screenshots");
 
     public static string Form(params (string Key, string Value)[] fields) =>
         string.Join("&", fields.Select(f => Uri.EscapeDataString(f.Key) + "=" + Uri.EscapeDataString(f.Value)));
