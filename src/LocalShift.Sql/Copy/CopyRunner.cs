@@ -104,10 +104,13 @@ public sealed class CopyRunner(RedshiftStatementContext context, CopyStatement c
             // recover from that without losing the client's work (not inside BEGIN ... COMMIT).
             var typed = copy.Format is CopyFormat.Text or CopyFormat.Csv && !(copy.Escape && copy.Format == CopyFormat.Text) && context.Recover is not null
                 && columns.Any(ReaderConverts);
+            // Text and CSV read by the CSV reader can be sorted record by record into loaded and rejected ones; inside
+            // BEGIN ... COMMIT, where a failed statement would abort the client's transaction, that is done from the start.
+            var sorts = copy.Format is CopyFormat.Text or CopyFormat.Csv && !copy.NoLoad && _escapedAsCsv is null && !copy.Escape;
             long loaded;
             try
             {
-                if (!typed) loaded = Load(expressions, source);
+                if (!typed) loaded = sorts && context.Recover is null ? LoadSortingRejects(columns, source, target, files) : Load(expressions, source);
                 else
                 {
                     try
@@ -122,7 +125,7 @@ public sealed class CopyRunner(RedshiftStatementContext context, CopyStatement c
                     }
                 }
             }
-            catch (PgException e) when (e.SqlState != SqlState.QueryCanceled)
+            catch (PgException e) when (e.SqlState != SqlState.QueryCanceled && !ReferenceEquals(e, _failure))
             {
                 // The diagnosis needs a usable engine; in a transaction block the failure has aborted it, so the
                 // engine's message is recorded as it is (stl_load_errors is written outside transactions, as in Redshift).
@@ -142,8 +145,7 @@ public sealed class CopyRunner(RedshiftStatementContext context, CopyStatement c
                     RecordErrors([new LoadError(found.Url, found.Line, "", "", "", "", 1220, found.Reason)]);
                     throw LoadFailed(found.Reason, 1220);
                 }
-                if (copy.MaxError > 0 && copy.Format is CopyFormat.Text or CopyFormat.Csv && !copy.NoLoad && !copy.Escape)
-                    loaded = LoadSkippingRejects(columns, source, target, files);
+                if (sorts) loaded = LoadSortingRejects(columns, source, target, files);
                 else if ((e.Message.Contains(StringTooLong, StringComparison.Ordinal) || e.Message.Contains(MultibyteChar, StringComparison.Ordinal))
                          && DiagnoseWidth(columns, source, files) is { } tooLong)
                 {
@@ -211,10 +213,25 @@ public sealed class CopyRunner(RedshiftStatementContext context, CopyStatement c
         else LoadErrors.Record(context.Engine, copy.Table, errors, context.QueryId);
     }
 
-    private PgException LoadFailed(string reason, int code = 1200)
+    private PgException LoadFailed(string reason, int code = 1200) => LoadFailed(new LoadError("", 0, "", "", "", "", code, reason));
+
+    /// <summary>The exception of a failed load, which the load's own catch clauses let through.</summary>
+    private PgException? _failure;
+
+    /// <summary>
+    /// Redshift's failed load: the message names stl_load_errors, the DETAIL block the first rejected record as its row
+    /// there shows it — error, code, context (the field's value, else the table), query and location (the object and
+    /// line; Redshift names its own source file there, so that field is LocalShift's).
+    /// </summary>
+    private PgException LoadFailed(LoadError error)
     {
         var e = LoadErrors.LoadFailed(DisplayName);
-        return new PgException(e.SqlState, e.Message, detail: $"\n  -----------------------------------------------\n  error:  {reason}\n  code:      {code}\n  context:   table {DisplayName}\n  -----------------------------------------------");
+        var shown = error.RawFieldValue.Length > 0 ? error.RawFieldValue : $"table {DisplayName}";
+        var location = error.Filename.Length > 0 ? $"{error.Filename}{(error.LineNumber > 0 ? $" line {error.LineNumber}" : "")}" : DisplayName;
+        _failure = new PgException(e.SqlState, e.Message, detail:
+            $"\n  -----------------------------------------------\n  error:  {error.Reason}\n  code:      {error.ErrCode}\n  context:   {shown}\n" +
+            $"  query:     {context.QueryId}\n  location:  {location}\n  -----------------------------------------------");
+        return _failure;
     }
 
     /// <summary>The load's target is a temporary table of the session (an unqualified name that one holds).</summary>
@@ -572,7 +589,9 @@ public sealed class CopyRunner(RedshiftStatementContext context, CopyStatement c
                     break;
                 case CopyFormat.Json when _jsonPaths is not null:
                     var extracted = $"json_extract_string(json, {QuoteLiteral(_jsonPaths[i])})";
-                    list.Add(column.IsText ? Width(TextValue(extracted, column), column, check) : $"{(tryCast ? "TRY_CAST" : "CAST")}({extracted} AS {column.Type})");
+                    list.Add(column.IsText ? Width(TextValue(extracted, column), column, check)
+                        : Temporal(column) is { } temporal ? TemporalValue(extracted, column, temporal, tryCast)
+                        : $"{(tryCast ? "TRY_CAST" : "CAST")}({extracted} AS {column.Type})");
                     break;
                 case CopyFormat.Json:
                     var ignoreCase = copy.Json.Contains("ignorecase", StringComparison.OrdinalIgnoreCase);
@@ -603,21 +622,27 @@ public sealed class CopyRunner(RedshiftStatementContext context, CopyStatement c
     private string TextExpression(string raw, TargetColumn column, bool tryCast, bool check)
     {
         var cast = tryCast ? "TRY_CAST" : "CAST";
-        var strptime = tryCast ? "try_strptime" : "strptime";
         var v = raw;
         if (column.IsText) return Width(TextValue(v, column), column, check);
         v = $"NULLIF(trim({v}), '')";
-        var type = column.Type.ToUpperInvariant();
-        if (type == "DATE" && !copy.DateFormat.Equals("auto", StringComparison.OrdinalIgnoreCase))
-            return $"CAST({strptime}({v}, {QuoteLiteral(RedshiftDateFormat.ToStrptime(copy.DateFormat))}) AS DATE)";
-        if (type.StartsWith("TIMESTAMP", StringComparison.Ordinal) && !copy.TimeFormat.Equals("auto", StringComparison.OrdinalIgnoreCase))
-            return copy.TimeFormat.ToLowerInvariant() switch
-            {
-                "epochsecs" => $"CAST(to_timestamp({cast}({v} AS DOUBLE)) AS {column.Type})",
-                "epochmillisecs" => $"CAST(epoch_ms({cast}({v} AS BIGINT)) AS {column.Type})",
-                _ => $"CAST({strptime}({v}, {QuoteLiteral(RedshiftDateFormat.ToStrptime(copy.TimeFormat))}) AS {column.Type})",
-            };
+        if (Temporal(column) is { } temporal) return TemporalValue(v, column, temporal, tryCast);
         return $"{cast}({v} AS {column.Type})";
+    }
+
+    /// <summary>A date or time column's conversion under this COPY's DATEFORMAT, TIMEFORMAT and ACCEPTANYDATE; null for other types.</summary>
+    private DateTimeConversion? Temporal(TargetColumn column) =>
+        DateTimeConversion.TypeOf(column.Type) is { } type ? DateTimeConversion.For(type, copy.DateFormat, copy.TimeFormat, copy.AcceptAnyDate) : null;
+
+    /// <summary>
+    /// A field converted by LocalShift's own date and time parser (an engine host function answering microseconds):
+    /// NULL stays NULL; a field that does not convert is NULL with <paramref name="tryCast"/> or ACCEPTANYDATE, else
+    /// it fails the statement (and the load is then diagnosed record by record).
+    /// </summary>
+    private static string TemporalValue(string v, TargetColumn column, DateTimeConversion temporal, bool tryCast)
+    {
+        var converted = $"CAST(make_timestamp({DateTimeConversion.HostFunction}({v}, {QuoteLiteral(temporal.Spec)})) AS {column.Type})";
+        if (tryCast || temporal.AcceptAnyDate) return converted;
+        return $"CASE WHEN {v} IS NULL THEN NULL ELSE coalesce({converted}, error({QuoteLiteral(temporal.Reason(""))})) END";
     }
 
     /// <summary>A CHAR/VARCHAR value after TRIMBLANKS, BLANKSASNULL and EMPTYASNULL.</summary>
@@ -688,75 +713,85 @@ public sealed class CopyRunner(RedshiftStatementContext context, CopyStatement c
     }
 
     /// <summary>
-    /// MAXERROR: reads into a staging table with every value kept raw beside its converted form, counts the records
-    /// whose conversion failed, and loads the rest if there are few enough.
+    /// Sorts every record into loaded or rejected (MAXERROR, and the diagnosis of a failed load): reads into a staging
+    /// table with each field kept raw beside its converted value; a record is rejected when a field did not convert,
+    /// is longer than its column or holds a multibyte character for CHAR, or when the reader set the line aside
+    /// (too many or too few fields). Each rejected record gets one row in stl_load_errors with its first fault (the
+    /// first 1000, as Redshift keeps); more than MAXERROR of them fail the load, otherwise the rest load.
     /// </summary>
-    private long LoadSkippingRejects(List<TargetColumn> columns, Source source, string target, List<StagedFile> files)
+    private long LoadSortingRejects(List<TargetColumn> columns, Source source, string target, List<StagedFile> files)
     {
-        var stage = "__localshift_copy_stage";
+        const string stage = "__localshift_copy_stage";
         // Malformed lines (too many or too few fields) are set aside by DuckDB into a rejects table and count as rejects too.
         var relaxed = source.Sql[..^1] + ", store_rejects = true, rejects_table = '__localshift_copy_rejects', rejects_scan = '__localshift_copy_scans')";
         var converted = Expressions(columns, source, tryCast: true, check: false);
         var engine = context.Engine;
         engine.Execute($"DROP TABLE IF EXISTS {stage}");
-        engine.Execute($"CREATE TEMP TABLE {stage} AS SELECT filename, row_number() OVER () + {copy.IgnoreHeader} AS line, " +
+        engine.Execute($"CREATE TEMP TABLE {stage} AS SELECT filename, row_number() OVER () AS n, " +
             string.Join(", ", source.Columns.Select(QuoteIdentifier)) + ", " +
             string.Join(", ", converted.Select((e, i) => $"{e} AS t{i}")) + $" FROM {relaxed}");
         try
         {
-            var errors = new List<LoadError>();
+            // Each column's fault as a boolean that is never NULL (a NULL here once dropped records without a trace).
+            var faults = columns.Select((c, i) => Fault(c, i)).ToList();
+            var rejectFilter = faults.Any(f => f is not null) ? string.Join(" OR ", faults.Where(f => f is not null)) : "FALSE";
             var urls = files.ToDictionary(f => f.Path, f => f.Url);
-            for (var i = 0; i < columns.Count; i++)
-            {
-                if (columns[i].IsText && columns[i].Width is { } width && !copy.TruncateColumns)
+            // Record numbers per file: the reader's rows are numbered in file order; a line it set aside has no row.
+            var firstRow = new Dictionary<string, long>(StringComparer.Ordinal);
+            using (var starts = engine.Query($"SELECT filename, min(n) FROM {stage} GROUP BY filename"))
+                while (starts.Read()) firstRow[(string)starts.GetValue(0)!] = Convert.ToInt64(starts.GetValue(1));
+            var malformed = new List<LoadError>();
+            var setAside = new Dictionary<string, List<long>>(StringComparer.Ordinal);
+            using (var rejects = engine.Query("SELECT s.file_path, e.line, any_value(coalesce(e.csv_line, '')), any_value(e.error_type), any_value(e.error_message) " +
+                "FROM __localshift_copy_rejects e JOIN __localshift_copy_scans s USING (scan_id, file_id) GROUP BY s.file_path, e.line ORDER BY s.file_path, e.line"))
+                while (rejects.Read())
                 {
-                    using var longer = engine.Query($"SELECT filename, line, t{i} FROM {stage} WHERE strlen(t{i}) > {width.Width} ORDER BY line LIMIT 1000");
-                    while (longer.Read())
+                    var path = (string)rejects.GetValue(0)!;
+                    var line = Convert.ToInt64(rejects.GetValue(1));
+                    (setAside.TryGetValue(path, out var list) ? list : setAside[path] = []).Add(line);
+                    var (code, reason) = (rejects.GetValue(3)?.ToString() ?? "") switch
                     {
-                        var value = (string)longer.GetValue(2)!;
-                        errors.Add(new LoadError(urls.GetValueOrDefault((string)longer.GetValue(0)!, ""), Convert.ToInt64(longer.GetValue(1)), columns[i].Name,
-                            width.Type, value, value, 1204, StringTooLong, width.Width.ToString(System.Globalization.CultureInfo.InvariantCulture)));
-                    }
+                        "TOO MANY COLUMNS" => (1202, "Extra column(s) found"),
+                        "MISSING COLUMNS" => (1214, "Delimiter not found"),
+                        "INVALID UNICODE" => (1220, InvalidUtf8Exception.RedshiftReason.TrimEnd(':', ' ').Replace(". Bad UTF8 hex sequence", "", StringComparison.Ordinal)),
+                        // unverified: Redshift's text for a CSV field whose quotes do not close.
+                        _ => (1216, "Invalid quote formatting for CSV"),
+                    };
+                    malformed.Add(new LoadError(urls.GetValueOrDefault(path, path), line, "", "", (string)rejects.GetValue(2)!, "", code, reason));
                 }
-                if (columns[i].IsText && columns[i].Width is { Type: "char" } chars)
-                {
-                    using var multibyte = engine.Query($"SELECT filename, line, t{i} FROM {stage} WHERE regexp_matches(t{i}, {QuoteLiteral(NotAscii)}) ORDER BY line LIMIT 1000");
-                    while (multibyte.Read())
-                    {
-                        var value = (string)multibyte.GetValue(2)!;
-                        errors.Add(new LoadError(urls.GetValueOrDefault((string)multibyte.GetValue(0)!, ""), Convert.ToInt64(multibyte.GetValue(1)), columns[i].Name,
-                            chars.Type, value, value, 1220, MultibyteReason(value), chars.Width.ToString(System.Globalization.CultureInfo.InvariantCulture)));
-                    }
-                }
-                if (columns[i].IsText) continue;
-                using var bad = engine.Query($"SELECT filename, line, c{i} FROM {stage} WHERE NULLIF(trim(c{i}), '') IS NOT NULL AND t{i} IS NULL ORDER BY line LIMIT 1000");
+            var rejected = Count($"SELECT count(*) FROM {stage} WHERE {rejectFilter}") + malformed.Count;
+            var errors = new List<LoadError>(malformed.Take(1000));
+            var conversions = columns.Select(Temporal).ToList();
+            using (var bad = engine.Query($"SELECT filename, n, {string.Join(", ", faults.Select(f => f ?? "false"))}, " +
+                string.Join(", ", source.Columns.Select(c => $"CAST({QuoteIdentifier(c)} AS VARCHAR)")) + ", " +
+                string.Join(", ", columns.Select((_, i) => $"CAST(t{i} AS VARCHAR)")) + $" FROM {stage} WHERE {rejectFilter} ORDER BY n LIMIT 1000"))
                 while (bad.Read())
                 {
-                    var value = (string?)bad.GetValue(2) ?? "";
-                    errors.Add(new LoadError(urls.GetValueOrDefault((string)bad.GetValue(0)!, ""), Convert.ToInt64(bad.GetValue(1)), columns[i].Name,
-                        columns[i].Type.ToLowerInvariant(), value, value, columns[i].Type.Contains("DATE") || columns[i].Type.Contains("TIME") ? 1205 : 1207,
-                        $"Invalid {columns[i].Type.ToLowerInvariant()} value '{value}'"));
+                    var path = (string)bad.GetValue(0)!;
+                    var line = LineOf(Convert.ToInt64(bad.GetValue(1)) - firstRow.GetValueOrDefault(path, 1) + 1, setAside.GetValueOrDefault(path));
+                    var i = Enumerable.Range(0, columns.Count).First(k => bad.GetValue(2 + k) is true);
+                    var raw = bad.GetValue(2 + columns.Count + i) as string ?? "";
+                    var column = columns[i];
+                    LoadError error;
+                    if (column.IsText && column.Width is { } width)
+                    {
+                        var value = bad.GetValue(2 + 2 * columns.Count + i) as string ?? raw;
+                        var length = width.Width.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                        error = width.Type == "char" && value.EnumerateRunes().Any(r => r.Value > 0x7F)
+                            ? new LoadError("", 0, column.Name, width.Type, "", value, 1220, MultibyteReason(value), length)
+                            : new LoadError("", 0, column.Name, width.Type, "", value, 1204, StringTooLong, length);
+                    }
+                    else
+                    {
+                        var (code, reason, position) = FieldErrors.Describe(column.Type, raw, conversions[i]);
+                        error = new LoadError("", 0, column.Name, FieldErrors.TypeName(column.Type), "", raw, code, reason) { Position = position };
+                    }
+                    errors.Add(error with { Filename = urls.GetValueOrDefault(path, path), LineNumber = line });
                 }
-            }
-            var conditions = Enumerable.Range(0, columns.Count).Where(i => !columns[i].IsText)
-                .Select(i => $"(NULLIF(trim(c{i}), '') IS NOT NULL AND t{i} IS NULL)").ToList();
-            conditions.AddRange(Enumerable.Range(0, columns.Count).Where(i => columns[i].Width is { Type: "char" })
-                .Select(i => $"regexp_matches(t{i}, {QuoteLiteral(NotAscii)})"));
-            if (!copy.TruncateColumns)
-                conditions.AddRange(Enumerable.Range(0, columns.Count).Where(i => columns[i].IsText && columns[i].Width is not null)
-                    .Select(i => $"(strlen(t{i}) > {columns[i].Width!.Width})"));
-            var rejectFilter = conditions.Count == 0 ? "FALSE" : string.Join(" OR ", conditions);
-            var rejected = Count($"SELECT count(*) FROM {stage} WHERE {rejectFilter}");
-            using (var malformed = engine.Query("SELECT s.file_path, e.line, coalesce(e.csv_line, ''), e.error_message FROM __localshift_copy_rejects e " +
-                "JOIN __localshift_copy_scans s USING (scan_id, file_id) ORDER BY e.line LIMIT 1000"))
-                while (malformed.Read())
-                {
-                    rejected++;
-                    errors.Add(new LoadError(urls.GetValueOrDefault((string)malformed.GetValue(0)!, ""), Convert.ToInt64(malformed.GetValue(1)), "", "",
-                        (string)malformed.GetValue(2)!, "", 1214, (string)malformed.GetValue(3)!));
-                }
+            errors = RawLines(errors.OrderBy(e => e.Filename, StringComparer.Ordinal).ThenBy(e => e.LineNumber).Take(1000).ToList(), files);
             RecordErrors(errors);
-            if (rejected > copy.MaxError) throw LoadFailed($"{rejected} record(s) could not be loaded, more than MAXERROR {copy.MaxError}");
+            if (rejected > copy.MaxError)
+                throw LoadFailed(errors.FirstOrDefault() ?? new LoadError("", 0, "", "", "", "", 1200, $"{rejected} record(s) could not be loaded"));
             var loaded = engine.Execute($"INSERT INTO {target} SELECT {string.Join(", ", Enumerable.Range(0, columns.Count).Select(i => $"t{i}"))} FROM {stage} WHERE NOT ({rejectFilter})");
             if (rejected > 0)
                 context.Notice(new PgNotice("INFO",
@@ -767,5 +802,63 @@ public sealed class CopyRunner(RedshiftStatementContext context, CopyStatement c
         {
             engine.Execute($"DROP TABLE IF EXISTS {stage}; DROP TABLE IF EXISTS __localshift_copy_rejects; DROP TABLE IF EXISTS __localshift_copy_scans");
         }
+    }
+
+    /// <summary>
+    /// Whether column i's field makes its record a reject, as SQL over the staging table that is never NULL; null when
+    /// no value of the column can (text under TRUNCATECOLUMNS, dates under ACCEPTANYDATE).
+    /// </summary>
+    private string? Fault(TargetColumn column, int i)
+    {
+        if (column.IsText)
+        {
+            var parts = new List<string>();
+            if (column.Width is { } width && !copy.TruncateColumns) parts.Add($"coalesce(strlen(t{i}) > {width.Width}, false)");
+            if (column.Width is { Type: "char" }) parts.Add($"coalesce(regexp_matches(t{i}, {QuoteLiteral(NotAscii)}), false)");
+            return parts.Count == 0 ? null : "(" + string.Join(" OR ", parts) + ")";
+        }
+        if (Temporal(column) is { AcceptAnyDate: true }) return null;
+        return $"(NULLIF(trim(c{i}), '') IS NOT NULL AND t{i} IS NULL)";
+    }
+
+    /// <summary>
+    /// The line of a file's n-th record (1-based): after the header lines, and after every line the reader set aside
+    /// before it (<paramref name="setAside"/>, ascending).
+    /// </summary>
+    private long LineOf(long record, List<long>? setAside)
+    {
+        var line = copy.IgnoreHeader + record;
+        if (setAside is null) return line;
+        foreach (var skipped in setAside)
+        {
+            if (skipped > line) break;
+            line++;
+        }
+        return line;
+    }
+
+    /// <summary>
+    /// The errors with raw_line filled from the staged files (read again only for these lines, on this error path);
+    /// a line the reader already gave keeps its text. Files only DuckDB can decompress (ZSTD) keep the field value.
+    /// </summary>
+    private List<LoadError> RawLines(List<LoadError> errors, List<StagedFile> files)
+    {
+        if (DuckDbCompression == "zstd") return errors.Select(e => e.RawLine.Length > 0 ? e : e with { RawLine = e.RawFieldValue }).ToList();
+        var result = new List<LoadError>(errors.Count);
+        foreach (var group in errors.GroupBy(e => e.Filename))
+        {
+            var wanted = group.Where(e => e.RawLine.Length == 0).Select(e => e.LineNumber).ToHashSet();
+            var lines = new Dictionary<long, string>();
+            if (wanted.Count > 0 && files.FirstOrDefault(f => f.Url == group.Key) is { } file)
+            {
+                using var reader = new StreamReader(OpenStaged(file.Path), System.Text.Encoding.UTF8);
+                var last = wanted.Max();
+                long number = 0;
+                while (number < last && reader.ReadLine() is { } text)
+                    if (wanted.Contains(++number)) lines[number] = text.Length > 1024 ? text[..1024] : text;
+            }
+            result.AddRange(group.Select(e => e.RawLine.Length > 0 ? e : e with { RawLine = lines.GetValueOrDefault(e.LineNumber, e.RawFieldValue) }));
+        }
+        return result;
     }
 }
