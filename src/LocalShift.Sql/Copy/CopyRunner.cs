@@ -56,6 +56,28 @@ public sealed class CopyRunner(RedshiftStatementContext context, CopyStatement c
 
     public async Task<long> RunAsync(CancellationToken ct = default)
     {
+        try
+        {
+            return await LoadAsync(ct);
+        }
+        catch (PgException e) when (e.SqlState != SqlState.QueryCanceled && context.Recover is { } recover)
+        {
+            // A failed load is the session's last COPY too (pg_last_copy_id() finds its rows in stl_load_errors).
+            try
+            {
+                recover();
+                LoadErrors.SetLastCount(context.Engine, 0, context.QueryId);
+            }
+            catch (PgException)
+            {
+                // The engine cannot take the macros now; the failure itself is what the client needs.
+            }
+            throw;
+        }
+    }
+
+    private async Task<long> LoadAsync(CancellationToken ct)
+    {
         var schema = copy.Schema ?? "public";
         // An unqualified name finds a temporary table first, as the session's search path does (a staging table of
         // the standard upsert: CREATE TEMP TABLE stage (LIKE t); COPY stage …; MERGE …).
@@ -65,6 +87,7 @@ public sealed class CopyRunner(RedshiftStatementContext context, CopyStatement c
         else if (!context.Superuser && context.Users is { } users && !users.Holds(context.User, "table", schema, copy.Table, "insert"))
             throw new PgException(SqlState.InsufficientPrivilege, $"permission denied for relation {copy.Table}");
         var columns = TargetColumns(schema);
+        (_tableId, _session) = TableAndSession(schema);
         // With a user directory the load logs were made when the database opened.
         if (context.Users is null) LoadErrors.Ensure(context.Engine);
         if (copy.Format is CopyFormat.Avro or CopyFormat.Orc)
@@ -209,8 +232,21 @@ public sealed class CopyRunner(RedshiftStatementContext context, CopyStatement c
     /// <summary>Rows of stl_load_errors, written outside the client's transaction (which the failure may have ended).</summary>
     private void RecordErrors(IEnumerable<LoadError> errors)
     {
-        if (context.Users is { } users) users.OutsideTransactions(system => LoadErrors.Record(system, copy.Table, errors, context.QueryId));
-        else LoadErrors.Record(context.Engine, copy.Table, errors, context.QueryId);
+        if (context.Users is { } users) users.OutsideTransactions(system => LoadErrors.Record(system, copy.Table, errors, context.QueryId, _tableId, _session));
+        else LoadErrors.Record(context.Engine, copy.Table, errors, context.QueryId, _tableId, _session);
+    }
+
+    /// <summary>The target's table id (stl_load_errors.tbl, svv_table_info.table_id) and the session's process id.</summary>
+    private long _tableId;
+    private int _session;
+
+    private (long Table, int Session) TableAndSession(string schema)
+    {
+        using var result = context.Engine.Query(
+            $"SELECT (SELECT max(table_oid) FROM duckdb_tables() WHERE {(_temp ? "database_name = 'temp'" : $"schema_name = {QuoteLiteral(schema)} AND NOT temporary")} " +
+            $"AND table_name = {QuoteLiteral(copy.Table)}), TRY_CAST(getvariable('localshift_pid') AS INTEGER)");
+        result.Read();
+        return (result.GetValue(0) is { } oid ? Convert.ToInt64(oid) : 0, result.GetValue(1) is { } pid ? Convert.ToInt32(pid) : 0);
     }
 
     private PgException LoadFailed(string reason, int code = 1200) => LoadFailed(new LoadError("", 0, "", "", "", "", code, reason));
