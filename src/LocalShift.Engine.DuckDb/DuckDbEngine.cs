@@ -157,6 +157,29 @@ public sealed class DuckDbEngine : ISqlEngine
         }
     }
 
+    public void DefineHostFunction(string name, Func<string, string, long?> body)
+    {
+        lock (_root)
+        {
+#pragma warning disable DuckDBNET001 // DuckDB.NET marks its scalar-function registration experimental.
+            _root.RegisterScalarFunction<string, string, long>(name, (readers, writer, rows) =>
+            {
+                for (ulong row = 0; row < rows; row++)
+                {
+                    long? value = null;
+                    if (readers[0].IsValid(row) && readers[1].IsValid(row))
+                    {
+                        try { value = body(readers[0].GetValue<string>(row), readers[1].GetValue<string>(row)); }
+                        catch (PgException e) { throw HostErrors.Raise(e); }
+                    }
+                    if (value is { } v) writer.WriteValue(v, row);
+                    else writer.WriteNull(row);
+                }
+            }, new ScalarFunctionOptions { IsPureFunction = true, HandlesNulls = true });
+#pragma warning restore DuckDBNET001
+        }
+    }
+
     public IEngineSession OpenSession()
     {
         lock (_root)

@@ -35,6 +35,7 @@ public sealed class ClusterDatabase : IPgBackend, IDisposable
         {
             _system = _engine.OpenSession();
             Backends.Define(_engine);
+            Copy.DateTimeConversion.Define(_engine);
             CatalogSetup.Install(_system);
             _system.Execute(BackendSignals.MacrosSql);
             Users = new UserDirectory(_system, spec.MasterUsername, spec.MasterPasswordSecret);

@@ -17,6 +17,12 @@ public interface ISqlEngine : IDisposable
     /// when one is only checked or described. A <see cref="PgException"/> it throws fails the statement with that error.
     /// </summary>
     void DefineHostFunction(string name, Func<int, int, int> body);
+
+    /// <summary>
+    /// Makes a pure function of two texts answered by LocalShift (such as COPY's date and time conversion) callable in
+    /// every session: NULL when either argument is NULL or the body answers null. Called on the engine's threads.
+    /// </summary>
+    void DefineHostFunction(string name, Func<string, string, long?> body);
 }
 
 /// <summary>One connection to the engine. Errors are thrown as <see cref="PgException"/> with a mapped SQLSTATE.</summary>

@@ -13,7 +13,7 @@ namespace LocalShift.Sql.Copy;
 /// <c>INSERT ... SELECT ... FROM read_csv/read_json/read_parquet(...)</c> — a single statement, so a failed load leaves
 /// the table as it was. With MAXERROR, a failed fast load is redone through a staging table that sorts out the rejects.
 /// </summary>
-public sealed class CopyRunner(RedshiftStatementContext context, CopyStatement copy, S3Session s3)
+public sealed partial class CopyRunner(RedshiftStatementContext context, CopyStatement copy, S3Session s3)
 {
     private sealed record TargetColumn(string Name, string Type, ColumnWidth? Width = null)
     {
@@ -56,6 +56,28 @@ public sealed class CopyRunner(RedshiftStatementContext context, CopyStatement c
 
     public async Task<long> RunAsync(CancellationToken ct = default)
     {
+        try
+        {
+            return await LoadAsync(ct);
+        }
+        catch (PgException e) when (e.SqlState != SqlState.QueryCanceled && context.Recover is { } recover)
+        {
+            // A failed load is the session's last COPY too (pg_last_copy_id() finds its rows in stl_load_errors).
+            try
+            {
+                recover();
+                LoadErrors.SetLastCount(context.Engine, 0, context.QueryId);
+            }
+            catch (PgException)
+            {
+                // The engine cannot take the macros now; the failure itself is what the client needs.
+            }
+            throw;
+        }
+    }
+
+    private async Task<long> LoadAsync(CancellationToken ct)
+    {
         var schema = copy.Schema ?? "public";
         // An unqualified name finds a temporary table first, as the session's search path does (a staging table of
         // the standard upsert: CREATE TEMP TABLE stage (LIKE t); COPY stage …; MERGE …).
@@ -65,6 +87,7 @@ public sealed class CopyRunner(RedshiftStatementContext context, CopyStatement c
         else if (!context.Superuser && context.Users is { } users && !users.Holds(context.User, "table", schema, copy.Table, "insert"))
             throw new PgException(SqlState.InsufficientPrivilege, $"permission denied for relation {copy.Table}");
         var columns = TargetColumns(schema);
+        (_tableId, _session) = TableAndSession(schema);
         // With a user directory the load logs were made when the database opened.
         if (context.Users is null) LoadErrors.Ensure(context.Engine);
         if (copy.Format is CopyFormat.Avro or CopyFormat.Orc)
@@ -104,10 +127,13 @@ public sealed class CopyRunner(RedshiftStatementContext context, CopyStatement c
             // recover from that without losing the client's work (not inside BEGIN ... COMMIT).
             var typed = copy.Format is CopyFormat.Text or CopyFormat.Csv && !(copy.Escape && copy.Format == CopyFormat.Text) && context.Recover is not null
                 && columns.Any(ReaderConverts);
+            // Text and CSV read by the CSV reader can be sorted record by record into loaded and rejected ones; inside
+            // BEGIN ... COMMIT, where a failed statement would abort the client's transaction, that is done from the start.
+            var sorts = copy.Format is CopyFormat.Text or CopyFormat.Csv && !copy.NoLoad && _escapedAsCsv is null && !copy.Escape;
             long loaded;
             try
             {
-                if (!typed) loaded = Load(expressions, source);
+                if (!typed) loaded = sorts && context.Recover is null ? LoadSortingRejects(columns, source, target, files) : Load(expressions, source);
                 else
                 {
                     try
@@ -122,7 +148,7 @@ public sealed class CopyRunner(RedshiftStatementContext context, CopyStatement c
                     }
                 }
             }
-            catch (PgException e) when (e.SqlState != SqlState.QueryCanceled)
+            catch (PgException e) when (e.SqlState != SqlState.QueryCanceled && !ReferenceEquals(e, _failure))
             {
                 // The diagnosis needs a usable engine; in a transaction block the failure has aborted it, so the
                 // engine's message is recorded as it is (stl_load_errors is written outside transactions, as in Redshift).
@@ -142,8 +168,7 @@ public sealed class CopyRunner(RedshiftStatementContext context, CopyStatement c
                     RecordErrors([new LoadError(found.Url, found.Line, "", "", "", "", 1220, found.Reason)]);
                     throw LoadFailed(found.Reason, 1220);
                 }
-                if (copy.MaxError > 0 && copy.Format is CopyFormat.Text or CopyFormat.Csv && !copy.NoLoad && !copy.Escape)
-                    loaded = LoadSkippingRejects(columns, source, target, files);
+                if (sorts) loaded = LoadSortingRejects(columns, source, target, files);
                 else if ((e.Message.Contains(StringTooLong, StringComparison.Ordinal) || e.Message.Contains(MultibyteChar, StringComparison.Ordinal))
                          && DiagnoseWidth(columns, source, files) is { } tooLong)
                 {
@@ -207,14 +232,42 @@ public sealed class CopyRunner(RedshiftStatementContext context, CopyStatement c
     /// <summary>Rows of stl_load_errors, written outside the client's transaction (which the failure may have ended).</summary>
     private void RecordErrors(IEnumerable<LoadError> errors)
     {
-        if (context.Users is { } users) users.OutsideTransactions(system => LoadErrors.Record(system, copy.Table, errors, context.QueryId));
-        else LoadErrors.Record(context.Engine, copy.Table, errors, context.QueryId);
+        if (context.Users is { } users) users.OutsideTransactions(system => LoadErrors.Record(system, copy.Table, errors, context.QueryId, _tableId, _session));
+        else LoadErrors.Record(context.Engine, copy.Table, errors, context.QueryId, _tableId, _session);
     }
 
-    private PgException LoadFailed(string reason, int code = 1200)
+    /// <summary>The target's table id (stl_load_errors.tbl, svv_table_info.table_id) and the session's process id.</summary>
+    private long _tableId;
+    private int _session;
+
+    private (long Table, int Session) TableAndSession(string schema)
+    {
+        using var result = context.Engine.Query(
+            $"SELECT (SELECT max(table_oid) FROM duckdb_tables() WHERE {(_temp ? "database_name = 'temp'" : $"schema_name = {QuoteLiteral(schema)} AND NOT temporary")} " +
+            $"AND table_name = {QuoteLiteral(copy.Table)}), TRY_CAST(getvariable('localshift_pid') AS INTEGER)");
+        result.Read();
+        return (result.GetValue(0) is { } oid ? Convert.ToInt64(oid) : 0, result.GetValue(1) is { } pid ? Convert.ToInt32(pid) : 0);
+    }
+
+    private PgException LoadFailed(string reason, int code = 1200) => LoadFailed(new LoadError("", 0, "", "", "", "", code, reason));
+
+    /// <summary>The exception of a failed load, which the load's own catch clauses let through.</summary>
+    private PgException? _failure;
+
+    /// <summary>
+    /// Redshift's failed load: the message names stl_load_errors, the DETAIL block the first rejected record as its row
+    /// there shows it — error, code, context (the field's value, else the table), query and location (the object and
+    /// line; Redshift names its own source file there, so that field is LocalShift's).
+    /// </summary>
+    private PgException LoadFailed(LoadError error)
     {
         var e = LoadErrors.LoadFailed(DisplayName);
-        return new PgException(e.SqlState, e.Message, detail: $"\n  -----------------------------------------------\n  error:  {reason}\n  code:      {code}\n  context:   table {DisplayName}\n  -----------------------------------------------");
+        var shown = error.RawFieldValue.Length > 0 ? error.RawFieldValue : $"table {DisplayName}";
+        var location = error.Filename.Length > 0 ? $"{error.Filename}{(error.LineNumber > 0 ? $" line {error.LineNumber}" : "")}" : DisplayName;
+        _failure = new PgException(e.SqlState, e.Message, detail:
+            $"\n  -----------------------------------------------\n  error:  {error.Reason}\n  code:      {error.ErrCode}\n  context:   {shown}\n" +
+            $"  query:     {context.QueryId}\n  location:  {location}\n  -----------------------------------------------");
+        return _failure;
     }
 
     /// <summary>The load's target is a temporary table of the session (an unqualified name that one holds).</summary>
@@ -572,7 +625,9 @@ public sealed class CopyRunner(RedshiftStatementContext context, CopyStatement c
                     break;
                 case CopyFormat.Json when _jsonPaths is not null:
                     var extracted = $"json_extract_string(json, {QuoteLiteral(_jsonPaths[i])})";
-                    list.Add(column.IsText ? Width(TextValue(extracted, column), column, check) : $"{(tryCast ? "TRY_CAST" : "CAST")}({extracted} AS {column.Type})");
+                    list.Add(column.IsText ? Width(TextValue(extracted, column), column, check)
+                        : Temporal(column) is { } temporal ? TemporalValue(extracted, column, temporal, tryCast)
+                        : $"{(tryCast ? "TRY_CAST" : "CAST")}({extracted} AS {column.Type})");
                     break;
                 case CopyFormat.Json:
                     var ignoreCase = copy.Json.Contains("ignorecase", StringComparison.OrdinalIgnoreCase);
@@ -603,21 +658,27 @@ public sealed class CopyRunner(RedshiftStatementContext context, CopyStatement c
     private string TextExpression(string raw, TargetColumn column, bool tryCast, bool check)
     {
         var cast = tryCast ? "TRY_CAST" : "CAST";
-        var strptime = tryCast ? "try_strptime" : "strptime";
         var v = raw;
         if (column.IsText) return Width(TextValue(v, column), column, check);
         v = $"NULLIF(trim({v}), '')";
-        var type = column.Type.ToUpperInvariant();
-        if (type == "DATE" && !copy.DateFormat.Equals("auto", StringComparison.OrdinalIgnoreCase))
-            return $"CAST({strptime}({v}, {QuoteLiteral(RedshiftDateFormat.ToStrptime(copy.DateFormat))}) AS DATE)";
-        if (type.StartsWith("TIMESTAMP", StringComparison.Ordinal) && !copy.TimeFormat.Equals("auto", StringComparison.OrdinalIgnoreCase))
-            return copy.TimeFormat.ToLowerInvariant() switch
-            {
-                "epochsecs" => $"CAST(to_timestamp({cast}({v} AS DOUBLE)) AS {column.Type})",
-                "epochmillisecs" => $"CAST(epoch_ms({cast}({v} AS BIGINT)) AS {column.Type})",
-                _ => $"CAST({strptime}({v}, {QuoteLiteral(RedshiftDateFormat.ToStrptime(copy.TimeFormat))}) AS {column.Type})",
-            };
+        if (Temporal(column) is { } temporal) return TemporalValue(v, column, temporal, tryCast);
         return $"{cast}({v} AS {column.Type})";
+    }
+
+    /// <summary>A date or time column's conversion under this COPY's DATEFORMAT, TIMEFORMAT and ACCEPTANYDATE; null for other types.</summary>
+    private DateTimeConversion? Temporal(TargetColumn column) =>
+        DateTimeConversion.TypeOf(column.Type) is { } type ? DateTimeConversion.For(type, copy.DateFormat, copy.TimeFormat, copy.AcceptAnyDate) : null;
+
+    /// <summary>
+    /// A field converted by LocalShift's own date and time parser (an engine host function answering microseconds):
+    /// NULL stays NULL; a field that does not convert is NULL with <paramref name="tryCast"/> or ACCEPTANYDATE, else
+    /// it fails the statement (and the load is then diagnosed record by record).
+    /// </summary>
+    private static string TemporalValue(string v, TargetColumn column, DateTimeConversion temporal, bool tryCast)
+    {
+        var converted = $"CAST(make_timestamp({DateTimeConversion.HostFunction}({v}, {QuoteLiteral(temporal.Spec)})) AS {column.Type})";
+        if (tryCast || temporal.AcceptAnyDate) return converted;
+        return $"CASE WHEN {v} IS NULL THEN NULL ELSE coalesce({converted}, error({QuoteLiteral(temporal.Reason(""))})) END";
     }
 
     /// <summary>A CHAR/VARCHAR value after TRIMBLANKS, BLANKSASNULL and EMPTYASNULL.</summary>
@@ -685,87 +746,5 @@ public sealed class CopyRunner(RedshiftStatementContext context, CopyStatement c
             // The diagnosis is best effort; the load has failed either way.
         }
         return null;
-    }
-
-    /// <summary>
-    /// MAXERROR: reads into a staging table with every value kept raw beside its converted form, counts the records
-    /// whose conversion failed, and loads the rest if there are few enough.
-    /// </summary>
-    private long LoadSkippingRejects(List<TargetColumn> columns, Source source, string target, List<StagedFile> files)
-    {
-        var stage = "__localshift_copy_stage";
-        // Malformed lines (too many or too few fields) are set aside by DuckDB into a rejects table and count as rejects too.
-        var relaxed = source.Sql[..^1] + ", store_rejects = true, rejects_table = '__localshift_copy_rejects', rejects_scan = '__localshift_copy_scans')";
-        var converted = Expressions(columns, source, tryCast: true, check: false);
-        var engine = context.Engine;
-        engine.Execute($"DROP TABLE IF EXISTS {stage}");
-        engine.Execute($"CREATE TEMP TABLE {stage} AS SELECT filename, row_number() OVER () + {copy.IgnoreHeader} AS line, " +
-            string.Join(", ", source.Columns.Select(QuoteIdentifier)) + ", " +
-            string.Join(", ", converted.Select((e, i) => $"{e} AS t{i}")) + $" FROM {relaxed}");
-        try
-        {
-            var errors = new List<LoadError>();
-            var urls = files.ToDictionary(f => f.Path, f => f.Url);
-            for (var i = 0; i < columns.Count; i++)
-            {
-                if (columns[i].IsText && columns[i].Width is { } width && !copy.TruncateColumns)
-                {
-                    using var longer = engine.Query($"SELECT filename, line, t{i} FROM {stage} WHERE strlen(t{i}) > {width.Width} ORDER BY line LIMIT 1000");
-                    while (longer.Read())
-                    {
-                        var value = (string)longer.GetValue(2)!;
-                        errors.Add(new LoadError(urls.GetValueOrDefault((string)longer.GetValue(0)!, ""), Convert.ToInt64(longer.GetValue(1)), columns[i].Name,
-                            width.Type, value, value, 1204, StringTooLong, width.Width.ToString(System.Globalization.CultureInfo.InvariantCulture)));
-                    }
-                }
-                if (columns[i].IsText && columns[i].Width is { Type: "char" } chars)
-                {
-                    using var multibyte = engine.Query($"SELECT filename, line, t{i} FROM {stage} WHERE regexp_matches(t{i}, {QuoteLiteral(NotAscii)}) ORDER BY line LIMIT 1000");
-                    while (multibyte.Read())
-                    {
-                        var value = (string)multibyte.GetValue(2)!;
-                        errors.Add(new LoadError(urls.GetValueOrDefault((string)multibyte.GetValue(0)!, ""), Convert.ToInt64(multibyte.GetValue(1)), columns[i].Name,
-                            chars.Type, value, value, 1220, MultibyteReason(value), chars.Width.ToString(System.Globalization.CultureInfo.InvariantCulture)));
-                    }
-                }
-                if (columns[i].IsText) continue;
-                using var bad = engine.Query($"SELECT filename, line, c{i} FROM {stage} WHERE NULLIF(trim(c{i}), '') IS NOT NULL AND t{i} IS NULL ORDER BY line LIMIT 1000");
-                while (bad.Read())
-                {
-                    var value = (string?)bad.GetValue(2) ?? "";
-                    errors.Add(new LoadError(urls.GetValueOrDefault((string)bad.GetValue(0)!, ""), Convert.ToInt64(bad.GetValue(1)), columns[i].Name,
-                        columns[i].Type.ToLowerInvariant(), value, value, columns[i].Type.Contains("DATE") || columns[i].Type.Contains("TIME") ? 1205 : 1207,
-                        $"Invalid {columns[i].Type.ToLowerInvariant()} value '{value}'"));
-                }
-            }
-            var conditions = Enumerable.Range(0, columns.Count).Where(i => !columns[i].IsText)
-                .Select(i => $"(NULLIF(trim(c{i}), '') IS NOT NULL AND t{i} IS NULL)").ToList();
-            conditions.AddRange(Enumerable.Range(0, columns.Count).Where(i => columns[i].Width is { Type: "char" })
-                .Select(i => $"regexp_matches(t{i}, {QuoteLiteral(NotAscii)})"));
-            if (!copy.TruncateColumns)
-                conditions.AddRange(Enumerable.Range(0, columns.Count).Where(i => columns[i].IsText && columns[i].Width is not null)
-                    .Select(i => $"(strlen(t{i}) > {columns[i].Width!.Width})"));
-            var rejectFilter = conditions.Count == 0 ? "FALSE" : string.Join(" OR ", conditions);
-            var rejected = Count($"SELECT count(*) FROM {stage} WHERE {rejectFilter}");
-            using (var malformed = engine.Query("SELECT s.file_path, e.line, coalesce(e.csv_line, ''), e.error_message FROM __localshift_copy_rejects e " +
-                "JOIN __localshift_copy_scans s USING (scan_id, file_id) ORDER BY e.line LIMIT 1000"))
-                while (malformed.Read())
-                {
-                    rejected++;
-                    errors.Add(new LoadError(urls.GetValueOrDefault((string)malformed.GetValue(0)!, ""), Convert.ToInt64(malformed.GetValue(1)), "", "",
-                        (string)malformed.GetValue(2)!, "", 1214, (string)malformed.GetValue(3)!));
-                }
-            RecordErrors(errors);
-            if (rejected > copy.MaxError) throw LoadFailed($"{rejected} record(s) could not be loaded, more than MAXERROR {copy.MaxError}");
-            var loaded = engine.Execute($"INSERT INTO {target} SELECT {string.Join(", ", Enumerable.Range(0, columns.Count).Select(i => $"t{i}"))} FROM {stage} WHERE NOT ({rejectFilter})");
-            if (rejected > 0)
-                context.Notice(new PgNotice("INFO",
-                    $"Load into table '{DisplayName}' completed, {rejected} record(s) could not be loaded.  Check 'stl_load_errors' system table for details."));
-            return loaded;
-        }
-        finally
-        {
-            engine.Execute($"DROP TABLE IF EXISTS {stage}; DROP TABLE IF EXISTS __localshift_copy_rejects; DROP TABLE IF EXISTS __localshift_copy_scans");
-        }
     }
 }

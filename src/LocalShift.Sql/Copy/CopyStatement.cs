@@ -35,6 +35,8 @@ public sealed record CopyStatement
     public bool TrimBlanks { get; init; }
     public bool FillRecord { get; init; }
     public bool TruncateColumns { get; init; }
+    /// <summary>ACCEPTANYDATE: a DATE or TIMESTAMP field that does not convert loads as NULL.</summary>
+    public bool AcceptAnyDate { get; init; }
     /// <summary>ACCEPTINVCHARS: the character each invalid UTF-8 byte becomes; null without the option.</summary>
     public char? AcceptInvChars { get; init; }
     /// <summary>FIXEDWIDTH 'label:width,...': the widths in order.</summary>
@@ -123,7 +125,8 @@ public sealed record CopyStatement
                 case "COMPUPDATE" or "STATUPDATE":
                     if (r.Peek().IsAny("ON", "OFF", "TRUE", "FALSE", "PRESET")) r.Next();
                     break;
-                case "ACCEPTANYDATE" or "IGNOREBLANKLINES" or "ROUNDEC" or "EXPLICIT_IDS" or "ENCRYPTED" or "SSH" or "IGNOREALLERRORS":
+                case "ACCEPTANYDATE": s = s with { AcceptAnyDate = true }; break;
+                case "IGNOREBLANKLINES" or "ROUNDEC" or "EXPLICIT_IDS" or "ENCRYPTED" or "SSH" or "IGNOREALLERRORS":
                     break;
                 default:
                     throw StatementReader.SyntaxError(word);

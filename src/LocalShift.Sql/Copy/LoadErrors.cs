@@ -6,7 +6,11 @@ using static LocalShift.Sql.Lexing.TokenCursor;
 namespace LocalShift.Sql.Copy;
 
 /// <summary>One rejected record, as <c>stl_load_errors</c> shows it.</summary>
-public sealed record LoadError(string Filename, long LineNumber, string ColumnName, string Type, string RawLine, string RawFieldValue, int ErrCode, string Reason, string ColLength = "0");
+public sealed record LoadError(string Filename, long LineNumber, string ColumnName, string Type, string RawLine, string RawFieldValue, int ErrCode, string Reason, string ColLength = "0")
+{
+    /// <summary>The position of the error in the field (the offending character of a number), 0 when it is the whole field.</summary>
+    public int Position { get; init; }
+}
 
 /// <summary>
 /// <c>stl_load_errors</c>, <c>stl_load_commits</c> and the last load's count and query id (<c>pg_last_copy_count()</c>,
@@ -17,6 +21,7 @@ public static class LoadErrors
 {
     private const string Table = UserDirectory.Schema + ".stl_load_errors";
     private const string Commits = UserDirectory.Schema + ".stl_load_commits";
+    private const string Replacements = UserDirectory.Schema + ".stl_replacements";
 
     public static void Ensure(IEngineSession engine)
     {
@@ -24,7 +29,7 @@ public static class LoadErrors
         using (var exists = engine.Query("SELECT count(*) FROM duckdb_views() WHERE schema_name = 'main' AND view_name = 'stl_load_commits'"))
         {
             exists.Read();
-            if (Convert.ToInt64(exists.GetValue(0)) > 0) return;
+            if (Convert.ToInt64(exists.GetValue(0)) > 0 && Views(engine) == 3) return;
         }
         engine.Execute($"""
             CREATE SCHEMA IF NOT EXISTS {UserDirectory.Schema};
@@ -40,6 +45,15 @@ public static class LoadErrors
               lines_scanned INTEGER, errors INTEGER, curtime TIMESTAMP, status INTEGER, file_format VARCHAR, is_partial INTEGER, start_offset BIGINT,
               copy_job_id BIGINT);
             CREATE VIEW IF NOT EXISTS main.stl_load_commits AS SELECT * FROM {Commits};
+            CREATE VIEW IF NOT EXISTS main.stl_loaderror_detail AS
+              SELECT userid, slice, session, query, filename, line_number, 0 AS field, colname, raw_field_value AS value,
+                     0 AS is_null, type, col_length
+              FROM {Table} WHERE colname <> '';
+            CREATE TABLE IF NOT EXISTS {Replacements}(userid INTEGER, query INTEGER, slice INTEGER, tbl INTEGER, starttime TIMESTAMP, session INTEGER,
+              filename VARCHAR, line_number BIGINT, colname VARCHAR, raw_line VARCHAR);
+            CREATE VIEW IF NOT EXISTS main.stl_replacements AS SELECT * FROM {Replacements};
+            CREATE OR REPLACE MACRO main.pg_last_copy_id() AS CAST(-1 AS INTEGER);
+            CREATE OR REPLACE MACRO main.pg_last_copy_count() AS CAST(0 AS BIGINT);
             """);
     }
 
@@ -58,13 +72,33 @@ public static class LoadErrors
         }
     }
 
-    public static void Record(IEngineSession engine, string table, IEnumerable<LoadError> errors, long query = 0)
+    /// <summary>The views added after the first release of this schema (a state database from then gets them at open).</summary>
+    private static long Views(IEngineSession engine)
+    {
+        using var found = engine.Query("SELECT count(*) FROM duckdb_views() WHERE schema_name = 'main' AND view_name IN ('stl_loaderror_detail', 'stl_replacements') " +
+            "UNION ALL SELECT count(*) FROM duckdb_functions() WHERE schema_name = 'main' AND function_name = 'pg_last_copy_id'");
+        long n = 0;
+        while (found.Read()) n += Convert.ToInt64(found.GetValue(0));
+        return n;
+    }
+
+    /// <summary>ACCEPTINVCHARS replacements: the lines whose invalid UTF-8 was replaced (at most 100 a load, as Redshift keeps).</summary>
+    public static void RecordReplacements(IEngineSession engine, long query, long tbl, IEnumerable<(string Url, long Line, string RawLine)> lines)
+    {
+        foreach (var chunk in lines.Take(100).Chunk(100))
+        {
+            var rows = chunk.Select(l => $"(100, {query}, 0, {tbl}, now()::TIMESTAMP, 0, {QuoteLiteral(Cut(l.Url, 256))}, {l.Line}, '', {QuoteLiteral(Cut(l.RawLine, 1024))})");
+            engine.Execute($"INSERT INTO {Replacements} VALUES {string.Join(", ", rows)}");
+        }
+    }
+
+    public static void Record(IEngineSession engine, string table, IEnumerable<LoadError> errors, long query = 0, long tbl = 0, int session = 0)
     {
         Ensure(engine);
         foreach (var chunk in errors.Take(1000).Chunk(100))
         {
             var rows = chunk.Select(e =>
-                $"(100, 0, 0, now()::TIMESTAMP, 0, {query}, {QuoteLiteral(e.Filename)}, {e.LineNumber}, {QuoteLiteral(Cut(e.ColumnName, 127))}, {QuoteLiteral(e.Type)}, {QuoteLiteral(e.ColLength)}, 0, " +
+                $"(100, 0, {tbl}, now()::TIMESTAMP, {session}, {query}, {QuoteLiteral(Cut(e.Filename, 256))}, {e.LineNumber}, {QuoteLiteral(Cut(e.ColumnName, 127))}, {QuoteLiteral(e.Type)}, {QuoteLiteral(e.ColLength)}, {e.Position}, " +
                 $"{QuoteLiteral(Cut(e.RawLine, 1024))}, {QuoteLiteral(Cut(e.RawFieldValue, 1024))}, {e.ErrCode}, {QuoteLiteral(Cut(e.Reason, 100))}, 0, 0, 0)");
             engine.Execute($"INSERT INTO {Table} VALUES {string.Join(", ", rows)}");
         }

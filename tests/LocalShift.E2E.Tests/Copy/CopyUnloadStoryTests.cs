@@ -74,7 +74,7 @@ public class CopyUnloadStoryTests(ServerFixture fixture) : IClassFixture<ServerF
         Assert.Equal("COPY 2\n3\n2\n", tolerant.Stdout.Replace("\r", ""));
 
         var malformed = await story.PsqlAsync(port, "COPY t FROM 's3://load-errors/malformed.txt' IAM_ROLE default MAXERROR 1",
-            "SELECT count(*) FROM t", "SELECT count(*) FROM stl_load_errors WHERE err_code = 1214");
+            "SELECT count(*) FROM t", "SELECT count(*) FROM stl_load_errors WHERE err_code = 1202");
         Assert.True(malformed.ExitCode == 0, malformed.ToString());
         Assert.Contains("1 record(s) could not be loaded", malformed.Stderr);
         Assert.Equal("COPY 2\n5\n1\n", malformed.Stdout.Replace("\r", ""));

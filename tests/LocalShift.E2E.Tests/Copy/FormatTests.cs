@@ -308,9 +308,9 @@ public class FormatTests(FormatFixture f) : IClassFixture<FormatFixture>
             new Dictionary<string, string?> { ["PGPASSWORD"] = RoleStory.Password }, stdin: script);
         var errors = r.Stderr.Replace("\r", "");
         Assert.Contains("ERROR:  Load into table 'txb1' failed.", errors);
-        Assert.Contains("invalid input syntax for integer: \"oops\"", errors);
+        Assert.Contains("error:  Invalid digit, Value 'o', Pos 0, Type: Integer", errors);
         Assert.Contains("ERROR:  current transaction is aborted, commands ignored until end of transaction block", errors);
-        Assert.EndsWith("ROLLBACK\n0\n1200|invalid input syntax for integer: \"oops\"\n", r.Stdout.Replace("\r", ""));
+        Assert.EndsWith("ROLLBACK\n0\n1207|Invalid digit, Value 'o', Pos 0, Type: Integer\n", r.Stdout.Replace("\r", ""));
     }
 
     [Fact]

@@ -82,10 +82,6 @@ public class StatementParsingTests
         Assert.Contains(message, UnloadError($"UNLOAD ('select 1') TO 's3://b/p' IAM_ROLE default {options}").Message);
 
     [Fact]
-    public void Redshift_date_formats_become_strptime_formats() =>
-        Assert.Equal("%d/%m/%Y %H:%M:%S", RedshiftDateFormat.ToStrptime("DD/MM/YYYY HH24:MI:SS"));
-
-    [Fact]
     public void Fixedwidth_spec_is_read_with_labels_and_widths()
     {
         var c = Copy($"COPY t FROM 's3://b/p' IAM_ROLE '{Role}' FIXEDWIDTH 'venueid:3,venue name:25,2:2'");

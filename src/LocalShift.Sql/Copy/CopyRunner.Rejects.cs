@@ -1,0 +1,158 @@
+using LocalShift.Sql.Wire;
+using static LocalShift.Sql.Lexing.TokenCursor;
+
+namespace LocalShift.Sql.Copy;
+
+/// <summary>COPY's record accounting: every record of a text or CSV load is loaded, or rejected with a row in stl_load_errors.</summary>
+public sealed partial class CopyRunner
+{
+    /// <summary>
+    /// Sorts every record into loaded or rejected (MAXERROR, and the diagnosis of a failed load): reads into a staging
+    /// table with each field kept raw beside its converted value; a record is rejected when a field did not convert,
+    /// is longer than its column or holds a multibyte character for CHAR, or when the reader set the line aside
+    /// (too many or too few fields). Each rejected record gets one row in stl_load_errors with its first fault (the
+    /// first 1000, as Redshift keeps); more than MAXERROR of them fail the load, otherwise the rest load.
+    /// </summary>
+    private long LoadSortingRejects(List<TargetColumn> columns, Source source, string target, List<StagedFile> files)
+    {
+        const string stage = "__localshift_copy_stage";
+        // Malformed lines (too many or too few fields) are set aside by DuckDB into a rejects table and count as rejects too.
+        var relaxed = source.Sql[..^1] + ", store_rejects = true, rejects_table = '__localshift_copy_rejects', rejects_scan = '__localshift_copy_scans')";
+        var converted = Expressions(columns, source, tryCast: true, check: false);
+        var engine = context.Engine;
+        engine.Execute($"DROP TABLE IF EXISTS {stage}");
+        engine.Execute($"CREATE TEMP TABLE {stage} AS SELECT filename, row_number() OVER () AS n, " +
+            string.Join(", ", source.Columns.Select(QuoteIdentifier)) + ", " +
+            string.Join(", ", converted.Select((e, i) => $"{e} AS t{i}")) + $" FROM {relaxed}");
+        try
+        {
+            // Each column's fault as a boolean that is never NULL (a NULL here once dropped records without a trace).
+            var faults = columns.Select((c, i) => Fault(c, i)).ToList();
+            var rejectFilter = faults.Any(f => f is not null) ? string.Join(" OR ", faults.Where(f => f is not null)) : "FALSE";
+            var urls = files.ToDictionary(f => f.Path, f => f.Url);
+            // Record numbers per file: the reader's rows are numbered in file order; a line it set aside has no row.
+            var firstRow = new Dictionary<string, long>(StringComparer.Ordinal);
+            using (var starts = engine.Query($"SELECT filename, min(n) FROM {stage} GROUP BY filename"))
+                while (starts.Read()) firstRow[(string)starts.GetValue(0)!] = Convert.ToInt64(starts.GetValue(1));
+            var malformed = new List<LoadError>();
+            var setAside = new Dictionary<string, List<long>>(StringComparer.Ordinal);
+            using (var rejects = engine.Query("SELECT s.file_path, e.line, any_value(coalesce(e.csv_line, '')), any_value(e.error_type), any_value(e.error_message) " +
+                "FROM __localshift_copy_rejects e JOIN __localshift_copy_scans s USING (scan_id, file_id) GROUP BY s.file_path, e.line ORDER BY s.file_path, e.line"))
+                while (rejects.Read())
+                {
+                    var path = (string)rejects.GetValue(0)!;
+                    var line = Convert.ToInt64(rejects.GetValue(1));
+                    (setAside.TryGetValue(path, out var list) ? list : setAside[path] = []).Add(line);
+                    var (code, reason) = (rejects.GetValue(3)?.ToString() ?? "") switch
+                    {
+                        "TOO MANY COLUMNS" => (1202, "Extra column(s) found"),
+                        "MISSING COLUMNS" => (1214, "Delimiter not found"),
+                        "INVALID UNICODE" => (1220, InvalidUtf8Exception.RedshiftReason.TrimEnd(':', ' ').Replace(". Bad UTF8 hex sequence", "", StringComparison.Ordinal)),
+                        // unverified: Redshift's text for a CSV field whose quotes do not close.
+                        _ => (1216, "Invalid quote formatting for CSV"),
+                    };
+                    malformed.Add(new LoadError(urls.GetValueOrDefault(path, path), line, "", "", (string)rejects.GetValue(2)!, "", code, reason));
+                }
+            var rejected = Count($"SELECT count(*) FROM {stage} WHERE {rejectFilter}") + malformed.Count;
+            var errors = new List<LoadError>(malformed.Take(1000));
+            var conversions = columns.Select(Temporal).ToList();
+            using (var bad = engine.Query($"SELECT filename, n, {string.Join(", ", faults.Select(f => f ?? "false"))}, " +
+                string.Join(", ", source.Columns.Select(c => $"CAST({QuoteIdentifier(c)} AS VARCHAR)")) + ", " +
+                string.Join(", ", columns.Select((_, i) => $"CAST(t{i} AS VARCHAR)")) + $" FROM {stage} WHERE {rejectFilter} ORDER BY n LIMIT 1000"))
+                while (bad.Read())
+                {
+                    var path = (string)bad.GetValue(0)!;
+                    var line = LineOf(Convert.ToInt64(bad.GetValue(1)) - firstRow.GetValueOrDefault(path, 1) + 1, setAside.GetValueOrDefault(path));
+                    var i = Enumerable.Range(0, columns.Count).First(k => bad.GetValue(2 + k) is true);
+                    var raw = bad.GetValue(2 + columns.Count + i) as string ?? "";
+                    var column = columns[i];
+                    LoadError error;
+                    if (column.IsText && column.Width is { } width)
+                    {
+                        var value = bad.GetValue(2 + 2 * columns.Count + i) as string ?? raw;
+                        var length = width.Width.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                        error = width.Type == "char" && value.EnumerateRunes().Any(r => r.Value > 0x7F)
+                            ? new LoadError("", 0, column.Name, width.Type, "", value, 1220, MultibyteReason(value), length)
+                            : new LoadError("", 0, column.Name, width.Type, "", value, 1204, StringTooLong, length);
+                    }
+                    else
+                    {
+                        var (code, reason, position) = FieldErrors.Describe(column.Type, raw, conversions[i]);
+                        error = new LoadError("", 0, column.Name, FieldErrors.TypeName(column.Type), "", raw, code, reason) { Position = position };
+                    }
+                    errors.Add(error with { Filename = urls.GetValueOrDefault(path, path), LineNumber = line });
+                }
+            errors = RawLines(errors.OrderBy(e => e.Filename, StringComparer.Ordinal).ThenBy(e => e.LineNumber).Take(1000).ToList(), files);
+            RecordErrors(errors);
+            if (rejected > copy.MaxError)
+                throw LoadFailed(errors.FirstOrDefault() ?? new LoadError("", 0, "", "", "", "", 1200, $"{rejected} record(s) could not be loaded"));
+            var loaded = engine.Execute($"INSERT INTO {target} SELECT {string.Join(", ", Enumerable.Range(0, columns.Count).Select(i => $"t{i}"))} FROM {stage} WHERE NOT ({rejectFilter})");
+            if (rejected > 0)
+                context.Notice(new PgNotice("INFO",
+                    $"Load into table '{DisplayName}' completed, {rejected} record(s) could not be loaded.  Check 'stl_load_errors' system table for details."));
+            return loaded;
+        }
+        finally
+        {
+            engine.Execute($"DROP TABLE IF EXISTS {stage}; DROP TABLE IF EXISTS __localshift_copy_rejects; DROP TABLE IF EXISTS __localshift_copy_scans");
+        }
+    }
+
+    /// <summary>
+    /// Whether column i's field makes its record a reject, as SQL over the staging table that is never NULL; null when
+    /// no value of the column can (text under TRUNCATECOLUMNS, dates under ACCEPTANYDATE).
+    /// </summary>
+    private string? Fault(TargetColumn column, int i)
+    {
+        if (column.IsText)
+        {
+            var parts = new List<string>();
+            if (column.Width is { } width && !copy.TruncateColumns) parts.Add($"coalesce(strlen(t{i}) > {width.Width}, false)");
+            if (column.Width is { Type: "char" }) parts.Add($"coalesce(regexp_matches(t{i}, {QuoteLiteral(NotAscii)}), false)");
+            return parts.Count == 0 ? null : "(" + string.Join(" OR ", parts) + ")";
+        }
+        if (Temporal(column) is { AcceptAnyDate: true }) return null;
+        return $"(NULLIF(trim(c{i}), '') IS NOT NULL AND t{i} IS NULL)";
+    }
+
+    /// <summary>
+    /// The line of a file's n-th record (1-based): after the header lines, and after every line the reader set aside
+    /// before it (<paramref name="setAside"/>, ascending).
+    /// </summary>
+    private long LineOf(long record, List<long>? setAside)
+    {
+        var line = copy.IgnoreHeader + record;
+        if (setAside is null) return line;
+        foreach (var skipped in setAside)
+        {
+            if (skipped > line) break;
+            line++;
+        }
+        return line;
+    }
+
+    /// <summary>
+    /// The errors with raw_line filled from the staged files (read again only for these lines, on this error path);
+    /// a line the reader already gave keeps its text. Files only DuckDB can decompress (ZSTD) keep the field value.
+    /// </summary>
+    private List<LoadError> RawLines(List<LoadError> errors, List<StagedFile> files)
+    {
+        if (DuckDbCompression == "zstd") return errors.Select(e => e.RawLine.Length > 0 ? e : e with { RawLine = e.RawFieldValue }).ToList();
+        var result = new List<LoadError>(errors.Count);
+        foreach (var group in errors.GroupBy(e => e.Filename))
+        {
+            var wanted = group.Where(e => e.RawLine.Length == 0).Select(e => e.LineNumber).ToHashSet();
+            var lines = new Dictionary<long, string>();
+            if (wanted.Count > 0 && files.FirstOrDefault(f => f.Url == group.Key) is { } file)
+            {
+                using var reader = new StreamReader(OpenStaged(file.Path), System.Text.Encoding.UTF8);
+                var last = wanted.Max();
+                long number = 0;
+                while (number < last && reader.ReadLine() is { } text)
+                    if (wanted.Contains(++number)) lines[number] = text.Length > 1024 ? text[..1024] : text;
+            }
+            result.AddRange(group.Select(e => e.RawLine.Length > 0 ? e : e with { RawLine = lines.GetValueOrDefault(e.LineNumber, e.RawFieldValue) }));
+        }
+        return result;
+    }
+}
