@@ -20,6 +20,16 @@ public sealed class AuthorizationCoverageTests(ServerFixture fixture) : IClassFi
     private const string Doc = """{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}""";
     private const string GlueCatalog = $"arn:aws:glue:us-east-1:{Account}:catalog";
     private const string GlueDatabase = $"arn:aws:glue:us-east-1:{Account}:database/d1";
+    /// <summary>A valid (empty) zip archive: the CLI checks a --zip-file is one before it sends it.</summary>
+    private static readonly string EmptyZip = WriteEmptyZip();
+
+    private static string WriteEmptyZip()
+    {
+        var path = Path.Combine(Path.GetTempPath(), "localshift-empty-" + Guid.NewGuid().ToString("N")[..8] + ".zip");
+        File.WriteAllBytes(path, [0x50, 0x4B, 0x05, 0x06, .. new byte[18]]);
+        return path;
+    }
+
     private const string LambdaFunction = $"arn:aws:lambda:us-east-1:{Account}:function:f1";
     private const string Trust = """{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"redshift.amazonaws.com"},"Action":"sts:AssumeRole"}]}""";
 
@@ -51,11 +61,11 @@ public sealed class AuthorizationCoverageTests(ServerFixture fixture) : IClassFi
         ["glue:TagResource"] = (["--resource-arn", GlueDatabase, "--tags-to-add", "k=v"], GlueDatabase),
         ["glue:UntagResource"] = (["--resource-arn", GlueDatabase, "--tags-to-remove", "k"], GlueDatabase),
         ["glue:GetTags"] = (["--resource-arn", GlueDatabase], GlueDatabase),
-        ["lambda:CreateFunction"] = (["--function-name", "f1", "--runtime", "nodejs20.x", "--handler", "index.handler", "--role", $"arn:aws:iam::{Account}:role/r1", "--zip-file", "fileb:///dev/null"], LambdaFunction),
+        ["lambda:CreateFunction"] = (["--function-name", "f1", "--runtime", "nodejs20.x", "--handler", "index.handler", "--role", $"arn:aws:iam::{Account}:role/r1", "--zip-file", "fileb://" + EmptyZip], LambdaFunction),
         ["lambda:GetFunction"] = (["--function-name", "f1"], LambdaFunction),
         ["lambda:GetFunctionConfiguration"] = (["--function-name", "f1"], LambdaFunction),
         ["lambda:ListFunctions"] = ([], "*"),
-        ["lambda:UpdateFunctionCode"] = (["--function-name", "f1", "--zip-file", "fileb:///dev/null"], LambdaFunction),
+        ["lambda:UpdateFunctionCode"] = (["--function-name", "f1", "--zip-file", "fileb://" + EmptyZip], LambdaFunction),
         ["lambda:UpdateFunctionConfiguration"] = (["--function-name", "f1", "--timeout", "5"], LambdaFunction),
         ["lambda:DeleteFunction"] = (["--function-name", "f1"], LambdaFunction),
         ["lambda:Invoke"] = (["--function-name", "f1", "/dev/null"], LambdaFunction),
