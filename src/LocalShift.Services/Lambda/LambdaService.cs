@@ -81,6 +81,12 @@ public sealed partial class LambdaService : AwsService
         Operation<ListTagsRequest, ListTagsResponse>("ListTags", ListTags);
     }
 
+    /// <summary>
+    /// Lambda takes a CreateFunction request of up to 69905067 bytes (a 50 MB zip, base64 in JSON) and Invoke payloads
+    /// of 6 MB, which Invoke checks itself to answer Lambda's own error.
+    /// </summary>
+    public override int MaxRequestBytes => 69_905_067;
+
     public static string FunctionArn(string account, string region, string name) => $"arn:aws:lambda:{region}:{account}:function:{name}";
 
     // ---- Functions ----
