@@ -8,6 +8,8 @@ using LocalShift.Services.Accounts;
 using LocalShift.Services.Authorization;
 using LocalShift.Services.Glue;
 using LocalShift.Services.Iam;
+using LocalShift.Services.Lambda;
+using LocalShift.Server.Lambda;
 using LocalShift.Services.Redshift;
 using LocalShift.Services.Sts;
 using LocalShift.Storage.State;
@@ -96,7 +98,8 @@ public sealed class LocalShiftHost : IAsyncDisposable
         var iamStore = new IamStore(store, clock);
         var identityPolicies = new IamPolicySource(iamStore);
         var objects = new LocalShift.Storage.Objects.ObjectStore(store, Path.Combine(dataDir, "s3"), clock);
-        var resourcePolicies = new List<IResourcePolicySource> { new LocalShift.Services.S3.S3BucketPolicies(objects) };
+        var lambdaStore = new LambdaStore(store);
+        var resourcePolicies = new List<IResourcePolicySource> { new LocalShift.Services.S3.S3BucketPolicies(objects), lambdaStore };
         var authorizer = new PolicyAuthorizer(identityPolicies, resourcePolicies, decisions, loggerFactory.CreateLogger<PolicyAuthorizer>());
         var sessions = new SessionStore(store);
         var assumer = new RoleAssumer(iamStore, identityPolicies, iamStore, sessions, authorizer, clock);
@@ -104,6 +107,11 @@ public sealed class LocalShiftHost : IAsyncDisposable
         var s3Objects = new LocalShift.Services.S3.S3Objects(new LocalShift.Services.S3.S3Access(objects));
         // The Data Catalog: served on the edge and called in-process by the SQL side as a role session.
         var glue = new GlueService(new GlueStore(store));
+        // Lambda: functions run as processes of their runtimes; their own SDK calls come back to this endpoint.
+        LocalShiftHost? started = null;
+        var lambdaDir = Path.Combine(dataDir, "lambda");
+        var functionRunner = new ProcessFunctionRunner(lambdaDir, () => started!.FunctionEndpoint, loggerFactory.CreateLogger<ProcessFunctionRunner>());
+        var lambda = new LambdaService(lambdaStore, new FunctionCodeStore(lambdaDir), iamStore, assumer, s3Objects, functionRunner, authorizer, clock);
         // The SQL endpoint reaches S3 through the role path; it finds the cluster's roles once the control plane exists.
         RedshiftStore? clusters = null;
         var rolePath = new LocalShift.Sql.RolePath.RolePathResolver(assumer, credentials,
@@ -127,7 +135,7 @@ public sealed class LocalShiftHost : IAsyncDisposable
         }, clock, loggerFactory.CreateLogger<ClusterLifecycle>());
         clusters = redshift.Store;
         var registry = new AwsServiceRegistry(
-            typed: [new StsService(assumer), redshift.Service, new IamService(iamStore), glue],
+            typed: [new StsService(assumer), redshift.Service, new IamService(iamStore), glue, lambda],
             http: [new LocalShift.Services.S3.Http.S3Service(objects)]);
 
         builder.Services.AddSingleton(clock);
@@ -141,6 +149,7 @@ public sealed class LocalShiftHost : IAsyncDisposable
         {
             DataDirLock = dataDirLock,
             Options = options, Decisions = decisions, SqlHost = sqlHost, Registry = registry, Glue = glue,
+            Lambda = lambda, FunctionRunner = functionRunner,
             Readiness = new Readiness(redshift.Store, redshift.Lifecycle, sqlHost, clock),
         };
         var edge = app.Services.GetRequiredService<AwsEdge>();
@@ -163,6 +172,12 @@ public sealed class LocalShiftHost : IAsyncDisposable
         var lifecycleStop = new CancellationTokenSource();
         _ = Task.Run(() => redshift.Lifecycle.RunAsync(lifecycleStop.Token));
         app.Lifetime.ApplicationStopping.Register(lifecycleStop.Cancel);
+        started = host;
+        app.Lifetime.ApplicationStopping.Register(() =>
+        {
+            lambda.Stop();
+            functionRunner.Dispose();
+        });
 
         try
         {
@@ -256,6 +271,15 @@ public sealed class LocalShiftHost : IAsyncDisposable
 
     /// <summary>The Glue Data Catalog, for in-process callers (the SQL side calls it as a role session).</summary>
     public GlueService Glue { get; private init; } = null!;
+    /// <summary>Lambda, for in-process callers (the SQL side invokes external functions as a role session).</summary>
+    public LambdaService Lambda { get; private init; } = null!;
+
+    private ProcessFunctionRunner FunctionRunner { get; init; } = null!;
+
+    /// <summary>The endpoint a function's own SDK calls use: this server, on loopback when it listens on every address.</summary>
+    private string FunctionEndpoint =>
+        Options.Host is "0.0.0.0" or "::" ? $"http://127.0.0.1:{Endpoint.Port}" : Endpoint.ToString().TrimEnd('/');
+
     private AwsServiceRegistry Registry { get; init; } = null!;
     private Readiness Readiness { get; init; } = null!;
 
@@ -386,6 +410,8 @@ public sealed class LocalShiftHost : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _app.DisposeAsync();
+        Lambda?.Stop();
+        FunctionRunner?.Dispose();
         if (SqlHost is not null) await SqlHost.DisposeAsync();
         _store.Dispose();
         DataDirLock?.Dispose();

@@ -205,6 +205,50 @@ public class ServiceModelTests
         Assert.Equal(Convert.ToBase64String("""{"a":1}"""u8.ToArray()), (string?)doc["Payload"]);
     }
 
+    [Fact]
+    public void Rest_json_writes_invokes_status_headers_and_raw_payload_and_the_models_response_codes()
+    {
+        var lambda = ServiceModel.Get("lambda");
+        var invoke = RestJsonCodec.Write(lambda.Operations["Invoke"], new JsonObject
+        {
+            ["StatusCode"] = 200,
+            ["FunctionError"] = "Unhandled",
+            ["LogResult"] = "U1RBUlQ=",
+            ["ExecutedVersion"] = "$LATEST",
+            ["Payload"] = Convert.ToBase64String("""{"errorMessage":"x"}"""u8.ToArray()),
+        });
+        Assert.Equal(200, invoke.Status);
+        Assert.Contains(new KeyValuePair<string, string>("X-Amz-Function-Error", "Unhandled"), invoke.Headers);
+        Assert.Contains(new KeyValuePair<string, string>("X-Amz-Log-Result", "U1RBUlQ="), invoke.Headers);
+        Assert.Contains(new KeyValuePair<string, string>("X-Amz-Executed-Version", "$LATEST"), invoke.Headers);
+        Assert.Equal("""{"errorMessage":"x"}""", System.Text.Encoding.UTF8.GetString(invoke.Body));
+
+        // An Event invocation: the status member decides; no payload.
+        var queued = RestJsonCodec.Write(lambda.Operations["Invoke"], new JsonObject { ["StatusCode"] = 202 });
+        Assert.Equal(202, queued.Status);
+        Assert.Empty(queued.Body);
+
+        Assert.Equal(201, RestJsonCodec.Write(lambda.Operations["CreateFunction"], new JsonObject { ["FunctionName"] = "f" }).Status);
+        Assert.Equal(204, RestJsonCodec.Write(lambda.Operations["DeleteFunction"], null).Status);
+    }
+
+    [Theory]
+    [InlineData("nodejs22.x", true)]
+    [InlineData("python3.12", true)]
+    [InlineData("provided.al2023", true)]
+    [InlineData("nodejs99.x", false)]
+    public void Lambdas_runtime_enum_takes_the_runtimes_aws_added_after_the_installed_cli(string runtime, bool valid)
+    {
+        var input = ServiceModel.Get("lambda").Operations["CreateFunction"].Input!;
+        var doc = new JsonObject
+        {
+            ["FunctionName"] = "f", ["Role"] = "arn:aws:iam::123456789012:role/r", ["Code"] = new JsonObject(), ["Runtime"] = runtime,
+        };
+        var e = Record.Exception(() => ShapeValidator.Validate(input, doc, ValidationStyle.Coral, AwsProtocol.RestJson));
+        if (valid) Assert.Null(e);
+        else Assert.Contains("at 'runtime' failed to satisfy constraint: Member must satisfy enum value set", Assert.IsType<AwsException>(e).Message);
+    }
+
     private static QueryParameters Params(params (string, string)[] p) => new(p.Select(x => KeyValuePair.Create(x.Item1, x.Item2)));
 
     private static string RepoRoot()

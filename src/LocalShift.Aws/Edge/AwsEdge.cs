@@ -86,7 +86,8 @@ public sealed class AwsEdge
 
     private async Task HandleOperationAsync(HttpContext http, ServiceEntry entry, string requestId)
     {
-        var body = await QueryRequestReader.ReadBodyAsync(http.Request, http.RequestAborted);
+        var body = await QueryRequestReader.ReadBodyAsync(http.Request, http.RequestAborted,
+            entry.Typed?.MaxRequestBytes ?? QueryRequestReader.MaxBodyBytes);
         var payloadHash = Convert.ToHexStringLower(SHA256.HashData(body));
         var auth = _authenticator.Authenticate(http.Request, payloadHash);
         var model = entry.Model;

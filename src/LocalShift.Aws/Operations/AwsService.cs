@@ -28,6 +28,9 @@ public abstract class AwsService
 
     public IReadOnlyDictionary<string, OperationBinding> Operations => _operations;
 
+    /// <summary>The largest request body the edge reads for this service (1 MB unless the service takes more).</summary>
+    public virtual int MaxRequestBytes => Protocols.Query.QueryRequestReader.MaxBodyBytes;
+
     /// <summary>Registers an operation returning a response.</summary>
     protected void Operation<TRequest, TResponse>(string name, Func<AwsCall, TRequest, TResponse> handler)
         where TRequest : class where TResponse : class =>

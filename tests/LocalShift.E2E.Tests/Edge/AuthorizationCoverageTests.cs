@@ -6,7 +6,7 @@ namespace LocalShift.E2E.Tests.Edge;
 /// <summary>
 /// One authorization coverage test for the whole endpoint: every operation the service registry says is emulated
 /// (<c>/_localshift/services</c>) is called with the real CLI by an IAM user without any permission, and must be
-/// refused with its service's AccessDenied code (Glue's is AccessDeniedException) naming the operation's action. An
+/// refused with its service's AccessDenied code (Glue's and Lambda's is AccessDeniedException) naming the operation's action. An
 /// operation added to a service without an entry here fails the test, so nothing new can skip authorization unnoticed.
 /// S3 is not in it: its HTTP handler does not list its operations yet (its authorization is S3AuthorizationTests').
 /// </summary>
@@ -20,6 +20,17 @@ public sealed class AuthorizationCoverageTests(ServerFixture fixture) : IClassFi
     private const string Doc = """{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}""";
     private const string GlueCatalog = $"arn:aws:glue:us-east-1:{Account}:catalog";
     private const string GlueDatabase = $"arn:aws:glue:us-east-1:{Account}:database/d1";
+    /// <summary>A valid (empty) zip archive: the CLI checks a --zip-file is one before it sends it.</summary>
+    private static readonly string EmptyZip = WriteEmptyZip();
+
+    private static string WriteEmptyZip()
+    {
+        var path = Path.Combine(Path.GetTempPath(), "localshift-empty-" + Guid.NewGuid().ToString("N")[..8] + ".zip");
+        File.WriteAllBytes(path, [0x50, 0x4B, 0x05, 0x06, .. new byte[18]]);
+        return path;
+    }
+
+    private const string LambdaFunction = $"arn:aws:lambda:us-east-1:{Account}:function:f1";
     private const string Trust = """{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"redshift.amazonaws.com"},"Action":"sts:AssumeRole"}]}""";
 
     // Valid arguments for each emulated operation (so a missing check would show as success or as a not-found error,
@@ -50,6 +61,20 @@ public sealed class AuthorizationCoverageTests(ServerFixture fixture) : IClassFi
         ["glue:TagResource"] = (["--resource-arn", GlueDatabase, "--tags-to-add", "k=v"], GlueDatabase),
         ["glue:UntagResource"] = (["--resource-arn", GlueDatabase, "--tags-to-remove", "k"], GlueDatabase),
         ["glue:GetTags"] = (["--resource-arn", GlueDatabase], GlueDatabase),
+        ["lambda:CreateFunction"] = (["--function-name", "f1", "--runtime", "nodejs20.x", "--handler", "index.handler", "--role", $"arn:aws:iam::{Account}:role/r1", "--zip-file", "fileb://" + EmptyZip], LambdaFunction),
+        ["lambda:GetFunction"] = (["--function-name", "f1"], LambdaFunction),
+        ["lambda:GetFunctionConfiguration"] = (["--function-name", "f1"], LambdaFunction),
+        ["lambda:ListFunctions"] = ([], "*"),
+        ["lambda:UpdateFunctionCode"] = (["--function-name", "f1", "--zip-file", "fileb://" + EmptyZip], LambdaFunction),
+        ["lambda:UpdateFunctionConfiguration"] = (["--function-name", "f1", "--timeout", "5"], LambdaFunction),
+        ["lambda:DeleteFunction"] = (["--function-name", "f1"], LambdaFunction),
+        ["lambda:Invoke"] = (["--function-name", "f1", "/dev/null"], LambdaFunction),
+        ["lambda:AddPermission"] = (["--function-name", "f1", "--statement-id", "s1", "--action", "lambda:InvokeFunction", "--principal", "210987654321"], LambdaFunction),
+        ["lambda:RemovePermission"] = (["--function-name", "f1", "--statement-id", "s1"], LambdaFunction),
+        ["lambda:GetPolicy"] = (["--function-name", "f1"], LambdaFunction),
+        ["lambda:TagResource"] = (["--resource", LambdaFunction, "--tags", "k=v"], LambdaFunction),
+        ["lambda:UntagResource"] = (["--resource", LambdaFunction, "--tag-keys", "k"], LambdaFunction),
+        ["lambda:ListTags"] = (["--resource", LambdaFunction], LambdaFunction),
         ["iam:AddUserToGroup"] = (["--group-name", "g1", "--user-name", "u1"], "g1"),
         ["iam:AttachGroupPolicy"] = (["--group-name", "g1", "--policy-arn", PolicyArn], "g1"),
         ["iam:AttachRolePolicy"] = (["--role-name", "r1", "--policy-arn", PolicyArn], "r1"),
@@ -134,7 +159,10 @@ public sealed class AuthorizationCoverageTests(ServerFixture fixture) : IClassFi
     /// The code each service answers a denial with: the query services' <c>AccessDenied</c>, and Glue's JSON-protocol
     /// <c>AccessDeniedException</c> (the same text).
     /// </summary>
-    private static readonly Dictionary<string, string> DenialCodes = new() { ["glue"] = "AccessDeniedException" };
+    private static readonly Dictionary<string, string> DenialCodes = new() { ["glue"] = "AccessDeniedException", ["lambda"] = "AccessDeniedException" };
+
+    /// <summary>Operations whose IAM action is not named after them.</summary>
+    private static readonly Dictionary<string, string> Actions = new() { ["lambda:Invoke"] = "lambda:InvokeFunction" };
 
     /// <summary>Operations AWS answers without any permission.</summary>
     private static readonly HashSet<string> NeedNoPermission = ["sts:GetCallerIdentity"];
@@ -169,7 +197,7 @@ public sealed class AuthorizationCoverageTests(ServerFixture fixture) : IClassFi
                     return;
                 }
                 var code = DenialCodes.GetValueOrDefault(service, "AccessDenied");
-                var expected = $"({code}) when calling the {name} operation: User: arn:aws:iam::{Account}:user/nobody is not authorized to perform: {op} on resource: ";
+                var expected = $"({code}) when calling the {name} operation: User: arn:aws:iam::{Account}:user/nobody is not authorized to perform: {Actions.GetValueOrDefault(op, op)} on resource: ";
                 var at = r.Stderr.IndexOf(expected, StringComparison.Ordinal);
                 if (r.ExitCode != 254 || at < 0 || !r.Stderr[(at + expected.Length)..].Contains(c.Resource, StringComparison.Ordinal))
                     lock (failures) failures.Add($"{op}: exit {r.ExitCode}: {r.Stderr.Trim()}");

@@ -197,7 +197,8 @@ public static class RestJsonCodec
             switch (member.Location)
             {
                 case MemberLocation.StatusCode:
-                    status = (int)v.GetValue<long>();
+                    // A record's int serializes to a value that reads as long; one built in code may hold an int.
+                    status = v is JsonValue sv && sv.TryGetValue<int>(out var i) ? i : (int)v.GetValue<long>();
                     break;
                 case MemberLocation.Header:
                     headers.Add(new(member.WireName, HeaderText(member, v)));

@@ -11,10 +11,11 @@ public static class QueryRequestReader
     /// <summary>Query-protocol bodies are small; anything past this is refused rather than buffered.</summary>
     public const int MaxBodyBytes = 1 << 20;
 
-    public static async Task<byte[]> ReadBodyAsync(HttpRequest request, CancellationToken ct)
+    /// <param name="maxBytes">The service's limit (<see cref="Operations.AwsService.MaxRequestBytes"/>).</param>
+    public static async Task<byte[]> ReadBodyAsync(HttpRequest request, CancellationToken ct, int maxBytes = MaxBodyBytes)
     {
-        if (request.ContentLength is > MaxBodyBytes)
-            throw new AwsException("RequestEntityTooLarge", $"The request body is larger than {MaxBodyBytes} bytes.", 413);
+        if (request.ContentLength > maxBytes)
+            throw new AwsException("RequestEntityTooLarge", $"The request body is larger than {maxBytes} bytes.", 413);
         if (request.ContentLength is { } length)
         {
             // The usual case: the size is known, so read straight into a buffer of that size.
@@ -35,8 +36,8 @@ public static class QueryRequestReader
             int read;
             while ((read = await request.Body.ReadAsync(buffer, ct)) > 0)
             {
-                if (ms.Length + read > MaxBodyBytes)
-                    throw new AwsException("RequestEntityTooLarge", $"The request body is larger than {MaxBodyBytes} bytes.", 413);
+                if (ms.Length + read > maxBytes)
+                    throw new AwsException("RequestEntityTooLarge", $"The request body is larger than {maxBytes} bytes.", 413);
                 ms.Write(buffer, 0, read);
             }
         }

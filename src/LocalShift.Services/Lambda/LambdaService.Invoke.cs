@@ -1,0 +1,126 @@
+using System.Text;
+using LocalShift.Aws;
+using LocalShift.Core;
+using LocalShift.Services.Lambda.Shapes;
+using LocalShift.Services.Sts;
+
+namespace LocalShift.Services.Lambda;
+
+/// <summary>What an in-process caller (the SQL side's external functions) gets back from an invocation.</summary>
+/// <param name="StatusCode">200 for a run invocation (a function error included).</param>
+/// <param name="FunctionError">Lambda's <c>X-Amz-Function-Error</c>: <c>Unhandled</c>, or null.</param>
+/// <param name="Payload">The function's answer (its error document when <paramref name="FunctionError"/> is set).</param>
+/// <param name="LogTail">The last 4 KB of the invocation's log, as text.</param>
+public sealed record LambdaInvocation(int StatusCode, string? FunctionError, byte[] Payload, string? LogTail);
+
+// Invoke: authorize lambda:InvokeFunction (identity and the function's resource policy), check the payload, and run it.
+public sealed partial class LambdaService
+{
+    /// <summary>Lambda's limit on a synchronous invocation's request (and response) payload: 6 MB.</summary>
+    public const int MaxPayload = 6 * 1024 * 1024;
+
+    /// <summary>Lambda's limit on an asynchronous (Event) invocation's payload: 256 KB.</summary>
+    public const int MaxEventPayload = 256 * 1024;
+
+    private const int LogTailBytes = 4096;
+
+    /// <summary>Event invocations run after their call has been answered; they stop with the server.</summary>
+    private readonly CancellationTokenSource _stopping = new();
+
+    public async Task<InvocationResponse> Invoke(AwsCall call, InvocationRequest p, CancellationToken ct)
+    {
+        var target = Resolve(call, p.FunctionName, allowQualifier: true);
+        if (p.Qualifier is not null) target = target with { Qualifier = p.Qualifier };
+        Authorize(call, "lambda:InvokeFunction", target);
+        var f = Load(target);
+        var payload = p.Payload is { Length: > 0 } given ? given : "{}"u8.ToArray();
+        var type = p.InvocationType ?? "RequestResponse";
+        switch (type)
+        {
+            case "DryRun":
+                return new InvocationResponse(StatusCode: 204);
+            case "Event":
+                if (payload.Length > MaxEventPayload) throw LambdaErrors.EventTooLarge(payload.Length, MaxEventPayload);
+                var deployment = Deployment(f);
+                var id = Guid.NewGuid().ToString();
+                _ = Task.Run(async () =>
+                {
+                    try { await _runner.InvokeAsync(deployment, id, payload, _stopping.Token); }
+                    catch (Exception) { /* An asynchronous invocation's failure is the function's log's business. */ }
+                });
+                return new InvocationResponse(StatusCode: 202);
+            default:
+                if (payload.Length > MaxPayload) throw LambdaErrors.RequestTooLarge(MaxPayload);
+                var result = await _runner.InvokeAsync(Deployment(f), call.RequestId, payload, ct);
+                return new InvocationResponse(
+                    StatusCode: 200,
+                    FunctionError: result.FunctionError,
+                    LogResult: p.LogType == "Tail" ? Convert.ToBase64String(Tail(result.Log)) : null,
+                    Payload: result.Payload,
+                    ExecutedVersion: "$LATEST");
+        }
+    }
+
+    /// <summary>
+    /// Invokes as <paramref name="caller"/> (for the SQL side, a role session of the cluster's role): authorizes
+    /// lambda:InvokeFunction (identity and the function's resource policy) exactly as the HTTP Invoke does, then runs
+    /// a RequestResponse invocation. Throws an <see cref="AwsException"/> with Lambda's code and text for a missing
+    /// function, a denial or a payload too large, as the HTTP operation answers them.
+    /// </summary>
+    public async Task<LambdaInvocation> InvokeAsAsync(Principal caller, string region, string functionNameOrArn, ReadOnlyMemory<byte> payload,
+        CancellationToken cancellationToken)
+    {
+        var call = new AwsCall
+        {
+            Service = "lambda",
+            Operation = "Invoke",
+            Region = region,
+            RequestId = Guid.NewGuid().ToString(),
+            Caller = caller,
+            Time = _clock.GetUtcNow(),
+            Authorizer = _authorizer,
+        };
+        var r = await Invoke(call, new InvocationRequest(functionNameOrArn, "RequestResponse", "Tail", Payload: payload.ToArray()), cancellationToken);
+        return new LambdaInvocation(r.StatusCode ?? 200, r.FunctionError, r.Payload ?? [],
+            r.LogResult is null ? null : Encoding.UTF8.GetString(Convert.FromBase64String(r.LogResult)));
+    }
+
+    /// <summary>Stops the Event invocations still running (the server is stopping).</summary>
+    public void Stop() => _stopping.Cancel();
+
+    private FunctionDeployment Deployment(StoredFunction f) => new(
+        f.Arn, f.Name, f.AccountId, f.Region, f.Runtime ?? "", f.Handler ?? "", f.Timeout, f.MemorySize,
+        f.Variables ?? [], _code.TaskFolder(Hex(f.CodeSha256)), f.RevisionId, () => Credentials(f));
+
+    /// <summary>
+    /// The execution role's session, assumed as Lambda assumes it: by lambda.amazonaws.com, named after the function,
+    /// with the function's account and ARN as aws:SourceAccount and aws:SourceArn. The trust policy decides.
+    /// </summary>
+    private RoleSession Credentials(StoredFunction f)
+    {
+        try
+        {
+            return _assumer.Assume(Principal.ServicePrincipal(ServicePrincipal), null,
+                new AssumeRoleInput(f.Role, f.Name.Length >= 2 ? f.Name : "lambda-" + f.Name, Context: new Dictionary<string, string>
+                {
+                    ["aws:SourceAccount"] = f.AccountId,
+                    ["aws:SourceArn"] = f.Arn,
+                }), region: f.Region);
+        }
+        catch (AssumeRoleDeniedException)
+        {
+            // unverified: AWS's answer at Invoke time when the role no longer trusts Lambda.
+            throw LambdaErrors.RoleCannotBeAssumed();
+        }
+    }
+
+    /// <summary>The last 4 KB of a log, cut at a character boundary.</summary>
+    private static byte[] Tail(string log)
+    {
+        var bytes = Encoding.UTF8.GetBytes(log);
+        if (bytes.Length <= LogTailBytes) return bytes;
+        var start = bytes.Length - LogTailBytes;
+        while (start < bytes.Length && (bytes[start] & 0xC0) == 0x80) start++;
+        return bytes[start..];
+    }
+}
