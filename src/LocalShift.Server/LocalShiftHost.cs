@@ -40,7 +40,12 @@ public sealed class LocalShiftHost : IAsyncDisposable
     public ServerOptions Options { get; private init; } = null!;
     public Uri Endpoint { get; private set; } = null!;
 
-    public static async Task<LocalShiftHost> StartAsync(ServerOptions options, TextWriter banner)
+    /// <param name="functionInvoker">
+    /// How external functions reach Lambda. Null (the default until LocalShift's Lambda service is wired here): external
+    /// functions can be created and dropped, and a statement calling one fails with "Lambda is not available".
+    /// </param>
+    public static async Task<LocalShiftHost> StartAsync(ServerOptions options, TextWriter banner,
+        LocalShift.Sql.External.IFunctionInvoker? functionInvoker = null)
     {
         var dataDir = Path.GetFullPath(options.DataDir);
         PrepareDataDir(dataDir);
@@ -48,7 +53,7 @@ public sealed class LocalShiftHost : IAsyncDisposable
         var dataDirLock = DataDirLock.Acquire(dataDir);
         try
         {
-            return await StartAsync(options, banner, dataDir, dataDirLock);
+            return await StartAsync(options, banner, dataDir, dataDirLock, functionInvoker);
         }
         catch
         {
@@ -57,7 +62,8 @@ public sealed class LocalShiftHost : IAsyncDisposable
         }
     }
 
-    private static async Task<LocalShiftHost> StartAsync(ServerOptions options, TextWriter banner, string dataDir, DataDirLock dataDirLock)
+    private static async Task<LocalShiftHost> StartAsync(ServerOptions options, TextWriter banner, string dataDir, DataDirLock dataDirLock,
+        LocalShift.Sql.External.IFunctionInvoker? functionInvoker)
     {
         StateStore store;
         try
@@ -110,7 +116,7 @@ public sealed class LocalShiftHost : IAsyncDisposable
             (account, region, id, now) => clusters?.Find(account, region, id, now), authorizer, clock);
         var sqlHost = new LocalShift.Sql.ClusterSqlHost(dataDir, loggerFactory,
             redshiftStatements: new LocalShift.Sql.RolePath.RoleStatementHandler(rolePath, s3Objects, authorizer, clock,
-                new LocalShift.Sql.External.GlueDataCatalog(glue, authorizer, clock)),
+                new LocalShift.Sql.External.GlueDataCatalog(glue, authorizer, clock), functionInvoker),
             certificate: SqlEndpointCertificate.Load(options, dataDir))
         {
             MaxConnections = options.SqlMaxConnections,

@@ -26,6 +26,8 @@ internal sealed class StatementPrivileges(UserDirectory directory, SystemRelatio
         // LocalShift's own host functions behind pg_cancel_backend/pg_terminate_backend: they take the caller's pid, which
         // only the macros may pass.
         Routing.BackendSignals.CancelFunction, Routing.BackendSignals.TerminateFunction,
+        // The host function external-function calls are rewritten to: it runs a statement's Lambda calls by its token.
+        External.ExternalFunctionCalls.HostFunction,
     };
 
     private static readonly string[] EnginePrefixes = ["duckdb_", "pragma_", "read_", "parquet_", "iceberg_", "delta_", "sqlite_", "postgres_", "mysql_"];
