@@ -113,7 +113,7 @@ public sealed class ExternalFunctionServer : IAsyncLifetime
     public static async Task<NpgsqlConnection> ConnectAsync(int port, string user = "admin", string password = Password)
     {
         var connection = new NpgsqlConnection($"Host=127.0.0.1;Port={port};Username={user};Password={password};Database=dev;Pooling=false;" +
-                                              "Server Compatibility Mode=Redshift;Timeout=30;Command Timeout=120");
+                                              "Server Compatibility Mode=Redshift;Include Error Detail=true;Timeout=30;Command Timeout=120");
         await connection.OpenAsync();
         return connection;
     }
@@ -145,9 +145,15 @@ public sealed class ExternalFunctionServer : IAsyncLifetime
         return rows;
     }
 
-    /// <summary>The error a statement fails with.</summary>
-    public static async Task<PostgresException> FailsAsync(NpgsqlConnection connection, string sql) =>
-        await Assert.ThrowsAsync<PostgresException>(async () => await RowsAsync(connection, sql));
+    /// <summary>
+    /// The error a statement fails with, on a connection of its own: Npgsql gives up a connection after an XX000
+    /// (internal_error) answer, which is the SQLSTATE Redshift fails these statements with.
+    /// </summary>
+    public static async Task<PostgresException> FailsAsync(int port, string sql, string user = "admin", string password = Password)
+    {
+        await using var connection = await ConnectAsync(port, user, password);
+        return await Assert.ThrowsAsync<PostgresException>(async () => await RowsAsync(connection, sql));
+    }
 
     /// <summary>psql -c for each statement: unaligned, tuples only; (exit code, stdout, stderr).</summary>
     public static async Task<(int ExitCode, string Stdout, string Stderr)> PsqlAsync(int port, params string[] statements)
