@@ -122,6 +122,15 @@ public static class LambdaBatch
     private static string? Convert(JsonElement value, LambdaType type)
     {
         if (value.ValueKind == JsonValueKind.Null) return null;
+        if (value.ValueKind == JsonValueKind.Number && type.Kind is LambdaTypeKind.SmallInt or LambdaTypeKind.Integer or LambdaTypeKind.BigInt
+            && value.TryGetInt64(out var whole))
+            // The common case, without a decimal's parse.
+            return type.Kind switch
+            {
+                LambdaTypeKind.SmallInt => whole is >= short.MinValue and <= short.MaxValue,
+                LambdaTypeKind.Integer => whole is >= int.MinValue and <= int.MaxValue,
+                _ => true,
+            } ? whole.ToString(CultureInfo.InvariantCulture) : null;
         var text = value.ValueKind switch
         {
             JsonValueKind.String => value.GetString()!,
