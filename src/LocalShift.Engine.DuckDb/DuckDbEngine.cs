@@ -180,6 +180,44 @@ public sealed class DuckDbEngine : ISqlEngine
         }
     }
 
+    public void DefineBatchHostFunction(string name, int arity, Func<string?[][], string?[]> body)
+    {
+        void Run(IReadOnlyList<DuckDB.NET.Data.DataChunk.Reader.IDuckDBDataReader> readers, DuckDB.NET.Data.DataChunk.Writer.IDuckDBDataWriter writer, ulong rows)
+        {
+            var columns = new string?[readers.Count][];
+            for (var c = 0; c < columns.Length; c++)
+            {
+                var column = columns[c] = new string?[rows];
+                var reader = readers[c];
+                for (ulong row = 0; row < rows; row++)
+                    column[row] = reader.IsValid(row) ? reader.GetValue<string>(row) : null;
+            }
+            string?[] values;
+            try { values = body(columns); }
+            catch (PgException e) { throw HostErrors.Raise(e); }
+            for (ulong row = 0; row < rows; row++)
+            {
+                if (values[row] is { } value) writer.WriteValue(value, row);
+                else writer.WriteNull(row);
+            }
+        }
+
+        lock (_root)
+        {
+            var options = new ScalarFunctionOptions { IsPureFunction = false };
+#pragma warning disable DuckDBNET001 // DuckDB.NET marks its scalar-function registration experimental.
+            switch (arity)
+            {
+                case 1: _root.RegisterScalarFunction<string, string>(name, Run, options); break;
+                case 2: _root.RegisterScalarFunction<string, string, string>(name, Run, options); break;
+                case 3: _root.RegisterScalarFunction<string, string, string, string>(name, Run, options); break;
+                case 4: _root.RegisterScalarFunction<string, string, string, string, string>(name, Run, options); break;
+                default: throw new ArgumentOutOfRangeException(nameof(arity), arity, "a host function takes one to four arguments");
+            }
+#pragma warning restore DuckDBNET001
+        }
+    }
+
     public IEngineSession OpenSession()
     {
         lock (_root)

@@ -42,7 +42,12 @@ public sealed class LocalShiftHost : IAsyncDisposable
     public ServerOptions Options { get; private init; } = null!;
     public Uri Endpoint { get; private set; } = null!;
 
-    public static async Task<LocalShiftHost> StartAsync(ServerOptions options, TextWriter banner)
+    /// <param name="functionInvoker">
+    /// How external functions reach Lambda. Null (the default): LocalShift's own Lambda service, called as the role
+    /// session of each statement; tests may pass another.
+    /// </param>
+    public static async Task<LocalShiftHost> StartAsync(ServerOptions options, TextWriter banner,
+        LocalShift.Sql.External.IFunctionInvoker? functionInvoker = null)
     {
         var dataDir = Path.GetFullPath(options.DataDir);
         PrepareDataDir(dataDir);
@@ -50,7 +55,7 @@ public sealed class LocalShiftHost : IAsyncDisposable
         var dataDirLock = DataDirLock.Acquire(dataDir);
         try
         {
-            return await StartAsync(options, banner, dataDir, dataDirLock);
+            return await StartAsync(options, banner, dataDir, dataDirLock, functionInvoker);
         }
         catch
         {
@@ -59,7 +64,8 @@ public sealed class LocalShiftHost : IAsyncDisposable
         }
     }
 
-    private static async Task<LocalShiftHost> StartAsync(ServerOptions options, TextWriter banner, string dataDir, DataDirLock dataDirLock)
+    private static async Task<LocalShiftHost> StartAsync(ServerOptions options, TextWriter banner, string dataDir, DataDirLock dataDirLock,
+        LocalShift.Sql.External.IFunctionInvoker? functionInvoker)
     {
         StateStore store;
         try
@@ -118,7 +124,7 @@ public sealed class LocalShiftHost : IAsyncDisposable
             (account, region, id, now) => clusters?.Find(account, region, id, now), authorizer, clock);
         var sqlHost = new LocalShift.Sql.ClusterSqlHost(dataDir, loggerFactory,
             redshiftStatements: new LocalShift.Sql.RolePath.RoleStatementHandler(rolePath, s3Objects, authorizer, clock,
-                new LocalShift.Sql.External.GlueDataCatalog(glue, authorizer, clock)),
+                new LocalShift.Sql.External.GlueDataCatalog(glue, authorizer, clock), functionInvoker ?? new LambdaFunctionInvoker(lambda)),
             certificate: SqlEndpointCertificate.Load(options, dataDir))
         {
             MaxConnections = options.SqlMaxConnections,

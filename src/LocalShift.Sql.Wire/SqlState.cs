@@ -62,6 +62,9 @@ public static class SqlState
     public const string UndefinedTable = "42P01";
     public const string UndefinedObject = "42704";
     public const string DuplicateObject = "42710";
+    public const string DuplicateFunction = "42723";
+    public const string InvalidFunctionDefinition = "42P13";
+    public const string AmbiguousFunction = "42725";
     public const string DuplicateTable = "42P07";
     public const string DuplicateSchema = "42P06";
     public const string DuplicatePreparedStatement = "42P05";

@@ -36,10 +36,12 @@ public sealed class ClusterDatabase : IPgBackend, IDisposable
             _system = _engine.OpenSession();
             Backends.Define(_engine);
             Copy.DateTimeConversion.Define(_engine);
+            _engine.DefineBatchHostFunction(External.ExternalFunctionCalls.HostFunction, 3, External.ExternalFunctionCalls.Run);
             CatalogSetup.Install(_system);
             _system.Execute(BackendSignals.MacrosSql);
             Users = new UserDirectory(_system, spec.MasterUsername, spec.MasterPasswordSecret);
             External.ExternalSchemas.Ensure(_system);
+            External.ExternalFunctionCatalog.Ensure(_system);
             CatalogSetup.InstallSystemViews(_system);
             Privileges = new StatementPrivileges(Users, SystemRelations.Load(_system, spec.DbName));
             _sessionLog = _engine.OpenSession();
@@ -87,6 +89,18 @@ public sealed class ClusterDatabase : IPgBackend, IDisposable
         if (_externalSchemas is { } known && known.Version == version) return known.Names;
         var names = External.ExternalSchemas.List(engine).Select(s => s.Name).ToHashSet(StringComparer.Ordinal);
         _externalSchemas = (version, names);
+        return names;
+    }
+
+    private (int Version, IReadOnlySet<(string Schema, string Name)> Names)? _externalFunctions;
+
+    /// <summary>The (schema, name) of every external function, read again whenever the schema version moves.</summary>
+    internal IReadOnlySet<(string Schema, string Name)> ExternalFunctionNames(IEngineSession engine)
+    {
+        var version = SchemaVersion;
+        if (_externalFunctions is { } known && known.Version == version) return known.Names;
+        var names = External.ExternalFunctionCatalog.Names(engine);
+        _externalFunctions = (version, names);
         return names;
     }
 

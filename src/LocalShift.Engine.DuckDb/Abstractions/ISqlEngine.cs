@@ -23,6 +23,15 @@ public interface ISqlEngine : IDisposable
     /// every session: NULL when either argument is NULL or the body answers null. Called on the engine's threads.
     /// </summary>
     void DefineHostFunction(string name, Func<string, string, long?> body);
+
+    /// <summary>
+    /// Makes a function of <paramref name="arity"/> text arguments returning text that LocalShift answers itself a
+    /// chunk of rows at a time (up to the engine's vector size, 2048): <paramref name="body"/> gets each argument's
+    /// column (<c>columns[argument][row]</c>, a NULL as null) and returns one value per row (null: NULL). Volatile, and
+    /// called from any of the engine's threads, possibly at once for different chunks. A row with a NULL argument is
+    /// NULL without a call. A <see cref="PgException"/> it throws fails the statement with that error.
+    /// </summary>
+    void DefineBatchHostFunction(string name, int arity, Func<string?[][], string?[]> body);
 }
 
 /// <summary>One connection to the engine. Errors are thrown as <see cref="PgException"/> with a mapped SQLSTATE.</summary>

@@ -41,6 +41,12 @@ internal static partial class PsqlMetaCommands
                    "'d' AS relreplident, 'heap' AS amname";
         if (Contains(sql, "format_type(a.atttypid, a.atttypmod)") && OidFilter(sql, "a.attrelid") is { } table)
             return ColumnsOf(sql, table);
+        if (Contains(sql, "as \"Result data type\"") && Contains(sql, "pg_catalog.pg_proc p"))
+            // \df: the cluster's external functions (LocalShift defines no other user functions).
+            return $"SELECT schema_name AS \"Schema\", function_name AS \"Name\", return_type AS \"Result data type\", " +
+                   "replace(argument_types, chr(10), ', ') AS \"Argument data types\", 'normal' AS \"Type\" " +
+                   $"FROM {External.ExternalFunctionCatalog.Table} WHERE TRUE{Filter(sql, "p.proname", "function_name")}{Filter(sql, "n.nspname", "schema_name")} " +
+                   "ORDER BY 1, 2, 4";
         if (Contains(sql, "pg_catalog.pg_inherits"))
             return "SELECT CAST(NULL AS VARCHAR) AS oid WHERE FALSE";
         if (Contains(sql, "pg_get_viewdef(") && Regex.Match(sql, @"pg_get_viewdef\('(\d+)'") is { Success: true } view)

@@ -10,17 +10,21 @@ using LocalShift.Sql.Wire;
 namespace LocalShift.Sql.RolePath;
 
 /// <summary>
-/// Issue 7's statements: COPY and UNLOAD through the role path, GRANT/REVOKE ASSUMEROLE. CREATE EXTERNAL ... still
-/// answers "not supported yet".
+/// The statements that reach outside the database through IAM roles: COPY and UNLOAD, GRANT/REVOKE ASSUMEROLE, external
+/// schemas and tables (through <paramref name="catalog"/>) and external functions (through <paramref name="functionInvoker"/>;
+/// without one they can be created, and a call fails with "Lambda is not available").
 /// </summary>
 public sealed class RoleStatementHandler(RolePathResolver roles, S3Objects objects, IAuthorizer authorizer, TimeProvider clock,
-    LocalShift.Sql.External.IDataCatalog? catalog = null) : IRedshiftStatementHandler
+    LocalShift.Sql.External.IDataCatalog? catalog = null, LocalShift.Sql.External.IFunctionInvoker? functionInvoker = null) : IRedshiftStatementHandler
 {
     private readonly NotYetSupportedRedshiftStatements _later = new();
 
     /// <summary>External schemas and tables, through the data catalog (LocalShift's Glue); null without one.</summary>
     public LocalShift.Sql.External.ExternalTables? External { get; } =
         catalog is null ? null : new LocalShift.Sql.External.ExternalTables(roles, objects, authorizer, clock, catalog);
+
+    /// <summary>CREATE EXTERNAL FUNCTION, DROP FUNCTION and the role path of statements that call them.</summary>
+    public LocalShift.Sql.External.ExternalFunctions Functions { get; } = new(roles, functionInvoker);
 
     public string Execute(RedshiftStatementContext context, string sql, IReadOnlyList<SqlToken> significant)
     {
@@ -46,6 +50,10 @@ public sealed class RoleStatementHandler(RolePathResolver roles, S3Objects objec
             new UnloadRunner(context, unload, s3, sql => PrepareFunctions(context, sql), roles.Slices(context)).RunAsync(context.Cancellation).GetAwaiter().GetResult();
             return "UNLOAD";
         }
+        if (first.Is("DROP") && significant.Count > 1 && significant[1].Is("FUNCTION")) return Functions.Drop(context, significant);
+        if (first.Is("CREATE") && significant.Skip(1).SkipWhile(t => t.IsAny("OR", "REPLACE")).Take(2).Select(t => t.Text.ToUpperInvariant())
+                .SequenceEqual(["EXTERNAL", "FUNCTION"]))
+            return Functions.Create(context, significant);
         if (first.Is("CREATE") && significant.Count > 2 && significant[1].Is("EXTERNAL") && External is { } external)
         {
             if (significant[2].Is("SCHEMA")) return external.CreateSchema(context, significant);

@@ -58,6 +58,9 @@ public interface IRedshiftStatementHandler
 
     /// <summary>External schemas and tables (Spectrum) through the data catalog; null where there is no catalog.</summary>
     External.ExternalTables? External => null;
+
+    /// <summary>External functions (Lambda UDFs); null where the handler has no role path.</summary>
+    External.ExternalFunctions? Functions => null;
 }
 
 /// <summary>Until issue 7 lands: a clear "not supported yet" answer instead of a DuckDB syntax error.</summary>

@@ -80,9 +80,13 @@ internal sealed partial class SqlSession
     /// (<see cref="ExternalTables.Prepare"/>) and its name in the text replaced by the view's, keeping the name it
     /// was referred to by as an alias.
     /// </summary>
-    private TranslatedStatement TranslateExternal(StatementAnalysis analysis, List<(RelationAccess Access, ExternalReference Table)> references, bool describeOnly)
+    private TranslatedStatement TranslateExternal(StatementAnalysis analysis, List<(RelationAccess Access, ExternalReference Table)> references, bool describeOnly,
+        List<(FunctionAccess Call, ExternalFunction Function)>? calls = null)
     {
         ReleaseScans();
+        var edits = new List<(int Start, int End, string Text)>();
+        if (calls is { Count: > 0 }) edits.AddRange(CallEdits(analysis, calls, PrepareCalls(calls, describeOnly)));
+        if (references.Count == 0) return RedshiftTranslator.Translate(Apply(analysis.Sql, edits), Translation);
         // A table read once may skip the partitions its WHERE rules out; one read twice (a self-join) reads them all.
         var filters = new Dictionary<ExternalReference, IReadOnlyDictionary<string, HashSet<string>>>();
         foreach (var group in references.GroupBy(r => r.Table).Where(g => g.Count() == 1))
@@ -98,7 +102,6 @@ internal sealed partial class SqlSession
             offsets.Add(offset);
             offset += token.Text.Length;
         }
-        var edits = new List<(int Start, int End, string Text)>();
         foreach (var (access, table) in references)
         {
             var i = offsets.BinarySearch(access.Name.Position);
@@ -117,9 +120,16 @@ internal sealed partial class SqlSession
                           || next.Kind == SqlTokenKind.Word && !NotAnAlias.Contains(next.Text));
             edits.Add((access.Name.Position, end, TokenCursor.QuoteIdentifier(scan.Views[table]) + (aliased ? "" : " AS " + TokenCursor.QuoteIdentifier(table.Table))));
         }
-        foreach (var (start, end, text) in edits.OrderByDescending(e => e.Start))
-            sql = sql[..start] + text + sql[end..];
-        return RedshiftTranslator.Translate(sql, Translation);
+        return RedshiftTranslator.Translate(Apply(sql, edits), Translation);
+    }
+
+    /// <summary>Text edits at the tree's positions, which never overlap, applied from the last to the first.</summary>
+    private static string Apply(string sql, List<(int Start, int End, string Text)> edits)
+    {
+        var text = new System.Text.StringBuilder(sql);
+        foreach (var (start, end, replacement) in edits.OrderByDescending(e => e.Start))
+            text.Remove(start, end - start).Insert(start, replacement);
+        return text.ToString();
     }
 
     /// <summary>Words that may follow a table in FROM without being its alias.</summary>

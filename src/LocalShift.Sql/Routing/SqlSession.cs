@@ -115,6 +115,8 @@ internal sealed partial class SqlSession : IPgQuerySession
     {
         try { _statementCancel?.Cancel(); }
         catch (ObjectDisposedException) { }
+        try { _callsCancel?.Cancel(); }
+        catch (ObjectDisposedException) { }
         _engine.Interrupt();
     }
 
@@ -155,13 +157,14 @@ internal sealed partial class SqlSession : IPgQuerySession
                 return;
         }
         var external = ExternalReferences(analysis);
-        Authorize(analysis, external);
+        var calls = ExternalCalls(analysis);
+        Authorize(analysis, external, calls);
         MaterializeQueryLog(analysis);
         DefineLastQueryId(analysis);
-        if (external.Count > 0)
+        if (external.Count > 0 || calls.Count > 0)
         {
-            // Checked against views with the tables' columns and no rows; the files are read when it runs.
-            _engine.Check(TranslateExternal(analysis, external, describeOnly: true).Sql, bind: parameterTypes.Count == 0 && bind);
+            // Checked against views with the tables' columns and no rows; the files are read (and Lambda called) when it runs.
+            _engine.Check(TranslateExternal(analysis, external, describeOnly: true, calls).Sql, bind: parameterTypes.Count == 0 && bind);
             return;
         }
         var version = _database.SchemaVersion;
@@ -182,10 +185,11 @@ internal sealed partial class SqlSession : IPgQuerySession
             case StatementKind.EngineQuery:
                 if (analysis.Row is { } row) return row.Columns;
                 var external = ExternalReferences(analysis);
-                Authorize(analysis, external);
+                var calls = ExternalCalls(analysis);
+                Authorize(analysis, external, calls);
                 MaterializeQueryLog(analysis);
                 DefineLastQueryId(analysis);
-                return _engine.Describe((external.Count == 0 ? Translate(analysis) : TranslateExternal(analysis, external, describeOnly: true)).Sql);
+                return _engine.Describe((external.Count == 0 && calls.Count == 0 ? Translate(analysis) : TranslateExternal(analysis, external, describeOnly: true, calls)).Sql);
             default:
                 return null;
         }
@@ -272,6 +276,7 @@ internal sealed partial class SqlSession : IPgQuerySession
         // What names resolve to may change (search_path, users, grants, Redshift's DDL): nothing prepared is kept past it.
         if (kind is not (StatementKind.EngineQuery or StatementKind.EngineCommand or StatementKind.Begin or StatementKind.Commit
             or StatementKind.Rollback or StatementKind.Show or StatementKind.Empty)) _prepared.Clear();
+        ReleaseCalls();
         if (kind == StatementKind.EngineCommand && TryExternalDdl(analysis) is { } externalDdl) return externalDdl;
         switch (kind)
         {
@@ -332,19 +337,21 @@ internal sealed partial class SqlSession : IPgQuerySession
                 if (_database.RedshiftStatements.External is { } catalogViews && External.ExternalTables.MentionsCatalogViews(tokens))
                     catalogViews.MaterializeCatalogViews(RedshiftContext());
                 var external = ExternalReferences(analysis);
-                Authorize(analysis, external);
+                var calls = ExternalCalls(analysis);
+                Authorize(analysis, external, calls);
                 MaterializeQueryLog(analysis);
-                var translated = external.Count == 0 ? Translate(analysis) : TranslateExternal(analysis, external, describeOnly: false);
+                var translated = external.Count == 0 && calls.Count == 0 ? Translate(analysis) : TranslateExternal(analysis, external, describeOnly: false, calls);
                 RunPreStatements(translated);
-                var rows = external.Count == 0 && PreparedQueries.Keeps(analysis, translated) ? _prepared.Query(translated.Sql) : _engine.Query(translated.Sql);
+                var rows = external.Count == 0 && calls.Count == 0 && PreparedQueries.Keeps(analysis, translated) ? _prepared.Query(translated.Sql) : _engine.Query(translated.Sql);
                 return new EngineRowsResult(rows, OnError);
             }
             default:
             {
                 var external = ExternalReferences(analysis);
-                Authorize(analysis, external);
+                var calls = ExternalCalls(analysis);
+                Authorize(analysis, external, calls);
                 MaterializeQueryLog(analysis);
-                var translated = external.Count == 0 ? Translate(analysis) : TranslateExternal(analysis, external, describeOnly: false);
+                var translated = external.Count == 0 && calls.Count == 0 ? Translate(analysis) : TranslateExternal(analysis, external, describeOnly: false, calls);
                 if (!tokens[0].IsAny("INSERT", "UPDATE", "DELETE", "MERGE")) _database.SchemaChanged();
                 // CREATE TABLE's records (table attributes, sequences) and the table itself commit together or not at all.
                 var together = translated.PreStatements.Count > 0 && _status == TransactionStatus.Idle && !_implicit;
@@ -379,7 +386,8 @@ internal sealed partial class SqlSession : IPgQuerySession
     /// function it calls against those the engine may run for a user. A client's catalog query that LocalShift
     /// answers with its own statement (<see cref="CatalogQueries"/>) runs only that statement.
     /// </summary>
-    private void Authorize(StatementAnalysis analysis, List<(RelationAccess Access, External.ExternalReference Table)>? external = null)
+    private void Authorize(StatementAnalysis analysis, List<(RelationAccess Access, External.ExternalReference Table)>? external = null,
+        List<(FunctionAccess Call, External.ExternalFunction Function)>? calls = null)
     {
         if (analysis.Kind is not (StatementKind.EngineQuery or StatementKind.EngineCommand) || analysis.Constant) return;
         analysis.CatalogQuery ??= CatalogQueries.Rewrite(analysis.Sql, _database.Spec.MasterUsername.ToLowerInvariant(), Connection.Database) is not null;
@@ -388,6 +396,8 @@ internal sealed partial class SqlSession : IPgQuerySession
         var access = analysis.Access ??= StatementAccess.Of(tree);
         // External tables were checked where they were found (ExternalReferences): read-only, USAGE on their schema.
         if (external is { Count: > 0 }) access = access.Without(external.Select(e => e.Access).ToHashSet());
+        // External functions were checked where they were found (ExternalCalls): EXECUTE on each.
+        if (calls is { Count: > 0 }) access = access.WithoutFunctions(calls.Select(c => c.Call).ToHashSet<FunctionAccess>(ReferenceEqualityComparer.Instance));
         _database.Privileges.Check(tree, User, SchemaOf, access);
     }
 
@@ -683,6 +693,7 @@ internal sealed partial class SqlSession : IPgQuerySession
         try { ReleaseScans(); }
         catch (Exception) { }
         _prepared.Dispose();
+        ReleaseCalls();
         _database.SessionClosed(Connection.ProcessId);
         _engine.Dispose();
     }

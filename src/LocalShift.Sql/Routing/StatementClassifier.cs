@@ -37,6 +37,7 @@ internal static class StatementClassifier
         if (first.IsAny("CREATE", "ALTER", "DROP") && second.Is("EXTERNAL")) return StatementKind.Redshift;
         if (first.Is("CREATE") && second.Is("OR") && s.Count > 4 && s[3].Is("EXTERNAL")) return StatementKind.Redshift;
         if (first.IsAny("GRANT", "REVOKE") && second.Is("ASSUMEROLE")) return StatementKind.Redshift;
+        if (first.Is("DROP") && second.Is("FUNCTION")) return StatementKind.Redshift;
         if (first.Is("ALTER") && second.Is("TABLE") && s.Any(t => t.IsAny("DISTSTYLE", "DISTKEY", "SORTKEY", "ENCODE") ) && !s.Any(t => t.Is("COLUMN") || t.Is("ADD"))) return StatementKind.NoOp;
         if (Users.UserStatements.Handles(s)) return StatementKind.Users;
         if (first.IsAny("SELECT", "WITH", "VALUES", "TABLE", "EXPLAIN", "DESCRIBE", "SUMMARIZE", "FROM", "PRAGMA")) return StatementKind.EngineQuery;

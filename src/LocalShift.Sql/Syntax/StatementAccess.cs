@@ -33,6 +33,15 @@ public sealed class StatementAccess
     }
     public IReadOnlyList<FunctionAccess> Functions => _functions;
 
+    /// <summary>The same access without some function calls (those checked elsewhere: external functions).</summary>
+    public StatementAccess WithoutFunctions(IReadOnlySet<FunctionAccess> functions)
+    {
+        var copy = new StatementAccess();
+        copy._relations.AddRange(_relations);
+        copy._functions.AddRange(_functions.Where(f => !functions.Contains(f)));
+        return copy;
+    }
+
     public static StatementAccess Of(Statement statement)
     {
         var access = new StatementAccess();

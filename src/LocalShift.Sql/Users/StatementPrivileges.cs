@@ -28,6 +28,8 @@ internal sealed class StatementPrivileges(UserDirectory directory, SystemRelatio
         Routing.BackendSignals.CancelFunction, Routing.BackendSignals.TerminateFunction,
         // COPY's date and time conversion: harmless, but an engine detail no Redshift user can call.
         Copy.DateTimeConversion.HostFunction,
+        // The host function external-function calls are rewritten to: it runs a statement's Lambda calls by its token.
+        External.ExternalFunctionCalls.HostFunction,
     };
 
     private static readonly string[] EnginePrefixes = ["duckdb_", "pragma_", "read_", "parquet_", "iceberg_", "delta_", "sqlite_", "postgres_", "mysql_"];

@@ -186,6 +186,17 @@ public sealed class UserDirectory
         }
     }
 
+    /// <summary>Every grant on one object, which is gone (a dropped function).</summary>
+    public void ForgetGrantsOn(string type, string schema, string obj)
+    {
+        lock (_lock)
+        {
+            if (_grants.RemoveWhere(g => g.Type == type && g.Schema == schema && g.Object == obj) == 0) return;
+            _system.Execute($"DELETE FROM {Schema}.grants WHERE object_type = {QuoteLiteral(type)} AND schema_name = {QuoteLiteral(schema)} " +
+                $"AND object_name = {QuoteLiteral(obj)}");
+        }
+    }
+
     public void SetOwner(string schema, string table, string owner)
     {
         lock (_lock)

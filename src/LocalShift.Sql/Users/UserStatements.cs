@@ -265,6 +265,7 @@ internal sealed class UserStatements(UserDirectory directory, DbUser caller)
     private string GrantOrRevoke(bool grant)
     {
         if (!grant && Peek()?.Is("GRANT") == true) _i += 2; // REVOKE GRANT OPTION FOR
+        if (IsExternalFunctionPrivilege()) return GrantOrRevokeExternalFunctionPrivilege(grant);
         var privileges = new List<string>();
         while (Peek() is { } token && !token.Is("ON"))
         {
@@ -291,7 +292,19 @@ internal sealed class UserStatements(UserDirectory directory, DbUser caller)
             foreach (var schema in NameList())
                 foreach (var table in directory.TablesIn(schema)) objects.Add((schema, table));
         }
-        else if (Peek()?.IsAny("DATABASE", "FUNCTION", "PROCEDURE", "LANGUAGE") == true)
+        else if (Peek()?.Is("LANGUAGE") == true)
+        {
+            _i++;
+            type = "language";
+            foreach (var language in NameList()) objects.Add(("", language.ToLowerInvariant()));
+        }
+        else if (Peek()?.Is("FUNCTION") == true)
+        {
+            _i++;
+            type = "function";
+            do objects.Add(FunctionSignature()); while (TakeComma());
+        }
+        else if (Peek()?.IsAny("DATABASE", "PROCEDURE") == true || Peek()?.Is("ALL") == true && _i + 1 < _t.Count && _t[_i + 1].IsAny("FUNCTIONS", "PROCEDURES"))
         {
             return grant ? "GRANT" : "REVOKE"; // Accepted; not enforced by the emulator.
         }
@@ -332,8 +345,15 @@ internal sealed class UserStatements(UserDirectory directory, DbUser caller)
 
         foreach (var (schema, name) in objects)
         {
-            if (!caller.Superuser && !(type == "table" && directory.OwnerOf(schema, name) == caller.Name))
-                throw UserDirectory.Denied(type == "table" ? $"permission denied for relation {name}" : $"permission denied for schema {schema}");
+            if (!caller.Superuser && !(type == "table" && directory.OwnerOf(schema, name) == caller.Name)
+                && !(type == "function" && _functionOwners.GetValueOrDefault((schema, name)) == caller.Name))
+                throw UserDirectory.Denied(type switch
+                {
+                    "table" => $"permission denied for relation {name}",
+                    "function" => $"must be owner of function {name[..name.IndexOf('(')]}",
+                    "language" => $"permission denied for language {name}",
+                    _ => $"permission denied for schema {schema}",
+                });
             foreach (var privilege in privileges)
                 foreach (var grantee in grantees)
                 {
@@ -345,6 +365,54 @@ internal sealed class UserStatements(UserDirectory directory, DbUser caller)
                     else directory.Revoke(type, schema, name, privilege, grantee);
                 }
         }
+        return grant ? "GRANT" : "REVOKE";
+    }
+
+    /// <summary>The owners of the functions a GRANT … ON FUNCTION named, by (schema, signature).</summary>
+    private readonly Dictionary<(string, string), string> _functionOwners = [];
+
+    /// <summary><c>f(types)</c>: an external function of the cluster, by its signature; PostgreSQL's text when there is none.</summary>
+    private (string Schema, string Signature) FunctionSignature()
+    {
+        var reader = new RolePath.StatementReader(_t, _i);
+        var (schema, name, arguments) = External.ExternalFunctionStatements.ReadSignature(reader);
+        _i = reader.Position;
+        schema ??= "public";
+        var signature = External.ExternalFunction.SignatureOf(name, arguments);
+        External.ExternalFunction? found = null;
+        directory.OutsideTransactions(engine => found = External.ExternalFunctionCatalog.Find(engine, schema, name).FirstOrDefault(f => f.Signature == signature));
+        if (found is null) throw new PgException(SqlState.UndefinedFunction, $"function {signature} does not exist");
+        _functionOwners[(schema, signature)] = found.Owner;
+        return (schema, signature);
+    }
+
+    /// <summary><c>CREATE [OR REPLACE] EXTERNAL FUNCTION</c> as a privilege of Redshift's role-based access control.</summary>
+    private bool IsExternalFunctionPrivilege()
+    {
+        var words = _t.Skip(_i).Take(5).Select(t => t.Text.ToUpperInvariant()).ToList();
+        return words.Count >= 3 && words[0] == "CREATE" && (words[1..3].SequenceEqual(["EXTERNAL", "FUNCTION"])
+               || words.Count == 5 && words[1..5].SequenceEqual(["OR", "REPLACE", "EXTERNAL", "FUNCTION"]));
+    }
+
+    /// <summary>
+    /// <c>GRANT CREATE [OR REPLACE] EXTERNAL FUNCTION TO ROLE r</c> (and REVOKE … FROM ROLE r): system privileges go to
+    /// roles only; only superusers grant them.
+    /// </summary>
+    private string GrantOrRevokeExternalFunctionPrivilege(bool grant)
+    {
+        while (Peek() is { } t && !t.Is(grant ? "TO" : "FROM")) _i++;
+        Expect(grant ? "TO" : "FROM");
+        if (!caller.Superuser) throw UserDirectory.Denied("permission denied: only superusers can grant system privileges");
+        do
+        {
+            var token = Next();
+            // unverified: Redshift's text for a system privilege granted to a user.
+            if (!token.Is("ROLE")) throw new PgException(SqlState.SyntaxError, $"syntax error at or near \"{token.Text}\"", hint: "System privileges are granted to roles: TO ROLE name.");
+            var role = Next().Identifier;
+            if (directory.FindRole(role) is null) throw new PgException(SqlState.UndefinedObject, $"role \"{role}\" does not exist");
+            if (grant) directory.Grant("system", "", "create or replace external function", "usage", "role " + role);
+            else directory.Revoke("system", "", "create or replace external function", "usage", "role " + role);
+        } while (TakeComma());
         return grant ? "GRANT" : "REVOKE";
     }
 
