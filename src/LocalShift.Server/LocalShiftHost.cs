@@ -129,7 +129,9 @@ public sealed class LocalShiftHost : IAsyncDisposable
         }, clock, loggerFactory.CreateLogger<ClusterLifecycle>(), temporaryLogins);
         clusters = redshift.Store;
         var registry = new AwsServiceRegistry(
-            typed: [new StsService(assumer), redshift.Service, new IamService(iamStore), glue],
+            typed: [new StsService(assumer), redshift.Service, new IamService(iamStore), glue,
+                // The Data API runs statements in-process on the clusters' SQL layer.
+                new LocalShift.Services.RedshiftData.RedshiftDataService(redshift.Clusters, new LocalShift.Sql.DataApi.ClusterStatementRunner(sqlHost), clock)],
             http: [new LocalShift.Services.S3.Http.S3Service(objects)]);
 
         builder.Services.AddSingleton(clock);
