@@ -266,7 +266,9 @@ public sealed class RedshiftDataService : AwsService
         {
             var part = statement.Part(index);
             if (part is null) throw index is null ? DataApiErrors.NoResult() : DataApiErrors.StatementNotFound(p.Id);
-            if (part.Status != StatementStatus.Finished) throw DataApiErrors.NotFinished(part.Status);
+            // A statement still running has no result yet; one that failed or was aborted never will.
+            if (StatementStatus.IsActive(part.Status)) throw DataApiErrors.NotFinished(part.Status);
+            if (part.Status != StatementStatus.Finished) throw DataApiErrors.NoResult();
             if (part.Records is null) throw DataApiErrors.NoResult();
             records = part.Records;
             columns = part.Columns;

@@ -157,7 +157,7 @@ public sealed class DataApiTests(ServerFixture fixture) : IClassFixture<ServerFi
         Assert.Equal(2, r.GetProperty("select").GetProperty("rows").GetInt64());
         Assert.Equal("""[[{"longValue":2},{"stringValue":"b"},{"stringValue":"2.25"},{"booleanValue":false},{"stringValue":"2024-01-02"},{"isNull":true}],[{"longValue":4},{"stringValue":"d"},{"stringValue":"4.00"},{"isNull":true},{"stringValue":"2024-01-04"},{"isNull":true}]]""",
             r.GetProperty("records").GetRawText());
-        Assert.Equal(["id:int4", "kind:varchar", "score:numeric", "ok:bool", "at:date", "nothing:int4"],
+        Assert.Equal(["id:int4", "kind:varchar", "score:numeric", "ok:bool", "day:date", "nothing:int4"],
             r.GetProperty("columns").EnumerateArray().Select(c => c.GetString()));
         var pages = r.GetProperty("pages").EnumerateArray().ToList();
         Assert.True(pages.Count > 1, r.GetProperty("pages").ToString());

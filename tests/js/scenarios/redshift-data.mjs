@@ -26,9 +26,9 @@ export default async function (input, ctx) {
     return wait(Id);
   };
 
-  const create = await run('CREATE TABLE events(id INTEGER, kind VARCHAR(16), score DECIMAL(6,2), ok BOOLEAN, at DATE)');
+  const create = await run('CREATE TABLE events(id INTEGER, kind VARCHAR(16), score DECIMAL(6,2), ok BOOLEAN, day DATE)');
   const copy = await run(`COPY events FROM 's3://${input.bucket}/events.csv' IAM_ROLE '${input.role}' CSV`);
-  const select = await run('SELECT id, kind, score, ok, at, NULL AS nothing FROM events WHERE id >= :min AND kind <> :skip ORDER BY id',
+  const select = await run('SELECT id, kind, score, ok, day, NULL AS nothing FROM events WHERE id >= :min AND kind <> :skip ORDER BY id',
     { Parameters: [{ name: 'min', value: '2' }, { name: 'skip', value: 'c' }], StatementName: 'sdk-select' });
   const result = await data.send(new GetStatementResultCommand({ Id: select.Id }));
 
