@@ -35,6 +35,7 @@ public sealed class ShapeConformanceTests : IDisposable
         new StsService(new RoleAssumer(null!, null!, null!, null!, null!, TimeProvider.System)),
         _glue.Service,
         _iam.Service,
+        new RedshiftData.RedshiftDataService(null!, null!, TimeProvider.System),
     ];
 
     [Fact]
