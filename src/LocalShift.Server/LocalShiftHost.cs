@@ -120,12 +120,14 @@ public sealed class LocalShiftHost : IAsyncDisposable
         var lambda = new LambdaService(lambdaStore, new FunctionCodeStore(lambdaDir), iamStore, assumer, s3Objects, functionRunner, authorizer, clock);
         // The SQL endpoint reaches S3 through the role path; it finds the cluster's roles once the control plane exists.
         RedshiftStore? clusters = null;
+        // Temporary database passwords (GetClusterCredentials): issued by the control plane, checked by the SQL endpoints.
+        var temporaryLogins = new LocalShift.Services.Redshift.DbCredentials.TemporaryDbCredentials(clock);
         var rolePath = new LocalShift.Sql.RolePath.RolePathResolver(assumer, credentials,
             (account, region, id, now) => clusters?.Find(account, region, id, now), authorizer, clock);
         var sqlHost = new LocalShift.Sql.ClusterSqlHost(dataDir, loggerFactory,
             redshiftStatements: new LocalShift.Sql.RolePath.RoleStatementHandler(rolePath, s3Objects, authorizer, clock,
                 new LocalShift.Sql.External.GlueDataCatalog(glue, authorizer, clock), functionInvoker ?? new LambdaFunctionInvoker(lambda)),
-            certificate: SqlEndpointCertificate.Load(options, dataDir))
+            certificate: SqlEndpointCertificate.Load(options, dataDir), temporaryLogins: temporaryLogins)
         {
             MaxConnections = options.SqlMaxConnections,
             MemoryLimit = options.SqlMemoryLimit,
@@ -138,10 +140,12 @@ public sealed class LocalShiftHost : IAsyncDisposable
             RoleApplyDelay = options.RoleApplyDelay,
             SqlHost = options.Host,
             SqlPortStart = options.SqlPortStart,
-        }, clock, loggerFactory.CreateLogger<ClusterLifecycle>());
+        }, clock, loggerFactory.CreateLogger<ClusterLifecycle>(), temporaryLogins);
         clusters = redshift.Store;
         var registry = new AwsServiceRegistry(
-            typed: [new StsService(assumer), redshift.Service, new IamService(iamStore), glue, lambda],
+            typed: [new StsService(assumer), redshift.Service, new IamService(iamStore), glue, lambda,
+                // The Data API runs statements in-process on the clusters' SQL layer.
+                new LocalShift.Services.RedshiftData.RedshiftDataService(redshift.Clusters, new LocalShift.Sql.DataApi.ClusterStatementRunner(sqlHost), clock)],
             http: [new LocalShift.Services.S3.Http.S3Service(objects)]);
 
         builder.Services.AddSingleton(clock);

@@ -18,13 +18,32 @@ public readonly record struct PgParameter(int TypeOid, object? Value);
 /// <summary>
 /// A user a login can be checked against: the name as stored (the MD5 hash is salted with it) and the stored secret.
 /// </summary>
-public sealed record PgLogin(string User, PgPasswordSecret Secret);
+public sealed record PgLogin(string User, PgPasswordSecret Secret)
+{
+    /// <summary>
+    /// Further secrets a password may match: the other live temporary passwords of an IAM database login (their SCRAM
+    /// verifiers share <see cref="Secret"/>'s salt and iterations).
+    /// </summary>
+    public IReadOnlyList<PgPasswordSecret> OtherSecrets { get; init; } = [];
+
+    /// <summary>
+    /// Called once a password matched secret <c>i</c> (0: <see cref="Secret"/>, then <see cref="OtherSecrets"/>): who
+    /// the session runs as, or a FATAL <see cref="PgException"/> refusing the login. Null: the startup user, as is.
+    /// </summary>
+    public Func<int, PgAdmission>? Admit { get; init; }
+}
+
+/// <summary>What a login was admitted as: the session's user and the groups it joins for this session only.</summary>
+public sealed record PgAdmission(string User, IReadOnlyList<string> SessionGroups);
 
 /// <summary>Who connected: the startup parameters after authentication.</summary>
 public sealed record PgConnectionInfo(string User, string Database, int ProcessId, IReadOnlyDictionary<string, string> StartupParameters)
 {
     /// <summary>Cancels the connection's running statement as a CancelRequest would (pg_cancel_backend); any thread.</summary>
     public Action? Cancel { get; init; }
+
+    /// <summary>Groups the user joins for this session only (an IAM login's DbGroups).</summary>
+    public IReadOnlyList<string> SessionGroups { get; init; } = [];
 
     /// <summary>
     /// Ends the connection as PostgreSQL ends a backend told to terminate (pg_terminate_backend): its statement is

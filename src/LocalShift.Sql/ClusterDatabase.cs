@@ -1,6 +1,7 @@
 using LocalShift.Engine;
 using LocalShift.Engine.DuckDb;
 using LocalShift.Services.Redshift;
+using LocalShift.Services.Redshift.DbCredentials;
 using LocalShift.Sql.Catalog;
 using LocalShift.Sql.Lexing;
 using LocalShift.Sql.Routing;
@@ -20,10 +21,14 @@ public sealed class ClusterDatabase : IPgBackend, IDisposable
     private readonly IEngineSession _sessionLog;
     private readonly Lock _sessionLogLock = new();
 
+    private readonly TemporaryDbCredentials? _temporaryLogins;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<int, IDisposable> _sessionGroups = new();
+
     public ClusterDatabase(ClusterEndpointSpec spec, string databasePath, PgAuthMethod authMethod = PgAuthMethod.ScramSha256,
-        IRedshiftStatementHandler? redshiftStatements = null, long? memoryLimitBytes = null)
+        IRedshiftStatementHandler? redshiftStatements = null, long? memoryLimitBytes = null, TemporaryDbCredentials? temporaryLogins = null)
     {
         Spec = spec;
+        _temporaryLogins = temporaryLogins;
         AuthMethod = authMethod;
         RedshiftStatements = redshiftStatements ?? new NotYetSupportedRedshiftStatements();
         // The staging folder sits beside the database file, inside the cluster's folder: the only place the engine's
@@ -104,9 +109,44 @@ public sealed class ClusterDatabase : IPgBackend, IDisposable
         return names;
     }
 
-    /// <summary>Redshift folds user names to lower case, so "Admin" logs in as admin.</summary>
-    public PgLogin? FindLogin(string user) =>
-        (Users.Find(user) ?? Users.Find(user.ToLowerInvariant())) is { Secret: { } secret } found ? new PgLogin(found.Name, secret) : null;
+    /// <summary>
+    /// Redshift folds user names to lower case, so "Admin" logs in as admin. A name of the IAM forms (<c>IAM:alice</c>)
+    /// logs in with the live temporary passwords GetClusterCredentials(WithIAM) issued for it, and only with those.
+    /// </summary>
+    public PgLogin? FindLogin(string user)
+    {
+        if (TemporaryDbCredentials.IsIamLoginName(user))
+        {
+            var logins = _temporaryLogins?.Find(Spec.AccountId, Spec.Region, Spec.ClusterIdentifier, user) ?? [];
+            if (logins.Count == 0) return null;
+            return new PgLogin(user, logins[0].Secret)
+            {
+                OtherSecrets = logins.Skip(1).Select(l => l.Secret).ToList(),
+                Admit = matched => Admit(logins[Math.Max(matched, 0)]),
+            };
+        }
+        return (Users.Find(user) ?? Users.Find(user.ToLowerInvariant())) is { Secret: { } secret } found ? new PgLogin(found.Name, secret) : null;
+    }
+
+    /// <summary>
+    /// Admits a temporary login: its database user, created now (with its password disabled, as Redshift creates it)
+    /// when the credentials said AutoCreate, and the groups it joins for the session.
+    /// </summary>
+    public PgAdmission Admit(TemporaryDbLogin login)
+    {
+        EnsureDbUser(login.DbUser, login.AutoCreate);
+        return new PgAdmission(login.DbUser, login.DbGroups);
+    }
+
+    /// <summary>Creates <paramref name="user"/> (password disabled) when <paramref name="create"/> says so, else requires it.</summary>
+    public void EnsureDbUser(string user, bool create)
+    {
+        if (Users.Find(user) is not null) return;
+        if (!create)
+            // unverified: Redshift's text for an IAM login whose user does not exist (PostgreSQL 8.0's words).
+            throw new PgException(SqlState.InvalidAuthorizationSpecification, $"user \"{user}\" does not exist") { Severity = "FATAL" };
+        Users.Save(new DbUser(user, null, false));
+    }
 
     public bool DatabaseExists(string database) => string.Equals(database, Spec.DbName, StringComparison.OrdinalIgnoreCase);
 
@@ -132,6 +172,7 @@ public sealed class ClusterDatabase : IPgBackend, IDisposable
         var session = new SqlSession(this, _engine.OpenSession(), connection);
         session.Engine.Execute($"SET VARIABLE localshift_pid = {connection.ProcessId}");
         Backends.Opened(session);
+        if (connection.SessionGroups.Count > 0) _sessionGroups[connection.ProcessId] = Users.JoinForSession(connection.User, connection.SessionGroups);
         lock (_sessionLogLock)
             _sessionLog.Execute($"INSERT INTO {FunctionLibrary.Typed}sessions VALUES ({connection.ProcessId}, " +
                 $"{TokenCursor.QuoteLiteral(connection.User)}, {TokenCursor.QuoteLiteral(connection.Database)}, CAST(current_timestamp AS TIMESTAMP))");
@@ -142,6 +183,7 @@ public sealed class ClusterDatabase : IPgBackend, IDisposable
     internal void SessionClosed(int processId)
     {
         Backends.Closed(processId);
+        if (_sessionGroups.TryRemove(processId, out var groups)) groups.Dispose();
         try
         {
             lock (_sessionLogLock) _sessionLog.Execute($"DELETE FROM {FunctionLibrary.Typed}sessions WHERE process = {processId}");

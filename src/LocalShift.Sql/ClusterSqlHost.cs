@@ -20,7 +20,7 @@ namespace LocalShift.Sql;
 /// <param name="certificate">Offered to clients that ask for TLS (SSLRequest); null keeps every endpoint plain text.</param>
 public sealed class ClusterSqlHost(string dataDir, ILoggerFactory? loggerFactory = null,
     PgAuthMethod authMethod = PgAuthMethod.ScramSha256, IRedshiftStatementHandler? redshiftStatements = null,
-    X509Certificate2? certificate = null)
+    X509Certificate2? certificate = null, LocalShift.Services.Redshift.DbCredentials.TemporaryDbCredentials? temporaryLogins = null)
     : IClusterEndpointHost, IAsyncDisposable
 {
     /// <summary>How long a new connection has to finish TLS, its startup packet and authentication (PostgreSQL's
@@ -62,7 +62,7 @@ public sealed class ClusterSqlHost(string dataDir, ILoggerFactory? loggerFactory
             var folder = ClusterFolder(spec);
             Directory.CreateDirectory(folder);
             var database = new ClusterDatabase(spec, Path.Combine(folder, "warehouse.duckdb"), authMethod, redshiftStatements,
-                MemoryLimit ?? DefaultMemoryLimit)
+                MemoryLimit ?? DefaultMemoryLimit, temporaryLogins)
             {
                 StatementTimeout = StatementTimeout,
             };
@@ -100,6 +100,10 @@ public sealed class ClusterSqlHost(string dataDir, ILoggerFactory? loggerFactory
             _gate.Release();
         }
     }
+
+    /// <summary>The warehouse of a running cluster, for in-process sessions (the Data API); null when it is not running.</summary>
+    public ClusterDatabase? DatabaseOf(string accountId, string region, string clusterIdentifier) =>
+        _endpoints.TryGetValue((accountId, region, clusterIdentifier), out var endpoint) ? endpoint.Database : null;
 
     /// <summary>The bound endpoint of a running cluster (tests start clusters on port 0).</summary>
     public IPEndPoint? EndpointOf(string accountId, string region, string clusterIdentifier) =>

@@ -17,10 +17,12 @@ public sealed record RedshiftControlPlane(RedshiftService Service, RedshiftStore
         IClusterEndpointHost endpoints,
         RedshiftOptions options,
         TimeProvider time,
-        ILogger<ClusterLifecycle>? log = null)
+        ILogger<ClusterLifecycle>? log = null,
+        DbCredentials.TemporaryDbCredentials? dbCredentials = null)
     {
         var store = new RedshiftStore(state);
         var lifecycle = new ClusterLifecycle(store, endpoints, options, time, log);
-        return new RedshiftControlPlane(new RedshiftService(store, roles, options, time, lifecycle), store, lifecycle, new ClusterDirectory(store, time));
+        return new RedshiftControlPlane(new RedshiftService(store, roles, options, time, lifecycle, dbCredentials), store, lifecycle,
+            new ClusterDirectory(store, time));
     }
 }

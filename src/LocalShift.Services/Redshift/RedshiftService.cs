@@ -13,7 +13,7 @@ namespace LocalShift.Services.Redshift;
 /// and their tags. Every operation authorizes <c>redshift:&lt;Operation&gt;</c> on the cluster ARN (with the tag
 /// condition keys) before acting, and <c>iam:PassRole</c> on every role it associates.
 /// </summary>
-public sealed class RedshiftService : AwsService
+public sealed partial class RedshiftService : AwsService
 {
     private const string ClusterResourceType = "cluster";
     private readonly RedshiftStore _store;
@@ -21,10 +21,13 @@ public sealed class RedshiftService : AwsService
     private readonly RedshiftOptions _options;
     private readonly TimeProvider _time;
     private readonly ClusterLifecycle _lifecycle;
+    private readonly DbCredentials.TemporaryDbCredentials _dbCredentials;
 
-    public RedshiftService(RedshiftStore store, IRoleDirectory roles, RedshiftOptions options, TimeProvider time, ClusterLifecycle lifecycle)
+    public RedshiftService(RedshiftStore store, IRoleDirectory roles, RedshiftOptions options, TimeProvider time, ClusterLifecycle lifecycle,
+        DbCredentials.TemporaryDbCredentials? dbCredentials = null)
         : base("redshift")
     {
+        _dbCredentials = dbCredentials ?? new DbCredentials.TemporaryDbCredentials(time);
         _store = store;
         _vetting = new RoleVetting(roles);
         _options = options;
@@ -37,6 +40,8 @@ public sealed class RedshiftService : AwsService
         Operation<Api.CreateTagsMessage>("CreateTags", CreateTags);
         Operation<Api.DeleteTagsMessage>("DeleteTags", DeleteTags);
         Operation<Api.DescribeTagsMessage, Api.TaggedResourceListMessage>("DescribeTags", DescribeTags);
+        Operation<Api.GetClusterCredentialsMessage, Api.ClusterCredentials>("GetClusterCredentials", GetClusterCredentials);
+        Operation<Api.GetClusterCredentialsWithIAMMessage, Api.ClusterExtendedCredentials>("GetClusterCredentialsWithIAM", GetClusterCredentialsWithIAM);
     }
 
     /// <summary>Redshift answers a missing parameter with MissingParameter and checks its values itself.</summary>
@@ -220,6 +225,7 @@ public sealed class RedshiftService : AwsService
             _ => throw RedshiftErrors.OperationRunningOnDelete(),
         });
         _lifecycle.Wake();
+        _dbCredentials.Forget(account, region, id);
         return new Api.DeleteClusterResult(View(cluster, now));
     }
 
@@ -324,7 +330,7 @@ public sealed class RedshiftService : AwsService
     /// The region of the call's credential scope, which every cluster the call names or creates belongs to. It names
     /// folders and ARNs, so it must look like a region.
     /// </summary>
-    private static string RegionOf(AwsCall call) =>
+    internal static string RegionOf(AwsCall call) =>
         RegionName.IsValid(call.Region) ? call.Region
         // unverified for Redshift: the text AWS's front ends give a credential scoped to a region they do not serve.
         : throw new AwsException("SignatureDoesNotMatch", $"Credential should be scoped to a valid region, not '{call.Region}'.", 403);

@@ -56,6 +56,9 @@ public sealed class PgListener(IPgBackend backend, IPEndPoint endpoint, ILogger?
 
     private static int _nextProcessId = Environment.ProcessId % 10_000 * 100;
 
+    /// <summary>A backend process id no other session of this process has (sessions opened in-process take one too).</summary>
+    public static int NextProcessId() => Interlocked.Increment(ref _nextProcessId);
+
     private readonly ILogger _logger = logger ?? NullLogger.Instance;
     private readonly ConcurrentDictionary<int, PgSession> _sessions = new();
     private readonly ConcurrentDictionary<PgSession, Task> _connections = new();
@@ -82,7 +85,7 @@ public sealed class PgListener(IPgBackend backend, IPEndPoint endpoint, ILogger?
             try { socket = await _listener!.AcceptSocketAsync(_stopping.Token); }
             catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or SocketException) { return; }
             socket.NoDelay = true;
-            var processId = Interlocked.Increment(ref _nextProcessId);
+            var processId = NextProcessId();
             var session = new PgSession(new NetworkStream(socket, ownsSocket: true), backend, this, processId, PgSession.NewSecretKey(), _logger, blocking: true, socket);
             var ended = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             _connections[session] = ended.Task;

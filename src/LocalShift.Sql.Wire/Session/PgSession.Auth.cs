@@ -20,10 +20,11 @@ public sealed partial class PgSession
     /// for an MD5 answer even where SCRAM is configured, as PostgreSQL's <c>md5</c> method does: SCRAM cannot be
     /// verified with an MD5 hash.
     /// </summary>
-    private async Task<bool> AuthenticateAsync(string user, CancellationToken cancellationToken)
+    private async Task<PgAdmission?> AuthenticateAsync(string user, CancellationToken cancellationToken)
     {
         var login = _backend.FindLogin(user);
         var secret = login?.Secret;
+        var matched = 0;
         string? reason = login is null ? $"Role \"{user}\" does not exist or has no password." : null;
         bool ok;
         var method = _backend.AuthMethod;
@@ -31,13 +32,15 @@ public sealed partial class PgSession
         switch (method)
         {
             case PgAuthMethod.Trust:
-                return true;
+                return new PgAdmission(user, []);
             case PgAuthMethod.Cleartext:
             {
                 Authentication.WriteCleartextPassword(_out);
                 var answer = await ReadPasswordMessageAsync(cancellationToken);
-                if (answer is null) return false;
-                ok = login is not null && login.Secret.Matches(login.User, PasswordMessage.ReadPassword(answer.Value));
+                if (answer is null) return null;
+                var password = PasswordMessage.ReadPassword(answer.Value);
+                matched = login is null ? -1 : Secrets(login).FindIndex(s => s.Matches(login.User, password));
+                ok = matched >= 0;
                 break;
             }
             case PgAuthMethod.Md5:
@@ -45,27 +48,33 @@ public sealed partial class PgSession
                 var salt = RandomNumberGenerator.GetBytes(4);
                 Authentication.WriteMd5Password(_out, salt);
                 var answer = await ReadPasswordMessageAsync(cancellationToken);
-                if (answer is null) return false;
+                if (answer is null) return null;
                 if (secret is { Md5: null }) reason = $"User \"{user}\" has a password that cannot be used with MD5 authentication.";
-                ok = secret?.Md5 is { } hash && FixedTimeEquals(PasswordMessage.ReadPassword(answer.Value), Md5Password.Expected(hash, salt));
+                var response = PasswordMessage.ReadPassword(answer.Value);
+                matched = login is null ? -1
+                    : Secrets(login).FindIndex(s => s.Md5 is { } hash && FixedTimeEquals(response, Md5Password.Expected(hash, salt)));
+                ok = matched >= 0;
                 break;
             }
             default:
             {
                 Authentication.WriteSasl(_out, [ScramSha256Exchange.Mechanism]);
                 var initial = await ReadPasswordMessageAsync(cancellationToken);
-                if (initial is null) return false;
+                if (initial is null) return null;
                 var (mechanism, clientFirst) = PasswordMessage.ReadSaslInitial(initial.Value);
                 if (mechanism != ScramSha256Exchange.Mechanism)
                     throw new PgException(SqlState.ProtocolViolation, "client selected an invalid SASL authentication mechanism") { Severity = "FATAL" };
                 if (secret is { Scram: null }) reason = $"User \"{user}\" does not have a valid SCRAM secret.";
                 // Without a verifier the exchange still runs, against a mock one, so that it cannot be told apart.
-                var exchange = new ScramSha256Exchange(secret?.Scram ?? MockVerifier(user));
+                var exchange = login is not null && secret?.Scram is not null
+                    ? new ScramSha256Exchange(Secrets(login).Select(s => s.Scram).OfType<ScramSha256Secret>().ToList())
+                    : new ScramSha256Exchange(MockVerifier(user));
                 Authentication.WriteSaslContinue(_out, Encoding.UTF8.GetBytes(exchange.ServerFirst(clientFirst)));
                 var final = await ReadPasswordMessageAsync(cancellationToken);
-                if (final is null) return false;
+                if (final is null) return null;
                 var serverFinal = exchange.ServerFinal(PasswordMessage.ReadSaslResponse(final.Value));
                 ok = secret?.Scram is not null && serverFinal is not null;
+                matched = exchange.MatchedIndex;
                 if (ok) Authentication.WriteSaslFinal(_out, Encoding.UTF8.GetBytes(serverFinal!));
                 break;
             }
@@ -76,8 +85,10 @@ public sealed partial class PgSession
                 ProcessId, user, reason ?? "Password does not match.");
             throw new PgException(SqlState.InvalidPassword, $"password authentication failed for user \"{user}\"") { Severity = "FATAL" };
         }
-        return true;
+        return login?.Admit is { } admit ? admit(matched) : new PgAdmission(user, []);
     }
+
+    private static List<PgPasswordSecret> Secrets(PgLogin login) => [login.Secret, .. login.OtherSecrets];
 
     /// <summary>A verifier no password matches, with a salt that is the same at every attempt for the same name.</summary>
     private static ScramSha256Secret MockVerifier(string user) =>

@@ -95,13 +95,17 @@ public sealed partial class PgSession
             throw new PgException(SqlState.InvalidAuthorizationSpecification, "no PostgreSQL user name specified in startup packet") { Severity = "FATAL" };
         var database = packet.Parameters.TryGetValue("database", out var db) && db.Length > 0 ? db : user;
 
-        if (!await AuthenticateAsync(user, cancellationToken)) return false;
+        var admission = await AuthenticateAsync(user, cancellationToken);
+        if (admission is null) return false;
         if (!_backend.DatabaseExists(database))
             throw new PgException(SqlState.InvalidCatalogName, $"database \"{database}\" does not exist") { Severity = "FATAL" };
 
-        _query = _backend.OpenSession(new PgConnectionInfo(user, database, ProcessId, packet.Parameters) { Cancel = Cancel, Terminate = Terminate });
+        _query = _backend.OpenSession(new PgConnectionInfo(admission.User, database, ProcessId, packet.Parameters)
+        {
+            Cancel = Cancel, Terminate = Terminate, SessionGroups = admission.SessionGroups,
+        });
         Authentication.WriteOk(_out);
-        foreach (var (name, value) in _backend.ServerParameters(user)) ParameterStatus.Write(_out, name, value);
+        foreach (var (name, value) in _backend.ServerParameters(admission.User)) ParameterStatus.Write(_out, name, value);
         if (packet.Parameters.TryGetValue("application_name", out var application))
             ParameterStatus.Write(_out, "application_name", application);
         BackendKeyData.Write(_out, ProcessId, SecretKey);

@@ -32,6 +32,8 @@ public sealed class UserDirectory
     private readonly Dictionary<string, DbRole> _roles = new(StringComparer.Ordinal);
     /// <summary>Role memberships: (role, member) where member is a user name or "role r".</summary>
     private readonly HashSet<(string Role, string Member)> _roleMembers = [];
+    /// <summary>Group memberships that last as long as a session (an IAM login's DbGroups), counted per open session.</summary>
+    private readonly Dictionary<(string User, string Group), int> _sessionMembers = new();
 
     public UserDirectory(IEngineSession system, string masterUser, PgPasswordSecret masterSecret)
     {
@@ -82,6 +84,43 @@ public sealed class UserDirectory
     public bool GroupExists(string group)
     {
         lock (_lock) return _groups.ContainsKey(group);
+    }
+
+    /// <summary>
+    /// Makes <paramref name="user"/> a member of the existing ones of <paramref name="groups"/> until the returned
+    /// handle is disposed (the session ends): nothing is written, and groups that do not exist are ignored, as Redshift
+    /// ignores them for an IAM login.
+    /// </summary>
+    public IDisposable JoinForSession(string user, IReadOnlyList<string> groups)
+    {
+        List<string> joined;
+        lock (_lock)
+        {
+            joined = groups.Where(_groups.ContainsKey).Distinct(StringComparer.Ordinal).ToList();
+            foreach (var group in joined) _sessionMembers[(user, group)] = _sessionMembers.GetValueOrDefault((user, group)) + 1;
+        }
+        return new SessionMembership(this, user, joined);
+    }
+
+    private void LeaveForSession(string user, IReadOnlyList<string> groups)
+    {
+        lock (_lock)
+            foreach (var group in groups)
+            {
+                var left = _sessionMembers.GetValueOrDefault((user, group)) - 1;
+                if (left > 0) _sessionMembers[(user, group)] = left;
+                else _sessionMembers.Remove((user, group));
+            }
+    }
+
+    private sealed class SessionMembership(UserDirectory directory, string user, IReadOnlyList<string> groups) : IDisposable
+    {
+        private int _disposed;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _disposed, 1) == 0) directory.LeaveForSession(user, groups);
+        }
     }
 
     /// <summary>
@@ -259,6 +298,7 @@ public sealed class UserDirectory
     {
         var grantees = new HashSet<string>(StringComparer.Ordinal) { user, "public" };
         foreach (var (group, members) in _groups) if (members.Contains(user)) grantees.Add("group " + group);
+        foreach (var ((member, group), _) in _sessionMembers) if (member == user && _groups.ContainsKey(group)) grantees.Add("group " + group);
         var pending = new Stack<string>();
         pending.Push(user);
         while (pending.Count > 0)

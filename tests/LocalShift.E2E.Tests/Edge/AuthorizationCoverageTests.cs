@@ -31,6 +31,8 @@ public sealed class AuthorizationCoverageTests(ServerFixture fixture) : IClassFi
     }
 
     private const string LambdaFunction = $"arn:aws:lambda:us-east-1:{Account}:function:f1";
+
+    private const string StatementId = "5d966607-fb41-4311-a81b-0a5c612a455e";
     private const string Trust = """{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"redshift.amazonaws.com"},"Action":"sts:AssumeRole"}]}""";
 
     // Valid arguments for each emulated operation (so a missing check would show as success or as a not-found error,
@@ -149,6 +151,20 @@ public sealed class AuthorizationCoverageTests(ServerFixture fixture) : IClassFi
         ["redshift:CreateTags"] = (["--resource-name", ClusterArn, "--tags", "Key=k,Value=v"], ClusterArn),
         ["redshift:DeleteTags"] = (["--resource-name", ClusterArn, "--tag-keys", "k"], ClusterArn),
         ["redshift:DescribeTags"] = ([], "*"),
+        ["redshift:GetClusterCredentials"] = (["--cluster-identifier", "c1", "--db-user", "u1"], $"arn:aws:redshift:us-east-1:{Account}:dbuser:c1/u1"),
+        ["redshift:GetClusterCredentialsWithIAM"] = (["--cluster-identifier", "c1", "--db-name", "dev"], $"arn:aws:redshift:us-east-1:{Account}:dbname:c1/dev"),
+        // The Data API authorizes statement submission and catalog calls on the cluster, and statement look-ups on "*"
+        // (they name no resource; a statement is seen only by the identity that sent it).
+        ["redshift-data:ExecuteStatement"] = (["--cluster-identifier", "c1", "--database", "dev", "--sql", "select 1"], ClusterArn),
+        ["redshift-data:BatchExecuteStatement"] = (["--cluster-identifier", "c1", "--database", "dev", "--sqls", "select 1"], ClusterArn),
+        ["redshift-data:DescribeStatement"] = (["--id", StatementId], "*"),
+        ["redshift-data:GetStatementResult"] = (["--id", StatementId], "*"),
+        ["redshift-data:CancelStatement"] = (["--id", StatementId], "*"),
+        ["redshift-data:ListStatements"] = ([], "*"),
+        ["redshift-data:ListDatabases"] = (["--cluster-identifier", "c1", "--database", "dev"], ClusterArn),
+        ["redshift-data:ListSchemas"] = (["--cluster-identifier", "c1", "--database", "dev"], ClusterArn),
+        ["redshift-data:ListTables"] = (["--cluster-identifier", "c1", "--database", "dev"], ClusterArn),
+        ["redshift-data:DescribeTable"] = (["--cluster-identifier", "c1", "--database", "dev", "--table", "t"], ClusterArn),
         ["sts:AssumeRole"] = (["--role-arn", $"arn:aws:iam::{Account}:role/r1", "--role-session-name", "sess"], $"arn:aws:iam::{Account}:role/r1"),
     };
 
@@ -159,7 +175,12 @@ public sealed class AuthorizationCoverageTests(ServerFixture fixture) : IClassFi
     /// The code each service answers a denial with: the query services' <c>AccessDenied</c>, and Glue's JSON-protocol
     /// <c>AccessDeniedException</c> (the same text).
     /// </summary>
-    private static readonly Dictionary<string, string> DenialCodes = new() { ["glue"] = "AccessDeniedException", ["lambda"] = "AccessDeniedException" };
+    private static readonly Dictionary<string, string> DenialCodes = new()
+    {
+        ["glue"] = "AccessDeniedException",
+        ["lambda"] = "AccessDeniedException",
+        ["redshift-data"] = "AccessDeniedException",
+    };
 
     /// <summary>Operations whose IAM action is not named after them.</summary>
     private static readonly Dictionary<string, string> Actions = new() { ["lambda:Invoke"] = "lambda:InvokeFunction" };
@@ -220,7 +241,11 @@ public sealed class AuthorizationCoverageTests(ServerFixture fixture) : IClassFi
             .ToList();
     }
 
-    /// <summary>The CLI's command for an operation name: CreateCluster → create-cluster.</summary>
+    /// <summary>
+    /// The CLI's command for an operation name: CreateCluster → create-cluster; a run of capitals is one word
+    /// (GetClusterCredentialsWithIAM → get-cluster-credentials-with-iam).
+    /// </summary>
     private static string Kebab(string operation) =>
-        string.Concat(operation.Select((ch, i) => char.IsUpper(ch) && i > 0 ? "-" + char.ToLowerInvariant(ch) : char.ToLowerInvariant(ch).ToString()));
+        string.Concat(operation.Select((ch, i) =>
+            char.IsUpper(ch) && i > 0 && !char.IsUpper(operation[i - 1]) ? "-" + char.ToLowerInvariant(ch) : char.ToLowerInvariant(ch).ToString()));
 }

@@ -36,6 +36,7 @@ public sealed class ShapeConformanceTests : IDisposable
         _glue.Service,
         _iam.Service,
         new LocalShift.Services.Lambda.LambdaService(null!, null!, null!, null!, null!, null!, null!, TimeProvider.System),
+        new RedshiftData.RedshiftDataService(null!, null!, TimeProvider.System),
     ];
 
     [Fact]

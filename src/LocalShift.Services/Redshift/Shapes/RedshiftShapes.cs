@@ -65,6 +65,22 @@ public sealed record DescribeTagsMessage(
     List<string>? TagKeys = null,
     List<string>? TagValues = null);
 
+public sealed record GetClusterCredentialsMessage(
+    string DbUser,
+    string ClusterIdentifier,
+    string? DbName = null,
+    int? DurationSeconds = null,
+    bool? AutoCreate = null,
+    List<string>? DbGroups = null);
+
+public sealed record GetClusterCredentialsWithIAMMessage(
+    string ClusterIdentifier,
+    string? DbName = null,
+    int? DurationSeconds = null);
+
+public sealed record ClusterCredentials(string DbUser, string DbPassword, DateTimeOffset Expiration);
+public sealed record ClusterExtendedCredentials(string DbUser, string DbPassword, DateTimeOffset Expiration, DateTimeOffset? NextRefreshTime = null);
+
 public sealed record CreateClusterResult(Cluster Cluster);
 public sealed record ModifyClusterIamRolesResult(Cluster Cluster);
 public sealed record DeleteClusterResult(Cluster Cluster);
