@@ -168,7 +168,9 @@ public sealed class DbCredentialsTests(ServerFixture fixture) : IClassFixture<Se
                 new { Effect = "Allow", Action = "redshift:JoinGroup", Resource = $"arn:aws:redshift:us-east-1:{Account}:dbgroup:{cluster}/*" },
             },
         }))).EnsureSuccess();
-        var session = (await Server.AwsAsync("sts", "assume-role", "--role-arn", RoleStory.RoleArn("Analyst"), "--role-session-name", "jo")).Json().GetProperty("Credentials");
+        // AWS refuses AssumeRole to root credentials: an IAM user of the account assumes the role.
+        var (assumerKey, assumerSecret) = await Server.UserKeysAsync("analyst-assumer");
+        var session = (await Server.AwsAsAsync(assumerKey, assumerSecret, null, "sts", "assume-role", "--role-arn", RoleStory.RoleArn("Analyst"), "--role-session-name", "jo")).Json().GetProperty("Credentials");
         var (key, secret, token) = (session.GetProperty("AccessKeyId").GetString()!, session.GetProperty("SecretAccessKey").GetString()!, session.GetProperty("SessionToken").GetString()!);
 
         var creds = (await Server.AwsAsAsync(key, secret, token, "redshift", "get-cluster-credentials-with-iam", "--cluster-identifier", cluster, "--db-name", "dev")).Json();
