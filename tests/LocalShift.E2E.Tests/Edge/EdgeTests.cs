@@ -32,9 +32,8 @@ public class EdgeTests(ServerFixture fixture) : IClassFixture<ServerFixture>
     // the protocol the client speaks, which the CLI can only read when the envelope is right.
     [Theory]
     [InlineData("glue", "get-crawlers", "GetCrawlers")]                     // json 1.1
-    [InlineData("redshift-data", "list-statements", "ListStatements")]      // json 1.1
-    [InlineData("lambda", "list-functions", "ListFunctions")]               // rest-json, GET /2015-03-31/functions/
-    [InlineData("lambda", "get-function --function-name f1", "GetFunction")] // rest-json, a label in the path
+    [InlineData("lambda", "list-layers", "ListLayers")]                     // rest-json, GET /2018-10-31/layers
+    [InlineData("lambda", "get-alias --function-name f1 --name live", "GetAlias")] // rest-json, labels in the path
     [InlineData("redshift", "describe-cluster-snapshots", "DescribeClusterSnapshots")] // query
     [InlineData("iam", "list-open-id-connect-providers", "ListOpenIDConnectProviders")] // query, a service not yet typed
     public async Task An_operation_not_emulated_answers_not_implemented_in_its_protocol(string service, string command, string operation)

@@ -18,6 +18,8 @@ public sealed class AuthorizationCoverageTests : IDisposable
         ["CreateTags"] = [("ResourceName", ClusterArn), ("Tags.Tag.1.Key", "k"), ("Tags.Tag.1.Value", "v")],
         ["DeleteTags"] = [("ResourceName", ClusterArn), ("TagKeys.TagKey.1", "k")],
         ["DescribeTags"] = [],
+        ["GetClusterCredentials"] = [("ClusterIdentifier", "c1"), ("DbUser", "alice"), ("DbName", "dev")],
+        ["GetClusterCredentialsWithIAM"] = [("ClusterIdentifier", "c1"), ("DbName", "dev")],
     };
 
     public AuthorizationCoverageTests() => _h.CreateAvailable("c1");
@@ -36,6 +38,14 @@ public sealed class AuthorizationCoverageTests : IDisposable
         _h.Authorizer.Deny = _ => true;
         foreach (var op in _h.Plane.Service.Operations.Keys)
         {
+            // GetClusterCredentialsWithIAM maps the caller's IAM identity to a db user, which the root has none of.
+            _h.Caller = op == "GetClusterCredentialsWithIAM"
+                ? new LocalShift.Core.Principal
+                {
+                    Kind = LocalShift.Core.PrincipalKind.User, AccountId = Account, Arn = $"arn:aws:iam::{Account}:user/alice",
+                    UserId = "AIDAEXAMPLEALICE00001", Name = "alice",
+                }
+                : LocalShift.Core.Principal.Root(Account);
             var e = _h.Fails(op, Arguments[op]);
             Assert.True(e.Code == "AccessDenied", $"{op} answered {e.Code}: {e.Message}");
             Assert.Contains(_h.Authorizer.Checks, c => c.Action == "redshift:" + op);
