@@ -180,7 +180,8 @@ public sealed class LocalShiftHost : IAsyncDisposable
                 : IsBrowserHome(ctx) ? WriteHomeAsync(ctx) : edge.HandleAsync(ctx));
 
         var lifecycleStop = new CancellationTokenSource();
-        _ = Task.Run(() => redshift.Lifecycle.RunAsync(lifecycleStop.Token));
+        host._lifecycleStop = lifecycleStop;
+        host._lifecycle = Task.Run(() => redshift.Lifecycle.RunAsync(lifecycleStop.Token));
         app.Lifetime.ApplicationStopping.Register(lifecycleStop.Cancel);
         started = host;
         app.Lifetime.ApplicationStopping.Register(() =>
@@ -417,8 +418,19 @@ public sealed class LocalShiftHost : IAsyncDisposable
 
     public Task WaitForShutdownAsync() => _app.WaitForShutdownAsync();
 
+    /// <summary>
+    /// Stops in order: the cluster lifecycle loop first (disposing the web host does not signal ApplicationStopping, and
+    /// a loop left running would keep starting SQL endpoints from the data dir's state — including clusters a server
+    /// started later on the same data dir creates), then the web host, Lambda, the SQL endpoints, the store, the lock.
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
+        if (_lifecycleStop is not null) await _lifecycleStop.CancelAsync();
+        if (_lifecycle is not null)
+        {
+            try { await _lifecycle; }
+            catch (OperationCanceledException) { }
+        }
         await _app.DisposeAsync();
         Lambda?.Stop();
         FunctionRunner?.Dispose();
@@ -429,4 +441,7 @@ public sealed class LocalShiftHost : IAsyncDisposable
 
     /// <summary>Held until everything else in the data dir is closed.</summary>
     private DataDirLock? DataDirLock { get; init; }
+
+    private CancellationTokenSource? _lifecycleStop;
+    private Task? _lifecycle;
 }

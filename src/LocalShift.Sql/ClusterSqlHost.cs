@@ -58,6 +58,7 @@ public sealed class ClusterSqlHost(string dataDir, ILoggerFactory? loggerFactory
         await _gate.WaitAsync(cancellationToken);
         try
         {
+            ObjectDisposedException.ThrowIf(_disposed, this);
             if (_endpoints.ContainsKey(Key(spec))) return;
             var folder = ClusterFolder(spec);
             Directory.CreateDirectory(folder);
@@ -131,11 +132,15 @@ public sealed class ClusterSqlHost(string dataDir, ILoggerFactory? loggerFactory
         : IPAddress.TryParse(host, out var address) ? address
         : Dns.GetHostAddresses(host).First(a => a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork);
 
+    /// <summary>Set once disposed: a stopped host opens no endpoint again.</summary>
+    private bool _disposed;
+
     public async ValueTask DisposeAsync()
     {
         await _gate.WaitAsync();
         try
         {
+            _disposed = true;
             foreach (var key in _endpoints.Keys.ToList())
                 if (_endpoints.TryRemove(key, out var endpoint)) await Close(endpoint);
         }

@@ -102,6 +102,23 @@ public sealed class ExternalFunctionDdlTests(ExternalFunctionServer server) : IC
         port = await PortOfAsync("exf-restart");
         await using (var db = await ConnectAsync(port))
             Assert.Equal("kept", await ScalarAsync(db, "select f_kept('kept')"));
+
+        // A cluster created after the restarts is served by the running server only: the stopped ones (one of them
+        // without the test's invoker) start nothing more from the data dir.
+        var laterPort = await server.CreateClusterAsync("exf-restart-later", role);
+        await using (var db = await ConnectAsync(laterPort))
+        {
+            await RunAsync(db, $"create external function f_later(varchar) returns varchar stable lambda 'exf-restart-id' iam_role '{role}'");
+            Assert.Equal("later", await ScalarAsync(db, "select f_later('later')"));
+        }
+        // And once the last server stops too, nothing serves the cluster: a stopped server's lifecycle loop would
+        // start it again at its next poll (every second).
+        await server.StopAsync();
+        await Task.Delay(TimeSpan.FromSeconds(2.5));
+        // (A stopped server that found the port taken would have moved the cluster up the range and listened there.)
+        foreach (var p in Enumerable.Range(server.SqlPortStart, 40))
+            Assert.False(await AcceptsAsync(p), $"a stopped server serves port {p} (the cluster was on {laterPort})");
+        await server.RestartAsync();
     }
 
     private async Task<int> PortOfAsync(string cluster)

@@ -21,9 +21,11 @@ public sealed class ExternalFunctionServer : IAsyncLifetime
 
     private LocalShiftHost? _host;
     private readonly string _dataDir = Path.Combine(Path.GetTempPath(), "localshift-exfunc-" + Guid.NewGuid().ToString("N")[..12]);
-    private readonly int _sqlPortStart = FreePortRange(10);
+    private readonly int _sqlPortStart = FreePortRange(40);
 
     public NodeFunctionInvoker Lambda { get; } = new();
+    /// <summary>The first port of the range the server gives its clusters.</summary>
+    public int SqlPortStart => _sqlPortStart;
     public string Endpoint => _host!.Endpoint.ToString().TrimEnd('/');
 
     public Task InitializeAsync() => StartAsync();
@@ -38,8 +40,15 @@ public sealed class ExternalFunctionServer : IAsyncLifetime
     /// <summary>Stops the server and starts it again on the same data dir (with or without Lambda).</summary>
     public async Task RestartAsync(bool withLambda = true)
     {
-        await _host!.DisposeAsync();
+        if (_host is not null) await _host.DisposeAsync();
         await StartAsync(withLambda);
+    }
+
+    /// <summary>Stops the server; <see cref="RestartAsync"/> starts it again.</summary>
+    public async Task StopAsync()
+    {
+        await _host!.DisposeAsync();
+        _host = null;
     }
 
     public async Task DisposeAsync()
@@ -96,7 +105,7 @@ public sealed class ExternalFunctionServer : IAsyncLifetime
     }
 
     /// <summary>The SQL endpoint opens just after the cluster shows available.</summary>
-    private static async Task<bool> AcceptsAsync(int port)
+    public static async Task<bool> AcceptsAsync(int port)
     {
         try
         {
