@@ -11,7 +11,11 @@ namespace LocalShift.E2E.Tests.Console;
 /// allow and deny, live role status, the quota, the default role, cluster creation, sign-in, and that what the console
 /// is refused changes nothing the CLI can see.
 /// </summary>
-public sealed class ConsoleTests(ConsoleBrowser browser) : IClassFixture<ConsoleBrowser>
+/// <remarks>
+/// One server serves every test but the first (which needs slow role changes to see "adding"): each test names its own
+/// roles, users and clusters, and reads only those.
+/// </remarks>
+public sealed class ConsoleTests(ConsoleBrowser browser, ServerFixture shared) : IClassFixture<ConsoleBrowser>, IClassFixture<ServerFixture>
 {
     /// <summary>Long enough that the page shows "adding" before the role settles.</summary>
     private static readonly string[] SlowRoles = ["--role-apply-delay", "4s"];
@@ -78,7 +82,7 @@ public sealed class ConsoleTests(ConsoleBrowser browser) : IClassFixture<Console
     [Fact]
     public async Task Seed_policy_user_associates_an_allowed_role_and_is_shown_the_PassRole_denial_for_another()
     {
-        await using var server = await LocalShiftServer.StartAsync();
+        var server = shared.Server;
         await CreateRolesAsync(server, RedshiftTrust, "MyRedshiftRole", "RedshiftCopyUnload");
         await CreateClusterAsync(server, "my-second-redshift-cluster", []);
         var (akid, secret) = await CreateUserAsync(server, "alice", SeedPolicy);
@@ -134,7 +138,7 @@ public sealed class ConsoleTests(ConsoleBrowser browser) : IClassFixture<Console
     [Fact]
     public async Task Quota_of_50_roles_is_shown_and_enforced()
     {
-        await using var server = await LocalShiftServer.StartAsync();
+        var server = shared.Server;
         var names = Enumerable.Range(1, 51).Select(i => $"QuotaRole{i:00}").ToArray();
         await CreateRolesAsync(server, RedshiftTrust, names);
         await CreateClusterAsync(server, "quota-cluster", names.Take(50).Select(n => RoleArn + n).ToArray());
@@ -166,7 +170,7 @@ public sealed class ConsoleTests(ConsoleBrowser browser) : IClassFixture<Console
     [Fact]
     public async Task Removing_the_default_role_leaves_the_cluster_without_one()
     {
-        await using var server = await LocalShiftServer.StartAsync();
+        var server = shared.Server;
         await CreateRolesAsync(server, RedshiftTrust, "DefaultRole", "OtherRole");
         await CreateClusterAsync(server, "default-cluster", [RoleArn + "DefaultRole", RoleArn + "OtherRole"], RoleArn + "DefaultRole");
         var page = await browser.NewPageAsync(server);
@@ -198,7 +202,7 @@ public sealed class ConsoleTests(ConsoleBrowser browser) : IClassFixture<Console
     [Fact]
     public async Task Create_cluster_with_roles_and_a_default_and_create_a_role_for_Redshift()
     {
-        await using var server = await LocalShiftServer.StartAsync();
+        var server = shared.Server;
         await CreateRolesAsync(server, RedshiftTrust, "CopyRole", "UnloadRole");
         await CreateRolesAsync(server, LambdaTrust, "LambdaOnlyRole");
         var page = await browser.NewPageAsync(server);
@@ -250,7 +254,7 @@ public sealed class ConsoleTests(ConsoleBrowser browser) : IClassFixture<Console
     [Fact]
     public async Task Sign_in_with_a_wrong_secret_is_refused_and_signing_out_forgets_the_session()
     {
-        await using var server = await LocalShiftServer.StartAsync();
+        var server = shared.Server;
         var (akid, secret) = await CreateUserAsync(server, "bob", """{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"redshift:DescribeClusters","Resource":"*"}]}""");
         var page = await browser.NewPageAsync(server);
 
@@ -285,7 +289,7 @@ public sealed class ConsoleTests(ConsoleBrowser browser) : IClassFixture<Console
     [Fact]
     public async Task A_form_without_the_sessions_anti_forgery_token_is_refused_and_changes_nothing()
     {
-        await using var server = await LocalShiftServer.StartAsync();
+        var server = shared.Server;
         await CreateClusterAsync(server, "kept", []);
         var page = await browser.NewPageAsync(server);
         await SignInAsRootAsync(page);
@@ -308,7 +312,7 @@ public sealed class ConsoleTests(ConsoleBrowser browser) : IClassFixture<Console
     [Fact]
     public async Task Values_are_shown_as_text_never_as_markup()
     {
-        await using var server = await LocalShiftServer.StartAsync();
+        var server = shared.Server;
         var page = await browser.NewPageAsync(server);
         var dialogs = 0;
         page.Dialog += (_, d) => { dialogs++; _ = d.DismissAsync(); };
