@@ -104,4 +104,41 @@ public sealed class ClusterStatementTimeoutTests(ClusterStatementTimeoutTests.En
         var unknown = await Assert.ThrowsAsync<PostgresException>(() => new NpgsqlCommand("reset memory_limit", connection).ExecuteNonQueryAsync());
         Assert.Equal("42704", unknown.SqlState);
     }
+
+    [Fact]
+    public async Task Alter_user_set_gives_the_users_later_sessions_their_own_default()
+    {
+        await using var admin = await endpoint.OpenAsync();
+        await new NpgsqlCommand("create user tim password 'Passw0rdTim'", admin).ExecuteNonQueryAsync();
+        await using var before = await endpoint.OpenAsync("tim", "Passw0rdTim");
+        await new NpgsqlCommand("alter user tim set statement_timeout to '2min'", admin).ExecuteNonQueryAsync();
+
+        // A session already open keeps its value; the next one starts with the user's.
+        Assert.Equal("300", await new NpgsqlCommand("show statement_timeout", before).ExecuteScalarAsync());
+        await using (var tim = await endpoint.OpenAsync("tim", "Passw0rdTim"))
+        {
+            Assert.Equal("120000", await new NpgsqlCommand("show statement_timeout", tim).ExecuteScalarAsync());
+            await new NpgsqlCommand("set statement_timeout to 0", tim).ExecuteNonQueryAsync();
+            await new NpgsqlCommand("reset statement_timeout", tim).ExecuteNonQueryAsync();
+            Assert.Equal("120000", await new NpgsqlCommand("show statement_timeout", tim).ExecuteScalarAsync());
+        }
+
+        var bad = await Assert.ThrowsAsync<PostgresException>(() => new NpgsqlCommand("alter user tim set statement_timeout = 'soon'", admin).ExecuteNonQueryAsync());
+        Assert.Equal("invalid value for parameter \"statement_timeout\": \"soon\"", bad.MessageText);
+        var unknown = await Assert.ThrowsAsync<PostgresException>(() => new NpgsqlCommand("alter user tim set memory_limit = '1GB'", admin).ExecuteNonQueryAsync());
+        Assert.Equal("unrecognized configuration parameter \"memory_limit\"", unknown.MessageText);
+        await using (var tim = await endpoint.OpenAsync("tim", "Passw0rdTim"))
+        {
+            var denied = await Assert.ThrowsAsync<PostgresException>(() => new NpgsqlCommand("alter user tim set statement_timeout to 0", tim).ExecuteNonQueryAsync());
+            Assert.Equal("42501", denied.SqlState);
+        }
+
+        await new NpgsqlCommand("alter user tim reset statement_timeout", admin).ExecuteNonQueryAsync();
+        await using (var tim = await endpoint.OpenAsync("tim", "Passw0rdTim"))
+            Assert.Equal("300", await new NpgsqlCommand("show statement_timeout", tim).ExecuteScalarAsync());
+        await new NpgsqlCommand("alter user tim set statement_timeout = 100", admin).ExecuteNonQueryAsync();
+        await new NpgsqlCommand("alter user tim set statement_timeout to default", admin).ExecuteNonQueryAsync();
+        await using (var tim = await endpoint.OpenAsync("tim", "Passw0rdTim"))
+            Assert.Equal("300", await new NpgsqlCommand("show statement_timeout", tim).ExecuteScalarAsync());
+    }
 }

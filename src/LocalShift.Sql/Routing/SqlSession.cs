@@ -50,7 +50,12 @@ internal sealed partial class SqlSession : IPgQuerySession
         _statementTimeout = database.StatementTimeout;
         _settings["statement_timeout"] = ((long)_statementTimeout.TotalMilliseconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
         _engine.Execute(CatalogSetup.SessionSettings);
+        // The user's own defaults (ALTER USER … SET) come after the cluster's.
+        foreach (var (name, value) in database.Users.SettingsOf(User.Name)) SetParameter(name, value);
     }
+
+    /// <summary>Whether SET (and ALTER USER … SET) accepts this parameter.</summary>
+    internal static bool IsSessionParameter(string name) => SessionParameters.Contains(name);
 
     public PgConnectionInfo Connection { get; }
     public DbUser User { get; }
@@ -591,6 +596,13 @@ internal sealed partial class SqlSession : IPgQuerySession
             .Select(t => t.Kind == SqlTokenKind.String ? t.StringValue : t.Kind == SqlTokenKind.QuotedIdentifier ? t.Identifier : t.Text));
         if (!SessionParameters.Contains(name))
             throw new PgException(SqlState.UndefinedObject, $"unrecognized configuration parameter \"{name}\"");
+        SetParameter(name, value);
+        return new CommandResult("SET");
+    }
+
+    /// <summary>Sets a session parameter SET accepts (its name already checked).</summary>
+    private void SetParameter(string name, string value)
+    {
         if (name == "statement_timeout")
         {
             _statementTimeout = StatementDeadline.Parse(value);
@@ -612,12 +624,12 @@ internal sealed partial class SqlSession : IPgQuerySession
             _engine.Execute($"SET search_path = {TokenCursor.QuoteLiteral(string.Join(",", enginePath))}");
         }
         _settings[name] = value;
-        return new CommandResult("SET");
     }
 
     /// <summary>
-    /// <c>RESET name</c> / <c>RESET ALL</c>: the parameter goes back to the value the session started with —
-    /// statement_timeout to the cluster's default, search_path to <c>$user, public</c>, others to the server's value.
+    /// <c>RESET name</c> / <c>RESET ALL</c>: the parameter goes back to the value the session started with — the user's
+    /// own default (ALTER USER … SET) if there is one, else statement_timeout to the cluster's default, search_path to
+    /// <c>$user, public</c>, others to the server's value.
     /// </summary>
     private CommandResult Reset(List<SqlToken> tokens)
     {
@@ -640,6 +652,10 @@ internal sealed partial class SqlSession : IPgQuerySession
         foreach (var key in _settings.Keys.ToList())
             if ((all || key.Equals(name, StringComparison.OrdinalIgnoreCase)) && key is not ("statement_timeout" or "search_path"))
                 _settings.Remove(key);
+        // A parameter the user has a default for (ALTER USER … SET) goes back to that default.
+        foreach (var (parameter, value) in _database.Users.SettingsOf(User.Name))
+            if (all || parameter.Equals(name, StringComparison.OrdinalIgnoreCase))
+                SetParameter(parameter, value);
         return new CommandResult("RESET");
     }
 

@@ -24,6 +24,8 @@ public sealed class UserDirectory
     private readonly IEngineSession _system;
     private readonly Lock _lock = new();
     private readonly Dictionary<string, DbUser> _users = new(StringComparer.Ordinal);
+    /// <summary>ALTER USER … SET: each user's own defaults for session parameters (lower-case name → value).</summary>
+    private readonly Dictionary<string, Dictionary<string, string>> _userSettings = new(StringComparer.Ordinal);
     private readonly Dictionary<string, HashSet<string>> _groups = new(StringComparer.Ordinal);
     private readonly HashSet<(string Type, string Schema, string Object, string Privilege, string Grantee)> _grants = [];
     private readonly Dictionary<(string Schema, string Table), string> _owners = new();
@@ -47,6 +49,7 @@ public sealed class UserDirectory
             CREATE TABLE IF NOT EXISTS {Schema}.view_definitions(schema_name VARCHAR, view_name VARCHAR, definition VARCHAR);
             CREATE TABLE IF NOT EXISTS {Schema}.roles(name VARCHAR PRIMARY KEY, id INTEGER NOT NULL, owner VARCHAR, external_id VARCHAR);
             CREATE TABLE IF NOT EXISTS {Schema}.role_members(role_name VARCHAR NOT NULL, member VARCHAR NOT NULL, admin_option BOOLEAN NOT NULL);
+            CREATE TABLE IF NOT EXISTS {Schema}.user_settings(user_name VARCHAR NOT NULL, name VARCHAR NOT NULL, value VARCHAR NOT NULL);
             CREATE OR REPLACE VIEW main.svv_roles AS
               SELECT id AS role_id, name AS role_name, owner AS role_owner, external_id FROM {Schema}.roles;
             CREATE OR REPLACE VIEW main.svv_user_grants AS
@@ -143,6 +146,30 @@ public sealed class UserDirectory
         }
     }
 
+    /// <summary>The session parameters a user's sessions start with (ALTER USER … SET), by lower-case name.</summary>
+    public IReadOnlyDictionary<string, string> SettingsOf(string user)
+    {
+        lock (_lock)
+            return _userSettings.TryGetValue(user, out var settings) ? new Dictionary<string, string>(settings) : new Dictionary<string, string>();
+    }
+
+    /// <summary>Sets (a value) or removes (null) one of a user's session defaults; "all" with null removes every one.</summary>
+    public void SetUserSetting(string user, string name, string? value)
+    {
+        name = name.ToLowerInvariant();
+        lock (_lock)
+        {
+            var all = name == "all" && value is null;
+            _system.Execute($"DELETE FROM {Schema}.user_settings WHERE user_name = {QuoteLiteral(user)}" +
+                (all ? "" : $" AND name = {QuoteLiteral(name)}") +
+                (value is null ? "" : $"; INSERT INTO {Schema}.user_settings VALUES ({QuoteLiteral(user)}, {QuoteLiteral(name)}, {QuoteLiteral(value)})"));
+            if (!_userSettings.TryGetValue(user, out var settings)) _userSettings[user] = settings = new(StringComparer.Ordinal);
+            if (all) settings.Clear();
+            else if (value is null) settings.Remove(name);
+            else settings[name] = value;
+        }
+    }
+
     public void Drop(string user)
     {
         lock (_lock)
@@ -150,8 +177,10 @@ public sealed class UserDirectory
             _system.Execute($"DELETE FROM {Schema}.users WHERE name = {QuoteLiteral(user)}; " +
                 $"DELETE FROM {Schema}.group_members WHERE user_name = {QuoteLiteral(user)}; " +
                 $"DELETE FROM {Schema}.grants WHERE grantee = {QuoteLiteral(user)}; " +
-                $"DELETE FROM {Schema}.role_members WHERE member = {QuoteLiteral(user)}");
+                $"DELETE FROM {Schema}.role_members WHERE member = {QuoteLiteral(user)}; " +
+                $"DELETE FROM {Schema}.user_settings WHERE user_name = {QuoteLiteral(user)}");
             _users.Remove(user);
+            _userSettings.Remove(user);
             _roleMembers.RemoveWhere(m => m.Member == user);
             ForgetAssumeRoleGrants(user);
             foreach (var members in _groups.Values) members.Remove(user);
@@ -402,6 +431,13 @@ public sealed class UserDirectory
             {
                 var name = (string)users.GetValue(0)!;
                 _users[name] = new DbUser(name, users.GetValue(1) is string secret ? PgPasswordSecret.Parse(secret) : null, (bool)users.GetValue(2)!);
+            }
+        using (var settings = _system.Query($"SELECT user_name, name, value FROM {Schema}.user_settings"))
+            while (settings.Read())
+            {
+                var user = (string)settings.GetValue(0)!;
+                if (!_userSettings.TryGetValue(user, out var own)) _userSettings[user] = own = new(StringComparer.Ordinal);
+                own[(string)settings.GetValue(1)!] = (string)settings.GetValue(2)!;
             }
         using (var members = _system.Query($"SELECT group_name, user_name FROM {Schema}.group_members"))
             while (members.Read())

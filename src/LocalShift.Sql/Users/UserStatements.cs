@@ -69,12 +69,60 @@ internal sealed class UserStatements(UserDirectory directory, DbUser caller)
         {
             _i += 2;
             var renamed = Name();
+            var settings = directory.SettingsOf(name);
             directory.Drop(name);
             // Redshift: the user name salts the password's hash, so a renamed user has no password until one is set.
             directory.Save(user with { Name = renamed, Secret = null });
+            foreach (var (parameter, value) in settings) directory.SetUserSetting(renamed, parameter, value);
             return "ALTER USER";
         }
+        if (Peek()?.IsAny("SET", "RESET") == true) return AlterUserSetting(name);
         directory.Save(Options(user));
+        return "ALTER USER";
+    }
+
+    /// <summary>
+    /// <c>ALTER USER u SET parameter { TO | = } { value | DEFAULT }</c> and <c>ALTER USER u RESET { parameter | ALL }</c>:
+    /// the user's own default for a session parameter, which every later session of the user starts with (a session
+    /// already open keeps its values, as in Redshift and PostgreSQL).
+    /// </summary>
+    private string AlterUserSetting(string user)
+    {
+        var reset = Next().Is("RESET");
+        var nameToken = Next();
+        var parameter = nameToken.Identifier;
+        if (parameter == "time" && Peek()?.Is("ZONE") == true) { _i++; parameter = "timezone"; }
+        if (reset && parameter.Equals("all", StringComparison.OrdinalIgnoreCase))
+        {
+            directory.SetUserSetting(user, "all", null);
+            return "ALTER USER";
+        }
+        if (!Routing.SqlSession.IsSessionParameter(parameter))
+            throw new PgException(SqlState.UndefinedObject, $"unrecognized configuration parameter \"{parameter}\"");
+        if (reset)
+        {
+            directory.SetUserSetting(user, parameter, null);
+            return "ALTER USER";
+        }
+        if (Peek() is { } to && (to.Is("TO") || to.Text == "=")) _i++;
+        var values = new List<string>();
+        while (Peek() is { } token)
+        {
+            _i++;
+            if (token.Kind == SqlTokenKind.Comma) continue;
+            values.Add(token.Kind == SqlTokenKind.String ? token.StringValue : token.Kind == SqlTokenKind.QuotedIdentifier ? token.Identifier : token.Text);
+        }
+        if (values.Count == 0) throw new PgException(SqlState.SyntaxError, "syntax error at end of input");
+        if (values is [var only] && only.Equals("DEFAULT", StringComparison.OrdinalIgnoreCase))
+        {
+            directory.SetUserSetting(user, parameter, null);
+            return "ALTER USER";
+        }
+        var value = string.Join(", ", values);
+        // A value the session would refuse is refused now, with the text SET gives.
+        if (parameter.Equals("statement_timeout", StringComparison.OrdinalIgnoreCase))
+            value = ((long)Routing.StatementDeadline.Parse(value).TotalMilliseconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        directory.SetUserSetting(user, parameter, value);
         return "ALTER USER";
     }
 
