@@ -14,6 +14,7 @@ public enum ObjectStoreError
     EntityTooSmall,
     KeyTooLong,
     InvalidKey,
+    NoSuchVersion,
 }
 
 public sealed class ObjectStoreException(ObjectStoreError error, string? detail = null)
