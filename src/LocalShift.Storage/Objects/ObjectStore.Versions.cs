@@ -260,7 +260,7 @@ public sealed partial class ObjectStore
                         FROM s3_objects WHERE bucket=$b AND key >= $cur
                       UNION ALL
                       SELECT
-                    """).Append(VersionColumns).Append("""
+                    """).Append(' ').Append(VersionColumns).Append("""
                     , v.seq FROM s3_versions v WHERE v.bucket=$b AND v.key >= $cur)
                     WHERE (key > $cur OR ord < $ord)
                     """);
