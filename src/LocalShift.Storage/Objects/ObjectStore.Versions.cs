@@ -7,8 +7,11 @@ namespace LocalShift.Storage.Objects;
 
 /// <summary>
 /// S3 versioning. The current object of every key stays in <c>s3_objects</c>, so listings, reads, COPY and UNLOAD see a
-/// versioned bucket exactly like any other; <c>s3_versions</c> holds the rest: noncurrent versions and delete markers,
-/// ordered by <c>seq</c> (newer is larger). A key whose newest version is a delete marker has no row in <c>s3_objects</c>.
+/// versioned bucket exactly like any other; <c>s3_versions</c> holds the rest: noncurrent versions and delete markers.
+/// Versions are ordered by their stamp, a process-wide increasing number given at creation and carried inside the
+/// version id, so that a listing can resume after a version that was deleted meanwhile (what tools emptying a bucket do:
+/// list a page, delete it, list from the page's markers). A key whose newest version is a delete marker has no row in
+/// <c>s3_objects</c>.
 /// Invariant kept by every write: when a key has no current object, its newest row in <c>s3_versions</c>, if any, is a
 /// delete marker (<see cref="PromoteNewest"/> restores it after a version is removed).
 /// </summary>
@@ -19,35 +22,76 @@ public sealed partial class ObjectStore
 
     private const int VersionIdLength = 32;
 
-    /// <summary>The order of the current object among its key's versions: before every row of <c>s3_versions</c>.</summary>
-    private const long CurrentOrd = long.MaxValue - 1;
-
     /// <summary>A listing cursor that still includes every version of its key.</summary>
     private const long WholeKey = long.MaxValue;
 
     /// <summary>A listing cursor past every version of its key.</summary>
-    private const long AfterKey = 0;
+    private const long AfterKey = long.MinValue;
 
-    private void MigrateVersioning() =>
-        _state.Migrate("s3-versioning",
-            """
-            ALTER TABLE s3_objects ADD COLUMN version_id TEXT;
-            CREATE TABLE s3_versions(
-              seq INTEGER PRIMARY KEY AUTOINCREMENT, bucket TEXT NOT NULL, key BLOB NOT NULL, version_id TEXT,
-              delete_marker INTEGER NOT NULL, blob TEXT, size INTEGER NOT NULL, etag TEXT NOT NULL,
-              last_modified INTEGER NOT NULL, attrs TEXT NOT NULL);
-            CREATE INDEX s3_versions_by_key ON s3_versions(bucket, key, seq);
-            CREATE TABLE s3_bucket_versioning(bucket TEXT PRIMARY KEY, status TEXT NOT NULL);
-            """);
+    private static long _lastStamp;
 
-    /// <summary>A new version id: 32 characters of [A-Za-z0-9._], starting with a letter or digit (a CLI argument never starts with '-').</summary>
-    public static string NewVersionId()
+    /// <summary>A stamp greater than every earlier one of this process (and than those stored, see <see cref="StampsAfter"/>).</summary>
+    private static long NextStamp()
     {
         while (true)
         {
-            var id = Convert.ToBase64String(RandomNumberGenerator.GetBytes(24)).Replace('+', '.').Replace('/', '_');
+            var last = Volatile.Read(ref _lastStamp);
+            var next = Math.Max(last + 1, DateTime.UtcNow.Ticks);
+            if (Interlocked.CompareExchange(ref _lastStamp, next, last) == last) return next;
+        }
+    }
+
+    private static void StampsAfter(long stored)
+    {
+        while (true)
+        {
+            var last = Volatile.Read(ref _lastStamp);
+            if (last >= stored || Interlocked.CompareExchange(ref _lastStamp, stored, last) == last) return;
+        }
+    }
+
+    /// <summary>Versioning's tables, a migration of its own so that it stays independent of other S3 schema steps.</summary>
+    private void MigrateVersioning()
+    {
+        _state.Migrate("s3-versioning",
+            """
+            ALTER TABLE s3_objects ADD COLUMN version_id TEXT;
+            ALTER TABLE s3_objects ADD COLUMN version_stamp INTEGER NOT NULL DEFAULT 0;
+            CREATE TABLE s3_versions(
+              seq INTEGER PRIMARY KEY AUTOINCREMENT, bucket TEXT NOT NULL, key BLOB NOT NULL, version_id TEXT, stamp INTEGER NOT NULL,
+              delete_marker INTEGER NOT NULL, blob TEXT, size INTEGER NOT NULL, etag TEXT NOT NULL,
+              last_modified INTEGER NOT NULL, attrs TEXT NOT NULL);
+            CREATE INDEX s3_versions_by_key ON s3_versions(bucket, key, stamp);
+            CREATE TABLE s3_bucket_versioning(bucket TEXT PRIMARY KEY, status TEXT NOT NULL);
+            """);
+        StampsAfter(_state.Read(c =>
+        {
+            using var cmd = c.Cmd(null, "SELECT MAX(s) FROM (SELECT MAX(version_stamp) AS s FROM s3_objects UNION ALL SELECT MAX(stamp) FROM s3_versions)");
+            return cmd.ExecuteScalar() is long max ? max : 0;
+        }));
+    }
+
+    /// <summary>
+    /// A new version id for a version made at <paramref name="stamp"/>: 32 characters of [A-Za-z0-9._] (16 random bytes, then
+    /// the stamp), starting with a letter or digit so that a CLI never reads it as an option.
+    /// </summary>
+    public static string NewVersionId(long stamp)
+    {
+        var bytes = new byte[24];
+        System.Buffers.Binary.BinaryPrimitives.WriteInt64BigEndian(bytes.AsSpan(16), stamp);
+        while (true)
+        {
+            RandomNumberGenerator.Fill(bytes.AsSpan(0, 16));
+            var id = Convert.ToBase64String(bytes).Replace('+', '.').Replace('/', '_');
             if (char.IsAsciiLetterOrDigit(id[0])) return id;
         }
+    }
+
+    /// <summary>The stamp inside a well-formed version id (not "null").</summary>
+    private static long StampOf(string versionId)
+    {
+        var bytes = Convert.FromBase64String(versionId.Replace('.', '+').Replace('_', '/'));
+        return System.Buffers.Binary.BinaryPrimitives.ReadInt64BigEndian(bytes.AsSpan(16));
     }
 
     /// <summary>Whether a client's version id could name a version at all: "null", or an id of the form LocalShift gives out.</summary>
@@ -88,8 +132,8 @@ public sealed partial class ObjectStore
             if (replaceNullVersion && current.VersionId is null) freed.Add(current.Blob);
             else
                 c.Exec(tx, """
-                    INSERT INTO s3_versions(bucket, key, version_id, delete_marker, blob, size, etag, last_modified, attrs)
-                    SELECT bucket, key, version_id, 0, blob, size, etag, last_modified, attrs FROM s3_objects WHERE bucket=$b AND key=$k
+                    INSERT INTO s3_versions(bucket, key, version_id, stamp, delete_marker, blob, size, etag, last_modified, attrs)
+                    SELECT bucket, key, version_id, version_stamp, 0, blob, size, etag, last_modified, attrs FROM s3_objects WHERE bucket=$b AND key=$k
                     """, ("$b", bucket), ("$k", key));
             c.Exec(tx, "DELETE FROM s3_objects WHERE bucket=$b AND key=$k", ("$b", bucket), ("$k", key));
         }
@@ -103,12 +147,12 @@ public sealed partial class ObjectStore
     {
         using (var cur = c.Cmd(tx, "SELECT 1 FROM s3_objects WHERE bucket=$b AND key=$k", ("$b", bucket), ("$k", key)))
             if (cur.ExecuteScalar() is not null) return;
-        var newest = c.Query(tx, "SELECT seq, delete_marker FROM s3_versions WHERE bucket=$b AND key=$k ORDER BY seq DESC LIMIT 1",
+        var newest = c.Query(tx, "SELECT seq, delete_marker FROM s3_versions WHERE bucket=$b AND key=$k ORDER BY stamp DESC LIMIT 1",
             r => (Seq: r.GetInt64(0), Marker: r.GetInt64(1) != 0), ("$b", bucket), ("$k", key)).FirstOrDefault();
         if (newest.Seq == 0 || newest.Marker) return;
         c.Exec(tx, """
-            INSERT INTO s3_objects(bucket, key, blob, size, etag, last_modified, attrs, version_id)
-            SELECT bucket, key, blob, size, etag, last_modified, attrs, version_id FROM s3_versions WHERE seq=$s
+            INSERT INTO s3_objects(bucket, key, blob, size, etag, last_modified, attrs, version_id, version_stamp)
+            SELECT bucket, key, blob, size, etag, last_modified, attrs, version_id, stamp FROM s3_versions WHERE seq=$s
             """, ("$s", newest.Seq));
         c.Exec(tx, "DELETE FROM s3_versions WHERE seq=$s", ("$s", newest.Seq));
     }
@@ -138,11 +182,12 @@ public sealed partial class ObjectStore
                     return (new DeleteOutcome(null, false, false), freed);
                 }
                 RetireCurrent(c, tx, bucket, keyBytes, replaceNullVersion: versioning == BucketVersioning.Suspended, freed);
-                var markerId = versioning == BucketVersioning.Enabled ? NewVersionId() : null;
+                var stamp = NextStamp();
+                var markerId = versioning == BucketVersioning.Enabled ? NewVersionId(stamp) : null;
                 c.Exec(tx, """
-                    INSERT INTO s3_versions(bucket, key, version_id, delete_marker, blob, size, etag, last_modified, attrs)
-                    VALUES($b, $k, $v, 1, NULL, 0, '', $m, '{}')
-                    """, ("$b", bucket), ("$k", keyBytes), ("$v", markerId), ("$m", modified));
+                    INSERT INTO s3_versions(bucket, key, version_id, stamp, delete_marker, blob, size, etag, last_modified, attrs)
+                    VALUES($b, $k, $v, $st, 1, NULL, 0, '', $m, '{}')
+                    """, ("$b", bucket), ("$k", keyBytes), ("$v", markerId), ("$st", stamp), ("$m", modified));
                 return (new DeleteOutcome(markerId, true, true), freed);
             }
 
@@ -172,7 +217,7 @@ public sealed partial class ObjectStore
     private const string VersionColumns = """
         v.key, COALESCE(v.blob, ''), v.size, v.etag, v.last_modified, v.attrs, v.version_id, v.delete_marker,
         (NOT EXISTS(SELECT 1 FROM s3_objects o WHERE o.bucket=v.bucket AND o.key=v.key)
-         AND v.seq=(SELECT MAX(w.seq) FROM s3_versions w WHERE w.bucket=v.bucket AND w.key=v.key))
+         AND v.stamp=(SELECT MAX(w.stamp) FROM s3_versions w WHERE w.bucket=v.bucket AND w.key=v.key))
         """;
 
     private static ObjectVersion ReadVersion(string bucket, SqliteDataReader r) =>
@@ -198,7 +243,7 @@ public sealed partial class ObjectStore
     {
         var keyBytes = ObjectKeys.Encode(key);
         return _state.Read(c => c.Query(null,
-                "SELECT " + VersionColumns + " FROM s3_versions v WHERE v.bucket=$b AND v.key=$k ORDER BY v.seq DESC LIMIT 1",
+                "SELECT " + VersionColumns + " FROM s3_versions v WHERE v.bucket=$b AND v.key=$k ORDER BY v.stamp DESC LIMIT 1",
                 r => ReadVersion(bucket, r), ("$b", bucket), ("$k", keyBytes))
             .FirstOrDefault(v => v.IsDeleteMarker && v.IsLatest));
     }
@@ -230,7 +275,8 @@ public sealed partial class ObjectStore
     /// (UTF-8 bytes) and newest first within a key, after the (<paramref name="keyMarker"/>, <paramref name="versionIdMarker"/>)
     /// position (a key marker alone skips all of that key's versions). Keys containing <paramref name="delimiter"/> after the
     /// prefix roll up into common prefixes; at most <paramref name="maxKeys"/> entries, versions and prefixes together.
-    /// A version id marker that names no version of the key marker is an <see cref="ObjectStoreError.NoSuchVersion"/>.
+    /// The version id marker need not exist any more: its stamp says where it was. Only a "null" marker is looked up; when
+    /// the null version is gone the listing goes on after the key (where a null version written before versioning sits).
     /// </summary>
     public VersionListPage ListVersions(string bucket, string? prefix, string? delimiter, string? keyMarker, string? versionIdMarker, int maxKeys)
     {
@@ -256,12 +302,12 @@ public sealed partial class ObjectStore
             {
                 var sql = new StringBuilder("""
                     SELECT * FROM (
-                      SELECT key, blob, size, etag, last_modified, attrs, version_id, 0 AS marker, 1 AS latest, 9223372036854775806 AS ord
+                      SELECT key, blob, size, etag, last_modified, attrs, version_id, 0 AS marker, 1 AS latest, version_stamp AS ord
                         FROM s3_objects WHERE bucket=$b AND key >= $cur
                       UNION ALL
                       SELECT
                     """).Append(' ').Append(VersionColumns).Append("""
-                    , v.seq FROM s3_versions v WHERE v.bucket=$b AND v.key >= $cur)
+                    , v.stamp FROM s3_versions v WHERE v.bucket=$b AND v.key >= $cur)
                     WHERE (key > $cur OR ord < $ord)
                     """);
                 if (upper is not null) sql.Append(" AND key < $up");
@@ -299,11 +345,12 @@ public sealed partial class ObjectStore
     /// <summary>Where a version sits among its key's versions, for resuming a listing after it.</summary>
     private static long VersionOrd(SqliteConnection c, string bucket, byte[] key, string versionId)
     {
-        var id = versionId == NullVersionId ? null : versionId;
-        using (var cur = c.Cmd(null, "SELECT 1 FROM s3_objects WHERE bucket=$b AND key=$k AND version_id IS $v", ("$b", bucket), ("$k", key), ("$v", id)))
-            if (cur.ExecuteScalar() is not null) return CurrentOrd;
-        using var cmd = c.Cmd(null, "SELECT seq FROM s3_versions WHERE bucket=$b AND key=$k AND version_id IS $v", ("$b", bucket), ("$k", key), ("$v", id));
-        return cmd.ExecuteScalar() is long seq ? seq : throw new ObjectStoreException(ObjectStoreError.NoSuchVersion);
+        if (versionId != NullVersionId) return StampOf(versionId);
+        using var cmd = c.Cmd(null, """
+            SELECT version_stamp FROM s3_objects WHERE bucket=$b AND key=$k AND version_id IS NULL
+            UNION ALL SELECT stamp FROM s3_versions WHERE bucket=$b AND key=$k AND version_id IS NULL
+            """, ("$b", bucket), ("$k", key));
+        return cmd.ExecuteScalar() is long stamp ? stamp : AfterKey;
     }
 
     private static VersionListPage VersionPage(List<VersionListEntry> entries, int maxKeys)

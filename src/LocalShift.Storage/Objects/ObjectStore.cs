@@ -159,7 +159,8 @@ public sealed partial class ObjectStore
     {
         var versioning = Versioning(c, tx, bucket);
         var freed = new List<string>();
-        var versionId = versioning == BucketVersioning.Enabled ? NewVersionId() : null;
+        var stamp = NextStamp();
+        var versionId = versioning == BucketVersioning.Enabled ? NewVersionId(stamp) : null;
         if (versioning == BucketVersioning.Unversioned)
         {
             using var old = c.Cmd(tx, "SELECT blob FROM s3_objects WHERE bucket=$b AND key=$k", ("$b", bucket), ("$k", key));
@@ -167,12 +168,12 @@ public sealed partial class ObjectStore
         }
         else RetireCurrent(c, tx, bucket, key, replaceNullVersion: versioning == BucketVersioning.Suspended, freed);
         c.Exec(tx, """
-            INSERT INTO s3_objects(bucket, key, blob, size, etag, last_modified, attrs, version_id) VALUES($b,$k,$blob,$s,$e,$m,$a,$v)
+            INSERT INTO s3_objects(bucket, key, blob, size, etag, last_modified, attrs, version_id, version_stamp) VALUES($b,$k,$blob,$s,$e,$m,$a,$v,$st)
             ON CONFLICT(bucket, key) DO UPDATE SET blob=excluded.blob, size=excluded.size, etag=excluded.etag,
-              last_modified=excluded.last_modified, attrs=excluded.attrs, version_id=excluded.version_id
+              last_modified=excluded.last_modified, attrs=excluded.attrs, version_id=excluded.version_id, version_stamp=excluded.version_stamp
             """,
             ("$b", bucket), ("$k", key), ("$blob", blob), ("$s", size), ("$e", etag),
-            ("$m", modified.ToUnixTimeMilliseconds()), ("$a", JsonSerializer.Serialize(attributes)), ("$v", versionId));
+            ("$m", modified.ToUnixTimeMilliseconds()), ("$a", JsonSerializer.Serialize(attributes)), ("$v", versionId), ("$st", stamp));
         return (versionId, freed);
     }
 

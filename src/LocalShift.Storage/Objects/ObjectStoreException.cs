@@ -14,7 +14,6 @@ public enum ObjectStoreError
     EntityTooSmall,
     KeyTooLong,
     InvalidKey,
-    NoSuchVersion,
 }
 
 public sealed class ObjectStoreException(ObjectStoreError error, string? detail = null)

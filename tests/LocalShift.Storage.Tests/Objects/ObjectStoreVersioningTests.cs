@@ -133,6 +133,31 @@ public sealed class ObjectStoreVersioningTests : IDisposable
     }
 
     [Fact]
+    public async Task A_listing_resumes_after_a_marker_version_that_was_deleted_meanwhile()
+    {
+        _t.Store.SetVersioning("b", BucketVersioning.Enabled);
+        foreach (var key in new[] { "a", "b" })
+            for (var i = 0; i < 3; i++) await Put(key, key + i);
+
+        var removed = new List<string>();
+        string? keyMarker = null, versionMarker = null;
+        for (var pages = 0; pages < 10; pages++)
+        {
+            var page = _t.Store.ListVersions("b", null, null, keyMarker, versionMarker, 2);
+            foreach (var v in page.Entries.Select(e => e.Version!.Info))
+            {
+                _t.Store.Delete("b", v.Key, v.VersionId);
+                removed.Add(v.Key);
+            }
+            if (!page.IsTruncated) break;
+            (keyMarker, versionMarker) = (page.Entries[^1].Version!.Info.Key, page.Entries[^1].Version!.Info.VersionId);
+        }
+
+        Assert.Equal(["a", "a", "a", "b", "b", "b"], removed);
+        Assert.Empty(AllVersions());
+    }
+
+    [Fact]
     public async Task Versions_survive_a_restart_and_keep_the_bucket_from_being_deleted()
     {
         _t.Store.SetVersioning("b", BucketVersioning.Enabled);
@@ -180,7 +205,7 @@ public sealed class ObjectStoreVersioningTests : IDisposable
     {
         for (var i = 0; i < 200; i++)
         {
-            var id = ObjectStore.NewVersionId();
+            var id = ObjectStore.NewVersionId(DateTime.UtcNow.Ticks + i);
             Assert.True(ObjectStore.IsWellFormedVersionId(id), id);
             Assert.True(char.IsAsciiLetterOrDigit(id[0]), id);
         }

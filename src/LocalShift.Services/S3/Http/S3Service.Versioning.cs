@@ -51,12 +51,8 @@ public sealed partial class S3Service
         if (versionIdMarker is not null && !ObjectStore.IsWellFormedVersionId(versionIdMarker))
             throw S3Errors.InvalidVersionId("version-id-marker", versionIdMarker);
 
-        VersionListPage page;
-        try { page = Store.ListVersions(bucket.Name, prefix, delimiter, keyMarker, versionIdMarker, maxKeys); }
-        catch (ObjectStoreException e) when (e.Error == ObjectStoreError.NoSuchVersion)
-        {
-            throw S3Errors.InvalidVersionId("version-id-marker", versionIdMarker!);
-        }
+        // The marker version may have been deleted since the last page (tools delete each page before asking for the next).
+        var page = Store.ListVersions(bucket.Name, prefix, delimiter, keyMarker, versionIdMarker, maxKeys);
 
         return S3Xml.WriteAsync(r.Http, "ListVersionsResult", w =>
         {
