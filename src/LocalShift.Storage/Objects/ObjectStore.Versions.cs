@@ -162,7 +162,7 @@ public sealed partial class ObjectStore
     /// enabled a delete marker with a new version id becomes the newest version; with versioning suspended a delete marker
     /// becomes the null version (replacing an earlier null version). With a version id ("null" included) that version is
     /// removed for good; removing the newest version makes the one before it current. A version id that names nothing
-    /// deletes nothing and succeeds, as deleting a missing key does.
+    /// deletes nothing and succeeds, as deleting a missing key does (unverified for versions: AWS's answer not captured).
     /// </summary>
     public DeleteOutcome Delete(string bucket, string key, string? versionId)
     {
@@ -276,7 +276,8 @@ public sealed partial class ObjectStore
     /// position (a key marker alone skips all of that key's versions). Keys containing <paramref name="delimiter"/> after the
     /// prefix roll up into common prefixes; at most <paramref name="maxKeys"/> entries, versions and prefixes together.
     /// The version id marker need not exist any more: its stamp says where it was. Only a "null" marker is looked up; when
-    /// the null version is gone the listing goes on after the key (where a null version written before versioning sits).
+    /// the null version is gone the listing goes on after the key (where a null version written before versioning sits;
+    /// unverified against AWS, whose ids are opaque).
     /// </summary>
     public VersionListPage ListVersions(string bucket, string? prefix, string? delimiter, string? keyMarker, string? versionIdMarker, int maxKeys)
     {

@@ -113,6 +113,7 @@ public sealed partial class S3Service
     /// <summary>
     /// Answers <c>x-amz-version-id</c> (or another header naming a version): the id, or "null" for the null version of a
     /// bucket that has versioning enabled or suspended. A bucket that never had versioning answers no version header.
+    /// unverified: that a suspended bucket's writes answer <c>x-amz-version-id: null</c> rather than no header.
     /// </summary>
     private void WriteVersionId(S3Request r, string bucket, string? versionId, string header = "x-amz-version-id")
     {
