@@ -1,4 +1,5 @@
 using System.Text.Json;
+using LocalShift.E2E.Tests.Copy;
 using LocalShift.E2E.Tests.Infrastructure;
 
 namespace LocalShift.E2E.Tests.S3;
@@ -164,5 +165,34 @@ public class S3VersioningTests(ServerFixture fixture) : IClassFixture<ServerFixt
         Assert.Contains("(AccessDenied)", plainPutVersioning.Stderr);
         Assert.Equal(v1, versionGet.Json().GetProperty("VersionId").GetString());
         Assert.Single(versionList.Json().GetProperty("Versions").EnumerateArray());
+    }
+
+    [Fact]
+    public async Task Copy_reads_the_current_versions_and_unload_adds_versions_in_a_versioned_bucket()
+    {
+        var story = new RoleStory(Server);
+        var b = NewBucket();
+        var suffix = Guid.NewGuid().ToString("N")[..8];
+        var role = await story.CreateRoleAsync("Versioned" + suffix, policy: RoleStory.S3Policy(b, "s3:*"));
+        var port = await story.CreateClusterAsync("ver" + suffix, [role]);
+        await story.MakeBucketAsync(b, ("in/a.txt", "1\n"), ("in/gone.txt", "100\n"));
+        (await Server.AwsAsync("s3api", "put-bucket-versioning", "--bucket", b, "--versioning-configuration", "Status=Enabled")).EnsureSuccess();
+        await story.PutAsync(b, "in/a.txt", "2\n"u8.ToArray());
+        (await Server.AwsAsync("s3api", "delete-object", "--bucket", b, "--key", "in/gone.txt")).EnsureSuccess();
+
+        var sql = await story.PsqlAsync(port,
+            "CREATE TABLE t(n INTEGER)",
+            $"COPY t FROM 's3://{b}/in/' IAM_ROLE '{role}'",
+            "SELECT sum(n) FROM t",
+            $"UNLOAD ('select n from t') TO 's3://{b}/out/' IAM_ROLE '{role}' PARALLEL OFF",
+            $"UNLOAD ('select n + 1 from t') TO 's3://{b}/out/' IAM_ROLE '{role}' PARALLEL OFF ALLOWOVERWRITE");
+        var versions = (await Server.AwsAsync("s3api", "list-object-versions", "--bucket", b, "--prefix", "out/")).Json()
+            .GetProperty("Versions").EnumerateArray().Select(v => (v.GetProperty("Key").GetString(), v.GetProperty("IsLatest").GetBoolean())).ToList();
+        var current = (await Server.AwsAsync("s3", "cp", $"s3://{b}/out/000", "-")).EnsureSuccess().Stdout;
+
+        Assert.True(sql.ExitCode == 0, sql.ToString());
+        Assert.Equal("2", sql.Stdout.Replace("\r", "").Split('\n', StringSplitOptions.RemoveEmptyEntries).Last(l => !l.StartsWith("UNLOAD", StringComparison.Ordinal)));
+        Assert.Equal([("out/000", true), ("out/000", false)], versions);
+        Assert.Equal("3\n", current.Replace("\r", ""));
     }
 }
