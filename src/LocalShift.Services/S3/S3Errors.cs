@@ -8,6 +8,9 @@ public sealed class S3Exception(string code, string message, int httpStatus, par
     : AwsException(code, message, httpStatus, httpStatus < 500)
 {
     public IReadOnlyList<(string Name, string Value)> Details { get; } = details;
+
+    /// <summary>Response headers the error answer carries besides the document (x-amz-delete-marker, x-amz-version-id).</summary>
+    public List<(string Name, string Value)> Headers { get; } = [];
 }
 
 /// <summary>S3's errors in one table: the codes, the messages and the statuses S3 answers with.</summary>
@@ -17,6 +20,9 @@ public static class S3Errors
     public static S3Exception NoSuchKey(string key) => new("NoSuchKey", "The specified key does not exist.", 404, ("Key", key));
     public static S3Exception NoSuchUpload(string uploadId) => new("NoSuchUpload",
         "The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.", 404, ("UploadId", uploadId));
+    public static S3Exception NoSuchVersion(string key, string versionId) => new("NoSuchVersion", "The specified version does not exist.", 404,
+        ("Key", key), ("VersionId", versionId));
+    public static S3Exception InvalidVersionId(string name, string value) => InvalidArgument("Invalid version id specified", name, value);
     public static S3Exception NoSuchBucketPolicy(string bucket) => new("NoSuchBucketPolicy", "The bucket policy does not exist", 404, ("BucketName", bucket));
     public static S3Exception BucketAlreadyExists(string bucket) => new("BucketAlreadyExists",
         "The requested bucket name is not available. The bucket namespace is shared by all users of the system. Please select a different name and try again.", 409, ("BucketName", bucket));

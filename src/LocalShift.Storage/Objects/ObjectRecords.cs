@@ -24,7 +24,10 @@ public sealed record ObjectAttributes
     public static readonly ObjectAttributes Empty = new();
 }
 
-/// <summary>One stored object version (LocalShift keeps only the current one).</summary>
+/// <summary>
+/// One stored object version. <see cref="VersionId"/> is null for S3's "null" version: every object of a bucket that never
+/// had versioning, and the objects written while versioning was suspended.
+/// </summary>
 public sealed record ObjectInfo(
     string Bucket,
     string Key,
@@ -32,7 +35,8 @@ public sealed record ObjectInfo(
     string ETag,
     DateTimeOffset LastModified,
     ObjectAttributes Attributes,
-    string BlobId);
+    string BlobId,
+    string? VersionId = null);
 
 /// <summary>An in-progress multipart upload.</summary>
 public sealed record UploadInfo(string UploadId, string Bucket, string Key, DateTimeOffset Initiated, string InitiatorArn, ObjectAttributes Attributes);
@@ -51,3 +55,28 @@ public sealed record ListEntry(ObjectInfo? Object, string? CommonPrefix)
 }
 
 public sealed record ListPage(IReadOnlyList<ListEntry> Entries, bool IsTruncated);
+
+/// <summary>A bucket's versioning state; a bucket that was once versioned can be suspended but never unversioned again.</summary>
+public enum BucketVersioning
+{
+    Unversioned,
+    Enabled,
+    Suspended,
+}
+
+/// <summary>
+/// One version of a key as ListObjectVersions and a GET by version id see it: an object or a delete marker (which has no
+/// bytes: size 0, empty ETag and blob), and whether it is the key's newest version.
+/// </summary>
+public sealed record ObjectVersion(ObjectInfo Info, bool IsDeleteMarker, bool IsLatest);
+
+/// <summary>
+/// What a delete did: the version it created (a delete marker) or removed, and whether that version is a delete marker.
+/// <see cref="Versioned"/> is false for the plain delete of a bucket that never had versioning, which answers no version headers.
+/// </summary>
+public sealed record DeleteOutcome(string? VersionId, bool DeleteMarker, bool Versioned);
+
+/// <summary>One entry of a version listing: a version or delete marker, or a common prefix rolled up at the delimiter.</summary>
+public sealed record VersionListEntry(ObjectVersion? Version, string? CommonPrefix);
+
+public sealed record VersionListPage(IReadOnlyList<VersionListEntry> Entries, bool IsTruncated);

@@ -31,7 +31,7 @@ public sealed partial class ObjectStore
         {
             while (entries.Count <= maxKeys)
             {
-                var sql = new StringBuilder("SELECT key, blob, size, etag, last_modified, attrs FROM s3_objects WHERE bucket=$b AND key ")
+                var sql = new StringBuilder("SELECT " + ObjectColumns + " FROM s3_objects WHERE bucket=$b AND key ")
                     .Append(inclusive ? ">=" : ">").Append(" $cur");
                 if (upper is not null) sql.Append(" AND key < $up");
                 sql.Append(" ORDER BY key LIMIT ").Append(ListBatch);

@@ -102,16 +102,16 @@ public sealed partial class ObjectStore
         var attributes = upload.Attributes with { CompletedUploadId = upload.UploadId };
         var blob = staged.Promote();
         var modified = DateTimeOffset.FromUnixTimeMilliseconds(Now.ToUnixTimeMilliseconds());
-        (string? Replaced, List<string> PartBlobs) done;
+        (string? VersionId, List<string> Freed, List<string> PartBlobs) done;
         try
         {
             done = _state.Write((c, tx) =>
             {
                 _ = FindUpload(c, tx, upload.Bucket, upload.Key, upload.UploadId) ?? throw new ObjectStoreException(ObjectStoreError.NoSuchUpload);
                 var partBlobs = ReadParts(c, tx, upload.UploadId).Select(p => p.BlobId).ToList();
-                var replaced = UpsertObject(c, tx, upload.Bucket, keyBytes, blob, staged.Size, etag, modified, attributes);
+                var (versionId, freed) = UpsertObject(c, tx, upload.Bucket, keyBytes, blob, staged.Size, etag, modified, attributes);
                 c.Exec(tx, "DELETE FROM s3_uploads WHERE upload_id=$u", ("$u", upload.UploadId));
-                return (replaced, partBlobs);
+                return (versionId, freed, partBlobs);
             });
         }
         catch
@@ -119,9 +119,9 @@ public sealed partial class ObjectStore
             Files.Delete(blob);
             throw;
         }
-        if (done.Replaced is not null) Files.Delete(done.Replaced);
+        foreach (var b in done.Freed) Files.Delete(b);
         foreach (var b in done.PartBlobs) Files.Delete(b);
-        return new ObjectInfo(upload.Bucket, upload.Key, staged.Size, etag, modified, attributes, blob);
+        return new ObjectInfo(upload.Bucket, upload.Key, staged.Size, etag, modified, attributes, blob, done.VersionId);
     }
 
     public void AbortUpload(UploadInfo upload)

@@ -38,8 +38,10 @@ public sealed partial class ObjectStore
               blob TEXT NOT NULL, size INTEGER NOT NULL, etag TEXT NOT NULL, last_modified INTEGER NOT NULL,
               PRIMARY KEY(upload_id, part_number));
             """);
+        MigrateVersioning();
         var referenced = _state.Read(c =>
-            c.Query(null, "SELECT blob FROM s3_objects UNION SELECT blob FROM s3_parts", r => r.GetString(0)).ToHashSet());
+            c.Query(null, "SELECT blob FROM s3_objects UNION SELECT blob FROM s3_parts UNION SELECT blob FROM s3_versions WHERE blob IS NOT NULL",
+                r => r.GetString(0)).ToHashSet());
         Files.Sweep(referenced);
     }
 
@@ -80,12 +82,14 @@ public sealed partial class ObjectStore
         var blobs = _state.Write((c, tx) =>
         {
             _ = FindBucket(c, tx, name) ?? throw new ObjectStoreException(ObjectStoreError.NoSuchBucket);
-            using (var any = c.Cmd(tx, "SELECT 1 FROM s3_objects WHERE bucket=$b LIMIT 1", ("$b", name)))
+            // Noncurrent versions and delete markers keep a bucket from being deleted, as in S3.
+            using (var any = c.Cmd(tx, "SELECT 1 FROM s3_objects WHERE bucket=$b UNION ALL SELECT 1 FROM s3_versions WHERE bucket=$b LIMIT 1", ("$b", name)))
                 if (any.ExecuteScalar() is not null) throw new ObjectStoreException(ObjectStoreError.BucketNotEmpty);
             var partBlobs = c.Query(tx, "SELECT p.blob FROM s3_parts p JOIN s3_uploads u ON u.upload_id=p.upload_id WHERE u.bucket=$b",
                 r => r.GetString(0), ("$b", name));
             c.Exec(tx, "DELETE FROM s3_uploads WHERE bucket=$b", ("$b", name));
             c.Exec(tx, "DELETE FROM s3_buckets WHERE name=$b", ("$b", name));
+            c.Exec(tx, "DELETE FROM s3_bucket_versioning WHERE bucket=$b", ("$b", name));
             return partBlobs;
         });
         foreach (var b in blobs) Files.Delete(b);
@@ -116,17 +120,20 @@ public sealed partial class ObjectStore
     /// <summary>Takes over a finished local file whose size and MD5 are already known (see <see cref="BlobFiles.AdoptAsync(string, FileDigest, CancellationToken)"/>).</summary>
     public Task<StagedBlob> AdoptAsync(string file, FileDigest? digest, CancellationToken ct = default) => Files.AdoptAsync(file, digest, ct);
 
-    /// <summary>Makes a staged body the current object at <paramref name="key"/>, replacing any previous one atomically.</summary>
+    /// <summary>
+    /// Makes a staged body the current object at <paramref name="key"/>, atomically: replacing the previous one in a bucket
+    /// without versioning, keeping it as a noncurrent version in a versioned one (see <see cref="UpsertObject"/>).
+    /// </summary>
     public ObjectInfo Commit(string bucket, string key, StagedBlob staged, ObjectAttributes attributes, string? etag = null)
     {
         var keyBytes = ObjectKeys.Encode(key);
         etag ??= staged.ETag;
         var blob = staged.Promote();
         var modified = DateTimeOffset.FromUnixTimeMilliseconds(Now.ToUnixTimeMilliseconds());
-        string? replaced;
+        (string? VersionId, List<string> Freed) written;
         try
         {
-            replaced = _state.Write((c, tx) =>
+            written = _state.Write((c, tx) =>
             {
                 _ = FindBucket(c, tx, bucket) ?? throw new ObjectStoreException(ObjectStoreError.NoSuchBucket);
                 return UpsertObject(c, tx, bucket, keyBytes, blob, staged.Size, etag, modified, attributes);
@@ -137,31 +144,44 @@ public sealed partial class ObjectStore
             Files.Delete(blob);
             throw;
         }
-        if (replaced is not null) Files.Delete(replaced);
-        return new ObjectInfo(bucket, key, staged.Size, etag, modified, attributes, blob);
+        foreach (var freed in written.Freed) Files.Delete(freed);
+        return new ObjectInfo(bucket, key, staged.Size, etag, modified, attributes, blob, written.VersionId);
     }
 
-    private static string? UpsertObject(SqliteConnection c, SqliteTransaction tx, string bucket, byte[] key, string blob, long size,
-        string etag, DateTimeOffset modified, ObjectAttributes attributes)
+    /// <summary>
+    /// Writes the current object of a key as the bucket's versioning state says: without versioning it replaces the
+    /// previous object; with versioning enabled it gets a new version id and the previous one becomes noncurrent; with
+    /// versioning suspended it is the "null" version, replacing any earlier null version but keeping versions with ids.
+    /// </summary>
+    /// <returns>The new version id (null for the null version) and the blobs no version refers to any more.</returns>
+    private static (string? VersionId, List<string> Freed) UpsertObject(SqliteConnection c, SqliteTransaction tx, string bucket, byte[] key,
+        string blob, long size, string etag, DateTimeOffset modified, ObjectAttributes attributes)
     {
-        string? replaced;
-        using (var old = c.Cmd(tx, "SELECT blob FROM s3_objects WHERE bucket=$b AND key=$k", ("$b", bucket), ("$k", key)))
-            replaced = old.ExecuteScalar() as string;
+        var versioning = Versioning(c, tx, bucket);
+        var freed = new List<string>();
+        var stamp = NextStamp();
+        var versionId = versioning == BucketVersioning.Enabled ? NewVersionId(stamp) : null;
+        if (versioning == BucketVersioning.Unversioned)
+        {
+            using var old = c.Cmd(tx, "SELECT blob FROM s3_objects WHERE bucket=$b AND key=$k", ("$b", bucket), ("$k", key));
+            if (old.ExecuteScalar() is string replaced) freed.Add(replaced);
+        }
+        else RetireCurrent(c, tx, bucket, key, replaceNullVersion: versioning == BucketVersioning.Suspended, freed);
         c.Exec(tx, """
-            INSERT INTO s3_objects(bucket, key, blob, size, etag, last_modified, attrs) VALUES($b,$k,$blob,$s,$e,$m,$a)
+            INSERT INTO s3_objects(bucket, key, blob, size, etag, last_modified, attrs, version_id, version_stamp) VALUES($b,$k,$blob,$s,$e,$m,$a,$v,$st)
             ON CONFLICT(bucket, key) DO UPDATE SET blob=excluded.blob, size=excluded.size, etag=excluded.etag,
-              last_modified=excluded.last_modified, attrs=excluded.attrs
+              last_modified=excluded.last_modified, attrs=excluded.attrs, version_id=excluded.version_id, version_stamp=excluded.version_stamp
             """,
             ("$b", bucket), ("$k", key), ("$blob", blob), ("$s", size), ("$e", etag),
-            ("$m", modified.ToUnixTimeMilliseconds()), ("$a", JsonSerializer.Serialize(attributes)));
-        return replaced;
+            ("$m", modified.ToUnixTimeMilliseconds()), ("$a", JsonSerializer.Serialize(attributes)), ("$v", versionId), ("$st", stamp));
+        return (versionId, freed);
     }
 
     public ObjectInfo? FindObject(string bucket, string key)
     {
         var keyBytes = ObjectKeys.Encode(key);
         return _state.Read(c => c.Query(null,
-            "SELECT key, blob, size, etag, last_modified, attrs FROM s3_objects WHERE bucket=$b AND key=$k",
+            "SELECT " + ObjectColumns + " FROM s3_objects WHERE bucket=$b AND key=$k",
             r => ReadObject(bucket, r), ("$b", bucket), ("$k", keyBytes)).FirstOrDefault());
     }
 
@@ -186,19 +206,11 @@ public sealed partial class ObjectStore
         }
     }
 
-    /// <summary>Deletes an object; true when there was one.</summary>
-    public bool DeleteObject(string bucket, string key)
-    {
-        var keyBytes = ObjectKeys.Encode(key);
-        var blob = _state.Write((c, tx) =>
-        {
-            using var old = c.Cmd(tx, "DELETE FROM s3_objects WHERE bucket=$b AND key=$k RETURNING blob", ("$b", bucket), ("$k", keyBytes));
-            return old.ExecuteScalar() as string;
-        });
-        if (blob is null) return false;
-        Files.Delete(blob);
-        return true;
-    }
+    /// <summary>
+    /// Deletes the current object of a key: removed in a bucket without versioning, hidden behind a new delete marker in a
+    /// versioned one (see <see cref="Delete"/>).
+    /// </summary>
+    public DeleteOutcome DeleteObject(string bucket, string key) => Delete(bucket, key, null);
 
     /// <summary>Replaces an object's attributes (tags, or metadata on a copy onto itself) without touching its bytes.</summary>
     public ObjectInfo UpdateAttributes(string bucket, string key, Func<ObjectAttributes, ObjectAttributes> update, bool touch)
@@ -206,7 +218,7 @@ public sealed partial class ObjectStore
         var keyBytes = ObjectKeys.Encode(key);
         return _state.Write((c, tx) =>
         {
-            var info = c.Query(tx, "SELECT key, blob, size, etag, last_modified, attrs FROM s3_objects WHERE bucket=$b AND key=$k",
+            var info = c.Query(tx, "SELECT " + ObjectColumns + " FROM s3_objects WHERE bucket=$b AND key=$k",
                 r => ReadObject(bucket, r), ("$b", bucket), ("$k", keyBytes)).FirstOrDefault()
                 ?? throw new ObjectStoreException(ObjectStoreError.NoSuchKey);
             var attrs = update(info.Attributes);
@@ -217,6 +229,9 @@ public sealed partial class ObjectStore
         });
     }
 
+    /// <summary>The columns <see cref="ReadObject"/> reads, in its order.</summary>
+    private const string ObjectColumns = "key, blob, size, etag, last_modified, attrs, version_id";
+
     private static ObjectInfo ReadObject(string bucket, SqliteDataReader r) => new(
         bucket,
         ObjectKeys.Decode((byte[])r.GetValue(0)),
@@ -224,5 +239,6 @@ public sealed partial class ObjectStore
         r.GetString(3),
         DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(4)),
         JsonSerializer.Deserialize<ObjectAttributes>(r.GetString(5)) ?? ObjectAttributes.Empty,
-        r.GetString(1));
+        r.GetString(1),
+        r.StringOrNull(6));
 }

@@ -103,12 +103,6 @@ public sealed partial class S3Service
         return r.Http.Response.Body.WriteAsync(bytes).AsTask();
     }
 
-    private Task GetBucketVersioning(S3Request r, AwsCall call)
-    {
-        access.AuthorizeBucket(call, r.Bucket!, "s3:GetBucketVersioning");
-        return S3Xml.WriteAsync(r.Http, "VersioningConfiguration", _ => { });
-    }
-
     private async Task PutBucketPolicy(S3Request r, AwsCall call)
     {
         access.AuthorizeBucketPolicy(call, r.Bucket!, "s3:PutBucketPolicy");

@@ -48,8 +48,8 @@ public sealed partial class S3Service
     {
         var (upload, partNumber) = PartTarget(r, call);
         var (srcBucket, srcKey) = CopySource(r);
-        var srcBucketInfo = access.AuthorizeObject(call, srcBucket, srcKey, "s3:GetObject");
-        var opened = Store.OpenObject(srcBucket, srcKey) ?? throw access.MissingKey(call, srcBucketInfo, srcKey);
+        var (srcBucketInfo, srcVersionId) = AuthorizeCopySource(r, call, srcBucket, srcKey);
+        var opened = OpenCopySource(call, srcBucketInfo, srcKey, srcVersionId);
         PartInfo part;
         await using (var body = opened.Body)
         {
@@ -61,6 +61,7 @@ public sealed partial class S3Service
             using var staged = await Store.StageAsync(slice, r.Http.RequestAborted);
             part = Store.CommitPart(upload, partNumber, staged);
         }
+        WriteVersionId(r, srcBucket, opened.Info.VersionId, "x-amz-copy-source-version-id");
         await S3Xml.WriteAsync(r.Http, "CopyPartResult", w =>
         {
             w.El("LastModified", part.LastModified);
@@ -101,8 +102,9 @@ public sealed partial class S3Service
         await WriteCompleteResult(r, info);
     }
 
-    private static Task WriteCompleteResult(S3Request r, ObjectInfo info)
+    private Task WriteCompleteResult(S3Request r, ObjectInfo info)
     {
+        WriteVersionId(r, info.Bucket, info.VersionId);
         var host = r.Http.Request.Host.Value;
         return S3Xml.WriteAsync(r.Http, "CompleteMultipartUploadResult", w =>
         {

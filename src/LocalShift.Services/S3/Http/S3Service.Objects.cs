@@ -24,6 +24,7 @@ public sealed partial class S3Service
 
         r.Http.Response.Headers.ETag = S3Xml.Quote(info.ETag);
         if (payload.Checksum is { } sum) r.Http.Response.Headers["x-amz-checksum-" + sum.Algorithm.ToLowerInvariant()] = sum.Value;
+        WriteVersionId(r, bucket, info.VersionId);
         r.Http.Response.StatusCode = 200;
     }
 
@@ -34,11 +35,14 @@ public sealed partial class S3Service
     private async Task ReadObject(S3Request r, AwsCall call, bool withBody)
     {
         var (bucket, key) = (r.Bucket!, r.Key!);
-        var bucketInfo = access.AuthorizeObject(call, bucket, key, "s3:GetObject");
-        var opened = Store.OpenObject(bucket, key) ?? throw access.MissingKey(call, bucketInfo, key);
+        var versionId = VersionIdOption(r);
+        var (action, keys) = ObjectAction("s3:GetObject", "s3:GetObjectVersion", versionId);
+        var bucketInfo = access.AuthorizeObject(call, bucket, key, action, keys);
+        var opened = OpenForRead(r, call, bucketInfo, key, versionId);
         await using var body = opened.Body;
         var info = opened.Info;
         var response = r.Http.Response;
+        WriteVersionId(r, bucket, info.VersionId);
 
         if (Conditions.Check(r, info) is { } notModified)
         {
@@ -85,8 +89,15 @@ public sealed partial class S3Service
 
     private Task DeleteObject(S3Request r, AwsCall call)
     {
-        access.AuthorizeObject(call, r.Bucket!, r.Key!, "s3:DeleteObject");
-        Store.DeleteObject(r.Bucket!, r.Key!);
+        var versionId = VersionIdOption(r);
+        var (action, keys) = ObjectAction("s3:DeleteObject", "s3:DeleteObjectVersion", versionId);
+        access.AuthorizeObject(call, r.Bucket!, r.Key!, action, keys);
+        var outcome = Store.Delete(r.Bucket!, r.Key!, versionId);
+        if (outcome.Versioned)
+        {
+            if (outcome.DeleteMarker) r.Http.Response.Headers["x-amz-delete-marker"] = "true";
+            r.Http.Response.Headers["x-amz-version-id"] = outcome.VersionId ?? ObjectStore.NullVersionId;
+        }
         NoContent(r.Http);
         return Task.CompletedTask;
     }
@@ -97,35 +108,43 @@ public sealed partial class S3Service
         using var payload = new RequestPayload(r);
         var doc = S3Xml.Parse(await payload.ReadSmallAsync(2 * 1024 * 1024, r.Http.RequestAborted));
         var quiet = string.Equals(doc.Child("Quiet"), "true", StringComparison.OrdinalIgnoreCase);
-        var keys = doc.Children("Object").Select(o => o.Child("Key")).ToList();
-        if (keys.Count > 1000 || keys.Any(k => k is null)) throw S3Errors.MalformedXml();
+        var objects = doc.Children("Object").Select(o => (Key: o.Child("Key"), VersionId: o.Child("VersionId"))).ToList();
+        if (objects.Count > 1000 || objects.Any(o => o.Key is null)) throw S3Errors.MalformedXml();
 
-        var deleted = new List<string>();
-        var errors = new List<(string Key, LocalShift.Core.AwsException Error)>();
-        foreach (var key in keys)
+        var deleted = new List<(string Key, string? VersionId, DeleteOutcome Outcome)>();
+        var errors = new List<(string Key, string? VersionId, LocalShift.Core.AwsException Error)>();
+        foreach (var (key, versionId) in objects)
         {
             try
             {
-                call.Authorize("s3:DeleteObject", S3Access.ObjectArn(bucket.Name, key!), null, bucket.OwnerAccount);
-                Store.DeleteObject(bucket.Name, key!);
-                deleted.Add(key!);
+                if (versionId is not null && !ObjectStore.IsWellFormedVersionId(versionId)) throw S3Errors.InvalidVersionId("versionId", versionId);
+                var (action, conditionKeys) = ObjectAction("s3:DeleteObject", "s3:DeleteObjectVersion", versionId);
+                call.Authorize(action, S3Access.ObjectArn(bucket.Name, key!), conditionKeys, bucket.OwnerAccount);
+                deleted.Add((key!, versionId, Store.Delete(bucket.Name, key!, versionId)));
             }
-            catch (LocalShift.Core.AwsException e) { errors.Add((key!, e)); }
-            catch (ObjectStoreException e) { errors.Add((key!, S3Errors.From(e, bucket.Name, key))); }
+            catch (LocalShift.Core.AwsException e) { errors.Add((key!, versionId, e)); }
+            catch (ObjectStoreException e) { errors.Add((key!, versionId, S3Errors.From(e, bucket.Name, key))); }
         }
         await S3Xml.WriteAsync(r.Http, "DeleteResult", w =>
         {
             if (!quiet)
-                foreach (var k in deleted)
+                foreach (var (k, versionId, outcome) in deleted)
                 {
                     w.WriteStartElement("Deleted");
                     w.El("Key", k);
+                    w.El("VersionId", versionId);
+                    if (outcome.DeleteMarker)
+                    {
+                        w.El("DeleteMarker", true);
+                        w.El("DeleteMarkerVersionId", outcome.VersionId ?? ObjectStore.NullVersionId);
+                    }
                     w.WriteEndElement();
                 }
-            foreach (var (k, e) in errors)
+            foreach (var (k, versionId, e) in errors)
             {
                 w.WriteStartElement("Error");
                 w.El("Key", k);
+                w.El("VersionId", versionId);
                 w.El("Code", e.Code);
                 w.El("Message", e.Message);
                 w.WriteEndElement();
@@ -151,12 +170,12 @@ public sealed partial class S3Service
         var (bucket, key) = (r.Bucket!, r.Key!);
         ObjectKeys.Encode(key);
         var (srcBucket, srcKey) = CopySource(r);
-        var srcBucketInfo = access.AuthorizeObject(call, srcBucket, srcKey, "s3:GetObject");
+        var (srcBucketInfo, srcVersionId) = AuthorizeCopySource(r, call, srcBucket, srcKey);
         access.AuthorizeObject(call, bucket, key, "s3:PutObject", S3Access.Keys(("s3:x-amz-acl", r.Header("x-amz-acl"))));
         var replaceMetadata = string.Equals(r.Header("x-amz-metadata-directive"), "REPLACE", StringComparison.OrdinalIgnoreCase);
         var replaceTags = string.Equals(r.Header("x-amz-tagging-directive"), "REPLACE", StringComparison.OrdinalIgnoreCase);
 
-        var opened = Store.OpenObject(srcBucket, srcKey) ?? throw access.MissingKey(call, srcBucketInfo, srcKey);
+        var opened = OpenCopySource(call, srcBucketInfo, srcKey, srcVersionId);
         ObjectInfo copied;
         await using (var body = opened.Body)
         {
@@ -166,18 +185,20 @@ public sealed partial class S3Service
             var attributes = replaceMetadata
                 ? requested with { Tags = replaceTags ? requested.Tags : source.Tags }
                 : source with { Tags = replaceTags ? requested.Tags : source.Tags, CompletedUploadId = null };
-            if (srcBucket == bucket && srcKey == key)
-            {
-                if (!replaceMetadata)
-                    throw S3Errors.InvalidRequest("This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.");
+            // Copying a named version onto its key is how S3 restores an earlier version: a copy like any other.
+            var ontoItself = srcBucket == bucket && srcKey == key && opened.VersionId is null;
+            if (ontoItself && !replaceMetadata)
+                throw S3Errors.InvalidRequest("This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.");
+            if (ontoItself && Store.GetVersioning(bucket) == BucketVersioning.Unversioned)
                 copied = Store.UpdateAttributes(bucket, key, _ => attributes, touch: true);
-            }
             else
             {
                 using var staged = await Store.StageAsync(body, r.Http.RequestAborted);
                 copied = Store.Commit(bucket, key, staged, attributes);
             }
         }
+        WriteVersionId(r, bucket, copied.VersionId);
+        WriteVersionId(r, srcBucket, opened.Info.VersionId, "x-amz-copy-source-version-id");
         await S3Xml.WriteAsync(r.Http, "CopyObjectResult", w =>
         {
             w.El("LastModified", copied.LastModified);

@@ -40,6 +40,8 @@ public sealed partial class S3Service(S3Access access) : IHttpService
                 _ => S3Errors.IncompleteBody(),
             };
             http.Response.Clear();
+            if (error is S3Exception { Headers: var headers })
+                foreach (var (name, value) in headers) http.Response.Headers[name] = value;
             var resource = request is null ? null : "/" + request.Bucket + (request.Key is null ? "" : "/" + request.Key);
             await S3Xml.WriteErrorAsync(http, error, call.RequestId, resource);
         }
@@ -62,10 +64,12 @@ public sealed partial class S3Service(S3Access access) : IHttpService
                 "GET" when r.Has("policy") => GetBucketPolicy,
                 "GET" when r.Has("uploads") => ListMultipartUploads,
                 "GET" when r.Has("versioning") => GetBucketVersioning,
+                "GET" when r.Has("versions") => ListObjectVersions,
                 "GET" when r.Has("acl") => GetBucketAcl,
                 "GET" when r.Q("list-type") == "2" => ListObjectsV2,
                 "GET" when NoSubresource(r) => ListObjects,
                 "PUT" when r.Has("policy") => PutBucketPolicy,
+                "PUT" when r.Has("versioning") => PutBucketVersioning,
                 "PUT" when NoSubresource(r) => CreateBucket,
                 "DELETE" when r.Has("policy") => DeleteBucketPolicy,
                 "DELETE" when NoSubresource(r) => DeleteBucket,

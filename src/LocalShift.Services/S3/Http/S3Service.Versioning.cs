@@ -1,0 +1,203 @@
+using LocalShift.Aws;
+using LocalShift.Storage.Objects;
+
+namespace LocalShift.Services.S3.Http;
+
+/// <summary>
+/// S3 versioning: the bucket's versioning configuration, ListObjectVersions, and the pieces the object operations share to
+/// read a <c>versionId</c> and answer <c>x-amz-version-id</c>. The versions themselves live in the store
+/// (<see cref="ObjectStore.Delete"/>, <see cref="ObjectStore.ListVersions"/>).
+/// </summary>
+public sealed partial class S3Service
+{
+    private Task GetBucketVersioning(S3Request r, AwsCall call)
+    {
+        access.AuthorizeBucket(call, r.Bucket!, "s3:GetBucketVersioning");
+        var state = Store.GetVersioning(r.Bucket!);
+        // A bucket that never had versioning answers an empty configuration.
+        return S3Xml.WriteAsync(r.Http, "VersioningConfiguration", w =>
+        {
+            if (state != BucketVersioning.Unversioned) w.El("Status", state.ToString());
+        });
+    }
+
+    /// <summary>
+    /// Status Enabled or Suspended; a configuration without Status changes nothing, any other value is MalformedXML (as S3
+    /// answers). MFA delete needs a hardware token LocalShift cannot check: asking for it is NotImplemented.
+    /// </summary>
+    private async Task PutBucketVersioning(S3Request r, AwsCall call)
+    {
+        access.AuthorizeBucket(call, r.Bucket!, "s3:PutBucketVersioning");
+        using var payload = new RequestPayload(r);
+        var doc = S3Xml.Parse(await payload.ReadSmallAsync(64 * 1024, r.Http.RequestAborted));
+        if (doc.Name.LocalName != "VersioningConfiguration") throw S3Errors.MalformedXml();
+        var status = doc.Child("Status");
+        var mfaDelete = doc.Child("MfaDelete");
+        if (mfaDelete is not (null or "Disabled" or "Enabled") || status is not (null or "Enabled" or "Suspended")) throw S3Errors.MalformedXml();
+        if (mfaDelete == "Enabled") throw S3Errors.NotImplemented("MFA delete");
+        if (status is not null) Store.SetVersioning(r.Bucket!, Enum.Parse<BucketVersioning>(status));
+        r.Http.Response.StatusCode = 200;
+    }
+
+    private Task ListObjectVersions(S3Request r, AwsCall call)
+    {
+        var (prefix, delimiter, maxKeys, url) = ListOptions(r);
+        var bucket = access.AuthorizeBucket(call, r.Bucket!, "s3:ListBucketVersions", S3Access.Keys(
+            ("s3:prefix", prefix ?? ""), ("s3:delimiter", delimiter), ("s3:max-keys", r.Q("max-keys"))));
+        var keyMarker = r.Q("key-marker") is { Length: > 0 } k ? k : null;
+        var versionIdMarker = r.Q("version-id-marker") is { Length: > 0 } v ? v : null;
+        if (versionIdMarker is not null && keyMarker is null)
+            throw S3Errors.InvalidArgument("A version-id marker cannot be specified without a key marker.", "version-id-marker", versionIdMarker);
+        if (versionIdMarker is not null && !ObjectStore.IsWellFormedVersionId(versionIdMarker))
+            throw S3Errors.InvalidVersionId("version-id-marker", versionIdMarker);
+
+        // The marker version may have been deleted since the last page (tools delete each page before asking for the next).
+        var page = Store.ListVersions(bucket.Name, prefix, delimiter, keyMarker, versionIdMarker, maxKeys);
+
+        return S3Xml.WriteAsync(r.Http, "ListVersionsResult", w =>
+        {
+            w.El("Name", bucket.Name);
+            w.El("Prefix", Enc(prefix ?? "", url));
+            w.El("KeyMarker", Enc(keyMarker ?? "", url));
+            w.El("VersionIdMarker", versionIdMarker ?? "");
+            if (page.IsTruncated)
+            {
+                var last = page.Entries[^1];
+                w.El("NextKeyMarker", Enc(last.Version?.Info.Key ?? last.CommonPrefix!, url));
+                if (last.Version is { } lv) w.El("NextVersionIdMarker", lv.Info.VersionId ?? ObjectStore.NullVersionId);
+            }
+            w.El("MaxKeys", maxKeys);
+            if (delimiter is not null) w.El("Delimiter", Enc(delimiter, url));
+            if (url) w.El("EncodingType", "url");
+            w.El("IsTruncated", page.IsTruncated);
+            foreach (var e in page.Entries)
+            {
+                if (e.Version is not { } version) continue;
+                var o = version.Info;
+                w.WriteStartElement(version.IsDeleteMarker ? "DeleteMarker" : "Version");
+                w.El("Key", Enc(o.Key, url));
+                w.El("VersionId", o.VersionId ?? ObjectStore.NullVersionId);
+                w.El("IsLatest", version.IsLatest);
+                w.El("LastModified", o.LastModified);
+                if (!version.IsDeleteMarker)
+                {
+                    w.El("ETag", S3Xml.Quote(o.ETag));
+                    if (o.Attributes.ChecksumAlgorithm is { } alg) w.El("ChecksumAlgorithm", alg);
+                    w.El("Size", o.Size);
+                    w.El("StorageClass", "STANDARD");
+                }
+                w.Owner("Owner", bucket.OwnerAccount);
+                w.WriteEndElement();
+            }
+            foreach (var e in page.Entries)
+            {
+                if (e.CommonPrefix is null) continue;
+                w.WriteStartElement("CommonPrefixes");
+                w.El("Prefix", Enc(e.CommonPrefix, url));
+                w.WriteEndElement();
+            }
+        });
+    }
+
+    /// <summary>The request's <c>versionId</c>, or null without one; a value that cannot be a version id is InvalidArgument.</summary>
+    private static string? VersionIdOption(S3Request r)
+    {
+        if (r.Q("versionId") is not { } id) return null;
+        return ObjectStore.IsWellFormedVersionId(id) ? id : throw S3Errors.InvalidVersionId("versionId", id);
+    }
+
+    /// <summary>The action a request on an object needs: the plain one, or its version form when it names a version.</summary>
+    private static (string Action, IReadOnlyDictionary<string, IReadOnlyList<string>>? Keys) ObjectAction(string action, string versionAction, string? versionId) =>
+        versionId is null ? (action, null) : (versionAction, S3Access.Keys(("s3:versionid", versionId)));
+
+    /// <summary>
+    /// Answers <c>x-amz-version-id</c> (or another header naming a version): the id, or "null" for the null version of a
+    /// bucket that has versioning enabled or suspended. A bucket that never had versioning answers no version header.
+    /// unverified: that a suspended bucket's writes answer <c>x-amz-version-id: null</c> rather than no header.
+    /// </summary>
+    private void WriteVersionId(S3Request r, string bucket, string? versionId, string header = "x-amz-version-id")
+    {
+        if (versionId is not null) r.Http.Response.Headers[header] = versionId;
+        else if (Store.GetVersioning(bucket) != BucketVersioning.Unversioned) r.Http.Response.Headers[header] = ObjectStore.NullVersionId;
+    }
+
+    /// <summary>A version that is not there: NoSuchVersion for callers who may list the bucket, AccessDenied for the others (as for keys).</summary>
+    private Exception MissingVersion(AwsCall call, BucketInfo bucket, string key, string versionId)
+    {
+        var missing = access.MissingKey(call, bucket, key);
+        return missing is S3Exception { Code: "NoSuchKey" } ? S3Errors.NoSuchVersion(key, versionId) : missing;
+    }
+
+    /// <summary>
+    /// The object a read names: the current one, or the version <paramref name="versionId"/>. A key hidden by a delete marker
+    /// is NoSuchKey with <c>x-amz-delete-marker: true</c>; a version that is a delete marker is MethodNotAllowed (405) with
+    /// the marker's headers, as S3 answers GET and HEAD (https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObject.html).
+    /// </summary>
+    private (ObjectInfo Info, FileStream Body) OpenForRead(S3Request r, AwsCall call, BucketInfo bucket, string key, string? versionId)
+    {
+        if (versionId is null)
+        {
+            if (Store.OpenObject(bucket.Name, key) is { } current) return current;
+            var missing = access.MissingKey(call, bucket, key);
+            if (missing is S3Exception { Code: "NoSuchKey" } noSuchKey && Store.FindLatestDeleteMarker(bucket.Name, key) is { } marker)
+                AddMarkerHeaders(noSuchKey, marker.Info, withLastModified: false);
+            throw missing;
+        }
+        var opened = Store.OpenVersion(bucket.Name, key, versionId) ?? throw MissingVersion(call, bucket, key, versionId);
+        if (opened.Body is null)
+        {
+            var e = S3Errors.MethodNotAllowed(r.Method.ToUpperInvariant(), "DeleteMarker");
+            AddMarkerHeaders(e, opened.Version.Info, withLastModified: true);
+            throw e;
+        }
+        return (opened.Version.Info, opened.Body);
+    }
+
+    private static void AddMarkerHeaders(S3Exception e, ObjectInfo marker, bool withLastModified)
+    {
+        e.Headers.Add(("x-amz-delete-marker", "true"));
+        e.Headers.Add(("x-amz-version-id", marker.VersionId ?? ObjectStore.NullVersionId));
+        if (withLastModified) e.Headers.Add(("Last-Modified", S3Xml.HttpDate(marker.LastModified)));
+    }
+
+    /// <summary>
+    /// Authorizes the source of CopyObject and UploadPartCopy: s3:GetObject, or s3:GetObjectVersion when
+    /// <c>x-amz-copy-source</c> names a version.
+    /// </summary>
+    private (BucketInfo Bucket, string? VersionId) AuthorizeCopySource(S3Request r, AwsCall call, string srcBucket, string srcKey)
+    {
+        var versionId = CopySourceVersionId(r);
+        var (action, keys) = ObjectAction("s3:GetObject", "s3:GetObjectVersion", versionId);
+        return (access.AuthorizeObject(call, srcBucket, srcKey, action, keys), versionId);
+    }
+
+    /// <summary>Opens an authorized copy source; a source version that is a delete marker is refused.</summary>
+    private (ObjectInfo Info, FileStream Body, string? VersionId) OpenCopySource(AwsCall call, BucketInfo bucket, string srcKey, string? versionId)
+    {
+        var srcBucket = bucket.Name;
+        if (versionId is null)
+        {
+            var opened = Store.OpenObject(srcBucket, srcKey) ?? throw access.MissingKey(call, bucket, srcKey);
+            return (opened.Info, opened.Body, null);
+        }
+        var version = Store.OpenVersion(srcBucket, srcKey, versionId) ?? throw MissingVersion(call, bucket, srcKey, versionId);
+        // unverified: AWS's text for a copy source naming a delete marker (its documented status is 400).
+        if (version.Body is null) throw S3Errors.InvalidRequest("The source of a copy request may not specifically refer to a delete marker by version id.");
+        return (version.Version.Info, version.Body, versionId);
+    }
+
+    /// <summary>The <c>versionId</c> of <c>x-amz-copy-source</c> ("bucket/key?versionId=…"), or null.</summary>
+    private static string? CopySourceVersionId(S3Request r)
+    {
+        var raw = r.Header("x-amz-copy-source")!;
+        var q = raw.IndexOf('?');
+        if (q < 0) return null;
+        foreach (var part in raw[(q + 1)..].Split('&'))
+            if (part.StartsWith("versionId=", StringComparison.Ordinal))
+            {
+                var id = Uri.UnescapeDataString(part["versionId=".Length..]);
+                return ObjectStore.IsWellFormedVersionId(id) ? id : throw S3Errors.InvalidVersionId("x-amz-copy-source", id);
+            }
+        return null;
+    }
+}
