@@ -38,6 +38,7 @@ public sealed partial class ObjectStore
               blob TEXT NOT NULL, size INTEGER NOT NULL, etag TEXT NOT NULL, last_modified INTEGER NOT NULL,
               PRIMARY KEY(upload_id, part_number));
             """);
+        MigrateBucketSettings();
         var referenced = _state.Read(c =>
             c.Query(null, "SELECT blob FROM s3_objects UNION SELECT blob FROM s3_parts", r => r.GetString(0)).ToHashSet());
         Files.Sweep(referenced);

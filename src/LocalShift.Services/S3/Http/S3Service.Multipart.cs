@@ -9,9 +9,11 @@ public sealed partial class S3Service
     {
         var (bucket, key) = (r.Bucket!, r.Key!);
         ObjectKeys.Encode(key);
-        access.AuthorizeObject(call, bucket, key, "s3:PutObject", S3Access.Keys(("s3:x-amz-acl", r.Header("x-amz-acl"))));
-        var attributes = ObjectHeaders.Read(r);
+        var bucketInfo = access.AuthorizeObject(call, bucket, key, "s3:PutObject", S3ConditionKeys.ObjectWrite(r, call.Time));
+        CheckAclHeaders(r, bucketInfo);
+        var attributes = ObjectEncryption.Apply(r, ObjectHeaders.Read(r), BucketEncryption.Of(Store, bucket), bucketInfo.OwnerAccount, bucketInfo.Region);
         var upload = Store.CreateUpload(bucket, key, attributes, call.Caller.Arn);
+        ObjectEncryption.WriteHeaders(r.Http.Response.Headers, attributes);
         return S3Xml.WriteAsync(r.Http, "InitiateMultipartUploadResult", w =>
         {
             w.El("Bucket", bucket);
@@ -35,11 +37,13 @@ public sealed partial class S3Service
     private async Task UploadPart(S3Request r, AwsCall call)
     {
         var (upload, partNumber) = PartTarget(r, call);
+        ObjectEncryption.CheckPart(r, upload.Attributes);
         using var payload = new RequestPayload(r);
         using var staged = await Store.StageAsync(payload.Body, r.Http.RequestAborted);
         payload.Verify(staged);
         var part = Store.CommitPart(upload, partNumber, staged);
         r.Http.Response.Headers.ETag = S3Xml.Quote(part.ETag);
+        ObjectEncryption.WriteHeaders(r.Http.Response.Headers, upload.Attributes);
         if (payload.Checksum is { } sum) r.Http.Response.Headers["x-amz-checksum-" + sum.Algorithm.ToLowerInvariant()] = sum.Value;
         r.Http.Response.StatusCode = 200;
     }
@@ -47,13 +51,18 @@ public sealed partial class S3Service
     private async Task UploadPartCopy(S3Request r, AwsCall call)
     {
         var (upload, partNumber) = PartTarget(r, call);
+        ObjectEncryption.CheckPart(r, upload.Attributes);
         var (srcBucket, srcKey) = CopySource(r);
-        var srcBucketInfo = access.AuthorizeObject(call, srcBucket, srcKey, "s3:GetObject");
-        var opened = Store.OpenObject(srcBucket, srcKey) ?? throw access.MissingKey(call, srcBucketInfo, srcKey);
+        var srcBucketInfo = access.Bucket(srcBucket);
+        var found = Store.OpenObject(srcBucket, srcKey);
+        await using var foundBody = found?.Body;
+        access.AuthorizeObject(call, srcBucket, srcKey, "s3:GetObject", S3ConditionKeys.ExistingTags(found?.Info));
+        var opened = found ?? throw access.MissingKey(call, srcBucketInfo, srcKey);
         PartInfo part;
-        await using (var body = opened.Body)
         {
+            var body = opened.Body;
             Conditions.Check(r, opened.Info, "x-amz-copy-source-");
+            ObjectEncryption.CheckRead(r, opened.Info.Attributes, ObjectEncryption.CopySourceCustomerPrefix);
             var range = Conditions.CopySourceRange(r.Header("x-amz-copy-source-range"), opened.Info.Size);
             var (start, length) = range ?? (0, opened.Info.Size);
             body.Seek(start, SeekOrigin.Begin);
@@ -61,6 +70,7 @@ public sealed partial class S3Service
             using var staged = await Store.StageAsync(slice, r.Http.RequestAborted);
             part = Store.CommitPart(upload, partNumber, staged);
         }
+        ObjectEncryption.WriteHeaders(r.Http.Response.Headers, upload.Attributes);
         await S3Xml.WriteAsync(r.Http, "CopyPartResult", w =>
         {
             w.El("LastModified", part.LastModified);
@@ -104,6 +114,7 @@ public sealed partial class S3Service
     private static Task WriteCompleteResult(S3Request r, ObjectInfo info)
     {
         var host = r.Http.Request.Host.Value;
+        ObjectEncryption.WriteHeaders(r.Http.Response.Headers, info.Attributes);
         return S3Xml.WriteAsync(r.Http, "CompleteMultipartUploadResult", w =>
         {
             w.El("Location", $"{r.Http.Request.Scheme}://{host}/{info.Bucket}/{Uri.EscapeDataString(info.Key).Replace("%2F", "/", StringComparison.Ordinal)}");

@@ -10,11 +10,12 @@ public sealed partial class S3Service
     {
         var (bucket, key) = (r.Bucket!, r.Key!);
         ObjectKeys.Encode(key);
-        access.AuthorizeObject(call, bucket, key, "s3:PutObject", S3Access.Keys(("s3:x-amz-acl", r.Header("x-amz-acl"))));
+        var bucketInfo = access.AuthorizeObject(call, bucket, key, "s3:PutObject", S3ConditionKeys.ObjectWrite(r, call.Time));
+        CheckAclHeaders(r, bucketInfo);
         // Checked before the body is read, so a refused write costs no upload, and again just before the commit.
         Conditions.CheckWrite(r, Store.FindObject(bucket, key));
 
-        var attributes = ObjectHeaders.Read(r);
+        var attributes = ObjectEncryption.Apply(r, ObjectHeaders.Read(r), BucketEncryption.Of(Store, bucket), bucketInfo.OwnerAccount, bucketInfo.Region);
         using var payload = new RequestPayload(r);
         using var staged = await Store.StageAsync(payload.Body, r.Http.RequestAborted);
         payload.Verify(staged);
@@ -23,6 +24,7 @@ public sealed partial class S3Service
         var info = Store.Commit(bucket, key, staged, attributes);
 
         r.Http.Response.Headers.ETag = S3Xml.Quote(info.ETag);
+        ObjectEncryption.WriteHeaders(r.Http.Response.Headers, info.Attributes);
         if (payload.Checksum is { } sum) r.Http.Response.Headers["x-amz-checksum-" + sum.Algorithm.ToLowerInvariant()] = sum.Value;
         r.Http.Response.StatusCode = 200;
     }
@@ -34,11 +36,16 @@ public sealed partial class S3Service
     private async Task ReadObject(S3Request r, AwsCall call, bool withBody)
     {
         var (bucket, key) = (r.Bucket!, r.Key!);
-        var bucketInfo = access.AuthorizeObject(call, bucket, key, "s3:GetObject");
-        var opened = Store.OpenObject(bucket, key) ?? throw access.MissingKey(call, bucketInfo, key);
-        await using var body = opened.Body;
+        var bucketInfo = access.Bucket(bucket);
+        // Opened before authorizing: s3:ExistingObjectTag/<key> needs the object's tags.
+        var found = Store.OpenObject(bucket, key);
+        await using var foundBody = found?.Body;
+        access.AuthorizeObject(call, bucket, key, "s3:GetObject", S3ConditionKeys.ExistingTags(found?.Info));
+        var opened = found ?? throw access.MissingKey(call, bucketInfo, key);
+        var body = opened.Body;
         var info = opened.Info;
         var response = r.Http.Response;
+        ObjectEncryption.CheckRead(r, info.Attributes);
 
         if (Conditions.Check(r, info) is { } notModified)
         {
@@ -50,6 +57,7 @@ public sealed partial class S3Service
 
         var range = Conditions.Range(r.Header("Range"), info.Size);
         ObjectHeaders.Write(response, r, info, withChecksum: range is null && r.Header("x-amz-checksum-mode") == "ENABLED");
+        ObjectEncryption.WriteHeaders(response.Headers, info.Attributes);
         var (start, length) = range ?? (0, info.Size);
         if (range is not null)
         {
@@ -151,24 +159,31 @@ public sealed partial class S3Service
         var (bucket, key) = (r.Bucket!, r.Key!);
         ObjectKeys.Encode(key);
         var (srcBucket, srcKey) = CopySource(r);
-        var srcBucketInfo = access.AuthorizeObject(call, srcBucket, srcKey, "s3:GetObject");
-        access.AuthorizeObject(call, bucket, key, "s3:PutObject", S3Access.Keys(("s3:x-amz-acl", r.Header("x-amz-acl"))));
+        var srcBucketInfo = access.Bucket(srcBucket);
+        var sourceObject = Store.OpenObject(srcBucket, srcKey);
+        await using var sourceBody = sourceObject?.Body;
+        access.AuthorizeObject(call, srcBucket, srcKey, "s3:GetObject", S3ConditionKeys.ExistingTags(sourceObject?.Info));
+        var bucketInfo = access.AuthorizeObject(call, bucket, key, "s3:PutObject", S3ConditionKeys.ObjectWrite(r, call.Time));
+        CheckAclHeaders(r, bucketInfo);
         var replaceMetadata = string.Equals(r.Header("x-amz-metadata-directive"), "REPLACE", StringComparison.OrdinalIgnoreCase);
         var replaceTags = string.Equals(r.Header("x-amz-tagging-directive"), "REPLACE", StringComparison.OrdinalIgnoreCase);
 
-        var opened = Store.OpenObject(srcBucket, srcKey) ?? throw access.MissingKey(call, srcBucketInfo, srcKey);
+        var opened = sourceObject ?? throw access.MissingKey(call, srcBucketInfo, srcKey);
         ObjectInfo copied;
-        await using (var body = opened.Body)
         {
+            var body = opened.Body;
             Conditions.Check(r, opened.Info, "x-amz-copy-source-");
+            ObjectEncryption.CheckRead(r, opened.Info.Attributes, ObjectEncryption.CopySourceCustomerPrefix);
             var source = opened.Info.Attributes;
             var requested = ObjectHeaders.Read(r);
             var attributes = replaceMetadata
                 ? requested with { Tags = replaceTags ? requested.Tags : source.Tags }
                 : source with { Tags = replaceTags ? requested.Tags : source.Tags, CompletedUploadId = null };
+            // A copy is encrypted as its request (or the destination bucket's default) says, not as its source was.
+            attributes = ObjectEncryption.Apply(r, attributes, BucketEncryption.Of(Store, bucket), bucketInfo.OwnerAccount, bucketInfo.Region);
             if (srcBucket == bucket && srcKey == key)
             {
-                if (!replaceMetadata)
+                if (!replaceMetadata && !ChangesEncryption(r))
                     throw S3Errors.InvalidRequest("This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.");
                 copied = Store.UpdateAttributes(bucket, key, _ => attributes, touch: true);
             }
@@ -178,6 +193,7 @@ public sealed partial class S3Service
                 copied = Store.Commit(bucket, key, staged, attributes);
             }
         }
+        ObjectEncryption.WriteHeaders(r.Http.Response.Headers, copied.Attributes);
         await S3Xml.WriteAsync(r.Http, "CopyObjectResult", w =>
         {
             w.El("LastModified", copied.LastModified);
@@ -187,7 +203,7 @@ public sealed partial class S3Service
 
     private async Task PutObjectTagging(S3Request r, AwsCall call)
     {
-        access.AuthorizeObject(call, r.Bucket!, r.Key!, "s3:PutObjectTagging");
+        var existing = Store.FindObject(r.Bucket!, r.Key!);
         using var payload = new RequestPayload(r);
         var doc = S3Xml.Parse(await payload.ReadSmallAsync(64 * 1024, r.Http.RequestAborted));
         var tags = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -198,14 +214,18 @@ public sealed partial class S3Service
             if (!tags.TryAdd(k, tag.Child("Value") ?? "")) throw S3Errors.InvalidTag("Cannot provide multiple Tags with the same key");
         }
         if (tags.Count > 10) throw S3Errors.InvalidTag("Object tags cannot be greater than 10");
+        access.AuthorizeObject(call, r.Bucket!, r.Key!, "s3:PutObjectTagging",
+            S3ConditionKeys.AddRequestTags(S3ConditionKeys.ExistingTags(existing), tags));
         Store.UpdateAttributes(r.Bucket!, r.Key!, a => a with { Tags = tags }, touch: false);
         r.Http.Response.StatusCode = 200;
     }
 
     private Task GetObjectTagging(S3Request r, AwsCall call)
     {
-        var bucket = access.AuthorizeObject(call, r.Bucket!, r.Key!, "s3:GetObjectTagging");
-        var info = Store.FindObject(r.Bucket!, r.Key!) ?? throw access.MissingKey(call, bucket, r.Key!);
+        var bucket = access.Bucket(r.Bucket!);
+        var found = Store.FindObject(r.Bucket!, r.Key!);
+        access.AuthorizeObject(call, r.Bucket!, r.Key!, "s3:GetObjectTagging", S3ConditionKeys.ExistingTags(found));
+        var info = found ?? throw access.MissingKey(call, bucket, r.Key!);
         return S3Xml.WriteAsync(r.Http, "Tagging", w =>
         {
             w.WriteStartElement("TagSet");
@@ -222,9 +242,13 @@ public sealed partial class S3Service
 
     private Task DeleteObjectTagging(S3Request r, AwsCall call)
     {
-        access.AuthorizeObject(call, r.Bucket!, r.Key!, "s3:DeleteObjectTagging");
+        access.AuthorizeObject(call, r.Bucket!, r.Key!, "s3:DeleteObjectTagging", S3ConditionKeys.ExistingTags(Store.FindObject(r.Bucket!, r.Key!)));
         Store.UpdateAttributes(r.Bucket!, r.Key!, a => a with { Tags = new Dictionary<string, string>() }, touch: false);
         NoContent(r.Http);
         return Task.CompletedTask;
     }
+
+    /// <summary>A copy onto itself is legal when it changes the encryption, as S3's refusal text says.</summary>
+    private static bool ChangesEncryption(S3Request r) =>
+        r.Header(ObjectEncryption.Sse) is not null || r.Header(ObjectEncryption.CustomerPrefix + "algorithm") is not null;
 }
