@@ -104,6 +104,29 @@ public static class S3ConditionKeys
         return keys;
     }
 
+    /// <summary>
+    /// UploadPart and UploadPartCopy (s3:PutObject): the part request carries no encryption headers, so the encryption
+    /// keys come from the upload as CreateMultipartUpload set it; otherwise a "deny unencrypted uploads" policy would refuse
+    /// every part of an encrypted upload, which AWS does not (LocalShift's reading; unverified). UploadPartCopy adds
+    /// s3:x-amz-copy-source, so a copy-source rule cannot be bypassed part by part.
+    /// </summary>
+    public static Dictionary<string, IReadOnlyList<string>> Part(S3Request r, ObjectAttributes? upload)
+    {
+        var keys = new Dictionary<string, IReadOnlyList<string>>(StringComparer.OrdinalIgnoreCase);
+        if (upload?.CustomerAlgorithm is { } algorithm) keys["s3:x-amz-server-side-encryption-customer-algorithm"] = [algorithm];
+        else if (upload?.ServerSideEncryption is { } sse)
+        {
+            keys["s3:x-amz-server-side-encryption"] = [sse];
+            if (upload.KmsKeyId is { } kms) keys["s3:x-amz-server-side-encryption-aws-kms-key-id"] = [kms];
+        }
+        if (r.Header("x-amz-copy-source") is { } source)
+        {
+            var q = source.IndexOf('?');
+            keys["s3:x-amz-copy-source"] = [Uri.UnescapeDataString(q < 0 ? source : source[..q]).TrimStart('/')];
+        }
+        return keys;
+    }
+
     /// <summary>CreateBucket: s3:locationconstraint, s3:x-amz-acl, the grants and s3:x-amz-object-ownership.</summary>
     public static Dictionary<string, IReadOnlyList<string>> CreateBucket(S3Request r, string region)
     {

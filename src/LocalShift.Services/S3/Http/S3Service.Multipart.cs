@@ -25,13 +25,15 @@ public sealed partial class S3Service
     private (UploadInfo Upload, int PartNumber) PartTarget(S3Request r, AwsCall call)
     {
         var (bucket, key) = (r.Bucket!, r.Key!);
-        access.AuthorizeObject(call, bucket, key, "s3:PutObject");
+        var uploadId = r.Q("uploadId")!;
+        UploadInfo? upload;
+        try { upload = Store.GetUpload(bucket, key, uploadId); }
+        catch (ObjectStoreException) { upload = null; }
+        access.AuthorizeObject(call, bucket, key, "s3:PutObject", S3ConditionKeys.Part(r, upload?.Attributes));
         var text = r.Q("partNumber");
         if (!int.TryParse(text, out var partNumber) || partNumber is < 1 or > 10000)
             throw S3Errors.InvalidArgument("Part number must be an integer between 1 and 10000, inclusive", "partNumber", text);
-        var uploadId = r.Q("uploadId")!;
-        try { return (Store.GetUpload(bucket, key, uploadId), partNumber); }
-        catch (ObjectStoreException) { throw S3Errors.NoSuchUpload(uploadId); }
+        return (upload ?? throw S3Errors.NoSuchUpload(uploadId), partNumber);
     }
 
     private async Task UploadPart(S3Request r, AwsCall call)
