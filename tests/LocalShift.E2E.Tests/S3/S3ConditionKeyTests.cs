@@ -223,9 +223,17 @@ public class S3ConditionKeyTests(ServerFixture fixture) : IClassFixture<ServerFi
         var ownership = (await Server.AwsAsync("s3api", "get-bucket-ownership-controls", "--bucket", b)).Json();
         var acl = await Server.AwsAsync("s3api", "put-object", "--bucket", b, "--key", "a.txt", "--body", _file, "--acl", "public-read");
         var noBlock = await Server.AwsAsync("s3api", "get-public-access-block", "--bucket", b);
+        (await Server.AwsAsync("s3api", "put-object", "--bucket", b, "--key", "a.txt", "--body", _file)).EnsureSuccess();
+        (await Server.AwsAsync("s3api", "put-bucket-policy", "--bucket", b, "--policy", $$"""
+            {"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::{{b}}/*"}]}
+            """)).EnsureSuccess();
+        using var http = new HttpClient();
+        var anonymousBefore = await http.GetAsync($"{Server.Endpoint}/{b}/a.txt");
         (await Server.AwsAsync("s3api", "put-public-access-block", "--bucket", b, "--public-access-block-configuration",
             "BlockPublicAcls=true,IgnorePublicAcls=true,BlockPublicPolicy=true,RestrictPublicBuckets=true")).EnsureSuccess();
         var block = (await Server.AwsAsync("s3api", "get-public-access-block", "--bucket", b)).Json();
+        var anonymousRestricted = await http.GetAsync($"{Server.Endpoint}/{b}/a.txt");
+        var ownerRestricted = await Server.AwsAsync("s3api", "get-object", "--bucket", b, "--key", "a.txt", _file + ".out");
         var publicPolicy = await Server.AwsAsync("s3api", "put-bucket-policy", "--bucket", b, "--policy", $$"""
             {"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::{{b}}/*"}]}
             """);
@@ -236,6 +244,9 @@ public class S3ConditionKeyTests(ServerFixture fixture) : IClassFixture<ServerFi
         Assert.Contains("An error occurred (AccessControlListNotSupported) when calling the PutObject operation: The bucket does not allow ACLs", acl.Stderr);
         Assert.Contains("(NoSuchPublicAccessBlockConfiguration) when calling the GetPublicAccessBlock operation: The public access block configuration was not found", noBlock.Stderr);
         Assert.True(block.GetProperty("PublicAccessBlockConfiguration").GetProperty("RestrictPublicBuckets").GetBoolean());
+        Assert.Equal(HttpStatusCode.OK, anonymousBefore.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, anonymousRestricted.StatusCode); // RestrictPublicBuckets: the public policy no longer lets others in
+        Assert.Equal(0, ownerRestricted.ExitCode);
         Assert.Contains("An error occurred (AccessDenied) when calling the PutBucketPolicy operation", publicPolicy.Stderr);
     }
 }

@@ -19,8 +19,12 @@ public static class S3ConditionKeys
 {
     private static readonly string[] Grants = ["full-control", "read", "read-acp", "write", "write-acp"];
 
-    /// <summary>The call, with an authorizer that adds the request-wide keys to each of its authorizations.</summary>
-    public static AwsCall Scope(AwsCall call, S3Request r) => new()
+    /// <summary>
+    /// The call, with an authorizer that adds the request-wide keys to each of its authorizations and refuses callers
+    /// from outside the bucket's account where <paramref name="restrictsPublicAccess"/> says the bucket's public
+    /// policy is restricted (RestrictPublicBuckets).
+    /// </summary>
+    public static AwsCall Scope(AwsCall call, S3Request r, Func<string, bool>? restrictsPublicAccess = null) => new()
     {
         Service = call.Service,
         Operation = call.Operation,
@@ -31,7 +35,7 @@ public static class S3ConditionKeys
         SourceIp = call.SourceIp,
         SecureTransport = call.SecureTransport,
         AccessKeyId = call.AccessKeyId,
-        Authorizer = new RequestKeysAuthorizer(call.Authorizer, Request(r, call.Time)),
+        Authorizer = new RequestKeysAuthorizer(call.Authorizer, Request(r, call.Time), restrictsPublicAccess),
     };
 
     /// <summary>
@@ -174,10 +178,19 @@ public static class S3ConditionKeys
     /// Adds the request's keys, and s3:ResourceAccount (the account that owns the bucket), to every authorization; the
     /// operation's own keys win where both name one.
     /// </summary>
-    private sealed class RequestKeysAuthorizer(IAuthorizer inner, IReadOnlyDictionary<string, IReadOnlyList<string>> requestKeys) : IAuthorizer
+    private sealed class RequestKeysAuthorizer(IAuthorizer inner, IReadOnlyDictionary<string, IReadOnlyList<string>> requestKeys,
+        Func<string, bool>? restrictsPublicAccess) : IAuthorizer
     {
         public void Authorize(AuthorizationCheck check)
         {
+            // RestrictPublicBuckets: a bucket with a public policy serves only its own account
+            // (https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html).
+            if (restrictsPublicAccess is not null && check.ResourceAccount is { Length: > 0 } owner && check.Call.Caller.AccountId != owner
+                && check.Resource.StartsWith("arn:aws:s3:::", StringComparison.Ordinal))
+            {
+                var bucket = check.Resource["arn:aws:s3:::".Length..].Split('/', 2)[0];
+                if (restrictsPublicAccess(bucket)) throw S3Errors.AccessDenied();
+            }
             var keys = new Dictionary<string, IReadOnlyList<string>>(requestKeys, StringComparer.OrdinalIgnoreCase);
             if (check.ResourceAccount is { Length: > 0 } account) keys["s3:ResourceAccount"] = [account];
             if (check.Keys is not null)

@@ -155,6 +155,10 @@ public sealed partial class S3Service
         return Task.CompletedTask;
     }
 
+    /// <summary>RestrictPublicBuckets with a public bucket policy: only the bucket's own account gets in.</summary>
+    private bool RestrictsPublicAccess(string bucket) =>
+        PublicAccessBlock(bucket) is { RestrictPublicBuckets: true } && Store.FindBucket(bucket)?.Policy is { } policy && BucketPolicyStatus.IsPublic(policy);
+
     /// <summary>
     /// BlockPublicPolicy: a policy that would make the bucket public is refused
     /// (https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html). The message follows

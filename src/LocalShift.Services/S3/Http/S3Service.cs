@@ -26,7 +26,7 @@ public sealed partial class S3Service(S3Access access) : IHttpService
         try
         {
             request = S3Request.From(http);
-            call = S3ConditionKeys.Scope(call, request);
+            call = S3ConditionKeys.Scope(call, request, RestrictsPublicAccess);
             var operation = Route(request);
             await operation(request, call);
         }
