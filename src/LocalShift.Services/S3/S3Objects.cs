@@ -35,8 +35,22 @@ public sealed class S3Objects(S3Access access)
     /// <summary>Opens an object's bytes for reading. Needs s3:GetObject.</summary>
     public Task<Stream> OpenReadAsync(AwsCall call, string bucket, string key, CancellationToken ct = default)
     {
-        var info = access.AuthorizeObject(call, bucket, key, "s3:GetObject");
-        var opened = Wrap(bucket, key, () => Store.OpenObject(bucket, key)) ?? throw access.MissingKey(call, info, key);
+        var info = access.Bucket(bucket);
+        // Opened before authorizing, as over HTTP: s3:ExistingObjectTag/<key> needs the object's tags.
+        var found = Wrap(bucket, key, () => Store.OpenObject(bucket, key));
+        try { access.AuthorizeObject(call, bucket, key, "s3:GetObject", Http.S3ConditionKeys.ExistingTags(found?.Info)); }
+        catch
+        {
+            found?.Body.Dispose();
+            throw;
+        }
+        var opened = found ?? throw access.MissingKey(call, info, key);
+        if (opened.Info.Attributes.CustomerAlgorithm is not null)
+        {
+            // An SSE-C object is read only with its key, which COPY and Spectrum never have.
+            opened.Body.Dispose();
+            throw S3Errors.InvalidRequest("The object was stored using a form of Server Side Encryption. The correct parameters must be provided to retrieve the object.");
+        }
         return Task.FromResult<Stream>(opened.Body);
     }
 

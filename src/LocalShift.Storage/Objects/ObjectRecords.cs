@@ -20,6 +20,16 @@ public sealed record ObjectAttributes
     public string? ChecksumValue { get; init; }
     /// <summary>The multipart upload that made this object, so a retried completion can be answered again; null otherwise.</summary>
     public string? CompletedUploadId { get; init; }
+    /// <summary>
+    /// Server-side encryption as S3 reports it ("AES256", "aws:kms", "aws:kms:dsse"), with the KMS key and bucket-key flag;
+    /// null for SSE-C objects and for records written before encryption was tracked (those read as AES256).
+    /// </summary>
+    public string? ServerSideEncryption { get; init; }
+    public string? KmsKeyId { get; init; }
+    public bool BucketKeyEnabled { get; init; }
+    /// <summary>SSE-C: the algorithm and the base64 MD5 of the customer's key (the key itself is never stored); null otherwise.</summary>
+    public string? CustomerAlgorithm { get; init; }
+    public string? CustomerKeyMd5 { get; init; }
 
     public static readonly ObjectAttributes Empty = new();
 }

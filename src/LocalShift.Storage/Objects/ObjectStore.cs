@@ -39,6 +39,7 @@ public sealed partial class ObjectStore
               PRIMARY KEY(upload_id, part_number));
             """);
         MigrateVersioning();
+        MigrateBucketSettings();
         var referenced = _state.Read(c =>
             c.Query(null, "SELECT blob FROM s3_objects UNION SELECT blob FROM s3_parts UNION SELECT blob FROM s3_versions WHERE blob IS NOT NULL",
                 r => r.GetString(0)).ToHashSet());

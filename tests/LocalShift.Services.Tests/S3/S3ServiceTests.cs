@@ -143,13 +143,14 @@ public sealed class S3ServiceTests : IDisposable
     [Fact]
     public async Task Object_operations_ask_for_their_action_on_the_object_arn()
     {
-        await _s3.SendAsync("PUT", "/b/dir/k.txt", Utf8("x"), new() { ["x-amz-acl"] = "private" });
+        // bucket-owner-full-control: the one canned ACL a BucketOwnerEnforced bucket (the default) accepts.
+        await _s3.SendAsync("PUT", "/b/dir/k.txt", Utf8("x"), new() { ["x-amz-acl"] = "bucket-owner-full-control" });
         await _s3.SendAsync("GET", "/b/dir/k.txt");
         await _s3.SendAsync("DELETE", "/b/dir/k.txt");
 
         Assert.Equal(["s3:PutObject", "s3:GetObject", "s3:DeleteObject"], _s3.Authorizer.Checks.Select(c => c.Action));
         Assert.All(_s3.Authorizer.Checks, c => Assert.Equal("arn:aws:s3:::b/dir/k.txt", c.Resource));
-        Assert.Equal(["private"], _s3.Authorizer.Checks[0].Keys!["s3:x-amz-acl"]);
+        Assert.Equal(["bucket-owner-full-control"], _s3.Authorizer.Checks[0].Keys!["s3:x-amz-acl"]);
     }
 
     [Fact]

@@ -16,8 +16,10 @@ public sealed partial class S3Service
 
     private Task GetObjectAcl(S3Request r, AwsCall call)
     {
-        var bucket = access.AuthorizeObject(call, r.Bucket!, r.Key!, "s3:GetObjectAcl");
-        _ = Store.FindObject(r.Bucket!, r.Key!) ?? throw access.MissingKey(call, bucket, r.Key!);
+        var bucket = access.Bucket(r.Bucket!);
+        var found = Store.FindObject(r.Bucket!, r.Key!);
+        access.AuthorizeObject(call, r.Bucket!, r.Key!, "s3:GetObjectAcl", S3ConditionKeys.ExistingTags(found));
+        _ = found ?? throw access.MissingKey(call, bucket, r.Key!);
         return S3Xml.WriteAsync(r.Http, "AccessControlPolicy", w => OwnerFullControl(w, bucket.OwnerAccount));
     }
 

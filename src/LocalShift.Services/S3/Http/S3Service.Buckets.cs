@@ -56,8 +56,6 @@ public sealed partial class S3Service
         if (!BucketNames.IsValid(name)) throw S3Errors.InvalidBucketName(name);
         // Bucket names are global: another account's bucket is taken whatever this caller may do.
         if (Store.FindBucket(name) is { } existing && existing.OwnerAccount != call.Caller.AccountId) throw S3Errors.BucketAlreadyExists(name);
-        call.Authorize("s3:CreateBucket", S3Access.BucketArn(name), S3Access.Keys(("s3:x-amz-acl", r.Header("x-amz-acl"))), call.Caller.AccountId);
-
         using var payload = new RequestPayload(r);
         var body = await payload.ReadSmallAsync(64 * 1024, r.Http.RequestAborted);
         string? constraint = null;
@@ -68,10 +66,13 @@ public sealed partial class S3Service
         }
         if (constraint is not null && constraint != call.Region) throw S3Errors.IllegalLocationConstraint(constraint);
         var region = constraint ?? call.Region;
+        call.Authorize("s3:CreateBucket", S3Access.BucketArn(name), S3ConditionKeys.CreateBucket(r, region), call.Caller.AccountId);
+        var ownership = CreateBucketOwnership(r);
 
         var (bucket, created) = Store.CreateBucket(name, call.Caller.AccountId, region);
         // S3 keeps a legacy quirk: re-creating a bucket you own succeeds in us-east-1 and fails everywhere else.
         if (!created && bucket.Region != "us-east-1") throw S3Errors.BucketAlreadyOwnedByYou(name);
+        if (created && ownership is not null) Store.SetBucketSetting(name, BucketSetting.OwnershipControls, ownership);
         r.Http.Response.Headers.Location = "/" + name;
         r.Http.Response.StatusCode = 200;
     }
@@ -105,13 +106,14 @@ public sealed partial class S3Service
 
     private async Task PutBucketPolicy(S3Request r, AwsCall call)
     {
-        access.AuthorizeBucketPolicy(call, r.Bucket!, "s3:PutBucketPolicy");
+        var bucket = access.AuthorizeBucketPolicy(call, r.Bucket!, "s3:PutBucketPolicy");
         using var payload = new RequestPayload(r);
         var body = await payload.ReadSmallAsync(20 * 1024, r.Http.RequestAborted);
         var text = System.Text.Encoding.UTF8.GetString(body);
         if (text.Length == 0 || text.TrimStart()[0] != '{')
             throw S3Errors.MalformedPolicy("Policies must be valid JSON and the first byte must be '{'");
         if (PolicyValidator.Validate(text, PolicyKind.Resource) is { } problem) throw S3Errors.MalformedPolicy(problem);
+        CheckPublicPolicy(call, bucket, text);
         Store.SetBucketPolicy(r.Bucket!, text);
         NoContent(r.Http);
     }
@@ -139,5 +141,22 @@ public sealed partial class S3Service
         var bucket = access.AuthorizeBucket(call, r.Bucket!, "s3:GetBucketPolicyStatus");
         if (bucket.Policy is null) throw S3Errors.NoSuchBucketPolicy(bucket.Name);
         return S3Xml.WriteAsync(r.Http, "PolicyStatus", w => w.El("IsPublic", BucketPolicyStatus.IsPublic(bucket.Policy)));
+    }
+
+    /// <summary>
+    /// CreateBucket's <c>x-amz-object-ownership</c> (BucketOwnerEnforced when absent) and its ACL headers: a bucket whose
+    /// ACLs are disabled takes no ACL but <c>private</c> (https://docs.aws.amazon.com/AmazonS3/latest/API/API_CreateBucket.html,
+    /// InvalidBucketAclWithObjectOwnership; the message is unverified). Returns the ownership to store, null for the default.
+    /// </summary>
+    private static string? CreateBucketOwnership(S3Request r)
+    {
+        var ownership = r.Header("x-amz-object-ownership");
+        if (ownership is not null && !Ownerships.Contains(ownership, StringComparer.Ordinal))
+            throw S3Errors.InvalidArgument("Invalid x-amz-object-ownership header", "x-amz-object-ownership", ownership);
+        var acl = r.Header("x-amz-acl");
+        var grants = r.Http.Request.Headers.Keys.Any(k => k.StartsWith("x-amz-grant-", StringComparison.OrdinalIgnoreCase));
+        if ((ownership ?? BucketOwnerEnforced) == BucketOwnerEnforced && ((acl is not null && acl != "private") || grants))
+            throw new S3Exception("InvalidBucketAclWithObjectOwnership", "Bucket cannot have ACLs set with ObjectOwnership's BucketOwnerEnforced setting", 400);
+        return ownership == BucketOwnerEnforced ? null : ownership;
     }
 }

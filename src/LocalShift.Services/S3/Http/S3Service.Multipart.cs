@@ -9,9 +9,11 @@ public sealed partial class S3Service
     {
         var (bucket, key) = (r.Bucket!, r.Key!);
         ObjectKeys.Encode(key);
-        access.AuthorizeObject(call, bucket, key, "s3:PutObject", S3Access.Keys(("s3:x-amz-acl", r.Header("x-amz-acl"))));
-        var attributes = ObjectHeaders.Read(r);
+        var bucketInfo = access.AuthorizeObject(call, bucket, key, "s3:PutObject", S3ConditionKeys.ObjectWrite(r, call.Time));
+        CheckAclHeaders(r, bucketInfo);
+        var attributes = ObjectEncryption.Apply(r, ObjectHeaders.Read(r), BucketEncryption.Of(Store, bucket), bucketInfo.OwnerAccount, bucketInfo.Region);
         var upload = Store.CreateUpload(bucket, key, attributes, call.Caller.Arn);
+        ObjectEncryption.WriteHeaders(r.Http.Response.Headers, attributes);
         return S3Xml.WriteAsync(r.Http, "InitiateMultipartUploadResult", w =>
         {
             w.El("Bucket", bucket);
@@ -23,23 +25,27 @@ public sealed partial class S3Service
     private (UploadInfo Upload, int PartNumber) PartTarget(S3Request r, AwsCall call)
     {
         var (bucket, key) = (r.Bucket!, r.Key!);
-        access.AuthorizeObject(call, bucket, key, "s3:PutObject");
+        var uploadId = r.Q("uploadId")!;
+        UploadInfo? upload;
+        try { upload = Store.GetUpload(bucket, key, uploadId); }
+        catch (ObjectStoreException) { upload = null; }
+        access.AuthorizeObject(call, bucket, key, "s3:PutObject", S3ConditionKeys.Part(r, upload?.Attributes));
         var text = r.Q("partNumber");
         if (!int.TryParse(text, out var partNumber) || partNumber is < 1 or > 10000)
             throw S3Errors.InvalidArgument("Part number must be an integer between 1 and 10000, inclusive", "partNumber", text);
-        var uploadId = r.Q("uploadId")!;
-        try { return (Store.GetUpload(bucket, key, uploadId), partNumber); }
-        catch (ObjectStoreException) { throw S3Errors.NoSuchUpload(uploadId); }
+        return (upload ?? throw S3Errors.NoSuchUpload(uploadId), partNumber);
     }
 
     private async Task UploadPart(S3Request r, AwsCall call)
     {
         var (upload, partNumber) = PartTarget(r, call);
+        ObjectEncryption.CheckPart(r, upload.Attributes);
         using var payload = new RequestPayload(r);
         using var staged = await Store.StageAsync(payload.Body, r.Http.RequestAborted);
         payload.Verify(staged);
         var part = Store.CommitPart(upload, partNumber, staged);
         r.Http.Response.Headers.ETag = S3Xml.Quote(part.ETag);
+        ObjectEncryption.WriteHeaders(r.Http.Response.Headers, upload.Attributes);
         if (payload.Checksum is { } sum) r.Http.Response.Headers["x-amz-checksum-" + sum.Algorithm.ToLowerInvariant()] = sum.Value;
         r.Http.Response.StatusCode = 200;
     }
@@ -47,13 +53,17 @@ public sealed partial class S3Service
     private async Task UploadPartCopy(S3Request r, AwsCall call)
     {
         var (upload, partNumber) = PartTarget(r, call);
+        ObjectEncryption.CheckPart(r, upload.Attributes);
         var (srcBucket, srcKey) = CopySource(r);
-        var (srcBucketInfo, srcVersionId) = AuthorizeCopySource(r, call, srcBucket, srcKey);
-        var opened = OpenCopySource(call, srcBucketInfo, srcKey, srcVersionId);
+        var srcBucketInfo = access.Bucket(srcBucket);
+        await using var source = OpenCopySourceBeforeAuthorizing(r, srcBucket, srcKey);
+        AuthorizeRead(call, srcBucket, srcKey, source);
+        var opened = OpenCopySource(call, srcBucketInfo, srcKey, source);
         PartInfo part;
-        await using (var body = opened.Body)
         {
+            var body = opened.Body;
             Conditions.Check(r, opened.Info, "x-amz-copy-source-");
+            ObjectEncryption.CheckRead(r, opened.Info.Attributes, ObjectEncryption.CopySourceCustomerPrefix);
             var range = Conditions.CopySourceRange(r.Header("x-amz-copy-source-range"), opened.Info.Size);
             var (start, length) = range ?? (0, opened.Info.Size);
             body.Seek(start, SeekOrigin.Begin);
@@ -62,6 +72,7 @@ public sealed partial class S3Service
             part = Store.CommitPart(upload, partNumber, staged);
         }
         WriteVersionId(r, srcBucket, opened.Info.VersionId, "x-amz-copy-source-version-id");
+        ObjectEncryption.WriteHeaders(r.Http.Response.Headers, upload.Attributes);
         await S3Xml.WriteAsync(r.Http, "CopyPartResult", w =>
         {
             w.El("LastModified", part.LastModified);
@@ -106,6 +117,7 @@ public sealed partial class S3Service
     {
         WriteVersionId(r, info.Bucket, info.VersionId);
         var host = r.Http.Request.Host.Value;
+        ObjectEncryption.WriteHeaders(r.Http.Response.Headers, info.Attributes);
         return S3Xml.WriteAsync(r.Http, "CompleteMultipartUploadResult", w =>
         {
             w.El("Location", $"{r.Http.Request.Scheme}://{host}/{info.Bucket}/{Uri.EscapeDataString(info.Key).Replace("%2F", "/", StringComparison.Ordinal)}");

@@ -10,11 +10,12 @@ public sealed partial class S3Service
     {
         var (bucket, key) = (r.Bucket!, r.Key!);
         ObjectKeys.Encode(key);
-        access.AuthorizeObject(call, bucket, key, "s3:PutObject", S3Access.Keys(("s3:x-amz-acl", r.Header("x-amz-acl"))));
+        var bucketInfo = access.AuthorizeObject(call, bucket, key, "s3:PutObject", S3ConditionKeys.ObjectWrite(r, call.Time));
+        CheckAclHeaders(r, bucketInfo);
         // Checked before the body is read, so a refused write costs no upload, and again just before the commit.
         Conditions.CheckWrite(r, Store.FindObject(bucket, key));
 
-        var attributes = ObjectHeaders.Read(r);
+        var attributes = ObjectEncryption.Apply(r, ObjectHeaders.Read(r), BucketEncryption.Of(Store, bucket), bucketInfo.OwnerAccount, bucketInfo.Region);
         using var payload = new RequestPayload(r);
         using var staged = await Store.StageAsync(payload.Body, r.Http.RequestAborted);
         payload.Verify(staged);
@@ -23,6 +24,7 @@ public sealed partial class S3Service
         var info = Store.Commit(bucket, key, staged, attributes);
 
         r.Http.Response.Headers.ETag = S3Xml.Quote(info.ETag);
+        ObjectEncryption.WriteHeaders(r.Http.Response.Headers, info.Attributes);
         if (payload.Checksum is { } sum) r.Http.Response.Headers["x-amz-checksum-" + sum.Algorithm.ToLowerInvariant()] = sum.Value;
         WriteVersionId(r, bucket, info.VersionId);
         r.Http.Response.StatusCode = 200;
@@ -35,14 +37,16 @@ public sealed partial class S3Service
     private async Task ReadObject(S3Request r, AwsCall call, bool withBody)
     {
         var (bucket, key) = (r.Bucket!, r.Key!);
-        var versionId = VersionIdOption(r);
-        var (action, keys) = ObjectAction("s3:GetObject", "s3:GetObjectVersion", versionId);
-        var bucketInfo = access.AuthorizeObject(call, bucket, key, action, keys);
-        var opened = OpenForRead(r, call, bucketInfo, key, versionId);
-        await using var body = opened.Body;
+        var bucketInfo = access.Bucket(bucket);
+        // Opened before authorizing: s3:ExistingObjectTag/<key> needs the object's tags.
+        await using var found = OpenBeforeAuthorizing(bucket, key, VersionIdOption(r));
+        AuthorizeRead(call, bucket, key, found);
+        var opened = OpenForRead(r, call, bucketInfo, key, found);
+        var body = opened.Body;
         var info = opened.Info;
         var response = r.Http.Response;
         WriteVersionId(r, bucket, info.VersionId);
+        ObjectEncryption.CheckRead(r, info.Attributes);
 
         if (Conditions.Check(r, info) is { } notModified)
         {
@@ -54,6 +58,7 @@ public sealed partial class S3Service
 
         var range = Conditions.Range(r.Header("Range"), info.Size);
         ObjectHeaders.Write(response, r, info, withChecksum: range is null && r.Header("x-amz-checksum-mode") == "ENABLED");
+        ObjectEncryption.WriteHeaders(response.Headers, info.Attributes);
         var (start, length) = range ?? (0, info.Size);
         if (range is not null)
         {
@@ -170,24 +175,30 @@ public sealed partial class S3Service
         var (bucket, key) = (r.Bucket!, r.Key!);
         ObjectKeys.Encode(key);
         var (srcBucket, srcKey) = CopySource(r);
-        var (srcBucketInfo, srcVersionId) = AuthorizeCopySource(r, call, srcBucket, srcKey);
-        access.AuthorizeObject(call, bucket, key, "s3:PutObject", S3Access.Keys(("s3:x-amz-acl", r.Header("x-amz-acl"))));
+        var srcBucketInfo = access.Bucket(srcBucket);
+        await using var copySource = OpenCopySourceBeforeAuthorizing(r, srcBucket, srcKey);
+        AuthorizeRead(call, srcBucket, srcKey, copySource);
+        var bucketInfo = access.AuthorizeObject(call, bucket, key, "s3:PutObject", S3ConditionKeys.ObjectWrite(r, call.Time));
+        CheckAclHeaders(r, bucketInfo);
         var replaceMetadata = string.Equals(r.Header("x-amz-metadata-directive"), "REPLACE", StringComparison.OrdinalIgnoreCase);
         var replaceTags = string.Equals(r.Header("x-amz-tagging-directive"), "REPLACE", StringComparison.OrdinalIgnoreCase);
 
-        var opened = OpenCopySource(call, srcBucketInfo, srcKey, srcVersionId);
+        var opened = OpenCopySource(call, srcBucketInfo, srcKey, copySource);
         ObjectInfo copied;
-        await using (var body = opened.Body)
         {
+            var body = opened.Body;
             Conditions.Check(r, opened.Info, "x-amz-copy-source-");
+            ObjectEncryption.CheckRead(r, opened.Info.Attributes, ObjectEncryption.CopySourceCustomerPrefix);
             var source = opened.Info.Attributes;
             var requested = ObjectHeaders.Read(r);
             var attributes = replaceMetadata
                 ? requested with { Tags = replaceTags ? requested.Tags : source.Tags }
                 : source with { Tags = replaceTags ? requested.Tags : source.Tags, CompletedUploadId = null };
+            // A copy is encrypted as its request (or the destination bucket's default) says, not as its source was.
+            attributes = ObjectEncryption.Apply(r, attributes, BucketEncryption.Of(Store, bucket), bucketInfo.OwnerAccount, bucketInfo.Region);
             // Copying a named version onto its key is how S3 restores an earlier version: a copy like any other.
             var ontoItself = srcBucket == bucket && srcKey == key && opened.VersionId is null;
-            if (ontoItself && !replaceMetadata)
+            if (ontoItself && !replaceMetadata && !ChangesEncryption(r))
                 throw S3Errors.InvalidRequest("This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.");
             if (ontoItself && Store.GetVersioning(bucket) == BucketVersioning.Unversioned)
                 copied = Store.UpdateAttributes(bucket, key, _ => attributes, touch: true);
@@ -199,6 +210,7 @@ public sealed partial class S3Service
         }
         WriteVersionId(r, bucket, copied.VersionId);
         WriteVersionId(r, srcBucket, opened.Info.VersionId, "x-amz-copy-source-version-id");
+        ObjectEncryption.WriteHeaders(r.Http.Response.Headers, copied.Attributes);
         await S3Xml.WriteAsync(r.Http, "CopyObjectResult", w =>
         {
             w.El("LastModified", copied.LastModified);
@@ -208,7 +220,7 @@ public sealed partial class S3Service
 
     private async Task PutObjectTagging(S3Request r, AwsCall call)
     {
-        access.AuthorizeObject(call, r.Bucket!, r.Key!, "s3:PutObjectTagging");
+        var existing = Store.FindObject(r.Bucket!, r.Key!);
         using var payload = new RequestPayload(r);
         var doc = S3Xml.Parse(await payload.ReadSmallAsync(64 * 1024, r.Http.RequestAborted));
         var tags = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -219,14 +231,18 @@ public sealed partial class S3Service
             if (!tags.TryAdd(k, tag.Child("Value") ?? "")) throw S3Errors.InvalidTag("Cannot provide multiple Tags with the same key");
         }
         if (tags.Count > 10) throw S3Errors.InvalidTag("Object tags cannot be greater than 10");
+        access.AuthorizeObject(call, r.Bucket!, r.Key!, "s3:PutObjectTagging",
+            S3ConditionKeys.AddRequestTags(S3ConditionKeys.ExistingTags(existing), tags));
         Store.UpdateAttributes(r.Bucket!, r.Key!, a => a with { Tags = tags }, touch: false);
         r.Http.Response.StatusCode = 200;
     }
 
     private Task GetObjectTagging(S3Request r, AwsCall call)
     {
-        var bucket = access.AuthorizeObject(call, r.Bucket!, r.Key!, "s3:GetObjectTagging");
-        var info = Store.FindObject(r.Bucket!, r.Key!) ?? throw access.MissingKey(call, bucket, r.Key!);
+        var bucket = access.Bucket(r.Bucket!);
+        var found = Store.FindObject(r.Bucket!, r.Key!);
+        access.AuthorizeObject(call, r.Bucket!, r.Key!, "s3:GetObjectTagging", S3ConditionKeys.ExistingTags(found));
+        var info = found ?? throw access.MissingKey(call, bucket, r.Key!);
         return S3Xml.WriteAsync(r.Http, "Tagging", w =>
         {
             w.WriteStartElement("TagSet");
@@ -243,9 +259,13 @@ public sealed partial class S3Service
 
     private Task DeleteObjectTagging(S3Request r, AwsCall call)
     {
-        access.AuthorizeObject(call, r.Bucket!, r.Key!, "s3:DeleteObjectTagging");
+        access.AuthorizeObject(call, r.Bucket!, r.Key!, "s3:DeleteObjectTagging", S3ConditionKeys.ExistingTags(Store.FindObject(r.Bucket!, r.Key!)));
         Store.UpdateAttributes(r.Bucket!, r.Key!, a => a with { Tags = new Dictionary<string, string>() }, touch: false);
         NoContent(r.Http);
         return Task.CompletedTask;
     }
+
+    /// <summary>A copy onto itself is legal when it changes the encryption, as S3's refusal text says.</summary>
+    private static bool ChangesEncryption(S3Request r) =>
+        r.Header(ObjectEncryption.Sse) is not null || r.Header(ObjectEncryption.CustomerPrefix + "algorithm") is not null;
 }

@@ -133,17 +133,56 @@ public sealed partial class S3Service
     /// is NoSuchKey with <c>x-amz-delete-marker: true</c>; a version that is a delete marker is MethodNotAllowed (405) with
     /// the marker's headers, as S3 answers GET and HEAD (https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObject.html).
     /// </summary>
-    private (ObjectInfo Info, FileStream Body) OpenForRead(S3Request r, AwsCall call, BucketInfo bucket, string key, string? versionId)
+    /// <summary>
+    /// An object — its current version, or the version a request names — opened before the request is authorized, so
+    /// that <c>s3:ExistingObjectTag/&lt;key&gt;</c> can be read from its tags. Nothing about it reaches the caller
+    /// until authorization passed. Disposing closes its body.
+    /// </summary>
+    private sealed class OpenedObject(string? versionId, (ObjectInfo Info, FileStream Body)? current,
+        (ObjectVersion Version, FileStream? Body)? version) : IAsyncDisposable
     {
-        if (versionId is null)
+        public string? VersionId => versionId;
+        public (ObjectInfo Info, FileStream Body)? Current => current;
+        public (ObjectVersion Version, FileStream? Body)? Version => version;
+
+        /// <summary>The object whose tags the condition keys read: none when it is missing or a delete marker.</summary>
+        public ObjectInfo? Readable => current?.Info ?? (version is { Body: not null } v ? v.Version.Info : null);
+
+        public async ValueTask DisposeAsync()
         {
-            if (Store.OpenObject(bucket.Name, key) is { } current) return current;
+            if (current?.Body is { } a) await a.DisposeAsync();
+            if (version?.Body is { } b) await b.DisposeAsync();
+        }
+    }
+
+    private OpenedObject OpenBeforeAuthorizing(string bucket, string key, string? versionId) =>
+        versionId is null ? new(null, Store.OpenObject(bucket, key), null) : new(versionId, null, Store.OpenVersion(bucket, key, versionId));
+
+    /// <summary>
+    /// Authorizes reading an object: <c>s3:GetObject</c>, or <c>s3:GetObjectVersion</c> with <c>s3:versionid</c> when a
+    /// version is named, with the object's tags as <c>s3:ExistingObjectTag/&lt;key&gt;</c>.
+    /// </summary>
+    private BucketInfo AuthorizeRead(AwsCall call, string bucket, string key, OpenedObject found)
+    {
+        var (action, versionKeys) = ObjectAction("s3:GetObject", "s3:GetObjectVersion", found.VersionId);
+        var keys = S3ConditionKeys.ExistingTags(found.Readable);
+        if (versionKeys is not null)
+            foreach (var (name, values) in versionKeys) keys[name] = values;
+        return access.AuthorizeObject(call, bucket, key, action, keys);
+    }
+
+    /// <summary>The authorized object to read, or S3's answer for a missing key, a missing version or a delete marker.</summary>
+    private (ObjectInfo Info, FileStream Body) OpenForRead(S3Request r, AwsCall call, BucketInfo bucket, string key, OpenedObject found)
+    {
+        if (found.VersionId is null)
+        {
+            if (found.Current is { } current) return current;
             var missing = access.MissingKey(call, bucket, key);
             if (missing is S3Exception { Code: "NoSuchKey" } noSuchKey && Store.FindLatestDeleteMarker(bucket.Name, key) is { } marker)
                 AddMarkerHeaders(noSuchKey, marker.Info, withLastModified: false);
             throw missing;
         }
-        var opened = Store.OpenVersion(bucket.Name, key, versionId) ?? throw MissingVersion(call, bucket, key, versionId);
+        var opened = found.Version ?? throw MissingVersion(call, bucket, key, found.VersionId);
         if (opened.Body is null)
         {
             var e = S3Errors.MethodNotAllowed(r.Method.ToUpperInvariant(), "DeleteMarker");
@@ -160,30 +199,22 @@ public sealed partial class S3Service
         if (withLastModified) e.Headers.Add(("Last-Modified", S3Xml.HttpDate(marker.LastModified)));
     }
 
-    /// <summary>
-    /// Authorizes the source of CopyObject and UploadPartCopy: s3:GetObject, or s3:GetObjectVersion when
-    /// <c>x-amz-copy-source</c> names a version.
-    /// </summary>
-    private (BucketInfo Bucket, string? VersionId) AuthorizeCopySource(S3Request r, AwsCall call, string srcBucket, string srcKey)
-    {
-        var versionId = CopySourceVersionId(r);
-        var (action, keys) = ObjectAction("s3:GetObject", "s3:GetObjectVersion", versionId);
-        return (access.AuthorizeObject(call, srcBucket, srcKey, action, keys), versionId);
-    }
+    /// <summary>The copy source, opened before authorizing (its tags are condition keys); its version if one is named.</summary>
+    private OpenedObject OpenCopySourceBeforeAuthorizing(S3Request r, string srcBucket, string srcKey) =>
+        OpenBeforeAuthorizing(srcBucket, srcKey, CopySourceVersionId(r));
 
-    /// <summary>Opens an authorized copy source; a source version that is a delete marker is refused.</summary>
-    private (ObjectInfo Info, FileStream Body, string? VersionId) OpenCopySource(AwsCall call, BucketInfo bucket, string srcKey, string? versionId)
+    /// <summary>The authorized copy source; a missing one is S3's answer, a version that is a delete marker is refused.</summary>
+    private (ObjectInfo Info, FileStream Body, string? VersionId) OpenCopySource(AwsCall call, BucketInfo bucket, string srcKey, OpenedObject found)
     {
-        var srcBucket = bucket.Name;
-        if (versionId is null)
+        if (found.VersionId is null)
         {
-            var opened = Store.OpenObject(srcBucket, srcKey) ?? throw access.MissingKey(call, bucket, srcKey);
+            var opened = found.Current ?? throw access.MissingKey(call, bucket, srcKey);
             return (opened.Info, opened.Body, null);
         }
-        var version = Store.OpenVersion(srcBucket, srcKey, versionId) ?? throw MissingVersion(call, bucket, srcKey, versionId);
+        var version = found.Version ?? throw MissingVersion(call, bucket, srcKey, found.VersionId);
         // unverified: AWS's text for a copy source naming a delete marker (its documented status is 400).
         if (version.Body is null) throw S3Errors.InvalidRequest("The source of a copy request may not specifically refer to a delete marker by version id.");
-        return (version.Version.Info, version.Body, versionId);
+        return (version.Version.Info, version.Body, found.VersionId);
     }
 
     /// <summary>The <c>versionId</c> of <c>x-amz-copy-source</c> ("bucket/key?versionId=…"), or null.</summary>

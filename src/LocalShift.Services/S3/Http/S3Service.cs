@@ -26,6 +26,7 @@ public sealed partial class S3Service(S3Access access) : IHttpService
         try
         {
             request = S3Request.From(http);
+            call = S3ConditionKeys.Scope(call, request, RestrictsPublicAccess);
             var operation = Route(request);
             await operation(request, call);
         }
@@ -66,6 +67,15 @@ public sealed partial class S3Service(S3Access access) : IHttpService
                 "GET" when r.Has("versioning") => GetBucketVersioning,
                 "GET" when r.Has("versions") => ListObjectVersions,
                 "GET" when r.Has("acl") => GetBucketAcl,
+                "GET" when r.Has("encryption") => GetBucketEncryption,
+                "GET" when r.Has("publicAccessBlock") => GetPublicAccessBlock,
+                "GET" when r.Has("ownershipControls") => GetBucketOwnershipControls,
+                "PUT" when r.Has("encryption") => PutBucketEncryption,
+                "PUT" when r.Has("publicAccessBlock") => PutPublicAccessBlock,
+                "PUT" when r.Has("ownershipControls") => PutBucketOwnershipControls,
+                "DELETE" when r.Has("encryption") => DeleteBucketEncryption,
+                "DELETE" when r.Has("publicAccessBlock") => DeletePublicAccessBlock,
+                "DELETE" when r.Has("ownershipControls") => DeleteBucketOwnershipControls,
                 "GET" when r.Q("list-type") == "2" => ListObjectsV2,
                 "GET" when NoSubresource(r) => ListObjects,
                 "PUT" when r.Has("policy") => PutBucketPolicy,
