@@ -192,7 +192,8 @@ internal sealed partial class SqlSession : IPgQuerySession
                 Authorize(analysis, external, calls);
                 MaterializeQueryLog(analysis);
                 DefineLastQueryId(analysis);
-                return _engine.Describe((external.Count == 0 && calls.Count == 0 ? Translate(analysis) : TranslateExternal(analysis, external, describeOnly: true, calls)).Sql);
+                var described = _engine.Describe((external.Count == 0 && calls.Count == 0 ? Translate(analysis) : TranslateExternal(analysis, external, describeOnly: true, calls)).Sql);
+                return external.Count == 0 && calls.Count == 0 && CharWidths(analysis) is { } widths ? CharColumns(described, widths) : described;
             default:
                 return null;
         }
@@ -386,8 +387,9 @@ internal sealed partial class SqlSession : IPgQuerySession
         MaterializeQueryLog(analysis);
         var translated = external.Count == 0 && calls.Count == 0 ? Translate(analysis) : TranslateExternal(analysis, external, describeOnly: false, calls);
         RunPreStatements(translated);
+        var widths = external.Count == 0 && calls.Count == 0 ? CharWidths(analysis) : null;
         var rows = external.Count == 0 && calls.Count == 0 && PreparedQueries.Keeps(analysis, translated) ? _prepared.Query(translated.Sql) : _engine.Query(translated.Sql);
-        return new EngineRowsResult(rows, OnError);
+        return widths is null ? new EngineRowsResult(rows, OnError) : new CharPaddedResult(new EngineRowsResult(rows, OnError), widths);
     }
 
     /// <summary>

@@ -90,6 +90,9 @@ internal sealed class StatementAnalysis
     /// <summary>Whether the engine query of this text may be prepared once and kept (<see cref="PreparedQueries.Keeps"/>), once known.</summary>
     public bool? Keepable { get; set; }
 
+    /// <summary>The schema version and the CHAR(n) widths of the result columns (<c>SqlSession.CharWidths</c>), once known.</summary>
+    public (int SchemaVersion, int?[]? Widths)? CharPadding { get; set; }
+
     /// <summary>The result of a <see cref="Constant"/> statement, once the engine produced it.</summary>
     public ConstantRow? Row { get; set; }
 
