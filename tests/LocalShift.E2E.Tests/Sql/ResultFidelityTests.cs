@@ -105,7 +105,7 @@ public sealed class ResultFidelityTests(ResultFidelityFixture fixture) : IClassF
         {
             await using var fetch = new NpgsqlCommand("FETCH FORWARD 2 FROM totals", connection, tx);
             await using var reader = await fetch.ExecuteReaderAsync();
-            Assert.Equal("numeric(38,2)", reader.GetDataTypeName(1));
+            Assert.Equal("numeric(38, 2)", reader.GetDataTypeName(1));
             while (await reader.ReadAsync()) seen.Add($"{reader.GetString(0)}={reader.GetDecimal(1)}");
         }
         Assert.Equal(["ab   =1.50", "abc  =2.50", "abcde=0.00"], seen);
