@@ -373,7 +373,10 @@ internal sealed class DuckDbSession(DuckDBConnection connection, string stagingD
         using var result = Query("DESCRIBE " + sql);
         var columns = new List<PgColumn>();
         while (result.Read())
-            columns.Add(new PgColumn((string)result.GetValue(0)!, DuckDbTypeMapping.FromSqlTypeName((string)result.GetValue(1)!)));
+        {
+            var type = (string)result.GetValue(1)!;
+            columns.Add(new PgColumn((string)result.GetValue(0)!, DuckDbTypeMapping.FromSqlTypeName(type), DuckDbTypeMapping.TypeModifierFromSqlTypeName(type)));
+        }
         return columns;
     }
 
@@ -429,10 +432,29 @@ internal sealed class DuckDbResult : IEngineResult
         _command = command;
         _reader = reader;
         var columns = new PgColumn[reader.FieldCount];
+        var decimals = false;
         for (var i = 0; i < columns.Length; i++)
-            columns[i] = new PgColumn(reader.GetName(i), DuckDbTypeMapping.FromReaderTypeName(reader.GetDataTypeName(i)));
+        {
+            var type = reader.GetDataTypeName(i);
+            decimals |= type == "Decimal";
+            _hugeInts |= type == "HugeInt";
+            columns[i] = new PgColumn(reader.GetName(i), DuckDbTypeMapping.FromReaderTypeName(type));
+        }
+        if (decimals)
+        {
+            // Only a result with a DECIMAL column pays for the schema table: its precision and scale are the typmod
+            // RowDescription carries (numeric(38,2) for a SUM of DECIMAL(10,2)), and the scale its text keeps.
+            _scales = DecimalScales(reader, columns.Length, out var precisions);
+            _scalesRead = true;
+            if (_scales is { } scales && precisions is not null)
+                for (var i = 0; i < columns.Length; i++)
+                    if (scales[i] >= 0) columns[i] = columns[i] with { TypeModifier = DuckDbTypeMapping.NumericTypeModifier(precisions[i], scales[i]) };
+        }
         Columns = columns;
     }
+
+    /// <summary>The result has a HUGEINT column, whose values are sent as the BIGINT its type says (<see cref="DuckDbTypeMapping"/>).</summary>
+    private readonly bool _hugeInts;
 
     /// <summary>
     /// The declared scale of each DECIMAL column (-1 for others). A wide decimal (a SUM's DECIMAL(38,s)) comes back
@@ -441,16 +463,23 @@ internal sealed class DuckDbResult : IEngineResult
     private int[]? _scales;
     private bool _scalesRead;
 
-    private static int[]? DecimalScales(DuckDBDataReader reader, int count)
+    private static int[]? DecimalScales(DuckDBDataReader reader, int count, out int[]? precisions)
     {
+        precisions = null;
         try
         {
             using var schema = reader.GetSchemaTable();
             if (schema is null || !schema.Columns.Contains("NumericScale")) return null;
             var scales = Enumerable.Repeat(-1, count).ToArray();
+            var widths = Enumerable.Repeat(-1, count).ToArray();
             for (var i = 0; i < count && i < schema.Rows.Count; i++)
                 if (schema.Rows[i]["NumericScale"] is IConvertible scale and not DBNull && reader.GetFieldType(i) == typeof(decimal))
+                {
                     scales[i] = Convert.ToInt32(scale, System.Globalization.CultureInfo.InvariantCulture);
+                    if (schema.Columns.Contains("NumericPrecision") && schema.Rows[i]["NumericPrecision"] is IConvertible precision and not DBNull)
+                        widths[i] = Convert.ToInt32(precision, System.Globalization.CultureInfo.InvariantCulture);
+                }
+            precisions = widths;
             return scales;
         }
         catch (Exception e) when (e is InvalidOperationException or NotSupportedException or ArgumentException or InvalidCastException)
@@ -481,7 +510,11 @@ internal sealed class DuckDbResult : IEngineResult
             }
             var value = _reader.GetValue(ordinal);
             // Read once per result, and only once a decimal value is read (the schema table costs a DataTable).
-            if (value is decimal && !_scalesRead) { _scales = DecimalScales(_reader, Columns.Count); _scalesRead = true; }
+            if (value is decimal && !_scalesRead) { _scales = DecimalScales(_reader, Columns.Count, out _); _scalesRead = true; }
+            if (_hugeInts && value is System.Numerics.BigInteger big)
+                return big >= long.MinValue && big <= long.MaxValue ? (long)big
+                    // PostgreSQL's text for a bigint past its range (unverified against Redshift).
+                    : throw new PgException(SqlState.NumericValueOutOfRange, "bigint out of range");
             if (value is decimal d && _scales is { } scales && scales[ordinal] is > 0 and <= 28 and var scale && d.Scale < scale)
                 // Adding a zero of the declared scale keeps the value and gives it that many digits.
                 return d + new decimal(0, 0, 0, false, (byte)scale);

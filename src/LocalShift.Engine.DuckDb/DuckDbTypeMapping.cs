@@ -11,8 +11,9 @@ internal static class DuckDbTypeMapping
         "Boolean" => PgTypeOid.Bool,
         "TinyInt" or "SmallInt" or "UnsignedTinyInt" => PgTypeOid.Int2,
         "Integer" or "UnsignedSmallInt" => PgTypeOid.Int4,
-        "BigInt" or "UnsignedInteger" => PgTypeOid.Int8,
-        "UnsignedBigInt" or "HugeInt" or "UnsignedHugeInt" or "Decimal" or "VarInt" => PgTypeOid.Numeric,
+        // Redshift has no 128-bit integer: DuckDB's HUGEINT is the SUM of integers, which Redshift types BIGINT.
+        "BigInt" or "UnsignedInteger" or "HugeInt" => PgTypeOid.Int8,
+        "UnsignedBigInt" or "UnsignedHugeInt" or "Decimal" or "VarInt" => PgTypeOid.Numeric,
         "Float" => PgTypeOid.Float4,
         "Double" => PgTypeOid.Float8,
         "Varchar" or "Enum" => PgTypeOid.Varchar,
@@ -27,6 +28,20 @@ internal static class DuckDbTypeMapping
         _ => PgTypeOid.Text,
     };
 
+    /// <summary>
+    /// PostgreSQL's type modifier of a numeric(p,s) (<c>((p &lt;&lt; 16) | s) + 4</c>), which clients such as psql's
+    /// \gdesc and JDBC's getPrecision read from RowDescription; -1 for any other type.
+    /// </summary>
+    public static int NumericTypeModifier(int precision, int scale) => precision is > 0 and <= 1000 && scale >= 0 ? ((precision << 16) | scale) + 4 : -1;
+
+    /// <summary>The type modifier of a DuckDB SQL type as DESCRIBE prints it ("DECIMAL(38,2)"); -1 when it has none.</summary>
+    public static int TypeModifierFromSqlTypeName(string type)
+    {
+        var match = System.Text.RegularExpressions.Regex.Match(type.Trim(), @"^(?:DECIMAL|NUMERIC)\((\d+),\s*(\d+)\)$", System.Text.RegularExpressions.RegexOptions.IgnoreCase);
+        return match.Success ? NumericTypeModifier(int.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture),
+            int.Parse(match.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture)) : -1;
+    }
+
     /// <summary>From a DuckDB SQL type as DESCRIBE prints it ("INTEGER", "DECIMAL(18,3)", "VARCHAR[]").</summary>
     public static int FromSqlTypeName(string type)
     {
@@ -40,8 +55,8 @@ internal static class DuckDbTypeMapping
             "BOOLEAN" => PgTypeOid.Bool,
             "TINYINT" or "SMALLINT" or "UTINYINT" => PgTypeOid.Int2,
             "INTEGER" or "USMALLINT" => PgTypeOid.Int4,
-            "BIGINT" or "UINTEGER" => PgTypeOid.Int8,
-            "UBIGINT" or "HUGEINT" or "UHUGEINT" or "VARINT" or "BIGNUM" => PgTypeOid.Numeric,
+            "BIGINT" or "UINTEGER" or "HUGEINT" => PgTypeOid.Int8,
+            "UBIGINT" or "UHUGEINT" or "VARINT" or "BIGNUM" => PgTypeOid.Numeric,
             "FLOAT" or "REAL" => PgTypeOid.Float4,
             "DOUBLE" => PgTypeOid.Float8,
             "DATE" => PgTypeOid.Date,

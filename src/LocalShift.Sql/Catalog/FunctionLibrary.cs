@@ -50,6 +50,10 @@ internal static class FunctionLibrary
         CREATE OR REPLACE MACRO main.is_valid_json_array(s) AS coalesce(json_type(CASE WHEN json_valid(s) THEN s END) = 'ARRAY', FALSE);
         CREATE OR REPLACE MACRO main.json_parse(s) AS CAST(s AS JSON);
         CREATE OR REPLACE MACRO main.json_serialize(s) AS CAST(s AS VARCHAR);
+        CREATE OR REPLACE MACRO main.pg_get_function_result(f) AS
+          (SELECT lower(any_value(return_type)) FROM duckdb_functions() WHERE function_oid = f);
+        CREATE OR REPLACE MACRO main.pg_get_function_arguments(f) AS
+          (SELECT lower(array_to_string(any_value(parameter_types), ', ')) FROM duckdb_functions() WHERE function_oid = f);
         CREATE OR REPLACE MACRO main.pg_backend_pid() AS CAST(getvariable('localshift_pid') AS INTEGER);
         CREATE OR REPLACE MACRO main.ls_invalid_json(s) AS error('invalid json object ' || s);
         CREATE OR REPLACE MACRO main.ls_div(a, b) AS CASE WHEN b = 0 AND a IS NOT NULL THEN error('division by zero') ELSE a // b END;

@@ -69,7 +69,11 @@ internal static partial class PsqlMetaCommands
                $"{Filter(sql, "c.relname", "t.table_name")}{Filter(sql, "n.nspname", "t.table_schema")} ORDER BY 1, 2";
     }
 
-    /// <summary>psql 15 with a pre-9 server asks for name, type, default, not null, collation, identity and generated.</summary>
+    /// <summary>
+    /// psql 15 with a pre-9 server asks for name, type, default, not null, collation, identity and generated, and for
+    /// \d+ also storage, statistics target and the column's comment. The type is the declared one where CREATE TABLE
+    /// recorded it (<c>character varying(10)</c>, <c>character(5)</c>, <c>numeric(10,2)</c>), as Redshift's \d shows it.
+    /// </summary>
     private static string ColumnsOf(string sql, string oid)
     {
         var columns = sql;
@@ -77,15 +81,21 @@ internal static partial class PsqlMetaCommands
         if (Contains(columns, "attcollation") || Contains(columns, "collname")) extra.Add("CAST(NULL AS VARCHAR) AS attcollation");
         if (Contains(columns, "attidentity")) extra.Add("'' AS attidentity");
         if (Contains(columns, "attgenerated")) extra.Add("'' AS attgenerated");
-        return "SELECT column_name AS attname, " +
-               "CASE WHEN data_type = 'VARCHAR' THEN 'character varying' WHEN data_type = 'INTEGER' THEN 'integer' WHEN data_type = 'BIGINT' THEN 'bigint' " +
-               "WHEN data_type = 'SMALLINT' THEN 'smallint' WHEN data_type = 'BOOLEAN' THEN 'boolean' WHEN data_type = 'DOUBLE' THEN 'double precision' " +
-               "WHEN data_type = 'FLOAT' THEN 'real' WHEN data_type = 'TIMESTAMP' THEN 'timestamp without time zone' " +
-               "WHEN data_type = 'TIMESTAMP WITH TIME ZONE' THEN 'timestamp with time zone' WHEN data_type LIKE 'DECIMAL%' THEN replace(lower(data_type), 'decimal', 'numeric') " +
-               "ELSE lower(data_type) END AS format_type, " +
-               "column_default AS attdef, NOT is_nullable AS attnotnull" +
+        if (Contains(columns, "a.attstorage"))
+            // PostgreSQL's storage of each type: strings and bytes extended, numeric main, fixed-width types plain.
+            extra.Add("CASE WHEN c.data_type IN ('VARCHAR', 'BLOB', 'JSON') THEN 'x' WHEN c.data_type LIKE 'DECIMAL%' THEN 'm' ELSE 'p' END AS attstorage");
+        if (Contains(columns, "attstattarget")) extra.Add("CAST(NULL AS INTEGER) AS attstattarget");
+        if (Contains(columns, "col_description(")) extra.Add("CAST(c.comment AS VARCHAR) AS col_description");
+        return "SELECT c.column_name AS attname, coalesce(d.type_name, " +
+               "CASE WHEN c.data_type = 'VARCHAR' THEN 'character varying' WHEN c.data_type = 'INTEGER' THEN 'integer' WHEN c.data_type = 'BIGINT' THEN 'bigint' " +
+               "WHEN c.data_type = 'SMALLINT' THEN 'smallint' WHEN c.data_type = 'BOOLEAN' THEN 'boolean' WHEN c.data_type = 'DOUBLE' THEN 'double precision' " +
+               "WHEN c.data_type = 'FLOAT' THEN 'real' WHEN c.data_type = 'TIMESTAMP' THEN 'timestamp without time zone' " +
+               "WHEN c.data_type = 'TIMESTAMP WITH TIME ZONE' THEN 'timestamp with time zone' WHEN c.data_type LIKE 'DECIMAL%' THEN replace(lower(c.data_type), 'decimal', 'numeric') " +
+               "ELSE lower(c.data_type) END) AS format_type, " +
+               "c.column_default AS attdef, NOT c.is_nullable AS attnotnull" +
                string.Concat(extra.Select(e => ", " + e)) +
-               $" FROM duckdb_columns() WHERE table_oid = {oid} ORDER BY column_index";
+               " FROM duckdb_columns() c LEFT JOIN main.ls_column_defs d ON d.table_catalog = c.database_name AND d.table_schema = c.schema_name " +
+               $"AND d.table_name = c.table_name AND d.column_name = c.column_name WHERE c.table_oid = {oid} ORDER BY c.column_index";
     }
 
     /// <summary>psql's pattern (<c>col OPERATOR(pg_catalog.~) '^(t)$'</c>) as a DuckDB regular-expression filter.</summary>

@@ -154,7 +154,7 @@ public static class RedshiftTranslator
         "CAST", "CHARINDEX", "CONVERT", "CONVERT_TIMEZONE", "CURRENT_DATABASE", "DATEADD", "DATEDIFF", "DATEPART", "DATE_PART", "DATE_TRUNC",
         "DECODE", "GETDATE", "JSON_ARRAY_LENGTH", "JSON_EXTRACT_ARRAY_ELEMENT_TEXT", "JSON_EXTRACT_PATH_TEXT", "LEN", "LISTAGG", "NVL", "NVL2",
         "OCTET_LENGTH", "PGDATE_PART", "RATIO_TO_REPORT", "REGEXP_COUNT", "REGEXP_INSTR", "REGEXP_REPLACE", "REGEXP_SUBSTR", "STRTOL", "TO_CHAR",
-        "TRUNC", "VERSION",
+        "TRUNC", "VERSION", "AVG",
     };
 
     private static string? RewriteCall(string name, List<List<SqlToken>> args, List<SqlToken> tokens, ref int end, TranslationContext context)
@@ -235,6 +235,17 @@ public static class RedshiftTranslator
             case "TO_CHAR" when args.Count == 2 && Significant(args[1]) is [{ Kind: SqlTokenKind.String } numberFormat]
                                 && NumberFormat.IsNumberFormat(numberFormat.StringValue):
                 return NumberFormat.ToSql(Arg(0), numberFormat.StringValue);
+            case "AVG" when args.Count == 1:
+            {
+                // Redshift's AVG (the AVG function page): DECIMAL(38,s) for DECIMAL(p,s), BIGINT for integers,
+                // DOUBLE PRECISION for floats — the type of the argument's SUM, whose integer HUGEINT the endpoint
+                // reports as BIGINT. DuckDB's AVG is always a DOUBLE. An integer average is truncated (unverified:
+                // Redshift's page shows only a whole-number example); a type that cannot hold 0.5 is an integer one.
+                var tail = AggregateTail(tokens, ref end, context);
+                var average = $"avg({Arg(0)}){tail}";
+                var sum = $"sum({Arg(0)}){tail}";
+                return $"cast_to_type(CASE WHEN cast_to_type(0.5, {sum}) = 0.5 THEN {average} ELSE trunc({average}) END, {sum})";
+            }
             case "RATIO_TO_REPORT" when args.Count == 1 && OverClause(tokens, ref end, context) is { } over:
                 return $"(CAST({Arg(0)} AS DOUBLE) / sum({Arg(0)}) {over})";
             case "JSON_EXTRACT_PATH_TEXT" when args.Count >= 2:
@@ -332,6 +343,34 @@ public static class RedshiftTranslator
 
     private static string RegexPattern(string pattern, List<SqlToken>? parameters) =>
         parameters is not null && RegexFlags(parameters) == "i" ? $"('(?i)' || {pattern})" : pattern;
+
+    /// <summary>
+    /// What follows an aggregate call and belongs to it: <c>FILTER (WHERE ...)</c> and <c>OVER (...)</c> or
+    /// <c>OVER name</c>, rewritten; moves <paramref name="end"/> past them.
+    /// </summary>
+    private static string AggregateTail(List<SqlToken> tokens, ref int end, TranslationContext context)
+    {
+        var tail = new StringBuilder();
+        var next = NextSignificant(tokens, end);
+        if (next >= 0 && tokens[next].Is("FILTER") && NextSignificant(tokens, next) is var open and >= 0 && tokens[open].Kind == SqlTokenKind.LeftParen)
+        {
+            var close = MatchParen(tokens, open);
+            tail.Append(" FILTER (").Append(Rewrite(tokens.GetRange(open + 1, close - open - 1), context).Trim()).Append(')');
+            end = close;
+            next = NextSignificant(tokens, end);
+        }
+        if (next >= 0 && tokens[next].Is("OVER"))
+        {
+            var after = NextSignificant(tokens, next);
+            if (after >= 0 && tokens[after].Kind == SqlTokenKind.LeftParen) tail.Append(' ').Append(OverClause(tokens, ref end, context));
+            else if (after >= 0 && tokens[after].Kind is SqlTokenKind.Word or SqlTokenKind.QuotedIdentifier)
+            {
+                tail.Append(" OVER ").Append(tokens[after].Text);
+                end = after;
+            }
+        }
+        return tail.ToString();
+    }
 
     /// <summary>The OVER (...) that follows a window function call, rewritten; moves <paramref name="end"/> past it.</summary>
     private static string? OverClause(List<SqlToken> tokens, ref int end, TranslationContext context)

@@ -13,14 +13,14 @@ internal sealed class CommandResult(string tag) : IPgResult
     public void Dispose() { }
 }
 
-/// <summary>A few rows the session produces itself (SHOW).</summary>
-internal sealed class RowsResult(IReadOnlyList<PgColumn> columns, IReadOnlyList<object?[]> rows) : IPgResult
+/// <summary>Rows the session produces itself (SHOW, a cursor's FETCH), with their command tag ("SELECT": counted by the wire).</summary>
+internal sealed class RowsResult(IReadOnlyList<PgColumn> columns, IReadOnlyList<object?[]> rows, string tag = "SELECT") : IPgResult
 {
     private int _index = -1;
     public IReadOnlyList<PgColumn>? Columns => columns;
     public bool Read() => ++_index < rows.Count;
     public object? GetValue(int ordinal) => rows[_index][ordinal];
-    public string CommandTag => "SELECT";
+    public string CommandTag => tag;
     public void Dispose() { }
 }
 

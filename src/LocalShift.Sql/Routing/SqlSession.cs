@@ -144,6 +144,7 @@ internal sealed partial class SqlSession : IPgQuerySession
     /// </summary>
     public void Validate(StatementAnalysis analysis, IReadOnlyList<int> parameterTypes)
     {
+        if (analysis.SelectInto is { } createAs && parameterTypes.Count == 0) analysis = Analyze(createAs);
         if (_status == TransactionStatus.Failed && analysis.Kind is not (StatementKind.Commit or StatementKind.Rollback))
             throw new PgException(SqlState.InFailedSqlTransaction, "current transaction is aborted, commands ignored until end of transaction block");
         bool bind;
@@ -187,6 +188,8 @@ internal sealed partial class SqlSession : IPgQuerySession
         {
             case StatementKind.Show:
                 return [new PgColumn(ShowName(analysis.Significant), PgTypeOid.Text)];
+            case StatementKind.Cursor:
+                return FetchedColumns(analysis.Significant);
             case StatementKind.EngineQuery:
                 if (analysis.Row is { } row) return row.Columns;
                 var external = ExternalReferences(analysis);
@@ -194,7 +197,8 @@ internal sealed partial class SqlSession : IPgQuerySession
                 Authorize(analysis, external, calls);
                 MaterializeQueryLog(analysis);
                 DefineLastQueryId(analysis);
-                return _engine.Describe((external.Count == 0 && calls.Count == 0 ? Translate(analysis) : TranslateExternal(analysis, external, describeOnly: true, calls)).Sql);
+                var described = _engine.Describe((external.Count == 0 && calls.Count == 0 ? Translate(analysis) : TranslateExternal(analysis, external, describeOnly: true, calls)).Sql);
+                return external.Count == 0 && calls.Count == 0 && CharWidths(analysis) is { } widths ? CharColumns(described, widths) : described;
             default:
                 return null;
         }
@@ -271,6 +275,7 @@ internal sealed partial class SqlSession : IPgQuerySession
 
     private IPgResult Run(StatementAnalysis analysis)
     {
+        if (analysis.SelectInto is { } createAs) analysis = Analyze(createAs);
         var sql = analysis.Sql;
         var tokens = analysis.Significant;
         var kind = analysis.Kind;
@@ -280,7 +285,7 @@ internal sealed partial class SqlSession : IPgQuerySession
         ReleaseScans();
         // What names resolve to may change (search_path, users, grants, Redshift's DDL): nothing prepared is kept past it.
         if (kind is not (StatementKind.EngineQuery or StatementKind.EngineCommand or StatementKind.Begin or StatementKind.Commit
-            or StatementKind.Rollback or StatementKind.Show or StatementKind.Empty)) _prepared.Clear();
+            or StatementKind.Rollback or StatementKind.Show or StatementKind.Empty or StatementKind.Cursor)) _prepared.Clear();
         ReleaseCalls();
         if (kind == StatementKind.EngineCommand && TryExternalDdl(analysis) is { } externalDdl) return externalDdl;
         switch (kind)
@@ -335,21 +340,10 @@ internal sealed partial class SqlSession : IPgQuerySession
                     _database.SchemaChanged();
                 }
             }
-            case StatementKind.EngineQuery when analysis.Constant:
-                return ConstantResult(analysis);
+            case StatementKind.Cursor:
+                return RunCursorStatement(analysis);
             case StatementKind.EngineQuery:
-            {
-                if (_database.RedshiftStatements.External is { } catalogViews && External.ExternalTables.MentionsCatalogViews(tokens))
-                    catalogViews.MaterializeCatalogViews(RedshiftContext());
-                var external = ExternalReferences(analysis);
-                var calls = ExternalCalls(analysis);
-                Authorize(analysis, external, calls);
-                MaterializeQueryLog(analysis);
-                var translated = external.Count == 0 && calls.Count == 0 ? Translate(analysis) : TranslateExternal(analysis, external, describeOnly: false, calls);
-                RunPreStatements(translated);
-                var rows = external.Count == 0 && calls.Count == 0 && PreparedQueries.Keeps(analysis, translated) ? _prepared.Query(translated.Sql) : _engine.Query(translated.Sql);
-                return new EngineRowsResult(rows, OnError);
-            }
+                return RunQuery(analysis);
             default:
             {
                 var external = ExternalReferences(analysis);
@@ -383,6 +377,24 @@ internal sealed partial class SqlSession : IPgQuerySession
                 return new CommandResult(StatementClassifier.Tag(tokens, rows));
             }
         }
+    }
+
+    /// <summary>A query run by the engine (or a constant one answered from the session's copy of its row).</summary>
+    private IPgResult RunQuery(StatementAnalysis analysis)
+    {
+        if (analysis.Constant) return ConstantResult(analysis);
+        var tokens = analysis.Significant;
+        if (_database.RedshiftStatements.External is { } catalogViews && External.ExternalTables.MentionsCatalogViews(tokens))
+            catalogViews.MaterializeCatalogViews(RedshiftContext());
+        var external = ExternalReferences(analysis);
+        var calls = ExternalCalls(analysis);
+        Authorize(analysis, external, calls);
+        MaterializeQueryLog(analysis);
+        var translated = external.Count == 0 && calls.Count == 0 ? Translate(analysis) : TranslateExternal(analysis, external, describeOnly: false, calls);
+        RunPreStatements(translated);
+        var widths = external.Count == 0 && calls.Count == 0 ? CharWidths(analysis) : null;
+        var rows = external.Count == 0 && calls.Count == 0 && PreparedQueries.Keeps(analysis, translated) ? _prepared.Query(translated.Sql) : _engine.Query(translated.Sql);
+        return widths is null ? new EngineRowsResult(rows, OnError) : new CharPaddedResult(new EngineRowsResult(rows, OnError), widths);
     }
 
     /// <summary>
@@ -543,6 +555,8 @@ internal sealed partial class SqlSession : IPgQuerySession
 
     private CommandResult EndTransaction(bool commit)
     {
+        // A cursor lives until its transaction ends, however it ends (Redshift has no WITH HOLD cursors).
+        _cursors.Clear();
         switch (_status)
         {
             case TransactionStatus.Idle:

@@ -25,8 +25,19 @@ internal sealed class StatementAnalysis
         {
             try { Tree = SqlParser.Parse(sql, tokens); }
             catch (PgException e) { SyntaxError = e; }
+            if (Kind == StatementKind.EngineQuery && Tree is QueryStatement { Query.Body: SelectCore { Into: not null } })
+            {
+                SelectInto = SelectIntoStatement.CreateTableAs(tokens);
+                if (SelectInto is not null) Kind = StatementKind.EngineCommand;
+            }
         }
     }
+
+    /// <summary>
+    /// <c>SELECT ... INTO [TEMP] [TABLE] t FROM ...</c> as the CREATE TABLE ... AS it means, which the session runs in
+    /// its place (the engine has no SELECT INTO); null for any other statement.
+    /// </summary>
+    public string? SelectInto { get; }
 
     /// <summary>The statement's parse tree, for a statement the engine runs (null for a constant SELECT or a syntax error).</summary>
     public Statement? Tree { get; }
@@ -78,6 +89,9 @@ internal sealed class StatementAnalysis
 
     /// <summary>Whether the engine query of this text may be prepared once and kept (<see cref="PreparedQueries.Keeps"/>), once known.</summary>
     public bool? Keepable { get; set; }
+
+    /// <summary>The schema version and the CHAR(n) widths of the result columns (<c>SqlSession.CharWidths</c>), once known.</summary>
+    public (int SchemaVersion, int?[]? Widths)? CharPadding { get; set; }
 
     /// <summary>The result of a <see cref="Constant"/> statement, once the engine produced it.</summary>
     public ConstantRow? Row { get; set; }

@@ -15,6 +15,8 @@ internal enum StatementKind
     NoOp,
     Users,
     Redshift,
+    /// <summary>DECLARE ... CURSOR FOR, FETCH and CLOSE: the session keeps the cursors of its transaction.</summary>
+    Cursor,
     EngineQuery,
     EngineCommand,
 }
@@ -34,6 +36,7 @@ internal static class StatementClassifier
         if (first.Is("RESET")) return StatementKind.Reset;
         if (first.IsAny("ANALYZE", "ANALYSE", "VACUUM", "DISCARD", "DEALLOCATE", "LISTEN", "UNLISTEN", "CANCEL", "LOCK")) return StatementKind.NoOp;
         if (first.IsAny("COPY", "UNLOAD")) return StatementKind.Redshift;
+        if (first.IsAny("DECLARE", "FETCH", "CLOSE")) return StatementKind.Cursor;
         if (first.IsAny("CREATE", "ALTER", "DROP") && second.Is("EXTERNAL")) return StatementKind.Redshift;
         if (first.Is("CREATE") && second.Is("OR") && s.Count > 4 && s[3].Is("EXTERNAL")) return StatementKind.Redshift;
         if (first.IsAny("GRANT", "REVOKE") && second.Is("ASSUMEROLE")) return StatementKind.Redshift;
