@@ -167,9 +167,11 @@ public sealed class ExternalTables(RolePathResolver roles, S3Objects objects, IA
     /// partitions, the objects under their locations listed and read as the schema's role, staged in the engine's
     /// staging folder. With <paramref name="describeOnly"/> (a Parse/Describe), the views have the columns and no rows.
     /// </summary>
-    /// <param name="filters">Per table, the partition values the statement allows (see <see cref="PartitionFilter"/>); only those partitions are read.</param>
+    /// <param name="filters">Per table, what the statement allows of its partition values (see <see cref="PartitionFilter"/>); only partitions that can match are read.</param>
+    /// <param name="pseudoColumns">Whether the views also have Spectrum's pseudo-columns <c>"$path"</c> and <c>"$size"</c>
+    /// (the statement names one of them); without them a view is one scan per partition, with them one per file.</param>
     public ExternalScan Prepare(RedshiftStatementContext context, IReadOnlyList<ExternalReference> tables, bool describeOnly,
-        IReadOnlyDictionary<ExternalReference, IReadOnlyDictionary<string, HashSet<string>>>? filters = null)
+        IReadOnlyDictionary<ExternalReference, PartitionPredicate>? filters = null, bool pseudoColumns = false)
     {
         var scan = new ExternalScan();
         try
@@ -190,7 +192,7 @@ public sealed class ExternalTables(RolePathResolver roles, S3Objects objects, IA
                     throw new PgException(SqlState.UndefinedTable, $"relation \"{reference.Schema}.{reference.Table}\" does not exist");
                 var view = $"__ext_{Guid.NewGuid():N}";
                 string select;
-                if (describeOnly) select = EmptySelect(table);
+                if (describeOnly) select = EmptySelect(table, pseudoColumns);
                 else
                 {
                     var folder = Path.Combine(context.Engine.StagingDirectory, "ext-" + Guid.NewGuid().ToString("N"));
@@ -200,15 +202,17 @@ public sealed class ExternalTables(RolePathResolver roles, S3Objects objects, IA
                     var filter = filters?.GetValueOrDefault(reference);
                     var parts = table.PartitionKeys.Count == 0
                         ? [(Values: (IReadOnlyList<string>)[], Location: table.Location)]
-                        : partitions.Where(p => filter is null || PartitionFilter.Matches(filter, table.PartitionKeys, p.Values))
+                        : partitions.Where(p => PartitionFilter.Matches(filter, table.PartitionKeys, p.Values))
                             .Select(p => (p.Values, p.Location)).ToList();
                     var selects = new List<string>();
                     foreach (var (values, location) in parts)
                     {
                         var files = Stage(s3, folder, location, context.Cancellation);
-                        if (files.Count > 0) selects.Add(FileSelect(table, files, values));
+                        if (files.Count == 0) continue;
+                        if (pseudoColumns) selects.AddRange(files.Select(f => FileSelect(table, [f], values, pseudoColumns: true)));
+                        else selects.Add(FileSelect(table, files, values, pseudoColumns: false));
                     }
-                    select = selects.Count == 0 ? EmptySelect(table) : string.Join(" UNION ALL ", selects);
+                    select = selects.Count == 0 ? EmptySelect(table, pseudoColumns) : string.Join(" UNION ALL ", selects);
                 }
                 context.Engine.Execute($"CREATE OR REPLACE TEMP VIEW {QuoteIdentifier(view)} AS {select}");
                 scan.Views[reference] = view;
@@ -238,19 +242,23 @@ public sealed class ExternalTables(RolePathResolver roles, S3Objects objects, IA
         scan.Folders.Clear();
     }
 
+    /// <summary>One object a scan reads: where the engine finds it, and what <c>"$path"</c> and <c>"$size"</c> show of it.</summary>
+    private sealed record StagedObject(string File, string Url, long Size);
+
     /// <summary>
-    /// The objects under a location, read as the role into the staging folder (their extension kept, so compressed
-    /// text is read as such). Spectrum skips hidden files: names starting with a period, underscore or hash mark, or
-    /// ending with a tilde, and "folder" placeholders.
+    /// The objects under a location, each read as the role (GetObject) and hard-linked into the staging folder, not
+    /// copied (<see cref="ObjectStaging"/>), their extension kept so compressed text is read as such. Spectrum skips
+    /// hidden files: names starting with a period, underscore or hash mark, or ending with a tilde, and "folder"
+    /// placeholders.
     /// </summary>
-    private static List<string> Stage(S3Session s3, string folder, string location, CancellationToken ct)
+    private static List<StagedObject> Stage(S3Session s3, string folder, string location, CancellationToken ct)
     {
         var url = S3Location.Parse(location);
         var prefix = url.Key.Length == 0 || url.Key.EndsWith('/') ? url.Key : url.Key + "/";
         IReadOnlyList<S3ObjectSummary> listed;
         try { listed = s3.ListAsync(url with { Key = prefix }, ct).GetAwaiter().GetResult(); }
         catch (PgException e) { throw ScanError(e, location); }
-        var files = new List<string>();
+        var files = new List<StagedObject>();
         foreach (var o in listed)
         {
             var name = o.Key[(o.Key.LastIndexOf('/') + 1)..];
@@ -258,14 +266,15 @@ public sealed class ExternalTables(RolePathResolver roles, S3Objects objects, IA
             var ext = Path.GetExtension(name);
             // Unique within the statement's folder, which every partition of every table shares.
             var path = Path.Combine(folder, $"{Guid.NewGuid():N}{(ext.Length is > 0 and <= 8 ? ext : "")}");
+            long size;
             try
             {
                 using var body = s3.OpenReadAsync(o.Bucket, o.Key, ct).GetAwaiter().GetResult();
-                using var file = File.Create(path);
-                body.CopyTo(file);
+                size = body.CanSeek ? body.Length : o.Size;
+                ObjectStaging.Stage(body, path, ct);
             }
             catch (PgException e) { throw ScanError(e, $"s3://{o.Bucket}/{o.Key}"); }
-            files.Add(path);
+            files.Add(new StagedObject(path, $"s3://{o.Bucket}/{o.Key}", size));
         }
         return files;
     }
@@ -278,13 +287,23 @@ public sealed class ExternalTables(RolePathResolver roles, S3Objects objects, IA
         new(SqlState.InternalError, "Spectrum Scan Error",
             detail: $"\n  -----------------------------------------------\n  error:  Spectrum Scan Error\n  code:      15007\n  context:   {e.Message}\n  location:  {location}\n  -----------------------------------------------\n");
 
-    private static string EmptySelect(CatalogTable table) =>
-        "SELECT " + string.Join(", ", table.Columns.Concat(table.PartitionKeys).Select(c => $"CAST(NULL AS {EngineType(c.Type)}) AS {QuoteIdentifier(c.Name)}")) + " WHERE false";
+    /// <summary>
+    /// Spectrum's pseudo-columns: the object a row was read from and that object's size in bytes. They exist only for
+    /// a statement that names them, so <c>SELECT *</c> of a statement naming neither does not show them.
+    /// </summary>
+    public static readonly string[] PseudoColumns = ["$path", "$size"];
 
-    /// <summary>One partition's files as rows of the table's columns, partition values as constants.</summary>
-    private static string FileSelect(CatalogTable table, List<string> files, IReadOnlyList<string> partitionValues)
+    private static string EmptySelect(CatalogTable table, bool pseudoColumns) =>
+        "SELECT " + string.Join(", ", table.Columns.Concat(table.PartitionKeys).Select(c => $"CAST(NULL AS {EngineType(c.Type)}) AS {QuoteIdentifier(c.Name)}"))
+                  + (pseudoColumns ? ", CAST(NULL AS VARCHAR) AS \"$path\", CAST(NULL AS BIGINT) AS \"$size\"" : "") + " WHERE false";
+
+    /// <summary>
+    /// One partition's files as rows of the table's columns, partition values as constants (and, for one file, its
+    /// <c>"$path"</c> and <c>"$size"</c>).
+    /// </summary>
+    private static string FileSelect(CatalogTable table, IReadOnlyList<StagedObject> files, IReadOnlyList<string> partitionValues, bool pseudoColumns)
     {
-        var list = "[" + string.Join(", ", files.Select(QuoteLiteral)) + "]";
+        var list = "[" + string.Join(", ", files.Select(f => QuoteLiteral(f.File))) + "]";
         var serde = table.SerializationLibrary ?? "";
         var parameters = table.SerdeParameters;
         var skip = table.Parameters.TryGetValue("skip.header.line.count", out var s) && int.TryParse(s, out var n) ? n : 0;
@@ -320,6 +339,8 @@ public sealed class ExternalTables(RolePathResolver roles, S3Objects objects, IA
             var key = table.PartitionKeys[i];
             select.Append($", CAST({QuoteLiteral(partitionValues[i])} AS {EngineType(key.Type)}) AS {QuoteIdentifier(key.Name)}");
         }
+        if (pseudoColumns)
+            select.Append($", CAST({QuoteLiteral(files[0].Url)} AS VARCHAR) AS \"$path\", CAST({files[0].Size} AS BIGINT) AS \"$size\"");
         select.Append(" FROM ").Append(source);
         return select.ToString();
     }

@@ -88,11 +88,12 @@ internal sealed partial class SqlSession
         if (calls is { Count: > 0 }) edits.AddRange(CallEdits(analysis, calls, PrepareCalls(calls, describeOnly)));
         if (references.Count == 0) return RedshiftTranslator.Translate(Apply(analysis.Sql, edits), Translation);
         // A table read once may skip the partitions its WHERE rules out; one read twice (a self-join) reads them all.
-        var filters = new Dictionary<ExternalReference, IReadOnlyDictionary<string, HashSet<string>>>();
+        var filters = new Dictionary<ExternalReference, PartitionPredicate>();
         foreach (var group in references.GroupBy(r => r.Table).Where(g => g.Count() == 1))
             if (analysis.Tree is { } tree && PartitionFilter.For(tree, group.First().Access.Name) is { } filter)
                 filters[group.Key] = filter;
-        var scan = _database.RedshiftStatements.External!.Prepare(RedshiftContext(), references.Select(r => r.Table).ToList(), describeOnly, filters);
+        var pseudoColumns = analysis.Tree is { } named && PartitionFilter.NamesPseudoColumns(named);
+        var scan = _database.RedshiftStatements.External!.Prepare(RedshiftContext(), references.Select(r => r.Table).ToList(), describeOnly, filters, pseudoColumns);
         _scans.Add(scan);
         var sql = analysis.Sql;
         var offsets = new List<int>(analysis.Tokens.Count);
