@@ -24,6 +24,35 @@ public sealed class ExternalScan
 }
 
 /// <summary>
+/// The role sessions one statement assumed for its external schemas, kept while its Parse, Describe and Execute
+/// messages arrive (each would otherwise assume the role again: an STS session written to the state store each time).
+/// Kept for one statement text and at most a minute, so a prepared statement run later assumes the role anew.
+/// </summary>
+public sealed class StatementRoleSessions
+{
+    private static readonly TimeSpan Lifetime = TimeSpan.FromMinutes(1);
+    private readonly Dictionary<(string User, string Schema, string Role), (Principal Principal, DateTimeOffset Until)> _sessions = [];
+    private string? _statement;
+
+    /// <summary>Forgets every session unless <paramref name="sql"/> is the statement they were assumed for.</summary>
+    public void For(string sql)
+    {
+        if (_statement == sql) return;
+        _statement = sql;
+        _sessions.Clear();
+    }
+
+    internal Principal? Find(RedshiftStatementContext context, ExternalSchema schema, DateTimeOffset now) =>
+        _sessions.TryGetValue((context.User, schema.Name, schema.IamRole), out var known) && known.Until > now ? known.Principal : null;
+
+    internal void Remember(RedshiftStatementContext context, ExternalSchema schema, Principal principal, DateTimeOffset now)
+    {
+        var key = (context.User, schema.Name, schema.IamRole);
+        if (!_sessions.ContainsKey(key)) _sessions[key] = (principal, now + Lifetime);
+    }
+}
+
+/// <summary>
 /// Redshift Spectrum over LocalShift's Glue and S3: external schemas name a catalog database and an IAM role; every
 /// catalog call and every S3 read is made as that role's session (the role path of COPY), so IAM decides what a
 /// statement over external tables may see.
@@ -170,8 +199,10 @@ public sealed class ExternalTables(RolePathResolver roles, S3Objects objects, IA
     /// <param name="filters">Per table, what the statement allows of its partition values (see <see cref="PartitionFilter"/>); only partitions that can match are read.</param>
     /// <param name="pseudoColumns">Whether the views also have Spectrum's pseudo-columns <c>"$path"</c> and <c>"$size"</c>
     /// (the statement names one of them); without them a view is one scan per partition, with them one per file.</param>
+    /// <param name="roleSessions">The role sessions this statement already assumed (Parse, Describe and Execute of one
+    /// statement over the extended protocol resolve each schema's role once, as a simple query does); null: assume afresh.</param>
     public ExternalScan Prepare(RedshiftStatementContext context, IReadOnlyList<ExternalReference> tables, bool describeOnly,
-        IReadOnlyDictionary<ExternalReference, PartitionPredicate>? filters = null, bool pseudoColumns = false)
+        IReadOnlyDictionary<ExternalReference, PartitionPredicate>? filters = null, bool pseudoColumns = false, StatementRoleSessions? roleSessions = null)
     {
         var scan = new ExternalScan();
         try
@@ -179,7 +210,8 @@ public sealed class ExternalTables(RolePathResolver roles, S3Objects objects, IA
             foreach (var reference in tables.Distinct())
             {
                 var schema = ExternalSchemas.Find(context.Engine, reference.Schema)!;
-                var principal = Principal(context, schema);
+                var principal = roleSessions?.Find(context, schema, clock.GetUtcNow()) is { } known ? known : Principal(context, schema);
+                roleSessions?.Remember(context, schema, principal, clock.GetUtcNow());
                 CatalogTable? table = null;
                 IReadOnlyList<CatalogPartition> partitions = [];
                 Catalog(() =>

@@ -13,6 +13,9 @@ internal sealed partial class SqlSession
     /// <summary>The views and staged files of the last statement over external tables, released before the next one.</summary>
     private readonly List<ExternalScan> _scans = [];
 
+    /// <summary>The role sessions of the statement being parsed, described and run.</summary>
+    private readonly StatementRoleSessions _roleSessions = new();
+
     private void ReleaseScans()
     {
         if (_scans.Count == 0) return;
@@ -93,7 +96,8 @@ internal sealed partial class SqlSession
             if (analysis.Tree is { } tree && PartitionFilter.For(tree, group.First().Access.Name) is { } filter)
                 filters[group.Key] = filter;
         var pseudoColumns = analysis.Tree is { } named && PartitionFilter.NamesPseudoColumns(named);
-        var scan = _database.RedshiftStatements.External!.Prepare(RedshiftContext(), references.Select(r => r.Table).ToList(), describeOnly, filters, pseudoColumns);
+        _roleSessions.For(analysis.Sql);
+        var scan = _database.RedshiftStatements.External!.Prepare(RedshiftContext(), references.Select(r => r.Table).ToList(), describeOnly, filters, pseudoColumns, _roleSessions);
         _scans.Add(scan);
         var sql = analysis.Sql;
         var offsets = new List<int>(analysis.Tokens.Count);
