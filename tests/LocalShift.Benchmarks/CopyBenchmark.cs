@@ -212,9 +212,9 @@ public sealed class CopyBenchmark : IBenchmark
     }
 
     /// <summary>The real server, as a user runs it: <c>dotnet localshift.dll serve</c>, driven by /usr/bin/aws and psql.</summary>
-    private sealed class LocalShiftProcess : IDisposable
+    internal sealed class LocalShiftProcess : IDisposable
     {
-        private const string Password = "Bench1234x";
+        internal const string Password = "Bench1234x";
         private readonly Process _process;
         private readonly string _endpoint;
         private int _sqlPort;
@@ -309,7 +309,13 @@ public sealed class CopyBenchmark : IBenchmark
             return long.Parse(line["VmHWM:".Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture) * 1024;
         }
 
-        private string Aws(params string[] args) =>
+        /// <summary>The server's AWS endpoint (http://127.0.0.1:port).</summary>
+        public string Endpoint => _endpoint;
+
+        /// <summary>The cluster's SQL port, once <see cref="Setup"/> has seen it available.</summary>
+        public int SqlPort => _sqlPort;
+
+        public string Aws(params string[] args) =>
             Run("/usr/bin/aws", new Dictionary<string, string>
             {
                 ["AWS_ACCESS_KEY_ID"] = "test", ["AWS_SECRET_ACCESS_KEY"] = "test", ["AWS_DEFAULT_REGION"] = "us-east-1",

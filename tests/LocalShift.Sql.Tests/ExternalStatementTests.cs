@@ -125,9 +125,9 @@ public class ExternalStatementTests
 /// <summary>Partition pruning read from the statement's tree.</summary>
 public class PartitionFilterTests
 {
-    private static readonly IReadOnlyList<CatalogColumn> Keys = [new("day", "date"), new("hour", "int")];
+    private static readonly IReadOnlyList<CatalogColumn> Keys = [new("day", "date"), new("hour", "int"), new("region", "string")];
 
-    private static IReadOnlyDictionary<string, HashSet<string>>? Filter(string sql)
+    private static PartitionPredicate? Filter(string sql)
     {
         var tree = LocalShift.Sql.Syntax.SqlParser.Parse(sql);
         var access = LocalShift.Sql.Syntax.StatementAccess.Of(tree);
@@ -135,15 +135,46 @@ public class PartitionFilterTests
         return PartitionFilter.For(tree, name);
     }
 
+    /// <summary>The partitions (day, hour, region) of a grid the filter keeps.</summary>
+    private static List<string> Kept(string sql)
+    {
+        var f = Filter(sql);
+        var kept = new List<string>();
+        foreach (var day in new[] { "2024-01-01", "2024-01-02", "2024-01-03" })
+            foreach (var hour in new[] { "1", "2", "10" })
+                foreach (var region in new[] { "eu", "us" })
+                    if (PartitionFilter.Matches(f, Keys, [day, hour, region])) kept.Add($"{day}/{hour}/{region}");
+        return kept;
+    }
+
     [Fact]
     public void Equalities_and_in_lists_on_the_tables_partition_columns_restrict_it()
     {
-        var f = Filter("select count(*) from spectrum.events e where e.day = '2024-01-02' and e.hour in (1, 2) and e.name like 'a%'")!;
-        Assert.Equal(["2024-01-02"], f["day"]);
-        Assert.Equal(["1", "2"], f["hour"].Order());
-        Assert.True(PartitionFilter.Matches(f, Keys, ["2024-01-02", "01"]));
-        Assert.False(PartitionFilter.Matches(f, Keys, ["2024-01-01", "1"]));
-        Assert.False(PartitionFilter.Matches(f, Keys, ["2024-01-02", "3"]));
+        Assert.Equal(["2024-01-02/1/eu", "2024-01-02/2/eu"],
+            Kept("select count(*) from spectrum.events e where e.day = '2024-01-02' and e.hour in (1, 2) and e.region = 'eu' and e.name like 'a%'"));
+        Assert.True(PartitionFilter.Matches(Filter("select * from spectrum.events where hour = 1"), Keys, ["2024-01-02", "01", "eu"]));
+    }
+
+    [Fact]
+    public void Ranges_and_between_compare_as_the_keys_type()
+    {
+        // hour is an int: 10 > 2, not "10" < "2".
+        Assert.Equal(["2024-01-01/10/eu", "2024-01-01/10/us"], Kept("select * from spectrum.events where hour > 2 and day < '2024-01-02'"));
+        Assert.Equal(6, Kept("select * from spectrum.events where day between '2024-01-02' and date '2024-01-02'").Count);
+        Assert.Equal(12, Kept("select * from spectrum.events where '2024-01-02' <= day").Count);
+        Assert.Equal(12, Kept("select * from spectrum.events where hour >= 2 and hour <= 10").Count);
+        Assert.Equal(9, Kept("select * from spectrum.events where region >= 'f'").Count);
+        Assert.Equal(12, Kept("select * from spectrum.events where day <> '2024-01-02'").Count);
+    }
+
+    [Fact]
+    public void A_disjunction_prunes_when_every_branch_is_about_partition_values()
+    {
+        Assert.Equal(["2024-01-01/1/eu", "2024-01-01/1/us", "2024-01-03/1/eu", "2024-01-03/1/us"],
+            Kept("select * from spectrum.events where hour = 1 and (day = '2024-01-01' or day > '2024-01-02')"));
+        // A branch on a column that is not a partition key (or on no column) keeps every partition.
+        Assert.Null(Filter("select * from spectrum.events where day = '2024-01-02' or name like 'x%'"));
+        Assert.Equal(18, Kept("select * from spectrum.events where day = '2024-01-02' or id = 1").Count);
     }
 
     [Fact]
@@ -155,10 +186,18 @@ public class PartitionFilterTests
     }
 
     [Fact]
-    public void A_disjunction_or_no_where_reads_every_partition()
+    public void No_where_or_a_where_outside_the_select_that_reads_it_reads_every_partition()
     {
-        Assert.Null(Filter("select * from spectrum.events where day = '2024-01-02' or hour = 1"));
         Assert.Null(Filter("select * from spectrum.events"));
+        Assert.Null(Filter("select * from spectrum.events where not (day = '2024-01-02')"));
         Assert.Null(Filter("select * from (select * from spectrum.events) x where x.day = '2024-01-02'"));
+    }
+
+    [Fact]
+    public void Pseudo_columns_are_noticed_wherever_the_statement_names_them()
+    {
+        Assert.True(PartitionFilter.NamesPseudoColumns(LocalShift.Sql.Syntax.SqlParser.Parse("select \"$path\", count(*) from spectrum.events group by 1")));
+        Assert.True(PartitionFilter.NamesPseudoColumns(LocalShift.Sql.Syntax.SqlParser.Parse("select e.id from spectrum.events e where e.\"$size\" > 10")));
+        Assert.False(PartitionFilter.NamesPseudoColumns(LocalShift.Sql.Syntax.SqlParser.Parse("select * from spectrum.events")));
     }
 }

@@ -323,19 +323,14 @@ public sealed partial class CopyRunner(RedshiftStatementContext context, CopySta
         {
             var body = await s3.OpenReadAsync(bucket, key, ct);
             var path = Path.Combine(folder, $"{staged.Count:D6}{(copy.Format == CopyFormat.Parquet ? ".parquet" : ".data")}{extension}");
-            if (StagesAsIs && OpenBlobPath(body) is { } open)
+            if (StagesAsIs && ObjectStaging.OpenBlobPath(body) is not null)
             {
-                // The store's own file, reached through this process's descriptor, so the bytes are the version this
-                // GetObject authorized even if the object is replaced or deleted meanwhile: a hard link to it in this
-                // COPY's folder (no copy: a 300 MB copy costs about a tenth of the load), else, on another filesystem or
-                // for a file already unlinked, a kernel copy. DuckDB refuses symbolic links out of its staging folder.
-                // A hard link shares the store's file, so a statement writing into the staging folder could write into
-                // it: no user statement can (the parser admits no engine statement that writes files, and UNLOAD
-                // writes only fresh names in a folder of its own), and the link is gone when the load ends.
+                // The store's own file, hard-linked into this COPY's folder (no copy: a 300 MB copy costs about a tenth
+                // of the load); see ObjectStaging for why this is safe.
                 await using (body)
                 {
                     if (body.Length == 0) continue;
-                    if (!HardLink(open, path)) File.Copy(open, path);
+                    ObjectStaging.Stage(body, path, ct);
                 }
                 staged.Add(new StagedFile(path, $"s3://{bucket}/{key}"));
                 continue;
@@ -390,27 +385,6 @@ public sealed partial class CopyRunner(RedshiftStatementContext context, CopySta
                     $"Number of jsonpaths and the number of columns should match. JSONPath size: {paths.Count}, Number of columns in table or column list: {columns}");
             return paths;
         }
-    }
-
-    /// <summary>
-    /// A path for an object body that is a file of the store: <c>/proc/self/fd/N</c> on Linux, which reopens the very
-    /// file this process holds open (even if it has since been unlinked). Null elsewhere: stream it instead.
-    /// </summary>
-    /// <summary>A hard link at <paramref name="path"/> to the file <paramref name="open"/> (a /proc/self/fd path) names; false if one cannot be made.</summary>
-    private static bool HardLink(string open, string path) =>
-        OperatingSystem.IsLinux() && LinkAt(AtFdCwd, open, AtFdCwd, path, AtSymlinkFollow) == 0;
-
-    private const int AtFdCwd = -100;
-    private const int AtSymlinkFollow = 0x400;
-
-    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "linkat", SetLastError = true)]
-    private static extern int LinkAt(int oldDirectory, string oldPath, int newDirectory, string newPath, int flags);
-
-    private static string? OpenBlobPath(Stream body)
-    {
-        if (body is not FileStream file || !OperatingSystem.IsLinux() || file.SafeFileHandle.IsInvalid) return null;
-        var path = $"/proc/self/fd/{file.SafeFileHandle.DangerousGetHandle()}";
-        return File.Exists(path) ? path : null;
     }
 
     private async Task<List<(string Url, bool Mandatory)>> ManifestAsync(CancellationToken ct)

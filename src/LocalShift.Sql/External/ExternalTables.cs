@@ -24,6 +24,35 @@ public sealed class ExternalScan
 }
 
 /// <summary>
+/// The role sessions one statement assumed for its external schemas, kept while its Parse, Describe and Execute
+/// messages arrive (each would otherwise assume the role again: an STS session written to the state store each time).
+/// Kept for one statement text and at most a minute, so a prepared statement run later assumes the role anew.
+/// </summary>
+public sealed class StatementRoleSessions
+{
+    private static readonly TimeSpan Lifetime = TimeSpan.FromMinutes(1);
+    private readonly Dictionary<(string User, string Schema, string Role), (Principal Principal, DateTimeOffset Until)> _sessions = [];
+    private string? _statement;
+
+    /// <summary>Forgets every session unless <paramref name="sql"/> is the statement they were assumed for.</summary>
+    public void For(string sql)
+    {
+        if (_statement == sql) return;
+        _statement = sql;
+        _sessions.Clear();
+    }
+
+    internal Principal? Find(RedshiftStatementContext context, ExternalSchema schema, DateTimeOffset now) =>
+        _sessions.TryGetValue((context.User, schema.Name, schema.IamRole), out var known) && known.Until > now ? known.Principal : null;
+
+    internal void Remember(RedshiftStatementContext context, ExternalSchema schema, Principal principal, DateTimeOffset now)
+    {
+        var key = (context.User, schema.Name, schema.IamRole);
+        if (!_sessions.ContainsKey(key)) _sessions[key] = (principal, now + Lifetime);
+    }
+}
+
+/// <summary>
 /// Redshift Spectrum over LocalShift's Glue and S3: external schemas name a catalog database and an IAM role; every
 /// catalog call and every S3 read is made as that role's session (the role path of COPY), so IAM decides what a
 /// statement over external tables may see.
@@ -167,9 +196,13 @@ public sealed class ExternalTables(RolePathResolver roles, S3Objects objects, IA
     /// partitions, the objects under their locations listed and read as the schema's role, staged in the engine's
     /// staging folder. With <paramref name="describeOnly"/> (a Parse/Describe), the views have the columns and no rows.
     /// </summary>
-    /// <param name="filters">Per table, the partition values the statement allows (see <see cref="PartitionFilter"/>); only those partitions are read.</param>
+    /// <param name="filters">Per table, what the statement allows of its partition values (see <see cref="PartitionFilter"/>); only partitions that can match are read.</param>
+    /// <param name="pseudoColumns">Whether the views also have Spectrum's pseudo-columns <c>"$path"</c> and <c>"$size"</c>
+    /// (the statement names one of them); without them a view is one scan per partition, with them one per file.</param>
+    /// <param name="roleSessions">The role sessions this statement already assumed (Parse, Describe and Execute of one
+    /// statement over the extended protocol resolve each schema's role once, as a simple query does); null: assume afresh.</param>
     public ExternalScan Prepare(RedshiftStatementContext context, IReadOnlyList<ExternalReference> tables, bool describeOnly,
-        IReadOnlyDictionary<ExternalReference, IReadOnlyDictionary<string, HashSet<string>>>? filters = null)
+        IReadOnlyDictionary<ExternalReference, PartitionPredicate>? filters = null, bool pseudoColumns = false, StatementRoleSessions? roleSessions = null)
     {
         var scan = new ExternalScan();
         try
@@ -177,7 +210,8 @@ public sealed class ExternalTables(RolePathResolver roles, S3Objects objects, IA
             foreach (var reference in tables.Distinct())
             {
                 var schema = ExternalSchemas.Find(context.Engine, reference.Schema)!;
-                var principal = Principal(context, schema);
+                var principal = roleSessions?.Find(context, schema, clock.GetUtcNow()) is { } known ? known : Principal(context, schema);
+                roleSessions?.Remember(context, schema, principal, clock.GetUtcNow());
                 CatalogTable? table = null;
                 IReadOnlyList<CatalogPartition> partitions = [];
                 Catalog(() =>
@@ -190,7 +224,7 @@ public sealed class ExternalTables(RolePathResolver roles, S3Objects objects, IA
                     throw new PgException(SqlState.UndefinedTable, $"relation \"{reference.Schema}.{reference.Table}\" does not exist");
                 var view = $"__ext_{Guid.NewGuid():N}";
                 string select;
-                if (describeOnly) select = EmptySelect(table);
+                if (describeOnly) select = EmptySelect(table, pseudoColumns);
                 else
                 {
                     var folder = Path.Combine(context.Engine.StagingDirectory, "ext-" + Guid.NewGuid().ToString("N"));
@@ -200,15 +234,17 @@ public sealed class ExternalTables(RolePathResolver roles, S3Objects objects, IA
                     var filter = filters?.GetValueOrDefault(reference);
                     var parts = table.PartitionKeys.Count == 0
                         ? [(Values: (IReadOnlyList<string>)[], Location: table.Location)]
-                        : partitions.Where(p => filter is null || PartitionFilter.Matches(filter, table.PartitionKeys, p.Values))
+                        : partitions.Where(p => PartitionFilter.Matches(filter, table.PartitionKeys, p.Values))
                             .Select(p => (p.Values, p.Location)).ToList();
                     var selects = new List<string>();
                     foreach (var (values, location) in parts)
                     {
                         var files = Stage(s3, folder, location, context.Cancellation);
-                        if (files.Count > 0) selects.Add(FileSelect(table, files, values));
+                        if (files.Count == 0) continue;
+                        if (pseudoColumns) selects.AddRange(files.Select(f => FileSelect(table, [f], values, pseudoColumns: true)));
+                        else selects.Add(FileSelect(table, files, values, pseudoColumns: false));
                     }
-                    select = selects.Count == 0 ? EmptySelect(table) : string.Join(" UNION ALL ", selects);
+                    select = selects.Count == 0 ? EmptySelect(table, pseudoColumns) : string.Join(" UNION ALL ", selects);
                 }
                 context.Engine.Execute($"CREATE OR REPLACE TEMP VIEW {QuoteIdentifier(view)} AS {select}");
                 scan.Views[reference] = view;
@@ -238,19 +274,23 @@ public sealed class ExternalTables(RolePathResolver roles, S3Objects objects, IA
         scan.Folders.Clear();
     }
 
+    /// <summary>One object a scan reads: where the engine finds it, and what <c>"$path"</c> and <c>"$size"</c> show of it.</summary>
+    private sealed record StagedObject(string File, string Url, long Size);
+
     /// <summary>
-    /// The objects under a location, read as the role into the staging folder (their extension kept, so compressed
-    /// text is read as such). Spectrum skips hidden files: names starting with a period, underscore or hash mark, or
-    /// ending with a tilde, and "folder" placeholders.
+    /// The objects under a location, each read as the role (GetObject) and hard-linked into the staging folder, not
+    /// copied (<see cref="ObjectStaging"/>), their extension kept so compressed text is read as such. Spectrum skips
+    /// hidden files: names starting with a period, underscore or hash mark, or ending with a tilde, and "folder"
+    /// placeholders.
     /// </summary>
-    private static List<string> Stage(S3Session s3, string folder, string location, CancellationToken ct)
+    private static List<StagedObject> Stage(S3Session s3, string folder, string location, CancellationToken ct)
     {
         var url = S3Location.Parse(location);
         var prefix = url.Key.Length == 0 || url.Key.EndsWith('/') ? url.Key : url.Key + "/";
         IReadOnlyList<S3ObjectSummary> listed;
         try { listed = s3.ListAsync(url with { Key = prefix }, ct).GetAwaiter().GetResult(); }
         catch (PgException e) { throw ScanError(e, location); }
-        var files = new List<string>();
+        var files = new List<StagedObject>();
         foreach (var o in listed)
         {
             var name = o.Key[(o.Key.LastIndexOf('/') + 1)..];
@@ -258,14 +298,15 @@ public sealed class ExternalTables(RolePathResolver roles, S3Objects objects, IA
             var ext = Path.GetExtension(name);
             // Unique within the statement's folder, which every partition of every table shares.
             var path = Path.Combine(folder, $"{Guid.NewGuid():N}{(ext.Length is > 0 and <= 8 ? ext : "")}");
+            long size;
             try
             {
                 using var body = s3.OpenReadAsync(o.Bucket, o.Key, ct).GetAwaiter().GetResult();
-                using var file = File.Create(path);
-                body.CopyTo(file);
+                size = body.CanSeek ? body.Length : o.Size;
+                ObjectStaging.Stage(body, path, ct);
             }
             catch (PgException e) { throw ScanError(e, $"s3://{o.Bucket}/{o.Key}"); }
-            files.Add(path);
+            files.Add(new StagedObject(path, $"s3://{o.Bucket}/{o.Key}", size));
         }
         return files;
     }
@@ -278,13 +319,23 @@ public sealed class ExternalTables(RolePathResolver roles, S3Objects objects, IA
         new(SqlState.InternalError, "Spectrum Scan Error",
             detail: $"\n  -----------------------------------------------\n  error:  Spectrum Scan Error\n  code:      15007\n  context:   {e.Message}\n  location:  {location}\n  -----------------------------------------------\n");
 
-    private static string EmptySelect(CatalogTable table) =>
-        "SELECT " + string.Join(", ", table.Columns.Concat(table.PartitionKeys).Select(c => $"CAST(NULL AS {EngineType(c.Type)}) AS {QuoteIdentifier(c.Name)}")) + " WHERE false";
+    /// <summary>
+    /// Spectrum's pseudo-columns: the object a row was read from and that object's size in bytes. They exist only for
+    /// a statement that names them, so <c>SELECT *</c> of a statement naming neither does not show them.
+    /// </summary>
+    public static readonly string[] PseudoColumns = ["$path", "$size"];
 
-    /// <summary>One partition's files as rows of the table's columns, partition values as constants.</summary>
-    private static string FileSelect(CatalogTable table, List<string> files, IReadOnlyList<string> partitionValues)
+    private static string EmptySelect(CatalogTable table, bool pseudoColumns) =>
+        "SELECT " + string.Join(", ", table.Columns.Concat(table.PartitionKeys).Select(c => $"CAST(NULL AS {EngineType(c.Type)}) AS {QuoteIdentifier(c.Name)}"))
+                  + (pseudoColumns ? ", CAST(NULL AS VARCHAR) AS \"$path\", CAST(NULL AS BIGINT) AS \"$size\"" : "") + " WHERE false";
+
+    /// <summary>
+    /// One partition's files as rows of the table's columns, partition values as constants (and, for one file, its
+    /// <c>"$path"</c> and <c>"$size"</c>).
+    /// </summary>
+    private static string FileSelect(CatalogTable table, IReadOnlyList<StagedObject> files, IReadOnlyList<string> partitionValues, bool pseudoColumns)
     {
-        var list = "[" + string.Join(", ", files.Select(QuoteLiteral)) + "]";
+        var list = "[" + string.Join(", ", files.Select(f => QuoteLiteral(f.File))) + "]";
         var serde = table.SerializationLibrary ?? "";
         var parameters = table.SerdeParameters;
         var skip = table.Parameters.TryGetValue("skip.header.line.count", out var s) && int.TryParse(s, out var n) ? n : 0;
@@ -320,6 +371,8 @@ public sealed class ExternalTables(RolePathResolver roles, S3Objects objects, IA
             var key = table.PartitionKeys[i];
             select.Append($", CAST({QuoteLiteral(partitionValues[i])} AS {EngineType(key.Type)}) AS {QuoteIdentifier(key.Name)}");
         }
+        if (pseudoColumns)
+            select.Append($", CAST({QuoteLiteral(files[0].Url)} AS VARCHAR) AS \"$path\", CAST({files[0].Size} AS BIGINT) AS \"$size\"");
         select.Append(" FROM ").Append(source);
         return select.ToString();
     }

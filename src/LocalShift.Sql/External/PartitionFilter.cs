@@ -6,14 +6,91 @@ using LocalShift.Sql.Syntax;
 namespace LocalShift.Sql.External;
 
 /// <summary>
-/// Partition pruning: the values a statement's WHERE allows for an external table's partition keys, read from the
-/// tree — conjuncts <c>key = literal</c> and <c>key IN (literals)</c> on the table's own columns in the SELECT that
-/// reads it. Only partitions whose values can match are listed and read, as Spectrum prunes them.
+/// What a statement's WHERE allows of an external table's partition values, as far as it can be told from the values
+/// alone. A partition for which <see cref="Matches"/> is false cannot hold a row the statement keeps, so it is neither
+/// listed nor read, as Spectrum prunes partitions.
+/// </summary>
+public abstract record PartitionPredicate
+{
+    /// <summary>False only when the partition's values rule it out; true when they allow it or cannot tell.</summary>
+    public abstract bool Matches(IReadOnlyList<CatalogColumn> keys, IReadOnlyList<string> values);
+
+    /// <summary>The value of the partition key <paramref name="key"/> and its catalog type, if the table has that key.</summary>
+    private protected static (string Value, string Type)? Value(IReadOnlyList<CatalogColumn> keys, IReadOnlyList<string> values, string key)
+    {
+        for (var i = 0; i < keys.Count && i < values.Count; i++)
+            if (string.Equals(keys[i].Name, key, StringComparison.OrdinalIgnoreCase)) return (values[i], keys[i].Type);
+        return null;
+    }
+}
+
+/// <summary>Every term holds.</summary>
+public sealed record AllOf(IReadOnlyList<PartitionPredicate> Terms) : PartitionPredicate
+{
+    public override bool Matches(IReadOnlyList<CatalogColumn> keys, IReadOnlyList<string> values) => Terms.All(t => t.Matches(keys, values));
+}
+
+/// <summary>At least one term holds.</summary>
+public sealed record AnyOf(IReadOnlyList<PartitionPredicate> Terms) : PartitionPredicate
+{
+    public override bool Matches(IReadOnlyList<CatalogColumn> keys, IReadOnlyList<string> values) => Terms.Any(t => t.Matches(keys, values));
+}
+
+/// <summary><c>key op literal</c> (<c>=</c>, <c>&lt;&gt;</c>, <c>&lt;</c>, <c>&lt;=</c>, <c>&gt;</c>, <c>&gt;=</c>); a column that is not a partition key tells nothing.</summary>
+public sealed record KeyComparison(string Key, string Operator, string Literal, bool NumericLiteral) : PartitionPredicate
+{
+    public override bool Matches(IReadOnlyList<CatalogColumn> keys, IReadOnlyList<string> values)
+    {
+        if (Value(keys, values, Key) is not var (value, type)) return true;
+        if (PartitionValues.Compare(type, value, Literal, NumericLiteral) is not { } order) return true;
+        return Operator switch
+        {
+            "=" => order == 0,
+            "<>" or "!=" => order != 0,
+            "<" => order < 0,
+            "<=" => order <= 0,
+            ">" => order > 0,
+            ">=" => order >= 0,
+            _ => true,
+        };
+    }
+}
+
+/// <summary>How partition values compare with literals: as the key's catalog type reads them.</summary>
+public static class PartitionValues
+{
+    private static readonly HashSet<string> Numeric = ["int", "integer", "smallint", "tinyint", "bigint", "decimal", "numeric", "float", "real", "double"];
+
+    /// <summary>
+    /// The order of a partition value against a literal: numbers as numbers (a numeric key, or a number written
+    /// unquoted), dates and timestamps as such, other text by its characters. Null when the two cannot be compared (the
+    /// partition is then kept).
+    /// </summary>
+    public static int? Compare(string type, string value, string literal, bool numericLiteral)
+    {
+        var t = type.Trim().ToLowerInvariant();
+        var paren = t.IndexOf('(');
+        var head = paren < 0 ? t : t[..paren];
+        if (Numeric.Contains(head) || numericLiteral)
+            return decimal.TryParse(value, NumberStyles.Number, CultureInfo.InvariantCulture, out var x)
+                   && decimal.TryParse(literal, NumberStyles.Number, CultureInfo.InvariantCulture, out var y) ? x.CompareTo(y) : null;
+        if (head is "date" or "timestamp")
+            return DateTime.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal, out var a)
+                   && DateTime.TryParse(literal, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal, out var b) ? a.CompareTo(b) : null;
+        return Math.Sign(string.CompareOrdinal(value, literal));
+    }
+}
+
+/// <summary>
+/// Partition pruning read from the tree: in the WHERE of the SELECT that reads the table, comparisons of the table's
+/// columns with literals (<c>=</c>, <c>&lt;&gt;</c>, <c>&lt;</c>, <c>&lt;=</c>, <c>&gt;</c>, <c>&gt;=</c>), <c>BETWEEN</c>,
+/// <c>IN (literals)</c>, and AND / OR of them. Any other term tells nothing about partitions: under AND it is left out,
+/// under OR it makes the whole disjunction tell nothing.
 /// </summary>
 public static class PartitionFilter
 {
-    /// <summary>Key → allowed values (null: no restriction found, every partition is read).</summary>
-    public static IReadOnlyDictionary<string, HashSet<string>>? For(Statement tree, QualifiedName table)
+    /// <summary>The predicate on partition values, or null when the statement restricts none (every partition is read).</summary>
+    public static PartitionPredicate? For(Statement tree, QualifiedName table)
     {
         foreach (var core in Nodes(tree).OfType<SelectCore>())
         {
@@ -22,50 +99,54 @@ public static class PartitionFilter
             var from = sources.OfType<TableFrom>().FirstOrDefault(t => ReferenceEquals(t.Name, table));
             if (from is null) continue;
             if (core.Where is null) return null;
-            var alias = from.Alias?.Name ?? table.Name;
-            var single = sources.Count == 1;
-            var allowed = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
-            foreach (var conjunct in Conjuncts(core.Where))
-            {
-                switch (conjunct)
-                {
-                    case BinaryExpr { Operator: "=" } eq when Column(eq.Left, alias, single) is { } c && Literal(eq.Right) is { } v:
-                        Restrict(allowed, c, [v]);
-                        break;
-                    case BinaryExpr { Operator: "=" } eq when Column(eq.Right, alias, single) is { } c && Literal(eq.Left) is { } v:
-                        Restrict(allowed, c, [v]);
-                        break;
-                    case InListExpr { Not: false } @in when Column(@in.Operand, alias, single) is { } c && @in.Items.Select(Literal).ToList() is var values && values.All(x => x is not null):
-                        Restrict(allowed, c, values!);
-                        break;
-                }
-            }
-            return allowed.Count == 0 ? null : allowed;
+            return Predicate(core.Where, from.Alias?.Name ?? table.Name, sources.Count == 1);
         }
         return null;
     }
 
-    /// <summary>Whether a partition's values can satisfy the filter (numbers compared as numbers).</summary>
-    public static bool Matches(IReadOnlyDictionary<string, HashSet<string>> filter, IReadOnlyList<CatalogColumn> keys, IReadOnlyList<string> values)
+    /// <summary>Whether the statement names a pseudo-column (<c>"$path"</c>, <c>"$size"</c>) anywhere.</summary>
+    public static bool NamesPseudoColumns(Statement tree) =>
+        Nodes(tree).OfType<ColumnExpr>().Any(c => ExternalTables.PseudoColumns.Contains(c.Parts[^1]));
+
+    /// <summary>Whether a partition's values can satisfy the predicate.</summary>
+    public static bool Matches(PartitionPredicate? predicate, IReadOnlyList<CatalogColumn> keys, IReadOnlyList<string> values) =>
+        predicate is null || predicate.Matches(keys, values);
+
+    private static PartitionPredicate? Predicate(Expr e, string alias, bool single)
     {
-        for (var i = 0; i < keys.Count && i < values.Count; i++)
+        switch (e)
         {
-            if (!filter.TryGetValue(keys[i].Name, out var allowed)) continue;
-            if (!allowed.Any(a => Same(a, values[i]))) return false;
+            case BinaryExpr { Operator: var op } both when op.Equals("AND", StringComparison.OrdinalIgnoreCase):
+            {
+                var terms = new[] { Predicate(both.Left, alias, single), Predicate(both.Right, alias, single) }.OfType<PartitionPredicate>().ToList();
+                return terms.Count switch { 0 => null, 1 => terms[0], _ => new AllOf(terms) };
+            }
+            case BinaryExpr { Operator: var op } either when op.Equals("OR", StringComparison.OrdinalIgnoreCase):
+                return Predicate(either.Left, alias, single) is { } l && Predicate(either.Right, alias, single) is { } r ? new AnyOf([l, r]) : null;
+            case BinaryExpr { Operator: "=" or "<>" or "!=" or "<" or "<=" or ">" or ">=" } cmp:
+                if (Column(cmp.Left, alias, single) is { } c && Literal(cmp.Right) is var (v, n)) return new KeyComparison(c, cmp.Operator, v, n);
+                if (Column(cmp.Right, alias, single) is { } c2 && Literal(cmp.Left) is var (v2, n2)) return new KeyComparison(c2, Flip(cmp.Operator), v2, n2);
+                return null;
+            case BetweenExpr { Not: false } between when Column(between.Operand, alias, single) is { } key
+                                                        && Literal(between.Low) is var (low, nl) && Literal(between.High) is var (high, nh):
+                return between.Symmetric
+                    ? new AnyOf([Range(key, low, nl, high, nh), Range(key, high, nh, low, nl)])
+                    : Range(key, low, nl, high, nh);
+            case InListExpr { Not: false } @in when Column(@in.Operand, alias, single) is { } listed:
+            {
+                var items = @in.Items.Select(Literal).ToList();
+                if (items.Any(i => i is null)) return null;
+                return new AnyOf(items.Select(i => (PartitionPredicate)new KeyComparison(listed, "=", i!.Value.Text, i.Value.Numeric)).ToList());
+            }
+            default:
+                return null;
         }
-        return true;
     }
 
-    private static bool Same(string a, string b) =>
-        a == b || decimal.TryParse(a, NumberStyles.Number, CultureInfo.InvariantCulture, out var x)
-                  && decimal.TryParse(b, NumberStyles.Number, CultureInfo.InvariantCulture, out var y) && x == y;
+    private static AllOf Range(string column, string low, bool numericLow, string high, bool numericHigh) =>
+        new([new KeyComparison(column, ">=", low, numericLow), new KeyComparison(column, "<=", high, numericHigh)]);
 
-    private static void Restrict(Dictionary<string, HashSet<string>> allowed, string column, IEnumerable<string> values)
-    {
-        var set = values.ToHashSet(StringComparer.Ordinal);
-        if (allowed.TryGetValue(column, out var existing)) existing.IntersectWith(set);
-        else allowed[column] = set;
-    }
+    private static string Flip(string op) => op switch { "<" => ">", "<=" => ">=", ">" => "<", ">=" => "<=", _ => op };
 
     private static string? Column(Expr e, string alias, bool single) => e switch
     {
@@ -74,23 +155,15 @@ public static class PartitionFilter
         _ => null,
     };
 
-    private static string? Literal(Expr? e) => e switch
+    private static (string Text, bool Numeric)? Literal(Expr? e) => e switch
     {
-        LiteralExpr { Kind: LiteralKind.String or LiteralKind.Integer or LiteralKind.Decimal } l => l.Text,
-        TypedLiteralExpr t => t.Value,
+        LiteralExpr { Kind: LiteralKind.String } l => (l.Text, false),
+        LiteralExpr { Kind: LiteralKind.Integer or LiteralKind.Decimal } l => (l.Text, true),
+        TypedLiteralExpr t => (t.Value, false),
         CastExpr { Operand: LiteralExpr l } => Literal(l),
+        UnaryExpr { Operator: "-", Operand: LiteralExpr { Kind: LiteralKind.Integer or LiteralKind.Decimal } l } => ("-" + l.Text, true),
         _ => null,
     };
-
-    private static IEnumerable<Expr> Conjuncts(Expr e)
-    {
-        if (e is BinaryExpr { Operator: "AND" } and)
-        {
-            foreach (var x in Conjuncts(and.Left)) yield return x;
-            foreach (var x in Conjuncts(and.Right)) yield return x;
-        }
-        else yield return e;
-    }
 
     private static void Flatten(FromItem item, List<FromItem> into)
     {
@@ -103,7 +176,7 @@ public static class PartitionFilter
     }
 
     /// <summary>Every node of the tree (records walked through their properties).</summary>
-    private static IEnumerable<object> Nodes(object root)
+    internal static IEnumerable<object> Nodes(object root)
     {
         var stack = new Stack<object>();
         stack.Push(root);
@@ -117,12 +190,13 @@ public static class PartitionFilter
                 foreach (var x in list) if (x is not null and not string) stack.Push(x);
                 continue;
             }
-            if (node is not SqlNode && node is not ITuple) continue;
+            // The tree's nodes, and its records that are not nodes (a select item, an order item).
+            if (node is not SqlNode && node is not ITuple && node.GetType().Namespace != typeof(SqlNode).Namespace) continue;
             foreach (var p in node.GetType().GetProperties())
             {
                 if (p.GetIndexParameters().Length > 0 || p.Name == "EqualityContract") continue;
                 var v = p.GetValue(node);
-                if (v is SqlNode or IEnumerable and not string || v is ITuple) stack.Push(v!);
+                if (v is SqlNode or IEnumerable and not string || v is ITuple || v is not null && v.GetType().Namespace == typeof(SqlNode).Namespace) stack.Push(v!);
             }
         }
     }

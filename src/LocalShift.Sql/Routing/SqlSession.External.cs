@@ -13,6 +13,9 @@ internal sealed partial class SqlSession
     /// <summary>The views and staged files of the last statement over external tables, released before the next one.</summary>
     private readonly List<ExternalScan> _scans = [];
 
+    /// <summary>The role sessions of the statement being parsed, described and run.</summary>
+    private readonly StatementRoleSessions _roleSessions = new();
+
     private void ReleaseScans()
     {
         if (_scans.Count == 0) return;
@@ -88,11 +91,13 @@ internal sealed partial class SqlSession
         if (calls is { Count: > 0 }) edits.AddRange(CallEdits(analysis, calls, PrepareCalls(calls, describeOnly)));
         if (references.Count == 0) return RedshiftTranslator.Translate(Apply(analysis.Sql, edits), Translation);
         // A table read once may skip the partitions its WHERE rules out; one read twice (a self-join) reads them all.
-        var filters = new Dictionary<ExternalReference, IReadOnlyDictionary<string, HashSet<string>>>();
+        var filters = new Dictionary<ExternalReference, PartitionPredicate>();
         foreach (var group in references.GroupBy(r => r.Table).Where(g => g.Count() == 1))
             if (analysis.Tree is { } tree && PartitionFilter.For(tree, group.First().Access.Name) is { } filter)
                 filters[group.Key] = filter;
-        var scan = _database.RedshiftStatements.External!.Prepare(RedshiftContext(), references.Select(r => r.Table).ToList(), describeOnly, filters);
+        var pseudoColumns = analysis.Tree is { } named && PartitionFilter.NamesPseudoColumns(named);
+        _roleSessions.For(analysis.Sql);
+        var scan = _database.RedshiftStatements.External!.Prepare(RedshiftContext(), references.Select(r => r.Table).ToList(), describeOnly, filters, pseudoColumns, _roleSessions);
         _scans.Add(scan);
         var sql = analysis.Sql;
         var offsets = new List<int>(analysis.Tokens.Count);
