@@ -14,6 +14,9 @@ public sealed class RedshiftStore
 {
     private readonly StateStore _state;
 
+    /// <summary>The state store the tables live in (the snapshot store shares it).</summary>
+    public StateStore State => _state;
+
     public RedshiftStore(StateStore state)
     {
         _state = state;

@@ -152,6 +152,10 @@ public sealed class AuthorizationCoverageTests(ServerFixture fixture) : IClassFi
         ["redshift:DeleteTags"] = (["--resource-name", ClusterArn, "--tag-keys", "k"], ClusterArn),
         ["redshift:DescribeTags"] = ([], "*"),
         ["redshift:GetClusterCredentials"] = (["--cluster-identifier", "c1", "--db-user", "u1"], $"arn:aws:redshift:us-east-1:{Account}:dbuser:c1/u1"),
+        ["redshift:CreateClusterSnapshot"] = (["--snapshot-identifier", "s1", "--cluster-identifier", "c1"], $"arn:aws:redshift:us-east-1:{Account}:snapshot:c1/s1"),
+        ["redshift:DescribeClusterSnapshots"] = ([], $"arn:aws:redshift:us-east-1:{Account}:snapshot:*/*"),
+        ["redshift:DeleteClusterSnapshot"] = (["--snapshot-identifier", "s1"], $"arn:aws:redshift:us-east-1:{Account}:snapshot:*/s1"),
+        ["redshift:RestoreFromClusterSnapshot"] = (["--cluster-identifier", "c2", "--snapshot-identifier", "s1"], $"arn:aws:redshift:us-east-1:{Account}:snapshot:*/s1"),
         ["redshift:GetClusterCredentialsWithIAM"] = (["--cluster-identifier", "c1", "--db-name", "dev"], $"arn:aws:redshift:us-east-1:{Account}:dbname:c1/dev"),
         // The Data API authorizes statement submission and catalog calls on the cluster, and statement look-ups on "*"
         // (they name no resource; a statement is seen only by the identity that sent it).

@@ -20,6 +20,10 @@ public sealed class AuthorizationCoverageTests : IDisposable
         ["DescribeTags"] = [],
         ["GetClusterCredentials"] = [("ClusterIdentifier", "c1"), ("DbUser", "alice"), ("DbName", "dev")],
         ["GetClusterCredentialsWithIAM"] = [("ClusterIdentifier", "c1"), ("DbName", "dev")],
+        ["CreateClusterSnapshot"] = [("SnapshotIdentifier", "s1"), ("ClusterIdentifier", "c1")],
+        ["DescribeClusterSnapshots"] = [],
+        ["DeleteClusterSnapshot"] = [("SnapshotIdentifier", "s1")],
+        ["RestoreFromClusterSnapshot"] = [("ClusterIdentifier", "c2"), ("SnapshotIdentifier", "s1")],
     };
 
     public AuthorizationCoverageTests() => _h.CreateAvailable("c1");
