@@ -280,7 +280,7 @@ public sealed partial class RedshiftService
         call.Authorize("redshift:CreateClusterSnapshot", ClusterSnapshot.SnapshotArn(cluster.Region, cluster.AccountId, cluster.Identifier, snapshotId));
         var retention = retentionPeriod ?? -1;
         ClusterRules.ValidateManualSnapshotRetentionPeriod(retention);
-        if (cluster.Status != ClusterStatus.Available) throw RedshiftErrors.OperationRunningOnDelete();
+        if (cluster.Status is not (ClusterStatus.Available or ClusterStatus.Paused)) throw RedshiftErrors.OperationRunningOnDelete();
         TakeSnapshot(cluster, snapshotId, retention, [], _time.GetUtcNow());
     }
 

@@ -50,6 +50,19 @@ public sealed partial class RedshiftService : AwsService
         Operation<Api.DescribeClusterSnapshotsMessage, Api.SnapshotMessage>("DescribeClusterSnapshots", DescribeClusterSnapshots);
         Operation<Api.DeleteClusterSnapshotMessage, Api.DeleteClusterSnapshotResult>("DeleteClusterSnapshot", DeleteClusterSnapshot);
         Operation<Api.RestoreFromClusterSnapshotMessage, Api.RestoreFromClusterSnapshotResult>("RestoreFromClusterSnapshot", RestoreFromClusterSnapshot);
+        Operation<Api.ModifyClusterMessage, Api.ModifyClusterResult>("ModifyCluster", ModifyCluster);
+        Operation<Api.ClusterIdentifierMessage, Api.PauseClusterResult>("PauseCluster", PauseCluster);
+        Operation<Api.ClusterIdentifierMessage, Api.ResumeClusterResult>("ResumeCluster", ResumeCluster);
+        Operation<Api.ClusterIdentifierMessage, Api.RebootClusterResult>("RebootCluster", RebootCluster);
+        Operation<Api.ClusterIdentifierMessage, Api.LoggingStatus>("DescribeLoggingStatus", DescribeLoggingStatus);
+        Operation<Api.EnableLoggingMessage, Api.LoggingStatus>("EnableLogging", EnableLogging);
+        Operation<Api.ClusterIdentifierMessage, Api.LoggingStatus>("DisableLogging", DisableLogging);
+        Operation<Api.DescribeClusterParameterGroupsMessage, Api.ClusterParameterGroupsMessage>("DescribeClusterParameterGroups", DescribeClusterParameterGroups);
+        Operation<Api.DescribeClusterParametersMessage, Api.ClusterParameterGroupDetails>("DescribeClusterParameters", DescribeClusterParameters);
+        Operation<Api.DescribeDefaultClusterParametersMessage, Api.DescribeDefaultClusterParametersResult>("DescribeDefaultClusterParameters", DescribeDefaultClusterParameters);
+        Operation<Api.DescribeClusterSubnetGroupsMessage, Api.ClusterSubnetGroupMessage>("DescribeClusterSubnetGroups", DescribeClusterSubnetGroups);
+        Operation<Api.DescribeClusterVersionsMessage, Api.ClusterVersionsMessage>("DescribeClusterVersions", DescribeClusterVersions);
+        Operation<Api.DescribeOrderableClusterOptionsMessage, Api.OrderableClusterOptionsMessage>("DescribeOrderableClusterOptions", DescribeOrderableClusterOptions);
     }
 
     /// <summary>Redshift answers a missing parameter with MissingParameter and checks its values itself.</summary>
@@ -246,7 +259,7 @@ public sealed partial class RedshiftService : AwsService
     private Cluster DeleteNow(string account, string region, string id, string idParam, DateTimeOffset now) =>
         _store.Update(account, region, id, now, current => current.Status switch
         {
-            ClusterStatus.Available => current with { Status = ClusterStatus.Deleting, GoneAt = now + _options.DeleteDelay },
+            ClusterStatus.Available or ClusterStatus.Paused => current with { Status = ClusterStatus.Deleting, GoneAt = now + _options.DeleteDelay },
             ClusterStatus.Deleting => throw RedshiftErrors.AlreadyDeleting(idParam),
             _ => throw RedshiftErrors.OperationRunningOnDelete(),
         });

@@ -4,7 +4,7 @@ using LocalShift.E2E.Tests.Infrastructure;
 
 namespace LocalShift.E2E.Tests.Redshift;
 
-/// <summary>One server for the snapshot tests: clusters and snapshots take 1s to become available.</summary>
+/// <summary>One server for the snapshot and cluster-operation tests: clusters, snapshots and transitions take 1s.</summary>
 public sealed class SnapshotServerFixture : IAsyncLifetime
 {
     public LocalShiftServer Server { get; private set; } = null!;
@@ -15,11 +15,18 @@ public sealed class SnapshotServerFixture : IAsyncLifetime
     public Task DisposeAsync() => Server.DisposeAsync().AsTask();
 }
 
+[CollectionDefinition(Name)]
+public sealed class SnapshotServerCollection : ICollectionFixture<SnapshotServerFixture>
+{
+    public const string Name = "redshift-cluster-operations";
+}
+
 /// <summary>
 /// Snapshots with /usr/bin/aws and psql: a snapshot keeps the warehouse's tables, a final snapshot is taken on delete,
 /// a restore gets its own roles (vetted as CreateCluster vets them), and snapshots survive a restart.
 /// </summary>
-public sealed class SnapshotTests(SnapshotServerFixture fixture) : IClassFixture<SnapshotServerFixture>
+[Collection(SnapshotServerCollection.Name)]
+public sealed class SnapshotTests(SnapshotServerFixture fixture)
 {
     private LocalShiftServer Server => fixture.Server;
 
