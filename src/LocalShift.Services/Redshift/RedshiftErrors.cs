@@ -52,6 +52,10 @@ public static class RedshiftErrors
     public static AwsException SnapshotNotFound(string identifier) =>
         new("ClusterSnapshotNotFound", $"Snapshot {identifier} not found.", 404); // unverified: AWS's text.
 
+    /// <summary>AWS's text for RestoreFromClusterSnapshot (as a user reported it: hashicorp/terraform#11638).</summary>
+    public static AwsException SnapshotNotFoundForRestore() =>
+        new("ClusterSnapshotNotFound", "Snapshot not found for cluster.", 404);
+
     // unverified: AWS's texts for a snapshot that is not available yet.
     public static AwsException SnapshotNotAvailableForDelete(string identifier) =>
         new("InvalidClusterSnapshotState", $"Cannot delete the snapshot {identifier} because it is not in available state.", 400);

@@ -205,9 +205,9 @@ public sealed partial class RedshiftService
         call.Authorize("redshift:RestoreFromClusterSnapshot", Arn.Cluster(region, account, id));
 
         ClusterRules.ValidateIdentifier(id);
-        if (p.OwnerAccount is { Length: > 0 } owner && owner != account) throw RedshiftErrors.SnapshotNotFound(snapshotIdParam ?? snapshotId);
+        if (p.OwnerAccount is { Length: > 0 } owner && owner != account) throw RedshiftErrors.SnapshotNotFoundForRestore();
         if (snapshot is null || (sourceCluster is not null && snapshot.ClusterIdentifier != sourceCluster))
-            throw RedshiftErrors.SnapshotNotFound(snapshotIdParam ?? snapshotId);
+            throw RedshiftErrors.SnapshotNotFoundForRestore();
         var now = _time.GetUtcNow();
         if (snapshot.Status(now) != SnapshotStatus.Available) throw RedshiftErrors.SnapshotNotAvailableForRestore(snapshotIdParam ?? snapshotId);
 

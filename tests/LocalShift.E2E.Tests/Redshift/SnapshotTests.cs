@@ -130,7 +130,7 @@ public sealed class SnapshotTests(SnapshotServerFixture fixture)
         Assert.Contains("(ClusterSnapshotNotFound)", missing.Stderr);
         var again = await Server.AwsAsync("redshift", "restore-from-cluster-snapshot", "--cluster-identifier", "restored-again",
             "--snapshot-identifier", "before-third");
-        Assert.Contains("(ClusterSnapshotNotFound)", again.Stderr);
+        Assert.Contains("(ClusterSnapshotNotFound) when calling the RestoreFromClusterSnapshot operation: Snapshot not found for cluster.", again.Stderr);
     }
 
     [Fact]
