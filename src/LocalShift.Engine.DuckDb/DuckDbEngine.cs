@@ -21,6 +21,7 @@ public sealed class DuckDbEngine : ISqlEngine
 {
     private readonly DuckDBConnection _root;
     private readonly bool _ownsStaging;
+    private readonly string _path;
 
     /// <param name="path">The database file, or ":memory:".</param>
     /// <param name="stagingDirectory">
@@ -41,6 +42,7 @@ public sealed class DuckDbEngine : ISqlEngine
     {
         if (memoryLimitBytes is <= 0) throw new ArgumentOutOfRangeException(nameof(memoryLimitBytes), memoryLimitBytes, "must be positive");
         _ownsStaging = stagingDirectory is null;
+        _path = path;
         StagingDirectory = Path.GetFullPath(stagingDirectory ?? Path.Combine(Path.GetTempPath(), "localshift-engine-" + Guid.NewGuid().ToString("N")));
         _root = new DuckDBConnection($"DataSource={path}");
         try
@@ -233,6 +235,54 @@ public sealed class DuckDbEngine : ISqlEngine
                 throw DuckDbErrorMapping.Map(e.Message);
             }
             return new DuckDbSession(connection, StagingDirectory);
+        }
+    }
+
+    /// <remarks>
+    /// DuckDB changes its file only when it checkpoints: committed changes wait in the .wal file until then. So the copy
+    /// is taken right after a CHECKPOINT (which moves every commit into the file), while a transaction of this engine
+    /// holds a catalog change open: DuckDB never checkpoints while another write transaction is open, so the file cannot
+    /// change under the copy. The pin's change (a table no one sees) is rolled back, leaving nothing behind.
+    /// </remarks>
+    public void CopyTo(string destination)
+    {
+        if (_path == ":memory:") throw new InvalidOperationException("An in-memory database has no file to copy.");
+        DuckDBConnection connection;
+        lock (_root) connection = new DuckDBConnection(_root.ConnectionString);
+        using var owned = connection;
+        connection.Open();
+        using var command = connection.CreateCommand();
+        // A CHECKPOINT is refused while a session has a write transaction open; those end quickly, or the copy goes
+        // without them (they were not committed when the copy was asked for).
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                command.CommandText = "CHECKPOINT";
+                command.ExecuteNonQuery();
+                break;
+            }
+            catch (DuckDBException) when (attempt < 50)
+            {
+                Thread.Sleep(20);
+            }
+            catch (DuckDBException)
+            {
+                break;
+            }
+        }
+        command.CommandText = $"BEGIN TRANSACTION; CREATE TABLE main.\"localshift_copy_pin_{Guid.NewGuid():N}\"(x INTEGER)";
+        command.ExecuteNonQuery();
+        try
+        {
+            var temporary = destination + ".partial";
+            File.Copy(_path, temporary, overwrite: true);
+            File.Move(temporary, destination, overwrite: true);
+        }
+        finally
+        {
+            command.CommandText = "ROLLBACK";
+            command.ExecuteNonQuery();
         }
     }
 

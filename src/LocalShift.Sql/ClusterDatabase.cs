@@ -148,6 +148,13 @@ public sealed class ClusterDatabase : IPgBackend, IDisposable
         Users.Save(new DbUser(user, null, false));
     }
 
+    /// <summary>Writes a consistent copy of the warehouse file while sessions keep running (a snapshot).</summary>
+    public void CopyWarehouseTo(string destination) => _engine.CopyTo(destination);
+
+    /// <summary>Gives the master user a new password (ModifyCluster); open sessions stay.</summary>
+    public void SetMasterPassword(Wire.Auth.PgPasswordSecret secret) =>
+        Users.Save(new DbUser(Spec.MasterUsername.ToLowerInvariant(), secret, true));
+
     public bool DatabaseExists(string database) => string.Equals(database, Spec.DbName, StringComparison.OrdinalIgnoreCase);
 
     public IReadOnlyDictionary<string, string> ServerParameters(string user) => new Dictionary<string, string>

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
 using LocalShift.Services.Redshift;
+using LocalShift.Services.Redshift.Snapshots;
 using LocalShift.Sql.Routing;
 using LocalShift.Sql.Wire;
 using LocalShift.Sql.Wire.Session;
@@ -100,6 +101,84 @@ public sealed class ClusterSqlHost(string dataDir, ILoggerFactory? loggerFactory
         {
             _gate.Release();
         }
+    }
+
+    public async Task<long> SnapshotAsync(ClusterEndpointSpec spec, WarehouseSnapshotLocation snapshot)
+    {
+        await _gate.WaitAsync();
+        try
+        {
+            var folder = SnapshotFolder(snapshot);
+            Directory.CreateDirectory(folder);
+            var destination = Path.Combine(folder, WarehouseFile);
+            if (_endpoints.TryGetValue(Key(spec), out var endpoint))
+            {
+                var database = endpoint.Database;
+                await Task.Run(() => database.CopyWarehouseTo(destination));
+            }
+            else
+            {
+                // Not running (still creating, or its endpoint failed): the file is at rest, as its engine left it.
+                var source = Path.Combine(ClusterFolder(spec), WarehouseFile);
+                if (File.Exists(source)) File.Copy(source, destination, overwrite: true);
+                var wal = source + ".wal";
+                if (File.Exists(wal)) File.Copy(wal, destination + ".wal", overwrite: true);
+            }
+            return File.Exists(destination) ? new FileInfo(destination).Length : 0;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    public async Task RestoreAsync(ClusterEndpointSpec spec, WarehouseSnapshotLocation snapshot)
+    {
+        await _gate.WaitAsync();
+        try
+        {
+            if (_endpoints.ContainsKey(Key(spec))) throw new InvalidOperationException($"Cluster {spec.ClusterIdentifier} is running; a snapshot restores only into a new cluster.");
+            var source = Path.Combine(SnapshotFolder(snapshot), WarehouseFile);
+            var folder = ClusterFolder(spec);
+            // Whatever a deleted cluster of the same identifier left is not part of the restored one.
+            if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
+            Directory.CreateDirectory(folder);
+            if (File.Exists(source)) File.Copy(source, Path.Combine(folder, WarehouseFile));
+            if (File.Exists(source + ".wal")) File.Copy(source + ".wal", Path.Combine(folder, WarehouseFile + ".wal"));
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    public async Task DeleteSnapshotAsync(WarehouseSnapshotLocation snapshot)
+    {
+        await _gate.WaitAsync();
+        try
+        {
+            var folder = SnapshotFolder(snapshot);
+            if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    public Task SetMasterPasswordAsync(ClusterEndpointSpec spec)
+    {
+        if (_endpoints.TryGetValue(Key(spec), out var endpoint)) endpoint.Database.SetMasterPassword(spec.MasterPasswordSecret);
+        return Task.CompletedTask;
+    }
+
+    private const string WarehouseFile = "warehouse.duckdb";
+
+    /// <summary><c>&lt;dataDir&gt;/snapshots/&lt;region&gt;/&lt;account&gt;/&lt;snapshot&gt;/</c>: snapshot identifiers are unique per account and region.</summary>
+    private string SnapshotFolder(WarehouseSnapshotLocation snapshot)
+    {
+        if (!Core.RegionName.IsValid(snapshot.Region)) throw new ArgumentException($"'{snapshot.Region}' is not a region name.", nameof(snapshot));
+        return Path.Combine(dataDir, "snapshots", snapshot.Region, snapshot.AccountId, snapshot.SnapshotIdentifier);
     }
 
     /// <summary>The warehouse of a running cluster, for in-process sessions (the Data API); null when it is not running.</summary>

@@ -32,6 +32,12 @@ public interface ISqlEngine : IDisposable
     /// NULL without a call. A <see cref="PgException"/> it throws fails the statement with that error.
     /// </summary>
     void DefineBatchHostFunction(string name, int arity, Func<string?[][], string?[]> body);
+
+    /// <summary>
+    /// Writes a consistent copy of the database file to <paramref name="destination"/> while sessions keep running:
+    /// everything committed before the call is in it; what commits during the copy may or may not be.
+    /// </summary>
+    void CopyTo(string destination);
 }
 
 /// <summary>One connection to the engine. Errors are thrown as <see cref="PgException"/> with a mapped SQLSTATE.</summary>

@@ -9,6 +9,28 @@ public static class ClusterStatus
     public const string Creating = "creating";
     public const string Available = "available";
     public const string Deleting = "deleting";
+    public const string Modifying = "modifying";
+    public const string Resizing = "resizing";
+    public const string Rebooting = "rebooting";
+    public const string Pausing = "pausing";
+    public const string Paused = "paused";
+    public const string Resuming = "resuming";
+
+    /// <summary>
+    /// Statuses a cluster passes through and leaves by itself at its <see cref="Cluster.AvailableAt"/> deadline, with the
+    /// status it then has (pausing → paused; the rest → available).
+    /// </summary>
+    public static readonly IReadOnlyDictionary<string, string> Transitions = new Dictionary<string, string>
+    {
+        [Modifying] = Available,
+        [Resizing] = Available,
+        [Rebooting] = Available,
+        [Resuming] = Available,
+        [Pausing] = Paused,
+    };
+
+    /// <summary>Statuses in which the cluster's SQL endpoint is closed: a paused cluster refuses connections.</summary>
+    public static bool EndpointClosed(string status) => status is Pausing or Paused or Rebooting;
 }
 
 /// <summary>States of a role association as <c>ClusterIamRole.ApplyStatus</c> reports them.</summary>
@@ -56,6 +78,18 @@ public sealed record ClusterAttributes
     public string? KmsKeyId { get; init; }
     /// <summary>The Port the client asked for; the endpoint reports the SQL port LocalShift allocated instead.</summary>
     public int RequestedPort { get; init; } = 5439;
+    /// <summary>Audit logging as EnableLogging set it (LocalShift records the setting; it writes no logs).</summary>
+    public ClusterLogging Logging { get; init; } = new();
+}
+
+/// <summary>What DescribeLoggingStatus reports.</summary>
+public sealed record ClusterLogging
+{
+    public bool Enabled { get; init; }
+    public string? BucketName { get; init; }
+    public string? S3KeyPrefix { get; init; }
+    public string? DestinationType { get; init; }
+    public IReadOnlyList<string> LogExports { get; init; } = [];
 }
 
 /// <summary>A provisioned cluster as stored, and as a reader sees it at a given time.</summary>
@@ -73,7 +107,8 @@ public sealed record Cluster
     public required int SqlPort { get; init; }
     public required string Status { get; init; }
     public required DateTimeOffset CreateTime { get; init; }
-    /// <summary>When a <c>creating</c> cluster may become available (the lifecycle driver makes it so).</summary>
+    /// <summary>When a <c>creating</c> cluster may become available (the lifecycle driver makes it so), and when a
+    /// transitional status (<see cref="ClusterStatus.Transitions"/>) ends.</summary>
     public required DateTimeOffset AvailableAt { get; init; }
     /// <summary>When a <c>deleting</c> cluster is gone.</summary>
     public DateTimeOffset? GoneAt { get; init; }
@@ -96,7 +131,8 @@ public sealed record Cluster
     public Cluster? At(DateTimeOffset now)
     {
         if (Status == ClusterStatus.Deleting && GoneAt <= now) return null;
-        return this with { Roles = Roles.Select(r => r.At(now)).OfType<RoleAssociation>().ToList() };
+        var status = ClusterStatus.Transitions.TryGetValue(Status, out var next) && AvailableAt <= now ? next : Status;
+        return this with { Status = status, Roles = Roles.Select(r => r.At(now)).OfType<RoleAssociation>().ToList() };
     }
 
     /// <summary>Roles that count against the quota (everything but those being removed).</summary>

@@ -59,6 +59,16 @@ public sealed class ClusterLifecycle
                 _failed.TryRemove(key, out _);
                 await Guard(() => _endpoints.StopAsync(c.EndpointSpec(_options.SqlHost), deleteData: true), "stop", c);
             }
+            // Settled first, so a reboot or resume that is over starts its endpoint in this tick.
+            _store.Settle(now);
+            foreach (var status in new[] { ClusterStatus.Pausing, ClusterStatus.Paused, ClusterStatus.Rebooting })
+            foreach (var c in _store.ListByStatus(status, now).Where(c => ClusterStatus.EndpointClosed(c.Status)))
+            {
+                var key = (c.AccountId, c.Region, c.Identifier);
+                if (!_started.Remove(key)) continue;
+                _failed.TryRemove(key, out _);
+                await Guard(() => _endpoints.StopAsync(c.EndpointSpec(_options.SqlHost), deleteData: false), "stop", c);
+            }
             foreach (var c in _store.ListByStatus(ClusterStatus.Creating, now).Where(c => c.AvailableAt <= now))
             {
                 await Start(c, cancellationToken);

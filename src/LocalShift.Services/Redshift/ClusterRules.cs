@@ -32,11 +32,11 @@ public static class ClusterRules
     public static string NormalizeIdentifier(string identifier) => identifier.ToLowerInvariant();
 
     /// <summary>1–63 letters, digits or hyphens; starts with a letter; no "--"; no trailing hyphen. Expects a lower-cased id.</summary>
-    public static void ValidateIdentifier(string identifier, string parameter = "ClusterIdentifier")
+    public static void ValidateIdentifier(string identifier, string parameter = "ClusterIdentifier", int maxLength = 63)
     {
-        if (identifier.Length > 63)
+        if (identifier.Length > maxLength)
             // unverified: AWS's text for an over-long identifier.
-            throw RedshiftErrors.InvalidParameterValue($"The parameter {parameter} must be between 1 and 63 characters long.");
+            throw RedshiftErrors.InvalidParameterValue($"The parameter {parameter} must be between 1 and {maxLength} characters long.");
         var ok = identifier.Length > 0
             && char.IsAsciiLetter(identifier[0])
             && identifier.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '-')
@@ -124,6 +124,19 @@ public static class ClusterRules
         if (port is < 1150 or > 65535)
             // unverified: AWS's text.
             throw RedshiftErrors.InvalidParameterValue($"Invalid port {port}. The port must be between 1150 and 65535.");
+    }
+
+    /// <summary>Snapshot identifiers follow the cluster identifier's rules with up to 255 characters.</summary>
+    public static void ValidateSnapshotIdentifier(string identifier, string parameter = "SnapshotIdentifier") =>
+        ValidateIdentifier(identifier, parameter, 255);
+
+    /// <summary>-1 (keep until deleted) or 1 to 3653 days.</summary>
+    public static void ValidateManualSnapshotRetentionPeriod(int days)
+    {
+        if (days != -1 && days is < 1 or > 3653)
+            // unverified: AWS's text.
+            throw new Core.AwsException("InvalidRetentionPeriodFault",
+                "The manual snapshot retention period must be either -1 or an integer between 1 and 3,653.", 400);
     }
 
     public static void ValidateAutomatedSnapshotRetentionPeriod(int days)

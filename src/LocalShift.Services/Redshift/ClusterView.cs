@@ -21,7 +21,7 @@ public static class ClusterView
             ClusterIdentifier = c.Identifier,
             NodeType = c.NodeType,
             ClusterStatus = c.Status,
-            ClusterAvailabilityStatus = c.Status == ClusterStatus.Available ? "Available" : "Modifying",
+            ClusterAvailabilityStatus = AvailabilityStatus(c.Status),
             MasterUsername = c.MasterUsername,
             DBName = c.DbName,
             // Like AWS, a cluster has no endpoint until it is available.
@@ -62,6 +62,18 @@ public static class ClusterView
             DefaultIamRoleArn = c.DefaultIamRoleArn,
         };
     }
+
+    /// <summary>
+    /// The model's values: Available, Unavailable, Maintenance, Modifying, Failed. A paused, pausing or resuming cluster
+    /// takes no queries (Unavailable); a reboot is Maintenance (unverified: AWS's value for each transition).
+    /// </summary>
+    private static string AvailabilityStatus(string status) => status switch
+    {
+        ClusterStatus.Available => "Available",
+        ClusterStatus.Paused or ClusterStatus.Pausing or ClusterStatus.Resuming => "Unavailable",
+        ClusterStatus.Rebooting => "Maintenance",
+        _ => "Modifying",
+    };
 
     /// <summary>The account's default VPC in the region, as a stable id.</summary>
     public static string VpcId(string account, string region) => "vpc-" + Hex($"vpc/{account}/{region}", 17);

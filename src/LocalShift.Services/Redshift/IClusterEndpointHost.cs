@@ -45,6 +45,21 @@ public interface IClusterEndpointHost
 
     /// <summary>Stops the listener of the cluster <paramref name="spec"/> names; with <paramref name="deleteData"/> also removes its warehouse.</summary>
     Task StopAsync(ClusterEndpointSpec spec, bool deleteData);
+
+    /// <summary>
+    /// Writes a consistent copy of the cluster's warehouse to <paramref name="snapshot"/> (the engine checkpoints first
+    /// when the cluster is running); returns its size in bytes. Hosts without warehouses copy nothing.
+    /// </summary>
+    Task<long> SnapshotAsync(ClusterEndpointSpec spec, Snapshots.WarehouseSnapshotLocation snapshot) => Task.FromResult(0L);
+
+    /// <summary>Makes the snapshot's copy the warehouse of the (not yet started) cluster <paramref name="spec"/> names.</summary>
+    Task RestoreAsync(ClusterEndpointSpec spec, Snapshots.WarehouseSnapshotLocation snapshot) => Task.CompletedTask;
+
+    /// <summary>Removes a snapshot's copy of a warehouse.</summary>
+    Task DeleteSnapshotAsync(Snapshots.WarehouseSnapshotLocation snapshot) => Task.CompletedTask;
+
+    /// <summary>Gives a running cluster's master user a new password (ModifyCluster); its open sessions stay.</summary>
+    Task SetMasterPasswordAsync(ClusterEndpointSpec spec) => Task.CompletedTask;
 }
 
 /// <summary>No SQL endpoints; for tests of the control plane alone.</summary>

@@ -22,7 +22,8 @@ public sealed record RedshiftControlPlane(RedshiftService Service, RedshiftStore
     {
         var store = new RedshiftStore(state);
         var lifecycle = new ClusterLifecycle(store, endpoints, options, time, log);
-        return new RedshiftControlPlane(new RedshiftService(store, roles, options, time, lifecycle, dbCredentials), store, lifecycle,
+        return new RedshiftControlPlane(new RedshiftService(store, roles, options, time, lifecycle, dbCredentials,
+            new Snapshots.SnapshotStore(state), endpoints), store, lifecycle,
             new ClusterDirectory(store, time));
     }
 }

@@ -45,4 +45,21 @@ public static class RedshiftErrors
 
     public static AwsException ResourceNotFound(string resourceName) =>
         new("ResourceNotFoundFault", $"The resource {resourceName} does not exist.", 404);
+
+    public static AwsException SnapshotAlreadyExists() =>
+        new("ClusterSnapshotAlreadyExists", "Cannot create the snapshot because a snapshot with the identifier already exists.", 400); // unverified: AWS's text.
+
+    public static AwsException SnapshotNotFound(string identifier) =>
+        new("ClusterSnapshotNotFound", $"Snapshot {identifier} not found.", 404); // unverified: AWS's text.
+
+    /// <summary>AWS's text for RestoreFromClusterSnapshot (as a user reported it: hashicorp/terraform#11638).</summary>
+    public static AwsException SnapshotNotFoundForRestore() =>
+        new("ClusterSnapshotNotFound", "Snapshot not found for cluster.", 404);
+
+    // unverified: AWS's texts for a snapshot that is not available yet.
+    public static AwsException SnapshotNotAvailableForDelete(string identifier) =>
+        new("InvalidClusterSnapshotState", $"Cannot delete the snapshot {identifier} because it is not in available state.", 400);
+
+    public static AwsException SnapshotNotAvailableForRestore(string identifier) =>
+        new("InvalidClusterSnapshotState", $"Cannot restore from snapshot {identifier} because it is not in available state.", 400);
 }

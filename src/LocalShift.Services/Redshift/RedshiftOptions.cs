@@ -6,6 +6,9 @@ public sealed class RedshiftOptions
     /// <summary>How long a new cluster stays <c>creating</c> (<c>--cluster-create-delay</c>).</summary>
     public TimeSpan CreateDelay { get; set; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>How long a new snapshot stays <c>creating</c>; null: as long as a cluster stays creating (<c>--cluster-create-delay</c>).</summary>
+    public TimeSpan? SnapshotCreateDelay { get; set; }
+
     /// <summary>How long a deleted cluster stays <c>deleting</c> before it is gone and its port is free again.</summary>
     public TimeSpan DeleteDelay { get; set; } = TimeSpan.FromSeconds(2);
 

@@ -22,11 +22,15 @@ public sealed partial class RedshiftService : AwsService
     private readonly TimeProvider _time;
     private readonly ClusterLifecycle _lifecycle;
     private readonly DbCredentials.TemporaryDbCredentials _dbCredentials;
+    private readonly Snapshots.SnapshotStore _snapshots;
+    private readonly IClusterEndpointHost _endpoints;
 
     public RedshiftService(RedshiftStore store, IRoleDirectory roles, RedshiftOptions options, TimeProvider time, ClusterLifecycle lifecycle,
-        DbCredentials.TemporaryDbCredentials? dbCredentials = null)
+        DbCredentials.TemporaryDbCredentials? dbCredentials = null, Snapshots.SnapshotStore? snapshots = null, IClusterEndpointHost? endpoints = null)
         : base("redshift")
     {
+        _snapshots = snapshots ?? new Snapshots.SnapshotStore(store.State);
+        _endpoints = endpoints ?? new NoClusterEndpoints();
         _dbCredentials = dbCredentials ?? new DbCredentials.TemporaryDbCredentials(time);
         _store = store;
         _vetting = new RoleVetting(roles);
@@ -42,6 +46,23 @@ public sealed partial class RedshiftService : AwsService
         Operation<Api.DescribeTagsMessage, Api.TaggedResourceListMessage>("DescribeTags", DescribeTags);
         Operation<Api.GetClusterCredentialsMessage, Api.ClusterCredentials>("GetClusterCredentials", GetClusterCredentials);
         Operation<Api.GetClusterCredentialsWithIAMMessage, Api.ClusterExtendedCredentials>("GetClusterCredentialsWithIAM", GetClusterCredentialsWithIAM);
+        Operation<Api.CreateClusterSnapshotMessage, Api.CreateClusterSnapshotResult>("CreateClusterSnapshot", CreateClusterSnapshot);
+        Operation<Api.DescribeClusterSnapshotsMessage, Api.SnapshotMessage>("DescribeClusterSnapshots", DescribeClusterSnapshots);
+        Operation<Api.DeleteClusterSnapshotMessage, Api.DeleteClusterSnapshotResult>("DeleteClusterSnapshot", DeleteClusterSnapshot);
+        Operation<Api.RestoreFromClusterSnapshotMessage, Api.RestoreFromClusterSnapshotResult>("RestoreFromClusterSnapshot", RestoreFromClusterSnapshot);
+        Operation<Api.ModifyClusterMessage, Api.ModifyClusterResult>("ModifyCluster", ModifyCluster);
+        Operation<Api.ClusterIdentifierMessage, Api.PauseClusterResult>("PauseCluster", PauseCluster);
+        Operation<Api.ClusterIdentifierMessage, Api.ResumeClusterResult>("ResumeCluster", ResumeCluster);
+        Operation<Api.ClusterIdentifierMessage, Api.RebootClusterResult>("RebootCluster", RebootCluster);
+        Operation<Api.ClusterIdentifierMessage, Api.LoggingStatus>("DescribeLoggingStatus", DescribeLoggingStatus);
+        Operation<Api.EnableLoggingMessage, Api.LoggingStatus>("EnableLogging", EnableLogging);
+        Operation<Api.ClusterIdentifierMessage, Api.LoggingStatus>("DisableLogging", DisableLogging);
+        Operation<Api.DescribeClusterParameterGroupsMessage, Api.ClusterParameterGroupsMessage>("DescribeClusterParameterGroups", DescribeClusterParameterGroups);
+        Operation<Api.DescribeClusterParametersMessage, Api.ClusterParameterGroupDetails>("DescribeClusterParameters", DescribeClusterParameters);
+        Operation<Api.DescribeDefaultClusterParametersMessage, Api.DescribeDefaultClusterParametersResult>("DescribeDefaultClusterParameters", DescribeDefaultClusterParameters);
+        Operation<Api.DescribeClusterSubnetGroupsMessage, Api.ClusterSubnetGroupMessage>("DescribeClusterSubnetGroups", DescribeClusterSubnetGroups);
+        Operation<Api.DescribeClusterVersionsMessage, Api.ClusterVersionsMessage>("DescribeClusterVersions", DescribeClusterVersions);
+        Operation<Api.DescribeOrderableClusterOptionsMessage, Api.OrderableClusterOptionsMessage>("DescribeOrderableClusterOptions", DescribeOrderableClusterOptions);
     }
 
     /// <summary>Redshift answers a missing parameter with MissingParameter and checks its values itself.</summary>
@@ -214,20 +235,34 @@ public sealed partial class RedshiftService : AwsService
         if (skipFinal && finalSnapshot is not null)
             // unverified: AWS's text.
             throw RedshiftErrors.InvalidParameterCombination("FinalClusterSnapshotIdentifier must not be specified when SkipFinalClusterSnapshot is true.");
-        if (finalSnapshot is not null) ClusterRules.ValidateIdentifier(finalSnapshot.ToLowerInvariant(), "FinalClusterSnapshotIdentifier");
+        if (finalSnapshot is not null) ClusterRules.ValidateSnapshotIdentifier(finalSnapshot.ToLowerInvariant(), "FinalClusterSnapshotIdentifier");
         if (existing is null) throw RedshiftErrors.ClusterNotFound(idParam);
 
-        // LocalShift keeps no snapshots: a final snapshot is accepted and not taken.
-        var cluster = _store.Update(account, region, id, now, current => current.Status switch
+        // The final snapshot is taken while the cluster still runs; if the deletion is then refused, it is taken back.
+        var finalId = finalSnapshot?.ToLowerInvariant();
+        if (finalId is not null) TakeFinalSnapshot(call, existing, finalId, p.FinalClusterSnapshotRetentionPeriod);
+        Cluster cluster;
+        try
         {
-            ClusterStatus.Available => current with { Status = ClusterStatus.Deleting, GoneAt = now + _options.DeleteDelay },
-            ClusterStatus.Deleting => throw RedshiftErrors.AlreadyDeleting(idParam),
-            _ => throw RedshiftErrors.OperationRunningOnDelete(),
-        });
+            cluster = DeleteNow(account, region, id, idParam, now);
+        }
+        catch when (finalId is not null)
+        {
+            if (_snapshots.Remove(account, region, finalId) is { } taken) _endpoints.DeleteSnapshotAsync(taken.Location).GetAwaiter().GetResult();
+            throw;
+        }
         _lifecycle.Wake();
         _dbCredentials.Forget(account, region, id);
         return new Api.DeleteClusterResult(View(cluster, now));
     }
+
+    private Cluster DeleteNow(string account, string region, string id, string idParam, DateTimeOffset now) =>
+        _store.Update(account, region, id, now, current => current.Status switch
+        {
+            ClusterStatus.Available or ClusterStatus.Paused => current with { Status = ClusterStatus.Deleting, GoneAt = now + _options.DeleteDelay },
+            ClusterStatus.Deleting => throw RedshiftErrors.AlreadyDeleting(idParam),
+            _ => throw RedshiftErrors.OperationRunningOnDelete(),
+        });
 
     private void CreateTags(AwsCall call, Api.CreateTagsMessage p)
     {

@@ -14,6 +14,9 @@ public sealed class RedshiftStore
 {
     private readonly StateStore _state;
 
+    /// <summary>The state store the tables live in (the snapshot store shares it).</summary>
+    public StateStore State => _state;
+
     public RedshiftStore(StateStore state)
     {
         _state = state;
@@ -225,7 +228,7 @@ public sealed class RedshiftStore
         {
             using var cmd = c.Cmd(null, """
                 SELECT MIN(t) FROM (
-                  SELECT available_at AS t FROM redshift_clusters WHERE status='creating'
+                  SELECT available_at AS t FROM redshift_clusters WHERE status IN ('creating', 'modifying', 'resizing', 'rebooting', 'pausing', 'resuming')
                   UNION ALL SELECT gone_at FROM redshift_clusters WHERE status='deleting'
                   UNION ALL SELECT due_at FROM redshift_cluster_roles WHERE due_at IS NOT NULL)
                 """);
@@ -237,6 +240,8 @@ public sealed class RedshiftStore
         var ms = now.ToUnixTimeMilliseconds();
         c.Exec(tx, "DELETE FROM redshift_clusters WHERE status='deleting' AND gone_at <= $now", ("$now", ms));
         c.Exec(tx, "DELETE FROM redshift_cluster_roles WHERE apply_status='removing' AND due_at <= $now", ("$now", ms));
+        foreach (var (from, to) in ClusterStatus.Transitions)
+            c.Exec(tx, "UPDATE redshift_clusters SET status=$to WHERE status=$from AND available_at <= $now", ("$to", to), ("$from", from), ("$now", ms));
         c.Exec(tx, "UPDATE redshift_cluster_roles SET apply_status='in-sync', due_at=NULL WHERE apply_status='adding' AND due_at <= $now", ("$now", ms));
     }
 

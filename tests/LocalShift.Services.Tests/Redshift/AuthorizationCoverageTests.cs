@@ -20,6 +20,23 @@ public sealed class AuthorizationCoverageTests : IDisposable
         ["DescribeTags"] = [],
         ["GetClusterCredentials"] = [("ClusterIdentifier", "c1"), ("DbUser", "alice"), ("DbName", "dev")],
         ["GetClusterCredentialsWithIAM"] = [("ClusterIdentifier", "c1"), ("DbName", "dev")],
+        ["CreateClusterSnapshot"] = [("SnapshotIdentifier", "s1"), ("ClusterIdentifier", "c1")],
+        ["DescribeClusterSnapshots"] = [],
+        ["DeleteClusterSnapshot"] = [("SnapshotIdentifier", "s1")],
+        ["RestoreFromClusterSnapshot"] = [("ClusterIdentifier", "c2"), ("SnapshotIdentifier", "s1")],
+        ["ModifyCluster"] = [("ClusterIdentifier", "c1"), ("AllowVersionUpgrade", "false")],
+        ["PauseCluster"] = [("ClusterIdentifier", "c1")],
+        ["ResumeCluster"] = [("ClusterIdentifier", "c1")],
+        ["RebootCluster"] = [("ClusterIdentifier", "c1")],
+        ["DescribeLoggingStatus"] = [("ClusterIdentifier", "c1")],
+        ["EnableLogging"] = [("ClusterIdentifier", "c1"), ("BucketName", "b1")],
+        ["DisableLogging"] = [("ClusterIdentifier", "c1")],
+        ["DescribeClusterParameterGroups"] = [],
+        ["DescribeClusterParameters"] = [("ParameterGroupName", "default.redshift-1.0")],
+        ["DescribeDefaultClusterParameters"] = [("ParameterGroupFamily", "redshift-1.0")],
+        ["DescribeClusterSubnetGroups"] = [],
+        ["DescribeClusterVersions"] = [],
+        ["DescribeOrderableClusterOptions"] = [],
     };
 
     public AuthorizationCoverageTests() => _h.CreateAvailable("c1");
