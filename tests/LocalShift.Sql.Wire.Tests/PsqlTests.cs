@@ -26,7 +26,8 @@ public sealed class PsqlTests(ClusterEndpoint endpoint) : IClassFixture<ClusterE
         // \d venue
         Assert.Contains("Table \"public.venue\"", output);
         Assert.Contains(" venueid | smallint | | not null |", output);
-        Assert.Contains(" venuename | character varying | | |", output);
+        // The declared width, as psql shows it on Redshift.
+        Assert.Contains(" venuename | character varying(100) | | |", output);
         // \dn
         Assert.Contains(" sales | awsuser", output);
         // \du
