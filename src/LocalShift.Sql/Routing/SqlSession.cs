@@ -415,7 +415,20 @@ internal sealed partial class SqlSession : IPgQuerySession
         if (external is { Count: > 0 }) access = access.Without(external.Select(e => e.Access).ToHashSet());
         // External functions were checked where they were found (ExternalCalls): EXECUTE on each.
         if (calls is { Count: > 0 }) access = access.WithoutFunctions(calls.Select(c => c.Call).ToHashSet<FunctionAccess>(ReferenceEqualityComparer.Instance));
-        _database.Privileges.Check(tree, User, SchemaOf, access);
+        _database.Privileges.Check(tree, User, SchemaOf, access, Exists);
+    }
+
+    /// <summary>
+    /// Whether a schema (name null) or a relation in it exists in the cluster's database, as the session sees it: an
+    /// unqualified temporary table counts wherever it was asked for (temporary tables are recorded as public's).
+    /// </summary>
+    private bool Exists(string schema, string? name)
+    {
+        var sql = name is null
+            ? $"SELECT 1 FROM information_schema.schemata WHERE schema_name = {TokenCursor.QuoteLiteral(schema)}"
+            : $"SELECT 1 FROM information_schema.tables WHERE table_name = {TokenCursor.QuoteLiteral(name)} AND (table_schema = {TokenCursor.QuoteLiteral(schema)} OR table_catalog = 'temp')";
+        using var result = _engine.Query(sql);
+        return result.Read();
     }
 
     /// <summary>The schemas a SET search_path named (null: the default, "$user, public").</summary>
@@ -446,8 +459,8 @@ internal sealed partial class SqlSession : IPgQuerySession
         Connection.Database, User.Name, User.Superuser, _engine, _notices.Add, _database.Users)
         {
             QueryId = _query,
-            AuthorizeQuery = query => _database.Privileges.CheckQuery(query, User, SchemaOf),
-            AuthorizeLoad = (schema, table) => _database.Privileges.CheckLoadTarget(schema, table, User),
+            AuthorizeQuery = query => _database.Privileges.CheckQuery(query, User, SchemaOf, Exists),
+            AuthorizeLoad = (schema, table) => _database.Privileges.CheckLoadTarget(schema, table, User, Exists),
             Recover = _status != TransactionStatus.Idle || _implicit && _implicitStatements > 1 ? null : RecoverAfterFailure,
         };
 

@@ -43,11 +43,16 @@ internal sealed class StatementPrivileges(UserDirectory directory, SystemRelatio
 
     /// <param name="schemaOf">The schema an unqualified relation name resolves to on the session's search path.</param>
     /// <param name="access">What the statement touches, when the caller already read it from the tree.</param>
-    public void Check(Statement statement, DbUser user, Func<string, string>? schemaOf = null, StatementAccess? access = null)
+    /// <param name="exists">
+    /// Whether a schema (name null) or a relation of a schema exists, asked only before refusing: a relation that does
+    /// not exist is reported as missing, as PostgreSQL resolves names before it checks privileges.
+    /// </param>
+    public void Check(Statement statement, DbUser user, Func<string, string>? schemaOf = null, StatementAccess? access = null,
+        Func<string, string?, bool>? exists = null)
     {
         access ??= StatementAccess.Of(statement);
         CheckFunctions(access);
-        foreach (var relation in access.Relations) CheckRelation(relation, user, schemaOf, statement, 0);
+        CheckRelations(access.Relations, user, schemaOf, statement, 0, exists);
         if (statement is CreateSchemaStatement or AlterSchemaStatement && !user.Superuser)
             throw statement is CreateSchemaStatement
                 ? UserDirectory.Denied("permission denied for database")
@@ -61,18 +66,19 @@ internal sealed class StatementPrivileges(UserDirectory directory, SystemRelatio
     }
 
     /// <summary>A query run on the user's behalf (UNLOAD's SELECT): what it reads and calls.</summary>
-    public void CheckQuery(Query query, DbUser user, Func<string, string>? schemaOf = null) => CheckQuery(query, user, schemaOf, 0);
+    public void CheckQuery(Query query, DbUser user, Func<string, string>? schemaOf = null, Func<string, string?, bool>? exists = null) =>
+        CheckQuery(query, user, schemaOf, 0, exists);
 
-    private void CheckQuery(Query query, DbUser user, Func<string, string>? schemaOf, int depth)
+    private void CheckQuery(Query query, DbUser user, Func<string, string>? schemaOf, int depth, Func<string, string?, bool>? exists = null)
     {
         var access = StatementAccess.OfQuery(query);
         CheckFunctions(access);
-        foreach (var relation in access.Relations) CheckRelation(relation, user, schemaOf, null, depth);
+        CheckRelations(access.Relations, user, schemaOf, null, depth, exists);
     }
 
     /// <summary>The table a COPY loads: INSERT on it, USAGE on its schema; never a catalog's or a hidden schema's.</summary>
-    public void CheckLoadTarget(string? schema, string table, DbUser user) =>
-        CheckRelation(new RelationAccess(new QualifiedName(schema is null ? [table] : [schema, table], 0), RelationUse.Insert), user, null, null, 0);
+    public void CheckLoadTarget(string? schema, string table, DbUser user, Func<string, string?, bool>? exists = null) =>
+        CheckRelations([new RelationAccess(new QualifiedName(schema is null ? [table] : [schema, table], 0), RelationUse.Insert)], user, null, null, 0, exists);
 
     private static void CheckFunctions(StatementAccess access)
     {
@@ -119,6 +125,40 @@ internal sealed class StatementPrivileges(UserDirectory directory, SystemRelatio
         TypedLiteralExpr t => t.Type.Name,
         _ => "\"unknown\"",
     };
+
+    private void CheckRelations(IEnumerable<RelationAccess> relations, DbUser user, Func<string, string>? schemaOf, Statement? statement, int depth,
+        Func<string, string?, bool>? exists)
+    {
+        try
+        {
+            foreach (var relation in relations) CheckRelation(relation, user, schemaOf, statement, depth);
+        }
+        catch (PgException e) when (e.SqlState == SqlState.InsufficientPrivilege && exists is not null)
+        {
+            ThrowIfMissing(relations, schemaOf, exists);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Before a refusal: the first relation of the statement that does not exist, reported as missing, since
+    /// PostgreSQL resolves every name before it checks any privilege. Asked only on the way to a refusal, so a
+    /// permitted statement costs nothing more.
+    /// </summary>
+    private void ThrowIfMissing(IEnumerable<RelationAccess> relations, Func<string, string>? schemaOf, Func<string, string?, bool> exists)
+    {
+        foreach (var relation in relations)
+        {
+            var name = relation.Name;
+            if (relation.Use == RelationUse.Create || name.Database is not null) continue;
+            if (name.Schema is null ? system.Contains(name.Name) : SystemRelations.IsSystemSchema(name.Schema)) continue;
+            var home = name.Schema ?? (schemaOf is not null ? schemaOf(name.Name) : "public");
+            if (name.Schema is not null && !exists(home, null))
+                throw new PgException(SqlState.InvalidSchemaName, $"schema \"{name.Schema}\" does not exist") { Position = name.Position + 1 };
+            if (!exists(home, name.Name))
+                throw new PgException(SqlState.UndefinedTable, $"relation \"{name}\" does not exist") { Position = name.Position + 1 };
+        }
+    }
 
     private void CheckRelation(RelationAccess relation, DbUser user, Func<string, string>? schemaOf, Statement? statement, int depth)
     {
