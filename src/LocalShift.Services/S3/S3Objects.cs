@@ -78,6 +78,14 @@ public sealed class S3Objects(S3Access access)
         return new S3ObjectSummary(bucket, key, o.Size, o.ETag, o.LastModified);
     }
 
+    /// <summary>
+    /// Records the keys a writer is about to put together (an UNLOAD's files and manifest), so that a kill or a
+    /// failure before it completes leaves none of them behind (<see cref="ObjectStore.BeginPublication"/>). Not an S3
+    /// action: the puts themselves are authorized one by one.
+    /// </summary>
+    public ObjectPublication BeginPublication(string bucket, IReadOnlyCollection<string> keys) =>
+        new(Store, Store.BeginPublication(bucket, keys));
+
     /// <summary>A new empty folder on the store's filesystem for files that will become objects through <see cref="PutFileAsync"/>.</summary>
     public string CreateScratchFolder() => Store.Files.CreateScratchFolder();
 

@@ -42,6 +42,9 @@ public sealed class S3Session(S3Objects objects, IAuthorizer authorizer, Princip
     public Task<S3ObjectSummary> PutFileAsync(string bucket, string key, string file, string? contentType = null, FileDigest? digest = null, CancellationToken ct = default) =>
         Run("PutObject", $"S3 key being written : s3://{bucket}/{key}", call => objects.PutFileAsync(call, bucket, key, file, contentType, digest, ct));
 
+    /// <summary>The keys about to be put together; see <see cref="S3Objects.BeginPublication"/>.</summary>
+    public ObjectPublication BeginPublication(string bucket, IReadOnlyCollection<string> keys) => objects.BeginPublication(bucket, keys);
+
     public Task DeleteAsync(string bucket, string key, CancellationToken ct = default) =>
         Run("DeleteObject", $"S3 key being deleted : s3://{bucket}/{key}", async call => { await objects.DeleteAsync(call, bucket, key, ct); return true; });
 

@@ -55,25 +55,33 @@ public sealed class UnloadRunner(RedshiftStatementContext context, UnloadStateme
             var finished = tail is null ? [] : await tail.FinishAllAsync();
             for (var i = 0; i < finished.Length; i++)
                 if (finished[i] is { } digest) digests[followed[i]] = digest;
-            var written = new List<(string Key, long Size, long Records)>();
+            // Every file's name first, so that the keys are recorded before the first put: a kill, a cancel or a
+            // failure before the last put (and the manifest) removes what was put (ObjectStore.BeginPublication).
+            var files = new List<(string File, string Name)>();
             if (perSlice)
             {
                 // slice_<i>.out[.gz|.zst]: thread i's file, which Redshift would call slice i's.
                 foreach (var (file, slice) in Directory.GetFiles(output).Select(f => (f, SliceNumber(f))).OrderBy(x => x.Item2))
-                    written.Add(await PutAsync(file, FileName(0, slice), digests, ct));
+                    files.Add((file, FileName(0, slice)));
             }
             else
             {
-                var files = File.Exists(output) ? [output]
+                var all = File.Exists(output) ? [output]
                     : Directory.Exists(output) ? Directory.GetFiles(output, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal).ToArray() : [];
-                foreach (var group in files.GroupBy(f => Path.GetRelativePath(File.Exists(output) ? folder : output, Path.GetDirectoryName(f)!)))
+                foreach (var group in all.GroupBy(f => Path.GetRelativePath(File.Exists(output) ? folder : output, Path.GetDirectoryName(f)!)))
                 {
                     var partition = group.Key is "." or "" ? "" : group.Key.Replace(Path.DirectorySeparatorChar, '/') + "/";
                     var part = 0;
-                    foreach (var file in group) written.Add(await PutAsync(file, partition + FileName(part++), digests, ct));
+                    foreach (var file in group) files.Add((file, partition + FileName(part++)));
                 }
             }
+            var keys = files.Select(f => unload.Destination.Key + f.Name).ToList();
+            if (unload.Manifest) keys.Add(ManifestKey);
+            using var publication = s3.BeginPublication(unload.Destination.Bucket, keys);
+            var written = new List<(string Key, long Size, long Records)>();
+            foreach (var (file, name) in files) written.Add(await PutAsync(file, name, digests, ct));
             if (unload.Manifest) await WriteManifestAsync(written, rows, ct);
+            publication.Complete();
             context.Notice(new PgNotice("INFO", $"UNLOAD completed, {rows} record(s) unloaded successfully."));
             return rows;
         }
@@ -83,6 +91,8 @@ public sealed class UnloadRunner(RedshiftStatementContext context, UnloadStateme
             try { Directory.Delete(folder, recursive: true); } catch (IOException) { }
         }
     }
+
+    private string ManifestKey => unload.Destination.Key + "manifest";
 
     /// <summary>Puts one written file under the destination prefix plus <paramref name="name"/>.</summary>
     private async Task<(string Key, long Size, long Records)> PutAsync(string file, string name, Dictionary<string, FileDigest> digests, CancellationToken ct)
@@ -273,7 +283,7 @@ public sealed class UnloadRunner(RedshiftStatementContext context, UnloadStateme
             manifest["author"] = new Dictionary<string, object> { ["name"] = "Amazon Redshift", ["version"] = "1.0.0" };
         }
         using var body = new MemoryStream(JsonSerializer.SerializeToUtf8Bytes(manifest, new JsonSerializerOptions { WriteIndented = true }));
-        await s3.PutAsync(unload.Destination.Bucket, unload.Destination.Key + "manifest", body, "application/json", ct);
+        await s3.PutAsync(unload.Destination.Bucket, ManifestKey, body, "application/json", ct);
     }
 
     private long RecordCount(string file)

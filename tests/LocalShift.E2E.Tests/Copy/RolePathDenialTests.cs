@@ -37,6 +37,10 @@ public sealed class DenialFixture : IAsyncLifetime
         await Story.MakeBucketAsync("deny-policy", ("in/a.txt", "1|a\n"));
         (await Server.AwsAsync("s3api", "put-bucket-policy", "--bucket", "deny-policy", "--policy",
             $$"""{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":{"AWS":"{{Good}}"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::deny-policy/*"}]}""")).EnsureSuccess();
+        // The role may put the data files but not the manifest: an UNLOAD that fails after its first objects.
+        await Story.MakeBucketAsync("deny-manifest", ("out/kept.txt", "older\n"));
+        (await Server.AwsAsync("s3api", "put-bucket-policy", "--bucket", "deny-manifest", "--policy",
+            $$"""{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":{"AWS":"{{Good}}"},"Action":"s3:PutObject","Resource":"arn:aws:s3:::deny-manifest/out/manifest"}]}""")).EnsureSuccess();
         (await Story.PsqlAsync(Port, "CREATE TABLE t(id INTEGER, name VARCHAR)")).EnsureSuccess();
     }
 
@@ -110,6 +114,16 @@ public class RolePathDenialTests(DenialFixture f) : IClassFixture<DenialFixture>
         var r = await f.Story.PsqlAsync(f.Port, $"UNLOAD ('select 1') TO 's3://deny-data/unload-denied/' IAM_ROLE '{Arn("ReadOnly")}'");
         Assert.Matches(@"ERROR:  S3ServiceException:Access Denied,Status 403,Error AccessDenied,Rid \w+", r.Stderr);
         Assert.Contains("s3:PutObject", r.Stderr);
+    }
+
+    [Fact]
+    public async Task An_unload_refused_at_its_manifest_leaves_none_of_its_files_and_keeps_older_objects()
+    {
+        var r = await f.Story.PsqlAsync(f.Port,
+            $"UNLOAD ('select g as id from generate_series(1, 1000) g') TO 's3://deny-manifest/out/' IAM_ROLE '{f.Good}' MANIFEST PARALLEL ON ALLOWOVERWRITE");
+        Assert.Matches(@"ERROR:  S3ServiceException:Access Denied,Status 403,Error AccessDenied,Rid \w+", r.Stderr);
+        Assert.Contains("deny-manifest/out/manifest", r.Stderr);
+        Assert.Equal(["out/kept.txt"], await f.Story.KeysAsync("deny-manifest", "out/"));
     }
 
     [Fact]

@@ -1,0 +1,24 @@
+namespace LocalShift.Storage.Objects;
+
+/// <summary>
+/// An open publication (<see cref="ObjectStore.BeginPublication"/>): <see cref="Complete"/> once every object is in;
+/// disposed without it, what was put so far is removed.
+/// </summary>
+public sealed class ObjectPublication(ObjectStore store, string id) : IDisposable
+{
+    private bool _closed;
+
+    public void Complete()
+    {
+        if (_closed) return;
+        store.EndPublication(id);
+        _closed = true;
+    }
+
+    public void Dispose()
+    {
+        if (_closed) return;
+        _closed = true;
+        store.AbandonPublication(id);
+    }
+}
