@@ -180,6 +180,8 @@ public sealed partial class IamStore : IRoleDirectory
         if (HasAttached(c, tx, accountId, IamEntityKind.Role, role.RoleName))
             throw IamErrors.DeleteConflict("Cannot delete entity, must detach all policies first.");
         c.Exec(tx, "DELETE FROM iam_roles WHERE account_id=$a AND name=$n", ("$a", accountId), ("$n", name));
+        // A role made again under the same name is a new role: its first use is recorded.
+        _lastRecordedUse.TryRemove(role.Arn, out _);
     });
 
     /// <summary>Changes a role's description and/or maximum session duration; a null leaves that field as it is.</summary>
@@ -209,12 +211,23 @@ public sealed partial class IamStore : IRoleDirectory
         return role with { Tags = tags };
     });
 
-    /// <summary>Records that a session of the role was created (STS AssumeRole), shown by GetRole as RoleLastUsed.</summary>
-    public void RecordRoleUse(string roleArn, string region, DateTimeOffset when) => Change((c, tx) =>
+    /// <summary>The last use recorded of each role: a role used again within a minute in the same region is not written again.</summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (DateTimeOffset When, string Region)> _lastRecordedUse = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Records that a session of the role was created (STS AssumeRole), shown by GetRole as RoleLastUsed. Not a change
+    /// policies depend on, so the policy caches stay valid. AWS reports the last use late (within hours); a role used
+    /// again within a minute in the same region keeps the time already recorded, which spares a state-store write on
+    /// every COPY, UNLOAD and Spectrum query.
+    /// </summary>
+    public void RecordRoleUse(string roleArn, string region, DateTimeOffset when)
     {
-        c.Exec(tx, "UPDATE iam_roles SET last_used_date=$d, last_used_region=$r WHERE arn=$arn COLLATE BINARY",
-            ("$d", Time(when)), ("$r", region), ("$arn", roleArn));
-    });
+        if (_lastRecordedUse.TryGetValue(roleArn, out var last) && last.Region == region && when >= last.When && when - last.When < TimeSpan.FromMinutes(1))
+            return;
+        _store.Write((c, tx) => c.Exec(tx, "UPDATE iam_roles SET last_used_date=$d, last_used_region=$r WHERE arn=$arn COLLATE BINARY",
+            ("$d", Time(when)), ("$r", region), ("$arn", roleArn)));
+        _lastRecordedUse[roleArn] = (when, region);
+    }
 
     public RoleRecord? FindByArn(string roleArn)
     {

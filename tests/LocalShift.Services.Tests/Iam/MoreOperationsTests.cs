@@ -19,6 +19,31 @@ public sealed class MoreOperationsTests : IDisposable
     }
 
     [Fact]
+    public void Role_use_within_a_minute_keeps_the_recorded_time_and_never_invalidates_the_policy_caches()
+    {
+        _iam.CreateRole("R");
+        const string arn = "arn:aws:iam::123456789012:role/R";
+        var t0 = new DateTimeOffset(2026, 11, 28, 5, 0, 0, TimeSpan.Zero);
+        var generation = _iam.Service.Store.Generation;
+        string Used() => _iam.Call("GetRole", ("RoleName", "R")).Element("Role")!.Element("RoleLastUsed")!.Text("LastUsedDate");
+
+        _iam.Service.Store.RecordRoleUse(arn, "us-west-2", t0);
+        _iam.Service.Store.RecordRoleUse(arn, "us-west-2", t0.AddSeconds(30));
+        Assert.Equal("2026-11-28T05:00:00.000Z", Used());
+        _iam.Service.Store.RecordRoleUse(arn, "us-west-2", t0.AddSeconds(61));
+        Assert.Equal("2026-11-28T05:01:01.000Z", Used());
+        _iam.Service.Store.RecordRoleUse(arn, "eu-west-1", t0.AddSeconds(62));
+        Assert.Equal("2026-11-28T05:01:02.000Z", Used());
+        Assert.Equal(generation, _iam.Service.Store.Generation);
+
+        // A role made again under the same name is a new role: its first use is recorded at once.
+        _iam.Call("DeleteRole", ("RoleName", "R"));
+        _iam.CreateRole("R");
+        _iam.Service.Store.RecordRoleUse(arn, "eu-west-1", t0.AddSeconds(63));
+        Assert.Equal("2026-11-28T05:01:03.000Z", Used());
+    }
+
+    [Fact]
     public void User_tags_are_added_listed_and_removed()
     {
         _iam.Call("CreateUser", ("UserName", "u"), ("Tags.member.1.Key", "team"), ("Tags.member.1.Value", "data"));
