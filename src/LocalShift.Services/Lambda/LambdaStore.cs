@@ -7,8 +7,10 @@ using Microsoft.Data.Sqlite;
 namespace LocalShift.Services.Lambda;
 
 /// <summary>
-/// A function as stored: its configuration, where its code is (a zip under the data dir, by SHA-256), its resource
-/// policy and tags. <see cref="RevisionId"/> changes with every change, as Lambda's does.
+/// A function as stored: its configuration (<c>$LATEST</c>), where its code is (a zip under the data dir, by SHA-256),
+/// its resource policy and tags, its published versions and its aliases. <see cref="RevisionId"/> changes with every
+/// change, as Lambda's does. A published version is a <see cref="StoredFunction"/> too (a frozen copy, without versions,
+/// aliases or tags; its <see cref="Policy"/> is the version's own resource policy).
 /// </summary>
 public sealed record StoredFunction(
     string AccountId,
@@ -29,10 +31,35 @@ public sealed record StoredFunction(
     Dictionary<string, string> Tags,
     List<string> Architectures,
     int EphemeralStorageSize,
-    string TracingMode)
+    string TracingMode,
+    List<StoredVersion>? Versions = null,
+    Dictionary<string, StoredAlias>? Aliases = null,
+    int LastVersion = 0)
 {
     public string Arn => LambdaService.FunctionArn(AccountId, Region, Name);
+
+    /// <summary>The published version of this number, or null.</summary>
+    public StoredVersion? Version(string number) => Versions?.FirstOrDefault(v => v.Number.ToString(System.Globalization.CultureInfo.InvariantCulture) == number);
+
+    /// <summary>The alias of this name, or null.</summary>
+    public StoredAlias? Alias(string name) => Aliases is not null && Aliases.TryGetValue(name, out var a) ? a : null;
+
+    /// <summary>The SHA-256 of every package this function still uses ($LATEST's and its versions').</summary>
+    public IEnumerable<string> Packages() => Versions is null ? [CodeSha256] : Versions.Select(v => v.Config.CodeSha256).Prepend(CodeSha256);
 }
+
+/// <summary>A published version: its number and the function's configuration and code as they were when it was published.</summary>
+public sealed record StoredVersion(int Number, StoredFunction Config)
+{
+    public string Name => Number.ToString(System.Globalization.CultureInfo.InvariantCulture);
+}
+
+/// <summary>
+/// An alias: the version it points to (a number or <c>$LATEST</c>), at most one additional version with its weight, and
+/// its own resource policy and revision.
+/// </summary>
+public sealed record StoredAlias(
+    string Name, string FunctionVersion, string? Description, Dictionary<string, double>? Weights, string RevisionId, string? Policy = null);
 
 /// <summary>
 /// Lambda's functions in the state store, one JSON document per function keyed by account, region and name. The
@@ -89,17 +116,31 @@ public sealed class LambdaStore : IResourcePolicySource
 
     /// <summary>Whether any function still uses this code (so its zip may go).</summary>
     public bool CodeInUse(string sha256) =>
-        _state.Read(c => c.Query(null, "SELECT document FROM lambda_functions", r => Parse(r.GetString(0)).CodeSha256 == sha256).Any(x => x));
+        _state.Read(c => c.Query(null, "SELECT document FROM lambda_functions", r => Parse(r.GetString(0)).Packages().Contains(sha256)).Any(x => x));
 
     // ---- Resource policies ----
 
     public string Service => "lambda";
 
+    /// <summary>
+    /// The policy of exactly the resource the ARN names: the function's for its unqualified ARN, a version's or an alias's
+    /// for a qualified one (each has its own, as in Lambda: a permission granted on one ARN does not cover the others);
+    /// <c>$LATEST</c> has none.
+    /// </summary>
     public ResourcePolicy? Find(string resourceArn)
     {
         if (FunctionRef.TryParseArn(resourceArn) is not { } r) return null;
         var f = Find(r.Account!, r.Region!, r.Name);
-        return f?.Policy is null ? null : new ResourcePolicy(new NamedPolicy("default", null, f.Policy, $"resource policy of function {f.Name}"), f.AccountId);
+        if (f is null) return null;
+        var policy = r.Qualifier switch
+        {
+            null => f.Policy,
+            "$LATEST" => null,
+            var q when q.All(char.IsAsciiDigit) => f.Version(q)?.Config.Policy,
+            var q => f.Alias(q)?.Policy,
+        };
+        var what = r.Qualifier is null ? $"function {f.Name}" : $"function {f.Name}:{r.Qualifier}";
+        return policy is null ? null : new ResourcePolicy(new NamedPolicy("default", null, policy, $"resource policy of {what}"), f.AccountId);
     }
 
     private static StoredFunction? Load(SqliteConnection c, SqliteTransaction? tx, string account, string region, string name) =>
