@@ -33,13 +33,13 @@ public sealed partial class LambdaService
         // The qualified ARN as named (an alias's, a version's) is the resource: a grant on the unqualified ARN does not cover it.
         Authorize(call, "lambda:InvokeFunction", target);
         var resolved = LoadQualified(target);
-        var (config, version) = resolved.Alias is { } alias ? Route(resolved.Function, alias) : (resolved.Config, resolved.Version);
         var payload = p.Payload is { Length: > 0 } given ? given : "{}"u8.ToArray();
         var type = p.InvocationType ?? "RequestResponse";
+        if (type == "DryRun") return new InvocationResponse(StatusCode: 204);
+        // An alias's routing counts the invocations that run.
+        var (config, version) = resolved.Alias is { } alias ? Route(resolved.Function, alias) : (resolved.Config, resolved.Version);
         switch (type)
         {
-            case "DryRun":
-                return new InvocationResponse(StatusCode: 204);
             case "Event":
                 if (payload.Length > MaxEventPayload) throw LambdaErrors.EventTooLarge(payload.Length, MaxEventPayload);
                 var deployment = Deployment(config, version);

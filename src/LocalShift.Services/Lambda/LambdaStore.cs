@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text.Json;
 using LocalShift.Aws.Operations;
 using LocalShift.Services.Authorization;
@@ -64,10 +65,15 @@ public sealed record StoredAlias(
 /// <summary>
 /// Lambda's functions in the state store, one JSON document per function keyed by account, region and name. The
 /// resource policies are served to the authorizer from here (<see cref="IResourcePolicySource"/> for <c>lambda</c>).
+/// Functions read by name are kept parsed in memory until this store changes them (every invocation reads its function
+/// and, for the authorizer, its policy: two reads and parses of the document otherwise).
 /// </summary>
 public sealed class LambdaStore : IResourcePolicySource
 {
     private readonly StateStore _state;
+    private readonly ConcurrentDictionary<(string Account, string Region, string Name), StoredFunction?> _cache = new();
+    private readonly Lock _cacheGate = new();
+    private long _generation;
 
     public LambdaStore(StateStore state)
     {
@@ -84,14 +90,49 @@ public sealed class LambdaStore : IResourcePolicySource
     }
 
     public void Create(StoredFunction f) =>
-        _state.Write((c, tx) =>
+        Changing(f.AccountId, f.Region, f.Name, () => _state.Write((c, tx) =>
         {
             if (Load(c, tx, f.AccountId, f.Region, f.Name) is not null) throw LambdaErrors.FunctionExists(f.Name);
             c.Exec(tx, "INSERT INTO lambda_functions VALUES($a, $r, $n, $d)",
                 ("$a", f.AccountId), ("$r", f.Region), ("$n", f.Name), ("$d", Json(f)));
-        });
+            return true;
+        }));
 
-    public StoredFunction? Find(string account, string region, string name) => _state.Read(c => Load(c, null, account, region, name));
+    /// <summary>The function (from memory when nothing changed it since it was last read), or null. Treat it as read-only.</summary>
+    public StoredFunction? Find(string account, string region, string name)
+    {
+        var key = (account, region, name);
+        if (_cache.TryGetValue(key, out var cached)) return cached;
+        var generation = Interlocked.Read(ref _generation);
+        var f = _state.Read(c => Load(c, null, account, region, name));
+        // Kept only when no change began or ended while it was read (a change bumps the generation before and after).
+        lock (_cacheGate)
+            if (Interlocked.Read(ref _generation) == generation) _cache[key] = f;
+        return f;
+    }
+
+    /// <summary>Runs a change of one function, forgetting what memory holds of it before and after.</summary>
+    private T Changing<T>(string account, string region, string name, Func<T> change)
+    {
+        Forget(account, region, name);
+        try
+        {
+            return change();
+        }
+        finally
+        {
+            Forget(account, region, name);
+        }
+    }
+
+    private void Forget(string account, string region, string name)
+    {
+        lock (_cacheGate)
+        {
+            Interlocked.Increment(ref _generation);
+            _cache.TryRemove((account, region, name), out _);
+        }
+    }
 
     /// <summary>The region's functions of the account, ordered by name.</summary>
     public List<StoredFunction> List(string account, string region) =>
@@ -100,19 +141,20 @@ public sealed class LambdaStore : IResourcePolicySource
 
     /// <summary>Changes a function in one transaction: <paramref name="change"/> sees the current one (and may throw).</summary>
     public StoredFunction Update(string account, string region, string name, Func<StoredFunction, StoredFunction> change) =>
-        _state.Write((c, tx) =>
+        Changing(account, region, name, () => _state.Write((c, tx) =>
         {
             var current = Load(c, tx, account, region, name) ?? throw LambdaErrors.FunctionNotFound(LambdaService.FunctionArn(account, region, name));
             var updated = change(current);
-            c.Exec(tx, "UPDATE lambda_functions SET document=$d WHERE account_id=$a AND region=$r AND name=$n",
-                ("$d", Json(updated)), ("$a", account), ("$r", region), ("$n", name));
+            if (!ReferenceEquals(updated, current))
+                c.Exec(tx, "UPDATE lambda_functions SET document=$d WHERE account_id=$a AND region=$r AND name=$n",
+                    ("$d", Json(updated)), ("$a", account), ("$r", region), ("$n", name));
             return updated;
-        });
+        }));
 
     /// <summary>Deletes a function; false when there was none.</summary>
     public bool Delete(string account, string region, string name) =>
-        _state.Write((c, tx) => c.Exec(tx, "DELETE FROM lambda_functions WHERE account_id=$a AND region=$r AND name=$n",
-            ("$a", account), ("$r", region), ("$n", name)) > 0);
+        Changing(account, region, name, () => _state.Write((c, tx) => c.Exec(tx, "DELETE FROM lambda_functions WHERE account_id=$a AND region=$r AND name=$n",
+            ("$a", account), ("$r", region), ("$n", name)) > 0));
 
     /// <summary>Whether any function still uses this code (so its zip may go).</summary>
     public bool CodeInUse(string sha256) =>
