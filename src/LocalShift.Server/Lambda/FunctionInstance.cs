@@ -74,11 +74,11 @@ internal sealed class FunctionInstance
         env["LAMBDA_RUNTIME_DIR"] = runtimeDir;
         env["AWS_EXECUTION_ENV"] = "AWS_Lambda_" + deployment.Runtime;
         env["AWS_LAMBDA_FUNCTION_NAME"] = deployment.Name;
-        env["AWS_LAMBDA_FUNCTION_VERSION"] = "$LATEST";
+        env["AWS_LAMBDA_FUNCTION_VERSION"] = deployment.Version;
         env["AWS_LAMBDA_FUNCTION_MEMORY_SIZE"] = deployment.MemorySize.ToString(CultureInfo.InvariantCulture);
         env["AWS_LAMBDA_INITIALIZATION_TYPE"] = "on-demand";
         env["AWS_LAMBDA_LOG_GROUP_NAME"] = "/aws/lambda/" + deployment.Name;
-        env["AWS_LAMBDA_LOG_STREAM_NAME"] = $"{DateTime.UtcNow:yyyy/MM/dd}/[$LATEST]{Guid.NewGuid():N}";
+        env["AWS_LAMBDA_LOG_STREAM_NAME"] = $"{DateTime.UtcNow:yyyy/MM/dd}/[{deployment.Version}]{Guid.NewGuid():N}";
         env["AWS_LAMBDA_RUNTIME_API"] = "127.0.0.1:" + _api.Port.ToString(CultureInfo.InvariantCulture);
         env["AWS_REGION"] = deployment.Region;
         env["AWS_DEFAULT_REGION"] = deployment.Region;
@@ -110,9 +110,9 @@ internal sealed class FunctionInstance
     public int ProcessId => _process.Id;
 
     /// <summary>Runs one invocation on this instance; every outcome is a result.</summary>
-    public async Task<FunctionResult> InvokeAsync(string requestId, byte[] payload, CancellationToken ct)
+    public async Task<FunctionResult> InvokeAsync(string requestId, byte[] payload, string invokedArn, CancellationToken ct)
     {
-        var invocation = new Invocation(requestId, payload, cold: _initMs is null);
+        var invocation = new Invocation(requestId, payload, invokedArn, cold: _initMs is null);
         using var timer = new CancellationTokenSource(InitLimit + TimeSpan.FromSeconds(_deployment.Timeout));
         invocation.Timer = timer;
         await using var timeout = timer.Token.Register(() => invocation.Done.TrySetResult(Outcome.TimedOut));
@@ -191,7 +191,7 @@ internal sealed class FunctionInstance
             [
                 new("Lambda-Runtime-Aws-Request-Id", next.RequestId),
                 new("Lambda-Runtime-Deadline-Ms", deadline.ToString(CultureInfo.InvariantCulture)),
-                new("Lambda-Runtime-Invoked-Function-Arn", _deployment.Arn),
+                new("Lambda-Runtime-Invoked-Function-Arn", next.InvokedArn),
                 new("Lambda-Runtime-Trace-Id", $"Root=1-{DateTimeOffset.UtcNow.ToUnixTimeSeconds():x8}-{Guid.NewGuid().ToString("N")[..24]};Sampled=0"),
             ], next.Payload);
         }
@@ -228,7 +228,7 @@ internal sealed class FunctionInstance
             _current = invocation;
             invocation.Log.Append(_outside);
             _outside.Clear();
-            invocation.Log.Append(CultureInfo.InvariantCulture, $"START RequestId: {invocation.RequestId} Version: $LATEST\n");
+            invocation.Log.Append(CultureInfo.InvariantCulture, $"START RequestId: {invocation.RequestId} Version: {_deployment.Version}\n");
             invocation.Started = Stopwatch.StartNew();
         }
         try
@@ -322,10 +322,11 @@ internal sealed class FunctionInstance
         public static readonly Outcome TimedOut = new(OutcomeKind.TimedOut, []);
     }
 
-    private sealed class Invocation(string requestId, byte[] payload, bool cold)
+    private sealed class Invocation(string requestId, byte[] payload, string invokedArn, bool cold)
     {
         public string RequestId { get; } = requestId;
         public byte[] Payload { get; } = payload;
+        public string InvokedArn { get; } = invokedArn;
         public bool Cold { get; } = cold;
         public StringBuilder Log { get; } = new();
         public Stopwatch? Started { get; set; }

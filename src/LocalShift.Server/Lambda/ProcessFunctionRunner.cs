@@ -38,7 +38,7 @@ public sealed class ProcessFunctionRunner : IFunctionRunner, IDisposable
         RuntimeBootstraps.Write(_runtimeDir);
     }
 
-    public async Task<FunctionResult> InvokeAsync(FunctionDeployment deployment, string requestId, byte[] payload, CancellationToken cancellationToken)
+    public async Task<FunctionResult> InvokeAsync(FunctionDeployment deployment, string requestId, byte[] payload, string invokedArn, CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         var command = Command(deployment, out var initError);
@@ -51,7 +51,7 @@ public sealed class ProcessFunctionRunner : IFunctionRunner, IDisposable
                 existing.Retire();
                 return new FunctionPool(this, deployment, command!);
             });
-        return await pool.InvokeAsync(requestId, payload, cancellationToken);
+        return await pool.InvokeAsync(requestId, payload, invokedArn, cancellationToken);
     }
 
     public void Retire(string functionArn)
@@ -119,7 +119,7 @@ public sealed class ProcessFunctionRunner : IFunctionRunner, IDisposable
         return instance;
     }
 
-    /// <summary>The instances of one function at one revision.</summary>
+    /// <summary>The instances of one version of a function at one revision.</summary>
     private sealed class FunctionPool(ProcessFunctionRunner runner, FunctionDeployment deployment, RuntimeCommand command)
     {
         private readonly SemaphoreSlim _slots = new(MaxInstancesPerFunction);
@@ -130,7 +130,7 @@ public sealed class ProcessFunctionRunner : IFunctionRunner, IDisposable
 
         public FunctionDeployment Deployment { get; } = deployment;
 
-        public async Task<FunctionResult> InvokeAsync(string requestId, byte[] payload, CancellationToken ct)
+        public async Task<FunctionResult> InvokeAsync(string requestId, byte[] payload, string invokedArn, CancellationToken ct)
         {
             await _slots.WaitAsync(ct);
             try
@@ -154,7 +154,7 @@ public sealed class ProcessFunctionRunner : IFunctionRunner, IDisposable
                         if (_retired) Drop(instance);
                     }
                 }
-                var result = await instance.InvokeAsync(requestId, payload, ct);
+                var result = await instance.InvokeAsync(requestId, payload, invokedArn, ct);
                 lock (_gate)
                 {
                     if (_retired || instance.Dead) Drop(instance);

@@ -4,7 +4,9 @@ namespace LocalShift.Services.Lambda;
 
 /// <summary>
 /// What an instance of a function needs to run: who it is, its runtime and handler, its limits and environment, the
-/// folder its package is unpacked in, and a way to get its execution role's credentials.
+/// folder its package is unpacked in, and a way to get its execution role's credentials. <see cref="Arn"/> names the
+/// version that runs (the unqualified ARN for <c>$LATEST</c>, <c>…:function:f:3</c> for version 3): the runner keeps one
+/// pool of instances per version.
 /// </summary>
 public sealed record FunctionDeployment(
     string Arn,
@@ -18,7 +20,8 @@ public sealed record FunctionDeployment(
     IReadOnlyDictionary<string, string> Variables,
     string TaskFolder,
     string RevisionId,
-    Func<RoleSession> Credentials);
+    Func<RoleSession> Credentials,
+    string Version = "$LATEST");
 
 /// <summary>What an invocation gave back: the payload, Lambda's function error kind (null: none) and its log.</summary>
 public sealed record FunctionResult(byte[] Payload, string? FunctionError, string Log);
@@ -32,9 +35,13 @@ public interface IFunctionRunner
     /// <summary>
     /// Runs one invocation to its end (a response, a function error, a time-out or a crash are all results). Throws an
     /// <see cref="Core.AwsException"/> when the function cannot run here at all (a runtime the host lacks).
+    /// <paramref name="invokedArn"/> is the ARN the caller invoked (an alias's, say), which the runtime is told.
     /// </summary>
-    Task<FunctionResult> InvokeAsync(FunctionDeployment deployment, string requestId, byte[] payload, CancellationToken cancellationToken);
+    Task<FunctionResult> InvokeAsync(FunctionDeployment deployment, string requestId, byte[] payload, string invokedArn, CancellationToken cancellationToken);
 
-    /// <summary>Stops every instance of the function (its code or configuration changed, or it was deleted).</summary>
+    /// <summary>
+    /// Stops every instance of one version of the function (<see cref="FunctionDeployment.Arn"/>: its code or
+    /// configuration changed, or it was deleted).
+    /// </summary>
     void Retire(string functionArn);
 }

@@ -67,6 +67,36 @@ public static class LambdaErrors
         InvalidParameter("Lambda was unable to configure your environment variables because the environment variables you have provided contains reserved keys that are currently not supported for modification. Reserved keys used in this request: "
                          + string.Join(", ", keys));
 
+    // ---- Versions and aliases ----
+
+    public static AwsException CodeShaMismatch(string given, string current) =>
+        InvalidParameter($"CodeSHA256 ({given}) is different from current CodeSHA256 in $LATEST ({current}). Please try again with the CodeSHA256 in $LATEST.");
+
+    public static AwsException AliasExists(string aliasArn) => new("ResourceConflictException", $"Alias already exists: {aliasArn}", 409);
+
+    public static AwsException AliasNotFound(string aliasArn) => new("ResourceNotFoundException", $"Cannot find alias arn: {aliasArn}", 404);
+
+    public static AwsException LatestCannotBeDeleted() => InvalidParameter("$LATEST version cannot be deleted without deleting the function.");
+
+    /// <summary>AWS's text (the alias names as a bracketed list).</summary>
+    public static AwsException VersionReferenced(IEnumerable<string> aliases) =>
+        new("ResourceConflictException", $"Unable to delete version because the following aliases reference it: [{string.Join(", ", aliases)}]", 409);
+
+    // unverified: AWS's text for DeleteFunction with an alias as its qualifier (as other emulators record it).
+    public static AwsException AliasDeletionByQualifier() => InvalidParameter("Deletion of aliases is not currently supported.");
+
+    public static AwsException LatestPolicy() => InvalidParameter("We currently do not support adding policies for $LATEST.");
+
+    // unverified: AWS's text for more than one additional version (as other emulators record it).
+    public static AwsException TooManyWeights() => InvalidParameter("Number of items in AdditionalVersionWeights cannot be greater than 1");
+
+    // unverified: AWS's text for an additional version that is the alias's own (as other emulators record it).
+    public static AwsException WeightOnOwnVersion(string version) =>
+        InvalidParameter($"Invalid function version {version}. Function version {version} is already included in routing configuration.");
+
+    // unverified: AWS's text for weights on an alias of $LATEST (as other emulators record it).
+    public static AwsException WeightsOnLatest() => InvalidParameter("$LATEST is not supported for an alias pointing to more than 1 version");
+
     /// <summary>
     /// The policy engine denies with the generic <c>AccessDenied</c>; Lambda's rest-json protocol names it
     /// <c>AccessDeniedException</c>, 403, with the same text.

@@ -29,35 +29,36 @@ public sealed partial class LambdaService
 
     public async Task<InvocationResponse> Invoke(AwsCall call, InvocationRequest p, CancellationToken ct)
     {
-        var target = Resolve(call, p.FunctionName, allowQualifier: true);
-        if (p.Qualifier is not null) target = target with { Qualifier = p.Qualifier };
+        var target = Resolve(call, p.FunctionName, p.Qualifier);
+        // The qualified ARN as named (an alias's, a version's) is the resource: a grant on the unqualified ARN does not cover it.
         Authorize(call, "lambda:InvokeFunction", target);
-        var f = Load(target);
+        var resolved = LoadQualified(target);
         var payload = p.Payload is { Length: > 0 } given ? given : "{}"u8.ToArray();
         var type = p.InvocationType ?? "RequestResponse";
+        if (type == "DryRun") return new InvocationResponse(StatusCode: 204);
+        // An alias's routing counts the invocations that run.
+        var (config, version) = resolved.Alias is { } alias ? Route(resolved.Function, alias) : (resolved.Config, resolved.Version);
         switch (type)
         {
-            case "DryRun":
-                return new InvocationResponse(StatusCode: 204);
             case "Event":
                 if (payload.Length > MaxEventPayload) throw LambdaErrors.EventTooLarge(payload.Length, MaxEventPayload);
-                var deployment = Deployment(f);
+                var deployment = Deployment(config, version);
                 var id = Guid.NewGuid().ToString();
                 _ = Task.Run(async () =>
                 {
-                    try { await _runner.InvokeAsync(deployment, id, payload, _stopping.Token); }
+                    try { await _runner.InvokeAsync(deployment, id, payload, target.QualifiedArn, _stopping.Token); }
                     catch (Exception) { /* An asynchronous invocation's failure is the function's log's business. */ }
                 });
                 return new InvocationResponse(StatusCode: 202);
             default:
                 if (payload.Length > MaxPayload) throw LambdaErrors.RequestTooLarge(MaxPayload);
-                var result = await _runner.InvokeAsync(Deployment(f), call.RequestId, payload, ct);
+                var result = await _runner.InvokeAsync(Deployment(config, version), call.RequestId, payload, target.QualifiedArn, ct);
                 return new InvocationResponse(
                     StatusCode: 200,
                     FunctionError: result.FunctionError,
                     LogResult: p.LogType == "Tail" ? Convert.ToBase64String(Tail(result.Log)) : null,
                     Payload: result.Payload,
-                    ExecutedVersion: "$LATEST");
+                    ExecutedVersion: version);
         }
     }
 
@@ -88,9 +89,10 @@ public sealed partial class LambdaService
     /// <summary>Stops the Event invocations still running (the server is stopping).</summary>
     public void Stop() => _stopping.Cancel();
 
-    private FunctionDeployment Deployment(StoredFunction f) => new(
-        f.Arn, f.Name, f.AccountId, f.Region, f.Runtime ?? "", f.Handler ?? "", f.Timeout, f.MemorySize,
-        f.Variables ?? [], _code.TaskFolder(Hex(f.CodeSha256)), f.RevisionId, () => Credentials(f));
+    /// <summary>What runs for one version: $LATEST's instances are the unqualified ARN's, a version's its qualified ARN's.</summary>
+    private FunctionDeployment Deployment(StoredFunction f, string version) => new(
+        version == "$LATEST" ? f.Arn : VersionArn(f.Arn, version), f.Name, f.AccountId, f.Region, f.Runtime ?? "", f.Handler ?? "", f.Timeout, f.MemorySize,
+        f.Variables ?? [], _code.TaskFolder(Hex(f.CodeSha256)), f.RevisionId, () => Credentials(f), version);
 
     /// <summary>
     /// The execution role's session, assumed as Lambda assumes it: by lambda.amazonaws.com, named after the function,

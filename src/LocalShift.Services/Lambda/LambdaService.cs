@@ -17,7 +17,8 @@ namespace LocalShift.Services.Lambda;
 /// policies and tags, and Invoke, which runs the function as a real process of its runtime (<see cref="IFunctionRunner"/>).
 /// Every operation authorizes <c>lambda:&lt;Action&gt;</c> on the function's ARN before acting; creating or updating a
 /// function passes its role (<c>iam:PassRole</c> with <c>iam:PassedToService</c>) and the role must trust Lambda.
-/// Only <c>$LATEST</c> exists: versions and aliases are not emulated.
+/// Published versions and aliases (weighted too) are named by qualifiers (<c>f:3</c>, <c>f:live</c>, <c>Qualifier</c>);
+/// a qualified ARN is its own resource for authorization, as in Lambda.
 /// </summary>
 public sealed partial class LambdaService : AwsService
 {
@@ -79,6 +80,13 @@ public sealed partial class LambdaService : AwsService
         Operation<TagResourceRequest>("TagResource", TagResource);
         Operation<UntagResourceRequest>("UntagResource", UntagResource);
         Operation<ListTagsRequest, ListTagsResponse>("ListTags", ListTags);
+        Operation<PublishVersionRequest, FunctionConfiguration>("PublishVersion", PublishVersion);
+        Operation<ListVersionsByFunctionRequest, ListVersionsByFunctionResponse>("ListVersionsByFunction", ListVersionsByFunction);
+        Operation<CreateAliasRequest, AliasConfiguration>("CreateAlias", CreateAlias);
+        Operation<GetAliasRequest, AliasConfiguration>("GetAlias", GetAlias);
+        Operation<ListAliasesRequest, ListAliasesResponse>("ListAliases", ListAliases);
+        Operation<UpdateAliasRequest, AliasConfiguration>("UpdateAlias", UpdateAlias);
+        Operation<DeleteAliasRequest>("DeleteAlias", DeleteAlias);
     }
 
     /// <summary>
@@ -108,8 +116,10 @@ public sealed partial class LambdaService : AwsService
             Guid.NewGuid().ToString(), null, p.Tags ?? [], p.Architectures ?? ["x86_64"], p.EphemeralStorage?.Size ?? 512,
             p.TracingConfig?.Mode ?? "PassThrough");
         _store.Create(function);
+        // Publish: true answers version 1 (its qualified ARN and number), still Pending as a new function is.
+        var answer = p.Publish == true && PublishCore(call, target, null, null, null) is { } v ? View(v.Config, v.Name, VersionArn(target.Arn, v.Name)) : View(function);
         // Lambda answers a new function as Pending while it prepares it; here it is ready when the call returns.
-        return View(function) with
+        return answer with
         {
             State = "Pending",
             StateReason = "The function is being created.",
@@ -120,28 +130,31 @@ public sealed partial class LambdaService : AwsService
 
     public GetFunctionResponse GetFunction(AwsCall call, GetFunctionRequest p)
     {
-        var target = Resolve(call, p.FunctionName, allowQualifier: true);
+        var target = Resolve(call, p.FunctionName, p.Qualifier);
         Authorize(call, "lambda:GetFunction", target);
-        var f = Load(target);
-        return new GetFunctionResponse(View(f), new FunctionCodeLocation("S3"), f.Tags.Count > 0 ? f.Tags : null);
+        var r = LoadQualified(target);
+        return new GetFunctionResponse(View(r.Config, r.Version, target.QualifiedArn), new FunctionCodeLocation("S3"),
+            r.Function.Tags.Count > 0 ? r.Function.Tags : null);
     }
 
     public FunctionConfiguration GetFunctionConfiguration(AwsCall call, GetFunctionConfigurationRequest p)
     {
-        var target = Resolve(call, p.FunctionName, allowQualifier: true);
+        var target = Resolve(call, p.FunctionName, p.Qualifier);
         Authorize(call, "lambda:GetFunctionConfiguration", target);
-        return View(Load(target));
+        var r = LoadQualified(target);
+        return View(r.Config, r.Version, target.QualifiedArn);
     }
 
     public ListFunctionsResponse ListFunctions(AwsCall call, ListFunctionsRequest p)
     {
         Authorize(call, "lambda:ListFunctions", "*", null);
-        var after = p.Marker is null ? null : DecodeMarker(p.Marker);
-        var rest = _store.List(call.Caller.AccountId, call.Region)
-            .Where(f => after is null || string.CompareOrdinal(f.Name, after) > 0).ToList();
-        var page = rest.Take(p.MaxItems ?? DefaultPageSize).ToList();
-        var next = rest.Count > page.Count && page.Count > 0 ? EncodeMarker(page[^1].Name) : null;
-        return new ListFunctionsResponse(next, page.Select(View).ToList());
+        // FunctionVersion=ALL lists every published version after its function's $LATEST.
+        var all = p.FunctionVersion == "ALL";
+        var items = _store.List(call.Caller.AccountId, call.Region).SelectMany(f => all
+            ? (f.Versions ?? []).Select(v => (f.Name + "\u0001" + VersionKey(v.Number), View(v.Config, v.Name, VersionArn(f.Arn, v.Name)))).Prepend((f.Name, View(f)))
+            : [(f.Name, View(f))]).ToList();
+        var page = Page(items, p.Marker, p.MaxItems, out var next);
+        return new ListFunctionsResponse(next, page);
     }
 
     public async Task<FunctionConfiguration> UpdateFunctionCode(AwsCall call, UpdateFunctionCodeRequest p, CancellationToken ct)
@@ -168,6 +181,9 @@ public sealed partial class LambdaService : AwsService
             };
         });
         Retired(current, updated);
+        // Publish: true publishes the new code at once and answers that version.
+        if (p.Publish == true && PublishCore(call, target, null, null, null) is { } v)
+            return Updating(View(v.Config, v.Name, VersionArn(target.Arn, v.Name)));
         return Updating(View(updated));
     }
 
@@ -204,12 +220,19 @@ public sealed partial class LambdaService : AwsService
 
     public void DeleteFunction(AwsCall call, DeleteFunctionRequest p)
     {
-        var target = Resolve(call, p.FunctionName, allowQualifier: true);
+        var target = Resolve(call, p.FunctionName, p.Qualifier);
         Authorize(call, "lambda:DeleteFunction", target);
+        if (target.Qualifier is not null)
+        {
+            DeleteVersion(target);
+            return;
+        }
         var f = Load(target);
         if (!_store.Delete(target.Account, target.Region, target.Name)) throw LambdaErrors.FunctionNotFound(target.Arn);
         _runner.Retire(f.Arn);
-        if (!_store.CodeInUse(f.CodeSha256)) _code.Remove(Hex(f.CodeSha256));
+        foreach (var v in f.Versions ?? []) _runner.Retire(VersionArn(f.Arn, v.Name));
+        foreach (var sha in f.Packages().Distinct())
+            if (!_store.CodeInUse(sha)) _code.Remove(Hex(sha));
     }
 
     // ---- Tags ----
@@ -258,6 +281,16 @@ public sealed partial class LambdaService : AwsService
 
     private static FunctionTarget Resolve(AwsCall call, string functionName, bool allowQualifier) =>
         Resolve(call.Caller.AccountId, call.Region, functionName, allowQualifier);
+
+    /// <summary>A function named with an optional qualifier in its name, a <c>Qualifier</c> parameter, or both (which must agree).</summary>
+    private static FunctionTarget Resolve(AwsCall call, string functionName, string? qualifier)
+    {
+        var target = Resolve(call, functionName, allowQualifier: true);
+        if (string.IsNullOrEmpty(qualifier)) return target;
+        if (target.Qualifier is not null && target.Qualifier != qualifier)
+            throw LambdaErrors.InvalidParameter("The derived qualifier from the function name does not match the specified qualifier.");
+        return target with { Qualifier = qualifier };
+    }
 
     private static FunctionTarget Resolve(string callerAccount, string region, string functionName, bool allowQualifier)
     {
@@ -382,9 +415,12 @@ public sealed partial class LambdaService : AwsService
         LastUpdateStatusReasonCode = "Creating",
     };
 
-    private static FunctionConfiguration View(StoredFunction f) => new(
+    private static FunctionConfiguration View(StoredFunction f) => View(f, "$LATEST", f.Arn);
+
+    /// <summary>A configuration as Lambda shows it: <paramref name="version"/> is its number (or <c>$LATEST</c>), <paramref name="arn"/> the ARN the caller named it by.</summary>
+    private static FunctionConfiguration View(StoredFunction f, string version, string arn) => new(
         FunctionName: f.Name,
-        FunctionArn: f.Arn,
+        FunctionArn: arn,
         Runtime: f.Runtime,
         Role: f.Role,
         Handler: f.Handler,
@@ -394,7 +430,7 @@ public sealed partial class LambdaService : AwsService
         MemorySize: f.MemorySize,
         LastModified: f.LastModified.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff", System.Globalization.CultureInfo.InvariantCulture) + "+0000",
         CodeSha256: f.CodeSha256,
-        Version: "$LATEST",
+        Version: version,
         Environment: f.Variables is null ? null : new EnvironmentResponse(f.Variables),
         TracingConfig: new TracingConfigResponse(f.TracingMode),
         RevisionId: f.RevisionId,
@@ -409,6 +445,24 @@ public sealed partial class LambdaService : AwsService
 
     private static string EncodeMarker(string name) => Convert.ToBase64String(Encoding.UTF8.GetBytes("ls1:" + name));
 
+    /// <summary>
+    /// One page of a listing ordered by key: the items after the marker's key, at most <paramref name="maxItems"/>
+    /// (default 50); <paramref name="next"/> is the marker of the page after it, or null.
+    /// </summary>
+    private static List<T> Page<T>(IReadOnlyList<(string Key, T Item)> items, string? marker, int? maxItems, out string? next)
+    {
+        var after = marker is null ? null : DecodeMarker(marker);
+        var rest = items.Where(i => after is null || string.CompareOrdinal(i.Key, after) > 0).OrderBy(i => i.Key, StringComparer.Ordinal).ToList();
+        var page = rest.Take(maxItems ?? DefaultPageSize).ToList();
+        next = rest.Count > page.Count && page.Count > 0 ? EncodeMarker(page[^1].Key) : null;
+        return page.Select(i => i.Item).ToList();
+    }
+
+    /// <summary>A version number as a key that sorts as numbers do.</summary>
+    private static string VersionKey(int number) => number.ToString("D10", System.Globalization.CultureInfo.InvariantCulture);
+
+    internal static string VersionArn(string functionArn, string qualifier) => functionArn + ":" + qualifier;
+
     private static string DecodeMarker(string marker)
     {
         try
@@ -418,6 +472,6 @@ public sealed partial class LambdaService : AwsService
         }
         catch (FormatException) { }
         // unverified: AWS's text for a marker it did not give.
-        throw LambdaErrors.InvalidParameter("Invalid marker: give the NextMarker of a previous ListFunctions answer.");
+        throw LambdaErrors.InvalidParameter("Invalid marker: give the NextMarker of a previous answer of the same listing.");
     }
 }

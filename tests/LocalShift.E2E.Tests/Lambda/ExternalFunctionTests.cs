@@ -68,4 +68,46 @@ public class ExternalFunctionTests(ServerFixture fixture) : IClassFixture<Server
         Assert.Contains("AccessDeniedException", denied.Stderr);
         Assert.Contains("lambda:InvokeFunction", denied.Stderr);
     }
+
+    [Fact]
+    public async Task LAMBDA_with_an_alias_or_a_qualified_arn_invokes_that_version_under_the_grant_for_that_arn()
+    {
+        var story = new RoleStory(Server);
+        var fn = $"arn:aws:lambda:us-east-1:{RoleStory.Account}:function:exf-versioned";
+        // The role may invoke the alias and version 1; a grant on a qualified ARN does not cover the unqualified one.
+        var role = await story.CreateRoleAsync("ExternalVersionsRole", policy: JsonSerializer.Serialize(new
+        {
+            Version = "2012-10-17",
+            Statement = new object[] { new { Effect = "Allow", Action = "lambda:InvokeFunction", Resource = new[] { fn + ":live", fn + ":1" } } },
+        }));
+        var execution = await story.CreateRoleAsync("ExfVersionedExecution", trust: LambdaTrust);
+        var port = await story.CreateClusterAsync("exfver", [role]);
+
+        // Version 1 multiplies by 10, version 2 (behind the alias) by 100.
+        string Code(int factor) =>
+            $$"""exports.handler = async (e) => JSON.stringify({ success: true, num_records: e.num_records, results: e.arguments.map(([a]) => a === null ? null : a * {{factor}}) });""";
+        var one = await FunctionPackage.ZipAsync(("index.js", Code(10)));
+        var two = await FunctionPackage.ZipAsync(("index.js", Code(100)));
+        var r = await Server.AwsBatchAsAsync(LocalShiftServer.RootKey, LocalShiftServer.RootSecret, null,
+        [
+            ["lambda", "create-function", "--function-name", "exf-versioned", "--runtime", "nodejs20.x", "--handler", "index.handler",
+             "--role", execution, "--zip-file", "fileb://" + one, "--publish"],
+            ["lambda", "update-function-code", "--function-name", "exf-versioned", "--zip-file", "fileb://" + two, "--publish"],
+            ["lambda", "create-alias", "--function-name", "exf-versioned", "--name", "live", "--function-version", "2"],
+        ]);
+        foreach (var x in r) x.EnsureSuccess();
+
+        var q = await story.PsqlAsync(port,
+            $"create external function f_live(int) returns int stable lambda 'exf-versioned:live' iam_role '{role}'",
+            $"create external function f_v1(int) returns int stable lambda '{fn}:1' iam_role '{role}'",
+            $"create external function f_latest(int) returns int stable lambda 'exf-versioned' iam_role '{role}'",
+            "select f_live(i), f_v1(i) from generate_series(1, 3) s(i) order by i");
+        Assert.True(q.ExitCode == 0, q.ToString());
+        Assert.Equal(["100|10", "200|20", "300|30"], q.Stdout.Trim().Split('\n')[^3..]);
+
+        var denied = await story.PsqlAsync(port, "select f_latest(1)");
+        Assert.NotEqual(0, denied.ExitCode);
+        Assert.Contains("AccessDeniedException", denied.Stderr);
+        Assert.Contains($"lambda:InvokeFunction on resource: {fn} ", denied.Stderr);
+    }
 }

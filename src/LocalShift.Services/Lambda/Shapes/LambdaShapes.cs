@@ -145,3 +145,36 @@ public sealed record TagResourceRequest(string Resource, Dictionary<string, stri
 public sealed record UntagResourceRequest(string Resource, List<string> TagKeys);
 public sealed record ListTagsRequest(string Resource);
 public sealed record ListTagsResponse(Dictionary<string, string>? Tags = null);
+
+// ---- Versions ----
+
+public sealed record PublishVersionRequest(string FunctionName, string? CodeSha256 = null, string? Description = null, string? RevisionId = null);
+
+public sealed record ListVersionsByFunctionRequest(string FunctionName, string? Marker = null, int? MaxItems = null);
+public sealed record ListVersionsByFunctionResponse(string? NextMarker = null, List<FunctionConfiguration>? Versions = null);
+
+// ---- Aliases ----
+
+public sealed record AliasRoutingConfiguration(Dictionary<string, double>? AdditionalVersionWeights = null);
+
+public sealed record AliasConfiguration(
+    string? AliasArn = null,
+    string? Name = null,
+    string? FunctionVersion = null,
+    string? Description = null,
+    AliasRoutingConfiguration? RoutingConfig = null,
+    string? RevisionId = null);
+
+public sealed record CreateAliasRequest(
+    string FunctionName, string Name, string FunctionVersion, string? Description = null, AliasRoutingConfiguration? RoutingConfig = null);
+
+public sealed record GetAliasRequest(string FunctionName, string Name);
+
+public sealed record ListAliasesRequest(string FunctionName, string? FunctionVersion = null, string? Marker = null, int? MaxItems = null);
+public sealed record ListAliasesResponse(string? NextMarker = null, List<AliasConfiguration>? Aliases = null);
+
+public sealed record UpdateAliasRequest(
+    string FunctionName, string Name, string? FunctionVersion = null, string? Description = null, AliasRoutingConfiguration? RoutingConfig = null,
+    string? RevisionId = null);
+
+public sealed record DeleteAliasRequest(string FunctionName, string Name);
