@@ -87,6 +87,29 @@ public static class ClusterRules
             // unverified: AWS's text.
             throw RedshiftErrors.InvalidParameterValue(
                 "The parameter MasterUsername is not a valid user name. It must be 1 to 128 characters, begin with a lowercase letter, contain only lowercase letters, digits, and the characters _ + . @ -, and must not be PUBLIC.");
+        if (ReservedWords.Contains(username))
+            // unverified: AWS's text (the model's documentation gives the rule: "Cannot be a reserved word").
+            throw RedshiftErrors.InvalidParameterValue($"The parameter MasterUsername is not a valid user name: {username} is a reserved word.");
+    }
+
+    /// <summary>
+    /// Only the default parameter group and the default subnet group exist (LocalShift creates no others); a KMS key must be
+    /// a key id, key ARN, alias or alias ARN of the call's region (LocalShift has no KMS to look keys up in).
+    /// </summary>
+    public static void ValidateGroupsAndKey(string? parameterGroup, string? subnetGroup, string? kmsKeyId, string region)
+    {
+        if (parameterGroup is not null && parameterGroup != RedshiftService.DefaultParameterGroup) throw RedshiftErrors.ParameterGroupNotFound(parameterGroup);
+        if (subnetGroup is not null && !subnetGroup.Equals(RedshiftService.DefaultSubnetGroup, StringComparison.OrdinalIgnoreCase))
+            throw RedshiftErrors.SubnetGroupNotFound(subnetGroup);
+        if (kmsKeyId is not null && !IsKmsKeyOfRegion(kmsKeyId, region)) throw RedshiftErrors.InvalidKmsKey(kmsKeyId);
+    }
+
+    private static bool IsKmsKeyOfRegion(string key, string region)
+    {
+        if (Guid.TryParseExact(key, "D", out _) || key.StartsWith("mrk-", StringComparison.Ordinal) && key.Length == 36) return true;
+        if (key.StartsWith("alias/", StringComparison.Ordinal)) return key.Length > "alias/".Length && !key.StartsWith("alias/aws/", StringComparison.Ordinal) || key == "alias/aws/redshift";
+        return Core.Arn.TryParse(key, out var arn) && arn.Service == "kms" && arn.Region == region
+            && (arn.Resource.StartsWith("key/", StringComparison.Ordinal) || arn.Resource.StartsWith("alias/", StringComparison.Ordinal));
     }
 
     /// <summary>8–64 printable ASCII characters except ' " \ / @ and space, with an upper-case letter, a lower-case letter and a digit.</summary>
