@@ -51,7 +51,7 @@ public static class ClusterRules
     public static int ValidateNodes(string nodeType, string? clusterType, int? numberOfNodes)
     {
         if (!NodeTypes.TryGetValue(nodeType, out var limits))
-            // unverified: AWS's text for an unknown node type.
+            // AWS's text as a user reported it through CloudFormation (aws-samples/amazon-bedrock-agents-healthcare-lifesciences#122).
             throw RedshiftErrors.InvalidParameterValue($"Invalid node type: {nodeType}");
         if (clusterType is not null and not SingleNode and not MultiNode)
             throw RedshiftErrors.InvalidParameterValue($"Invalid cluster type: {clusterType}. Valid values are {MultiNode} and {SingleNode}.");
@@ -69,8 +69,10 @@ public static class ClusterRules
                     $"The number of nodes ({numberOfNodes}) exceeds the limit of {limits.MaxNodes} nodes per cluster for node type {nodeType}.", 400);
             return numberOfNodes.Value;
         }
-        if (numberOfNodes is > 1)
-            throw RedshiftErrors.InvalidParameterCombination("Number of nodes for cluster type single-node must be 1.");
+        // AWS's text as users reported it (astronomer/astronomer-providers#376, aws/aws-cdk#9856): a single-node cluster
+        // named as such takes no NumberOfNodes at all, not even 1.
+        if (clusterType == SingleNode && numberOfNodes is not null)
+            throw RedshiftErrors.InvalidParameterValue("Number of nodes must be not be supplied for cluster type single-node.");
         if (!limits.SingleNode)
             throw RedshiftErrors.InvalidParameterValue($"Node type {nodeType} does not support single-node clusters. Use cluster type multi-node with at least 2 nodes.");
         return 1;
