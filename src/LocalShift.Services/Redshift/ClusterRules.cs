@@ -63,16 +63,17 @@ public static class ClusterRules
         if (type == MultiNode)
         {
             if (numberOfNodes is null or < 2)
-                throw RedshiftErrors.InvalidParameterValue("Number of nodes for cluster type multi-node must be greater than or equal to 2");
+                // AWS's text (a CreateCluster probe against us-east-1 recorded in a public repository, 2026-09).
+                throw RedshiftErrors.InvalidParameterValue("Number of nodes for cluster type multi-node must be greater than or equal to 2.");
             if (numberOfNodes > limits.MaxNodes)
                 throw new Core.AwsException("NumberOfNodesPerClusterLimitExceeded",
                     $"The number of nodes ({numberOfNodes}) exceeds the limit of {limits.MaxNodes} nodes per cluster for node type {nodeType}.", 400);
             return numberOfNodes.Value;
         }
-        // AWS's text as users reported it (astronomer/astronomer-providers#376, aws/aws-cdk#9856): a single-node cluster
-        // named as such takes no NumberOfNodes at all, not even 1.
-        if (clusterType == SingleNode && numberOfNodes is not null)
-            throw RedshiftErrors.InvalidParameterValue("Number of nodes must be not be supplied for cluster type single-node.");
+        // AWS's text as a 2026 CreateCluster probe recorded it (a single-node cluster with NumberOfNodes 1 is accepted);
+        // older reports (astronomer/astronomer-providers#376, aws/aws-cdk#9856) show "must be not be supplied".
+        if (numberOfNodes is > 1)
+            throw RedshiftErrors.InvalidParameterValue("Number of nodes must be 1 or not be supplied for cluster type single-node.");
         if (!limits.SingleNode)
             throw RedshiftErrors.InvalidParameterValue($"Node type {nodeType} does not support single-node clusters. Use cluster type multi-node with at least 2 nodes.");
         return 1;
@@ -84,7 +85,10 @@ public static class ClusterRules
         var ok = username.Length is >= 1 and <= 128
             && char.IsAsciiLetterLower(username[0])
             && username.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c is '_' or '+' or '.' or '@' or '-')
-            && !username.Equals("public", StringComparison.OrdinalIgnoreCase);
+            ;
+        // AWS's text (the 2026 CreateCluster probe).
+        if (username.Equals("public", StringComparison.OrdinalIgnoreCase))
+            throw RedshiftErrors.InvalidParameterValue("The master username can't be named PUBLIC");
         if (!ok)
             // unverified: AWS's text.
             throw RedshiftErrors.InvalidParameterValue(
@@ -118,16 +122,21 @@ public static class ClusterRules
     public static void ValidateMasterUserPassword(string password)
     {
         if (password.Length < 8)
-            throw RedshiftErrors.InvalidParameterValue("The parameter MasterUserPassword is not a valid password because it is shorter than 8 characters.");
+            // AWS's text (the 2026 CreateCluster probe), spelling included.
+            throw RedshiftErrors.InvalidParameterValue("Invalid master password. Password should be atleast 8 characters long.");
         if (password.Length > 64)
             throw RedshiftErrors.InvalidParameterValue("The parameter MasterUserPassword is not a valid password because it is longer than 64 characters.");
         if (password.Any(c => c < 33 || c > 126 || c is '\'' or '"' or '\\' or '/' or '@'))
             throw RedshiftErrors.InvalidParameterValue(
-                "The parameter MasterUserPassword is not a valid password. Only printable ASCII characters except for '/', '@', '\"', ' ', '\\' and ''' may be used.");
-        if (!password.Any(char.IsAsciiLetterUpper) || !password.Any(char.IsAsciiLetterLower) || !password.Any(char.IsAsciiDigit))
-            // unverified: AWS's text.
-            throw RedshiftErrors.InvalidParameterValue(
-                "The parameter MasterUserPassword is not a valid password. It must contain at least one uppercase letter, one lowercase letter and one number.");
+                "The parameter MasterUserPassword is not a valid password. Only printable ASCII characters except for '/', '@', '\"', ' ', '\\', ''' may be used.");
+        // AWS's text for a missing upper-case letter (the 2026 CreateCluster probe); unverified: the lower-case and digit texts,
+        // written the same way.
+        if (!password.Any(char.IsAsciiLetterUpper))
+            throw RedshiftErrors.InvalidParameterValue("The parameter MasterUserPassword must contain at least 1 upper case letter.");
+        if (!password.Any(char.IsAsciiLetterLower))
+            throw RedshiftErrors.InvalidParameterValue("The parameter MasterUserPassword must contain at least 1 lower case letter.");
+        if (!password.Any(char.IsAsciiDigit))
+            throw RedshiftErrors.InvalidParameterValue("The parameter MasterUserPassword must contain at least 1 number.");
     }
 
     /// <summary>1–64 characters: lower-case letters, digits, _ and $, not starting with a digit or $.</summary>
@@ -158,7 +167,10 @@ public static class ClusterRules
     /// <summary>-1 (keep until deleted) or 1 to 3653 days.</summary>
     public static void ValidateManualSnapshotRetentionPeriod(int days)
     {
-        if (days != -1 && days is < 1 or > 3653)
+        if (days > 3653)
+            // AWS's text (the 2026 CreateCluster probe).
+            throw new Core.AwsException("InvalidRetentionPeriodFault", "Retention period cannot exceed 3653 days.", 400);
+        if (days != -1 && days < 1)
             // unverified: AWS's text.
             throw new Core.AwsException("InvalidRetentionPeriodFault",
                 "The manual snapshot retention period must be either -1 or an integer between 1 and 3,653.", 400);
@@ -167,7 +179,7 @@ public static class ClusterRules
     public static void ValidateAutomatedSnapshotRetentionPeriod(int days)
     {
         if (days is < 0 or > 35)
-            throw new Core.AwsException("InvalidRetentionPeriodFault",
-                "The automated snapshot retention period must be a value from 0 to 35.", 400);
+            // AWS's code and text (the 2026 CreateCluster probe, for 36).
+            throw RedshiftErrors.InvalidParameterValue($"Invalid automated snapshot retention period: {days}. Retention period must be between 0 and 35.");
     }
 }

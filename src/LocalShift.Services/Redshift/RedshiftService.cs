@@ -100,7 +100,11 @@ public sealed partial class RedshiftService : AwsService
         ClusterRules.ValidatePort(port);
         var retention = p.AutomatedSnapshotRetentionPeriod ?? 1;
         ClusterRules.ValidateAutomatedSnapshotRetentionPeriod(retention);
+        if (p.ManualSnapshotRetentionPeriod is { } manual) ClusterRules.ValidateManualSnapshotRetentionPeriod(manual);
         ClusterRules.ValidateGroupsAndKey(NullIfEmpty(p.ClusterParameterGroupName), NullIfEmpty(p.ClusterSubnetGroupName), NullIfEmpty(p.KmsKeyId), region);
+        if (NullIfEmpty(p.ClusterVersion) is { } version && version != "1.0")
+            // AWS's code and text (the 2026 CreateCluster probe).
+            throw RedshiftErrors.InvalidParameterCombination($"Cannot find Cluster version {version}");
         TagRules.Validate(tags);
         TagRules.Merge([], tags);
         if (roleArns.Distinct(StringComparer.Ordinal).Count() > _options.RoleQuota)

@@ -66,6 +66,11 @@ public sealed class FidelityRulesTests : IDisposable
         Assert.Equal(("ClusterParameterGroupNotFound", 404), CreateFails(("ClusterParameterGroupName", "custom")) is var a ? (a.Code, a.Status) : default);
         Assert.Equal(("ClusterSubnetGroupNotFoundFault", 400), CreateFails(("ClusterSubnetGroupName", "private")) is var b ? (b.Code, b.Status) : default);
         Assert.Equal("InvalidParameterValue", CreateFails(("Encrypted", "true"), ("KmsKeyId", "not-a-key")).Code);
+        Assert.Equal(("InvalidParameterCombination", "Cannot find Cluster version 2.0"), CreateFails(("ClusterVersion", "2.0")) is var v ? (v.Code, v.Message) : default);
+        Assert.Equal(("InvalidParameterValue", "Invalid automated snapshot retention period: 36. Retention period must be between 0 and 35."),
+            CreateFails(("AutomatedSnapshotRetentionPeriod", "36")) is var r ? (r.Code, r.Message) : default);
+        Assert.Equal(("InvalidRetentionPeriodFault", "Retention period cannot exceed 3653 days."),
+            CreateFails(("ManualSnapshotRetentionPeriod", "3654")) is var m ? (m.Code, m.Message) : default);
         Assert.Equal("InvalidParameterValue", CreateFails(("Encrypted", "true"), ("KmsKeyId", $"arn:aws:kms:eu-west-1:{Account}:key/1234abcd-12ab-34cd-56ef-1234567890ab")).Code);
         // What exists: the default groups, and keys shaped like keys of this region.
         _h.Create("c1", ("ClusterParameterGroupName", "default.redshift-1.0"), ("ClusterSubnetGroupName", "default"), ("Encrypted", "true"),
