@@ -11,17 +11,21 @@ public static class PolicyValidator
 
     /// <summary>
     /// True when some Allow statement of the trust policy names <paramref name="servicePrincipal"/> as a Service principal
-    /// for an action matching sts:AssumeRole, conditions aside (Redshift's association-time check).
+    /// for an action matching sts:AssumeRole, conditions aside (Redshift's association-time check), and no unconditional
+    /// Deny statement refuses sts:AssumeRole to that service (named, or as everyone: <c>"*"</c>, <c>{"AWS": "*"}</c>).
+    /// A Deny with conditions is left to the assume step, where its keys are known.
     /// </summary>
     public static bool TrustsService(string trustPolicyJson, string servicePrincipal)
     {
         if (!PolicyCache.TryGet(trustPolicyJson, PolicyKind.Trust, out var doc, out _)) return false;
+        var allowed = false;
         foreach (var st in doc.Statements)
         {
-            if (st.Effect != Effect.Allow || st.NotPrincipal || st.Principal is null) continue;
-            if (!st.Principal.Service.Any(s => string.Equals(s, servicePrincipal, StringComparison.OrdinalIgnoreCase))) continue;
-            if (st.MatchesAction("sts:AssumeRole")) return true;
+            if (st.NotPrincipal || st.Principal is null || !st.MatchesAction("sts:AssumeRole")) continue;
+            var namesService = st.Principal.Service.Any(s => string.Equals(s, servicePrincipal, StringComparison.OrdinalIgnoreCase));
+            if (st.Effect == Effect.Allow && namesService) allowed = true;
+            if (st.Effect == Effect.Deny && st.Conditions.Count == 0 && (namesService || st.Principal.Everyone || st.Principal.AwsWildcard)) return false;
         }
-        return false;
+        return allowed;
     }
 }

@@ -51,7 +51,7 @@ public static class ClusterRules
     public static int ValidateNodes(string nodeType, string? clusterType, int? numberOfNodes)
     {
         if (!NodeTypes.TryGetValue(nodeType, out var limits))
-            // unverified: AWS's text for an unknown node type.
+            // AWS's text as a user reported it through CloudFormation (aws-samples/amazon-bedrock-agents-healthcare-lifesciences#122).
             throw RedshiftErrors.InvalidParameterValue($"Invalid node type: {nodeType}");
         if (clusterType is not null and not SingleNode and not MultiNode)
             throw RedshiftErrors.InvalidParameterValue($"Invalid cluster type: {clusterType}. Valid values are {MultiNode} and {SingleNode}.");
@@ -63,14 +63,17 @@ public static class ClusterRules
         if (type == MultiNode)
         {
             if (numberOfNodes is null or < 2)
-                throw RedshiftErrors.InvalidParameterValue("Number of nodes for cluster type multi-node must be greater than or equal to 2");
+                // AWS's text (a CreateCluster probe against us-east-1 recorded in a public repository, 2026-09).
+                throw RedshiftErrors.InvalidParameterValue("Number of nodes for cluster type multi-node must be greater than or equal to 2.");
             if (numberOfNodes > limits.MaxNodes)
                 throw new Core.AwsException("NumberOfNodesPerClusterLimitExceeded",
                     $"The number of nodes ({numberOfNodes}) exceeds the limit of {limits.MaxNodes} nodes per cluster for node type {nodeType}.", 400);
             return numberOfNodes.Value;
         }
+        // AWS's text as a 2026 CreateCluster probe recorded it (a single-node cluster with NumberOfNodes 1 is accepted);
+        // older reports (astronomer/astronomer-providers#376, aws/aws-cdk#9856) show "must be not be supplied".
         if (numberOfNodes is > 1)
-            throw RedshiftErrors.InvalidParameterCombination("Number of nodes for cluster type single-node must be 1.");
+            throw RedshiftErrors.InvalidParameterValue("Number of nodes must be 1 or not be supplied for cluster type single-node.");
         if (!limits.SingleNode)
             throw RedshiftErrors.InvalidParameterValue($"Node type {nodeType} does not support single-node clusters. Use cluster type multi-node with at least 2 nodes.");
         return 1;
@@ -82,27 +85,58 @@ public static class ClusterRules
         var ok = username.Length is >= 1 and <= 128
             && char.IsAsciiLetterLower(username[0])
             && username.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c is '_' or '+' or '.' or '@' or '-')
-            && !username.Equals("public", StringComparison.OrdinalIgnoreCase);
+            ;
+        // AWS's text (the 2026 CreateCluster probe).
+        if (username.Equals("public", StringComparison.OrdinalIgnoreCase))
+            throw RedshiftErrors.InvalidParameterValue("The master username can't be named PUBLIC");
         if (!ok)
             // unverified: AWS's text.
             throw RedshiftErrors.InvalidParameterValue(
                 "The parameter MasterUsername is not a valid user name. It must be 1 to 128 characters, begin with a lowercase letter, contain only lowercase letters, digits, and the characters _ + . @ -, and must not be PUBLIC.");
+        if (ReservedWords.Contains(username))
+            // unverified: AWS's text (the model's documentation gives the rule: "Cannot be a reserved word").
+            throw RedshiftErrors.InvalidParameterValue($"The parameter MasterUsername is not a valid user name: {username} is a reserved word.");
+    }
+
+    /// <summary>
+    /// Only the default parameter group and the default subnet group exist (LocalShift creates no others); a KMS key must be
+    /// a key id, key ARN, alias or alias ARN of the call's region (LocalShift has no KMS to look keys up in).
+    /// </summary>
+    public static void ValidateGroupsAndKey(string? parameterGroup, string? subnetGroup, string? kmsKeyId, string region)
+    {
+        if (parameterGroup is not null && parameterGroup != RedshiftService.DefaultParameterGroup) throw RedshiftErrors.ParameterGroupNotFound(parameterGroup);
+        if (subnetGroup is not null && !subnetGroup.Equals(RedshiftService.DefaultSubnetGroup, StringComparison.OrdinalIgnoreCase))
+            throw RedshiftErrors.SubnetGroupNotFound(subnetGroup);
+        if (kmsKeyId is not null && !IsKmsKeyOfRegion(kmsKeyId, region)) throw RedshiftErrors.InvalidKmsKey(kmsKeyId);
+    }
+
+    private static bool IsKmsKeyOfRegion(string key, string region)
+    {
+        if (Guid.TryParseExact(key, "D", out _) || key.StartsWith("mrk-", StringComparison.Ordinal) && key.Length == 36) return true;
+        if (key.StartsWith("alias/", StringComparison.Ordinal)) return key.Length > "alias/".Length && !key.StartsWith("alias/aws/", StringComparison.Ordinal) || key == "alias/aws/redshift";
+        return Core.Arn.TryParse(key, out var arn) && arn.Service == "kms" && arn.Region == region
+            && (arn.Resource.StartsWith("key/", StringComparison.Ordinal) || arn.Resource.StartsWith("alias/", StringComparison.Ordinal));
     }
 
     /// <summary>8–64 printable ASCII characters except ' " \ / @ and space, with an upper-case letter, a lower-case letter and a digit.</summary>
     public static void ValidateMasterUserPassword(string password)
     {
         if (password.Length < 8)
-            throw RedshiftErrors.InvalidParameterValue("The parameter MasterUserPassword is not a valid password because it is shorter than 8 characters.");
+            // AWS's text (the 2026 CreateCluster probe), spelling included.
+            throw RedshiftErrors.InvalidParameterValue("Invalid master password. Password should be atleast 8 characters long.");
         if (password.Length > 64)
             throw RedshiftErrors.InvalidParameterValue("The parameter MasterUserPassword is not a valid password because it is longer than 64 characters.");
         if (password.Any(c => c < 33 || c > 126 || c is '\'' or '"' or '\\' or '/' or '@'))
             throw RedshiftErrors.InvalidParameterValue(
-                "The parameter MasterUserPassword is not a valid password. Only printable ASCII characters except for '/', '@', '\"', ' ', '\\' and ''' may be used.");
-        if (!password.Any(char.IsAsciiLetterUpper) || !password.Any(char.IsAsciiLetterLower) || !password.Any(char.IsAsciiDigit))
-            // unverified: AWS's text.
-            throw RedshiftErrors.InvalidParameterValue(
-                "The parameter MasterUserPassword is not a valid password. It must contain at least one uppercase letter, one lowercase letter and one number.");
+                "The parameter MasterUserPassword is not a valid password. Only printable ASCII characters except for '/', '@', '\"', ' ', '\\', ''' may be used.");
+        // AWS's text for a missing upper-case letter (the 2026 CreateCluster probe); unverified: the lower-case and digit texts,
+        // written the same way.
+        if (!password.Any(char.IsAsciiLetterUpper))
+            throw RedshiftErrors.InvalidParameterValue("The parameter MasterUserPassword must contain at least 1 upper case letter.");
+        if (!password.Any(char.IsAsciiLetterLower))
+            throw RedshiftErrors.InvalidParameterValue("The parameter MasterUserPassword must contain at least 1 lower case letter.");
+        if (!password.Any(char.IsAsciiDigit))
+            throw RedshiftErrors.InvalidParameterValue("The parameter MasterUserPassword must contain at least 1 number.");
     }
 
     /// <summary>1–64 characters: lower-case letters, digits, _ and $, not starting with a digit or $.</summary>
@@ -133,7 +167,10 @@ public static class ClusterRules
     /// <summary>-1 (keep until deleted) or 1 to 3653 days.</summary>
     public static void ValidateManualSnapshotRetentionPeriod(int days)
     {
-        if (days != -1 && days is < 1 or > 3653)
+        if (days > 3653)
+            // AWS's text (the 2026 CreateCluster probe).
+            throw new Core.AwsException("InvalidRetentionPeriodFault", "Retention period cannot exceed 3653 days.", 400);
+        if (days != -1 && days < 1)
             // unverified: AWS's text.
             throw new Core.AwsException("InvalidRetentionPeriodFault",
                 "The manual snapshot retention period must be either -1 or an integer between 1 and 3,653.", 400);
@@ -142,7 +179,7 @@ public static class ClusterRules
     public static void ValidateAutomatedSnapshotRetentionPeriod(int days)
     {
         if (days is < 0 or > 35)
-            throw new Core.AwsException("InvalidRetentionPeriodFault",
-                "The automated snapshot retention period must be a value from 0 to 35.", 400);
+            // AWS's code and text (the 2026 CreateCluster probe, for 36).
+            throw RedshiftErrors.InvalidParameterValue($"Invalid automated snapshot retention period: {days}. Retention period must be between 0 and 35.");
     }
 }

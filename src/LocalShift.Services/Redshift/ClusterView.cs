@@ -64,15 +64,16 @@ public static class ClusterView
     }
 
     /// <summary>
-    /// The model's values: Available, Unavailable, Maintenance, Modifying, Failed. A paused, pausing or resuming cluster
-    /// takes no queries (Unavailable); a reboot is Maintenance (unverified: AWS's value for each transition).
+    /// The model's values: Available, Unavailable, Maintenance, Modifying, Failed. A resize is Modifying (the awscli's
+    /// resize-cluster example shows it); a status in which the SQL endpoint takes no queries (creating, deleting, pausing,
+    /// paused, resuming, rebooting) is Unavailable; a modification is Modifying (unverified: AWS's value for each but
+    /// resizing).
     /// </summary>
-    private static string AvailabilityStatus(string status) => status switch
+    public static string AvailabilityStatus(string status) => status switch
     {
         ClusterStatus.Available => "Available",
-        ClusterStatus.Paused or ClusterStatus.Pausing or ClusterStatus.Resuming => "Unavailable",
-        ClusterStatus.Rebooting => "Maintenance",
-        _ => "Modifying",
+        ClusterStatus.Resizing or ClusterStatus.Modifying => "Modifying",
+        _ => "Unavailable",
     };
 
     /// <summary>The account's default VPC in the region, as a stable id.</summary>

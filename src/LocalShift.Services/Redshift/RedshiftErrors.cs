@@ -32,6 +32,10 @@ public static class RedshiftErrors
     public static AwsException RoleNotValid(string roleArn) => InvalidParameterValue(
         $"The IAM role {roleArn} is not valid. The IAM role must delegate access to an Amazon Redshift account.");
 
+    /// <summary>AWS's text for a service-linked role, as a user reported it (hashicorp/terraform-provider-aws#44028).</summary>
+    public static AwsException ServiceLinkedRole(string roleArn) => InvalidParameterValue(
+        $"The IAM Role ARN {roleArn} can't be used since it's a AWS service-linked IAM role.");
+
     public static AwsException DefaultRoleNotInRoles() => InvalidParameterValue(
         "The list of Amazon Resource Names (ARNs) for customer roles should contain the ARN of the default IAM role when a default is specified.");
 
@@ -62,4 +66,16 @@ public static class RedshiftErrors
 
     public static AwsException SnapshotNotAvailableForRestore(string identifier) =>
         new("InvalidClusterSnapshotState", $"Cannot restore from snapshot {identifier} because it is not in available state.", 400);
+
+    // unverified: AWS's texts for a parameter group or subnet group that does not exist.
+    public static AwsException ParameterGroupNotFound(string name) =>
+        new("ClusterParameterGroupNotFound", $"The parameter group {name} could not be found.", 404);
+
+    public static AwsException SubnetGroupNotFound(string name) =>
+        new("ClusterSubnetGroupNotFoundFault", $"Cluster subnet group {name} not found.", 400);
+
+    // unverified: the code and text for a KMS key that cannot exist in the call's region (the model has no KMS fault for
+    // CreateCluster; InvalidParameterValue is LocalShift's choice).
+    public static AwsException InvalidKmsKey(string key) =>
+        InvalidParameterValue($"The KMS key {key} is not valid. Specify a key ID, key ARN, alias name or alias ARN of a key in this Region.");
 }

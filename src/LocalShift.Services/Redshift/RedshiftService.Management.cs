@@ -81,6 +81,16 @@ public sealed partial class RedshiftService
         });
         // The running endpoint takes the new password at once; its open sessions stay.
         if (secret is not null) _endpoints.SetMasterPasswordAsync(cluster.EndpointSpec(_options.SqlHost)).GetAwaiter().GetResult();
+        var events = new List<Events.RedshiftEvent>();
+        if (secret is not null) events.Add(ClusterEvent(Events.EventCatalog.MasterCredentialsUpdated, cluster, now));
+        if (cluster.Status == ClusterStatus.Resizing)
+        {
+            events.Add(ClusterEvent(Events.EventCatalog.ResizeStarted, cluster, now));
+            events.Add(ClusterEvent(Events.EventCatalog.ResizeCompleted, cluster, cluster.AvailableAt));
+        }
+        if (p.VpcSecurityGroupIds is { } groups && !groups.SequenceEqual(existing.Attributes.VpcSecurityGroupIds))
+            events.Add(ClusterEvent(Events.EventCatalog.VpcSecurityGroupsUpdated, cluster, now));
+        Record([.. events]);
         _lifecycle.Wake();
         return new Api.ModifyClusterResult(View(cluster, now));
     }
@@ -108,6 +118,12 @@ public sealed partial class RedshiftService
             : throw new AwsException("InvalidClusterState", to == ClusterStatus.Resuming
                 ? $"You can only resume a paused cluster. Cluster {idParam} is in state {current.Status}."
                 : $"Cluster {idParam} must be available for this operation; it is {current.Status}.", 400));
+        Record(to switch
+        {
+            ClusterStatus.Pausing => [ClusterEvent(Events.EventCatalog.PauseStarted, cluster, now), ClusterEvent(Events.EventCatalog.Paused, cluster, cluster.AvailableAt)],
+            ClusterStatus.Resuming => [ClusterEvent(Events.EventCatalog.ResumeStarted, cluster, now), ClusterEvent(Events.EventCatalog.Resumed, cluster, cluster.AvailableAt)],
+            _ => [ClusterEvent(Events.EventCatalog.Rebooted, cluster, cluster.AvailableAt)],
+        });
         _lifecycle.Wake();
         return View(cluster, now);
     }
@@ -207,8 +223,7 @@ public sealed partial class RedshiftService
         var name = NullIfEmpty(p.ClusterSubnetGroupName);
         call.Authorize("redshift:DescribeClusterSubnetGroups", $"arn:aws:redshift:{region}:{account}:subnetgroup:{name ?? "*"}");
         if (name is not null && name != DefaultSubnetGroup)
-            // unverified: AWS's text.
-            throw new AwsException("ClusterSubnetGroupNotFoundFault", $"Cluster subnet group {name} not found.", 400);
+            throw RedshiftErrors.SubnetGroupNotFound(name);
         if ((p.TagKeys ?? []).Count + (p.TagValues ?? []).Count > 0) return new Api.ClusterSubnetGroupMessage([]);
         var vpc = ClusterView.VpcId(account, region);
         var subnets = new[] { "a", "b", "c" }.Select(zone => new Api.Subnet(
@@ -247,7 +262,5 @@ public sealed partial class RedshiftService
             start + page.Count < options.Count ? EncodeMarker((start + page.Count).ToString(CultureInfo.InvariantCulture)) : null);
     }
 
-    // unverified: AWS's text.
-    private static AwsException ParameterGroupNotFound(string name) =>
-        new("ClusterParameterGroupNotFound", $"The parameter group {name} could not be found.", 404);
+    private static AwsException ParameterGroupNotFound(string name) => RedshiftErrors.ParameterGroupNotFound(name);
 }

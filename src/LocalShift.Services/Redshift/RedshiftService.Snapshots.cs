@@ -36,11 +36,11 @@ public sealed partial class RedshiftService
         var now = _time.GetUtcNow();
         var cluster = _store.Find(account, region, clusterId, now) ?? throw RedshiftErrors.ClusterNotFound(p.ClusterIdentifier);
         if (cluster.Status != ClusterStatus.Available) throw RedshiftErrors.ConcurrentOperation();
-        return new Api.CreateClusterSnapshotResult(View(TakeSnapshot(cluster, snapshotId, retention, tags, now), now));
+        return new Api.CreateClusterSnapshotResult(View(TakeSnapshot(cluster, snapshotId, retention, tags, now, final: false), now));
     }
 
     /// <summary>Reserves the snapshot's identifier, copies the warehouse, and records its size; a failed copy leaves nothing.</summary>
-    private ClusterSnapshot TakeSnapshot(Cluster cluster, string snapshotId, int retention, IReadOnlyList<ClusterTag> tags, DateTimeOffset now)
+    private ClusterSnapshot TakeSnapshot(Cluster cluster, string snapshotId, int retention, IReadOnlyList<ClusterTag> tags, DateTimeOffset now, bool final)
     {
         var snapshot = new ClusterSnapshot
         {
@@ -73,6 +73,8 @@ public sealed partial class RedshiftService
             throw;
         }
         _snapshots.SetSize(snapshot.AccountId, snapshot.Region, snapshot.SnapshotIdentifier, size);
+        Record(SnapshotEvent(final ? Events.EventCatalog.FinalSnapshotStarted : Events.EventCatalog.SnapshotStarted, snapshot, now),
+            SnapshotEvent(final ? Events.EventCatalog.FinalSnapshotCompleted : Events.EventCatalog.SnapshotCompleted, snapshot, snapshot.AvailableAt));
         return snapshot with { SizeBytes = size };
     }
 
@@ -173,6 +175,7 @@ public sealed partial class RedshiftService
             if (s.Status(now) != SnapshotStatus.Available) throw RedshiftErrors.SnapshotNotAvailableForDelete(p.SnapshotIdentifier);
         }) ?? throw RedshiftErrors.SnapshotNotFound(p.SnapshotIdentifier);
         _endpoints.DeleteSnapshotAsync(removed.Location).GetAwaiter().GetResult();
+        Record(SnapshotEvent(Events.EventCatalog.SnapshotDeleted, removed, now));
         // unverified: AWS answers the deleted snapshot with Status "deleted".
         return new Api.DeleteClusterSnapshotResult(View(removed, now) with { Status = SnapshotStatus.Deleted });
     }
@@ -219,6 +222,7 @@ public sealed partial class RedshiftService
         ClusterRules.ValidatePort(port);
         var retention = p.AutomatedSnapshotRetentionPeriod ?? snapshot.Attributes.AutomatedSnapshotRetentionPeriod;
         ClusterRules.ValidateAutomatedSnapshotRetentionPeriod(retention);
+        ClusterRules.ValidateGroupsAndKey(NullIfEmpty(p.ClusterParameterGroupName), NullIfEmpty(p.ClusterSubnetGroupName), NullIfEmpty(p.KmsKeyId), region);
         if (roleArns.Distinct(StringComparer.Ordinal).Count() > _options.RoleQuota) throw RedshiftErrors.RoleQuotaExceeded(id, _options.RoleQuota);
         if (defaultRole is not null && !roleArns.Contains(defaultRole, StringComparer.Ordinal)) throw RedshiftErrors.DefaultRoleNotInRoles();
         _vetting.Vet(call, account, roleArns);
@@ -269,6 +273,9 @@ public sealed partial class RedshiftService
             Attributes = attributes,
             Roles = roleArns.Distinct(StringComparer.Ordinal).Select(r => new RoleAssociation(r, ApplyStatus.Adding, availableAt)).ToList(),
         });
+        Record([ClusterEvent(Events.EventCatalog.RestoreStarted, cluster, now, snapshot: snapshot.SnapshotIdentifier),
+            ClusterEvent(Events.EventCatalog.Restored, cluster, availableAt, snapshot: snapshot.SnapshotIdentifier),
+            .. RoleChangeEvents(cluster with { Roles = [], DefaultIamRoleArn = null }, cluster, now)]);
         _lifecycle.Wake();
         return new Api.RestoreFromClusterSnapshotResult(View(cluster, now));
     }
@@ -281,8 +288,11 @@ public sealed partial class RedshiftService
         var retention = retentionPeriod ?? -1;
         ClusterRules.ValidateManualSnapshotRetentionPeriod(retention);
         if (cluster.Status is not (ClusterStatus.Available or ClusterStatus.Paused)) throw RedshiftErrors.OperationRunningOnDelete();
-        TakeSnapshot(cluster, snapshotId, retention, [], _time.GetUtcNow());
+        TakeSnapshot(cluster, snapshotId, retention, [], _time.GetUtcNow(), final: true);
     }
+
+    private static Events.RedshiftEvent SnapshotEvent(Events.EventDefinition d, ClusterSnapshot s, DateTimeOffset at) =>
+        Events.RedshiftEvent.Of(d, s.AccountId, s.Region, s.SnapshotIdentifier, at, cluster: s.ClusterIdentifier, snapshot: s.SnapshotIdentifier);
 
     /// <summary>Reads <c>arn:aws:redshift:&lt;region&gt;:&lt;account&gt;:snapshot:&lt;cluster&gt;/&lt;snapshot&gt;</c>.</summary>
     private static (string Cluster, string Snapshot) ParseSnapshotArn(string snapshotArn, string account, string region)

@@ -24,11 +24,14 @@ public sealed partial class RedshiftService : AwsService
     private readonly DbCredentials.TemporaryDbCredentials _dbCredentials;
     private readonly Snapshots.SnapshotStore _snapshots;
     private readonly IClusterEndpointHost _endpoints;
+    private readonly Events.EventLog _events;
 
     public RedshiftService(RedshiftStore store, IRoleDirectory roles, RedshiftOptions options, TimeProvider time, ClusterLifecycle lifecycle,
-        DbCredentials.TemporaryDbCredentials? dbCredentials = null, Snapshots.SnapshotStore? snapshots = null, IClusterEndpointHost? endpoints = null)
+        DbCredentials.TemporaryDbCredentials? dbCredentials = null, Snapshots.SnapshotStore? snapshots = null, IClusterEndpointHost? endpoints = null,
+        Events.EventLog? events = null)
         : base("redshift")
     {
+        _events = events ?? new Events.EventLog(store.State);
         _snapshots = snapshots ?? new Snapshots.SnapshotStore(store.State);
         _endpoints = endpoints ?? new NoClusterEndpoints();
         _dbCredentials = dbCredentials ?? new DbCredentials.TemporaryDbCredentials(time);
@@ -63,6 +66,8 @@ public sealed partial class RedshiftService : AwsService
         Operation<Api.DescribeClusterSubnetGroupsMessage, Api.ClusterSubnetGroupMessage>("DescribeClusterSubnetGroups", DescribeClusterSubnetGroups);
         Operation<Api.DescribeClusterVersionsMessage, Api.ClusterVersionsMessage>("DescribeClusterVersions", DescribeClusterVersions);
         Operation<Api.DescribeOrderableClusterOptionsMessage, Api.OrderableClusterOptionsMessage>("DescribeOrderableClusterOptions", DescribeOrderableClusterOptions);
+        Operation<Api.DescribeEventsMessage, Api.EventsMessage>("DescribeEvents", DescribeEvents);
+        Operation<Api.DescribeEventCategoriesMessage, Api.EventCategoriesMessage>("DescribeEventCategories", DescribeEventCategories);
     }
 
     /// <summary>Redshift answers a missing parameter with MissingParameter and checks its values itself.</summary>
@@ -95,6 +100,11 @@ public sealed partial class RedshiftService : AwsService
         ClusterRules.ValidatePort(port);
         var retention = p.AutomatedSnapshotRetentionPeriod ?? 1;
         ClusterRules.ValidateAutomatedSnapshotRetentionPeriod(retention);
+        if (p.ManualSnapshotRetentionPeriod is { } manual) ClusterRules.ValidateManualSnapshotRetentionPeriod(manual);
+        ClusterRules.ValidateGroupsAndKey(NullIfEmpty(p.ClusterParameterGroupName), NullIfEmpty(p.ClusterSubnetGroupName), NullIfEmpty(p.KmsKeyId), region);
+        if (NullIfEmpty(p.ClusterVersion) is { } version && version != "1.0")
+            // AWS's code and text (the 2026 CreateCluster probe).
+            throw RedshiftErrors.InvalidParameterCombination($"Cannot find Cluster version {version}");
         TagRules.Validate(tags);
         TagRules.Merge([], tags);
         if (roleArns.Distinct(StringComparer.Ordinal).Count() > _options.RoleQuota)
@@ -149,6 +159,8 @@ public sealed partial class RedshiftService : AwsService
             Roles = roleArns.Distinct(StringComparer.Ordinal).Select(r => new RoleAssociation(r, ApplyStatus.Adding, rolesSettleAt)).ToList(),
             Tags = tags,
         });
+        Record([ClusterEvent(Events.EventCatalog.ClusterCreated, cluster, availableAt),
+            .. RoleChangeEvents(cluster with { Roles = [], DefaultIamRoleArn = null }, cluster, now)]);
         _lifecycle.Wake();
         return new Api.CreateClusterResult(View(cluster, now));
     }
@@ -208,12 +220,15 @@ public sealed partial class RedshiftService : AwsService
         _vetting.Vet(call, account, add);
 
         var settleAt = now + _options.RoleApplyDelay;
+        Cluster? before = null;
         var cluster = _store.Update(account, region, id, now, current =>
         {
+            before = current;
             if (current.Status != ClusterStatus.Available) throw RedshiftErrors.ConcurrentOperation();
             var (roles, newDefault) = RoleSetChange.Apply(id, current.Roles, current.DefaultIamRoleArn, add, remove, defaultRole, _options.RoleQuota, settleAt);
             return current with { Roles = roles, DefaultIamRoleArn = newDefault };
         });
+        Record(RoleChangeEvents(before!, cluster, now).ToArray());
         _lifecycle.Wake();
         return new Api.ModifyClusterIamRolesResult(View(cluster, now));
     }
@@ -251,6 +266,7 @@ public sealed partial class RedshiftService : AwsService
             if (_snapshots.Remove(account, region, finalId) is { } taken) _endpoints.DeleteSnapshotAsync(taken.Location).GetAwaiter().GetResult();
             throw;
         }
+        Record(ClusterEvent(Events.EventCatalog.ClusterDeleted, cluster, cluster.GoneAt ?? now));
         _lifecycle.Wake();
         _dbCredentials.Forget(account, region, id);
         return new Api.DeleteClusterResult(View(cluster, now));

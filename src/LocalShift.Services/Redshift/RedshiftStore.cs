@@ -66,6 +66,8 @@ public sealed class RedshiftStore
         _state.Migrate("redshift", steps[..2]);
         HashMasterPasswords();
         _state.Migrate("redshift", steps);
+        // Settling a role association writes its event.
+        Events.EventLog.EnsureTable(_state);
     }
 
     /// <summary>
@@ -239,10 +241,22 @@ public sealed class RedshiftStore
     {
         var ms = now.ToUnixTimeMilliseconds();
         c.Exec(tx, "DELETE FROM redshift_clusters WHERE status='deleting' AND gone_at <= $now", ("$now", ms));
+        RecordRoleEvents(c, tx, ms, ApplyStatus.Removing, Events.EventCatalog.RoleRemoved);
+        RecordRoleEvents(c, tx, ms, ApplyStatus.Adding, Events.EventCatalog.RoleInSync);
         c.Exec(tx, "DELETE FROM redshift_cluster_roles WHERE apply_status='removing' AND due_at <= $now", ("$now", ms));
         foreach (var (from, to) in ClusterStatus.Transitions)
             c.Exec(tx, "UPDATE redshift_clusters SET status=$to WHERE status=$from AND available_at <= $now", ("$to", to), ("$from", from), ("$now", ms));
         c.Exec(tx, "UPDATE redshift_cluster_roles SET apply_status='in-sync', due_at=NULL WHERE apply_status='adding' AND due_at <= $now", ("$now", ms));
+    }
+
+    /// <summary>Writes the event of every association in <paramref name="status"/> that settles now, dated when it settled.</summary>
+    private static void RecordRoleEvents(SqliteConnection c, SqliteTransaction tx, long nowMs, string status, Events.EventDefinition definition)
+    {
+        var due = c.Query(tx, "SELECT account_id, region, identifier, role_arn, due_at FROM redshift_cluster_roles WHERE apply_status=$st AND due_at <= $now",
+            r => (Account: r.GetString(0), Region: r.GetString(1), Cluster: r.GetString(2), Role: r.GetString(3), At: DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(4))),
+            ("$st", status), ("$now", nowMs));
+        foreach (var d in due)
+            Events.EventLog.Insert(c, tx, Events.RedshiftEvent.Of(definition, d.Account, d.Region, d.Cluster, d.At, cluster: d.Cluster, role: d.Role));
     }
 
     private static int NextFreePort(SqliteConnection c, SqliteTransaction tx, int start, int end)

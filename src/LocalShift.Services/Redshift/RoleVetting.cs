@@ -12,6 +12,7 @@ namespace LocalShift.Services.Redshift;
 public sealed class RoleVetting(IRoleDirectory roles)
 {
     public const string ServicePrincipal = "redshift.amazonaws.com";
+    private const string ServiceLinkedPath = "role/aws-service-role/";
 
     private static readonly IReadOnlyDictionary<string, IReadOnlyList<string>> PassRoleKeys =
         new Dictionary<string, IReadOnlyList<string>> { ["iam:PassedToService"] = [ServicePrincipal] };
@@ -24,10 +25,12 @@ public sealed class RoleVetting(IRoleDirectory roles)
             if (!Arn.TryParse(roleArn, out var arn) || arn.Service != "iam" || !arn.Resource.StartsWith("role/", StringComparison.Ordinal))
                 throw RedshiftErrors.RoleNotValid(roleArn);
 
-            call.Authorize("iam:PassRole", roleArn, PassRoleKeys, arn.Account);
-
-            // A role of another account, a missing role and a role that does not trust Redshift all get AWS's one answer.
+            // A role of another account is refused before PassRole is asked (which would deny it across accounts): Redshift
+            // answers that the role is not valid for the cluster, whoever the caller is. A missing role and a role that does
+            // not trust Redshift get the same answer.
             if (arn.Account != clusterAccount) throw RedshiftErrors.RoleNotValid(roleArn);
+            if (arn.Resource.StartsWith(ServiceLinkedPath, StringComparison.Ordinal)) throw RedshiftErrors.ServiceLinkedRole(roleArn);
+            call.Authorize("iam:PassRole", roleArn, PassRoleKeys, arn.Account);
             var role = roles.FindByArn(roleArn);
             if (role is null || role.AccountId != clusterAccount) throw RedshiftErrors.RoleNotValid(roleArn);
             if (!PolicyValidator.TrustsService(role.AssumeRolePolicyDocument, ServicePrincipal)) throw RedshiftErrors.RoleNotValid(roleArn);

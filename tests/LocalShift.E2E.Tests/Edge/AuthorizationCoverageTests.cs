@@ -176,6 +176,8 @@ public sealed class AuthorizationCoverageTests(ServerFixture fixture) : IClassFi
         ["redshift:DescribeClusterSubnetGroups"] = ([], $"arn:aws:redshift:us-east-1:{Account}:subnetgroup:*"),
         ["redshift:DescribeClusterVersions"] = ([], "*"),
         ["redshift:DescribeOrderableClusterOptions"] = ([], "*"),
+        ["redshift:DescribeEvents"] = ([], "*"),
+        ["redshift:DescribeEventCategories"] = ([], "*"),
         ["redshift:GetClusterCredentialsWithIAM"] = (["--cluster-identifier", "c1", "--db-name", "dev"], $"arn:aws:redshift:us-east-1:{Account}:dbname:c1/dev"),
         // The Data API authorizes statement submission and catalog calls on the cluster, and statement look-ups on "*"
         // (they name no resource; a statement is seen only by the identity that sent it).

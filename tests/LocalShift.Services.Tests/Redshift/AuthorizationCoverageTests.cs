@@ -37,6 +37,8 @@ public sealed class AuthorizationCoverageTests : IDisposable
         ["DescribeClusterSubnetGroups"] = [],
         ["DescribeClusterVersions"] = [],
         ["DescribeOrderableClusterOptions"] = [],
+        ["DescribeEvents"] = [],
+        ["DescribeEventCategories"] = [],
     };
 
     public AuthorizationCoverageTests() => _h.CreateAvailable("c1");

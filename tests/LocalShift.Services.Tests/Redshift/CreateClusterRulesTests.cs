@@ -73,9 +73,9 @@ public sealed class CreateClusterRulesTests : IDisposable
 
     [Theory]
     [InlineData("dc3.large", null, null, "InvalidParameterValue", "Invalid node type: dc3.large")]
-    [InlineData("dc2.large", "multi-node", "1", "InvalidParameterValue", "Number of nodes for cluster type multi-node must be greater than or equal to 2")]
-    [InlineData("dc2.large", "multi-node", null, "InvalidParameterValue", "Number of nodes for cluster type multi-node must be greater than or equal to 2")]
-    [InlineData("dc2.large", "single-node", "3", "InvalidParameterCombination", "Number of nodes for cluster type single-node must be 1.")]
+    [InlineData("dc2.large", "multi-node", "1", "InvalidParameterValue", "Number of nodes for cluster type multi-node must be greater than or equal to 2.")]
+    [InlineData("dc2.large", "multi-node", null, "InvalidParameterValue", "Number of nodes for cluster type multi-node must be greater than or equal to 2.")]
+    [InlineData("dc2.large", "single-node", "3", "InvalidParameterValue", "Number of nodes must be 1 or not be supplied for cluster type single-node.")]
     [InlineData("dc2.large", null, "33", "NumberOfNodesPerClusterLimitExceeded", "The number of nodes (33) exceeds the limit of 32 nodes per cluster for node type dc2.large.")]
     [InlineData("dc2.8xlarge", null, null, "InvalidParameterValue", "Node type dc2.8xlarge does not support single-node clusters. Use cluster type multi-node with at least 2 nodes.")]
     [InlineData("dc2.large", "big", null, "InvalidParameterValue", "Invalid cluster type: big. Valid values are multi-node and single-node.")]
@@ -89,13 +89,13 @@ public sealed class CreateClusterRulesTests : IDisposable
     }
 
     [Theory]
-    [InlineData("Short1A", "The parameter MasterUserPassword is not a valid password because it is shorter than 8 characters.")]
-    [InlineData("nouppercase1", "The parameter MasterUserPassword is not a valid password. It must contain at least one uppercase letter, one lowercase letter and one number.")]
-    [InlineData("NOLOWERCASE1", "The parameter MasterUserPassword is not a valid password. It must contain at least one uppercase letter, one lowercase letter and one number.")]
-    [InlineData("NoDigitsHere", "The parameter MasterUserPassword is not a valid password. It must contain at least one uppercase letter, one lowercase letter and one number.")]
-    [InlineData("Has Space1", "The parameter MasterUserPassword is not a valid password. Only printable ASCII characters except for '/', '@', '\"', ' ', '\\' and ''' may be used.")]
-    [InlineData("Has@Sign12", "The parameter MasterUserPassword is not a valid password. Only printable ASCII characters except for '/', '@', '\"', ' ', '\\' and ''' may be used.")]
-    [InlineData("Slash/Pass1", "The parameter MasterUserPassword is not a valid password. Only printable ASCII characters except for '/', '@', '\"', ' ', '\\' and ''' may be used.")]
+    [InlineData("Short1A", "Invalid master password. Password should be atleast 8 characters long.")]
+    [InlineData("nouppercase1", "The parameter MasterUserPassword must contain at least 1 upper case letter.")]
+    [InlineData("NOLOWERCASE1", "The parameter MasterUserPassword must contain at least 1 lower case letter.")]
+    [InlineData("NoDigitsHere", "The parameter MasterUserPassword must contain at least 1 number.")]
+    [InlineData("Has Space1", "The parameter MasterUserPassword is not a valid password. Only printable ASCII characters except for '/', '@', '\"', ' ', '\\', ''' may be used.")]
+    [InlineData("Has@Sign12", "The parameter MasterUserPassword is not a valid password. Only printable ASCII characters except for '/', '@', '\"', ' ', '\\', ''' may be used.")]
+    [InlineData("Slash/Pass1", "The parameter MasterUserPassword is not a valid password. Only printable ASCII characters except for '/', '@', '\"', ' ', '\\', ''' may be used.")]
     public void Weak_or_malformed_password_is_rejected(string password, string message)
     {
         var e = _h.Fails("CreateCluster", ("ClusterIdentifier", "c1"), ("NodeType", "dc2.large"), ("MasterUsername", "admin"), ("MasterUserPassword", password));
@@ -111,13 +111,21 @@ public sealed class CreateClusterRulesTests : IDisposable
 
     [Theory]
     [InlineData("1admin")]
-    [InlineData("public")]
     [InlineData("ad:min")]
     public void Bad_master_username_is_rejected(string username)
     {
         var e = _h.Fails("CreateCluster", ("ClusterIdentifier", "c1"), ("NodeType", "dc2.large"), ("MasterUsername", username), ("MasterUserPassword", Password));
         Assert.Equal("InvalidParameterValue", e.Code);
         Assert.StartsWith("The parameter MasterUsername is not a valid user name.", e.Message);
+    }
+
+    [Theory]
+    [InlineData("public")]
+    [InlineData("PUBLIC")]
+    public void Public_is_not_a_master_user_name(string username)
+    {
+        var e = _h.Fails("CreateCluster", ("ClusterIdentifier", "c1"), ("NodeType", "dc2.large"), ("MasterUsername", username), ("MasterUserPassword", Password));
+        Assert.Equal(("InvalidParameterValue", "The master username can't be named PUBLIC"), (e.Code, e.Message));
     }
 
     [Fact]
