@@ -41,6 +41,7 @@ public class AwsCliPoolTests(ServerFixture fixture) : IClassFixture<ServerFixtur
             ([.. e, "s3api", "put-object", "--bucket", "pool-parity", "--key", "b", "--body", "body.txt"], Env(), null),
             ([.. e, "s3", "cp", "-", "s3://pool-parity/from-stdin"], Env(), "aus stdin: ü\n"),
             ([.. e, "s3", "cp", "s3://pool-parity/from-stdin", "-"], Env(), null),
+            ([.. e, "s3api", "get-object", "--bucket", "pool-parity", "--key", "b", "/dev/stdout"], Env(), null), // body, then JSON
             ([.. e, "iam", "list-users", "--max-items", "1"], Env(), null),
             ([.. e, "iam", "get-role"], Env(), null),                                                      // 252, usage
             ([.. e, "iam", "get-rolez"], Env(), null),                                                     // 252, invalid choice

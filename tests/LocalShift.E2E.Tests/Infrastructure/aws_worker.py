@@ -8,8 +8,8 @@ and gets one JSON line back on stdout:
 
 Per request the worker does what a new process would get: os.environ is exactly the request's environment (with the
 adjustments /usr/bin/aws and `import awscli` make to it), the working directory is the request's, file descriptors
-0, 1 and 2 are the request's stdin and fresh stdout/stderr buffers (so native code and bytes written to
-sys.stdout.buffer land there too), sys.argv is /usr/bin/aws's, and the command runs through the same entry point as
+0, 1 and 2 are pipes for the request's stdin, stdout and stderr (so native code, bytes written to
+sys.stdout.buffer and files opened as /dev/stdout land there too), sys.argv is /usr/bin/aws's, and the command runs through the same entry point as
 /usr/bin/aws (awscli.clidriver.AWSCLIEntryPoint, which builds a new driver and botocore session, and so reads
 config, credentials and region again). Afterwards the process-wide state the CLI changes (loggers, warning filters,
 the history recorder) is put back as it was after import, so nothing carries over to the next command.
@@ -19,6 +19,7 @@ import json
 import logging
 import os
 import sys
+import threading
 import time
 import traceback
 import warnings
@@ -62,17 +63,19 @@ def _run(request, entry_point, stdio, devnull, own_stderr):
     os.chdir(request["cwd"])
     sys.argv = [AWS, *request["args"]]
 
-    out = os.memfd_create("aws-stdout")
-    err = os.memfd_create("aws-stderr")
+    # Pipes, as a process started by the test host has: a file opened as /dev/stdout appends to the same stream
+    # (`aws lambda invoke ... /dev/stdout` prints the payload before the CLI's JSON), which a regular file would not.
+    out, err = _Collector(), _Collector()
     if request.get("stdin") is not None:
-        inp = os.memfd_create("aws-stdin")
-        os.write(inp, request["stdin"].encode("utf-8"))
-        os.lseek(inp, 0, os.SEEK_SET)
+        inp, feeder = _feed(request["stdin"].encode("utf-8"))
     else:
-        inp = os.open(os.devnull, os.O_RDONLY)
+        inp, feeder = os.open(os.devnull, os.O_RDONLY), None
     os.dup2(inp, 0)
-    os.dup2(out, 1)
-    os.dup2(err, 2)
+    os.dup2(out.write_end, 1)
+    os.dup2(err.write_end, 2)
+    os.close(inp)
+    out.close_write_end()
+    err.close_write_end()
     sys.stdin, sys.stdout, sys.stderr = (_like(s, fd) for s, fd in zip(stdio, (0, 1, 2)))
     try:
         with warnings.catch_warnings():  # the filters and "shown once" registries start fresh, as in a new process
@@ -81,14 +84,56 @@ def _run(request, entry_point, stdio, devnull, own_stderr):
         for s in (sys.stdout, sys.stderr):
             try:
                 s.flush()
-            except Exception:  # a closed or broken stream: what was written is in the buffer already
+            except Exception:  # a closed or broken stream: what was written is in the pipe already
                 pass
         sys.stdin, sys.stdout, sys.stderr = stdio
+        # The command's ends close here, as at a process's exit: the collectors see end of file, an unread stdin
+        # makes its feeder stop on a broken pipe.
         os.dup2(devnull, 0)
         os.dup2(own_stderr, 1)
         os.dup2(own_stderr, 2)
-        os.close(inp)
-    return {"exit": code, "stdout": _drain(out), "stderr": _drain(err)}
+    if feeder is not None:
+        feeder.join(5)
+    return {"exit": code, "stdout": out.text(), "stderr": err.text()}
+
+
+class _Collector:
+    """The read end of a pipe, drained by a thread so a command can write more than a pipe holds."""
+
+    def __init__(self):
+        self._read_end, self.write_end = os.pipe()
+        self._chunks = []
+        self._thread = threading.Thread(target=self._drain, daemon=True)
+        self._thread.start()
+
+    def close_write_end(self):
+        os.close(self.write_end)
+
+    def _drain(self):
+        while chunk := os.read(self._read_end, 1 << 16):
+            self._chunks.append(chunk)
+        os.close(self._read_end)
+
+    def text(self):
+        # A descriptor the command opened and left open (a thread still writing) would hold the pipe: do not hang.
+        self._thread.join(10)
+        # The test host decodes a process's output as UTF-8, replacing what is not.
+        return b"".join(self._chunks).decode("utf-8", errors="replace")
+
+
+def _feed(data):
+    read_end, write_end = os.pipe()
+
+    def write():
+        try:
+            with os.fdopen(write_end, "wb") as w:
+                w.write(data)
+        except BrokenPipeError:  # the command did not read it all
+            pass
+
+    feeder = threading.Thread(target=write, daemon=True)
+    feeder.start()
+    return read_end, feeder
 
 
 def _exit_code(run):
@@ -131,16 +176,6 @@ def _like(stream, fd):
     buffered = io.BufferedReader(raw) if fd == 0 else io.BufferedWriter(raw)
     return io.TextIOWrapper(buffered, encoding=stream.encoding, errors=stream.errors, newline="\n",
                             line_buffering=stream.line_buffering, write_through=getattr(stream, "write_through", False))
-
-
-def _drain(fd):
-    os.lseek(fd, 0, os.SEEK_SET)
-    chunks = []
-    while chunk := os.read(fd, 1 << 20):
-        chunks.append(chunk)
-    os.close(fd)
-    # The test host decodes a process's output as UTF-8, replacing what is not.
-    return b"".join(chunks).decode("utf-8", errors="replace")
 
 
 def _logging_state():
