@@ -164,11 +164,20 @@ public sealed partial class LocalShiftServer : IAsyncDisposable
         return request;
     }
 
-    /// <summary>Runs Debian's AWS CLI against this server; output is JSON unless the args say otherwise.</summary>
+    /// <summary>
+    /// Runs Debian's AWS CLI against this server; output is JSON unless the args say otherwise. The command runs in the
+    /// warm CLI pool (<see cref="AwsCliPool"/>), or as its own /usr/bin/aws process with LOCALSHIFT_TEST_AWS=process.
+    /// </summary>
     public Task<CommandResult> AwsAsync(params string[] args) => AwsAsAsync(RootKey, RootSecret, null, args);
 
     public Task<CommandResult> AwsAsAsync(string accessKey, string secret, string? sessionToken, params string[] args) =>
-        ProcessRunner.RunAsync(RepoPaths.AwsCli, ["--endpoint-url", Endpoint, .. args], AwsEnvironment(accessKey, secret, sessionToken));
+        AwsCli.RunAsync(["--endpoint-url", Endpoint, .. args], AwsEnvironment(accessKey, secret, sessionToken));
+
+    /// <summary>Always starts /usr/bin/aws as a process of its own, as a user does: for the tests that keep that path covered.</summary>
+    public Task<CommandResult> AwsProcessAsync(params string[] args) => AwsProcessAsAsync(RootKey, RootSecret, null, args);
+
+    public Task<CommandResult> AwsProcessAsAsync(string accessKey, string secret, string? sessionToken, params string[] args) =>
+        AwsCli.RunProcessAsync(["--endpoint-url", Endpoint, .. args], AwsEnvironment(accessKey, secret, sessionToken));
 
     /// <summary>
     /// Runs many AWS CLI commands in one Python process through the CLI's own driver (Infrastructure/aws_batch.py): the
@@ -179,9 +188,7 @@ public sealed partial class LocalShiftServer : IAsyncDisposable
     {
         var script = Path.Combine(RepoPaths.Root, "tests", "LocalShift.E2E.Tests", "Infrastructure", "aws_batch.py");
         var input = JsonSerializer.Serialize(new { endpoint = Endpoint, commands });
-        // The interpreter /usr/bin/aws names on its first line, so the batch runs the same awscli.
-        var python = File.ReadLines(RepoPaths.AwsCli).First().TrimStart('#', '!').Trim();
-        var r = await ProcessRunner.RunAsync(python, [script], AwsEnvironment(accessKey, secret, sessionToken),
+        var r = await ProcessRunner.RunAsync(RepoPaths.AwsCliPython, [script], AwsEnvironment(accessKey, secret, sessionToken),
             timeout: TimeSpan.FromMinutes(5), stdin: input);
         if (r.ExitCode != 0) throw new InvalidOperationException($"aws_batch.py failed ({r.ExitCode}): {r.Stderr}");
         using var doc = JsonDocument.Parse(r.Stdout);

@@ -25,6 +25,9 @@ public static class RepoPaths
     /// <summary>Debian's awscli; another `aws` may come first on PATH, so tests always use this one.</summary>
     public const string AwsCli = "/usr/bin/aws";
 
+    /// <summary>The interpreter /usr/bin/aws names on its first line, so Python code importing awscli runs the same CLI.</summary>
+    public static string AwsCliPython { get; } = File.ReadLines(AwsCli).First().TrimStart('#', '!').Trim();
+
     private static string FindRoot()
     {
         var dir = new DirectoryInfo(AppContext.BaseDirectory);

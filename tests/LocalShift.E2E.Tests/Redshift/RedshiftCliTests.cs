@@ -3,7 +3,10 @@ using LocalShift.E2E.Tests.Infrastructure;
 
 namespace LocalShift.E2E.Tests.Redshift;
 
-/// <summary>The user story (seed/redshift-iam-roles.txt) with Debian's AWS CLI, and the JS SDK on the same flows.</summary>
+/// <summary>
+/// The user story (seed/redshift-iam-roles.txt) with Debian's AWS CLI, and the JS SDK on the same flows. The CLI runs as
+/// /usr/bin/aws processes of their own here (not the warm pool), exactly as the story's user starts it.
+/// </summary>
 public class RedshiftCliTests(RedshiftServerFixture fixture) : IClassFixture<RedshiftServerFixture>
 {
     private const string Role = "arn:aws:iam::123456789012:role/";
@@ -11,7 +14,7 @@ public class RedshiftCliTests(RedshiftServerFixture fixture) : IClassFixture<Red
     private LocalShiftServer Server => fixture.Server;
 
     private async Task<JsonElement> DescribeAsync(string id) =>
-        (await Server.AwsAsync("redshift", "describe-clusters", "--cluster-identifier", id)).Json().GetProperty("Clusters")[0];
+        (await Server.AwsProcessAsync("redshift", "describe-clusters", "--cluster-identifier", id)).Json().GetProperty("Clusters")[0];
 
     private static List<(string Arn, string Status)> Roles(JsonElement cluster) =>
         cluster.GetProperty("IamRoles").EnumerateArray()
@@ -48,29 +51,29 @@ public class RedshiftCliTests(RedshiftServerFixture fixture) : IClassFixture<Red
     {
         // The story's create-cluster, plus what the CLI itself insists on: --master-username/--master-user-password are
         // required by the service model, and the CLI's option is --iam-roles (the page's --iam-role-arns does not exist).
-        var created = (await Server.AwsAsync("redshift", "create-cluster",
+        var created = (await Server.AwsProcessAsync("redshift", "create-cluster",
             "--cluster-identifier", "my-redshift-cluster", "--node-type", "dc1.large", "--number-of-nodes", "16",
             "--iam-roles", Role + "RedshiftCopyUnload", Role + "SecondRedshiftRole",
             "--master-username", "admin", "--master-user-password", Password)).Json().GetProperty("Cluster");
         Assert.Equal("creating", created.GetProperty("ClusterStatus").GetString());
         Assert.Equal([(Role + "RedshiftCopyUnload", "adding"), (Role + "SecondRedshiftRole", "adding")], Roles(created));
-        (await Server.AwsAsync("redshift", "create-cluster",
+        (await Server.AwsProcessAsync("redshift", "create-cluster",
             "--cluster-identifier", "my-second-redshift-cluster", "--node-type", "dc1.large", "--number-of-nodes", "10",
             "--iam-roles", Role + "MyRedshiftRole", Role + "SecondRedshiftRole", Role + "ThirdRedshiftRole",
             "--master-username", "admin", "--master-user-password", Password)).EnsureSuccess();
 
         await UntilAsync("my-redshift-cluster", c => c.GetProperty("ClusterStatus").GetString() == "available");
         await UntilAsync("my-second-redshift-cluster", c => c.GetProperty("ClusterStatus").GetString() == "available");
-        (await Server.AwsAsync("redshift", "wait", "cluster-available", "--cluster-identifier", "my-redshift-cluster")).EnsureSuccess();
+        (await Server.AwsProcessAsync("redshift", "wait", "cluster-available", "--cluster-identifier", "my-redshift-cluster")).EnsureSuccess();
 
         // Verbatim: associating a role the cluster already has leaves it in-sync.
-        var again = (await Server.AwsAsync("redshift", "modify-cluster-iam-roles",
+        var again = (await Server.AwsProcessAsync("redshift", "modify-cluster-iam-roles",
             "--cluster-identifier", "my-redshift-cluster", "--add-iam-roles", "arn:aws:iam::123456789012:role/RedshiftCopyUnload")).Json();
         Assert.Contains((Role + "RedshiftCopyUnload", "in-sync"), Roles(again.GetProperty("Cluster")));
 
         // Associating a new role: adding, visible in describe-clusters, then in-sync.
         var sent = DateTime.UtcNow;
-        var adding = (await Server.AwsAsync("redshift", "modify-cluster-iam-roles",
+        var adding = (await Server.AwsProcessAsync("redshift", "modify-cluster-iam-roles",
             "--cluster-identifier", "my-redshift-cluster", "--add-iam-roles", Role + "MyRedshiftRole")).Json().GetProperty("Cluster");
         Assert.Contains((Role + "MyRedshiftRole", "adding"), Roles(adding));
         await AssertStillAsync(sent, (Role + "MyRedshiftRole", "adding"), (Role + "MyRedshiftRole", "in-sync"));
@@ -79,14 +82,14 @@ public class RedshiftCliTests(RedshiftServerFixture fixture) : IClassFixture<Red
 
         // Verbatim: disassociating shows removing, then the role disappears.
         sent = DateTime.UtcNow;
-        var removing = (await Server.AwsAsync("redshift", "modify-cluster-iam-roles",
+        var removing = (await Server.AwsProcessAsync("redshift", "modify-cluster-iam-roles",
             "--cluster-identifier", "my-redshift-cluster", "--remove-iam-roles", "arn:aws:iam::123456789012:role/RedshiftCopyUnload")).Json().GetProperty("Cluster");
         Assert.Contains((Role + "RedshiftCopyUnload", "removing"), Roles(removing));
         await AssertStillAsync(sent, (Role + "RedshiftCopyUnload", "removing"), null);
         await UntilAsync("my-redshift-cluster", c => Roles(c).All(r => r.Arn != Role + "RedshiftCopyUnload"));
 
         // Verbatim: describe-clusters lists both clusters as in the story's sample output.
-        var all = (await Server.AwsAsync("redshift", "describe-clusters")).Json().GetProperty("Clusters").EnumerateArray()
+        var all = (await Server.AwsProcessAsync("redshift", "describe-clusters")).Json().GetProperty("Clusters").EnumerateArray()
             .ToDictionary(c => c.GetProperty("ClusterIdentifier").GetString()!);
         var first = all["my-redshift-cluster"];
         Assert.Equal("dc1.large", first.GetProperty("NodeType").GetString());
@@ -102,44 +105,44 @@ public class RedshiftCliTests(RedshiftServerFixture fixture) : IClassFixture<Red
     [Fact]
     public async Task Cli_shows_redshifts_error_texts()
     {
-        var notFound = await Server.AwsAsync("redshift", "describe-clusters", "--cluster-identifier", "no-such-cluster");
+        var notFound = await Server.AwsProcessAsync("redshift", "describe-clusters", "--cluster-identifier", "no-such-cluster");
         Assert.Equal(254, notFound.ExitCode);
         Assert.Contains("An error occurred (ClusterNotFound) when calling the DescribeClusters operation: Cluster no-such-cluster not found.", notFound.Stderr);
 
-        var badId = await Server.AwsAsync("redshift", "create-cluster", "--cluster-identifier", "bad--id", "--node-type", "dc2.large",
+        var badId = await Server.AwsProcessAsync("redshift", "create-cluster", "--cluster-identifier", "bad--id", "--node-type", "dc2.large",
             "--master-username", "admin", "--master-user-password", Password);
         Assert.Contains("(InvalidParameterValue) when calling the CreateCluster operation: The parameter ClusterIdentifier is not a valid identifier.", badId.Stderr);
 
-        var untrusted = await Server.AwsAsync("redshift", "create-cluster", "--cluster-identifier", "err-cluster", "--node-type", "dc2.large",
+        var untrusted = await Server.AwsProcessAsync("redshift", "create-cluster", "--cluster-identifier", "err-cluster", "--node-type", "dc2.large",
             "--master-username", "admin", "--master-user-password", Password, "--iam-roles", Role + "Ec2OnlyRole");
         Assert.Contains($"(InvalidParameterValue) when calling the CreateCluster operation: The IAM role {Role}Ec2OnlyRole is not valid. The IAM role must delegate access to an Amazon Redshift account.", untrusted.Stderr);
 
-        var defaultNotIn = await Server.AwsAsync("redshift", "create-cluster", "--cluster-identifier", "err-cluster", "--node-type", "dc2.large",
+        var defaultNotIn = await Server.AwsProcessAsync("redshift", "create-cluster", "--cluster-identifier", "err-cluster", "--node-type", "dc2.large",
             "--master-username", "admin", "--master-user-password", Password, "--iam-roles", Role + "MyRedshiftRole", "--default-iam-role-arn", Role + "ThirdRedshiftRole");
         Assert.Contains("The list of Amazon Resource Names (ARNs) for customer roles should contain the ARN of the default IAM role when a default is specified.", defaultNotIn.Stderr);
 
-        (await Server.AwsAsync("redshift", "create-cluster", "--cluster-identifier", "err-cluster", "--node-type", "dc2.large",
+        (await Server.AwsProcessAsync("redshift", "create-cluster", "--cluster-identifier", "err-cluster", "--node-type", "dc2.large",
             "--master-username", "admin", "--master-user-password", Password)).EnsureSuccess();
-        var noSnapshotChoice = await Server.AwsAsync("redshift", "delete-cluster", "--cluster-identifier", "err-cluster");
+        var noSnapshotChoice = await Server.AwsProcessAsync("redshift", "delete-cluster", "--cluster-identifier", "err-cluster");
         Assert.Contains("(InvalidParameterCombination) when calling the DeleteCluster operation: FinalClusterSnapshotIdentifier is required unless SkipFinalClusterSnapshot is specified.", noSnapshotChoice.Stderr);
     }
 
     [Fact]
     public async Task Deleted_cluster_goes_deleting_then_wait_cluster_deleted_succeeds()
     {
-        (await Server.AwsAsync("redshift", "create-cluster", "--cluster-identifier", "doomed", "--node-type", "dc2.large",
+        (await Server.AwsProcessAsync("redshift", "create-cluster", "--cluster-identifier", "doomed", "--node-type", "dc2.large",
             "--master-username", "admin", "--master-user-password", Password)).EnsureSuccess();
         var available = await UntilAsync("doomed", c => c.GetProperty("ClusterStatus").GetString() == "available");
         var port = available.GetProperty("Endpoint").GetProperty("Port").GetInt32();
         Assert.True(await AcceptsAsync(port), $"an available cluster listens on its endpoint port {port}");
 
-        var deleting = (await Server.AwsAsync("redshift", "delete-cluster", "--cluster-identifier", "doomed", "--skip-final-cluster-snapshot")).Json();
+        var deleting = (await Server.AwsProcessAsync("redshift", "delete-cluster", "--cluster-identifier", "doomed", "--skip-final-cluster-snapshot")).Json();
         Assert.Equal("deleting", deleting.GetProperty("Cluster").GetProperty("ClusterStatus").GetString());
 
         var deadline = DateTime.UtcNow.AddSeconds(30);
-        while ((await Server.AwsAsync("redshift", "describe-clusters", "--cluster-identifier", "doomed")).ExitCode == 0 && DateTime.UtcNow < deadline)
+        while ((await Server.AwsProcessAsync("redshift", "describe-clusters", "--cluster-identifier", "doomed")).ExitCode == 0 && DateTime.UtcNow < deadline)
             await Task.Delay(250);
-        (await Server.AwsAsync("redshift", "wait", "cluster-deleted", "--cluster-identifier", "doomed")).EnsureSuccess();
+        (await Server.AwsProcessAsync("redshift", "wait", "cluster-deleted", "--cluster-identifier", "doomed")).EnsureSuccess();
         Assert.False(await AcceptsAsync(port), $"a deleted cluster no longer listens on port {port}");
     }
 
@@ -160,14 +163,14 @@ public class RedshiftCliTests(RedshiftServerFixture fixture) : IClassFixture<Red
     [Fact]
     public async Task Tags_round_trip_and_filter_clusters()
     {
-        (await Server.AwsAsync("redshift", "create-cluster", "--cluster-identifier", "tagged", "--node-type", "dc2.large",
+        (await Server.AwsProcessAsync("redshift", "create-cluster", "--cluster-identifier", "tagged", "--node-type", "dc2.large",
             "--master-username", "admin", "--master-user-password", Password, "--tags", "Key=team,Value=data")).EnsureSuccess();
         var arn = "arn:aws:redshift:us-east-1:123456789012:cluster:tagged";
-        (await Server.AwsAsync("redshift", "create-tags", "--resource-name", arn, "--tags", "Key=env,Value=test")).EnsureSuccess();
-        var tags = (await Server.AwsAsync("redshift", "describe-tags", "--resource-name", arn)).Json().GetProperty("TaggedResources");
+        (await Server.AwsProcessAsync("redshift", "create-tags", "--resource-name", arn, "--tags", "Key=env,Value=test")).EnsureSuccess();
+        var tags = (await Server.AwsProcessAsync("redshift", "describe-tags", "--resource-name", arn)).Json().GetProperty("TaggedResources");
         Assert.Equal(["team", "env"], tags.EnumerateArray().Select(t => t.GetProperty("Tag").GetProperty("Key").GetString()));
-        (await Server.AwsAsync("redshift", "delete-tags", "--resource-name", arn, "--tag-keys", "team")).EnsureSuccess();
-        var filtered = (await Server.AwsAsync("redshift", "describe-clusters", "--tag-keys", "env")).Json().GetProperty("Clusters");
+        (await Server.AwsProcessAsync("redshift", "delete-tags", "--resource-name", arn, "--tag-keys", "team")).EnsureSuccess();
+        var filtered = (await Server.AwsProcessAsync("redshift", "describe-clusters", "--tag-keys", "env")).Json().GetProperty("Clusters");
         var only = Assert.Single(filtered.EnumerateArray());
         Assert.Equal("tagged", only.GetProperty("ClusterIdentifier").GetString());
         Assert.Equal("env", Assert.Single(only.GetProperty("Tags").EnumerateArray()).GetProperty("Key").GetString());
@@ -199,7 +202,7 @@ public class RedshiftCliTests(RedshiftServerFixture fixture) : IClassFixture<Red
     [Fact]
     public async Task Member_spelling_of_the_dotnet_sdk_is_accepted_on_the_wire()
     {
-        (await Server.AwsAsync("redshift", "create-cluster", "--cluster-identifier", "member-spelling", "--node-type", "dc2.large",
+        (await Server.AwsProcessAsync("redshift", "create-cluster", "--cluster-identifier", "member-spelling", "--node-type", "dc2.large",
             "--master-username", "admin", "--master-user-password", Password)).EnsureSuccess();
         await UntilAsync("member-spelling", c => c.GetProperty("ClusterStatus").GetString() == "available");
 
