@@ -112,7 +112,7 @@ public sealed partial class CopyRunner
             return parts.Count == 0 ? null : "(" + string.Join(" OR ", parts) + ")";
         }
         if (Temporal(column) is { AcceptAnyDate: true }) return null;
-        return $"(NULLIF(trim(c{i}), '') IS NOT NULL AND t{i} IS NULL)";
+        return $"(NULLIF(trim({Field($"c{i}", column)}), '') IS NOT NULL AND t{i} IS NULL)";
     }
 
     /// <summary>

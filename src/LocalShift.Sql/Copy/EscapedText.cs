@@ -13,7 +13,9 @@ namespace LocalShift.Sql.Copy;
 /// DuckDB's reader knows escapes only inside quotes, and reading each line whole there needs a delimiter no line
 /// holds, which arbitrary data does not promise; one pass here over the bytes needs none.
 /// </remarks>
-public sealed class EscapedText(string delimiter, string nullAs, int fields, long skipLines)
+/// <param name="defaultNull">NULL AS was not given: the default <c>\N</c> may also be written escaped, <c>\\N</c>
+/// ("As long as you don't specify an alternative null string with the NULL AS parameter, \N and \\N produce the same results").</param>
+public sealed class EscapedText(string delimiter, string nullAs, int fields, long skipLines, bool defaultNull = false)
 {
     private readonly byte[] _delimiter = Encoding.UTF8.GetBytes(delimiter);
     private readonly byte[] _null = Encoding.UTF8.GetBytes(nullAs);
@@ -93,7 +95,7 @@ public sealed class EscapedText(string delimiter, string nullAs, int fields, lon
     /// <summary>One field: NULL when it reads as NULL AS before unescaping, else its unescaped bytes quoted.</summary>
     private void WriteField(ReadOnlySpan<byte> raw, ArrayBufferWriter<byte> csv)
     {
-        if (raw.SequenceEqual(_null)) return;
+        if (raw.SequenceEqual(_null) || defaultNull && raw.SequenceEqual(@"\\N"u8)) return;
         csv.Write("\""u8);
         var run = 0;
         for (var i = 0; i < raw.Length; i++)
