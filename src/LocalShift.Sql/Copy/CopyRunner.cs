@@ -656,7 +656,8 @@ public sealed partial class CopyRunner(RedshiftStatementContext context, CopySta
                     list.Add(Width($"CAST({QuoteIdentifier(source.Columns[i])} AS {column.Type})", column, check));
                     break;
                 case CopyFormat.Json when copy.NoShred:
-                    list.Add("CAST(json AS JSON)");
+                    // Stored as SUPER serializes: minified.
+                    list.Add("json(json)");
                     break;
                 case CopyFormat.Json when _jsonPaths is not null:
                     var extracted = $"json_extract_string(json, {QuoteLiteral(_jsonPaths[i])})";
