@@ -43,7 +43,10 @@ public sealed partial class CopyRunner
                     var path = (string)rejects.GetValue(0)!;
                     var line = Convert.ToInt64(rejects.GetValue(1));
                     (setAside.TryGetValue(path, out var list) ? list : setAside[path] = []).Add(line);
-                    var (code, reason) = (rejects.GetValue(3)?.ToString() ?? "") switch
+                    var type = rejects.GetValue(3)?.ToString() ?? "";
+                    if ((rejects.GetValue(4)?.ToString() ?? "").Contains("unicode", StringComparison.OrdinalIgnoreCase) || type.Contains("ENCODING", StringComparison.Ordinal))
+                        type = "INVALID UNICODE";
+                    var (code, reason) = type switch
                     {
                         "TOO MANY COLUMNS" => (1202, "Extra column(s) found"),
                         "MISSING COLUMNS" => (1214, "Delimiter not found"),

@@ -171,8 +171,9 @@ public sealed partial class CopyRunner(RedshiftStatementContext context, CopySta
                     RecordErrors([new LoadError(files[0].Url, 0, "", "", "", "", 1200, e.Message)]);
                     throw LoadFailed(e.Message);
                 }
-                // Invalid UTF-8 fails the load whatever MAXERROR says, as it did when staging found it.
-                if (StagesAsIs && LocateInvalidUtf8(files) is { } found)
+                // Invalid UTF-8 fails the load; with MAXERROR, text and CSV records holding it are rejected one by one
+                // (the reader sets their lines aside: error 1220) like any other bad record.
+                if (StagesAsIs && !(sorts && copy.MaxError > 0) && LocateInvalidUtf8(files) is { } found)
                 {
                     RecordErrors([new LoadError(found.Url, found.Line, "", "", "", "", 1220, found.Reason)]);
                     throw LoadFailed(found.Reason, 1220);
