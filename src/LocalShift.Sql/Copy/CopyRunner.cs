@@ -203,6 +203,7 @@ public sealed partial class CopyRunner(RedshiftStatementContext context, CopySta
             }
             if (!copy.NoLoad)
             {
+                RecordReplacements(files);
                 // One row per file; lines scanned are known per file only when there is one (records plus header lines).
                 var format = copy.Format switch { CopyFormat.Parquet => "Parquet", CopyFormat.Json => "JSON", _ => "Text" };
                 LoadErrors.Commit(context.Engine, context.QueryId, copy.Table,
@@ -375,7 +376,28 @@ public sealed partial class CopyRunner(RedshiftStatementContext context, CopySta
         else if (copy.Compression == Compression.Gzip && DecodesInProcess) body = new System.IO.Compression.GZipStream(body, System.IO.Compression.CompressionMode.Decompress);
         if (copy.Format == CopyFormat.Parquet || DuckDbCompression != "none") return body;
         if (copy.Encoding != SourceEncoding.Utf8) return Utf16Source.Open(body, copy.Encoding, url);
-        return new Utf8CheckingStream(body, copy.AcceptInvChars, url);
+        var check = new Utf8CheckingStream(body, copy.AcceptInvChars, url);
+        if (copy.AcceptInvChars is not null) _checks.Add((url, check));
+        return check;
+    }
+
+    /// <summary>The UTF-8 checks of the staged objects, for stl_replacements.</summary>
+    private readonly List<(string Url, Utf8CheckingStream Check)> _checks = [];
+
+    /// <summary>ACCEPTINVCHARS: one stl_replacements row per line whose invalid UTF-8 was replaced (the line as loaded).</summary>
+    private void RecordReplacements(List<StagedFile> files)
+    {
+        var rows = new List<(string Url, long Line, string RawLine)>();
+        foreach (var (url, check) in _checks)
+        {
+            if (check.ReplacedLines.Count == 0 || files.FirstOrDefault(f => f.Url == url) is not { } file) continue;
+            var wanted = check.ReplacedLines.ToHashSet();
+            using var reader = new StreamReader(OpenStaged(file.Path), System.Text.Encoding.UTF8);
+            long number = 0;
+            while (number < check.ReplacedLines[^1] && reader.ReadLine() is { } text)
+                if (wanted.Contains(++number)) rows.Add((url, number, text));
+        }
+        if (rows.Count > 0) LoadErrors.RecordReplacements(context.Engine, context.QueryId, _tableId, rows);
     }
 
     /// <summary>
