@@ -565,7 +565,7 @@ public sealed partial class CopyRunner(RedshiftStatementContext context, CopySta
 
     private void RewriteEscapedText(List<StagedFile> files, CancellationToken ct)
     {
-        var rewrite = new EscapedText(copy.Delimiter ?? "|", copy.NullAs ?? "\\N", copy.Columns?.Count ?? ColumnsCount(), copy.IgnoreHeader, copy.NullAs is null);
+        var rewrite = new EscapedText(copy.Delimiter ?? "|", copy.NullAs ?? "\\N", copy.Columns?.Count ?? ColumnsCount(), copy.IgnoreHeader, copy.NullAs is null, copy.RemoveQuotes);
         _escapedAsCsv = [];
         foreach (var file in files)
         {

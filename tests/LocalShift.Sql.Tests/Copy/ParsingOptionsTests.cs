@@ -99,6 +99,15 @@ public class ParsingOptionsTests
     }
 
     [Fact]
+    public void Escape_with_removequotes_keeps_escaped_quotes()
+    {
+        using var output = new MemoryStream();
+        new EscapedText("|", "\\N", 2, 0, defaultNull: true, removeQuotes: true)
+            .Rewrite(new MemoryStream(Encoding.UTF8.GetBytes("4| 'A Midsummer Night\\'s Dream'\n5|'it\\'\n6|\"a\\|b\"\n")), output);
+        Assert.Equal("\"4\",\"A Midsummer Night's Dream\"\n\"5\",\"'it'\"\n\"6\",\"a|b\"\n", Encoding.UTF8.GetString(output.ToArray()));
+    }
+
+    [Fact]
     public void Identity_defaults_are_told_from_generated_by_default_ones()
     {
         Assert.True(CreateTableRewriter.IsIdentityDefault("nextval('\"t_id_seq\"')"));
