@@ -30,6 +30,10 @@ public static class S3Errors
         "Your previous request to create the named bucket succeeded and you already own it.", 409, ("BucketName", bucket));
     public static S3Exception BucketNotEmpty(string bucket) => new("BucketNotEmpty", "The bucket you tried to delete is not empty", 409, ("BucketName", bucket));
     public static S3Exception InvalidBucketName(string bucket) => new("InvalidBucketName", "The specified bucket is not valid.", 400, ("BucketName", bucket));
+    /// <summary>A request for a bucket sent to another region's endpoint.</summary>
+    public static S3Exception PermanentRedirect(string bucket, string region) => new("PermanentRedirect",
+        "The bucket you are attempting to access must be addressed using the specified endpoint. Please send all future requests to this endpoint.", 301,
+        ("Endpoint", $"{bucket}.s3.{region}.amazonaws.com"), ("Bucket", bucket));
     public static S3Exception IllegalLocationConstraint(string constraint) => new("IllegalLocationConstraintException",
         $"The {constraint} location constraint is incompatible for the region specific endpoint this request was sent to.", 400);
     public static S3Exception InvalidRange(long size) => new("InvalidRange", "The requested range is not satisfiable", 416,

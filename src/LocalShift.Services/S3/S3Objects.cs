@@ -32,6 +32,9 @@ public sealed class S3Objects(S3Access access)
         return Task.FromResult<IReadOnlyList<S3ObjectSummary>>(all);
     }
 
+    /// <summary>The region a bucket is in (null when there is no such bucket); S3 tells anyone (HeadBucket's x-amz-bucket-region).</summary>
+    public string? BucketRegion(string bucket) => Store.FindBucket(bucket)?.Region;
+
     /// <summary>Opens an object's bytes for reading. Needs s3:GetObject.</summary>
     public Task<Stream> OpenReadAsync(AwsCall call, string bucket, string key, CancellationToken ct = default)
     {

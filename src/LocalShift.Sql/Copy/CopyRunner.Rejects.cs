@@ -43,7 +43,10 @@ public sealed partial class CopyRunner
                     var path = (string)rejects.GetValue(0)!;
                     var line = Convert.ToInt64(rejects.GetValue(1));
                     (setAside.TryGetValue(path, out var list) ? list : setAside[path] = []).Add(line);
-                    var (code, reason) = (rejects.GetValue(3)?.ToString() ?? "") switch
+                    var type = rejects.GetValue(3)?.ToString() ?? "";
+                    if ((rejects.GetValue(4)?.ToString() ?? "").Contains("unicode", StringComparison.OrdinalIgnoreCase) || type.Contains("ENCODING", StringComparison.Ordinal))
+                        type = "INVALID UNICODE";
+                    var (code, reason) = type switch
                     {
                         "TOO MANY COLUMNS" => (1202, "Extra column(s) found"),
                         "MISSING COLUMNS" => (1214, "Delimiter not found"),
@@ -112,7 +115,7 @@ public sealed partial class CopyRunner
             return parts.Count == 0 ? null : "(" + string.Join(" OR ", parts) + ")";
         }
         if (Temporal(column) is { AcceptAnyDate: true }) return null;
-        return $"(NULLIF(trim(c{i}), '') IS NOT NULL AND t{i} IS NULL)";
+        return $"(NULLIF(trim({Field($"c{i}", column)}), '') IS NOT NULL AND t{i} IS NULL)";
     }
 
     /// <summary>

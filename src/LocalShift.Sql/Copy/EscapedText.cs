@@ -13,7 +13,11 @@ namespace LocalShift.Sql.Copy;
 /// DuckDB's reader knows escapes only inside quotes, and reading each line whole there needs a delimiter no line
 /// holds, which arbitrary data does not promise; one pass here over the bytes needs none.
 /// </remarks>
-public sealed class EscapedText(string delimiter, string nullAs, int fields, long skipLines)
+/// <param name="defaultNull">NULL AS was not given: the default <c>\N</c> may also be written escaped, <c>\\N</c>
+/// ("As long as you don't specify an alternative null string with the NULL AS parameter, \N and \\N produce the same results").</param>
+/// <param name="removeQuotes">REMOVEQUOTES: a field surrounded by unescaped double or single quotes loses them (an
+/// escaped quote, <c>\'</c>, is kept: "you can escape and retain quotation marks").</param>
+public sealed class EscapedText(string delimiter, string nullAs, int fields, long skipLines, bool defaultNull = false, bool removeQuotes = false)
 {
     private readonly byte[] _delimiter = Encoding.UTF8.GetBytes(delimiter);
     private readonly byte[] _null = Encoding.UTF8.GetBytes(nullAs);
@@ -90,10 +94,24 @@ public sealed class EscapedText(string delimiter, string nullAs, int fields, lon
         csv.Write("\n"u8);
     }
 
+    /// <summary>Whether the byte at <paramref name="index"/> follows an odd run of backslashes (is escaped).</summary>
+    private static bool EscapedAt(ReadOnlySpan<byte> raw, int index)
+    {
+        var run = 0;
+        while (index - run - 1 >= 0 && raw[index - run - 1] == (byte)'\\') run++;
+        return run % 2 == 1;
+    }
+
     /// <summary>One field: NULL when it reads as NULL AS before unescaping, else its unescaped bytes quoted.</summary>
     private void WriteField(ReadOnlySpan<byte> raw, ArrayBufferWriter<byte> csv)
     {
-        if (raw.SequenceEqual(_null)) return;
+        if (raw.SequenceEqual(_null) || defaultNull && raw.SequenceEqual(@"\\N"u8)) return;
+        if (removeQuotes)
+        {
+            // Blanks around the quotes go with them, as the ESCAPE page's example (| 'A Midsummer Night\'s Dream') loads.
+            var quoted = raw.Trim((byte)' ');
+            if (quoted.Length >= 2 && quoted[0] is (byte)'"' or (byte)'\'' && quoted[^1] == quoted[0] && !EscapedAt(quoted, quoted.Length - 1)) raw = quoted[1..^1];
+        }
         csv.Write("\""u8);
         var run = 0;
         for (var i = 0; i < raw.Length; i++)

@@ -26,6 +26,10 @@ public sealed class Utf8CheckingStream(Stream inner, char? replacement, string u
     private int _held;          // bytes of an incomplete character kept after _end
     private long _line = 1;
     private bool _done;
+    private readonly List<long> _replaced = [];
+
+    /// <summary>With ACCEPTINVCHARS: the lines where invalid bytes were replaced, in order (the first 100, as stl_replacements keeps).</summary>
+    public IReadOnlyList<long> ReplacedLines => _replaced;
 
     public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
@@ -93,6 +97,7 @@ public sealed class Utf8CheckingStream(Stream inner, char? replacement, string u
             if (replacement is not { } c)
                 throw new InvalidUtf8Exception(url, _line, Convert.ToHexString(span.Slice(i, Math.Max(consumed, 1))).ToLowerInvariant());
             for (var k = 0; k < Math.Max(consumed, 1); k++) span[i + k] = (byte)c;
+            if (_replaced.Count < 100 && (_replaced.Count == 0 || _replaced[^1] != _line)) _replaced.Add(_line);
             i += Math.Max(consumed, 1);
         }
     }

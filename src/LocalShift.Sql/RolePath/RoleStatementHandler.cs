@@ -39,14 +39,14 @@ public sealed class RoleStatementHandler(RolePathResolver roles, S3Objects objec
         if (first.Is("COPY"))
         {
             var copy = CopyStatement.Parse(significant);
-            var s3 = Session(context, copy.Authorization, "copy");
+            var s3 = Session(context, copy.Authorization, "copy", copy.Region);
             var rows = new CopyRunner(context, copy, s3).RunAsync(context.Cancellation).GetAwaiter().GetResult();
             return $"COPY {rows}";
         }
         if (first.Is("UNLOAD"))
         {
             var unload = UnloadStatement.Parse(significant);
-            var s3 = Session(context, unload.Authorization, "unload");
+            var s3 = Session(context, unload.Authorization, "unload", unload.Region);
             new UnloadRunner(context, unload, s3, sql => PrepareFunctions(context, sql), roles.Slices(context)).RunAsync(context.Cancellation).GetAwaiter().GetResult();
             return "UNLOAD";
         }
@@ -65,6 +65,7 @@ public sealed class RoleStatementHandler(RolePathResolver roles, S3Objects objec
     public string PrepareFunctions(RedshiftStatementContext context, string sql) =>
         ClusterFunctions.Prepare(context, sql, roles.DefaultRoleArn(context));
 
-    private S3Session Session(RedshiftStatementContext context, Authorization authorization, string purpose) =>
-        new(objects, authorizer, roles.Resolve(context, authorization, purpose), context.Region, clock);
+    /// <param name="region">The statement's REGION: where its buckets are; without it, the cluster's region.</param>
+    private S3Session Session(RedshiftStatementContext context, Authorization authorization, string purpose, string? region) =>
+        new(objects, authorizer, roles.Resolve(context, authorization, purpose), region ?? context.Region, clock, bucketsInRegion: true);
 }

@@ -256,7 +256,9 @@ public sealed class UnloadRunner(RedshiftStatementContext context, UnloadStateme
         var name = unload.Parallel ? $"{slice:D4}_part_{part:D2}" : $"{part:D3}";
         if (unload.Extension is { Length: > 0 } ext) name += "." + ext;
         else if (unload.Format == UnloadFormat.Parquet) name += ".parquet";
-        return name + unload.Compression switch { Compression.Gzip => ".gz", Compression.Bzip2 => ".bz2", Compression.Zstd => ".zst", _ => "" };
+        var compressed = unload.Compression switch { Compression.Gzip => ".gz", Compression.Bzip2 => ".bz2", Compression.Zstd => ".zst", _ => "" };
+        // An EXTENSION that already names the compression ('txt.gz' with GZIP) is not given it twice.
+        return name.EndsWith(compressed, StringComparison.OrdinalIgnoreCase) ? name : name + compressed;
     }
 
     private string ContentType() => unload.Format switch

@@ -32,6 +32,8 @@ public sealed record UnloadStatement
     public bool Parallel { get; init; } = true;
     public long? MaxFileSize { get; init; }
     public string? Extension { get; init; }
+    /// <summary>REGION 'r': the region of the target bucket; null means the cluster's.</summary>
+    public string? Region { get; init; }
     /// <summary>FIXEDWIDTH 'label:width,...': each row written as its columns padded to these widths.</summary>
     public IReadOnlyList<(string Label, int Width)> FixedWidths { get; init; } = [];
 
@@ -91,7 +93,7 @@ public sealed record UnloadStatement
                     break;
                 case "MAXFILESIZE": s = s with { MaxFileSize = Size(r, "MAXFILESIZE") }; break;
                 case "ROWGROUPSIZE": Size(r, "ROWGROUPSIZE"); break;
-                case "REGION": r.String("REGION"); break;
+                case "REGION": s = s with { Region = r.String("REGION") }; break;
                 case "EXTENSION": s = s with { Extension = r.String("EXTENSION").TrimStart('.') }; break;
                 default: throw StatementReader.SyntaxError(word);
             }

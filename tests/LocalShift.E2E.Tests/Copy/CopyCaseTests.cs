@@ -19,7 +19,8 @@ public sealed class CopyCaseFixture : IAsyncLifetime
     {
         Server = await LocalShiftServer.StartAsync();
         var story = new RoleStory(Server);
-        var role = await story.CreateRoleAsync("Cases", policy: RoleStory.S3Policy("cases", "s3:*"));
+        // Every bucket whose name starts with "cases" (cases-eu is made in another region by a case file).
+        var role = await story.CreateRoleAsync("Cases", policy: RoleStory.S3Policy("cases*", "s3:*"));
         Port = await story.CreateClusterAsync("cases", [role], defaultRole: role);
         await story.MakeBucketAsync("cases");
         S3 = new AmazonS3Client(new BasicAWSCredentials(LocalShiftServer.RootKey, LocalShiftServer.RootSecret),
@@ -44,6 +45,9 @@ public sealed class CopyCaseFixture : IAsyncLifetime
 /// <item><c>put s3://cases/key</c>, then the object's lines (each ends with a newline; <c>&lt;TAB&gt;</c>, <c>&lt;CR&gt;</c>
 /// and <c>&lt;NONL&gt;</c> at the very end stand for a tab, a carriage return and no final newline; <c>&lt;x1e&gt;</c> for the
 /// character of that code, 00 to 7f);</item>
+/// <item><c>put utf16le|utf16be|utf16le-bom|utf16be-bom s3://cases/key</c>: the same, the object's text encoded so
+/// (with a byte order mark for <c>-bom</c>);</item>
+/// <item><c>bucket s3://name region</c>: makes the bucket in that region (through a client of that region);</item>
 /// <item><c>object s3://cases/key</c>, then the object's expected lines, the same way;</item>
 /// <item><c>keys s3://cases/prefix</c>, then the keys expected under the prefix, in order.</item>
 /// </list>
@@ -110,10 +114,29 @@ public sealed class CopyCaseTests(CopyCaseFixture f) : IClassFixture<CopyCaseFix
                 var expected = body.Skip(separator + 1).ToList();
                 Assert.True(expected.SequenceEqual(rows), $"{at}\nexpected:\n{string.Join('\n', expected)}\nactual:\n{string.Join('\n', rows)}");
             }
-            else if (header.StartsWith("put ", StringComparison.Ordinal))
+            else if (header.StartsWith("put ", StringComparison.Ordinal) && !header.StartsWith("put utf16", StringComparison.Ordinal))
             {
                 var (bucket, key) = Location(header["put ".Length..]);
                 await f.S3.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = key, ContentBody = Content(body) });
+            }
+            else if (header.StartsWith("put utf16", StringComparison.Ordinal))
+            {
+                var parts = header.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+                var (bucket, key) = Location(parts[2]);
+                var text = Content(body);
+                var bigEndian = parts[1].StartsWith("utf16be", StringComparison.Ordinal);
+                var encoding = new UnicodeEncoding(bigEndian, byteOrderMark: false);
+                byte[] bom = parts[1].EndsWith("-bom", StringComparison.Ordinal) ? (bigEndian ? [0xFE, 0xFF] : [0xFF, 0xFE]) : [];
+                using var bytes = new MemoryStream([.. bom, .. encoding.GetBytes(text)]);
+                await f.S3.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = key, InputStream = bytes });
+            }
+            else if (header.StartsWith("bucket ", StringComparison.Ordinal))
+            {
+                var parts = header.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+                var (bucket, _) = Location(parts[1] + "/");
+                using var regional = new AmazonS3Client(new BasicAWSCredentials(LocalShiftServer.RootKey, LocalShiftServer.RootSecret),
+                    new AmazonS3Config { ServiceURL = f.Server.Endpoint, ForcePathStyle = true, AuthenticationRegion = parts[2], MaxErrorRetry = 0 });
+                await regional.PutBucketAsync(new PutBucketRequest { BucketName = bucket, BucketRegionName = parts[2] });
             }
             else if (header.StartsWith("object ", StringComparison.Ordinal))
             {

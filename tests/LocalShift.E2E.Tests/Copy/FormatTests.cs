@@ -254,6 +254,15 @@ public class FormatTests(FormatFixture f) : IClassFixture<FormatFixture>
             "SELECT s FROM inv1 WHERE id = 2 ORDER BY s");
         Assert.StartsWith("2|1220\n", rows);
         Assert.EndsWith("ab?cd\nab^cd\n", rows);
+        // Each line whose bytes were replaced is in stl_replacements, as it was loaded.
+        var replaced = await SqlAsync("COPY inv1 FROM 's3://fmt/inv/in/' IAM_ROLE default ACCEPTINVCHARS AS '#'",
+            "SELECT line_number, trim(raw_line), tbl > 0 FROM stl_replacements WHERE query = pg_last_copy_id()");
+        Assert.EndsWith("\n2|2|ab#cd|t\n", replaced);
+
+        // Under MAXERROR the record holding it is rejected like any bad record, and the others load.
+        var skipped = await SqlAsync("DELETE FROM inv1", "COPY inv1 FROM 's3://fmt/inv/in/' IAM_ROLE default MAXERROR 1", "SELECT id FROM inv1",
+            "SELECT line_number, err_code FROM stl_load_errors WHERE query = pg_last_copy_id()");
+        Assert.EndsWith("\n1\n2|1220\n", skipped);
     }
 
     [Fact]
