@@ -40,6 +40,7 @@ public sealed partial class ObjectStore
             """);
         MigrateVersioning();
         MigrateBucketSettings();
+        MigratePartChecksums();
         var referenced = _state.Read(c =>
             c.Query(null, "SELECT blob FROM s3_objects UNION SELECT blob FROM s3_parts UNION SELECT blob FROM s3_versions WHERE blob IS NOT NULL",
                 r => r.GetString(0)).ToHashSet());

@@ -128,6 +128,7 @@ public class S3SmallerDifferencesTests(ServerFixture fixture) : IClassFixture<Se
     {
         var b = "small-raw-" + Guid.NewGuid().ToString("N")[..12];
         (await Server.AwsAsync("s3", "mb", $"s3://{b}")).EnsureSuccess();
+        (await Server.AwsAsync("s3api", "delete-public-access-block", "--bucket", b)).EnsureSuccess(); // the policy below is public
         (await Server.AwsAsync("s3api", "put-bucket-policy", "--bucket", b, "--policy", $$"""
             {"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":["s3:PutObject","s3:GetObject"],"Resource":"arn:aws:s3:::{{b}}/*"}]}
             """)).EnsureSuccess();
@@ -153,6 +154,7 @@ public class S3SmallerDifferencesTests(ServerFixture fixture) : IClassFixture<Se
     {
         var b = "small-raw-" + Guid.NewGuid().ToString("N")[..12];
         (await Server.AwsAsync("s3", "mb", $"s3://{b}")).EnsureSuccess();
+        (await Server.AwsAsync("s3api", "delete-public-access-block", "--bucket", b)).EnsureSuccess(); // the policy below is public
         (await Server.AwsAsync("s3api", "put-bucket-policy", "--bucket", b, "--policy", $$"""
             {"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":["s3:PutObject","s3:GetObject"],"Resource":"arn:aws:s3:::{{b}}/*"}]}
             """)).EnsureSuccess();
