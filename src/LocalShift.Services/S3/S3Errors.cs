@@ -50,6 +50,24 @@ public static class S3Errors
     public static S3Exception InvalidDigest() => new("InvalidDigest", "The Content-MD5 you specified is not valid.", 400);
     public static S3Exception ChecksumMismatch(string algorithm) => new("BadDigest", $"The {algorithm} you specified did not match the calculated checksum.", 400);
     public static S3Exception InvalidChecksum(string algorithm) => new("InvalidRequest", $"Value for x-amz-checksum-{algorithm.ToLowerInvariant()} header is invalid.", 400);
+    // The checksum texts below are AWS's as other S3 implementations and users report them (unverified against a capture).
+    public static S3Exception InvalidChecksumAlgorithm() => new("InvalidRequest",
+        "Checksum algorithm provided is unsupported. Please try again with any of the valid types: [CRC32, CRC32C, CRC64NVME, SHA1, SHA256]", 400);
+    public static S3Exception MultipleChecksums() => new("InvalidRequest",
+        "Expecting a single x-amz-checksum- header. Multiple checksum Types are not allowed.", 400);
+    public static S3Exception ChecksumTypeMismatch(string expected, string? actual) => new("InvalidRequest",
+        $"Checksum Type mismatch occurred, expected checksum Type: {expected.ToLowerInvariant()}, actual checksum Type: {actual?.ToLowerInvariant() ?? "null"}", 400);
+    public static S3Exception ChecksumTypeWithoutAlgorithm() => new("InvalidRequest",
+        "The x-amz-checksum-type header can only be used with the x-amz-checksum-algorithm header.", 400);
+    public static S3Exception InvalidChecksumType(string value) => new("InvalidRequest",
+        $"Value for x-amz-checksum-type header is invalid: {value}", 400);
+    public static S3Exception ChecksumTypeNotSupported(string type, string algorithm) => new("InvalidRequest",
+        $"The {type} checksum type cannot be used with the {algorithm.ToLowerInvariant()} checksum algorithm.", 400);
+    /// <summary>Confirmed by a user's report of AWS's answer (a composite upload completed without a part's checksum).</summary>
+    public static S3Exception PartChecksumMissing(string algorithm, int partNumber) => new("InvalidRequest",
+        $"The upload was created using a {algorithm.ToLowerInvariant()} checksum. The complete request must include the checksum for each part. It was missing for part {partNumber} in the request.", 400);
+    public static S3Exception InvalidPartNumber() => new("InvalidPartNumber", "The requested partnumber is not satisfiable", 416);
+    public static S3Exception NoSuchTagSet(string bucket) => new("NoSuchTagSet", "The TagSet does not exist", 404, ("BucketName", bucket));
     public static S3Exception ContentSha256Mismatch(string claimed, string computed) => new("XAmzContentSHA256Mismatch",
         "The provided 'x-amz-content-sha256' header does not match what was computed.", 400,
         ("ClientComputedContentSHA256", claimed), ("S3ComputedContentSHA256", computed));

@@ -18,6 +18,14 @@ public sealed record ObjectAttributes
     /// <summary>Additional checksum the writer asked for ("CRC32", "SHA256", ...) with its base64 value; null when none.</summary>
     public string? ChecksumAlgorithm { get; init; }
     public string? ChecksumValue { get; init; }
+    /// <summary>"FULL_OBJECT" (a single PUT, or a multipart upload's CRC of the whole object) or "COMPOSITE" (the checksum of the parts' checksums, "-N").</summary>
+    public string? ChecksumType { get; init; }
+    /// <summary>
+    /// For an object made by a multipart upload, each part's size in part order (for GET ?partNumber= and
+    /// GetObjectAttributes) and, when the upload had a checksum algorithm, each part's checksum; null otherwise.
+    /// </summary>
+    public IReadOnlyList<long>? PartSizes { get; init; }
+    public IReadOnlyList<string>? PartChecksums { get; init; }
     /// <summary>The multipart upload that made this object, so a retried completion can be answered again; null otherwise.</summary>
     public string? CompletedUploadId { get; init; }
     /// <summary>
@@ -52,10 +60,10 @@ public sealed record ObjectInfo(
 public sealed record UploadInfo(string UploadId, string Bucket, string Key, DateTimeOffset Initiated, string InitiatorArn, ObjectAttributes Attributes);
 
 /// <summary>One uploaded part.</summary>
-public sealed record PartInfo(int PartNumber, long Size, string ETag, DateTimeOffset LastModified, string BlobId);
+public sealed record PartInfo(int PartNumber, long Size, string ETag, DateTimeOffset LastModified, string BlobId, string? Checksum = null);
 
-/// <summary>A part the client names in CompleteMultipartUpload.</summary>
-public sealed record CompletedPart(int PartNumber, string ETag);
+/// <summary>A part the client names in CompleteMultipartUpload, with the checksum it claims for it (base64), if any.</summary>
+public sealed record CompletedPart(int PartNumber, string ETag, string? Checksum = null);
 
 /// <summary>One entry of a listing: an object, or a common prefix rolled up at the delimiter.</summary>
 public sealed record ListEntry(ObjectInfo? Object, string? CommonPrefix)

@@ -2,12 +2,13 @@ using LocalShift.Storage.State;
 
 namespace LocalShift.Storage.Objects;
 
-/// <summary>The bucket settings S3 keeps as sub-resources of a bucket (default encryption, ownership, public access block).</summary>
+/// <summary>The bucket settings S3 keeps as sub-resources of a bucket (default encryption, ownership, public access block, tags).</summary>
 public enum BucketSetting
 {
     Encryption,
     OwnershipControls,
     PublicAccessBlock,
+    Tagging,
 }
 
 public sealed partial class ObjectStore

@@ -32,7 +32,11 @@ public sealed partial class ObjectStore
     public UploadInfo GetUpload(string bucket, string key, string uploadId) =>
         _state.Read(c => FindUpload(c, null, bucket, key, uploadId)) ?? throw new ObjectStoreException(ObjectStoreError.NoSuchUpload);
 
-    public PartInfo CommitPart(UploadInfo upload, int partNumber, StagedBlob staged)
+    /// <summary>Part checksums (base64, of the upload's algorithm) live beside the parts; the column came with checksums.</summary>
+    private void MigratePartChecksums() =>
+        _state.Migrate("s3-checksums", "ALTER TABLE s3_parts ADD COLUMN checksum TEXT;");
+
+    public PartInfo CommitPart(UploadInfo upload, int partNumber, StagedBlob staged, string? checksum = null)
     {
         var blob = staged.Promote();
         var modified = DateTimeOffset.FromUnixTimeMilliseconds(Now.ToUnixTimeMilliseconds());
@@ -45,9 +49,9 @@ public sealed partial class ObjectStore
                 string? old;
                 using (var cmd = c.Cmd(tx, "SELECT blob FROM s3_parts WHERE upload_id=$u AND part_number=$n", ("$u", upload.UploadId), ("$n", partNumber)))
                     old = cmd.ExecuteScalar() as string;
-                c.Exec(tx, "INSERT OR REPLACE INTO s3_parts(upload_id, part_number, blob, size, etag, last_modified) VALUES($u,$n,$b,$s,$e,$m)",
+                c.Exec(tx, "INSERT OR REPLACE INTO s3_parts(upload_id, part_number, blob, size, etag, last_modified, checksum) VALUES($u,$n,$b,$s,$e,$m,$c)",
                     ("$u", upload.UploadId), ("$n", partNumber), ("$b", blob), ("$s", staged.Size), ("$e", staged.Md5Hex),
-                    ("$m", modified.ToUnixTimeMilliseconds()));
+                    ("$m", modified.ToUnixTimeMilliseconds()), ("$c", checksum));
                 return old;
             });
         }
@@ -57,7 +61,7 @@ public sealed partial class ObjectStore
             throw;
         }
         if (replaced is not null) Files.Delete(replaced);
-        return new PartInfo(partNumber, staged.Size, staged.Md5Hex, modified, blob);
+        return new PartInfo(partNumber, staged.Size, staged.Md5Hex, modified, blob, checksum);
     }
 
     public IReadOnlyList<PartInfo> ListParts(string uploadId) => _state.Read(c => ReadParts(c, null, uploadId));
@@ -74,9 +78,13 @@ public sealed partial class ObjectStore
 
     /// <summary>
     /// Joins the named parts into the object (ETag: MD5 of the parts' MD5s, then "-N"). The parts are copied into one new
-    /// blob, so the object is a single file like any other and the upload's parts are deleted afterwards.
+    /// blob, so the object is a single file like any other and the upload's parts are deleted afterwards. The object
+    /// remembers its parts' sizes and checksums. <paramref name="observe"/> may wrap the joined bytes on their way to the
+    /// new blob (to compute a checksum of the whole object); <paramref name="finish"/> completes the attributes from the
+    /// chosen parts once the bytes are staged, and may refuse the completion by throwing.
     /// </summary>
-    public async Task<ObjectInfo> CompleteUploadAsync(UploadInfo upload, IReadOnlyList<CompletedPart> parts, CancellationToken ct = default)
+    public async Task<ObjectInfo> CompleteUploadAsync(UploadInfo upload, IReadOnlyList<CompletedPart> parts, CancellationToken ct = default,
+        Func<Stream, Stream>? observe = null, Func<IReadOnlyList<PartInfo>, ObjectAttributes, ObjectAttributes>? finish = null)
     {
         if (parts.Count == 0) throw new ObjectStoreException(ObjectStoreError.InvalidPart, "You must specify at least one part");
         for (var i = 1; i < parts.Count; i++)
@@ -97,9 +105,16 @@ public sealed partial class ObjectStore
         var etag = $"{Convert.ToHexStringLower(md5s.GetHashAndReset())}-{chosen.Count}";
 
         await using var joined = new PartsStream(Files, chosen);
-        using var staged = await Files.StageAsync(joined, ct);
+        await using var observed = observe?.Invoke(joined);
+        using var staged = await Files.StageAsync(observed ?? joined, ct);
         var keyBytes = ObjectKeys.Encode(upload.Key);
-        var attributes = upload.Attributes with { CompletedUploadId = upload.UploadId };
+        var attributes = upload.Attributes with
+        {
+            CompletedUploadId = upload.UploadId,
+            PartSizes = chosen.Select(p => p.Size).ToList(),
+            PartChecksums = chosen.All(p => p.Checksum is not null) ? chosen.Select(p => p.Checksum!).ToList() : null,
+        };
+        if (finish is not null) attributes = finish(chosen, attributes);
         var blob = staged.Promote();
         var modified = DateTimeOffset.FromUnixTimeMilliseconds(Now.ToUnixTimeMilliseconds());
         (string? VersionId, List<string> Freed, List<string> PartBlobs) done;
@@ -144,8 +159,8 @@ public sealed partial class ObjectStore
     }
 
     private static List<PartInfo> ReadParts(SqliteConnection c, SqliteTransaction? tx, string uploadId) =>
-        c.Query(tx, "SELECT part_number, size, etag, last_modified, blob FROM s3_parts WHERE upload_id=$u ORDER BY part_number",
-            r => new PartInfo(r.GetInt32(0), r.GetInt64(1), r.GetString(2), DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(3)), r.GetString(4)),
+        c.Query(tx, "SELECT part_number, size, etag, last_modified, blob, checksum FROM s3_parts WHERE upload_id=$u ORDER BY part_number",
+            r => new PartInfo(r.GetInt32(0), r.GetInt64(1), r.GetString(2), DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(3)), r.GetString(4), r.StringOrNull(5)),
             ("$u", uploadId));
 
     private static UploadInfo ReadUpload(SqliteDataReader r) => new(

@@ -40,6 +40,7 @@ public sealed partial class ObjectStore
             """);
         MigrateVersioning();
         MigrateBucketSettings();
+        MigratePartChecksums();
         MigratePublications();
         SweepPublications();
         var referenced = _state.Read(c =>

@@ -96,6 +96,8 @@ public class S3AuthorizationTests(TwoAccountServerFixture fixture) : IClassFixtu
         using var http = new HttpClient();
 
         var before = await http.GetAsync($"{Server.Endpoint}/{b}/pub/a.txt");
+        // New buckets block public policies, as AWS's do: a public bucket is made public on purpose.
+        (await Server.AwsAsync("s3api", "delete-public-access-block", "--bucket", b)).EnsureSuccess();
         (await Server.AwsAsync("s3api", "put-bucket-policy", "--bucket", b, "--policy", $$"""
             {"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::{{b}}/pub/*"}]}
             """)).EnsureSuccess();

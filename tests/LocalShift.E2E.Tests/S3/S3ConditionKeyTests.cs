@@ -200,7 +200,8 @@ public class S3ConditionKeyTests(ServerFixture fixture) : IClassFixture<ServerFi
         Assert.Equal("InvalidBucketAclWithObjectOwnership:400", r.GetProperty("aclOnCreateBucket").GetString());
         Assert.Equal("ok", r.GetProperty("aclWithObjectWriter").GetString());
 
-        Assert.Equal("NoSuchPublicAccessBlockConfiguration:404", r.GetProperty("pabBefore").GetString());
+        Assert.Equal("ok", r.GetProperty("pabBefore").GetString());
+        Assert.True(r.GetProperty("pabDefault").GetProperty("BlockPublicPolicy").GetBoolean());
         Assert.Equal("""{"BlockPublicAcls":true,"IgnorePublicAcls":false,"BlockPublicPolicy":true,"RestrictPublicBuckets":false}""", r.GetProperty("pab").GetRawText());
         Assert.Equal("AccessDenied:403", r.GetProperty("publicPolicyBlocked").GetString());
         Assert.Contains("because public policies are blocked by the BlockPublicPolicy block public access setting", r.GetProperty("publicPolicyBlockedMessage").GetString());
@@ -222,6 +223,11 @@ public class S3ConditionKeyTests(ServerFixture fixture) : IClassFixture<ServerFi
         var encryption = (await Server.AwsAsync("s3api", "get-bucket-encryption", "--bucket", b)).Json();
         var ownership = (await Server.AwsAsync("s3api", "get-bucket-ownership-controls", "--bucket", b)).Json();
         var acl = await Server.AwsAsync("s3api", "put-object", "--bucket", b, "--key", "a.txt", "--body", _file, "--acl", "public-read");
+        var defaultBlock = (await Server.AwsAsync("s3api", "get-public-access-block", "--bucket", b)).Json();
+        var blockedByDefault = await Server.AwsAsync("s3api", "put-bucket-policy", "--bucket", b, "--policy", $$"""
+            {"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::{{b}}/*"}]}
+            """);
+        (await Server.AwsAsync("s3api", "delete-public-access-block", "--bucket", b)).EnsureSuccess();
         var noBlock = await Server.AwsAsync("s3api", "get-public-access-block", "--bucket", b);
         (await Server.AwsAsync("s3api", "put-object", "--bucket", b, "--key", "a.txt", "--body", _file)).EnsureSuccess();
         (await Server.AwsAsync("s3api", "put-bucket-policy", "--bucket", b, "--policy", $$"""
@@ -242,6 +248,10 @@ public class S3ConditionKeyTests(ServerFixture fixture) : IClassFixture<ServerFi
             .GetProperty("ApplyServerSideEncryptionByDefault").GetProperty("SSEAlgorithm").GetString());
         Assert.Equal("BucketOwnerEnforced", ownership.GetProperty("OwnershipControls").GetProperty("Rules")[0].GetProperty("ObjectOwnership").GetString());
         Assert.Contains("An error occurred (AccessControlListNotSupported) when calling the PutObject operation: The bucket does not allow ACLs", acl.Stderr);
+        // New buckets block public access with all four settings, as AWS's have since April 2023.
+        var defaults = defaultBlock.GetProperty("PublicAccessBlockConfiguration");
+        Assert.All(["BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets"], s => Assert.True(defaults.GetProperty(s).GetBoolean()));
+        Assert.Contains("An error occurred (AccessDenied) when calling the PutBucketPolicy operation", blockedByDefault.Stderr);
         Assert.Contains("(NoSuchPublicAccessBlockConfiguration) when calling the GetPublicAccessBlock operation: The public access block configuration was not found", noBlock.Stderr);
         Assert.True(block.GetProperty("PublicAccessBlockConfiguration").GetProperty("RestrictPublicBuckets").GetBoolean());
         Assert.Equal(HttpStatusCode.OK, anonymousBefore.StatusCode);

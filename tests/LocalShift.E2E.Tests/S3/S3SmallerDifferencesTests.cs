@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Net;
 using System.Text;
 using Amazon.Runtime;
@@ -128,6 +129,7 @@ public class S3SmallerDifferencesTests(ServerFixture fixture) : IClassFixture<Se
     {
         var b = "small-raw-" + Guid.NewGuid().ToString("N")[..12];
         (await Server.AwsAsync("s3", "mb", $"s3://{b}")).EnsureSuccess();
+        (await Server.AwsAsync("s3api", "delete-public-access-block", "--bucket", b)).EnsureSuccess(); // the policy below is public
         (await Server.AwsAsync("s3api", "put-bucket-policy", "--bucket", b, "--policy", $$"""
             {"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":["s3:PutObject","s3:GetObject"],"Resource":"arn:aws:s3:::{{b}}/*"}]}
             """)).EnsureSuccess();
@@ -153,6 +155,7 @@ public class S3SmallerDifferencesTests(ServerFixture fixture) : IClassFixture<Se
     {
         var b = "small-raw-" + Guid.NewGuid().ToString("N")[..12];
         (await Server.AwsAsync("s3", "mb", $"s3://{b}")).EnsureSuccess();
+        (await Server.AwsAsync("s3api", "delete-public-access-block", "--bucket", b)).EnsureSuccess(); // the policy below is public
         (await Server.AwsAsync("s3api", "put-bucket-policy", "--bucket", b, "--policy", $$"""
             {"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":["s3:PutObject","s3:GetObject"],"Resource":"arn:aws:s3:::{{b}}/*"}]}
             """)).EnsureSuccess();
@@ -191,5 +194,58 @@ public class S3SmallerDifferencesTests(ServerFixture fixture) : IClassFixture<Se
 
         Assert.Equal(names, seen);
         Assert.Equal(3, pages);
+    }
+
+    [Fact]
+    public async Task Cli_reads_a_part_lists_v1_with_a_raw_prefix_tags_buckets_and_needs_get_object_attributes()
+    {
+        var b = NewBucket();
+        var big = Path.Combine(_dir, "big.bin");
+        var data = new byte[9 * 1024 * 1024]; // over the CLI's 8 MB threshold: two parts, 8 MB and 1 MB
+        new Random(5).NextBytes(data);
+        File.WriteAllBytes(big, data);
+        var user = "u" + Guid.NewGuid().ToString("N")[..10];
+        var results = await Server.AwsBatchAsAsync(LocalShiftServer.RootKey, LocalShiftServer.RootSecret, null,
+        [
+            ["s3", "mb", $"s3://{b}"],
+            ["s3", "cp", big, $"s3://{b}/big.bin"],
+            ["s3api", "head-object", "--bucket", b, "--key", "big.bin", "--part-number", "2"],
+            ["s3api", "head-object", "--bucket", b, "--key", "big.bin", "--part-number", "3"],
+            ["s3api", "put-object", "--bucket", b, "--key", "a b+c/k", "--body", big],
+            ["s3api", "list-objects", "--bucket", b, "--prefix", "a b+c/", "--no-paginate"],
+            ["s3api", "get-bucket-tagging", "--bucket", b],
+            ["s3api", "put-bucket-tagging", "--bucket", b, "--tagging", "TagSet=[{Key=team,Value=data},{Key=env,Value=ci}]"],
+            ["s3api", "get-bucket-tagging", "--bucket", b],
+            ["s3api", "delete-bucket-tagging", "--bucket", b],
+            ["s3api", "get-bucket-tagging", "--bucket", b],
+            ["iam", "create-user", "--user-name", user],
+            ["iam", "put-user-policy", "--user-name", user, "--policy-name", "read", "--policy-document",
+                $$"""{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::{{b}}/*"}]}"""],
+            ["iam", "create-access-key", "--user-name", user],
+        ]);
+        var key = JsonDocument.Parse(results[^1].EnsureSuccess().Stdout).RootElement.GetProperty("AccessKey");
+        var asUser = await Server.AwsBatchAsAsync(key.GetProperty("AccessKeyId").GetString()!, key.GetProperty("SecretAccessKey").GetString()!, null,
+        [
+            ["s3api", "head-object", "--bucket", b, "--key", "big.bin"],
+            ["s3api", "get-object-attributes", "--bucket", b, "--key", "big.bin", "--object-attributes", "ObjectSize"],
+        ]);
+
+        var part2 = JsonDocument.Parse(results[2].EnsureSuccess().Stdout).RootElement;
+        Assert.Equal(2, part2.GetProperty("PartsCount").GetInt32());
+        Assert.Equal(1024 * 1024, part2.GetProperty("ContentLength").GetInt64());
+        Assert.Contains("(416)", results[3].Stderr);
+        // botocore asks for encoding-type=url and decodes a v1 listing's keys, but not its Prefix: S3 answers Prefix as sent.
+        var listing = JsonDocument.Parse(results[5].EnsureSuccess().Stdout).RootElement;
+        Assert.Equal("a b+c/", listing.GetProperty("Prefix").GetString());
+        Assert.Equal("a b+c/k", listing.GetProperty("Contents")[0].GetProperty("Key").GetString());
+        Assert.Contains("An error occurred (NoSuchTagSet) when calling the GetBucketTagging operation: The TagSet does not exist", results[6].Stderr);
+        results[7].EnsureSuccess();
+        var tags = JsonDocument.Parse(results[8].EnsureSuccess().Stdout).RootElement.GetProperty("TagSet");
+        Assert.Equal(["team=data", "env=ci"], tags.EnumerateArray().Select(t => $"{t.GetProperty("Key").GetString()}={t.GetProperty("Value").GetString()}"));
+        results[9].EnsureSuccess();
+        Assert.Contains("(NoSuchTagSet)", results[10].Stderr);
+        // GetObjectAttributes needs s3:GetObjectAttributes besides s3:GetObject.
+        asUser[0].EnsureSuccess();
+        Assert.Contains("An error occurred (AccessDenied) when calling the GetObjectAttributes operation", asUser[1].Stderr);
     }
 }

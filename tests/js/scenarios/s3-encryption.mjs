@@ -69,11 +69,14 @@ export default async function (input, ctx) {
   out.aclGrant = await code(s3.send(new PutObjectCommand({ Bucket, Key: 'acl.txt', Body: 'x', GrantRead: 'uri="http://acs.amazonaws.com/groups/global/AllUsers"' })));
   out.aclOwnerFullControl = await code(s3.send(new PutObjectCommand({ Bucket, Key: 'acl.txt', Body: 'x', ACL: 'bucket-owner-full-control' })));
   out.aclOnCreateBucket = await code(s3.send(new CreateBucketCommand({ Bucket: `${Bucket}-acl`, ACL: 'public-read' })));
+  // A new bucket blocks public access with all four settings, as on AWS; deleted here to show ACLs with ObjectWriter.
+  out.pabBefore = await code(s3.send(new GetPublicAccessBlockCommand({ Bucket })));
+  out.pabDefault = (await s3.send(new GetPublicAccessBlockCommand({ Bucket }))).PublicAccessBlockConfiguration;
+  await s3.send(new DeletePublicAccessBlockCommand({ Bucket }));
   await s3.send(new PutBucketOwnershipControlsCommand({ Bucket, OwnershipControls: { Rules: [{ ObjectOwnership: 'ObjectWriter' }] } }));
   out.aclWithObjectWriter = await code(s3.send(new PutObjectCommand({ Bucket, Key: 'acl.txt', Body: 'x', ACL: 'public-read' })));
 
-  // Public access block: none until set; BlockPublicPolicy refuses public policies, BlockPublicAcls public ACLs.
-  out.pabBefore = await code(s3.send(new GetPublicAccessBlockCommand({ Bucket })));
+  // Public access block: BlockPublicPolicy refuses public policies, BlockPublicAcls public ACLs.
   await s3.send(new PutPublicAccessBlockCommand({ Bucket, PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true } }));
   out.pab = (await s3.send(new GetPublicAccessBlockCommand({ Bucket }))).PublicAccessBlockConfiguration;
   const publicPolicy = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: `arn:aws:s3:::${Bucket}/*` }] });

@@ -60,7 +60,8 @@ public static class ObjectHeaders
     }
 
     /// <summary>Writes the headers GET and HEAD answer with; response-* query parameters override the stored values.</summary>
-    public static void Write(HttpResponse response, S3Request r, ObjectInfo o, bool withChecksum)
+    /// <param name="partNumber">The part a <c>?partNumber=</c> read asked for: its checksum is answered instead of the object's.</param>
+    public static void Write(HttpResponse response, S3Request r, ObjectInfo o, bool withChecksum, int? partNumber = null)
     {
         var h = response.Headers;
         var a = o.Attributes;
@@ -76,9 +77,19 @@ public static class ObjectHeaders
         foreach (var (k, v) in a.Metadata) h[MetaPrefix + k] = MailSafe(v);
         if (a.Tags.Count > 0) h["x-amz-tagging-count"] = a.Tags.Count.ToString(CultureInfo.InvariantCulture);
         if (withChecksum && a.ChecksumAlgorithm is not null && a.ChecksumValue is not null)
-            h["x-amz-checksum-" + a.ChecksumAlgorithm.ToLowerInvariant()] = a.ChecksumValue;
-        var parts = o.ETag.LastIndexOf('-');
-        if (parts > 0 && r.Q("partNumber") is not null) h["x-amz-mp-parts-count"] = o.ETag[(parts + 1)..];
+        {
+            if (partNumber is null)
+            {
+                h["x-amz-checksum-" + a.ChecksumAlgorithm.ToLowerInvariant()] = a.ChecksumValue;
+                h["x-amz-checksum-type"] = a.ChecksumType ?? "FULL_OBJECT";
+            }
+            else if (a.PartChecksums is { } sums && partNumber <= sums.Count)
+            {
+                h["x-amz-checksum-" + a.ChecksumAlgorithm.ToLowerInvariant()] = sums[partNumber.Value - 1];
+                h["x-amz-checksum-type"] = a.ChecksumType ?? "COMPOSITE";
+            }
+        }
+        if (partNumber is not null && a.PartSizes is { Count: var count }) h["x-amz-mp-parts-count"] = count.ToString(CultureInfo.InvariantCulture);
     }
 
     private static void Set(IHeaderDictionary h, string name, string? value)

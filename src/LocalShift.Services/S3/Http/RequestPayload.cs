@@ -28,7 +28,12 @@ public sealed partial class RequestPayload : IDisposable
     [GeneratedRegex("^[0-9a-fA-F]{64}$")]
     private static partial Regex HexSha256();
 
-    public RequestPayload(S3Request request)
+    /// <param name="expectedAlgorithm">The checksum algorithm the body must have (a part of an upload created with one).</param>
+    /// <param name="requireClaim">Whether the client must send that checksum (parts of a COMPOSITE upload).</param>
+    /// <param name="checksumHeadersDescribeBody">
+    /// False where <c>x-amz-checksum-*</c> headers describe something else (CompleteMultipartUpload's: the whole object).
+    /// </param>
+    public RequestPayload(S3Request request, string? expectedAlgorithm = null, bool requireClaim = false, bool checksumHeadersDescribeBody = true)
     {
         _request = request;
         var http = request.Http;
@@ -51,19 +56,29 @@ public sealed partial class RequestPayload : IDisposable
         }
 
         string? algorithm = null;
-        foreach (var a in DigestingStream.Algorithms)
+        foreach (var a in checksumHeadersDescribeBody ? S3Checksum.Algorithms : [])
         {
             var v = request.Header("x-amz-checksum-" + a.ToLowerInvariant());
             if (v is null) continue;
+            if (algorithm is not null) throw S3Errors.MultipleChecksums();
             algorithm = a;
             _checksumHeaderValue = v;
-            break;
         }
         var trailer = request.Header("x-amz-trailer");
         if (algorithm is null && trailer is not null && trailer.StartsWith("x-amz-checksum-", StringComparison.OrdinalIgnoreCase))
         {
-            algorithm = trailer["x-amz-checksum-".Length..].Trim().ToUpperInvariant();
+            algorithm = S3Checksum.Canonical(trailer["x-amz-checksum-".Length..]) ?? throw S3Errors.InvalidChecksumAlgorithm();
             _checksumInTrailer = true;
+        }
+        if (algorithm is null && checksumHeadersDescribeBody && request.Header("x-amz-sdk-checksum-algorithm") is { } sdk)
+            algorithm = S3Checksum.Canonical(sdk) ?? throw S3Errors.InvalidChecksumAlgorithm();
+        if (expectedAlgorithm is not null)
+        {
+            // A part of an upload with a checksum algorithm: its checksum is of that algorithm. A COMPOSITE upload needs
+            // every part's checksum from the client; for FULL_OBJECT S3 computes what the client did not send.
+            if (algorithm is not null && algorithm != expectedAlgorithm) throw S3Errors.ChecksumTypeMismatch(expectedAlgorithm, algorithm);
+            if (algorithm is null && requireClaim) throw S3Errors.ChecksumTypeMismatch(expectedAlgorithm, null);
+            algorithm = expectedAlgorithm;
         }
         _digests = new DigestingStream(body, _claimedSha256 is not null, algorithm);
     }
@@ -71,7 +86,10 @@ public sealed partial class RequestPayload : IDisposable
     /// <summary>The decoded object bytes, to be read once.</summary>
     public Stream Body => _digests;
 
-    /// <summary>The additional checksum that was verified, for storing and echoing back.</summary>
+    /// <summary>
+    /// The additional checksum, for storing and echoing back: the one the client sent (verified), or the one computed for
+    /// an algorithm it named without a value.
+    /// </summary>
     public (string Algorithm, string Value)? Checksum { get; private set; }
 
     /// <summary>Checks every claim about the body against what was read. Throws the S3 error of the first that fails.</summary>
@@ -101,10 +119,12 @@ public sealed partial class RequestPayload : IDisposable
             var claimedChecksum = _checksumInTrailer
                 ? _chunked?.Trailers.GetValueOrDefault("x-amz-checksum-" + algorithm.ToLowerInvariant())
                 : _checksumHeaderValue;
-            if (claimedChecksum is null) return;
-            if (!IsBase64(claimedChecksum)) throw S3Errors.InvalidChecksum(algorithm);
-            if (claimedChecksum != _digests.ChecksumBase64) throw S3Errors.ChecksumMismatch(algorithm);
-            Checksum = (algorithm, claimedChecksum);
+            if (claimedChecksum is not null)
+            {
+                if (!IsBase64(claimedChecksum, S3Checksum.Length(algorithm))) throw S3Errors.InvalidChecksum(algorithm);
+                if (claimedChecksum != _digests.ChecksumBase64) throw S3Errors.ChecksumMismatch(algorithm);
+            }
+            Checksum = (algorithm, _digests.ChecksumBase64!);
         }
     }
 
@@ -124,10 +144,10 @@ public sealed partial class RequestPayload : IDisposable
         return bytes;
     }
 
-    private static bool IsBase64(string s)
+    private static bool IsBase64(string s, int length)
     {
         Span<byte> scratch = stackalloc byte[64];
-        return Convert.TryFromBase64String(s, scratch, out _);
+        return Convert.TryFromBase64String(s, scratch, out var n) && n == length;
     }
 
     public void Dispose()

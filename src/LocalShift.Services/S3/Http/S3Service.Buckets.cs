@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Buffers.Text;
 using LocalShift.Aws;
 using LocalShift.Policy;
@@ -73,6 +74,10 @@ public sealed partial class S3Service
         // S3 keeps a legacy quirk: re-creating a bucket you own succeeds in us-east-1 and fails everywhere else.
         if (!created && bucket.Region != "us-east-1") throw S3Errors.BucketAlreadyOwnedByYou(name);
         if (created && ownership is not null) Store.SetBucketSetting(name, BucketSetting.OwnershipControls, ownership);
+        // New buckets block public access with all four settings, as AWS's have since April 2023
+        // (https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html); a public bucket
+        // policy needs DeletePublicAccessBlock (or a PutPublicAccessBlock that allows it) first, as on AWS.
+        if (created) Store.SetBucketSetting(name, BucketSetting.PublicAccessBlock, JsonSerializer.Serialize(new PublicAccessBlockConfiguration(true, true, true, true)));
         r.Http.Response.Headers.Location = "/" + name;
         r.Http.Response.StatusCode = 200;
     }

@@ -46,7 +46,9 @@ public sealed partial class S3Service
         return S3Xml.WriteAsync(r.Http, "ListBucketResult", w =>
         {
             w.El("Name", bucket.Name);
-            w.El("Prefix", Enc(prefix ?? "", url));
+            // ListObjects (v1) answers Prefix as sent even with encoding-type=url: botocore, which asks for url encoding
+            // itself, decodes Marker, NextMarker, Delimiter, keys and common prefixes of a v1 listing, but not Prefix.
+            w.El("Prefix", LocalShift.Aws.Protocols.XmlText.Safe(prefix ?? ""));
             w.El("Marker", Enc(marker ?? "", url));
             if (page.IsTruncated && delimiter is not null) w.El("NextMarker", Enc(page.Entries[^1].Position, url));
             w.El("MaxKeys", maxKeys);
@@ -78,7 +80,11 @@ public sealed partial class S3Service
             w.El("Key", Enc(o.Key, url));
             w.El("LastModified", o.LastModified);
             w.El("ETag", S3Xml.Quote(o.ETag));
-            if (o.Attributes.ChecksumAlgorithm is { } alg) w.El("ChecksumAlgorithm", alg);
+            if (o.Attributes.ChecksumAlgorithm is { } alg)
+            {
+                w.El("ChecksumAlgorithm", alg);
+                w.El("ChecksumType", o.Attributes.ChecksumType ?? FullObject);
+            }
             w.El("Size", o.Size);
             if (owner is not null) w.Owner("Owner", owner);
             w.El("StorageClass", "STANDARD");

@@ -11,9 +11,16 @@ public sealed partial class S3Service
         ObjectKeys.Encode(key);
         var bucketInfo = access.AuthorizeObject(call, bucket, key, "s3:PutObject", S3ConditionKeys.ObjectWrite(r, call.Time));
         CheckAclHeaders(r, bucketInfo);
-        var attributes = ObjectEncryption.Apply(r, ObjectHeaders.Read(r), BucketEncryption.Of(Store, bucket), bucketInfo.OwnerAccount, bucketInfo.Region);
+        var (algorithm, type) = UploadChecksum(r);
+        var attributes = ObjectEncryption.Apply(r, ObjectHeaders.Read(r), BucketEncryption.Of(Store, bucket), bucketInfo.OwnerAccount, bucketInfo.Region)
+            with { ChecksumAlgorithm = algorithm, ChecksumType = type };
         var upload = Store.CreateUpload(bucket, key, attributes, call.Caller.Arn);
         ObjectEncryption.WriteHeaders(r.Http.Response.Headers, attributes);
+        if (algorithm is not null)
+        {
+            r.Http.Response.Headers["x-amz-checksum-algorithm"] = algorithm;
+            r.Http.Response.Headers["x-amz-checksum-type"] = type;
+        }
         return S3Xml.WriteAsync(r.Http, "InitiateMultipartUploadResult", w =>
         {
             w.El("Bucket", bucket);
@@ -21,6 +28,33 @@ public sealed partial class S3Service
             w.El("UploadId", upload.UploadId);
         });
     }
+
+    /// <summary>
+    /// CreateMultipartUpload's <c>x-amz-checksum-algorithm</c> and <c>x-amz-checksum-type</c>: CRC64NVME is full-object
+    /// only, SHA1/SHA256 composite only, CRC32/CRC32C either (composite unless asked)
+    /// (https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html).
+    /// </summary>
+    private static (string? Algorithm, string? Type) UploadChecksum(S3Request r)
+    {
+        var algorithmHeader = r.Header("x-amz-checksum-algorithm");
+        var typeHeader = r.Header("x-amz-checksum-type");
+        if (algorithmHeader is null)
+            return typeHeader is null ? (null, null) : throw S3Errors.ChecksumTypeWithoutAlgorithm();
+        var algorithm = S3Checksum.Canonical(algorithmHeader) ?? throw S3Errors.InvalidChecksumAlgorithm();
+        var type = typeHeader?.Trim().ToUpperInvariant() switch
+        {
+            null => algorithm == S3Checksum.Crc64Nvme ? FullObject : Composite,
+            FullObject => FullObject,
+            Composite => Composite,
+            _ => throw S3Errors.InvalidChecksumType(typeHeader),
+        };
+        if (type == FullObject && !S3Checksum.SupportsFullObject(algorithm) || type == Composite && !S3Checksum.SupportsComposite(algorithm))
+            throw S3Errors.ChecksumTypeNotSupported(type, algorithm);
+        return (algorithm, type);
+    }
+
+    internal const string FullObject = "FULL_OBJECT";
+    internal const string Composite = "COMPOSITE";
 
     private (UploadInfo Upload, int PartNumber) PartTarget(S3Request r, AwsCall call)
     {
@@ -40,10 +74,11 @@ public sealed partial class S3Service
     {
         var (upload, partNumber) = PartTarget(r, call);
         ObjectEncryption.CheckPart(r, upload.Attributes);
-        using var payload = new RequestPayload(r);
+        var algorithm = upload.Attributes.ChecksumAlgorithm;
+        using var payload = new RequestPayload(r, algorithm, requireClaim: upload.Attributes.ChecksumType == Composite);
         using var staged = await Store.StageAsync(payload.Body, r.Http.RequestAborted);
         payload.Verify(staged);
-        var part = Store.CommitPart(upload, partNumber, staged);
+        var part = Store.CommitPart(upload, partNumber, staged, algorithm is null ? null : payload.Checksum?.Value);
         r.Http.Response.Headers.ETag = S3Xml.Quote(part.ETag);
         ObjectEncryption.WriteHeaders(r.Http.Response.Headers, upload.Attributes);
         if (payload.Checksum is { } sum) r.Http.Response.Headers["x-amz-checksum-" + sum.Algorithm.ToLowerInvariant()] = sum.Value;
@@ -68,8 +103,9 @@ public sealed partial class S3Service
             var (start, length) = range ?? (0, opened.Info.Size);
             body.Seek(start, SeekOrigin.Begin);
             using var slice = new LimitedStream(body, length);
-            using var staged = await Store.StageAsync(slice, r.Http.RequestAborted);
-            part = Store.CommitPart(upload, partNumber, staged);
+            using var digests = new DigestingStream(slice, false, upload.Attributes.ChecksumAlgorithm);
+            using var staged = await Store.StageAsync(digests, r.Http.RequestAborted);
+            part = Store.CommitPart(upload, partNumber, staged, digests.ChecksumBase64);
         }
         WriteVersionId(r, srcBucket, opened.Info.VersionId, "x-amz-copy-source-version-id");
         ObjectEncryption.WriteHeaders(r.Http.Response.Headers, upload.Attributes);
@@ -77,6 +113,7 @@ public sealed partial class S3Service
         {
             w.El("LastModified", part.LastModified);
             w.El("ETag", S3Xml.Quote(part.ETag));
+            if (part.Checksum is not null) w.El("Checksum" + upload.Attributes.ChecksumAlgorithm, part.Checksum);
         });
     }
 
@@ -100,16 +137,41 @@ public sealed partial class S3Service
         }
         Conditions.CheckWrite(r, Store.FindObject(bucket, key));
 
-        using var payload = new RequestPayload(r);
+        using var payload = new RequestPayload(r, checksumHeadersDescribeBody: false);
         var doc = S3Xml.Parse(await payload.ReadSmallAsync(4 * 1024 * 1024, r.Http.RequestAborted));
+        var algorithm = upload.Attributes.ChecksumAlgorithm;
         var parts = new List<CompletedPart>();
         foreach (var p in doc.Children("Part"))
         {
             if (!int.TryParse(p.Child("PartNumber"), out var n) || p.Child("ETag") is not { } etag) throw S3Errors.MalformedXml();
-            parts.Add(new CompletedPart(n, etag));
+            var claimed = S3Checksum.Algorithms.Select(a => p.Child("Checksum" + a)).FirstOrDefault(v => v is not null);
+            if (algorithm is not null && claimed is null && upload.Attributes.ChecksumType == Composite)
+                throw S3Errors.PartChecksumMissing(algorithm, n);
+            parts.Add(new CompletedPart(n, etag, claimed));
         }
         if (parts.Count == 0) throw S3Errors.MalformedXml();
-        var info = await Store.CompleteUploadAsync(upload, parts, r.Http.RequestAborted);
+        // A part whose checksum is not the one uploaded is a part that was not uploaded, as a wrong ETag is.
+        var stored = Store.ListParts(uploadId).ToDictionary(p => p.PartNumber);
+        foreach (var p in parts)
+            if (p.Checksum is not null && stored.TryGetValue(p.PartNumber, out var sp) && sp.Checksum is not null && sp.Checksum != p.Checksum)
+                throw S3Errors.InvalidPart();
+
+        var claimedWhole = algorithm is null ? null : r.Header("x-amz-checksum-" + algorithm.ToLowerInvariant());
+        DigestingStream? whole = null;
+        var info = await Store.CompleteUploadAsync(upload, parts, r.Http.RequestAborted,
+            observe: algorithm is not null && upload.Attributes.ChecksumType == FullObject ? s => whole = new DigestingStream(s, false, algorithm) : null,
+            finish: (chosen, attributes) =>
+            {
+                if (algorithm is null) return attributes;
+                var value = whole is not null
+                    ? whole.ChecksumBase64!
+                    : S3Checksum.Composite(algorithm, attributes.PartChecksums ?? throw S3Errors.PartChecksumMissing(algorithm, chosen[0].PartNumber));
+                // The whole object's checksum, when the client sends it, must be what the parts make (unverified text).
+                if (claimedWhole is not null && claimedWhole != value && claimedWhole != value.Split('-')[0])
+                    throw S3Errors.ChecksumMismatch(algorithm);
+                return attributes with { ChecksumValue = value };
+            });
+        whole?.Dispose();
         await WriteCompleteResult(r, info);
     }
 
@@ -124,7 +186,16 @@ public sealed partial class S3Service
             w.El("Bucket", info.Bucket);
             w.El("Key", info.Key);
             w.El("ETag", S3Xml.Quote(info.ETag));
+            WriteChecksumElements(w, info.Attributes);
         });
+    }
+
+    /// <summary>The object's checksum as the result documents of PutObject-like operations carry it: ChecksumXXX and ChecksumType.</summary>
+    private static void WriteChecksumElements(System.Xml.XmlWriter w, ObjectAttributes a)
+    {
+        if (a.ChecksumAlgorithm is null || a.ChecksumValue is null) return;
+        w.El("Checksum" + a.ChecksumAlgorithm, a.ChecksumValue);
+        w.El("ChecksumType", a.ChecksumType ?? FullObject);
     }
 
     private Task AbortMultipartUpload(S3Request r, AwsCall call)
@@ -159,6 +230,11 @@ public sealed partial class S3Service
             w.Owner("Initiator", bucketInfo.OwnerAccount);
             w.Owner("Owner", bucketInfo.OwnerAccount);
             w.El("StorageClass", "STANDARD");
+            if (upload.Attributes.ChecksumAlgorithm is { } algorithm)
+            {
+                w.El("ChecksumAlgorithm", algorithm);
+                w.El("ChecksumType", upload.Attributes.ChecksumType ?? Composite);
+            }
             w.El("PartNumberMarker", marker);
             w.El("NextPartNumberMarker", page.Count > 0 ? page[^1].PartNumber : marker);
             w.El("MaxParts", maxParts);
@@ -170,6 +246,7 @@ public sealed partial class S3Service
                 w.El("LastModified", p.LastModified);
                 w.El("ETag", S3Xml.Quote(p.ETag));
                 w.El("Size", p.Size);
+                if (p.Checksum is not null) w.El("Checksum" + upload.Attributes.ChecksumAlgorithm, p.Checksum);
                 w.WriteEndElement();
             }
         });
@@ -207,6 +284,11 @@ public sealed partial class S3Service
                 w.Owner("Owner", bucket.OwnerAccount);
                 w.El("StorageClass", "STANDARD");
                 w.El("Initiated", u.Initiated);
+                if (u.Attributes.ChecksumAlgorithm is { } algorithm)
+                {
+                    w.El("ChecksumAlgorithm", algorithm);
+                    w.El("ChecksumType", u.Attributes.ChecksumType ?? Composite);
+                }
                 w.WriteEndElement();
             }
         });

@@ -19,13 +19,17 @@ public sealed partial class S3Service
         using var payload = new RequestPayload(r);
         using var staged = await Store.StageAsync(payload.Body, r.Http.RequestAborted);
         payload.Verify(staged);
-        if (payload.Checksum is { } c) attributes = attributes with { ChecksumAlgorithm = c.Algorithm, ChecksumValue = c.Value };
+        if (payload.Checksum is { } c) attributes = attributes with { ChecksumAlgorithm = c.Algorithm, ChecksumValue = c.Value, ChecksumType = FullObject };
         Conditions.CheckWrite(r, Store.FindObject(bucket, key));
         var info = Store.Commit(bucket, key, staged, attributes);
 
         r.Http.Response.Headers.ETag = S3Xml.Quote(info.ETag);
         ObjectEncryption.WriteHeaders(r.Http.Response.Headers, info.Attributes);
-        if (payload.Checksum is { } sum) r.Http.Response.Headers["x-amz-checksum-" + sum.Algorithm.ToLowerInvariant()] = sum.Value;
+        if (payload.Checksum is { } sum)
+        {
+            r.Http.Response.Headers["x-amz-checksum-" + sum.Algorithm.ToLowerInvariant()] = sum.Value;
+            r.Http.Response.Headers["x-amz-checksum-type"] = FullObject;
+        }
         WriteVersionId(r, bucket, info.VersionId);
         r.Http.Response.StatusCode = 200;
     }
@@ -56,10 +60,13 @@ public sealed partial class S3Service
             return;
         }
 
-        var range = Conditions.Range(r.Header("Range"), info.Size);
-        ObjectHeaders.Write(response, r, info, withChecksum: range is null && r.Header("x-amz-checksum-mode") == "ENABLED");
+        var part = PartRange(r, info);
+        var range = part is { } p ? (p.Start, p.Length) : Conditions.Range(r.Header("Range"), info.Size);
+        ObjectHeaders.Write(response, r, info, withChecksum: (range is null || part is not null) && r.Header("x-amz-checksum-mode") == "ENABLED",
+            part?.Number);
         ObjectEncryption.WriteHeaders(response.Headers, info.Attributes);
         var (start, length) = range ?? (0, info.Size);
+        // A part read answers 206 with the part's Content-Range, also part 1 of an object that has no parts (unverified).
         if (range is not null)
         {
             response.StatusCode = 206;
@@ -71,6 +78,24 @@ public sealed partial class S3Service
 
         body.Seek(start, SeekOrigin.Begin);
         await CopyAsync(body, response.Body, length, r.Http.RequestAborted);
+    }
+
+    /// <summary>
+    /// GET/HEAD <c>?partNumber=N</c>: the bytes of that part of a multipart object (answered 206 with its Content-Range and
+    /// <c>x-amz-mp-parts-count</c>); part 1 of any other object is the whole object. A part past the last is
+    /// <c>InvalidPartNumber</c> (416); a number that is not 1–10000 is <c>InvalidArgument</c>.
+    /// </summary>
+    private static (int Number, long Start, long Length)? PartRange(S3Request r, ObjectInfo info)
+    {
+        var text = r.Q("partNumber");
+        if (text is null) return null;
+        if (!int.TryParse(text, out var n) || n is < 1 or > 10000)
+            throw S3Errors.InvalidArgument("Part number must be an integer between 1 and 10000, inclusive", "partNumber", text);
+        if (r.Header("Range") is not null) throw S3Errors.InvalidRequest("Cannot specify both Range header and partNumber query parameter");
+        var sizes = info.Attributes.PartSizes ?? [info.Size];
+        if (n > sizes.Count) throw S3Errors.InvalidPartNumber();
+        var start = sizes.Take(n - 1).Sum();
+        return (n, start, sizes[n - 1]);
     }
 
     private static async Task CopyAsync(Stream from, Stream to, long length, CancellationToken ct)
@@ -196,15 +221,31 @@ public sealed partial class S3Service
                 : source with { Tags = replaceTags ? requested.Tags : source.Tags, CompletedUploadId = null };
             // A copy is encrypted as its request (or the destination bucket's default) says, not as its source was.
             attributes = ObjectEncryption.Apply(r, attributes, BucketEncryption.Of(Store, bucket), bucketInfo.OwnerAccount, bucketInfo.Region);
+            // A copy is one object, not parts; it keeps its source's checksum algorithm unless the request names another
+            // (x-amz-checksum-algorithm), computed over the bytes copied: a full-object source's value carries over as is.
+            var checksumAlgorithm = r.Header("x-amz-checksum-algorithm") is { } asked
+                ? S3Checksum.Canonical(asked) ?? throw S3Errors.InvalidChecksumAlgorithm()
+                : source.ChecksumAlgorithm;
+            attributes = attributes with { ChecksumAlgorithm = checksumAlgorithm, ChecksumValue = null, ChecksumType = null, PartSizes = null, PartChecksums = null };
             // Copying a named version onto its key is how S3 restores an earlier version: a copy like any other.
             var ontoItself = srcBucket == bucket && srcKey == key && opened.VersionId is null;
             if (ontoItself && !replaceMetadata && !ChangesEncryption(r))
                 throw S3Errors.InvalidRequest("This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.");
-            if (ontoItself && Store.GetVersioning(bucket) == BucketVersioning.Unversioned)
+            if (ontoItself && Store.GetVersioning(bucket) == BucketVersioning.Unversioned && checksumAlgorithm == source.ChecksumAlgorithm)
+            {
+                // The bytes stay where they are, and so do their checksum and parts.
+                attributes = attributes with
+                {
+                    ChecksumValue = source.ChecksumValue, ChecksumType = source.ChecksumType,
+                    PartSizes = source.PartSizes, PartChecksums = source.PartChecksums,
+                };
                 copied = Store.UpdateAttributes(bucket, key, _ => attributes, touch: true);
+            }
             else
             {
-                using var staged = await Store.StageAsync(body, r.Http.RequestAborted);
+                using var digests = new DigestingStream(body, false, checksumAlgorithm);
+                using var staged = await Store.StageAsync(digests, r.Http.RequestAborted);
+                if (checksumAlgorithm is not null) attributes = attributes with { ChecksumValue = digests.ChecksumBase64, ChecksumType = FullObject };
                 copied = Store.Commit(bucket, key, staged, attributes);
             }
         }
@@ -215,6 +256,7 @@ public sealed partial class S3Service
         {
             w.El("LastModified", copied.LastModified);
             w.El("ETag", S3Xml.Quote(copied.ETag));
+            WriteChecksumElements(w, copied.Attributes);
         });
     }
 
