@@ -33,7 +33,7 @@ public class EdgeTests(ServerFixture fixture) : IClassFixture<ServerFixture>
     [Theory]
     [InlineData("glue", "get-crawlers", "GetCrawlers")]                     // json 1.1
     [InlineData("lambda", "list-layers", "ListLayers")]                     // rest-json, GET /2018-10-31/layers
-    [InlineData("lambda", "get-alias --function-name f1 --name live", "GetAlias")] // rest-json, labels in the path
+    [InlineData("lambda", "get-provisioned-concurrency-config --function-name f1 --qualifier live", "GetProvisionedConcurrencyConfig")] // rest-json, labels in the path
     [InlineData("redshift", "describe-event-subscriptions", "DescribeEventSubscriptions")] // query
     [InlineData("iam", "list-open-id-connect-providers", "ListOpenIDConnectProviders")] // query, a service not yet typed
     public async Task An_operation_not_emulated_answers_not_implemented_in_its_protocol(string service, string command, string operation)

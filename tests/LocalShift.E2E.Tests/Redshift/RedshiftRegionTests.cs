@@ -71,9 +71,10 @@ public class RedshiftRegionTests
         var tags = await Root(West, "redshift", "describe-tags", "--resource-name", $"arn:aws:redshift:us-east-1:{Account}:cluster:shared");
         Assert.Contains("(ResourceNotFoundFault)", tags.Stderr);
 
-        // COPY on the us-west-2 cluster assumes the role as that region's db user, which the trust policy names.
+        // COPY on the us-west-2 cluster assumes the role as that region's db user, which the trust policy names; the
+        // bucket is in us-east-1, so the COPY names its region, as Redshift requires of a bucket in another region.
         var copy = await story.PsqlAsync(westPort, "CREATE TABLE t(id INTEGER, name VARCHAR(8))",
-            $"COPY t FROM 's3://region-data/in.txt' IAM_ROLE '{loader}'", "SELECT count(*) FROM t");
+            $"COPY t FROM 's3://region-data/in.txt' IAM_ROLE '{loader}' REGION 'us-east-1'", "SELECT count(*) FROM t");
         Assert.True(copy.ExitCode == 0, copy.ToString());
         Assert.Equal("2", copy.Stdout.Trim().Split('\n')[^1]);
         // The us-east-1 cluster has its own warehouse, and with the role associated its db user is us-east-1's.
