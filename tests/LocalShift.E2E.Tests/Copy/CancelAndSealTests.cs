@@ -43,7 +43,7 @@ public class CancelAndSealTests(CancelFixture f) : IClassFixture<CancelFixture>
         return long.Parse(r.Stdout.Trim());
     }
 
-    private string Copy(string table) => $"COPY {table} FROM 's3://cancel-data/big/' IAM_ROLE '{f.Role}' CSV";
+    private string Copy(string table, string prefix = "big/") => $"COPY {table} FROM 's3://cancel-data/{prefix}' IAM_ROLE '{f.Role}' CSV";
 
     [Fact]
     public async Task A_cancel_request_stops_a_large_copy_and_the_table_is_unchanged()
@@ -72,7 +72,11 @@ public class CancelAndSealTests(CancelFixture f) : IClassFixture<CancelFixture>
     public async Task A_client_that_goes_away_stops_its_copy_and_the_table_is_unchanged()
     {
         (await f.Story.PsqlAsync(f.Port, "CREATE TABLE abandoned (id INT, name VARCHAR(30))", "INSERT INTO abandoned VALUES (-1, 'before')")).EnsureSuccess();
-        var psql = Process.Start(new ProcessStartInfo("/usr/bin/psql", ["-h", "127.0.0.1", "-p", f.Port.ToString(), "-U", "admin", "-d", "dev", "-X", "-c", Copy("abandoned")])
+        // Three copies of the 5-million-row file, so that the COPY is still running when the client is killed (the
+        // session is found through psql polls, which take longer than one file's load on a quiet machine).
+        for (var i = 0; i < 3; i++)
+            (await f.Server.AwsAsync("s3api", "copy-object", "--bucket", "cancel-data", "--key", $"many/rows-{i}.csv", "--copy-source", "cancel-data/big/rows.csv")).EnsureSuccess();
+        var psql = Process.Start(new ProcessStartInfo("/usr/bin/psql", ["-h", "127.0.0.1", "-p", f.Port.ToString(), "-U", "admin", "-d", "dev", "-X", "-c", Copy("abandoned", "many/")])
         {
             Environment = { ["PGPASSWORD"] = RoleStory.Password, ["PGSSLMODE"] = "disable" },
             RedirectStandardOutput = true,
