@@ -8,7 +8,7 @@ namespace LocalShift.Sql.Copy;
 /// staged. <c>UTF16</c> needs a byte order mark, which says the byte order; <c>UTF16LE</c>/<c>UTF16BE</c> name it and
 /// take a byte order mark or none ("regardless of the presence of a BOM"). The mark itself is not data.
 /// </summary>
-public sealed class Utf16Source : Stream
+public sealed class Utf16Source : LocalShift.Core.ForwardReadStream
 {
     private readonly StreamReader _reader;
     private readonly char[] _chars = new char[8192];
@@ -60,18 +60,11 @@ public sealed class Utf16Source : Stream
         base.Dispose(disposing);
     }
 
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken ct = default) =>
+        ValueTask.FromResult(Read(buffer.Span));
 
     /// <summary>Bytes already read from a stream, then the rest of it.</summary>
-    private sealed class PrefixedStream(byte[] prefix, Stream rest) : Stream
+    private sealed class PrefixedStream(byte[] prefix, Stream rest) : LocalShift.Core.ForwardReadStream
     {
         private int _at;
 
@@ -93,14 +86,7 @@ public sealed class Utf16Source : Stream
             base.Dispose(disposing);
         }
 
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-        public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken ct = default) =>
+            ValueTask.FromResult(Read(buffer.Span));
     }
 }
