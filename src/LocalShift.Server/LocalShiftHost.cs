@@ -31,23 +31,20 @@ public sealed class LocalShiftHost : IAsyncDisposable
         typeof(LocalShiftHost).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
 
     private readonly WebApplication _app;
-    private readonly StateStore _store;
-
-    private LocalShiftHost(WebApplication app, StateStore store)
+    private LocalShiftHost(WebApplication app)
     {
         _app = app;
-        _store = store;
     }
 
     public ServerOptions Options { get; private init; } = null!;
     public Uri Endpoint { get; private set; } = null!;
 
-    /// <param name="functionInvoker">
-    /// How external functions reach Lambda. Null (the default): LocalShift's own Lambda service, called as the role
-    /// session of each statement; tests may pass another.
+    /// <param name="overrides">
+    /// Registrations applied after LocalShift's own (<see cref="LocalShiftServices.AddLocalShift"/>), for a test or a
+    /// benchmark that needs another part, e.g. an <see cref="LocalShift.Sql.External.IFunctionInvoker"/>; the container
+    /// gives every consumer the last registration of a service.
     /// </param>
-    public static async Task<LocalShiftHost> StartAsync(ServerOptions options, TextWriter banner,
-        LocalShift.Sql.External.IFunctionInvoker? functionInvoker = null)
+    public static async Task<LocalShiftHost> StartAsync(ServerOptions options, TextWriter banner, Action<IServiceCollection>? overrides = null)
     {
         var dataDir = Path.GetFullPath(options.DataDir);
         PrepareDataDir(dataDir);
@@ -55,7 +52,7 @@ public sealed class LocalShiftHost : IAsyncDisposable
         var dataDirLock = DataDirLock.Acquire(dataDir);
         try
         {
-            return await StartAsync(options, banner, dataDir, dataDirLock, functionInvoker);
+            return await StartAsync(options, banner, dataDir, dataDirLock, overrides);
         }
         catch
         {
@@ -65,29 +62,8 @@ public sealed class LocalShiftHost : IAsyncDisposable
     }
 
     private static async Task<LocalShiftHost> StartAsync(ServerOptions options, TextWriter banner, string dataDir, DataDirLock dataDirLock,
-        LocalShift.Sql.External.IFunctionInvoker? functionInvoker)
+        Action<IServiceCollection>? overrides)
     {
-        StateStore store;
-        try
-        {
-            store = new StateStore(Path.Combine(dataDir, "state.db"));
-        }
-        catch (Exception e)
-        {
-            throw new StartupException($"cannot open the state database in '{dataDir}': {e.Message}", e);
-        }
-
-        AccountDirectory accounts;
-        try
-        {
-            accounts = new AccountDirectory(options.Accounts);
-        }
-        catch (ArgumentException e)
-        {
-            throw new StartupException(e.Message, e);
-        }
-
-        var clock = TimeProvider.System;
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
         ConfigureLogging(builder.Logging, options);
         builder.WebHost.ConfigureKestrel(k =>
@@ -98,97 +74,42 @@ public sealed class LocalShiftHost : IAsyncDisposable
             else if (IPAddress.TryParse(options.Host, out var ip)) k.Listen(ip, options.Port);
             else throw new StartupException($"--host '{options.Host}' is not an IP address or 'localhost'.");
         });
-
-        var loggerFactory = LoggerFactory.Create(l => ConfigureLogging(l, options));
-        var decisions = new DecisionLog();
-        var iamStore = new IamStore(store, clock);
-        var identityPolicies = new IamPolicySource(iamStore);
-        var objects = new LocalShift.Storage.Objects.ObjectStore(store, Path.Combine(dataDir, "s3"), clock);
-        var lambdaStore = new LambdaStore(store);
-        var resourcePolicies = new List<IResourcePolicySource> { new LocalShift.Services.S3.S3BucketPolicies(objects), lambdaStore };
-        var authorizer = new PolicyAuthorizer(identityPolicies, resourcePolicies, decisions, loggerFactory.CreateLogger<PolicyAuthorizer>());
-        var sessions = new SessionStore(store);
-        var assumer = new RoleAssumer(iamStore, identityPolicies, iamStore, sessions, authorizer, clock);
-        var credentials = new CompositeCredentialResolver(accounts, new IamCredentialResolver(iamStore), sessions);
-        var s3Objects = new LocalShift.Services.S3.S3Objects(new LocalShift.Services.S3.S3Access(objects));
-        // The Data Catalog: served on the edge and called in-process by the SQL side as a role session.
-        var glue = new GlueService(new GlueStore(store));
-        // Lambda: functions run as processes of their runtimes; their own SDK calls come back to this endpoint.
-        LocalShiftHost? started = null;
-        var lambdaDir = Path.Combine(dataDir, "lambda");
-        var functionRunner = new ProcessFunctionRunner(lambdaDir, () => started!.FunctionEndpoint, loggerFactory.CreateLogger<ProcessFunctionRunner>());
-        var lambda = new LambdaService(lambdaStore, new FunctionCodeStore(lambdaDir), iamStore, assumer, s3Objects, functionRunner, authorizer, clock);
-        // The SQL endpoint reaches S3 through the role path; it finds the cluster's roles once the control plane exists.
-        RedshiftStore? clusters = null;
-        // Temporary database passwords (GetClusterCredentials): issued by the control plane, checked by the SQL endpoints.
-        var temporaryLogins = new LocalShift.Services.Redshift.DbCredentials.TemporaryDbCredentials(clock);
-        var rolePath = new LocalShift.Sql.RolePath.RolePathResolver(assumer, credentials,
-            (account, region, id, now) => clusters?.Find(account, region, id, now), authorizer, clock);
-        var sqlHost = new LocalShift.Sql.ClusterSqlHost(dataDir, loggerFactory,
-            redshiftStatements: new LocalShift.Sql.RolePath.RoleStatementHandler(rolePath, s3Objects, authorizer, clock,
-                new LocalShift.Sql.External.GlueDataCatalog(glue, authorizer, clock), functionInvoker ?? new LambdaFunctionInvoker(lambda)),
-            certificate: SqlEndpointCertificate.Load(options, dataDir), temporaryLogins: temporaryLogins)
-        {
-            MaxConnections = options.SqlMaxConnections,
-            MemoryLimit = options.SqlMemoryLimit,
-            StatementTimeout = options.SqlStatementTimeout,
-        };
-        var redshift = RedshiftControlPlane.Create(store, iamStore, sqlHost, new RedshiftOptions
-        {
-            CreateDelay = options.ClusterCreateDelay,
-            DeleteDelay = options.ClusterCreateDelay,
-            RoleApplyDelay = options.RoleApplyDelay,
-            SqlHost = options.Host,
-            SqlPortStart = options.SqlPortStart,
-        }, clock, loggerFactory.CreateLogger<ClusterLifecycle>(), temporaryLogins);
-        clusters = redshift.Store;
-        var registry = new AwsServiceRegistry(
-            typed: [new StsService(assumer), redshift.Service, new IamService(iamStore), glue, lambda,
-                // The Data API runs statements in-process on the clusters' SQL layer.
-                new LocalShift.Services.RedshiftData.RedshiftDataService(redshift.Clusters, new LocalShift.Sql.DataApi.ClusterStatementRunner(sqlHost), clock)],
-            http: [new LocalShift.Services.S3.Http.S3Service(objects)]);
-
-        builder.Services.AddSingleton(clock);
-        builder.Services.AddSingleton<ICredentialResolver>(credentials);
-        builder.Services.AddSingleton<IAuthorizer>(authorizer);
-        builder.Services.AddSingleton(registry);
-        builder.Services.AddSingleton<AwsEdge>();
+        builder.Services.AddLocalShift(options, dataDir);
+        overrides?.Invoke(builder.Services);
 
         var app = builder.Build();
-        var host = new LocalShiftHost(app, store)
+        LocalShiftHost host;
+        try
         {
-            DataDirLock = dataDirLock,
-            Options = options, Decisions = decisions, SqlHost = sqlHost, Registry = registry, Glue = glue,
-            Lambda = lambda, FunctionRunner = functionRunner,
-            Readiness = new Readiness(redshift.Store, redshift.Lifecycle, sqlHost, clock),
-        };
+            // The parts whose failure is the user's to fix (the state database, the accounts) are opened before
+            // anything listens, so that a bad data dir or account list is reported as such.
+            app.Services.GetRequiredService<StateStore>();
+            app.Services.GetRequiredService<AccountDirectory>();
+            host = new LocalShiftHost(app)
+            {
+                DataDirLock = dataDirLock,
+                Options = options,
+                Decisions = app.Services.GetRequiredService<DecisionLog>(),
+                Glue = app.Services.GetRequiredService<GlueService>(),
+                Lambda = app.Services.GetRequiredService<LambdaService>(),
+                Registry = app.Services.GetRequiredService<AwsServiceRegistry>(),
+                Readiness = app.Services.GetRequiredService<Readiness>(),
+            };
+        }
+        catch
+        {
+            await app.DisposeAsync();
+            throw;
+        }
+        var clock = app.Services.GetRequiredService<TimeProvider>();
         var edge = app.Services.GetRequiredService<AwsEdge>();
-        // The web console: the same typed operations and authorizer as the edge, as the signed-in principal.
-        var console = new LocalShift.WebConsole.ConsoleApp(registry, credentials, authorizer, decisions, clock, new LocalShift.WebConsole.ConsoleOptions
-        {
-            Region = options.Region,
-            AccountId = options.AccountId,
-            RootAccessKeyId = options.RootAccessKey,
-            RoleQuota = new RedshiftOptions().RoleQuota,
-            RootSignInFromAnywhere = options.AdminFromAnywhere,
-        }, loggerFactory.CreateLogger<LocalShift.WebConsole.ConsoleApp>());
+        var console = app.Services.GetRequiredService<LocalShift.WebConsole.ConsoleApp>();
         app.Use(UnreadBodyGuard.InvokeAsync);
         app.Run(ctx => ctx.Request.Path.StartsWithSegments("/_localshift", out var rest)
             ? host.HandleAdminAsync(ctx, rest.Value ?? "")
             : ctx.Request.Path.StartsWithSegments(LocalShift.WebConsole.ConsoleApp.Prefix, out var consolePath)
                 ? console.HandleAsync(ctx, consolePath.Value ?? "")
                 : IsBrowserHome(ctx) ? WriteHomeAsync(ctx) : edge.HandleAsync(ctx));
-
-        var lifecycleStop = new CancellationTokenSource();
-        host._lifecycleStop = lifecycleStop;
-        host._lifecycle = Task.Run(() => redshift.Lifecycle.RunAsync(lifecycleStop.Token));
-        app.Lifetime.ApplicationStopping.Register(lifecycleStop.Cancel);
-        started = host;
-        app.Lifetime.ApplicationStopping.Register(() =>
-        {
-            lambda.Stop();
-            functionRunner.Dispose();
-        });
 
         try
         {
@@ -285,12 +206,6 @@ public sealed class LocalShiftHost : IAsyncDisposable
     /// <summary>Lambda, for in-process callers (the SQL side invokes external functions as a role session).</summary>
     public LambdaService Lambda { get; private init; } = null!;
 
-    private ProcessFunctionRunner FunctionRunner { get; init; } = null!;
-
-    /// <summary>The endpoint a function's own SDK calls use: this server, on loopback when it listens on every address.</summary>
-    private string FunctionEndpoint =>
-        Options.Host is "0.0.0.0" or "::" ? $"http://127.0.0.1:{Endpoint.Port}" : Endpoint.ToString().TrimEnd('/');
-
     private AwsServiceRegistry Registry { get; init; } = null!;
     private Readiness Readiness { get; init; } = null!;
 
@@ -316,8 +231,6 @@ public sealed class LocalShiftHost : IAsyncDisposable
         catch (OperationCanceledException) { }
         catch (Exception e) when (e is IOException or ObjectDisposedException) { }
     }
-
-    private LocalShift.Sql.ClusterSqlHost? SqlHost { get; init; }
 
     private static void PrepareDataDir(string dataDir)
     {
@@ -419,29 +332,24 @@ public sealed class LocalShiftHost : IAsyncDisposable
     public Task WaitForShutdownAsync() => _app.WaitForShutdownAsync();
 
     /// <summary>
-    /// Stops in order: the cluster lifecycle loop first (disposing the web host does not signal ApplicationStopping, and
-    /// a loop left running would keep starting SQL endpoints from the data dir's state — including clusters a server
-    /// started later on the same data dir creates), then the web host, Lambda, the SQL endpoints, the store, the lock.
+    /// Stops the host (its hosted services first: the cluster lifecycle loop, which would otherwise keep starting SQL
+    /// endpoints from the data dir's state, and Lambda's invocations; then the web server), then disposes the container,
+    /// which closes every part in the reverse of the order it was built (the SQL endpoints and the function processes
+    /// before the state store), and last releases the data dir.
     /// </summary>
     public async ValueTask DisposeAsync()
     {
-        if (_lifecycleStop is not null) await _lifecycleStop.CancelAsync();
-        if (_lifecycle is not null)
+        try
         {
-            try { await _lifecycle; }
-            catch (OperationCanceledException) { }
+            if (!_app.Lifetime.ApplicationStopped.IsCancellationRequested) await _app.StopAsync();
         }
-        await _app.DisposeAsync();
-        Lambda?.Stop();
-        FunctionRunner?.Dispose();
-        if (SqlHost is not null) await SqlHost.DisposeAsync();
-        _store.Dispose();
-        DataDirLock?.Dispose();
+        finally
+        {
+            await _app.DisposeAsync();
+            DataDirLock?.Dispose();
+        }
     }
 
     /// <summary>Held until everything else in the data dir is closed.</summary>
     private DataDirLock? DataDirLock { get; init; }
-
-    private CancellationTokenSource? _lifecycleStop;
-    private Task? _lifecycle;
 }

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
@@ -32,7 +33,8 @@ public sealed class ExternalFunctionBenchmark : IBenchmark
         var sqlPort = Random.Shared.Next(30000, 50000);
         var options = ServerOptions.Parse(["--port", "0", "--data-dir", dataDir, "--log-level", "error", "--sql-port-start", sqlPort.ToString(),
             "--role-apply-delay", "0s", "--cluster-create-delay", "0s"], new Dictionary<string, string>());
-        await using (var host = await LocalShiftHost.StartAsync(options, TextWriter.Null, lambda))
+        await using (var host = await LocalShiftHost.StartAsync(options, TextWriter.Null,
+            services => services.AddSingleton<LocalShift.Sql.External.IFunctionInvoker>(lambda)))
         {
             var endpoint = host.Endpoint.ToString().TrimEnd('/');
             Aws(endpoint, "iam", "create-role", "--role-name", "bench", "--assume-role-policy-document",

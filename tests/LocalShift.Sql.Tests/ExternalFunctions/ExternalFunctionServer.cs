@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
@@ -34,7 +35,8 @@ public sealed class ExternalFunctionServer : IAsyncLifetime
     {
         var options = ServerOptions.Parse(["--port", "0", "--data-dir", _dataDir, "--log-level", "warning", "--sql-port-start", _sqlPortStart.ToString(),
             "--role-apply-delay", "1s", "--cluster-create-delay", "1s"], new Dictionary<string, string>());
-        _host = await LocalShiftHost.StartAsync(options, TextWriter.Null, withLambda ? Lambda : null);
+        _host = await LocalShiftHost.StartAsync(options, TextWriter.Null,
+            withLambda ? services => services.AddSingleton<LocalShift.Sql.External.IFunctionInvoker>(Lambda) : null);
     }
 
     /// <summary>Stops the server and starts it again on the same data dir (with or without Lambda).</summary>
