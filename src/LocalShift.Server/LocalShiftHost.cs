@@ -301,8 +301,7 @@ public sealed class LocalShiftHost : IAsyncDisposable
                         _ => "rest-xml",
                     },
                     operations = e.Model.Operations.Count,
-                    // S3's HTTP handler routes itself; its operations are not listed one by one yet.
-                    emulated = e.Http is not null ? null : e.Emulated.Order(StringComparer.Ordinal).ToArray(),
+                    emulated = e.Emulated.Order(StringComparer.Ordinal).ToArray(),
                 }),
             }, JsonOptions));
             return;

@@ -52,7 +52,13 @@ public sealed class AwsServiceRegistry
     {
         var entries = new Dictionary<string, ServiceEntry>(StringComparer.Ordinal);
         foreach (var s in typed) entries.Add(s.SigningName, new ServiceEntry(s.Model, s, null));
-        foreach (var s in http) entries.Add(s.SigningName, new ServiceEntry(ServiceModel.Get(s.SigningName), null, s));
+        foreach (var s in http)
+        {
+            var model = ServiceModel.Get(s.SigningName);
+            if (s is IEnumerableOperations e && e.OperationNames.FirstOrDefault(o => !model.Operations.ContainsKey(o)) is { } unknown)
+                throw new InvalidOperationException($"{s.SigningName}'s handler names an operation its model lacks: {unknown}");
+            entries.Add(s.SigningName, new ServiceEntry(model, null, s));
+        }
         foreach (var name in ServiceModel.EmbeddedNames)
         {
             var model = ServiceModel.Get(name);

@@ -8,7 +8,8 @@ namespace LocalShift.E2E.Tests.Edge;
 /// (<c>/_localshift/services</c>) is called with the real CLI by an IAM user without any permission, and must be
 /// refused with its service's AccessDenied code (Glue's and Lambda's is AccessDeniedException) naming the operation's action. An
 /// operation added to a service without an entry here fails the test, so nothing new can skip authorization unnoticed.
-/// S3 is not in it: its HTTP handler does not list its operations yet (its authorization is S3AuthorizationTests').
+/// S3's operations are the ones its HTTP handler can route to (the CLI's <c>s3api</c> commands), called on a bucket and an
+/// object the account's root made first; their condition keys and policies have their own tests (S3AuthorizationTests).
 /// </summary>
 public sealed class AuthorizationCoverageTests(ServerFixture fixture) : IClassFixture<ServerFixture>
 {
@@ -34,6 +35,12 @@ public sealed class AuthorizationCoverageTests(ServerFixture fixture) : IClassFi
 
     private const string StatementId = "5d966607-fb41-4311-a81b-0a5c612a455e";
     private const string Trust = """{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"redshift.amazonaws.com"},"Action":"sts:AssumeRole"}]}""";
+
+    // S3's bucket and object (static fields initialize in order: these before the table that uses them).
+    private static readonly string[] Bucket = ["--bucket", "cov"];
+    private static readonly string[] Object = ["--bucket", "cov", "--key", "k"];
+    private const string BucketArn = "arn:aws:s3:::cov";
+    private const string ObjectArn = "arn:aws:s3:::cov/k";
 
     // Valid arguments for each emulated operation (so a missing check would show as success or as a not-found error,
     // not as a validation error), and the text the resource part of AccessDenied must contain.
@@ -192,6 +199,52 @@ public sealed class AuthorizationCoverageTests(ServerFixture fixture) : IClassFi
         ["redshift-data:ListTables"] = (["--cluster-identifier", "c1", "--database", "dev"], ClusterArn),
         ["redshift-data:DescribeTable"] = (["--cluster-identifier", "c1", "--database", "dev", "--table", "t"], ClusterArn),
         ["sts:AssumeRole"] = (["--role-arn", $"arn:aws:iam::{Account}:role/r1", "--role-session-name", "sess"], $"arn:aws:iam::{Account}:role/r1"),
+        // S3, on the bucket "cov" and its object "k" (made by the root before the calls).
+        ["s3:ListBuckets"] = ([], "*"),
+        ["s3:CreateBucket"] = (["--bucket", "cov2"], "arn:aws:s3:::cov2"),
+        ["s3:DeleteBucket"] = (Bucket, BucketArn),
+        ["s3:HeadBucket"] = (Bucket, BucketArn),
+        ["s3:GetBucketLocation"] = (Bucket, BucketArn),
+        ["s3:GetBucketPolicyStatus"] = (Bucket, BucketArn),
+        ["s3:GetBucketPolicy"] = (Bucket, BucketArn),
+        ["s3:PutBucketPolicy"] = ([.. Bucket, "--policy", """{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::cov/*"}]}"""], BucketArn),
+        ["s3:DeleteBucketPolicy"] = (Bucket, BucketArn),
+        ["s3:ListMultipartUploads"] = (Bucket, BucketArn),
+        ["s3:GetBucketVersioning"] = (Bucket, BucketArn),
+        ["s3:PutBucketVersioning"] = ([.. Bucket, "--versioning-configuration", "Status=Enabled"], BucketArn),
+        ["s3:ListObjectVersions"] = (Bucket, BucketArn),
+        ["s3:GetBucketAcl"] = (Bucket, BucketArn),
+        ["s3:GetBucketEncryption"] = (Bucket, BucketArn),
+        ["s3:PutBucketEncryption"] = ([.. Bucket, "--server-side-encryption-configuration", """{"Rules":[{"ApplyServerSideEncryptionByDefault":{"SSEAlgorithm":"AES256"}}]}"""], BucketArn),
+        ["s3:DeleteBucketEncryption"] = (Bucket, BucketArn),
+        ["s3:GetPublicAccessBlock"] = (Bucket, BucketArn),
+        ["s3:PutPublicAccessBlock"] = ([.. Bucket, "--public-access-block-configuration", "BlockPublicAcls=true,IgnorePublicAcls=true,BlockPublicPolicy=true,RestrictPublicBuckets=true"], BucketArn),
+        ["s3:DeletePublicAccessBlock"] = (Bucket, BucketArn),
+        ["s3:GetBucketOwnershipControls"] = (Bucket, BucketArn),
+        ["s3:PutBucketOwnershipControls"] = ([.. Bucket, "--ownership-controls", "Rules=[{ObjectOwnership=BucketOwnerEnforced}]"], BucketArn),
+        ["s3:DeleteBucketOwnershipControls"] = (Bucket, BucketArn),
+        ["s3:GetBucketTagging"] = (Bucket, BucketArn),
+        ["s3:PutBucketTagging"] = ([.. Bucket, "--tagging", "TagSet=[{Key=k,Value=v}]"], BucketArn),
+        ["s3:DeleteBucketTagging"] = (Bucket, BucketArn),
+        ["s3:ListObjects"] = (Bucket, BucketArn),
+        ["s3:ListObjectsV2"] = (Bucket, BucketArn),
+        ["s3:DeleteObjects"] = ([.. Bucket, "--delete", "Objects=[{Key=k}]"], ObjectArn),
+        ["s3:GetObject"] = ([.. Object, "/dev/null"], ObjectArn),
+        ["s3:HeadObject"] = (Object, ObjectArn),
+        ["s3:PutObject"] = (Object, ObjectArn),
+        ["s3:CopyObject"] = ([.. Bucket, "--key", "k2", "--copy-source", "cov/k"], "arn:aws:s3:::cov/k"),
+        ["s3:DeleteObject"] = (Object, ObjectArn),
+        ["s3:GetObjectTagging"] = (Object, ObjectArn),
+        ["s3:PutObjectTagging"] = ([.. Object, "--tagging", "TagSet=[{Key=k,Value=v}]"], ObjectArn),
+        ["s3:DeleteObjectTagging"] = (Object, ObjectArn),
+        ["s3:GetObjectAcl"] = (Object, ObjectArn),
+        ["s3:GetObjectAttributes"] = ([.. Object, "--object-attributes", "ETag"], ObjectArn),
+        ["s3:CreateMultipartUpload"] = (Object, ObjectArn),
+        ["s3:UploadPart"] = ([.. Object, "--upload-id", "u1", "--part-number", "1"], ObjectArn),
+        ["s3:UploadPartCopy"] = ([.. Object, "--upload-id", "u1", "--part-number", "1", "--copy-source", "cov/k"], ObjectArn),
+        ["s3:ListParts"] = ([.. Object, "--upload-id", "u1"], ObjectArn),
+        ["s3:CompleteMultipartUpload"] = ([.. Object, "--upload-id", "u1"], ObjectArn),
+        ["s3:AbortMultipartUpload"] = ([.. Object, "--upload-id", "u1"], ObjectArn),
     };
 
     // The resource AWS names for IAM's list operations is not known here for certain (LocalShift names "*").
@@ -208,8 +261,41 @@ public sealed class AuthorizationCoverageTests(ServerFixture fixture) : IClassFi
         ["redshift-data"] = "AccessDeniedException",
     };
 
-    /// <summary>Operations whose IAM action is not named after them.</summary>
-    private static readonly Dictionary<string, string> Actions = new() { ["lambda:Invoke"] = "lambda:InvokeFunction" };
+    /// <summary>
+    /// Operations whose IAM action is not named after them. S3's are from "Actions, resources, and condition keys for
+    /// Amazon S3" (each operation's required permission); CopyObject is refused first for reading its source.
+    /// </summary>
+    private static readonly Dictionary<string, string> Actions = new()
+    {
+        ["lambda:Invoke"] = "lambda:InvokeFunction",
+        ["s3:ListBuckets"] = "s3:ListAllMyBuckets",
+        ["s3:HeadBucket"] = "s3:ListBucket",
+        ["s3:ListMultipartUploads"] = "s3:ListBucketMultipartUploads",
+        ["s3:ListObjectVersions"] = "s3:ListBucketVersions",
+        ["s3:GetBucketEncryption"] = "s3:GetEncryptionConfiguration",
+        ["s3:PutBucketEncryption"] = "s3:PutEncryptionConfiguration",
+        ["s3:DeleteBucketEncryption"] = "s3:PutEncryptionConfiguration",
+        ["s3:GetPublicAccessBlock"] = "s3:GetBucketPublicAccessBlock",
+        ["s3:PutPublicAccessBlock"] = "s3:PutBucketPublicAccessBlock",
+        ["s3:DeletePublicAccessBlock"] = "s3:PutBucketPublicAccessBlock",
+        ["s3:DeleteBucketOwnershipControls"] = "s3:PutBucketOwnershipControls",
+        ["s3:DeleteBucketTagging"] = "s3:PutBucketTagging",
+        ["s3:ListObjects"] = "s3:ListBucket",
+        ["s3:ListObjectsV2"] = "s3:ListBucket",
+        ["s3:DeleteObjects"] = "s3:DeleteObject",
+        ["s3:HeadObject"] = "s3:GetObject",
+        ["s3:CopyObject"] = "s3:GetObject",
+        // It needs s3:GetObject and s3:GetObjectAttributes (GetObjectAttributes' page); the read is checked first.
+        ["s3:GetObjectAttributes"] = "s3:GetObject",
+        ["s3:CreateMultipartUpload"] = "s3:PutObject",
+        ["s3:UploadPart"] = "s3:PutObject",
+        ["s3:UploadPartCopy"] = "s3:PutObject",
+        ["s3:CompleteMultipartUpload"] = "s3:PutObject",
+        ["s3:ListParts"] = "s3:ListMultipartUploadParts",
+    };
+
+    /// <summary>The CLI's command group for a service whose signing name is not it.</summary>
+    private static readonly Dictionary<string, string> CliGroups = new() { ["s3"] = "s3api" };
 
     /// <summary>Operations AWS answers without any permission.</summary>
     private static readonly HashSet<string> NeedNoPermission = ["sts:GetCallerIdentity"];
@@ -226,6 +312,8 @@ public sealed class AuthorizationCoverageTests(ServerFixture fixture) : IClassFi
         var key = (await Server.AwsAsync("iam", "create-access-key", "--user-name", "nobody")).Json().GetProperty("AccessKey");
         var id = key.GetProperty("AccessKeyId").GetString()!;
         var secret = key.GetProperty("SecretAccessKey").GetString()!;
+        (await Server.AwsAsync("s3api", "create-bucket", "--bucket", "cov")).EnsureSuccess();
+        (await Server.AwsAsync("s3api", "put-object", "--bucket", "cov", "--key", "k")).EnsureSuccess();
 
         var failures = new List<string>();
         // Every call through the CLI's own driver in one Python process (a process per call spent most of the time
@@ -233,7 +321,7 @@ public sealed class AuthorizationCoverageTests(ServerFixture fixture) : IClassFi
         var results = await Server.AwsBatchAsAsync(id, secret, null, emulated.Select(op =>
         {
             var (service, name) = (op[..op.IndexOf(':')], op[(op.IndexOf(':') + 1)..]);
-            return (string[])[service, Kebab(name), .. Calls.TryGetValue(op, out var c) ? c.Args : []];
+            return (string[])[CliGroups.GetValueOrDefault(service, service), Kebab(name), .. Calls.TryGetValue(op, out var c) ? c.Args : []];
         }).ToList());
         foreach (var (op, r) in emulated.Zip(results))
         {
@@ -244,8 +332,24 @@ public sealed class AuthorizationCoverageTests(ServerFixture fixture) : IClassFi
                 continue;
             }
             var resource = Calls.TryGetValue(op, out var c) ? c.Resource : "";
+            var action = Actions.GetValueOrDefault(op, op);
+            if (op is "s3:HeadBucket" or "s3:HeadObject")
+            {
+                // A HEAD has no body: S3's denial is a bare 403, which the CLI reports as "Forbidden".
+                if (r.ExitCode != 254 || !r.Stderr.Contains($"(403) when calling the {name} operation: Forbidden", StringComparison.Ordinal))
+                    failures.Add($"{op}: exit {r.ExitCode}: {r.Stderr.Trim()}");
+                continue;
+            }
+            if (op is "s3:DeleteObjects")
+            {
+                // DeleteObjects answers 200 and reports each key it may not delete in its Errors.
+                var denial = $"User: arn:aws:iam::{Account}:user/nobody is not authorized to perform: {action} on resource: {resource}";
+                if (r.ExitCode != 0 || !r.Stdout.Contains("\"Code\": \"AccessDenied\"", StringComparison.Ordinal) || !r.Stdout.Contains(denial, StringComparison.Ordinal))
+                    failures.Add($"{op}: exit {r.ExitCode}: {r.Stdout.Trim()} {r.Stderr.Trim()}");
+                continue;
+            }
             var code = DenialCodes.GetValueOrDefault(service, "AccessDenied");
-            var expected = $"({code}) when calling the {name} operation: User: arn:aws:iam::{Account}:user/nobody is not authorized to perform: {Actions.GetValueOrDefault(op, op)} on resource: ";
+            var expected = $"({code}) when calling the {name} operation: User: arn:aws:iam::{Account}:user/nobody is not authorized to perform: {action} on resource: ";
             var at = r.Stderr.IndexOf(expected, StringComparison.Ordinal);
             if (r.ExitCode != 254 || at < 0 || !r.Stderr[(at + expected.Length)..].Contains(resource, StringComparison.Ordinal))
                 failures.Add($"{op}: exit {r.ExitCode}: {r.Stderr.Trim()}");

@@ -10,7 +10,7 @@ namespace LocalShift.Services.S3.Http;
 /// bucket/key and the query's sub-resource, runs it (each operation authorizes through <see cref="S3Access"/>), and writes
 /// the answer or S3's XML error. Operations live in the partial files by family.
 /// </summary>
-public sealed partial class S3Service(S3Access access) : IHttpService
+public sealed partial class S3Service(S3Access access) : IHttpService, LocalShift.Aws.Operations.IEnumerableOperations
 {
     public S3Service(ObjectStore store) : this(new S3Access(store)) { }
 
@@ -49,6 +49,19 @@ public sealed partial class S3Service(S3Access access) : IHttpService
     }
 
     private delegate Task Operation(S3Request request, AwsCall call);
+
+    /// <summary>
+    /// The operations <see cref="Route"/> can choose: every method of this class with the <see cref="Operation"/> shape,
+    /// each named as S3's model names it (the service registry refuses a name the model lacks, so a helper of the same
+    /// shape cannot pass for an operation).
+    /// </summary>
+    public IEnumerable<string> OperationNames => OperationMethods;
+
+    private static readonly string[] OperationMethods = typeof(S3Service)
+        .GetMethods(System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Public)
+        .Where(m => m.ReturnType == typeof(Task) && m.GetParameters() is [{ ParameterType: var a }, { ParameterType: var b }]
+            && a == typeof(S3Request) && b == typeof(AwsCall))
+        .Select(m => m.Name).Order(StringComparer.Ordinal).ToArray();
 
     private Operation Route(S3Request r)
     {
