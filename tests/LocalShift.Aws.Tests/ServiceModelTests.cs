@@ -16,7 +16,7 @@ public class ServiceModelTests
     [InlineData("glue", AwsProtocol.Json, 202)]
     [InlineData("redshift-data", AwsProtocol.Json, 10)]
     [InlineData("lambda", AwsProtocol.RestJson, 65)]
-    [InlineData("s3", AwsProtocol.RestXml, 97)]
+    [InlineData("s3", AwsProtocol.RestXml, 111)]
     public void Every_model_loads_with_its_protocol_and_operations(string name, AwsProtocol protocol, int operations)
     {
         var m = ServiceModel.Get(name);

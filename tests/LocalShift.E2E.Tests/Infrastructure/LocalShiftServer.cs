@@ -197,6 +197,14 @@ public sealed partial class LocalShiftServer : IAsyncDisposable
             .ToList();
     }
 
+    /// <summary>
+    /// Runs a Python script with the CLI's own interpreter (so botocore is importable) as the root, with the endpoint on
+    /// stdin as <c>{"endpoint": URL}</c>; for tests that need what botocore saw on the wire.
+    /// </summary>
+    public async Task<CommandResult> BotocoreScriptAsync(string script) =>
+        await ProcessRunner.RunAsync(RepoPaths.AwsCliPython, [script], AwsEnvironment(RootKey, RootSecret, null),
+            timeout: TimeSpan.FromMinutes(3), stdin: JsonSerializer.Serialize(new { endpoint = Endpoint }));
+
     private static Dictionary<string, string?> AwsEnvironment(string accessKey, string secret, string? sessionToken)
     {
         return new Dictionary<string, string?>
