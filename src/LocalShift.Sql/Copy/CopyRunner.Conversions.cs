@@ -23,7 +23,7 @@ public sealed partial class CopyRunner
                 case CopyFormat.Parquet:
                     if (source.Columns.Count != columns.Count)
                         throw LoadFailed($"the Parquet files have {source.Columns.Count} columns, the target has {columns.Count}; COPY maps Parquet columns by position");
-                    list.Add(Width($"CAST({QuoteIdentifier(source.Columns[i])} AS {column.Type})", column, check));
+                    list.Add(Width($"{(tryCast ? "TRY_CAST" : "CAST")}({QuoteIdentifier(source.Columns[i])} AS {column.Type})", column, check));
                     break;
                 case CopyFormat.Json when copy.NoShred:
                     // Stored as SUPER serializes: minified.
@@ -36,9 +36,8 @@ public sealed partial class CopyRunner
                         : $"{(tryCast ? "TRY_CAST" : "CAST")}({extracted} AS {column.Type})");
                     break;
                 case CopyFormat.Json:
-                    var ignoreCase = copy.Json.Contains("ignorecase", StringComparison.OrdinalIgnoreCase);
-                    var key = source.Columns.FirstOrDefault(k => string.Equals(k, column.Name, ignoreCase ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal));
-                    list.Add(key is null ? $"CAST(NULL AS {column.Type})" : Width($"CAST({QuoteIdentifier(key)} AS {column.Type})", column, check));
+                    var key = JsonKey(source, column);
+                    list.Add(key is null ? $"CAST(NULL AS {column.Type})" : Width($"{(tryCast ? "TRY_CAST" : "CAST")}({QuoteIdentifier(key)} AS {column.Type})", column, check));
                     break;
                 default:
                     list.Add(TextExpression(source.Columns[i], column, tryCast, check));
@@ -47,6 +46,26 @@ public sealed partial class CopyRunner
         }
         return list;
     }
+
+    /// <summary>JSON 'auto': the object key a column loads from (by name; any case with 'auto ignorecase'), null when none.</summary>
+    private string? JsonKey(Source source, TargetColumn column)
+    {
+        var ignoreCase = copy.Json.Contains("ignorecase", StringComparison.OrdinalIgnoreCase);
+        return source.Columns.FirstOrDefault(k => string.Equals(k, column.Name, ignoreCase ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal));
+    }
+
+    /// <summary>
+    /// Column i's field before conversion, as text (stl_load_errors.raw_field_value): the text formats' field; a
+    /// Parquet column's value, a JSON key's or JSONPath's value cast to text.
+    /// </summary>
+    private string RawField(List<TargetColumn> columns, Source source, int i) => copy.Format switch
+    {
+        CopyFormat.Parquet => $"CAST({QuoteIdentifier(source.Columns[i])} AS VARCHAR)",
+        CopyFormat.Json when copy.NoShred => "CAST(json AS VARCHAR)",
+        CopyFormat.Json when _jsonPaths is not null => $"json_extract_string(json, {QuoteLiteral(_jsonPaths[i])})",
+        CopyFormat.Json => JsonKey(source, columns[i]) is { } key ? $"CAST({QuoteIdentifier(key)} AS VARCHAR)" : "CAST(NULL AS VARCHAR)",
+        _ => QuoteIdentifier(source.Columns[i]),
+    };
 
     /// <summary>
     /// A column whose text fields DuckDB's CSV reader may convert itself in the first attempt: a number, boolean, date

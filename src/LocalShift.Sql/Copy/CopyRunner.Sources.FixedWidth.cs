@@ -10,8 +10,9 @@ namespace LocalShift.Sql.Copy;
 public sealed partial class CopyRunner
 {
     /// <summary>
-    /// FIXEDWIDTH: each line is cut into fields of the spec's widths (characters), in column order. A line shorter than
-    /// the spec fails the load unless FILLRECORD is given; a field equal to NULL AS (after trimming blanks) is NULL.
+    /// FIXEDWIDTH: each line is cut into fields of the spec's widths (characters), in column order; a field equal to NULL
+    /// AS (after trimming blanks) is NULL. A line shorter than the spec loads, its missing fields empty (as Redshift
+    /// loads short lines); a longer one is a record at fault (1202, Extra column(s) found: unverified for FIXEDWIDTH).
     /// </summary>
     private Source FixedWidth(string paths, string compression)
     {
@@ -19,8 +20,6 @@ public sealed partial class CopyRunner
         var total = copy.FixedWidths.Sum(w => w.Width);
         var lines = $"read_csv({paths}, delim = chr(30), quote = '', escape = '', header = false, skip = {copy.IgnoreHeader}, auto_detect = false, " +
             $"columns = {{'line': 'VARCHAR'}}, compression = '{compression}', filename = true, null_padding = true)";
-        var checkedLine = copy.FillRecord ? "coalesce(line, '')"
-            : $"CASE WHEN length(coalesce(line, '')) < {total} THEN error('Line is shorter than the FIXEDWIDTH specification (' || length(coalesce(line, '')) || ' of {total} characters): ' || coalesce(line, '')) ELSE line END";
         var names = Enumerable.Range(0, copy.FixedWidths.Count).Select(i => $"c{i}").ToList();
         var start = 1;
         var fields = new List<string>();
@@ -30,6 +29,7 @@ public sealed partial class CopyRunner
             fields.Add($"CASE WHEN trim({field}) = {NullLiteral} THEN NULL ELSE {field} END AS {names[i]}");
             start += copy.FixedWidths[i].Width;
         }
-        return new Source($"(SELECT filename, {string.Join(", ", fields)} FROM (SELECT filename, {checkedLine} AS l FROM {lines}))", names);
+        return new Source($"(SELECT filename, CASE WHEN length(l) > {total} THEN 1202 END AS __fault, {string.Join(", ", fields)} " +
+            $"FROM (SELECT filename, coalesce(line, '') AS l FROM {lines}))", names, Reader: lines, Fault: "__fault");
     }
 }

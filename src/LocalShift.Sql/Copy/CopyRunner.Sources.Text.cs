@@ -57,11 +57,11 @@ public sealed partial class CopyRunner
     {
         var paths = "[" + string.Join(", ", _escapedAsCsv!.Select(f => QuoteLiteral(f.Csv))) + "]";
         var names = Enumerable.Range(0, width).Select(i => $"c{i}").ToList();
-        var spec = "{" + string.Join(", ", names.Select(n => $"'{n}': 'VARCHAR'")) + "}";
+        var spec = "{'__line': 'BIGINT', '__fault': 'INTEGER', " + string.Join(", ", names.Select(n => $"'{n}': 'VARCHAR'")) + "}";
         var read = $"read_csv({paths}, delim = ',', quote = '\"', escape = '\"', header = false, auto_detect = false, columns = {spec}, " +
             "nullstr = '', allow_quoted_nulls = false, filename = true)";
         var original = "CASE filename " + string.Join(" ", _escapedAsCsv!.Select(f => $"WHEN {QuoteLiteral(f.Csv)} THEN {QuoteLiteral(f.Original)}")) + " END";
-        return new Source($"(SELECT {original} AS filename, {string.Join(", ", names)} FROM {read})", names);
+        return new Source($"(SELECT {original} AS filename, __line, __fault, {string.Join(", ", names)} FROM {read})", names, Reader: read, Fault: "__fault", Line: "__line");
     }
 
     /// <summary>

@@ -85,28 +85,73 @@ public sealed partial class CopyRunner
         else if (copy.Compression == Compression.Gzip && DecodesInProcess) body = new System.IO.Compression.GZipStream(body, System.IO.Compression.CompressionMode.Decompress);
         if (copy.Format == CopyFormat.Parquet || DuckDbCompression != "none") return body;
         if (copy.Encoding != SourceEncoding.Utf8) return Utf16Source.Open(body, copy.Encoding, url);
+        // Under MAXERROR the reader sets each text or CSV record holding invalid UTF-8 aside (error 1220 at its line)
+        // while the others load, as it does for objects staged as they are; so the bytes are staged unchecked.
+        if (copy.AcceptInvChars is null && ReaderSortsInvalidUtf8) return body;
         var check = new Utf8CheckingStream(body, copy.AcceptInvChars, url);
         if (copy.AcceptInvChars is not null) _checks.Add((url, check));
         return check;
     }
 
+    /// <summary>Invalid UTF-8 is left for the reader, which rejects its records one by one (MAXERROR on text and CSV).</summary>
+    private bool ReaderSortsInvalidUtf8 => copy.MaxError > 0 && copy.Format is CopyFormat.Text or CopyFormat.Csv && !copy.NoLoad;
+
     /// <summary>The UTF-8 checks of the staged objects, for stl_replacements.</summary>
     private readonly List<(string Url, Utf8CheckingStream Check)> _checks = [];
 
-    /// <summary>ACCEPTINVCHARS: one stl_replacements row per line whose invalid UTF-8 was replaced (the line as loaded).</summary>
-    private void RecordReplacements(List<StagedFile> files)
+    /// <summary>
+    /// ACCEPTINVCHARS: one stl_replacements row per line whose invalid UTF-8 was replaced (the line as loaded), naming the
+    /// column of the first field that held a replaced character (empty for JSON, whose lines are not fields).
+    /// </summary>
+    private void RecordReplacements(List<StagedFile> files, List<TargetColumn> columns)
     {
-        var rows = new List<(string Url, long Line, string RawLine)>();
+        var rows = new List<(string Url, long Line, string RawLine, string Column)>();
         foreach (var (url, check) in _checks)
         {
             if (check.ReplacedLines.Count == 0 || files.FirstOrDefault(f => f.Url == url) is not { } file) continue;
-            var wanted = check.ReplacedLines.ToHashSet();
+            var wanted = new Dictionary<long, int>();
+            for (var i = 0; i < check.ReplacedLines.Count; i++) wanted[check.ReplacedLines[i]] = check.FirstReplacedAt[i];
             using var reader = new StreamReader(OpenStaged(file.Path), System.Text.Encoding.UTF8);
             long number = 0;
             while (number < check.ReplacedLines[^1] && reader.ReadLine() is { } text)
-                if (wanted.Contains(++number)) rows.Add((url, number, text));
+                if (wanted.TryGetValue(++number, out var at))
+                    rows.Add((url, number, text, FieldAt(text, at) is { } k && k < columns.Count ? columns[k].Name : ""));
         }
-        if (rows.Count > 0) LoadErrors.RecordReplacements(context.Engine, context.QueryId, _tableId, rows);
+        if (rows.Count > 0) LoadErrors.RecordReplacements(context.Engine, context.QueryId, _tableId, _session, rows);
+    }
+
+    /// <summary>
+    /// The index of the field holding the byte at <paramref name="byteOffset"/> of a line (null where lines are not
+    /// records of fields: JSON and Parquet). Text counts unescaped delimiters, CSV delimiters outside quotes,
+    /// FIXEDWIDTH the spec's widths in characters.
+    /// </summary>
+    private int? FieldAt(string line, int byteOffset)
+    {
+        if (copy.Format is CopyFormat.Json or CopyFormat.Parquet) return null;
+        var bytes = System.Text.Encoding.UTF8.GetBytes(line);
+        var prefix = System.Text.Encoding.UTF8.GetString(bytes, 0, Math.Min(byteOffset, bytes.Length));
+        if (copy.Format == CopyFormat.FixedWidth)
+        {
+            var end = 0;
+            for (var i = 0; i < copy.FixedWidths.Count; i++)
+                if (prefix.Length < (end += copy.FixedWidths[i].Width)) return i;
+            return copy.FixedWidths.Count - 1;
+        }
+        var delimiter = copy.Delimiter ?? (copy.Format == CopyFormat.Csv ? "," : "|");
+        var quote = copy.Format == CopyFormat.Csv ? copy.Quote : null;
+        var field = 0;
+        var quoted = false;
+        for (var i = 0; i < prefix.Length; i++)
+        {
+            if (copy.Escape && quote is null && prefix[i] == '\\') { i++; continue; }
+            if (quote is not null && prefix[i] == quote[0]) { quoted = !quoted; continue; }
+            if (!quoted && string.CompareOrdinal(prefix, i, delimiter, 0, delimiter.Length) == 0)
+            {
+                field++;
+                i += delimiter.Length - 1;
+            }
+        }
+        return field;
     }
 
     /// <summary>
@@ -159,14 +204,22 @@ public sealed partial class CopyRunner
     private static bool Contains(string path, byte[] needle)
     {
         using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1, FileOptions.SequentialScan);
-        var buffer = new byte[(1 << 20) + needle.Length];
+        return ContainsAny(file, [needle]);
+    }
+
+    /// <summary>Whether a stream holds any of these byte strings (one pass of vectorized searches over 1 MiB blocks).</summary>
+    private static bool ContainsAny(Stream stream, byte[][] needles)
+    {
+        var longest = needles.Max(n => n.Length);
+        var buffer = new byte[(1 << 20) + longest];
         var carried = 0;
         int read;
-        while ((read = file.Read(buffer, carried, buffer.Length - carried)) > 0)
+        while ((read = stream.Read(buffer, carried, buffer.Length - carried)) > 0)
         {
             var filled = carried + read;
-            if (buffer.AsSpan(0, filled).IndexOf(needle) >= 0) return true;
-            carried = Math.Min(needle.Length - 1, filled);
+            foreach (var needle in needles)
+                if (buffer.AsSpan(0, filled).IndexOf(needle) >= 0) return true;
+            carried = Math.Min(longest - 1, filled);
             buffer.AsSpan(filled - carried, carried).CopyTo(buffer);
         }
         return false;
@@ -177,23 +230,28 @@ public sealed partial class CopyRunner
 
     /// <summary>
     /// Whether the files need <see cref="QuotedFields"/>: REMOVEQUOTES text always; CSV only when a blank touches a
-    /// quote somewhere in an uncompressed file (a cheap scan; gzip and ZSTD CSV are read as they are).
+    /// quote somewhere (a cheap scan, of the decompressed bytes for GZIP; ZSTD, which only the engine decompresses, is
+    /// read as it is).
     /// </summary>
     private QuotedFields.Mode? QuoteRewrite(List<StagedFile> files)
     {
         var delimiter = copy.Delimiter ?? (copy.Format == CopyFormat.Csv ? "," : "|");
         if (delimiter.Length != 1 || delimiter[0] > 127 || copy.Quote.Length != 1 || copy.Quote[0] > 127 || DuckDbCompression == "zstd") return null;
         if (copy.Format == CopyFormat.Text && copy.RemoveQuotes && !copy.Escape && copy.Quote == "\"") return QuotedFields.Mode.RemoveQuotes;
-        if (copy.Format != CopyFormat.Csv || DuckDbCompression != "none") return null;
+        if (copy.Format != CopyFormat.Csv) return null;
         var q = (byte)copy.Quote[0];
         byte[][] needles = delimiter == "\t" ? [[(byte)' ', q], [q, (byte)' ']] : [[(byte)' ', q], [q, (byte)' '], [(byte)'\t', q], [q, (byte)'\t']];
-        return files.Any(f => needles.Any(n => Contains(f.Path, n))) ? QuotedFields.Mode.CsvBlanks : null;
+        return files.Any(f =>
+        {
+            using var staged = OpenStaged(f.Path);
+            return ContainsAny(staged, needles);
+        }) ? QuotedFields.Mode.CsvBlanks : null;
     }
 
     private List<StagedFile> RewriteQuotes(List<StagedFile> files, QuotedFields.Mode mode, CancellationToken ct)
     {
         var delimiter = (byte)(copy.Delimiter ?? (copy.Format == CopyFormat.Csv ? "," : "|"))[0];
-        var rewrite = new QuotedFields(mode, delimiter, (byte)copy.Quote[0], copy.IgnoreHeader);
+        var rewrite = new QuotedFields(mode, delimiter, (byte)copy.Quote[0], copy.IgnoreHeader, copy.Columns?.Count ?? ColumnsCount());
         var result = new List<StagedFile>(files.Count);
         foreach (var file in files)
         {
@@ -202,18 +260,23 @@ public sealed partial class CopyRunner
             using (var input = OpenStaged(file.Path))
             using (var output = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
                 rewrite.Rewrite(input, output);
+            if (rewrite.Unclosed.Count > 0) _unclosedQuotes[path] = new Dictionary<long, string>(rewrite.Unclosed);
             result.Add(file with { Path = path });
         }
         _quotesRewritten = true;
         return result;
     }
 
+    /// <summary>REMOVEQUOTES: per rewritten file, the lines whose opening quote never closes (and their text).</summary>
+    private readonly Dictionary<string, Dictionary<long, string>> _unclosedQuotes = new(StringComparer.Ordinal);
+
     /// <summary>Text with ESCAPE: each staged file rewritten as CSV (see <see cref="EscapedText"/>), beside it.</summary>
     private List<(string Csv, string Original)>? _escapedAsCsv;
 
     private void RewriteEscapedText(List<StagedFile> files, CancellationToken ct)
     {
-        var rewrite = new EscapedText(copy.Delimiter ?? "|", copy.NullAs ?? "\\N", copy.Columns?.Count ?? ColumnsCount(), copy.IgnoreHeader, copy.NullAs is null, copy.RemoveQuotes);
+        var rewrite = new EscapedText(copy.Delimiter ?? "|", copy.NullAs ?? "\\N", copy.Columns?.Count ?? ColumnsCount(), copy.IgnoreHeader, copy.NullAs is null, copy.RemoveQuotes,
+            numbered: true, fillRecord: copy.FillRecord);
         _escapedAsCsv = [];
         foreach (var file in files)
         {

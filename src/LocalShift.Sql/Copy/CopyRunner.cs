@@ -101,8 +101,8 @@ public sealed partial class CopyRunner(RedshiftStatementContext context, CopySta
             var expressions = Expressions(columns, source, tryCast: false);
             var target = $"{(_temp ? "temp.main" : QuoteIdentifier(schema))}.{QuoteIdentifier(copy.Table)} ({string.Join(", ", columns.Select(c => QuoteIdentifier(c.Name)))})";
             long Load(List<string> select, Source from) => copy.NoLoad
-                ? Count($"SELECT count(*) FROM (SELECT {string.Join(", ", select)} FROM {from.Sql})") * 0
-                : context.Engine.Execute($"INSERT INTO {target} SELECT {string.Join(", ", select)} FROM {from.Sql}");
+                ? Count($"SELECT count(*) FROM (SELECT {string.Join(", ", select)} FROM {from.Sql}{from.Guard})") * 0
+                : context.Engine.Execute($"INSERT INTO {target} SELECT {string.Join(", ", select)} FROM {from.Sql}{from.Guard}");
             // Text and CSV: first DuckDB's reader converts the plainly typed fields itself, as fast as read_csv can.
             // Where it succeeds its values are the casts' values; a field only the exact conversions accept (a field
             // of blanks, for one) fails that statement, which changed nothing, and the exact one runs. A failed
@@ -112,7 +112,10 @@ public sealed partial class CopyRunner(RedshiftStatementContext context, CopySta
                 && columns.Any(ReaderConverts);
             // Text and CSV read by the CSV reader can be sorted record by record into loaded and rejected ones; inside
             // BEGIN ... COMMIT, where a failed statement would abort the client's transaction, that is done from the start.
-            var sorts = copy.Format is CopyFormat.Text or CopyFormat.Csv && !copy.NoLoad && _escapedAsCsv is null && !copy.Escape;
+            // FIXEDWIDTH, ESCAPE text (rewritten as CSV), JSON and Parquet too; not ESCAPE text from ZSTD objects, read
+            // with sentinels, nor JSON 'noshred', whose documents load whole.
+            var sorts = copy.Format is CopyFormat.Text or CopyFormat.Csv or CopyFormat.FixedWidth or CopyFormat.Parquet or CopyFormat.Json && !copy.NoLoad && !copy.NoShred
+                && !(copy.Escape && copy.Format == CopyFormat.Text && _escapedAsCsv is null);
             long loaded;
             try
             {
@@ -147,10 +150,12 @@ public sealed partial class CopyRunner(RedshiftStatementContext context, CopySta
                 }
                 // Invalid UTF-8 fails the load; with MAXERROR, text and CSV records holding it are rejected one by one
                 // (the reader sets their lines aside: error 1220) like any other bad record.
-                if (StagesAsIs && !(sorts && copy.MaxError > 0) && LocateInvalidUtf8(files) is { } found)
+                // (ESCAPE text: its rewrite found such records itself, and the first bad record of any kind is reported.)
+                if (StagesAsIs && !(sorts && copy.MaxError > 0) && _escapedAsCsv is null && LocateInvalidUtf8(files) is { } found)
                 {
-                    RecordErrors([new LoadError(found.Url, found.Line, "", "", "", "", 1220, found.Reason)]);
-                    throw LoadFailed(found.Reason, 1220);
+                    var error = new LoadError(found.Url, found.Line, "", "", "", "", 1220, found.Reason);
+                    RecordErrors([error]);
+                    throw LoadFailed(error);
                 }
                 if (sorts) loaded = LoadSortingRejects(columns, source, target, files);
                 else if ((e.Message.Contains(StringTooLong, StringComparison.Ordinal) || e.Message.Contains(MultibyteChar, StringComparison.Ordinal))
@@ -177,7 +182,7 @@ public sealed partial class CopyRunner(RedshiftStatementContext context, CopySta
             }
             if (!copy.NoLoad)
             {
-                RecordReplacements(files);
+                RecordReplacements(files, columns);
                 // One row per file; lines scanned are known per file only when there is one (records plus header lines).
                 var format = copy.Format switch { CopyFormat.Parquet => "Parquet", CopyFormat.Json => "JSON", _ => "Text" };
                 LoadErrors.Commit(context.Engine, context.QueryId, copy.Table,
