@@ -17,18 +17,24 @@ public sealed partial class CopyRunner
     {
         const string stage = "__localshift_copy_stage";
         // Malformed lines (too many or too few fields) are set aside by DuckDB into a rejects table and count as rejects too.
-        var relaxed = source.Sql[..^1] + ", store_rejects = true, rejects_table = '__localshift_copy_rejects', rejects_scan = '__localshift_copy_scans')";
+        const string rejectsOptions = ", store_rejects = true, rejects_table = '__localshift_copy_rejects', rejects_scan = '__localshift_copy_scans')";
+        // Parquet and JSON readers name each row's file only when asked (the fast load does not ask).
+        var relaxed = !source.SetsAside ? (source.Sql.Contains("filename = true", StringComparison.Ordinal) ? source.Sql : source.Sql[..^1] + ", filename = true)")
+            : source.Reader is { } reader ? source.Sql.Replace(reader, reader[..^1] + rejectsOptions, StringComparison.Ordinal) : source.Sql[..^1] + rejectsOptions;
         var converted = Expressions(columns, source, tryCast: true, check: false);
         var engine = context.Engine;
         engine.Execute($"DROP TABLE IF EXISTS {stage}");
-        engine.Execute($"CREATE TEMP TABLE {stage} AS SELECT filename, row_number() OVER () AS n, " +
-            string.Join(", ", source.Columns.Select(QuoteIdentifier)) + ", " +
+        // A record's own fault and line, where the source knows them (FIXEDWIDTH, ESCAPE text).
+        var fault = source.Fault is null ? "CAST(NULL AS INTEGER)" : "__fault";
+        var ownLine = source.Line is null ? "CAST(NULL AS BIGINT)" : "__line";
+        engine.Execute($"CREATE TEMP TABLE {stage} AS SELECT filename, row_number() OVER () AS n, {fault} AS __fault, {ownLine} AS __line, " +
+            string.Join(", ", columns.Select((_, i) => $"{RawField(columns, source, i)} AS c{i}")) + ", " +
             string.Join(", ", converted.Select((e, i) => $"{e} AS t{i}")) + $" FROM {relaxed}");
         try
         {
             // Each column's fault as a boolean that is never NULL (a NULL here once dropped records without a trace).
             var faults = columns.Select((c, i) => Fault(c, i)).ToList();
-            var rejectFilter = faults.Any(f => f is not null) ? string.Join(" OR ", faults.Where(f => f is not null)) : "FALSE";
+            var rejectFilter = string.Join(" OR ", faults.Where(f => f is not null).Prepend("__fault IS NOT NULL"));
             var urls = files.ToDictionary(f => f.Path, f => f.Url);
             // Record numbers per file: the reader's rows are numbered in file order; a line it set aside has no row.
             var firstRow = new Dictionary<string, long>(StringComparer.Ordinal);
@@ -36,43 +42,57 @@ public sealed partial class CopyRunner
                 while (starts.Read()) firstRow[(string)starts.GetValue(0)!] = Convert.ToInt64(starts.GetValue(1));
             var malformed = new List<LoadError>();
             var setAside = new Dictionary<string, List<long>>(StringComparer.Ordinal);
-            using (var rejects = engine.Query("SELECT s.file_path, e.line, any_value(coalesce(e.csv_line, '')), any_value(e.error_type), any_value(e.error_message) " +
-                "FROM __localshift_copy_rejects e JOIN __localshift_copy_scans s USING (scan_id, file_id) GROUP BY s.file_path, e.line ORDER BY s.file_path, e.line"))
-                while (rejects.Read())
-                {
-                    var path = (string)rejects.GetValue(0)!;
-                    var line = Convert.ToInt64(rejects.GetValue(1));
-                    (setAside.TryGetValue(path, out var list) ? list : setAside[path] = []).Add(line);
-                    var type = rejects.GetValue(3)?.ToString() ?? "";
-                    if ((rejects.GetValue(4)?.ToString() ?? "").Contains("unicode", StringComparison.OrdinalIgnoreCase) || type.Contains("ENCODING", StringComparison.Ordinal))
-                        type = "INVALID UNICODE";
-                    var (code, reason) = type switch
+            if (source.SetsAside)
+            {
+                using (var rejects = engine.Query("SELECT s.file_path, e.line, any_value(coalesce(e.csv_line, '')), any_value(e.error_type), any_value(e.error_message) " +
+                    "FROM __localshift_copy_rejects e JOIN __localshift_copy_scans s USING (scan_id, file_id) GROUP BY s.file_path, e.line ORDER BY s.file_path, e.line"))
+                    while (rejects.Read())
                     {
-                        "TOO MANY COLUMNS" => (1202, "Extra column(s) found"),
-                        "MISSING COLUMNS" => (1214, "Delimiter not found"),
-                        "INVALID UNICODE" => (1220, InvalidUtf8Exception.RedshiftReason.TrimEnd(':', ' ').Replace(". Bad UTF8 hex sequence", "", StringComparison.Ordinal)),
-                        // unverified: Redshift's text for a CSV field whose quotes do not close.
-                        _ => (1216, "Invalid quote formatting for CSV"),
-                    };
-                    malformed.Add(new LoadError(urls.GetValueOrDefault(path, path), line, "", "", (string)rejects.GetValue(2)!, "", code, reason));
-                }
+                        var path = (string)rejects.GetValue(0)!;
+                        var line = Convert.ToInt64(rejects.GetValue(1));
+                        (setAside.TryGetValue(path, out var list) ? list : setAside[path] = []).Add(line);
+                        var type = rejects.GetValue(3)?.ToString() ?? "";
+                        if ((rejects.GetValue(4)?.ToString() ?? "").Contains("unicode", StringComparison.OrdinalIgnoreCase) || type.Contains("ENCODING", StringComparison.Ordinal))
+                            type = "INVALID UNICODE";
+                        var (code, reason) = type switch
+                        {
+                            "TOO MANY COLUMNS" => (1202, "Extra column(s) found"),
+                            "MISSING COLUMNS" => (1214, "Delimiter not found"),
+                            "INVALID UNICODE" => (1220, InvalidUtf8Exception.RedshiftReason.TrimEnd(':', ' ').Replace(". Bad UTF8 hex sequence", "", StringComparison.Ordinal)),
+                            // unverified: Redshift's text for a CSV field whose quotes do not close.
+                            _ => (1216, "Invalid quote formatting for CSV"),
+                        };
+                        var rawLine = (string)rejects.GetValue(2)!;
+                        // unverified: Redshift's code and text for a REMOVEQUOTES field whose quote never closes (the page says
+                        // only that the row is not loaded); its parser looks for the closing quote and then the delimiter.
+                        if (_unclosedQuotes.TryGetValue(path, out var unclosed) && unclosed.TryGetValue(line, out var text))
+                            (code, reason, rawLine) = (1214, "Delimiter not found", text);
+                        malformed.Add(new LoadError(urls.GetValueOrDefault(path, path), line, "", "", rawLine, "", code, reason));
+                    }
+            }
             var rejected = Count($"SELECT count(*) FROM {stage} WHERE {rejectFilter}") + malformed.Count;
             var errors = new List<LoadError>(malformed.Take(1000));
             var conversions = columns.Select(Temporal).ToList();
-            using (var bad = engine.Query($"SELECT filename, n, {string.Join(", ", faults.Select(f => f ?? "false"))}, " +
-                string.Join(", ", source.Columns.Select(c => $"CAST({QuoteIdentifier(c)} AS VARCHAR)")) + ", " +
+            using (var bad = engine.Query($"SELECT filename, n, {string.Join(", ", faults.Select(f => f ?? "false"))}, __fault, __line, " +
+                string.Join(", ", columns.Select((_, i) => $"CAST(c{i} AS VARCHAR)")) + ", " +
                 string.Join(", ", columns.Select((_, i) => $"CAST(t{i} AS VARCHAR)")) + $" FROM {stage} WHERE {rejectFilter} ORDER BY n LIMIT 1000"))
                 while (bad.Read())
                 {
                     var path = (string)bad.GetValue(0)!;
-                    var line = LineOf(Convert.ToInt64(bad.GetValue(1)) - firstRow.GetValueOrDefault(path, 1) + 1, setAside.GetValueOrDefault(path));
+                    var line = bad.GetValue(3 + columns.Count) is { } own ? Convert.ToInt64(own)
+                        : LineOf(Convert.ToInt64(bad.GetValue(1)) - firstRow.GetValueOrDefault(path, 1) + 1, setAside.GetValueOrDefault(path));
+                    if (bad.GetValue(2 + columns.Count) is { } ownFault)
+                    {
+                        errors.Add(new LoadError(urls.GetValueOrDefault(path, path), line, "", "", "", "", Convert.ToInt32(ownFault), Source.FaultReason(Convert.ToInt32(ownFault))));
+                        continue;
+                    }
                     var i = Enumerable.Range(0, columns.Count).First(k => bad.GetValue(2 + k) is true);
-                    var raw = bad.GetValue(2 + columns.Count + i) as string ?? "";
+                    var raw = bad.GetValue(4 + columns.Count + i) as string ?? "";
                     var column = columns[i];
                     LoadError error;
                     if (column.IsText && column.Width is { } width)
                     {
-                        var value = bad.GetValue(2 + 2 * columns.Count + i) as string ?? raw;
+                        var value = bad.GetValue(4 + 2 * columns.Count + i) as string ?? raw;
                         var length = width.Width.ToString(System.Globalization.CultureInfo.InvariantCulture);
                         error = width.Type == "char" && value.EnumerateRunes().Any(r => r.Value > 0x7F)
                             ? new LoadError("", 0, column.Name, width.Type, "", value, 1220, MultibyteReason(value), length)
@@ -140,7 +160,7 @@ public sealed partial class CopyRunner
     /// </summary>
     private List<LoadError> RawLines(List<LoadError> errors, List<StagedFile> files)
     {
-        if (DuckDbCompression == "zstd") return errors.Select(e => e.RawLine.Length > 0 ? e : e with { RawLine = e.RawFieldValue }).ToList();
+        if (DuckDbCompression == "zstd" || copy.Format == CopyFormat.Parquet) return errors.Select(e => e.RawLine.Length > 0 ? e : e with { RawLine = e.RawFieldValue }).ToList();
         var result = new List<LoadError>(errors.Count);
         foreach (var group in errors.GroupBy(e => e.Filename))
         {

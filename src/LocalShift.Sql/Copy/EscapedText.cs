@@ -17,7 +17,11 @@ namespace LocalShift.Sql.Copy;
 /// ("As long as you don't specify an alternative null string with the NULL AS parameter, \N and \\N produce the same results").</param>
 /// <param name="removeQuotes">REMOVEQUOTES: a field surrounded by unescaped double or single quotes loses them (an
 /// escaped quote, <c>\'</c>, is kept: "you can escape and retain quotation marks").</param>
-public sealed class EscapedText(string delimiter, string nullAs, int fields, long skipLines, bool defaultNull = false, bool removeQuotes = false)
+/// <param name="numbered">Each CSV record starts with two more values: the record's first line in the input (header
+/// lines counted) and its own load error, empty when whole: 1202 for fields past the last, 1214 for missing ones
+/// (unless <paramref name="fillRecord"/>), so that COPY can reject such a record by itself.</param>
+public sealed class EscapedText(string delimiter, string nullAs, int fields, long skipLines, bool defaultNull = false, bool removeQuotes = false,
+    bool numbered = false, bool fillRecord = false)
 {
     private readonly byte[] _delimiter = Encoding.UTF8.GetBytes(delimiter);
     private readonly byte[] _null = Encoding.UTF8.GetBytes(nullAs);
@@ -34,6 +38,8 @@ public sealed class EscapedText(string delimiter, string nullAs, int fields, lon
             var skip = skipLines;
             var escaped = false;
             var carriageReturn = false;
+            long physical = 0;              // lines ended so far
+            var recordStart = skipLines + 1; // the line the current record starts on
             int read;
             while ((read = input.Read(buffer, 0, buffer.Length)) > 0)
             {
@@ -50,22 +56,28 @@ public sealed class EscapedText(string delimiter, string nullAs, int fields, lon
                     }
                     if (skip > 0)
                     {
-                        if (b == (byte)'\n') { skip--; start = i + 1; }
+                        if (b == (byte)'\n') { skip--; physical++; start = i + 1; }
                         continue;
                     }
-                    if (escaped) { escaped = false; continue; }
+                    if (escaped)
+                    {
+                        escaped = false;
+                        if (b == (byte)'\n') physical++;
+                        continue;
+                    }
                     if (b == (byte)'\\') { escaped = true; continue; }
                     if (b is not ((byte)'\n' or (byte)'\r')) continue;
                     record.Write(span[start..i]);
-                    WriteRecord(record.WrittenSpan, csv);
+                    WriteRecord(record.WrittenSpan, csv, recordStart);
                     record.ResetWrittenCount();
+                    recordStart = ++physical + 1;
                     carriageReturn = b == (byte)'\r';
                     start = i + 1;
                     if (csv.WrittenCount >= 1 << 16) { output.Write(csv.WrittenSpan); csv.ResetWrittenCount(); }
                 }
                 if (skip == 0 && start < span.Length) record.Write(span[start..]);
             }
-            if (record.WrittenCount > 0) WriteRecord(record.WrittenSpan, csv);
+            if (record.WrittenCount > 0) WriteRecord(record.WrittenSpan, csv, recordStart);
             output.Write(csv.WrittenSpan);
         }
         finally
@@ -74,9 +86,21 @@ public sealed class EscapedText(string delimiter, string nullAs, int fields, lon
         }
     }
 
-    private void WriteRecord(ReadOnlySpan<byte> record, ArrayBufferWriter<byte> csv)
+    private void WriteRecord(ReadOnlySpan<byte> record, ArrayBufferWriter<byte> csv, long line)
     {
         if (record.IsEmpty) return;
+        if (numbered)
+        {
+            var count = Fields(record);
+            var fault = count > fields ? "1202" : count < fields && !fillRecord ? "1214" : "";
+            if (!System.Text.Unicode.Utf8.IsValid(record))
+            {
+                // Rejected as a whole (1220); its invalid bytes are replaced so that the reader takes the row at all.
+                fault = "1220";
+                record = Repaired(record);
+            }
+            csv.Write(Encoding.ASCII.GetBytes($"{line.ToString(System.Globalization.CultureInfo.InvariantCulture)},{fault},"));
+        }
         var written = 0;
         var start = 0;
         for (var i = 0; written < fields; i++)
@@ -90,8 +114,40 @@ public sealed class EscapedText(string delimiter, string nullAs, int fields, lon
             i += _delimiter.Length - 1;
             start = i + 1;
         }
-        for (; written < fields; written++) if (written > 0) csv.Write(","u8);
+        // FILLRECORD: missing fields are zero-length strings (NULL for other types, as an empty field is).
+        for (; written < fields; written++)
+        {
+            if (written > 0) csv.Write(","u8);
+            if (fillRecord) csv.Write("\"\""u8);
+        }
         csv.Write("\n"u8);
+    }
+
+    /// <summary>A copy of the record with each byte of an invalid UTF-8 sequence replaced by '?'.</summary>
+    private static byte[] Repaired(ReadOnlySpan<byte> record)
+    {
+        var bytes = record.ToArray();
+        for (var i = 0; i < bytes.Length;)
+        {
+            var status = Rune.DecodeFromUtf8(bytes.AsSpan(i), out _, out var consumed);
+            if (status != OperationStatus.Done) bytes.AsSpan(i, Math.Max(consumed, 1)).Fill((byte)'?');
+            i += Math.Max(consumed, 1);
+        }
+        return bytes;
+    }
+
+    /// <summary>How many fields a record has: its unescaped delimiters plus one.</summary>
+    private int Fields(ReadOnlySpan<byte> record)
+    {
+        var count = 1;
+        for (var i = 0; i < record.Length; i++)
+        {
+            if (record[i] == (byte)'\\') { i++; continue; }
+            if (!record[i..].StartsWith(_delimiter)) continue;
+            count++;
+            i += _delimiter.Length - 1;
+        }
+        return count;
     }
 
     /// <summary>Whether the byte at <paramref name="index"/> follows an odd run of backslashes (is escaped).</summary>

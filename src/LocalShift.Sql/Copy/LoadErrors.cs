@@ -83,11 +83,11 @@ public static class LoadErrors
     }
 
     /// <summary>ACCEPTINVCHARS replacements: the lines whose invalid UTF-8 was replaced (at most 100 a load, as Redshift keeps).</summary>
-    public static void RecordReplacements(IEngineSession engine, long query, long tbl, IEnumerable<(string Url, long Line, string RawLine)> lines)
+    public static void RecordReplacements(IEngineSession engine, long query, long tbl, int session, IEnumerable<(string Url, long Line, string RawLine, string Column)> lines)
     {
         foreach (var chunk in lines.Take(100).Chunk(100))
         {
-            var rows = chunk.Select(l => $"(100, {query}, 0, {tbl}, now()::TIMESTAMP, 0, {QuoteLiteral(Cut(l.Url, 256))}, {l.Line}, '', {QuoteLiteral(Cut(l.RawLine, 1024))})");
+            var rows = chunk.Select(l => $"(100, {query}, 0, {tbl}, now()::TIMESTAMP, {session}, {QuoteLiteral(Cut(l.Url, 256))}, {l.Line}, {QuoteLiteral(Cut(l.Column, 127))}, {QuoteLiteral(Cut(l.RawLine, 1024))})");
             engine.Execute($"INSERT INTO {Replacements} VALUES {string.Join(", ", rows)}");
         }
     }

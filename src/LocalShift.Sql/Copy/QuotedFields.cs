@@ -12,16 +12,27 @@ namespace LocalShift.Sql.Copy;
 /// (<c>'Black'</c>, <c>"White"</c>) and everything inside, delimiters and inner quotes included, is kept; the field ends
 /// at the same quote followed by the delimiter or the end of the line. Such fields (and any field holding a double
 /// quote) are written as RFC 4180 quoted fields with <c>"</c>, so a reader with quote and escape <c>"</c> gives them back.
-/// A field opening with a quote that never closes is kept as written.</item>
+/// A line with a field opening with a quote that never closes is listed in <see cref="Unclosed"/> and written as a
+/// record of <c>fields + 1</c> fields, so the reader sets it aside (Redshift rejects the record); with no
+/// <c>fields</c> given it is kept as written.</item>
 /// </list>
 /// Delimiter and quote are single ASCII bytes (the caller does not rewrite otherwise).
 /// </summary>
-public sealed class QuotedFields(QuotedFields.Mode mode, byte delimiter, byte quote, long skipLines)
+public sealed class QuotedFields(QuotedFields.Mode mode, byte delimiter, byte quote, long skipLines, int fields = 0)
 {
     public enum Mode { CsvBlanks, RemoveQuotes }
 
+    /// <summary>REMOVEQUOTES: the lines (numbered from 1, header lines counted) of the last <see cref="Rewrite"/> whose
+    /// quote never closes, with their text (the first 1000).</summary>
+    public Dictionary<long, string> Unclosed { get; } = [];
+
+    private long _line;
+    private readonly ArrayBufferWriter<byte> _record = new(4096);
+
     public void Rewrite(Stream input, Stream output)
     {
+        Unclosed.Clear();
+        _line = 0;
         var line = new ArrayBufferWriter<byte>(4096);
         var outBuffer = new ArrayBufferWriter<byte>(1 << 16);
         var buffer = ArrayPool<byte>.Shared.Rent(1 << 16);
@@ -57,6 +68,7 @@ public sealed class QuotedFields(QuotedFields.Mode mode, byte delimiter, byte qu
 
     private void Line(ReadOnlySpan<byte> line, ArrayBufferWriter<byte> output, ref long skip, ref CsvState csv)
     {
+        _line++;
         if (skip > 0) { skip--; output.Write(line); return; }
         if (mode == Mode.CsvBlanks) CsvLine(line, output, ref csv);
         else RemoveQuotesLine(line, output);
@@ -117,6 +129,23 @@ public sealed class QuotedFields(QuotedFields.Mode mode, byte delimiter, byte qu
         if (end > 0 && line[end - 1] == (byte)'\n') end--;
         if (end > 0 && line[end - 1] == (byte)'\r') end--;
         var body = line[..end];
+        _record.ResetWrittenCount();
+        if (RemoveQuotesRecord(body, _record) || fields == 0) output.Write(_record.WrittenSpan);
+        else
+        {
+            // The quote never closes: the reader gets a record with one field too many, and COPY names the reason.
+            if (Unclosed.Count < 1000) Unclosed[_line] = System.Text.Encoding.UTF8.GetString(body);
+            Quoted(body, output);
+            // (Fields that are not empty: the reader forgives a record's one trailing empty field.)
+            for (var k = 0; k < fields; k++) output.Write([delimiter, (byte)'-']);
+        }
+        output.Write(line[end..]);
+    }
+
+    /// <summary>One REMOVEQUOTES record rewritten; false when a field's opening quote never closes.</summary>
+    private bool RemoveQuotesRecord(ReadOnlySpan<byte> body, ArrayBufferWriter<byte> output)
+    {
+        var unclosed = false;
         var i = 0;
         while (true)
         {
@@ -129,6 +158,7 @@ public sealed class QuotedFields(QuotedFields.Mode mode, byte delimiter, byte qu
                 var close = -1;
                 for (var k = 1; k < field.Length; k++)
                     if (field[k] == q && (k + 1 == field.Length || field[k + 1] == delimiter)) { close = k; break; }
+                if (close < 0) unclosed = true;
                 if (close > 0)
                 {
                     Quoted(field[1..close], output);
@@ -147,7 +177,7 @@ public sealed class QuotedFields(QuotedFields.Mode mode, byte delimiter, byte qu
             output.Write([delimiter]);
             i += length + 1;
         }
-        output.Write(line[end..]);
+        return !unclosed;
     }
 
     private static void Quoted(ReadOnlySpan<byte> value, ArrayBufferWriter<byte> output)

@@ -25,11 +25,18 @@ public sealed class Utf8CheckingStream(Stream inner, char? replacement, string u
     private int _start, _end;   // bytes ready to hand out: _buffer[_start.._end)
     private int _held;          // bytes of an incomplete character kept after _end
     private long _line = 1;
+    private long _offset;       // bytes checked before the current chunk
+    private long _lineStart;    // offset of the current line's first byte
     private bool _done;
     private readonly List<long> _replaced = [];
+    private readonly List<int> _columns = [];
 
     /// <summary>With ACCEPTINVCHARS: the lines where invalid bytes were replaced, in order (the first 100, as stl_replacements keeps).</summary>
     public IReadOnlyList<long> ReplacedLines => _replaced;
+
+    /// <summary>For each of <see cref="ReplacedLines"/>: the byte offset, in its line, of the first byte replaced there
+    /// (for stl_replacements.colname, "the first field that contained the invalid UTF-8 character").</summary>
+    public IReadOnlyList<int> FirstReplacedAt => _columns;
 
     public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
@@ -81,7 +88,13 @@ public sealed class Utf8CheckingStream(Stream inner, char? replacement, string u
     {
         if (System.Text.Unicode.Utf8.IsValid(span))
         {
-            _line += span.Count((byte)'\n');
+            var newlines = span.Count((byte)'\n');
+            if (newlines > 0)
+            {
+                _line += newlines;
+                _lineStart = _offset + span.LastIndexOf((byte)'\n') + 1;
+            }
+            _offset += span.Length;
             return;
         }
         var i = 0;
@@ -90,16 +103,25 @@ public sealed class Utf8CheckingStream(Stream inner, char? replacement, string u
             var status = Rune.DecodeFromUtf8(span[i..], out _, out var consumed);
             if (status == OperationStatus.Done)
             {
-                if (span[i] == (byte)'\n') _line++;
+                if (span[i] == (byte)'\n')
+                {
+                    _line++;
+                    _lineStart = _offset + i + 1;
+                }
                 i += consumed;
                 continue;
             }
             if (replacement is not { } c)
                 throw new InvalidUtf8Exception(url, _line, Convert.ToHexString(span.Slice(i, Math.Max(consumed, 1))).ToLowerInvariant());
             for (var k = 0; k < Math.Max(consumed, 1); k++) span[i + k] = (byte)c;
-            if (_replaced.Count < 100 && (_replaced.Count == 0 || _replaced[^1] != _line)) _replaced.Add(_line);
+            if (_replaced.Count < 100 && (_replaced.Count == 0 || _replaced[^1] != _line))
+            {
+                _replaced.Add(_line);
+                _columns.Add((int)Math.Min(int.MaxValue, _offset + i - _lineStart));
+            }
             i += Math.Max(consumed, 1);
         }
+        _offset += span.Length;
     }
 
     protected override void Dispose(bool disposing)

@@ -44,7 +44,8 @@ public sealed class CopyCaseFixture : IAsyncLifetime
 /// <item><c>query</c>, SQL, <c>----</c>, then rows: columns joined by '|', NULL as <c>NULL</c>, '' as <c>(empty)</c>;</item>
 /// <item><c>put s3://cases/key</c>, then the object's lines (each ends with a newline; <c>&lt;TAB&gt;</c>, <c>&lt;CR&gt;</c>
 /// and <c>&lt;NONL&gt;</c> at the very end stand for a tab, a carriage return and no final newline; <c>&lt;x1e&gt;</c> for the
-/// character of that code, 00 to 7f);</item>
+/// character of that code, 00 to 7f, and <c>&lt;xff&gt;</c> for the byte of that value, 80 to ff, as it is (invalid UTF-8));</item>
+/// <item><c>put gzip|bzip2|zstd s3://cases/key</c>: the same, the object's bytes compressed so (by /usr/bin/gzip, bzip2, zstd);</item>
 /// <item><c>put utf16le|utf16be|utf16le-bom|utf16be-bom s3://cases/key</c>: the same, the object's text encoded so
 /// (with a byte order mark for <c>-bom</c>);</item>
 /// <item><c>bucket s3://name region</c>: makes the bucket in that region (through a client of that region);</item>
@@ -114,10 +115,17 @@ public sealed class CopyCaseTests(CopyCaseFixture f) : IClassFixture<CopyCaseFix
                 var expected = body.Skip(separator + 1).ToList();
                 Assert.True(expected.SequenceEqual(rows), $"{at}\nexpected:\n{string.Join('\n', expected)}\nactual:\n{string.Join('\n', rows)}");
             }
+            else if (header.Split(' ', StringSplitOptions.RemoveEmptyEntries) is ["put", var tool, var url] && tool is "gzip" or "bzip2" or "zstd")
+            {
+                var (bucket, key) = Location(url);
+                using var bytes = new MemoryStream(await CompressAsync(tool, Bytes(body)));
+                await f.S3.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = key, InputStream = bytes });
+            }
             else if (header.StartsWith("put ", StringComparison.Ordinal) && !header.StartsWith("put utf16", StringComparison.Ordinal))
             {
                 var (bucket, key) = Location(header["put ".Length..]);
-                await f.S3.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = key, ContentBody = Content(body) });
+                using var bytes = new MemoryStream(Bytes(body));
+                await f.S3.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = key, InputStream = bytes });
             }
             else if (header.StartsWith("put utf16", StringComparison.Ordinal))
             {
@@ -169,6 +177,36 @@ public sealed class CopyCaseTests(CopyCaseFixture f) : IClassFixture<CopyCaseFix
         var text = string.Concat(lines.Select(l => l + "\n")).Replace("<TAB>", "\t").Replace("<CR>", "\r");
         text = System.Text.RegularExpressions.Regex.Replace(text, "<x([0-9a-f]{2})>", m => ((char)Convert.ToByte(m.Groups[1].Value, 16)).ToString());
         return text.EndsWith("<NONL>\n", StringComparison.Ordinal) ? text[..^"<NONL>\n".Length] : text;
+    }
+
+    /// <summary>The object's bytes: <see cref="Content"/> in UTF-8, with <c>&lt;x80&gt;</c> to <c>&lt;xff&gt;</c> as raw bytes.</summary>
+    private static byte[] Bytes(List<string> lines)
+    {
+        var text = Content(lines.Select(l => System.Text.RegularExpressions.Regex.Replace(l, "<x([89a-f][0-9a-f])>", "\uE000$1")).ToList());
+        var bytes = new List<byte>();
+        var parts = System.Text.RegularExpressions.Regex.Split(text, "\uE000([89a-f][0-9a-f])");
+        for (var i = 0; i < parts.Length; i++)
+            if (i % 2 == 0) bytes.AddRange(Encoding.UTF8.GetBytes(parts[i]));
+            else bytes.Add(Convert.ToByte(parts[i], 16));
+        return [.. bytes];
+    }
+
+    /// <summary>Bytes compressed by /usr/bin/gzip, bzip2 or zstd.</summary>
+    private static async Task<byte[]> CompressAsync(string tool, byte[] input)
+    {
+        var file = Path.Combine(Path.GetTempPath(), "localshift-case-" + Guid.NewGuid().ToString("N"));
+        await File.WriteAllBytesAsync(file, input);
+        var output = file + (tool switch { "gzip" => ".gz", "bzip2" => ".bz2", _ => ".zst" });
+        try
+        {
+            (await ProcessRunner.RunAsync($"/usr/bin/{tool}", tool == "zstd" ? ["-q", "-k", "-f", file] : ["-k", "-f", file])).EnsureSuccess();
+            return await File.ReadAllBytesAsync(output);
+        }
+        finally
+        {
+            File.Delete(file);
+            File.Delete(output);
+        }
     }
 
     private static async Task<PostgresException?> ExecuteAsync(NpgsqlConnection connection, string sql)

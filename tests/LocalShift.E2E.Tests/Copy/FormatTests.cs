@@ -178,7 +178,7 @@ public class FormatTests(FormatFixture f) : IClassFixture<FormatFixture>
     }
 
     [Fact]
-    public async Task Fixedwidth_copy_and_unload_round_trip_and_bad_widths_fail()
+    public async Task Fixedwidth_copy_and_unload_round_trip_short_lines_load_and_bad_widths_fail()
     {
         const string data = "1  Toyota Park IL\n22 Gillette    MA\n";
         await f.Story.PutAsync("fmt", "fw/in/a.txt", Encoding.UTF8.GetBytes(data));
@@ -196,13 +196,18 @@ public class FormatTests(FormatFixture f) : IClassFixture<FormatFixture>
         Assert.Contains("FIXEDWIDTH specification has 2 columns; the table or column list has 3", await SqlErrorAsync(
             "COPY fw1 FROM 's3://fmt/fw/in/' IAM_ROLE default FIXEDWIDTH 'id:3,name:12'"));
 
+        // A short line loads as Redshift loads it (its missing fields empty), with or without FILLRECORD; a long one fails.
         await f.Story.PutAsync("fmt", "fw/short/a.txt", Encoding.UTF8.GetBytes("3  Short\n"));
-        var failed = await SqlErrorAsync("COPY fw1 FROM 's3://fmt/fw/short/' IAM_ROLE default FIXEDWIDTH 'id:3,name:12,st:2'");
-        Assert.Contains("ERROR:  Load into table 'fw1' failed.  Check 'stl_load_errors' system table for details.", failed);
-        Assert.Contains("shorter than the FIXEDWIDTH specification", failed);
-        var filled = await SqlAsync("COPY fw1 FROM 's3://fmt/fw/short/' IAM_ROLE default FIXEDWIDTH 'id:3,name:12,st:2' FILLRECORD",
+        var shortLine = await SqlAsync("COPY fw1 FROM 's3://fmt/fw/short/' IAM_ROLE default FIXEDWIDTH 'id:3,name:12,st:2'",
             "SELECT name, st IS NULL FROM fw1 WHERE id = 3");
-        Assert.EndsWith("Short|f\n", filled);
+        Assert.EndsWith("Short|f\n", shortLine);
+        var filled = await SqlAsync("COPY fw1 FROM 's3://fmt/fw/short/' IAM_ROLE default FIXEDWIDTH 'id:3,name:12,st:2' FILLRECORD",
+            "SELECT count(*) FROM fw1 WHERE id = 3 AND name = 'Short'");
+        Assert.EndsWith("2\n", filled);
+        await f.Story.PutAsync("fmt", "fw/long/a.txt", Encoding.UTF8.GetBytes("4  Long        ILx\n"));
+        var failed = await SqlErrorAsync("COPY fw1 FROM 's3://fmt/fw/long/' IAM_ROLE default FIXEDWIDTH 'id:3,name:12,st:2'");
+        Assert.Contains("ERROR:  Load into table 'fw1' failed.  Check 'stl_load_errors' system table for details.", failed);
+        Assert.Contains("code:      1202", failed);
     }
 
     [Fact]

@@ -108,6 +108,32 @@ public class ParsingOptionsTests
     }
 
     [Fact]
+    public void Numbered_escaped_text_gives_each_record_its_first_line_and_fault()
+    {
+        static string Rewrite(byte[] text, bool fillRecord)
+        {
+            using var output = new MemoryStream();
+            new EscapedText("|", "\\N", 2, 1, defaultNull: true, numbered: true, fillRecord: fillRecord).Rewrite(new MemoryStream(text), output);
+            return Encoding.UTF8.GetString(output.ToArray());
+        }
+        // Header; a record two lines long (escaped newline); too many fields; too few; a blank line; invalid UTF-8.
+        var text = Encoding.UTF8.GetBytes("h|h\n1|a\\\nb\n2|x|y\n3\n\n4|c").Concat(new byte[] { 0xff }).Concat(Encoding.UTF8.GetBytes("\n5|e\n")).ToArray();
+        Assert.Equal("2,,\"1\",\"a\nb\"\n4,1202,\"2\",\"x\"\n5,1214,\"3\",\n7,1220,\"4\",\"c?\"\n8,,\"5\",\"e\"\n", Rewrite(text, fillRecord: false));
+        // FILLRECORD: a short record is whole, its missing field a zero-length string.
+        Assert.StartsWith("2,,\"1\",\"a\nb\"\n4,1202,\"2\",\"x\"\n5,,\"3\",\"\"\n", Rewrite(text, fillRecord: true));
+    }
+
+    [Fact]
+    public void Removequotes_lists_a_record_whose_quote_never_closes()
+    {
+        using var output = new MemoryStream();
+        var rewrite = new QuotedFields(QuotedFields.Mode.RemoveQuotes, (byte)'|', (byte)'"', 0, fields: 3);
+        rewrite.Rewrite(new MemoryStream(Encoding.UTF8.GetBytes("1|'a'|1\n2|'Blue|2\n")), output);
+        Assert.Equal("1|\"a\"|1\n\"2|'Blue|2\"|-|-|-\n", Encoding.UTF8.GetString(output.ToArray()));
+        Assert.Equal(new Dictionary<long, string> { [2] = "2|'Blue|2" }, rewrite.Unclosed);
+    }
+
+    [Fact]
     public void Identity_defaults_are_told_from_generated_by_default_ones()
     {
         Assert.True(CreateTableRewriter.IsIdentityDefault("nextval('\"t_id_seq\"')"));

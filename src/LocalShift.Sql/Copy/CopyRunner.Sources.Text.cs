@@ -1,0 +1,91 @@
+using System.Text.Json;
+using LocalShift.Sql.RolePath;
+using LocalShift.Sql.Routing;
+using LocalShift.Sql.Wire;
+using static LocalShift.Sql.Lexing.TokenCursor;
+
+namespace LocalShift.Sql.Copy;
+
+/// <summary>COPY's reader of delimited text and CSV, with and without ESCAPE.</summary>
+public sealed partial class CopyRunner
+{
+    /// <summary>Text and CSV (ESCAPE text through its own readers): the reader's fields c0, c1, … as VARCHAR unless <paramref name="readAs"/> types them.</summary>
+    private Source DelimitedText(string paths, string compression, int width, Func<int, string>? readAs, List<string>? emptyAsNull)
+    {
+        if (_escapedAsCsv is not null) return EscapedTextAsCsv(width);
+        if (copy.Escape && copy.Format == CopyFormat.Text) return EscapedTextWithSentinels(paths, compression, width);
+        var csv = copy.Format == CopyFormat.Csv;
+        var quote = csv || copy.RemoveQuotes ? copy.Quote : "";
+        var names = Enumerable.Range(0, width).Select(i => $"c{i}").ToList();
+        var spec = "{" + string.Join(", ", names.Select((n, i) => $"'{n}': {QuoteLiteral(readAs?.Invoke(i) ?? "VARCHAR")}")) + "}";
+        // Redshift's default NULL AS is \N for CSV too: an empty unquoted field is an empty string for CHAR/VARCHAR
+        // (NULL only with EMPTYASNULL or NULL AS '') and NULL for other types.
+        // With FILLRECORD the reader pads missing fields with NULL, and NULL AS is matched in SQL (Field), so
+        // that a missing CHAR/VARCHAR field can load as '' while a \N field loads as NULL.
+        var nulls = NullsInSql ? "chr(0) || chr(1)" : NullLiteral;
+        if (emptyAsNull is not null)
+            nulls = $"[{nulls}, '']" + (emptyAsNull.Count > 0 ? $", force_not_null = [{string.Join(", ", emptyAsNull.Select(QuoteLiteral))}]" : "");
+        var sql = $"read_csv({paths}, delim = {QuoteLiteral(copy.Delimiter ?? (csv ? "," : "|"))}, quote = {QuoteLiteral(quote)}, " +
+            $"escape = {QuoteLiteral(csv ? copy.Quote : copy.Escape && quote.Length > 0 ? "\\" : quote)}, header = false, skip = {copy.IgnoreHeader}, " +
+            $"auto_detect = false, columns = {spec}, nullstr = {nulls}, compression = '{compression}', " +
+            $"null_padding = {(copy.FillRecord ? "true" : "false")}, filename = true)";
+        return new Source(sql, names);
+    }
+
+    /// <summary>
+    /// For the typed first attempt: whether the reader may take an empty field as NULL too, and which fields it must then
+    /// keep as '' (null when it may not). Redshift loads an empty field as NULL into a number, date or boolean but as ''
+    /// into CHAR/VARCHAR (unless EMPTYASNULL or BLANKSASNULL); the reader has one list of NULL strings for every field,
+    /// and its <c>force_not_null</c> reads a text field matching any of them as ''. So that is only exact when no field
+    /// can be the NULL AS string: checked by a scan of the uncompressed files for its bytes (far cheaper than the exact
+    /// conversions it spares). Otherwise empty numeric fields fail the typed attempt and the exact one runs.
+    /// </summary>
+    private List<string>? EmptyFieldsAsNull(List<TargetColumn> columns, List<StagedFile> files)
+    {
+        var nulls = copy.NullAs ?? "\\N";
+        if (nulls.Length == 0 || copy.FillRecord) return null;
+        var keep = Enumerable.Range(0, columns.Count).Where(i => columns[i].IsText && !copy.EmptyAsNull && !copy.BlanksAsNull).Select(i => $"c{i}").ToList();
+        if (keep.Count == 0) return keep;
+        if (DuckDbCompression != "none") return null;
+        var needle = System.Text.Encoding.UTF8.GetBytes(nulls);
+        return files.Any(f => Contains(f.Path, needle)) ? null : keep;
+    }
+
+    /// <summary>The rewritten files of <see cref="RewriteEscapedText"/>: every value quoted, NULL an unquoted empty field,
+    /// each row named by its original staged file (so load errors name its object).</summary>
+    private Source EscapedTextAsCsv(int width)
+    {
+        var paths = "[" + string.Join(", ", _escapedAsCsv!.Select(f => QuoteLiteral(f.Csv))) + "]";
+        var names = Enumerable.Range(0, width).Select(i => $"c{i}").ToList();
+        var spec = "{'__line': 'BIGINT', '__fault': 'INTEGER', " + string.Join(", ", names.Select(n => $"'{n}': 'VARCHAR'")) + "}";
+        var read = $"read_csv({paths}, delim = ',', quote = '\"', escape = '\"', header = false, auto_detect = false, columns = {spec}, " +
+            "nullstr = '', allow_quoted_nulls = false, filename = true)";
+        var original = "CASE filename " + string.Join(" ", _escapedAsCsv!.Select(f => $"WHEN {QuoteLiteral(f.Csv)} THEN {QuoteLiteral(f.Original)}")) + " END";
+        return new Source($"(SELECT {original} AS filename, __line, __fault, {string.Join(", ", names)} FROM {read})", names, Reader: read, Fault: "__fault", Line: "__line");
+    }
+
+    /// <summary>
+    /// Text with ESCAPE from ZSTD files, which only DuckDB decompresses: each line is read whole (split on chr(30)),
+    /// lines joined where one ends in an escaped newline, and records split with chr(1) and chr(2) standing for an
+    /// escaped delimiter and an escaped backslash, so values holding those three control characters do not load
+    /// exactly. Every other ESCAPE load goes through <see cref="EscapedText"/>, which has no such characters.
+    /// </summary>
+    private Source EscapedTextWithSentinels(string paths, string compression, int width)
+    {
+        var delimiter = copy.Delimiter ?? "|";
+        var nulls = copy.NullAs ?? "\\N";
+        var physical = $"read_csv({paths}, delim = chr(30), quote = '', escape = '', header = false, skip = {copy.IgnoreHeader}, auto_detect = false, " +
+            $"columns = {{'line': 'VARCHAR'}}, compression = '{compression}', filename = true)";
+        // A line ending in an odd number of backslashes ends in an escaped newline: the record goes on in the next line.
+        var continues = $"regexp_matches(coalesce(line, ''), {QuoteLiteral(@"(^|[^\\])(\\\\)*\\$")})";
+        var lines = "(SELECT filename, string_agg(line, chr(10) ORDER BY n) AS line FROM (" +
+            "SELECT filename, line, n, sum(CASE WHEN after_escape THEN 0 ELSE 1 END) OVER (ORDER BY n) AS record FROM (" +
+            $"SELECT filename, line, n, coalesce(lag({continues}) OVER (ORDER BY n), false) AS after_escape FROM (" +
+            $"SELECT filename, line, row_number() OVER () AS n FROM {physical}))) GROUP BY filename, record ORDER BY min(n))";
+        var split = $"string_split(replace(replace(line, '\\\\', chr(2)), {QuoteLiteral("\\" + delimiter)}, chr(1)), {QuoteLiteral(delimiter)})";
+        var names = Enumerable.Range(0, width).Select(i => $"c{i}").ToList();
+        var fields = names.Select((n, i) =>
+            $"CASE WHEN p[{i + 1}] = {NullLiteral} THEN NULL ELSE replace(regexp_replace(replace(p[{i + 1}], chr(1), {QuoteLiteral(delimiter)}), '\\\\(.)', '\\1', 'gs'), chr(2), '\\') END AS {n}");
+        return new Source($"(SELECT filename, {string.Join(", ", fields)} FROM (SELECT filename, {split} AS p FROM {lines}))", names);
+    }
+}
