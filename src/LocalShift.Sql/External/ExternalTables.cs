@@ -57,7 +57,7 @@ public sealed class StatementRoleSessions
 /// catalog call and every S3 read is made as that role's session (the role path of COPY), so IAM decides what a
 /// statement over external tables may see.
 /// </summary>
-public sealed class ExternalTables(RolePathResolver roles, S3Objects objects, IAuthorizer authorizer, TimeProvider clock, IDataCatalog catalog)
+public sealed partial class ExternalTables(RolePathResolver roles, S3Objects objects, IAuthorizer authorizer, TimeProvider clock, IDataCatalog catalog)
 {
     private const string Purpose = "external schema";
 
