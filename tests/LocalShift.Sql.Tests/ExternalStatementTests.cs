@@ -186,6 +186,24 @@ public class PartitionFilterTests
     }
 
     [Fact]
+    public void Join_on_conditions_prune_where_the_join_drops_the_rows_they_reject()
+    {
+        // An inner join's ON, alone or with the WHERE.
+        Assert.Equal(["2024-01-02/1/eu", "2024-01-02/1/us"],
+            Kept("select * from local_days d join spectrum.events e on e.day = '2024-01-02' and e.id = d.id where e.hour = 1"));
+        Assert.Equal(6, Kept("select * from local_days d inner join spectrum.events e on d.id = e.id and e.day = '2024-01-03'").Count);
+        // The table on a LEFT join's right (or a RIGHT join's left): unmatched rows of it are dropped.
+        Assert.Equal(6, Kept("select * from local_days d left join spectrum.events e on e.day = '2024-01-01' and d.id = e.id").Count);
+        Assert.Equal(6, Kept("select * from spectrum.events e right join local_days d on e.day = '2024-01-01'").Count);
+        // Nested: an inner join inside the right side of a LEFT join.
+        Assert.Equal(2, Kept("select * from a left join (b join spectrum.events e on e.day = '2024-01-01' and e.hour = 10) on a.id = b.id").Count);
+        // The preserved side of an outer join, or either side of a FULL join, keeps every row whatever ON says.
+        Assert.Null(Filter("select * from spectrum.events e left join local_days d on e.day = '2024-01-02'"));
+        Assert.Null(Filter("select * from local_days d right join spectrum.events e on e.day = '2024-01-02'"));
+        Assert.Null(Filter("select * from local_days d full join spectrum.events e on e.day = '2024-01-02'"));
+    }
+
+    [Fact]
     public void No_where_or_a_where_outside_the_select_that_reads_it_reads_every_partition()
     {
         Assert.Null(Filter("select * from spectrum.events"));
