@@ -28,6 +28,24 @@ public class ExternalStatementTests
         Assert.Equal("us-east-1", d.Region);
     }
 
+    [Fact]
+    public void Create_external_table_as_takes_partition_names_without_types_and_marks_where_the_query_starts()
+    {
+        var tokens = T("create external table s.t partitioned by (day, region) stored as parquet location 's3://b/t/' " +
+                       "table properties ('write.maxfilesize.mb'='64') as select * from local");
+        var t = ExternalStatements.ParseCreateTable(tokens);
+        Assert.Empty(t.Table.Columns);
+        Assert.Equal(["day", "region"], t.Table.PartitionKeys.Select(k => k.Name));
+        Assert.All(t.Table.PartitionKeys, k => Assert.Equal("", k.Type));
+        Assert.Equal("64", t.Table.Parameters["write.maxfilesize.mb"]);
+        Assert.True(tokens[t.QueryAt!.Value].Is("SELECT"));
+        Assert.Null(ExternalStatements.ParseCreateTable(T("create external table s.t(id int) stored as parquet location 's3://b/t/'")).QueryAt);
+        // A plain CREATE EXTERNAL TABLE still needs its columns and typed partition columns.
+        Assert.Throws<PgException>(() => ExternalStatements.ParseCreateTable(T("create external table s.t stored as parquet location 's3://b/t/'")));
+        Assert.Throws<PgException>(() => ExternalStatements.ParseCreateTable(T("create external table s.t(id int) partitioned by (day) stored as parquet location 's3://b/t/'")));
+        Assert.Throws<PgException>(() => ExternalStatements.ParseCreateTable(T("create external table s.t(id int) stored as parquet location 's3://b/t/' as select 1")));
+    }
+
     [Theory]
     [InlineData("create external schema s from hive metastore database 'db' uri 'h' iam_role 'arn:aws:iam::1:role/r'", "HIVE")]
     [InlineData("create external schema s from postgres database 'db' iam_role 'arn:aws:iam::1:role/r'", "POSTGRES")]

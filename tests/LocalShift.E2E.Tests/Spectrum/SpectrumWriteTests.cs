@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using LocalShift.E2E.Tests.Copy;
 using LocalShift.E2E.Tests.Infrastructure;
+using Npgsql;
 
 namespace LocalShift.E2E.Tests.Spectrum;
 
@@ -92,6 +93,36 @@ public partial class SpectrumWriteTests(ServerFixture fixture) : IClassFixture<S
         // Hive's delimited text: '|' between fields, NULL as \N.
         Assert.Equal("1|pen\n2|ink\n3|\\N\n", await story.ReadAsync("spectrum-write", lines[0]));
 
+        // Over the extended protocol (Npgsql: Parse, Describe, Execute, a bound parameter) the INSERT's query is what
+        // is checked; the rows land at once.
+        await using (var npgsql = new NpgsqlConnection($"Host=127.0.0.1;Port={port};Username=admin;Password={RoleStory.Password};Database=dev;Pooling=false;Timeout=10"))
+        {
+            await npgsql.OpenAsync();
+            await using var insert = new NpgsqlCommand("insert into w.lines select id + 100, item from sales where id = $1", npgsql) { Parameters = { new NpgsqlParameter { Value = 2 } } };
+            Assert.Equal(1, await insert.ExecuteNonQueryAsync());
+            await using var count = new NpgsqlCommand("select count(*) from w.lines", npgsql);
+            Assert.Equal(4L, await count.ExecuteScalarAsync());
+        }
+        listed = (await Server.AwsAsync("s3", "ls", "--recursive", "s3://spectrum-write/")).EnsureSuccess().Stdout
+            .Replace("\r", "").Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[^1]).ToList();
+        Assert.Equal(2, listed.Count(k => k.StartsWith("lines/", StringComparison.Ordinal)));
+
+        // A join's ON on the partition key prunes as a WHERE does: only 2024-01-02's object is read.
+        using var http = new HttpClient();
+        async Task<List<string>> ReadsAsync()
+        {
+            using var log = JsonDocument.Parse(await http.GetStringAsync($"{Server.Endpoint}/_localshift/decisions?action=s3:GetObject&limit=1000"));
+            return log.RootElement.GetProperty("decisions").EnumerateArray()
+                .Select(d => d.GetProperty("time").GetString() + " " + d.GetProperty("resource").GetString())
+                .Where(d => d.Contains("arn:aws:s3:::spectrum-write/daily/", StringComparison.Ordinal)).ToList();
+        }
+        var before = await ReadsAsync();
+        var joined = await story.PsqlAsync(port, "select s.id, d.id from sales s join w.daily d on d.day = '2024-01-02' and d.id = s.id");
+        Assert.True(joined.ExitCode == 0, joined.ToString());
+        Assert.Equal("3|3", joined.Stdout.Trim());
+        Assert.Equal(["arn:aws:s3:::spectrum-write/daily/day=2024-01-02/"],
+            (await ReadsAsync()).Except(before).Select(d => d[(d.IndexOf(' ') + 1)..(d.LastIndexOf('/') + 1)]).Distinct());
+
         // Refused writes: S3 refuses the read-only role's put, CREATE … AS needs an empty location, the query must give
         // every column, and Redshift runs neither inside a transaction block. None leaves a file or a partition.
         var refused = await story.PsqlAsync(port, "insert into ro.daily select 7, 'x', 1.00, date '2024-05-05'");
@@ -108,7 +139,6 @@ public partial class SpectrumWriteTests(ServerFixture fixture) : IClassFixture<S
         Assert.Equal(listed, after);
         Assert.Equal(3, (await Server.AwsAsync("glue", "get-partitions", "--database-name", "writedb", "--table-name", "daily")).EnsureSuccess().Json().GetProperty("Partitions").GetArrayLength());
         // The puts were the roles' own: the writer's allowed, the read-only role's denied, in the decision log.
-        using var http = new HttpClient();
         using var log = JsonDocument.Parse(await http.GetStringAsync($"{Server.Endpoint}/_localshift/decisions?action=s3:PutObject&limit=1000"));
         var puts = log.RootElement.GetProperty("decisions").EnumerateArray()
             .Select(d => (Principal: d.GetProperty("principal").GetString()!, Decision: d.GetProperty("decision").GetString()!, Resource: d.GetProperty("resource").GetString()!))
