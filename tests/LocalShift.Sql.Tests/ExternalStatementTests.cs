@@ -46,6 +46,19 @@ public class ExternalStatementTests
         Assert.Throws<PgException>(() => ExternalStatements.ParseCreateTable(T("create external table s.t(id int) stored as parquet location 's3://b/t/' as select 1")));
     }
 
+    [Fact]
+    public void Alter_table_set_location_properties_and_a_partitions_location()
+    {
+        var l = ExternalStatements.ParseAlterTable(T("alter table s.t set location 's3://b/new/'"));
+        Assert.Equal(("s", "t", "s3://b/new/"), (l.Schema, l.Name, l.Location));
+        Assert.Null(l.Partition);
+        var p = ExternalStatements.ParseAlterTable(T("alter table s.t set table properties ('numRows'='10', 'a'='b')"));
+        Assert.Equal("10", p.Properties!["numRows"]);
+        var q = ExternalStatements.ParseAlterTable(T("alter table s.t partition (day='2024-01-01', hour=3) set location 's3://b/x/'"));
+        Assert.Equal([("day", "2024-01-01"), ("hour", "3")], q.Partition!);
+        Assert.Throws<PgException>(() => ExternalStatements.ParseAlterTable(T("alter table s.t set location '/tmp/'")));
+    }
+
     [Theory]
     [InlineData("create external schema s from hive metastore database 'db' uri 'h' iam_role 'arn:aws:iam::1:role/r'", "HIVE")]
     [InlineData("create external schema s from postgres database 'db' iam_role 'arn:aws:iam::1:role/r'", "POSTGRES")]

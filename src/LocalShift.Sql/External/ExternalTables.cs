@@ -199,6 +199,27 @@ public sealed partial class ExternalTables(RolePathResolver roles, S3Objects obj
         return "ALTER TABLE";
     }
 
+    /// <summary><c>ALTER TABLE s.t [PARTITION (…)] SET LOCATION '…'</c> or <c>SET TABLE PROPERTIES (…)</c>, in the catalog as the role.</summary>
+    public string AlterTable(RedshiftStatementContext context, ExternalSchema schema, IReadOnlyList<SqlToken> tokens)
+    {
+        var statement = ExternalStatements.ParseAlterTable(tokens);
+        CheckCreate(context, schema);
+        var principal = Principal(context, schema);
+        Catalog(() =>
+        {
+            var table = catalog.GetTable(principal, context.Region, schema.Database, statement.Name)
+                        ?? throw new PgException(SqlState.UndefinedTable, $"relation \"{schema.Name}.{statement.Name}\" does not exist");
+            if (statement.Partition is { } spec)
+            {
+                var values = table.PartitionKeys.Select(k => spec.FirstOrDefault(s => s.Column == k.Name).Value
+                    ?? throw new PgException(SqlState.InvalidParameterValue, $"partition column \"{k.Name}\" is missing from the partition specification")).ToList();
+                catalog.SetPartitionLocation(principal, context.Region, schema.Database, statement.Name, values, statement.Location!);
+            }
+            else catalog.AlterTable(principal, context.Region, schema.Database, statement.Name, statement.Location, statement.Properties);
+        });
+        return "ALTER TABLE";
+    }
+
     private static void CheckCreate(RedshiftStatementContext context, ExternalSchema schema)
     {
         if (context.Superuser || context.User == schema.Owner) return;

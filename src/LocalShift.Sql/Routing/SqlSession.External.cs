@@ -52,8 +52,10 @@ internal sealed partial class SqlSession
         var table = s[at + 2].Identifier;
         if (s[0].Is("DROP") && s[1].Is("TABLE"))
             return new CommandResult(external.DropTable(context, ExternalSchemas.Find(_engine, first)!, table, ifExists));
-        if (s[0].Is("ALTER") && s[1].Is("TABLE") && s.Skip(at + 3).Any(t => t.Is("PARTITION")))
+        if (s[0].Is("ALTER") && s[1].Is("TABLE") && at + 3 < s.Count && s[at + 3].IsAny("ADD", "DROP") && s.Skip(at + 3).Any(t => t.Is("PARTITION")))
             return new CommandResult(external.AlterPartitions(context, ExternalSchemas.Find(_engine, first)!, s));
+        if (s[0].Is("ALTER") && s[1].Is("TABLE") && at + 3 < s.Count && s[at + 3].IsAny("SET", "PARTITION"))
+            return new CommandResult(external.AlterTable(context, ExternalSchemas.Find(_engine, first)!, s));
         // unverified: Redshift's text for other changes to an external table.
         throw new PgException(SqlState.FeatureNotSupported, "Operation not supported on external tables");
     }

@@ -138,6 +138,20 @@ public partial class SpectrumWriteTests(ServerFixture fixture) : IClassFixture<S
             .Replace("\r", "").Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[^1]).ToList();
         Assert.Equal(listed, after);
         Assert.Equal(3, (await Server.AwsAsync("glue", "get-partitions", "--database-name", "writedb", "--table-name", "daily")).EnsureSuccess().Json().GetProperty("Partitions").GetArrayLength());
+        // ALTER TABLE … SET LOCATION / SET TABLE PROPERTIES and a partition's SET LOCATION change the catalog as the role.
+        var altered = await story.PsqlAsync(port,
+            "alter table w.lines set table properties ('numRows'='4')",
+            "alter table w.lines set location 's3://spectrum-write/elsewhere/'",
+            "alter table w.daily partition (day='2024-03-01') set location 's3://spectrum-write/moved/'",
+            "select count(*) from w.lines",
+            "select count(*) from w.daily");
+        Assert.True(altered.ExitCode == 0, altered.ToString());
+        Assert.Equal(["ALTER TABLE", "ALTER TABLE", "ALTER TABLE", "0", "4"], altered.Stdout.Replace("\r", "").Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        var moved = (await Server.AwsAsync("glue", "get-table", "--database-name", "writedb", "--name", "lines")).EnsureSuccess().Json().GetProperty("Table");
+        Assert.Equal("s3://spectrum-write/elsewhere/", moved.GetProperty("StorageDescriptor").GetProperty("Location").GetString());
+        Assert.Equal("4", moved.GetProperty("Parameters").GetProperty("numRows").GetString());
+        Assert.Equal("|", moved.GetProperty("StorageDescriptor").GetProperty("SerdeInfo").GetProperty("Parameters").GetProperty("field.delim").GetString());
+
         // The puts were the roles' own: the writer's allowed, the read-only role's denied, in the decision log.
         using var log = JsonDocument.Parse(await http.GetStringAsync($"{Server.Endpoint}/_localshift/decisions?action=s3:PutObject&limit=1000"));
         var puts = log.RootElement.GetProperty("decisions").EnumerateArray()
