@@ -28,6 +28,37 @@ public class ExternalStatementTests
         Assert.Equal("us-east-1", d.Region);
     }
 
+    [Fact]
+    public void Create_external_table_as_takes_partition_names_without_types_and_marks_where_the_query_starts()
+    {
+        var tokens = T("create external table s.t partitioned by (day, region) stored as parquet location 's3://b/t/' " +
+                       "table properties ('write.maxfilesize.mb'='64') as select * from local");
+        var t = ExternalStatements.ParseCreateTable(tokens);
+        Assert.Empty(t.Table.Columns);
+        Assert.Equal(["day", "region"], t.Table.PartitionKeys.Select(k => k.Name));
+        Assert.All(t.Table.PartitionKeys, k => Assert.Equal("", k.Type));
+        Assert.Equal("64", t.Table.Parameters["write.maxfilesize.mb"]);
+        Assert.True(tokens[t.QueryAt!.Value].Is("SELECT"));
+        Assert.Null(ExternalStatements.ParseCreateTable(T("create external table s.t(id int) stored as parquet location 's3://b/t/'")).QueryAt);
+        // A plain CREATE EXTERNAL TABLE still needs its columns and typed partition columns.
+        Assert.Throws<PgException>(() => ExternalStatements.ParseCreateTable(T("create external table s.t stored as parquet location 's3://b/t/'")));
+        Assert.Throws<PgException>(() => ExternalStatements.ParseCreateTable(T("create external table s.t(id int) partitioned by (day) stored as parquet location 's3://b/t/'")));
+        Assert.Throws<PgException>(() => ExternalStatements.ParseCreateTable(T("create external table s.t(id int) stored as parquet location 's3://b/t/' as select 1")));
+    }
+
+    [Fact]
+    public void Alter_table_set_location_properties_and_a_partitions_location()
+    {
+        var l = ExternalStatements.ParseAlterTable(T("alter table s.t set location 's3://b/new/'"));
+        Assert.Equal(("s", "t", "s3://b/new/"), (l.Schema, l.Name, l.Location));
+        Assert.Null(l.Partition);
+        var p = ExternalStatements.ParseAlterTable(T("alter table s.t set table properties ('numRows'='10', 'a'='b')"));
+        Assert.Equal("10", p.Properties!["numRows"]);
+        var q = ExternalStatements.ParseAlterTable(T("alter table s.t partition (day='2024-01-01', hour=3) set location 's3://b/x/'"));
+        Assert.Equal([("day", "2024-01-01"), ("hour", "3")], q.Partition!);
+        Assert.Throws<PgException>(() => ExternalStatements.ParseAlterTable(T("alter table s.t set location '/tmp/'")));
+    }
+
     [Theory]
     [InlineData("create external schema s from hive metastore database 'db' uri 'h' iam_role 'arn:aws:iam::1:role/r'", "HIVE")]
     [InlineData("create external schema s from postgres database 'db' iam_role 'arn:aws:iam::1:role/r'", "POSTGRES")]
@@ -183,6 +214,24 @@ public class PartitionFilterTests
         Assert.NotNull(Filter("select * from spectrum.events where day = date '2024-01-02'"));
         Assert.Null(Filter("select * from spectrum.events, local_days d where day = '2024-01-02'"));
         Assert.NotNull(Filter("select * from spectrum.events join local_days d on d.id = events.hour where events.day = '2024-01-02'"));
+    }
+
+    [Fact]
+    public void Join_on_conditions_prune_where_the_join_drops_the_rows_they_reject()
+    {
+        // An inner join's ON, alone or with the WHERE.
+        Assert.Equal(["2024-01-02/1/eu", "2024-01-02/1/us"],
+            Kept("select * from local_days d join spectrum.events e on e.day = '2024-01-02' and e.id = d.id where e.hour = 1"));
+        Assert.Equal(6, Kept("select * from local_days d inner join spectrum.events e on d.id = e.id and e.day = '2024-01-03'").Count);
+        // The table on a LEFT join's right (or a RIGHT join's left): unmatched rows of it are dropped.
+        Assert.Equal(6, Kept("select * from local_days d left join spectrum.events e on e.day = '2024-01-01' and d.id = e.id").Count);
+        Assert.Equal(6, Kept("select * from spectrum.events e right join local_days d on e.day = '2024-01-01'").Count);
+        // Nested: an inner join inside the right side of a LEFT join.
+        Assert.Equal(2, Kept("select * from a left join (b join spectrum.events e on e.day = '2024-01-01' and e.hour = 10) on a.id = b.id").Count);
+        // The preserved side of an outer join, or either side of a FULL join, keeps every row whatever ON says.
+        Assert.Null(Filter("select * from spectrum.events e left join local_days d on e.day = '2024-01-02'"));
+        Assert.Null(Filter("select * from local_days d right join spectrum.events e on e.day = '2024-01-02'"));
+        Assert.Null(Filter("select * from local_days d full join spectrum.events e on e.day = '2024-01-02'"));
     }
 
     [Fact]

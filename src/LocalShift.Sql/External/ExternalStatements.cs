@@ -15,12 +15,24 @@ public sealed record CreateExternalSchema(
     RoleChainAuthorization Role,
     bool CreateDatabase);
 
-/// <summary><c>CREATE EXTERNAL TABLE</c>: the table as it goes into the catalog.</summary>
-public sealed record CreateExternalTable(string Schema, string Name, bool IfNotExists, CatalogTable Table);
+/// <summary>
+/// <c>CREATE EXTERNAL TABLE</c>: the table as it goes into the catalog. For <c>CREATE EXTERNAL TABLE … AS query</c>,
+/// <paramref name="QueryAt"/> is the index of the query's first significant token; the table's columns are then the
+/// query's, and its partition keys (named without types) have an empty <see cref="CatalogColumn.Type"/> until the
+/// query's columns give them one.
+/// </summary>
+public sealed record CreateExternalTable(string Schema, string Name, bool IfNotExists, CatalogTable Table, int? QueryAt = null);
 
 /// <summary><c>ALTER TABLE s.t ADD [IF NOT EXISTS] PARTITION (…) LOCATION '…' […]</c> or <c>DROP PARTITION (…)</c>.</summary>
 public sealed record AlterExternalPartitions(string Schema, string Name, bool Add, bool IfNotExists,
     IReadOnlyList<(IReadOnlyList<(string Column, string Value)> Spec, string? Location)> Partitions);
+
+/// <summary>
+/// <c>ALTER TABLE s.t SET LOCATION '…'</c>, <c>ALTER TABLE s.t SET TABLE PROPERTIES (…)</c> or
+/// <c>ALTER TABLE s.t PARTITION (…) SET LOCATION '…'</c>.
+/// </summary>
+public sealed record AlterExternalTable(string Schema, string Name, IReadOnlyList<(string Column, string Value)>? Partition,
+    string? Location, IReadOnlyDictionary<string, string>? Properties);
 
 /// <summary>Parses the external-schema and external-table statements from their significant tokens.</summary>
 public static class ExternalStatements
@@ -84,8 +96,10 @@ public static class ExternalStatements
         if (schema is null)
             // unverified: Redshift's text; an external table is always named with its external schema.
             throw new PgException(SqlState.InvalidSchemaName, "an external table must be qualified with its external schema");
-        var columns = ColumnList(r, allowEmpty: false);
+        // CREATE EXTERNAL TABLE … AS takes its columns from the query: no column list.
+        var columns = r.Peek().Kind == SqlTokenKind.LeftParen ? ColumnList(r, allowEmpty: false) : [];
         IReadOnlyList<CatalogColumn> partitions = [];
+        int? queryAt = null;
         string? serde = null, inputFormat = null, outputFormat = null;
         var serdeParameters = new Dictionary<string, string>(StringComparer.Ordinal);
         var parameters = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -96,7 +110,7 @@ public static class ExternalStatements
             if (r.Accept("PARTITIONED"))
             {
                 r.Expect("BY");
-                partitions = ColumnList(r, allowEmpty: false);
+                partitions = ColumnList(r, allowEmpty: false, typesOptional: true);
             }
             else if (r.Accept("ROW"))
             {
@@ -154,8 +168,23 @@ public static class ExternalStatements
                 r.Expect("PROPERTIES");
                 foreach (var (k, v) in Properties(r)) parameters[k] = v;
             }
+            else if (r.Peek().Is("AS") && (r.Peek(1).IsAny("SELECT", "WITH", "VALUES") || r.Peek(1).Kind == SqlTokenKind.LeftParen))
+            {
+                r.Next();
+                queryAt = r.Position;
+                break;
+            }
             else throw r.SyntaxError();
         }
+        if (queryAt is null && columns.Count == 0)
+            throw new PgException(SqlState.SyntaxError, "CREATE EXTERNAL TABLE requires a column list, or AS followed by a query");
+        if (queryAt is null && partitions.Any(p => p.Type.Length == 0))
+            // unverified: Redshift's text; only CREATE EXTERNAL TABLE … AS may name partition columns without types.
+            throw new PgException(SqlState.SyntaxError, "PARTITIONED BY columns must have types unless the table is created AS a query");
+        if (queryAt is not null && columns.Count > 0)
+            // unverified: Redshift's text; its CREATE EXTERNAL TABLE AS syntax has no column list.
+            throw new PgException(SqlState.SyntaxError, "CREATE EXTERNAL TABLE AS takes its columns from the query: remove the column list");
+
         if (location is null) throw new PgException(SqlState.SyntaxError, "CREATE EXTERNAL TABLE requires LOCATION 's3://bucket/prefix/'");
         if (!location.StartsWith("s3://", StringComparison.OrdinalIgnoreCase))
             // LOCATION can only name the object store: nothing reaches a local path.
@@ -176,7 +205,7 @@ public static class ExternalStatements
             SerializationLibrary = serde,
             SerdeParameters = serdeParameters,
             Parameters = parameters,
-        });
+        }, queryAt);
     }
 
     public static AlterExternalPartitions ParseAlterPartitions(IReadOnlyList<SqlToken> tokens)
@@ -192,16 +221,7 @@ public static class ExternalStatements
         do
         {
             r.Expect("PARTITION");
-            r.Expect(SqlTokenKind.LeftParen);
-            var spec = new List<(string, string)>();
-            do
-            {
-                var column = Identifier(r);
-                r.Expect(SqlTokenKind.Operator);
-                var value = r.Peek().Kind == SqlTokenKind.Number ? r.Next().Text : r.String("PARTITION");
-                spec.Add((column, value));
-            } while (r.Accept(SqlTokenKind.Comma));
-            r.Expect(SqlTokenKind.RightParen);
+            var spec = PartitionSpec(r);
             string? location = null;
             if (add)
             {
@@ -215,6 +235,52 @@ public static class ExternalStatements
         } while (r.Peek().Is("PARTITION"));
         if (!r.AtEnd) throw r.SyntaxError();
         return new AlterExternalPartitions(schema ?? "public", name, add, ifNotExists, list);
+    }
+
+    public static AlterExternalTable ParseAlterTable(IReadOnlyList<SqlToken> tokens)
+    {
+        var r = new StatementReader(tokens);
+        r.Expect("ALTER");
+        r.Expect("TABLE");
+        var (schema, name) = r.QualifiedName();
+        List<(string, string)>? partition = null;
+        if (r.Accept("PARTITION")) partition = PartitionSpec(r);
+        r.Expect("SET");
+        string? location = null;
+        Dictionary<string, string>? properties = null;
+        if (r.Accept("LOCATION"))
+        {
+            location = r.String("LOCATION");
+            if (!location.StartsWith("s3://", StringComparison.OrdinalIgnoreCase))
+                throw new PgException(SqlState.InvalidParameterValue, $"Invalid S3 location '{location}': LOCATION must be an s3:// URL");
+        }
+        else if (partition is null && r.Accept("TABLE"))
+        {
+            r.Expect("PROPERTIES");
+            properties = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var (k, v) in Properties(r)) properties[k] = v;
+        }
+        else if (r.Peek().IsAny("FILE", "FORMAT"))
+            throw new PgException(SqlState.FeatureNotSupported, "ALTER TABLE … SET FILE FORMAT is not supported by LocalShift");
+        else throw r.SyntaxError();
+        if (!r.AtEnd) throw r.SyntaxError();
+        return new AlterExternalTable(schema ?? "public", name, partition, location, properties);
+    }
+
+    /// <summary><c>(column = value, …)</c> of a partition; a value is a string or a number.</summary>
+    private static List<(string, string)> PartitionSpec(StatementReader r)
+    {
+        r.Expect(SqlTokenKind.LeftParen);
+        var spec = new List<(string, string)>();
+        do
+        {
+            var column = Identifier(r);
+            r.Expect(SqlTokenKind.Operator);
+            var value = r.Peek().Kind == SqlTokenKind.Number ? r.Next().Text : r.String("PARTITION");
+            spec.Add((column, value));
+        } while (r.Accept(SqlTokenKind.Comma));
+        r.Expect(SqlTokenKind.RightParen);
+        return spec;
     }
 
     public const string LazySimpleSerDe = "org.apache.hadoop.hive.serde2.lazy.LazySimpleSerDe";
@@ -240,8 +306,11 @@ public static class ExternalStatements
         return t.Kind is SqlTokenKind.Word or SqlTokenKind.QuotedIdentifier ? t.Identifier : throw StatementReader.SyntaxError(t);
     }
 
-    /// <summary><c>(name type, …)</c>, with the Redshift types turned into the catalog's (Hive) types.</summary>
-    private static List<CatalogColumn> ColumnList(StatementReader r, bool allowEmpty)
+    /// <summary>
+    /// <c>(name type, …)</c>, with the Redshift types turned into the catalog's (Hive) types; with
+    /// <paramref name="typesOptional"/> a name alone (CREATE EXTERNAL TABLE AS's partition columns) has an empty type.
+    /// </summary>
+    private static List<CatalogColumn> ColumnList(StatementReader r, bool allowEmpty, bool typesOptional = false)
     {
         r.Expect(SqlTokenKind.LeftParen);
         var columns = new List<CatalogColumn>();
@@ -259,8 +328,8 @@ public static class ExternalStatements
                 if (type.Length > 0 && t.Kind is SqlTokenKind.Word && type[^1] != '(') type.Append(' ');
                 type.Append(t.Kind == SqlTokenKind.Word ? t.Text.ToLowerInvariant() : t.Text);
             }
-            if (type.Length == 0) throw r.SyntaxError();
-            columns.Add(new CatalogColumn(name, CatalogType(type.ToString())));
+            if (type.Length == 0 && !typesOptional) throw r.SyntaxError();
+            columns.Add(new CatalogColumn(name, type.Length == 0 ? "" : CatalogType(type.ToString())));
         } while (r.Accept(SqlTokenKind.Comma));
         r.Expect(SqlTokenKind.RightParen);
         return columns;

@@ -32,15 +32,32 @@ public sealed class StatementRoleSessions
 {
     private static readonly TimeSpan Lifetime = TimeSpan.FromMinutes(1);
     private readonly Dictionary<(string User, string Schema, string Role), (Principal Principal, DateTimeOffset Until)> _sessions = [];
+    private readonly Dictionary<(string User, string Schema, string Table), (CatalogTable Table, DateTimeOffset Until)> _tables = [];
     private string? _statement;
 
-    /// <summary>Forgets every session unless <paramref name="sql"/> is the statement they were assumed for.</summary>
+    /// <summary>Forgets every session (and catalog answer) unless <paramref name="sql"/> is the statement they were made for.</summary>
     public void For(string sql)
     {
         if (_statement == sql) return;
         _statement = sql;
         _sessions.Clear();
+        _tables.Clear();
     }
+
+    /// <summary>
+    /// The table as the catalog described it to this statement's Parse or Describe (GetTable is not asked again);
+    /// forgotten once the statement runs (<paramref name="running"/>), so running the same text again reads the catalog again.
+    /// </summary>
+    internal CatalogTable? FindTable(RedshiftStatementContext context, ExternalSchema schema, string table, DateTimeOffset now, bool running)
+    {
+        var key = (context.User, schema.Name, table);
+        if (!_tables.TryGetValue(key, out var known)) return null;
+        if (running) _tables.Remove(key);
+        return known.Until > now ? known.Table : null;
+    }
+
+    internal void RememberTable(RedshiftStatementContext context, ExternalSchema schema, string name, CatalogTable table, DateTimeOffset now) =>
+        _tables.TryAdd((context.User, schema.Name, name), (table, now + Lifetime));
 
     internal Principal? Find(RedshiftStatementContext context, ExternalSchema schema, DateTimeOffset now) =>
         _sessions.TryGetValue((context.User, schema.Name, schema.IamRole), out var known) && known.Until > now ? known.Principal : null;
@@ -57,7 +74,7 @@ public sealed class StatementRoleSessions
 /// catalog call and every S3 read is made as that role's session (the role path of COPY), so IAM decides what a
 /// statement over external tables may see.
 /// </summary>
-public sealed class ExternalTables(RolePathResolver roles, S3Objects objects, IAuthorizer authorizer, TimeProvider clock, IDataCatalog catalog)
+public sealed partial class ExternalTables(RolePathResolver roles, S3Objects objects, IAuthorizer authorizer, TimeProvider clock, IDataCatalog catalog)
 {
     private const string Purpose = "external schema";
 
@@ -182,6 +199,27 @@ public sealed class ExternalTables(RolePathResolver roles, S3Objects objects, IA
         return "ALTER TABLE";
     }
 
+    /// <summary><c>ALTER TABLE s.t [PARTITION (…)] SET LOCATION '…'</c> or <c>SET TABLE PROPERTIES (…)</c>, in the catalog as the role.</summary>
+    public string AlterTable(RedshiftStatementContext context, ExternalSchema schema, IReadOnlyList<SqlToken> tokens)
+    {
+        var statement = ExternalStatements.ParseAlterTable(tokens);
+        CheckCreate(context, schema);
+        var principal = Principal(context, schema);
+        Catalog(() =>
+        {
+            var table = catalog.GetTable(principal, context.Region, schema.Database, statement.Name)
+                        ?? throw new PgException(SqlState.UndefinedTable, $"relation \"{schema.Name}.{statement.Name}\" does not exist");
+            if (statement.Partition is { } spec)
+            {
+                var values = table.PartitionKeys.Select(k => spec.FirstOrDefault(s => s.Column == k.Name).Value
+                    ?? throw new PgException(SqlState.InvalidParameterValue, $"partition column \"{k.Name}\" is missing from the partition specification")).ToList();
+                catalog.SetPartitionLocation(principal, context.Region, schema.Database, statement.Name, values, statement.Location!);
+            }
+            else catalog.AlterTable(principal, context.Region, schema.Database, statement.Name, statement.Location, statement.Properties);
+        });
+        return "ALTER TABLE";
+    }
+
     private static void CheckCreate(RedshiftStatementContext context, ExternalSchema schema)
     {
         if (context.Superuser || context.User == schema.Owner) return;
@@ -216,7 +254,10 @@ public sealed class ExternalTables(RolePathResolver roles, S3Objects objects, IA
                 IReadOnlyList<CatalogPartition> partitions = [];
                 Catalog(() =>
                 {
-                    table = catalog.GetTable(principal, context.Region, schema.Database, reference.Table);
+                    // Parse, Describe and Execute of one statement read the table once.
+                    table = roleSessions?.FindTable(context, schema, reference.Table, clock.GetUtcNow(), running: !describeOnly)
+                            ?? catalog.GetTable(principal, context.Region, schema.Database, reference.Table);
+                    if (table is not null && describeOnly) roleSessions?.RememberTable(context, schema, reference.Table, table, clock.GetUtcNow());
                     if (table is not null && table.PartitionKeys.Count > 0 && !describeOnly)
                         partitions = catalog.GetPartitions(principal, context.Region, schema.Database, reference.Table);
                 });

@@ -105,6 +105,25 @@ public sealed class GlueDataCatalog(GlueService glue, IAuthorizer authorizer, Ti
     public void DeletePartition(Principal caller, string region, string database, string table, IReadOnlyList<string> values) =>
         glue.DeletePartition(Call(caller, region, "DeletePartition"), new DeletePartitionRequest(database, table, values.ToList()));
 
+    public void AlterTable(Principal caller, string region, string database, string table, string? location, IReadOnlyDictionary<string, string>? parameters)
+    {
+        var t = glue.GetTable(Call(caller, region, "GetTable"), new GetTableRequest(database, table)).Table;
+        var merged = new Dictionary<string, string>(t.Parameters ?? []);
+        foreach (var (k, v) in parameters ?? new Dictionary<string, string>()) merged[k] = v;
+        var descriptor = t.StorageDescriptor ?? new StorageDescriptor();
+        glue.UpdateTable(Call(caller, region, "UpdateTable"), new UpdateTableRequest(database, new TableInput(
+            t.Name, t.Description, t.Owner, t.LastAccessTime, t.LastAnalyzedTime, t.Retention,
+            location is null ? descriptor : descriptor with { Location = location },
+            t.PartitionKeys, t.ViewOriginalText, t.ViewExpandedText, t.TableType, merged, t.TargetTable)));
+    }
+
+    public void SetPartitionLocation(Principal caller, string region, string database, string table, IReadOnlyList<string> values, string location)
+    {
+        var p = glue.GetPartition(Call(caller, region, "GetPartition"), new GetPartitionRequest(database, table, values.ToList())).Partition;
+        glue.UpdatePartition(Call(caller, region, "UpdatePartition"), new UpdatePartitionRequest(database, table, values.ToList(),
+            new PartitionInput(p.Values, p.LastAccessTime, (p.StorageDescriptor ?? new StorageDescriptor()) with { Location = location }, p.Parameters, p.LastAnalyzedTime)));
+    }
+
     private static CatalogTable ToCatalog(Table t, string database) => new()
     {
         Database = t.DatabaseName ?? database,

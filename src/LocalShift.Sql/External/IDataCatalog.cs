@@ -42,4 +42,13 @@ public interface IDataCatalog
     IReadOnlyList<CatalogPartition> GetPartitions(Principal caller, string region, string database, string table);
     void CreatePartition(Principal caller, string region, string database, string table, CatalogPartition partition);
     void DeletePartition(Principal caller, string region, string database, string table, IReadOnlyList<string> values);
+
+    /// <summary>
+    /// Changes a table's location and/or sets table parameters (<c>glue:GetTable</c>, then <c>glue:UpdateTable</c>),
+    /// keeping everything else the catalog holds of it.
+    /// </summary>
+    void AlterTable(Principal caller, string region, string database, string table, string? location, IReadOnlyDictionary<string, string>? parameters);
+
+    /// <summary>Moves a partition to another location (<c>glue:GetPartition</c>, then <c>glue:UpdatePartition</c>).</summary>
+    void SetPartitionLocation(Principal caller, string region, string database, string table, IReadOnlyList<string> values, string location);
 }

@@ -82,7 +82,8 @@ public static class PartitionValues
 }
 
 /// <summary>
-/// Partition pruning read from the tree: in the WHERE of the SELECT that reads the table, comparisons of the table's
+/// Partition pruning read from the tree: in the WHERE of the SELECT that reads the table (and the ON of the joins
+/// that drop the table's rows they reject), comparisons of the table's
 /// columns with literals (<c>=</c>, <c>&lt;&gt;</c>, <c>&lt;</c>, <c>&lt;=</c>, <c>&gt;</c>, <c>&gt;=</c>), <c>BETWEEN</c>,
 /// <c>IN (literals)</c>, and AND / OR of them. Any other term tells nothing about partitions: under AND it is left out,
 /// under OR it makes the whole disjunction tell nothing.
@@ -98,10 +99,32 @@ public static class PartitionFilter
             foreach (var item in core.From) Flatten(item, sources);
             var from = sources.OfType<TableFrom>().FirstOrDefault(t => ReferenceEquals(t.Name, table));
             if (from is null) continue;
-            if (core.Where is null) return null;
-            return Predicate(core.Where, from.Alias?.Name ?? table.Name, sources.Count == 1);
+            // The WHERE, and the ON of every join that drops the table's rows it rejects.
+            var conditions = new List<Expr>();
+            if (core.Where is not null) conditions.Add(core.Where);
+            foreach (var item in core.From) JoinConditions(item, from, conditions);
+            var alias = from.Alias?.Name ?? table.Name;
+            var terms = conditions.Select(c => Predicate(c, alias, sources.Count == 1)).OfType<PartitionPredicate>().ToList();
+            return terms.Count switch { 0 => null, 1 => terms[0], _ => new AllOf(terms) };
         }
         return null;
+    }
+
+    /// <summary>
+    /// The ON conditions of the joins above <paramref name="table"/> in <paramref name="item"/> that keep none of its
+    /// rows they reject: an inner join's, a LEFT join's when the table is on its right, a RIGHT join's when on its left
+    /// (a FULL join, or an outer join's preserved side, keeps every row of the table whatever its ON says). Returns
+    /// whether the table is in <paramref name="item"/>.
+    /// </summary>
+    private static bool JoinConditions(FromItem item, TableFrom table, List<Expr> into)
+    {
+        if (ReferenceEquals(item, table)) return true;
+        if (item is not JoinFrom join) return false;
+        var left = JoinConditions(join.Left, table, into);
+        var right = !left && JoinConditions(join.Right, table, into);
+        if (!left && !right) return false;
+        if (join.On is { } on && (join.Kind is "INNER" || join.Kind == "LEFT" && right || join.Kind == "RIGHT" && left)) into.Add(on);
+        return true;
     }
 
     /// <summary>Whether the statement names a pseudo-column (<c>"$path"</c>, <c>"$size"</c>) anywhere.</summary>

@@ -30,6 +30,7 @@ internal sealed partial class SqlSession
     private IPgResult? TryExternalDdl(StatementAnalysis analysis)
     {
         var s = analysis.Significant;
+        if (ExternalInsert(analysis) is var (target, name, source)) return RunExternalInsert(target, name, source);
         if (s.Count < 3 || !s[0].IsAny("DROP", "ALTER")) return null;
         if (_database.RedshiftStatements.External is not { } external) return null;
         var schemas = _database.ExternalSchemaNames(_engine);
@@ -51,10 +52,103 @@ internal sealed partial class SqlSession
         var table = s[at + 2].Identifier;
         if (s[0].Is("DROP") && s[1].Is("TABLE"))
             return new CommandResult(external.DropTable(context, ExternalSchemas.Find(_engine, first)!, table, ifExists));
-        if (s[0].Is("ALTER") && s[1].Is("TABLE") && s.Skip(at + 3).Any(t => t.Is("PARTITION")))
+        if (s[0].Is("ALTER") && s[1].Is("TABLE") && at + 3 < s.Count && s[at + 3].IsAny("ADD", "DROP") && s.Skip(at + 3).Any(t => t.Is("PARTITION")))
             return new CommandResult(external.AlterPartitions(context, ExternalSchemas.Find(_engine, first)!, s));
+        if (s[0].Is("ALTER") && s[1].Is("TABLE") && at + 3 < s.Count && s[at + 3].IsAny("SET", "PARTITION"))
+            return new CommandResult(external.AlterTable(context, ExternalSchemas.Find(_engine, first)!, s));
         // unverified: Redshift's text for other changes to an external table.
         throw new PgException(SqlState.FeatureNotSupported, "Operation not supported on external tables");
+    }
+
+    /// <summary>
+    /// <c>INSERT INTO s.t query</c> of an external table: its schema, the table's name and the query as a statement of
+    /// its own (checked, described and run as any query); null for any other statement.
+    /// </summary>
+    private (ExternalSchema Schema, string Table, StatementAnalysis Source)? ExternalInsert(StatementAnalysis analysis)
+    {
+        var s = analysis.Significant;
+        if (s.Count < 4 || !s[0].Is("INSERT") || analysis.Tree is not InsertStatement insert) return null;
+        if (insert.Table.Schema is not { } schemaName || insert.Table.Database is not null || _database.RedshiftStatements.External is null) return null;
+        if (!_database.ExternalSchemaNames(_engine).Contains(schemaName)) return null;
+        // INSERT INTO name: as many name parts as the tree read, then the query.
+        var at = 2;
+        for (var parts = 0; at < s.Count && parts < insert.Table.Parts.Count; at++)
+            if (s[at].Kind is SqlTokenKind.Word or SqlTokenKind.QuotedIdentifier) parts++;
+        if (insert.Columns.Count > 0 || insert.Source is null || insert.DefaultValues || at >= s.Count)
+            // Redshift: INSERT INTO external_schema.table_name select_statement (no column list, no VALUES).
+            // unverified: Redshift's text.
+            throw new PgException(SqlState.FeatureNotSupported, "INSERT into an external table takes a SELECT query, without a column list");
+        var schema = ExternalSchemas.Find(_engine, schemaName)!;
+        return (schema, insert.Table.Name, Analyze(analysis.Sql[SignificantOffset(analysis, at)..]));
+    }
+
+    /// <summary>Where the significant token <paramref name="index"/> starts in the statement's text.</summary>
+    private static int SignificantOffset(StatementAnalysis analysis, int index)
+    {
+        var offset = 0;
+        var seen = -1;
+        foreach (var token in analysis.Tokens)
+        {
+            if (!token.IsTrivia && ++seen == index) return offset;
+            offset += token.Text.Length;
+        }
+        return offset;
+    }
+
+    /// <summary>
+    /// INSERT INTO an external table: the query runs as any query of the session (USAGE on the schemas it reads,
+    /// privileges on its local tables, external tables read through their roles), and its rows are written to S3 and
+    /// the catalog as the target schema's role (<see cref="ExternalTables.Insert"/>).
+    /// </summary>
+    private CommandResult RunExternalInsert(ExternalSchema schema, string table, StatementAnalysis source)
+    {
+        RefuseInBlock("INSERT (external table)");
+        if (!User.Superuser && !_database.Users.Holds(User.Name, "schema", schema.Name, "", "usage"))
+            throw new PgException(SqlState.InsufficientPrivilege, $"permission denied for schema {schema.Name}");
+        var query = ExternalWriteSource(source);
+        var rows = _database.RedshiftStatements.External!.Insert(RedshiftContext(), schema, table, query);
+        return new CommandResult($"INSERT 0 {rows}");
+    }
+
+    /// <summary>
+    /// CREATE EXTERNAL TABLE … AS query (a Redshift statement whose query the session must check and translate, so
+    /// it is run here rather than by the Redshift handler); null for any other statement.
+    /// </summary>
+    private IPgResult? TryExternalTableAs(StatementAnalysis analysis)
+    {
+        var s = analysis.Significant;
+        if (s.Count < 4 || !s[0].Is("CREATE") || !s[1].Is("EXTERNAL") || !s[2].Is("TABLE") || _database.RedshiftStatements.External is not { } external) return null;
+        if (!s.Any(t => t.Is("AS"))) return null;
+        var statement = ExternalStatements.ParseCreateTable(s);
+        if (statement.QueryAt is not { } at) return null;
+        RefuseInBlock("CREATE EXTERNAL TABLE");
+        var query = ExternalWriteSource(Analyze(analysis.Sql[SignificantOffset(analysis, at)..]));
+        var tag = external.CreateTableAs(RedshiftContext(), statement, query, out _);
+        _database.SchemaChanged();
+        return new CommandResult(tag);
+    }
+
+    /// <summary>Redshift runs writes to external tables only outside a transaction block.</summary>
+    private void RefuseInBlock(string statement)
+    {
+        if (_status == TransactionStatus.InBlock)
+            // unverified: Redshift's text; PostgreSQL words it "X cannot run inside a transaction block".
+            throw new PgException(SqlState.ActiveSqlTransaction, $"{statement} cannot run inside a transaction block");
+    }
+
+    /// <summary>The query of a write to an external table, checked and in the engine's dialect, its external tables' views made.</summary>
+    private string ExternalWriteSource(StatementAnalysis source)
+    {
+        if (source.Kind != StatementKind.EngineQuery || source.Tree is not (null or QueryStatement) || source.Significant.Count == 0
+            || !(source.Significant[0].IsAny("SELECT", "WITH", "VALUES") || source.Significant[0].Kind == SqlTokenKind.LeftParen))
+            throw new PgException(SqlState.SyntaxError, "a write to an external table takes a SELECT query");
+        var external = ExternalReferences(source);
+        var calls = ExternalCalls(source);
+        Authorize(source, external, calls);
+        MaterializeQueryLog(source);
+        var translated = external.Count == 0 && calls.Count == 0 ? Translate(source) : TranslateExternal(source, external, describeOnly: false, calls);
+        RunPreStatements(translated);
+        return translated.Sql.TrimEnd().TrimEnd(';');
     }
 
     /// <summary>The external tables a statement names, checked: only read, and USAGE on their schemas.</summary>

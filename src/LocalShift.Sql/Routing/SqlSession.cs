@@ -145,6 +145,8 @@ internal sealed partial class SqlSession : IPgQuerySession
     public void Validate(StatementAnalysis analysis, IReadOnlyList<int> parameterTypes)
     {
         if (analysis.SelectInto is { } createAs && parameterTypes.Count == 0) analysis = Analyze(createAs);
+        // INSERT INTO an external table: its query is what is checked (the table is in the catalog, not the engine).
+        if (ExternalInsert(analysis) is var (_, _, source)) analysis = source;
         if (_status == TransactionStatus.Failed && analysis.Kind is not (StatementKind.Commit or StatementKind.Rollback))
             throw new PgException(SqlState.InFailedSqlTransaction, "current transaction is aborted, commands ignored until end of transaction block");
         bool bind;
@@ -288,6 +290,7 @@ internal sealed partial class SqlSession : IPgQuerySession
             or StatementKind.Rollback or StatementKind.Show or StatementKind.Empty or StatementKind.Cursor)) _prepared.Clear();
         ReleaseCalls();
         if (kind == StatementKind.EngineCommand && TryExternalDdl(analysis) is { } externalDdl) return externalDdl;
+        if (kind == StatementKind.Redshift && TryExternalTableAs(analysis) is { } createdAs) return createdAs;
         switch (kind)
         {
             case StatementKind.Empty:

@@ -1,0 +1,264 @@
+using System.Globalization;
+using LocalShift.Core;
+using LocalShift.Sql.RolePath;
+using LocalShift.Sql.Routing;
+using LocalShift.Sql.Wire;
+using LocalShift.Sql.Wire.Types;
+using LocalShift.Storage.Objects;
+using static LocalShift.Sql.Lexing.TokenCursor;
+
+namespace LocalShift.Sql.External;
+
+/// <summary>
+/// Writes to external tables: <c>INSERT INTO s.t query</c> and <c>CREATE EXTERNAL TABLE … AS query</c>. The engine
+/// writes the query's rows as the table's format (Parquet, or delimited text) into the staging folder, a folder per
+/// partition; each file is then put under the table's (or the partition's) location with Redshift's file names, as the
+/// schema's role (<c>s3:PutObject</c>), and new partitions (and, for CREATE … AS, the table) are registered in the
+/// catalog as that role. The keys are recorded before the first put (<see cref="ObjectPublication"/>), so a failure
+/// anywhere — a put S3 refuses, a catalog call Glue refuses, a cancel, a killed server — leaves none of the files.
+/// </summary>
+public sealed partial class ExternalTables
+{
+    /// <summary><c>INSERT INTO s.t query</c>, the query already in the engine's dialect; returns the rows written.</summary>
+    public long Insert(RedshiftStatementContext context, ExternalSchema schema, string name, string query)
+    {
+        var principal = Principal(context, schema);
+        CatalogTable? table = null;
+        IReadOnlyList<CatalogPartition> partitions = [];
+        Catalog(() =>
+        {
+            table = catalog.GetTable(principal, context.Region, schema.Database, name);
+            if (table is { PartitionKeys.Count: > 0 }) partitions = catalog.GetPartitions(principal, context.Region, schema.Database, name);
+        });
+        if (table is null) throw new PgException(SqlState.UndefinedTable, $"relation \"{schema.Name}.{name}\" does not exist");
+        var columns = context.Engine.Describe(query);
+        var expected = table.Columns.Count + table.PartitionKeys.Count;
+        if (columns.Count != expected)
+            // Redshift: the query gives the data columns, then the partition columns, by position.
+            // unverified: Redshift's texts for INSERT (external table); these are PostgreSQL's for INSERT.
+            throw new PgException(SqlState.SyntaxError, columns.Count > expected
+                ? "INSERT has more expressions than target columns"
+                : "INSERT has more target columns than expressions");
+        return Write(context, principal, schema, table, partitions, query, create: false);
+    }
+
+    /// <summary>
+    /// <c>CREATE EXTERNAL TABLE s.t [PARTITIONED BY (c, …)] … STORED AS … LOCATION '…' AS query</c>: the table's
+    /// columns and types are the query's (partition columns last, in PARTITIONED BY's order); the location must be
+    /// empty. Returns the command tag; <paramref name="rows"/> is how many rows were written.
+    /// </summary>
+    public string CreateTableAs(RedshiftStatementContext context, CreateExternalTable statement, string query, out long rows)
+    {
+        rows = 0;
+        var schema = ExternalSchemas.Find(context.Engine, statement.Schema)
+                     // unverified: Redshift's text for a schema that is not external.
+                     ?? throw new PgException(SqlState.InvalidSchemaName, $"External schema \"{statement.Schema}\" does not exist");
+        CheckCreate(context, schema);
+        var principal = Principal(context, schema);
+        CatalogTable? existing = null;
+        Catalog(() => existing = catalog.GetTable(principal, context.Region, schema.Database, statement.Name));
+        if (existing is not null)
+        {
+            if (!statement.IfNotExists) throw new PgException(SqlState.DuplicateTable, $"relation \"{statement.Name}\" already exists");
+            context.Notice(new PgNotice("NOTICE", $"relation \"{statement.Name}\" already exists, skipping", SqlState.DuplicateTable));
+            return "CREATE EXTERNAL TABLE";
+        }
+        var described = context.Engine.Describe(query);
+        var keyNames = statement.Table.PartitionKeys.Select(k => k.Name).ToList();
+        foreach (var key in keyNames)
+            if (!described.Any(c => c.Name == key))
+                // unverified: Redshift's text ("the name of this column must exist in the SELECT query result").
+                throw new PgException(SqlState.UndefinedColumn, $"partition column \"{key}\" is not a column of the query's result");
+        var data = described.Where(c => !keyNames.Contains(c.Name)).ToList();
+        if (data.Count == 0)
+            // unverified: Redshift's text.
+            throw new PgException(SqlState.InvalidParameterValue, "an external table needs at least one column that is not a partition column");
+        var table = statement.Table with
+        {
+            Database = schema.Database,
+            Columns = data.Select(c => new CatalogColumn(c.Name, CatalogType(c))).ToList(),
+            PartitionKeys = keyNames.Select(k => new CatalogColumn(k, CatalogType(described.First(c => c.Name == k)))).ToList(),
+        };
+        // The query's columns in the table's order: data columns, then the partition columns as PARTITIONED BY lists them.
+        var ordered = $"SELECT {string.Join(", ", data.Select(c => QuoteIdentifier(c.Name)).Concat(keyNames.Select(QuoteIdentifier)))} FROM ({query}) AS create_external_table_query";
+        var s3 = new S3Session(objects, authorizer, principal, context.Region, clock);
+        var location = S3Location.Parse(Folder(table.Location));
+        IReadOnlyList<LocalShift.Services.S3.S3ObjectSummary> present;
+        try { present = s3.ListAsync(location, context.Cancellation).GetAwaiter().GetResult(); }
+        catch (PgException e) { throw ScanError(e, table.Location); }
+        if (present.Count > 0)
+            // Redshift: "The Amazon S3 location must be empty." unverified: its error text.
+            throw new PgException(SqlState.InvalidParameterValue,
+                $"CREATE EXTERNAL TABLE AS: the location {table.Location} is not empty; it holds s3://{location.Bucket}/{present[0].Key}");
+        rows = Write(context, principal, schema, table, [], ordered, create: true);
+        return "CREATE EXTERNAL TABLE";
+    }
+
+    /// <summary>The query's rows written under the table's location (see the class summary); returns how many.</summary>
+    private long Write(RedshiftStatementContext context, Principal principal, ExternalSchema schema, CatalogTable table,
+        IReadOnlyList<CatalogPartition> existing, string query, bool create)
+    {
+        var delimiter = TextDelimiter(table);
+        var names = Enumerable.Range(0, table.Columns.Count + table.PartitionKeys.Count).Select(i => $"c{i}").ToList();
+        // By position, cast to the catalog's types, so a file holds what a reader of the table expects. A partition
+        // value is written as its type prints it (an int key '07' is the partition 7).
+        var items = table.Columns.Select((c, i) => $"CAST(c{i} AS {EngineType(c.Type)}) AS {QuoteIdentifier(c.Name)}")
+            .Concat(table.PartitionKeys.Select((k, j) =>
+                $"CAST(CAST(c{table.Columns.Count + j} AS {EngineType(k.Type)}) AS VARCHAR) AS {QuoteIdentifier(k.Name)}"));
+        var select = $"SELECT {string.Join(", ", items)} FROM ({query}) AS external_table_rows({string.Join(", ", names)})";
+
+        var folder = Path.Combine(context.Engine.StagingDirectory, "ext-write-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(folder);
+        try
+        {
+            var options = new List<string>();
+            if (delimiter is null) options.Add("FORMAT parquet");
+            else
+                // Hive's delimited text (LazySimpleSerDe): fields as they are, no quoting, NULL as \N.
+                options.Add($"FORMAT csv, DELIMITER {QuoteLiteral(delimiter)}, HEADER false, QUOTE '', ESCAPE '', NULLSTR '\\N'");
+            var maxSize = table.Parameters.TryGetValue("write.maxfilesize.mb", out var mb) && long.TryParse(mb, NumberStyles.None, CultureInfo.InvariantCulture, out var m) && m > 0
+                ? m * 1024 * 1024 : (long?)null;
+            if (maxSize is { } bytes) options.Add($"FILE_SIZE_BYTES {bytes}");
+            if (table.PartitionKeys.Count > 0) options.Add($"PARTITION_BY ({string.Join(", ", table.PartitionKeys.Select(k => QuoteIdentifier(k.Name)))})");
+            var directory = table.PartitionKeys.Count > 0 || maxSize is not null;
+            if (directory) options.Add("OVERWRITE_OR_IGNORE true");
+            var output = Path.Combine(folder, directory ? "out" : "data");
+            var rows = context.Engine.Execute($"COPY ({select}) TO {QuoteLiteral(output)} ({string.Join(", ", options)})");
+
+            // The files the engine wrote, with the partition values of the folder each is in.
+            var files = new List<(string File, IReadOnlyList<string> Values)>();
+            if (rows > 0 && File.Exists(output)) files.Add((output, []));
+            else if (rows > 0 && Directory.Exists(output))
+                foreach (var file in Directory.GetFiles(output, "*", SearchOption.AllDirectories))
+                {
+                    var relative = Path.GetRelativePath(output, Path.GetDirectoryName(file)!);
+                    var values = relative is "." ? [] : relative.Split(Path.DirectorySeparatorChar)
+                        .Select(segment => Uri.UnescapeDataString(segment[(segment.IndexOf('=') + 1)..])).ToList();
+                    files.Add((file, values));
+                }
+
+            // Redshift's names: <date>_<time>_<microseconds>_<query_id>_<slice>_part_<part>.<format>.
+            var now = clock.GetUtcNow();
+            var stem = $"{now.ToString("yyyyMMdd_HHmmss", CultureInfo.InvariantCulture)}_{now.Ticks % TimeSpan.TicksPerSecond / 10:D6}_{context.QueryId}";
+            // unverified: the extension of a text file (".parquet" is the documented one for Parquet).
+            var extension = delimiter is null ? ".parquet" : ".txt";
+            var puts = new List<(string File, S3Location Target)>();
+            var added = new List<CatalogPartition>();
+            foreach (var group in files.GroupBy(f => string.Join('\u0000', f.Values)))
+            {
+                var values = group.First().Values;
+                string location;
+                if (values.Count == 0) location = table.Location;
+                else if (existing.FirstOrDefault(p => p.Values.SequenceEqual(values)) is { } known) location = known.Location;
+                else
+                {
+                    location = Folder(table.Location) + string.Concat(table.PartitionKeys.Select((k, i) => $"{k.Name}={HivePathValue(values[i])}/"));
+                    added.Add(new CatalogPartition(values, location));
+                }
+                var at = S3Location.Parse(Folder(location));
+                var part = 0;
+                // The engine's own order of a split partition: data_0, data_1, …, data_10.
+                foreach (var (file, _) in group.OrderBy(f => f.File.Length).ThenBy(f => f.File, StringComparer.Ordinal))
+                    puts.Add((file, at with { Key = $"{at.Key}{stem}_0000_part_{part++:D2}{extension}" }));
+            }
+
+            var s3 = new S3Session(objects, authorizer, principal, context.Region, clock);
+            var publications = new List<ObjectPublication>();
+            var registered = new List<CatalogPartition>();
+            var tableCreated = false;
+            try
+            {
+                foreach (var bucket in puts.GroupBy(p => p.Target.Bucket))
+                    publications.Add(s3.BeginPublication(bucket.Key, bucket.Select(p => p.Target.Key).ToList()));
+                foreach (var (file, target) in puts)
+                    s3.PutFileAsync(target.Bucket, target.Key, file, delimiter is null ? "application/octet-stream" : "text/plain", ct: context.Cancellation)
+                        .GetAwaiter().GetResult();
+                Catalog(() =>
+                {
+                    if (create)
+                    {
+                        catalog.CreateTable(principal, context.Region, table);
+                        tableCreated = true;
+                    }
+                    foreach (var partition in added)
+                    {
+                        catalog.CreatePartition(principal, context.Region, schema.Database, table.Name, partition);
+                        registered.Add(partition);
+                    }
+                });
+                foreach (var publication in publications) publication.Complete();
+            }
+            catch
+            {
+                // What this statement registered goes with its files (the publications' disposal removes those).
+                try
+                {
+                    if (tableCreated) catalog.DeleteTable(principal, context.Region, schema.Database, table.Name);
+                    else foreach (var partition in registered) catalog.DeletePartition(principal, context.Region, schema.Database, table.Name, partition.Values);
+                }
+                catch (Exception e) when (e is AwsException or PgException) { }
+                throw;
+            }
+            finally
+            {
+                foreach (var publication in publications) publication.Dispose();
+            }
+            return rows;
+        }
+        finally
+        {
+            try { Directory.Delete(folder, recursive: true); }
+            catch (IOException) { }
+            catch (UnauthorizedAccessException) { }
+        }
+    }
+
+    /// <summary>
+    /// The field delimiter of a delimited-text table, or null for Parquet. Redshift writes only those two formats
+    /// (INSERT and CREATE EXTERNAL TABLE AS support PARQUET and TEXTFILE).
+    /// </summary>
+    private static string? TextDelimiter(CatalogTable table)
+    {
+        var serde = table.SerializationLibrary ?? "";
+        if (serde.Contains("Parquet", StringComparison.OrdinalIgnoreCase) || (table.InputFormat ?? "").Contains("Parquet", StringComparison.OrdinalIgnoreCase))
+            return null;
+        if (serde.Length == 0 || serde.Equals(ExternalStatements.LazySimpleSerDe, StringComparison.Ordinal))
+            return table.SerdeParameters.TryGetValue("field.delim", out var d) && d.Length > 0 ? d : "\u0001";
+        // unverified: Redshift's text for writing to a table of another SerDe.
+        throw new PgException(SqlState.FeatureNotSupported,
+            $"writing to an external table with SerDe {serde} is not supported: only Parquet and delimited text (LazySimpleSerDe) tables can be written");
+    }
+
+    /// <summary>A location as a folder: with its trailing slash.</summary>
+    private static string Folder(string location) => location.EndsWith('/') ? location : location + "/";
+
+    /// <summary>A partition value in a <c>key=value</c> folder name, with the characters Hive escapes as <c>%XX</c>.</summary>
+    private static string HivePathValue(string value)
+    {
+        var text = new System.Text.StringBuilder(value.Length);
+        foreach (var c in value)
+            if (c < ' ' || c == '\u007f' || "\"#%'*/:=?\\{[]^".Contains(c)) text.Append('%').Append(((int)c).ToString("X2", CultureInfo.InvariantCulture));
+            else text.Append(c);
+        return text.ToString();
+    }
+
+    /// <summary>A query column's type as the catalog writes it (Glue's Hive type names), for CREATE EXTERNAL TABLE AS.</summary>
+    private static string CatalogType(PgColumn column) => column.TypeOid switch
+    {
+        PgTypeOid.Bool => "boolean",
+        PgTypeOid.Int2 => "smallint",
+        PgTypeOid.Int4 => "int",
+        PgTypeOid.Int8 => "bigint",
+        PgTypeOid.Float4 => "float",
+        PgTypeOid.Float8 => "double",
+        PgTypeOid.Numeric => column.TypeModifier >= 4
+            ? $"decimal({(column.TypeModifier - 4) >> 16},{(column.TypeModifier - 4) & 0xffff})"
+            : "decimal(38,10)",
+        PgTypeOid.Date => "date",
+        PgTypeOid.Timestamp or PgTypeOid.TimestampTz => "timestamp",
+        // The engine does not keep a VARCHAR's length through a query.
+        PgTypeOid.Varchar or PgTypeOid.Text or PgTypeOid.Bpchar or PgTypeOid.Name => "string",
+        PgTypeOid.Bytea => "binary",
+        _ => throw new PgException(SqlState.FeatureNotSupported, $"column \"{column.Name}\" has a type an external table cannot hold"),
+    };
+}
