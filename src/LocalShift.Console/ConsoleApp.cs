@@ -26,8 +26,8 @@ public sealed class ConsoleApp
         Options = options;
         Decisions = decisions;
         Clock = clock;
-        Operations = new OperationCaller(registry, authorizer, clock, options.Region);
-        _sessions = new ConsoleSessions(credentials, clock, options.SessionLifetime);
+        Operations = new OperationCaller(registry, authorizer, clock);
+        _sessions = new ConsoleSessions(credentials, clock, options.SessionLifetime, options.Region);
         _log = log;
         var assembly = typeof(ConsoleApp).Assembly;
         foreach (var (file, type) in new[] { ("console.css", "text/css; charset=utf-8"), ("console.js", "text/javascript; charset=utf-8") })
@@ -116,6 +116,7 @@ public sealed class ConsoleApp
             var segments = path.Trim('/').Split('/');
             switch (segments)
             {
+                case ["region"] when HttpMethods.IsPost(http.Request.Method): await SwitchRegionAsync(request); return;
                 case ["clusters"]: await ClusterPages.ListAsync(request); return;
                 case ["clusters", "new"]: await ClusterPages.CreateAsync(request); return;
                 case ["clusters", var id]: await ClusterPages.DetailAsync(request, Unescape(id)); return;
@@ -139,6 +140,32 @@ public sealed class ConsoleApp
             await request.WritePageAsync("Error", null, new HtmlBuilder()
                 .Add($"<h1>Something went wrong</h1><p role=\"alert\" class=\"error\">LocalShift failed while showing this page. This is a LocalShift bug; the server log has the details under request id {requestId}.</p>").ToMarkup(), 500);
         }
+    }
+
+    /// <summary>
+    /// The region selector: keeps the chosen region in the session, then goes back to the page it was chosen on, or to
+    /// the clusters list when that page was one cluster's (a cluster belongs to the region it was left).
+    /// </summary>
+    private static async Task SwitchRegionAsync(ConsoleRequest r)
+    {
+        var region = (r.FormValue("region") ?? "").Trim();
+        if (!ConsoleRegions.IsOffered(region, r.Console.Options.Region))
+        {
+            await r.WritePageAsync("Region", null, new HtmlBuilder()
+                .Add($"<h1>Region</h1>").Add(ConsoleRequest.ErrorAlert($"The console does not offer the region '{region}'.")).ToMarkup(), 400);
+            return;
+        }
+        r.Session.Region = region;
+        var back = r.FormValue("return") ?? "";
+        var target = back switch
+        {
+            _ when back.StartsWith(Prefix + "/clusters", StringComparison.Ordinal) => Prefix + "/clusters",
+            _ when back.StartsWith(Prefix + "/iam/", StringComparison.Ordinal) || back == Prefix + "/decisions" => back,
+            _ => Prefix + "/clusters",
+        };
+        // Only a path of the console's own, never another site.
+        if (target.Contains("//", StringComparison.Ordinal) || target.Any(c => c is '\\' or < '!' or > '~')) target = Prefix + "/clusters";
+        r.SeeOther(target);
     }
 
     private static string Unescape(string segment) => Uri.UnescapeDataString(segment);

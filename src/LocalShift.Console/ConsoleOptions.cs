@@ -3,7 +3,7 @@ namespace LocalShift.WebConsole;
 /// <summary>What the console needs to know about the server it is part of.</summary>
 public sealed class ConsoleOptions
 {
-    /// <summary>The region of every regional call the console makes (the server's default region).</summary>
+    /// <summary>The region a new console session starts in (the server's default region); the region selector changes the session's.</summary>
     public required string Region { get; init; }
 
     /// <summary>The default account, whose root the sign-in page offers with one click.</summary>

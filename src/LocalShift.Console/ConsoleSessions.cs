@@ -21,10 +21,16 @@ public sealed class ConsoleSession
     public byte[]? SecretHash { get; init; }
     public string? SessionToken { get; init; }
     public bool SignedIn => AccessKeyId is not null;
+
+    /// <summary>
+    /// The region the console acts in, chosen with the region selector; kept for the session's life and carried over
+    /// when the browser signs in again or out (as the AWS console remembers the last region).
+    /// </summary>
+    public required string Region { get; set; }
 }
 
 /// <summary>Console sessions in memory, keyed by a random id carried in an HttpOnly, SameSite=Strict cookie.</summary>
-public sealed class ConsoleSessions(ICredentialResolver credentials, TimeProvider clock, TimeSpan lifetime)
+public sealed class ConsoleSessions(ICredentialResolver credentials, TimeProvider clock, TimeSpan lifetime, string defaultRegion)
 {
     public const string CookieName = "localshift-console";
     private readonly ConcurrentDictionary<string, ConsoleSession> _sessions = new(StringComparer.Ordinal);
@@ -39,7 +45,7 @@ public sealed class ConsoleSessions(ICredentialResolver credentials, TimeProvide
             if (s.ExpiresAt > now) return s;
             _sessions.TryRemove(id, out _);
         }
-        return Start(http, null, null, null);
+        return Start(http, null, null, null, defaultRegion);
     }
 
     /// <summary>
@@ -66,7 +72,7 @@ public sealed class ConsoleSessions(ICredentialResolver credentials, TimeProvide
             return (null, "The security token included in the request is invalid.");
         }
         _sessions.TryRemove(current.Id, out _);
-        return (Start(http, accessKeyId, Hash(secret), string.IsNullOrEmpty(sessionToken) ? null : sessionToken), null);
+        return (Start(http, accessKeyId, Hash(secret), string.IsNullOrEmpty(sessionToken) ? null : sessionToken, current.Region), null);
     }
 
     /// <summary>Signs in with a key whose secret the server holds (the default account's root).</summary>
@@ -75,14 +81,14 @@ public sealed class ConsoleSessions(ICredentialResolver credentials, TimeProvide
         var resolved = credentials.Find(accessKeyId);
         if (resolved is null || !resolved.Active) return null;
         _sessions.TryRemove(current.Id, out _);
-        return Start(http, accessKeyId, Hash(resolved.SecretAccessKey), null);
+        return Start(http, accessKeyId, Hash(resolved.SecretAccessKey), null, current.Region);
     }
 
     /// <summary>Forgets the session and its credentials; the browser gets a fresh anonymous session.</summary>
     public ConsoleSession SignOut(HttpContext http, ConsoleSession current)
     {
         _sessions.TryRemove(current.Id, out _);
-        return Start(http, null, null, null);
+        return Start(http, null, null, null, current.Region);
     }
 
     /// <summary>The principal a signed-in session acts as, checked against the credential store now; null when it no longer holds.</summary>
@@ -104,7 +110,7 @@ public sealed class ConsoleSessions(ICredentialResolver credentials, TimeProvide
     public static bool CheckAntiForgery(ConsoleSession s, string? token) =>
         token is not null && FixedEquals(s.AntiForgeryToken, token);
 
-    private ConsoleSession Start(HttpContext http, string? accessKeyId, byte[]? secretHash, string? sessionToken)
+    private ConsoleSession Start(HttpContext http, string? accessKeyId, byte[]? secretHash, string? sessionToken, string region)
     {
         var now = clock.GetUtcNow();
         // Drop what has expired now and then, so abandoned sessions do not pile up.
@@ -119,6 +125,7 @@ public sealed class ConsoleSessions(ICredentialResolver credentials, TimeProvide
             AccessKeyId = accessKeyId,
             SecretHash = secretHash,
             SessionToken = sessionToken,
+            Region = region,
         };
         _sessions[s.Id] = s;
         http.Response.Cookies.Append(CookieName, s.Id, new CookieOptions

@@ -13,9 +13,9 @@ namespace LocalShift.WebConsole;
 /// record becomes the protocol-neutral document, is validated against the service's model, and runs through the same
 /// binding, so the operation authorizes (and the decision log records) exactly as for the CLI.
 /// </summary>
-public sealed class OperationCaller(AwsServiceRegistry registry, IAuthorizer authorizer, TimeProvider clock, string region)
+public sealed class OperationCaller(AwsServiceRegistry registry, IAuthorizer authorizer, TimeProvider clock)
 {
-    public async Task<TResponse?> CallAsync<TRequest, TResponse>(HttpContext http, ResolvedCredential caller, string service, string operation, TRequest request)
+    public async Task<TResponse?> CallAsync<TRequest, TResponse>(HttpContext http, ResolvedCredential caller, string region, string service, string operation, TRequest request)
         where TRequest : class where TResponse : class
     {
         var typed = registry.Find(service)?.Typed ?? throw new InvalidOperationException($"{service} has no typed operations");
@@ -45,6 +45,6 @@ public sealed class OperationCaller(AwsServiceRegistry registry, IAuthorizer aut
     }
 
     /// <summary>For operations without output.</summary>
-    public Task CallAsync<TRequest>(HttpContext http, ResolvedCredential caller, string service, string operation, TRequest request)
-        where TRequest : class => CallAsync<TRequest, NoOutput>(http, caller, service, operation, request);
+    public Task CallAsync<TRequest>(HttpContext http, ResolvedCredential caller, string region, string service, string operation, TRequest request)
+        where TRequest : class => CallAsync<TRequest, NoOutput>(http, caller, region, service, operation, request);
 }

@@ -47,7 +47,17 @@ public sealed partial class ConsoleBenchmark : IBenchmark
             await EdgeAsync(http, endpoint, "redshift",
                 $"Action=CreateCluster&Version=2012-12-01&ClusterIdentifier=bench-{i:000}&NodeType=dc2.large&NumberOfNodes=2&MasterUsername=admin&MasterUserPassword=Passw0rdLocal{roles}");
         }
-        Console.WriteLine($"set up in {sw.Elapsed.TotalSeconds:0.0} s");
+        // Every cluster's SQL endpoint is opened by the lifecycle in the background; measuring while 200 DuckDB files
+        // are opened would time that work, not the console's.
+        while (true)
+        {
+            using var health = await http.GetAsync(new Uri(endpoint, "/_localshift/health"));
+            var body = await health.Content.ReadAsStringAsync();
+            if (health.StatusCode == HttpStatusCode.OK && body.Contains("\"listening\":200", StringComparison.Ordinal)) break;
+            if (sw.Elapsed > TimeSpan.FromMinutes(10)) throw new InvalidOperationException("the clusters' SQL endpoints did not all start: " + body);
+            await Task.Delay(500);
+        }
+        Console.WriteLine($"set up in {sw.Elapsed.TotalSeconds:0.0} s (every cluster available and listening)");
 
         var cookie = await SignInAsync(http, endpoint);
 
@@ -67,17 +77,18 @@ public sealed partial class ConsoleBenchmark : IBenchmark
 
         var pages = new[]
         {
-            "/console/clusters", "/console/clusters?filter=bench-19", "/console/clusters/bench-100", "/console/clusters/bench-100/status.json",
-            "/console/clusters/bench-100/iam-roles", "/console/clusters/new", "/console/iam/roles", "/console/iam/roles/BenchRole0500",
+            "/console/clusters", "/console/clusters?filter=bench-19", "/console/clusters?page=4", "/console/clusters/bench-100", "/console/clusters/bench-100/status.json",
+            "/console/clusters/bench-100/iam-roles", "/console/clusters/new", "/console/iam/roles", "/console/iam/roles?page=20", "/console/iam/roles?filter=BenchRole09", "/console/iam/roles/BenchRole0500",
             "/console/iam/users", "/console/iam/policy-check?principal=arn%3Aaws%3Aiam%3A%3A123456789012%3Arole%2FBenchRole0001&action=s3%3AGetObject&resource=*",
-            "/console/decisions",
+            "/console/decisions", "/console/decisions?page=3&size=100",
         };
         Console.WriteLine();
         Console.WriteLine($"edge listing (DescribeClusters x2 + ListRoles, client-timed): p50 {edge.P50,7:0.0} ms  p95 {edge.P95,7:0.0} ms  CPU {edge.CpuMs,6:0.0} ms");
-        Console.WriteLine($"{"console page (server time, Server-Timing)",-60} {"p50 ms",8} {"p95 ms",8} {"CPU ms",8} {"p50/edge",9} {"CPU/edge",9}");
+        Console.WriteLine($"{"console page (server time, Server-Timing)",-60} {"p50 ms",8} {"p95 ms",8} {"ops p50",8} {"CPU ms",8} {"p50/edge",9} {"CPU/edge",9}");
         var worst = 0.0;
         foreach (var page in pages)
         {
+            var ops = new List<double>();
             var t = await TimeAsync(samples, async () =>
             {
                 using var req = new HttpRequestMessage(HttpMethod.Get, new Uri(endpoint, page));
@@ -85,11 +96,15 @@ public sealed partial class ConsoleBenchmark : IBenchmark
                 using var resp = await http.SendAsync(req);
                 await resp.Content.ReadAsByteArrayAsync();
                 if (resp.StatusCode != HttpStatusCode.OK) throw new InvalidOperationException($"{page} answered {(int)resp.StatusCode}");
-                var timing = resp.Headers.GetValues("Server-Timing").Single();
-                return double.Parse(timing[(timing.IndexOf("dur=", StringComparison.Ordinal) + 4)..], CultureInfo.InvariantCulture);
+                // "app;dur=12.3, ops;dur=4.5": the whole request, and the part spent in AWS operations.
+                var timing = ServerTiming().Matches(string.Join(",", resp.Headers.GetValues("Server-Timing")))
+                    .ToDictionary(m => m.Groups[1].Value, m => double.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture));
+                ops.Add(timing["ops"]);
+                return timing["app"];
             });
+            ops.Sort();
             worst = Math.Max(worst, t.P95);
-            Console.WriteLine($"{(page.Length > 60 ? page[..57] + "..." : page),-60} {t.P50,8:0.0} {t.P95,8:0.0} {t.CpuMs,8:0.0} {t.P50 / edge.P50,9:0.00} {t.CpuMs / edge.CpuMs,9:0.00}");
+            Console.WriteLine($"{(page.Length > 60 ? page[..57] + "..." : page),-60} {t.P50,8:0.0} {t.P95,8:0.0} {ops[ops.Count / 2],8:0.0} {t.CpuMs,8:0.0} {t.P50 / edge.P50,9:0.00} {t.CpuMs / edge.CpuMs,9:0.00}");
         }
         Console.WriteLine();
         Console.WriteLine($"slowest page p95: {worst:0.0} ms (goal < 50 ms; {samples} samples per page after 3 warm-ups, {Environment.ProcessorCount} cores, load average {LoadAverage()})");
@@ -151,6 +166,9 @@ public sealed partial class ConsoleBenchmark : IBenchmark
         if (resp.StatusCode != HttpStatusCode.OK) throw new InvalidOperationException($"{service} answered {(int)resp.StatusCode}: {text}");
         return text;
     }
+
+    [GeneratedRegex(@"(\w+);dur=([0-9.]+)")]
+    private static partial Regex ServerTiming();
 
     [GeneratedRegex("<Marker>([^<]*)</Marker>")]
     private static partial Regex MarkerElement();

@@ -18,11 +18,6 @@ internal static class ClusterPages
         h.Add($"""
             <h1>Clusters</h1>
             <p><a class="button" href="{ConsoleApp.Prefix}/clusters/new">Create cluster</a></p>
-            <form method="get" role="search" class="inline-form">
-            <label for="filter">Filter clusters</label>
-            <input id="filter" name="filter" type="search" value="{filter}">
-            <button type="submit">Filter</button>
-            </form>
             """);
         if (r.Query("deleted") is { Length: > 0 } deleted)
             h.Add($"<p role=\"status\" class=\"ok\">Deleting cluster {deleted}.</p>");
@@ -33,7 +28,7 @@ internal static class ClusterPages
         }
         catch (AwsException e)
         {
-            h.Add(ConsoleRequest.ErrorAlert(e));
+            h.Add(FilterForm(filter, null)).Add(ConsoleRequest.ErrorAlert(e));
             await r.WritePageAsync("Clusters", "clusters", h.ToMarkup());
             return;
         }
@@ -42,13 +37,15 @@ internal static class ClusterPages
             || c.ClusterStatus.Contains(filter, StringComparison.OrdinalIgnoreCase)
             || c.NodeType.Contains(filter, StringComparison.OrdinalIgnoreCase)
             || c.IamRoles.Any(x => x.IamRoleArn.Contains(filter, StringComparison.OrdinalIgnoreCase))).ToList();
+        var paging = Paging.For(r, ConsoleApp.Prefix + "/clusters", shown.Count, ("filter", filter));
+        h.Add(FilterForm(filter, paging));
         h.Add($"""
-            <table>
-            <caption>{shown.Count} of {clusters.Count} clusters</caption>
+            <table id="clusters">
+            <caption>Clusters in {r.Region}: {(filter.Length == 0 ? $"{paging.Range}" : $"{paging.Range} matching the filter ({clusters.Count} in all)")}</caption>
             <thead><tr><th scope="col">Cluster</th><th scope="col">Status</th><th scope="col">Node type</th><th scope="col">Nodes</th><th scope="col">IAM roles</th><th scope="col">Endpoint</th></tr></thead>
             <tbody>
             """);
-        foreach (var c in shown)
+        foreach (var c in paging.Slice(shown))
         {
             h.Add($"<tr><th scope=\"row\"><a href=\"{ClusterHref(c.ClusterIdentifier)}\">{c.ClusterIdentifier}</a></th><td>{c.ClusterStatus}</td><td>{c.NodeType}</td><td>{c.NumberOfNodes}</td><td>");
             if (c.IamRoles.Count == 0) h.Add($"–");
@@ -62,8 +59,20 @@ internal static class ClusterPages
             h.Add($"</td><td>{(c.Endpoint is { } e ? $"{e.Address}:{e.Port}" : "–")}</td></tr>");
         }
         h.Add($"</tbody></table>");
+        if (shown.Count == 0)
+            h.Add($"<p>{(clusters.Count == 0 ? $"There are no clusters in {r.Region}." : "No cluster matches the filter.")}</p>");
+        h.Add(paging.Navigation("Clusters pages"));
         await r.WritePageAsync("Clusters", "clusters", h.ToMarkup());
     }
+
+    private static Markup FilterForm(string filter, Paging? paging) => HtmlBuilder.Of($"""
+        <form method="get" role="search" class="inline-form">
+        <label for="filter">Filter clusters</label>
+        <input id="filter" name="filter" type="search" value="{filter}">
+        {paging?.SizeField("size") ?? Markup.Empty}
+        <button type="submit">Filter</button>
+        </form>
+        """);
 
     public static async Task DetailAsync(ConsoleRequest r, string id)
     {
@@ -100,6 +109,7 @@ internal static class ClusterPages
             <h2 id="general-heading">General information</h2>
             <dl class="facts">
             <dt>Status</dt><dd data-field="clusterStatus">{c.ClusterStatus}</dd>
+            <dt>Region</dt><dd>{r.Region}</dd>
             <dt>Node type</dt><dd>{c.NodeType}</dd>
             <dt>Number of nodes</dt><dd>{c.NumberOfNodes}</dd>
             <dt>Database name</dt><dd>{c.DBName}</dd>

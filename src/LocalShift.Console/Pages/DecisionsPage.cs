@@ -9,8 +9,6 @@ namespace LocalShift.WebConsole.Pages;
 /// </summary>
 internal static class DecisionsPage
 {
-    private const int Limit = 200;
-
     public static async Task HandleAsync(ConsoleRequest r)
     {
         var principal = (r.Query("principal") ?? "").Trim();
@@ -33,15 +31,18 @@ internal static class DecisionsPage
             h.Add($"<option value=\"{value}\"{(value == decision ? new Markup(" selected") : Markup.Empty)}>{label}</option>");
         h.Add($"""
             </select>
+            """);
+        // The console records nothing for showing the log, so reading it here sees every decision made so far.
+        var all = r.Console.Decisions.Query(principal, action, decision, int.MaxValue)
+            .Where(d => Concerns(d, account)).ToList();
+        var paging = Paging.For(r, ConsoleApp.Prefix + "/decisions", all.Count, ("principal", principal), ("action", action), ("decision", decision));
+        var records = paging.Slice(all);
+        h.Add($"""
+            {paging.SizeField("size")}
             <button type="submit">Filter</button>
             </form>
-            """);
-        // Read before this page's own (recordless) rendering: the console records nothing for showing the log.
-        var records = r.Console.Decisions.Query(principal, action, decision, int.MaxValue)
-            .Where(d => Concerns(d, account)).Take(Limit).ToList();
-        h.Add($"""
             <table id="decisions">
-            <caption>{records.Count} most recent decisions{(records.Count == Limit ? $" (the first {Limit})" : "")}</caption>
+            <caption>Decisions, newest first: {paging.Range}</caption>
             <thead><tr><th scope="col">Time (UTC)</th><th scope="col">Principal</th><th scope="col">Action</th><th scope="col">Resource</th><th scope="col">Outcome</th><th scope="col">Details</th></tr></thead>
             <tbody>
             """);
@@ -63,6 +64,8 @@ internal static class DecisionsPage
             h.Add($"</details></td></tr>");
         }
         h.Add($"</tbody></table>");
+        if (all.Count == 0) h.Add($"<p>No decision matches the filter.</p>");
+        h.Add(paging.Navigation("Decisions pages"));
         await r.WritePageAsync("Decisions", "decisions", h.ToMarkup());
     }
 

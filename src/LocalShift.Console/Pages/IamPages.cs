@@ -15,34 +15,40 @@ internal static class IamPages
     {
         var filter = (r.Query("filter") ?? "").Trim();
         var h = new HtmlBuilder();
-        h.Add($"""
-            <h1>IAM roles</h1>
-            <form method="get" role="search" class="inline-form">
-            <label for="filter">Filter roles</label>
-            <input id="filter" name="filter" type="search" value="{filter}">
-            <button type="submit">Filter</button>
-            </form>
-            """);
+        h.Add($"<h1>IAM roles</h1>");
         try
         {
             var roles = await ConsoleData.AllRolesAsync(r);
             var shown = roles.Where(x => filter.Length == 0 || x.Name.Contains(filter, StringComparison.OrdinalIgnoreCase)).ToList();
+            var paging = Paging.For(r, ConsoleApp.Prefix + "/iam/roles", shown.Count, ("filter", filter));
+            h.Add(RolesFilter(filter, paging));
             h.Add($"""
-                <table>
-                <caption>{shown.Count} of {roles.Count} roles</caption>
+                <table id="roles">
+                <caption>Roles: {(filter.Length == 0 ? paging.Range : $"{paging.Range} matching the filter ({roles.Count} in all)")}</caption>
                 <thead><tr><th scope="col">Role name</th><th scope="col">ARN</th><th scope="col">Redshift can assume it</th><th scope="col">Created</th></tr></thead>
                 <tbody>
                 """);
-            foreach (var role in shown)
+            foreach (var role in paging.Slice(shown))
                 h.Add($"<tr><th scope=\"row\"><a href=\"{RoleHref(role.Name)}\">{role.Name}</a></th><td>{role.Arn}</td><td>{(role.RedshiftCanAssume ? "Yes" : "No")}</td><td>{role.CreateDate.UtcDateTime:yyyy-MM-dd HH:mm} UTC</td></tr>");
             h.Add($"</tbody></table>");
+            if (shown.Count == 0) h.Add($"<p>{(roles.Count == 0 ? "There are no roles in this account." : "No role matches the filter.")}</p>");
+            h.Add(paging.Navigation("Roles pages"));
         }
         catch (AwsException e)
         {
-            h.Add(ConsoleRequest.ErrorAlert(e));
+            h.Add(RolesFilter(filter, null)).Add(ConsoleRequest.ErrorAlert(e));
         }
         await r.WritePageAsync("IAM roles", "roles", h.ToMarkup());
     }
+
+    private static Markup RolesFilter(string filter, Paging? paging) => HtmlBuilder.Of($"""
+        <form method="get" role="search" class="inline-form">
+        <label for="filter">Filter roles</label>
+        <input id="filter" name="filter" type="search" value="{filter}">
+        {paging?.SizeField("size") ?? Markup.Empty}
+        <button type="submit">Filter</button>
+        </form>
+        """);
 
     public static async Task RoleAsync(ConsoleRequest r, string name)
     {

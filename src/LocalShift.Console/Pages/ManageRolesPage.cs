@@ -179,7 +179,7 @@ internal static class ManageRolesPage
             var unavailable = choices.Where(x => !x.RedshiftCanAssume).ToList();
             if (unavailable.Count > 0)
             {
-                h.Add($"<details class=\"unavailable\"><summary>{unavailable.Count} roles are unavailable</summary><ul id=\"unavailable-roles\">");
+                h.Add($"<details class=\"unavailable\"><summary>{(unavailable.Count == 1 ? "1 role is unavailable" : $"{unavailable.Count} roles are unavailable")}</summary><ul id=\"unavailable-roles\">");
                 foreach (var role in unavailable)
                     h.Add($"<li><strong>{role.Name}</strong>: unavailable, {RoleSummary.UnavailableReason}.</li>");
                 h.Add($"</ul></details>");

@@ -246,6 +246,8 @@ public sealed class ConsoleTests(ConsoleBrowser browser, ServerFixture shared) :
 
         // The IAM role page shows the trust policy and the cluster using the role.
         await page.GetByRole(AriaRole.Link, new() { Name = "IAM roles" }).ClickAsync();
+        await page.GetByLabel("Filter roles").FillAsync("ConsoleCopy");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Filter" }).ClickAsync();
         await page.GetByRole(AriaRole.Link, new() { Name = "ConsoleCopyRole" }).ClickAsync();
         await Expect(page.Locator("pre").First).ToContainTextAsync("redshift.amazonaws.com");
         await Expect(page.Locator("#role-clusters")).ToContainTextAsync("console-made (in-sync)");
@@ -329,5 +331,108 @@ public sealed class ConsoleTests(ConsoleBrowser browser, ServerFixture shared) :
         await page.GotoAsync("/");
         await page.GetByRole(AriaRole.Link, new() { Name = "Open the LocalShift console" }).ClickAsync();
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Clusters", Level = 1 })).ToBeVisibleAsync();
+    }
+
+    [Fact]
+    public async Task The_region_switcher_shows_that_regions_clusters_pages_them_and_the_sign_in_keeps_it()
+    {
+        var server = shared.Server;
+        using (var http = new HttpClient())
+        {
+            foreach (var i in Enumerable.Range(1, 11))
+            {
+                var body = $"Action=CreateCluster&Version=2012-12-01&ClusterIdentifier=west-{i:00}&NodeType=dc2.large&NumberOfNodes=2&MasterUsername=admin&MasterUserPassword={Password}";
+                using var response = await http.SendAsync(server.SignedRequest(HttpMethod.Post, "/", "redshift", body, "application/x-www-form-urlencoded", "us-west-2"));
+                Assert.True(response.StatusCode == HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
+            }
+        }
+        var page = await browser.NewPageAsync(server);
+        await SignInAsRootAsync(page);
+        var caption = page.Locator("#clusters caption");
+        await Expect(caption).ToContainTextAsync("Clusters in us-east-1");
+        await Expect(page.GetByRole(AriaRole.Link, new() { Name = "west-01" })).ToHaveCountAsync(0);
+
+        await page.GetByLabel("Region", new() { Exact = true }).SelectOptionAsync(new SelectOptionValue { Label = "US West (Oregon) us-west-2" });
+        await page.GetByRole(AriaRole.Button, new() { Name = "Switch region" }).ClickAsync();
+        await Expect(caption).ToHaveTextAsync("Clusters in us-west-2: 1–11 of 11");
+
+        // Ten a page: the second page holds the eleventh, and the filter stays in the page links.
+        await page.GetByLabel("Filter clusters").FillAsync("west");
+        await page.GetByLabel("Rows per page").SelectOptionAsync("10");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Filter" }).ClickAsync();
+        await Expect(caption).ToHaveTextAsync("Clusters in us-west-2: 1–10 of 11 matching the filter (11 in all)");
+        await Expect(page.GetByRole(AriaRole.Link, new() { Name = "west-11" })).ToHaveCountAsync(0);
+        await page.GetByRole(AriaRole.Navigation, new() { Name = "Clusters pages" }).GetByRole(AriaRole.Link, new() { Name = "Next page" }).ClickAsync();
+        await Expect(caption).ToHaveTextAsync("Clusters in us-west-2: 11 of 11 matching the filter (11 in all)");
+        Assert.Contains("filter=west", page.Url);
+        await Expect(page.GetByLabel("Filter clusters")).ToHaveValueAsync("west");
+
+        // The region is the session's: signing out and in again keeps it.
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
+        await SignInAsRootAsync(page);
+        await Expect(page.GetByLabel("Region", new() { Exact = true })).ToHaveValueAsync("us-west-2");
+        await Expect(page.GetByRole(AriaRole.Link, new() { Name = "west-01" })).ToBeVisibleAsync();
+
+        // Actions go to that region: delete west-11 in us-west-2, as the CLI then sees.
+        await page.GotoAsync("/console/clusters/west-11");
+        await Expect(page.Locator("dd", new() { HasText = "arn:aws:redshift:us-west-2:" })).ToBeVisibleAsync();
+        await Expect(page.Locator("[data-field=clusterStatus]")).ToHaveTextAsync("available");
+        await page.GetByText("Actions", new() { Exact = true }).ClickAsync();
+        await page.GetByRole(AriaRole.Link, new() { Name = "Delete cluster" }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Delete cluster" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("Deleting cluster west-11");
+        var west = await server.AwsAsync("redshift", "describe-clusters", "--region", "us-west-2", "--cluster-identifier", "west-11");
+        Assert.True(west.ExitCode != 0 || west.Json().GetProperty("Clusters")[0].GetProperty("ClusterStatus").GetString() == "deleting", west.Stdout + west.Stderr);
+        var east = await server.AwsAsync("redshift", "describe-clusters", "--region", "us-east-1", "--cluster-identifier", "west-01");
+        Assert.Contains("ClusterNotFound", east.Stderr);
+
+        // Back to us-east-1 from an IAM page: IAM is global, so the page stays.
+        await page.GotoAsync("/console/iam/users");
+        await page.GetByLabel("Region", new() { Exact = true }).SelectOptionAsync("us-east-1");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Switch region" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "IAM users", Level = 1 })).ToBeVisibleAsync();
+        await page.GetByRole(AriaRole.Navigation, new() { Name = "Console" }).GetByRole(AriaRole.Link, new() { Name = "Clusters" }).ClickAsync();
+        await Expect(caption).ToContainTextAsync("Clusters in us-east-1");
+        await Expect(page.GetByRole(AriaRole.Link, new() { Name = "west-01" })).ToHaveCountAsync(0);
+    }
+
+    [Fact]
+    public async Task Roles_and_decisions_are_paged_with_their_filters()
+    {
+        var server = shared.Server;
+        await CreateRolesAsync(server, RedshiftTrust, Enumerable.Range(1, 60).Select(i => $"PagedRole{i:00}").ToArray());
+        var page = await browser.NewPageAsync(server);
+        await SignInAsRootAsync(page);
+
+        await page.GotoAsync("/console/iam/roles");
+        await page.GetByLabel("Filter roles").FillAsync("PagedRole");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Filter" }).ClickAsync();
+        var caption = page.Locator("#roles caption");
+        await Expect(caption).ToHaveTextAsync(new System.Text.RegularExpressions.Regex("^Roles: 1–50 of 60 matching the filter \\(\\d+ in all\\)$"));
+        await Expect(page.Locator("#roles tbody tr")).ToHaveCountAsync(50);
+        var pages = page.GetByRole(AriaRole.Navigation, new() { Name = "Roles pages" });
+        await Expect(pages.GetByRole(AriaRole.Link, new() { Name = "Page 1" })).ToHaveAttributeAsync("aria-current", "page");
+        await pages.GetByRole(AriaRole.Link, new() { Name = "Next page" }).ClickAsync();
+        await Expect(caption).ToContainTextAsync("Roles: 51–60 of 60 matching the filter");
+        await Expect(page.GetByRole(AriaRole.Link, new() { Name = "PagedRole60" })).ToBeVisibleAsync();
+        await Expect(page.GetByRole(AriaRole.Link, new() { Name = "PagedRole01" })).ToHaveCountAsync(0);
+        await Expect(pages.GetByText("Next page")).ToHaveAttributeAsync("aria-disabled", "true");
+        await pages.GetByRole(AriaRole.Link, new() { Name = "Page 1" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Link, new() { Name = "PagedRole01" })).ToBeVisibleAsync();
+
+        // The decision log: the 60 CreateRole decisions, 25 a page, the filter kept from page to page.
+        await page.GotoAsync("/console/decisions");
+        await page.GetByLabel("Principal").FillAsync("123456789012:root");
+        await page.GetByLabel("Action").FillAsync("iam:CreateRole");
+        await page.GetByLabel("Rows per page").SelectOptionAsync("25");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Filter" }).ClickAsync();
+        var decisions = page.Locator("#decisions caption");
+        await Expect(decisions).ToContainTextAsync("Decisions, newest first: 1–25 of ");
+        await page.GetByRole(AriaRole.Navigation, new() { Name = "Decisions pages" }).GetByRole(AriaRole.Link, new() { Name = "Page 2" }).ClickAsync();
+        await Expect(decisions).ToContainTextAsync("Decisions, newest first: 26–50 of ");
+        await Expect(page.GetByLabel("Action")).ToHaveValueAsync("iam:CreateRole");
+        await Expect(page.Locator("#decisions tbody tr")).ToHaveCountAsync(25);
+        foreach (var action in await page.Locator("#decisions tbody tr td:nth-child(3)").AllTextContentsAsync())
+            Assert.Equal("iam:CreateRole", action);
     }
 }
