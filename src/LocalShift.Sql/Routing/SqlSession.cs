@@ -20,7 +20,7 @@ internal sealed partial class SqlSession : IPgQuerySession
     private readonly IEngineSession _engine;
     private readonly List<PgNotice> _notices = [];
     private readonly Dictionary<string, string> _settings = new(StringComparer.OrdinalIgnoreCase);
-    private readonly StatementAnalyses _analyses = new();
+    private readonly StatementAnalyses _analyses;
     private readonly PreparedQueries _prepared;
     private readonly StatementEnds _ends = new();
     private TransactionStatus _status = TransactionStatus.Idle;
@@ -45,6 +45,7 @@ internal sealed partial class SqlSession : IPgQuerySession
         Connection = connection;
         User = database.Users.Find(connection.User) ?? new DbUser(connection.User, null, false);
         Translation = new TranslationContext(connection.User, connection.Database);
+        _analyses = new StatementAnalyses(database.PlanningBudget);
         _prepared = new PreparedQueries(engine, () => database.SchemaVersion);
         _settings["search_path"] = "$user, public";
         _statementTimeout = database.StatementTimeout;
@@ -63,13 +64,16 @@ internal sealed partial class SqlSession : IPgQuerySession
     public TransactionStatus TransactionStatus => _status;
     public IEngineSession Engine => _engine;
 
-    public IReadOnlyList<string> SplitStatements(string sql) => _ends.Split(sql);
+    public IReadOnlyList<string> SplitStatements(string sql) => _ends.Split(StatementSize.Check(sql));
 
     public IPgStatement Prepare(string sql, IReadOnlyList<int> parameterTypeOids) =>
-        new SqlStatement(this, Analyze(sql), parameterTypeOids) { Semicolon = _ends.Take(sql) };
+        new SqlStatement(this, Analyze(StatementSize.Check(sql)), parameterTypeOids) { Semicolon = _ends.Take(sql) };
 
     /// <summary>The tokens, kind and translation of a statement text, from the session's cache when it was seen lately.</summary>
     public StatementAnalysis Analyze(string sql) => _analyses.Get(sql);
+
+    /// <summary>The analysis of a text that will not come again (one with its parameters' values written in), not cached.</summary>
+    public StatementAnalysis AnalyzeOnce(string sql) => StatementAnalysis.Of(sql, _database.PlanningBudget);
 
     public void BeginImplicitTransaction()
     {
@@ -175,7 +179,7 @@ internal sealed partial class SqlSession : IPgQuerySession
         }
         var version = _database.SchemaVersion;
         if (analysis.Checked is { } done && done.SchemaVersion == version && done.ParameterTypes.AsSpan().SequenceEqual(parameterTypes.ToArray())) return;
-        var text = parameterTypes.Count == 0 ? analysis : StatementAnalysis.Of(ParameterLiterals.SubstituteNulls(analysis.Tokens, parameterTypes));
+        var text = parameterTypes.Count == 0 ? analysis : StatementAnalysis.Of(ParameterLiterals.SubstituteNulls(analysis.Tokens, parameterTypes), _database.PlanningBudget);
         _engine.Check(Translate(text).Sql, bind);
         analysis.Checked = (version, parameterTypes.ToArray());
     }

@@ -160,6 +160,7 @@ public sealed class StatementAccess
 
     private void Visit(QueryBody body)
     {
+        StackDepth.Ensure();
         switch (body)
         {
             case SelectCore s:
@@ -175,9 +176,16 @@ public sealed class StatementAccess
                 foreach (var (_, w) in s.Windows) Visit(w);
                 break;
             case SetOperation op:
-                Visit(op.Left);
-                Visit(op.Right);
+            {
+                // A chain of set operations is a left-deep tree as long as the chain (a generated 20,000-term UNION ALL):
+                // walked along its left spine, not recursively, in the order the terms are written.
+                var spine = new Stack<SetOperation>();
+                QueryBody left = op;
+                while (left is SetOperation set) { spine.Push(set); left = set.Left; }
+                Visit(left);
+                while (spine.Count > 0) Visit(spine.Pop().Right);
                 break;
+            }
             case ValuesBody v:
                 foreach (var row in v.Rows) foreach (var e in row) Visit(e);
                 break;
@@ -194,6 +202,7 @@ public sealed class StatementAccess
 
     private void Visit(FromItem item)
     {
+        StackDepth.Ensure();
         switch (item)
         {
             case TableFrom t:
@@ -206,10 +215,20 @@ public sealed class StatementAccess
                 VisitCall(f.Function, table: true);
                 break;
             case JoinFrom j:
-                Visit(j.Left);
-                Visit(j.Right);
-                Visit(j.On);
+            {
+                // Joins chain to the left as set operations do.
+                var spine = new Stack<JoinFrom>();
+                FromItem left = j;
+                while (left is JoinFrom join) { spine.Push(join); left = join.Left; }
+                Visit(left);
+                while (spine.Count > 0)
+                {
+                    var join = spine.Pop();
+                    Visit(join.Right);
+                    Visit(join.On);
+                }
                 break;
+            }
         }
     }
 
@@ -242,6 +261,7 @@ public sealed class StatementAccess
 
     private void Visit(Expr? expr)
     {
+        StackDepth.Ensure();
         switch (expr)
         {
             case null:
@@ -253,9 +273,15 @@ public sealed class StatementAccess
                 Visit(u.Operand);
                 return;
             case BinaryExpr b:
-                Visit(b.Left);
-                Visit(b.Right);
+            {
+                // `a OR b OR …`, `a + b + …`: left-deep as long as the chain, walked along its left spine.
+                var spine = new Stack<BinaryExpr>();
+                Expr left = b;
+                while (left is BinaryExpr binary) { spine.Push(binary); left = binary.Left; }
+                Visit(left);
+                while (spine.Count > 0) Visit(spine.Pop().Right);
                 return;
+            }
             case CastExpr c:
                 Visit(c.Operand);
                 return;
