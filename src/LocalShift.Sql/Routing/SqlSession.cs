@@ -11,7 +11,7 @@ namespace LocalShift.Sql.Routing;
 
 /// <summary>
 /// One client's SQL session: the statement router. Transaction control, settings, users and grants are handled
-/// here; Redshift's role-using statements go to the <see cref="IRedshiftStatementHandler"/>; everything else is
+/// here; the statements LocalShift runs itself go to the handler registered for their kind (<see cref="StatementHandlers"/>); everything else is
 /// translated to DuckDB's dialect and run by the engine.
 /// </summary>
 internal sealed partial class SqlSession : IPgQuerySession
@@ -280,7 +280,6 @@ internal sealed partial class SqlSession : IPgQuerySession
     private IPgResult Run(StatementAnalysis analysis)
     {
         if (analysis.SelectInto is { } createAs) analysis = Analyze(createAs);
-        var sql = analysis.Sql;
         var tokens = analysis.Significant;
         var kind = analysis.Kind;
         if (_status == TransactionStatus.Failed && kind is not (StatementKind.Commit or StatementKind.Rollback))
@@ -331,7 +330,7 @@ internal sealed partial class SqlSession : IPgQuerySession
                 _statementCancel = cancel;
                 try
                 {
-                    return new CommandResult(_database.RedshiftStatements.Execute(RedshiftContext() with { Cancellation = cancel.Token }, sql, [.. tokens]));
+                    return new CommandResult(_database.Handlers.Run(RedshiftContext() with { Cancellation = cancel.Token }, analysis.Command!));
                 }
                 catch (OperationCanceledException) when (cancel.IsCancellationRequested)
                 {
@@ -491,7 +490,9 @@ internal sealed partial class SqlSession : IPgQuerySession
         }
         if (analysis.Translated is { } known) return known;
         var intercepted = CatalogQueries.Rewrite(analysis.Sql, _database.Spec.MasterUsername.ToLowerInvariant(), Connection.Database);
-        return analysis.Translated = intercepted is null ? RedshiftTranslator.Translate(analysis.Tokens, Translation) : RedshiftTranslator.Translate(intercepted, Translation);
+        if (intercepted is not null) return analysis.Translated = RedshiftTranslator.Translate(intercepted, Translation);
+        var tokens = analysis.Tree is { } tree ? TableFunctionColumns.Name(analysis.Tokens, analysis.Access ??= StatementAccess.Of(tree)) : analysis.Tokens;
+        return analysis.Translated = RedshiftTranslator.Translate(tokens, Translation);
     }
 
     /// <summary>

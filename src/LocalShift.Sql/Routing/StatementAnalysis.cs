@@ -17,7 +17,8 @@ internal sealed class StatementAnalysis
         Sql = sql;
         Tokens = tokens;
         Significant = SqlLexer.Significant(tokens);
-        Kind = StatementClassifier.Classify(Significant);
+        Command = CommandStatement.Of(Significant);
+        Kind = Command is null ? StatementClassifier.Classify(Significant) : StatementKind.Redshift;
         Constant = Kind == StatementKind.EngineQuery && IsConstantSelect(Significant);
         MentionsQueryLog = !Constant && QueryLog.Mentioned(Significant);
         QueryType = QueryLog.TypeOf(this);
@@ -38,6 +39,9 @@ internal sealed class StatementAnalysis
     /// its place (the engine has no SELECT INTO); null for any other statement.
     /// </summary>
     public string? SelectInto { get; }
+
+    /// <summary>The tree of a statement LocalShift runs itself (COPY, UNLOAD, …): its kind and tokens; null for any other.</summary>
+    public CommandStatement? Command { get; }
 
     /// <summary>The statement's parse tree, for a statement the engine runs (null for a constant SELECT or a syntax error).</summary>
     public Statement? Tree { get; }

@@ -928,7 +928,9 @@ public sealed class SqlParser
     private TableAlias? OptionalAlias(bool allowColumns)
     {
         string name;
-        if (Accept("AS")) name = Identifier();
+        var named = Accept("AS");
+        var position = Position;
+        if (named) name = Identifier();
         else if (IsName(Peek)) name = Identifier();
         else return null;
         var columns = new List<string>();
@@ -942,7 +944,7 @@ public sealed class SqlParser
             } while (Accept(SqlTokenKind.Comma));
             Expect(SqlTokenKind.RightParen);
         }
-        return new TableAlias(name, columns);
+        return new TableAlias(name, columns) { Position = position };
     }
 
     private WindowSpec WindowDefinition()

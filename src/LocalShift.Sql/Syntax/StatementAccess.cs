@@ -19,6 +19,7 @@ public sealed class StatementAccess
 {
     private readonly List<RelationAccess> _relations = [];
     private readonly List<FunctionAccess> _functions = [];
+    private readonly List<FunctionFrom> _tableFunctions = [];
     private readonly List<HashSet<string>> _ctes = [];
 
     public IReadOnlyList<RelationAccess> Relations => _relations;
@@ -29,9 +30,13 @@ public sealed class StatementAccess
         var copy = new StatementAccess();
         copy._relations.AddRange(_relations.Where(r => !relations.Contains(r)));
         copy._functions.AddRange(_functions);
+        copy._tableFunctions.AddRange(_tableFunctions);
         return copy;
     }
     public IReadOnlyList<FunctionAccess> Functions => _functions;
+
+    /// <summary>The function calls that stand in FROM, with their aliases.</summary>
+    public IReadOnlyList<FunctionFrom> TableFunctions => _tableFunctions;
 
     /// <summary>The same access without some function calls (those checked elsewhere: external functions).</summary>
     public StatementAccess WithoutFunctions(IReadOnlySet<FunctionAccess> functions)
@@ -39,6 +44,7 @@ public sealed class StatementAccess
         var copy = new StatementAccess();
         copy._relations.AddRange(_relations);
         copy._functions.AddRange(_functions.Where(f => !functions.Contains(f)));
+        copy._tableFunctions.AddRange(_tableFunctions);
         return copy;
     }
 
@@ -212,6 +218,7 @@ public sealed class StatementAccess
                 Visit(s.Query);
                 break;
             case FunctionFrom f:
+                _tableFunctions.Add(f);
                 VisitCall(f.Function, table: true);
                 break;
             case JoinFrom j:
