@@ -18,7 +18,8 @@ public sealed class PlanningLimitTests(PlanningLimitTests.Endpoint endpoint) : I
     [Fact]
     public async Task A_20000_term_union_all_fails_with_54001_without_growing_the_server_and_the_session_goes_on()
     {
-        await using var connection = await endpoint.OpenAsync();
+        await using var connection = new NpgsqlConnection(endpoint.ConnectionString() + ";Include Error Detail=true");
+        await connection.OpenAsync();
         var sql = string.Join(" UNION ALL ", Enumerable.Range(0, 20_000).Select(i => $"SELECT {i} AS x"));
         using var process = Process.GetCurrentProcess();
         var before = process.WorkingSet64;
