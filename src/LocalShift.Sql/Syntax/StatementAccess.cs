@@ -181,6 +181,10 @@ public sealed class StatementAccess
                 Visit(s.Qualify);
                 foreach (var (_, w) in s.Windows) Visit(w);
                 break;
+            case SetOperation { Left: not SetOperation } op:
+                Visit(op.Left);
+                Visit(op.Right);
+                break;
             case SetOperation op:
             {
                 // A chain of set operations is a left-deep tree as long as the chain (a generated 20,000-term UNION ALL):
@@ -220,6 +224,11 @@ public sealed class StatementAccess
             case FunctionFrom f:
                 _tableFunctions.Add(f);
                 VisitCall(f.Function, table: true);
+                break;
+            case JoinFrom { Left: not JoinFrom } j:
+                Visit(j.Left);
+                Visit(j.Right);
+                Visit(j.On);
                 break;
             case JoinFrom j:
             {
@@ -279,9 +288,13 @@ public sealed class StatementAccess
             case UnaryExpr u:
                 Visit(u.Operand);
                 return;
+            case BinaryExpr { Left: not BinaryExpr } b:
+                Visit(b.Left);
+                Visit(b.Right);
+                return;
             case BinaryExpr b:
             {
-                // `a OR b OR …`, `a + b + …`: left-deep as long as the chain, walked along its left spine.
+                // A chain (`a OR b OR …`, `a + b + …`) is left-deep as long as it is: walked along its left spine.
                 var spine = new Stack<BinaryExpr>();
                 Expr left = b;
                 while (left is BinaryExpr binary) { spine.Push(binary); left = binary.Left; }
