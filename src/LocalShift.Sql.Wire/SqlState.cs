@@ -78,6 +78,9 @@ public static class SqlState
     public const string OutOfMemory = "53200";
     public const string TooManyConnections = "53300";
 
+    // Class 54 — Program Limit Exceeded
+    public const string StatementTooComplex = "54001";
+
     // Class 57 — Operator Intervention
     public const string QueryCanceled = "57014";
     public const string AdminShutdown = "57P01";

@@ -31,6 +31,9 @@ public sealed class ClusterDatabase : IPgBackend, IDisposable
         _temporaryLogins = temporaryLogins;
         AuthMethod = authMethod;
         RedshiftStatements = redshiftStatements ?? new NotYetSupportedRedshiftStatements();
+        RedshiftStatements.Register(Handlers);
+        // Without a limit the engine takes 80% of the machine's memory (DuckDB's default): plans get the same.
+        PlanningBudget = Syntax.PlanningBudget.For(memoryLimitBytes ?? GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / 10 * 8);
         // The staging folder sits beside the database file, inside the cluster's folder: the only place the engine's
         // statements may read or write files (never the object store's folder, nor the state database).
         _engine = new DuckDbEngine(databasePath,
@@ -71,6 +74,12 @@ public sealed class ClusterDatabase : IPgBackend, IDisposable
     /// <summary>The privilege and function check every statement passes before the engine sees it.</summary>
     internal StatementPrivileges Privileges { get; }
     public IRedshiftStatementHandler RedshiftStatements { get; }
+
+    /// <summary>The handler of each statement kind the cluster runs itself, as <see cref="RedshiftStatements"/> registered them.</summary>
+    internal StatementHandlers Handlers { get; } = new();
+
+    /// <summary>What the engine may spend planning one statement: as much as its memory limit (<see cref="Syntax.PlanningBudget"/>).</summary>
+    internal Syntax.PlanningBudget PlanningBudget { get; }
 
     /// <summary>The cluster's recent statements, for stl_query, svl_qlog and sys_query_history.</summary>
     internal QueryLog Queries { get; } = new();

@@ -142,12 +142,10 @@ public sealed class DialectCaseRunner : IDisposable
 internal sealed class GrantsOnly : LocalShift.Sql.Routing.IRedshiftStatementHandler
 {
     public const string DefaultRole = "arn:aws:iam::123456789012:role/DialectDefault";
-    private readonly LocalShift.Sql.Routing.NotYetSupportedRedshiftStatements _rest = new();
 
-    public string Execute(LocalShift.Sql.Routing.RedshiftStatementContext context, string sql, IReadOnlyList<LocalShift.Sql.Lexing.SqlToken> significant) =>
-        significant[0].IsAny("GRANT", "REVOKE")
-            ? LocalShift.Sql.AssumeRolePrivileges.AssumeRoleStatement.Run(context, significant)
-            : _rest.Execute(context, sql, significant);
+    public void Register(LocalShift.Sql.Routing.StatementHandlers handlers) =>
+        handlers.Register(LocalShift.Sql.Syntax.CommandKind.AssumeRoleGrant,
+            (context, statement) => LocalShift.Sql.AssumeRolePrivileges.AssumeRoleStatement.Run(context, statement.Tokens));
 
     public string PrepareFunctions(LocalShift.Sql.Routing.RedshiftStatementContext context, string sql) =>
         LocalShift.Sql.AssumeRolePrivileges.ClusterFunctions.Prepare(context, sql, DefaultRole);

@@ -115,15 +115,15 @@ public sealed class PreparedQueriesTests
     [InlineData("SELECT * FROM svv_external_tables", false)]
     public void Only_a_text_whose_engine_objects_stay_the_same_between_runs_is_kept(string sql, bool kept)
     {
-        var analysis = new StatementAnalyses().Get(sql);
+        var analysis = new StatementAnalyses(LocalShift.Sql.Syntax.PlanningBudget.Unlimited).Get(sql);
         Assert.Equal(kept, PreparedQueries.Keeps(analysis, new LocalShift.Sql.Dialect.TranslatedStatement(sql, [])));
     }
 
     [Fact]
     public void A_text_with_bound_values_or_statements_of_its_own_is_not_kept()
     {
-        Assert.False(PreparedQueries.Keeps(StatementAnalysis.Of("SELECT i FROM t WHERE i = 42"), new LocalShift.Sql.Dialect.TranslatedStatement("SELECT i FROM t WHERE i = 42", [])));
-        var shared = new StatementAnalyses().Get("SELECT i FROM t");
+        Assert.False(PreparedQueries.Keeps(StatementAnalysis.Of("SELECT i FROM t WHERE i = 42", LocalShift.Sql.Syntax.PlanningBudget.Unlimited), new LocalShift.Sql.Dialect.TranslatedStatement("SELECT i FROM t WHERE i = 42", [])));
+        var shared = new StatementAnalyses(LocalShift.Sql.Syntax.PlanningBudget.Unlimited).Get("SELECT i FROM t");
         Assert.False(PreparedQueries.Keeps(shared, new LocalShift.Sql.Dialect.TranslatedStatement("SELECT i FROM t", ["CREATE SEQUENCE s"])));
     }
 }

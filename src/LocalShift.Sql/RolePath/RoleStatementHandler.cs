@@ -4,6 +4,7 @@ using LocalShift.Sql.AssumeRolePrivileges;
 using LocalShift.Sql.Copy;
 using LocalShift.Sql.Lexing;
 using LocalShift.Sql.Routing;
+using LocalShift.Sql.Syntax;
 using LocalShift.Sql.Unload;
 using LocalShift.Sql.Wire;
 
@@ -17,8 +18,6 @@ namespace LocalShift.Sql.RolePath;
 public sealed class RoleStatementHandler(RolePathResolver roles, S3Objects objects, IAuthorizer authorizer, TimeProvider clock,
     LocalShift.Sql.External.IDataCatalog? catalog = null, LocalShift.Sql.External.IFunctionInvoker? functionInvoker = null) : IRedshiftStatementHandler
 {
-    private readonly NotYetSupportedRedshiftStatements _later = new();
-
     /// <summary>External schemas and tables, through the data catalog (LocalShift's Glue); null without one.</summary>
     public LocalShift.Sql.External.ExternalTables? External { get; } =
         catalog is null ? null : new LocalShift.Sql.External.ExternalTables(roles, objects, authorizer, clock, catalog);
@@ -26,40 +25,42 @@ public sealed class RoleStatementHandler(RolePathResolver roles, S3Objects objec
     /// <summary>CREATE EXTERNAL FUNCTION, DROP FUNCTION and the role path of statements that call them.</summary>
     public LocalShift.Sql.External.ExternalFunctions Functions { get; } = new(roles, functionInvoker);
 
-    public string Execute(RedshiftStatementContext context, string sql, IReadOnlyList<SqlToken> significant)
+    public void Register(StatementHandlers handlers)
     {
-        try { return Run(context, sql, significant); }
-        catch (PgException e) { throw RolePathErrors.WithQuery(e, context.QueryId); }
+        handlers
+            .Register(CommandKind.AssumeRoleGrant, WithQueryId((context, s) => AssumeRoleStatement.Run(context, s.Tokens)))
+            .Register(CommandKind.Copy, WithQueryId(Copy))
+            .Register(CommandKind.Unload, WithQueryId(Unload))
+            .Register(CommandKind.CreateExternalFunction, WithQueryId((context, s) => Functions.Create(context, s.Tokens)))
+            .Register(CommandKind.DropFunction, WithQueryId((context, s) => Functions.Drop(context, s.Tokens)));
+        if (External is not { } external) return;
+        handlers
+            .Register(CommandKind.CreateExternalSchema, WithQueryId((context, s) => external.CreateSchema(context, s.Tokens)))
+            .Register(CommandKind.CreateExternalTable, WithQueryId((context, s) => external.CreateTable(context, s.Tokens)));
     }
 
-    private string Run(RedshiftStatementContext context, string sql, IReadOnlyList<SqlToken> significant)
+    /// <summary>The role path's errors name the statement's query id (as Redshift's DETAIL does).</summary>
+    private static Func<RedshiftStatementContext, CommandStatement, string> WithQueryId(Func<RedshiftStatementContext, CommandStatement, string> run) =>
+        (context, statement) =>
+        {
+            try { return run(context, statement); }
+            catch (PgException e) { throw RolePathErrors.WithQuery(e, context.QueryId); }
+        };
+
+    private string Copy(RedshiftStatementContext context, CommandStatement statement)
     {
-        var first = significant[0];
-        if (first.IsAny("GRANT", "REVOKE")) return AssumeRoleStatement.Run(context, significant);
-        if (first.Is("COPY"))
-        {
-            var copy = CopyStatement.Parse(significant);
-            var s3 = Session(context, copy.Authorization, "copy", copy.Region);
-            var rows = new CopyRunner(context, copy, s3).RunAsync(context.Cancellation).GetAwaiter().GetResult();
-            return $"COPY {rows}";
-        }
-        if (first.Is("UNLOAD"))
-        {
-            var unload = UnloadStatement.Parse(significant);
-            var s3 = Session(context, unload.Authorization, "unload", unload.Region);
-            new UnloadRunner(context, unload, s3, sql => PrepareFunctions(context, sql), roles.Slices(context)).RunAsync(context.Cancellation).GetAwaiter().GetResult();
-            return "UNLOAD";
-        }
-        if (first.Is("DROP") && significant.Count > 1 && significant[1].Is("FUNCTION")) return Functions.Drop(context, significant);
-        if (first.Is("CREATE") && significant.Skip(1).SkipWhile(t => t.IsAny("OR", "REPLACE")).Take(2).Select(t => t.Text.ToUpperInvariant())
-                .SequenceEqual(["EXTERNAL", "FUNCTION"]))
-            return Functions.Create(context, significant);
-        if (first.Is("CREATE") && significant.Count > 2 && significant[1].Is("EXTERNAL") && External is { } external)
-        {
-            if (significant[2].Is("SCHEMA")) return external.CreateSchema(context, significant);
-            if (significant[2].Is("TABLE")) return external.CreateTable(context, significant);
-        }
-        return _later.Execute(context, sql, significant);
+        var copy = CopyStatement.Parse(statement.Tokens);
+        var s3 = Session(context, copy.Authorization, "copy", copy.Region);
+        var rows = new CopyRunner(context, copy, s3).RunAsync(context.Cancellation).GetAwaiter().GetResult();
+        return $"COPY {rows}";
+    }
+
+    private string Unload(RedshiftStatementContext context, CommandStatement statement)
+    {
+        var unload = UnloadStatement.Parse(statement.Tokens);
+        var s3 = Session(context, unload.Authorization, "unload", unload.Region);
+        new UnloadRunner(context, unload, s3, sql => PrepareFunctions(context, sql), roles.Slices(context)).RunAsync(context.Cancellation).GetAwaiter().GetResult();
+        return "UNLOAD";
     }
 
     public string PrepareFunctions(RedshiftStatementContext context, string sql) =>

@@ -1,5 +1,5 @@
 using LocalShift.Engine;
-using LocalShift.Sql.Lexing;
+using LocalShift.Sql.Syntax;
 using LocalShift.Sql.Wire;
 
 namespace LocalShift.Sql.Routing;
@@ -40,13 +40,14 @@ public sealed record RedshiftStatementContext(
 }
 
 /// <summary>
-/// The hook for the statements that reach outside the database through IAM roles (issue 7). The router hands it
-/// every COPY, UNLOAD, CREATE EXTERNAL ... and GRANT/REVOKE ASSUMEROLE statement.
+/// The statements that reach outside the database through IAM roles (issue 7): COPY, UNLOAD, CREATE EXTERNAL ... and
+/// GRANT/REVOKE ASSUMEROLE. Each implementation registers a handler for each kind it runs; the session finds it from
+/// the statement's tree (<see cref="CommandStatement"/>).
 /// </summary>
 public interface IRedshiftStatementHandler
 {
-    /// <summary>Runs the statement and returns its command tag; throws <see cref="PgException"/> on failure.</summary>
-    string Execute(RedshiftStatementContext context, string sql, IReadOnlyList<SqlToken> significant);
+    /// <summary>Registers a handler for each <see cref="CommandKind"/> this implementation runs.</summary>
+    void Register(StatementHandlers handlers);
 
     /// <summary>
     /// Called before the engine runs a statement that calls default_iam_role(), has_assumerole_privilege() or
@@ -63,13 +64,8 @@ public interface IRedshiftStatementHandler
     External.ExternalFunctions? Functions => null;
 }
 
-/// <summary>Until issue 7 lands: a clear "not supported yet" answer instead of a DuckDB syntax error.</summary>
+/// <summary>No role path: every Redshift statement answers "not supported yet" instead of an engine syntax error.</summary>
 public sealed class NotYetSupportedRedshiftStatements : IRedshiftStatementHandler
 {
-    public string Execute(RedshiftStatementContext context, string sql, IReadOnlyList<SqlToken> significant)
-    {
-        var verb = string.Join(' ', significant.Take(significant[0].Is("CREATE") || significant[0].IsAny("GRANT", "REVOKE") ? 2 : 1)
-            .Select(t => t.Text.ToUpperInvariant()));
-        throw new PgException(SqlState.FeatureNotSupported, $"{verb} is not supported by LocalShift yet");
-    }
+    public void Register(StatementHandlers handlers) { }
 }

@@ -11,7 +11,7 @@ namespace LocalShift.Sql.Routing;
 
 /// <summary>
 /// One client's SQL session: the statement router. Transaction control, settings, users and grants are handled
-/// here; Redshift's role-using statements go to the <see cref="IRedshiftStatementHandler"/>; everything else is
+/// here; the statements LocalShift runs itself go to the handler registered for their kind (<see cref="StatementHandlers"/>); everything else is
 /// translated to DuckDB's dialect and run by the engine.
 /// </summary>
 internal sealed partial class SqlSession : IPgQuerySession
@@ -20,7 +20,7 @@ internal sealed partial class SqlSession : IPgQuerySession
     private readonly IEngineSession _engine;
     private readonly List<PgNotice> _notices = [];
     private readonly Dictionary<string, string> _settings = new(StringComparer.OrdinalIgnoreCase);
-    private readonly StatementAnalyses _analyses = new();
+    private readonly StatementAnalyses _analyses;
     private readonly PreparedQueries _prepared;
     private readonly StatementEnds _ends = new();
     private TransactionStatus _status = TransactionStatus.Idle;
@@ -45,6 +45,7 @@ internal sealed partial class SqlSession : IPgQuerySession
         Connection = connection;
         User = database.Users.Find(connection.User) ?? new DbUser(connection.User, null, false);
         Translation = new TranslationContext(connection.User, connection.Database);
+        _analyses = new StatementAnalyses(database.PlanningBudget);
         _prepared = new PreparedQueries(engine, () => database.SchemaVersion);
         _settings["search_path"] = "$user, public";
         _statementTimeout = database.StatementTimeout;
@@ -63,13 +64,16 @@ internal sealed partial class SqlSession : IPgQuerySession
     public TransactionStatus TransactionStatus => _status;
     public IEngineSession Engine => _engine;
 
-    public IReadOnlyList<string> SplitStatements(string sql) => _ends.Split(sql);
+    public IReadOnlyList<string> SplitStatements(string sql) => _ends.Split(StatementSize.Check(sql));
 
     public IPgStatement Prepare(string sql, IReadOnlyList<int> parameterTypeOids) =>
-        new SqlStatement(this, Analyze(sql), parameterTypeOids) { Semicolon = _ends.Take(sql) };
+        new SqlStatement(this, Analyze(StatementSize.Check(sql)), parameterTypeOids) { Semicolon = _ends.Take(sql) };
 
     /// <summary>The tokens, kind and translation of a statement text, from the session's cache when it was seen lately.</summary>
     public StatementAnalysis Analyze(string sql) => _analyses.Get(sql);
+
+    /// <summary>The analysis of a text that will not come again (one with its parameters' values written in), not cached.</summary>
+    public StatementAnalysis AnalyzeOnce(string sql) => StatementAnalysis.Of(sql, _database.PlanningBudget);
 
     public void BeginImplicitTransaction()
     {
@@ -177,7 +181,7 @@ internal sealed partial class SqlSession : IPgQuerySession
         }
         var version = _database.SchemaVersion;
         if (analysis.Checked is { } done && done.SchemaVersion == version && done.ParameterTypes.AsSpan().SequenceEqual(parameterTypes.ToArray())) return;
-        var text = parameterTypes.Count == 0 ? analysis : StatementAnalysis.Of(ParameterLiterals.SubstituteNulls(analysis.Tokens, parameterTypes));
+        var text = parameterTypes.Count == 0 ? analysis : StatementAnalysis.Of(ParameterLiterals.SubstituteNulls(analysis.Tokens, parameterTypes), _database.PlanningBudget);
         _engine.Check(Translate(text).Sql, bind);
         analysis.Checked = (version, parameterTypes.ToArray());
     }
@@ -278,7 +282,6 @@ internal sealed partial class SqlSession : IPgQuerySession
     private IPgResult Run(StatementAnalysis analysis)
     {
         if (analysis.SelectInto is { } createAs) analysis = Analyze(createAs);
-        var sql = analysis.Sql;
         var tokens = analysis.Significant;
         var kind = analysis.Kind;
         if (_status == TransactionStatus.Failed && kind is not (StatementKind.Commit or StatementKind.Rollback))
@@ -330,7 +333,7 @@ internal sealed partial class SqlSession : IPgQuerySession
                 _statementCancel = cancel;
                 try
                 {
-                    return new CommandResult(_database.RedshiftStatements.Execute(RedshiftContext() with { Cancellation = cancel.Token }, sql, [.. tokens]));
+                    return new CommandResult(_database.Handlers.Run(RedshiftContext() with { Cancellation = cancel.Token }, analysis.Command!));
                 }
                 catch (OperationCanceledException) when (cancel.IsCancellationRequested)
                 {
@@ -490,7 +493,9 @@ internal sealed partial class SqlSession : IPgQuerySession
         }
         if (analysis.Translated is { } known) return known;
         var intercepted = CatalogQueries.Rewrite(analysis.Sql, _database.Spec.MasterUsername.ToLowerInvariant(), Connection.Database);
-        return analysis.Translated = intercepted is null ? RedshiftTranslator.Translate(analysis.Tokens, Translation) : RedshiftTranslator.Translate(intercepted, Translation);
+        if (intercepted is not null) return analysis.Translated = RedshiftTranslator.Translate(intercepted, Translation);
+        var tokens = analysis.Tree is { } tree ? TableFunctionColumns.Name(analysis.Tokens, analysis.Access ??= StatementAccess.Of(tree)) : analysis.Tokens;
+        return analysis.Translated = RedshiftTranslator.Translate(tokens, Translation);
     }
 
     /// <summary>

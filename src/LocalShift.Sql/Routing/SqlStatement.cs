@@ -40,5 +40,5 @@ internal sealed class SqlStatement : IPgStatement
 
     public IPgResult Execute(IReadOnlyList<PgParameter> parameters) =>
         // A text with bound values rarely comes again: it is analyzed without a place in the session's cache.
-        _session.Execute(parameters.Count == 0 ? _analysis : StatementAnalysis.Of(ParameterLiterals.Substitute(_analysis.Tokens, parameters)), Semicolon);
+        _session.Execute(parameters.Count == 0 ? _analysis : _session.AnalyzeOnce(ParameterLiterals.Substitute(_analysis.Tokens, parameters)), Semicolon);
 }

@@ -12,18 +12,19 @@ namespace LocalShift.Sql.Routing;
 /// </summary>
 internal sealed class StatementAnalysis
 {
-    private StatementAnalysis(string sql, List<SqlToken> tokens)
+    private StatementAnalysis(string sql, List<SqlToken> tokens, PlanningBudget budget)
     {
         Sql = sql;
         Tokens = tokens;
         Significant = SqlLexer.Significant(tokens);
-        Kind = StatementClassifier.Classify(Significant);
+        Command = CommandStatement.Of(Significant);
+        Kind = Command is null ? StatementClassifier.Classify(Significant) : StatementKind.Redshift;
         Constant = Kind == StatementKind.EngineQuery && IsConstantSelect(Significant);
         MentionsQueryLog = !Constant && QueryLog.Mentioned(Significant);
         QueryType = QueryLog.TypeOf(this);
         if (Kind is StatementKind.EngineQuery or StatementKind.EngineCommand && !Constant)
         {
-            try { Tree = SqlParser.Parse(sql, tokens); }
+            try { Tree = SqlParser.Parse(sql, tokens, budget); }
             catch (PgException e) { SyntaxError = e; }
             if (Kind == StatementKind.EngineQuery && Tree is QueryStatement { Query.Body: SelectCore { Into: not null } })
             {
@@ -38,6 +39,9 @@ internal sealed class StatementAnalysis
     /// its place (the engine has no SELECT INTO); null for any other statement.
     /// </summary>
     public string? SelectInto { get; }
+
+    /// <summary>The tree of a statement LocalShift runs itself (COPY, UNLOAD, …): its kind and tokens; null for any other.</summary>
+    public CommandStatement? Command { get; }
 
     /// <summary>The statement's parse tree, for a statement the engine runs (null for a constant SELECT or a syntax error).</summary>
     public Statement? Tree { get; }
@@ -60,7 +64,8 @@ internal sealed class StatementAnalysis
     /// <summary>Its query_type in sys_query_history.</summary>
     public string QueryType { get; }
 
-    public static StatementAnalysis Of(string sql) => new(sql, SqlLexer.Tokenize(sql));
+    /// <param name="budget">What the engine may spend planning it: a statement past it is refused while it is parsed (54001).</param>
+    public static StatementAnalysis Of(string sql, PlanningBudget budget) => new(sql, SqlLexer.Tokenize(sql), budget);
 
     public string Sql { get; }
 
@@ -96,10 +101,13 @@ internal sealed class StatementAnalysis
     /// <summary>The result of a <see cref="Constant"/> statement, once the engine produced it.</summary>
     public ConstantRow? Row { get; set; }
 
+    private const int MaxConstantTokens = 64;
+
     /// <summary>SELECT item [, item]... where an item is a literal (a number may be signed) with an optional AS alias.</summary>
     private static bool IsConstantSelect(List<SqlToken> s)
     {
-        if (s.Count < 2 || !s[0].Is("SELECT")) return false;
+        // A long list of literals is no liveness probe: it is parsed, and measured against the planning budget.
+        if (s.Count < 2 || s.Count > MaxConstantTokens || !s[0].Is("SELECT")) return false;
         var i = 1;
         while (true)
         {
@@ -127,7 +135,7 @@ internal sealed class StatementAnalysis
 internal sealed record ConstantRow(IReadOnlyList<PgColumn> Columns, object?[] Values);
 
 /// <summary>A session's analyses by statement text, bounded: long texts are not kept, and a full cache starts over.</summary>
-internal sealed class StatementAnalyses
+internal sealed class StatementAnalyses(PlanningBudget budget)
 {
     private const int MaxEntries = 256;
     private const int MaxTextLength = 8 * 1024;
@@ -139,7 +147,7 @@ internal sealed class StatementAnalyses
     public StatementAnalysis Get(string sql)
     {
         if (_entries.TryGetValue(sql, out var known)) return known;
-        var analysis = StatementAnalysis.Of(sql);
+        var analysis = StatementAnalysis.Of(sql, budget);
         if (sql.Length > MaxTextLength) return analysis;
         if (_entries.Count >= MaxEntries) _entries.Clear();
         _entries[sql] = analysis;

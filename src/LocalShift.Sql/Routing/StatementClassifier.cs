@@ -14,6 +14,7 @@ internal enum StatementKind
     Reset,
     NoOp,
     Users,
+    /// <summary>A statement with a <see cref="Syntax.CommandStatement"/> tree, run by its kind's registered handler.</summary>
     Redshift,
     /// <summary>DECLARE ... CURSOR FOR, FETCH and CLOSE: the session keeps the cursors of its transaction.</summary>
     Cursor,
@@ -23,6 +24,7 @@ internal enum StatementKind
 
 internal static class StatementClassifier
 {
+    /// <summary>The kind of a statement that is no <see cref="Syntax.CommandStatement"/> (those are <see cref="StatementKind.Redshift"/>).</summary>
     public static StatementKind Classify(List<SqlToken> s)
     {
         if (s.Count == 0) return StatementKind.Empty;
@@ -35,12 +37,7 @@ internal static class StatementClassifier
         if (first.Is("SHOW")) return StatementKind.Show;
         if (first.Is("RESET")) return StatementKind.Reset;
         if (first.IsAny("ANALYZE", "ANALYSE", "VACUUM", "DISCARD", "DEALLOCATE", "LISTEN", "UNLISTEN", "CANCEL", "LOCK")) return StatementKind.NoOp;
-        if (first.IsAny("COPY", "UNLOAD")) return StatementKind.Redshift;
         if (first.IsAny("DECLARE", "FETCH", "CLOSE")) return StatementKind.Cursor;
-        if (first.IsAny("CREATE", "ALTER", "DROP") && second.Is("EXTERNAL")) return StatementKind.Redshift;
-        if (first.Is("CREATE") && second.Is("OR") && s.Count > 4 && s[3].Is("EXTERNAL")) return StatementKind.Redshift;
-        if (first.IsAny("GRANT", "REVOKE") && second.Is("ASSUMEROLE")) return StatementKind.Redshift;
-        if (first.Is("DROP") && second.Is("FUNCTION")) return StatementKind.Redshift;
         if (first.Is("ALTER") && second.Is("TABLE") && s.Any(t => t.IsAny("DISTSTYLE", "DISTKEY", "SORTKEY", "ENCODE") ) && !s.Any(t => t.Is("COLUMN") || t.Is("ADD"))) return StatementKind.NoOp;
         if (Users.UserStatements.Handles(s)) return StatementKind.Users;
         if (first.IsAny("SELECT", "WITH", "VALUES", "TABLE", "EXPLAIN", "DESCRIBE", "SUMMARIZE", "FROM", "PRAGMA")) return StatementKind.EngineQuery;

@@ -18,13 +18,19 @@ public sealed class SqlParser
     private readonly string _sql;
     private int _i;
     private int _depth;
+    private readonly PlanningBudget _budget;
+    /// <summary>What the tree read so far will cost the engine to plan (<see cref="PlanningBudget"/>), in bytes.</summary>
+    private long _cost;
+    /// <summary>Set-operation terms read so far (their cost grows with the square of their number).</summary>
+    private long _setTerms;
 
     /// <summary>Nesting deeper than this is refused (PostgreSQL's stack limit answers similarly) rather than overflowing the stack.</summary>
     private const int MaxDepth = 200;
 
-    private SqlParser(string sql, IReadOnlyList<SqlToken>? tokens = null)
+    private SqlParser(string sql, IReadOnlyList<SqlToken>? tokens = null, PlanningBudget? budget = null)
     {
         _sql = sql;
+        _budget = budget ?? PlanningBudget.Unlimited;
         var offset = 0;
         foreach (var token in tokens ?? SqlLexer.Tokenize(sql))
         {
@@ -37,9 +43,15 @@ public sealed class SqlParser
     public static Statement Parse(string sql) => Parse(sql, null);
 
     /// <summary>Parses one statement from the tokens its text was already lexed into (every token, trivia included).</summary>
-    public static Statement Parse(string sql, IReadOnlyList<SqlToken>? tokens)
+    public static Statement Parse(string sql, IReadOnlyList<SqlToken>? tokens) => Parse(sql, tokens, null);
+
+    /// <summary>
+    /// Parses one statement, refusing it (SQLSTATE 54001) as soon as its tree would cost the engine more to plan than
+    /// <paramref name="budget"/> allows.
+    /// </summary>
+    public static Statement Parse(string sql, IReadOnlyList<SqlToken>? tokens, PlanningBudget? budget)
     {
-        var parser = new SqlParser(sql, tokens);
+        var parser = new SqlParser(sql, tokens, budget);
         var statement = parser.ParseStatement();
         if (parser.Peek.Kind == SqlTokenKind.Semicolon) parser._i++;
         if (!parser.AtEnd) throw parser.Error();
@@ -145,10 +157,17 @@ public sealed class SqlParser
     private void Enter()
     {
         if (++_depth > MaxDepth)
-            throw new PgException("54001", "stack depth limit exceeded");
+            throw StackDepth.Exceeded();
     }
 
     private void Leave() => _depth--;
+
+    /// <summary>Adds to the statement's planning cost; past the budget, the statement is refused here, before the engine sees it.</summary>
+    private void Charge(long bytes)
+    {
+        _cost += bytes;
+        if (_cost > _budget.Bytes) throw _budget.Exceeded();
+    }
 
     /// <summary>Words that end an expression or a FROM item, so they are never read as an alias without AS.</summary>
     private static readonly HashSet<string> Reserved = new(StringComparer.OrdinalIgnoreCase)
@@ -649,6 +668,8 @@ public sealed class SqlParser
             else return left;
             var all = Accept("ALL");
             if (!all) Accept("DISTINCT");
+            // The statement's n-th set-operation term costs (2n - 1) units: n terms cost n².
+            Charge(PlanningBudget.PerSetTermSquared * (2 * ++_setTerms - 1));
             var right = level == 0 ? SetExpression(1) : QueryPrimary();
             left = new SetOperation(op == "MINUS" ? "EXCEPT" : op, all, left, right);
         }
@@ -769,6 +790,7 @@ public sealed class SqlParser
         var items = new List<SelectItem>();
         do
         {
+            Charge(PlanningBudget.PerSelectItem);
             var expr = ParseExpression();
             string? alias = null;
             if (Accept("AS")) alias = Identifier();
@@ -885,11 +907,13 @@ public sealed class SqlParser
     {
         var start = _i;
         var depth = _depth;
+        var (cost, setTerms) = (_cost, _setTerms);
         try { return parse(); }
         catch (PgException e) when (e.SqlState == SqlState.SyntaxError)
         {
             _i = start;
             _depth = depth;
+            (_cost, _setTerms) = (cost, setTerms);
             return null;
         }
     }
@@ -904,7 +928,9 @@ public sealed class SqlParser
     private TableAlias? OptionalAlias(bool allowColumns)
     {
         string name;
-        if (Accept("AS")) name = Identifier();
+        var named = Accept("AS");
+        var position = Position;
+        if (named) name = Identifier();
         else if (IsName(Peek)) name = Identifier();
         else return null;
         var columns = new List<string>();
@@ -918,7 +944,7 @@ public sealed class SqlParser
             } while (Accept(SqlTokenKind.Comma));
             Expect(SqlTokenKind.RightParen);
         }
-        return new TableAlias(name, columns);
+        return new TableAlias(name, columns) { Position = position };
     }
 
     private WindowSpec WindowDefinition()
@@ -1144,6 +1170,7 @@ public sealed class SqlParser
     {
         var t = Peek;
         if (AtEnd) throw Error();
+        Charge(PlanningBudget.PerExpression);
         switch (t.Kind)
         {
             case SqlTokenKind.Number:

@@ -19,6 +19,7 @@ public sealed class StatementAccess
 {
     private readonly List<RelationAccess> _relations = [];
     private readonly List<FunctionAccess> _functions = [];
+    private readonly List<FunctionFrom> _tableFunctions = [];
     private readonly List<HashSet<string>> _ctes = [];
 
     public IReadOnlyList<RelationAccess> Relations => _relations;
@@ -29,9 +30,13 @@ public sealed class StatementAccess
         var copy = new StatementAccess();
         copy._relations.AddRange(_relations.Where(r => !relations.Contains(r)));
         copy._functions.AddRange(_functions);
+        copy._tableFunctions.AddRange(_tableFunctions);
         return copy;
     }
     public IReadOnlyList<FunctionAccess> Functions => _functions;
+
+    /// <summary>The function calls that stand in FROM, with their aliases.</summary>
+    public IReadOnlyList<FunctionFrom> TableFunctions => _tableFunctions;
 
     /// <summary>The same access without some function calls (those checked elsewhere: external functions).</summary>
     public StatementAccess WithoutFunctions(IReadOnlySet<FunctionAccess> functions)
@@ -39,6 +44,7 @@ public sealed class StatementAccess
         var copy = new StatementAccess();
         copy._relations.AddRange(_relations);
         copy._functions.AddRange(_functions.Where(f => !functions.Contains(f)));
+        copy._tableFunctions.AddRange(_tableFunctions);
         return copy;
     }
 
@@ -160,6 +166,7 @@ public sealed class StatementAccess
 
     private void Visit(QueryBody body)
     {
+        StackDepth.Ensure();
         switch (body)
         {
             case SelectCore s:
@@ -174,10 +181,21 @@ public sealed class StatementAccess
                 Visit(s.Qualify);
                 foreach (var (_, w) in s.Windows) Visit(w);
                 break;
-            case SetOperation op:
+            case SetOperation { Left: not SetOperation } op:
                 Visit(op.Left);
                 Visit(op.Right);
                 break;
+            case SetOperation op:
+            {
+                // A chain of set operations is a left-deep tree as long as the chain (a generated 20,000-term UNION ALL):
+                // walked along its left spine, not recursively, in the order the terms are written.
+                var spine = new Stack<SetOperation>();
+                QueryBody left = op;
+                while (left is SetOperation set) { spine.Push(set); left = set.Left; }
+                Visit(left);
+                while (spine.Count > 0) Visit(spine.Pop().Right);
+                break;
+            }
             case ValuesBody v:
                 foreach (var row in v.Rows) foreach (var e in row) Visit(e);
                 break;
@@ -194,6 +212,7 @@ public sealed class StatementAccess
 
     private void Visit(FromItem item)
     {
+        StackDepth.Ensure();
         switch (item)
         {
             case TableFrom t:
@@ -203,13 +222,29 @@ public sealed class StatementAccess
                 Visit(s.Query);
                 break;
             case FunctionFrom f:
+                _tableFunctions.Add(f);
                 VisitCall(f.Function, table: true);
                 break;
-            case JoinFrom j:
+            case JoinFrom { Left: not JoinFrom } j:
                 Visit(j.Left);
                 Visit(j.Right);
                 Visit(j.On);
                 break;
+            case JoinFrom j:
+            {
+                // Joins chain to the left as set operations do.
+                var spine = new Stack<JoinFrom>();
+                FromItem left = j;
+                while (left is JoinFrom join) { spine.Push(join); left = join.Left; }
+                Visit(left);
+                while (spine.Count > 0)
+                {
+                    var join = spine.Pop();
+                    Visit(join.Right);
+                    Visit(join.On);
+                }
+                break;
+            }
         }
     }
 
@@ -242,6 +277,7 @@ public sealed class StatementAccess
 
     private void Visit(Expr? expr)
     {
+        StackDepth.Ensure();
         switch (expr)
         {
             case null:
@@ -252,10 +288,20 @@ public sealed class StatementAccess
             case UnaryExpr u:
                 Visit(u.Operand);
                 return;
-            case BinaryExpr b:
+            case BinaryExpr { Left: not BinaryExpr } b:
                 Visit(b.Left);
                 Visit(b.Right);
                 return;
+            case BinaryExpr b:
+            {
+                // A chain (`a OR b OR …`, `a + b + …`) is left-deep as long as it is: walked along its left spine.
+                var spine = new Stack<BinaryExpr>();
+                Expr left = b;
+                while (left is BinaryExpr binary) { spine.Push(binary); left = binary.Left; }
+                Visit(left);
+                while (spine.Count > 0) Visit(spine.Pop().Right);
+                return;
+            }
             case CastExpr c:
                 Visit(c.Operand);
                 return;

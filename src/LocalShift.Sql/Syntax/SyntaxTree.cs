@@ -121,7 +121,11 @@ public sealed record NestedQuery(Query Query) : QueryBody;
 
 public abstract record FromItem : SqlNode;
 
-public sealed record TableAlias(string Name, IReadOnlyList<string> Columns);
+public sealed record TableAlias(string Name, IReadOnlyList<string> Columns)
+{
+    /// <summary>Where the alias's name stands in the statement's text (0-based).</summary>
+    public int Position { get; init; }
+}
 
 public sealed record TableFrom(QualifiedName Name, TableAlias? Alias) : FromItem;
 
