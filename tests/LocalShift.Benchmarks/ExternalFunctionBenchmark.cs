@@ -115,8 +115,11 @@ public sealed class ExternalFunctionBenchmark : IBenchmark
             LambdaBatch.Results(answers[k], rowsOfBatch.Length, integer, "public.f");
         }, TimeSpan.FromSeconds(2));
 
-        double Median(Func<(double Bare, double StandIn, double Lambda, long Batches, double OwnMs), double> f) =>
-            table.Select(f).Order().ElementAt(table.Count / 2);
+        double Median(Func<(double Bare, double StandIn, double Lambda, long Batches, double OwnMs), double> f)
+        {
+            var sorted = table.Select(f).Order().ToList();
+            return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2;
+        }
         Console.WriteLine($"rows                          : {rows:N0} in {table[0].Batches:N0} batches (avg {rows / (double)Math.Max(table[0].Batches, 1):N0} rows)");
         Console.WriteLine($"bare node driver (median)     : {Median(x => x.Bare),8:N2} s  {rows / Median(x => x.Bare),12:N0} rows/s");
         Console.WriteLine($"LocalShift, stand-in (median) : {Median(x => x.StandIn),8:N2} s  {rows / Median(x => x.StandIn),12:N0} rows/s");

@@ -37,7 +37,7 @@ public interface IFunctionRunner
     /// <see cref="Core.AwsException"/> when the function cannot run here at all (a runtime the host lacks).
     /// <paramref name="invokedArn"/> is the ARN the caller invoked (an alias's, say), which the runtime is told.
     /// <paramref name="wantLog"/>: whether the caller reads <see cref="FunctionResult.Log"/> (<c>LogType: Tail</c>);
-    /// without it the result's log is empty and the invocation does not wait for the function's last log lines.
+    /// without it the result's log is empty.
     /// </summary>
     Task<FunctionResult> InvokeAsync(FunctionDeployment deployment, string requestId, byte[] payload, string invokedArn, bool wantLog,
         CancellationToken cancellationToken);

@@ -69,8 +69,7 @@ public sealed partial class LambdaService
     /// lambda:InvokeFunction (identity and the function's resource policy) exactly as the HTTP Invoke does, then runs
     /// a RequestResponse invocation. Throws an <see cref="AwsException"/> with Lambda's code and text for a missing
     /// function, a denial or a payload too large, as the HTTP operation answers them. <paramref name="logTail"/> asks
-    /// for the log's tail (<c>LogType: Tail</c>); without it <see cref="LambdaInvocation.LogTail"/> is null and the
-    /// invocation ends as soon as the function has answered, without waiting for its last log lines.
+    /// for the log's tail (<c>LogType: Tail</c>); without it <see cref="LambdaInvocation.LogTail"/> is null.
     /// </summary>
     public Task<LambdaInvocation> InvokeAsAsync(Principal caller, string region, string functionNameOrArn, ReadOnlyMemory<byte> payload,
         CancellationToken cancellationToken) => InvokeAsAsync(caller, region, functionNameOrArn, payload, logTail: false, cancellationToken);
