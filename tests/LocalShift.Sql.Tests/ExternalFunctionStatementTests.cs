@@ -88,4 +88,38 @@ public class ExternalFunctionStatementTests
         Assert.Equal("""{"request_id":"r","cluster":"arn:aws:redshift:us-east-1:123456789012:cluster:c","user":"u","database":"dev","external_function":"public.f","query_id":42,"num_records":2,"arguments":[[1,2],[3,null]]}""",
             LambdaBatch.Request(header, "r", ["[1,2]", "[3,null]"]));
     }
+
+    [Fact]
+    public void A_plain_answer_is_read_in_any_member_order_with_members_it_does_not_know()
+    {
+        Assert.Equal(new List<string?> { "1", null, "-7" },
+            Results("""{"num_records":3,"note":{"a":[1,{"b":null}]},"results":[1,null,-7],"success":true}""", 3, "integer"));
+        Assert.Equal(new List<string?> { "2.5", "x\u00e9" }, Results("""{"results":[2.5,"x\u00e9"]}""", 2, "varchar(10)"));
+        // A number that is not a whole one goes through the decimal reading, as before.
+        Assert.Equal(new List<string?> { "100" }, Results("""{"results":[1e2]}""", 1, "integer"));
+    }
+
+    [Theory]
+    [InlineData("""{"results":[1,2]} x""")]
+    [InlineData("""{"results":[1,[2]]}""")]
+    [InlineData("""{"results":[1,2],"num_records":3}""")]
+    [InlineData("""{"results":[1,32768]}""")]
+    public void An_answer_the_single_pass_cannot_take_still_gets_the_full_reading_and_its_error(string json)
+    {
+        var e = Assert.Throws<PgException>(() => Results(json, 2, "smallint"));
+        Assert.Contains("Invalid External Function Response", e.Message);
+    }
+
+    [Fact]
+    public void The_request_is_written_as_utf8_with_the_header_escaped_once_and_the_rows_as_they_are()
+    {
+        var header = new BatchHeader("arn:aws:redshift:us-east-1:123456789012:cluster:c", "j\u00fcrgen", "dev", "public.\"f\"", 7);
+        var writer = new LambdaBatch.RequestWriter(header);
+        string[] rows = ["[\"\u00fc\u20ac\"]", "[null]"];
+        var bytes = writer.Write("r", rows, [Encoding.UTF8.GetByteCount(rows[0]), Encoding.UTF8.GetByteCount(rows[1])]);
+        Assert.Equal(bytes, writer.Write("r", rows, default));
+        Assert.Equal("""{"request_id":"r","cluster":"arn:aws:redshift:us-east-1:123456789012:cluster:c","user":"j\u00FCrgen","database":"dev","external_function":"public.\u0022f\u0022","query_id":7,"num_records":2,"arguments":[""" + rows[0] + "," + rows[1] + "]}",
+            Encoding.UTF8.GetString(bytes));
+        Assert.Equal(LambdaBatch.EnvelopeSize(header), writer.EnvelopeSize);
+    }
 }

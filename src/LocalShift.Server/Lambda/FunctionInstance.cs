@@ -28,7 +28,8 @@ internal sealed class FunctionInstance
 
     private readonly FunctionDeployment _deployment;
     private readonly RuntimeCommand _command;
-    private readonly Channel<Invocation> _queue = Channel.CreateBounded<Invocation>(1);
+    // The runtime's pending GET …/invocation/next is answered on the invoking thread: no thread-pool hop to hand over.
+    private readonly Channel<Invocation> _queue = Channel.CreateBounded<Invocation>(new BoundedChannelOptions(1) { AllowSynchronousContinuations = true });
     private readonly Lock _gate = new();
     private readonly StringBuilder _outside = new();
     private readonly CancellationTokenSource _life = new();
@@ -109,14 +110,17 @@ internal sealed class FunctionInstance
     public DateTimeOffset CredentialsExpire { get; }
     public int ProcessId => _process.Id;
 
-    /// <summary>Runs one invocation on this instance; every outcome is a result.</summary>
-    public async Task<FunctionResult> InvokeAsync(string requestId, byte[] payload, string invokedArn, CancellationToken ct)
+    /// <summary>
+    /// Runs one invocation on this instance; every outcome is a result. Without <paramref name="wantLog"/> the result's
+    /// log is empty (its END and REPORT lines are not written, the process's peak memory is not read).
+    /// </summary>
+    public async Task<FunctionResult> InvokeAsync(string requestId, byte[] payload, string invokedArn, bool wantLog, CancellationToken ct)
     {
         var invocation = new Invocation(requestId, payload, invokedArn, cold: _initMs is null);
         using var timer = new CancellationTokenSource(InitLimit + TimeSpan.FromSeconds(_deployment.Timeout));
         invocation.Timer = timer;
-        await using var timeout = timer.Token.Register(() => invocation.Done.TrySetResult(Outcome.TimedOut));
-        await using var abandoned = ct.Register(() => invocation.Done.TrySetCanceled(ct));
+        await using var timeout = timer.Token.Register(() => Complete(invocation, Outcome.TimedOut));
+        await using var abandoned = ct.Register(() => ThreadPool.UnsafeQueueUserWorkItem(_ => invocation.Done.TrySetCanceled(ct), null));
         if (Dead || !_queue.Writer.TryWrite(invocation))
             invocation.Done.TrySetResult(ExitOutcome(invocation));
 
@@ -141,8 +145,10 @@ internal sealed class FunctionInstance
                 errorMessage = $"RequestId: {requestId} Error: Task timed out after {seconds} seconds",
             })));
         }
-        else if (_command.WritesFlushMarker && !Dead)
+        else if (_command.WritesFlushMarker && !Dead && !invocation.Flushed.Task.IsCompleted)
         {
+            // Waited for even when the log is not wanted: the next invocation's log must not begin with this one's
+            // last lines. (Measured: not waiting did not make a warm round trip any faster.)
             await Task.WhenAny(invocation.Flushed.Task, Task.Delay(TimeSpan.FromMilliseconds(500), CancellationToken.None));
         }
 
@@ -150,6 +156,9 @@ internal sealed class FunctionInstance
         lock (_gate)
         {
             if (_current == invocation) _current = null;
+            if (!wantLog) log = "";
+            else
+            {
             var ms = invocation.Started is { } s ? s.Elapsed.TotalMilliseconds : 0;
             invocation.Log.Append(CultureInfo.InvariantCulture, $"END RequestId: {requestId}\n");
             invocation.Log.Append(CultureInfo.InvariantCulture,
@@ -157,6 +166,7 @@ internal sealed class FunctionInstance
             if (invocation.Cold && _initMs is { } init) invocation.Log.Append(CultureInfo.InvariantCulture, $"Init Duration: {init:0.00} ms\t");
             invocation.Log.Append('\n');
             log = invocation.Log.ToString();
+            }
         }
         if (outcome.Payload.Length > LambdaService.MaxPayload)
             outcome = new Outcome(OutcomeKind.Error, Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new
@@ -197,8 +207,9 @@ internal sealed class FunctionInstance
         }
         if (r.Method == "POST" && rest == "init/error")
         {
-            lock (_gate) _initError = ErrorDocument(r);
-            if (_queue.Reader.TryRead(out var waiting)) waiting.Done.TrySetResult(new Outcome(OutcomeKind.Error, _initError));
+            byte[] initError;
+            lock (_gate) initError = _initError = ErrorDocument(r);
+            if (_queue.Reader.TryRead(out var waiting)) Complete(waiting, new Outcome(OutcomeKind.Error, initError));
             return Accepted();
         }
         if (r.Method == "POST" && rest.StartsWith("invocation/", StringComparison.Ordinal))
@@ -209,11 +220,16 @@ internal sealed class FunctionInstance
             lock (_gate) current = _current;
             if (current is null || current.RequestId != parts[1])
                 return RuntimeReply.Json(400, """{"errorMessage":"Invalid request ID","errorType":"InvalidRequestID"}""");
-            current.Done.TrySetResult(parts[2] == "response" ? new Outcome(OutcomeKind.Response, r.Body) : new Outcome(OutcomeKind.Error, ErrorDocument(r)));
-            return Accepted();
+            var outcome = parts[2] == "response" ? new Outcome(OutcomeKind.Response, r.Body) : new Outcome(OutcomeKind.Error, ErrorDocument(r));
+            // Handed over once the runtime has its 202, on this thread: the invoker goes on without a thread-pool hop.
+            return Accepted() with { After = () => current.Done.TrySetResult(outcome) };
         }
         return NotFound();
     }
+
+    /// <summary>Ends an invocation from a timer, an exit or an init error: its invoker continues on the thread pool.</summary>
+    private static void Complete(Invocation invocation, Outcome outcome) =>
+        ThreadPool.UnsafeQueueUserWorkItem(_ => invocation.Done.TrySetResult(outcome), null);
 
     private static RuntimeReply Accepted() => RuntimeReply.Json(202, """{"status":"OK"}""");
 
@@ -271,8 +287,8 @@ internal sealed class FunctionInstance
         try { code = _process.ExitCode; } catch (InvalidOperationException) { code = -1; }
         Invocation? current;
         lock (_gate) current = _current;
-        if (current is not null) current.Done.TrySetResult(ExitOutcome(current, code));
-        if (_queue.Reader.TryRead(out var waiting)) waiting.Done.TrySetResult(ExitOutcome(waiting, code));
+        if (current is not null) Complete(current, ExitOutcome(current, code));
+        if (_queue.Reader.TryRead(out var waiting)) Complete(waiting, ExitOutcome(waiting, code));
     }
 
     private Outcome ExitOutcome(Invocation invocation, int code = -1)
@@ -331,7 +347,11 @@ internal sealed class FunctionInstance
         public StringBuilder Log { get; } = new();
         public Stopwatch? Started { get; set; }
         public CancellationTokenSource? Timer { get; set; }
-        public TaskCompletionSource<Outcome> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        /// <summary>
+        /// Completed inline only by the Runtime API after its answer is written; every other completion (time-out,
+        /// exit, init error) goes through <see cref="Complete"/>, off the thread that noticed it.
+        /// </summary>
+        public TaskCompletionSource<Outcome> Done { get; } = new();
         public TaskCompletionSource Flushed { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 }

@@ -38,7 +38,8 @@ public sealed class ProcessFunctionRunner : IFunctionRunner, IDisposable
         RuntimeBootstraps.Write(_runtimeDir);
     }
 
-    public async Task<FunctionResult> InvokeAsync(FunctionDeployment deployment, string requestId, byte[] payload, string invokedArn, CancellationToken cancellationToken)
+    public async Task<FunctionResult> InvokeAsync(FunctionDeployment deployment, string requestId, byte[] payload, string invokedArn, bool wantLog,
+        CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         var command = Command(deployment, out var initError);
@@ -51,7 +52,7 @@ public sealed class ProcessFunctionRunner : IFunctionRunner, IDisposable
                 existing.Retire();
                 return new FunctionPool(this, deployment, command!);
             });
-        return await pool.InvokeAsync(requestId, payload, invokedArn, cancellationToken);
+        return await pool.InvokeAsync(requestId, payload, invokedArn, wantLog, cancellationToken);
     }
 
     public void Retire(string functionArn)
@@ -130,7 +131,7 @@ public sealed class ProcessFunctionRunner : IFunctionRunner, IDisposable
 
         public FunctionDeployment Deployment { get; } = deployment;
 
-        public async Task<FunctionResult> InvokeAsync(string requestId, byte[] payload, string invokedArn, CancellationToken ct)
+        public async Task<FunctionResult> InvokeAsync(string requestId, byte[] payload, string invokedArn, bool wantLog, CancellationToken ct)
         {
             await _slots.WaitAsync(ct);
             try
@@ -154,7 +155,7 @@ public sealed class ProcessFunctionRunner : IFunctionRunner, IDisposable
                         if (_retired) Drop(instance);
                     }
                 }
-                var result = await instance.InvokeAsync(requestId, payload, invokedArn, ct);
+                var result = await instance.InvokeAsync(requestId, payload, invokedArn, wantLog, ct);
                 lock (_gate)
                 {
                     if (_retired || instance.Dead) Drop(instance);

@@ -8,9 +8,14 @@ namespace LocalShift.Server.Lambda;
 /// <summary>One HTTP request to the Runtime API, read whole (the bodies are payloads of at most 6 MB).</summary>
 internal sealed record RuntimeRequest(string Method, string Path, IReadOnlyDictionary<string, string> Headers, byte[] Body);
 
-/// <summary>The answer to a Runtime API request.</summary>
+/// <summary>
+/// The answer to a Runtime API request. <see cref="After"/> runs once the answer is written (or could not be): a posted
+/// result is handed to its invocation only then, so the runtime has its 202 before LocalShift goes on with the result.
+/// </summary>
 internal sealed record RuntimeReply(int Status, IReadOnlyList<KeyValuePair<string, string>> Headers, byte[] Body)
 {
+    public Action? After { get; init; }
+
     public static RuntimeReply Json(int status, string json) => new(status, [], Encoding.UTF8.GetBytes(json));
 }
 
@@ -59,7 +64,14 @@ internal sealed class RuntimeApiListener : IDisposable
             while (await reader.ReadAsync(_stop.Token) is { } request)
             {
                 var reply = await _handler(request, _stop.Token);
-                await WriteAsync(stream, reply, _stop.Token);
+                try
+                {
+                    await WriteAsync(stream, reply, _stop.Token);
+                }
+                finally
+                {
+                    reply.After?.Invoke();
+                }
             }
         }
         catch (Exception e) when (e is IOException or OperationCanceledException or ObjectDisposedException or SocketException or FormatException) { }

@@ -23,7 +23,7 @@ public sealed record FunctionDeployment(
     Func<RoleSession> Credentials,
     string Version = "$LATEST");
 
-/// <summary>What an invocation gave back: the payload, Lambda's function error kind (null: none) and its log.</summary>
+/// <summary>What an invocation gave back: the payload, Lambda's function error kind (null: none) and its log (empty when not asked for).</summary>
 public sealed record FunctionResult(byte[] Payload, string? FunctionError, string Log);
 
 /// <summary>
@@ -36,8 +36,11 @@ public interface IFunctionRunner
     /// Runs one invocation to its end (a response, a function error, a time-out or a crash are all results). Throws an
     /// <see cref="Core.AwsException"/> when the function cannot run here at all (a runtime the host lacks).
     /// <paramref name="invokedArn"/> is the ARN the caller invoked (an alias's, say), which the runtime is told.
+    /// <paramref name="wantLog"/>: whether the caller reads <see cref="FunctionResult.Log"/> (<c>LogType: Tail</c>);
+    /// without it the result's log is empty.
     /// </summary>
-    Task<FunctionResult> InvokeAsync(FunctionDeployment deployment, string requestId, byte[] payload, string invokedArn, CancellationToken cancellationToken);
+    Task<FunctionResult> InvokeAsync(FunctionDeployment deployment, string requestId, byte[] payload, string invokedArn, bool wantLog,
+        CancellationToken cancellationToken);
 
     /// <summary>
     /// Stops every instance of one version of the function (<see cref="FunctionDeployment.Arn"/>: its code or

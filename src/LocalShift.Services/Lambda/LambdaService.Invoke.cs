@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Text;
 using LocalShift.Aws;
 using LocalShift.Core;
@@ -10,7 +11,7 @@ namespace LocalShift.Services.Lambda;
 /// <param name="StatusCode">200 for a run invocation (a function error included).</param>
 /// <param name="FunctionError">Lambda's <c>X-Amz-Function-Error</c>: <c>Unhandled</c>, or null.</param>
 /// <param name="Payload">The function's answer (its error document when <paramref name="FunctionError"/> is set).</param>
-/// <param name="LogTail">The last 4 KB of the invocation's log, as text.</param>
+/// <param name="LogTail">The last 4 KB of the invocation's log, as text; null unless asked for.</param>
 public sealed record LambdaInvocation(int StatusCode, string? FunctionError, byte[] Payload, string? LogTail);
 
 // Invoke: authorize lambda:InvokeFunction (identity and the function's resource policy), check the payload, and run it.
@@ -46,17 +47,18 @@ public sealed partial class LambdaService
                 var id = Guid.NewGuid().ToString();
                 _ = Task.Run(async () =>
                 {
-                    try { await _runner.InvokeAsync(deployment, id, payload, target.QualifiedArn, _stopping.Token); }
+                    try { await _runner.InvokeAsync(deployment, id, payload, target.QualifiedArn, wantLog: false, _stopping.Token); }
                     catch (Exception) { /* An asynchronous invocation's failure is the function's log's business. */ }
                 });
                 return new InvocationResponse(StatusCode: 202);
             default:
                 if (payload.Length > MaxPayload) throw LambdaErrors.RequestTooLarge(MaxPayload);
-                var result = await _runner.InvokeAsync(Deployment(config, version), call.RequestId, payload, target.QualifiedArn, ct);
+                var tail = p.LogType == "Tail";
+                var result = await _runner.InvokeAsync(Deployment(config, version), call.RequestId, payload, target.QualifiedArn, wantLog: tail, ct);
                 return new InvocationResponse(
                     StatusCode: 200,
                     FunctionError: result.FunctionError,
-                    LogResult: p.LogType == "Tail" ? Convert.ToBase64String(Tail(result.Log)) : null,
+                    LogResult: tail ? Convert.ToBase64String(Tail(result.Log)) : null,
                     Payload: result.Payload,
                     ExecutedVersion: version);
         }
@@ -66,10 +68,15 @@ public sealed partial class LambdaService
     /// Invokes as <paramref name="caller"/> (for the SQL side, a role session of the cluster's role): authorizes
     /// lambda:InvokeFunction (identity and the function's resource policy) exactly as the HTTP Invoke does, then runs
     /// a RequestResponse invocation. Throws an <see cref="AwsException"/> with Lambda's code and text for a missing
-    /// function, a denial or a payload too large, as the HTTP operation answers them.
+    /// function, a denial or a payload too large, as the HTTP operation answers them. <paramref name="logTail"/> asks
+    /// for the log's tail (<c>LogType: Tail</c>); without it <see cref="LambdaInvocation.LogTail"/> is null.
     /// </summary>
+    public Task<LambdaInvocation> InvokeAsAsync(Principal caller, string region, string functionNameOrArn, ReadOnlyMemory<byte> payload,
+        CancellationToken cancellationToken) => InvokeAsAsync(caller, region, functionNameOrArn, payload, logTail: false, cancellationToken);
+
+    /// <inheritdoc cref="InvokeAsAsync(Principal, string, string, ReadOnlyMemory{byte}, CancellationToken)"/>
     public async Task<LambdaInvocation> InvokeAsAsync(Principal caller, string region, string functionNameOrArn, ReadOnlyMemory<byte> payload,
-        CancellationToken cancellationToken)
+        bool logTail, CancellationToken cancellationToken)
     {
         var call = new AwsCall
         {
@@ -81,7 +88,10 @@ public sealed partial class LambdaService
             Time = _clock.GetUtcNow(),
             Authorizer = _authorizer,
         };
-        var r = await Invoke(call, new InvocationRequest(functionNameOrArn, "RequestResponse", "Tail", Payload: payload.ToArray()), cancellationToken);
+        // A payload that is a whole array (the SQL side builds each batch as one) is taken as it is, not copied.
+        var bytes = MemoryMarshal.TryGetArray(payload, out var segment) && segment.Offset == 0 && segment.Count == segment.Array!.Length
+            ? segment.Array : payload.ToArray();
+        var r = await Invoke(call, new InvocationRequest(functionNameOrArn, "RequestResponse", logTail ? "Tail" : null, Payload: bytes), cancellationToken);
         return new LambdaInvocation(r.StatusCode ?? 200, r.FunctionError, r.Payload ?? [],
             r.LogResult is null ? null : Encoding.UTF8.GetString(Convert.FromBase64String(r.LogResult)));
     }

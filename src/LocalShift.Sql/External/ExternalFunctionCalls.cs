@@ -22,6 +22,11 @@ public sealed class StatementCalls(IReadOnlyList<ExternalFunction> functions, IR
     internal IFunctionInvoker? Invoker => invoker;
     internal CancellationToken Cancellation => cancellation;
 
+    private readonly LambdaBatch.RequestWriter?[] _writers = new LambdaBatch.RequestWriter?[headers.Count];
+
+    /// <summary>The request writer of the statement's <paramref name="index"/>th function (its header encoded once).</summary>
+    internal LambdaBatch.RequestWriter Writer(int index) => _writers[index] ??= new LambdaBatch.RequestWriter(headers[index]);
+
     /// <summary>Batches sent and the time LocalShift spent on them outside the function (building, parsing), for the benchmark.</summary>
     public long Batches => Interlocked.Read(ref _batches);
     public TimeSpan OwnTime => TimeSpan.FromTicks(Interlocked.Read(ref _ownTicks));
@@ -63,12 +68,18 @@ public static class ExternalFunctionCalls
         var rows = columns[2].Length;
         var results = new string?[rows];
         if (rows == 0) return results;
-        // One call site per chunk in practice; grouped anyway, since nothing promises it.
+        // One call site per chunk in practice (then its arguments are taken as they are); grouped when not.
+        var single = true;
+        for (var i = 1; i < rows && single; i++) single = columns[0][i] == columns[0][0] && columns[1][i] == columns[1][0];
+        if (single && !columns[2].Contains(null))
+        {
+            var calls = Find(columns[0][0], columns[1][0], out var n);
+            return RunFunction(calls, n, columns[2]!);
+        }
         foreach (var group in Enumerable.Range(0, rows).GroupBy(i => (columns[0][i], columns[1][i])))
         {
             var (token, index) = group.Key;
-            if (token is null || !Statements.TryGetValue(token, out var calls) || !int.TryParse(index, out var n) || n < 0 || n >= calls.Functions.Count)
-                throw new PgException(SqlState.InternalError, "external function called outside its statement");
+            var calls = Find(token, index, out var n);
             var members = group.ToArray();
             var values = RunFunction(calls, n, members.Select(i => columns[2][i]!).ToArray());
             for (var k = 0; k < members.Length; k++) results[members[k]] = values[k];
@@ -76,20 +87,28 @@ public static class ExternalFunctionCalls
         return results;
     }
 
+    private static StatementCalls Find(string? token, string? index, out int n)
+    {
+        if (token is null || !Statements.TryGetValue(token, out var calls) || !int.TryParse(index, out n) || n < 0 || n >= calls.Functions.Count)
+            throw new PgException(SqlState.InternalError, "external function called outside its statement");
+        return calls;
+    }
+
     private static string?[] RunFunction(StatementCalls calls, int index, string[] arguments)
     {
         var function = calls.Functions[index];
         var started = Stopwatch.GetTimestamp();
         if (calls.Invoker is null || calls.Callers[index] is not { } caller) throw ExternalFunctionErrors.NotAvailable(function.QualifiedName);
-        var header = calls.Headers[index];
-        var envelope = LambdaBatch.EnvelopeSize(header);
+        var writer = calls.Writer(index);
+        var envelope = writer.EnvelopeSize;
         var maxRows = function.MaxBatchRows > 0 ? function.MaxBatchRows : long.MaxValue;
         var maxSize = function.MaxBatchSizeBytes > 0 ? function.MaxBatchSizeBytes : ExternalFunction.MaxBatchSizeLimit;
         var batches = new List<(int Start, int Count)>();
+        var rowBytes = new int[arguments.Length];
         int start = 0, size = envelope;
         for (var i = 0; i < arguments.Length; i++)
         {
-            var bytes = Encoding.UTF8.GetByteCount(arguments[i]) + 1;
+            var bytes = (rowBytes[i] = Encoding.UTF8.GetByteCount(arguments[i])) + 1;
             if (i > start && (i - start >= maxRows || size + bytes > maxSize))
             {
                 batches.Add((start, i - start));
@@ -102,21 +121,29 @@ public static class ExternalFunctionCalls
         var results = new string?[arguments.Length];
         var spent = new long[batches.Count];
         spent[0] = Stopwatch.GetTimestamp() - started;
+        void Batch(int b)
+        {
+            var (first, count) = batches[b];
+            var t0 = Stopwatch.GetTimestamp();
+            var payload = writer.Write(Guid.NewGuid().ToString(), arguments.AsSpan(first, count), rowBytes.AsSpan(first, count));
+            var t1 = Stopwatch.GetTimestamp();
+            var answer = Invoke(calls, function, caller, payload);
+            var t2 = Stopwatch.GetTimestamp();
+            var values = LambdaBatch.Results(answer, count, function.Returns, function.QualifiedName);
+            Array.Copy(values, 0, results, first, count);
+            spent[b] += (t1 - t0) + (Stopwatch.GetTimestamp() - t2);
+        }
+
         try
         {
-            Parallel.For(0, batches.Count, new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = calls.Cancellation }, b =>
+            // One batch (a chunk within the batch limits, the usual case) runs on this thread.
+            if (batches.Count == 1)
             {
-                var (first, count) = batches[b];
-                var t0 = Stopwatch.GetTimestamp();
-                var rows = new ArraySegment<string>(arguments, first, count);
-                var payload = Encoding.UTF8.GetBytes(LambdaBatch.Request(header, Guid.NewGuid().ToString(), rows));
-                var t1 = Stopwatch.GetTimestamp();
-                var answer = Invoke(calls, function, caller, payload);
-                var t2 = Stopwatch.GetTimestamp();
-                var values = LambdaBatch.Results(answer, count, function.Returns, function.QualifiedName);
-                Array.Copy(values, 0, results, first, count);
-                spent[b] += (t1 - t0) + (Stopwatch.GetTimestamp() - t2);
-            });
+                calls.Cancellation.ThrowIfCancellationRequested();
+                Batch(0);
+            }
+            else
+                Parallel.For(0, batches.Count, new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = calls.Cancellation }, Batch);
         }
         catch (AggregateException e) when (e.InnerExceptions.FirstOrDefault(x => x is PgException) is PgException failure)
         {

@@ -18,28 +18,71 @@ public sealed record BatchHeader(string ClusterArn, string User, string Database
 public static class LambdaBatch
 {
     /// <summary>The request's bytes around the rows, for sizing batches before building them.</summary>
-    public static int EnvelopeSize(BatchHeader header) => Encoding.UTF8.GetByteCount(Request(header, "00000000-0000-0000-0000-000000000000", [])) + 12;
+    public static int EnvelopeSize(BatchHeader header) => new RequestWriter(header).EnvelopeSize;
 
     /// <summary>The request for rows whose arguments are already JSON arrays (<c>[1,"a",null]</c>).</summary>
-    public static string Request(BatchHeader header, string requestId, IReadOnlyList<string> rows)
+    public static string Request(BatchHeader header, string requestId, IReadOnlyList<string> rows) =>
+        Encoding.UTF8.GetString(new RequestWriter(header).Write(requestId, rows.ToArray(), default));
+
+    /// <summary>
+    /// Writes requests for one header straight to UTF-8: the header's fields are encoded once, each row's JSON array is
+    /// copied in as it is, and the request is one array of exactly its size (what Invoke takes without a copy).
+    /// </summary>
+    public sealed class RequestWriter
     {
-        var size = 256;
-        foreach (var row in rows) size += row.Length + 1;
-        var sb = new StringBuilder(size);
-        sb.Append("{\"request_id\":").Append(JsonSerializer.Serialize(requestId))
-          .Append(",\"cluster\":").Append(JsonSerializer.Serialize(header.ClusterArn))
-          .Append(",\"user\":").Append(JsonSerializer.Serialize(header.User))
-          .Append(",\"database\":").Append(JsonSerializer.Serialize(header.Database))
-          .Append(",\"external_function\":").Append(JsonSerializer.Serialize(header.ExternalFunction))
-          .Append(",\"query_id\":").Append(header.QueryId.ToString(CultureInfo.InvariantCulture))
-          .Append(",\"num_records\":").Append(rows.Count.ToString(CultureInfo.InvariantCulture))
-          .Append(",\"arguments\":[");
-        for (var i = 0; i < rows.Count; i++)
+        // ,"cluster":…,"user":…,"database":…,"external_function":…,"query_id":N — the same in every batch of a call.
+        private readonly byte[] _middle;
+
+        public RequestWriter(BatchHeader header)
         {
-            if (i > 0) sb.Append(',');
-            sb.Append(rows[i]);
+            var middle = new StringBuilder(256);
+            middle.Append(",\"cluster\":").Append(JsonSerializer.Serialize(header.ClusterArn))
+                .Append(",\"user\":").Append(JsonSerializer.Serialize(header.User))
+                .Append(",\"database\":").Append(JsonSerializer.Serialize(header.Database))
+                .Append(",\"external_function\":").Append(JsonSerializer.Serialize(header.ExternalFunction))
+                .Append(",\"query_id\":").Append(header.QueryId.ToString(CultureInfo.InvariantCulture));
+            _middle = Encoding.UTF8.GetBytes(middle.ToString());
+            EnvelopeSize = Write("00000000-0000-0000-0000-000000000000", [], default).Length + 12;
         }
-        return sb.Append("]}").ToString();
+
+        /// <summary>The request's bytes around the rows, for sizing batches before building them.</summary>
+        public int EnvelopeSize { get; }
+
+        /// <summary>The request's bytes. <paramref name="rowBytes"/>: each row's UTF-8 length when the caller knows it (else empty).</summary>
+        public byte[] Write(string requestId, ReadOnlySpan<string> rows, ReadOnlySpan<int> rowBytes)
+        {
+            var id = JsonSerializer.SerializeToUtf8Bytes(requestId);
+            Span<byte> count = stackalloc byte[16];
+            rows.Length.TryFormat(count, out var countLength, provider: CultureInfo.InvariantCulture);
+            var size = RequestId.Length + id.Length + _middle.Length + NumRecords.Length + countLength + Arguments.Length + 2 + Math.Max(rows.Length - 1, 0);
+            for (var i = 0; i < rows.Length; i++) size += rowBytes.IsEmpty ? Encoding.UTF8.GetByteCount(rows[i]) : rowBytes[i];
+            var bytes = new byte[size];
+            var at = 0;
+            Put(RequestId, bytes, ref at);
+            Put(id, bytes, ref at);
+            Put(_middle, bytes, ref at);
+            Put(NumRecords, bytes, ref at);
+            Put(count[..countLength], bytes, ref at);
+            Put(Arguments, bytes, ref at);
+            for (var i = 0; i < rows.Length; i++)
+            {
+                if (i > 0) bytes[at++] = (byte)',';
+                at += Encoding.UTF8.GetBytes(rows[i], bytes.AsSpan(at));
+            }
+            bytes[at++] = (byte)']';
+            bytes[at++] = (byte)'}';
+            return at == size ? bytes : throw new InvalidOperationException("the rows' byte counts do not match the rows");
+        }
+
+        private static ReadOnlySpan<byte> RequestId => "{\"request_id\":"u8;
+        private static ReadOnlySpan<byte> NumRecords => ",\"num_records\":"u8;
+        private static ReadOnlySpan<byte> Arguments => ",\"arguments\":["u8;
+
+        private static void Put(ReadOnlySpan<byte> part, byte[] into, ref int at)
+        {
+            part.CopyTo(into.AsSpan(at));
+            at += part.Length;
+        }
     }
 
     /// <summary>
@@ -48,6 +91,9 @@ public static class LambdaBatch
     /// </summary>
     public static string?[] Results(ReadOnlySpan<byte> payload, int expected, LambdaType returns, string function)
     {
+        // The usual answer is read in one pass; anything else (an error, a string holding the object, a duplicate
+        // member) is read again below, which words what is wrong with it.
+        if (ReadPlainAnswer(payload, expected, returns) is { } plain) return plain;
         JsonDocument document;
         try { document = JsonDocument.Parse(payload.ToArray()); }
         catch (JsonException e) { throw ExternalFunctionErrors.InvalidResponse(function, $"the function's answer is not JSON: {e.Message}"); }
@@ -118,32 +164,113 @@ public static class LambdaBatch
         }
     }
 
+    /// <summary>
+    /// A successful answer that is a plain object (<c>success</c> true or absent, <c>num_records</c> right or absent,
+    /// each member once, every result a value of the return type or null), read with one forward reader and no document;
+    /// null for anything else, which <see cref="Results"/> then reads in full to say what is wrong.
+    /// </summary>
+    private static string?[]? ReadPlainAnswer(ReadOnlySpan<byte> payload, int expected, LambdaType returns)
+    {
+        var reader = new Utf8JsonReader(payload);
+        try
+        {
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject) return null;
+            string?[]? values = null;
+            bool success = false, count = false;
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                if (reader.ValueTextEquals("results"u8))
+                {
+                    if (values is not null || !reader.Read() || reader.TokenType != JsonTokenType.StartArray) return null;
+                    values = new string?[expected];
+                    var i = 0;
+                    while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+                    {
+                        if (i == expected) return null;
+                        switch (reader.TokenType)
+                        {
+                            case JsonTokenType.Null:
+                                i++;
+                                break;
+                            case JsonTokenType.Number:
+                                var number = IsWhole(returns) && reader.TryGetInt64(out var whole)
+                                    ? WholeText(whole, returns)
+                                    : ConvertText(JsonValueKind.Number, Encoding.UTF8.GetString(reader.ValueSpan), returns);
+                                if (number is null) return null;
+                                values[i++] = number;
+                                break;
+                            case JsonTokenType.String:
+                                if (ConvertText(JsonValueKind.String, reader.GetString()!, returns) is not { } text) return null;
+                                values[i++] = text;
+                                break;
+                            case JsonTokenType.True or JsonTokenType.False:
+                                var truth = reader.TokenType == JsonTokenType.True;
+                                if (ConvertText(truth ? JsonValueKind.True : JsonValueKind.False, truth ? "true" : "false", returns) is not { } b) return null;
+                                values[i++] = b;
+                                break;
+                            default:
+                                return null;
+                        }
+                    }
+                    if (i != expected) return null;
+                }
+                else if (reader.ValueTextEquals("success"u8))
+                {
+                    if (success || !reader.Read() || reader.TokenType != JsonTokenType.True) return null;
+                    success = true;
+                }
+                else if (reader.ValueTextEquals("num_records"u8))
+                {
+                    if (count || !reader.Read() || reader.TokenType != JsonTokenType.Number || !reader.TryGetInt64(out var n) || n != expected) return null;
+                    count = true;
+                }
+                else reader.Skip();
+            }
+            // The object must have ended, with nothing after it.
+            if (reader.TokenType != JsonTokenType.EndObject || reader.Read()) return null;
+            return values;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    private static bool IsWhole(LambdaType type) => type.Kind is LambdaTypeKind.SmallInt or LambdaTypeKind.Integer or LambdaTypeKind.BigInt;
+
+    /// <summary>A whole JSON number as text for an integer type; null when it is out of the type's range.</summary>
+    private static string? WholeText(long whole, LambdaType type) => type.Kind switch
+    {
+        LambdaTypeKind.SmallInt => whole is >= short.MinValue and <= short.MaxValue,
+        LambdaTypeKind.Integer => whole is >= int.MinValue and <= int.MaxValue,
+        _ => true,
+    } ? whole.ToString(CultureInfo.InvariantCulture) : null;
+
     /// <summary>One result as text for the return type; null when it is JSON null or not a value of that type.</summary>
     private static string? Convert(JsonElement value, LambdaType type)
     {
         if (value.ValueKind == JsonValueKind.Null) return null;
-        if (value.ValueKind == JsonValueKind.Number && type.Kind is LambdaTypeKind.SmallInt or LambdaTypeKind.Integer or LambdaTypeKind.BigInt
-            && value.TryGetInt64(out var whole))
+        if (value.ValueKind == JsonValueKind.Number && IsWhole(type) && value.TryGetInt64(out var whole))
             // The common case, without a decimal's parse.
-            return type.Kind switch
-            {
-                LambdaTypeKind.SmallInt => whole is >= short.MinValue and <= short.MaxValue,
-                LambdaTypeKind.Integer => whole is >= int.MinValue and <= int.MaxValue,
-                _ => true,
-            } ? whole.ToString(CultureInfo.InvariantCulture) : null;
+            return WholeText(whole, type);
         var text = value.ValueKind switch
         {
             JsonValueKind.String => value.GetString()!,
             JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False => value.GetRawText(),
             _ => null,
         };
-        if (text is null) return null;
+        return text is null ? null : ConvertText(value.ValueKind, text, type);
+    }
+
+    /// <summary>A result given as a JSON string, number or boolean (its text) as text for the return type; null when it is not one.</summary>
+    private static string? ConvertText(JsonValueKind kind, string text, LambdaType type)
+    {
         var invariant = CultureInfo.InvariantCulture;
         switch (type.Kind)
         {
             case LambdaTypeKind.SmallInt or LambdaTypeKind.Integer or LambdaTypeKind.BigInt:
             {
-                if (value.ValueKind is JsonValueKind.True or JsonValueKind.False) return null;
+                if (kind is JsonValueKind.True or JsonValueKind.False) return null;
                 if (!decimal.TryParse(text.Trim(), NumberStyles.Float, invariant, out var d) || d != decimal.Truncate(d)) return null;
                 var (min, max) = type.Kind switch
                 {
@@ -155,14 +282,14 @@ public static class LambdaBatch
             }
             case LambdaTypeKind.Decimal:
             {
-                if (value.ValueKind is JsonValueKind.True or JsonValueKind.False) return null;
+                if (kind is JsonValueKind.True or JsonValueKind.False) return null;
                 if (!decimal.TryParse(text.Trim(), NumberStyles.Float, invariant, out var d)) return null;
                 var rounded = Math.Round(d, type.Scale, MidpointRounding.AwayFromZero);
                 var digits = type.Precision - type.Scale;
                 return Math.Abs(decimal.Truncate(rounded)).ToString(invariant).TrimStart('0').Length > digits ? null : rounded.ToString(invariant);
             }
             case LambdaTypeKind.Real or LambdaTypeKind.Double:
-                if (value.ValueKind is JsonValueKind.True or JsonValueKind.False) return null;
+                if (kind is JsonValueKind.True or JsonValueKind.False) return null;
                 return double.TryParse(text.Trim(), NumberStyles.Float, invariant, out var f)
                     ? (type.Kind == LambdaTypeKind.Real ? ((float)f).ToString("R", invariant) : f.ToString("R", invariant)) : null;
             case LambdaTypeKind.Boolean:
@@ -173,10 +300,10 @@ public static class LambdaBatch
                     _ => null,
                 };
             case LambdaTypeKind.Date:
-                return value.ValueKind == JsonValueKind.String && DateTime.TryParse(text, invariant, DateTimeStyles.AllowWhiteSpaces, out var date)
+                return kind == JsonValueKind.String && DateTime.TryParse(text, invariant, DateTimeStyles.AllowWhiteSpaces, out var date)
                     && date.TimeOfDay == TimeSpan.Zero ? date.ToString("yyyy-MM-dd", invariant) : null;
             case LambdaTypeKind.Timestamp:
-                return value.ValueKind == JsonValueKind.String && DateTime.TryParse(text, invariant, DateTimeStyles.AllowWhiteSpaces | DateTimeStyles.AdjustToUniversal, out var ts)
+                return kind == JsonValueKind.String && DateTime.TryParse(text, invariant, DateTimeStyles.AllowWhiteSpaces | DateTimeStyles.AdjustToUniversal, out var ts)
                     ? ts.ToString("yyyy-MM-dd HH:mm:ss.ffffff", invariant) : null;
             default:
                 // CHAR and VARCHAR: the text, which must fit the declared length.
