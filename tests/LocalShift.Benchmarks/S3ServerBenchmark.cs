@@ -182,7 +182,6 @@ public sealed class S3ServerBenchmark : IBenchmark
     /// </summary>
     private static async Task<int> ListAllAsync(SignedS3Client c, string prefix)
     {
-        XNamespace ns = "http://s3.amazonaws.com/doc/2006-03-01/";
         string? marker = null;
         var keys = 0;
         while (true)
@@ -191,9 +190,12 @@ public sealed class S3ServerBenchmark : IBenchmark
             if (marker is not null) query.Add(("marker", marker));
             XDocument? doc = null;
             await c.SendAsync(HttpMethod.Get, "/bench", query: query, read: async body => doc = await XDocument.LoadAsync(body, LoadOptions.None, default));
-            var page = doc!.Root!.Elements(ns + "Contents").Select(e => e.Element(ns + "Key")!.Value).ToList();
+            // By local name: s3rver's documents are not in S3's namespace.
+            var root = doc!.Root!;
+            var page = root.Elements().Where(e => e.Name.LocalName == "Contents")
+                .Select(e => e.Elements().First(k => k.Name.LocalName == "Key").Value).ToList();
             keys += page.Count;
-            if (doc.Root.Element(ns + "IsTruncated")?.Value != "true" || page.Count == 0) return keys;
+            if (root.Elements().FirstOrDefault(e => e.Name.LocalName == "IsTruncated")?.Value != "true" || page.Count == 0) return keys;
             marker = page[^1];
         }
     }
