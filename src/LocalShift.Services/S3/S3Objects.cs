@@ -62,7 +62,7 @@ public sealed class S3Objects(S3Access access)
     {
         access.AuthorizeObject(call, bucket, key, "s3:PutObject");
         Wrap(bucket, key, () => ObjectKeys.Encode(key));
-        using var staged = await Store.StageAsync(body, ct);
+        using var staged = await Store.StageAsync(body, ct: ct);
         var o = Wrap(bucket, key, () => Store.Commit(bucket, key, staged, new ObjectAttributes { ContentType = contentType }));
         return new S3ObjectSummary(bucket, key, o.Size, o.ETag, o.LastModified);
     }

@@ -25,37 +25,64 @@ public sealed class BlobFiles
 
     public string Root { get; }
 
-    /// <summary>Copies <paramref name="source"/> to a flushed temporary file, computing its MD5 on the way.</summary>
-    public async Task<StagedBlob> StageAsync(Stream source, CancellationToken ct = default)
+    /// <summary>
+    /// Copies <paramref name="source"/> to a flushed temporary file, computing its MD5 and feeding
+    /// <paramref name="digests"/> on the way. A body larger than one chunk is hashed on other cores while it is written
+    /// (<see cref="DigestPipeline"/>): each digest runs beside the write instead of after it. The digests have seen every
+    /// byte when this returns.
+    /// </summary>
+    public async Task<StagedBlob> StageAsync(Stream source, IReadOnlyList<IBodyDigest>? digests = null, CancellationToken ct = default)
     {
         var path = Path.Combine(_tmp, Guid.NewGuid().ToString("N") + ".tmp");
-        var buffer = ArrayPool<byte>.Shared.Rent(CopyBufferSize);
+        using var md5 = new IncrementalDigest(HashAlgorithmName.MD5);
         try
         {
-            using var md5 = IncrementalHash.CreateHash(HashAlgorithmName.MD5);
             long size = 0;
-            await using (var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.Asynchronous))
+            await using (var pipeline = new DigestPipeline(digests is { Count: > 0 } ? [md5, .. digests] : [md5]))
             {
-                int n;
-                while ((n = await source.ReadAsync(buffer.AsMemory(0, CopyBufferSize), ct)) > 0)
+                await using (var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.Asynchronous))
                 {
-                    md5.AppendData(buffer, 0, n);
-                    await file.WriteAsync(buffer.AsMemory(0, n), ct);
-                    size += n;
+                    var first = true;
+                    while (true)
+                    {
+                        var chunk = await pipeline.RentAsync(ct);
+                        var n = chunk.Length = await FillAsync(source, chunk.Buffer, ct);
+                        if (first && n < DigestPipeline.ChunkSize)
+                        {
+                            // The whole body fit in one chunk: hashed here, with no hand-over to other cores.
+                            pipeline.AppendInline(chunk);
+                        }
+                        else if (n > 0) pipeline.Publish(chunk);
+                        first = false;
+                        if (n > 0) await file.WriteAsync(chunk.Memory, ct);
+                        chunk.Release();
+                        size += n;
+                        if (n < DigestPipeline.ChunkSize) break;
+                    }
+                    file.Flush(flushToDisk: true);
                 }
-                file.Flush(flushToDisk: true);
+                await pipeline.CompleteAsync();
             }
-            return new StagedBlob(this, path, size, md5.GetHashAndReset());
+            return new StagedBlob(this, path, size, md5.Hash());
         }
         catch
         {
             TryDelete(path);
             throw;
         }
-        finally
+    }
+
+    /// <summary>Reads until <paramref name="buffer"/> is full or the stream ends; returns the bytes read.</summary>
+    private static async ValueTask<int> FillAsync(Stream source, Memory<byte> buffer, CancellationToken ct)
+    {
+        var filled = 0;
+        while (filled < buffer.Length)
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            var n = await source.ReadAsync(buffer[filled..], ct);
+            if (n == 0) break;
+            filled += n;
         }
+        return filled;
     }
 
     /// <summary>

@@ -31,10 +31,12 @@ public sealed partial class ObjectStore
         {
             while (entries.Count <= maxKeys)
             {
+                // Each row gives at most one entry, and one entry past maxKeys says the page is truncated: never more rows.
+                var limit = Math.Min(ListBatch, maxKeys + 1 - entries.Count);
                 var sql = new StringBuilder("SELECT " + ObjectColumns + " FROM s3_objects WHERE bucket=$b AND key ")
                     .Append(inclusive ? ">=" : ">").Append(" $cur");
                 if (upper is not null) sql.Append(" AND key < $up");
-                sql.Append(" ORDER BY key LIMIT ").Append(ListBatch);
+                sql.Append(" ORDER BY key LIMIT ").Append(limit);
                 var args = new List<(string, object?)> { ("$b", bucket), ("$cur", cursor) };
                 if (upper is not null) args.Add(("$up", upper));
                 var batch = c.Query(null, sql.ToString(), r => (Key: (byte[])r.GetValue(0), Info: ReadObject(bucket, r)), [.. args]);
@@ -61,7 +63,7 @@ public sealed partial class ObjectStore
                     }
                     if (entries.Count > maxKeys || reseek) break;
                 }
-                if (!reseek && batch.Count < ListBatch) break;
+                if (!reseek && batch.Count < limit) break;
             }
             return Page(entries, maxKeys);
         });

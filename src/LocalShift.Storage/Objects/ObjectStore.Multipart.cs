@@ -79,12 +79,12 @@ public sealed partial class ObjectStore
     /// <summary>
     /// Joins the named parts into the object (ETag: MD5 of the parts' MD5s, then "-N"). The parts are copied into one new
     /// blob, so the object is a single file like any other and the upload's parts are deleted afterwards. The object
-    /// remembers its parts' sizes and checksums. <paramref name="observe"/> may wrap the joined bytes on their way to the
-    /// new blob (to compute a checksum of the whole object); <paramref name="finish"/> completes the attributes from the
+    /// remembers its parts' sizes and checksums. <paramref name="digest"/>, if any, is fed the joined bytes on their way to
+    /// the new blob (a checksum of the whole object); <paramref name="finish"/> completes the attributes from the
     /// chosen parts once the bytes are staged, and may refuse the completion by throwing.
     /// </summary>
     public async Task<ObjectInfo> CompleteUploadAsync(UploadInfo upload, IReadOnlyList<CompletedPart> parts, CancellationToken ct = default,
-        Func<Stream, Stream>? observe = null, Func<IReadOnlyList<PartInfo>, ObjectAttributes, ObjectAttributes>? finish = null)
+        IBodyDigest? digest = null, Func<IReadOnlyList<PartInfo>, ObjectAttributes, ObjectAttributes>? finish = null)
     {
         if (parts.Count == 0) throw new ObjectStoreException(ObjectStoreError.InvalidPart, "You must specify at least one part");
         for (var i = 1; i < parts.Count; i++)
@@ -105,8 +105,7 @@ public sealed partial class ObjectStore
         var etag = $"{Convert.ToHexStringLower(md5s.GetHashAndReset())}-{chosen.Count}";
 
         await using var joined = new PartsStream(Files, chosen);
-        await using var observed = observe?.Invoke(joined);
-        using var staged = await Files.StageAsync(observed ?? joined, ct);
+        using var staged = await Files.StageAsync(joined, digest is null ? null : [digest], ct);
         var keyBytes = ObjectKeys.Encode(upload.Key);
         var attributes = upload.Attributes with
         {

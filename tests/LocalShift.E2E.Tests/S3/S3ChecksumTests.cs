@@ -31,6 +31,13 @@ public class S3ChecksumTests(ServerFixture fixture) : IClassFixture<ServerFixtur
 
     private static string Crc32Base64(ReadOnlySpan<byte> data) => Convert.ToBase64String(Crc32(data));
 
+    private static string BigEndian(uint crc32)
+    {
+        var v = new byte[4];
+        BinaryPrimitives.WriteUInt32BigEndian(v, crc32);
+        return Convert.ToBase64String(v);
+    }
+
     [Fact]
     public async Task Js_sdk_checksums_on_puts_multipart_uploads_attributes_parts_listings_and_copies()
     {
@@ -138,5 +145,52 @@ public class S3ChecksumTests(ServerFixture fixture) : IClassFixture<ServerFixtur
         Assert.Equal(17, attributes.GetProperty("ObjectSize").GetInt32());
         Assert.Contains("An error occurred (BadDigest) when calling the PutObject operation: The CRC32 you specified did not match the calculated checksum.", results[5].Stderr);
         Assert.Contains("(InvalidArgument) when calling the GetObjectAttributes operation: Invalid attribute name specified.", results[6].Stderr);
+    }
+
+    /// <summary>
+    /// Bodies of several MB, which the server hashes on other cores while it writes them (issue 19, Speed): each
+    /// algorithm's value as the test computes it independently, and a wrong value on a large replacement leaves the
+    /// previous object whole. Debian's aws CLI knows no CRC64NVME ("Unsupported checksum algorithm"); the JS SDK test
+    /// above puts a 5 MB CRC64NVME object.
+    /// </summary>
+    [Fact]
+    public async Task Cli_multi_megabyte_puts_get_every_algorithm_right_and_a_wrong_one_leaves_the_previous_object()
+    {
+        var b = NewBucket();
+        var first = new byte[3 * 1024 * 1024 + 4321];
+        var second = new byte[2 * 1024 * 1024 + 17];
+        new Random(19).NextBytes(first);
+        new Random(20).NextBytes(second);
+        var firstFile = Path.Combine(_dir, "first.bin");
+        var secondFile = Path.Combine(_dir, "second.bin");
+        File.WriteAllBytes(firstFile, first);
+        File.WriteAllBytes(secondFile, second);
+        var expected = new Dictionary<string, string>
+        {
+            ["CRC32"] = Crc32Base64(first),
+            ["CRC32C"] = BigEndian(System.IO.Hashing.Crc32.HashToUInt32(System.IO.Hashing.Crc32ParameterSet.Crc32C, first)),
+            ["SHA1"] = Convert.ToBase64String(System.Security.Cryptography.SHA1.HashData(first)),
+            ["SHA256"] = Convert.ToBase64String(System.Security.Cryptography.SHA256.HashData(first)),
+        };
+        var commands = new List<string[]> { new[] { "s3api", "create-bucket", "--bucket", b } };
+        foreach (var algorithm in expected.Keys)
+            commands.Add(["s3api", "put-object", "--bucket", b, "--key", algorithm, "--body", firstFile, "--checksum-algorithm", algorithm]);
+        // A 2 MB replacement of the SHA256 object that claims the first body's SHA-256: refused, the first body stays.
+        commands.Add(["s3api", "put-object", "--bucket", b, "--key", "SHA256", "--body", secondFile, "--checksum-sha256", expected["SHA256"]]);
+        commands.Add(["s3api", "get-object", "--bucket", b, "--key", "SHA256", "--checksum-mode", "ENABLED", Path.Combine(_dir, "after.bin")]);
+        var results = await Server.AwsBatchAsAsync(LocalShiftServer.RootKey, LocalShiftServer.RootSecret, null, commands);
+
+        results[0].EnsureSuccess();
+        var i = 1;
+        foreach (var (algorithm, value) in expected)
+        {
+            var put = JsonDocument.Parse(results[i++].EnsureSuccess().Stdout).RootElement;
+            Assert.Equal(value, put.GetProperty("Checksum" + algorithm).GetString());
+            Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.MD5.HashData(first)), put.GetProperty("ETag").GetString()!.Trim('"'));
+        }
+        Assert.Contains("(BadDigest) when calling the PutObject operation: The SHA256 you specified did not match the calculated checksum.", results[i++].Stderr);
+        var get = JsonDocument.Parse(results[i].EnsureSuccess().Stdout).RootElement;
+        Assert.Equal(expected["SHA256"], get.GetProperty("ChecksumSHA256").GetString());
+        Assert.Equal(first, File.ReadAllBytes(Path.Combine(_dir, "after.bin")));
     }
 }

@@ -10,7 +10,8 @@ namespace LocalShift.Services.S3.Http;
 /// <c>x-amz-content-sha256</c> on trust; here the body is held to that claim: a hex digest is recomputed,
 /// <c>STREAMING-*</c> bodies are decoded from aws-chunked with every chunk signature checked, and <c>Content-MD5</c> and
 /// <c>x-amz-checksum-*</c> (in a header or a trailer) are compared with what arrived. Everything is computed while the
-/// bytes stream to a staged file; <see cref="Verify"/> runs before anything is committed.
+/// bytes stream to a staged file, each digest on a core of its own (<see cref="StageAsync"/>), and verified before the
+/// staged file is handed out, so nothing unverified is ever committed.
 /// </summary>
 public sealed partial class RequestPayload : IDisposable
 {
@@ -21,7 +22,10 @@ public sealed partial class RequestPayload : IDisposable
     private readonly S3Request _request;
     private readonly string? _claimedSha256;
     private readonly ChunkedPayloadStream? _chunked;
-    private readonly DigestingStream _digests;
+    private readonly Stream _body;
+    private readonly IncrementalDigest? _payloadSha256;
+    private readonly S3Checksum? _checksum;
+    private readonly string? _checksumAlgorithm;
     private readonly string? _checksumHeaderValue;
     private readonly bool _checksumInTrailer;
 
@@ -80,11 +84,41 @@ public sealed partial class RequestPayload : IDisposable
             if (algorithm is null && requireClaim) throw S3Errors.ChecksumTypeMismatch(expectedAlgorithm, null);
             algorithm = expectedAlgorithm;
         }
-        _digests = new DigestingStream(body, _claimedSha256 is not null, algorithm);
+        _body = body;
+        if (_claimedSha256 is not null) _payloadSha256 = new IncrementalDigest(System.Security.Cryptography.HashAlgorithmName.SHA256);
+        if (algorithm is null) return;
+        _checksumAlgorithm = S3Checksum.Canonical(algorithm) ?? throw S3Errors.InvalidChecksumAlgorithm();
+        _checksum = S3Checksum.Create(_checksumAlgorithm);
     }
 
-    /// <summary>The decoded object bytes, to be read once.</summary>
-    public Stream Body => _digests;
+    /// <summary>The digests the body must be fed to be verified: the payload's SHA-256 and the additional checksum.</summary>
+    private IReadOnlyList<IBodyDigest> Digests =>
+        (_payloadSha256, _checksum) switch
+        {
+            (null, null) => [],
+            ({ } sha, null) => [sha],
+            (null, { } sum) => [sum],
+            ({ } sha, { } sum) => [sha, sum],
+        };
+
+    /// <summary>
+    /// Writes the decoded body to a staged file of <paramref name="store"/>, digesting it on the way, and verifies it
+    /// (<see cref="Verify(byte[])"/>): a body that fails a check throws its S3 error and leaves nothing staged.
+    /// </summary>
+    public async Task<StagedBlob> StageAsync(ObjectStore store, CancellationToken ct)
+    {
+        var staged = await store.StageAsync(_body, Digests, ct);
+        try
+        {
+            Verify(staged.Md5);
+            return staged;
+        }
+        catch
+        {
+            staged.Dispose();
+            throw;
+        }
+    }
 
     /// <summary>
     /// The additional checksum, for storing and echoing back: the one the client sent (verified), or the one computed for
@@ -93,12 +127,10 @@ public sealed partial class RequestPayload : IDisposable
     public (string Algorithm, string Value)? Checksum { get; private set; }
 
     /// <summary>Checks every claim about the body against what was read. Throws the S3 error of the first that fails.</summary>
-    public void Verify(StagedBlob staged) => Verify(staged.Md5);
-
-    public void Verify(byte[] md5)
+    private void Verify(byte[] md5)
     {
-        if (_claimedSha256 is not null && _digests.PayloadSha256Hex != _claimedSha256)
-            throw S3Errors.ContentSha256Mismatch(_claimedSha256, _digests.PayloadSha256Hex!);
+        if (_claimedSha256 is not null && Convert.ToHexStringLower(_payloadSha256!.Hash()) is var sha256 && sha256 != _claimedSha256)
+            throw S3Errors.ContentSha256Mismatch(_claimedSha256, sha256);
 
         var decodedLength = _request.Header("x-amz-decoded-content-length");
         if (_chunked is not null && decodedLength is not null && long.TryParse(decodedLength, out var expected) && expected != _chunked.DecodedLength)
@@ -114,17 +146,18 @@ public sealed partial class RequestPayload : IDisposable
             if (!claimed.AsSpan().SequenceEqual(md5)) throw S3Errors.BadDigest();
         }
 
-        if (_digests.ChecksumAlgorithm is { } algorithm)
+        if (_checksumAlgorithm is { } algorithm)
         {
+            var computed = Convert.ToBase64String(_checksum!.Hash());
             var claimedChecksum = _checksumInTrailer
                 ? _chunked?.Trailers.GetValueOrDefault("x-amz-checksum-" + algorithm.ToLowerInvariant())
                 : _checksumHeaderValue;
             if (claimedChecksum is not null)
             {
                 if (!IsBase64(claimedChecksum, S3Checksum.Length(algorithm))) throw S3Errors.InvalidChecksum(algorithm);
-                if (claimedChecksum != _digests.ChecksumBase64) throw S3Errors.ChecksumMismatch(algorithm);
+                if (claimedChecksum != computed) throw S3Errors.ChecksumMismatch(algorithm);
             }
-            Checksum = (algorithm, _digests.ChecksumBase64!);
+            Checksum = (algorithm, computed);
         }
     }
 
@@ -134,8 +167,9 @@ public sealed partial class RequestPayload : IDisposable
         var ms = new MemoryStream();
         var buffer = new byte[16 * 1024];
         int n;
-        while ((n = await Body.ReadAsync(buffer, ct)) > 0)
+        while ((n = await _body.ReadAsync(buffer, ct)) > 0)
         {
+            foreach (var d in Digests) d.Append(buffer.AsSpan(0, n));
             ms.Write(buffer, 0, n);
             if (ms.Length > limit) throw S3Errors.MalformedXml();
         }
@@ -152,7 +186,8 @@ public sealed partial class RequestPayload : IDisposable
 
     public void Dispose()
     {
-        _digests.Dispose();
+        _payloadSha256?.Dispose();
+        _checksum?.Dispose();
         _chunked?.Dispose();
     }
 }

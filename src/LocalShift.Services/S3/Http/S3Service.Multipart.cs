@@ -76,8 +76,7 @@ public sealed partial class S3Service
         ObjectEncryption.CheckPart(r, upload.Attributes);
         var algorithm = upload.Attributes.ChecksumAlgorithm;
         using var payload = new RequestPayload(r, algorithm, requireClaim: upload.Attributes.ChecksumType == Composite);
-        using var staged = await Store.StageAsync(payload.Body, r.Http.RequestAborted);
-        payload.Verify(staged);
+        using var staged = await payload.StageAsync(Store, r.Http.RequestAborted);
         var part = Store.CommitPart(upload, partNumber, staged, algorithm is null ? null : payload.Checksum?.Value);
         r.Http.Response.Headers.ETag = S3Xml.Quote(part.ETag);
         ObjectEncryption.WriteHeaders(r.Http.Response.Headers, upload.Attributes);
@@ -103,9 +102,9 @@ public sealed partial class S3Service
             var (start, length) = range ?? (0, opened.Info.Size);
             body.Seek(start, SeekOrigin.Begin);
             using var slice = new LimitedStream(body, length);
-            using var digests = new DigestingStream(slice, false, upload.Attributes.ChecksumAlgorithm);
-            using var staged = await Store.StageAsync(digests, r.Http.RequestAborted);
-            part = Store.CommitPart(upload, partNumber, staged, digests.ChecksumBase64);
+            using var checksum = upload.Attributes.ChecksumAlgorithm is { } algorithm ? S3Checksum.Create(algorithm) : null;
+            using var staged = await Store.StageAsync(slice, checksum is null ? null : [checksum], r.Http.RequestAborted);
+            part = Store.CommitPart(upload, partNumber, staged, checksum is null ? null : Convert.ToBase64String(checksum.Hash()));
         }
         WriteVersionId(r, srcBucket, opened.Info.VersionId, "x-amz-copy-source-version-id");
         ObjectEncryption.WriteHeaders(r.Http.Response.Headers, upload.Attributes);
@@ -157,21 +156,20 @@ public sealed partial class S3Service
                 throw S3Errors.InvalidPart();
 
         var claimedWhole = algorithm is null ? null : r.Header("x-amz-checksum-" + algorithm.ToLowerInvariant());
-        DigestingStream? whole = null;
+        using var whole = algorithm is not null && upload.Attributes.ChecksumType == FullObject ? S3Checksum.Create(algorithm) : null;
         var info = await Store.CompleteUploadAsync(upload, parts, r.Http.RequestAborted,
-            observe: algorithm is not null && upload.Attributes.ChecksumType == FullObject ? s => whole = new DigestingStream(s, false, algorithm) : null,
+            digest: whole,
             finish: (chosen, attributes) =>
             {
                 if (algorithm is null) return attributes;
                 var value = whole is not null
-                    ? whole.ChecksumBase64!
+                    ? Convert.ToBase64String(whole.Hash())
                     : S3Checksum.Composite(algorithm, attributes.PartChecksums ?? throw S3Errors.PartChecksumMissing(algorithm, chosen[0].PartNumber));
                 // The whole object's checksum, when the client sends it, must be what the parts make (unverified text).
                 if (claimedWhole is not null && claimedWhole != value && claimedWhole != value.Split('-')[0])
                     throw S3Errors.ChecksumMismatch(algorithm);
                 return attributes with { ChecksumValue = value };
             });
-        whole?.Dispose();
         await WriteCompleteResult(r, info);
     }
 

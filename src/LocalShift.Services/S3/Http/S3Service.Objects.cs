@@ -17,8 +17,7 @@ public sealed partial class S3Service
 
         var attributes = ObjectEncryption.Apply(r, ObjectHeaders.Read(r), BucketEncryption.Of(Store, bucket), bucketInfo.OwnerAccount, bucketInfo.Region);
         using var payload = new RequestPayload(r);
-        using var staged = await Store.StageAsync(payload.Body, r.Http.RequestAborted);
-        payload.Verify(staged);
+        using var staged = await payload.StageAsync(Store, r.Http.RequestAborted);
         if (payload.Checksum is { } c) attributes = attributes with { ChecksumAlgorithm = c.Algorithm, ChecksumValue = c.Value, ChecksumType = FullObject };
         Conditions.CheckWrite(r, Store.FindObject(bucket, key));
         var info = Store.Commit(bucket, key, staged, attributes);
@@ -243,9 +242,9 @@ public sealed partial class S3Service
             }
             else
             {
-                using var digests = new DigestingStream(body, false, checksumAlgorithm);
-                using var staged = await Store.StageAsync(digests, r.Http.RequestAborted);
-                if (checksumAlgorithm is not null) attributes = attributes with { ChecksumValue = digests.ChecksumBase64, ChecksumType = FullObject };
+                using var checksum = checksumAlgorithm is null ? null : S3Checksum.Create(checksumAlgorithm);
+                using var staged = await Store.StageAsync(body, checksum is null ? null : [checksum], r.Http.RequestAborted);
+                if (checksum is not null) attributes = attributes with { ChecksumValue = Convert.ToBase64String(checksum.Hash()), ChecksumType = FullObject };
                 copied = Store.Commit(bucket, key, staged, attributes);
             }
         }

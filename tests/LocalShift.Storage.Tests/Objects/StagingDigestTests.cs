@@ -1,0 +1,92 @@
+using System.Security.Cryptography;
+using LocalShift.Storage.Objects;
+
+namespace LocalShift.Storage.Tests.Objects;
+
+/// <summary>
+/// Staging hands a body larger than one chunk to its digests on other cores while it is written: every digest must
+/// still see every byte in order, and a failure on either side must leave no file behind.
+/// </summary>
+public sealed class StagingDigestTests : IDisposable
+{
+    private readonly TempStore _t = new();
+
+    public void Dispose() => _t.Dispose();
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(256 * 1024 - 1)]
+    [InlineData(256 * 1024)]
+    [InlineData(256 * 1024 + 1)]
+    [InlineData(5 * 1024 * 1024 + 12_345)]
+    public async Task Every_digest_sees_every_byte_in_order_whatever_the_size_and_the_read_sizes(int size)
+    {
+        var body = new byte[size];
+        new Random(size).NextBytes(body);
+        using var sha = new IncrementalDigest(HashAlgorithmName.SHA256);
+        using var sha1 = new IncrementalDigest(HashAlgorithmName.SHA1);
+
+        using var staged = await _t.Store.StageAsync(new TricklingStream(body), [sha, sha1]);
+
+        Assert.Equal(size, staged.Size);
+        Assert.Equal(MD5.HashData(body), staged.Md5);
+        Assert.Equal(SHA256.HashData(body), sha.Hash());
+        Assert.Equal(SHA1.HashData(body), sha1.Hash());
+        _t.Store.CreateBucket("b", "111111111111", "us-east-1");
+        _t.Store.Commit("b", "k", staged, ObjectAttributes.Empty);
+        Assert.Equal(body, await _t.GetAsync("b", "k"));
+    }
+
+    [Fact]
+    public async Task A_body_that_fails_after_several_chunks_leaves_no_file_and_the_digests_idle()
+    {
+        var digest = new CountingDigest();
+        await Assert.ThrowsAsync<IOException>(() => _t.Store.StageAsync(new TricklingStream(new byte[3 * 1024 * 1024], failAt: 2 * 1024 * 1024 + 7), [digest]));
+
+        Assert.Empty(Directory.EnumerateFiles(Path.Combine(_t.S3Root, "tmp")));
+        var seen = digest.Bytes;
+        await Task.Delay(50);
+        Assert.Equal(seen, digest.Bytes); // no worker still running over returned buffers
+    }
+
+    [Fact]
+    public async Task A_digest_that_throws_fails_the_staging_and_leaves_no_file()
+    {
+        var e = await Assert.ThrowsAsync<InvalidOperationException>(() =>
+            _t.Store.StageAsync(new TricklingStream(new byte[2 * 1024 * 1024]), [new ThrowingDigest()]));
+
+        Assert.IsType<NotSupportedException>(e.InnerException);
+        Assert.Empty(Directory.EnumerateFiles(Path.Combine(_t.S3Root, "tmp")));
+    }
+
+    /// <summary>Gives the body in reads of varying small sizes, as a socket does; optionally fails at an offset.</summary>
+    private sealed class TricklingStream(byte[] body, int failAt = -1) : LocalShift.Core.ForwardReadStream
+    {
+        private readonly Random _sizes = new(5);
+        private int _at;
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken ct = default)
+        {
+            await Task.Yield();
+            if (failAt >= 0 && _at >= failAt) throw new IOException("connection reset");
+            var n = Math.Min(Math.Min(buffer.Length, _sizes.Next(1, 70_000)), body.Length - _at);
+            if (failAt >= 0) n = Math.Min(n, failAt - _at);
+            body.AsSpan(_at, n).CopyTo(buffer.Span);
+            _at += n;
+            return n;
+        }
+    }
+
+    private sealed class CountingDigest : IBodyDigest
+    {
+        private long _bytes;
+        public long Bytes => Interlocked.Read(ref _bytes);
+        public void Append(ReadOnlySpan<byte> data) => Interlocked.Add(ref _bytes, data.Length);
+    }
+
+    private sealed class ThrowingDigest : IBodyDigest
+    {
+        public void Append(ReadOnlySpan<byte> data) => throw new NotSupportedException("digest broke");
+    }
+}
