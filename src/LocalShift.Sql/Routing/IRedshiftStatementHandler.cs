@@ -26,6 +26,9 @@ public sealed record RedshiftStatementContext(
     /// </summary>
     public Action? Recover { get; init; }
 
+    /// <summary>What the engine may spend planning a query the statement runs (UNLOAD's SELECT), as for any statement.</summary>
+    public LocalShift.Sql.Syntax.PlanningBudget? PlanningBudget { get; init; }
+
     /// <summary>Checks a query the statement runs for the user (UNLOAD's SELECT): its relations and functions.</summary>
     public Action<LocalShift.Sql.Syntax.Query>? AuthorizeQuery { get; init; }
 

@@ -58,10 +58,13 @@ public sealed class SqlParser
         return statement;
     }
 
-    /// <summary>Parses a query alone (UNLOAD's quoted SELECT): exactly one query, nothing after it.</summary>
-    public static Query ParseQuery(string sql)
+    /// <summary>
+    /// Parses a query alone (UNLOAD's quoted SELECT): exactly one query, nothing after it; refused (54001) past
+    /// <paramref name="budget"/> as a statement is.
+    /// </summary>
+    public static Query ParseQuery(string sql, PlanningBudget? budget = null)
     {
-        var parser = new SqlParser(sql);
+        var parser = new SqlParser(sql, null, budget);
         var query = parser.ParseQueryExpression();
         if (!parser.AtEnd) throw parser.Error();
         return query;

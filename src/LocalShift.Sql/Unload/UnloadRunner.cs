@@ -138,7 +138,7 @@ public sealed class UnloadRunner(RedshiftStatementContext context, UnloadStateme
         if (tokens.Count == 0 || !tokens[0].IsAny("SELECT", "WITH", "VALUES", "("))
             throw new PgException(SqlState.SyntaxError, "UNLOAD query must be a SELECT statement");
         // Exactly one query, nothing after it: the engine runs it inside COPY (...) TO, which it must not leave.
-        var query = SqlParser.ParseQuery(unload.Query.TrimEnd().TrimEnd(';'));
+        var query = SqlParser.ParseQuery(unload.Query.TrimEnd().TrimEnd(';'), context.PlanningBudget);
         context.AuthorizeQuery?.Invoke(query);
         var translated = RedshiftTranslator.Translate(unload.Query.TrimEnd().TrimEnd(';'), new TranslationContext(context.User, context.Database));
         foreach (var statement in translated.PreStatements) context.Engine.Execute(statement);

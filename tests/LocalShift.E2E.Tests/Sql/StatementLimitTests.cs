@@ -23,7 +23,10 @@ public class StatementLimitTests
     public async Task With_sql_memory_limit_64MB_a_runaway_statement_fails_with_53200_and_the_server_answers_the_next()
     {
         await using var server = await LocalShiftServer.StartAsync(null, "--sql-memory-limit", "64MB");
-        var port = await new RoleStory(server).CreateClusterAsync("small", []);
+        var story = new RoleStory(server);
+        var role = await story.CreateRoleAsync("unloader", policy: RoleStory.S3Policy("out", "s3:*"));
+        await story.MakeBucketAsync("out");
+        var port = await story.CreateClusterAsync("small", [role]);
 
         var r = await PsqlGoingOnAsync(port,
             "select length(string_agg(repeat('x', 100) || i::varchar, ',')) from generate_series(1, 5000000) g(i)",
@@ -31,5 +34,13 @@ public class StatementLimitTests
 
         Assert.Contains("ERROR:  53200: out of memory", r.Stderr);
         Assert.Contains("still here", r.Stdout);
+
+        // UNLOAD's quoted query is held to the same planning budget as a statement (64 MB allows about 1,600 terms).
+        var terms = string.Join(" union all ", Enumerable.Range(0, 3_000).Select(i => $"select {i} as x"));
+        r = await PsqlGoingOnAsync(port, $"unload ('{terms}') to 's3://out/u_' iam_role '{role}'", "select 'after unload'");
+
+        Assert.Contains("ERROR:  54001: statement is too complex", r.Stderr);
+        Assert.Contains("after unload", r.Stdout);
+        Assert.Empty(await story.KeysAsync("out", "u_"));
     }
 }
