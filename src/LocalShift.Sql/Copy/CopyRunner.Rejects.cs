@@ -160,7 +160,7 @@ public sealed partial class CopyRunner
     /// </summary>
     private List<LoadError> RawLines(List<LoadError> errors, List<StagedFile> files)
     {
-        if (DuckDbCompression == "zstd" || copy.Format == CopyFormat.Parquet) return errors.Select(e => e.RawLine.Length > 0 ? e : e with { RawLine = e.RawFieldValue }).ToList();
+        if (copy.Format == CopyFormat.Parquet) return errors.Select(e => e.RawLine.Length > 0 ? e : e with { RawLine = e.RawFieldValue }).ToList();
         var result = new List<LoadError>(errors.Count);
         foreach (var group in errors.GroupBy(e => e.Filename))
         {

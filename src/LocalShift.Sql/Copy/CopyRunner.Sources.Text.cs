@@ -13,7 +13,6 @@ public sealed partial class CopyRunner
     private Source DelimitedText(string paths, string compression, int width, Func<int, string>? readAs, List<string>? emptyAsNull)
     {
         if (_escapedAsCsv is not null) return EscapedTextAsCsv(width);
-        if (copy.Escape && copy.Format == CopyFormat.Text) return EscapedTextWithSentinels(paths, compression, width);
         var csv = copy.Format == CopyFormat.Csv;
         var quote = csv || copy.RemoveQuotes ? copy.Quote : "";
         var names = Enumerable.Range(0, width).Select(i => $"c{i}").ToList();
@@ -62,30 +61,5 @@ public sealed partial class CopyRunner
             "nullstr = '', allow_quoted_nulls = false, filename = true)";
         var original = "CASE filename " + string.Join(" ", _escapedAsCsv!.Select(f => $"WHEN {QuoteLiteral(f.Csv)} THEN {QuoteLiteral(f.Original)}")) + " END";
         return new Source($"(SELECT {original} AS filename, __line, __fault, {string.Join(", ", names)} FROM {read})", names, Reader: read, Fault: "__fault", Line: "__line");
-    }
-
-    /// <summary>
-    /// Text with ESCAPE from ZSTD files, which only DuckDB decompresses: each line is read whole (split on chr(30)),
-    /// lines joined where one ends in an escaped newline, and records split with chr(1) and chr(2) standing for an
-    /// escaped delimiter and an escaped backslash, so values holding those three control characters do not load
-    /// exactly. Every other ESCAPE load goes through <see cref="EscapedText"/>, which has no such characters.
-    /// </summary>
-    private Source EscapedTextWithSentinels(string paths, string compression, int width)
-    {
-        var delimiter = copy.Delimiter ?? "|";
-        var nulls = copy.NullAs ?? "\\N";
-        var physical = $"read_csv({paths}, delim = chr(30), quote = '', escape = '', header = false, skip = {copy.IgnoreHeader}, auto_detect = false, " +
-            $"columns = {{'line': 'VARCHAR'}}, compression = '{compression}', filename = true)";
-        // A line ending in an odd number of backslashes ends in an escaped newline: the record goes on in the next line.
-        var continues = $"regexp_matches(coalesce(line, ''), {QuoteLiteral(@"(^|[^\\])(\\\\)*\\$")})";
-        var lines = "(SELECT filename, string_agg(line, chr(10) ORDER BY n) AS line FROM (" +
-            "SELECT filename, line, n, sum(CASE WHEN after_escape THEN 0 ELSE 1 END) OVER (ORDER BY n) AS record FROM (" +
-            $"SELECT filename, line, n, coalesce(lag({continues}) OVER (ORDER BY n), false) AS after_escape FROM (" +
-            $"SELECT filename, line, row_number() OVER () AS n FROM {physical}))) GROUP BY filename, record ORDER BY min(n))";
-        var split = $"string_split(replace(replace(line, '\\\\', chr(2)), {QuoteLiteral("\\" + delimiter)}, chr(1)), {QuoteLiteral(delimiter)})";
-        var names = Enumerable.Range(0, width).Select(i => $"c{i}").ToList();
-        var fields = names.Select((n, i) =>
-            $"CASE WHEN p[{i + 1}] = {NullLiteral} THEN NULL ELSE replace(regexp_replace(replace(p[{i + 1}], chr(1), {QuoteLiteral(delimiter)}), '\\\\(.)', '\\1', 'gs'), chr(2), '\\') END AS {n}");
-        return new Source($"(SELECT filename, {string.Join(", ", fields)} FROM (SELECT filename, {split} AS p FROM {lines}))", names);
     }
 }

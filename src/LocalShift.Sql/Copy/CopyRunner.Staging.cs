@@ -12,8 +12,12 @@ public sealed partial class CopyRunner
     /// <summary>The DuckDB paths of a JSONPaths file, in column order (null for JSON 'auto').</summary>
     private List<string>? _jsonPaths;
 
-    /// <summary>BZIP2 (and GZIP with ACCEPTINVCHARS) is decompressed here while staging; DuckDB reads GZIP and ZSTD itself.</summary>
-    private bool DecodesInProcess => copy.Compression == Compression.Bzip2
+    /// <summary>
+    /// BZIP2 and ZSTD (and GZIP with ACCEPTINVCHARS or another encoding) are decompressed here while staging, so every
+    /// reader and the sorting of rejects see the text itself; DuckDB reads plain GZIP itself, and the staged file is
+    /// decompressed again only to sort rejects or find blanks around quotes.
+    /// </summary>
+    private bool DecodesInProcess => copy.Compression is Compression.Bzip2 or Compression.Zstd
         || copy.Compression == Compression.Gzip && (copy.AcceptInvChars is not null || copy.Encoding != SourceEncoding.Utf8);
 
     /// <summary>
@@ -22,7 +26,7 @@ public sealed partial class CopyRunner
     /// </summary>
     private bool StagesAsIs => !DecodesInProcess && (copy.Format == CopyFormat.Parquet || copy.AcceptInvChars is null && copy.Encoding == SourceEncoding.Utf8);
 
-    private string DuckDbCompression => DecodesInProcess || _quotesRewritten ? "none" : copy.Compression switch { Compression.Gzip => "gzip", Compression.Zstd => "zstd", _ => "none" };
+    private string DuckDbCompression => DecodesInProcess || _quotesRewritten ? "none" : copy.Compression == Compression.Gzip ? "gzip" : "none";
 
     /// <summary>Streams every object of the prefix (or the manifest) into a local file.</summary>
     private async Task<List<StagedFile>> StageAsync(string folder, CancellationToken ct)
@@ -47,7 +51,7 @@ public sealed partial class CopyRunner
                 throw new PgException(SqlState.InternalError, $"The specified S3 prefix '{copy.Source.Key}' does not exist",
                     detail: $"\n  -----------------------------------------------\n  error:  The specified S3 prefix '{copy.Source.Key}' does not exist\n  code:      8001\n  context:   {copy.Source}\n  localshift: no object of bucket {copy.Source.Bucket} has a key starting with '{copy.Source.Key}'\n  -----------------------------------------------");
         }
-        var extension = DuckDbCompression switch { "gzip" => ".gz", "zstd" => ".zst", _ => "" };
+        var extension = DuckDbCompression == "gzip" ? ".gz" : "";
         var staged = new List<StagedFile>();
         foreach (var (bucket, key) in sources)
         {
@@ -82,6 +86,7 @@ public sealed partial class CopyRunner
     private Stream Decoded(Stream body, string url)
     {
         if (copy.Compression == Compression.Bzip2) body = new ICSharpCode.SharpZipLib.BZip2.BZip2InputStream(body) { IsStreamOwner = true };
+        else if (copy.Compression == Compression.Zstd) body = new ZstdSharp.DecompressionStream(body);
         else if (copy.Compression == Compression.Gzip && DecodesInProcess) body = new System.IO.Compression.GZipStream(body, System.IO.Compression.CompressionMode.Decompress);
         if (copy.Format == CopyFormat.Parquet || DuckDbCompression != "none") return body;
         if (copy.Encoding != SourceEncoding.Utf8) return Utf16Source.Open(body, copy.Encoding, url);
@@ -236,7 +241,7 @@ public sealed partial class CopyRunner
     private QuotedFields.Mode? QuoteRewrite(List<StagedFile> files)
     {
         var delimiter = copy.Delimiter ?? (copy.Format == CopyFormat.Csv ? "," : "|");
-        if (delimiter.Length != 1 || delimiter[0] > 127 || copy.Quote.Length != 1 || copy.Quote[0] > 127 || DuckDbCompression == "zstd") return null;
+        if (delimiter.Length != 1 || delimiter[0] > 127 || copy.Quote.Length != 1 || copy.Quote[0] > 127) return null;
         if (copy.Format == CopyFormat.Text && copy.RemoveQuotes && !copy.Escape && copy.Quote == "\"") return QuotedFields.Mode.RemoveQuotes;
         if (copy.Format != CopyFormat.Csv) return null;
         var q = (byte)copy.Quote[0];

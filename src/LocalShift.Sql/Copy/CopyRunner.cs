@@ -68,8 +68,6 @@ public sealed partial class CopyRunner(RedshiftStatementContext context, CopySta
         if (context.Users is null) LoadErrors.Ensure(context.Engine);
         if (copy.Format is CopyFormat.Avro or CopyFormat.Orc)
             throw new PgException(SqlState.FeatureNotSupported, $"COPY with {copy.Format.ToString().ToUpperInvariant()} is not supported by LocalShift");
-        if (copy.Encoding != SourceEncoding.Utf8 && copy.Compression == Compression.Zstd)
-            throw new PgException(SqlState.FeatureNotSupported, $"COPY with ENCODING {copy.Encoding.ToString().ToUpperInvariant()} and ZSTD is not supported by LocalShift");
         if (copy.Compression is Compression.Lzop)
             throw new PgException(SqlState.FeatureNotSupported, "COPY with LZOP is not supported by LocalShift; use GZIP, BZIP2 or ZSTD");
         if (copy.Format == CopyFormat.FixedWidth && copy.FixedWidths.Count != columns.Count)
@@ -93,7 +91,7 @@ public sealed partial class CopyRunner(RedshiftStatementContext context, CopySta
                 RecordErrors([new LoadError(e.Url, e.Line, "", "", "", "", 1220, e.Reason)]);
                 throw LoadFailed(e.Reason, 1220);
             }
-            if (copy.Escape && copy.Format == CopyFormat.Text && DuckDbCompression != "zstd") RewriteEscapedText(files, ct);
+            if (copy.Escape && copy.Format == CopyFormat.Text) RewriteEscapedText(files, ct);
             else if (QuoteRewrite(files) is { } mode) files = RewriteQuotes(files, mode, ct);
             // A cancel that came while staging stops here; one that comes during the load interrupts the engine.
             ct.ThrowIfCancellationRequested();
