@@ -72,9 +72,10 @@ public class CancelAndSealTests(CancelFixture f) : IClassFixture<CancelFixture>
     public async Task A_client_that_goes_away_stops_its_copy_and_the_table_is_unchanged()
     {
         (await f.Story.PsqlAsync(f.Port, "CREATE TABLE abandoned (id INT, name VARCHAR(30))", "INSERT INTO abandoned VALUES (-1, 'before')")).EnsureSuccess();
-        // Three copies of the 5-million-row file, so that the COPY is still running when the client is killed (the
-        // session is found through psql polls, which take longer than one file's load on a quiet machine).
-        for (var i = 0; i < 3; i++)
+        // Six copies of the 5-million-row file, so that the COPY is still running when the client is killed (the
+        // session is found through psql polls, which take longer than one file's load on a quiet machine; with three,
+        // a clean-clone CI run once saw the COPY commit first). Canceled, the COPY ends within a second or two anyway.
+        for (var i = 0; i < 6; i++)
             (await f.Server.AwsAsync("s3api", "copy-object", "--bucket", "cancel-data", "--key", $"many/rows-{i}.csv", "--copy-source", "cancel-data/big/rows.csv")).EnsureSuccess();
         var psql = Process.Start(new ProcessStartInfo("/usr/bin/psql", ["-h", "127.0.0.1", "-p", f.Port.ToString(), "-U", "admin", "-d", "dev", "-X", "-c", Copy("abandoned", "many/")])
         {
