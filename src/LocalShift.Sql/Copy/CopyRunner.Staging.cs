@@ -69,9 +69,20 @@ public sealed partial class CopyRunner
                 staged.Add(new StagedFile(path, $"s3://{bucket}/{key}"));
                 continue;
             }
-            await using (var decoded = Decoded(body, $"s3://{bucket}/{key}"))
-            await using (var file = File.Create(path))
+            try
+            {
+                await using var decoded = Decoded(body, $"s3://{bucket}/{key}");
+                await using var file = File.Create(path);
                 await decoded.CopyToAsync(file, ct);
+            }
+            catch (Exception e) when (copy.Compression != Compression.None
+                && e is InvalidDataException or EndOfStreamException or ZstdSharp.ZstdException or ICSharpCode.SharpZipLib.SharpZipBaseException)
+            {
+                // unverified: Redshift's code and text for an object that is not in the COPY's compression format.
+                var reason = $"Failed to decompress the {copy.Compression.ToString().ToUpperInvariant()} object: {e.Message}";
+                RecordErrors([new LoadError($"s3://{bucket}/{key}", 0, "", "", "", "", 1200, reason)]);
+                throw LoadFailed(reason);
+            }
             if (new FileInfo(path).Length == 0) { File.Delete(path); continue; }
             staged.Add(new StagedFile(path, $"s3://{bucket}/{key}"));
         }

@@ -174,13 +174,11 @@ public sealed partial class ExternalTables(RolePathResolver roles, S3Objects obj
         var principal = Principal(context, schema);
         Catalog(() =>
         {
-            var table = catalog.GetTable(principal, context.Region, schema.Database, statement.Name)
-                        ?? throw new PgException(SqlState.UndefinedTable, $"relation \"{schema.Name}.{statement.Name}\" does not exist");
+            var table = ExistingTable(principal, context, schema, statement.Name);
             var existing = catalog.GetPartitions(principal, context.Region, schema.Database, statement.Name);
             foreach (var (spec, location) in statement.Partitions)
             {
-                var values = table.PartitionKeys.Select(k => spec.FirstOrDefault(s => s.Column == k.Name).Value
-                    ?? throw new PgException(SqlState.InvalidParameterValue, $"partition column \"{k.Name}\" is missing from the partition specification")).ToList();
+                var values = PartitionValues(table, spec);
                 var present = existing.Any(p => p.Values.SequenceEqual(values));
                 if (statement.Add)
                 {
@@ -199,6 +197,15 @@ public sealed partial class ExternalTables(RolePathResolver roles, S3Objects obj
         return "ALTER TABLE";
     }
 
+    private CatalogTable ExistingTable(Principal principal, RedshiftStatementContext context, ExternalSchema schema, string name) =>
+        catalog.GetTable(principal, context.Region, schema.Database, name)
+        ?? throw new PgException(SqlState.UndefinedTable, $"relation \"{schema.Name}.{name}\" does not exist");
+
+    /// <summary>A partition specification's values in the table's partition-key order.</summary>
+    private static List<string> PartitionValues(CatalogTable table, IReadOnlyList<(string Column, string Value)> spec) =>
+        table.PartitionKeys.Select(k => spec.FirstOrDefault(s => s.Column == k.Name).Value
+            ?? throw new PgException(SqlState.InvalidParameterValue, $"partition column \"{k.Name}\" is missing from the partition specification")).ToList();
+
     /// <summary><c>ALTER TABLE s.t [PARTITION (…)] SET LOCATION '…'</c> or <c>SET TABLE PROPERTIES (…)</c>, in the catalog as the role.</summary>
     public string AlterTable(RedshiftStatementContext context, ExternalSchema schema, IReadOnlyList<SqlToken> tokens)
     {
@@ -207,12 +214,10 @@ public sealed partial class ExternalTables(RolePathResolver roles, S3Objects obj
         var principal = Principal(context, schema);
         Catalog(() =>
         {
-            var table = catalog.GetTable(principal, context.Region, schema.Database, statement.Name)
-                        ?? throw new PgException(SqlState.UndefinedTable, $"relation \"{schema.Name}.{statement.Name}\" does not exist");
+            var table = ExistingTable(principal, context, schema, statement.Name);
             if (statement.Partition is { } spec)
             {
-                var values = table.PartitionKeys.Select(k => spec.FirstOrDefault(s => s.Column == k.Name).Value
-                    ?? throw new PgException(SqlState.InvalidParameterValue, $"partition column \"{k.Name}\" is missing from the partition specification")).ToList();
+                var values = PartitionValues(table, spec);
                 catalog.SetPartitionLocation(principal, context.Region, schema.Database, statement.Name, values, statement.Location!);
             }
             else catalog.AlterTable(principal, context.Region, schema.Database, statement.Name, statement.Location, statement.Properties);
