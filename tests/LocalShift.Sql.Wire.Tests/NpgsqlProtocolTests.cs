@@ -164,6 +164,25 @@ public sealed class NpgsqlProtocolTests(ClusterEndpoint endpoint) : IClassFixtur
     }
 
     [Fact]
+    public async Task A_cancel_sent_at_once_stops_the_query_even_before_the_engine_has_started_it()
+    {
+        // Npgsql sends one CancelRequest per command and gives up on the connection if the query has not stopped
+        // 2 s later: a cancel landing while the statement is still being read, parsed or planned must not be lost.
+        await using var connection = await endpoint.OpenAsync();
+        for (var attempt = 0; attempt < 10; attempt++)
+        {
+            await using var command = new NpgsqlCommand("select count(*) from generate_series(0, 999999999999) a(i) where i % 7 = 3", connection);
+            var running = command.ExecuteScalarAsync();
+            command.Cancel();
+            var error = await Assert.ThrowsAnyAsync<Exception>(() => running);
+            var postgres = error as PostgresException ?? error.InnerException as PostgresException;
+            Assert.True(postgres is not null, $"attempt {attempt}: {error}");
+            Assert.Equal("57014", postgres.SqlState);
+            Assert.Equal(attempt, await new NpgsqlCommand($"select {attempt}", connection).ExecuteScalarAsync());
+        }
+    }
+
+    [Fact]
     public async Task Many_clients_query_at_once()
     {
         var tasks = Enumerable.Range(0, 24).Select(async n =>

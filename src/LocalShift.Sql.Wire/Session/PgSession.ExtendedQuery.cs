@@ -99,7 +99,7 @@ public sealed partial class PgSession
 
     private async Task HandleExecuteAsync(Execute execute, CancellationToken cancellationToken)
     {
-        _cancelRequested = false;
+        if (_cancelRequested) throw CanceledError();
         var portal = FindPortal(execute.PortalName);
         if (portal.CompletedTag is not null)
         {
@@ -168,7 +168,7 @@ public sealed partial class PgSession
             }
         }
         catch (Exception e) when (IsStatementFailure(e)) { SendError(ToClientError(e)); }
-        ReadyForQuery.Write(_out, _query!.TransactionStatus);
+        WriteReadyForQuery(_query!.TransactionStatus);
         await _out.FlushAsync(cancellationToken);
     }
 

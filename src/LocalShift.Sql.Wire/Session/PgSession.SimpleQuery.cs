@@ -15,7 +15,6 @@ public sealed partial class PgSession
     /// </summary>
     private async Task SimpleQueryAsync(FrontendMessage message, CancellationToken cancellationToken)
     {
-        _cancelRequested = false;
         var failed = false;
         try
         {
@@ -39,12 +38,13 @@ public sealed partial class PgSession
             try { _query!.EndImplicitTransaction(); }
             catch (Exception e) when (IsStatementFailure(e)) { SendError(ToClientError(e)); }
         }
-        ReadyForQuery.Write(_out, _query!.TransactionStatus);
+        WriteReadyForQuery(_query!.TransactionStatus);
         await _out.FlushAsync(cancellationToken);
     }
 
     private async Task RunStatementAsync(string text, bool several, CancellationToken cancellationToken)
     {
+        if (_cancelRequested) throw CanceledError();
         if (several) _query!.BeginImplicitTransaction();
         var statement = _query!.Prepare(text, []);
         IPgResult result;

@@ -109,7 +109,7 @@ public sealed partial class PgSession
         if (packet.Parameters.TryGetValue("application_name", out var application))
             ParameterStatus.Write(_out, "application_name", application);
         BackendKeyData.Write(_out, ProcessId, SecretKey);
-        ReadyForQuery.Write(_out, TransactionStatus.Idle);
+        WriteReadyForQuery(TransactionStatus.Idle);
         await _out.FlushAsync(cancellationToken);
         return true;
     }

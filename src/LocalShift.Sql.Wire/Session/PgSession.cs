@@ -93,12 +93,76 @@ public sealed partial class PgSession : IDisposable
         }
     }
 
-    /// <summary>Asks the running statement to stop (from a CancelRequest on another connection).</summary>
+    /// <summary>
+    /// Asks the running statement to stop (from a CancelRequest on another connection, pg_cancel_backend, a deadline or
+    /// a client gone away). As in PostgreSQL a cancel stands until the session is next idle: one that lands while the
+    /// message is parsed or planned, before the engine has a query to interrupt, still stops the statement, because
+    /// the session checks it before each statement and interrupts the engine again every few milliseconds until the
+    /// statement ends (<see cref="KeepInterrupting"/>). A cancel for an idle session is ignored, as PostgreSQL ignores
+    /// it, unless the client's next message is already waiting to be read: the cancel is for that message.
+    /// </summary>
     public void Cancel()
     {
-        _cancelRequested = true;
+        lock (_cancelLock)
+        {
+            if (_idle && !HasUnreadInput()) return;
+            _cancelRequested = true;
+        }
+        Interrupt();
+        KeepInterrupting();
+    }
+
+    private readonly Lock _cancelLock = new();
+    /// <summary>True from each ReadyForQuery until the next message is read.</summary>
+    private bool _idle = true;
+    private int _interrupting;
+
+    private bool HasUnreadInput()
+    {
+        try { return _in.HasBufferedData || (_socket?.Available ?? 0) > 0; }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException) { return false; }
+    }
+
+    private void Interrupt()
+    {
         try { _query?.Cancel(); }
         catch (Exception e) { _logger.LogDebug("Cancel of {ProcessId} failed: {Reason}", ProcessId, e.Message); }
+    }
+
+    private void KeepInterrupting()
+    {
+        if (Interlocked.Exchange(ref _interrupting, 1) == 1) return;
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                while (_cancelRequested)
+                {
+                    await Task.Delay(20);
+                    lock (_cancelLock)
+                        if (_idle || !_cancelRequested) return;
+                    Interrupt();
+                }
+            }
+            finally { Volatile.Write(ref _interrupting, 0); }
+        });
+    }
+
+    /// <summary>A message from the client: the session is busy until its next ReadyForQuery.</summary>
+    private void LeaveIdle()
+    {
+        lock (_cancelLock) _idle = false;
+    }
+
+    /// <summary>Writes ReadyForQuery; a cancel not taken by now is dropped, as PostgreSQL drops it.</summary>
+    private void WriteReadyForQuery(TransactionStatus status)
+    {
+        lock (_cancelLock)
+        {
+            _idle = true;
+            _cancelRequested = false;
+        }
+        ReadyForQuery.Write(_out, status);
     }
 
     private volatile bool _terminating;
@@ -157,6 +221,7 @@ public sealed partial class PgSession : IDisposable
         {
             var message = await _in.ReadMessageAsync(cancellationToken);
             if (message is null) return;
+            LeaveIdle();
             var m = message.Value;
             if (m.Code == FrontendMessageCode.Terminate || _terminating) return;
             if (_skipUntilSync && m.Code != FrontendMessageCode.Sync) continue;
@@ -185,7 +250,7 @@ public sealed partial class PgSession : IDisposable
                 if (m.Code is FrontendMessageCode.Query or FrontendMessageCode.Sync)
                 {
                     _skipUntilSync = false;
-                    ReadyForQuery.Write(_out, _query!.TransactionStatus);
+                    WriteReadyForQuery(_query!.TransactionStatus);
                     await _out.FlushAsync(cancellationToken);
                 }
                 else _skipUntilSync = true;
