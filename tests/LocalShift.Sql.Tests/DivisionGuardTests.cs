@@ -3,8 +3,9 @@ using LocalShift.Sql.Dialect;
 namespace LocalShift.Sql.Tests;
 
 /// <summary>
-/// Where the translator finds the operands of / and % (PostgreSQL's precedence). The case file arithmetic_and_errors.test
-/// runs such queries against the engine; this shows the operands chosen, which a wrong split would change.
+/// The operands of / and % the guard wraps: the parse tree's (PostgreSQL's precedence). The case file
+/// arithmetic_and_errors.test runs such queries against the engine; this shows the operands chosen, which a wrong
+/// split would change.
 /// </summary>
 public sealed class DivisionGuardTests
 {
@@ -29,8 +30,14 @@ public sealed class DivisionGuardTests
         "SELECT t.a / 2 AS \"?column?\", t.a % 7 AS \"?column?\", ls_div(a , 0) AS \"?column?\", ls_div(a , 0.0) AS \"?column?\"")]
     [InlineData("SELECT CASE WHEN a THEN 1 END / CASE WHEN b THEN 2 ELSE 3 END",
         "SELECT ls_div(CASE WHEN a THEN 1 END , CASE WHEN b THEN 2 ELSE 3 END) AS \"case\"")]
-    [InlineData("SELECT a /-b, a %+ b, 2 ^ 3 / x ^ 2",
-        "SELECT ls_div(a ,-b) AS \"?column?\", ls_mod(a ,+ b) AS \"?column?\", ls_div(2 ^ 3 , x ^ 2) AS \"?column?\"")]
+    [InlineData("SELECT a /-b, a % + b, 2 ^ 3 / x ^ 2",
+        "SELECT ls_div(a ,-b) AS \"?column?\", ls_mod(a , + b) AS \"?column?\", ls_div(2 ^ 3 , x ^ 2) AS \"?column?\"")]
+    // "%+" is one operator to PostgreSQL's scanner (it holds a %), as it is to the parser: no modulo to guard.
+    [InlineData("SELECT a %+ b",
+        "SELECT a %+ b AS \"?column?\"")]
+    // A left operand that starts inside an operator the lexer read whole ("+-").
+    [InlineData("SELECT y+-a / b",
+        "SELECT y+ls_div(-a , b) AS \"?column?\"")]
     [InlineData("SELECT * FROM t WHERE x IN (1) AND y / z = 1 OR NOT (p) / q > 0",
         "SELECT * FROM t WHERE x IN (1) AND ls_div(y , z) = 1 OR NOT ls_div((p) , q) > 0")]
     [InlineData("SELECT nvl(a, 1) / nvl(b, 0), dateadd(day, a / b, d)",

@@ -19,6 +19,16 @@ internal static class CreateTableRewriter
         columnDefault.StartsWith("nextval(", StringComparison.OrdinalIgnoreCase) && columnDefault.Contains("_seq", StringComparison.Ordinal)
         && !columnDefault.Contains("_bydefault_seq", StringComparison.Ordinal);
 
+    /// <summary>CREATE [TEMP|TEMPORARY|LOCAL ...] TABLE: what <see cref="Rewrite"/> rewrites.</summary>
+    public static bool IsCreateTable(List<SqlToken> tokens)
+    {
+        var i = NextSignificant(tokens, -1);
+        if (i < 0 || !tokens[i].Is("CREATE")) return false;
+        i = NextSignificant(tokens, i);
+        while (i >= 0 && tokens[i].IsAny("TEMP", "TEMPORARY", "LOCAL")) i = NextSignificant(tokens, i);
+        return i >= 0 && tokens[i].Is("TABLE");
+    }
+
     public static (List<SqlToken> Tokens, List<string> PreStatements)? Rewrite(List<SqlToken> tokens)
     {
         var i = NextSignificant(tokens, -1);

@@ -1,6 +1,8 @@
 using System.Text;
 using LocalShift.Sql.Catalog;
 using LocalShift.Sql.Lexing;
+using LocalShift.Sql.Syntax;
+using LocalShift.Sql.Wire;
 using static LocalShift.Sql.Lexing.TokenCursor;
 
 namespace LocalShift.Sql.Dialect;
@@ -21,20 +23,61 @@ public static class RedshiftTranslator
     public const string VersionString =
         "PostgreSQL 8.0.2 on i686-pc-linux-gnu, compiled by GCC gcc (GCC) 3.4.2 20041017 (Red Hat 3.4.2-6.fc3), Redshift 1.0.77467";
 
-    public static TranslatedStatement Translate(string sql, TranslationContext context) => Translate(SqlLexer.Tokenize(sql), context);
+    /// <summary>
+    /// Translates a statement text LocalShift was given whole (UNLOAD's query, a catalog query's stand-in): lexed and
+    /// parsed here; a text the parser does not read is translated without its tree's sites.
+    /// </summary>
+    public static TranslatedStatement Translate(string sql, TranslationContext context)
+    {
+        var tokens = SqlLexer.Tokenize(sql);
+        Statement tree;
+        try { tree = SqlParser.Parse(sql, tokens); }
+        catch (PgException) { return Translate(tokens, TranslationSites.None, context); }
+        return Translate(tokens, TranslationSites.Of(tree, StatementAccess.Of(tree)), context);
+    }
 
-    /// <summary>Translates a statement from the tokens its text was already lexed into (every token, trivia included; not changed).</summary>
-    public static TranslatedStatement Translate(List<SqlToken> tokens, TranslationContext context)
+    /// <summary>Translates a text whose tree was read before it was edited: <paramref name="sites"/> are already at the edited text's positions.</summary>
+    public static TranslatedStatement Translate(string sql, TranslationSites sites, TranslationContext context) =>
+        Translate(SqlLexer.Tokenize(sql), sites, context);
+
+    /// <summary>
+    /// Translates a statement from the tokens its text was already lexed into (every token, trivia included; not
+    /// changed) and what its parse tree placed in that text (<see cref="TranslationSites"/>).
+    /// </summary>
+    public static TranslatedStatement Translate(List<SqlToken> tokens, TranslationSites sites, TranslationContext context)
     {
         var pre = new List<string>();
+        tokens = TableFunctionColumns.Name(tokens, sites.ColumnAliases);
+        var divisions = sites.Divisions;
+        if (divisions.Count > 0 && CreateTableRewriter.IsCreateTable(tokens))
+        {
+            // Guarded before the rewrite makes its column list text of its own (a CHECK's or a DEFAULT's divisions).
+            tokens = DivisionGuard.Rewrite(tokens, divisions);
+            divisions = [];
+        }
         if (CreateTableRewriter.Rewrite(tokens) is { } created)
         {
-            tokens = SqlLexer.Tokenize(SqlLexer.Join(created.Tokens));
+            tokens = Relexed(created.Tokens);
             pre.AddRange(created.PreStatements.Select(p => Rewrite(SqlLexer.Tokenize(p), context)));
         }
         else if (IsAlterTableAdd(tokens)) tokens = WithoutEncode(tokens);
-        tokens = DivisionGuard.Rewrite(ResultColumnNames.AddNames(TopClause.Rewrite(tokens)));
+        tokens = DivisionGuard.Rewrite(ResultColumnNames.AddNames(TopClause.Rewrite(tokens)), divisions);
         return new TranslatedStatement(Rewrite(tokens, context), pre);
+    }
+
+    /// <summary>
+    /// The statement's own tokens kept (with their positions), and each piece of text the CREATE TABLE rewrite made
+    /// (its column list) lexed into tokens of its own, without positions.
+    /// </summary>
+    private static List<SqlToken> Relexed(List<SqlToken> tokens)
+    {
+        var output = new List<SqlToken>(tokens.Count);
+        foreach (var token in tokens)
+        {
+            if (token.Offset >= 0) output.Add(token);
+            else foreach (var made in SqlLexer.Tokenize(token.Text)) output.Add(made with { Offset = -1 });
+        }
+        return output;
     }
 
     private static bool IsAlterTableAdd(List<SqlToken> tokens)
@@ -231,7 +274,9 @@ public static class RedshiftTranslator
             case "OCTET_LENGTH" when args.Count == 1:
                 return $"{FunctionLibrary.Typed}octet_length({Arg(0)})";
             case "CONVERT" when args.Count == 2:
-                return Rewrite(SqlLexer.Tokenize($"CAST({SqlLexer.Join(args[1])} AS {SqlLexer.Join(args[0])})"), context);
+                return Rewrite([new SqlToken(SqlTokenKind.Word, "CAST"), new SqlToken(SqlTokenKind.LeftParen, "("), .. args[1],
+                    new SqlToken(SqlTokenKind.Whitespace, " "), new SqlToken(SqlTokenKind.Word, "AS"), new SqlToken(SqlTokenKind.Whitespace, " "),
+                    .. args[0], new SqlToken(SqlTokenKind.RightParen, ")")], context);
             case "TO_CHAR" when args.Count == 2 && Significant(args[1]) is [{ Kind: SqlTokenKind.String } numberFormat]
                                 && NumberFormat.IsNumberFormat(numberFormat.StringValue):
                 return NumberFormat.ToSql(Arg(0), numberFormat.StringValue);
@@ -251,9 +296,12 @@ public static class RedshiftTranslator
             case "JSON_EXTRACT_PATH_TEXT" when args.Count >= 2:
             {
                 var nullIfInvalid = args.Count >= 3 && IsBooleanLiteral(args[^1]);
-                var keys = args.Skip(1).Take(args.Count - 1 - (nullIfInvalid ? 1 : 0)).Select(k => Rewrite(k, context).Trim()).ToList();
-                var path = keys.All(k => k.StartsWith('\'') && Significant(SqlLexer.Tokenize(k)).Count == 1)
-                    ? QuoteLiteral("$" + string.Concat(keys.Select(k => ".\"" + SqlLexer.Tokenize(k)[0].StringValue.Replace("\"", "\\\"") + "\"")))
+                var keyArgs = args.Skip(1).Take(args.Count - 1 - (nullIfInvalid ? 1 : 0)).ToList();
+                var keys = keyArgs.Select(k => Rewrite(k, context).Trim()).ToList();
+                // Keys that are all plain string literals make a constant path.
+                var literals = keyArgs.Select(k => Significant(k) is [{ Kind: SqlTokenKind.String } key] && key.Text.StartsWith('\'') ? key.StringValue : null).ToList();
+                var path = literals.All(k => k is not null)
+                    ? QuoteLiteral("$" + string.Concat(literals.Select(k => ".\"" + k!.Replace("\"", "\\\"") + "\"")))
                     : "('$' || " + string.Join(" || ", keys.Select(k => $"'.\"' || replace({k}, '\"', '\\\"') || '\"'")) + ")";
                 return JsonGuard(Arg(0), $"json_extract_string({Arg(0)}, {path})", nullIfInvalid ? Arg(args.Count - 1) : "FALSE", array: false);
             }

@@ -15,26 +15,30 @@ internal static class TableFunctionColumns
     private static bool ReturnsOneColumn(FunctionExpr call) =>
         call.Name.Parts.Count == 1 && (call.Name.Name == "generate_series" || call.Name.Name == "unnest" && call.Arguments.Count == 1);
 
-    /// <summary>The statement's tokens with the column lists added; the same list when there is nothing to add.</summary>
-    public static List<SqlToken> Name(List<SqlToken> tokens, StatementAccess access)
+    /// <summary>Where the aliases that get a column list stand in the statement's text.</summary>
+    public static IReadOnlyList<int> Aliases(StatementAccess access)
     {
-        if (access.TableFunctions.Count == 0) return tokens;
-        HashSet<int>? positions = null;
+        if (access.TableFunctions.Count == 0) return [];
+        List<int>? positions = null;
         foreach (var from in access.TableFunctions)
             if (from.Alias is { Columns.Count: 0 } alias && ReturnsOneColumn(from.Function)) (positions ??= []).Add(alias.Position);
-        if (positions is null) return tokens;
-        var output = new List<SqlToken>(tokens.Count + positions.Count * 3);
-        var offset = 0;
+        return positions ?? (IReadOnlyList<int>)[];
+    }
+
+    /// <summary>The statement's tokens with the column lists added at <paramref name="aliases"/>; the same list when there are none.</summary>
+    public static List<SqlToken> Name(List<SqlToken> tokens, IReadOnlyList<int> aliases)
+    {
+        if (aliases.Count == 0) return tokens;
+        var output = new List<SqlToken>(tokens.Count + aliases.Count * 3);
         foreach (var token in tokens)
         {
             output.Add(token);
-            if (positions.Contains(offset) && token.Kind is SqlTokenKind.Word or SqlTokenKind.QuotedIdentifier)
+            if (token.Offset >= 0 && token.Kind is SqlTokenKind.Word or SqlTokenKind.QuotedIdentifier && aliases.Contains(token.Offset))
             {
                 output.Add(new SqlToken(SqlTokenKind.LeftParen, "("));
-                output.Add(token);
+                output.Add(token with { Offset = -1 });
                 output.Add(new SqlToken(SqlTokenKind.RightParen, ")"));
             }
-            offset += token.Text.Length;
         }
         return output;
     }

@@ -112,7 +112,7 @@ public static class SqlLexer
                 if (kind == SqlTokenKind.Operator && c is not ('[' or ']'))
                     while (i < sql.Length && "+-*/<>=~!@#%^&|`?:".Contains(sql[i]) && !(sql[i] == '-' && At(sql, i + 1) == '-')) i++;
             }
-            tokens.Add(new SqlToken(kind, sql[start..i]));
+            tokens.Add(new SqlToken(kind, sql[start..i], start));
         }
         return tokens;
     }

@@ -17,8 +17,12 @@ public enum SqlTokenKind
     Comment,
 }
 
-/// <summary>A lexical token with its exact source text, so statements can be rewritten and put back together.</summary>
-public readonly record struct SqlToken(SqlTokenKind Kind, string Text)
+/// <summary>
+/// A lexical token with its exact source text, so statements can be rewritten and put back together, and where it
+/// stands in the text it was lexed from (<paramref name="Offset"/>, 0-based; -1 for a token a rewrite made), so that
+/// what the parse tree found at a position can be applied to the tokens that a rewrite passed on.
+/// </summary>
+public readonly record struct SqlToken(SqlTokenKind Kind, string Text, int Offset = -1)
 {
     public bool IsTrivia => Kind is SqlTokenKind.Whitespace or SqlTokenKind.Comment;
 

@@ -183,7 +183,7 @@ internal sealed partial class SqlSession
         ReleaseScans();
         var edits = new List<(int Start, int End, string Text)>();
         if (calls is { Count: > 0 }) edits.AddRange(CallEdits(analysis, calls, PrepareCalls(calls, describeOnly)));
-        if (references.Count == 0) return RedshiftTranslator.Translate(Apply(analysis.Sql, edits), Translation);
+        if (references.Count == 0) return RedshiftTranslator.Translate(Apply(analysis.Sql, edits), Sites(analysis).Through(edits), Translation);
         // A table read once may skip the partitions its WHERE rules out; one read twice (a self-join) reads them all.
         var filters = new Dictionary<ExternalReference, PartitionPredicate>();
         foreach (var group in references.GroupBy(r => r.Table).Where(g => g.Count() == 1))
@@ -219,7 +219,7 @@ internal sealed partial class SqlSession
                           || next.Kind == SqlTokenKind.Word && !NotAnAlias.Contains(next.Text));
             edits.Add((access.Name.Position, end, TokenCursor.QuoteIdentifier(scan.Views[table]) + (aliased ? "" : " AS " + TokenCursor.QuoteIdentifier(table.Table))));
         }
-        return RedshiftTranslator.Translate(Apply(sql, edits), Translation);
+        return RedshiftTranslator.Translate(Apply(sql, edits), Sites(analysis).Through(edits), Translation);
     }
 
     /// <summary>Text edits at the tree's positions, which never overlap, applied from the last to the first.</summary>

@@ -495,9 +495,12 @@ internal sealed partial class SqlSession : IPgQuerySession
         if (analysis.Translated is { } known) return known;
         var intercepted = CatalogQueries.Rewrite(analysis.Sql, _database.Spec.MasterUsername.ToLowerInvariant(), Connection.Database);
         if (intercepted is not null) return analysis.Translated = RedshiftTranslator.Translate(intercepted, Translation);
-        var tokens = analysis.Tree is { } tree ? TableFunctionColumns.Name(analysis.Tokens, analysis.Access ??= StatementAccess.Of(tree)) : analysis.Tokens;
-        return analysis.Translated = RedshiftTranslator.Translate(tokens, Translation);
+        return analysis.Translated = RedshiftTranslator.Translate(analysis.Tokens, Sites(analysis), Translation);
     }
+
+    /// <summary>What the statement's tree places in its text for the translator (divisions, table-function aliases).</summary>
+    private static TranslationSites Sites(StatementAnalysis analysis) =>
+        analysis.Tree is { } tree ? TranslationSites.Of(tree, analysis.Access ??= StatementAccess.Of(tree)) : TranslationSites.None;
 
     /// <summary>
     /// A SELECT of literals: the engine runs it the first time, and its one row is kept for the next times, so a

@@ -138,7 +138,19 @@ public sealed record JoinFrom(string Kind, FromItem Left, FromItem Right, Expr? 
 
 // ---- statements ----------------------------------------------------------------------------------------------
 
-public abstract record Statement : SqlNode;
+public abstract record Statement : SqlNode
+{
+    /// <summary>Every <c>/</c> and <c>%</c> of the statement whose divisor may be zero, in the order the parser read them.</summary>
+    public IReadOnlyList<DivisionSite> Divisions { get; init; } = [];
+}
+
+/// <summary>
+/// Where the text has a <c>/</c> or <c>%</c> (<paramref name="Modulo"/>) as the tree reads it, with PostgreSQL's
+/// precedence: its left operand starts at <paramref name="Start"/>, the operator stands at <paramref name="Operator"/>
+/// and its right operand ends just before <paramref name="End"/> (0-based offsets in the statement's text). The
+/// division guard (<c>Dialect.DivisionGuard</c>) wraps exactly these operands.
+/// </summary>
+public sealed record DivisionSite(bool Modulo, int Start, int Operator, int End);
 
 public sealed record QueryStatement(Query Query) : Statement;
 

@@ -1,0 +1,52 @@
+using LocalShift.Sql.Syntax;
+
+namespace LocalShift.Sql.Dialect;
+
+/// <summary>
+/// What the parse tree tells the translator about a statement's text, as positions in it: the divisions to guard
+/// (<see cref="DivisionGuard"/>) and the table-function aliases that name their column (<see cref="TableFunctionColumns"/>).
+/// The translator applies them to the tokens it already has: nothing is lexed or parsed again.
+/// </summary>
+public sealed record TranslationSites(IReadOnlyList<DivisionSite> Divisions, IReadOnlyList<int> ColumnAliases)
+{
+    /// <summary>A statement without a tree (LocalShift's own, or one the parser does not read): nothing to place.</summary>
+    public static readonly TranslationSites None = new([], []);
+
+    public static TranslationSites Of(Statement tree, StatementAccess access)
+    {
+        var aliases = TableFunctionColumns.Aliases(access);
+        return tree.Divisions.Count == 0 && aliases.Count == 0 ? None : new TranslationSites(tree.Divisions, aliases);
+    }
+
+    /// <summary>
+    /// The same sites in the text after <paramref name="edits"/> (ranges replaced by new text, none overlapping): a
+    /// position after an edit moves by what it added; one inside a replaced range has no place there and is dropped
+    /// (a division then with the whole site), except at its ends, which map to the replacement's.
+    /// </summary>
+    public TranslationSites Through(IReadOnlyList<(int Start, int End, string Text)> edits)
+    {
+        if (edits.Count == 0 || this == None) return this;
+        var ordered = edits.OrderBy(e => e.Start).ToList();
+        int? Map(int position, bool end)
+        {
+            var shift = 0;
+            foreach (var (start, stop, text) in ordered)
+            {
+                if (end ? position <= start : position < start) break;
+                if (!end && position == start) return position + shift;
+                if (end && position == stop) return start + shift + text.Length;
+                if (position < stop) return null;
+                shift += text.Length - (stop - start);
+            }
+            return position + shift;
+        }
+        var divisions = new List<DivisionSite>(Divisions.Count);
+        foreach (var site in Divisions)
+            if (Map(site.Start, false) is { } start && Map(site.Operator, false) is { } op && Map(site.End, true) is { } stop)
+                divisions.Add(site with { Start = start, Operator = op, End = stop });
+        var aliases = new List<int>(ColumnAliases.Count);
+        foreach (var alias in ColumnAliases)
+            if (Map(alias, false) is { } moved) aliases.Add(moved);
+        return new TranslationSites(divisions, aliases);
+    }
+}
