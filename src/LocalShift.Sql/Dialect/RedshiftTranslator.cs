@@ -106,7 +106,9 @@ public static class RedshiftTranslator
 
     internal static string Rewrite(List<SqlToken> tokens, TranslationContext context)
     {
-        var sb = new StringBuilder();
+        var length = 0;
+        foreach (var token in tokens) length += token.Text.Length;
+        var sb = new StringBuilder(length + length / 4);
         for (var i = 0; i < tokens.Count; i++)
         {
             var token = tokens[i];
@@ -163,9 +165,14 @@ public static class RedshiftTranslator
                     continue;
                 }
             }
+            if (call || !SimpleWords.Contains(token.Text))
+            {
+                sb.Append(token.Text);
+                continue;
+            }
             var previous = PreviousSignificant(tokens, i);
             var afterDot = previous >= 0 && tokens[previous].Kind == SqlTokenKind.Dot;
-            if (!call && !afterDot && (next < 0 || tokens[next].Kind != SqlTokenKind.Dot))
+            if (!afterDot && (next < 0 || tokens[next].Kind != SqlTokenKind.Dot))
             {
                 var word = token.Text.ToUpperInvariant();
                 var simple = word switch
@@ -191,6 +198,12 @@ public static class RedshiftTranslator
         return sb.ToString();
     }
 
+    /// <summary>The words rewritten where they stand alone (not called, not qualified): the cases of the switch below them.</summary>
+    private static readonly HashSet<string> SimpleWords = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "SYSDATE", "CURRENT_USER", "SESSION_USER", "USER", "CURRENT_USER_ID", "SUPER", "VARBYTE", "HLLSKETCH", "GEOMETRY", "GEOGRAPHY",
+    };
+
     /// <summary>The names <see cref="RewriteCall"/> rewrites: a call of any other name is passed through as it is.</summary>
     private static readonly HashSet<string> RewrittenCalls = new(StringComparer.OrdinalIgnoreCase)
     {
@@ -202,7 +215,9 @@ public static class RedshiftTranslator
 
     private static string? RewriteCall(string name, List<List<SqlToken>> args, List<SqlToken> tokens, ref int end, TranslationContext context)
     {
-        string Arg(int n) => Rewrite(args[n], context).Trim();
+        // Each argument is rewritten once, however often the replacement repeats it.
+        var rewritten = new string?[args.Count];
+        string Arg(int n) => rewritten[n] ??= Rewrite(args[n], context).Trim();
         var empty = args.Count == 0 || (args.Count == 1 && args[0].All(t => t.IsTrivia));
         switch (name)
         {

@@ -8,7 +8,11 @@ internal static class TopClause
 {
     public static List<SqlToken> Rewrite(List<SqlToken> tokens)
     {
-        tokens = tokens.Where((t, i) => !(t.Is("APPROXIMATE") && NextSignificant(tokens, i) is var n && n >= 0 && tokens[n].IsAny("COUNT", "PERCENTILE_DISC"))).ToList();
+        var approximate = false;
+        foreach (var token in tokens)
+            if (token.Is("APPROXIMATE")) { approximate = true; break; }
+        if (approximate)
+            tokens = tokens.Where((t, i) => !(t.Is("APPROXIMATE") && NextSignificant(tokens, i) is var n && n >= 0 && tokens[n].IsAny("COUNT", "PERCENTILE_DISC"))).ToList();
         var select = NextSignificant(tokens, -1);
         if (select < 0 || !tokens[select].Is("SELECT")) return tokens;
         var top = NextSignificant(tokens, select);
