@@ -48,6 +48,7 @@ public sealed class ClusterDatabase : IPgBackend, IDisposable
             CatalogSetup.Install(_system);
             _system.Execute(BackendSignals.MacrosSql);
             Users = new UserDirectory(_system, spec.MasterUsername, spec.MasterPasswordSecret);
+            UserStatements.Register(Handlers, Users);
             External.ExternalSchemas.Ensure(_system);
             External.ExternalFunctionCatalog.Ensure(_system);
             CatalogSetup.InstallSystemViews(_system);

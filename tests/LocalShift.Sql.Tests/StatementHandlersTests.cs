@@ -22,11 +22,18 @@ public sealed class StatementHandlersTests
     [InlineData("DROP FUNCTION f(int)", CommandKind.DropFunction)]
     [InlineData("CREATE EXTERNAL VIEW v AS SELECT 1", CommandKind.OtherExternal)]
     [InlineData("DROP EXTERNAL DATABASE d", CommandKind.OtherExternal)]
+    [InlineData("GRANT SELECT ON t TO u", CommandKind.Grant)]
+    [InlineData("revoke usage on schema s from group g", CommandKind.Grant)]
+    [InlineData("GRANT ROLE r TO u", CommandKind.Grant)]
+    [InlineData("CREATE USER u PASSWORD 'Abcd1234'", CommandKind.UserDdl)]
+    [InlineData("alter user u connection limit 3", CommandKind.UserDdl)]
+    [InlineData("DROP GROUP g", CommandKind.UserDdl)]
+    [InlineData("CREATE ROLE r", CommandKind.UserDdl)]
     public void The_kind_is_read_from_the_statement(string sql, CommandKind kind) => Assert.Equal(kind, Command(sql)?.Kind);
 
     [Theory]
     [InlineData("SELECT * FROM copy")]
-    [InlineData("GRANT SELECT ON t TO u")]
+    [InlineData("CREATE TABLE users (a int)")]
     [InlineData("CREATE TABLE external (a int)")]
     [InlineData("DROP TABLE f")]
     public void Other_statements_are_no_command(string sql) => Assert.Null(Command(sql));

@@ -246,7 +246,7 @@ internal sealed partial class SqlSession : IPgQuerySession
     /// </summary>
     private static string LoggedText(StatementAnalysis analysis)
     {
-        if (analysis.Kind != StatementKind.Users || !analysis.Significant.Any(t => t.Is("PASSWORD"))) return analysis.Sql;
+        if (analysis.Command?.Kind is not (CommandKind.UserDdl or CommandKind.Grant) || !analysis.Significant.Any(t => t.Is("PASSWORD"))) return analysis.Sql;
         var text = new System.Text.StringBuilder(analysis.Sql.Length);
         var afterPassword = false;
         foreach (var token in analysis.Tokens)
@@ -324,8 +324,6 @@ internal sealed partial class SqlSession : IPgQuerySession
                 return Reset(tokens);
             case StatementKind.NoOp:
                 return new CommandResult(tokens[0].Is("ANALYSE") ? "ANALYZE" : tokens[0].Text.ToUpperInvariant() == "ALTER" ? "ALTER TABLE" : tokens[0].Text.ToUpperInvariant());
-            case StatementKind.Users:
-                return new CommandResult(new UserStatements(_database.Users, User).Run([.. tokens]));
             case StatementKind.Redshift:
             {
                 _database.SchemaChanged();

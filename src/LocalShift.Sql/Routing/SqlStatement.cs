@@ -28,7 +28,9 @@ internal sealed class SqlStatement : IPgStatement
 
     public bool Changes => _analysis.Kind switch
     {
-        StatementKind.EngineCommand or StatementKind.Redshift => true,
+        StatementKind.EngineCommand => true,
+        // The user directory's statements run outside the engine's transaction.
+        StatementKind.Redshift => _analysis.Command!.Kind is not (Syntax.CommandKind.UserDdl or Syntax.CommandKind.Grant),
         StatementKind.EngineQuery => _analysis.Significant.Any(t => t.Is("RETURNING")), // INSERT/UPDATE/DELETE ... RETURNING
         _ => false,
     };

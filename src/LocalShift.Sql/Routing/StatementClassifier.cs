@@ -2,7 +2,7 @@ using LocalShift.Sql.Lexing;
 
 namespace LocalShift.Sql.Routing;
 
-/// <summary>Who runs a statement: the session itself, the user directory, the Redshift hook, or the engine.</summary>
+/// <summary>Who runs a statement: the session itself, the handler registered for its kind, or the engine.</summary>
 internal enum StatementKind
 {
     Empty,
@@ -13,7 +13,6 @@ internal enum StatementKind
     Show,
     Reset,
     NoOp,
-    Users,
     /// <summary>A statement with a <see cref="Syntax.CommandStatement"/> tree, run by its kind's registered handler.</summary>
     Redshift,
     /// <summary>DECLARE ... CURSOR FOR, FETCH and CLOSE: the session keeps the cursors of its transaction.</summary>
@@ -39,7 +38,6 @@ internal static class StatementClassifier
         if (first.IsAny("ANALYZE", "ANALYSE", "VACUUM", "DISCARD", "DEALLOCATE", "LISTEN", "UNLISTEN", "CANCEL", "LOCK")) return StatementKind.NoOp;
         if (first.IsAny("DECLARE", "FETCH", "CLOSE")) return StatementKind.Cursor;
         if (first.Is("ALTER") && second.Is("TABLE") && s.Any(t => t.IsAny("DISTSTYLE", "DISTKEY", "SORTKEY", "ENCODE") ) && !s.Any(t => t.Is("COLUMN") || t.Is("ADD"))) return StatementKind.NoOp;
-        if (Users.UserStatements.Handles(s)) return StatementKind.Users;
         if (first.IsAny("SELECT", "WITH", "VALUES", "TABLE", "EXPLAIN", "DESCRIBE", "SUMMARIZE", "FROM", "PRAGMA")) return StatementKind.EngineQuery;
         if (first.IsAny("INSERT", "UPDATE", "DELETE", "MERGE") && s.Any(t => t.Is("RETURNING"))) return StatementKind.EngineQuery;
         return StatementKind.EngineCommand;

@@ -17,6 +17,10 @@ public enum CommandKind
     DropFunction,
     /// <summary>Any other CREATE/ALTER/DROP EXTERNAL … (external views, ALTER EXTERNAL …, DROP EXTERNAL DATABASE alone).</summary>
     OtherExternal,
+    /// <summary>CREATE/ALTER/DROP USER, GROUP or ROLE: the cluster's user directory.</summary>
+    UserDdl,
+    /// <summary>GRANT/REVOKE of privileges on schemas, tables and functions, of roles and of system privileges (not ASSUMEROLE).</summary>
+    Grant,
 }
 
 /// <summary>
@@ -33,7 +37,8 @@ public sealed record CommandStatement(CommandKind Kind, IReadOnlyList<SqlToken> 
         var second = s.Count > 1 ? s[1] : default;
         if (first.Is("COPY")) return new(CommandKind.Copy, s);
         if (first.Is("UNLOAD")) return new(CommandKind.Unload, s);
-        if (first.IsAny("GRANT", "REVOKE") && second.Is("ASSUMEROLE")) return new(CommandKind.AssumeRoleGrant, s);
+        if (first.IsAny("GRANT", "REVOKE")) return new(second.Is("ASSUMEROLE") ? CommandKind.AssumeRoleGrant : CommandKind.Grant, s);
+        if (first.IsAny("CREATE", "ALTER", "DROP") && second.IsAny("USER", "GROUP", "ROLE")) return new(CommandKind.UserDdl, s);
         if (first.Is("DROP") && second.Is("FUNCTION")) return new(CommandKind.DropFunction, s);
         if (first.Is("CREATE") && second.Is("OR") && s.Count > 4 && s[2].Is("REPLACE") && s[3].Is("EXTERNAL"))
             return new(s[4].Is("FUNCTION") ? CommandKind.CreateExternalFunction : CommandKind.OtherExternal, s);

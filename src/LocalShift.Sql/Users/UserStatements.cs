@@ -12,11 +12,15 @@ internal sealed class UserStatements(UserDirectory directory, DbUser caller)
     private List<SqlToken> _t = [];
     private int _i;
 
-    public static bool Handles(List<SqlToken> significant)
+    /// <summary>
+    /// Registers the statements this runs (<see cref="Syntax.CommandKind.UserDdl"/>, <see cref="Syntax.CommandKind.Grant"/>)
+    /// with the cluster's handlers, for the caller the statement's context names.
+    /// </summary>
+    public static void Register(Routing.StatementHandlers handlers, UserDirectory directory)
     {
-        if (significant.Count < 2) return false;
-        var (a, b) = (significant[0], significant[1]);
-        return (a.IsAny("CREATE", "ALTER", "DROP") && b.IsAny("USER", "GROUP", "ROLE")) || (a.IsAny("GRANT", "REVOKE") && !b.Is("ASSUMEROLE"));
+        string Run(Routing.RedshiftStatementContext context, Syntax.CommandStatement statement) =>
+            new UserStatements(directory, new DbUser(context.User, null, context.Superuser)).Run([.. statement.Tokens]);
+        handlers.Register(Syntax.CommandKind.UserDdl, Run).Register(Syntax.CommandKind.Grant, Run);
     }
 
     /// <summary>Runs the statement; returns the command tag.</summary>
