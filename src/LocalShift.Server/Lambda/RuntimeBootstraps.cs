@@ -17,30 +17,89 @@ internal static class RuntimeBootstraps
 
     private const string Node = """
         // LocalShift's Node.js runtime client for Lambda functions (ESM and CommonJS handlers, async and callback style).
-        import http from 'node:http';
+        import net from 'node:net';
         import fs from 'node:fs';
         import path from 'node:path';
         import util from 'node:util';
         import { pathToFileURL } from 'node:url';
 
         const [host, port] = process.env.AWS_LAMBDA_RUNTIME_API.split(':');
-        const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
         const root = process.env.LAMBDA_TASK_ROOT;
         const base = '/2018-06-01/runtime';
         let requestId;
 
+        // One keep-alive HTTP/1.1 connection to LocalShift's Runtime API, one request at a time. Written on a plain socket
+        // rather than node:http: the Runtime API is LocalShift's own small server (it always answers with Content-Length), and
+        // node:http's request and response objects cost about as much CPU per invocation as a 2,048-row batch's JSON.
+        const connection = net.connect({ host, port: Number(port), noDelay: true });
+        let waiting = null;  // the request in flight: { resolve, reject }, and its response's head once read
+        let chunks = [];     // bytes read and not yet taken as a response
+        let have = 0;
+        connection.on('data', (chunk) => {
+          chunks.push(chunk);
+          have += chunk.length;
+          take();
+        });
+        const fail = (e) => {
+          const w = waiting;
+          waiting = null;
+          w?.reject(e ?? new Error('the Runtime API closed the connection'));
+        };
+        connection.on('error', fail);
+        connection.on('close', () => fail());
+
+        function joined() {
+          if (chunks.length > 1) chunks = [Buffer.concat(chunks, have)];
+          return chunks[0];
+        }
+
+        function rest(all, from) {
+          chunks = from < all.length ? [all.subarray(from)] : [];
+          have = all.length - from;
+        }
+
+        function take() {
+          const w = waiting;
+          if (w === null || have === 0) return;
+          if (w.head === undefined) {
+            const all = joined();
+            const end = all.indexOf('\r\n\r\n');
+            if (end < 0) return;
+            const lines = all.toString('latin1', 0, end).split('\r\n');
+            const headers = {};
+            for (const line of lines.slice(1)) {
+              const colon = line.indexOf(':');
+              if (colon > 0) headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
+            }
+            w.head = { status: Number(lines[0].split(' ')[1]), headers, length: Number(headers['content-length'] ?? 0) };
+            rest(all, end + 4);
+          }
+          if (have < w.head.length) return;
+          let body = Buffer.alloc(0);
+          if (w.head.length > 0) {
+            const all = joined();
+            body = all.subarray(0, w.head.length);
+            rest(all, w.head.length);
+          }
+          waiting = null;
+          w.resolve({ status: w.head.status, headers: w.head.headers, body });
+        }
+
         function call(method, p, body, headers = {}) {
           return new Promise((resolve, reject) => {
+            if (connection.destroyed) {
+              reject(new Error('the Runtime API closed the connection'));
+              return;
+            }
             const data = body === undefined ? undefined : Buffer.from(body);
-            const h = data ? { 'Content-Type': 'application/json', 'Content-Length': data.length, ...headers } : headers;
-            const req = http.request({ host, port, method, path: base + p, agent, headers: h }, (res) => {
-              const chunks = [];
-              res.on('data', (c) => chunks.push(c));
-              res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks) }));
-              res.on('error', reject);
-            });
-            req.on('error', reject);
-            req.end(data);
+            let head = `${method} ${base}${p} HTTP/1.1\r\nHost: ${host}:${port}\r\n`;
+            // A header value cannot hold a line break (an error type is the function's own text).
+            for (const [k, v] of Object.entries(headers)) head += `${k}: ${String(v).replace(/[\r\n]/g, ' ')}\r\n`;
+            if (data) head += `Content-Type: application/json\r\nContent-Length: ${data.length}\r\n`;
+            head += '\r\n';
+            waiting = { resolve, reject };
+            connection.write(data ? Buffer.concat([Buffer.from(head, 'latin1'), data]) : Buffer.from(head, 'latin1'));
+            take();
           });
         }
 
@@ -90,27 +149,37 @@ internal static class RuntimeBootstraps
           return fn;
         }
 
+        // The callback (and context.done/succeed/fail) closes over this function's scope, not run's: a closure over
+        // run's scope would keep the event alive as long as the context, across the next Runtime API round trips, so every
+        // batch would be promoted to the old generation and paid for again in full collections (measured on 2,048-row
+        // batches: twice the CPU and three to four times the wall time per invocation).
+        function settlement(context) {
+          let resolve, reject;
+          const promise = new Promise((a, b) => { resolve = a; reject = b; });
+          let settled = false;
+          const callback = (err, value) => {
+            if (settled) return;
+            settled = true;
+            if (err !== undefined && err !== null) reject(err); else resolve(value);
+          };
+          context.done = callback;
+          context.succeed = (v) => callback(null, v);
+          context.fail = (e) => callback(e ?? new Error('handled'));
+          return { promise, callback };
+        }
+
         function run(handler, event, context) {
-          return new Promise((resolve, reject) => {
-            let settled = false;
-            const callback = (err, value) => {
-              if (settled) return;
-              settled = true;
-              if (err !== undefined && err !== null) reject(err); else resolve(value);
-            };
-            context.done = callback;
-            context.succeed = (v) => callback(null, v);
-            context.fail = (e) => callback(e ?? new Error('handled'));
-            let returned;
-            try {
-              returned = handler(event, context, callback);
-            } catch (e) {
-              callback(e);
-              return;
-            }
-            if (returned && typeof returned.then === 'function') returned.then((v) => callback(null, v), (e) => callback(e));
-            else if (handler.length < 3) callback(null, returned);
-          });
+          const { promise, callback } = settlement(context);
+          let returned;
+          try {
+            returned = handler(event, context, callback);
+          } catch (e) {
+            callback(e);
+            return promise;
+          }
+          if (returned && typeof returned.then === 'function') returned.then((v) => callback(null, v), (e) => callback(e));
+          else if (handler.length < 3) callback(null, returned);
+          return promise;
         }
 
         let handler;
