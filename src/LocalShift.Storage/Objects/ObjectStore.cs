@@ -12,12 +12,12 @@ namespace LocalShift.Storage.Objects;
 /// A write is: stage (temp file, flushed) → rename to a fresh blob id → commit the record → delete the replaced blob.
 /// A crash at any point leaves the old object or the new one; stray files are swept at start.
 /// </summary>
-public sealed partial class ObjectStore
+public sealed partial class ObjectStore : IObjectStore
 {
-    private readonly StateStore _state;
+    private readonly IStateStore _state;
     private readonly TimeProvider _time;
 
-    public ObjectStore(StateStore state, string root, TimeProvider? time = null)
+    public ObjectStore(IStateStore state, string root, TimeProvider? time = null)
     {
         _state = state;
         _time = time ?? TimeProvider.System;
@@ -50,6 +50,8 @@ public sealed partial class ObjectStore
     }
 
     public BlobFiles Files { get; }
+
+    public string CreateScratchFolder() => Files.CreateScratchFolder();
 
     private DateTimeOffset Now => _time.GetUtcNow();
 
