@@ -83,7 +83,7 @@ public sealed class LocalShiftHost : IAsyncDisposable
         {
             // The parts whose failure is the user's to fix (the state database, the accounts) are opened before
             // anything listens, so that a bad data dir or account list is reported as such.
-            app.Services.GetRequiredService<StateStore>();
+            app.Services.GetRequiredService<IStateStore>();
             app.Services.GetRequiredService<AccountDirectory>();
             host = new LocalShiftHost(app)
             {

@@ -37,22 +37,22 @@ public static class LocalShiftServices
         services.AddSingleton(options);
         services.AddSingleton(TimeProvider.System);
 
-        // Storage.
-        services.AddSingleton(_ => OpenStateStore(dataDir));
-        services.AddSingleton(sp => new ObjectStore(sp.GetRequiredService<StateStore>(), Path.Combine(dataDir, "s3"), sp.GetRequiredService<TimeProvider>()));
+        // Storage: the state store and the object store, every consumer on their interfaces (ARCHITECTURE §8).
+        services.AddSingleton<IStateStore>(_ => OpenStateStore(dataDir));
+        services.AddSingleton<IObjectStore>(sp => new ObjectStore(sp.GetRequiredService<IStateStore>(), Path.Combine(dataDir, "s3"), sp.GetRequiredService<TimeProvider>()));
 
         // Identity: accounts, IAM, sessions, and the authorizer every service and the SQL side ask.
         services.AddSingleton(_ => OpenAccounts(options));
         services.AddSingleton<DecisionLog>();
-        services.AddSingleton(sp => new IamStore(sp.GetRequiredService<StateStore>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => new IamStore(sp.GetRequiredService<IStateStore>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(sp => new IamPolicySource(sp.GetRequiredService<IamStore>()));
-        services.AddSingleton(sp => new LambdaStore(sp.GetRequiredService<StateStore>()));
+        services.AddSingleton(sp => new LambdaStore(sp.GetRequiredService<IStateStore>()));
         services.AddSingleton(sp => new PolicyAuthorizer(
             sp.GetRequiredService<IamPolicySource>(),
-            [new LocalShift.Services.S3.S3BucketPolicies(sp.GetRequiredService<ObjectStore>()), sp.GetRequiredService<LambdaStore>()],
+            [new LocalShift.Services.S3.S3BucketPolicies(sp.GetRequiredService<IObjectStore>()), sp.GetRequiredService<LambdaStore>()],
             sp.GetRequiredService<DecisionLog>(), sp.GetRequiredService<ILogger<PolicyAuthorizer>>()));
         services.AddSingleton<IAuthorizer>(sp => sp.GetRequiredService<PolicyAuthorizer>());
-        services.AddSingleton(sp => new SessionStore(sp.GetRequiredService<StateStore>()));
+        services.AddSingleton(sp => new SessionStore(sp.GetRequiredService<IStateStore>()));
         services.AddSingleton(sp => new RoleAssumer(sp.GetRequiredService<IamStore>(), sp.GetRequiredService<IamPolicySource>(),
             sp.GetRequiredService<IamStore>(), sp.GetRequiredService<SessionStore>(), sp.GetRequiredService<PolicyAuthorizer>(),
             sp.GetRequiredService<TimeProvider>()));
@@ -60,10 +60,10 @@ public static class LocalShiftServices
             new IamCredentialResolver(sp.GetRequiredService<IamStore>()), sp.GetRequiredService<SessionStore>()));
 
         // S3 for in-process callers (COPY, UNLOAD, external tables, Lambda code), over the same object store as the edge.
-        services.AddSingleton(sp => new LocalShift.Services.S3.S3Objects(new LocalShift.Services.S3.S3Access(sp.GetRequiredService<ObjectStore>())));
+        services.AddSingleton(sp => new LocalShift.Services.S3.S3Objects(new LocalShift.Services.S3.S3Access(sp.GetRequiredService<IObjectStore>())));
 
         // The Data Catalog: served on the edge and called in-process by the SQL side as a role session.
-        services.AddSingleton(sp => new GlueService(new GlueStore(sp.GetRequiredService<StateStore>())));
+        services.AddSingleton(sp => new GlueService(new GlueStore(sp.GetRequiredService<IStateStore>())));
 
         // Lambda: functions run as processes of their runtimes; their own SDK calls come back to this server, whose
         // address is known once it listens (read when a function starts, never before).
@@ -78,7 +78,7 @@ public static class LocalShiftServices
 
         // Redshift: the clusters' records, the SQL endpoints that serve them, and the control plane over both. The SQL
         // side finds a cluster's roles in the same store the control plane writes.
-        services.AddSingleton(sp => new RedshiftStore(sp.GetRequiredService<StateStore>()));
+        services.AddSingleton(sp => new RedshiftStore(sp.GetRequiredService<IStateStore>()));
         services.AddSingleton(sp => new TemporaryDbCredentials(sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(sp =>
         {
@@ -113,7 +113,7 @@ public static class LocalShiftServices
             sp.GetRequiredService<RedshiftOptions>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<ClusterLifecycle>>()));
         services.AddSingleton(sp => new RedshiftService(sp.GetRequiredService<RedshiftStore>(), sp.GetRequiredService<IamStore>(),
             sp.GetRequiredService<RedshiftOptions>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ClusterLifecycle>(),
-            sp.GetRequiredService<TemporaryDbCredentials>(), new LocalShift.Services.Redshift.Snapshots.SnapshotStore(sp.GetRequiredService<StateStore>()),
+            sp.GetRequiredService<TemporaryDbCredentials>(), new LocalShift.Services.Redshift.Snapshots.SnapshotStore(sp.GetRequiredService<IStateStore>()),
             sp.GetRequiredService<ClusterSqlHost>()));
         services.AddSingleton<IClusterDirectory>(sp => new ClusterDirectory(sp.GetRequiredService<RedshiftStore>(), sp.GetRequiredService<TimeProvider>()));
         services.AddHostedService<ClusterLifecycleLoop>();
@@ -125,7 +125,7 @@ public static class LocalShiftServices
                 // The Data API runs statements in-process on the clusters' SQL layer.
                 new LocalShift.Services.RedshiftData.RedshiftDataService(sp.GetRequiredService<IClusterDirectory>(),
                     new LocalShift.Sql.DataApi.ClusterStatementRunner(sp.GetRequiredService<ClusterSqlHost>()), sp.GetRequiredService<TimeProvider>())],
-            http: [new LocalShift.Services.S3.Http.S3Service(sp.GetRequiredService<ObjectStore>())]));
+            http: [new LocalShift.Services.S3.Http.S3Service(sp.GetRequiredService<IObjectStore>())]));
         services.AddSingleton<AwsEdge>();
         services.AddSingleton(sp => new Readiness(sp.GetRequiredService<RedshiftStore>(), sp.GetRequiredService<ClusterLifecycle>(),
             sp.GetRequiredService<ClusterSqlHost>(), sp.GetRequiredService<TimeProvider>()));
@@ -144,7 +144,7 @@ public static class LocalShiftServices
         return services;
     }
 
-    private static StateStore OpenStateStore(string dataDir)
+    private static IStateStore OpenStateStore(string dataDir)
     {
         try
         {

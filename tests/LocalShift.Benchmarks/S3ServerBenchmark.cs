@@ -24,10 +24,12 @@ public sealed class S3ServerBenchmark : IBenchmark
     public int Run(string[] args)
     {
         var seconds = args.Length > 0 && double.TryParse(args[0], out var s) ? s : 5;
-        return RunAsync(TimeSpan.FromSeconds(seconds)).GetAwaiter().GetResult();
+        // "small": only the 1 MiB PUT/GET figures, for before/after runs interleaved on a shared machine.
+        var smallOnly = args.Length > 1 && args[1] == "small";
+        return RunAsync(TimeSpan.FromSeconds(seconds), smallOnly).GetAwaiter().GetResult();
     }
 
-    private static async Task<int> RunAsync(TimeSpan duration)
+    private static async Task<int> RunAsync(TimeSpan duration, bool smallOnly)
     {
         var root = Measure.RepositoryRoot() ?? throw new InvalidOperationException("Run from the repository.");
         var s3rverJs = Path.Combine(root, "tests", "js", "node_modules", "s3rver", "bin", "s3rver.js");
@@ -62,6 +64,12 @@ public sealed class S3ServerBenchmark : IBenchmark
                 results[("PUT 1 MiB", name)] = await ConcurrentAsync(c, duration, (client, i) => c.SendAsync(HttpMethod.Put, $"/bench/one/{client}-{i % 4}", small));
                 results[("GET 1 MiB", name)] = await ConcurrentAsync(c, duration, (client, i) => c.SendAsync(HttpMethod.Get, $"/bench/one/{client}-{i % 4}"));
                 Console.WriteLine($"  {name,-10} PUT 1 MiB {results[("PUT 1 MiB", name)],8:N1}/s   GET 1 MiB {results[("GET 1 MiB", name)],8:N1}/s");
+            }
+            if (smallOnly)
+            {
+                foreach (var figure in new[] { "PUT 1 MiB", "GET 1 MiB" })
+                    Console.WriteLine($"  {figure}: {results[(figure, "LocalShift")] / results[(figure, "s3rver")]:N2}x s3rver");
+                return 0;
             }
 
             // The big object: written once, then read into a file (what `aws s3 cp s3://… file` does) best of three.

@@ -26,9 +26,9 @@ public sealed record StoredPartition(List<string> Values, PartitionInput Input, 
 /// </summary>
 public sealed class GlueStore
 {
-    private readonly StateStore _state;
+    private readonly IStateStore _state;
 
-    public GlueStore(StateStore state)
+    public GlueStore(IStateStore state)
     {
         _state = state;
         _state.Migrate("glue",

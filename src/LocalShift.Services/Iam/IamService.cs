@@ -36,7 +36,7 @@ public sealed partial class IamService : AwsService
     }
 
     /// <summary>The composition root's entry point: migrates IAM's tables and returns the service.</summary>
-    public static IamService Create(StateStore store, TimeProvider clock) => new(new IamStore(store, clock));
+    public static IamService Create(IStateStore store, TimeProvider clock) => new(new IamStore(store, clock));
 
     // ---- shared pieces ----
 

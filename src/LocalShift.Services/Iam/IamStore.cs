@@ -13,7 +13,7 @@ namespace LocalShift.Services.Iam;
 /// </summary>
 public sealed partial class IamStore : IRoleDirectory
 {
-    private readonly StateStore _store;
+    private readonly IStateStore _store;
     private readonly TimeProvider _clock;
 
     public const int MaxManagedPoliciesPerEntity = 10;
@@ -22,7 +22,7 @@ public sealed partial class IamStore : IRoleDirectory
     public const int MaxPolicyVersions = 5;
     public const int MaxTags = 50;
 
-    public IamStore(StateStore store, TimeProvider clock)
+    public IamStore(IStateStore store, TimeProvider clock)
     {
         _store = store;
         _clock = clock;

@@ -70,12 +70,12 @@ public sealed record StoredAlias(
 /// </summary>
 public sealed class LambdaStore : IResourcePolicySource
 {
-    private readonly StateStore _state;
+    private readonly IStateStore _state;
     private readonly ConcurrentDictionary<(string Account, string Region, string Name), StoredFunction?> _cache = new();
     private readonly Lock _cacheGate = new();
     private long _generation;
 
-    public LambdaStore(StateStore state)
+    public LambdaStore(IStateStore state)
     {
         _state = state;
         _state.Migrate("lambda",

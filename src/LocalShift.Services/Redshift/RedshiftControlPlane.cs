@@ -12,7 +12,7 @@ namespace LocalShift.Services.Redshift;
 public sealed record RedshiftControlPlane(RedshiftService Service, RedshiftStore Store, ClusterLifecycle Lifecycle, IClusterDirectory Clusters)
 {
     public static RedshiftControlPlane Create(
-        StateStore state,
+        IStateStore state,
         IRoleDirectory roles,
         IClusterEndpointHost endpoints,
         RedshiftOptions options,

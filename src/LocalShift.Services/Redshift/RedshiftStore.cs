@@ -12,12 +12,12 @@ namespace LocalShift.Services.Redshift;
 /// </summary>
 public sealed class RedshiftStore
 {
-    private readonly StateStore _state;
+    private readonly IStateStore _state;
 
     /// <summary>The state store the tables live in (the snapshot store shares it).</summary>
-    public StateStore State => _state;
+    public IStateStore State => _state;
 
-    public RedshiftStore(StateStore state)
+    public RedshiftStore(IStateStore state)
     {
         _state = state;
         string[] steps =

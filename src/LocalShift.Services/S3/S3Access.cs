@@ -9,9 +9,9 @@ namespace LocalShift.Services.S3;
 /// must be allowed the action on the bucket or object ARN, with the bucket's owner as the resource account so the
 /// authorizer applies the same- and cross-account rules and the bucket policy.
 /// </summary>
-public sealed class S3Access(ObjectStore store)
+public sealed class S3Access(IObjectStore store)
 {
-    public ObjectStore Store { get; } = store;
+    public IObjectStore Store { get; } = store;
 
     public static string BucketArn(string bucket) => $"arn:aws:s3:::{bucket}";
     public static string ObjectArn(string bucket, string key) => $"arn:aws:s3:::{bucket}/{key}";

@@ -4,7 +4,7 @@ using LocalShift.Storage.Objects;
 namespace LocalShift.Services.S3;
 
 /// <summary>Serves bucket policies to the authorizer: the policy of the bucket an S3 ARN (bucket or object) names.</summary>
-public sealed class S3BucketPolicies(ObjectStore store) : IResourcePolicySource
+public sealed class S3BucketPolicies(IObjectStore store) : IResourcePolicySource
 {
     public string Service => "s3";
 

@@ -13,7 +13,7 @@ public sealed record S3ObjectSummary(string Bucket, string Key, long Size, strin
 /// </summary>
 public sealed class S3Objects(S3Access access)
 {
-    private ObjectStore Store => access.Store;
+    private IObjectStore Store => access.Store;
 
     /// <summary>Every object whose key starts with <paramref name="prefix"/>, in S3 order. Needs s3:ListBucket (with s3:prefix).</summary>
     public Task<IReadOnlyList<S3ObjectSummary>> ListAsync(AwsCall call, string bucket, string prefix, CancellationToken ct = default)
@@ -83,14 +83,14 @@ public sealed class S3Objects(S3Access access)
 
     /// <summary>
     /// Records the keys a writer is about to put together (an UNLOAD's files and manifest), so that a kill or a
-    /// failure before it completes leaves none of them behind (<see cref="ObjectStore.BeginPublication"/>). Not an S3
+    /// failure before it completes leaves none of them behind (<see cref="IObjectStore.BeginPublication"/>). Not an S3
     /// action: the puts themselves are authorized one by one.
     /// </summary>
     public ObjectPublication BeginPublication(string bucket, IReadOnlyCollection<string> keys) =>
         new(Store, Store.BeginPublication(bucket, keys));
 
     /// <summary>A new empty folder on the store's filesystem for files that will become objects through <see cref="PutFileAsync"/>.</summary>
-    public string CreateScratchFolder() => Store.Files.CreateScratchFolder();
+    public string CreateScratchFolder() => Store.CreateScratchFolder();
 
     /// <summary>Deletes an object; deleting a missing key succeeds, as in S3. Needs s3:DeleteObject.</summary>
     public Task DeleteAsync(AwsCall call, string bucket, string key, CancellationToken ct = default)

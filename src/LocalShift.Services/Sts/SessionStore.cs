@@ -19,9 +19,9 @@ public sealed record RoleSession(
 /// <summary>Temporary credentials in SQLite, so sessions survive a restart like AWS's do; resolves ASIA keys.</summary>
 public sealed class SessionStore : ICredentialResolver
 {
-    private readonly StateStore _store;
+    private readonly IStateStore _store;
 
-    public SessionStore(StateStore store)
+    public SessionStore(IStateStore store)
     {
         _store = store;
         store.Migrate("sts", """

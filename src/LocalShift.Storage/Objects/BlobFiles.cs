@@ -27,9 +27,11 @@ public sealed class BlobFiles
 
     /// <summary>
     /// Copies <paramref name="source"/> to a flushed temporary file, computing its MD5 and feeding
-    /// <paramref name="digests"/> on the way. A body larger than one chunk is hashed on other cores while it is written
-    /// (<see cref="DigestPipeline"/>): each digest runs beside the write instead of after it. The digests have seen every
-    /// byte when this returns.
+    /// <paramref name="digests"/> on the way. The first <see cref="DigestPipeline.InlineBytes"/> are hashed on the
+    /// request's thread; the rest of a larger body on other cores while it is written (<see cref="DigestPipeline"/>), each
+    /// digest beside the write instead of after it. The writes go to the page cache on the request's thread (an async
+    /// file write on Unix is the same write on another thread, a hop per chunk), and the flush to the device waits in
+    /// <see cref="FlushQueue"/> without holding a thread. The digests have seen every byte when this returns.
     /// </summary>
     public async Task<StagedBlob> StageAsync(Stream source, IReadOnlyList<IBodyDigest>? digests = null, CancellationToken ct = default)
     {
@@ -40,28 +42,34 @@ public sealed class BlobFiles
             long size = 0;
             await using (var pipeline = new DigestPipeline(digests is { Count: > 0 } ? [md5, .. digests] : [md5]))
             {
-                await using (var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.Asynchronous))
+                await using (var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.None))
                 {
-                    var first = true;
                     while (true)
                     {
                         var chunk = await pipeline.RentAsync(ct);
                         var n = chunk.Length = await FillAsync(source, chunk.Buffer, ct);
-                        if (first && n < DigestPipeline.ChunkSize)
+                        if (n > 0)
                         {
-                            // The whole body fit in one chunk: hashed here, with no hand-over to other cores.
-                            pipeline.AppendInline(chunk);
+                            // A small body is hashed here, with no hand-over to other cores; a large one's first bytes too.
+                            if (size < DigestPipeline.InlineBytes) pipeline.AppendInline(chunk);
+                            else pipeline.Publish(chunk);
+                            file.Write(chunk.Span);
                         }
-                        else if (n > 0) pipeline.Publish(chunk);
-                        first = false;
-                        if (n > 0) await file.WriteAsync(chunk.Memory, ct);
                         chunk.Release();
                         size += n;
                         if (n < DigestPipeline.ChunkSize) break;
                     }
-                    file.Flush(flushToDisk: true);
+                    var flushed = FlushQueue.Shared.FlushAsync(file);
+                    try
+                    {
+                        await pipeline.CompleteAsync();
+                    }
+                    finally
+                    {
+                        // The file stays open until it is on the device, even when a digest failed.
+                        await flushed;
+                    }
                 }
-                await pipeline.CompleteAsync();
             }
             return new StagedBlob(this, path, size, md5.Hash());
         }

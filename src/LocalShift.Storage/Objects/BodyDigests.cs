@@ -39,26 +39,37 @@ internal sealed class DigestPipeline : IAsyncDisposable
     public const int ChunkSize = 256 * 1024;
     public const int ChunkCount = 6;
 
+    /// <summary>
+    /// How many bytes of a body are hashed on the writer's thread before the rest goes to the workers: at 16 concurrent
+    /// 1 MiB PUTs the cores are already shared among requests, and a hand-over per body costs more than it saves.
+    /// </summary>
+    public const int InlineBytes = 1 << 20;
+
     private readonly IReadOnlyList<IBodyDigest> _digests;
-    private readonly Chunk[] _chunks;
+    private readonly List<Chunk> _chunks = new(ChunkCount);
     private readonly Channel<Chunk> _free = Channel.CreateBounded<Chunk>(new BoundedChannelOptions(ChunkCount) { SingleReader = true });
     private Channel<Chunk>[]? _queues;
     private Task[]? _workers;
     private Exception? _fault;
 
-    public DigestPipeline(IReadOnlyList<IBodyDigest> digests)
-    {
-        _digests = digests;
-        _chunks = new Chunk[ChunkCount];
-        for (var i = 0; i < ChunkCount; i++)
-        {
-            _chunks[i] = new Chunk(this);
-            _free.Writer.TryWrite(_chunks[i]);
-        }
-    }
+    public DigestPipeline(IReadOnlyList<IBodyDigest> digests) => _digests = digests;
 
-    /// <summary>A free chunk, waiting while every chunk is still with a digest.</summary>
-    public ValueTask<Chunk> RentAsync(CancellationToken ct) => _free.Reader.ReadAsync(ct);
+    /// <summary>
+    /// A free chunk, waiting while every chunk is still with a digest. Chunks are rented from the shared pool only when
+    /// none is free: a body hashed inline uses one, so 16 concurrent small PUTs hold 16 buffers, not 96 (more than the
+    /// shared pool keeps, and each one past it a fresh large-object allocation).
+    /// </summary>
+    public ValueTask<Chunk> RentAsync(CancellationToken ct)
+    {
+        if (_free.Reader.TryRead(out var free)) return ValueTask.FromResult(free);
+        if (_chunks.Count < ChunkCount)
+        {
+            var chunk = new Chunk(this);
+            _chunks.Add(chunk);
+            return ValueTask.FromResult(chunk);
+        }
+        return _free.Reader.ReadAsync(ct);
+    }
 
     /// <summary>Gives the chunk's bytes to every digest. The caller still holds it and must <see cref="Chunk.Release"/> it.</summary>
     public void Publish(Chunk chunk)
@@ -69,13 +80,22 @@ internal sealed class DigestPipeline : IAsyncDisposable
     }
 
     /// <summary>
-    /// Appends a chunk to every digest here, on the caller's thread: for a body that fits in one chunk, where handing it
-    /// to other cores would cost more than it saves. Only before anything was <see cref="Publish"/>ed.
+    /// Appends a chunk to every digest here, on the caller's thread: for a body's first bytes, where handing them to
+    /// other cores would cost more than it saves. Only before anything was <see cref="Publish"/>ed, so the digests see
+    /// the bytes in order.
     /// </summary>
     public void AppendInline(Chunk chunk)
     {
         if (_workers is not null) throw new InvalidOperationException("Chunks were already published.");
-        foreach (var d in _digests) d.Append(chunk.Span);
+        try
+        {
+            foreach (var d in _digests) d.Append(chunk.Span);
+        }
+        catch (Exception e)
+        {
+            // As a worker's failure is reported (CompleteAsync): one error for a digest that failed, wherever it ran.
+            throw new InvalidOperationException("A digest of the body failed.", e);
+        }
     }
 
     /// <summary>Waits until every digest has seen every published chunk; throws what a digest threw.</summary>

@@ -1,10 +1,10 @@
 namespace LocalShift.Storage.Objects;
 
 /// <summary>
-/// An open publication (<see cref="ObjectStore.BeginPublication"/>): <see cref="Complete"/> once every object is in;
+/// An open publication (<see cref="IObjectStore.BeginPublication"/>): <see cref="Complete"/> once every object is in;
 /// disposed without it, what was put so far is removed.
 /// </summary>
-public sealed class ObjectPublication(ObjectStore store, string id) : IDisposable
+public sealed class ObjectPublication(IObjectStore store, string id) : IDisposable
 {
     private bool _closed;
 

@@ -25,12 +25,19 @@ public sealed partial class ObjectStore
         """);
 
     /// <summary>The stored value of a bucket setting, or null when the bucket has none (the bucket's default applies).</summary>
-    public string? GetBucketSetting(string bucket, BucketSetting setting) => _state.Read(c =>
+    public string? GetBucketSetting(string bucket, BucketSetting setting) => Cached(_settings, (bucket, setting), k => _state.Read(c =>
         c.Query(null, "SELECT value FROM s3_bucket_settings WHERE bucket=$b AND setting=$s", r => r.GetString(0),
-            ("$b", bucket), ("$s", setting.ToString())).FirstOrDefault());
+            ("$b", k.Item1), ("$s", k.Item2.ToString())).FirstOrDefault()));
 
     /// <summary>Sets (or with null removes) a bucket setting.</summary>
-    public void SetBucketSetting(string bucket, BucketSetting setting, string? value) => _state.Write((c, tx) =>
+    public void SetBucketSetting(string bucket, BucketSetting setting, string? value)
+    {
+        _state.Write((c, tx) => SetBucketSetting(c, tx, bucket, setting, value));
+        BucketWritten();
+    }
+
+    private static void SetBucketSetting(Microsoft.Data.Sqlite.SqliteConnection c, Microsoft.Data.Sqlite.SqliteTransaction tx, string bucket,
+        BucketSetting setting, string? value)
     {
         _ = FindBucket(c, tx, bucket) ?? throw new ObjectStoreException(ObjectStoreError.NoSuchBucket);
         if (value is null)
@@ -40,5 +47,5 @@ public sealed partial class ObjectStore
                 INSERT INTO s3_bucket_settings(bucket, setting, value) VALUES($b,$s,$v)
                 ON CONFLICT(bucket, setting) DO UPDATE SET value=excluded.value
                 """, ("$b", bucket), ("$s", setting.ToString()), ("$v", value));
-    });
+    }
 }

@@ -133,6 +133,7 @@ public sealed partial class ObjectStore
             Files.Delete(blob);
             throw;
         }
+        Written(upload.Bucket, upload.Key);
         foreach (var b in done.Freed) Files.Delete(b);
         foreach (var b in done.PartBlobs) Files.Delete(b);
         return new ObjectInfo(upload.Bucket, upload.Key, staged.Size, etag, modified, attributes, blob, done.VersionId);

@@ -99,7 +99,7 @@ public sealed partial class ObjectStore
         versionId == NullVersionId
         || (versionId.Length == VersionIdLength && versionId.All(ch => char.IsAsciiLetterOrDigit(ch) || ch is '.' or '_'));
 
-    public BucketVersioning GetVersioning(string bucket) => _state.Read(c => Versioning(c, null, bucket));
+    public BucketVersioning GetVersioning(string bucket) => Cached(_versioning, bucket, b => _state.Read(c => Versioning(c, null, b)));
 
     /// <summary>Enables or suspends versioning; a bucket can never return to unversioned.</summary>
     public void SetVersioning(string bucket, BucketVersioning state)
@@ -111,6 +111,7 @@ public sealed partial class ObjectStore
             c.Exec(tx, "INSERT INTO s3_bucket_versioning(bucket, status) VALUES($b,$s) ON CONFLICT(bucket) DO UPDATE SET status=excluded.status",
                 ("$b", bucket), ("$s", state.ToString()));
         });
+        BucketWritten();
     }
 
     private static BucketVersioning Versioning(SqliteConnection c, SqliteTransaction? tx, string bucket)
@@ -209,6 +210,7 @@ public sealed partial class ObjectStore
             PromoteNewest(c, tx, bucket, keyBytes);
             return (new DeleteOutcome(id, wasMarker, true), freed);
         });
+        Written(bucket, key);
         foreach (var blob in freed) Files.Delete(blob);
         return outcome;
     }

@@ -12,12 +12,12 @@ namespace LocalShift.Storage.Objects;
 /// A write is: stage (temp file, flushed) → rename to a fresh blob id → commit the record → delete the replaced blob.
 /// A crash at any point leaves the old object or the new one; stray files are swept at start.
 /// </summary>
-public sealed partial class ObjectStore
+public sealed partial class ObjectStore : IObjectStore
 {
-    private readonly StateStore _state;
+    private readonly IStateStore _state;
     private readonly TimeProvider _time;
 
-    public ObjectStore(StateStore state, string root, TimeProvider? time = null)
+    public ObjectStore(IStateStore state, string root, TimeProvider? time = null)
     {
         _state = state;
         _time = time ?? TimeProvider.System;
@@ -51,14 +51,17 @@ public sealed partial class ObjectStore
 
     public BlobFiles Files { get; }
 
+    public string CreateScratchFolder() => Files.CreateScratchFolder();
+
     private DateTimeOffset Now => _time.GetUtcNow();
 
     // ---- buckets ----
 
     /// <summary>Creates a bucket. Names are global across accounts, as in S3.</summary>
     /// <returns>The bucket, and whether it was created (false: the caller already owned it).</returns>
-    public (BucketInfo Bucket, bool Created) CreateBucket(string name, string ownerAccount, string region) =>
-        _state.Write((c, tx) =>
+    public (BucketInfo Bucket, bool Created) CreateBucket(string name, string ownerAccount, string region)
+    {
+        var made = _state.Write((c, tx) =>
         {
             var existing = FindBucket(c, tx, name);
             if (existing is not null)
@@ -71,8 +74,11 @@ public sealed partial class ObjectStore
                 ("$n", name), ("$o", ownerAccount), ("$r", region), ("$t", created.ToUnixTimeMilliseconds()));
             return (new BucketInfo(name, ownerAccount, region, DateTimeOffset.FromUnixTimeMilliseconds(created.ToUnixTimeMilliseconds()), null), true);
         });
+        if (made.Item2) BucketWritten();
+        return made;
+    }
 
-    public BucketInfo? FindBucket(string name) => _state.Read(c => FindBucket(c, null, name));
+    public BucketInfo? FindBucket(string name) => Cached(_buckets, name, n => _state.Read(c => FindBucket(c, null, n)));
 
     public BucketInfo GetBucket(string name) => FindBucket(name) ?? throw new ObjectStoreException(ObjectStoreError.NoSuchBucket);
 
@@ -96,15 +102,20 @@ public sealed partial class ObjectStore
             c.Exec(tx, "DELETE FROM s3_bucket_versioning WHERE bucket=$b", ("$b", name));
             return partBlobs;
         });
+        BucketWritten();
         foreach (var b in blobs) Files.Delete(b);
     }
 
     /// <summary>Sets (or with null removes) the bucket policy document.</summary>
-    public void SetBucketPolicy(string name, string? policy) => _state.Write((c, tx) =>
+    public void SetBucketPolicy(string name, string? policy)
     {
-        if (c.Exec(tx, "UPDATE s3_buckets SET policy=$p WHERE name=$b", ("$p", policy), ("$b", name)) == 0)
-            throw new ObjectStoreException(ObjectStoreError.NoSuchBucket);
-    });
+        _state.Write((c, tx) =>
+        {
+            if (c.Exec(tx, "UPDATE s3_buckets SET policy=$p WHERE name=$b", ("$p", policy), ("$b", name)) == 0)
+                throw new ObjectStoreException(ObjectStoreError.NoSuchBucket);
+        });
+        BucketWritten();
+    }
 
     private static BucketInfo? FindBucket(SqliteConnection c, SqliteTransaction? tx, string name) =>
         c.Query(tx, "SELECT name, owner_account, region, created, policy FROM s3_buckets WHERE name=$n", ReadBucket, ("$n", name))
@@ -152,6 +163,7 @@ public sealed partial class ObjectStore
             Files.Delete(blob);
             throw;
         }
+        Written(bucket, key);
         foreach (var freed in written.Freed) Files.Delete(freed);
         return new ObjectInfo(bucket, key, staged.Size, etag, modified, attributes, blob, written.VersionId);
     }
@@ -188,9 +200,9 @@ public sealed partial class ObjectStore
     public ObjectInfo? FindObject(string bucket, string key)
     {
         var keyBytes = ObjectKeys.Encode(key);
-        return _state.Read(c => c.Query(null,
+        return Cached(_objects, (bucket, key), _ => _state.Read(c => c.Query(null,
             "SELECT " + ObjectColumns + " FROM s3_objects WHERE bucket=$b AND key=$k",
-            r => ReadObject(bucket, r), ("$b", bucket), ("$k", keyBytes)).FirstOrDefault());
+            r => ReadObject(bucket, r), ("$b", bucket), ("$k", keyBytes)).FirstOrDefault()));
     }
 
     /// <summary>Finds an object and opens its bytes; the open file stays readable even if the object is replaced meanwhile.</summary>
@@ -204,12 +216,10 @@ public sealed partial class ObjectStore
             {
                 return (info, Files.OpenRead(info.BlobId));
             }
-            catch (FileNotFoundException) when (attempt < 5)
+            catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException && attempt < 5)
             {
-                // Replaced between the lookup and the open: look again.
-            }
-            catch (DirectoryNotFoundException) when (attempt < 5)
-            {
+                // Replaced between the lookup and the open: look again (and not in the cache, whatever it holds).
+                Written(bucket, key);
             }
         }
     }
@@ -224,7 +234,7 @@ public sealed partial class ObjectStore
     public ObjectInfo UpdateAttributes(string bucket, string key, Func<ObjectAttributes, ObjectAttributes> update, bool touch)
     {
         var keyBytes = ObjectKeys.Encode(key);
-        return _state.Write((c, tx) =>
+        var updated = _state.Write((c, tx) =>
         {
             var info = c.Query(tx, "SELECT " + ObjectColumns + " FROM s3_objects WHERE bucket=$b AND key=$k",
                 r => ReadObject(bucket, r), ("$b", bucket), ("$k", keyBytes)).FirstOrDefault()
@@ -235,6 +245,8 @@ public sealed partial class ObjectStore
                 ("$a", JsonSerializer.Serialize(attrs)), ("$m", modified.ToUnixTimeMilliseconds()), ("$b", bucket), ("$k", keyBytes));
             return info with { Attributes = attrs, LastModified = modified };
         });
+        Written(bucket, key);
+        return updated;
     }
 
     /// <summary>The columns <see cref="ReadObject"/> reads, in its order.</summary>

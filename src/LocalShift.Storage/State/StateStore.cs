@@ -7,7 +7,7 @@ namespace LocalShift.Storage.State;
 /// numbered migrations; writers are serialized in-process so SQLite never answers "busy".
 /// A committed transaction is on disk before the caller acknowledges the request.
 /// </summary>
-public sealed class StateStore : IDisposable
+public sealed class StateStore : IStateStore, IDisposable
 {
     private readonly string _connectionString;
     private readonly Lock _writeLock = new();

@@ -31,16 +31,16 @@ public sealed class EventLog
     /// <summary>How long events are kept (DescribeEvents: "for the past 14 days").</summary>
     public static readonly TimeSpan Retention = TimeSpan.FromDays(14);
 
-    private readonly StateStore _state;
+    private readonly IStateStore _state;
 
-    public EventLog(StateStore state)
+    public EventLog(IStateStore state)
     {
         _state = state;
         EnsureTable(state);
     }
 
     /// <summary>Creates the table (its own migration component; the cluster store also writes to it while settling).</summary>
-    public static void EnsureTable(StateStore state) =>
+    public static void EnsureTable(IStateStore state) =>
         state.Migrate("redshift_events", """
             CREATE TABLE redshift_events(
               seq INTEGER PRIMARY KEY AUTOINCREMENT,

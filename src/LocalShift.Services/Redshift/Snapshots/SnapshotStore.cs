@@ -11,9 +11,9 @@ namespace LocalShift.Services.Redshift.Snapshots;
 /// </summary>
 public sealed class SnapshotStore
 {
-    private readonly StateStore _state;
+    private readonly IStateStore _state;
 
-    public SnapshotStore(StateStore state)
+    public SnapshotStore(IStateStore state)
     {
         _state = state;
         // A component of its own: its migration steps never interleave with the cluster tables' steps.

@@ -41,6 +41,7 @@ public static class Conditions
     /// </summary>
     public static void CheckWrite(S3Request r, ObjectInfo? current)
     {
+        if (!IsConditionalWrite(r)) return;
         if (r.Header("If-None-Match") == "*" && current is not null) throw S3Errors.PreconditionFailed("If-None-Match");
         if (r.Header("If-Match") is { } ifMatch)
         {
@@ -48,6 +49,9 @@ public static class Conditions
             if (!EtagMatches(ifMatch, current.ETag)) throw S3Errors.PreconditionFailed("If-Match");
         }
     }
+
+    /// <summary>Whether a write carries a condition <see cref="CheckWrite"/> checks (without one, the object now at the key does not matter).</summary>
+    public static bool IsConditionalWrite(S3Request r) => r.Header("If-None-Match") is not null || r.Header("If-Match") is not null;
 
     /// <summary>
     /// UploadPartCopy's <c>x-amz-copy-source-range</c>: exactly <c>bytes=first-last</c>, inside the source. Unlike a

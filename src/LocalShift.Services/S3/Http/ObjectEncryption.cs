@@ -11,7 +11,7 @@ public sealed record BucketEncryption(string Algorithm, string? KmsMasterKeyId, 
 {
     public static readonly BucketEncryption Default = new("AES256", null, false);
 
-    public static BucketEncryption Of(ObjectStore store, string bucket) =>
+    public static BucketEncryption Of(IObjectStore store, string bucket) =>
         store.GetBucketSetting(bucket, BucketSetting.Encryption) is { } json
             ? JsonSerializer.Deserialize<BucketEncryption>(json) ?? Default
             : Default;

@@ -105,7 +105,7 @@ public sealed partial class RequestPayload : IDisposable
     /// Writes the decoded body to a staged file of <paramref name="store"/>, digesting it on the way, and verifies it
     /// (<see cref="Verify(byte[])"/>): a body that fails a check throws its S3 error and leaves nothing staged.
     /// </summary>
-    public async Task<StagedBlob> StageAsync(ObjectStore store, CancellationToken ct)
+    public async Task<StagedBlob> StageAsync(IObjectStore store, CancellationToken ct)
     {
         var staged = await store.StageAsync(_body, Digests, ct);
         try

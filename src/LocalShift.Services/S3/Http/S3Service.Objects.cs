@@ -13,13 +13,14 @@ public sealed partial class S3Service
         var bucketInfo = access.AuthorizeObject(call, bucket, key, "s3:PutObject", S3ConditionKeys.ObjectWrite(r, call.Time));
         CheckAclHeaders(r, bucketInfo);
         // Checked before the body is read, so a refused write costs no upload, and again just before the commit.
-        Conditions.CheckWrite(r, Store.FindObject(bucket, key));
+        var conditional = Conditions.IsConditionalWrite(r);
+        if (conditional) Conditions.CheckWrite(r, Store.FindObject(bucket, key));
 
         var attributes = ObjectEncryption.Apply(r, ObjectHeaders.Read(r), BucketEncryption.Of(Store, bucket), bucketInfo.OwnerAccount, bucketInfo.Region);
         using var payload = new RequestPayload(r);
         using var staged = await payload.StageAsync(Store, r.Http.RequestAborted);
         if (payload.Checksum is { } c) attributes = attributes with { ChecksumAlgorithm = c.Algorithm, ChecksumValue = c.Value, ChecksumType = FullObject };
-        Conditions.CheckWrite(r, Store.FindObject(bucket, key));
+        if (conditional) Conditions.CheckWrite(r, Store.FindObject(bucket, key));
         var info = Store.Commit(bucket, key, staged, attributes);
 
         r.Http.Response.Headers.ETag = S3Xml.Quote(info.ETag);
@@ -97,14 +98,18 @@ public sealed partial class S3Service
         return (n, start, sizes[n - 1]);
     }
 
-    private static async Task CopyAsync(Stream from, Stream to, long length, CancellationToken ct)
+    /// <summary>
+    /// Sends an object's bytes. The file is read synchronously: on Unix an asynchronous file read is the same read on a
+    /// thread-pool thread, a hop per buffer that costs more than the read of a page-cached file it waits for.
+    /// </summary>
+    private static async Task CopyAsync(FileStream from, Stream to, long length, CancellationToken ct)
     {
-        var buffer = ArrayPool<byte>.Shared.Rent(1 << 20);
+        var buffer = ArrayPool<byte>.Shared.Rent((int)Math.Clamp(length, 1, 1 << 20));
         try
         {
             while (length > 0)
             {
-                var n = await from.ReadAsync(buffer.AsMemory(0, (int)Math.Min(buffer.Length, length)), ct);
+                var n = from.Read(buffer.AsSpan(0, (int)Math.Min(buffer.Length, length)));
                 if (n == 0) break;
                 await to.WriteAsync(buffer.AsMemory(0, n), ct);
                 length -= n;

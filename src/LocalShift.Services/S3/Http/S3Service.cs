@@ -12,12 +12,12 @@ namespace LocalShift.Services.S3.Http;
 /// </summary>
 public sealed partial class S3Service(S3Access access) : IHttpService, LocalShift.Aws.Operations.IEnumerableOperations
 {
-    public S3Service(ObjectStore store) : this(new S3Access(store)) { }
+    public S3Service(IObjectStore store) : this(new S3Access(store)) { }
 
     public string SigningName => "s3";
     public bool AllowsAnonymous => true;
 
-    private ObjectStore Store => access.Store;
+    private IObjectStore Store => access.Store;
 
     public async Task HandleAsync(HttpContext http, AwsCall call)
     {
