@@ -130,13 +130,18 @@ public sealed partial class ExternalTables
         {
             var options = new List<string> { format.Options };
             var maxSize = table.Parameters.TryGetValue("write.maxfilesize.mb", out var mb) && long.TryParse(mb, NumberStyles.None, CultureInfo.InvariantCulture, out var m) && m > 0
-                ? m * 1024 * 1024 : (long?)null;
+                          && format.Splits ? m * 1024 * 1024 : (long?)null;
             if (maxSize is { } bytes) options.Add($"FILE_SIZE_BYTES {bytes}");
-            if (table.PartitionKeys.Count > 0) options.Add($"PARTITION_BY ({string.Join(", ", table.PartitionKeys.Select(k => QuoteIdentifier(k.Name)))})");
             var directory = table.PartitionKeys.Count > 0 || maxSize is not null;
-            if (directory) options.Add("OVERWRITE_OR_IGNORE true");
             var output = Path.Combine(folder, directory ? "out" : "data");
-            var rows = context.Engine.Execute($"COPY ({select}) TO {QuoteLiteral(output)} ({string.Join(", ", options)})");
+            long rows;
+            if (table.PartitionKeys.Count > 0 && !format.Splits) rows = WritePartitions(context, table, format, select, output);
+            else
+            {
+                if (table.PartitionKeys.Count > 0) options.Add($"PARTITION_BY ({string.Join(", ", table.PartitionKeys.Select(k => QuoteIdentifier(k.Name)))})");
+                if (directory) options.Add("OVERWRITE_OR_IGNORE true");
+                rows = context.Engine.Execute($"COPY ({select}) TO {QuoteLiteral(output)} ({string.Join(", ", options)})");
+            }
 
             // The files the engine wrote, with the partition values of the folder each is in.
             var files = new List<(string File, IReadOnlyList<string> Values)>();
@@ -234,6 +239,40 @@ public sealed partial class ExternalTables
     }
 
     /// <summary>
+    /// The rows of a partitioned table in a format the engine cannot partition or split (JSON): held once in a temporary
+    /// table, then one COPY per partition into a <c>key=value/</c> folder under <paramref name="output"/>, as
+    /// PARTITION_BY names them (values escaped as URLs are). Returns how many rows were written.
+    /// </summary>
+    private static long WritePartitions(RedshiftStatementContext context, CatalogTable table, WriteFormat format, string select, string output)
+    {
+        var temp = QuoteIdentifier("__ext_write_" + Guid.NewGuid().ToString("N"));
+        context.Engine.Execute($"CREATE TEMP TABLE {temp} AS {select}");
+        try
+        {
+            var keys = table.PartitionKeys.Select(k => QuoteIdentifier(k.Name)).ToList();
+            var partitions = new List<string?[]>();
+            using (var result = context.Engine.Query($"SELECT DISTINCT {string.Join(", ", keys)} FROM {temp}"))
+                while (result.Read())
+                    partitions.Add(Enumerable.Range(0, keys.Count).Select(i => result.GetValue(i) as string).ToArray());
+            var data = string.Join(", ", table.Columns.Select(c => QuoteIdentifier(c.Name)));
+            long rows = 0;
+            foreach (var values in partitions)
+            {
+                var at = Path.Combine([output, .. table.PartitionKeys.Select((k, i) => $"{k.Name}={Uri.EscapeDataString(values[i] ?? "NULL")}")]);
+                Directory.CreateDirectory(at);
+                var where = string.Join(" AND ", keys.Select((k, i) => values[i] is { } v ? $"{k} = {QuoteLiteral(v)}" : $"{k} IS NULL"));
+                rows += context.Engine.Execute($"COPY (SELECT {data} FROM {temp} WHERE {where}) TO {QuoteLiteral(Path.Combine(at, "data_0" + format.Extension))} ({format.Options})");
+            }
+            return rows;
+        }
+        finally
+        {
+            try { context.Engine.Execute($"DROP TABLE IF EXISTS {temp}"); }
+            catch (PgException) { }
+        }
+    }
+
+    /// <summary>
     /// How a table's files are written: the engine's COPY options, the file name's extension and the object's content
     /// type. Redshift writes Parquet and text (TEXTFILE) tables; a text table is written as its SerDe reads it:
     /// Hive's delimited text (LazySimpleSerDe: fields as they are, no quoting, NULL as <c>\N</c>), OpenCSV (every
@@ -241,7 +280,9 @@ public sealed partial class ExternalTables
     /// separated by its <c>separatorChar</c>, NULL as an empty unquoted field, as OpenCSVSerde's writer does), or
     /// JSON (the OpenX JSON SerDe: one object per line, keyed by the column names).
     /// </summary>
-    private sealed record WriteFormat(string Options, string Extension, string ContentType)
+    /// <param name="Splits">Whether the engine partitions and splits files of this format itself (PARTITION_BY,
+    /// FILE_SIZE_BYTES); JSON is written a partition at a time, one file each (<c>write.maxfilesize.mb</c> is not honoured).</param>
+    private sealed record WriteFormat(string Options, string Extension, string ContentType, bool Splits = true)
     {
         public static WriteFormat Of(CatalogTable table)
         {
@@ -266,7 +307,7 @@ public sealed partial class ExternalTables
             }
             if (serde.Contains("Json", StringComparison.OrdinalIgnoreCase))
                 // unverified: the extension Redshift gives a JSON file it writes.
-                return new("FORMAT json", ".json", "application/json");
+                return new("FORMAT json", ".json", "application/json", Splits: false);
             // unverified: Redshift's text for writing to a table of another SerDe.
             throw new PgException(SqlState.FeatureNotSupported,
                 $"writing to an external table with SerDe {serde} is not supported: only Parquet and text tables (delimited, OpenCSV or JSON) can be written");

@@ -225,7 +225,10 @@ public partial class SpectrumWriteTests(ServerFixture fixture) : IClassFixture<S
         Assert.Equal(2, json.Count);
         Assert.StartsWith("json/day=2024-01-02/", json[1]);
         Assert.EndsWith(".json", json[1]);
-        Assert.Equal("{\"id\":3,\"item\":null,\"price\":3.00}", (await story.ReadAsync("spectrum-gaps", json[1])).Trim());
+        var line = Assert.Single((await story.ReadAsync("spectrum-gaps", json[1])).Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        using (var row = JsonDocument.Parse(line))
+            Assert.Equal(["id=3", "item=Null", "price=3"],
+                row.RootElement.EnumerateObject().Select(p => $"{p.Name}={(p.Value.ValueKind == JsonValueKind.Number ? p.Value.GetDecimal().ToString("G29", System.Globalization.CultureInfo.InvariantCulture) : p.Value.ValueKind.ToString())}"));
 
         // CREATE EXTERNAL TABLE AS records a VARCHAR's length where the query reads a column as it is.
         var copied = (await Server.AwsAsync("glue", "get-table", "--database-name", "gapsdb", "--name", "copied")).EnsureSuccess().Json().GetProperty("Table");
