@@ -95,16 +95,23 @@ public sealed class ClusterDatabase : IPgBackend, IDisposable
 
     internal void SchemaChanged() => Interlocked.Increment(ref _schemaVersion);
 
-    private (int Version, IReadOnlySet<string> Names)? _externalSchemas;
+    private (int Version, IReadOnlyDictionary<string, External.ExternalSchema> Schemas, IReadOnlySet<string> Names)? _externalSchemas;
 
     /// <summary>The names of the cluster's external schemas, read again whenever the schema version moves.</summary>
-    internal IReadOnlySet<string> ExternalSchemaNames(IEngineSession engine)
+    internal IReadOnlySet<string> ExternalSchemaNames(IEngineSession engine) => KnownExternalSchemas(engine).Names;
+
+    /// <summary>An external schema by name (as <see cref="External.ExternalSchemas.Find"/>), from the same record.</summary>
+    internal External.ExternalSchema? FindExternalSchema(IEngineSession engine, string name) =>
+        KnownExternalSchemas(engine).Schemas.GetValueOrDefault(name);
+
+    private (int Version, IReadOnlyDictionary<string, External.ExternalSchema> Schemas, IReadOnlySet<string> Names) KnownExternalSchemas(IEngineSession engine)
     {
         var version = SchemaVersion;
-        if (_externalSchemas is { } known && known.Version == version) return known.Names;
-        var names = External.ExternalSchemas.List(engine).Select(s => s.Name).ToHashSet(StringComparer.Ordinal);
-        _externalSchemas = (version, names);
-        return names;
+        if (_externalSchemas is { } known && known.Version == version) return known;
+        var schemas = External.ExternalSchemas.List(engine).ToDictionary(s => s.Name, StringComparer.Ordinal);
+        var read = (version, (IReadOnlyDictionary<string, External.ExternalSchema>)schemas, (IReadOnlySet<string>)schemas.Keys.ToHashSet(StringComparer.Ordinal));
+        _externalSchemas = read;
+        return read;
     }
 
     private (int Version, IReadOnlySet<(string Schema, string Name)> Names)? _externalFunctions;

@@ -13,7 +13,8 @@ namespace LocalShift.Benchmarks;
 /// … GROUP BY flag</c> (goal ≥ 0.9×). Then the same rows as 100 partitions (<c>p = id % 100</c>): a WHERE selecting one
 /// partition must read only that partition's objects (counted in the decision log's s3:GetObject decisions) and answer
 /// ≥ 20× faster than the same query whose WHERE cannot be pruned (<c>p + 0 = 42</c>, which reads all 100).
-/// Timings are the best of a warm-up plus <c>--runs</c> runs, the sides taking turns. Options: --rows N, --runs N (default 3).
+/// Timings are the best of a warm-up plus <c>--runs</c> runs, the sides taking turns. Options: --rows N, --runs N (default 3),
+/// --server path/to/localshift.dll (another build of the server, e.g. a copy of the Release output from before a change).
 /// </summary>
 public sealed class SpectrumBenchmark : IBenchmark
 {
@@ -34,7 +35,9 @@ public sealed class SpectrumBenchmark : IBenchmark
         var rows = Option(args, "--rows", 5_000_000);
         var runs = Math.Max(1, Option(args, "--runs", 3));
         var root = Measure.RepositoryRoot();
-        var dll = root is null ? null : Path.Combine(root, "src/LocalShift.Server/bin/Release/net10.0/localshift.dll");
+        // --server: another build's localshift.dll (a copy of the Release output taken before a change), to measure
+        // before and after in turns on the same machine.
+        var dll = StringOption(args, "--server") ?? (root is null ? null : Path.Combine(root, "src/LocalShift.Server/bin/Release/net10.0/localshift.dll"));
         if (dll is null || !File.Exists(dll))
         {
             Console.Error.WriteLine("spectrum: build the server first: dotnet build src/LocalShift.Server -c Release");
@@ -66,6 +69,7 @@ public sealed class SpectrumBenchmark : IBenchmark
 
             using var duck = new DuckDBConnection("DataSource=:memory:");
             duck.Open();
+            Console.WriteLine($"spectrum: server {dll}");
             Console.WriteLine($"spectrum: {rows:N0} rows, Parquet {new FileInfo(parquet).Length / 1e6:F0} MB; best of {runs + 1} runs (the first warms up); " +
                               $"{Environment.ProcessorCount} cores, shared with other work (load {File.ReadAllText("/proc/loadavg").Trim()})");
 
@@ -222,6 +226,12 @@ public sealed class SpectrumBenchmark : IBenchmark
         using var command = duck.CreateCommand();
         command.CommandText = sql;
         command.ExecuteNonQuery();
+    }
+
+    private static string? StringOption(string[] args, string name)
+    {
+        var at = Array.IndexOf(args, name);
+        return at >= 0 && at + 1 < args.Length ? args[at + 1] : null;
     }
 
     private static int Option(string[] args, string name, int fallback)

@@ -29,6 +29,24 @@ public class ExternalStatementTests
     }
 
     [Fact]
+    public void Catalog_role_names_the_role_or_chain_the_catalog_is_called_as_and_session_is_refused()
+    {
+        // The documentation's example: a chain reaches S3, another role the catalog.
+        var s = ExternalStatements.ParseCreateSchema(T(
+            "create external schema spectrum_schema from data catalog database 'spectrum_db' " +
+            "iam_role 'arn:aws:iam::123456789012:role/myRedshiftRole,arn:aws:iam::123456789012:role/myS3Role' " +
+            "catalog_role 'arn:aws:iam::123456789012:role/myAthenaRole' create external database if not exists"));
+        Assert.Equal(2, s.Role.Chain.Count);
+        Assert.Equal(["arn:aws:iam::123456789012:role/myAthenaRole"], s.CatalogRole!.Chain);
+        Assert.Null(ExternalStatements.ParseCreateSchema(T("create external schema s database 'db' iam_role default")).CatalogRole);
+        var chained = ExternalStatements.ParseCreateSchema(T(
+            "create external schema s database 'db' iam_role default catalog_role 'arn:aws:iam::123456789012:role/a,arn:aws:iam::123456789012:role/b'"));
+        Assert.Equal("arn:aws:iam::123456789012:role/a,arn:aws:iam::123456789012:role/b", chained.CatalogRole!.Text);
+        var session = Assert.Throws<PgException>(() => ExternalStatements.ParseCreateSchema(T("create external schema s database 'db' iam_role default catalog_role session")));
+        Assert.Contains("CATALOG_ROLE SESSION is not supported", session.Message);
+    }
+
+    [Fact]
     public void Create_external_table_as_takes_partition_names_without_types_and_marks_where_the_query_starts()
     {
         var tokens = T("create external table s.t partitioned by (day, region) stored as parquet location 's3://b/t/' " +
@@ -232,6 +250,38 @@ public class PartitionFilterTests
         Assert.Null(Filter("select * from spectrum.events e left join local_days d on e.day = '2024-01-02'"));
         Assert.Null(Filter("select * from local_days d right join spectrum.events e on e.day = '2024-01-02'"));
         Assert.Null(Filter("select * from local_days d full join spectrum.events e on e.day = '2024-01-02'"));
+    }
+
+    [Fact]
+    public void A_condition_on_another_tables_column_prunes_through_an_equality_with_a_partition_column()
+    {
+        // e.day = d.day in every kept row, so d.day = '2024-01-02' restricts e.day alike.
+        Assert.Equal(6, Kept("select * from spectrum.events e join local_days d on e.day = d.day where d.day = '2024-01-02'").Count);
+        Assert.Equal(["2024-01-01/2/eu", "2024-01-01/2/us", "2024-01-03/2/eu", "2024-01-03/2/us"],
+            Kept("select * from spectrum.events e, local_days d, hours h where d.day = e.day and h.hour = e.hour and d.day in ('2024-01-01', '2024-01-03') and h.hour = 2"));
+        // Either side, in the WHERE of an inner join, or through a disjunction on the other column.
+        Assert.Equal(12, Kept("select * from local_days d join spectrum.events e on d.day = e.day where d.day >= '2024-01-02' or d.day < '2023-01-01'").Count);
+        // Not when the equality only holds where a LEFT join kept the table's rows anyway, or is not AND-ed.
+        Assert.Null(Filter("select * from spectrum.events e left join local_days d on e.day = d.day where d.day = '2024-01-02' or d.day is null"));
+        Assert.Equal(18, Kept("select * from spectrum.events e join local_days d on e.id = d.id where (e.day = d.day or e.hour = 1) and d.day = '2024-01-02'").Count);
+    }
+
+    [Fact]
+    public void A_huge_predicate_is_read_without_deep_recursion_and_a_deeply_nested_one_tells_nothing()
+    {
+        // 20,000 OR-ed equalities: one chain, read flat.
+        var wide = "select * from spectrum.events where " + string.Join(" or ", Enumerable.Range(0, 20_000).Select(i => $"hour = {i + 100}")) + " or hour = 2";
+        Assert.Equal(6, Kept(wide).Count);
+        // AND and OR alternating deeper than the guard: what lies deeper tells nothing (here the innermost hour = 2),
+        // so every partition is read rather than the stack exhausted; shallower, the same predicate prunes.
+        string Nested(int depth)
+        {
+            var deep = "hour = 2";
+            for (var i = 0; i < depth; i++) deep = i % 2 == 0 ? $"(day > '2000-01-01' and {deep})" : $"(region = 'zz' or {deep})";
+            return "select * from spectrum.events where " + deep;
+        }
+        Assert.Equal(18, Kept(Nested(PartitionFilter.MaxDepth + 10)).Count);
+        Assert.Equal(6, Kept(Nested(PartitionFilter.MaxDepth - 10)).Count);
     }
 
     [Fact]

@@ -13,7 +13,8 @@ public sealed record CreateExternalSchema(
     string Database,
     string? Region,
     RoleChainAuthorization Role,
-    bool CreateDatabase);
+    bool CreateDatabase,
+    RoleChainAuthorization? CatalogRole = null);
 
 /// <summary>
 /// <c>CREATE EXTERNAL TABLE</c>: the table as it goes into the catalog. For <c>CREATE EXTERNAL TABLE … AS query</c>,
@@ -53,7 +54,7 @@ public static class ExternalStatements
                     $"CREATE EXTERNAL SCHEMA FROM {r.Peek().Text.ToUpperInvariant()} is not supported by LocalShift: only the data catalog (AWS Glue on the LocalShift endpoint) is");
         }
         string? database = null, region = null;
-        RoleChainAuthorization? role = null;
+        RoleChainAuthorization? role = null, catalogRole = null;
         var create = false;
         while (!r.AtEnd)
         {
@@ -66,7 +67,13 @@ public static class ExternalStatements
                 role = clause.Result("CREATE EXTERNAL SCHEMA") as RoleChainAuthorization
                        ?? throw new PgException(SqlState.SyntaxError, "IAM_ROLE must name a role ARN or default");
             }
-            else if (r.Accept("CATALOG_ROLE")) r.String("CATALOG_ROLE"); // the same role is used for the catalog (LocalShift)
+            else if (r.Accept("CATALOG_ROLE"))
+            {
+                if (r.Peek().Is("SESSION"))
+                    // unverified: Redshift's text; CATALOG_ROLE SESSION passes the user's federated identity to Lake Formation.
+                    throw new PgException(SqlState.FeatureNotSupported, "CATALOG_ROLE SESSION is not supported by LocalShift: name a role ARN (or a chain of them)");
+                catalogRole = AuthorizationClause.ParseChain(r.String("CATALOG_ROLE"));
+            }
             else if (r.Accept("SCHEMA")) r.String("SCHEMA");
             else if (r.Accept("CREATE"))
             {
@@ -82,7 +89,7 @@ public static class ExternalStatements
         // unverified: Redshift's exact texts for a missing DATABASE or IAM_ROLE.
         if (database is null) throw new PgException(SqlState.SyntaxError, "CREATE EXTERNAL SCHEMA requires DATABASE 'name'");
         if (role is null) throw new PgException(SqlState.InvalidParameterValue, "IAM_ROLE must be specified for an external schema that uses the data catalog");
-        return new CreateExternalSchema(schema, ifNotExists, database.ToLowerInvariant(), region, role, create);
+        return new CreateExternalSchema(schema, ifNotExists, database.ToLowerInvariant(), region, role, create, catalogRole);
     }
 
     public static CreateExternalTable ParseCreateTable(IReadOnlyList<SqlToken> tokens)

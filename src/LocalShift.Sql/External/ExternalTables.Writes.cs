@@ -23,12 +23,13 @@ public sealed partial class ExternalTables
     public long Insert(RedshiftStatementContext context, ExternalSchema schema, string name, string query)
     {
         var principal = Principal(context, schema);
+        var catalogPrincipal = schema.CatalogRole is null ? principal : CatalogPrincipal(context, schema);
         CatalogTable? table = null;
         IReadOnlyList<CatalogPartition> partitions = [];
         Catalog(() =>
         {
-            table = catalog.GetTable(principal, context.Region, schema.Database, name);
-            if (table is { PartitionKeys.Count: > 0 }) partitions = catalog.GetPartitions(principal, context.Region, schema.Database, name);
+            table = catalog.GetTable(catalogPrincipal, context.Region, schema.Database, name);
+            if (table is { PartitionKeys.Count: > 0 }) partitions = catalog.GetPartitions(catalogPrincipal, context.Region, schema.Database, name);
         });
         if (table is null) throw new PgException(SqlState.UndefinedTable, $"relation \"{schema.Name}.{name}\" does not exist");
         var columns = context.Engine.Describe(query);
@@ -39,7 +40,7 @@ public sealed partial class ExternalTables
             throw new PgException(SqlState.SyntaxError, columns.Count > expected
                 ? "INSERT has more expressions than target columns"
                 : "INSERT has more target columns than expressions");
-        return Write(context, principal, schema, table, partitions, query, create: false);
+        return Write(context, principal, catalogPrincipal, schema, table, partitions, query, create: false);
     }
 
     /// <summary>
@@ -47,16 +48,28 @@ public sealed partial class ExternalTables
     /// columns and types are the query's (partition columns last, in PARTITIONED BY's order); the location must be
     /// empty. Returns the command tag; <paramref name="rows"/> is how many rows were written.
     /// </summary>
-    public string CreateTableAs(RedshiftStatementContext context, CreateExternalTable statement, string query, out long rows)
+    /// <param name="declared">Per column of the query's result, the Redshift type of the local column it reads as it is
+    /// (<c>character varying(10)</c>), or null; gives a VARCHAR or CHAR its length in the catalog.</param>
+    public string CreateTableAs(RedshiftStatementContext context, CreateExternalTable statement, string query, out long rows,
+        IReadOnlyList<string?>? declared = null)
     {
         rows = 0;
+        // Redshift's usage notes for CREATE EXTERNAL TABLE AS: "The ROW FORMAT SERDE 'serde_name' clause isn't
+        // supported", nor "LINES TERMINATED BY" (INSERT writes to an existing OpenCSV or JSON table).
+        // unverified: Redshift's texts for both.
+        var serde = statement.Table.SerializationLibrary ?? "";
+        if (!serde.Equals(ExternalStatements.LazySimpleSerDe, StringComparison.Ordinal) && !serde.Equals(ExternalStatements.ParquetSerDe, StringComparison.Ordinal))
+            throw new PgException(SqlState.FeatureNotSupported, "ROW FORMAT SERDE is not supported by CREATE EXTERNAL TABLE AS: use ROW FORMAT DELIMITED or STORED AS PARQUET");
+        if (statement.Table.SerdeParameters.ContainsKey("line.delim"))
+            throw new PgException(SqlState.FeatureNotSupported, "LINES TERMINATED BY is not supported by CREATE EXTERNAL TABLE AS");
         var schema = ExternalSchemas.Find(context.Engine, statement.Schema)
                      // unverified: Redshift's text for a schema that is not external.
                      ?? throw new PgException(SqlState.InvalidSchemaName, $"External schema \"{statement.Schema}\" does not exist");
         CheckCreate(context, schema);
         var principal = Principal(context, schema);
+        var catalogPrincipal = schema.CatalogRole is null ? principal : CatalogPrincipal(context, schema);
         CatalogTable? existing = null;
-        Catalog(() => existing = catalog.GetTable(principal, context.Region, schema.Database, statement.Name));
+        Catalog(() => existing = catalog.GetTable(catalogPrincipal, context.Region, schema.Database, statement.Name));
         if (existing is not null)
         {
             if (!statement.IfNotExists) throw new PgException(SqlState.DuplicateTable, $"relation \"{statement.Name}\" already exists");
@@ -73,11 +86,13 @@ public sealed partial class ExternalTables
         if (data.Count == 0)
             // unverified: Redshift's text.
             throw new PgException(SqlState.InvalidParameterValue, "an external table needs at least one column that is not a partition column");
+        if (declared is not null && declared.Count != described.Count) declared = null;
+        string TypeOf(PgColumn c) => CatalogType(c, declared?[IndexOf(described, c)]);
         var table = statement.Table with
         {
             Database = schema.Database,
-            Columns = data.Select(c => new CatalogColumn(c.Name, CatalogType(c))).ToList(),
-            PartitionKeys = keyNames.Select(k => new CatalogColumn(k, CatalogType(described.First(c => c.Name == k)))).ToList(),
+            Columns = data.Select(c => new CatalogColumn(c.Name, TypeOf(c))).ToList(),
+            PartitionKeys = keyNames.Select(k => new CatalogColumn(k, TypeOf(described.First(c => c.Name == k)))).ToList(),
         };
         // The query's columns in the table's order: data columns, then the partition columns as PARTITIONED BY lists them.
         var ordered = $"SELECT {string.Join(", ", data.Select(c => QuoteIdentifier(c.Name)).Concat(keyNames.Select(QuoteIdentifier)))} FROM ({query}) AS create_external_table_query";
@@ -90,15 +105,17 @@ public sealed partial class ExternalTables
             // Redshift: "The Amazon S3 location must be empty." unverified: its error text.
             throw new PgException(SqlState.InvalidParameterValue,
                 $"CREATE EXTERNAL TABLE AS: the location {table.Location} is not empty; it holds s3://{location.Bucket}/{present[0].Key}");
-        rows = Write(context, principal, schema, table, [], ordered, create: true);
+        rows = Write(context, principal, catalogPrincipal, schema, table, [], ordered, create: true);
         return "CREATE EXTERNAL TABLE";
     }
 
     /// <summary>The query's rows written under the table's location (see the class summary); returns how many.</summary>
-    private long Write(RedshiftStatementContext context, Principal principal, ExternalSchema schema, CatalogTable table,
+    /// <param name="principal">The IAM_ROLE's session: S3 is written as it.</param>
+    /// <param name="catalogPrincipal">The CATALOG_ROLE's session (or the IAM_ROLE's): the catalog is written as it.</param>
+    private long Write(RedshiftStatementContext context, Principal principal, Principal catalogPrincipal, ExternalSchema schema, CatalogTable table,
         IReadOnlyList<CatalogPartition> existing, string query, bool create)
     {
-        var delimiter = TextDelimiter(table);
+        var format = WriteFormat.Of(table);
         var names = Enumerable.Range(0, table.Columns.Count + table.PartitionKeys.Count).Select(i => $"c{i}").ToList();
         // By position, cast to the catalog's types, so a file holds what a reader of the table expects. A partition
         // value is written as its type prints it (an int key '07' is the partition 7).
@@ -111,19 +128,20 @@ public sealed partial class ExternalTables
         Directory.CreateDirectory(folder);
         try
         {
-            var options = new List<string>();
-            if (delimiter is null) options.Add("FORMAT parquet");
-            else
-                // Hive's delimited text (LazySimpleSerDe): fields as they are, no quoting, NULL as \N.
-                options.Add($"FORMAT csv, DELIMITER {QuoteLiteral(delimiter)}, HEADER false, QUOTE '', ESCAPE '', NULLSTR '\\N'");
+            var options = new List<string> { format.Options };
             var maxSize = table.Parameters.TryGetValue("write.maxfilesize.mb", out var mb) && long.TryParse(mb, NumberStyles.None, CultureInfo.InvariantCulture, out var m) && m > 0
-                ? m * 1024 * 1024 : (long?)null;
+                          && format.Splits ? m * 1024 * 1024 : (long?)null;
             if (maxSize is { } bytes) options.Add($"FILE_SIZE_BYTES {bytes}");
-            if (table.PartitionKeys.Count > 0) options.Add($"PARTITION_BY ({string.Join(", ", table.PartitionKeys.Select(k => QuoteIdentifier(k.Name)))})");
             var directory = table.PartitionKeys.Count > 0 || maxSize is not null;
-            if (directory) options.Add("OVERWRITE_OR_IGNORE true");
             var output = Path.Combine(folder, directory ? "out" : "data");
-            var rows = context.Engine.Execute($"COPY ({select}) TO {QuoteLiteral(output)} ({string.Join(", ", options)})");
+            long rows;
+            if (table.PartitionKeys.Count > 0 && !format.Splits) rows = WritePartitions(context, table, format, select, output);
+            else
+            {
+                if (table.PartitionKeys.Count > 0) options.Add($"PARTITION_BY ({string.Join(", ", table.PartitionKeys.Select(k => QuoteIdentifier(k.Name)))})");
+                if (directory) options.Add("OVERWRITE_OR_IGNORE true");
+                rows = context.Engine.Execute($"COPY ({select}) TO {QuoteLiteral(output)} ({string.Join(", ", options)})");
+            }
 
             // The files the engine wrote, with the partition values of the folder each is in.
             var files = new List<(string File, IReadOnlyList<string> Values)>();
@@ -140,8 +158,7 @@ public sealed partial class ExternalTables
             // Redshift's names: <date>_<time>_<microseconds>_<query_id>_<slice>_part_<part>.<format>.
             var now = clock.GetUtcNow();
             var stem = $"{now.ToString("yyyyMMdd_HHmmss", CultureInfo.InvariantCulture)}_{now.Ticks % TimeSpan.TicksPerSecond / 10:D6}_{context.QueryId}";
-            // unverified: the extension of a text file (".parquet" is the documented one for Parquet).
-            var extension = delimiter is null ? ".parquet" : ".txt";
+            var extension = format.Extension;
             var puts = new List<(string File, S3Location Target)>();
             var added = new List<CatalogPartition>();
             foreach (var group in files.GroupBy(f => string.Join('\u0000', f.Values)))
@@ -171,20 +188,28 @@ public sealed partial class ExternalTables
                 foreach (var bucket in puts.GroupBy(p => p.Target.Bucket))
                     publications.Add(s3.BeginPublication(bucket.Key, bucket.Select(p => p.Target.Key).ToList()));
                 foreach (var (file, target) in puts)
-                    s3.PutFileAsync(target.Bucket, target.Key, file, delimiter is null ? "application/octet-stream" : "text/plain", ct: context.Cancellation)
+                    s3.PutFileAsync(target.Bucket, target.Key, file, format.ContentType, ct: context.Cancellation)
                         .GetAwaiter().GetResult();
                 Catalog(() =>
                 {
+                    // Redshift updates the table's 'numRows' property at the end of the command: CREATE … AS sets it;
+                    // INSERT adds its rows when the table has the property (Redshift's notes: it "must be defined or
+                    // added to the table already if it wasn't created by CREATE EXTERNAL TABLE AS").
                     if (create)
                     {
-                        catalog.CreateTable(principal, context.Region, table);
+                        var parameters = new Dictionary<string, string>(table.Parameters) { ["numRows"] = rows.ToString(CultureInfo.InvariantCulture) };
+                        catalog.CreateTable(catalogPrincipal, context.Region, table with { Parameters = parameters });
                         tableCreated = true;
                     }
                     foreach (var partition in added)
                     {
-                        catalog.CreatePartition(principal, context.Region, schema.Database, table.Name, partition);
+                        catalog.CreatePartition(catalogPrincipal, context.Region, schema.Database, table.Name, partition);
                         registered.Add(partition);
                     }
+                    if (!create && rows > 0 && table.Parameters.TryGetValue("numRows", out var counted)
+                        && long.TryParse(counted, NumberStyles.Integer, CultureInfo.InvariantCulture, out var before) && before >= 0)
+                        catalog.AlterTable(catalogPrincipal, context.Region, schema.Database, table.Name, null,
+                            new Dictionary<string, string> { ["numRows"] = (before + rows).ToString(CultureInfo.InvariantCulture) });
                 });
                 foreach (var publication in publications) publication.Complete();
             }
@@ -193,8 +218,8 @@ public sealed partial class ExternalTables
                 // What this statement registered goes with its files (the publications' disposal removes those).
                 try
                 {
-                    if (tableCreated) catalog.DeleteTable(principal, context.Region, schema.Database, table.Name);
-                    else foreach (var partition in registered) catalog.DeletePartition(principal, context.Region, schema.Database, table.Name, partition.Values);
+                    if (tableCreated) catalog.DeleteTable(catalogPrincipal, context.Region, schema.Database, table.Name);
+                    else foreach (var partition in registered) catalog.DeletePartition(catalogPrincipal, context.Region, schema.Database, table.Name, partition.Values);
                 }
                 catch (Exception e) when (e is AwsException or PgException) { }
                 throw;
@@ -214,19 +239,79 @@ public sealed partial class ExternalTables
     }
 
     /// <summary>
-    /// The field delimiter of a delimited-text table, or null for Parquet. Redshift writes only those two formats
-    /// (INSERT and CREATE EXTERNAL TABLE AS support PARQUET and TEXTFILE).
+    /// The rows of a partitioned table in a format the engine cannot partition or split (JSON): held once in a temporary
+    /// table, then one COPY per partition into a <c>key=value/</c> folder under <paramref name="output"/>, as
+    /// PARTITION_BY names them (values escaped as URLs are). Returns how many rows were written.
     /// </summary>
-    private static string? TextDelimiter(CatalogTable table)
+    private static long WritePartitions(RedshiftStatementContext context, CatalogTable table, WriteFormat format, string select, string output)
     {
-        var serde = table.SerializationLibrary ?? "";
-        if (serde.Contains("Parquet", StringComparison.OrdinalIgnoreCase) || (table.InputFormat ?? "").Contains("Parquet", StringComparison.OrdinalIgnoreCase))
-            return null;
-        if (serde.Length == 0 || serde.Equals(ExternalStatements.LazySimpleSerDe, StringComparison.Ordinal))
-            return table.SerdeParameters.TryGetValue("field.delim", out var d) && d.Length > 0 ? d : "\u0001";
-        // unverified: Redshift's text for writing to a table of another SerDe.
-        throw new PgException(SqlState.FeatureNotSupported,
-            $"writing to an external table with SerDe {serde} is not supported: only Parquet and delimited text (LazySimpleSerDe) tables can be written");
+        var temp = QuoteIdentifier("__ext_write_" + Guid.NewGuid().ToString("N"));
+        context.Engine.Execute($"CREATE TEMP TABLE {temp} AS {select}");
+        try
+        {
+            var keys = table.PartitionKeys.Select(k => QuoteIdentifier(k.Name)).ToList();
+            var partitions = new List<string?[]>();
+            using (var result = context.Engine.Query($"SELECT DISTINCT {string.Join(", ", keys)} FROM {temp}"))
+                while (result.Read())
+                    partitions.Add(Enumerable.Range(0, keys.Count).Select(i => result.GetValue(i) as string).ToArray());
+            var data = string.Join(", ", table.Columns.Select(c => QuoteIdentifier(c.Name)));
+            long rows = 0;
+            foreach (var values in partitions)
+            {
+                var at = Path.Combine([output, .. table.PartitionKeys.Select((k, i) => $"{k.Name}={Uri.EscapeDataString(values[i] ?? "NULL")}")]);
+                Directory.CreateDirectory(at);
+                var where = string.Join(" AND ", keys.Select((k, i) => values[i] is { } v ? $"{k} = {QuoteLiteral(v)}" : $"{k} IS NULL"));
+                rows += context.Engine.Execute($"COPY (SELECT {data} FROM {temp} WHERE {where}) TO {QuoteLiteral(Path.Combine(at, "data_0" + format.Extension))} ({format.Options})");
+            }
+            return rows;
+        }
+        finally
+        {
+            try { context.Engine.Execute($"DROP TABLE IF EXISTS {temp}"); }
+            catch (PgException) { }
+        }
+    }
+
+    /// <summary>
+    /// How a table's files are written: the engine's COPY options, the file name's extension and the object's content
+    /// type. Redshift writes Parquet and text (TEXTFILE) tables; a text table is written as its SerDe reads it:
+    /// Hive's delimited text (LazySimpleSerDe: fields as they are, no quoting, NULL as <c>\N</c>), OpenCSV (every
+    /// value quoted with the table's <c>quoteChar</c>, quotes inside escaped with its <c>escapeChar</c>, fields
+    /// separated by its <c>separatorChar</c>, NULL as an empty unquoted field, as OpenCSVSerde's writer does), or
+    /// JSON (the OpenX JSON SerDe: one object per line, keyed by the column names).
+    /// </summary>
+    /// <param name="Splits">Whether the engine partitions and splits files of this format itself (PARTITION_BY,
+    /// FILE_SIZE_BYTES); JSON is written a partition at a time, one file each (<c>write.maxfilesize.mb</c> is not honoured).</param>
+    private sealed record WriteFormat(string Options, string Extension, string ContentType, bool Splits = true)
+    {
+        public static WriteFormat Of(CatalogTable table)
+        {
+            var serde = table.SerializationLibrary ?? "";
+            var parameters = table.SerdeParameters;
+            if (serde.Contains("Parquet", StringComparison.OrdinalIgnoreCase) || (table.InputFormat ?? "").Contains("Parquet", StringComparison.OrdinalIgnoreCase))
+                return new("FORMAT parquet", ".parquet", "application/octet-stream");
+            if (serde.Length == 0 || serde.Equals(ExternalStatements.LazySimpleSerDe, StringComparison.Ordinal))
+            {
+                var delimiter = parameters.TryGetValue("field.delim", out var d) && d.Length > 0 ? d : "\u0001";
+                // unverified: the extension of a text file (".parquet" is the documented one for Parquet).
+                return new($"FORMAT csv, DELIMITER {QuoteLiteral(delimiter)}, HEADER false, QUOTE '', ESCAPE '', NULLSTR '\\N'", ".txt", "text/plain");
+            }
+            if (serde.Contains("OpenCSV", StringComparison.OrdinalIgnoreCase))
+            {
+                var separator = parameters.TryGetValue("separatorChar", out var sc) && sc.Length > 0 ? sc : ",";
+                var quote = parameters.TryGetValue("quoteChar", out var q) && q.Length > 0 ? q : "\"";
+                var escape = parameters.TryGetValue("escapeChar", out var e) && e.Length > 0 ? e : "\\";
+                // unverified: the extension Redshift gives a CSV file it writes.
+                return new($"FORMAT csv, DELIMITER {QuoteLiteral(separator)}, HEADER false, QUOTE {QuoteLiteral(quote)}, ESCAPE {QuoteLiteral(escape)}, " +
+                           "FORCE_QUOTE *, NULLSTR ''", ".csv", "text/csv");
+            }
+            if (serde.Contains("Json", StringComparison.OrdinalIgnoreCase))
+                // unverified: the extension Redshift gives a JSON file it writes.
+                return new("FORMAT json", ".json", "application/json", Splits: false);
+            // unverified: Redshift's text for writing to a table of another SerDe.
+            throw new PgException(SqlState.FeatureNotSupported,
+                $"writing to an external table with SerDe {serde} is not supported: only Parquet and text tables (delimited, OpenCSV or JSON) can be written");
+        }
     }
 
     /// <summary>A location as a folder: with its trailing slash.</summary>
@@ -242,7 +327,27 @@ public sealed partial class ExternalTables
         return text.ToString();
     }
 
-    /// <summary>A query column's type as the catalog writes it (Glue's Hive type names), for CREATE EXTERNAL TABLE AS.</summary>
+    private static int IndexOf(IReadOnlyList<PgColumn> columns, PgColumn column)
+    {
+        for (var i = 0; i < columns.Count; i++) if (ReferenceEquals(columns[i], column)) return i;
+        return -1;
+    }
+
+    /// <summary>
+    /// A query column's type as the catalog writes it (Glue's Hive type names), for CREATE EXTERNAL TABLE AS. Text
+    /// has a length in Redshift's catalog entries (<c>varchar(10)</c>, <c>char(2)</c>): the declared one where the
+    /// column reads a local column as it is (<paramref name="declared"/>), else Redshift's longest VARCHAR.
+    /// unverified: the length Redshift records for a text expression whose length it would compute (65535 here).
+    /// </summary>
+    private static string CatalogType(PgColumn column, string? declared) => column.TypeOid switch
+    {
+        PgTypeOid.Varchar or PgTypeOid.Text or PgTypeOid.Bpchar or PgTypeOid.Name when declared is not null
+            && System.Text.RegularExpressions.Regex.Match(declared, @"^character( varying)?\((\d+)\)$") is { Success: true } m
+            => (m.Groups[1].Success ? "varchar(" : "char(") + m.Groups[2].Value + ")",
+        PgTypeOid.Varchar or PgTypeOid.Text or PgTypeOid.Bpchar or PgTypeOid.Name => "varchar(65535)",
+        _ => CatalogType(column),
+    };
+
     private static string CatalogType(PgColumn column) => column.TypeOid switch
     {
         PgTypeOid.Bool => "boolean",

@@ -14,13 +14,28 @@ namespace LocalShift.Sql.External;
 public sealed record ExternalReference(string Schema, string Table);
 
 /// <summary>
-/// What a statement over external tables runs with: for each table, a temporary view of the engine over the files
-/// read from S3 for this statement, and what to remove once the statement's rows are read.
+/// What a statement over external tables runs with: for each table, a name standing in its place in the statement's
+/// text and the engine's query over the files read from S3 for this statement (written into the engine's text in
+/// place of that name, so the engine binds the files once, when the statement runs, and no catalog object is made or
+/// dropped), and the staging folders to remove once the statement's rows are read.
 /// </summary>
 public sealed class ExternalScan
 {
+    /// <summary>Per table, the quoted-identifier-safe name the statement's text names it by until <see cref="Inline"/>.</summary>
     public Dictionary<ExternalReference, string> Views { get; } = [];
+
+    /// <summary>Per stand-in name, the query over the table's files (or, at Parse/Describe, over no rows).</summary>
+    public Dictionary<string, string> Selects { get; } = [];
+
     public List<string> Folders { get; } = [];
+
+    /// <summary>The engine's text with each stand-in name (written as a quoted identifier) replaced by its query.</summary>
+    public string Inline(string sql)
+    {
+        foreach (var (name, select) in Selects)
+            sql = sql.Replace(QuoteIdentifier(name), "(" + select + ")", StringComparison.Ordinal);
+        return sql;
+    }
 }
 
 /// <summary>
@@ -59,12 +74,13 @@ public sealed class StatementRoleSessions
     internal void RememberTable(RedshiftStatementContext context, ExternalSchema schema, string name, CatalogTable table, DateTimeOffset now) =>
         _tables.TryAdd((context.User, schema.Name, name), (table, now + Lifetime));
 
-    internal Principal? Find(RedshiftStatementContext context, ExternalSchema schema, DateTimeOffset now) =>
-        _sessions.TryGetValue((context.User, schema.Name, schema.IamRole), out var known) && known.Until > now ? known.Principal : null;
+    /// <param name="role">The schema's IAM_ROLE, or its CATALOG_ROLE: each is assumed once per statement.</param>
+    internal Principal? Find(RedshiftStatementContext context, ExternalSchema schema, string role, DateTimeOffset now) =>
+        _sessions.TryGetValue((context.User, schema.Name, role), out var known) && known.Until > now ? known.Principal : null;
 
-    internal void Remember(RedshiftStatementContext context, ExternalSchema schema, Principal principal, DateTimeOffset now)
+    internal void Remember(RedshiftStatementContext context, ExternalSchema schema, string role, Principal principal, DateTimeOffset now)
     {
-        var key = (context.User, schema.Name, schema.IamRole);
+        var key = (context.User, schema.Name, role);
         if (!_sessions.ContainsKey(key)) _sessions[key] = (principal, now + Lifetime);
     }
 }
@@ -99,6 +115,8 @@ public sealed partial class ExternalTables(RolePathResolver roles, S3Objects obj
             throw new PgException(SqlState.DuplicateSchema, $"Schema \"{statement.Schema}\" already exists");
         }
         var principal = roles.Resolve(context, statement.Role, Purpose, checkGrant: false);
+        // CATALOG_ROLE: the role the catalog is called as (the IAM_ROLE reaches S3); without it, the IAM_ROLE does both.
+        if (statement.CatalogRole is { } catalogRole) principal = roles.Resolve(context, catalogRole, Purpose, checkGrant: false);
         Catalog(() =>
         {
             if (catalog.DatabaseExists(principal, context.Region, statement.Database)) return;
@@ -108,7 +126,7 @@ public sealed partial class ExternalTables(RolePathResolver roles, S3Objects obj
             catalog.CreateDatabase(principal, context.Region, statement.Database);
         });
         engine.Execute($"CREATE SCHEMA {QuoteIdentifier(statement.Schema)}");
-        ExternalSchemas.Add(engine, new ExternalSchema(statement.Schema, statement.Database, context.Region, statement.Role.Text, context.User));
+        ExternalSchemas.Add(engine, new ExternalSchema(statement.Schema, statement.Database, context.Region, statement.Role.Text, context.User, statement.CatalogRole?.Text));
         return "CREATE SCHEMA";
     }
 
@@ -120,7 +138,7 @@ public sealed partial class ExternalTables(RolePathResolver roles, S3Objects obj
         var dropDatabase = tokens.Any(t => t.Is("DATABASE"));
         if (dropDatabase)
         {
-            var principal = Principal(context, schema);
+            var principal = CatalogPrincipal(context, schema);
             Catalog(() => catalog.DeleteDatabase(principal, context.Region, schema.Database));
         }
         ExternalSchemas.Remove(context.Engine, schema.Name);
@@ -135,7 +153,7 @@ public sealed partial class ExternalTables(RolePathResolver roles, S3Objects obj
                      // unverified: Redshift's text for a schema that is not external.
                      ?? throw new PgException(SqlState.InvalidSchemaName, $"External schema \"{statement.Schema}\" does not exist");
         CheckCreate(context, schema);
-        var principal = Principal(context, schema);
+        var principal = CatalogPrincipal(context, schema);
         var created = false;
         Catalog(() =>
         {
@@ -154,7 +172,7 @@ public sealed partial class ExternalTables(RolePathResolver roles, S3Objects obj
     public string DropTable(RedshiftStatementContext context, ExternalSchema schema, string table, bool ifExists)
     {
         CheckCreate(context, schema);
-        var principal = Principal(context, schema);
+        var principal = CatalogPrincipal(context, schema);
         Catalog(() =>
         {
             if (catalog.GetTable(principal, context.Region, schema.Database, table) is null)
@@ -171,7 +189,7 @@ public sealed partial class ExternalTables(RolePathResolver roles, S3Objects obj
     {
         var statement = ExternalStatements.ParseAlterPartitions(tokens);
         CheckCreate(context, schema);
-        var principal = Principal(context, schema);
+        var principal = CatalogPrincipal(context, schema);
         Catalog(() =>
         {
             var table = ExistingTable(principal, context, schema, statement.Name);
@@ -211,7 +229,7 @@ public sealed partial class ExternalTables(RolePathResolver roles, S3Objects obj
     {
         var statement = ExternalStatements.ParseAlterTable(tokens);
         CheckCreate(context, schema);
-        var principal = Principal(context, schema);
+        var principal = CatalogPrincipal(context, schema);
         Catalog(() =>
         {
             var table = ExistingTable(principal, context, schema, statement.Name);
@@ -244,27 +262,35 @@ public sealed partial class ExternalTables(RolePathResolver roles, S3Objects obj
     /// (the statement names one of them); without them a view is one scan per partition, with them one per file.</param>
     /// <param name="roleSessions">The role sessions this statement already assumed (Parse, Describe and Execute of one
     /// statement over the extended protocol resolve each schema's role once, as a simple query does); null: assume afresh.</param>
+    /// <param name="findSchema">The cluster's external schemas as the caller already knows them (null: read them from the engine).</param>
     public ExternalScan Prepare(RedshiftStatementContext context, IReadOnlyList<ExternalReference> tables, bool describeOnly,
-        IReadOnlyDictionary<ExternalReference, PartitionPredicate>? filters = null, bool pseudoColumns = false, StatementRoleSessions? roleSessions = null)
+        IReadOnlyDictionary<ExternalReference, PartitionPredicate>? filters = null, bool pseudoColumns = false, StatementRoleSessions? roleSessions = null,
+        Func<string, ExternalSchema?>? findSchema = null)
     {
         var scan = new ExternalScan();
         try
         {
             foreach (var reference in tables.Distinct())
             {
-                var schema = ExternalSchemas.Find(context.Engine, reference.Schema)!;
-                var principal = roleSessions?.Find(context, schema, clock.GetUtcNow()) is { } known ? known : Principal(context, schema);
-                roleSessions?.Remember(context, schema, principal, clock.GetUtcNow());
+                var schema = (findSchema is null ? ExternalSchemas.Find(context.Engine, reference.Schema) : findSchema(reference.Schema))!;
+                var principal = roleSessions?.Find(context, schema, schema.IamRole, clock.GetUtcNow()) is { } known ? known : Principal(context, schema);
+                roleSessions?.Remember(context, schema, schema.IamRole, principal, clock.GetUtcNow());
+                var catalogPrincipal = principal;
+                if (schema.CatalogRole is { } catalogRole)
+                {
+                    catalogPrincipal = roleSessions?.Find(context, schema, catalogRole, clock.GetUtcNow()) is { } knownCatalog ? knownCatalog : CatalogPrincipal(context, schema);
+                    roleSessions?.Remember(context, schema, catalogRole, catalogPrincipal, clock.GetUtcNow());
+                }
                 CatalogTable? table = null;
                 IReadOnlyList<CatalogPartition> partitions = [];
                 Catalog(() =>
                 {
                     // Parse, Describe and Execute of one statement read the table once.
                     table = roleSessions?.FindTable(context, schema, reference.Table, clock.GetUtcNow(), running: !describeOnly)
-                            ?? catalog.GetTable(principal, context.Region, schema.Database, reference.Table);
+                            ?? catalog.GetTable(catalogPrincipal, context.Region, schema.Database, reference.Table);
                     if (table is not null && describeOnly) roleSessions?.RememberTable(context, schema, reference.Table, table, clock.GetUtcNow());
                     if (table is not null && table.PartitionKeys.Count > 0 && !describeOnly)
-                        partitions = catalog.GetPartitions(principal, context.Region, schema.Database, reference.Table);
+                        partitions = catalog.GetPartitions(catalogPrincipal, context.Region, schema.Database, reference.Table);
                 });
                 if (table is null)
                     throw new PgException(SqlState.UndefinedTable, $"relation \"{reference.Schema}.{reference.Table}\" does not exist");
@@ -292,31 +318,38 @@ public sealed partial class ExternalTables(RolePathResolver roles, S3Objects obj
                     }
                     select = selects.Count == 0 ? EmptySelect(table, pseudoColumns) : string.Join(" UNION ALL ", selects);
                 }
-                context.Engine.Execute($"CREATE OR REPLACE TEMP VIEW {QuoteIdentifier(view)} AS {select}");
+                scan.Selects[view] = select;
                 scan.Views[reference] = view;
             }
             return scan;
         }
         catch
         {
-            Release(context, scan);
+            Release(scan);
             throw;
         }
     }
 
-    /// <summary>Drops a scan's views and deletes its staged files.</summary>
-    public static void Release(RedshiftStatementContext context, ExternalScan scan) => Release(context.Engine, scan);
-
-    public static void Release(LocalShift.Engine.IEngineSession engine, ExternalScan scan)
+    /// <summary>
+    /// Forgets a scan's queries and deletes its staged files: off the statement's path (unlinking a hundred staged
+    /// objects costs a statement milliseconds of file-system work), since no later statement can name them (each
+    /// statement's folder is new) and the engine clears its staging folder of leftovers when it starts.
+    /// </summary>
+    public static void Release(ExternalScan scan)
     {
-        foreach (var view in scan.Views.Values)
-            try { engine.Execute($"DROP VIEW IF EXISTS {QuoteIdentifier(view)}"); }
-            catch (PgException) { }
-        foreach (var folder in scan.Folders)
-            try { Directory.Delete(folder, recursive: true); }
-            catch (IOException) { }
-            catch (UnauthorizedAccessException) { }
+        if (scan.Folders.Count > 0)
+        {
+            var folders = scan.Folders.ToArray();
+            ThreadPool.UnsafeQueueUserWorkItem(static list =>
+            {
+                foreach (var folder in list)
+                    try { Directory.Delete(folder, recursive: true); }
+                    catch (IOException) { }
+                    catch (UnauthorizedAccessException) { }
+            }, folders, preferLocal: false);
+        }
         scan.Views.Clear();
+        scan.Selects.Clear();
         scan.Folders.Clear();
     }
 
@@ -487,8 +520,9 @@ public sealed partial class ExternalTables(RolePathResolver roles, S3Objects obj
         {
             try
             {
-                var principal = Principal(context, schema);
-                databases.Add($"(1, {QuoteLiteral($"{{\"IAM_ROLE\":\"{schema.IamRole}\"}}")}, {QuoteLiteral(schema.Database)}, '', '{{}}')");
+                var principal = CatalogPrincipal(context, schema);
+                var options = schema.CatalogRole is null ? $"{{\"IAM_ROLE\":\"{schema.IamRole}\"}}" : $"{{\"IAM_ROLE\":\"{schema.IamRole}\",\"CATALOG_ROLE\":\"{schema.CatalogRole}\"}}";
+                databases.Add($"(1, {QuoteLiteral(options)}, {QuoteLiteral(schema.Database)}, '', '{{}}')");
                 foreach (var t in catalog.GetTables(principal, context.Region, schema.Database))
                 {
                     tables.Add($"({QuoteLiteral(schema.Name)}, {QuoteLiteral(t.Name)}, {QuoteLiteral(t.TableType)}, {QuoteLiteral(t.Location)}, " +
@@ -530,9 +564,15 @@ public sealed partial class ExternalTables(RolePathResolver roles, S3Objects obj
 
     // ---- helpers ----------------------------------------------------------------------------------------------
 
-    private Principal Principal(RedshiftStatementContext context, ExternalSchema schema)
+    /// <summary>The session of the schema's IAM_ROLE (a chain is assumed hop by hop): what S3 is reached as.</summary>
+    private Principal Principal(RedshiftStatementContext context, ExternalSchema schema) => Assume(context, schema.IamRole);
+
+    /// <summary>The session the data catalog is called as: the schema's CATALOG_ROLE, or its IAM_ROLE when it names none.</summary>
+    private Principal CatalogPrincipal(RedshiftStatementContext context, ExternalSchema schema) => Assume(context, schema.CatalogIamRole);
+
+    private Principal Assume(RedshiftStatementContext context, string role)
     {
-        var authorization = schema.IamRole == "default" ? new RoleChainAuthorization([], true) : AuthorizationClause.ParseChain(schema.IamRole);
+        var authorization = role == "default" ? new RoleChainAuthorization([], true) : AuthorizationClause.ParseChain(role);
         return roles.Resolve(context, authorization, Purpose, checkGrant: false);
     }
 

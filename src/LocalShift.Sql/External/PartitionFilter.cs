@@ -103,11 +103,39 @@ public static class PartitionFilter
             var conditions = new List<Expr>();
             if (core.Where is not null) conditions.Add(core.Where);
             foreach (var item in core.From) JoinConditions(item, from, conditions);
-            var alias = from.Alias?.Name ?? table.Name;
-            var terms = conditions.Select(c => Predicate(c, alias, sources.Count == 1)).OfType<PartitionPredicate>().ToList();
+            var scope = new Scope(from.Alias?.Name ?? table.Name, sources.Count == 1, new Dictionary<string, string>());
+            scope = scope with { Equal = Equalities(conditions, scope) };
+            var terms = conditions.Select(c => Predicate(c, scope)).OfType<PartitionPredicate>().ToList();
             return terms.Count switch { 0 => null, 1 => terms[0], _ => new AllOf(terms) };
         }
         return null;
+    }
+
+    /// <summary>
+    /// How a condition names the table's columns: by its alias (or name), unqualified when it is alone in FROM, and
+    /// through the columns of other tables it is equal to (<see cref="Equal"/>: another table's column, as written,
+    /// to the table's column).
+    /// </summary>
+    private sealed record Scope(string Alias, bool Single, IReadOnlyDictionary<string, string> Equal);
+
+    /// <summary>
+    /// Columns of other tables that equal one of the table's columns in every row the statement keeps: an equality
+    /// of the two (<c>e.day = d.day</c>) among the AND-ed terms of the WHERE or of an ON that drops the table's rows.
+    /// A condition on <c>d.day</c> then restricts <c>e.day</c> alike, so
+    /// <c>… join d on e.day = d.day where d.day = '2024-01-02'</c> reads one partition.
+    /// </summary>
+    private static Dictionary<string, string> Equalities(List<Expr> conditions, Scope scope)
+    {
+        var equal = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var condition in conditions)
+            foreach (var term in condition is BinaryExpr and_ && and_.Operator.Equals("AND", StringComparison.OrdinalIgnoreCase) ? Chain(and_, "AND") : [condition])
+            {
+                if (term is not BinaryExpr { Operator: "=", Left: ColumnExpr left, Right: ColumnExpr right }) continue;
+                var (ours, other) = Column(left, scope) is { } l && Column(right, scope) is null ? (l, right)
+                    : Column(right, scope) is { } r && Column(left, scope) is null ? (r, left) : (null, null);
+                if (ours is not null) equal.TryAdd(string.Join('.', other!.Parts), ours);
+            }
+        return equal;
     }
 
     /// <summary>
@@ -135,27 +163,41 @@ public static class PartitionFilter
     public static bool Matches(PartitionPredicate? predicate, IReadOnlyList<CatalogColumn> keys, IReadOnlyList<string> values) =>
         predicate is null || predicate.Matches(keys, values);
 
-    private static PartitionPredicate? Predicate(Expr e, string alias, bool single)
+    /// <summary>
+    /// How deep AND / OR / BETWEEN SYMMETRIC may nest before a predicate tells nothing (every partition is read): a
+    /// guard for generated statements, so reading one never exhausts the stack. Chains of one operator
+    /// (<c>p = 1 OR p = 2 OR …</c>, however long) are read as one level.
+    /// </summary>
+    internal const int MaxDepth = 64;
+
+    private static PartitionPredicate? Predicate(Expr e, Scope scope, int depth = 0)
     {
+        if (depth > MaxDepth) return null;
         switch (e)
         {
             case BinaryExpr { Operator: var op } both when op.Equals("AND", StringComparison.OrdinalIgnoreCase):
             {
-                var terms = new[] { Predicate(both.Left, alias, single), Predicate(both.Right, alias, single) }.OfType<PartitionPredicate>().ToList();
+                var terms = Chain(both, "AND").Select(t => Predicate(t, scope, depth + 1)).OfType<PartitionPredicate>().ToList();
                 return terms.Count switch { 0 => null, 1 => terms[0], _ => new AllOf(terms) };
             }
             case BinaryExpr { Operator: var op } either when op.Equals("OR", StringComparison.OrdinalIgnoreCase):
-                return Predicate(either.Left, alias, single) is { } l && Predicate(either.Right, alias, single) is { } r ? new AnyOf([l, r]) : null;
+            {
+                var terms = new List<PartitionPredicate>();
+                foreach (var term in Chain(either, "OR"))
+                    if (Predicate(term, scope, depth + 1) is { } known) terms.Add(known);
+                    else return null;
+                return new AnyOf(terms);
+            }
             case BinaryExpr { Operator: "=" or "<>" or "!=" or "<" or "<=" or ">" or ">=" } cmp:
-                if (Column(cmp.Left, alias, single) is { } c && Literal(cmp.Right) is var (v, n)) return new KeyComparison(c, cmp.Operator, v, n);
-                if (Column(cmp.Right, alias, single) is { } c2 && Literal(cmp.Left) is var (v2, n2)) return new KeyComparison(c2, Flip(cmp.Operator), v2, n2);
+                if (Column(cmp.Left, scope) is { } c && Literal(cmp.Right) is var (v, n)) return new KeyComparison(c, cmp.Operator, v, n);
+                if (Column(cmp.Right, scope) is { } c2 && Literal(cmp.Left) is var (v2, n2)) return new KeyComparison(c2, Flip(cmp.Operator), v2, n2);
                 return null;
-            case BetweenExpr { Not: false } between when Column(between.Operand, alias, single) is { } key
+            case BetweenExpr { Not: false } between when Column(between.Operand, scope) is { } key
                                                         && Literal(between.Low) is var (low, nl) && Literal(between.High) is var (high, nh):
                 return between.Symmetric
                     ? new AnyOf([Range(key, low, nl, high, nh), Range(key, high, nh, low, nl)])
                     : Range(key, low, nl, high, nh);
-            case InListExpr { Not: false } @in when Column(@in.Operand, alias, single) is { } listed:
+            case InListExpr { Not: false } @in when Column(@in.Operand, scope) is { } listed:
             {
                 var items = @in.Items.Select(Literal).ToList();
                 if (items.Any(i => i is null)) return null;
@@ -166,15 +208,35 @@ public static class PartitionFilter
         }
     }
 
+    /// <summary>The operands of a chain of one operator (<c>a OR b OR c</c>), read without recursion, left to right.</summary>
+    private static List<Expr> Chain(BinaryExpr root, string op)
+    {
+        var operands = new List<Expr>();
+        var stack = new Stack<Expr>();
+        stack.Push(root);
+        while (stack.Count > 0)
+        {
+            var e = stack.Pop();
+            if (e is BinaryExpr b && b.Operator.Equals(op, StringComparison.OrdinalIgnoreCase))
+            {
+                stack.Push(b.Right);
+                stack.Push(b.Left);
+            }
+            else operands.Add(e);
+        }
+        return operands;
+    }
+
     private static AllOf Range(string column, string low, bool numericLow, string high, bool numericHigh) =>
         new([new KeyComparison(column, ">=", low, numericLow), new KeyComparison(column, "<=", high, numericHigh)]);
 
     private static string Flip(string op) => op switch { "<" => ">", "<=" => ">=", ">" => "<", ">=" => "<=", _ => op };
 
-    private static string? Column(Expr e, string alias, bool single) => e switch
+    private static string? Column(Expr e, Scope scope) => e switch
     {
-        ColumnExpr { Parts.Count: 1 } c when single => c.Parts[0],
-        ColumnExpr { Parts.Count: 2 } c when c.Parts[0] == alias => c.Parts[1],
+        ColumnExpr { Parts.Count: 1 } c when scope.Single => c.Parts[0],
+        ColumnExpr { Parts.Count: 2 } c when c.Parts[0] == scope.Alias => c.Parts[1],
+        ColumnExpr c when scope.Equal.TryGetValue(string.Join('.', c.Parts), out var ours) => ours,
         _ => null,
     };
 

@@ -19,7 +19,7 @@ internal sealed partial class SqlSession
     private void ReleaseScans()
     {
         if (_scans.Count == 0) return;
-        foreach (var scan in _scans) ExternalTables.Release(_engine, scan);
+        foreach (var scan in _scans) ExternalTables.Release(scan);
         _scans.Clear();
     }
 
@@ -44,18 +44,18 @@ internal sealed partial class SqlSession
         var context = RedshiftContext();
         if (s[0].Is("DROP") && s[1].Is("SCHEMA") && schemas.Contains(first))
         {
-            _database.SchemaChanged();
-            var schema = ExternalSchemas.Find(_engine, first)!;
-            return new CommandResult(external.DropSchema(context, schema, s));
+            var schema = _database.FindExternalSchema(_engine, first)!;
+            try { return new CommandResult(external.DropSchema(context, schema, s)); }
+            finally { _database.SchemaChanged(); }
         }
         if (!qualified || !schemas.Contains(first)) return null;
         var table = s[at + 2].Identifier;
         if (s[0].Is("DROP") && s[1].Is("TABLE"))
-            return new CommandResult(external.DropTable(context, ExternalSchemas.Find(_engine, first)!, table, ifExists));
+            return new CommandResult(external.DropTable(context, _database.FindExternalSchema(_engine, first)!, table, ifExists));
         if (s[0].Is("ALTER") && s[1].Is("TABLE") && at + 3 < s.Count && s[at + 3].IsAny("ADD", "DROP") && s.Skip(at + 3).Any(t => t.Is("PARTITION")))
-            return new CommandResult(external.AlterPartitions(context, ExternalSchemas.Find(_engine, first)!, s));
+            return new CommandResult(external.AlterPartitions(context, _database.FindExternalSchema(_engine, first)!, s));
         if (s[0].Is("ALTER") && s[1].Is("TABLE") && at + 3 < s.Count && s[at + 3].IsAny("SET", "PARTITION"))
-            return new CommandResult(external.AlterTable(context, ExternalSchemas.Find(_engine, first)!, s));
+            return new CommandResult(external.AlterTable(context, _database.FindExternalSchema(_engine, first)!, s));
         // unverified: Redshift's text for other changes to an external table.
         throw new PgException(SqlState.FeatureNotSupported, "Operation not supported on external tables");
     }
@@ -78,7 +78,7 @@ internal sealed partial class SqlSession
             // Redshift: INSERT INTO external_schema.table_name select_statement (no column list, no VALUES).
             // unverified: Redshift's text.
             throw new PgException(SqlState.FeatureNotSupported, "INSERT into an external table takes a SELECT query, without a column list");
-        var schema = ExternalSchemas.Find(_engine, schemaName)!;
+        var schema = _database.FindExternalSchema(_engine, schemaName)!;
         return (schema, insert.Table.Name, Analyze(analysis.Sql[SignificantOffset(analysis, at)..]));
     }
 
@@ -122,10 +122,49 @@ internal sealed partial class SqlSession
         var statement = ExternalStatements.ParseCreateTable(s);
         if (statement.QueryAt is not { } at) return null;
         RefuseInBlock("CREATE EXTERNAL TABLE");
-        var query = ExternalWriteSource(Analyze(analysis.Sql[SignificantOffset(analysis, at)..]));
-        var tag = external.CreateTableAs(RedshiftContext(), statement, query, out _);
+        var source = Analyze(analysis.Sql[SignificantOffset(analysis, at)..]);
+        var declared = DeclaredTypes(source);
+        var query = ExternalWriteSource(source);
+        var tag = external.CreateTableAs(RedshiftContext(), statement, query, out _, declared);
         _database.SchemaChanged();
         return new CommandResult(tag);
+    }
+
+    /// <summary>
+    /// The declared Redshift type (<c>character varying(10)</c>, <c>character(2)</c>, …) of each result column of a
+    /// query that reads a column of a local table as it is (<c>SELECT a, t.b, * FROM t</c>, one table in FROM), null
+    /// for any other column; null when no column is such. CREATE EXTERNAL TABLE AS writes a VARCHAR's length into the
+    /// catalog from it, as the engine keeps no length through a query.
+    /// </summary>
+    private string?[]? DeclaredTypes(StatementAnalysis analysis)
+    {
+        if (analysis.Tree is not QueryStatement { Query: { With.Count: 0, Body: SelectCore { From: [TableFrom table], Into: null } core } }) return null;
+        var name = table.Name;
+        if (name.Schema is { } schema && _database.ExternalSchemaNames(_engine).Contains(schema)) return null;
+        schema = name.Schema ?? SchemaOf?.Invoke(name.Name) ?? "public";
+        var declared = new List<(string Column, string Type)>();
+        using (var result = _engine.Query("SELECT column_name, type_name FROM main.ls_column_defs WHERE table_schema = " +
+                                          $"{TokenCursor.QuoteLiteral(schema)} AND table_name = {TokenCursor.QuoteLiteral(name.Name)} ORDER BY ordinal_position"))
+            while (result.Read())
+                declared.Add(((string)result.GetValue(0)!, (string)result.GetValue(1)!));
+        if (declared.Count == 0) return null;
+        var types = new List<string?>();
+        var alias = table.Alias?.Name ?? name.Name;
+        foreach (var item in core.Items)
+            switch (item.Expression)
+            {
+                case StarExpr:
+                case ColumnExpr { Parts: [var qualifier, "*"] } when qualifier == alias:
+                    types.AddRange(declared.Select(d => (string?)d.Type));
+                    break;
+                case ColumnExpr { Parts: [.., var column] } reference when reference.Parts.Count == 1 || reference.Parts[^2] == alias:
+                    types.Add(declared.FirstOrDefault(d => d.Column == column).Type);
+                    break;
+                default:
+                    types.Add(null);
+                    break;
+            }
+        return types.Any(t => t is not null) ? types.ToArray() : null;
     }
 
     /// <summary>Redshift runs writes to external tables only outside a transaction block.</summary>
@@ -191,7 +230,8 @@ internal sealed partial class SqlSession
                 filters[group.Key] = filter;
         var pseudoColumns = analysis.Tree is { } named && PartitionFilter.NamesPseudoColumns(named);
         _roleSessions.For(analysis.Sql);
-        var scan = _database.RedshiftStatements.External!.Prepare(RedshiftContext(), references.Select(r => r.Table).ToList(), describeOnly, filters, pseudoColumns, _roleSessions);
+        var scan = _database.RedshiftStatements.External!.Prepare(RedshiftContext(), references.Select(r => r.Table).ToList(), describeOnly, filters, pseudoColumns, _roleSessions,
+            name => _database.FindExternalSchema(_engine, name));
         _scans.Add(scan);
         var sql = analysis.Sql;
         var offsets = new List<int>(analysis.Tokens.Count);
@@ -219,7 +259,8 @@ internal sealed partial class SqlSession
                           || next.Kind == SqlTokenKind.Word && !NotAnAlias.Contains(next.Text));
             edits.Add((access.Name.Position, end, TokenCursor.QuoteIdentifier(scan.Views[table]) + (aliased ? "" : " AS " + TokenCursor.QuoteIdentifier(table.Table))));
         }
-        return RedshiftTranslator.Translate(Apply(sql, edits), Sites(analysis).Through(edits), Translation);
+        var translated = RedshiftTranslator.Translate(Apply(sql, edits), Sites(analysis).Through(edits), Translation);
+        return translated with { Sql = scan.Inline(translated.Sql) };
     }
 
     /// <summary>Text edits at the tree's positions, which never overlap, applied from the last to the first.</summary>

@@ -74,7 +74,7 @@ public partial class SpectrumWriteTests(ServerFixture fixture) : IClassFixture<S
 
         // The catalog has the table with the query's columns, the partition key last, and each partition written.
         var table = (await Server.AwsAsync("glue", "get-table", "--database-name", "writedb", "--name", "daily")).EnsureSuccess().Json().GetProperty("Table");
-        Assert.Equal(["id:int", "item:string", "price:decimal(8,2)"],
+        Assert.Equal(["id:int", "item:varchar(10)", "price:decimal(8,2)"],
             table.GetProperty("StorageDescriptor").GetProperty("Columns").EnumerateArray().Select(c => $"{c.GetProperty("Name").GetString()}:{c.GetProperty("Type").GetString()}"));
         Assert.Equal("day:date", table.GetProperty("PartitionKeys").EnumerateArray().Select(c => $"{c.GetProperty("Name").GetString()}:{c.GetProperty("Type").GetString()}").Single());
         var partitions = (await Server.AwsAsync("glue", "get-partitions", "--database-name", "writedb", "--table-name", "daily")).EnsureSuccess().Json().GetProperty("Partitions");
@@ -160,5 +160,109 @@ public partial class SpectrumWriteTests(ServerFixture fixture) : IClassFixture<S
         Assert.Contains(puts, d => d.Principal.Contains("assumed-role/SpectrumWriter/", StringComparison.Ordinal) && d.Resource.Contains("/daily/day=2024-03-01/", StringComparison.Ordinal));
         Assert.Contains(puts, d => d.Principal.Contains("assumed-role/SpectrumReadOnly/", StringComparison.Ordinal) && d.Decision != "allow"
                                    && d.Resource.Contains("/daily/day=2024-05-05/", StringComparison.Ordinal));
+    }
+    [Fact]
+    public async Task Catalog_role_reads_glue_while_iam_role_reaches_s3_and_insert_writes_opencsv_and_json_tables()
+    {
+        var story = new RoleStory(Server);
+        // S3 only: reads and writes the bucket, may not call Glue.
+        var data = await story.CreateRoleAsync("SpectrumDataOnly", policy: RoleStory.S3Policy("spectrum-gaps", "s3:GetObject", "s3:PutObject", "s3:ListBucket"));
+        // Glue only: may not read a byte of S3.
+        var catalogRole = await story.CreateRoleAsync("SpectrumCatalogOnly", policy: JsonSerializer.Serialize(new
+        {
+            Version = "2012-10-17",
+            Statement = new object[] { new { Effect = "Allow", Action = new[] { "glue:*" }, Resource = new[] { "*" } } },
+        }));
+        var port = await story.CreateClusterAsync("spectrumgaps", [data, catalogRole]);
+        await story.MakeBucketAsync("spectrum-gaps");
+
+        // Without CATALOG_ROLE the IAM_ROLE calls Glue too, and this one may not.
+        var denied = await story.PsqlAsync(port, $"create external schema nocat from data catalog database 'gapsdb' iam_role '{data}' create external database if not exists");
+        Assert.NotEqual(0, denied.ExitCode);
+        Assert.Contains("is not authorized to perform: glue:GetDatabase", denied.Stderr);
+
+        var r = await story.PsqlAsync(port,
+            $"create external schema g from data catalog database 'gapsdb' iam_role '{data}' catalog_role '{catalogRole}' create external database if not exists",
+            "create table sales(id int, item varchar(10), note char(3), price decimal(8,2), day date)",
+            """insert into sales values (1, 'pen', 'a', 1.50, '2024-01-01'), (2, 'in,k"s', 'b', 2.25, '2024-01-01'), (3, null, null, 3.00, '2024-01-02')""",
+            "create table days(day date)",
+            "insert into days values ('2024-01-02')",
+            """
+            create external table g.csvt(id int, item varchar(10), price decimal(8,2))
+            row format serde 'org.apache.hadoop.hive.serde2.OpenCSVSerde' with serdeproperties ('separatorChar'=',', 'quoteChar'='"')
+            stored as textfile location 's3://spectrum-gaps/csv/' table properties ('numRows'='10')
+            """,
+            "insert into g.csvt select id, item, price from sales",
+            "select id, coalesce(item, '<null>'), price from g.csvt order by id",
+            """
+            create external table g.jsont(id int, item varchar(10), price decimal(8,2)) partitioned by (day date)
+            row format serde 'org.openx.data.jsonserde.JsonSerDe' stored as textfile location 's3://spectrum-gaps/json/'
+            """,
+            "insert into g.jsont select id, item, price, day from sales",
+            "select day, count(*), sum(price), count(item) from g.jsont group by day order by day",
+            """
+            create external table g.copied partitioned by (day) stored as parquet location 's3://spectrum-gaps/copied/'
+            as select id, item, note, upper(item) as loud, day from sales
+            """,
+            "select count(*), max(item) from g.copied");
+        Assert.True(r.ExitCode == 0, r.ToString());
+        Assert.Equal(
+            [
+                "CREATE SCHEMA", "CREATE TABLE", "INSERT 0 3", "CREATE TABLE", "INSERT 0 1",
+                "CREATE EXTERNAL TABLE", "INSERT 0 3", "1|pen|1.50", "2|in,k\"s|2.25", "3|<null>|3.00",
+                "CREATE EXTERNAL TABLE", "INSERT 0 3", "2024-01-01|2|3.75|2", "2024-01-02|1|3.00|0",
+                "CREATE EXTERNAL TABLE", "3|pen",
+            ],
+            r.Stdout.Replace("\r", "").Split('\n', StringSplitOptions.RemoveEmptyEntries));
+
+        // The files as a Hive reader finds them: OpenCSV quotes every value and escapes quotes; JSON is one object a
+        // line, the partition column in the folder rather than the file.
+        var keys = await story.KeysAsync("spectrum-gaps", "");
+        var csv = Assert.Single(keys, k => k.StartsWith("csv/", StringComparison.Ordinal));
+        Assert.EndsWith(".csv", csv);
+        Assert.Equal("\"1\",\"pen\",\"1.50\"\n\"2\",\"in,k\\\"s\",\"2.25\"\n\"3\",,\"3.00\"\n", await story.ReadAsync("spectrum-gaps", csv));
+        var json = keys.Where(k => k.StartsWith("json/", StringComparison.Ordinal)).Order().ToList();
+        Assert.Equal(2, json.Count);
+        Assert.StartsWith("json/day=2024-01-02/", json[1]);
+        Assert.EndsWith(".json", json[1]);
+        var line = Assert.Single((await story.ReadAsync("spectrum-gaps", json[1])).Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        using (var row = JsonDocument.Parse(line))
+            Assert.Equal(["id=3", "item=Null", "price=3"],
+                row.RootElement.EnumerateObject().Select(p => $"{p.Name}={(p.Value.ValueKind == JsonValueKind.Number ? p.Value.GetDecimal().ToString("G29", System.Globalization.CultureInfo.InvariantCulture) : p.Value.ValueKind.ToString())}"));
+
+        // CREATE EXTERNAL TABLE AS records a VARCHAR's length where the query reads a column as it is.
+        var copied = (await Server.AwsAsync("glue", "get-table", "--database-name", "gapsdb", "--name", "copied")).EnsureSuccess().Json().GetProperty("Table");
+        Assert.Equal(["id:int", "item:varchar(10)", "note:char(3)", "loud:varchar(65535)"],
+            copied.GetProperty("StorageDescriptor").GetProperty("Columns").EnumerateArray().Select(c => $"{c.GetProperty("Name").GetString()}:{c.GetProperty("Type").GetString()}"));
+        // Redshift keeps 'numRows' up to date: CREATE … AS sets it, INSERT adds to it where the table has it.
+        Assert.Equal("3", copied.GetProperty("Parameters").GetProperty("numRows").GetString());
+        var csvTable = (await Server.AwsAsync("glue", "get-table", "--database-name", "gapsdb", "--name", "csvt")).EnsureSuccess().Json().GetProperty("Table");
+        Assert.Equal("13", csvTable.GetProperty("Parameters").GetProperty("numRows").GetString());
+        Assert.False((await Server.AwsAsync("glue", "get-table", "--database-name", "gapsdb", "--name", "jsont")).EnsureSuccess().Json()
+            .GetProperty("Table").GetProperty("Parameters").TryGetProperty("numRows", out _));
+        // … and refuses ROW FORMAT SERDE, as Redshift's usage notes say.
+        var serde = await story.PsqlAsync(port, "create external table g.bad row format serde 'org.openx.data.jsonserde.JsonSerDe' stored as textfile location 's3://spectrum-gaps/bad/' as select 1 as id");
+        Assert.Contains("ROW FORMAT SERDE is not supported by CREATE EXTERNAL TABLE AS", serde.Stderr);
+
+        // A condition on a joined table's column prunes through its equality with the partition column.
+        using var http = new HttpClient();
+        async Task<List<(string Principal, string Action, string Resource)>> DecisionsAsync()
+        {
+            using var log = JsonDocument.Parse(await http.GetStringAsync($"{Server.Endpoint}/_localshift/decisions?limit=1000"));
+            return log.RootElement.GetProperty("decisions").EnumerateArray()
+                .Select(d => (d.GetProperty("principal").GetString()!, d.GetProperty("action").GetString()!, d.GetProperty("time").GetString() + " " + d.GetProperty("resource").GetString()!))
+                .ToList();
+        }
+        var before = await DecisionsAsync();
+        var joined = await story.PsqlAsync(port, "select j.id from g.jsont j join days d on j.day = d.day where d.day = '2024-01-02'");
+        Assert.True(joined.ExitCode == 0, joined.ToString());
+        Assert.Equal("3", joined.Stdout.Trim());
+        var made = (await DecisionsAsync()).Except(before).ToList();
+        var reads = made.Where(d => d.Action == "s3:GetObject").ToList();
+        Assert.Equal("arn:aws:s3:::spectrum-gaps/json/day=2024-01-02/", Assert.Single(reads).Resource[(reads[0].Resource.IndexOf(' ') + 1)..(reads[0].Resource.LastIndexOf('/') + 1)]);
+        // The catalog was read as the CATALOG_ROLE, the objects as the IAM_ROLE.
+        Assert.All(made.Where(d => d.Action.StartsWith("glue:", StringComparison.Ordinal)), d => Assert.Contains("assumed-role/SpectrumCatalogOnly/", d.Principal));
+        Assert.Contains(made, d => d.Action == "glue:GetTable");
+        Assert.All(made.Where(d => d.Action.StartsWith("s3:", StringComparison.Ordinal)), d => Assert.Contains("assumed-role/SpectrumDataOnly/", d.Principal));
     }
 }
