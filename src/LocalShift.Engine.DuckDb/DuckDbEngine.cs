@@ -301,6 +301,18 @@ internal sealed class DuckDbSession(DuckDBConnection connection, string stagingD
 {
     public string StagingDirectory => stagingDirectory;
 
+    public string FileRelation(FileScan scan) => DuckDbFileSql.Relation(scan);
+
+    public long WriteFiles(string query, string path, FileWrite write) => Execute(DuckDbFileSql.CopyTo(query, path, write));
+
+    public string ThreadFile(int thread, FileWrite write) => DuckDbFileSql.ThreadFile(thread, write);
+
+    public int Threads()
+    {
+        using var result = Query("SELECT current_setting('threads')");
+        return result.Read() ? Convert.ToInt32(result.GetValue(0), System.Globalization.CultureInfo.InvariantCulture) : 1;
+    }
+
     private DuckDBCommand? _running;
 
     public IEngineResult Query(string sql)

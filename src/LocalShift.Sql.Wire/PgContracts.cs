@@ -9,9 +9,6 @@ public enum TransactionStatus { Idle, InBlock, Failed }
 /// <summary>How the server asks for a password.</summary>
 public enum PgAuthMethod { ScramSha256, Md5, Cleartext, Trust }
 
-/// <summary>A result column as described to the client.</summary>
-public sealed record PgColumn(string Name, int TypeOid, int TypeModifier = -1, int TableOid = 0, short ColumnNumber = 0);
-
 /// <summary>A bound parameter: the declared type OID and the value (a string for text format, a CLR value for binary).</summary>
 public readonly record struct PgParameter(int TypeOid, object? Value);
 

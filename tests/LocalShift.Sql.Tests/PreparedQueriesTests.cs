@@ -23,6 +23,10 @@ public sealed class PreparedQueriesTests
         public IReadOnlyList<PgColumn> Describe(string sql) => [];
         public void Interrupt() { }
         public void Dispose() { }
+        public string FileRelation(FileScan scan) => throw new NotSupportedException();
+        public long WriteFiles(string query, string path, FileWrite write) => throw new NotSupportedException();
+        public string ThreadFile(int thread, FileWrite write) => throw new NotSupportedException();
+        public int Threads() => 1;
 
         public IEnginePreparedQuery? Prepare(string sql)
         {

@@ -92,7 +92,10 @@ public sealed partial class CopyRunner
         if (!match.Success) return v;
         var scale = int.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
         var pattern = scale == 0 ? @"^(\s*[-+]?[0-9]+)\.[0-9]*" : $@"^(\s*[-+]?[0-9]*\.[0-9]{{{scale}}})[0-9]+";
-        return $"regexp_replace({v}, {QuoteLiteral(pattern)}, '\\1')";
+        // The pattern only cuts a field with a point and more than `scale` characters after it: any other field (most
+        // of them, 12.50 into DECIMAL(12,2)) is left as it is without running the regular expression.
+        var cut = scale == 0 ? $"strpos({v}, '.') = 0" : $"strpos({v}, '.') = 0 OR length({v}) - strpos({v}, '.') <= {scale}";
+        return $"CASE WHEN {cut} THEN {v} ELSE regexp_replace({v}, {QuoteLiteral(pattern)}, '\\1') END";
     }
 
     /// <summary>NULL AS as SQL: <c>chr(0)</c> for <c>NULL AS '\0'</c> (a field of the NUL character alone is NULL).</summary>

@@ -49,7 +49,7 @@ public sealed partial class CopyRunner
         try
         {
             var values = Expressions(columns, source, tryCast: true, check: false);
-            var hasFile = source.Sql.Contains("filename = true", StringComparison.Ordinal);
+            var hasFile = source.Scan.FileNames;
             var urls = files.ToDictionary(f => f.Path, f => f.Url);
             for (var i = 0; i < columns.Count; i++)
             {

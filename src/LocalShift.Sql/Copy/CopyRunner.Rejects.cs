@@ -1,3 +1,4 @@
+using LocalShift.Engine;
 using LocalShift.Sql.Wire;
 using static LocalShift.Sql.Lexing.TokenCursor;
 
@@ -16,11 +17,11 @@ public sealed partial class CopyRunner
     private long LoadSortingRejects(List<TargetColumn> columns, Source source, string target, List<StagedFile> files)
     {
         const string stage = "__localshift_copy_stage";
-        // Malformed lines (too many or too few fields) are set aside by DuckDB into a rejects table and count as rejects too.
-        const string rejectsOptions = ", store_rejects = true, rejects_table = '__localshift_copy_rejects', rejects_scan = '__localshift_copy_scans')";
+        // Malformed lines (too many or too few fields) are set aside by the reader into a rejects table and count as rejects too.
         // Parquet and JSON readers name each row's file only when asked (the fast load does not ask).
-        var relaxed = !source.SetsAside ? (source.Sql.Contains("filename = true", StringComparison.Ordinal) ? source.Sql : source.Sql[..^1] + ", filename = true)")
-            : source.Reader is { } reader ? source.Sql.Replace(reader, reader[..^1] + rejectsOptions, StringComparison.Ordinal) : source.Sql[..^1] + rejectsOptions;
+        var relaxed = source.SetsAside && source.Scan is DelimitedScan delimited
+            ? source.Rescan(context.Engine, delimited with { Rejects = new RejectedLines("__localshift_copy_rejects", "__localshift_copy_scans") })
+            : source.Rescan(context.Engine, source.Scan with { FileNames = true });
         var converted = Expressions(columns, source, tryCast: true, check: false);
         var engine = context.Engine;
         engine.Execute($"DROP TABLE IF EXISTS {stage}");

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using LocalShift.Engine;
 using LocalShift.Sql.RolePath;
 using LocalShift.Sql.Routing;
 using LocalShift.Sql.Wire;
@@ -14,12 +15,15 @@ public sealed partial class CopyRunner
     /// AS (after trimming blanks) is NULL. A line shorter than the spec loads, its missing fields empty (as Redshift
     /// loads short lines); a longer one is a record at fault (1202, Extra column(s) found: unverified for FIXEDWIDTH).
     /// </summary>
-    private Source FixedWidth(string paths, string compression)
+    private Source FixedWidth(List<string> paths, FileCompression compression)
     {
-        var nulls = copy.NullAs ?? "\\N";
         var total = copy.FixedWidths.Sum(w => w.Width);
-        var lines = $"read_csv({paths}, delim = chr(30), quote = '', escape = '', header = false, skip = {copy.IgnoreHeader}, auto_detect = false, " +
-            $"columns = {{'line': 'VARCHAR'}}, compression = '{compression}', filename = true, null_padding = true)";
+        // Whole lines: a delimiter no text line holds (the record separator), no quotes.
+        var scan = new DelimitedScan(paths, [new ScanColumn("line", "VARCHAR")])
+        {
+            Delimiter = "\u001e", SkipLines = copy.IgnoreHeader, Compression = compression, FileNames = true, PadMissingFields = true,
+        };
+        var lines = context.Engine.FileRelation(scan);
         var names = Enumerable.Range(0, copy.FixedWidths.Count).Select(i => $"c{i}").ToList();
         var start = 1;
         var fields = new List<string>();
@@ -30,6 +34,6 @@ public sealed partial class CopyRunner
             start += copy.FixedWidths[i].Width;
         }
         return new Source($"(SELECT filename, CASE WHEN length(l) > {total} THEN 1202 END AS __fault, {string.Join(", ", fields)} " +
-            $"FROM (SELECT filename, coalesce(line, '') AS l FROM {lines}))", names, Reader: lines, Fault: "__fault");
+            $"FROM (SELECT filename, coalesce(line, '') AS l FROM {lines}))", names, scan, Fault: "__fault");
     }
 }

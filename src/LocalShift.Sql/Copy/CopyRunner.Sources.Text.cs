@@ -1,4 +1,5 @@
 using System.Text.Json;
+using LocalShift.Engine;
 using LocalShift.Sql.RolePath;
 using LocalShift.Sql.Routing;
 using LocalShift.Sql.Wire;
@@ -10,25 +11,30 @@ namespace LocalShift.Sql.Copy;
 public sealed partial class CopyRunner
 {
     /// <summary>Text and CSV (ESCAPE text through its own readers): the reader's fields c0, c1, … as VARCHAR unless <paramref name="readAs"/> types them.</summary>
-    private Source DelimitedText(string paths, string compression, int width, Func<int, string>? readAs, List<string>? emptyAsNull)
+    private Source DelimitedText(List<string> paths, FileCompression compression, int width, Func<int, string>? readAs, List<string>? emptyAsNull)
     {
         if (_escapedAsCsv is not null) return EscapedTextAsCsv(width);
         var csv = copy.Format == CopyFormat.Csv;
         var quote = csv || copy.RemoveQuotes ? copy.Quote : "";
         var names = Enumerable.Range(0, width).Select(i => $"c{i}").ToList();
-        var spec = "{" + string.Join(", ", names.Select((n, i) => $"'{n}': {QuoteLiteral(readAs?.Invoke(i) ?? "VARCHAR")}")) + "}";
         // Redshift's default NULL AS is \N for CSV too: an empty unquoted field is an empty string for CHAR/VARCHAR
         // (NULL only with EMPTYASNULL or NULL AS '') and NULL for other types.
         // With FILLRECORD the reader pads missing fields with NULL, and NULL AS is matched in SQL (Field), so
         // that a missing CHAR/VARCHAR field can load as '' while a \N field loads as NULL.
-        var nulls = NullsInSql ? "chr(0) || chr(1)" : NullLiteral;
-        if (emptyAsNull is not null)
-            nulls = $"[{nulls}, '']" + (emptyAsNull.Count > 0 ? $", force_not_null = [{string.Join(", ", emptyAsNull.Select(QuoteLiteral))}]" : "");
-        var sql = $"read_csv({paths}, delim = {QuoteLiteral(copy.Delimiter ?? (csv ? "," : "|"))}, quote = {QuoteLiteral(quote)}, " +
-            $"escape = {QuoteLiteral(csv ? copy.Quote : copy.Escape && quote.Length > 0 ? "\\" : quote)}, header = false, skip = {copy.IgnoreHeader}, " +
-            $"auto_detect = false, columns = {spec}, nullstr = {nulls}, compression = '{compression}', " +
-            $"null_padding = {(copy.FillRecord ? "true" : "false")}, filename = true)";
-        return new Source(sql, names);
+        var nulls = NullsInSql ? "\0\u0001" : copy.NullAs ?? "\\N";
+        var scan = new DelimitedScan(paths, names.Select((n, i) => new ScanColumn(n, readAs?.Invoke(i) ?? "VARCHAR")).ToList())
+        {
+            Delimiter = copy.Delimiter ?? (csv ? "," : "|"),
+            Quote = quote,
+            Escape = csv ? copy.Quote : copy.Escape && quote.Length > 0 ? "\\" : quote,
+            SkipLines = copy.IgnoreHeader,
+            NullStrings = emptyAsNull is null ? [nulls] : [nulls, ""],
+            NeverNull = emptyAsNull ?? [],
+            Compression = compression,
+            PadMissingFields = copy.FillRecord,
+            FileNames = true,
+        };
+        return new Source(context.Engine.FileRelation(scan), names, scan);
     }
 
     /// <summary>
@@ -47,19 +53,21 @@ public sealed partial class CopyRunner
         if (keep.Count == 0) return keep;
         if (DuckDbCompression != "none") return null;
         var needle = System.Text.Encoding.UTF8.GetBytes(nulls);
-        return files.Any(f => Contains(f.Path, needle)) ? null : keep;
+        return files.Any(f => _holdsNullString.TryGetValue(f.Path, out var holds) ? holds : Contains(f.Path, needle)) ? null : keep;
     }
 
     /// <summary>The rewritten files of <see cref="RewriteEscapedText"/>: every value quoted, NULL an unquoted empty field,
     /// each row named by its original staged file (so load errors name its object).</summary>
     private Source EscapedTextAsCsv(int width)
     {
-        var paths = "[" + string.Join(", ", _escapedAsCsv!.Select(f => QuoteLiteral(f.Csv))) + "]";
         var names = Enumerable.Range(0, width).Select(i => $"c{i}").ToList();
-        var spec = "{'__line': 'BIGINT', '__fault': 'INTEGER', " + string.Join(", ", names.Select(n => $"'{n}': 'VARCHAR'")) + "}";
-        var read = $"read_csv({paths}, delim = ',', quote = '\"', escape = '\"', header = false, auto_detect = false, columns = {spec}, " +
-            "nullstr = '', allow_quoted_nulls = false, filename = true)";
+        var scan = new DelimitedScan(_escapedAsCsv!.Select(f => f.Csv).ToList(),
+            [new ScanColumn("__line", "BIGINT"), new ScanColumn("__fault", "INTEGER"), .. names.Select(n => new ScanColumn(n, "VARCHAR"))])
+        {
+            Delimiter = ",", Quote = "\"", Escape = "\"", NullStrings = [""], QuotedNulls = false, FileNames = true,
+        };
+        var read = context.Engine.FileRelation(scan);
         var original = "CASE filename " + string.Join(" ", _escapedAsCsv!.Select(f => $"WHEN {QuoteLiteral(f.Csv)} THEN {QuoteLiteral(f.Original)}")) + " END";
-        return new Source($"(SELECT {original} AS filename, __line, __fault, {string.Join(", ", names)} FROM {read})", names, Reader: read, Fault: "__fault", Line: "__line");
+        return new Source($"(SELECT {original} AS filename, __line, __fault, {string.Join(", ", names)} FROM {read})", names, scan, Fault: "__fault", Line: "__line");
     }
 }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using LocalShift.Engine;
 using LocalShift.Sql.RolePath;
 using LocalShift.Sql.Routing;
 using LocalShift.Sql.Wire;
@@ -10,15 +11,19 @@ namespace LocalShift.Sql.Copy;
 public sealed partial class CopyRunner
 {
     /// <param name="Sql">The relation: <c>filename</c> (for text formats) and the fields <see cref="Columns"/>.</param>
-    /// <param name="Reader">The engine's reader call inside <paramref name="Sql"/>, to which the record-by-record sorting
-    /// adds its rejects options (null: <paramref name="Sql"/> is the reader call).</param>
+    /// <param name="Scan">The files as the engine reads them, whose relation <paramref name="Sql"/> is or selects from;
+    /// the record-by-record sorting reads them again with rejects set aside or file names (<see cref="Rescan"/>).</param>
     /// <param name="Fault">A column of <paramref name="Sql"/> holding a record's own load error code, NULL when the record
     /// is whole (FIXEDWIDTH lines too long, ESCAPE records with too many or too few fields or invalid UTF-8).</param>
     /// <param name="Line">A column of <paramref name="Sql"/> holding the record's first line in its file (null: the
     /// reader's rows are counted).</param>
-    /// <param name="SetsAside">The reader is DuckDB's CSV reader, which can set malformed lines aside (store_rejects).</param>
-    private sealed record Source(string Sql, IReadOnlyList<string> Columns, string? Reader = null, string? Fault = null, string? Line = null, bool SetsAside = true)
+    /// <param name="SetsAside">The reader can set malformed lines aside (<see cref="DelimitedScan.Rejects"/>).</param>
+    private sealed record Source(string Sql, IReadOnlyList<string> Columns, FileScan Scan, string? Fault = null, string? Line = null, bool SetsAside = true)
     {
+        /// <summary>This relation over the same files read as <paramref name="other"/> says.</summary>
+        public string Rescan(IEngineSession engine, FileScan other) =>
+            Sql.Replace(engine.FileRelation(Scan), engine.FileRelation(other), StringComparison.Ordinal);
+
         /// <summary>Redshift's reason for a record's own fault (<see cref="Fault"/>).</summary>
         public static string FaultReason(int code) => code switch
         {
@@ -38,18 +43,20 @@ public sealed partial class CopyRunner
     /// <param name="emptyAsNull">For text and CSV: an empty field is NULL too, except in these fields (see <see cref="EmptyFieldsAsNull"/>).</param>
     private Source SourceRelation(List<StagedFile> files, Func<int, string>? readAs = null, List<string>? emptyAsNull = null)
     {
-        var paths = "[" + string.Join(", ", files.Select(f => QuoteLiteral(f.Path))) + "]";
-        var compression = DuckDbCompression;
+        var paths = files.Select(f => f.Path).ToList();
+        var compression = DuckDbCompression == "gzip" ? FileCompression.Gzip : FileCompression.None;
         var width = copy.Columns?.Count ?? ColumnsCount();
         switch (copy.Format)
         {
             case CopyFormat.Parquet:
-                return new Source($"read_parquet({paths})", Describe($"SELECT * FROM read_parquet({paths})"), SetsAside: false);
+                var parquet = new ParquetScan(paths);
+                return new Source(context.Engine.FileRelation(parquet), Describe($"SELECT * FROM {context.Engine.FileRelation(parquet)}"), parquet, SetsAside: false);
             case CopyFormat.Json when _jsonPaths is not null || copy.NoShred:
-                return new Source($"read_json_objects({paths}, format = 'auto', compression = '{(compression == "none" ? "uncompressed" : compression)}', filename = true)", ["json"], SetsAside: false);
+                var documents = new JsonScan(paths, Whole: true, compression) { FileNames = true };
+                return new Source(context.Engine.FileRelation(documents), ["json"], documents, SetsAside: false);
             case CopyFormat.Json:
-                var json = $"read_json({paths}, format = 'auto', compression = '{(compression == "none" ? "uncompressed" : compression)}')";
-                return new Source(json, Describe($"SELECT * FROM {json}"), SetsAside: false);
+                var json = new JsonScan(paths, Whole: false, compression);
+                return new Source(context.Engine.FileRelation(json), Describe($"SELECT * FROM {context.Engine.FileRelation(json)}"), json, SetsAside: false);
             case CopyFormat.FixedWidth:
                 return FixedWidth(paths, compression);
             default:

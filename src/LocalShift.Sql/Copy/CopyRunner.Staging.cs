@@ -224,8 +224,15 @@ public sealed partial class CopyRunner
     }
 
     /// <summary>Whether a stream holds any of these byte strings (one pass of vectorized searches over 1 MiB blocks).</summary>
-    private static bool ContainsAny(Stream stream, byte[][] needles)
+    private static bool ContainsAny(Stream stream, byte[][] needles) => Find(stream, needles, needles.Length).Any(found => found);
+
+    /// <summary>
+    /// Which of these byte strings a stream holds, in one pass of vectorized searches over 1 MiB blocks; the pass ends
+    /// early once one of the first <paramref name="decisive"/> of them is found (the others' answers are then partial).
+    /// </summary>
+    private static bool[] Find(Stream stream, byte[][] needles, int decisive)
     {
+        var found = new bool[needles.Length];
         var longest = needles.Max(n => n.Length);
         var buffer = new byte[(1 << 20) + longest];
         var carried = 0;
@@ -233,13 +240,23 @@ public sealed partial class CopyRunner
         while ((read = stream.Read(buffer, carried, buffer.Length - carried)) > 0)
         {
             var filled = carried + read;
-            foreach (var needle in needles)
-                if (buffer.AsSpan(0, filled).IndexOf(needle) >= 0) return true;
+            for (var i = 0; i < needles.Length; i++)
+                if (!found[i] && buffer.AsSpan(0, filled).IndexOf(needles[i]) >= 0)
+                {
+                    found[i] = true;
+                    if (i < decisive) return found;
+                }
             carried = Math.Min(longest - 1, filled);
             buffer.AsSpan(filled - carried, carried).CopyTo(buffer);
         }
-        return false;
+        return found;
     }
+
+    /// <summary>
+    /// Per staged file (as DuckDB reads it, uncompressed), whether it holds the NULL AS string anywhere: learnt by
+    /// <see cref="QuoteRewrite"/>'s scan, so that <see cref="EmptyFieldsAsNull"/> does not read the file again.
+    /// </summary>
+    private readonly Dictionary<string, bool> _holdsNullString = new(StringComparer.Ordinal);
 
     /// <summary>The staged files were rewritten by <see cref="QuotedFields"/> (uncompressed).</summary>
     private bool _quotesRewritten;
@@ -257,10 +274,17 @@ public sealed partial class CopyRunner
         if (copy.Format != CopyFormat.Csv) return null;
         var q = (byte)copy.Quote[0];
         byte[][] needles = delimiter == "\t" ? [[(byte)' ', q], [q, (byte)' ']] : [[(byte)' ', q], [q, (byte)' '], [(byte)'\t', q], [q, (byte)'\t']];
+        // The same pass looks for the NULL AS string, which the typed first attempt asks about (EmptyFieldsAsNull).
+        var nulls = copy.NullAs ?? "\\N";
+        var nullNeedle = nulls.Length > 0 && !copy.FillRecord && DuckDbCompression == "none" ? System.Text.Encoding.UTF8.GetBytes(nulls) : null;
         return files.Any(f =>
         {
             using var staged = OpenStaged(f.Path);
-            return ContainsAny(staged, needles);
+            if (nullNeedle is null) return ContainsAny(staged, needles);
+            var found = Find(staged, [.. needles, nullNeedle], needles.Length);
+            if (found.AsSpan(0, needles.Length).Contains(true)) return true;
+            _holdsNullString[f.Path] = found[^1];
+            return false;
         }) ? QuotedFields.Mode.CsvBlanks : null;
     }
 

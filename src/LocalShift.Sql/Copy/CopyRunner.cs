@@ -8,10 +8,10 @@ namespace LocalShift.Sql.Copy;
 
 /// <summary>
 /// Runs a COPY: opens each S3 object (one authorized GetObject each) and stages it in the engine's staging folder (the
-/// one place DuckDB may read files): the store's file copied by the kernel where it can (Linux), else a streamed copy;
-/// then loads them all with one
-/// <c>INSERT ... SELECT ... FROM read_csv/read_json/read_parquet(...)</c> — a single statement, so a failed load leaves
-/// the table as it was. With MAXERROR, a failed fast load is redone through a staging table that sorts out the rejects.
+/// one place the engine may read files): the store's file copied by the kernel where it can (Linux), else a streamed
+/// copy; then loads them all with one <c>INSERT ... SELECT ... FROM</c> the engine's reader of the files
+/// (<see cref="LocalShift.Engine.IEngineSession.FileRelation"/>) — a single statement, so a failed load leaves the table
+/// as it was. With MAXERROR, a failed fast load is redone through a staging table that sorts out the rejects.
 /// The class is split by idea: this file the load itself; <c>.Target</c> the table and its columns; <c>.Staging</c> the
 /// objects into local files; <c>.Sources*</c> one reader per format; <c>.Conversions</c> the fields to column types;
 /// <c>.Rejects</c> the record-by-record sorting into loaded and rejected; <c>.Diagnosis</c> the first bad record of a
@@ -101,7 +101,7 @@ public sealed partial class CopyRunner(RedshiftStatementContext context, CopySta
             long Load(List<string> select, Source from) => copy.NoLoad
                 ? Count($"SELECT count(*) FROM (SELECT {string.Join(", ", select)} FROM {from.Sql}{from.Guard})") * 0
                 : context.Engine.Execute($"INSERT INTO {target} SELECT {string.Join(", ", select)} FROM {from.Sql}{from.Guard}");
-            // Text and CSV: first DuckDB's reader converts the plainly typed fields itself, as fast as read_csv can.
+            // Text and CSV: first the engine's reader converts the plainly typed fields itself, as fast as it can.
             // Where it succeeds its values are the casts' values; a field only the exact conversions accept (a field
             // of blanks, for one) fails that statement, which changed nothing, and the exact one runs. A failed
             // statement aborts the engine's transaction, so the first attempt is only made where the session can

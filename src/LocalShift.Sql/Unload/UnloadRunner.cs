@@ -1,4 +1,5 @@
 using System.Text.Json;
+using LocalShift.Engine;
 using LocalShift.Sql.Copy;
 using LocalShift.Sql.Dialect;
 using LocalShift.Sql.Lexing;
@@ -37,20 +38,19 @@ public sealed class UnloadRunner(RedshiftStatementContext context, UnloadStateme
         try
         {
             var single = unload.PartitionBy.Count == 0 && unload.MaxFileSize is null;
-            var threads = single && unload.Parallel && slices > 1 && !OrdersRows() ? EngineThreads() : 1;
+            var threads = single && unload.Parallel && slices > 1 && !OrdersRows() ? context.Engine.Threads() : 1;
             var perSlice = threads > 1 && threads <= slices;
             var output = single && !perSlice ? Path.Combine(folder, "data") : Path.Combine(folder, "out");
             // Each output file, put as DuckDB wrote it: hash it (and flush it to the device) while DuckDB writes it,
             // so that only its tail is left to hash once COPY returns; the slices' files share the hashing lanes.
             // DuckDB appends to each file strictly in order in every format written here (BZIP2 is compressed
             // afterwards, by us, so it is read again).
+            var write = FileWrite() with { FilePerThread = perSlice };
             var followed = !single || unload.Compression == Compression.Bzip2 ? []
-                : perSlice ? Enumerable.Range(0, threads).Select(i => Path.Combine(output, SliceFile(i))).ToArray()
+                : perSlice ? Enumerable.Range(0, threads).Select(i => Path.Combine(output, context.Engine.ThreadFile(i, write))).ToArray()
                 : [output];
             if (followed.Length > 0) tail = FileTail.Start(followed);
-            var options = CopyOptions();
-            if (perSlice) options = options.Append("PER_THREAD_OUTPUT true, FILENAME_PATTERN 'slice_{i}', FILE_EXTENSION 'out'");
-            var rows = context.Engine.Execute($"COPY ({query}) TO {QuoteLiteral(output)} ({string.Join(", ", options)})");
+            var rows = context.Engine.WriteFiles(query, output, write);
             var digests = new Dictionary<string, FileDigest>(StringComparer.Ordinal);
             var finished = tail is null ? [] : await tail.FinishAllAsync();
             for (var i = 0; i < finished.Length; i++)
@@ -60,9 +60,10 @@ public sealed class UnloadRunner(RedshiftStatementContext context, UnloadStateme
             var files = new List<(string File, string Name)>();
             if (perSlice)
             {
-                // slice_<i>.out[.gz|.zst]: thread i's file, which Redshift would call slice i's.
-                foreach (var (file, slice) in Directory.GetFiles(output).Select(f => (f, SliceNumber(f))).OrderBy(x => x.Item2))
-                    files.Add((file, FileName(0, slice)));
+                // Thread i's file, which Redshift would call slice i's (a thread that got no rows may have written none).
+                for (var slice = 0; slice < threads; slice++)
+                    if (Path.Combine(output, context.Engine.ThreadFile(slice, write)) is var file && File.Exists(file))
+                        files.Add((file, FileName(0, slice)));
             }
             else
             {
@@ -104,16 +105,6 @@ public sealed class UnloadRunner(RedshiftStatementContext context, UnloadStateme
         return (key, stored.Size, records);
     }
 
-    /// <summary>The name DuckDB gives thread <paramref name="i"/>'s file under the options above.</summary>
-    private string SliceFile(int i) => $"slice_{i}.out" + unload.Compression switch { Compression.Gzip => ".gz", Compression.Zstd => ".zst", _ => "" };
-
-    private static int SliceNumber(string file)
-    {
-        var name = Path.GetFileName(file);
-        var digits = name["slice_".Length..name.IndexOf('.', StringComparison.Ordinal)];
-        return int.Parse(digits, System.Globalization.CultureInfo.InvariantCulture);
-    }
-
     /// <summary>An ORDER BY anywhere in the query keeps one file, so that the order it asks for is the file's.</summary>
     private bool OrdersRows()
     {
@@ -121,12 +112,6 @@ public sealed class UnloadRunner(RedshiftStatementContext context, UnloadStateme
         for (var i = 0; i + 1 < tokens.Count; i++)
             if (tokens[i].Is("ORDER") && tokens[i + 1].Is("BY")) return true;
         return false;
-    }
-
-    private int EngineThreads()
-    {
-        using var result = context.Engine.Query("SELECT current_setting('threads')");
-        return result.Read() ? Convert.ToInt32(result.GetValue(0), System.Globalization.CultureInfo.InvariantCulture) : 1;
     }
 
     /// <summary>The query as the engine runs it, before the text rewrites (booleans as letters, FIXEDWIDTH, ESCAPE).</summary>
@@ -214,41 +199,23 @@ public sealed class UnloadRunner(RedshiftStatementContext context, UnloadStateme
                 "Specified unload destination on S3 is not empty. Consider using a different bucket / prefix, manually removing the target files in S3, or using the ALLOWOVERWRITE option.");
     }
 
-    private IEnumerable<string> CopyOptions()
+    /// <summary>The files the engine writes for this UNLOAD (BZIP2, which it cannot write, is compressed afterwards).</summary>
+    private FileWrite FileWrite()
     {
-        switch (unload.Format)
+        var csv = unload.Format == UnloadFormat.Csv;
+        return new FileWrite(unload.Format switch { UnloadFormat.Parquet => FileFormat.Parquet, UnloadFormat.Json => FileFormat.Json, _ => FileFormat.Delimited })
         {
-            case UnloadFormat.Parquet:
-                yield return "FORMAT parquet";
-                break;
-            case UnloadFormat.Json:
-                yield return "FORMAT json";
-                break;
-            default:
-                var csv = unload.Format == UnloadFormat.Csv;
-                yield return "FORMAT csv";
-                yield return $"DELIMITER {QuoteLiteral(unload.Delimiter ?? (csv ? "," : "|"))}";
-                yield return $"HEADER {(unload.Header ? "true" : "false")}";
-                yield return $"NULLSTR {QuoteLiteral(unload.NullAs ?? "")}";
-                if (unload.AddQuotes) yield return "FORCE_QUOTE *";
-                // Redshift's text format is not CSV: fields are written raw (ESCAPE adds backslashes in the query instead).
-                else if (!csv) yield return "QUOTE '', ESCAPE ''";
-                break;
-        }
-        if (unload.Format != UnloadFormat.Parquet)
-            yield return "COMPRESSION " + unload.Compression switch
-            {
-                Compression.Gzip => "gzip",
-                Compression.Zstd => "zstd",
-                _ => "none",
-            };
-        if (unload.PartitionBy.Count > 0)
-        {
-            yield return $"PARTITION_BY ({string.Join(", ", unload.PartitionBy.Select(QuoteIdentifier))})";
-            if (unload.PartitionInclude) yield return "WRITE_PARTITION_COLUMNS true";
-        }
-        if (unload.MaxFileSize is { } size) yield return $"FILE_SIZE_BYTES {size}";
-        if (unload.PartitionBy.Count > 0 || unload.MaxFileSize is not null) yield return "OVERWRITE_OR_IGNORE true";
+            Delimiter = unload.Delimiter ?? (csv ? "," : "|"),
+            Header = unload.Header,
+            NullString = unload.NullAs ?? "",
+            QuoteAll = unload.AddQuotes,
+            // Redshift's text format is not CSV: fields are written raw (ESCAPE adds backslashes in the query instead).
+            Unquoted = !csv,
+            Compression = unload.Compression switch { Compression.Gzip => FileCompression.Gzip, Compression.Zstd => FileCompression.Zstd, _ => FileCompression.None },
+            PartitionBy = unload.PartitionBy,
+            PartitionColumnsWritten = unload.PartitionInclude,
+            MaxFileBytes = unload.MaxFileSize,
+        };
     }
 
     private string FileName(int part, int slice = 0)
@@ -290,12 +257,13 @@ public sealed class UnloadRunner(RedshiftStatementContext context, UnloadStateme
 
     private long RecordCount(string file)
     {
-        var reader = unload.Format switch
+        FileScan scan = unload.Format switch
         {
-            UnloadFormat.Parquet => $"read_parquet({QuoteLiteral(file)})",
-            UnloadFormat.Json => $"read_json({QuoteLiteral(file)}, format = 'newline_delimited')",
-            _ => $"read_csv({QuoteLiteral(file)}, header = {(unload.Header ? "true" : "false")}, all_varchar = true, delim = {QuoteLiteral(unload.Delimiter ?? (unload.Format == UnloadFormat.Csv ? "," : "|"))})",
+            UnloadFormat.Parquet => new ParquetScan([file]),
+            UnloadFormat.Json => new JsonScan([file], Whole: false, FileWrite().Compression),
+            _ => new DelimitedScan([file], Columns: null) { Header = unload.Header, Delimiter = unload.Delimiter ?? (unload.Format == UnloadFormat.Csv ? "," : "|") },
         };
+        var reader = context.Engine.FileRelation(scan);
         try
         {
             using var result = context.Engine.Query($"SELECT count(*) FROM {reader}");

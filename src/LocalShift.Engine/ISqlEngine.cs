@@ -75,6 +75,24 @@ public interface IEngineSession : IDisposable
 
     /// <summary>Interrupts the running statement; callable from any thread.</summary>
     void Interrupt();
+
+    /// <summary>
+    /// The files as a relation in this engine's SQL, to select from in a statement this session runs (COPY's load:
+    /// <c>INSERT INTO t SELECT … FROM</c> it). Every path lies in <see cref="StagingDirectory"/>.
+    /// </summary>
+    string FileRelation(FileScan scan);
+
+    /// <summary>
+    /// Runs <paramref name="query"/> and writes its rows to files at <paramref name="path"/> (in
+    /// <see cref="StagingDirectory"/>) as <paramref name="write"/> says; returns the number of rows written.
+    /// </summary>
+    long WriteFiles(string query, string path, FileWrite write);
+
+    /// <summary>The name of thread <paramref name="thread"/>'s file in the folder of a <see cref="FileWrite.FilePerThread"/> write.</summary>
+    string ThreadFile(int thread, FileWrite write);
+
+    /// <summary>How many threads the engine runs a statement on (at most that many files for a <see cref="FileWrite.FilePerThread"/> write).</summary>
+    int Threads();
 }
 
 /// <summary>A query prepared once in one session (<see cref="IEngineSession.Prepare"/>).</summary>

@@ -1,0 +1,118 @@
+namespace LocalShift.Engine;
+
+/// <summary>How the engine is to decompress a file it reads or writes itself.</summary>
+public enum FileCompression { None, Gzip, Zstd }
+
+/// <summary>
+/// Local files (in the engine's staging folder) read as one relation, whose rows a statement selects from: COPY's
+/// sources (and, to come, an external table's scan). The engine turns it into its own reader
+/// (<see cref="IEngineSession.FileRelation"/>); nothing outside the engine names the reader.
+/// </summary>
+public abstract record FileScan(IReadOnlyList<string> Paths)
+{
+    /// <summary>Each row also carries its file's path, in a column named <c>filename</c>.</summary>
+    public bool FileNames { get; init; }
+}
+
+/// <summary>A field of a <see cref="DelimitedScan"/>: its column name and the engine type it is read as.</summary>
+public sealed record ScanColumn(string Name, string Type);
+
+/// <summary>
+/// Lines of delimited fields (CSV, or text with any delimiter). With <see cref="Columns"/> the fields are read as
+/// those columns in order, converted by the reader itself; without, the reader finds the fields and reads them all as
+/// text (the columns named as it names them).
+/// </summary>
+public sealed record DelimitedScan(IReadOnlyList<string> Paths, IReadOnlyList<ScanColumn>? Columns) : FileScan(Paths)
+{
+    public string Delimiter { get; init; } = ",";
+
+    /// <summary>The quote character; empty: fields are never quoted.</summary>
+    public string Quote { get; init; } = "";
+
+    /// <summary>The character that escapes a quote inside a quoted field; empty: none.</summary>
+    public string Escape { get; init; } = "";
+
+    /// <summary>The first line names the fields and is not a row.</summary>
+    public bool Header { get; init; }
+
+    /// <summary>Lines skipped at the start of each file (IGNOREHEADER).</summary>
+    public long SkipLines { get; init; }
+
+    /// <summary>Field values read as NULL (none: no field is NULL).</summary>
+    public IReadOnlyList<string> NullStrings { get; init; } = [];
+
+    /// <summary>Columns in which a field equal to one of <see cref="NullStrings"/> is read as '' rather than NULL.</summary>
+    public IReadOnlyList<string> NeverNull { get; init; } = [];
+
+    /// <summary>A quoted field equal to a NULL string is NULL too (false: only an unquoted one).</summary>
+    public bool QuotedNulls { get; init; } = true;
+
+    /// <summary>A line with fewer fields than <see cref="Columns"/> has NULLs for the missing ones instead of being malformed.</summary>
+    public bool PadMissingFields { get; init; }
+
+    public FileCompression Compression { get; init; }
+
+    /// <summary>
+    /// Malformed lines (too many or too few fields, invalid UTF-8) are set aside into these two tables of the session
+    /// instead of failing the statement; null: the first one fails it.
+    /// </summary>
+    public RejectedLines? Rejects { get; init; }
+}
+
+/// <summary>
+/// Where a <see cref="DelimitedScan"/> sets malformed lines aside: <paramref name="Table"/> holds one row per line
+/// (<c>scan_id, file_id, line, csv_line, error_type, error_message</c>), <paramref name="Scans"/> one per file read
+/// (<c>scan_id, file_id, file_path</c>).
+/// </summary>
+public sealed record RejectedLines(string Table, string Scans);
+
+/// <summary>Parquet files: their columns as the files name and type them.</summary>
+public sealed record ParquetScan(IReadOnlyList<string> Paths) : FileScan(Paths);
+
+/// <summary>
+/// JSON documents (one per line, or one array of them): with <paramref name="Whole"/> each document is one value in a
+/// column named <c>json</c>; without, an object's keys are its columns.
+/// </summary>
+public sealed record JsonScan(IReadOnlyList<string> Paths, bool Whole, FileCompression Compression = FileCompression.None) : FileScan(Paths);
+
+/// <summary>The formats the engine writes a query's rows in (<see cref="IEngineSession.WriteFiles"/>).</summary>
+public enum FileFormat { Delimited, Parquet, Json }
+
+/// <summary>
+/// How the engine writes a query's rows to files (UNLOAD): one file at the given path, or, with
+/// <see cref="PartitionBy"/>, <see cref="MaxFileBytes"/> or <see cref="FilePerThread"/>, a folder of files there.
+/// </summary>
+public sealed record FileWrite(FileFormat Format)
+{
+    public string Delimiter { get; init; } = ",";
+
+    /// <summary>The first line names the columns (delimited text).</summary>
+    public bool Header { get; init; }
+
+    /// <summary>How a NULL is written in delimited text.</summary>
+    public string NullString { get; init; } = "";
+
+    /// <summary>Every delimited field is quoted, whatever it holds.</summary>
+    public bool QuoteAll { get; init; }
+
+    /// <summary>Delimited fields are written as they are, never quoted or escaped (Redshift's text format, not CSV).</summary>
+    public bool Unquoted { get; init; }
+
+    /// <summary>Delimited text and JSON only (Parquet compresses inside the file).</summary>
+    public FileCompression Compression { get; init; }
+
+    /// <summary>A folder per value of these columns (<c>col=value/</c>), the files of each inside it.</summary>
+    public IReadOnlyList<string> PartitionBy { get; init; } = [];
+
+    /// <summary>The partition columns are written in the files too, not only in the folder names.</summary>
+    public bool PartitionColumnsWritten { get; init; }
+
+    /// <summary>A file is closed and the next begun once it holds about this many bytes.</summary>
+    public long? MaxFileBytes { get; init; }
+
+    /// <summary>
+    /// Each of the engine's threads writes its own file into the folder, named by <see cref="IEngineSession.ThreadFile"/>
+    /// (the files of the threads that got no rows may be missing).
+    /// </summary>
+    public bool FilePerThread { get; init; }
+}

@@ -1,0 +1,83 @@
+using LocalShift.Engine;
+using LocalShift.Engine.DuckDb;
+
+namespace LocalShift.Sql.Tests;
+
+/// <summary>
+/// The engine's file capabilities (the seam COPY and UNLOAD use), run on the DuckDB engine: what a scan reads and what
+/// a write leaves on disk, never the SQL text that does it.
+/// </summary>
+public sealed class EngineFileTests : IDisposable
+{
+    private readonly string _dir = Path.Combine(Path.GetTempPath(), "localshift-files-" + Guid.NewGuid().ToString("N"));
+    private readonly DuckDbEngine _engine;
+    private readonly IEngineSession _session;
+
+    public EngineFileTests()
+    {
+        Directory.CreateDirectory(_dir);
+        _engine = new DuckDbEngine(Path.Combine(_dir, "warehouse.duckdb"), Path.Combine(_dir, "staging"));
+        _session = _engine.OpenSession();
+    }
+
+    public void Dispose()
+    {
+        _session.Dispose();
+        _engine.Dispose();
+        try { Directory.Delete(_dir, recursive: true); } catch (IOException) { }
+    }
+
+    private string Staged(string name, string text)
+    {
+        var path = Path.Combine(_session.StagingDirectory, name);
+        File.WriteAllText(path, text);
+        return path;
+    }
+
+    private List<string?[]> Rows(string sql)
+    {
+        var rows = new List<string?[]>();
+        using var result = _session.Query(sql);
+        while (result.Read()) rows.Add(Enumerable.Range(0, result.Columns.Count).Select(i => result.GetValue(i)?.ToString()).ToArray());
+        return rows;
+    }
+
+    [Fact]
+    public void A_delimited_scan_reads_a_NUL_null_string_a_kept_empty_field_and_a_line_set_aside()
+    {
+        var path = Staged("a.data", "skip me\n1\t\0\t\n2\tx\ty\n3\tonly two\n");
+        var scan = new DelimitedScan([path], [new ScanColumn("c0", "INTEGER"), new ScanColumn("c1", "VARCHAR"), new ScanColumn("c2", "VARCHAR")])
+        {
+            Delimiter = "\t", SkipLines = 1, NullStrings = ["\0", ""], NeverNull = ["c2"], FileNames = true,
+            Rejects = new RejectedLines("rejects", "scans"),
+        };
+        var rows = Rows($"SELECT c0, c1 IS NULL, c2, filename = '{path}' FROM {_session.FileRelation(scan)} ORDER BY c0");
+        Assert.Equal(new List<string?[]> { new[] { "1", "True", "", "True" }, new[] { "2", "False", "y", "True" } }, rows);
+        Assert.Equal(new List<string?[]> { new[] { "MISSING COLUMNS" } }, Rows("SELECT error_type FROM rejects"));
+    }
+
+    [Fact]
+    public void A_write_per_thread_leaves_the_files_ThreadFile_names_and_they_scan_back()
+    {
+        _session.Execute("CREATE TABLE t AS SELECT i, 'v' || i AS s FROM range(50000) r(i)");
+        var write = new FileWrite(FileFormat.Delimited) { Delimiter = "|", Unquoted = true, Compression = FileCompression.Gzip, FilePerThread = true };
+        var folder = Path.Combine(_session.StagingDirectory, "out");
+        Assert.Equal(50000, _session.WriteFiles("SELECT * FROM t", folder, write));
+        var files = Enumerable.Range(0, _session.Threads()).Select(i => Path.Combine(folder, _session.ThreadFile(i, write))).Where(File.Exists).ToList();
+        Assert.Equal(Directory.GetFiles(folder).Order(), files.Order());
+        var back = new DelimitedScan(files, [new ScanColumn("i", "BIGINT"), new ScanColumn("s", "VARCHAR")]) { Delimiter = "|", Compression = FileCompression.Gzip };
+        Assert.Equal(new List<string?[]> { new[] { "50000", "1249975000" } }, Rows($"SELECT count(*), sum(i) FROM {_session.FileRelation(back)}"));
+    }
+
+    [Fact]
+    public void A_parquet_write_partitioned_by_a_column_scans_back_with_its_file_names()
+    {
+        _session.Execute("CREATE TABLE p AS SELECT i, i % 3 AS k FROM range(30) r(i)");
+        var folder = Path.Combine(_session.StagingDirectory, "parts");
+        _session.WriteFiles("SELECT * FROM p", folder, new FileWrite(FileFormat.Parquet) { PartitionBy = ["k"] });
+        var files = Directory.GetFiles(folder, "*.parquet", SearchOption.AllDirectories);
+        Assert.Equal(["k=0", "k=1", "k=2"], files.Select(f => Path.GetFileName(Path.GetDirectoryName(f))!).Distinct().Order());
+        var rows = Rows($"SELECT count(*), count(DISTINCT filename) FROM {_session.FileRelation(new ParquetScan(files) { FileNames = true })}");
+        Assert.Equal(new List<string?[]> { new[] { "30", files.Length.ToString(System.Globalization.CultureInfo.InvariantCulture) } }, rows);
+    }
+}
