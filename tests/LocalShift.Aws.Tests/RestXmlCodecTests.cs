@@ -36,10 +36,16 @@ public class RestXmlCodecTests
         Assert.Equal("text/csv", (string?)doc["ContentType"]);
         Assert.Equal("data-team", (string?)doc["Metadata"]!["owner"]);
         Assert.Equal("7", (string?)doc["Metadata"]!["run"]);
-        Assert.Equal(new DateTimeOffset(2026, 12, 9, 10, 0, 0, TimeSpan.Zero), doc["Expires"]!.GetValue<DateTimeOffset>());
+        // S3's model carries Expires as a string (AWS keeps whatever the client sent).
+        Assert.Equal("Wed, 09 Dec 2026 10:00:00 GMT", (string?)doc["Expires"]);
         // The body of PutObject is a stream: the codec leaves it to the caller.
         Assert.False(RestXmlCodec.ReadsBody(op));
         Assert.Null(doc["Body"]);
+
+        // A timestamp header in RFC 1123.
+        var get = RestXmlCodec.Read(S3.Operations["GetObject"], Request("GET", [], new() { ["If-Modified-Since"] = "Wed, 09 Dec 2026 10:00:00 GMT" }),
+            new Dictionary<string, string?> { ["Bucket"] = "b", ["Key"] = "k" });
+        Assert.Equal(new DateTimeOffset(2026, 12, 9, 10, 0, 0, TimeSpan.Zero), get["IfModifiedSince"]!.GetValue<DateTimeOffset>());
 
         var list = RestXmlCodec.Read(S3.Operations["ListObjectsV2"],
             Request("GET", [new("list-type", "2"), new("max-keys", "20"), new("fetch-owner", "true"), new("prefix", "p/")]),
