@@ -28,6 +28,15 @@ public sealed partial class S3Operations : AwsService
         Operation<GetBucketAclRequest, GetBucketAclOutput>("GetBucketAcl", GetBucketAcl);
         Operation<GetObjectAclRequest, GetObjectAclOutput>("GetObjectAcl", GetObjectAcl);
         Operation<GetBucketLocationRequest, GetBucketLocationOutput>("GetBucketLocation", GetBucketLocation);
+        Operation<GetBucketEncryptionRequest, GetBucketEncryptionOutput>("GetBucketEncryption", GetBucketEncryption);
+        Operation<PutBucketEncryptionRequest>("PutBucketEncryption", PutBucketEncryption);
+        Operation<DeleteBucketEncryptionRequest>("DeleteBucketEncryption", DeleteBucketEncryption);
+        Operation<GetBucketOwnershipControlsRequest, GetBucketOwnershipControlsOutput>("GetBucketOwnershipControls", GetBucketOwnershipControls);
+        Operation<PutBucketOwnershipControlsRequest>("PutBucketOwnershipControls", PutBucketOwnershipControls);
+        Operation<DeleteBucketOwnershipControlsRequest>("DeleteBucketOwnershipControls", DeleteBucketOwnershipControls);
+        Operation<GetPublicAccessBlockRequest, GetPublicAccessBlockOutput>("GetPublicAccessBlock", GetPublicAccessBlock);
+        Operation<PutPublicAccessBlockRequest>("PutPublicAccessBlock", PutPublicAccessBlock);
+        Operation<DeletePublicAccessBlockRequest>("DeletePublicAccessBlock", DeletePublicAccessBlock);
 
         Operation<ListBucketsRequest, ListBucketsOutput>("ListBuckets", ListBuckets);
         Operation<ListObjectsV2Request, ListObjectsV2Output>("ListObjectsV2", ListObjectsV2);

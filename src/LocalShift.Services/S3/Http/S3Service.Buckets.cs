@@ -34,7 +34,7 @@ public sealed partial class S3Service
         // New buckets block public access with all four settings, as AWS's have since April 2023
         // (https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html); a public bucket
         // policy needs DeletePublicAccessBlock (or a PutPublicAccessBlock that allows it) first, as on AWS.
-        if (created) Store.SetBucketSetting(name, BucketSetting.PublicAccessBlock, JsonSerializer.Serialize(new PublicAccessBlockConfiguration(true, true, true, true)));
+        if (created) Store.SetBucketSetting(name, BucketSetting.PublicAccessBlock, S3Operations.BlockAllPublicAccess);
         r.Http.Response.Headers.Location = "/" + name;
         r.Http.Response.StatusCode = 200;
     }

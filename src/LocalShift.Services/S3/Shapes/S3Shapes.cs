@@ -73,3 +73,34 @@ public sealed record ListObjectsOutput(
 
 public sealed record GetObjectAclRequest(string Bucket, string Key, string? VersionId = null, string? ExpectedBucketOwner = null);
 public sealed record GetObjectAclOutput(Owner? Owner = null, List<Grant>? Grants = null);
+
+// ---- encryption, ownership, public access block, policy ----
+
+public sealed record ServerSideEncryptionByDefault(string SSEAlgorithm, string? KMSMasterKeyID = null);
+public sealed record ServerSideEncryptionRule(ServerSideEncryptionByDefault? ApplyServerSideEncryptionByDefault = null, bool? BucketKeyEnabled = null);
+public sealed record ServerSideEncryptionConfiguration(List<ServerSideEncryptionRule> Rules);
+public sealed record GetBucketEncryptionRequest(string Bucket, string? ExpectedBucketOwner = null);
+public sealed record GetBucketEncryptionOutput(ServerSideEncryptionConfiguration? ServerSideEncryptionConfiguration = null);
+public sealed record PutBucketEncryptionRequest(
+    string Bucket, ServerSideEncryptionConfiguration? ServerSideEncryptionConfiguration = null, string? ContentMD5 = null,
+    string? ChecksumAlgorithm = null, string? ExpectedBucketOwner = null);
+public sealed record DeleteBucketEncryptionRequest(string Bucket, string? ExpectedBucketOwner = null);
+
+public sealed record OwnershipControlsRule(string ObjectOwnership);
+public sealed record OwnershipControls(List<OwnershipControlsRule> Rules);
+public sealed record GetBucketOwnershipControlsRequest(string Bucket, string? ExpectedBucketOwner = null);
+public sealed record GetBucketOwnershipControlsOutput(OwnershipControls? OwnershipControls = null);
+public sealed record PutBucketOwnershipControlsRequest(
+    string Bucket, OwnershipControls? OwnershipControls = null, string? ContentMD5 = null, string? ChecksumAlgorithm = null,
+    string? ExpectedBucketOwner = null);
+public sealed record DeleteBucketOwnershipControlsRequest(string Bucket, string? ExpectedBucketOwner = null);
+
+/// <summary>The bucket's public access block, on the wire and as stored (its JSON is the bucket setting).</summary>
+public sealed record PublicAccessBlockConfiguration(
+    bool? BlockPublicAcls = null, bool? IgnorePublicAcls = null, bool? BlockPublicPolicy = null, bool? RestrictPublicBuckets = null);
+public sealed record GetPublicAccessBlockRequest(string Bucket, string? ExpectedBucketOwner = null);
+public sealed record GetPublicAccessBlockOutput(PublicAccessBlockConfiguration? PublicAccessBlockConfiguration = null);
+public sealed record PutPublicAccessBlockRequest(
+    string Bucket, PublicAccessBlockConfiguration? PublicAccessBlockConfiguration = null, string? ContentMD5 = null,
+    string? ChecksumAlgorithm = null, string? ExpectedBucketOwner = null);
+public sealed record DeletePublicAccessBlockRequest(string Bucket, string? ExpectedBucketOwner = null);
