@@ -37,6 +37,11 @@ public sealed partial class S3Operations : AwsService
         Operation<GetPublicAccessBlockRequest, GetPublicAccessBlockOutput>("GetPublicAccessBlock", GetPublicAccessBlock);
         Operation<PutPublicAccessBlockRequest>("PutPublicAccessBlock", PutPublicAccessBlock);
         Operation<DeletePublicAccessBlockRequest>("DeletePublicAccessBlock", DeletePublicAccessBlock);
+        Operation<DeleteBucketRequest>("DeleteBucket", DeleteBucket);
+        Operation<HeadBucketRequest, HeadBucketOutput>("HeadBucket", HeadBucket);
+        Operation<GetBucketPolicyRequest, GetBucketPolicyOutput>("GetBucketPolicy", GetBucketPolicy);
+        Operation<PutBucketPolicyRequest>("PutBucketPolicy", PutBucketPolicy);
+        Operation<DeleteBucketPolicyRequest>("DeleteBucketPolicy", DeleteBucketPolicy);
 
         Operation<ListBucketsRequest, ListBucketsOutput>("ListBuckets", ListBuckets);
         Operation<ListObjectsV2Request, ListObjectsV2Output>("ListObjectsV2", ListObjectsV2);

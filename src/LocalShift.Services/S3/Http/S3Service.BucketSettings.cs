@@ -43,16 +43,4 @@ public sealed partial class S3Service
     private bool RestrictsPublicAccess(string bucket) =>
         PublicAccessBlock(bucket) is { RestrictPublicBuckets: true } && Store.FindBucket(bucket)?.Policy is { } policy && BucketPolicyStatus.IsPublic(policy);
 
-    /// <summary>
-    /// BlockPublicPolicy: a policy that would make the bucket public is refused
-    /// (https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html). The message follows
-    /// AWS's explicit-denial form with the block named as the reason; its exact wording is unverified.
-    /// </summary>
-    private void CheckPublicPolicy(AwsCall call, BucketInfo bucket, string policy)
-    {
-        if (PublicAccessBlock(bucket.Name) is not { BlockPublicPolicy: true } || !BucketPolicyStatus.IsPublic(policy)) return;
-        throw new S3Exception("AccessDenied",
-            $"User: {call.Caller.Arn} is not authorized to perform: s3:PutBucketPolicy on resource: \"{S3Access.BucketArn(bucket.Name)}\" because public policies are blocked by the BlockPublicPolicy block public access setting.",
-            403);
-    }
 }

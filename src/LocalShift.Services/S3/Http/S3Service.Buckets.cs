@@ -1,7 +1,6 @@
 using System.Text.Json;
 using System.Buffers.Text;
 using LocalShift.Aws;
-using LocalShift.Policy;
 using LocalShift.Storage.Objects;
 
 namespace LocalShift.Services.S3.Http;
@@ -37,54 +36,6 @@ public sealed partial class S3Service
         if (created) Store.SetBucketSetting(name, BucketSetting.PublicAccessBlock, S3Operations.BlockAllPublicAccess);
         r.Http.Response.Headers.Location = "/" + name;
         r.Http.Response.StatusCode = 200;
-    }
-
-    private Task DeleteBucket(S3Request r, AwsCall call)
-    {
-        access.AuthorizeBucket(call, r.Bucket!, "s3:DeleteBucket");
-        Store.DeleteBucket(r.Bucket!);
-        NoContent(r.Http);
-        return Task.CompletedTask;
-    }
-
-    private Task HeadBucket(S3Request r, AwsCall call)
-    {
-        var bucket = access.AuthorizeBucket(call, r.Bucket!, "s3:ListBucket");
-        r.Http.Response.Headers["x-amz-bucket-region"] = bucket.Region;
-        r.Http.Response.StatusCode = 200;
-        return Task.CompletedTask;
-    }
-
-    private async Task PutBucketPolicy(S3Request r, AwsCall call)
-    {
-        var bucket = access.AuthorizeBucketPolicy(call, r.Bucket!, "s3:PutBucketPolicy");
-        using var payload = new RequestPayload(r);
-        var body = await payload.ReadSmallAsync(20 * 1024, r.Http.RequestAborted);
-        var text = System.Text.Encoding.UTF8.GetString(body);
-        if (text.Length == 0 || text.TrimStart()[0] != '{')
-            throw S3Errors.MalformedPolicy("Policies must be valid JSON and the first byte must be '{'");
-        if (PolicyValidator.Validate(text, PolicyKind.Resource) is { } problem) throw S3Errors.MalformedPolicy(problem);
-        CheckPublicPolicy(call, bucket, text);
-        Store.SetBucketPolicy(r.Bucket!, text);
-        NoContent(r.Http);
-    }
-
-    private async Task GetBucketPolicy(S3Request r, AwsCall call)
-    {
-        var bucket = access.AuthorizeBucketPolicy(call, r.Bucket!, "s3:GetBucketPolicy");
-        if (bucket.Policy is null) throw S3Errors.NoSuchBucketPolicy(bucket.Name);
-        var bytes = System.Text.Encoding.UTF8.GetBytes(bucket.Policy);
-        r.Http.Response.ContentType = "application/json";
-        r.Http.Response.ContentLength = bytes.Length;
-        await r.Http.Response.Body.WriteAsync(bytes);
-    }
-
-    private Task DeleteBucketPolicy(S3Request r, AwsCall call)
-    {
-        access.AuthorizeBucketPolicy(call, r.Bucket!, "s3:DeleteBucketPolicy");
-        Store.SetBucketPolicy(r.Bucket!, null);
-        NoContent(r.Http);
-        return Task.CompletedTask;
     }
 
     /// <summary>

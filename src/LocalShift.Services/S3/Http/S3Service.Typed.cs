@@ -20,11 +20,12 @@ public sealed partial class S3Service
 
     /// <summary>
     /// Where S3 answers another status than the model's (botocore's model gives these no <c>responseCode</c>; S3 answers
-    /// 204 No Content, https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutBucketTagging.html).
+    /// 204 No Content, https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutBucketTagging.html and API_PutBucketPolicy.html).
     /// </summary>
     private static readonly Dictionary<string, int> StatusOverrides = new(StringComparer.Ordinal)
     {
         ["PutBucketTagging"] = 204,
+        ["PutBucketPolicy"] = 204,
     };
 
     private Operation TypedOperation(string name)
@@ -41,7 +42,7 @@ public sealed partial class S3Service
         if (RestXmlCodec.ReadsBody(op))
         {
             using var payload = new RequestPayload(r);
-            body = await payload.ReadSmallAsync(RestXmlCodec.MaxDocumentBytes, http.RequestAborted);
+            body = await payload.ReadSmallAsync(op.Name == "PutBucketPolicy" ? S3Operations.MaxPolicyBytes : RestXmlCodec.MaxDocumentBytes, http.RequestAborted);
         }
         var request = new RestRequest(r.Method, http.Request.Path.Value ?? "/", r.Query.ToArray(), r.Header,
             http.Request.Headers.Select(h => KeyValuePair.Create(h.Key, h.Value.ToString())), body);

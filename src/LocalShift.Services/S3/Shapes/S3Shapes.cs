@@ -104,3 +104,15 @@ public sealed record PutPublicAccessBlockRequest(
     string Bucket, PublicAccessBlockConfiguration? PublicAccessBlockConfiguration = null, string? ContentMD5 = null,
     string? ChecksumAlgorithm = null, string? ExpectedBucketOwner = null);
 public sealed record DeletePublicAccessBlockRequest(string Bucket, string? ExpectedBucketOwner = null);
+
+// ---- buckets and their policy ----
+
+public sealed record DeleteBucketRequest(string Bucket, string? ExpectedBucketOwner = null);
+public sealed record HeadBucketRequest(string Bucket, string? ExpectedBucketOwner = null);
+public sealed record HeadBucketOutput(string? BucketRegion = null);
+public sealed record GetBucketPolicyRequest(string Bucket, string? ExpectedBucketOwner = null);
+public sealed record GetBucketPolicyOutput(string? Policy = null);
+public sealed record PutBucketPolicyRequest(
+    string Bucket, string? Policy = null, string? ContentMD5 = null, string? ChecksumAlgorithm = null,
+    bool? ConfirmRemoveSelfBucketAccess = null, string? ExpectedBucketOwner = null);
+public sealed record DeleteBucketPolicyRequest(string Bucket, string? ExpectedBucketOwner = null);
