@@ -198,6 +198,11 @@ public sealed class Shape
         Payload = e.TryGetProperty("payload", out var pl) ? pl.GetString() : null;
         Streaming = e.TryGetProperty("streaming", out var st) && st.GetBoolean();
         Sensitive = e.TryGetProperty("sensitive", out var se) && se.GetBoolean();
+        if (e.TryGetProperty("xmlNamespace", out var xn))
+        {
+            XmlNamespace = xn.TryGetProperty("uri", out var uri) ? uri.GetString() : null;
+            XmlNamespacePrefix = xn.TryGetProperty("prefix", out var prefix) ? prefix.GetString() : null;
+        }
         if (e.TryGetProperty("error", out var error))
         {
             ErrorCode = error.TryGetProperty("code", out var c) ? c.GetString() : null;
@@ -234,6 +239,9 @@ public sealed class Shape
     public string? Payload { get; }
     public bool Streaming { get; }
     public bool Sensitive { get; }
+    /// <summary>rest-xml: the namespace of the shape's element (S3's Grantee: <c>xsi</c>, for its <c>xsi:type</c> attribute).</summary>
+    public string? XmlNamespace { get; }
+    public string? XmlNamespacePrefix { get; }
     public string? ErrorCode { get; }
     public int? ErrorStatus { get; }
     public bool SenderFault { get; } = true;

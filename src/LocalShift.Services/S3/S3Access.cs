@@ -61,6 +61,10 @@ public sealed class S3Access(IObjectStore store)
         catch (AwsException e) { return e; }
     }
 
+    /// <summary>A stable 64-hex canonical user id for an account, as S3 shows owners.</summary>
+    public static string CanonicalId(string account) =>
+        Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes("localshift-canonical-user:" + account)));
+
     public static IReadOnlyDictionary<string, IReadOnlyList<string>> Keys(params (string Name, string? Value)[] pairs)
     {
         var d = new Dictionary<string, IReadOnlyList<string>>(StringComparer.OrdinalIgnoreCase);

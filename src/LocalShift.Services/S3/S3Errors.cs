@@ -5,13 +5,7 @@ namespace LocalShift.Services.S3;
 
 /// <summary>An S3 error: code, message and status, plus the extra elements S3 puts in its error document (Key, BucketName...).</summary>
 public sealed class S3Exception(string code, string message, int httpStatus, params (string Name, string Value)[] details)
-    : AwsException(code, message, httpStatus, httpStatus < 500)
-{
-    public IReadOnlyList<(string Name, string Value)> Details { get; } = details;
-
-    /// <summary>Response headers the error answer carries besides the document (x-amz-delete-marker, x-amz-version-id).</summary>
-    public List<(string Name, string Value)> Headers { get; } = [];
-}
+    : LocalShift.Aws.Protocols.Xml.RestXmlException(code, message, httpStatus, details);
 
 /// <summary>S3's errors in one table: the codes, the messages and the statuses S3 answers with.</summary>
 public static class S3Errors

@@ -37,6 +37,7 @@ public sealed class ShapeConformanceTests : IDisposable
         _iam.Service,
         new LocalShift.Services.Lambda.LambdaService(null!, null!, null!, null!, null!, null!, null!, TimeProvider.System),
         new RedshiftData.RedshiftDataService(null!, null!, TimeProvider.System),
+        new LocalShift.Services.S3.S3Operations(null!),
     ];
 
     [Fact]

@@ -184,31 +184,4 @@ public static class ObjectEncryption
             throw S3Errors.InvalidArgument("The calculated MD5 hash of the key did not match the hash that was provided.", prefix + "key-MD5", md5);
         return (algorithm, computed);
     }
-
-    /// <summary>The XML document of GetBucketEncryption.</summary>
-    public static void WriteConfiguration(System.Xml.XmlWriter w, BucketEncryption e)
-    {
-        w.WriteStartElement("Rule");
-        w.WriteStartElement("ApplyServerSideEncryptionByDefault");
-        w.El("SSEAlgorithm", e.Algorithm);
-        w.El("KMSMasterKeyID", e.KmsMasterKeyId);
-        w.WriteEndElement();
-        w.El("BucketKeyEnabled", e.BucketKeyEnabled);
-        w.WriteEndElement();
-    }
-
-    /// <summary>Reads PutBucketEncryption's document: one rule with an SSE algorithm, an optional KMS key and bucket-key flag.</summary>
-    public static BucketEncryption ParseConfiguration(System.Xml.Linq.XElement doc)
-    {
-        var rule = doc.Children("Rule").FirstOrDefault() ?? throw S3Errors.MalformedXml();
-        var apply = rule.Children("ApplyServerSideEncryptionByDefault").FirstOrDefault() ?? throw S3Errors.MalformedXml();
-        var algorithm = apply.Child("SSEAlgorithm") ?? throw S3Errors.MalformedXml();
-        if (!Algorithms.Contains(algorithm, StringComparer.Ordinal)) throw S3Errors.MalformedXml();
-        var key = apply.Child("KMSMasterKeyID");
-        // AWS's text for a KMS key with SSE-S3, as reported by users (unverified).
-        if (key is not null && algorithm == "AES256")
-            throw S3Errors.InvalidArgument("a KMSMasterKeyID is not applicable if the default sse algorithm is not aws:kms or aws:kms:dsse");
-        var bucketKey = string.Equals(rule.Child("BucketKeyEnabled"), "true", StringComparison.OrdinalIgnoreCase);
-        return new BucketEncryption(algorithm, string.IsNullOrEmpty(key) ? null : key, bucketKey);
-    }
 }

@@ -10,35 +10,6 @@ namespace LocalShift.Services.S3.Http;
 /// </summary>
 public sealed partial class S3Service
 {
-    private Task GetBucketVersioning(S3Request r, AwsCall call)
-    {
-        access.AuthorizeBucket(call, r.Bucket!, "s3:GetBucketVersioning");
-        var state = Store.GetVersioning(r.Bucket!);
-        // A bucket that never had versioning answers an empty configuration.
-        return S3Xml.WriteAsync(r.Http, "VersioningConfiguration", w =>
-        {
-            if (state != BucketVersioning.Unversioned) w.El("Status", state.ToString());
-        });
-    }
-
-    /// <summary>
-    /// Status Enabled or Suspended; a configuration without Status changes nothing, any other value is MalformedXML (as S3
-    /// answers). MFA delete needs a hardware token LocalShift cannot check: asking for it is NotImplemented.
-    /// </summary>
-    private async Task PutBucketVersioning(S3Request r, AwsCall call)
-    {
-        access.AuthorizeBucket(call, r.Bucket!, "s3:PutBucketVersioning");
-        using var payload = new RequestPayload(r);
-        var doc = S3Xml.Parse(await payload.ReadSmallAsync(64 * 1024, r.Http.RequestAborted));
-        if (doc.Name.LocalName != "VersioningConfiguration") throw S3Errors.MalformedXml();
-        var status = doc.Child("Status");
-        var mfaDelete = doc.Child("MfaDelete");
-        if (mfaDelete is not (null or "Disabled" or "Enabled") || status is not (null or "Enabled" or "Suspended")) throw S3Errors.MalformedXml();
-        if (mfaDelete == "Enabled") throw S3Errors.NotImplemented("MFA delete");
-        if (status is not null) Store.SetVersioning(r.Bucket!, Enum.Parse<BucketVersioning>(status));
-        r.Http.Response.StatusCode = 200;
-    }
-
     private Task ListObjectVersions(S3Request r, AwsCall call)
     {
         var (prefix, delimiter, maxKeys, url) = ListOptions(r);

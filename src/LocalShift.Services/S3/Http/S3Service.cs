@@ -41,8 +41,6 @@ public sealed partial class S3Service(S3Access access) : IHttpService, LocalShif
                 _ => S3Errors.IncompleteBody(),
             };
             http.Response.Clear();
-            if (error is S3Exception { Headers: var headers })
-                foreach (var (name, value) in headers) http.Response.Headers[name] = value;
             var resource = request is null ? null : "/" + request.Bucket + (request.Key is null ? "" : "/" + request.Key);
             await S3Xml.WriteErrorAsync(http, error, call.RequestId, resource);
         }
@@ -55,7 +53,7 @@ public sealed partial class S3Service(S3Access access) : IHttpService, LocalShif
     /// each named as S3's model names it (the service registry refuses a name the model lacks, so a helper of the same
     /// shape cannot pass for an operation).
     /// </summary>
-    public IEnumerable<string> OperationNames => OperationMethods;
+    public IEnumerable<string> OperationNames => OperationMethods.Concat(_typed.Operations.Keys).Order(StringComparer.Ordinal);
 
     private static readonly string[] OperationMethods = typeof(S3Service)
         .GetMethods(System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Public)
@@ -67,39 +65,39 @@ public sealed partial class S3Service(S3Access access) : IHttpService, LocalShif
     {
         var m = r.Method.ToUpperInvariant();
         if (r.Bucket is null)
-            return m == "GET" ? ListBuckets : throw S3Errors.MethodNotAllowed(m, "SERVICE");
+            return m == "GET" ? TypedOperation("ListBuckets") : throw S3Errors.MethodNotAllowed(m, "SERVICE");
 
         if (r.Key is null)
         {
             return m switch
             {
-                "GET" when r.Has("location") => GetBucketLocation,
-                "GET" when r.Has("policyStatus") => GetBucketPolicyStatus,
-                "GET" when r.Has("policy") => GetBucketPolicy,
+                "GET" when r.Has("location") => TypedOperation("GetBucketLocation"),
+                "GET" when r.Has("policyStatus") => TypedOperation("GetBucketPolicyStatus"),
+                "GET" when r.Has("policy") => TypedOperation("GetBucketPolicy"),
                 "GET" when r.Has("uploads") => ListMultipartUploads,
-                "GET" when r.Has("versioning") => GetBucketVersioning,
+                "GET" when r.Has("versioning") => TypedOperation("GetBucketVersioning"),
                 "GET" when r.Has("versions") => ListObjectVersions,
-                "GET" when r.Has("acl") => GetBucketAcl,
-                "GET" when r.Has("encryption") => GetBucketEncryption,
-                "GET" when r.Has("publicAccessBlock") => GetPublicAccessBlock,
-                "GET" when r.Has("ownershipControls") => GetBucketOwnershipControls,
-                "GET" when r.Has("tagging") => GetBucketTagging,
-                "PUT" when r.Has("tagging") => PutBucketTagging,
-                "DELETE" when r.Has("tagging") => DeleteBucketTagging,
-                "PUT" when r.Has("encryption") => PutBucketEncryption,
-                "PUT" when r.Has("publicAccessBlock") => PutPublicAccessBlock,
-                "PUT" when r.Has("ownershipControls") => PutBucketOwnershipControls,
-                "DELETE" when r.Has("encryption") => DeleteBucketEncryption,
-                "DELETE" when r.Has("publicAccessBlock") => DeletePublicAccessBlock,
-                "DELETE" when r.Has("ownershipControls") => DeleteBucketOwnershipControls,
-                "GET" when r.Q("list-type") == "2" => ListObjectsV2,
-                "GET" when NoSubresource(r) => ListObjects,
-                "PUT" when r.Has("policy") => PutBucketPolicy,
-                "PUT" when r.Has("versioning") => PutBucketVersioning,
+                "GET" when r.Has("acl") => TypedOperation("GetBucketAcl"),
+                "GET" when r.Has("encryption") => TypedOperation("GetBucketEncryption"),
+                "GET" when r.Has("publicAccessBlock") => TypedOperation("GetPublicAccessBlock"),
+                "GET" when r.Has("ownershipControls") => TypedOperation("GetBucketOwnershipControls"),
+                "GET" when r.Has("tagging") => TypedOperation("GetBucketTagging"),
+                "PUT" when r.Has("tagging") => TypedOperation("PutBucketTagging"),
+                "DELETE" when r.Has("tagging") => TypedOperation("DeleteBucketTagging"),
+                "PUT" when r.Has("encryption") => TypedOperation("PutBucketEncryption"),
+                "PUT" when r.Has("publicAccessBlock") => TypedOperation("PutPublicAccessBlock"),
+                "PUT" when r.Has("ownershipControls") => TypedOperation("PutBucketOwnershipControls"),
+                "DELETE" when r.Has("encryption") => TypedOperation("DeleteBucketEncryption"),
+                "DELETE" when r.Has("publicAccessBlock") => TypedOperation("DeletePublicAccessBlock"),
+                "DELETE" when r.Has("ownershipControls") => TypedOperation("DeleteBucketOwnershipControls"),
+                "GET" when r.Q("list-type") == "2" => TypedOperation("ListObjectsV2"),
+                "GET" when NoSubresource(r) => TypedOperation("ListObjects"),
+                "PUT" when r.Has("policy") => TypedOperation("PutBucketPolicy"),
+                "PUT" when r.Has("versioning") => TypedOperation("PutBucketVersioning"),
                 "PUT" when NoSubresource(r) => CreateBucket,
-                "DELETE" when r.Has("policy") => DeleteBucketPolicy,
-                "DELETE" when NoSubresource(r) => DeleteBucket,
-                "HEAD" => HeadBucket,
+                "DELETE" when r.Has("policy") => TypedOperation("DeleteBucketPolicy"),
+                "DELETE" when NoSubresource(r) => TypedOperation("DeleteBucket"),
+                "HEAD" => TypedOperation("HeadBucket"),
                 "POST" when r.Has("delete") => DeleteObjects,
                 "GET" or "PUT" or "DELETE" or "POST" => throw Unsupported(r),
                 _ => throw S3Errors.MethodNotAllowed(m, "BUCKET"),
@@ -110,7 +108,7 @@ public sealed partial class S3Service(S3Access access) : IHttpService, LocalShif
         {
             "GET" when r.Has("uploadId") => ListParts,
             "GET" when r.Has("tagging") => GetObjectTagging,
-            "GET" when r.Has("acl") => GetObjectAcl,
+            "GET" when r.Has("acl") => TypedOperation("GetObjectAcl"),
             "GET" when r.Has("attributes") => GetObjectAttributes,
             "GET" when NoSubresource(r) => GetObject,
             "HEAD" when NoSubresource(r) => HeadObject,

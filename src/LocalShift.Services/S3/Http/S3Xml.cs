@@ -36,26 +36,17 @@ public static class S3Xml
         return ms.ToArray();
     }
 
-    /// <summary>Writes S3's error document; HEAD responses carry no body, as in S3.</summary>
+    /// <summary>Writes S3's error document (the rest-xml codec's envelope); HEAD responses carry no body, as in S3.</summary>
     public static async Task WriteErrorAsync(HttpContext http, AwsException e, string requestId, string? resource)
     {
+        var error = LocalShift.Aws.Protocols.Xml.RestXmlCodec.Error(e, requestId, resource, HttpMethods.IsHead(http.Request.Method));
         var response = http.Response;
-        response.StatusCode = e.HttpStatus;
-        response.Headers["x-amz-request-id"] = requestId;
-        if (HttpMethods.IsHead(http.Request.Method)) return;
-        var bytes = Document("Error", w =>
-        {
-            w.WriteElementString("Code", e.Code);
-            w.WriteElementString("Message", LocalShift.Aws.Protocols.XmlText.Safe(e.Message));
-            if (e is S3Exception s3)
-                foreach (var (n, v) in s3.Details) w.WriteElementString(n, LocalShift.Aws.Protocols.XmlText.Safe(v));
-            if (resource is not null) w.WriteElementString("Resource", LocalShift.Aws.Protocols.XmlText.Safe(resource));
-            w.WriteElementString("RequestId", requestId);
-            w.WriteElementString("HostId", requestId);
-        }, null);
-        response.ContentType = "application/xml";
-        response.ContentLength = bytes.Length;
-        await response.Body.WriteAsync(bytes);
+        response.StatusCode = error.Status;
+        foreach (var (name, value) in error.Headers) response.Headers[name] = value;
+        if (error.Body.Length == 0) return;
+        response.ContentType = error.ContentType;
+        response.ContentLength = error.Body.Length;
+        await response.Body.WriteAsync(error.Body);
     }
 
     public static void El(this XmlWriter w, string name, string? value)
@@ -76,8 +67,7 @@ public static class S3Xml
     }
 
     /// <summary>A stable 64-hex canonical user id for an account, as S3 shows owners.</summary>
-    public static string CanonicalId(string account) =>
-        Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes("localshift-canonical-user:" + account)));
+    public static string CanonicalId(string account) => S3Access.CanonicalId(account);
 
     public static string Quote(string etag) => "\"" + etag + "\"";
 

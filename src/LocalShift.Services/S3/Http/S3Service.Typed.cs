@@ -1,0 +1,60 @@
+using LocalShift.Aws;
+using LocalShift.Aws.Operations;
+using LocalShift.Aws.Protocols.Json;
+using LocalShift.Aws.Protocols.Xml;
+using Microsoft.AspNetCore.Http;
+
+namespace LocalShift.Services.S3.Http;
+
+/// <summary>
+/// The operations moved onto typed records (<see cref="S3Operations"/>): routed here like the others, then read with
+/// the rest-xml codec from S3's model, run, and written back with it. A request document is read through
+/// <see cref="RequestPayload"/>, so its SHA-256, Content-MD5 and checksums are held to their claims as before.
+/// </summary>
+public sealed partial class S3Service
+{
+    private readonly S3Operations _typed = new(access);
+
+    /// <summary>The typed operations (for the shape conformance test and the registry).</summary>
+    public S3Operations Typed => _typed;
+
+    /// <summary>
+    /// Where S3 answers another status than the model's (botocore's model gives these no <c>responseCode</c>; S3 answers
+    /// 204 No Content, https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutBucketTagging.html and API_PutBucketPolicy.html).
+    /// </summary>
+    private static readonly Dictionary<string, int> StatusOverrides = new(StringComparer.Ordinal)
+    {
+        ["PutBucketTagging"] = 204,
+        ["PutBucketPolicy"] = 204,
+    };
+
+    private Operation TypedOperation(string name)
+    {
+        var binding = _typed.Operations[name];
+        return (r, call) => RunTypedAsync(binding, r, call);
+    }
+
+    private static async Task RunTypedAsync(OperationBinding binding, S3Request r, AwsCall call)
+    {
+        var op = binding.Model;
+        var http = r.Http;
+        byte[] body = [];
+        if (RestXmlCodec.ReadsBody(op))
+        {
+            using var payload = new RequestPayload(r);
+            body = await payload.ReadSmallAsync(op.Name == "PutBucketPolicy" ? S3Operations.MaxPolicyBytes : RestXmlCodec.MaxDocumentBytes, http.RequestAborted);
+        }
+        var request = new RestRequest(r.Method, http.Request.Path.Value ?? "/", r.Query.ToArray(), r.Header,
+            http.Request.Headers.Select(h => KeyValuePair.Create(h.Key, h.Value.ToString())), body);
+        var input = RestXmlCodec.Read(op, request, new Dictionary<string, string?>(2) { ["Bucket"] = r.Bucket, ["Key"] = r.Key });
+        var output = await binding.InvokeAsync(call, input, http.RequestAborted);
+        var response = RestXmlCodec.Write(op, output, S3Xml.Namespace);
+
+        http.Response.StatusCode = StatusOverrides.TryGetValue(op.Name, out var status) ? status : response.Status;
+        foreach (var (name, value) in response.Headers) http.Response.Headers.Append(name, value);
+        if (response.Body.Length == 0 || HttpMethods.IsHead(r.Method)) return;
+        http.Response.ContentType = response.ContentType;
+        http.Response.ContentLength = response.Body.Length;
+        await http.Response.Body.WriteAsync(response.Body, http.RequestAborted);
+    }
+}

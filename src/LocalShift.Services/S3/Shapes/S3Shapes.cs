@@ -1,0 +1,118 @@
+namespace LocalShift.Services.S3.Shapes;
+
+// The S3 model's shapes that the typed operations read and write, named as the model names them; the rest-xml codec
+// (src/LocalShift.Aws/Protocols/Xml/RestXmlCodec.cs) reads and writes them from the model
+// (src/LocalShift.Aws/Model/models/s3.json): URI labels, query strings, headers and XML payloads. ShapeConformanceTests
+// checks every property against its shape.
+
+// ---- shared ----
+
+public sealed record Owner(string? DisplayName = null, string? ID = null);
+public sealed record Tag(string Key, string Value);
+public sealed record Tagging(List<Tag>? TagSet = null);
+public sealed record CommonPrefix(string? Prefix = null);
+
+// ---- bucket tagging ----
+
+public sealed record GetBucketTaggingRequest(string Bucket, string? ExpectedBucketOwner = null);
+public sealed record GetBucketTaggingOutput(List<Tag> TagSet);
+public sealed record PutBucketTaggingRequest(
+    string Bucket, Tagging? Tagging = null, string? ContentMD5 = null, string? ChecksumAlgorithm = null, string? ExpectedBucketOwner = null);
+public sealed record DeleteBucketTaggingRequest(string Bucket, string? ExpectedBucketOwner = null);
+
+// ---- versioning configuration ----
+
+public sealed record VersioningConfiguration(string? MFADelete = null, string? Status = null);
+public sealed record GetBucketVersioningRequest(string Bucket, string? ExpectedBucketOwner = null);
+public sealed record GetBucketVersioningOutput(string? Status = null, string? MFADelete = null);
+public sealed record PutBucketVersioningRequest(
+    string Bucket, VersioningConfiguration? VersioningConfiguration = null, string? MFA = null, string? ContentMD5 = null,
+    string? ChecksumAlgorithm = null, string? ExpectedBucketOwner = null);
+
+// ---- policy status, ACL, location ----
+
+public sealed record PolicyStatus(bool? IsPublic = null);
+public sealed record GetBucketPolicyStatusRequest(string Bucket, string? ExpectedBucketOwner = null);
+public sealed record GetBucketPolicyStatusOutput(PolicyStatus? PolicyStatus = null);
+
+public sealed record Grantee(string Type, string? DisplayName = null, string? EmailAddress = null, string? ID = null, string? URI = null);
+public sealed record Grant(Grantee? Grantee = null, string? Permission = null);
+public sealed record GetBucketAclRequest(string Bucket, string? ExpectedBucketOwner = null);
+public sealed record GetBucketAclOutput(Owner? Owner = null, List<Grant>? Grants = null);
+
+public sealed record GetBucketLocationRequest(string Bucket, string? ExpectedBucketOwner = null);
+public sealed record GetBucketLocationOutput(string? LocationConstraint = null);
+
+// ---- listings ----
+
+public sealed record Bucket(string? Name = null, DateTimeOffset? CreationDate = null, string? BucketRegion = null);
+public sealed record ListBucketsRequest(int? MaxBuckets = null, string? ContinuationToken = null, string? Prefix = null, string? BucketRegion = null);
+public sealed record ListBucketsOutput(List<Bucket>? Buckets = null, Owner? Owner = null, string? ContinuationToken = null, string? Prefix = null);
+
+/// <summary>An object of a listing (the model's <c>Object</c> shape).</summary>
+public sealed record ListedObject(
+    string? Key = null, DateTimeOffset? LastModified = null, string? ETag = null, List<string>? ChecksumAlgorithm = null,
+    string? ChecksumType = null, long? Size = null, string? StorageClass = null, Owner? Owner = null);
+
+public sealed record ListObjectsV2Request(
+    string Bucket, string? Delimiter = null, string? EncodingType = null, int? MaxKeys = null, string? Prefix = null,
+    string? ContinuationToken = null, bool? FetchOwner = null, string? StartAfter = null, string? ExpectedBucketOwner = null);
+
+public sealed record ListObjectsV2Output(
+    bool? IsTruncated = null, List<ListedObject>? Contents = null, string? Name = null, string? Prefix = null, string? Delimiter = null,
+    int? MaxKeys = null, List<CommonPrefix>? CommonPrefixes = null, string? EncodingType = null, int? KeyCount = null,
+    string? ContinuationToken = null, string? NextContinuationToken = null, string? StartAfter = null);
+
+public sealed record ListObjectsRequest(
+    string Bucket, string? Delimiter = null, string? EncodingType = null, string? Marker = null, int? MaxKeys = null,
+    string? Prefix = null, string? ExpectedBucketOwner = null);
+
+public sealed record ListObjectsOutput(
+    bool? IsTruncated = null, string? Marker = null, string? NextMarker = null, List<ListedObject>? Contents = null, string? Name = null,
+    string? Prefix = null, string? Delimiter = null, int? MaxKeys = null, List<CommonPrefix>? CommonPrefixes = null, string? EncodingType = null);
+
+public sealed record GetObjectAclRequest(string Bucket, string Key, string? VersionId = null, string? ExpectedBucketOwner = null);
+public sealed record GetObjectAclOutput(Owner? Owner = null, List<Grant>? Grants = null);
+
+// ---- encryption, ownership, public access block, policy ----
+
+public sealed record ServerSideEncryptionByDefault(string SSEAlgorithm, string? KMSMasterKeyID = null);
+public sealed record ServerSideEncryptionRule(ServerSideEncryptionByDefault? ApplyServerSideEncryptionByDefault = null, bool? BucketKeyEnabled = null);
+public sealed record ServerSideEncryptionConfiguration(List<ServerSideEncryptionRule> Rules);
+public sealed record GetBucketEncryptionRequest(string Bucket, string? ExpectedBucketOwner = null);
+public sealed record GetBucketEncryptionOutput(ServerSideEncryptionConfiguration? ServerSideEncryptionConfiguration = null);
+public sealed record PutBucketEncryptionRequest(
+    string Bucket, ServerSideEncryptionConfiguration? ServerSideEncryptionConfiguration = null, string? ContentMD5 = null,
+    string? ChecksumAlgorithm = null, string? ExpectedBucketOwner = null);
+public sealed record DeleteBucketEncryptionRequest(string Bucket, string? ExpectedBucketOwner = null);
+
+public sealed record OwnershipControlsRule(string ObjectOwnership);
+public sealed record OwnershipControls(List<OwnershipControlsRule> Rules);
+public sealed record GetBucketOwnershipControlsRequest(string Bucket, string? ExpectedBucketOwner = null);
+public sealed record GetBucketOwnershipControlsOutput(OwnershipControls? OwnershipControls = null);
+public sealed record PutBucketOwnershipControlsRequest(
+    string Bucket, OwnershipControls? OwnershipControls = null, string? ContentMD5 = null, string? ChecksumAlgorithm = null,
+    string? ExpectedBucketOwner = null);
+public sealed record DeleteBucketOwnershipControlsRequest(string Bucket, string? ExpectedBucketOwner = null);
+
+/// <summary>The bucket's public access block, on the wire and as stored (its JSON is the bucket setting).</summary>
+public sealed record PublicAccessBlockConfiguration(
+    bool? BlockPublicAcls = null, bool? IgnorePublicAcls = null, bool? BlockPublicPolicy = null, bool? RestrictPublicBuckets = null);
+public sealed record GetPublicAccessBlockRequest(string Bucket, string? ExpectedBucketOwner = null);
+public sealed record GetPublicAccessBlockOutput(PublicAccessBlockConfiguration? PublicAccessBlockConfiguration = null);
+public sealed record PutPublicAccessBlockRequest(
+    string Bucket, PublicAccessBlockConfiguration? PublicAccessBlockConfiguration = null, string? ContentMD5 = null,
+    string? ChecksumAlgorithm = null, string? ExpectedBucketOwner = null);
+public sealed record DeletePublicAccessBlockRequest(string Bucket, string? ExpectedBucketOwner = null);
+
+// ---- buckets and their policy ----
+
+public sealed record DeleteBucketRequest(string Bucket, string? ExpectedBucketOwner = null);
+public sealed record HeadBucketRequest(string Bucket, string? ExpectedBucketOwner = null);
+public sealed record HeadBucketOutput(string? BucketRegion = null);
+public sealed record GetBucketPolicyRequest(string Bucket, string? ExpectedBucketOwner = null);
+public sealed record GetBucketPolicyOutput(string? Policy = null);
+public sealed record PutBucketPolicyRequest(
+    string Bucket, string? Policy = null, string? ContentMD5 = null, string? ChecksumAlgorithm = null,
+    bool? ConfirmRemoveSelfBucketAccess = null, string? ExpectedBucketOwner = null);
+public sealed record DeleteBucketPolicyRequest(string Bucket, string? ExpectedBucketOwner = null);
