@@ -48,7 +48,7 @@ public sealed partial class S3Operations : AwsService
         Operation<ListObjectsRequest, ListObjectsOutput>("ListObjects", ListObjects);
     }
 
-    private ObjectStore Store => _access.Store;
+    private IObjectStore Store => _access.Store;
 
     /// <summary>The owner S3 shows for an account: its canonical user id and, as a display name, the account id.</summary>
     internal static Owner OwnerOf(string account) => new(account, S3Access.CanonicalId(account));
