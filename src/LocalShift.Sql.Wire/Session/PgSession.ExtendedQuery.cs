@@ -99,7 +99,6 @@ public sealed partial class PgSession
 
     private async Task HandleExecuteAsync(Execute execute, CancellationToken cancellationToken)
     {
-        if (_cancelRequested) throw CanceledError();
         var portal = FindPortal(execute.PortalName);
         if (portal.CompletedTag is not null)
         {
@@ -115,7 +114,11 @@ public sealed partial class PgSession
             CommandComplete.Write(_out, portal.CompletedTag);
             return;
         }
-        var (count, suspended) = await StreamRowsAsync(result, portal.Writer!, execute.MaxRows, cancellationToken);
+        int count;
+        bool suspended;
+        StartExecuting();
+        try { (count, suspended) = await StreamRowsAsync(result, portal.Writer!, execute.MaxRows, cancellationToken); }
+        finally { StopExecuting(); }
         WriteNotices();
         if (suspended)
         {
@@ -132,8 +135,13 @@ public sealed partial class PgSession
         if (portal.Result is not null) return;
         // As in PostgreSQL, what runs between two Syncs is one transaction: a statement that changes something
         // opens it, so an error before Sync rolls the changes back.
-        if (portal.Statement.Statement.Changes) _query!.BeginImplicitTransaction();
-        using (WatchForDisconnect()) portal.Result = portal.Statement.Statement.Execute(portal.Parameters);
+        StartExecuting();
+        try
+        {
+            if (portal.Statement.Statement.Changes) _query!.BeginImplicitTransaction();
+            using (WatchForDisconnect()) portal.Result = portal.Statement.Statement.Execute(portal.Parameters);
+        }
+        finally { StopExecuting(); }
         // Rows go out in the types the client was told about, whichever Describe told it.
         portal.Columns = portal.Statement.Described && portal.Result.Columns is not null
             ? portal.Statement.DescribedColumns ?? portal.Result.Columns

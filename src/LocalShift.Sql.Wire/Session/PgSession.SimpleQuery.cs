@@ -44,24 +44,28 @@ public sealed partial class PgSession
 
     private async Task RunStatementAsync(string text, bool several, CancellationToken cancellationToken)
     {
-        if (_cancelRequested) throw CanceledError();
-        if (several) _query!.BeginImplicitTransaction();
-        var statement = _query!.Prepare(text, []);
-        IPgResult result;
-        using (WatchForDisconnect()) result = statement.Execute([]);
-        using var _ = result;
-        WriteNotices();
-        if (result.Columns is { } columns)
+        StartExecuting();
+        try
         {
-            var formats = new short[columns.Count];
-            RowDescription.Write(_out, columns, formats);
-            var rows = await StreamRowsAsync(result, new DataRowWriter(columns, formats), 0, cancellationToken);
-            CommandComplete.Write(_out, SelectTag(result, rows.Count));
+            if (several) _query!.BeginImplicitTransaction();
+            var statement = _query!.Prepare(text, []);
+            IPgResult result;
+            using (WatchForDisconnect()) result = statement.Execute([]);
+            using var _ = result;
+            WriteNotices();
+            if (result.Columns is { } columns)
+            {
+                var formats = new short[columns.Count];
+                RowDescription.Write(_out, columns, formats);
+                var rows = await StreamRowsAsync(result, new DataRowWriter(columns, formats), 0, cancellationToken);
+                CommandComplete.Write(_out, SelectTag(result, rows.Count));
+            }
+            else
+            {
+                CommandComplete.Write(_out, result.CommandTag);
+            }
         }
-        else
-        {
-            CommandComplete.Write(_out, result.CommandTag);
-        }
+        finally { StopExecuting(); }
         WriteNotices();
     }
 

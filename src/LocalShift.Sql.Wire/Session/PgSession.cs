@@ -107,14 +107,19 @@ public sealed partial class PgSession : IDisposable
         {
             if (_idle && !HasUnreadInput()) return;
             _cancelRequested = true;
+            if (_executing) Interrupt();
         }
-        Interrupt();
         KeepInterrupting();
     }
 
     private readonly Lock _cancelLock = new();
     /// <summary>True from each ReadyForQuery until the next message is read.</summary>
     private bool _idle = true;
+    /// <summary>
+    /// True while a statement of the client's runs in the engine. Only then is the engine interrupted: never the
+    /// rollback after an error, nor the commit at Sync or at the end of a simple query.
+    /// </summary>
+    private bool _executing;
     private int _interrupting;
 
     private bool HasUnreadInput()
@@ -129,6 +134,10 @@ public sealed partial class PgSession : IDisposable
         catch (Exception e) { _logger.LogDebug("Cancel of {ProcessId} failed: {Reason}", ProcessId, e.Message); }
     }
 
+    /// <summary>
+    /// The engine forgets an interrupt that comes before its query starts, so a standing cancel is repeated every
+    /// 20 ms while a statement executes, until the statement ends or the session is idle again.
+    /// </summary>
     private void KeepInterrupting()
     {
         if (Interlocked.Exchange(ref _interrupting, 1) == 1) return;
@@ -136,16 +145,33 @@ public sealed partial class PgSession : IDisposable
         {
             try
             {
-                while (_cancelRequested)
+                while (true)
                 {
                     await Task.Delay(20);
                     lock (_cancelLock)
+                    {
                         if (_idle || !_cancelRequested) return;
-                    Interrupt();
+                        if (_executing) Interrupt();
+                    }
                 }
             }
             finally { Volatile.Write(ref _interrupting, 0); }
         });
+    }
+
+    /// <summary>A statement of the client's is about to run: a cancel already standing stops it here.</summary>
+    private void StartExecuting()
+    {
+        lock (_cancelLock)
+        {
+            if (_cancelRequested) throw CanceledError();
+            _executing = true;
+        }
+    }
+
+    private void StopExecuting()
+    {
+        lock (_cancelLock) _executing = false;
     }
 
     /// <summary>A message from the client: the session is busy until its next ReadyForQuery.</summary>
