@@ -60,6 +60,8 @@ internal static partial class DuckDbErrorMapping
     /// <summary>What a statement that names a file outside the engine's staging folder is told.</summary>
     internal const string FileAccessDenied = "permission denied: SQL statements cannot read or write files on the server";
 
+    private static readonly Regex UnknownOperator = new(@"^Catalog Error: (?:Scalar )?Function with name ""?([~!@#%^&|`?+\-*/<>=]+)""? does not exist");
+
     private static readonly Regex FieldCounts = new(@"^Expected Number of Columns: (\d+) Found: (\d+)");
 
     public static PgException Map(string duckDbMessage)
@@ -85,6 +87,11 @@ internal static partial class DuckDbErrorMapping
         }
         if (first.StartsWith("Out of Memory Error: ", StringComparison.Ordinal))
             return OutOfMemory(first);
+        // An operator PostgreSQL's lexer reads as one (`%+`, `!!`): DuckDB looks it up as a function and suggests its
+        // own; PostgreSQL names it an operator (its text also names the operand types, which DuckDB's does not give).
+        if (UnknownOperator.Match(first) is { Success: true } op)
+            return new PgException(SqlState.UndefinedFunction, $"operator does not exist: {op.Groups[1].Value}",
+                hint: "No operator matches the given name and argument type(s). You may need to add explicit type casts.") { Position = Position(lines) };
         foreach (var (pattern, sqlState, message) in Rules)
         {
             var match = pattern.Match(first);

@@ -84,6 +84,13 @@ public sealed partial class PgSession : IDisposable
         }
         finally
         {
+            // A cancel still standing when the connection ends (a terminated or vanished client) must not keep
+            // KeepInterrupting's loop polling a session that is gone.
+            lock (_cancelLock)
+            {
+                _idle = true;
+                _cancelRequested = false;
+            }
             _listener.Unregister(this);
             if (_holdsConnectionSlot)
             {

@@ -14,7 +14,21 @@ public sealed record RestRequest(
     IReadOnlyList<KeyValuePair<string, string>> Query,
     Func<string, string?> Header,
     IEnumerable<KeyValuePair<string, string>> AllHeaders,
-    byte[] Body);
+    byte[] Body)
+{
+    /// <summary>
+    /// A query-string map member's entries: every query parameter that no other query-string member of
+    /// <paramref name="input"/> names (both rest protocols read it so).
+    /// </summary>
+    public JsonObject QueryMap(Shape input, MemberModel member)
+    {
+        var map = new JsonObject();
+        foreach (var (k, v) in Query)
+            if (!input.Members.Any(m => m.Location == MemberLocation.QueryString && m.WireName == k && m != member))
+                map[k] = v;
+        return map;
+    }
+}
 
 /// <summary>A rest-protocol response before it is written: status, headers and body.</summary>
 public sealed record RestResponse(int Status, IReadOnlyList<KeyValuePair<string, string>> Headers, byte[] Body, string? ContentType);
@@ -137,11 +151,7 @@ public static class RestJsonCodec
                     if (labels.TryGetValue(member.WireName, out var label)) result[member.Name] = Scalar(member.Shape, member.Name, label);
                     break;
                 case MemberLocation.QueryString when member.Shape.Type == ShapeType.Map:
-                    var map = new JsonObject();
-                    foreach (var (k, v) in request.Query)
-                        if (!input.Members.Any(m => m.Location == MemberLocation.QueryString && m.WireName == k && m != member))
-                            map[k] = v;
-                    if (map.Count > 0) result[member.Name] = map;
+                    if (request.QueryMap(input, member) is { Count: > 0 } map) result[member.Name] = map;
                     break;
                 case MemberLocation.QueryString:
                     var values = request.Query.Where(q => q.Key == member.WireName).Select(q => q.Value).ToList();

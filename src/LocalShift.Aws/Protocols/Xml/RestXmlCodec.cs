@@ -68,11 +68,7 @@ public static class RestXmlCodec
                         result[member.Name] = Scalar(member.Shape, member.WireName, label);
                     break;
                 case MemberLocation.QueryString when member.Shape.Type == ShapeType.Map:
-                    var map = new JsonObject();
-                    foreach (var (k, v) in request.Query)
-                        if (!input.Members.Any(m => m.Location == MemberLocation.QueryString && m.WireName == k && m != member))
-                            map[k] = v;
-                    if (map.Count > 0) result[member.Name] = map;
+                    if (request.QueryMap(input, member) is { Count: > 0 } map) result[member.Name] = map;
                     break;
                 case MemberLocation.QueryString:
                     string? first = null;
