@@ -47,37 +47,60 @@ internal sealed class RuntimeApiListener : IDisposable
             while (!_stop.IsCancellationRequested)
             {
                 var client = await _listener.AcceptTcpClientAsync(_stop.Token);
-                _ = ServeAsync(client);
+                // A thread of its own per connection (a runtime keeps one open): a request wakes the thread blocked in
+                // its read, with no hand-over from the socket's event thread to the thread pool.
+                new Thread(() => Serve(client)) { IsBackground = true, Name = "Lambda Runtime API" }.Start();
             }
         }
         catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or SocketException) { }
     }
 
-    private async Task ServeAsync(TcpClient client)
+    private void Serve(TcpClient client)
     {
         using var _ = client;
         client.NoDelay = true;
         try
         {
-            await using var stream = client.GetStream();
+            using var stream = client.GetStream();
+            using var stop = _stop.Token.Register(() => client.Dispose());
             var reader = new RequestReader(stream);
-            while (await reader.ReadAsync(_stop.Token) is { } request)
+            while (reader.Read() is { } request)
             {
-                var reply = await _handler(request, _stop.Token);
-                try
+                var pending = _handler(request, _stop.Token);
+                if (pending.IsCompleted) Answer(stream, pending);
+                else
                 {
-                    await WriteAsync(stream, reply, _stop.Token);
-                }
-                finally
-                {
-                    reply.After?.Invoke();
+                    // A GET …/invocation/next waiting for an event: answered on the thread that queues the event (the
+                    // invoker's, no hop), while this one goes back to reading; the runtime sends nothing before that answer.
+                    pending.ContinueWith(done => Answer(stream, done), CancellationToken.None,
+                        TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
                 }
             }
         }
         catch (Exception e) when (e is IOException or OperationCanceledException or ObjectDisposedException or SocketException or FormatException) { }
     }
 
-    private static async Task WriteAsync(Stream stream, RuntimeReply reply, CancellationToken ct)
+    private void Answer(Stream stream, Task<RuntimeReply> done)
+    {
+        if (!done.IsCompletedSuccessfully)
+        {
+            // No answer to give: the runtime sees its connection close rather than wait for ever.
+            stream.Dispose();
+            return;
+        }
+        var reply = done.Result;
+        try
+        {
+            if (!_stop.IsCancellationRequested) Write(stream, reply);
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException or SocketException) { }
+        finally
+        {
+            reply.After?.Invoke();
+        }
+    }
+
+    private static void Write(Stream stream, RuntimeReply reply)
     {
         var head = new StringBuilder();
         head.Append("HTTP/1.1 ").Append(reply.Status.ToString(CultureInfo.InvariantCulture)).Append(' ').Append(Reason(reply.Status)).Append("\r\n");
@@ -88,7 +111,7 @@ internal sealed class RuntimeApiListener : IDisposable
         var buffer = new byte[headBytes.Length + reply.Body.Length];
         headBytes.CopyTo(buffer, 0);
         reply.Body.CopyTo(buffer, headBytes.Length);
-        await stream.WriteAsync(buffer, ct);
+        stream.Write(buffer);
     }
 
     private static string Reason(int status) => status switch
@@ -111,15 +134,15 @@ internal sealed class RuntimeApiListener : IDisposable
         private int _start;
         private int _end;
 
-        public async Task<RuntimeRequest?> ReadAsync(CancellationToken ct)
+        public RuntimeRequest? Read()
         {
-            var line = await ReadLineAsync(ct);
-            while (line is { Length: 0 }) line = await ReadLineAsync(ct);
+            var line = ReadLine();
+            while (line is { Length: 0 }) line = ReadLine();
             if (line is null) return null;
             var parts = line.Split(' ');
             if (parts.Length < 2) throw new FormatException("bad request line");
             var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-            while (await ReadLineAsync(ct) is { Length: > 0 } h)
+            while (ReadLine() is { Length: > 0 } h)
             {
                 var colon = h.IndexOf(':');
                 if (colon > 0) headers[h[..colon].Trim()] = h[(colon + 1)..].Trim();
@@ -130,24 +153,24 @@ internal sealed class RuntimeApiListener : IDisposable
                 using var all = new MemoryStream();
                 while (true)
                 {
-                    var size = await ReadLineAsync(ct) ?? throw new IOException("connection closed in a chunk");
+                    var size = ReadLine() ?? throw new IOException("connection closed in a chunk");
                     var semi = size.IndexOf(';');
                     var n = int.Parse(semi < 0 ? size : size[..semi], NumberStyles.HexNumber, CultureInfo.InvariantCulture);
                     if (n == 0)
                     {
-                        while (await ReadLineAsync(ct) is { Length: > 0 }) { }
+                        while (ReadLine() is { Length: > 0 }) { }
                         break;
                     }
                     if (all.Length + n > MaxBody) throw new IOException("body too large");
-                    all.Write(await ReadExactAsync(n, ct));
-                    await ReadLineAsync(ct);
+                    all.Write(ReadExact(n));
+                    ReadLine();
                 }
                 body = all.ToArray();
             }
             else if (headers.TryGetValue("Content-Length", out var cl) && int.TryParse(cl, NumberStyles.None, CultureInfo.InvariantCulture, out var length))
             {
                 if (length > MaxBody) throw new IOException("body too large");
-                body = await ReadExactAsync(length, ct);
+                body = ReadExact(length);
             }
             else body = [];
             var path = parts[1];
@@ -155,7 +178,7 @@ internal sealed class RuntimeApiListener : IDisposable
             return new RuntimeRequest(parts[0], q < 0 ? path : path[..q], headers, body);
         }
 
-        private async Task<string?> ReadLineAsync(CancellationToken ct)
+        private string? ReadLine()
         {
             while (true)
             {
@@ -167,11 +190,11 @@ internal sealed class RuntimeApiListener : IDisposable
                     _start = at + 1;
                     return line;
                 }
-                if (!await FillAsync(ct)) return null;
+                if (!Fill()) return null;
             }
         }
 
-        private async Task<byte[]> ReadExactAsync(int n, CancellationToken ct)
+        private byte[] ReadExact(int n)
         {
             var result = new byte[n];
             var have = Math.Min(n, _end - _start);
@@ -179,14 +202,14 @@ internal sealed class RuntimeApiListener : IDisposable
             _start += have;
             while (have < n)
             {
-                var read = await stream.ReadAsync(result.AsMemory(have, n - have), ct);
+                var read = stream.Read(result.AsSpan(have, n - have));
                 if (read == 0) throw new IOException("connection closed in a body");
                 have += read;
             }
             return result;
         }
 
-        private async Task<bool> FillAsync(CancellationToken ct)
+        private bool Fill()
         {
             if (_start > 0)
             {
@@ -199,7 +222,7 @@ internal sealed class RuntimeApiListener : IDisposable
                 if (_buffer.Length >= 64 * 1024) throw new IOException("header line too long");
                 Array.Resize(ref _buffer, _buffer.Length * 2);
             }
-            var read = await stream.ReadAsync(_buffer.AsMemory(_end), ct);
+            var read = stream.Read(_buffer.AsSpan(_end));
             if (read == 0) return false;
             _end += read;
             return true;

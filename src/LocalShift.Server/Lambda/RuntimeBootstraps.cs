@@ -11,9 +11,12 @@ internal static class RuntimeBootstraps
     {
         Directory.CreateDirectory(Path.Combine(runtimeDir, "node"));
         Directory.CreateDirectory(Path.Combine(runtimeDir, "python"));
-        File.WriteAllText(Path.Combine(runtimeDir, "node", "index.mjs"), Node.Replace("@MARKER@", FunctionInstance.FlushMarker));
-        File.WriteAllText(Path.Combine(runtimeDir, "python", "bootstrap.py"), Python.Replace("@MARKER@", FunctionInstance.FlushMarker));
+        File.WriteAllText(Path.Combine(runtimeDir, "node", "index.mjs"), Fill(Node));
+        File.WriteAllText(Path.Combine(runtimeDir, "python", "bootstrap.py"), Fill(Python));
     }
+
+    private static string Fill(string bootstrap) =>
+        bootstrap.Replace("@MARKER@", FunctionInstance.FlushMarker).Replace("@QUIET@", FunctionInstance.QuietHeader);
 
     private const string Node = """
         // LocalShift's Node.js runtime client for Lambda functions (ESM and CommonJS handlers, async and callback style).
@@ -106,6 +109,24 @@ internal static class RuntimeBootstraps
         // LocalShift is gone (or stopping this instance): nothing is left to serve.
         const gone = () => process.exit(0);
 
+        // Whether anything was written to the log since the last flush marker: an invocation that printed nothing posts
+        // its result without a marker (and says so), so LocalShift has no line to wait for.
+        let printed = false;
+        const writeOut = process.stdout.write.bind(process.stdout);
+        for (const stream of [process.stdout, process.stderr]) {
+          const write = stream.write.bind(stream);
+          stream.write = (...args) => {
+            printed = true;
+            return write(...args);
+          };
+        }
+        function flushMarker() {
+          if (!printed) return { '@QUIET@': '1' };
+          writeOut('@MARKER@\n');
+          printed = false;
+          return {};
+        }
+
         // console as Lambda's: time, request id and level before each message, one line per message.
         for (const [name, level] of [['log', 'INFO'], ['info', 'INFO'], ['warn', 'WARN'], ['error', 'ERROR'], ['debug', 'DEBUG'], ['trace', 'TRACE']]) {
           console[name] = (...args) => {
@@ -188,7 +209,7 @@ internal static class RuntimeBootstraps
         } catch (e) {
           const doc = errorDocument(e);
           console.error('Uncaught Exception', JSON.stringify(doc));
-          process.stdout.write('@MARKER@\n');
+          writeOut('@MARKER@\n');
           await call('POST', '/init/error', JSON.stringify(doc), { 'Lambda-Runtime-Function-Error-Type': doc.errorType }).catch(() => {});
           process.exit(1);
         }
@@ -227,7 +248,7 @@ internal static class RuntimeBootstraps
             body = JSON.stringify(doc);
             headers = { 'Lambda-Runtime-Function-Error-Type': doc.errorType };
           }
-          process.stdout.write('@MARKER@\n');
+          Object.assign(headers, flushMarker());
           try {
             await call('POST', target, body, headers);
           } catch {
@@ -252,8 +273,34 @@ internal static class RuntimeBootstraps
         connection = http.client.HTTPConnection(host, int(port))
         base = '/2018-06-01/runtime'
         request_id = None
-        # One stream for the log, in the order the function wrote it.
-        sys.stderr = sys.stdout
+
+
+        # The function's stdout and stderr, one stream in the order written, noting whether anything was written since the
+        # last flush marker: an invocation that printed nothing posts its result without one (and says so).
+        class _Log:
+            def __init__(self, stream):
+                self._stream = stream
+                self.printed = False
+
+            def write(self, text):
+                self.printed = True
+                return self._stream.write(text)
+
+            def __getattr__(self, name):
+                return getattr(self._stream, name)
+
+
+        _log = sys.stdout = sys.stderr = _Log(sys.stdout)
+
+
+        def flush_marker(headers):
+            if not _log.printed:
+                headers['@QUIET@'] = '1'
+                return
+            _log.flush()
+            _log._stream.write('@MARKER@\n')
+            _log._stream.flush()
+            _log.printed = False
 
 
         def call(method, path, body=None, headers=None):
@@ -363,7 +410,7 @@ internal static class RuntimeBootstraps
                 target = f'/invocation/{request_id}/error'
                 headers['Lambda-Runtime-Function-Error-Type'] = doc['errorType']
                 out = json.dumps(doc)
-            print('@MARKER@', flush=True)
+            flush_marker(headers)
             call('POST', target, out.encode(), headers)
 
         """;
