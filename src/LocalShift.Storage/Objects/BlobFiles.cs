@@ -28,21 +28,26 @@ public sealed class BlobFiles
     /// <summary>
     /// Copies <paramref name="source"/> to a flushed temporary file, computing its MD5 and feeding
     /// <paramref name="digests"/> on the way. The first <see cref="DigestPipeline.InlineBytes"/> are hashed on the
-    /// request's thread; the rest of a larger body on other cores while it is written (<see cref="DigestPipeline"/>), each
-    /// digest beside the write instead of after it. The writes go to the page cache on the request's thread (an async
-    /// file write on Unix is the same write on another thread, a hop per chunk), and the flush to the device waits in
-    /// <see cref="FlushQueue"/> without holding a thread. The digests have seen every byte when this returns.
+    /// request's thread. Past them, MD5 (the ETag) runs on another core while the body is written
+    /// (<see cref="DigestPipeline"/>), and the other digests (an additional checksum, a signed payload's SHA-256) read
+    /// the rest back from the file while it is flushed to the device (<see cref="DigestWritten"/>): on a machine
+    /// whose cores are all busy receiving, writing and hashing MD5, the device's round trip is when a core is free. The
+    /// writes go to the page cache on the request's thread (an async file write on Unix is the same write on another
+    /// thread, a hop per chunk), and the flush to the device waits in <see cref="FlushQueue"/> without holding a thread.
+    /// The digests have seen every byte when this returns.
     /// </summary>
     public async Task<StagedBlob> StageAsync(Stream source, IReadOnlyList<IBodyDigest>? digests = null, CancellationToken ct = default)
     {
         var path = Path.Combine(_tmp, Guid.NewGuid().ToString("N") + ".tmp");
         using var md5 = new IncrementalDigest(HashAlgorithmName.MD5);
+        digests ??= [];
         try
         {
-            long size = 0;
-            await using (var pipeline = new DigestPipeline(digests is { Count: > 0 } ? [md5, .. digests] : [md5]))
+            long size = 0, inline = 0;
+            await using (var pipeline = new DigestPipeline([md5]))
             {
-                await using (var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.None))
+                // Read and write: the digests past the inline bytes read the file back through the same handle.
+                await using (var file = new FileStream(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.None))
                 {
                     while (true)
                     {
@@ -51,7 +56,12 @@ public sealed class BlobFiles
                         if (n > 0)
                         {
                             // A small body is hashed here, with no hand-over to other cores; a large one's first bytes too.
-                            if (size < DigestPipeline.InlineBytes) pipeline.AppendInline(chunk);
+                            if (size < DigestPipeline.InlineBytes)
+                            {
+                                pipeline.AppendInline(chunk);
+                                AppendInline(digests, chunk.Span);
+                                inline = size + n;
+                            }
                             else pipeline.Publish(chunk);
                             file.Write(chunk.Span);
                         }
@@ -62,7 +72,11 @@ public sealed class BlobFiles
                     var flushed = FlushQueue.Shared.FlushAsync(file);
                     try
                     {
-                        await pipeline.CompleteAsync();
+                        var readBack = size > inline && digests.Count > 0
+                            ? Task.WhenAll(digests.Select(d => Task.Run(() => DigestWritten(file, inline, size, d, ct), CancellationToken.None)))
+                            : Task.CompletedTask;
+                        // Both awaited even when one fails: nothing may read the file once it is closed.
+                        await Task.WhenAll(pipeline.CompleteAsync(), readBack);
                     }
                     finally
                     {
@@ -77,6 +91,51 @@ public sealed class BlobFiles
         {
             TryDelete(path);
             throw;
+        }
+    }
+
+    private static void AppendInline(IReadOnlyList<IBodyDigest> digests, ReadOnlySpan<byte> bytes)
+    {
+        try
+        {
+            foreach (var d in digests) d.Append(bytes);
+        }
+        catch (Exception e)
+        {
+            throw new InvalidOperationException("A digest of the body failed.", e);
+        }
+    }
+
+    /// <summary>
+    /// Gives <paramref name="digest"/> the bytes of <paramref name="file"/> from <paramref name="from"/> to
+    /// <paramref name="to"/>, read back from the page cache they were just written to (a read into one pooled buffer; the
+    /// body is not held in memory twice).
+    /// </summary>
+    private static void DigestWritten(FileStream file, long from, long to, IBodyDigest digest, CancellationToken ct)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(DigestPipeline.ChunkSize);
+        try
+        {
+            var handle = file.SafeFileHandle;
+            for (var at = from; at < to;)
+            {
+                ct.ThrowIfCancellationRequested();
+                var n = RandomAccess.Read(handle, buffer.AsSpan(0, (int)Math.Min(DigestPipeline.ChunkSize, to - at)), at);
+                if (n == 0) throw new IOException("The staged file is shorter than what was written to it.");
+                try
+                {
+                    digest.Append(buffer.AsSpan(0, n));
+                }
+                catch (Exception e)
+                {
+                    throw new InvalidOperationException("A digest of the body failed.", e);
+                }
+                at += n;
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
         }
     }
 
