@@ -19,6 +19,9 @@ public sealed class StagingDigestTests : IDisposable
     [InlineData(256 * 1024 - 1)]
     [InlineData(256 * 1024)]
     [InlineData(256 * 1024 + 1)]
+    [InlineData(1024 * 1024 - 1)]
+    [InlineData(1024 * 1024)]
+    [InlineData(1024 * 1024 + 1)]
     [InlineData(5 * 1024 * 1024 + 12_345)]
     public async Task Every_digest_sees_every_byte_in_order_whatever_the_size_and_the_read_sizes(int size)
     {
@@ -60,6 +63,18 @@ public sealed class StagingDigestTests : IDisposable
         Assert.Empty(Directory.EnumerateFiles(Path.Combine(_t.S3Root, "tmp")));
     }
 
+    [Fact]
+    public async Task A_checksum_that_fails_past_the_inline_bytes_while_read_back_fails_the_staging_and_leaves_no_file()
+    {
+        // Past the first MiB the checksums read the body back from the file during its flush: their failure there is
+        // still the staging's, reported as the inline one is.
+        var e = await Assert.ThrowsAsync<InvalidOperationException>(() =>
+            _t.Store.StageAsync(new TricklingStream(new byte[3 * 1024 * 1024]), [new ThrowingDigest(after: 2 * 1024 * 1024)]));
+
+        Assert.IsType<NotSupportedException>(e.InnerException);
+        Assert.Empty(Directory.EnumerateFiles(Path.Combine(_t.S3Root, "tmp")));
+    }
+
     /// <summary>Gives the body in reads of varying small sizes, as a socket does; optionally fails at an offset.</summary>
     private sealed class TricklingStream(byte[] body, int failAt = -1) : LocalShift.Core.ForwardReadStream
     {
@@ -85,8 +100,14 @@ public sealed class StagingDigestTests : IDisposable
         public void Append(ReadOnlySpan<byte> data) => Interlocked.Add(ref _bytes, data.Length);
     }
 
-    private sealed class ThrowingDigest : IBodyDigest
+    private sealed class ThrowingDigest(long after = 0) : IBodyDigest
     {
-        public void Append(ReadOnlySpan<byte> data) => throw new NotSupportedException("digest broke");
+        private long _seen;
+
+        public void Append(ReadOnlySpan<byte> data)
+        {
+            _seen += data.Length;
+            if (_seen > after) throw new NotSupportedException("digest broke");
+        }
     }
 }
