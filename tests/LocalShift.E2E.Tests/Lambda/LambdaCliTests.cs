@@ -30,7 +30,8 @@ public sealed class LambdaCliTests(ServerFixture fixture) : IClassFixture<Server
         import os
 
         def handler(event, context):
-            print("python got", event)
+            if not event.get("quiet"):
+                print("python got", event)
             if event.get("fail"):
                 raise ValueError("python failed: " + event["fail"])
             return {"echo": event, "name": context.function_name, "handler": os.environ["_HANDLER"], "pid": os.getpid()}
@@ -116,8 +117,10 @@ public sealed class LambdaCliTests(ServerFixture fixture) : IClassFixture<Server
             .EnsureSuccess().Json();
         Assert.Equal("InProgress", updated.GetProperty("LastUpdateStatus").GetString());
         (await Server.AwsAsync("lambda", "wait", "function-updated", "--function-name", "cli-node")).EnsureSuccess();
-        var (_, v2Payload) = await InvokeAsync("cli-node", "{}");
+        var (quiet, v2Payload) = await InvokeAsync("cli-node", "{}", "--log-type", "Tail");
         Assert.Equal(2, v2Payload.GetProperty("version").GetInt32());
+        // A function that prints nothing posts its result without a log flush marker: its log is Lambda's lines alone.
+        Assert.Matches(@"^START RequestId: [0-9a-f-]{36} Version: \$LATEST\nEND RequestId: [0-9a-f-]{36}\nREPORT RequestId: [^\n]*\n$", Log(quiet));
         var v2Pid = v2Payload.GetProperty("pid").GetInt32();
 
         // A python function beside it.
@@ -129,6 +132,12 @@ public sealed class LambdaCliTests(ServerFixture fixture) : IClassFixture<Server
         Assert.Equal("cli-python", pyPayload.GetProperty("name").GetString());
         Assert.Equal("app.handler", pyPayload.GetProperty("handler").GetString());
         Assert.Contains("python got {'b': 'x'}\n", Log(pyResponse));
+        // Quiet and printing invocations in turn: each log holds its own lines, none of another's.
+        var (pyQuiet, _) = await InvokeAsync("cli-python", """{"quiet":1}""", "--log-type", "Tail");
+        Assert.DoesNotContain("python got", Log(pyQuiet));
+        Assert.Matches(@"^START RequestId: [0-9a-f-]{36} Version: \$LATEST\nEND RequestId: [0-9a-f-]{36}\nREPORT RequestId: [^\n]*\n$", Log(pyQuiet));
+        var (pyLoud, _) = await InvokeAsync("cli-python", """{"c":3}""", "--log-type", "Tail");
+        Assert.Contains("python got {'c': 3}\n", Log(pyLoud));
         var (pyFailed, pyError) = await InvokeAsync("cli-python", """{"fail":"y"}""");
         Assert.Equal("Unhandled", pyFailed.GetProperty("FunctionError").GetString());
         Assert.Equal("ValueError", pyError.GetProperty("errorType").GetString());
