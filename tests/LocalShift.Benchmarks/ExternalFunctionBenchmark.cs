@@ -43,7 +43,7 @@ public sealed class ExternalFunctionBenchmark : IBenchmark
         }
         finally
         {
-            // Only once both servers have stopped: deleting their data under them failed their last state-store writes.
+            // Only once both servers have stopped: their last state-store writes at shutdown need their data.
             try { Directory.Delete(dataDir, true); } catch (IOException) { }
         }
     }
