@@ -43,15 +43,16 @@ public sealed partial class GlueService
         var (catalog, table) = PartitionTable(call, "glue:GetPartitions", p.CatalogId, p.DatabaseName, p.TableName);
         var keys = table.Input.PartitionKeys ?? [];
         var filter = string.IsNullOrWhiteSpace(p.Expression) ? null : PartitionExpression.Parse(p.Expression, keys);
-        IEnumerable<StoredPartition> all = _store.ListPartitions(catalog, table.DatabaseName, table.Name);
+        if (p.Segment is { SegmentNumber: var number, TotalSegments: var total } && number >= total)
+            // unverified: AWS's text.
+            throw GlueErrors.InvalidInput("SegmentNumber must be less than TotalSegments.");
+        // Without segments the expression is applied as the store reads the values, before any document is parsed;
+        // segments split all partitions first, so there it is applied to the segment.
+        IEnumerable<StoredPartition> all = _store.ListPartitions(catalog, table.DatabaseName, table.Name,
+            p.Segment is null && filter is not null ? filter.Matches : null);
         if (p.Segment is { } segment)
-        {
-            if (segment.SegmentNumber >= segment.TotalSegments)
-                // unverified: AWS's text.
-                throw GlueErrors.InvalidInput("SegmentNumber must be less than TotalSegments.");
-            all = all.Where((_, i) => i % segment.TotalSegments == segment.SegmentNumber);
-        }
-        var matching = all.Where(x => filter is null || filter.Matches(x.Values)).ToList();
+            all = all.Where((_, i) => i % segment.TotalSegments == segment.SegmentNumber).Where(x => filter is null || filter.Matches(x.Values));
+        var matching = all.ToList();
         var (page, next) = Page(matching, x => ValuesKey(x.Values), p.NextToken, p.MaxResults ?? DefaultPartitionPageSize);
         return new GetPartitionsResponse(page.Select(x => View(catalog, table, x, p.ExcludeColumnSchema ?? false)).ToList(), next);
     }

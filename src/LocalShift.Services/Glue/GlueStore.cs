@@ -211,11 +211,20 @@ public sealed class GlueStore
             "SELECT partition_values, document, create_time FROM glue_partitions WHERE account_id=$a AND region=$r AND database_name=$db AND table_name=$t AND partition_values=$v",
             ReadPartition, ("$a", catalog.AccountId), ("$r", catalog.Region), ("$db", database), ("$t", table), ("$v", Json(values))).SingleOrDefault());
 
-    /// <summary>The table's partitions, ordered by their values.</summary>
-    public List<StoredPartition> ListPartitions(CatalogKey catalog, string database, string table) =>
+    /// <summary>
+    /// The table's partitions, ordered by their values; with <paramref name="matches"/>, only those whose values it
+    /// accepts, decided on the values alone so that the documents of the others are never parsed (a table of many
+    /// partitions read for one of them costs one small JSON array per partition, not one document).
+    /// </summary>
+    public List<StoredPartition> ListPartitions(CatalogKey catalog, string database, string table, Func<List<string>, bool>? matches = null) =>
         _state.Read(c => c.Query(null,
             "SELECT partition_values, document, create_time FROM glue_partitions WHERE account_id=$a AND region=$r AND database_name=$db AND table_name=$t ORDER BY partition_values",
-            ReadPartition, ("$a", catalog.AccountId), ("$r", catalog.Region), ("$db", database), ("$t", table)));
+            r =>
+            {
+                var values = Parse<List<string>>(r.GetString(0));
+                return matches is null || matches(values) ? new StoredPartition(values, Parse<PartitionInput>(r.GetString(1)), FromMs(r.GetInt64(2))) : null;
+            },
+            ("$a", catalog.AccountId), ("$r", catalog.Region), ("$db", database), ("$t", table))).OfType<StoredPartition>().ToList();
 
     /// <summary>Replaces a partition (its values may change); throws when it does not exist or the new values are taken.</summary>
     public void UpdatePartition(CatalogKey catalog, string database, string table, IReadOnlyList<string> values, StoredPartition updated) =>

@@ -36,8 +36,12 @@ public sealed partial class RoleAssumer(
     public const int ChainedMaxDuration = 3600;
 
     /// <param name="callerAccessKeyId">The caller's key, to tell a chained session; null for service principals.</param>
+    /// <param name="issueKeys">False for a session used only inside LocalShift (Redshift's role path: every call it
+    /// makes is authorized as the session's principal, and its keys are never handed to anyone): the trust policy is
+    /// evaluated and the decision recorded exactly as for any AssumeRole, but no temporary keys are written to the
+    /// state store (the returned session's keys are empty).</param>
     public RoleSession Assume(Principal caller, string? callerAccessKeyId, AssumeRoleInput input, string? requestId = null,
-        string? sourceIp = null, string? region = null)
+        string? sourceIp = null, string? region = null, bool issueKeys = true)
     {
         Validate(input);
         var now = clock.GetUtcNow();
@@ -119,7 +123,7 @@ public sealed partial class RoleAssumer(
             SourceIdentityArn = caller.Arn,
         };
         iam.RecordRoleUse(role.Arn, region ?? "us-east-1", now);
-        return sessions.Issue(principal, now.AddSeconds(duration), chained);
+        return issueKeys ? sessions.Issue(principal, now.AddSeconds(duration), chained) : new RoleSession("", "", "", now.AddSeconds(duration), principal, chained);
     }
 
     private static void Validate(AssumeRoleInput input)

@@ -83,7 +83,8 @@ internal static class CatalogSetup
               SELECT CAST(100000 + row_number() OVER (ORDER BY schema_name) AS INTEGER) AS esoid, CAST(1 AS SMALLINT) AS eskind,
                      schema_name AS schemaname,
                      CAST(coalesce((SELECT u.usesysid FROM main.pg_user u WHERE u.usename = e.owner), 100) AS INTEGER) AS esowner,
-                     database_name AS databasename, chr(123) || '"IAM_ROLE":"' || iam_role || '"' || chr(125) AS esoptions
+                     database_name AS databasename,
+                     chr(123) || '"IAM_ROLE":"' || iam_role || '"' || coalesce(',"CATALOG_ROLE":"' || catalog_role || '"', '') || chr(125) AS esoptions
               FROM {External.ExternalSchemas.Table} e;
             CREATE OR REPLACE VIEW main.svv_user_info AS
               SELECT usename AS user_name, usesysid AS user_id, usecreatedb AS createdb, usesuper AS superuser, usecatupd AS catalog_update,

@@ -289,8 +289,12 @@ public sealed partial class ExternalTables(RolePathResolver roles, S3Objects obj
                     table = roleSessions?.FindTable(context, schema, reference.Table, clock.GetUtcNow(), running: !describeOnly)
                             ?? catalog.GetTable(catalogPrincipal, context.Region, schema.Database, reference.Table);
                     if (table is not null && describeOnly) roleSessions?.RememberTable(context, schema, reference.Table, table, clock.GetUtcNow());
+                    // The partition predicate goes to the catalog as GetPartitions' Expression (the part of it Glue
+                    // compares as the scan does), so only matching partitions are read from it; the scan still
+                    // applies the whole predicate to what comes back.
                     if (table is not null && table.PartitionKeys.Count > 0 && !describeOnly)
-                        partitions = catalog.GetPartitions(catalogPrincipal, context.Region, schema.Database, reference.Table);
+                        partitions = catalog.GetPartitions(catalogPrincipal, context.Region, schema.Database, reference.Table,
+                            PartitionFilter.GlueExpression(filters?.GetValueOrDefault(reference), table.PartitionKeys));
                 });
                 if (table is null)
                     throw new PgException(SqlState.UndefinedTable, $"relation \"{reference.Schema}.{reference.Table}\" does not exist");

@@ -85,13 +85,13 @@ public sealed class GlueDataCatalog(GlueService glue, IAuthorizer authorizer, Ti
     public void DeleteTable(Principal caller, string region, string database, string table) =>
         glue.DeleteTable(Call(caller, region, "DeleteTable"), new DeleteTableRequest(database, table));
 
-    public IReadOnlyList<CatalogPartition> GetPartitions(Principal caller, string region, string database, string table)
+    public IReadOnlyList<CatalogPartition> GetPartitions(Principal caller, string region, string database, string table, string? expression = null)
     {
         var partitions = new List<CatalogPartition>();
         string? next = null;
         do
         {
-            var page = glue.GetPartitions(Call(caller, region, "GetPartitions"), new GetPartitionsRequest(database, table, NextToken: next));
+            var page = glue.GetPartitions(Call(caller, region, "GetPartitions"), new GetPartitionsRequest(database, table, Expression: expression, NextToken: next));
             partitions.AddRange(page.Partitions.Select(p => new CatalogPartition(p.Values ?? [], p.StorageDescriptor?.Location ?? "")));
             next = page.NextToken;
         } while (next is not null);

@@ -39,7 +39,8 @@ public interface IDataCatalog
     void CreateTable(Principal caller, string region, CatalogTable table);
     void DeleteTable(Principal caller, string region, string database, string table);
     IReadOnlyList<CatalogTable> GetTables(Principal caller, string region, string database);
-    IReadOnlyList<CatalogPartition> GetPartitions(Principal caller, string region, string database, string table);
+    /// <param name="expression">Glue's <c>Expression</c> on the partition keys (null: every partition).</param>
+    IReadOnlyList<CatalogPartition> GetPartitions(Principal caller, string region, string database, string table, string? expression = null);
     void CreatePartition(Principal caller, string region, string database, string table, CatalogPartition partition);
     void DeletePartition(Principal caller, string region, string database, string table, IReadOnlyList<string> values);
 

@@ -159,6 +159,51 @@ public static class PartitionFilter
     public static bool NamesPseudoColumns(Statement tree) =>
         Nodes(tree).OfType<ColumnExpr>().Any(c => ExternalTables.PseudoColumns.Contains(c.Parts[^1]));
 
+    /// <summary>
+    /// The part of <paramref name="predicate"/> that Glue's GetPartitions <c>Expression</c> decides exactly as
+    /// <see cref="PartitionPredicate.Matches"/> does, as that expression's text; null when no part is. Glue compares a
+    /// numeric key's values as numbers and any other key's as text, so a comparison is passed on only for a numeric key
+    /// with a number, or a text key (<c>string</c>, <c>varchar</c>, <c>char</c>) with a quoted literal; date and
+    /// timestamp keys (compared as dates here) and numbers against text keys (compared as numbers here) are not. An
+    /// AND keeps its terms that pass, an OR passes only if all of its terms do, so the partitions the expression
+    /// selects always include those the predicate matches. (A numeric key's value that is not a number, which the
+    /// predicate cannot rule out, is left out by Glue: its rows could not be read as the key's type anyway.)
+    /// </summary>
+    public static string? GlueExpression(PartitionPredicate? predicate, IReadOnlyList<CatalogColumn> keys) => predicate switch
+    {
+        KeyComparison c => GlueComparison(c, keys),
+        AllOf all => all.Terms.Select(t => GlueExpression(t, keys)).OfType<string>().ToList() is { Count: > 0 } terms
+            ? string.Join(" AND ", terms.Select(t => terms.Count == 1 ? t : "(" + t + ")"))
+            : null,
+        AnyOf any => any.Terms.Select(t => GlueExpression(t, keys)).ToList() is { Count: > 0 } terms && terms.All(t => t is not null)
+            ? string.Join(" OR ", terms.Select(t => terms.Count == 1 ? t : "(" + t + ")"))
+            : null,
+        _ => null,
+    };
+
+    private static readonly HashSet<string> GlueNumeric = ["int", "integer", "smallint", "tinyint", "bigint", "decimal", "float", "real", "double"];
+
+    private static string? GlueComparison(KeyComparison c, IReadOnlyList<CatalogColumn> keys)
+    {
+        var key = keys.FirstOrDefault(k => string.Equals(k.Name, c.Key, StringComparison.OrdinalIgnoreCase));
+        if (key is null || c.Operator is not ("=" or "<>" or "!=" or "<" or "<=" or ">" or ">=")) return null;
+        var type = key.Type.Trim().ToLowerInvariant();
+        var head = type.IndexOf('(') is var paren and >= 0 ? type[..paren] : type;
+        string literal;
+        if (GlueNumeric.Contains(head))
+        {
+            if (!System.Text.RegularExpressions.Regex.IsMatch(c.Literal, @"^-?[0-9]+(\.[0-9]+)?$")) return null;
+            literal = c.Literal;
+        }
+        else if (head is "string" or "varchar" or "char" && !c.NumericLiteral) literal = "'" + c.Literal.Replace("'", "''") + "'";
+        else return null;
+        var name = System.Text.RegularExpressions.Regex.IsMatch(key.Name, "^[A-Za-z_][A-Za-z0-9_]*$") && !GlueWords.Contains(key.Name) ? key.Name
+            : key.Name.Contains('`') ? null : "`" + key.Name + "`";
+        return name is null ? null : $"{name} {c.Operator} {literal}";
+    }
+
+    private static readonly HashSet<string> GlueWords = new(["and", "or", "not", "in", "between", "like", "is", "null"], StringComparer.OrdinalIgnoreCase);
+
     /// <summary>Whether a partition's values can satisfy the predicate.</summary>
     public static bool Matches(PartitionPredicate? predicate, IReadOnlyList<CatalogColumn> keys, IReadOnlyList<string> values) =>
         predicate is null || predicate.Matches(keys, values);

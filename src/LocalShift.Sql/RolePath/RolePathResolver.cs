@@ -95,7 +95,9 @@ public sealed class RolePathResolver(
                 : new AssumeRoleInput(chain[i], SessionName);
             try
             {
-                session = assumer.Assume(session?.Principal ?? caller, null, input, Guid.NewGuid().ToString(), region: context.Region);
+                // The session's keys never leave LocalShift (every call is made in-process as its principal), so none
+                // are written to the state store: a statement's role session costs no write transaction.
+                session = assumer.Assume(session?.Principal ?? caller, null, input, Guid.NewGuid().ToString(), region: context.Region, issueKeys: false);
             }
             catch (AssumeRoleDeniedException e)
             {

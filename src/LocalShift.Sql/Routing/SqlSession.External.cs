@@ -181,6 +181,11 @@ internal sealed partial class SqlSession
         if (source.Kind != StatementKind.EngineQuery || source.Tree is not (null or QueryStatement) || source.Significant.Count == 0
             || !(source.Significant[0].IsAny("SELECT", "WITH", "VALUES") || source.Significant[0].Kind == SqlTokenKind.LeftParen))
             throw new PgException(SqlState.SyntaxError, "a write to an external table takes a SELECT query");
+        if (source.Tree is QueryStatement { Query.Limit: not null })
+            // Redshift's usage notes: the outer SELECT of CREATE EXTERNAL TABLE AS / INSERT (external table) takes no
+            // LIMIT; a nested one (SELECT * FROM (SELECT … LIMIT n)) is allowed.
+            // unverified: Redshift's text.
+            throw new PgException(SqlState.FeatureNotSupported, "LIMIT is not supported in the outer SELECT of a write to an external table; use a nested LIMIT clause instead");
         var external = ExternalReferences(source);
         var calls = ExternalCalls(source);
         Authorize(source, external, calls);

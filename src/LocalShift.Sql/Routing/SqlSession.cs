@@ -146,6 +146,9 @@ internal sealed partial class SqlSession : IPgQuerySession
     /// NULLs) and any other statement only parsed. Nothing runs, except that a constant SELECT's one row is made
     /// and kept. A statement text that passed is not checked again until the schema version moves.
     /// </summary>
+    /// <summary>The engine texts of statements over external tables that passed the Parse-time check, under one schema version.</summary>
+    private (int Version, HashSet<(bool Bind, string Sql)> Texts) _externalChecked = (-1, []);
+
     public void Validate(StatementAnalysis analysis, IReadOnlyList<int> parameterTypes)
     {
         if (analysis.SelectInto is { } createAs && parameterTypes.Count == 0) analysis = Analyze(createAs);
@@ -176,7 +179,17 @@ internal sealed partial class SqlSession : IPgQuerySession
         if (external.Count > 0 || calls.Count > 0)
         {
             // Checked against views with the tables' columns and no rows; the files are read (and Lambda called) when it runs.
-            _engine.Check(TranslateExternal(analysis, external, describeOnly: true, calls).Sql, bind: parameterTypes.Count == 0 && bind);
+            // The catalog is still read (as the role) at every Parse, but the engine's text is made only of the statement
+            // and the tables' columns as the catalog gave them, so a text the engine accepted under this schema version
+            // is not checked again.
+            var checkedText = TranslateExternal(analysis, external, describeOnly: true, calls).Sql;
+            var checkBind = parameterTypes.Count == 0 && bind;
+            var checkVersion = _database.SchemaVersion;
+            if (_externalChecked.Version != checkVersion) _externalChecked = (checkVersion, []);
+            if (_externalChecked.Texts.Contains((checkBind, checkedText))) return;
+            _engine.Check(checkedText, bind: checkBind);
+            if (_externalChecked.Texts.Count >= 64) _externalChecked.Texts.Clear();
+            _externalChecked.Texts.Add((checkBind, checkedText));
             return;
         }
         var version = _database.SchemaVersion;

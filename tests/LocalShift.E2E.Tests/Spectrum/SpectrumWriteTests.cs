@@ -134,6 +134,11 @@ public partial class SpectrumWriteTests(ServerFixture fixture) : IClassFixture<S
         Assert.Contains("INSERT has more target columns than expressions", columns.Stderr);
         var block = await story.PsqlAsync(port, "begin; insert into w.lines select id, item from sales; commit;");
         Assert.Contains("cannot run inside a transaction block", block.Stderr);
+        // An outer LIMIT is refused (Redshift asks for a nested one), in INSERT and in CREATE … AS alike.
+        var limitedInsert = await story.PsqlAsync(port, "insert into w.lines select id, item from sales order by id limit 1");
+        Assert.Contains("use a nested LIMIT clause", limitedInsert.Stderr);
+        var limitedCreate = await story.PsqlAsync(port, "create external table w.limited stored as parquet location 's3://spectrum-write/limited/' as select id from sales limit 1");
+        Assert.Contains("use a nested LIMIT clause", limitedCreate.Stderr);
         var after = (await Server.AwsAsync("s3", "ls", "--recursive", "s3://spectrum-write/")).EnsureSuccess().Stdout
             .Replace("\r", "").Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[^1]).ToList();
         Assert.Equal(listed, after);
@@ -264,5 +269,10 @@ public partial class SpectrumWriteTests(ServerFixture fixture) : IClassFixture<S
         Assert.All(made.Where(d => d.Action.StartsWith("glue:", StringComparison.Ordinal)), d => Assert.Contains("assumed-role/SpectrumCatalogOnly/", d.Principal));
         Assert.Contains(made, d => d.Action == "glue:GetTable");
         Assert.All(made.Where(d => d.Action.StartsWith("s3:", StringComparison.Ordinal)), d => Assert.Contains("assumed-role/SpectrumDataOnly/", d.Principal));
+
+        // SVV_EXTERNAL_SCHEMAS shows both roles in esoptions.
+        var options = await story.PsqlAsync(port, "select esoptions from svv_external_schemas where schemaname = 'g'");
+        Assert.True(options.ExitCode == 0, options.ToString());
+        Assert.Equal($"{{\"IAM_ROLE\":\"{data}\",\"CATALOG_ROLE\":\"{catalogRole}\"}}", options.Stdout.Trim());
     }
 }

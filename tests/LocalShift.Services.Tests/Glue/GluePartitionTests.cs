@@ -118,6 +118,18 @@ public sealed class GluePartitionTests : IDisposable
         Assert.Equal(["2024/01", "2024/02", "2024/12"], Get("year = 2024", max: 1));
     }
 
+    [Fact]
+    public void Segments_split_every_partition_and_the_expression_filters_each_segment()
+    {
+        Seed();
+        var segments = Enumerable.Range(0, 2).Select(n => _h.Service.GetPartitions(_h.Call(),
+                new GetPartitionsRequest("db1", "sales", Expression: "month = '01'", Segment: new Segment(n, 2))).Partitions
+            .Select(p => string.Join("/", p.Values!)).ToList()).ToList();
+        // The nine partitions in order, split alternately, then filtered: 2023/01, 2025/01 in segment 0, 2024/01 in 1.
+        Assert.Equal(["2023/01", "2025/01"], segments[0]);
+        Assert.Equal(["2024/01"], segments[1]);
+    }
+
     [Theory]
     [InlineData("region = 'eu'")]
     [InlineData("year = ")]
