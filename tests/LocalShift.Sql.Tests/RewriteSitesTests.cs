@@ -36,6 +36,11 @@ public sealed class RewriteSitesTests
     // Value keywords.
     [InlineData("select sysdate x, current_user y, user z", "select CAST(current_timestamp AS TIMESTAMP) x, 'alice' y, 'alice' z")]
     [InlineData("select tablename, notnull from pg_table_def", "select tablename, \"notnull\" from pg_table_def")]
+    // TOP n is its query's LIMIT, in a subquery too; APPROXIMATE is exact.
+    [InlineData("select top 2 a from t order by a;", "select  a from t order by a LIMIT 2;")]
+    [InlineData("select a from t where a in (select top 1 a from t where b = a / c)",
+        "select a from t where a in (select  a from t where b = ls_div(a , c) LIMIT 1)")]
+    [InlineData("select approximate count(distinct a) n from t", "select  count(distinct a) n from t")]
     public void Rewrites_stand_where_the_tree_puts_them(string redshift, string duckDb) =>
         Assert.Equal(duckDb, Translated(redshift));
 

@@ -69,7 +69,7 @@ public static class RedshiftTranslator
             pre = created.PreStatements;
         }
         else if (IsAlterTableAdd(tokens)) tokens = WithoutEncode(tokens);
-        tokens = DivisionGuard.Rewrite(ResultColumnNames.AddNames(TopClause.Rewrite(tokens)), divisions);
+        tokens = DivisionGuard.Rewrite(ResultColumnNames.AddNames(TopClause.Rewrite(tokens, sites.Rewrites)), divisions);
         return new TranslatedStatement(new Splice(tokens, sites.Rewrites, context).Text(), pre);
     }
 
@@ -115,6 +115,10 @@ public static class RedshiftTranslator
     {
         private readonly TranslationContext _context = context;
         private readonly Dictionary<int, RewriteSite>? _sites = Index(rewrites);
+        /// <summary>Text to write where the statement's text reaches an offset (a TOP's LIMIT), once it does.</summary>
+        private List<(int At, string Text)>? _pending;
+        /// <summary>Where the last of the statement's own tokens written ends.</summary>
+        private int _written;
 
         private static Dictionary<int, RewriteSite>? Index(IReadOnlyList<RewriteSite> rewrites)
         {
@@ -130,7 +134,20 @@ public static class RedshiftTranslator
             foreach (var token in tokens) length += token.Text.Length;
             var sb = new StringBuilder(length + length / 4);
             Append(sb, 0, tokens.Count);
+            Flush(sb, int.MaxValue);
             return sb.ToString();
+        }
+
+        /// <summary>Writes the pending text whose place is at or before <paramref name="offset"/>.</summary>
+        private void Flush(StringBuilder sb, int offset)
+        {
+            if (_pending is null) return;
+            for (var k = 0; k < _pending.Count; k++)
+            {
+                if (_pending[k].At > offset) continue;
+                sb.Append(_pending[k].Text);
+                _pending.RemoveAt(k--);
+            }
         }
 
         private void Append(StringBuilder sb, int from, int to)
@@ -138,14 +155,18 @@ public static class RedshiftTranslator
             for (var i = from; i < to; i++)
             {
                 var token = tokens[i];
+                if (token.Offset >= 0 && _pending is not null) Flush(sb, token.Offset);
                 if (_sites is not null && token.Offset >= 0 && _sites.TryGetValue(token.Offset, out var site) && Replace(site, i, to) is var (text, end))
                 {
                     sb.Append(text);
                     i = After(end, i, to) - 1;
+                    _written = end;
                     continue;
                 }
                 sb.Append(token.Text);
+                if (token.Offset >= 0) _written = token.Offset + token.Text.Length;
             }
+            if (_pending is not null) Flush(sb, _written);
         }
 
         /// <summary>The text of <paramref name="span"/>, its sites rewritten, without the trivia at its ends.</summary>
@@ -201,6 +222,9 @@ public static class RedshiftTranslator
                     return ($"CAST({Render(site.Arguments[0], at, to)} AS {Render(site.Type!.Value, at, to)})", site.End);
                 case RewriteKind.Type:
                     return TypeRewrite(site) is { } replaced ? (replaced, site.End) : null;
+                case RewriteKind.Top:
+                    (_pending ??= []).Add((site.Type!.Value.Start, " LIMIT " + Render(site.Arguments[0], at, to)));
+                    return ("", site.End);
                 case RewriteKind.Keyword:
                     return site.Name switch
                     {

@@ -27,6 +27,8 @@ public sealed class SqlParser
     private List<DivisionSite>? _divisions;
     /// <summary>The places the translation may rewrite, read so far (<see cref="Statement.Rewrites"/>).</summary>
     private List<RewriteSite>? _rewrites;
+    /// <summary>The token index of the TOP of the query being read (its first SELECT's), or -1.</summary>
+    private int _top = -1;
 
     /// <summary>Nesting deeper than this is refused (PostgreSQL's stack limit answers similarly) rather than overflowing the stack.</summary>
     private const int MaxDepth = 200;
@@ -630,6 +632,8 @@ public sealed class SqlParser
     private Query ParseQueryExpression()
     {
         Enter();
+        var outerTop = _top;
+        _top = -1;
         try
         {
             var with = new List<CommonTableExpression>();
@@ -668,9 +672,20 @@ public sealed class SqlParser
                     Expect("ONLY");
                 }
             }
+            if (_top >= 0)
+            {
+                // Redshift's TOP n is the query's LIMIT n, written after the query's last clause.
+                var end = EndOf(_i - 1);
+                Site(new RewriteSite(RewriteKind.Top, "TOP", _offsets[_top], EndOf(_top + 1))
+                    { Arguments = [new TextSpan(_offsets[_top + 1], EndOf(_top + 1))], Type = new TextSpan(end, end) });
+            }
             return new Query(with, recursive, body, order, limit, offset);
         }
-        finally { Leave(); }
+        finally
+        {
+            _top = outerTop;
+            Leave();
+        }
     }
 
     /// <summary>Set operations: INTERSECT binds tighter than UNION, EXCEPT and MINUS, all to the left.</summary>
@@ -718,7 +733,12 @@ public sealed class SqlParser
         }
         Expect("SELECT");
         Expr? top = null;
-        if (Accept("TOP")) top = Primary();
+        if (Peek.Is("TOP"))
+        {
+            var at = _i++;
+            top = Primary();
+            if (_top < 0 && _i == at + 2 && _t[at + 1].Kind == SqlTokenKind.Number) _top = at;
+        }
         var distinct = false;
         var distinctOn = new List<Expr>();
         if (Accept("DISTINCT"))
@@ -1369,6 +1389,7 @@ public sealed class SqlParser
         }
         if (t.Is("APPROXIMATE") && next.Kind == SqlTokenKind.Word && PeekAt(2).Kind == SqlTokenKind.LeftParen)
         {
+            if (next.IsAny("COUNT", "PERCENTILE_DISC")) Site(new RewriteSite(RewriteKind.Approximate, "APPROXIMATE", _offsets[_i], EndOf(_i)));
             _i++;
             var call = (FunctionExpr)NameOrCall();
             return call;

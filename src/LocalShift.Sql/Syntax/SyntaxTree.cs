@@ -167,6 +167,13 @@ public enum RewriteKind
     Column,
     /// <summary>A string literal cast to a type (<c>'…'::date</c>, <c>CAST('…' AS timestamp)</c>); <see cref="RewriteSite.Type"/> reaches past the type with <c>::</c>.</summary>
     Literal,
+    /// <summary>
+    /// <c>TOP n</c> of a query's first SELECT: <see cref="RewriteSite.Arguments"/> hold n, <see cref="RewriteSite.Type"/> the
+    /// (empty) place after the query's last clause where its LIMIT goes.
+    /// </summary>
+    Top,
+    /// <summary>The word APPROXIMATE before COUNT or PERCENTILE_DISC (exact here).</summary>
+    Approximate,
 }
 
 /// <summary>
