@@ -79,14 +79,19 @@ internal static class CreateTableRewriter
                 output.Add(new SqlToken(SqlTokenKind.Word, $" AS SELECT * FROM {source} LIMIT 0"));
                 return (output, pre);
             }
-            var kept = new List<string>();
+            // The kept columns are the statement's own tokens (so the translator still finds its sites in them).
+            output.Add(new SqlToken(SqlTokenKind.Whitespace, " "));
+            output.Add(new SqlToken(SqlTokenKind.LeftParen, "("));
+            var first = true;
             foreach (var item in items)
             {
                 var column = RewriteItem(item, schema, table, temporary, ifNotExists, pre, attributes);
-                if (column is not null) kept.Add(column);
+                if (column is null) continue;
+                if (!first) output.Add(new SqlToken(SqlTokenKind.Comma, ", "));
+                output.AddRange(column);
+                first = false;
             }
-            output.Add(new SqlToken(SqlTokenKind.Whitespace, " "));
-            output.Add(new SqlToken(SqlTokenKind.Operator, "(" + string.Join(", ", kept) + ")"));
+            output.Add(new SqlToken(SqlTokenKind.RightParen, ")"));
             rest = close + 1;
         }
         output.AddRange(StripTableAttributes(tokens, rest, attributes));
@@ -94,7 +99,7 @@ internal static class CreateTableRewriter
         return (output, pre);
     }
 
-    private static string? RewriteItem(List<SqlToken> item, string? schema, string table, bool temporary, bool ifNotExists, List<string> pre,
+    private static List<SqlToken>? RewriteItem(List<SqlToken> item, string? schema, string table, bool temporary, bool ifNotExists, List<string> pre,
         TableAttributes attributes)
     {
         var first = NextSignificant(item, -1);
@@ -156,11 +161,15 @@ internal static class CreateTableRewriter
             }
             output.Add(token);
         }
-        var definition = SqlLexer.Join(output).Trim();
+        var start = 0;
+        while (start < output.Count && output[start].IsTrivia) start++;
+        var stop = output.Count;
+        while (stop > start && output[stop - 1].IsTrivia) stop--;
+        var definition = output.GetRange(start, stop - start);
         // DuckDB does not enforce a VARCHAR's length; Redshift refuses longer values (in bytes).
         if (column.MaxBytes is { } max)
-            definition += $" CHECK (CASE WHEN strlen(CAST({QuoteIdentifier(columnName)} AS VARCHAR)) > {max} " +
-                          $"THEN error({QuoteLiteral($"value too long for type {column.TypeName}")}) ELSE TRUE END)";
+            definition.Add(new SqlToken(SqlTokenKind.Word, $" CHECK (CASE WHEN strlen(CAST({QuoteIdentifier(columnName)} AS VARCHAR)) > {max} " +
+                                                          $"THEN error({QuoteLiteral($"value too long for type {column.TypeName}")}) ELSE TRUE END)"));
         return definition;
     }
 

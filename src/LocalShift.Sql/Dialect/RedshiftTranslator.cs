@@ -14,8 +14,10 @@ public sealed record TranslationContext(string User, string Database);
 public sealed record TranslatedStatement(string Sql, IReadOnlyList<string> PreStatements);
 
 /// <summary>
-/// Rewrites Redshift SQL into DuckDB SQL at the token level: table attributes, type names and the functions
-/// DuckDB lacks or spells differently. What DuckDB already understands is passed through untouched.
+/// Rewrites Redshift SQL into DuckDB SQL: table attributes, type names and the functions DuckDB lacks or spells
+/// differently. The parse tree says where each call, cast, type, value keyword and cast literal stands
+/// (<see cref="Statement.Rewrites"/>); one pass over the statement's own tokens splices each replacement in at its
+/// place. What DuckDB already understands is passed through untouched.
 /// </summary>
 public static class RedshiftTranslator
 {
@@ -25,7 +27,7 @@ public static class RedshiftTranslator
 
     /// <summary>
     /// Translates a statement text LocalShift was given whole (UNLOAD's query, a catalog query's stand-in): lexed and
-    /// parsed here; a text the parser does not read is translated without its tree's sites.
+    /// parsed here; a text the parser does not read is passed on as it is (LocalShift's own engine SQL).
     /// </summary>
     public static TranslatedStatement Translate(string sql, TranslationContext context)
     {
@@ -35,6 +37,10 @@ public static class RedshiftTranslator
         catch (PgException) { return Translate(tokens, TranslationSites.None, context); }
         return Translate(tokens, TranslationSites.Of(tree, StatementAccess.Of(tree)), context);
     }
+
+    /// <summary>Translates a statement whose tree was already read (UNLOAD's query, parsed with its statement).</summary>
+    public static TranslatedStatement Translate(string sql, Statement tree, TranslationContext context) =>
+        Translate(SqlLexer.Tokenize(sql), TranslationSites.Of(tree, StatementAccess.Of(tree)), context);
 
     /// <summary>Translates a text whose tree was read before it was edited: <paramref name="sites"/> are already at the edited text's positions.</summary>
     public static TranslatedStatement Translate(string sql, TranslationSites sites, TranslationContext context) =>
@@ -46,38 +52,25 @@ public static class RedshiftTranslator
     /// </summary>
     public static TranslatedStatement Translate(List<SqlToken> tokens, TranslationSites sites, TranslationContext context)
     {
-        var pre = new List<string>();
+        IReadOnlyList<string> pre = [];
         tokens = TableFunctionColumns.Name(tokens, sites.ColumnAliases);
         var divisions = sites.Divisions;
         if (divisions.Count > 0 && CreateTableRewriter.IsCreateTable(tokens))
         {
-            // Guarded before the rewrite makes its column list text of its own (a CHECK's or a DEFAULT's divisions).
+            // Guarded before the rewrite drops and adds text in its column list (a CHECK's or a DEFAULT's divisions).
             tokens = DivisionGuard.Rewrite(tokens, divisions);
             divisions = [];
         }
         if (CreateTableRewriter.Rewrite(tokens) is { } created)
         {
-            tokens = Relexed(created.Tokens);
-            pre.AddRange(created.PreStatements.Select(p => Rewrite(SqlLexer.Tokenize(p), context)));
+            // The column list keeps its own tokens (and so its sites); the sequences and the attribute records are
+            // LocalShift's own engine SQL.
+            tokens = created.Tokens;
+            pre = created.PreStatements;
         }
         else if (IsAlterTableAdd(tokens)) tokens = WithoutEncode(tokens);
-        tokens = DivisionGuard.Rewrite(ResultColumnNames.AddNames(TopClause.Rewrite(tokens)), divisions);
-        return new TranslatedStatement(Rewrite(tokens, context), pre);
-    }
-
-    /// <summary>
-    /// The statement's own tokens kept (with their positions), and each piece of text the CREATE TABLE rewrite made
-    /// (its column list) lexed into tokens of its own, without positions.
-    /// </summary>
-    private static List<SqlToken> Relexed(List<SqlToken> tokens)
-    {
-        var output = new List<SqlToken>(tokens.Count);
-        foreach (var token in tokens)
-        {
-            if (token.Offset >= 0) output.Add(token);
-            else foreach (var made in SqlLexer.Tokenize(token.Text)) output.Add(made with { Offset = -1 });
-        }
-        return output;
+        tokens = DivisionGuard.Rewrite(ResultColumnNames.AddNames(TopClause.Rewrite(tokens, sites.Rewrites)), divisions);
+        return new TranslatedStatement(new Splice(tokens, sites.Rewrites, context).Text(), pre);
     }
 
     private static bool IsAlterTableAdd(List<SqlToken> tokens)
@@ -104,127 +97,203 @@ public static class RedshiftTranslator
         return output;
     }
 
-    internal static string Rewrite(List<SqlToken> tokens, TranslationContext context)
-    {
-        var length = 0;
-        foreach (var token in tokens) length += token.Text.Length;
-        var sb = new StringBuilder(length + length / 4);
-        for (var i = 0; i < tokens.Count; i++)
-        {
-            var token = tokens[i];
-            if (token.Kind == SqlTokenKind.String && IsByteaHexLiteral(tokens, i))
-            {
-                // PostgreSQL reads '\x..' as hex bytes; DuckDB would read each "\xNN" as one escaped byte only.
-                sb.Append("unhex(").Append(QuoteLiteral(token.StringValue[2..])).Append(')');
-                i = NextSignificant(tokens, NextSignificant(tokens, i));
-                continue;
-            }
-            if (token.Kind == SqlTokenKind.String && TemporalLiteral(tokens, i) is { } literal)
-            {
-                sb.Append(literal);
-                continue;
-            }
-            if (token.Is("NOTNULL") && PreviousSignificant(tokens, i) is var before && before >= 0
-                && (tokens[before].Kind is SqlTokenKind.Comma or SqlTokenKind.Dot || tokens[before].Is("SELECT")))
-            {
-                // pg_table_def's column "notnull" is also a PostgreSQL postfix operator that DuckDB's parser takes as such.
-                sb.Append("\"notnull\"");
-                continue;
-            }
-            if (token.Kind != SqlTokenKind.Word || IsQualified(tokens, i))
-            {
-                sb.Append(token.Text);
-                continue;
-            }
-            var next = NextSignificant(tokens, i);
-            var call = next >= 0 && tokens[next].Kind == SqlTokenKind.LeftParen;
-            // Only a name that may be rewritten has its arguments split (a statement's every "AS (", "IN (" and call
-            // would otherwise be, nested ones again at each level).
-            if (call && (RewrittenCalls.Contains(token.Text) || IsMaxLengthType(token) || token.IsAny("VARBYTE", "VARBINARY", "BINARY")))
-            {
-                var close = MatchParen(tokens, next);
-                var args = SplitTopLevel(tokens, next + 1, close);
-                var end = close;
-                var replaced = RewriteCall(token.Text.ToUpperInvariant(), args, tokens, ref end, context);
-                if (replaced is not null)
-                {
-                    sb.Append(replaced);
-                    i = end;
-                    continue;
-                }
-                if (IsMaxLengthType(token) && args.Count == 1 && SqlLexer.Join(args[0]).Trim().Equals("MAX", StringComparison.OrdinalIgnoreCase))
-                {
-                    sb.Append(token.Is("VARBYTE") ? "BLOB" : "VARCHAR");
-                    i = close;
-                    continue;
-                }
-                if (token.IsAny("VARBYTE", "VARBINARY", "BINARY"))
-                {
-                    sb.Append("BLOB");
-                    i = close;
-                    continue;
-                }
-            }
-            if (call || !SimpleWords.Contains(token.Text))
-            {
-                sb.Append(token.Text);
-                continue;
-            }
-            var previous = PreviousSignificant(tokens, i);
-            var afterDot = previous >= 0 && tokens[previous].Kind == SqlTokenKind.Dot;
-            if (!afterDot && (next < 0 || tokens[next].Kind != SqlTokenKind.Dot))
-            {
-                var word = token.Text.ToUpperInvariant();
-                var simple = word switch
-                {
-                    "SYSDATE" => "CAST(current_timestamp AS TIMESTAMP)",
-                    "CURRENT_USER" or "SESSION_USER" => QuoteLiteral(context.User),
-                    "USER" when previous >= 0 && (tokens[previous].Kind is SqlTokenKind.Comma or SqlTokenKind.LeftParen or SqlTokenKind.Operator
-                                                  || tokens[previous].IsAny("SELECT", "WHERE", "AND", "OR", "WHEN", "THEN", "ELSE")) => QuoteLiteral(context.User),
-                    "CURRENT_USER_ID" => $"ls_user_id({QuoteLiteral(context.User)})",
-                    "SUPER" when IsTypePosition(tokens, previous) => "JSON",
-                    "VARBYTE" when IsTypePosition(tokens, previous) => "BLOB",
-                    "HLLSKETCH" or "GEOMETRY" or "GEOGRAPHY" when IsTypePosition(tokens, previous) => "VARCHAR",
-                    _ => null,
-                };
-                if (simple is not null)
-                {
-                    sb.Append(simple);
-                    continue;
-                }
-            }
-            sb.Append(token.Text);
-        }
-        return sb.ToString();
-    }
-
-    /// <summary>The words rewritten where they stand alone (not called, not qualified): the cases of the switch below them.</summary>
-    private static readonly HashSet<string> SimpleWords = new(StringComparer.OrdinalIgnoreCase)
-    {
-        "SYSDATE", "CURRENT_USER", "SESSION_USER", "USER", "CURRENT_USER_ID", "SUPER", "VARBYTE", "HLLSKETCH", "GEOMETRY", "GEOGRAPHY",
-    };
-
-    /// <summary>The names <see cref="RewriteCall"/> rewrites: a call of any other name is passed through as it is.</summary>
+    /// <summary>The names <see cref="Splice.RewriteCall"/> rewrites: a call of any other name is passed through as it is.</summary>
     private static readonly HashSet<string> RewrittenCalls = new(StringComparer.OrdinalIgnoreCase)
     {
-        "CAST", "CHARINDEX", "CONVERT", "CONVERT_TIMEZONE", "CURRENT_DATABASE", "DATEADD", "DATEDIFF", "DATEPART", "DATE_PART", "DATE_TRUNC",
+        "CHARINDEX", "CONVERT_TIMEZONE", "CURRENT_DATABASE", "DATEADD", "DATEDIFF", "DATEPART", "DATE_PART", "DATE_TRUNC",
         "DECODE", "GETDATE", "JSON_ARRAY_LENGTH", "JSON_EXTRACT_ARRAY_ELEMENT_TEXT", "JSON_EXTRACT_PATH_TEXT", "LEN", "LISTAGG", "NVL", "NVL2",
         "OCTET_LENGTH", "PGDATE_PART", "RATIO_TO_REPORT", "REGEXP_COUNT", "REGEXP_INSTR", "REGEXP_REPLACE", "REGEXP_SUBSTR", "STRTOL", "TO_CHAR",
         "TRUNC", "VERSION", "AVG",
     };
 
-    private static string? RewriteCall(string name, List<List<SqlToken>> args, List<SqlToken> tokens, ref int end, TranslationContext context)
+    /// <summary>
+    /// The one pass over a statement's tokens: each token is copied, except where a site of the tree starts, whose
+    /// replacement is written in its place (its parts, such as a call's arguments, spliced the same way). A token a
+    /// rewrite before this pass made (no offset) is copied as it is.
+    /// </summary>
+    private sealed class Splice(List<SqlToken> tokens, IReadOnlyList<RewriteSite> rewrites, TranslationContext context)
     {
-        // Each argument is rewritten once, however often the replacement repeats it.
-        var rewritten = new string?[args.Count];
-        string Arg(int n) => rewritten[n] ??= Rewrite(args[n], context).Trim();
-        var empty = args.Count == 0 || (args.Count == 1 && args[0].All(t => t.IsTrivia));
-        switch (name)
+        private readonly TranslationContext _context = context;
+        private readonly Dictionary<int, RewriteSite>? _sites = Index(rewrites);
+        /// <summary>Text to write where the statement's text reaches an offset (a TOP's LIMIT), once it does.</summary>
+        private List<(int At, string Text)>? _pending;
+        /// <summary>Where the last of the statement's own tokens written ends.</summary>
+        private int _written;
+
+        private static Dictionary<int, RewriteSite>? Index(IReadOnlyList<RewriteSite> rewrites)
         {
+            if (rewrites.Count == 0) return null;
+            var sites = new Dictionary<int, RewriteSite>(rewrites.Count);
+            foreach (var site in rewrites) sites.TryAdd(site.Start, site);
+            return sites;
+        }
+
+        public string Text()
+        {
+            var length = 0;
+            foreach (var token in tokens) length += token.Text.Length;
+            var sb = new StringBuilder(length + length / 4);
+            Append(sb, 0, tokens.Count);
+            Flush(sb, int.MaxValue);
+            return sb.ToString();
+        }
+
+        /// <summary>Writes the pending text whose place is at or before <paramref name="offset"/>.</summary>
+        private void Flush(StringBuilder sb, int offset)
+        {
+            if (_pending is null) return;
+            for (var k = 0; k < _pending.Count; k++)
+            {
+                if (_pending[k].At > offset) continue;
+                sb.Append(_pending[k].Text);
+                _pending.RemoveAt(k--);
+            }
+        }
+
+        private void Append(StringBuilder sb, int from, int to)
+        {
+            for (var i = from; i < to; i++)
+            {
+                var token = tokens[i];
+                if (token.Offset >= 0 && _pending is not null) Flush(sb, token.Offset);
+                if (_sites is not null && token.Offset >= 0 && _sites.TryGetValue(token.Offset, out var site) && Replace(site, i, to) is var (text, end))
+                {
+                    sb.Append(text);
+                    i = After(end, i, to) - 1;
+                    _written = end;
+                    continue;
+                }
+                sb.Append(token.Text);
+                if (token.Offset >= 0) _written = token.Offset + token.Text.Length;
+            }
+            if (_pending is not null) Flush(sb, _written);
+        }
+
+        /// <summary>The text of <paramref name="span"/>, its sites rewritten, without the trivia at its ends.</summary>
+        private string Render(TextSpan span, int from, int to)
+        {
+            var (a, b) = Range(span, from, to);
+            var sb = new StringBuilder();
+            Append(sb, a, b);
+            return sb.ToString().Trim();
+        }
+
+        /// <summary>
+        /// The tokens of <paramref name="span"/> between <paramref name="from"/> and <paramref name="to"/>: those of
+        /// the text in it, with the tokens a rewrite made around them (a division guard's <c>ls_div(</c> and <c>)</c>).
+        /// </summary>
+        private (int From, int To) Range(TextSpan span, int from, int to)
+        {
+            var a = from;
+            while (a < to && (tokens[a].Offset < 0 || tokens[a].Offset < span.Start)) a++;
+            while (a > from && tokens[a - 1].Offset < 0) a--;
+            var b = a;
+            while (b < to && (tokens[b].Offset < 0 || tokens[b].Offset < span.End)) b++;
+            return (a, b);
+        }
+
+        /// <summary>Where the pass goes on after a replacement ending at <paramref name="end"/>: past the statement's own tokens before it.</summary>
+        private int After(int end, int from, int to)
+        {
+            var last = from;
+            for (var j = from; j < to; j++)
+            {
+                if (tokens[j].Offset < 0) continue;
+                if (tokens[j].Offset >= end) break;
+                last = j;
+            }
+            return last + 1;
+        }
+
+        /// <summary>The replacement of a site and where it ends in the text; null to leave the site as it is written.</summary>
+        private (string Text, int End)? Replace(RewriteSite site, int at, int to)
+        {
+            switch (site.Kind)
+            {
+                case RewriteKind.Call when RewrittenCalls.Contains(site.Name):
+                {
+                    var end = site.End;
+                    return RewriteCall(site, at, to, ref end) is { } text ? (text, end) : null;
+                }
+                case RewriteKind.Cast when site.TypeName is { } type && CharacterLength(type) is { } length:
+                    // Redshift truncates on an explicit cast to VARCHAR(n)/CHAR(n); DuckDB ignores the length.
+                    return ($"left(CAST({Render(site.Arguments[0], at, to)} AS VARCHAR), {length})", site.End);
+                case RewriteKind.Cast when site.Alternate:
+                    return ($"CAST({Render(site.Arguments[0], at, to)} AS {Render(site.Type!.Value, at, to)})", site.End);
+                case RewriteKind.Type:
+                    return TypeRewrite(site) is { } replaced ? (replaced, site.End) : null;
+                case RewriteKind.Top:
+                    (_pending ??= []).Add((site.Type!.Value.Start, " LIMIT " + Render(site.Arguments[0], at, to)));
+                    return ("", site.End);
+                case RewriteKind.Keyword:
+                    return site.Name switch
+                    {
+                        "SYSDATE" => ("CAST(current_timestamp AS TIMESTAMP)", site.End),
+                        "CURRENT_USER" or "SESSION_USER" or "USER" => (QuoteLiteral(_context.User), site.End),
+                        "CURRENT_USER_ID" => ($"ls_user_id({QuoteLiteral(_context.User)})", site.End),
+                        _ => null,
+                    };
+                case RewriteKind.Column:
+                    // pg_table_def's column "notnull" is also a PostgreSQL postfix operator that DuckDB's parser takes as such.
+                    return ("\"notnull\"", site.End);
+                case RewriteKind.Literal:
+                {
+                    var literal = tokens[at];
+                    if (site.Alternate && literal.Text.StartsWith("'\\x", StringComparison.Ordinal) && site.Name is "BYTEA" or "BLOB" or "VARBYTE")
+                        // PostgreSQL reads '\x..' as hex bytes; DuckDB would read each "\xNN" as one escaped byte only.
+                        return ($"unhex({QuoteLiteral(literal.StringValue[2..])})", site.Type!.Value.End);
+                    return TemporalLiteral(literal.StringValue, site.TypeName!) is { } temporal ? (temporal, site.End) : null;
+                }
+                default:
+                    return null;
+            }
+        }
+
+        /// <summary>VARCHAR(MAX) and VARBYTE(n) as the engine names them; SUPER, VARBYTE and the spatial types as the engine stores them.</summary>
+        private static string? TypeRewrite(RewriteSite site)
+        {
+            var modifiers = site.TypeName!.Modifiers;
+            if (modifiers.Count == 1 && modifiers[0] == "max" && IsMaxLengthType(site.Name)) return site.Name == "VARBYTE" ? "BLOB" : "VARCHAR";
+            if (modifiers.Count > 0) return site.Name is "VARBYTE" or "VARBINARY" or "BINARY" ? "BLOB" : null;
+            return site.Name switch
+            {
+                "SUPER" => "JSON",
+                "VARBYTE" => "BLOB",
+                "HLLSKETCH" or "GEOMETRY" or "GEOGRAPHY" => "VARCHAR",
+                _ => null,
+            };
+        }
+
+        private static bool IsMaxLengthType(string name) =>
+            name is "VARCHAR" or "NVARCHAR" or "CHAR" or "NCHAR" or "CHARACTER" or "BPCHAR" or "VARYING" or "VARBYTE" or "VARBINARY" or "TEXT";
+
+        /// <summary>The length of a character type with one: <c>varchar(10)</c>, <c>character varying(10)</c>, <c>char(3)</c>.</summary>
+        private static int? CharacterLength(TypeName type) =>
+            !type.Array && type.Name is "varchar" or "character varying" or "nvarchar" or "char" or "character" or "nchar" or "bpchar"
+            && type.Modifiers is [var modifier] && int.TryParse(modifier, out var length) ? length : null;
+
+        /// <summary>A call's arguments as tokens, to read the literals some rewrites take as they are (a date part, a format).</summary>
+        private List<SqlToken> ArgumentTokens(TextSpan span, int from, int to)
+        {
+            var (a, b) = Range(span, from, to);
+            return tokens.GetRange(a, b - a);
+        }
+
+        internal string? RewriteCall(RewriteSite site, int from, int to, ref int end)
+        {
+            var args = new List<List<SqlToken>>(site.Arguments.Count);
+            foreach (var span in site.Arguments) args.Add(ArgumentTokens(span, from, to));
+            // Each argument is rewritten once, however often the replacement repeats it.
+            var rewritten = new string?[args.Count];
+            string Arg(int n) => rewritten[n] ??= Render(site.Arguments[n], from, to);
+            var empty = args.Count == 0 || (args.Count == 1 && args[0].All(t => t.IsTrivia));
+            var name = site.Name;
+            switch (name)
+            {
             case "VERSION" when empty:
                 return QuoteLiteral(VersionString);
             case "CURRENT_DATABASE" when empty:
-                return QuoteLiteral(context.Database);
+                return QuoteLiteral(_context.Database);
             case "GETDATE" when empty:
                 return "CAST(date_trunc('second', current_timestamp) AS TIMESTAMP)";
             case "NVL" when args.Count >= 2:
@@ -267,31 +336,17 @@ public static class RedshiftTranslator
             {
                 var delimiter = args.Count == 2 ? Arg(1) : "''";
                 var order = "";
-                var within = NextSignificant(tokens, end);
-                if (within >= 0 && tokens[within].Is("WITHIN"))
+                if (site.WithinGroup is { } within)
                 {
-                    var group = NextSignificant(tokens, within);
-                    var open = group < 0 ? -1 : NextSignificant(tokens, group);
-                    if (open >= 0 && tokens[open].Kind == SqlTokenKind.LeftParen)
-                    {
-                        var close = MatchParen(tokens, open);
-                        order = " " + Rewrite(tokens.GetRange(open + 1, close - open - 1), context).Trim();
-                        end = close;
-                    }
+                    order = " " + Render(within, from, to);
+                    end = within.End + 1;
                 }
                 return $"string_agg({Arg(0)}, {delimiter}{order})";
             }
-            case "CAST" when args.Count == 1 && CastToLength(args[0]) is var (expression, length):
-                // Redshift truncates on an explicit cast to VARCHAR(n)/CHAR(n); DuckDB ignores the length.
-                return $"left(CAST({Rewrite(expression, context).Trim()} AS VARCHAR), {length})";
             case "TRUNC" when args.Count is 1 or 2:
                 return $"{FunctionLibrary.Typed}trunc({string.Join(", ", args.Select((_, n) => Arg(n)))})";
             case "OCTET_LENGTH" when args.Count == 1:
                 return $"{FunctionLibrary.Typed}octet_length({Arg(0)})";
-            case "CONVERT" when args.Count == 2:
-                return Rewrite([new SqlToken(SqlTokenKind.Word, "CAST"), new SqlToken(SqlTokenKind.LeftParen, "("), .. args[1],
-                    new SqlToken(SqlTokenKind.Whitespace, " "), new SqlToken(SqlTokenKind.Word, "AS"), new SqlToken(SqlTokenKind.Whitespace, " "),
-                    .. args[0], new SqlToken(SqlTokenKind.RightParen, ")")], context);
             case "TO_CHAR" when args.Count == 2 && Significant(args[1]) is [{ Kind: SqlTokenKind.String } numberFormat]
                                 && NumberFormat.IsNumberFormat(numberFormat.StringValue):
                 return NumberFormat.ToSql(Arg(0), numberFormat.StringValue);
@@ -301,18 +356,19 @@ public static class RedshiftTranslator
                 // DOUBLE PRECISION for floats — the type of the argument's SUM, whose integer HUGEINT the endpoint
                 // reports as BIGINT. DuckDB's AVG is always a DOUBLE. An integer average is truncated (unverified:
                 // Redshift's page shows only a whole-number example); a type that cannot hold 0.5 is an integer one.
-                var tail = AggregateTail(tokens, ref end, context);
+                var tail = AggregateTail(site, from, to, ref end);
                 var average = $"avg({Arg(0)}){tail}";
                 var sum = $"sum({Arg(0)}){tail}";
                 return $"cast_to_type(CASE WHEN cast_to_type(0.5, {sum}) = 0.5 THEN {average} ELSE trunc({average}) END, {sum})";
             }
-            case "RATIO_TO_REPORT" when args.Count == 1 && OverClause(tokens, ref end, context) is { } over:
-                return $"(CAST({Arg(0)} AS DOUBLE) / sum({Arg(0)}) {over})";
+            case "RATIO_TO_REPORT" when args.Count == 1 && site is { Filter: null, OverName: false, Over: { } over }:
+                end = over.End + 1;
+                return $"(CAST({Arg(0)} AS DOUBLE) / sum({Arg(0)}) OVER ({Render(over, from, to)}))";
             case "JSON_EXTRACT_PATH_TEXT" when args.Count >= 2:
             {
                 var nullIfInvalid = args.Count >= 3 && IsBooleanLiteral(args[^1]);
                 var keyArgs = args.Skip(1).Take(args.Count - 1 - (nullIfInvalid ? 1 : 0)).ToList();
-                var keys = keyArgs.Select(k => Rewrite(k, context).Trim()).ToList();
+                var keys = Enumerable.Range(1, keyArgs.Count).Select(Arg).ToList();
                 // Keys that are all plain string literals make a constant path.
                 var literals = keyArgs.Select(k => Significant(k) is [{ Kind: SqlTokenKind.String } key] && key.Text.StartsWith('\'') ? key.StringValue : null).ToList();
                 var path = literals.All(k => k is not null)
@@ -361,28 +417,28 @@ public static class RedshiftTranslator
             default:
                 return null;
         }
-    }
-
-    /// <summary>The expression and length of <c>expr AS VARCHAR(n)</c> (or CHARACTER VARYING, NVARCHAR, CHAR, CHARACTER, NCHAR).</summary>
-    private static (List<SqlToken> Expression, int Length)? CastToLength(List<SqlToken> arg)
-    {
-        var asAt = -1;
-        var depth = 0;
-        for (var i = 0; i < arg.Count; i++)
-        {
-            if (arg[i].Kind == SqlTokenKind.LeftParen) depth++;
-            else if (arg[i].Kind == SqlTokenKind.RightParen) depth--;
-            else if (depth == 0 && arg[i].Is("AS")) asAt = i;
         }
-        if (asAt < 0) return null;
-        var type = Significant(arg.Skip(asAt + 1).ToList());
-        var words = type.TakeWhile(t => t.Kind == SqlTokenKind.Word).Select(t => t.Text.ToUpperInvariant()).ToList();
-        var name = string.Join(' ', words);
-        if (name is not ("VARCHAR" or "CHARACTER VARYING" or "NVARCHAR" or "CHAR" or "CHARACTER" or "NCHAR" or "BPCHAR")) return null;
-        if (type.Count != words.Count + 3 || type[words.Count].Kind != SqlTokenKind.LeftParen || type[^1].Kind != SqlTokenKind.RightParen
-            || !int.TryParse(type[words.Count + 1].Text, out var length))
-            return null;
-        return (arg.Take(asAt).ToList(), length);
+
+        /// <summary>
+        /// What follows an aggregate call and belongs to it: <c>FILTER (WHERE ...)</c> and <c>OVER (...)</c> or
+        /// <c>OVER name</c>, rewritten; moves <paramref name="end"/> past them.
+        /// </summary>
+        private string AggregateTail(RewriteSite site, int from, int to, ref int end)
+        {
+            var tail = new StringBuilder();
+            if (site.Filter is { } filter)
+            {
+                tail.Append(" FILTER (").Append(Render(filter, from, to)).Append(')');
+                end = filter.End + 1;
+            }
+            if (site.Over is { } over)
+            {
+                if (site.OverName) tail.Append(" OVER ").Append(Render(over, from, to));
+                else tail.Append(" OVER (").Append(Render(over, from, to)).Append(')');
+                end = site.OverName ? over.End : over.End + 1;
+            }
+            return tail.ToString();
+        }
     }
 
     private static bool IsBooleanLiteral(List<SqlToken> arg) =>
@@ -408,75 +464,23 @@ public static class RedshiftTranslator
         parameters is not null && RegexFlags(parameters) == "i" ? $"('(?i)' || {pattern})" : pattern;
 
     /// <summary>
-    /// What follows an aggregate call and belongs to it: <c>FILTER (WHERE ...)</c> and <c>OVER (...)</c> or
-    /// <c>OVER name</c>, rewritten; moves <paramref name="end"/> past them.
-    /// </summary>
-    private static string AggregateTail(List<SqlToken> tokens, ref int end, TranslationContext context)
-    {
-        var tail = new StringBuilder();
-        var next = NextSignificant(tokens, end);
-        if (next >= 0 && tokens[next].Is("FILTER") && NextSignificant(tokens, next) is var open and >= 0 && tokens[open].Kind == SqlTokenKind.LeftParen)
-        {
-            var close = MatchParen(tokens, open);
-            tail.Append(" FILTER (").Append(Rewrite(tokens.GetRange(open + 1, close - open - 1), context).Trim()).Append(')');
-            end = close;
-            next = NextSignificant(tokens, end);
-        }
-        if (next >= 0 && tokens[next].Is("OVER"))
-        {
-            var after = NextSignificant(tokens, next);
-            if (after >= 0 && tokens[after].Kind == SqlTokenKind.LeftParen) tail.Append(' ').Append(OverClause(tokens, ref end, context));
-            else if (after >= 0 && tokens[after].Kind is SqlTokenKind.Word or SqlTokenKind.QuotedIdentifier)
-            {
-                tail.Append(" OVER ").Append(tokens[after].Text);
-                end = after;
-            }
-        }
-        return tail.ToString();
-    }
-
-    /// <summary>The OVER (...) that follows a window function call, rewritten; moves <paramref name="end"/> past it.</summary>
-    private static string? OverClause(List<SqlToken> tokens, ref int end, TranslationContext context)
-    {
-        var over = NextSignificant(tokens, end);
-        if (over < 0 || !tokens[over].Is("OVER")) return null;
-        var open = NextSignificant(tokens, over);
-        if (open < 0 || tokens[open].Kind != SqlTokenKind.LeftParen) return null;
-        var close = MatchParen(tokens, open);
-        end = close;
-        return "OVER (" + Rewrite(tokens.GetRange(open + 1, close - open - 1), context).Trim() + ")";
-    }
-
-    /// <summary>
     /// A string literal cast to DATE, TIMESTAMP, TIMESTAMPTZ or TIME (<c>'J2345678 04:05:06.789'::timestamp</c>,
     /// <c>CAST('January 12, 1992' AS DATE)</c>) that Redshift's automatic recognition reads: written out in ISO form so
     /// the engine's cast reads the same value (a TIMESTAMP ignores an offset, as Redshift's does). Null to leave it.
     /// </summary>
-    private static string? TemporalLiteral(List<SqlToken> tokens, int i)
+    private static string? TemporalLiteral(string value, TypeName type)
     {
-        var next = NextSignificant(tokens, i);
-        if (next < 0) return null;
-        int type;
-        if (tokens[next].Text == "::") type = NextSignificant(tokens, next);
-        else if (tokens[next].Is("AS") && PreviousSignificant(tokens, i) is var open and > 0 && tokens[open].Kind == SqlTokenKind.LeftParen
-                 && PreviousSignificant(tokens, open) is var cast and >= 0 && tokens[cast].Is("CAST")) type = NextSignificant(tokens, next);
-        else return null;
-        if (type < 0) return null;
-        var name = tokens[type].Text.ToUpperInvariant();
-        var after = NextSignificant(tokens, type);
-        // TIMESTAMP WITH TIME ZONE / TIMESTAMP WITHOUT TIME ZONE
-        if (name == "TIMESTAMP" && after >= 0 && tokens[after].Is("WITH")) name = "TIMESTAMPTZ";
-        Copy.TemporalType? temporal = name switch
+        Copy.TemporalType? temporal = type.Name switch
         {
-            "DATE" => Copy.TemporalType.Date,
-            "TIMESTAMP" => Copy.TemporalType.Timestamp,
-            "TIMESTAMPTZ" => Copy.TemporalType.TimestampTz,
-            "TIME" when after < 0 || !tokens[after].Is("WITH") => Copy.TemporalType.Time,
+            "date" => Copy.TemporalType.Date,
+            "timestamp" or "timestamp without time zone" => Copy.TemporalType.Timestamp,
+            "timestamptz" or "timestamp with time zone" => Copy.TemporalType.TimestampTz,
+            "time" or "time without time zone" => Copy.TemporalType.Time,
             _ => null,
         };
         if (temporal is not { } t) return null;
         var conversion = Copy.DateTimeConversion.For(t, "auto", "auto", acceptAnyDate: false);
-        if (!conversion.TryConvert(tokens[i].StringValue, out var micros)) return null;
+        if (!conversion.TryConvert(value, out var micros)) return null;
         // The engine's literals need a year of 1 or later; earlier dates keep their text.
         if (micros < -62135596800000000L) return null;
         var instant = DateTime.UnixEpoch.AddTicks(micros * 10);
@@ -490,31 +494,5 @@ public static class RedshiftTranslator
         return QuoteLiteral(text);
     }
 
-    private static bool IsByteaHexLiteral(List<SqlToken> tokens, int i)
-    {
-        if (!tokens[i].Text.StartsWith("'\\x", StringComparison.Ordinal)) return false;
-        var cast = NextSignificant(tokens, i);
-        if (cast < 0 || tokens[cast].Text != "::") return false;
-        var type = NextSignificant(tokens, cast);
-        return type >= 0 && tokens[type].IsAny("BYTEA", "BLOB", "VARBYTE");
-    }
-
     private static List<SqlToken> Significant(List<SqlToken> tokens) => SqlLexer.Significant(tokens);
-
-    private static bool IsQualified(List<SqlToken> tokens, int i)
-    {
-        var previous = PreviousSignificant(tokens, i);
-        return previous >= 0 && tokens[previous].Kind == SqlTokenKind.Dot;
-    }
-
-    private static bool IsMaxLengthType(SqlToken token) =>
-        token.IsAny("VARCHAR", "NVARCHAR", "CHAR", "NCHAR", "CHARACTER", "BPCHAR", "VARYING", "VARBYTE", "VARBINARY", "TEXT");
-
-    /// <summary>A type name follows a column name, "::", or AS inside CAST.</summary>
-    private static bool IsTypePosition(List<SqlToken> tokens, int previous)
-    {
-        if (previous < 0) return false;
-        var token = tokens[previous];
-        return token.Text == "::" || token.Is("AS") || token.Kind is SqlTokenKind.Word or SqlTokenKind.QuotedIdentifier;
-    }
 }

@@ -1,28 +1,21 @@
 using LocalShift.Sql.Lexing;
-using static LocalShift.Sql.Lexing.TokenCursor;
+using LocalShift.Sql.Syntax;
 
 namespace LocalShift.Sql.Dialect;
 
-/// <summary>Redshift's <c>SELECT [DISTINCT] TOP n ...</c> becomes <c>SELECT ... LIMIT n</c>; <c>APPROXIMATE COUNT</c> and <c>APPROXIMATE PERCENTILE_DISC</c> are exact.</summary>
+/// <summary>
+/// <c>APPROXIMATE COUNT</c> and <c>APPROXIMATE PERCENTILE_DISC</c> are exact: the word goes, at the places the tree
+/// gives, before the result columns are named after the calls. (Redshift's <c>SELECT TOP n ...</c> is a site of the
+/// translator's pass: <see cref="RewriteKind.Top"/>.)
+/// </summary>
 internal static class TopClause
 {
-    public static List<SqlToken> Rewrite(List<SqlToken> tokens)
+    public static List<SqlToken> Rewrite(List<SqlToken> tokens, IReadOnlyList<RewriteSite> sites)
     {
-        var approximate = false;
-        foreach (var token in tokens)
-            if (token.Is("APPROXIMATE")) { approximate = true; break; }
-        if (approximate)
-            tokens = tokens.Where((t, i) => !(t.Is("APPROXIMATE") && NextSignificant(tokens, i) is var n && n >= 0 && tokens[n].IsAny("COUNT", "PERCENTILE_DISC"))).ToList();
-        var select = NextSignificant(tokens, -1);
-        if (select < 0 || !tokens[select].Is("SELECT")) return tokens;
-        var top = NextSignificant(tokens, select);
-        if (top >= 0 && tokens[top].Is("DISTINCT")) top = NextSignificant(tokens, top);
-        if (top < 0 || !tokens[top].Is("TOP")) return tokens;
-        var count = NextSignificant(tokens, top);
-        if (count < 0 || tokens[count].Kind != SqlTokenKind.Number) return tokens;
-        var output = tokens.Take(top).Concat(tokens.Skip(count + 1)).ToList();
-        while (output.Count > 0 && (output[^1].IsTrivia || output[^1].Kind == SqlTokenKind.Semicolon)) output.RemoveAt(output.Count - 1);
-        output.Add(new SqlToken(SqlTokenKind.Word, " LIMIT " + tokens[count].Text));
-        return output;
+        HashSet<int>? approximate = null;
+        foreach (var site in sites)
+            if (site.Kind == RewriteKind.Approximate) (approximate ??= []).Add(site.Start);
+        if (approximate is null) return tokens;
+        return tokens.Where(t => t.Offset < 0 || !approximate.Contains(t.Offset)).ToList();
     }
 }

@@ -4,18 +4,19 @@ namespace LocalShift.Sql.Dialect;
 
 /// <summary>
 /// What the parse tree tells the translator about a statement's text, as positions in it: the divisions to guard
-/// (<see cref="DivisionGuard"/>) and the table-function aliases that name their column (<see cref="TableFunctionColumns"/>).
+/// (<see cref="DivisionGuard"/>), the table-function aliases that name their column (<see cref="TableFunctionColumns"/>)
+/// and every call, cast, type, value keyword and cast literal the dialect may rewrite (<see cref="Statement.Rewrites"/>).
 /// The translator applies them to the tokens it already has: nothing is lexed or parsed again.
 /// </summary>
-public sealed record TranslationSites(IReadOnlyList<DivisionSite> Divisions, IReadOnlyList<int> ColumnAliases)
+public sealed record TranslationSites(IReadOnlyList<DivisionSite> Divisions, IReadOnlyList<int> ColumnAliases, IReadOnlyList<RewriteSite> Rewrites)
 {
     /// <summary>A statement without a tree (LocalShift's own, or one the parser does not read): nothing to place.</summary>
-    public static readonly TranslationSites None = new([], []);
+    public static readonly TranslationSites None = new([], [], []);
 
     public static TranslationSites Of(Statement tree, StatementAccess access)
     {
         var aliases = TableFunctionColumns.Aliases(access);
-        return tree.Divisions.Count == 0 && aliases.Count == 0 ? None : new TranslationSites(tree.Divisions, aliases);
+        return tree.Divisions.Count == 0 && aliases.Count == 0 && tree.Rewrites.Count == 0 ? None : new TranslationSites(tree.Divisions, aliases, tree.Rewrites);
     }
 
     /// <summary>
@@ -47,6 +48,27 @@ public sealed record TranslationSites(IReadOnlyList<DivisionSite> Divisions, IRe
         var aliases = new List<int>(ColumnAliases.Count);
         foreach (var alias in ColumnAliases)
             if (Map(alias, false) is { } moved) aliases.Add(moved);
-        return new TranslationSites(divisions, aliases);
+        TextSpan? MapSpan(TextSpan? span, ref bool lost)
+        {
+            if (span is not { } s) return null;
+            if (Map(s.Start, false) is { } start && Map(s.End, true) is { } stop) return new TextSpan(start, stop);
+            lost = true;
+            return null;
+        }
+        var rewrites = new List<RewriteSite>(Rewrites.Count);
+        foreach (var site in Rewrites)
+        {
+            if (Map(site.Start, false) is not { } start || Map(site.End, true) is not { } stop) continue;
+            var lost = false;
+            var arguments = new List<TextSpan>(site.Arguments.Count);
+            foreach (var argument in site.Arguments) if (MapSpan(argument, ref lost) is { } span) arguments.Add(span);
+            var moved = site with
+            {
+                Start = start, End = stop, Arguments = arguments, Type = MapSpan(site.Type, ref lost), WithinGroup = MapSpan(site.WithinGroup, ref lost),
+                Filter = MapSpan(site.Filter, ref lost), Over = MapSpan(site.Over, ref lost),
+            };
+            if (!lost) rewrites.Add(moved);
+        }
+        return new TranslationSites(divisions, aliases, rewrites);
     }
 }

@@ -25,6 +25,10 @@ public sealed class SqlParser
     private long _setTerms;
     /// <summary>The divisions and modulos read so far whose divisor may be zero (<see cref="Statement.Divisions"/>).</summary>
     private List<DivisionSite>? _divisions;
+    /// <summary>The places the translation may rewrite, read so far (<see cref="Statement.Rewrites"/>).</summary>
+    private List<RewriteSite>? _rewrites;
+    /// <summary>The token index of the TOP of the query being read (its first SELECT's), or -1.</summary>
+    private int _top = -1;
 
     /// <summary>Nesting deeper than this is refused (PostgreSQL's stack limit answers similarly) rather than overflowing the stack.</summary>
     private const int MaxDepth = 200;
@@ -57,7 +61,9 @@ public sealed class SqlParser
         var statement = parser.ParseStatement();
         if (parser.Peek.Kind == SqlTokenKind.Semicolon) parser._i++;
         if (!parser.AtEnd) throw parser.Error();
-        return parser._divisions is null ? statement : statement with { Divisions = parser._divisions };
+        return parser._divisions is null && parser._rewrites is null
+            ? statement
+            : statement with { Divisions = parser._divisions ?? [], Rewrites = parser._rewrites ?? [] };
     }
 
     /// <summary>
@@ -105,6 +111,14 @@ public sealed class SqlParser
     private SqlToken Peek => _i < _t.Count ? _t[_i] : End;
     private SqlToken PeekAt(int ahead) => _i + ahead < _t.Count ? _t[_i + ahead] : End;
     private int Position => _i < _t.Count ? _offsets[_i] : _sql.Length;
+
+    /// <summary>Where the token at <paramref name="index"/> ends in the text.</summary>
+    private int EndOf(int index) => _offsets[index] + _t[index].Text.Length;
+
+    /// <summary>The text between the tokens at <paramref name="open"/> and <paramref name="close"/> (a parenthesis, a comma, AS), trivia included.</summary>
+    private TextSpan Between(int open, int close) => new(EndOf(open), _offsets[close]);
+
+    private void Site(RewriteSite site) => (_rewrites ??= []).Add(site);
 
     private SqlToken Next()
     {
@@ -618,6 +632,8 @@ public sealed class SqlParser
     private Query ParseQueryExpression()
     {
         Enter();
+        var outerTop = _top;
+        _top = -1;
         try
         {
             var with = new List<CommonTableExpression>();
@@ -656,9 +672,20 @@ public sealed class SqlParser
                     Expect("ONLY");
                 }
             }
+            if (_top >= 0)
+            {
+                // Redshift's TOP n is the query's LIMIT n, written after the query's last clause.
+                var end = EndOf(_i - 1);
+                Site(new RewriteSite(RewriteKind.Top, "TOP", _offsets[_top], EndOf(_top + 1))
+                    { Arguments = [new TextSpan(_offsets[_top + 1], EndOf(_top + 1))], Type = new TextSpan(end, end) });
+            }
             return new Query(with, recursive, body, order, limit, offset);
         }
-        finally { Leave(); }
+        finally
+        {
+            _top = outerTop;
+            Leave();
+        }
     }
 
     /// <summary>Set operations: INTERSECT binds tighter than UNION, EXCEPT and MINUS, all to the left.</summary>
@@ -706,7 +733,12 @@ public sealed class SqlParser
         }
         Expect("SELECT");
         Expr? top = null;
-        if (Accept("TOP")) top = Primary();
+        if (Peek.Is("TOP"))
+        {
+            var at = _i++;
+            top = Primary();
+            if (_top < 0 && _i == at + 2 && _t[at + 1].Kind == SqlTokenKind.Number) _top = at;
+        }
         var distinct = false;
         var distinctOn = new List<Expr>();
         if (Accept("DISTINCT"))
@@ -914,6 +946,7 @@ public sealed class SqlParser
         var depth = _depth;
         var (cost, setTerms) = (_cost, _setTerms);
         var divisions = _divisions?.Count ?? 0;
+        var rewrites = _rewrites?.Count ?? 0;
         try { return parse(); }
         catch (PgException e) when (e.SqlState == SqlState.SyntaxError)
         {
@@ -921,6 +954,7 @@ public sealed class SqlParser
             _depth = depth;
             (_cost, _setTerms) = (cost, setTerms);
             _divisions?.RemoveRange(divisions, _divisions.Count - divisions);
+            _rewrites?.RemoveRange(rewrites, _rewrites.Count - rewrites);
             return null;
         }
     }
@@ -1166,7 +1200,17 @@ public sealed class SqlParser
     {
         while (true)
         {
-            if (AcceptOperator("::")) { expr = new CastExpr(expr, ParseTypeName()); continue; }
+            if (IsOperator("::"))
+            {
+                var literal = _i - 1;
+                var colons = _i++;
+                var type = ParseTypeName();
+                if (_t[literal].Kind == SqlTokenKind.String)
+                    Site(new RewriteSite(RewriteKind.Literal, type.Name.ToUpperInvariant(), _offsets[literal], EndOf(literal))
+                        { Type = new TextSpan(_offsets[colons], EndOf(_i - 1)), TypeName = type, Alternate = true });
+                expr = new CastExpr(expr, type);
+                continue;
+            }
             if (AcceptOperator("["))
             {
                 var index = ParseExpression();
@@ -1270,11 +1314,19 @@ public sealed class SqlParser
         if (t.Is("CASE")) return Case();
         if (t.Is("CAST") && next.Kind == SqlTokenKind.LeftParen)
         {
+            var cast = _i;
             _i += 2;
             var operand = ParseExpression();
+            var asAt = _i;
             Expect("AS");
             var type = ParseTypeName();
+            var close = _i;
             Expect(SqlTokenKind.RightParen);
+            Site(new RewriteSite(RewriteKind.Cast, "CAST", _offsets[cast], EndOf(close))
+                { Arguments = [Between(cast + 1, asAt)], Type = Between(asAt, close), TypeName = type });
+            if (asAt == cast + 3 && _t[cast + 2].Kind == SqlTokenKind.String)
+                Site(new RewriteSite(RewriteKind.Literal, type.Name.ToUpperInvariant(), _offsets[cast + 2], EndOf(cast + 2))
+                    { Type = new TextSpan(_offsets[asAt], _offsets[close]), TypeName = type });
             return new CastExpr(operand, type);
         }
         if (t.Is("EXISTS") && next.Kind == SqlTokenKind.LeftParen)
@@ -1337,12 +1389,14 @@ public sealed class SqlParser
         }
         if (t.Is("APPROXIMATE") && next.Kind == SqlTokenKind.Word && PeekAt(2).Kind == SqlTokenKind.LeftParen)
         {
+            if (next.IsAny("COUNT", "PERCENTILE_DISC")) Site(new RewriteSite(RewriteKind.Approximate, "APPROXIMATE", _offsets[_i], EndOf(_i)));
             _i++;
             var call = (FunctionExpr)NameOrCall();
             return call;
         }
         if (ValueKeywords.Contains(t.Text) && next.Kind != SqlTokenKind.LeftParen && next.Kind != SqlTokenKind.Dot)
         {
+            Site(new RewriteSite(RewriteKind.Keyword, t.Text.ToUpperInvariant(), _offsets[_i], EndOf(_i)));
             _i++;
             return new KeywordExpr(t.Text.ToUpperInvariant());
         }
@@ -1356,28 +1410,40 @@ public sealed class SqlParser
     private Expr NameOrCall()
     {
         var position = Position;
+        var first = _i;
+        NotNullColumn();
         var parts = new List<string> { Identifier() };
         while (Peek.Kind == SqlTokenKind.Dot)
         {
-            if (PeekAt(1).Kind is SqlTokenKind.Word or SqlTokenKind.QuotedIdentifier) { _i++; parts.Add(Identifier()); }
+            if (PeekAt(1).Kind is SqlTokenKind.Word or SqlTokenKind.QuotedIdentifier) { _i++; NotNullColumn(); parts.Add(Identifier()); }
             else if (IsOperatorAt(1, "*")) { _i += 2; parts.Add("*"); return new ColumnExpr(parts); }
             else break;
         }
         if (Peek.Kind == SqlTokenKind.LeftParen)
         {
             if (parts.Count > 3) throw Error();
-            return FunctionCall(new QualifiedName(parts, position));
+            return FunctionCall(new QualifiedName(parts, position), parts.Count == 1 && _t[first].Kind == SqlTokenKind.Word ? first : -1);
         }
         return new ColumnExpr(parts);
     }
 
-    private FunctionExpr FunctionCall(QualifiedName name)
+    /// <summary>A column named <c>notnull</c> (pg_table_def has one) is also PostgreSQL's postfix operator: a site to quote.</summary>
+    private void NotNullColumn()
     {
+        if (Peek.Is("NOTNULL")) Site(new RewriteSite(RewriteKind.Column, "NOTNULL", _offsets[_i], EndOf(_i)));
+    }
+
+    /// <param name="site">The index of the name's token when the call is a rewrite site (an unqualified, unquoted name), or -1.</param>
+    private FunctionExpr FunctionCall(QualifiedName name, int site = -1)
+    {
+        var open = _i;
         Expect(SqlTokenKind.LeftParen);
         var distinct = false;
         var star = false;
         var args = new List<Expr>();
         var order = new List<OrderItem>();
+        List<TextSpan>? spans = site >= 0 ? [] : null;
+        var delimiter = open;
         if (IsOperator("*") && PeekAt(1).Kind == SqlTokenKind.RightParen)
         {
             _i++;
@@ -1387,37 +1453,67 @@ public sealed class SqlParser
         {
             if (Accept("DISTINCT")) distinct = true;
             else Accept("ALL");
-            do
+            while (true)
             {
                 // Named arguments (name => value, name := value) are the engine's, not Redshift's.
                 if (IsName(Peek) && PeekAt(1).Kind == SqlTokenKind.Operator && PeekAt(1).Text is "=>" or ":=") { _i++; throw Error(); }
                 args.Add(ParseExpression());
-            } while (Accept(SqlTokenKind.Comma));
+                if (Peek.Kind != SqlTokenKind.Comma || AtEnd) break;
+                spans?.Add(Between(delimiter, _i));
+                delimiter = _i++;
+            }
             if (Accept("ORDER")) { Expect("BY"); order = OrderList(); }
             if (AcceptAll("IGNORE", "NULLS") || AcceptAll("RESPECT", "NULLS")) { }
         }
+        var close = _i;
         Expect(SqlTokenKind.RightParen);
+        if (star || args.Count > 0) spans?.Add(Between(delimiter, close));
+        var end = close;
+        TextSpan? withinSpan = null, filterSpan = null, overSpan = null;
+        var overName = false;
         var withinGroup = new List<OrderItem>();
         if (AcceptAll("WITHIN", "GROUP"))
         {
+            var within = _i;
             Expect(SqlTokenKind.LeftParen);
             Expect("ORDER");
             Expect("BY");
             withinGroup = OrderList();
+            end = _i;
             Expect(SqlTokenKind.RightParen);
+            withinSpan = Between(within, end);
         }
         Expr? filter = null;
         if (Peek.Is("FILTER") && PeekAt(1).Kind == SqlTokenKind.LeftParen)
         {
+            var within = _i + 1;
             _i += 2;
             Expect("WHERE");
             filter = ParseExpression();
+            end = _i;
             Expect(SqlTokenKind.RightParen);
+            filterSpan = Between(within, end);
         }
         if (AcceptAll("IGNORE", "NULLS") || AcceptAll("RESPECT", "NULLS")) { }
         WindowSpec? over = null;
         if (Accept("OVER"))
-            over = Peek.Kind == SqlTokenKind.LeftParen ? WindowDefinition() : new WindowSpec(Identifier(), [], [], null);
+        {
+            var within = _i;
+            if (Peek.Kind == SqlTokenKind.LeftParen)
+            {
+                over = WindowDefinition();
+                overSpan = Between(within, _i - 1);
+            }
+            else
+            {
+                over = new WindowSpec(Identifier(), [], [], null);
+                overSpan = new TextSpan(_offsets[within], EndOf(within));
+                overName = true;
+            }
+        }
+        if (spans is not null)
+            Site(new RewriteSite(RewriteKind.Call, _t[site].Text.ToUpperInvariant(), _offsets[site], EndOf(close))
+                { Arguments = spans, WithinGroup = withinSpan, Filter = filterSpan, Over = overSpan, OverName = overName });
         return new FunctionExpr(name, args, distinct, star, order, filter, over, withinGroup);
     }
 
@@ -1508,11 +1604,16 @@ public sealed class SqlParser
     /// <summary>Redshift's CONVERT(type, expr).</summary>
     private CastExpr Convert()
     {
+        var convert = _i;
         _i += 2;
         var type = ParseTypeName();
+        var comma = _i;
         Expect(SqlTokenKind.Comma);
         var operand = ParseExpression();
+        var close = _i;
         Expect(SqlTokenKind.RightParen);
+        Site(new RewriteSite(RewriteKind.Cast, "CONVERT", _offsets[convert], EndOf(close))
+            { Arguments = [Between(comma, close)], Type = Between(convert + 1, comma), TypeName = type, Alternate = true });
         return new CastExpr(operand, type);
     }
 
@@ -1527,12 +1628,15 @@ public sealed class SqlParser
     private TypeName ParseTypeName()
     {
         if (Peek.Kind is not (SqlTokenKind.Word or SqlTokenKind.QuotedIdentifier)) throw Error();
+        var word = _i;
         var name = Identifier();
         if (Peek.Kind == SqlTokenKind.Dot) { _i++; name = Identifier(); }
         if (name == "double" && Accept("PRECISION")) name = "double precision";
         else if (name is "character" or "char" or "nchar" && Accept("VARYING")) name = "character varying";
         else if (name == "national" && Peek.IsAny("CHARACTER", "CHAR")) { _i++; name = Accept("VARYING") ? "character varying" : "character"; }
         var modifiers = new List<string>();
+        var last = _i - 1;
+        var wordEnd = last;
         if (Accept(SqlTokenKind.LeftParen))
         {
             do
@@ -1541,8 +1645,13 @@ public sealed class SqlParser
                 if (m.Kind is not (SqlTokenKind.Number or SqlTokenKind.Word)) { _i--; throw Error(); }
                 modifiers.Add(m.Text.ToLowerInvariant());
             } while (Accept(SqlTokenKind.Comma));
+            wordEnd = _i;
             Expect(SqlTokenKind.RightParen);
+            word = last;
         }
+        if (_t[word].Kind == SqlTokenKind.Word)
+            Site(new RewriteSite(RewriteKind.Type, _t[word].Text.ToUpperInvariant(), _offsets[word], EndOf(wordEnd))
+                { TypeName = new TypeName(name, modifiers, false) });
         if (name is "timestamp" or "time" && Peek.IsAny("WITH", "WITHOUT") && PeekAt(1).Is("TIME") && PeekAt(2).Is("ZONE"))
         {
             name += Next().Is("WITH") ? " with time zone" : " without time zone";

@@ -142,6 +142,63 @@ public abstract record Statement : SqlNode
 {
     /// <summary>Every <c>/</c> and <c>%</c> of the statement whose divisor may be zero, in the order the parser read them.</summary>
     public IReadOnlyList<DivisionSite> Divisions { get; init; } = [];
+
+    /// <summary>
+    /// Every place of the statement's text the translation to the engine's dialect may rewrite (calls, casts, types,
+    /// value keywords, literals), in the order the parser read them; the translator decides what each becomes.
+    /// </summary>
+    public IReadOnlyList<RewriteSite> Rewrites { get; init; } = [];
+}
+
+/// <summary>A range of the statement's text: from <paramref name="Start"/> to just before <paramref name="End"/> (0-based).</summary>
+public readonly record struct TextSpan(int Start, int End);
+
+public enum RewriteKind
+{
+    /// <summary>A call of an unqualified, unquoted name: <c>nvl(a, b)</c>. <see cref="RewriteSite.Arguments"/> are the texts between its commas.</summary>
+    Call,
+    /// <summary><c>CAST(x AS type)</c> or Redshift's <c>CONVERT(type, x)</c>: the operand and the type's text.</summary>
+    Cast,
+    /// <summary>A type as written (<c>varchar(max)</c>, <c>super</c>); <see cref="RewriteSite.Start"/> is its last name word.</summary>
+    Type,
+    /// <summary>A keyword that is a value: <c>SYSDATE</c>, <c>CURRENT_USER</c>, <c>USER</c> …</summary>
+    Keyword,
+    /// <summary>A column reference whose name is also an operator word of PostgreSQL (<c>notnull</c>).</summary>
+    Column,
+    /// <summary>A string literal cast to a type (<c>'…'::date</c>, <c>CAST('…' AS timestamp)</c>); <see cref="RewriteSite.Type"/> reaches past the type with <c>::</c>.</summary>
+    Literal,
+    /// <summary>
+    /// <c>TOP n</c> of a query's first SELECT: <see cref="RewriteSite.Arguments"/> hold n, <see cref="RewriteSite.Type"/> the
+    /// (empty) place after the query's last clause where its LIMIT goes.
+    /// </summary>
+    Top,
+    /// <summary>The word APPROXIMATE before COUNT or PERCENTILE_DISC (exact here).</summary>
+    Approximate,
+}
+
+/// <summary>
+/// One place the translator may rewrite: its kind, its name (upper case: the function, keyword or type as the tree
+/// reads it), the text it covers, and the parts of it the rewrite reuses, all as offsets in the statement's text.
+/// </summary>
+public sealed record RewriteSite(RewriteKind Kind, string Name, int Start, int End)
+{
+    /// <summary>A call's arguments (DISTINCT, ORDER BY … included, as written); a cast's operand.</summary>
+    public IReadOnlyList<TextSpan> Arguments { get; init; } = [];
+
+    /// <summary>A cast's type; a literal's cast (from its <c>::</c> or AS to the type's end).</summary>
+    public TextSpan? Type { get; init; }
+
+    /// <summary>A cast's type name as the tree reads it and its modifiers (<c>varchar</c>, <c>["10"]</c>).</summary>
+    public TypeName? TypeName { get; init; }
+
+    /// <summary>Redshift's CONVERT(type, x) rather than CAST(x AS type); a literal cast with <c>::</c>.</summary>
+    public bool Alternate { get; init; }
+
+    /// <summary>What follows a call and belongs to it: WITHIN GROUP's, FILTER's and OVER's parenthesized text (inside the parentheses), or OVER's name.</summary>
+    public TextSpan? WithinGroup { get; init; }
+    public TextSpan? Filter { get; init; }
+    public TextSpan? Over { get; init; }
+    public bool OverName { get; init; }
 }
 
 /// <summary>
