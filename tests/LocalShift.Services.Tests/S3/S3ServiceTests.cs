@@ -211,7 +211,7 @@ public sealed class S3ServiceTests : IDisposable
     [Fact]
     public async Task The_internal_api_reads_and_writes_with_the_same_checks()
     {
-        var objects = new S3Objects(_s3.Access);
+        var objects = new S3Objects(_s3.Service.Typed);
         var call = _s3.Call();
 
         await objects.PutAsync(call, "b", "unload/0000_part_00", new MemoryStream(Utf8("1|a\n")));
