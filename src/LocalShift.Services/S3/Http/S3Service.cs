@@ -155,6 +155,4 @@ public sealed partial class S3Service(S3Access access, S3Operations typed) : IHt
         if (!int.TryParse(v, out var n) || n < 0) throw S3Errors.InvalidArgument($"Provided {name} not an integer or within integer range", name, v);
         return Math.Min(n, max);
     }
-
-    private static void NoContent(HttpContext http) => http.Response.StatusCode = 204;
 }
