@@ -59,8 +59,10 @@ public static class LocalShiftServices
         services.AddSingleton<ICredentialResolver>(sp => new CompositeCredentialResolver(sp.GetRequiredService<AccountDirectory>(),
             new IamCredentialResolver(sp.GetRequiredService<IamStore>()), sp.GetRequiredService<SessionStore>()));
 
-        // S3 for in-process callers (COPY, UNLOAD, external tables, Lambda code), over the same object store as the edge.
-        services.AddSingleton(sp => new LocalShift.Services.S3.S3Objects(new LocalShift.Services.S3.S3Access(sp.GetRequiredService<IObjectStore>())));
+        // S3's typed operations: the edge's S3 handler runs them for HTTP clients, S3Objects for in-process callers (COPY,
+        // UNLOAD, external tables, Lambda code).
+        services.AddSingleton(sp => new LocalShift.Services.S3.S3Operations(new LocalShift.Services.S3.S3Access(sp.GetRequiredService<IObjectStore>())));
+        services.AddSingleton(sp => new LocalShift.Services.S3.S3Objects(sp.GetRequiredService<LocalShift.Services.S3.S3Operations>()));
 
         // The Data Catalog: served on the edge and called in-process by the SQL side as a role session.
         services.AddSingleton(sp => new GlueService(new GlueStore(sp.GetRequiredService<IStateStore>())));
@@ -125,7 +127,7 @@ public static class LocalShiftServices
                 // The Data API runs statements in-process on the clusters' SQL layer.
                 new LocalShift.Services.RedshiftData.RedshiftDataService(sp.GetRequiredService<IClusterDirectory>(),
                     new LocalShift.Sql.DataApi.ClusterStatementRunner(sp.GetRequiredService<ClusterSqlHost>()), sp.GetRequiredService<TimeProvider>())],
-            http: [new LocalShift.Services.S3.Http.S3Service(sp.GetRequiredService<IObjectStore>())]));
+            http: [new LocalShift.Services.S3.Http.S3Service(sp.GetRequiredService<LocalShift.Services.S3.S3Operations>())]));
         services.AddSingleton<AwsEdge>();
         services.AddSingleton(sp => new Readiness(sp.GetRequiredService<RedshiftStore>(), sp.GetRequiredService<ClusterLifecycle>(),
             sp.GetRequiredService<ClusterSqlHost>(), sp.GetRequiredService<TimeProvider>()));

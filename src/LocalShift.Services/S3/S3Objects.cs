@@ -1,4 +1,5 @@
 using LocalShift.Aws;
+using LocalShift.Services.S3.Shapes;
 using LocalShift.Storage.Objects;
 
 namespace LocalShift.Services.S3;
@@ -7,29 +8,34 @@ namespace LocalShift.Services.S3;
 public sealed record S3ObjectSummary(string Bucket, string Key, long Size, string ETag, DateTimeOffset LastModified);
 
 /// <summary>
-/// S3 for in-process callers (COPY, UNLOAD, Spectrum): the same store and the same authorization as HTTP clients, so a
-/// role session's reads and writes are allowed or denied exactly as the CLI's would be. Errors are <see cref="S3Exception"/>s
-/// with S3's codes (NoSuchBucket, NoSuchKey, AccessDenied...).
+/// S3 for in-process callers (COPY, UNLOAD, Spectrum, Lambda's code): a thin caller of the typed operations the edge runs
+/// (<see cref="S3Operations"/>), with the role session's principal as the caller, so its reads and writes are allowed or
+/// denied exactly as the CLI's would be. Errors are <see cref="S3Exception"/>s with S3's codes (NoSuchBucket, NoSuchKey,
+/// AccessDenied...). Reading and writing bodies are not typed operations yet (GetObject, PutObject are S3's HTTP
+/// handler's), so <see cref="OpenReadAsync"/> and the puts still act on the store themselves, with the same checks.
 /// </summary>
-public sealed class S3Objects(S3Access access)
+public sealed class S3Objects(S3Operations operations)
 {
-    private IObjectStore Store => access.Store;
+    private S3Access Access => operations.Access;
 
-    /// <summary>Every object whose key starts with <paramref name="prefix"/>, in S3 order. Needs s3:ListBucket (with s3:prefix).</summary>
-    public Task<IReadOnlyList<S3ObjectSummary>> ListAsync(AwsCall call, string bucket, string prefix, CancellationToken ct = default)
+    private IObjectStore Store => Access.Store;
+
+    /// <summary>Every object whose key starts with <paramref name="prefix"/>, in S3 order: ListObjectsV2 page after page (s3:ListBucket with s3:prefix).</summary>
+    public async Task<IReadOnlyList<S3ObjectSummary>> ListAsync(AwsCall call, string bucket, string prefix, CancellationToken ct = default)
     {
-        access.AuthorizeBucket(call, bucket, "s3:ListBucket", S3Access.Keys(("s3:prefix", prefix)));
         var all = new List<S3ObjectSummary>();
-        string? marker = null;
-        while (true)
+        string? token = null;
+        do
         {
             ct.ThrowIfCancellationRequested();
-            var page = Store.List(bucket, prefix, null, marker, 1000);
-            all.AddRange(page.Entries.Select(e => e.Object!).Select(o => new S3ObjectSummary(bucket, o.Key, o.Size, o.ETag, o.LastModified)));
-            if (!page.IsTruncated) break;
-            marker = page.Entries[^1].Position;
+            var page = await operations.CallAsync<ListObjectsV2Request, ListObjectsV2Output>(
+                "ListObjectsV2", call, new ListObjectsV2Request(bucket, Prefix: prefix, ContinuationToken: token), bucket, null, ct);
+            foreach (var o in page.Contents ?? [])
+                all.Add(new S3ObjectSummary(bucket, o.Key!, o.Size ?? 0, o.ETag!.Trim('"'), o.LastModified!.Value));
+            token = page.NextContinuationToken;
         }
-        return Task.FromResult<IReadOnlyList<S3ObjectSummary>>(all);
+        while (token is not null);
+        return all;
     }
 
     /// <summary>The region a bucket is in (null when there is no such bucket); S3 tells anyone (HeadBucket's x-amz-bucket-region).</summary>
@@ -38,16 +44,16 @@ public sealed class S3Objects(S3Access access)
     /// <summary>Opens an object's bytes for reading. Needs s3:GetObject.</summary>
     public Task<Stream> OpenReadAsync(AwsCall call, string bucket, string key, CancellationToken ct = default)
     {
-        var info = access.Bucket(bucket);
+        var info = Access.Bucket(bucket);
         // Opened before authorizing, as over HTTP: s3:ExistingObjectTag/<key> needs the object's tags.
         var found = Wrap(bucket, key, () => Store.OpenObject(bucket, key));
-        try { access.AuthorizeObject(call, bucket, key, "s3:GetObject", Http.S3ConditionKeys.ExistingTags(found?.Info)); }
+        try { Access.AuthorizeObject(call, bucket, key, "s3:GetObject", Http.S3ConditionKeys.ExistingTags(found?.Info)); }
         catch
         {
             found?.Body.Dispose();
             throw;
         }
-        var opened = found ?? throw access.MissingKey(call, info, key);
+        var opened = found ?? throw Access.MissingKey(call, info, key);
         if (opened.Info.Attributes.CustomerAlgorithm is not null)
         {
             // An SSE-C object is read only with its key, which COPY and Spectrum never have.
@@ -60,7 +66,7 @@ public sealed class S3Objects(S3Access access)
     /// <summary>Writes an object (replacing any previous one atomically). Needs s3:PutObject.</summary>
     public async Task<S3ObjectSummary> PutAsync(AwsCall call, string bucket, string key, Stream body, string? contentType = null, CancellationToken ct = default)
     {
-        access.AuthorizeObject(call, bucket, key, "s3:PutObject");
+        Access.AuthorizeObject(call, bucket, key, "s3:PutObject");
         Wrap(bucket, key, () => ObjectKeys.Encode(key));
         using var staged = await Store.StageAsync(body, ct: ct);
         var o = Wrap(bucket, key, () => Store.Commit(bucket, key, staged, new ObjectAttributes { ContentType = contentType }));
@@ -74,7 +80,7 @@ public sealed class S3Objects(S3Access access)
     /// </summary>
     public async Task<S3ObjectSummary> PutFileAsync(AwsCall call, string bucket, string key, string file, string? contentType = null, FileDigest? digest = null, CancellationToken ct = default)
     {
-        access.AuthorizeObject(call, bucket, key, "s3:PutObject");
+        Access.AuthorizeObject(call, bucket, key, "s3:PutObject");
         Wrap(bucket, key, () => ObjectKeys.Encode(key));
         using var staged = await Store.AdoptAsync(file, digest, ct);
         var o = Wrap(bucket, key, () => Store.Commit(bucket, key, staged, new ObjectAttributes { ContentType = contentType }));
@@ -92,13 +98,9 @@ public sealed class S3Objects(S3Access access)
     /// <summary>A new empty folder on the store's filesystem for files that will become objects through <see cref="PutFileAsync"/>.</summary>
     public string CreateScratchFolder() => Store.CreateScratchFolder();
 
-    /// <summary>Deletes an object; deleting a missing key succeeds, as in S3. Needs s3:DeleteObject.</summary>
-    public Task DeleteAsync(AwsCall call, string bucket, string key, CancellationToken ct = default)
-    {
-        access.AuthorizeObject(call, bucket, key, "s3:DeleteObject");
-        Wrap(bucket, key, () => Store.DeleteObject(bucket, key));
-        return Task.CompletedTask;
-    }
+    /// <summary>DeleteObject: a missing key succeeds, as in S3, and a versioned bucket keeps a delete marker (s3:DeleteObject).</summary>
+    public Task DeleteAsync(AwsCall call, string bucket, string key, CancellationToken ct = default) =>
+        operations.CallAsync<DeleteObjectRequest, DeleteObjectOutput>("DeleteObject", call, new DeleteObjectRequest(bucket, key), bucket, key, ct);
 
     private static T Wrap<T>(string bucket, string key, Func<T> act)
     {

@@ -28,7 +28,7 @@ public sealed partial class S3Operations
     /// <summary>One rule with an SSE algorithm, an optional KMS key and the bucket-key flag.</summary>
     private void PutBucketEncryption(AwsCall call, PutBucketEncryptionRequest request)
     {
-        var bucket = _access.AuthorizeBucket(call, request.Bucket, "s3:PutEncryptionConfiguration");
+        var bucket = AuthorizeDocumentOperation(call, nameof(PutBucketEncryption), request.Bucket);
         var rule = request.ServerSideEncryptionConfiguration?.Rules?.FirstOrDefault() ?? throw S3Errors.MalformedXml();
         var apply = rule.ApplyServerSideEncryptionByDefault ?? throw S3Errors.MalformedXml();
         var algorithm = apply.SSEAlgorithm ?? throw S3Errors.MalformedXml();
@@ -69,7 +69,7 @@ public sealed partial class S3Operations
 
     private void PutBucketOwnershipControls(AwsCall call, PutBucketOwnershipControlsRequest request)
     {
-        var bucket = _access.AuthorizeBucket(call, request.Bucket, "s3:PutBucketOwnershipControls");
+        var bucket = AuthorizeDocumentOperation(call, nameof(PutBucketOwnershipControls), request.Bucket);
         var ownership = request.OwnershipControls?.Rules?.FirstOrDefault()?.ObjectOwnership;
         if (ownership is null || !Ownerships.Contains(ownership, StringComparer.Ordinal)) throw S3Errors.MalformedXml();
         Store.SetBucketSetting(bucket.Name, BucketSetting.OwnershipControls, ownership);
@@ -101,7 +101,7 @@ public sealed partial class S3Operations
     /// <summary>A setting left out is false.</summary>
     private void PutPublicAccessBlock(AwsCall call, PutPublicAccessBlockRequest request)
     {
-        var bucket = _access.AuthorizeBucket(call, request.Bucket, "s3:PutBucketPublicAccessBlock");
+        var bucket = AuthorizeDocumentOperation(call, nameof(PutPublicAccessBlock), request.Bucket);
         var c = request.PublicAccessBlockConfiguration ?? throw S3Errors.MalformedXml();
         var stored = new PublicAccessBlockConfiguration(
             c.BlockPublicAcls == true, c.IgnorePublicAcls == true, c.BlockPublicPolicy == true, c.RestrictPublicBuckets == true);

@@ -27,7 +27,7 @@ public sealed partial class S3Operations
     /// </summary>
     private void PutBucketTagging(AwsCall call, PutBucketTaggingRequest request)
     {
-        var bucket = _access.AuthorizeBucket(call, request.Bucket, "s3:PutBucketTagging");
+        var bucket = AuthorizeDocumentOperation(call, nameof(PutBucketTagging), request.Bucket);
         var tags = new List<KeyValuePair<string, string>>();
         foreach (var tag in request.Tagging?.TagSet ?? [])
         {
@@ -64,7 +64,7 @@ public sealed partial class S3Operations
     /// </summary>
     private void PutBucketVersioning(AwsCall call, PutBucketVersioningRequest request)
     {
-        var bucket = _access.AuthorizeBucket(call, request.Bucket, "s3:PutBucketVersioning");
+        var bucket = AuthorizeDocumentOperation(call, nameof(PutBucketVersioning), request.Bucket);
         var status = request.VersioningConfiguration?.Status;
         var mfaDelete = request.VersioningConfiguration?.MFADelete;
         if (mfaDelete is not (null or "Disabled" or "Enabled") || status is not (null or "Enabled" or "Suspended")) throw S3Errors.MalformedXml();

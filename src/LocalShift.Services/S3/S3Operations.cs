@@ -1,4 +1,5 @@
 using System.Text;
+using LocalShift.Aws;
 using LocalShift.Aws.Operations;
 using LocalShift.Services.S3.Shapes;
 using LocalShift.Storage.Objects;
@@ -37,6 +38,7 @@ public sealed partial class S3Operations : AwsService
         Operation<GetPublicAccessBlockRequest, GetPublicAccessBlockOutput>("GetPublicAccessBlock", GetPublicAccessBlock);
         Operation<PutPublicAccessBlockRequest>("PutPublicAccessBlock", PutPublicAccessBlock);
         Operation<DeletePublicAccessBlockRequest>("DeletePublicAccessBlock", DeletePublicAccessBlock);
+        Operation<CreateBucketRequest, CreateBucketOutput>("CreateBucket", CreateBucket);
         Operation<DeleteBucketRequest>("DeleteBucket", DeleteBucket);
         Operation<HeadBucketRequest, HeadBucketOutput>("HeadBucket", HeadBucket);
         Operation<GetBucketPolicyRequest, GetBucketPolicyOutput>("GetBucketPolicy", GetBucketPolicy);
@@ -46,9 +48,58 @@ public sealed partial class S3Operations : AwsService
         Operation<ListBucketsRequest, ListBucketsOutput>("ListBuckets", ListBuckets);
         Operation<ListObjectsV2Request, ListObjectsV2Output>("ListObjectsV2", ListObjectsV2);
         Operation<ListObjectsRequest, ListObjectsOutput>("ListObjects", ListObjects);
+
+        Operation<DeleteObjectRequest, DeleteObjectOutput>("DeleteObject", DeleteObject);
+        Operation<DeleteObjectsRequest, DeleteObjectsOutput>("DeleteObjects", DeleteObjects);
+        Operation<GetObjectTaggingRequest, GetObjectTaggingOutput>("GetObjectTagging", GetObjectTagging);
+        Operation<PutObjectTaggingRequest, PutObjectTaggingOutput>("PutObjectTagging", PutObjectTagging);
+        Operation<DeleteObjectTaggingRequest, DeleteObjectTaggingOutput>("DeleteObjectTagging", DeleteObjectTagging);
+        Operation<AbortMultipartUploadRequest, AbortMultipartUploadOutput>("AbortMultipartUpload", AbortMultipartUpload);
+        Operation<ListPartsRequest, ListPartsOutput>("ListParts", ListParts);
+        Operation<ListMultipartUploadsRequest, ListMultipartUploadsOutput>("ListMultipartUploads", ListMultipartUploads);
     }
 
+    /// <summary>The store and the authorization the operations share with S3's HTTP handler.</summary>
+    public S3Access Access => _access;
+
     private IObjectStore Store => _access.Store;
+
+    /// <summary>
+    /// Runs a typed operation from inside LocalShift (COPY, UNLOAD, external tables, Lambda's code), as the edge runs it
+    /// for an HTTP client: the same handler and the same authorization, for the call's principal. A store failure is the
+    /// S3 error a client would see.
+    /// </summary>
+    public async Task<TResponse> CallAsync<TRequest, TResponse>(string operation, AwsCall call, TRequest request, string bucket, string? key,
+        CancellationToken ct) where TRequest : class where TResponse : class
+    {
+        try { return (TResponse)(await Operations[operation].InvokeRecordAsync(call, request, ct))!; }
+        catch (ObjectStoreException e) { throw S3Errors.From(e, bucket, key); }
+    }
+
+    /// <summary>
+    /// The bucket permission each operation that takes a request document needs, whatever the document says: a caller
+    /// without it is AccessDenied even when its document cannot be read, as S3 answers. The operation asks it first; the
+    /// edge asks it (<see cref="AuthorizeDocumentOperation"/>) when the document fails before the operation could run.
+    /// </summary>
+    private static readonly Dictionary<string, string> DocumentActions = new(StringComparer.Ordinal)
+    {
+        ["PutBucketTagging"] = "s3:PutBucketTagging",
+        ["PutBucketVersioning"] = "s3:PutBucketVersioning",
+        ["PutBucketEncryption"] = "s3:PutEncryptionConfiguration",
+        ["PutBucketOwnershipControls"] = "s3:PutBucketOwnershipControls",
+        ["PutPublicAccessBlock"] = "s3:PutBucketPublicAccessBlock",
+        ["PutBucketPolicy"] = "s3:PutBucketPolicy",
+    };
+
+    /// <summary>Whether <paramref name="operation"/>'s permission is known before its request document is read.</summary>
+    public static bool AuthorizesBeforeDocument(string operation) => DocumentActions.ContainsKey(operation);
+
+    /// <summary>Authorizes a document-taking operation on its bucket (the bucket policy's operations as <see cref="S3Access.AuthorizeBucketPolicy"/>).</summary>
+    public BucketInfo AuthorizeDocumentOperation(AwsCall call, string operation, string bucket)
+    {
+        var action = DocumentActions[operation];
+        return operation == "PutBucketPolicy" ? _access.AuthorizeBucketPolicy(call, bucket, action) : _access.AuthorizeBucket(call, bucket, action);
+    }
 
     /// <summary>The owner S3 shows for an account: its canonical user id and, as a display name, the account id.</summary>
     internal static Owner OwnerOf(string account) => new(account, S3Access.CanonicalId(account));

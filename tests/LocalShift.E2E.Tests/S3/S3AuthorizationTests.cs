@@ -174,4 +174,39 @@ public class S3AuthorizationTests(TwoAccountServerFixture fixture) : IClassFixtu
         Assert.Equal(0, rootDeletes.ExitCode);
         Assert.Equal(0, objectAfterDelete.ExitCode);
     }
+
+    /// <summary>
+    /// A caller without the permission is AccessDenied before its document is read, as in S3; a caller with it learns that
+    /// the document is malformed. Each operation's document is replaced by malformed bytes after botocore builds it.
+    /// </summary>
+    [Fact]
+    public async Task A_malformed_bucket_document_from_a_caller_without_permission_is_access_denied()
+    {
+        var b = await BucketWithObjectsAsync();
+        var (key, secret) = await UserWithPolicyAsync("""{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}""");
+
+        var denied = await MalformedDocumentsAsync(key, secret, b);
+        var root = await MalformedDocumentsAsync(LocalShiftServer.RootKey, LocalShiftServer.RootSecret, b);
+
+        string[] operations = ["PutBucketTagging", "PutBucketVersioning", "PutBucketEncryption", "PutBucketOwnershipControls", "PutPublicAccessBlock"];
+        Assert.Equal(operations.Select(o => $"{o} 403 AccessDenied"), denied);
+        Assert.Equal(operations.Select(o => $"{o} 400 MalformedXML"), root);
+    }
+
+    private async Task<List<string>> MalformedDocumentsAsync(string key, string secret, string bucket)
+    {
+        var script = Path.Combine(RepoPaths.Root, "tests", "LocalShift.E2E.Tests", "S3", "s3_malformed_documents.py");
+        var env = new Dictionary<string, string?>
+        {
+            ["AWS_ACCESS_KEY_ID"] = key, ["AWS_SECRET_ACCESS_KEY"] = secret, ["AWS_SESSION_TOKEN"] = null, ["AWS_PROFILE"] = null,
+            ["AWS_CONFIG_FILE"] = "/dev/null", ["AWS_SHARED_CREDENTIALS_FILE"] = "/dev/null",
+        };
+        var run = await ProcessRunner.RunAsync(RepoPaths.AwsCliPython, [script], env, timeout: TimeSpan.FromMinutes(2),
+            stdin: System.Text.Json.JsonSerializer.Serialize(new { endpoint = Server.Endpoint, bucket }));
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        using var doc = System.Text.Json.JsonDocument.Parse(run.Stdout);
+        return doc.RootElement.EnumerateArray()
+            .Select(e => $"{e.GetProperty("operation").GetString()} {e.GetProperty("status").GetInt32()} {e.GetProperty("code").GetString()}")
+            .ToList();
+    }
 }

@@ -211,7 +211,7 @@ public sealed class S3ServiceTests : IDisposable
     [Fact]
     public async Task The_internal_api_reads_and_writes_with_the_same_checks()
     {
-        var objects = new S3Objects(_s3.Access);
+        var objects = new S3Objects(_s3.Service.Typed);
         var call = _s3.Call();
 
         await objects.PutAsync(call, "b", "unload/0000_part_00", new MemoryStream(Utf8("1|a\n")));
@@ -229,5 +229,22 @@ public sealed class S3ServiceTests : IDisposable
         Assert.Equal("AccessDenied", denied.Code);
         Assert.Equal("NoSuchBucket", noBucket.Code);
         Assert.Empty(await objects.ListAsync(call, "b", ""));
+    }
+
+    /// <summary>The in-process listing is the edge's ListObjectsV2, page after page, each page authorized as a client's would be.</summary>
+    [Fact]
+    public async Task The_internal_listing_pages_through_list_objects_v2_past_a_thousand_keys()
+    {
+        var objects = new S3Objects(_s3.Service.Typed);
+        var call = _s3.Call();
+        var keys = Enumerable.Range(0, 1001).Select(i => $"p/{i:D4}").ToList();
+        foreach (var k in keys) await objects.PutAsync(call, "b", k, new MemoryStream(Utf8("x")));
+        _s3.Authorizer.Checks.Clear();
+
+        var listed = await objects.ListAsync(call, "b", "p/");
+
+        Assert.Equal(keys, listed.Select(o => o.Key));
+        Assert.All(listed, o => Assert.Equal(Convert.ToHexStringLower(MD5.HashData(Utf8("x"))), o.ETag));
+        Assert.Equal(["s3:ListBucket", "s3:ListBucket"], _s3.Authorizer.Checks.Select(c => c.Action));
     }
 }

@@ -21,7 +21,7 @@ public sealed class S3VersioningServiceTests : IDisposable
     [Fact]
     public async Task Copy_and_unload_see_only_current_objects_of_a_versioned_bucket_and_their_deletes_leave_markers()
     {
-        var objects = new S3Objects(_s3.Access);
+        var objects = new S3Objects(_s3.Service.Typed);
         var call = _s3.Call();
 
         await objects.PutAsync(call, "b", "unload/0000_part_00", new MemoryStream(Utf8("old")));

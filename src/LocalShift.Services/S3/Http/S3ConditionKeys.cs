@@ -131,19 +131,6 @@ public static class S3ConditionKeys
         return keys;
     }
 
-    /// <summary>CreateBucket: s3:locationconstraint, s3:x-amz-acl, the grants and s3:x-amz-object-ownership.</summary>
-    public static Dictionary<string, IReadOnlyList<string>> CreateBucket(S3Request r, string region)
-    {
-        var keys = new Dictionary<string, IReadOnlyList<string>>(StringComparer.OrdinalIgnoreCase)
-        {
-            ["s3:locationconstraint"] = [region],
-        };
-        Header(keys, r, "s3:x-amz-acl", "x-amz-acl");
-        foreach (var g in Grants) Header(keys, r, "s3:x-amz-grant-" + g, "x-amz-grant-" + g);
-        Header(keys, r, "s3:x-amz-object-ownership", "x-amz-object-ownership");
-        return keys;
-    }
-
     /// <summary>s3:ExistingObjectTag/&lt;key&gt; for each tag of the object the action reads or changes; none when there is no object.</summary>
     public static Dictionary<string, IReadOnlyList<string>> ExistingTags(ObjectInfo? existing, Dictionary<string, IReadOnlyList<string>>? into = null)
     {

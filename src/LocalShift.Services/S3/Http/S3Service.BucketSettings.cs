@@ -10,7 +10,6 @@ namespace LocalShift.Services.S3.Http;
 public sealed partial class S3Service
 {
     private const string BucketOwnerEnforced = S3Operations.BucketOwnerEnforced;
-    private static readonly string[] Ownerships = S3Operations.Ownerships;
 
     private string? Ownership(string bucket) => _typed.Ownership(bucket);
 

@@ -121,71 +121,6 @@ public sealed partial class S3Service
         }
     }
 
-    private Task DeleteObject(S3Request r, AwsCall call)
-    {
-        var versionId = VersionIdOption(r);
-        var (action, keys) = ObjectAction("s3:DeleteObject", "s3:DeleteObjectVersion", versionId);
-        access.AuthorizeObject(call, r.Bucket!, r.Key!, action, keys);
-        var outcome = Store.Delete(r.Bucket!, r.Key!, versionId);
-        if (outcome.Versioned)
-        {
-            if (outcome.DeleteMarker) r.Http.Response.Headers["x-amz-delete-marker"] = "true";
-            r.Http.Response.Headers["x-amz-version-id"] = outcome.VersionId ?? ObjectStore.NullVersionId;
-        }
-        NoContent(r.Http);
-        return Task.CompletedTask;
-    }
-
-    private async Task DeleteObjects(S3Request r, AwsCall call)
-    {
-        var bucket = access.Bucket(r.Bucket!);
-        using var payload = new RequestPayload(r);
-        var doc = S3Xml.Parse(await payload.ReadSmallAsync(2 * 1024 * 1024, r.Http.RequestAborted));
-        var quiet = string.Equals(doc.Child("Quiet"), "true", StringComparison.OrdinalIgnoreCase);
-        var objects = doc.Children("Object").Select(o => (Key: o.Child("Key"), VersionId: o.Child("VersionId"))).ToList();
-        if (objects.Count > 1000 || objects.Any(o => o.Key is null)) throw S3Errors.MalformedXml();
-
-        var deleted = new List<(string Key, string? VersionId, DeleteOutcome Outcome)>();
-        var errors = new List<(string Key, string? VersionId, LocalShift.Core.AwsException Error)>();
-        foreach (var (key, versionId) in objects)
-        {
-            try
-            {
-                if (versionId is not null && !ObjectStore.IsWellFormedVersionId(versionId)) throw S3Errors.InvalidVersionId("versionId", versionId);
-                var (action, conditionKeys) = ObjectAction("s3:DeleteObject", "s3:DeleteObjectVersion", versionId);
-                call.Authorize(action, S3Access.ObjectArn(bucket.Name, key!), conditionKeys, bucket.OwnerAccount);
-                deleted.Add((key!, versionId, Store.Delete(bucket.Name, key!, versionId)));
-            }
-            catch (LocalShift.Core.AwsException e) { errors.Add((key!, versionId, e)); }
-            catch (ObjectStoreException e) { errors.Add((key!, versionId, S3Errors.From(e, bucket.Name, key))); }
-        }
-        await S3Xml.WriteAsync(r.Http, "DeleteResult", w =>
-        {
-            if (!quiet)
-                foreach (var (k, versionId, outcome) in deleted)
-                {
-                    w.WriteStartElement("Deleted");
-                    w.El("Key", k);
-                    w.El("VersionId", versionId);
-                    if (outcome.DeleteMarker)
-                    {
-                        w.El("DeleteMarker", true);
-                        w.El("DeleteMarkerVersionId", outcome.VersionId ?? ObjectStore.NullVersionId);
-                    }
-                    w.WriteEndElement();
-                }
-            foreach (var (k, versionId, e) in errors)
-            {
-                w.WriteStartElement("Error");
-                w.El("Key", k);
-                w.El("VersionId", versionId);
-                w.El("Code", e.Code);
-                w.El("Message", e.Message);
-                w.WriteEndElement();
-            }
-        });
-    }
-
     /// <summary>x-amz-copy-source: "bucket/key" or "/bucket/key", URL-encoded, with an optional "?versionId=".</summary>
     private static (string Bucket, string Key) CopySource(S3Request r)
     {
@@ -262,53 +197,6 @@ public sealed partial class S3Service
             w.El("ETag", S3Xml.Quote(copied.ETag));
             WriteChecksumElements(w, copied.Attributes);
         });
-    }
-
-    private async Task PutObjectTagging(S3Request r, AwsCall call)
-    {
-        var existing = Store.FindObject(r.Bucket!, r.Key!);
-        using var payload = new RequestPayload(r);
-        var doc = S3Xml.Parse(await payload.ReadSmallAsync(64 * 1024, r.Http.RequestAborted));
-        var tags = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var tag in doc.Children("TagSet").SelectMany(s => s.Children("Tag")))
-        {
-            var k = tag.Child("Key") ?? throw S3Errors.MalformedXml();
-            if (k.Length is 0 or > 128 || (tag.Child("Value") ?? "").Length > 256) throw S3Errors.InvalidTag("The TagKey you have provided is invalid");
-            if (!tags.TryAdd(k, tag.Child("Value") ?? "")) throw S3Errors.InvalidTag("Cannot provide multiple Tags with the same key");
-        }
-        if (tags.Count > 10) throw S3Errors.InvalidTag("Object tags cannot be greater than 10");
-        access.AuthorizeObject(call, r.Bucket!, r.Key!, "s3:PutObjectTagging",
-            S3ConditionKeys.AddRequestTags(S3ConditionKeys.ExistingTags(existing), tags));
-        Store.UpdateAttributes(r.Bucket!, r.Key!, a => a with { Tags = tags }, touch: false);
-        r.Http.Response.StatusCode = 200;
-    }
-
-    private Task GetObjectTagging(S3Request r, AwsCall call)
-    {
-        var bucket = access.Bucket(r.Bucket!);
-        var found = Store.FindObject(r.Bucket!, r.Key!);
-        access.AuthorizeObject(call, r.Bucket!, r.Key!, "s3:GetObjectTagging", S3ConditionKeys.ExistingTags(found));
-        var info = found ?? throw access.MissingKey(call, bucket, r.Key!);
-        return S3Xml.WriteAsync(r.Http, "Tagging", w =>
-        {
-            w.WriteStartElement("TagSet");
-            foreach (var (k, v) in info.Attributes.Tags)
-            {
-                w.WriteStartElement("Tag");
-                w.El("Key", k);
-                w.El("Value", v);
-                w.WriteEndElement();
-            }
-            w.WriteEndElement();
-        });
-    }
-
-    private Task DeleteObjectTagging(S3Request r, AwsCall call)
-    {
-        access.AuthorizeObject(call, r.Bucket!, r.Key!, "s3:DeleteObjectTagging", S3ConditionKeys.ExistingTags(Store.FindObject(r.Bucket!, r.Key!)));
-        Store.UpdateAttributes(r.Bucket!, r.Key!, a => a with { Tags = new Dictionary<string, string>() }, touch: false);
-        NoContent(r.Http);
-        return Task.CompletedTask;
     }
 
     /// <summary>A copy onto itself is legal when it changes the encryption, as S3's refusal text says.</summary>

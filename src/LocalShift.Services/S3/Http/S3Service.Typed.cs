@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using LocalShift.Aws;
 using LocalShift.Aws.Operations;
 using LocalShift.Aws.Protocols.Json;
@@ -13,7 +14,7 @@ namespace LocalShift.Services.S3.Http;
 /// </summary>
 public sealed partial class S3Service
 {
-    private readonly S3Operations _typed = new(access);
+    private readonly S3Operations _typed = typed;
 
     /// <summary>The typed operations (for the shape conformance test and the registry).</summary>
     public S3Operations Typed => _typed;
@@ -28,25 +29,45 @@ public sealed partial class S3Service
         ["PutBucketPolicy"] = 204,
     };
 
+    /// <summary>The largest request document an operation reads (a bigger one is MalformedXML, as before).</summary>
+    private static int DocumentLimit(string operation) => operation switch
+    {
+        "PutBucketPolicy" => S3Operations.MaxPolicyBytes,
+        "DeleteObjects" => S3Operations.MaxDeleteDocumentBytes,
+        _ => RestXmlCodec.MaxDocumentBytes,
+    };
+
     private Operation TypedOperation(string name)
     {
         var binding = _typed.Operations[name];
         return (r, call) => RunTypedAsync(binding, r, call);
     }
 
-    private static async Task RunTypedAsync(OperationBinding binding, S3Request r, AwsCall call)
+    private async Task RunTypedAsync(OperationBinding binding, S3Request r, AwsCall call)
     {
         var op = binding.Model;
         var http = r.Http;
-        byte[] body = [];
-        if (RestXmlCodec.ReadsBody(op))
+        JsonObject input;
+        try
         {
-            using var payload = new RequestPayload(r);
-            body = await payload.ReadSmallAsync(op.Name == "PutBucketPolicy" ? S3Operations.MaxPolicyBytes : RestXmlCodec.MaxDocumentBytes, http.RequestAborted);
+            byte[] body = [];
+            if (RestXmlCodec.ReadsBody(op))
+            {
+                using var payload = new RequestPayload(r);
+                body = await payload.ReadSmallAsync(DocumentLimit(op.Name), http.RequestAborted);
+            }
+            var request = new RestRequest(r.Method, http.Request.Path.Value ?? "/", r.Query.ToArray(), r.Header,
+                http.Request.Headers.Select(h => KeyValuePair.Create(h.Key, h.Value.ToString())), body);
+            input = RestXmlCodec.Read(op, request, new Dictionary<string, string?>(2) { ["Bucket"] = r.Bucket, ["Key"] = r.Key });
         }
-        var request = new RestRequest(r.Method, http.Request.Path.Value ?? "/", r.Query.ToArray(), r.Header,
-            http.Request.Headers.Select(h => KeyValuePair.Create(h.Key, h.Value.ToString())), body);
-        var input = RestXmlCodec.Read(op, request, new Dictionary<string, string?>(2) { ["Bucket"] = r.Bucket, ["Key"] = r.Key });
+        catch (LocalShift.Core.AwsException) when (S3Operations.AuthorizesBeforeDocument(op.Name))
+        {
+            // Permission comes first, as in S3: a caller who may not make the call is AccessDenied whatever its document
+            // (malformed, too big, failing its checksum). The operation itself authorizes a request that could be read,
+            // so each request is authorized, and logged, once.
+            _typed.AuthorizeDocumentOperation(call, op.Name, r.Bucket!);
+            throw;
+        }
         var output = await binding.InvokeAsync(call, input, http.RequestAborted);
         var response = RestXmlCodec.Write(op, output, S3Xml.Namespace);
 

@@ -71,15 +71,10 @@ public sealed partial class S3Service
     }
 
     /// <summary>The request's <c>versionId</c>, or null without one; a value that cannot be a version id is InvalidArgument.</summary>
-    private static string? VersionIdOption(S3Request r)
-    {
-        if (r.Q("versionId") is not { } id) return null;
-        return ObjectStore.IsWellFormedVersionId(id) ? id : throw S3Errors.InvalidVersionId("versionId", id);
-    }
+    private static string? VersionIdOption(S3Request r) => S3Operations.VersionIdOption(r.Q("versionId"), "versionId");
 
-    /// <summary>The action a request on an object needs: the plain one, or its version form when it names a version.</summary>
     private static (string Action, IReadOnlyDictionary<string, IReadOnlyList<string>>? Keys) ObjectAction(string action, string versionAction, string? versionId) =>
-        versionId is null ? (action, null) : (versionAction, S3Access.Keys(("s3:versionid", versionId)));
+        S3Operations.ObjectAction(action, versionAction, versionId);
 
     /// <summary>
     /// Answers <c>x-amz-version-id</c> (or another header naming a version): the id, or "null" for the null version of a

@@ -10,8 +10,13 @@ namespace LocalShift.Services.S3.Http;
 /// bucket/key and the query's sub-resource, runs it (each operation authorizes through <see cref="S3Access"/>), and writes
 /// the answer or S3's XML error. Operations live in the partial files by family.
 /// </summary>
-public sealed partial class S3Service(S3Access access) : IHttpService, LocalShift.Aws.Operations.IEnumerableOperations
+public sealed partial class S3Service(S3Access access, S3Operations typed) : IHttpService, LocalShift.Aws.Operations.IEnumerableOperations
 {
+    /// <summary>The edge over the typed operations the in-process callers (<see cref="S3Objects"/>) share.</summary>
+    public S3Service(S3Operations typed) : this(typed.Access, typed) { }
+
+    public S3Service(S3Access access) : this(new S3Operations(access)) { }
+
     public S3Service(IObjectStore store) : this(new S3Access(store)) { }
 
     public string SigningName => "s3";
@@ -74,7 +79,7 @@ public sealed partial class S3Service(S3Access access) : IHttpService, LocalShif
                 "GET" when r.Has("location") => TypedOperation("GetBucketLocation"),
                 "GET" when r.Has("policyStatus") => TypedOperation("GetBucketPolicyStatus"),
                 "GET" when r.Has("policy") => TypedOperation("GetBucketPolicy"),
-                "GET" when r.Has("uploads") => ListMultipartUploads,
+                "GET" when r.Has("uploads") => TypedOperation("ListMultipartUploads"),
                 "GET" when r.Has("versioning") => TypedOperation("GetBucketVersioning"),
                 "GET" when r.Has("versions") => ListObjectVersions,
                 "GET" when r.Has("acl") => TypedOperation("GetBucketAcl"),
@@ -94,11 +99,11 @@ public sealed partial class S3Service(S3Access access) : IHttpService, LocalShif
                 "GET" when NoSubresource(r) => TypedOperation("ListObjects"),
                 "PUT" when r.Has("policy") => TypedOperation("PutBucketPolicy"),
                 "PUT" when r.Has("versioning") => TypedOperation("PutBucketVersioning"),
-                "PUT" when NoSubresource(r) => CreateBucket,
+                "PUT" when NoSubresource(r) => TypedOperation("CreateBucket"),
                 "DELETE" when r.Has("policy") => TypedOperation("DeleteBucketPolicy"),
                 "DELETE" when NoSubresource(r) => TypedOperation("DeleteBucket"),
                 "HEAD" => TypedOperation("HeadBucket"),
-                "POST" when r.Has("delete") => DeleteObjects,
+                "POST" when r.Has("delete") => TypedOperation("DeleteObjects"),
                 "GET" or "PUT" or "DELETE" or "POST" => throw Unsupported(r),
                 _ => throw S3Errors.MethodNotAllowed(m, "BUCKET"),
             };
@@ -106,18 +111,18 @@ public sealed partial class S3Service(S3Access access) : IHttpService, LocalShif
 
         return m switch
         {
-            "GET" when r.Has("uploadId") => ListParts,
-            "GET" when r.Has("tagging") => GetObjectTagging,
+            "GET" when r.Has("uploadId") => TypedOperation("ListParts"),
+            "GET" when r.Has("tagging") => TypedOperation("GetObjectTagging"),
             "GET" when r.Has("acl") => TypedOperation("GetObjectAcl"),
             "GET" when r.Has("attributes") => GetObjectAttributes,
             "GET" when NoSubresource(r) => GetObject,
             "HEAD" when NoSubresource(r) => HeadObject,
             "PUT" when r.Has("partNumber") && r.Has("uploadId") => r.Header("x-amz-copy-source") is null ? UploadPart : UploadPartCopy,
-            "PUT" when r.Has("tagging") => PutObjectTagging,
+            "PUT" when r.Has("tagging") => TypedOperation("PutObjectTagging"),
             "PUT" when NoSubresource(r) => r.Header("x-amz-copy-source") is null ? PutObject : CopyObject,
-            "DELETE" when r.Has("uploadId") => AbortMultipartUpload,
-            "DELETE" when r.Has("tagging") => DeleteObjectTagging,
-            "DELETE" when NoSubresource(r) => DeleteObject,
+            "DELETE" when r.Has("uploadId") => TypedOperation("AbortMultipartUpload"),
+            "DELETE" when r.Has("tagging") => TypedOperation("DeleteObjectTagging"),
+            "DELETE" when NoSubresource(r) => TypedOperation("DeleteObject"),
             "POST" when r.Has("uploads") => CreateMultipartUpload,
             "POST" when r.Has("uploadId") => CompleteMultipartUpload,
             "GET" or "PUT" or "DELETE" or "POST" or "HEAD" => throw Unsupported(r),
@@ -150,6 +155,4 @@ public sealed partial class S3Service(S3Access access) : IHttpService, LocalShif
         if (!int.TryParse(v, out var n) || n < 0) throw S3Errors.InvalidArgument($"Provided {name} not an integer or within integer range", name, v);
         return Math.Min(n, max);
     }
-
-    private static void NoContent(HttpContext http) => http.Response.StatusCode = 204;
 }

@@ -116,3 +116,72 @@ public sealed record PutBucketPolicyRequest(
     string Bucket, string? Policy = null, string? ContentMD5 = null, string? ChecksumAlgorithm = null,
     bool? ConfirmRemoveSelfBucketAccess = null, string? ExpectedBucketOwner = null);
 public sealed record DeleteBucketPolicyRequest(string Bucket, string? ExpectedBucketOwner = null);
+
+// ---- objects: deleting, tagging ----
+
+public sealed record DeleteObjectRequest(
+    string Bucket, string Key, string? MFA = null, string? VersionId = null, string? RequestPayer = null, bool? BypassGovernanceRetention = null,
+    string? ExpectedBucketOwner = null, string? IfMatch = null, DateTimeOffset? IfMatchLastModifiedTime = null, long? IfMatchSize = null);
+public sealed record DeleteObjectOutput(bool? DeleteMarker = null, string? VersionId = null, string? RequestCharged = null);
+
+public sealed record ObjectIdentifier(string Key, string? VersionId = null, string? ETag = null, DateTimeOffset? LastModifiedTime = null, long? Size = null);
+public sealed record Delete(List<ObjectIdentifier> Objects, bool? Quiet = null);
+public sealed record DeleteObjectsRequest(
+    string Bucket, Delete Delete, string? MFA = null, string? RequestPayer = null, bool? BypassGovernanceRetention = null,
+    string? ExpectedBucketOwner = null, string? ChecksumAlgorithm = null);
+public sealed record DeletedObject(string? Key = null, string? VersionId = null, bool? DeleteMarker = null, string? DeleteMarkerVersionId = null);
+
+/// <summary>A key DeleteObjects could not delete (the model's <c>Error</c> shape).</summary>
+public sealed record DeleteError(string? Key = null, string? VersionId = null, string? Code = null, string? Message = null);
+public sealed record DeleteObjectsOutput(List<DeletedObject>? Deleted = null, string? RequestCharged = null, List<DeleteError>? Errors = null);
+
+public sealed record GetObjectTaggingRequest(string Bucket, string Key, string? VersionId = null, string? ExpectedBucketOwner = null, string? RequestPayer = null);
+public sealed record GetObjectTaggingOutput(List<Tag> TagSet, string? VersionId = null);
+public sealed record PutObjectTaggingRequest(
+    string Bucket, string Key, Tagging Tagging, string? VersionId = null, string? ContentMD5 = null, string? ChecksumAlgorithm = null,
+    string? ExpectedBucketOwner = null, string? RequestPayer = null);
+public sealed record PutObjectTaggingOutput(string? VersionId = null);
+public sealed record DeleteObjectTaggingRequest(string Bucket, string Key, string? VersionId = null, string? ExpectedBucketOwner = null);
+public sealed record DeleteObjectTaggingOutput(string? VersionId = null);
+
+// ---- multipart uploads ----
+
+public sealed record AbortMultipartUploadRequest(
+    string Bucket, string Key, string UploadId, string? RequestPayer = null, string? ExpectedBucketOwner = null,
+    DateTimeOffset? IfMatchInitiatedTime = null);
+public sealed record AbortMultipartUploadOutput(string? RequestCharged = null);
+
+public sealed record Initiator(string? ID = null, string? DisplayName = null);
+
+/// <summary>A part of an upload; its checksum under the member of its algorithm (<c>ChecksumCRC32</c>, …).</summary>
+public sealed record Part(
+    int? PartNumber = null, DateTimeOffset? LastModified = null, string? ETag = null, long? Size = null, string? ChecksumCRC32 = null,
+    string? ChecksumCRC32C = null, string? ChecksumCRC64NVME = null, string? ChecksumSHA1 = null, string? ChecksumSHA256 = null);
+
+public sealed record ListPartsRequest(
+    string Bucket, string Key, string UploadId, int? MaxParts = null, int? PartNumberMarker = null, string? RequestPayer = null,
+    string? ExpectedBucketOwner = null, string? SSECustomerAlgorithm = null, string? SSECustomerKey = null, string? SSECustomerKeyMD5 = null);
+public sealed record ListPartsOutput(
+    string? Bucket = null, string? Key = null, string? UploadId = null, int? PartNumberMarker = null, int? NextPartNumberMarker = null,
+    int? MaxParts = null, bool? IsTruncated = null, List<Part>? Parts = null, Initiator? Initiator = null, Owner? Owner = null,
+    string? StorageClass = null, string? ChecksumAlgorithm = null, string? ChecksumType = null);
+
+public sealed record MultipartUpload(
+    string? UploadId = null, string? Key = null, DateTimeOffset? Initiated = null, string? StorageClass = null, Owner? Owner = null,
+    Initiator? Initiator = null, string? ChecksumAlgorithm = null, string? ChecksumType = null);
+public sealed record ListMultipartUploadsRequest(
+    string Bucket, string? Delimiter = null, string? EncodingType = null, string? KeyMarker = null, int? MaxUploads = null, string? Prefix = null,
+    string? UploadIdMarker = null, string? ExpectedBucketOwner = null, string? RequestPayer = null);
+public sealed record ListMultipartUploadsOutput(
+    string? Bucket = null, string? KeyMarker = null, string? UploadIdMarker = null, string? NextKeyMarker = null, string? Prefix = null,
+    string? Delimiter = null, string? NextUploadIdMarker = null, int? MaxUploads = null, bool? IsTruncated = null,
+    List<MultipartUpload>? Uploads = null, List<CommonPrefix>? CommonPrefixes = null, string? EncodingType = null);
+
+// ---- creating a bucket ----
+
+public sealed record CreateBucketConfiguration(string? LocationConstraint = null);
+public sealed record CreateBucketRequest(
+    string Bucket, string? ACL = null, CreateBucketConfiguration? CreateBucketConfiguration = null, string? GrantFullControl = null,
+    string? GrantRead = null, string? GrantReadACP = null, string? GrantWrite = null, string? GrantWriteACP = null,
+    bool? ObjectLockEnabledForBucket = null, string? ObjectOwnership = null);
+public sealed record CreateBucketOutput(string? Location = null);
