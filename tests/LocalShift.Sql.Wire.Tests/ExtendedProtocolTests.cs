@@ -26,7 +26,7 @@ public sealed class ExtendedProtocolTests(ExtendedProtocolTests.Endpoint endpoin
     public async Task A_suspended_portal_runs_its_statement_timeout_per_execute_not_while_the_client_waits()
     {
         await using var client = await RawProtocolClient.ConnectAsync(endpoint);
-        await client.QueryAsync("set statement_timeout to 300");
+        await client.QueryAsync("set statement_timeout to 1500");
         await client.ReadUntilReadyAsync();
         await client.ParseAsync("five", "select i from generate_series(0, 4) t(i)");
         await client.BindAsync("slow", "five");
@@ -38,7 +38,7 @@ public sealed class ExtendedProtocolTests(ExtendedProtocolTests.Endpoint endpoin
 
         // PostgreSQL's timer ends with each Execute: the client taking longer than the timeout before the next one is
         // no statement running past it.
-        await Task.Delay(1200);
+        await Task.Delay(3000);
         await client.ExecuteAsync("slow", 0);
         await client.SyncAsync();
         var rest = await client.ReadUntilReadyAsync();

@@ -94,7 +94,7 @@ public sealed class ConcurrencyTests(ServerFixture fixture) : IClassFixture<Serv
         var random = new Random(21);
         var bodies = Enumerable.Range(0, Writers * PutsEach).Select(_ =>
         {
-            var body = new byte[random.Next(1, 512 * 1024)];
+            var body = new byte[random.Next(1, 128 * 1024)];
             random.NextBytes(body);
             return body;
         }).ToArray();

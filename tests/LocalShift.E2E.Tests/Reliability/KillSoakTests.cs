@@ -39,8 +39,10 @@ public sealed class KillSoakTests(ITestOutputHelper output)
         await ExecAsync(port, "CREATE TABLE soak(round INT, i INT)");
         await ExecAsync(port, "CREATE TABLE soak_copy(copy VARCHAR(20), i INT)");
         // The roles the association loop adds and removes (the cluster's own default role is never among them).
-        var pool = new List<string>();
-        for (var i = 0; i < AssociationPool; i++) pool.Add(await story.CreateRoleAsync($"SoakPool{i}"));
+        var pool = Enumerable.Range(0, AssociationPool).Select(i => RoleStory.RoleArn($"SoakPool{i}")).ToList();
+        foreach (var created in await server.AwsBatchAsAsync(LocalShiftServer.RootKey, LocalShiftServer.RootSecret, null,
+                     pool.Select(arn => new[] { "iam", "create-role", "--role-name", arn.Split('/')[^1], "--assume-role-policy-document", RoleStory.RedshiftTrust }).ToList()))
+            created.EnsureSuccess();
 
         var objects = new ConcurrentDictionary<string, string>();
         var users = new ConcurrentBag<string>();
