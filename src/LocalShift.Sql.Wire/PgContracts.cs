@@ -141,4 +141,13 @@ public interface IPgResult : IDisposable
 
     /// <summary>The command tag, valid once <see cref="Read"/> returned false (or at once for no rows).</summary>
     string CommandTag { get; }
+
+    /// <summary>
+    /// An Execute with a row limit ended with PortalSuspended: the statement is not running while the client decides
+    /// whether to ask for more, so its <c>statement_timeout</c> stops (PostgreSQL times each Execute on its own).
+    /// </summary>
+    void Suspend() { }
+
+    /// <summary>The next Execute of a suspended portal: its <c>statement_timeout</c> starts again from zero.</summary>
+    void Resume() { }
 }

@@ -23,6 +23,30 @@ public sealed class ExtendedProtocolTests(ExtendedProtocolTests.Endpoint endpoin
     }
 
     [Fact]
+    public async Task A_suspended_portal_runs_its_statement_timeout_per_execute_not_while_the_client_waits()
+    {
+        await using var client = await RawProtocolClient.ConnectAsync(endpoint);
+        await client.QueryAsync("set statement_timeout to 1500");
+        await client.ReadUntilReadyAsync();
+        await client.ParseAsync("five", "select i from generate_series(0, 4) t(i)");
+        await client.BindAsync("slow", "five");
+        await client.ExecuteAsync("slow", 2);
+        await client.FlushAsync();
+        var first = new List<(char Type, byte[] Body)>();
+        while (first.Count < 5) first.Add(await client.ReadAsync());
+        Assert.Equal("12DDs", RawProtocolClient.Types(first));
+
+        // PostgreSQL's timer ends with each Execute: the client taking longer than the timeout before the next one is
+        // no statement running past it.
+        await Task.Delay(3000);
+        await client.ExecuteAsync("slow", 0);
+        await client.SyncAsync();
+        var rest = await client.ReadUntilReadyAsync();
+        Assert.Equal("DDDCZ", RawProtocolClient.Types(rest));
+        Assert.Equal("SELECT 3", RawProtocolClient.CommandTag(rest[^2].Body));
+    }
+
+    [Fact]
     public async Task Describe_statement_reports_parameter_types_and_columns_or_no_data()
     {
         await using var client = await RawProtocolClient.ConnectAsync(endpoint);

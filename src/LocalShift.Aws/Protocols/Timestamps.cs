@@ -15,13 +15,23 @@ public static class Timestamps
     {
         if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var t))
             return t;
-        if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds))
+        if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) && InRange(seconds))
             return FromSeconds(seconds);
+        // unverified: AWS's text for a value that is no timestamp (or one no calendar holds, such as 1e400 seconds).
         throw AwsException.InvalidParameterValue($"Invalid value '{text}' for {name}: it must be a timestamp.");
     }
 
+    /// <summary>Epoch seconds as a timestamp; a value outside years 1–9999 (or not a number) is the caller's error, not ours.</summary>
     public static DateTimeOffset FromSeconds(double seconds) =>
-        DateTimeOffset.UnixEpoch.AddTicks((long)Math.Round(seconds * TimeSpan.TicksPerSecond));
+        InRange(seconds)
+            ? DateTimeOffset.UnixEpoch.AddTicks((long)Math.Round(seconds * TimeSpan.TicksPerSecond))
+            : throw AwsException.InvalidParameterValue(
+                $"Invalid value '{seconds.ToString(CultureInfo.InvariantCulture)}' for timestamp: it must be a timestamp."); // unverified: AWS's text
+
+    private static readonly double MinSeconds = (DateTimeOffset.MinValue - DateTimeOffset.UnixEpoch).TotalSeconds;
+    private static readonly double MaxSeconds = (DateTimeOffset.MaxValue - DateTimeOffset.UnixEpoch).TotalSeconds;
+
+    private static bool InRange(double seconds) => double.IsFinite(seconds) && seconds >= MinSeconds && seconds <= MaxSeconds;
 
     /// <summary>A timestamp in the protocol-neutral document: a DateTimeOffset, an ISO 8601 string or epoch seconds.</summary>
     public static DateTimeOffset Read(JsonValue v)

@@ -105,9 +105,11 @@ public sealed partial class PgSession
             CommandComplete.Write(_out, portal.CompletedTag);
             return;
         }
+        var resumed = portal.Result is not null;
         Start(portal);
         WriteNotices();
         var result = portal.Result!;
+        if (resumed) result.Resume();
         if (portal.Columns is null)
         {
             portal.CompletedTag = result.CommandTag;
@@ -122,6 +124,7 @@ public sealed partial class PgSession
         WriteNotices();
         if (suspended)
         {
+            result.Suspend();
             EmptyBodyMessages.PortalSuspended(_out);
             return;
         }

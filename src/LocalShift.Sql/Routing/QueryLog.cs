@@ -75,6 +75,8 @@ internal sealed class LoggedQuery(long id, long transaction, string user, int pi
 
         public object? GetValue(int ordinal) => inner.GetValue(ordinal);
         public string CommandTag => inner.CommandTag;
+        public void Suspend() => inner.Suspend();
+        public void Resume() => inner.Resume();
 
         public void Dispose()
         {

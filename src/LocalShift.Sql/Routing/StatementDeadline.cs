@@ -7,7 +7,8 @@ namespace LocalShift.Sql.Routing;
 /// <c>statement_timeout</c> for one statement: a timer that, once the statement has run longer than the timeout, stops
 /// it the way a CancelRequest does (the engine's interrupt, a COPY's or UNLOAD's own work), and the cancellation the
 /// statement then fails with, told in PostgreSQL's and Redshift's words for a timeout. It covers the statement from its
-/// start until its result is closed, rows sent to the client included, as PostgreSQL's timer does.
+/// start until its result is closed, rows sent to the client included, as PostgreSQL's timer does; in the extended
+/// protocol each Execute of a portal has its own timeout, and none runs while the portal waits suspended.
 /// </summary>
 internal sealed class StatementDeadline : IDisposable
 {
@@ -15,20 +16,48 @@ internal sealed class StatementDeadline : IDisposable
     public const string Message = "canceling statement due to statement timeout";
 
     private readonly Timer _timer;
+    private readonly TimeSpan _timeout;
     private readonly Lock _gate = new();
     private bool _done;
+    private bool _paused;
+    private long _startedAt = System.Diagnostics.Stopwatch.GetTimestamp();
 
     private StatementDeadline(TimeSpan timeout, Action cancel)
     {
+        _timeout = timeout;
         _timer = new Timer(_ =>
         {
             lock (_gate)
             {
-                if (_done) return;
+                // A tick of an earlier Execute's timer that ran late is not this one's.
+                if (_done || _paused || System.Diagnostics.Stopwatch.GetElapsedTime(_startedAt) < _timeout) return;
                 Expired = true;
             }
             cancel();
         }, null, timeout, Timeout.InfiniteTimeSpan);
+    }
+
+    /// <summary>The portal is suspended between Executes: no time runs until the next one.</summary>
+    public void Suspend()
+    {
+        lock (_gate)
+        {
+            if (_done || Expired) return;
+            _paused = true;
+            _timer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        }
+    }
+
+    /// <summary>The next Execute of a suspended portal: a full timeout again, as PostgreSQL gives each Execute.</summary>
+    public void Resume()
+    {
+        lock (_gate)
+        {
+            if (_done || Expired || !_paused) return;
+            _paused = false;
+            _startedAt = System.Diagnostics.Stopwatch.GetTimestamp();
+            _timer.Change(_timeout, Timeout.InfiniteTimeSpan);
+        }
     }
 
     /// <summary>The timeout passed and the statement was told to stop.</summary>
@@ -88,6 +117,8 @@ internal sealed class StatementDeadline : IDisposable
 
         public object? GetValue(int ordinal) => inner.GetValue(ordinal);
         public string CommandTag => inner.CommandTag;
+        public void Suspend() => deadline.Suspend();
+        public void Resume() => deadline.Resume();
 
         public void Dispose()
         {

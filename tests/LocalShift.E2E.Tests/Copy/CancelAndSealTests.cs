@@ -93,6 +93,26 @@ public class CancelAndSealTests(CancelFixture f) : IClassFixture<CancelFixture>
         Assert.Equal(1, await CountAsync("abandoned"));
     }
 
+    [Fact]
+    public async Task A_cancel_request_stops_an_unload_and_none_of_its_files_stays()
+    {
+        await using var connection = new NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(
+            $"UNLOAD ('select g, repeat(''x'', 40) as pad from generate_series(1, 400000000) t(g)') TO 's3://cancel-data/canceled-unload/' IAM_ROLE '{f.Role}'",
+            connection);
+        var running = command.ExecuteNonQueryAsync();
+        await Task.Delay(400);
+        command.Cancel();
+        var canceled = await Assert.ThrowsAsync<OperationCanceledException>(() => running.WaitAsync(TimeSpan.FromSeconds(60)));
+        var e = Assert.IsType<PostgresException>(canceled.InnerException);
+        Assert.Equal("57014", e.SqlState);
+        Assert.Equal("canceling statement due to user request", e.MessageText);
+        Assert.Empty(await f.Story.KeysAsync("cancel-data", "canceled-unload/"));
+        await using var next = new NpgsqlCommand("select 41 + 1", connection);
+        Assert.Equal(42, await next.ExecuteScalarAsync());
+    }
+
     /// <summary>The process id of the session running a COPY into the table, once it shows in stv_sessions' query log.</summary>
     private async Task<int> SessionOfAsync(string table)
     {

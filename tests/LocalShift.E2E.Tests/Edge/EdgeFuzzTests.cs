@@ -9,15 +9,19 @@ using Xunit.Abstractions;
 namespace LocalShift.E2E.Tests.Edge;
 
 /// <summary>
-/// Seeded fuzzing of the AWS edge with correctly signed requests: for the query services (IAM, STS, Redshift) and the
-/// json services (Glue, the Data API), each round picks an emulated operation and fills its parameters — the model's
-/// own member names, at any depth of list and map wrapping, plus names the model lacks — with hostile values (empty,
-/// huge, negative, NUL, lone surrogates, markup, wrong JSON types). Every answer must come within the deadline, be an
-/// AWS answer (2xx, or a 4xx/501 with the protocol's error envelope and a code), never a 500, and never name an
+/// Seeded fuzzing of the AWS edge with correctly signed requests: for the query services (IAM, STS, Redshift), the
+/// json services (Glue, the Data API), S3 (rest-xml) and Lambda (rest-json), each round picks an emulated operation and
+/// fills its parameters — the model's own member names, at any depth of list and map wrapping, plus names the model
+/// lacks; for the rest services the path labels, query parameters, headers and body (XML or JSON) the model places them
+/// in — with hostile values (empty, huge, negative, NUL, lone surrogates, markup, wrong JSON types, malformed XML). One
+/// round in six is an auth replay instead: a correctly signed request is sent, then sent again either exactly (AWS
+/// accepts a replay within the signature's time) or with one part changed after signing (body, path, query, date,
+/// scope, signature, key, an old date); a changed replay must be refused. Every answer must come within the deadline,
+/// be an AWS answer (2xx, or a 4xx/501 with the protocol's error envelope and a code), never a 500, and never name an
 /// internal type. The default run takes fixed seeds; <c>./run-tests --long</c> runs many more (LOCALSHIFT_LONG=1),
 /// LOCALSHIFT_FUZZ_SEED=N replays one.
 /// </summary>
-public sealed class EdgeFuzzTests(ServerFixture fixture, ITestOutputHelper output) : IClassFixture<ServerFixture>
+public sealed partial class EdgeFuzzTests(ServerFixture fixture, ITestOutputHelper output) : IClassFixture<ServerFixture>
 {
     private LocalShiftServer Server => fixture.Server;
 
@@ -38,13 +42,24 @@ public sealed class EdgeFuzzTests(ServerFixture fixture, ITestOutputHelper outpu
             ? [int.Parse(one, System.Globalization.CultureInfo.InvariantCulture)]
             : Environment.GetEnvironmentVariable("LOCALSHIFT_LONG") == "1"
                 ? Enumerable.Range(0, 3000).Select(i => Environment.TickCount ^ (i * 104729)).ToArray()
-                : Enumerable.Range(1, 60).ToArray();
+                : Enumerable.Range(1, 90).ToArray();
+        (await Server.AwsAsync("s3", "mb", $"s3://{FuzzBucket}")).EnsureSuccess();
         foreach (var seed in seeds)
         {
             var random = new Random(seed);
+            if (random.Next(6) == 0)
+            {
+                await ReplayAsync(http, seed, random);
+                continue;
+            }
             var service = services[random.Next(services.Count)];
             var operation = service.Operations[random.Next(service.Operations.Count)];
-            using var request = service.Protocol == "query" ? QueryRequest(service, operation, random) : JsonRequest(service, operation, random);
+            using var request = service.Protocol switch
+            {
+                "query" => QueryRequest(service, operation, random),
+                "json" => JsonRequest(service, operation, random),
+                _ => RestRequest(service, operation, random),
+            };
             HttpResponseMessage response;
             try
             {
@@ -59,16 +74,16 @@ public sealed class EdgeFuzzTests(ServerFixture fixture, ITestOutputHelper outpu
             {
                 var body = await response.Content.ReadAsStringAsync();
                 var sentBody = request.Content is null ? "" : await request.Content.ReadAsStringAsync();
-                var where = $"seed {seed}: {service.Name} {operation} answered {(int)response.StatusCode}: {Cut(body)} (sent {Cut(sentBody)})";
+                var where = $"seed {seed}: {service.Name} {operation} answered {(int)response.StatusCode}: {Cut(body)} (sent {request.Method} {Cut(request.RequestUri!.PathAndQuery)} {Cut(sentBody)})";
                 output.WriteLine(where);
                 Assert.True((int)response.StatusCode < 500 || response.StatusCode == HttpStatusCode.NotImplemented, where);
                 Assert.DoesNotContain("System.", body, StringComparison.Ordinal);
                 Assert.DoesNotContain("   at ", body, StringComparison.Ordinal);
-                if ((int)response.StatusCode >= 400)
-                {
-                    if (service.Protocol == "query") Assert.Matches("<Code>[A-Za-z.]+</Code>", body);
-                    else Assert.True(JsonNode.Parse(body)?["__type"] is not null || response.Headers.Contains("x-amzn-ErrorType"), where);
-                }
+                // A NUL in the path is refused by the HTTP server itself (Kestrel), before any service sees it: a bare 400
+                // without an AWS envelope (docs/reliability.md, known not to hold).
+                var refusedByKestrel = response.StatusCode == HttpStatusCode.BadRequest && body.Length == 0
+                    && request.RequestUri!.AbsolutePath.Contains("%00", StringComparison.Ordinal);
+                if ((int)response.StatusCode >= 400 && !refusedByKestrel) AssertErrorEnvelope(service.Protocol, request.Method, response, body, where);
             }
         }
 
@@ -85,7 +100,7 @@ public sealed class EdgeFuzzTests(ServerFixture fixture, ITestOutputHelper outpu
         foreach (var s in json.GetProperty("services").EnumerateArray())
         {
             var protocol = s.GetProperty("protocol").GetString()!;
-            if (protocol is not ("query" or "json") || s.GetProperty("emulated").ValueKind != JsonValueKind.Array) continue;
+            if (protocol is not ("query" or "json" or "rest-xml" or "rest-json") || s.GetProperty("emulated").ValueKind != JsonValueKind.Array) continue;
             var operations = s.GetProperty("emulated").EnumerateArray().Select(o => o.GetString()!).ToList();
             if (operations.Count == 0) continue;
             var name = s.GetProperty("name").GetString()!;

@@ -13,10 +13,12 @@ using Xunit.Abstractions;
 namespace LocalShift.E2E.Tests.Reliability;
 
 /// <summary>
-/// kill -9 under load: S3 PUTs, IAM CreateUser, SQL INSERTs and UNLOADs run at once until the server is killed at a
+/// kill -9 under load: S3 PUTs, multipart uploads completed, IAM CreateUser, role associations (ModifyClusterIamRoles
+/// adding one role and removing another), SQL INSERTs, COPYs and UNLOADs run at once until the server is killed at a
 /// random moment; after a restart on the same data dir every acknowledged write is there, byte for byte, and nothing
-/// is torn — an object is whole or absent, and an UNLOAD's prefix holds either all its files and its manifest or none
-/// of them. The default run (and CI) takes one round from a fixed seed; <c>./run-tests --long</c> (LOCALSHIFT_LONG=1)
+/// is torn — an object is whole or absent, a COPY loaded all its rows or none, an association acknowledged is there
+/// (adding or in-sync; a removal acknowledged is removing or gone), and an UNLOAD's prefix holds either all its files
+/// and its manifest or none of them. The default run (and CI) takes one round from a fixed seed; <c>./run-tests --long</c> (LOCALSHIFT_LONG=1)
 /// runs ten from seeds derived from the clock, each printed; LOCALSHIFT_FUZZ_SEED=N replays one.
 /// </summary>
 public sealed class KillSoakTests(ITestOutputHelper output)
@@ -35,12 +37,26 @@ public sealed class KillSoakTests(ITestOutputHelper output)
         await story.MakeBucketAsync("soak");
         var port = await story.CreateClusterAsync("soak", [role], defaultRole: role);
         await ExecAsync(port, "CREATE TABLE soak(round INT, i INT)");
+        await ExecAsync(port, "CREATE TABLE soak_copy(copy VARCHAR(20), i INT)");
+        // The roles the association loop adds and removes (the cluster's own default role is never among them).
+        var pool = Enumerable.Range(0, AssociationPool).Select(i => RoleStory.RoleArn($"SoakPool{i}")).ToList();
+        foreach (var created in await server.AwsBatchAsAsync(LocalShiftServer.RootKey, LocalShiftServer.RootSecret, null,
+                     pool.Select(arn => new[] { "iam", "create-role", "--role-name", arn.Split('/')[^1], "--assume-role-policy-document", RoleStory.RedshiftTrust }).ToList()))
+            created.EnsureSuccess();
 
         var objects = new ConcurrentDictionary<string, string>();
         var users = new ConcurrentBag<string>();
         var rows = new ConcurrentBag<(int Round, int I)>();
         var unloads = new ConcurrentBag<string>();
         var attempted = new ConcurrentBag<string>();
+        var multiparts = new ConcurrentDictionary<string, string>();
+        var multipartsTried = new ConcurrentDictionary<string, string>();
+        var copies = new ConcurrentBag<string>();
+        var copiesTried = new ConcurrentBag<string>();
+        // Per pool role, the last acknowledged change (true: added, false: removed); a role whose change was in flight at
+        // the kill is left out until a later change is acknowledged.
+        var associations = new ConcurrentDictionary<string, bool>();
+        var associationsInFlight = new ConcurrentDictionary<string, bool>();
 
         for (var round = 0; round < seeds.Length; round++)
         {
@@ -51,7 +67,7 @@ public sealed class KillSoakTests(ITestOutputHelper output)
             // (a loaded machine may need seconds for the first UNLOAD).
             var killAfter = TimeSpan.FromMilliseconds(random.Next(0, 1500));
             using var s3 = S3(server);
-            var before = (objects.Count, users.Count, rows.Count, unloads.Count);
+            var before = (objects.Count, users.Count, rows.Count, unloads.Count, multiparts.Count, copies.Count, Associated: _associationsAcknowledged);
             using var stop = new CancellationTokenSource();
             var r = round;
             var load = new[]
@@ -60,10 +76,14 @@ public sealed class KillSoakTests(ITestOutputHelper output)
                 Task.Run(() => CreateUsersAsync(server, r, users, stop.Token)),
                 Task.Run(() => InsertRowsAsync(port, r, rows, stop.Token)),
                 Task.Run(() => UnloadAsync(port, r, unloads, attempted, stop.Token)),
+                Task.Run(() => CompleteMultipartsAsync(s3, r, seed, multiparts, multipartsTried, stop.Token)),
+                Task.Run(() => CopyAsync(s3, port, r, copies, copiesTried, stop.Token)),
+                Task.Run(() => AssociateRolesAsync(server, pool, r, associations, associationsInFlight, stop.Token)),
             };
             var deadline = DateTime.UtcNow.AddSeconds(60);
             while (DateTime.UtcNow < deadline && _unexpected.IsEmpty
-                   && (objects.Count == before.Item1 || users.Count == before.Item2 || rows.Count == before.Item3 || unloads.Count == before.Item4))
+                   && (objects.Count == before.Item1 || users.Count == before.Item2 || rows.Count == before.Item3 || unloads.Count == before.Item4
+                       || multiparts.Count == before.Item5 || copies.Count == before.Item6 || _associationsAcknowledged == before.Associated))
                 await Task.Delay(20);
             await Task.Delay(killAfter);
             _killing = true;
@@ -72,13 +92,18 @@ public sealed class KillSoakTests(ITestOutputHelper output)
             await Task.WhenAll(load);
             Assert.True(_unexpected.IsEmpty, "failed before the kill: " + string.Join("; ", _unexpected));
             _killing = false;
-            output.WriteLine($"  killed after {killAfter.TotalMilliseconds} ms: {objects.Count} objects, {users.Count} users, {rows.Count} rows, {unloads.Count} unloads acknowledged so far");
+            output.WriteLine($"  killed after {killAfter.TotalMilliseconds} ms: {objects.Count} objects, {multiparts.Count} multipart uploads, {users.Count} users, "
+                + $"{_associationsAcknowledged} role changes, {rows.Count} rows, {copies.Count} copies, {unloads.Count} unloads acknowledged so far");
             await server.RestartAsync();
             port = await WaitForSqlAsync(server);
             using var after = S3(server);
             await VerifyAsync(server, after, port, objects, users, rows, unloads, attempted);
+            await VerifyMultipartsAsync(after, multiparts, multipartsTried);
+            await VerifyCopiesAsync(port, copies, copiesTried);
+            await VerifyAssociationsAsync(server, associations, associationsInFlight);
         }
-        Assert.True(objects.Count > 0 && users.Count > 0 && rows.Count > 0 && unloads.Count > 0, "some kind of write was never acknowledged before a kill");
+        Assert.True(objects.Count > 0 && users.Count > 0 && rows.Count > 0 && unloads.Count > 0 && multiparts.Count > 0 && copies.Count > 0
+            && _associationsAcknowledged > 0, "some kind of write was never acknowledged before a kill");
     }
 
     private async Task PutObjectsAsync(AmazonS3Client s3, int round, int seed, ConcurrentDictionary<string, string> acknowledged, CancellationToken stop)
@@ -101,6 +126,108 @@ public sealed class KillSoakTests(ITestOutputHelper output)
             acknowledged[key] = Convert.ToHexString(SHA256.HashData(body));
         }
     }
+
+    /// <summary>Multipart uploads of two parts (5 MiB, S3's least for a part that is not the last, and a short one), completed.</summary>
+    private async Task CompleteMultipartsAsync(AmazonS3Client s3, int round, int seed, ConcurrentDictionary<string, string> acknowledged,
+        ConcurrentDictionary<string, string> tried, CancellationToken stop)
+    {
+        var random = new Random(seed + 1);
+        for (var i = 0; !stop.IsCancellationRequested; i++)
+        {
+            var key = $"multipart/{round}/{i}";
+            var first = new byte[5 * 1024 * 1024];
+            var second = new byte[random.Next(1, 64 * 1024)];
+            random.NextBytes(first);
+            random.NextBytes(second);
+            var hash = Convert.ToHexString(SHA256.HashData(first.Concat(second).ToArray()));
+            try
+            {
+                var upload = await s3.InitiateMultipartUploadAsync("soak", key);
+                var parts = new List<PartETag>();
+                foreach (var (body, number) in new[] { (first, 1), (second, 2) })
+                {
+                    var part = await s3.UploadPartAsync(new UploadPartRequest
+                    {
+                        BucketName = "soak", Key = key, UploadId = upload.UploadId, PartNumber = number, InputStream = new MemoryStream(body),
+                    });
+                    parts.Add(new PartETag(number, part.ETag));
+                }
+                tried[key] = hash;
+                await s3.CompleteMultipartUploadAsync(new CompleteMultipartUploadRequest { BucketName = "soak", Key = key, UploadId = upload.UploadId, PartETags = parts });
+            }
+            catch (Exception e)
+            {
+                Failed($"multipart upload {key}", e);
+                return;
+            }
+            acknowledged[key] = hash;
+        }
+    }
+
+    /// <summary>Each COPY loads a file of its own (put just before it), its rows tagged with the COPY's name.</summary>
+    private async Task CopyAsync(AmazonS3Client s3, int port, int round, ConcurrentBag<string> acknowledged, ConcurrentBag<string> tried, CancellationToken stop)
+    {
+        try
+        {
+            await using var c = new NpgsqlConnection(ConnectionString(port));
+            await c.OpenAsync();
+            for (var i = 0; !stop.IsCancellationRequested; i++)
+            {
+                var tag = $"{round}-{i}";
+                var csv = new System.Text.StringBuilder();
+                for (var row = 0; row < CopyRows; row++) csv.Append(tag).Append(',').Append(row).Append('\n');
+                await s3.PutObjectAsync(new PutObjectRequest { BucketName = "soak", Key = $"copy-in/{tag}.csv", ContentBody = csv.ToString() });
+                tried.Add(tag);
+                await using var cmd = new NpgsqlCommand($"COPY soak_copy FROM 's3://soak/copy-in/{tag}.csv' IAM_ROLE default CSV", c);
+                await cmd.ExecuteNonQueryAsync();
+                acknowledged.Add(tag);
+            }
+        }
+        catch (Exception e) { Failed("COPY", e); }
+    }
+
+    /// <summary>
+    /// One ModifyClusterIamRoles after another (the CLI's botocore, signed), each adding one role of the pool and removing
+    /// the one half the pool away, so the cluster holds about half the pool whatever the number of rounds.
+    /// </summary>
+    private async Task AssociateRolesAsync(LocalShiftServer server, List<string> pool, int round, ConcurrentDictionary<string, bool> acknowledged,
+        ConcurrentDictionary<string, bool> inFlight, CancellationToken stop)
+    {
+        using var http = new HttpClient();
+        for (var i = round * 7; !stop.IsCancellationRequested; i++)
+        {
+            var add = pool[i % pool.Count];
+            var remove = pool[(i + pool.Count / 2) % pool.Count];
+            inFlight[add] = true;
+            inFlight[remove] = true;
+            HttpResponseMessage response;
+            try
+            {
+                response = await http.SendAsync(server.SignedRequest(HttpMethod.Post, "/", "redshift",
+                    $"Action=ModifyClusterIamRoles&ClusterIdentifier=soak&AddIamRoles.IamRoleArn.1={Uri.EscapeDataString(add)}"
+                    + $"&RemoveIamRoles.IamRoleArn.1={Uri.EscapeDataString(remove)}&Version=2012-12-01", "application/x-www-form-urlencoded"));
+            }
+            catch (Exception e)
+            {
+                Failed($"ModifyClusterIamRoles +{add} -{remove}", e);
+                return;
+            }
+            if (response.StatusCode != HttpStatusCode.OK)
+            {
+                Failed($"ModifyClusterIamRoles +{add} -{remove}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+                return;
+            }
+            acknowledged[add] = true;
+            acknowledged[remove] = false;
+            inFlight.TryRemove(add, out _);
+            inFlight.TryRemove(remove, out _);
+            Interlocked.Increment(ref _associationsAcknowledged);
+        }
+    }
+
+    private int _associationsAcknowledged;
+    private const int AssociationPool = 12;
+    private const int CopyRows = 5000;
 
     private async Task CreateUsersAsync(LocalShiftServer server, int round, ConcurrentBag<string> acknowledged, CancellationToken stop)
     {
@@ -221,6 +348,62 @@ public sealed class KillSoakTests(ITestOutputHelper output)
                 .Select(e => e.GetProperty("url").GetString()!.Replace("s3://soak/", "")).ToHashSet();
             Assert.Equal(named.Append(prefix + "manifest").Order(), under.Order());
         }
+    }
+
+    /// <summary>A completed upload acknowledged is there byte for byte; one in flight is either absent or whole.</summary>
+    private static async Task VerifyMultipartsAsync(AmazonS3Client s3, ConcurrentDictionary<string, string> acknowledged, ConcurrentDictionary<string, string> tried)
+    {
+        var listed = await ListAsync(s3, "multipart/");
+        foreach (var (key, hash) in tried)
+        {
+            if (!listed.ContainsKey(key))
+            {
+                Assert.False(acknowledged.ContainsKey(key), $"acknowledged multipart upload {key} is missing after kill -9");
+                continue;
+            }
+            using var got = await s3.GetObjectAsync("soak", key);
+            using var ms = new MemoryStream();
+            await got.ResponseStream.CopyToAsync(ms);
+            Assert.True(hash == Convert.ToHexString(SHA256.HashData(ms.ToArray())), $"multipart upload {key} is not the bytes sent after kill -9 ({ms.Length} bytes)");
+        }
+    }
+
+    /// <summary>A COPY loaded every row of its file or none; an acknowledged one every row.</summary>
+    private static async Task VerifyCopiesAsync(int port, ConcurrentBag<string> acknowledged, ConcurrentBag<string> tried)
+    {
+        var loaded = new Dictionary<string, long>();
+        await using (var c = new NpgsqlConnection(ConnectionString(port)))
+        {
+            await c.OpenAsync();
+            await using var cmd = new NpgsqlCommand("SELECT copy, count(*) FROM soak_copy GROUP BY copy", c);
+            await using var reader = await cmd.ExecuteReaderAsync();
+            while (await reader.ReadAsync()) loaded[reader.GetString(0)] = reader.GetInt64(1);
+        }
+        foreach (var tag in tried.Distinct())
+        {
+            var n = loaded.GetValueOrDefault(tag);
+            Assert.True(n is 0 or CopyRows, $"COPY {tag} left {n} of its {CopyRows} rows after kill -9");
+            Assert.True(n == CopyRows || !acknowledged.Contains(tag), $"acknowledged COPY {tag} is missing after kill -9");
+        }
+        Assert.True(loaded.Keys.All(tried.Contains), "rows of a COPY that was never sent");
+    }
+
+    /// <summary>An acknowledged add is associated (adding or in-sync); an acknowledged removal is removing or gone.</summary>
+    private static async Task VerifyAssociationsAsync(LocalShiftServer server, ConcurrentDictionary<string, bool> acknowledged, ConcurrentDictionary<string, bool> inFlight)
+    {
+        var described = (await server.AwsAsync("redshift", "describe-clusters", "--cluster-identifier", "soak")).EnsureSuccess();
+        var roles = described.Json().GetProperty("Clusters")[0].GetProperty("IamRoles").EnumerateArray()
+            .ToDictionary(r => r.GetProperty("IamRoleArn").GetString()!, r => r.GetProperty("ApplyStatus").GetString()!);
+        foreach (var (arn, added) in acknowledged)
+        {
+            if (inFlight.ContainsKey(arn)) continue;
+            var status = roles.GetValueOrDefault(arn);
+            if (added) Assert.True(status is "adding" or "in-sync", $"role {arn} whose association was acknowledged is {status ?? "not associated"} after kill -9");
+            else Assert.True(status is null or "removing", $"role {arn} whose removal was acknowledged is {status} after kill -9");
+        }
+        // A change in flight at the kill either happened or not: its roles are unknown until a later change is acknowledged.
+        foreach (var arn in inFlight.Keys) acknowledged.TryRemove(arn, out _);
+        inFlight.Clear();
     }
 
     private static async Task<Dictionary<string, long>> ListAsync(AmazonS3Client s3, string prefix)
