@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using LocalShift.E2E.Tests.Copy;
 using LocalShift.E2E.Tests.Infrastructure;
+using LocalShift.Engine;
 using Npgsql;
 using Xunit.Abstractions;
 
