@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Text;
 using LocalShift.E2E.Tests.Infrastructure;
-using LocalShift.Engine;
 using Npgsql;
 
 namespace LocalShift.E2E.Tests.Copy;

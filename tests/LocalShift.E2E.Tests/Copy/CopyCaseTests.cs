@@ -4,7 +4,6 @@ using Amazon.Runtime;
 using Amazon.S3;
 using Amazon.S3.Model;
 using LocalShift.E2E.Tests.Infrastructure;
-using LocalShift.Engine;
 using Npgsql;
 
 namespace LocalShift.E2E.Tests.Copy;

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using LocalShift.E2E.Tests.Copy;
 using LocalShift.E2E.Tests.Infrastructure;
-using LocalShift.Engine;
 using Npgsql;
 using Xunit.Abstractions;
 

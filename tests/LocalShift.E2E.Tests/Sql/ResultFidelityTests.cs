@@ -1,6 +1,5 @@
 using LocalShift.E2E.Tests.Copy;
 using LocalShift.E2E.Tests.Infrastructure;
-using LocalShift.Engine;
 using Npgsql;
 
 namespace LocalShift.E2E.Tests.Sql;
