@@ -1,7 +1,6 @@
 using DuckDB.NET.Data;
 using DuckDB.NET.Native;
-using LocalShift.Sql.Wire;
-using LocalShift.Sql.Wire.Types;
+using LocalShift.Engine.Types;
 
 namespace LocalShift.Engine.DuckDb;
 
@@ -306,6 +305,13 @@ internal sealed class DuckDbSession(DuckDBConnection connection, string stagingD
     public long WriteFiles(string query, string path, FileWrite write) => Execute(DuckDbFileSql.CopyTo(query, path, write));
 
     public string ThreadFile(int thread, FileWrite write) => DuckDbFileSql.ThreadFile(thread, write);
+
+    public void DefineFunctions(IReadOnlyList<EngineFunction> functions)
+    {
+        if (functions.Count > 0) Execute(DuckDbFunctionSql.Define(functions));
+    }
+
+    public void Checkpoint() => Execute("CHECKPOINT");
 
     public int Threads()
     {

@@ -1,5 +1,4 @@
 using System.Text.RegularExpressions;
-using LocalShift.Sql.Wire;
 
 namespace LocalShift.Engine.DuckDb;
 

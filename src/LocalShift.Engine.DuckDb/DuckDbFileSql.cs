@@ -4,8 +4,8 @@ namespace LocalShift.Engine.DuckDb;
 
 /// <summary>
 /// DuckDB's readers and writer of files, as SQL: <c>read_csv</c>, <c>read_parquet</c>, <c>read_json</c> for a
-/// <see cref="FileScan"/>, <c>COPY (…) TO … (FORMAT …)</c> for a <see cref="FileWrite"/>. The one place their names and
-/// options are written.
+/// <see cref="FileScan"/> (COPY's sources, an external table's objects), <c>COPY (…) TO … (FORMAT …)</c> for a
+/// <see cref="FileWrite"/> (UNLOAD). The one place their names and options are written.
 /// </summary>
 internal static class DuckDbFileSql
 {
@@ -15,7 +15,8 @@ internal static class DuckDbFileSql
         var options = scan switch
         {
             DelimitedScan text => DelimitedOptions(text),
-            JsonScan json => [$"format = 'auto'", $"compression = '{(json.Compression == FileCompression.None ? "uncompressed" : Compression(json.Compression))}'"],
+            JsonScan json => JsonOptions(json),
+            ParquetScan { UnionByName: true } => ["union_by_name = true"],
             _ => [],
         };
         if (scan.FileNames) options.Add("filename = true");
@@ -30,12 +31,25 @@ internal static class DuckDbFileSql
         return $"{reader}({string.Join(", ", options.Prepend(paths))})";
     }
 
+    private static List<string> JsonOptions(JsonScan json)
+    {
+        var options = new List<string> { json.OneDocumentPerLine ? "format = 'newline_delimited'" : "format = 'auto'" };
+        if (json.Columns is { } columns) options.Add($"columns = {Columns(columns)}");
+        // By extension: the reader's own default, which goes by the file's name.
+        if (json.Compression != FileCompression.ByExtension)
+            options.Add($"compression = '{(json.Compression == FileCompression.None ? "uncompressed" : Compression(json.Compression))}'");
+        return options;
+    }
+
+    private static string Columns(IReadOnlyList<ScanColumn> columns) =>
+        "{" + string.Join(", ", columns.Select(c => $"{Literal(c.Name)}: {Literal(c.Type)}")) + "}";
+
     private static List<string> DelimitedOptions(DelimitedScan text)
     {
         // Without columns the reader detects the fields itself and reads them all as text.
         if (text.Columns is null)
             return [$"header = {Bool(text.Header)}", "all_varchar = true", $"delim = {Literal(text.Delimiter)}"];
-        var columns = "{" + string.Join(", ", text.Columns.Select(c => $"{Literal(c.Name)}: {Literal(c.Type)}")) + "}";
+        var columns = Columns(text.Columns);
         var options = new List<string>
         {
             $"delim = {Literal(text.Delimiter)}", $"quote = {Literal(text.Quote)}", $"escape = {Literal(text.Escape)}",
@@ -47,7 +61,7 @@ internal static class DuckDbFileSql
         else if (text.NullStrings.Count > 1) options.Add($"nullstr = [{string.Join(", ", text.NullStrings.Select(Literal))}]");
         if (text.NeverNull.Count > 0) options.Add($"force_not_null = [{string.Join(", ", text.NeverNull.Select(Literal))}]");
         if (!text.QuotedNulls) options.Add("allow_quoted_nulls = false");
-        options.Add($"compression = '{Compression(text.Compression)}'");
+        if (text.Compression != FileCompression.ByExtension) options.Add($"compression = '{Compression(text.Compression)}'");
         options.Add($"null_padding = {Bool(text.PadMissingFields)}");
         if (text.Rejects is { } rejects)
             options.Add($"store_rejects = true, rejects_table = {Literal(rejects.Table)}, rejects_scan = {Literal(rejects.Scans)}");
@@ -102,6 +116,7 @@ internal static class DuckDbFileSql
     {
         FileCompression.Gzip => "gzip",
         FileCompression.Zstd => "zstd",
+        FileCompression.ByExtension => throw new ArgumentException("a file written is compressed as asked, not by its name", nameof(compression)),
         _ => "none",
     };
 

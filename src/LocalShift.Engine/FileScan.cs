@@ -1,7 +1,15 @@
 namespace LocalShift.Engine;
 
 /// <summary>How the engine is to decompress a file it reads or writes itself.</summary>
-public enum FileCompression { None, Gzip, Zstd }
+public enum FileCompression
+{
+    None,
+    Gzip,
+    Zstd,
+
+    /// <summary>Read: as the file's name says (<c>.gz</c>, <c>.zst</c>), none otherwise. Not for writing.</summary>
+    ByExtension,
+}
 
 /// <summary>
 /// Local files (in the engine's staging folder) read as one relation, whose rows a statement selects from: COPY's
@@ -67,13 +75,24 @@ public sealed record DelimitedScan(IReadOnlyList<string> Paths, IReadOnlyList<Sc
 public sealed record RejectedLines(string Table, string Scans);
 
 /// <summary>Parquet files: their columns as the files name and type them.</summary>
-public sealed record ParquetScan(IReadOnlyList<string> Paths) : FileScan(Paths);
+public sealed record ParquetScan(IReadOnlyList<string> Paths) : FileScan(Paths)
+{
+    /// <summary>Files whose columns differ are read by column name (a column a file lacks is NULL in its rows), not by position.</summary>
+    public bool UnionByName { get; init; }
+}
 
 /// <summary>
 /// JSON documents (one per line, or one array of them): with <paramref name="Whole"/> each document is one value in a
 /// column named <c>json</c>; without, an object's keys are its columns.
 /// </summary>
-public sealed record JsonScan(IReadOnlyList<string> Paths, bool Whole, FileCompression Compression = FileCompression.None) : FileScan(Paths);
+public sealed record JsonScan(IReadOnlyList<string> Paths, bool Whole, FileCompression Compression = FileCompression.None) : FileScan(Paths)
+{
+    /// <summary>Exactly one document per line (no arrays of documents, no document over several lines).</summary>
+    public bool OneDocumentPerLine { get; init; }
+
+    /// <summary>The keys read, as these columns (a key a document lacks is NULL); null: every key the documents have.</summary>
+    public IReadOnlyList<ScanColumn>? Columns { get; init; }
+}
 
 /// <summary>The formats the engine writes a query's rows in (<see cref="IEngineSession.WriteFiles"/>).</summary>
 public enum FileFormat { Delimited, Parquet, Json }

@@ -1,10 +1,9 @@
-using LocalShift.Sql.Wire;
-
 namespace LocalShift.Engine;
 
 /// <summary>
 /// The analytic database behind one cluster. The SQL layer speaks only these interfaces (in PostgreSQL terms:
-/// type OIDs and SQLSTATEs); LocalShift.Engine.DuckDb is the one implementation and the only place DuckDB is known.
+/// type OIDs and SQLSTATEs); LocalShift.Engine.DuckDb is the one implementation and the only place DuckDB is known, and
+/// <see cref="ISqlEngineFactory"/> is how the server hands it to the SQL layer.
 /// </summary>
 public interface ISqlEngine : IDisposable
 {
@@ -93,6 +92,18 @@ public interface IEngineSession : IDisposable
 
     /// <summary>How many threads the engine runs a statement on (at most that many files for a <see cref="FileWrite.FilePerThread"/> write).</summary>
     int Threads();
+
+    /// <summary>
+    /// Defines (or replaces) these functions, in one statement of this session: the cluster's function library, its
+    /// catalog functions, and a session's own values (<see cref="EngineFunction.Session"/>).
+    /// </summary>
+    void DefineFunctions(IReadOnlyList<EngineFunction> functions);
+
+    /// <summary>
+    /// Writes every committed change into the database file and frees the space of dropped data. Refused with a
+    /// <see cref="PgException"/> while another session has a write transaction open (the engine does not wait).
+    /// </summary>
+    void Checkpoint();
 }
 
 /// <summary>A query prepared once in one session (<see cref="IEngineSession.Prepare"/>).</summary>

@@ -1,4 +1,4 @@
-namespace LocalShift.Sql.Wire;
+namespace LocalShift.Engine;
 
 /// <summary>
 /// An error the client sees as an ErrorResponse: SQLSTATE, message and the optional DETAIL/HINT fields.

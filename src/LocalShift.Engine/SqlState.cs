@@ -1,4 +1,4 @@
-namespace LocalShift.Sql.Wire;
+namespace LocalShift.Engine;
 
 /// <summary>PostgreSQL SQLSTATE codes used by the endpoint, grouped by class as in the PostgreSQL manual (Appendix A).</summary>
 public static class SqlState

@@ -1,6 +1,7 @@
 using LocalShift.Aws;
 using LocalShift.Aws.Edge;
 using LocalShift.Aws.Operations;
+using LocalShift.Engine.DuckDb;
 using LocalShift.Server.Lambda;
 using LocalShift.Services.Accounts;
 using LocalShift.Services.Authorization;
@@ -95,7 +96,8 @@ public static class LocalShiftServices
             var clock = sp.GetRequiredService<TimeProvider>();
             var statements = new RoleStatementHandler(sp.GetRequiredService<RolePathResolver>(), sp.GetRequiredService<LocalShift.Services.S3.S3Objects>(),
                 authorizer, clock, new GlueDataCatalog(sp.GetRequiredService<GlueService>(), authorizer, clock), sp.GetRequiredService<IFunctionInvoker>());
-            return new ClusterSqlHost(dataDir, sp.GetRequiredService<ILoggerFactory>(), redshiftStatements: statements,
+            // The engine behind every cluster's SQL endpoint: DuckDB, the one implementation of LocalShift.Engine's contract.
+            return new ClusterSqlHost(new DuckDbEngineFactory(), dataDir, sp.GetRequiredService<ILoggerFactory>(), redshiftStatements: statements,
                 certificate: SqlEndpointCertificate.Load(options, dataDir), temporaryLogins: sp.GetRequiredService<TemporaryDbCredentials>())
             {
                 MaxConnections = options.SqlMaxConnections,

@@ -1,5 +1,5 @@
+using LocalShift.Engine;
 using LocalShift.Sql.Wire.Auth;
-using LocalShift.Sql.Wire.Types;
 
 namespace LocalShift.Sql.Wire;
 

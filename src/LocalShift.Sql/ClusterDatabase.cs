@@ -1,5 +1,4 @@
 using LocalShift.Engine;
-using LocalShift.Engine.DuckDb;
 using LocalShift.Services.Redshift;
 using LocalShift.Services.Redshift.DbCredentials;
 using LocalShift.Sql.Catalog;
@@ -24,7 +23,8 @@ public sealed class ClusterDatabase : IPgBackend, IDisposable
     private readonly TemporaryDbCredentials? _temporaryLogins;
     private readonly System.Collections.Concurrent.ConcurrentDictionary<int, IDisposable> _sessionGroups = new();
 
-    public ClusterDatabase(ClusterEndpointSpec spec, string databasePath, PgAuthMethod authMethod = PgAuthMethod.ScramSha256,
+    /// <param name="engines">Opens the cluster's engine on <paramref name="databasePath"/> (":memory:": a database of the engine's lifetime).</param>
+    public ClusterDatabase(ISqlEngineFactory engines, ClusterEndpointSpec spec, string databasePath, PgAuthMethod authMethod = PgAuthMethod.ScramSha256,
         IRedshiftStatementHandler? redshiftStatements = null, long? memoryLimitBytes = null, TemporaryDbCredentials? temporaryLogins = null)
     {
         Spec = spec;
@@ -36,9 +36,14 @@ public sealed class ClusterDatabase : IPgBackend, IDisposable
         PlanningBudget = Syntax.PlanningBudget.For(memoryLimitBytes ?? GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / 10 * 8);
         // The staging folder sits beside the database file, inside the cluster's folder: the only place the engine's
         // statements may read or write files (never the object store's folder, nor the state database).
-        _engine = new DuckDbEngine(databasePath,
-            databasePath == ":memory:" ? null : Path.Combine(Path.GetDirectoryName(Path.GetFullPath(databasePath))!, "staging"),
-            CatalogSetup.EngineSettings, memoryLimitBytes);
+        _engine = engines.Open(new EngineOptions(databasePath)
+        {
+            StagingDirectory = databasePath == EngineOptions.InMemory ? null : Path.Combine(Path.GetDirectoryName(Path.GetFullPath(databasePath))!, "staging"),
+            MemoryLimitBytes = memoryLimitBytes,
+            // Redshift's: every session in UTC (a session's own SET TIME ZONE is kept by the router), integers divided as integers.
+            TimeZone = "UTC",
+            IntegerDivision = true,
+        });
         try
         {
             _system = _engine.OpenSession();
@@ -46,7 +51,7 @@ public sealed class ClusterDatabase : IPgBackend, IDisposable
             Copy.DateTimeConversion.Define(_engine);
             _engine.DefineBatchHostFunction(External.ExternalFunctionCalls.HostFunction, 3, External.ExternalFunctionCalls.Run);
             CatalogSetup.Install(_system);
-            _system.Execute(BackendSignals.MacrosSql);
+            _system.DefineFunctions(BackendSignals.Functions);
             Users = new UserDirectory(_system, spec.MasterUsername, spec.MasterPasswordSecret);
             UserStatements.Register(Handlers, Users);
             External.ExternalSchemas.Ensure(_system);

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
+using LocalShift.Engine;
 using LocalShift.Services.Redshift;
 using LocalShift.Services.Redshift.Snapshots;
 using LocalShift.Sql.Routing;
@@ -12,14 +13,15 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace LocalShift.Sql;
 
 /// <summary>
-/// Runs the PostgreSQL-wire endpoint of every available cluster: one listener and one DuckDB file per cluster, in
-/// <c>&lt;dataDir&gt;/clusters/&lt;region&gt;/&lt;account&gt;/&lt;cluster&gt;/warehouse.duckdb</c> — or, for a cluster
+/// Runs the PostgreSQL-wire endpoint of every available cluster: one listener and one engine database per cluster, in
+/// <c>&lt;dataDir&gt;/clusters/&lt;region&gt;/&lt;account&gt;/&lt;cluster&gt;/</c> (DuckDB's: <c>warehouse.duckdb</c>) — or, for a cluster
 /// created before clusters belonged to a region (<see cref="ClusterEndpointSpec.RegionalFolder"/> false), where its
 /// warehouse always was: <c>&lt;dataDir&gt;/clusters/&lt;account&gt;/&lt;cluster&gt;/</c>. The two never meet: an
 /// account id is twelve digits, a region name never is.
 /// </summary>
 /// <param name="certificate">Offered to clients that ask for TLS (SSLRequest); null keeps every endpoint plain text.</param>
-public sealed class ClusterSqlHost(string dataDir, ILoggerFactory? loggerFactory = null,
+/// <param name="engines">Opens each cluster's engine (the server chooses the implementation).</param>
+public sealed class ClusterSqlHost(ISqlEngineFactory engines, string dataDir, ILoggerFactory? loggerFactory = null,
     PgAuthMethod authMethod = PgAuthMethod.ScramSha256, IRedshiftStatementHandler? redshiftStatements = null,
     X509Certificate2? certificate = null, LocalShift.Services.Redshift.DbCredentials.TemporaryDbCredentials? temporaryLogins = null)
     : IClusterEndpointHost, IAsyncDisposable
@@ -63,7 +65,7 @@ public sealed class ClusterSqlHost(string dataDir, ILoggerFactory? loggerFactory
             if (_endpoints.ContainsKey(Key(spec))) return;
             var folder = ClusterFolder(spec);
             Directory.CreateDirectory(folder);
-            var database = new ClusterDatabase(spec, Path.Combine(folder, "warehouse.duckdb"), authMethod, redshiftStatements,
+            var database = new ClusterDatabase(engines, spec, Path.Combine(folder, WarehouseFile), authMethod, redshiftStatements,
                 MemoryLimit ?? DefaultMemoryLimit, temporaryLogins)
             {
                 StatementTimeout = StatementTimeout,
@@ -120,9 +122,8 @@ public sealed class ClusterSqlHost(string dataDir, ILoggerFactory? loggerFactory
             {
                 // Not running (still creating, or its endpoint failed): the file is at rest, as its engine left it.
                 var source = Path.Combine(ClusterFolder(spec), WarehouseFile);
-                if (File.Exists(source)) File.Copy(source, destination, overwrite: true);
-                var wal = source + ".wal";
-                if (File.Exists(wal)) File.Copy(wal, destination + ".wal", overwrite: true);
+                foreach (var suffix in engines.DatabaseFileSuffixes)
+                    if (File.Exists(source + suffix)) File.Copy(source + suffix, destination + suffix, overwrite: true);
             }
             return File.Exists(destination) ? new FileInfo(destination).Length : 0;
         }
@@ -143,8 +144,8 @@ public sealed class ClusterSqlHost(string dataDir, ILoggerFactory? loggerFactory
             // Whatever a deleted cluster of the same identifier left is not part of the restored one.
             if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
             Directory.CreateDirectory(folder);
-            if (File.Exists(source)) File.Copy(source, Path.Combine(folder, WarehouseFile));
-            if (File.Exists(source + ".wal")) File.Copy(source + ".wal", Path.Combine(folder, WarehouseFile + ".wal"));
+            foreach (var suffix in engines.DatabaseFileSuffixes)
+                if (File.Exists(source + suffix)) File.Copy(source + suffix, Path.Combine(folder, WarehouseFile + suffix));
         }
         finally
         {
@@ -172,7 +173,7 @@ public sealed class ClusterSqlHost(string dataDir, ILoggerFactory? loggerFactory
         return Task.CompletedTask;
     }
 
-    private const string WarehouseFile = "warehouse.duckdb";
+    private string WarehouseFile => engines.DatabaseFileName;
 
     /// <summary><c>&lt;dataDir&gt;/snapshots/&lt;region&gt;/&lt;account&gt;/&lt;snapshot&gt;/</c>: snapshot identifiers are unique per account and region.</summary>
     private string SnapshotFolder(WarehouseSnapshotLocation snapshot)

@@ -27,7 +27,11 @@ public sealed class CopyBenchmark : IBenchmark
         var rows = Option(args, "--rows", 5_000_000);
         var runs = Math.Max(1, Option(args, "--runs", 2));
         var root = Measure.RepositoryRoot();
-        var dll = root is null ? null : Path.Combine(root, "src/LocalShift.Server/bin/Release/net10.0/localshift.dll");
+        // --server: another build's localshift.dll (a copy of the Release output taken before a change), to measure
+        // before and after in turns on the same machine.
+        var at = Array.IndexOf(args, "--server");
+        var dll = at >= 0 && at + 1 < args.Length ? args[at + 1]
+            : root is null ? null : Path.Combine(root, "src/LocalShift.Server/bin/Release/net10.0/localshift.dll");
         if (dll is null || !File.Exists(dll))
         {
             Console.Error.WriteLine("copy: build the server first: dotnet build src/LocalShift.Server -c Release");

@@ -38,7 +38,7 @@ public sealed class PgWireBenchmark : IBenchmark
             Console.Error.WriteLine("pgwire: PostgreSQL server binaries not found (apt-get install postgresql); nothing measured.");
             return 1;
         }
-        var host = new ClusterSqlHost(Path.Combine(work, "ls"), authMethod: PgAuthMethod.Cleartext);
+        var host = new ClusterSqlHost(new LocalShift.Engine.DuckDb.DuckDbEngineFactory(), Path.Combine(work, "ls"), authMethod: PgAuthMethod.Cleartext);
         try
         {
             var port = PostgresServer.FreePort();

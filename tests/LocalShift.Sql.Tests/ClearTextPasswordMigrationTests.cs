@@ -1,4 +1,5 @@
 using System.Text;
+using LocalShift.Engine.DuckDb;
 using LocalShift.Services.Redshift;
 using LocalShift.Sql.Wire;
 using LocalShift.Sql.Wire.Types;
@@ -16,7 +17,7 @@ public sealed class ClearTextPasswordMigrationTests : IDisposable
 
     public ClearTextPasswordMigrationTests() => Directory.CreateDirectory(_dir);
 
-    private ClusterDatabase Open() => new(
+    private ClusterDatabase Open() => new(new DuckDbEngineFactory(),
         new ClusterEndpointSpec("123456789012", "us-east-1", "migration", "dev", "awsuser", "Passw0rd!", "127.0.0.1", 0), DatabasePath);
 
     /// <summary>Runs on the engine itself: the hidden catalog this test lays out and reads is no user statement's to name.</summary>

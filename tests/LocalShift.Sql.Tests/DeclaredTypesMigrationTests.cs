@@ -1,3 +1,4 @@
+using LocalShift.Engine.DuckDb;
 using LocalShift.Services.Redshift;
 using LocalShift.Sql.Copy;
 using LocalShift.Sql.Wire;
@@ -16,7 +17,7 @@ public sealed class DeclaredTypesMigrationTests : IDisposable
 
     public DeclaredTypesMigrationTests() => Directory.CreateDirectory(_dir);
 
-    private ClusterDatabase Open() => new(
+    private ClusterDatabase Open() => new(new DuckDbEngineFactory(),
         new ClusterEndpointSpec("123456789012", "us-east-1", "migration", "dev", "awsuser", "Passw0rd!", "127.0.0.1", 0), DatabasePath);
 
     private static List<string> Run(IPgQuerySession session, string sql)

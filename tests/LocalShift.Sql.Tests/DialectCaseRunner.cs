@@ -1,4 +1,6 @@
 using System.Text;
+using LocalShift.Engine;
+using LocalShift.Engine.DuckDb;
 using LocalShift.Services.Redshift;
 using LocalShift.Sql.Wire;
 using LocalShift.Sql.Wire.Types;
@@ -22,7 +24,7 @@ public sealed class DialectCaseRunner : IDisposable
     public DialectCaseRunner()
     {
         Directory.CreateDirectory(_dir);
-        _database = new ClusterDatabase(
+        _database = new ClusterDatabase(new DuckDbEngineFactory(),
             new ClusterEndpointSpec("123456789012", "us-east-1", "dialect", "dev", "awsuser", "Passw0rd!", "127.0.0.1", 0),
             Path.Combine(_dir, "warehouse.duckdb"), redshiftStatements: new GrantsOnly());
         _session = Connect("awsuser");

@@ -80,4 +80,48 @@ public sealed class EngineFileTests : IDisposable
         var rows = Rows($"SELECT count(*), count(DISTINCT filename) FROM {_session.FileRelation(new ParquetScan(files) { FileNames = true })}");
         Assert.Equal(new List<string?[]> { new[] { "30", files.Length.ToString(System.Globalization.CultureInfo.InvariantCulture) } }, rows);
     }
+
+    [Fact]
+    public void A_parquet_scan_by_name_lines_up_files_whose_columns_differ()
+    {
+        var first = Path.Combine(_session.StagingDirectory, "one.parquet");
+        var second = Path.Combine(_session.StagingDirectory, "two.parquet");
+        _session.WriteFiles("SELECT 1 AS a, 'x' AS b", first, new FileWrite(FileFormat.Parquet));
+        _session.WriteFiles("SELECT 'y' AS b, 2 AS a, true AS c", second, new FileWrite(FileFormat.Parquet));
+        var scan = new ParquetScan([first, second]) { UnionByName = true };
+        Assert.Equal(new List<string?[]> { new[] { "1", "x", null }, new[] { "2", "y", "True" } },
+            Rows($"SELECT a, b, c FROM {_session.FileRelation(scan)} ORDER BY a"));
+    }
+
+    [Fact]
+    public void A_json_scan_of_named_keys_reads_one_document_a_line_compressed_as_its_name_says()
+    {
+        var path = Path.Combine(_session.StagingDirectory, "docs.json.gz");
+        using (var file = File.Create(path))
+        using (var gzip = new System.IO.Compression.GZipStream(file, System.IO.Compression.CompressionLevel.Fastest))
+            gzip.Write("{\"id\": 1, \"name\": \"a\", \"extra\": true}\n{\"id\": 2}\n"u8);
+        var scan = new JsonScan([path], Whole: false, FileCompression.ByExtension)
+        {
+            OneDocumentPerLine = true, Columns = [new ScanColumn("id", "VARCHAR"), new ScanColumn("name", "VARCHAR")],
+        };
+        Assert.Equal(new List<string?[]> { new[] { "1", "a" }, new[] { "2", null } }, Rows($"SELECT * FROM {_session.FileRelation(scan)} ORDER BY id"));
+    }
+
+    [Fact]
+    public void Defined_functions_choose_overloads_by_type_and_a_session_function_stays_in_its_session()
+    {
+        _session.DefineFunctions(
+        [
+            new EngineFunction("kind", [FunctionOverload.Of("x DATE", "'date'"), FunctionOverload.Of("x", "'other'")]) { MemoryCatalog = "fn_test" },
+            EngineFunction.Of("twice", "x", "x * 2"),
+            EngineFunction.Of("upto", "n", "SELECT i FROM range(n) r(i)") with { ReturnsRows = true },
+            EngineFunction.Of("mine", "", "42") with { Session = true },
+        ]);
+        Assert.Equal(new List<string?[]> { new[] { "date", "other", "14", "3", "42" } },
+            Rows("SELECT fn_test.main.kind(DATE '2026-01-01'), fn_test.main.kind(1), twice(7), (SELECT count(*) FROM upto(3)), mine()"));
+        using var other = _engine.OpenSession();
+        using (var result = other.Query("SELECT twice(1)")) Assert.True(result.Read());
+        Assert.Throws<PgException>(() => { using var result = other.Query("SELECT mine()"); result.Read(); });
+        _session.Checkpoint();
+    }
 }

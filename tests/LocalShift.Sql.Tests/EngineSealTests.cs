@@ -1,6 +1,5 @@
 using LocalShift.Engine;
 using LocalShift.Engine.DuckDb;
-using LocalShift.Sql.Wire;
 
 namespace LocalShift.Sql.Tests;
 

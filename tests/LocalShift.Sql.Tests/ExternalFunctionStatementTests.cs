@@ -1,7 +1,7 @@
 using System.Text;
+using LocalShift.Engine;
 using LocalShift.Sql.External;
 using LocalShift.Sql.Lexing;
-using LocalShift.Sql.Wire;
 
 namespace LocalShift.Sql.Tests;
 

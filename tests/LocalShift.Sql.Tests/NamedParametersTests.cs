@@ -1,6 +1,6 @@
+using LocalShift.Engine;
 using LocalShift.Services.RedshiftData;
 using LocalShift.Sql.DataApi;
-using LocalShift.Sql.Wire;
 
 namespace LocalShift.Sql.Tests;
 

@@ -1,6 +1,5 @@
 using LocalShift.Engine;
 using LocalShift.Sql.Routing;
-using LocalShift.Sql.Wire;
 
 namespace LocalShift.Sql.Tests;
 
@@ -27,6 +26,8 @@ public sealed class PreparedQueriesTests
         public long WriteFiles(string query, string path, FileWrite write) => throw new NotSupportedException();
         public string ThreadFile(int thread, FileWrite write) => throw new NotSupportedException();
         public int Threads() => 1;
+        public void DefineFunctions(IReadOnlyList<EngineFunction> functions) => throw new NotSupportedException();
+        public void Checkpoint() { }
 
         public IEnginePreparedQuery? Prepare(string sql)
         {

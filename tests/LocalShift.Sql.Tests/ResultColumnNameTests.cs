@@ -1,3 +1,4 @@
+using LocalShift.Engine.DuckDb;
 using LocalShift.Services.Redshift;
 using LocalShift.Sql.Wire;
 
@@ -12,7 +13,7 @@ public sealed class ResultColumnNameTests : IDisposable
     public ResultColumnNameTests()
     {
         Directory.CreateDirectory(_dir);
-        _database = new ClusterDatabase(new ClusterEndpointSpec("123456789012", "us-east-1", "names", "dev", "awsuser", "Passw0rd!", "127.0.0.1", 0),
+        _database = new ClusterDatabase(new DuckDbEngineFactory(), new ClusterEndpointSpec("123456789012", "us-east-1", "names", "dev", "awsuser", "Passw0rd!", "127.0.0.1", 0),
             Path.Combine(_dir, "warehouse.duckdb"));
         _session = _database.OpenSession(new PgConnectionInfo("awsuser", "dev", 1, new Dictionary<string, string>()));
         using var _ = _session.Prepare("create table t(a int, b varchar(10))", []).Execute([]);

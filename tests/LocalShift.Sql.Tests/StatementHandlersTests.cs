@@ -1,7 +1,7 @@
+using LocalShift.Engine;
 using LocalShift.Sql.Lexing;
 using LocalShift.Sql.Routing;
 using LocalShift.Sql.Syntax;
-using LocalShift.Sql.Wire;
 
 namespace LocalShift.Sql.Tests;
 

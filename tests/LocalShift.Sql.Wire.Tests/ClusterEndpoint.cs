@@ -1,4 +1,5 @@
 using System.Net;
+using LocalShift.Engine.DuckDb;
 using LocalShift.Services.Redshift;
 using LocalShift.Sql.Wire;
 using LocalShift.Sql.Wire.Session;
@@ -38,7 +39,7 @@ public class ClusterEndpoint : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _host = new ClusterSqlHost(DataDir, authMethod: _method) 
+        _host = new ClusterSqlHost(new DuckDbEngineFactory(), DataDir, authMethod: _method) 
         {
             AuthenticationTimeout = AuthenticationTimeout,
             MaxConnections = MaxConnections,

@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using LocalShift.Engine.DuckDb;
 using LocalShift.Services.Redshift;
 using Npgsql;
 
@@ -12,7 +13,7 @@ public sealed class ClusterSqlHostTests : IAsyncLifetime
 
     public Task InitializeAsync()
     {
-        _host = new ClusterSqlHost(_dataDir);
+        _host = new ClusterSqlHost(new DuckDbEngineFactory(), _dataDir);
         return Task.CompletedTask;
     }
 

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using LocalShift.Engine;
 using Npgsql;
 
 namespace LocalShift.Sql.Wire.Tests;

@@ -1,4 +1,5 @@
 using System.Net;
+using LocalShift.Engine;
 using LocalShift.Sql.Wire.Auth;
 using LocalShift.Sql.Wire.Session;
 

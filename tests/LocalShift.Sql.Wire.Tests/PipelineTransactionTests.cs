@@ -1,3 +1,4 @@
+using LocalShift.Engine;
 using LocalShift.Sql.Wire;
 using Npgsql;
 

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using LocalShift.Engine;
 using Npgsql;
 
 namespace LocalShift.Sql.Wire.Tests;

@@ -1,3 +1,4 @@
+using LocalShift.Engine;
 using Npgsql;
 
 namespace LocalShift.Sql.Wire.Tests;

@@ -1,4 +1,5 @@
 using System.Text;
+using LocalShift.Engine;
 using LocalShift.Sql.Wire;
 using Npgsql;
 

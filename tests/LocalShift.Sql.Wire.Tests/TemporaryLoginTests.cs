@@ -1,3 +1,5 @@
+using LocalShift.Engine;
+using LocalShift.Engine.DuckDb;
 using LocalShift.Services.Redshift;
 using LocalShift.Services.Redshift.DbCredentials;
 using Npgsql;
@@ -21,7 +23,7 @@ public sealed class TemporaryLoginTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _logins = new TemporaryDbCredentials(_clock);
-        _host = new ClusterSqlHost(_dataDir, temporaryLogins: _logins);
+        _host = new ClusterSqlHost(new DuckDbEngineFactory(), _dataDir, temporaryLogins: _logins);
         await _host.StartAsync(new ClusterEndpointSpec(Account, "us-east-1", Cluster, "dev", "awsuser", "Passw0rd!", "127.0.0.1", 0), default);
         _endpoint = _host.EndpointOf(Account, "us-east-1", Cluster)!;
     }

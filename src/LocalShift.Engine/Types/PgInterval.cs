@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace LocalShift.Sql.Wire.Types;
+namespace LocalShift.Engine.Types;
 
 /// <summary>
 /// An interval as PostgreSQL keeps it: months, days and microseconds apart (a month is not a fixed number of days),

@@ -1,4 +1,4 @@
-namespace LocalShift.Sql.Wire.Types;
+namespace LocalShift.Engine.Types;
 
 /// <summary>Type OIDs of the built-in PostgreSQL types the endpoint speaks (pg_type.oid).</summary>
 public static class PgTypeOid

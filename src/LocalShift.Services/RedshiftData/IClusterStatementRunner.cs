@@ -1,4 +1,5 @@
-using LocalShift.Sql.Wire;
+
+using LocalShift.Engine;
 
 namespace LocalShift.Services.RedshiftData;
 

@@ -3,10 +3,10 @@ using System.Text;
 using LocalShift.Aws;
 using LocalShift.Aws.Operations;
 using LocalShift.Core;
+using LocalShift.Engine;
 using LocalShift.Services.Redshift;
 using LocalShift.Services.Redshift.DbCredentials;
 using LocalShift.Services.RedshiftData.Shapes;
-using LocalShift.Sql.Wire;
 
 namespace LocalShift.Services.RedshiftData;
 

@@ -1,6 +1,7 @@
 using System.Globalization;
+using LocalShift.Engine;
+using LocalShift.Engine.Types;
 using LocalShift.Services.RedshiftData.Shapes;
-using LocalShift.Sql.Wire;
 using LocalShift.Sql.Wire.Types;
 
 namespace LocalShift.Services.RedshiftData;

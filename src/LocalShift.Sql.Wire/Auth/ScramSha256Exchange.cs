@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using LocalShift.Engine;
 
 namespace LocalShift.Sql.Wire.Auth;
 

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Text;
+using LocalShift.Engine;
 
 namespace LocalShift.Sql.Wire.Buffers;
 

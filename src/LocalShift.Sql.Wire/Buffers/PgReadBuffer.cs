@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using LocalShift.Engine;
 
 namespace LocalShift.Sql.Wire.Buffers;
 

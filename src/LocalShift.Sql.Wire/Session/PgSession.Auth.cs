@@ -1,8 +1,9 @@
 using System.Security.Cryptography;
 using System.Text;
+using LocalShift.Engine;
 using LocalShift.Sql.Wire.Auth;
-using LocalShift.Sql.Wire.Messages.Backend;
 using LocalShift.Sql.Wire.Buffers;
+using LocalShift.Sql.Wire.Messages.Backend;
 using LocalShift.Sql.Wire.Messages.Frontend;
 using Microsoft.Extensions.Logging;
 

@@ -1,3 +1,4 @@
+using LocalShift.Engine;
 using LocalShift.Sql.Wire.Buffers;
 using LocalShift.Sql.Wire.Messages.Backend;
 using LocalShift.Sql.Wire.Messages.Frontend;

@@ -1,8 +1,9 @@
 using System.Net.Security;
-using LocalShift.Sql.Wire.Buffers;
 using System.Security.Authentication;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using LocalShift.Engine;
+using LocalShift.Sql.Wire.Buffers;
 using LocalShift.Sql.Wire.Messages.Backend;
 using LocalShift.Sql.Wire.Messages.Frontend;
 

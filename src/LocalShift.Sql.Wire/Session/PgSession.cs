@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using LocalShift.Engine;
 using LocalShift.Sql.Wire.Buffers;
 using LocalShift.Sql.Wire.Messages.Backend;
 using LocalShift.Sql.Wire.Messages.Frontend;

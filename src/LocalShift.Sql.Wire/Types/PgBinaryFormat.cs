@@ -1,6 +1,8 @@
 using System.Buffers.Binary;
 using System.Globalization;
 using System.Numerics;
+using LocalShift.Engine;
+using LocalShift.Engine.Types;
 using LocalShift.Sql.Wire.Buffers;
 
 namespace LocalShift.Sql.Wire.Types;

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Numerics;
 using System.Text;
 using System.Text.Json;
+using LocalShift.Engine.Types;
 
 namespace LocalShift.Sql.Wire.Types;
 

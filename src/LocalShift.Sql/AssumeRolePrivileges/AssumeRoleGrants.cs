@@ -1,6 +1,5 @@
 using LocalShift.Engine;
 using LocalShift.Sql.Users;
-using LocalShift.Sql.Wire;
 using static LocalShift.Sql.Lexing.TokenCursor;
 
 namespace LocalShift.Sql.AssumeRolePrivileges;

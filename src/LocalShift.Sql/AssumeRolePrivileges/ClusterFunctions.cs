@@ -1,3 +1,4 @@
+using LocalShift.Engine;
 using LocalShift.Sql.Lexing;
 using LocalShift.Sql.Routing;
 using LocalShift.Sql.Users;
@@ -9,7 +10,7 @@ namespace LocalShift.Sql.AssumeRolePrivileges;
 /// Redshift's functions about the cluster's IAM roles: <c>default_iam_role()</c>, <c>has_assumerole_privilege([user,]
 /// iam_role_arn, cmd_type)</c> and <c>pg_get_iam_role_by_user(user_name)</c>. They answer from the same ASSUMEROLE
 /// grants, users, groups and roles the role path checks (tables of the hidden schema), and from the cluster's default
-/// role. A statement that names one of them gets session macros first (the session's user and the cluster's current
+/// role. A statement that names one of them gets session functions first (the session's user and the cluster's current
 /// default role are written into them), so statements that do not use them pay nothing.
 /// </summary>
 public static class ClusterFunctions
@@ -34,18 +35,18 @@ public static class ClusterFunctions
     }
 
     /// <summary>
-    /// Creates the session macros and returns the statement as the engine runs it (pg_get_iam_role_by_user is a set
+    /// Creates the session functions and returns the statement as the engine runs it (pg_get_iam_role_by_user is a set
     /// returning function in Redshift: in a select list it becomes an unnest, in FROM with a column definition list a
-    /// table macro).
+    /// table function).
     /// </summary>
     public static string Prepare(RedshiftStatementContext context, string sql, string? defaultRoleArn)
     {
         AssumeRoleGrants.Ensure(context.Engine);
-        context.Engine.Execute(Macros(context, defaultRoleArn));
+        context.Engine.DefineFunctions(Functions(context, defaultRoleArn));
         return Rewrite(sql);
     }
 
-    private static string Macros(RedshiftStatementContext context, string? defaultRoleArn)
+    private static IReadOnlyList<EngineFunction> Functions(RedshiftStatementContext context, string? defaultRoleArn)
     {
         var schema = UserDirectory.Schema;
         var caller = QuoteLiteral(context.User);
@@ -67,36 +68,39 @@ public static class ClusterFunctions
                   AND g.grantee IN (SELECT grantee FROM {Grantees}({user})))
             END
             """;
-        return $"""
-            CREATE OR REPLACE TEMP MACRO default_iam_role() AS CAST({(defaultRoleArn is { Length: > 0 } ? defaultRole : QuoteLiteral(NoDefaultRole))} AS VARCHAR);
-            CREATE OR REPLACE TEMP MACRO {Grantees}(u) AS TABLE
-              WITH RECURSIVE direct(grantee) AS (
-                SELECT CAST(u AS VARCHAR) UNION ALL SELECT 'public'
-                UNION ALL SELECT 'group ' || group_name FROM {schema}.group_members WHERE user_name = u),
-              held(grantee) AS (
-                SELECT grantee FROM direct
-                UNION SELECT 'role ' || m.role_name FROM {schema}.role_members m JOIN held h ON m.member = h.grantee)
-              SELECT grantee FROM held;
-            CREATE OR REPLACE TEMP MACRO has_assumerole_privilege(u, arn, cmd) AS ({Has("CAST(u AS VARCHAR)")}),
-              (arn, cmd) AS ({Has(caller)});
-            CREATE OR REPLACE TEMP MACRO {RolesTable}(u) AS TABLE
-              SELECT CAST(u AS VARCHAR) AS username, CASE WHEN g.role = '{AssumeRoleGrants.All}' THEN 'default' ELSE g.role END AS iam_role,
-                     CASE WHEN bool_or(g.purpose = '{AssumeRoleGrants.All}') THEN 'COPY|UNLOAD|EXTERNAL FUNCTION|CREATE MODEL'
-                          ELSE string_agg(upper(g.purpose), '|' ORDER BY CASE g.purpose WHEN 'copy' THEN 1 WHEN 'unload' THEN 2 WHEN 'external function' THEN 3 ELSE 4 END) END AS cmd
-              FROM {AssumeRoleGrants.Table} g
-              WHERE CASE WHEN NOT {(context.Superuser ? "true" : "false")} THEN error('permission denied: pg_get_iam_role_by_user is only available to superusers')
-                         WHEN NOT EXISTS (SELECT 1 FROM {schema}.users WHERE name = u) THEN error('user "' || CAST(u AS VARCHAR) || '" does not exist')
-                         ELSE true END
-                AND g.grantee IN (SELECT grantee FROM {Grantees}(u))
-              GROUP BY 1, 2
-              ORDER BY 2;
-            CREATE OR REPLACE TEMP MACRO {RolesList}(u) AS
-              (SELECT coalesce(list('(' || username || ',' || iam_role || ',' || cmd || ')' ORDER BY iam_role), []) FROM {RolesTable}(u));
-            """;
+        static EngineFunction Session(string name, string parameters, string body) => EngineFunction.Of(name, parameters, body) with { Session = true };
+        return
+        [
+            Session("default_iam_role", "", $"CAST({(defaultRoleArn is { Length: > 0 } ? defaultRole : QuoteLiteral(NoDefaultRole))} AS VARCHAR)"),
+            Session(Grantees, "u", $"""
+                WITH RECURSIVE direct(grantee) AS (
+                  SELECT CAST(u AS VARCHAR) UNION ALL SELECT 'public'
+                  UNION ALL SELECT 'group ' || group_name FROM {schema}.group_members WHERE user_name = u),
+                held(grantee) AS (
+                  SELECT grantee FROM direct
+                  UNION SELECT 'role ' || m.role_name FROM {schema}.role_members m JOIN held h ON m.member = h.grantee)
+                SELECT grantee FROM held
+                """) with { ReturnsRows = true },
+            new EngineFunction("has_assumerole_privilege",
+                [FunctionOverload.Of("u, arn, cmd", $"({Has("CAST(u AS VARCHAR)")})"), FunctionOverload.Of("arn, cmd", $"({Has(caller)})")]) { Session = true },
+            Session(RolesTable, "u", $"""
+                SELECT CAST(u AS VARCHAR) AS username, CASE WHEN g.role = '{AssumeRoleGrants.All}' THEN 'default' ELSE g.role END AS iam_role,
+                       CASE WHEN bool_or(g.purpose = '{AssumeRoleGrants.All}') THEN 'COPY|UNLOAD|EXTERNAL FUNCTION|CREATE MODEL'
+                            ELSE string_agg(upper(g.purpose), '|' ORDER BY CASE g.purpose WHEN 'copy' THEN 1 WHEN 'unload' THEN 2 WHEN 'external function' THEN 3 ELSE 4 END) END AS cmd
+                FROM {AssumeRoleGrants.Table} g
+                WHERE CASE WHEN NOT {(context.Superuser ? "true" : "false")} THEN error('permission denied: pg_get_iam_role_by_user is only available to superusers')
+                           WHEN NOT EXISTS (SELECT 1 FROM {schema}.users WHERE name = u) THEN error('user "' || CAST(u AS VARCHAR) || '" does not exist')
+                           ELSE true END
+                  AND g.grantee IN (SELECT grantee FROM {Grantees}(u))
+                GROUP BY 1, 2
+                ORDER BY 2
+                """) with { ReturnsRows = true },
+            Session(RolesList, "u", $"(SELECT coalesce(list('(' || username || ',' || iam_role || ',' || cmd || ')' ORDER BY iam_role), []) FROM {RolesTable}(u))"),
+        ];
     }
 
     /// <summary>
-    /// <c>FROM pg_get_iam_role_by_user('u') alias(username text, iam_role text, cmd text)</c> becomes the table macro with
+    /// <c>FROM pg_get_iam_role_by_user('u') alias(username text, iam_role text, cmd text)</c> becomes the table function with
     /// a plain column alias list; any other call becomes <c>unnest(...)</c> of the rows as Redshift prints them.
     /// </summary>
     internal static string Rewrite(string sql)

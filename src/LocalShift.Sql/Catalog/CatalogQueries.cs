@@ -1,4 +1,5 @@
-using LocalShift.Sql.Wire.Types;
+
+using LocalShift.Engine.Types;
 
 namespace LocalShift.Sql.Catalog;
 

@@ -9,12 +9,6 @@ namespace LocalShift.Sql.Catalog;
 /// </summary>
 internal static class CatalogSetup
 {
-    /// <summary>
-    /// Settings every session shares, set once when the engine opens: it locks its configuration afterwards, so no
-    /// session can set them (a session's own SET TIME ZONE is kept by the router, not by the engine).
-    /// </summary>
-    public const string EngineSettings = "SET GLOBAL TimeZone = 'UTC'; SET GLOBAL integer_division = true";
-
     /// <summary>Run at the start of every session (the search path is a session's own, and stays settable).</summary>
     public const string SessionSettings = "SET search_path = 'public,main'";
 
@@ -22,7 +16,7 @@ internal static class CatalogSetup
 
     public static void Install(IEngineSession system)
     {
-        system.Execute(FunctionLibrary.InstallSql);
+        system.DefineFunctions(FunctionLibrary.Functions);
         system.Execute($"""
             CREATE SCHEMA IF NOT EXISTS public;
             CREATE OR REPLACE VIEW main.svv_tables AS
@@ -34,8 +28,8 @@ internal static class CatalogSetup
             """);
     }
 
-    /// <summary>Redshift's name of a DuckDB column type, for columns whose CREATE TABLE was not recorded.</summary>
-    private const string DuckDbTypeAsRedshift = """
+    /// <summary>Redshift's name of an engine column type, for columns whose CREATE TABLE was not recorded.</summary>
+    private const string EngineTypeAsRedshift = """
         CASE
           WHEN c.data_type = 'VARCHAR' THEN 'character varying(256)'
           WHEN c.data_type = 'INTEGER' THEN 'integer'
@@ -78,7 +72,6 @@ internal static class CatalogSetup
               SELECT name AS usename, CAST(99 + row_number() OVER (ORDER BY created, name) AS INTEGER) AS usesysid, superuser AS usecreatedb,
                      superuser AS usesuper, superuser AS usecatupd, '********' AS passwd, CAST(NULL AS TIMESTAMP) AS valuntil, CAST(NULL AS VARCHAR) AS useconfig
               FROM {s}.users;
-            CREATE OR REPLACE MACRO main.ls_user_id(n) AS (SELECT usesysid FROM main.pg_user WHERE usename = n);
             CREATE OR REPLACE VIEW main.svv_external_schemas AS
               SELECT CAST(100000 + row_number() OVER (ORDER BY schema_name) AS INTEGER) AS esoid, CAST(1 AS SMALLINT) AS eskind,
                      schema_name AS schemaname,
@@ -104,7 +97,7 @@ internal static class CatalogSetup
               FROM {FunctionLibrary.Typed}sessions;
             CREATE OR REPLACE VIEW main.ls_column_defs AS
               SELECT c.table_catalog, c.table_schema, c.table_name, c.column_name, c.ordinal_position, c.column_default, c.is_nullable, c.data_type AS duckdb_type,
-                     coalesce(a.type_name, {DuckDbTypeAsRedshift}) AS type_name,
+                     coalesce(a.type_name, {EngineTypeAsRedshift}) AS type_name,
                      coalesce(a.encoding, CASE
                        WHEN coalesce(a.sortkey, 0) <> 0 THEN 'none'
                        WHEN c.data_type IN ('BOOLEAN', 'DOUBLE', 'FLOAT', 'JSON', 'BLOB') THEN 'none'
@@ -146,5 +139,6 @@ internal static class CatalogSetup
               LEFT JOIN {s}.table_attributes a ON a.schema_name = t.schema_name AND a.table_name = t.table_name
               WHERE t.schema_name NOT IN {HiddenSchemas} AND NOT t.temporary AND t.database_name <> '{FunctionLibrary.TypedCatalog}';
             """);
+        system.DefineFunctions([EngineFunction.Of("ls_user_id", "n", "(SELECT usesysid FROM main.pg_user WHERE usename = n)")]);
     }
 }

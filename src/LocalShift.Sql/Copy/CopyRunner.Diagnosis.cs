@@ -1,7 +1,7 @@
 using System.Text.Json;
+using LocalShift.Engine;
 using LocalShift.Sql.RolePath;
 using LocalShift.Sql.Routing;
-using LocalShift.Sql.Wire;
 using static LocalShift.Sql.Lexing.TokenCursor;
 
 namespace LocalShift.Sql.Copy;
@@ -29,7 +29,7 @@ public sealed partial class CopyRunner
     /// </summary>
     private InvalidUtf8Exception? LocateInvalidUtf8(List<StagedFile> files)
     {
-        if (DuckDbCompression != "none" || copy.Format == CopyFormat.Parquet) return null;
+        if (StagedCompression != FileCompression.None || copy.Format == CopyFormat.Parquet) return null;
         foreach (var file in files)
         {
             try

@@ -1,5 +1,4 @@
 using LocalShift.Engine;
-using LocalShift.Sql.Wire;
 using static LocalShift.Sql.Lexing.TokenCursor;
 
 namespace LocalShift.Sql.Copy;

@@ -2,7 +2,6 @@ using System.Text.Json;
 using LocalShift.Engine;
 using LocalShift.Sql.RolePath;
 using LocalShift.Sql.Routing;
-using LocalShift.Sql.Wire;
 using static LocalShift.Sql.Lexing.TokenCursor;
 
 namespace LocalShift.Sql.Copy;
@@ -51,7 +50,7 @@ public sealed partial class CopyRunner
         if (nulls.Length == 0 || copy.FillRecord) return null;
         var keep = Enumerable.Range(0, columns.Count).Where(i => columns[i].IsText && !copy.EmptyAsNull && !copy.BlanksAsNull).Select(i => $"c{i}").ToList();
         if (keep.Count == 0) return keep;
-        if (DuckDbCompression != "none") return null;
+        if (StagedCompression != FileCompression.None) return null;
         var needle = System.Text.Encoding.UTF8.GetBytes(nulls);
         return files.Any(f => _holdsNullString.TryGetValue(f.Path, out var holds) ? holds : Contains(f.Path, needle)) ? null : keep;
     }

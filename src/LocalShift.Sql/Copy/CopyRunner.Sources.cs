@@ -2,7 +2,6 @@ using System.Text.Json;
 using LocalShift.Engine;
 using LocalShift.Sql.RolePath;
 using LocalShift.Sql.Routing;
-using LocalShift.Sql.Wire;
 using static LocalShift.Sql.Lexing.TokenCursor;
 
 namespace LocalShift.Sql.Copy;
@@ -44,7 +43,7 @@ public sealed partial class CopyRunner
     private Source SourceRelation(List<StagedFile> files, Func<int, string>? readAs = null, List<string>? emptyAsNull = null)
     {
         var paths = files.Select(f => f.Path).ToList();
-        var compression = DuckDbCompression == "gzip" ? FileCompression.Gzip : FileCompression.None;
+        var compression = StagedCompression;
         var width = copy.Columns?.Count ?? ColumnsCount();
         switch (copy.Format)
         {

@@ -1,7 +1,7 @@
 using System.Text.Json;
+using LocalShift.Engine;
 using LocalShift.Sql.RolePath;
 using LocalShift.Sql.Routing;
-using LocalShift.Sql.Wire;
 using static LocalShift.Sql.Lexing.TokenCursor;
 
 namespace LocalShift.Sql.Copy;
@@ -9,7 +9,7 @@ namespace LocalShift.Sql.Copy;
 /// <summary>COPY's staging: the S3 objects (or a manifest's) into the engine's staging folder, decoded and rewritten where the engine's readers need it.</summary>
 public sealed partial class CopyRunner
 {
-    /// <summary>The DuckDB paths of a JSONPaths file, in column order (null for JSON 'auto').</summary>
+    /// <summary>The SQL/JSON paths of a JSONPaths file, in column order (null for JSON 'auto').</summary>
     private List<string>? _jsonPaths;
 
     /// <summary>
@@ -26,7 +26,8 @@ public sealed partial class CopyRunner
     /// </summary>
     private bool StagesAsIs => !DecodesInProcess && (copy.Format == CopyFormat.Parquet || copy.AcceptInvChars is null && copy.Encoding == SourceEncoding.Utf8);
 
-    private string DuckDbCompression => DecodesInProcess || _quotesRewritten ? "none" : copy.Compression == Compression.Gzip ? "gzip" : "none";
+    /// <summary>How the engine's reader is to decompress the staged files (only GZIP left as it came is its to decompress).</summary>
+    private FileCompression StagedCompression => !DecodesInProcess && !_quotesRewritten && copy.Compression == Compression.Gzip ? FileCompression.Gzip : FileCompression.None;
 
     /// <summary>Streams every object of the prefix (or the manifest) into a local file.</summary>
     private async Task<List<StagedFile>> StageAsync(string folder, CancellationToken ct)
@@ -51,7 +52,7 @@ public sealed partial class CopyRunner
                 throw new PgException(SqlState.InternalError, $"The specified S3 prefix '{copy.Source.Key}' does not exist",
                     detail: $"\n  -----------------------------------------------\n  error:  The specified S3 prefix '{copy.Source.Key}' does not exist\n  code:      8001\n  context:   {copy.Source}\n  localshift: no object of bucket {copy.Source.Bucket} has a key starting with '{copy.Source.Key}'\n  -----------------------------------------------");
         }
-        var extension = DuckDbCompression == "gzip" ? ".gz" : "";
+        var extension = StagedCompression == FileCompression.Gzip ? ".gz" : "";
         var staged = new List<StagedFile>();
         foreach (var (bucket, key) in sources)
         {
@@ -99,7 +100,7 @@ public sealed partial class CopyRunner
         if (copy.Compression == Compression.Bzip2) body = new ICSharpCode.SharpZipLib.BZip2.BZip2InputStream(body) { IsStreamOwner = true };
         else if (copy.Compression == Compression.Zstd) body = new ZstdSharp.DecompressionStream(body);
         else if (copy.Compression == Compression.Gzip && DecodesInProcess) body = new System.IO.Compression.GZipStream(body, System.IO.Compression.CompressionMode.Decompress);
-        if (copy.Format == CopyFormat.Parquet || DuckDbCompression != "none") return body;
+        if (copy.Format == CopyFormat.Parquet || StagedCompression != FileCompression.None) return body;
         if (copy.Encoding != SourceEncoding.Utf8) return Utf16Source.Open(body, copy.Encoding, url);
         // Under MAXERROR the reader sets each text or CSV record holding invalid UTF-8 aside (error 1220 at its line)
         // while the others load, as it does for objects staged as they are; so the bytes are staged unchecked.
@@ -192,7 +193,7 @@ public sealed partial class CopyRunner
             if (!json.RootElement.TryGetProperty("jsonpaths", out var array)) return null;
             if (array.ValueKind != JsonValueKind.Array || array.EnumerateArray().Any(e => e.ValueKind != JsonValueKind.String))
                 throw new PgException(SqlState.InternalError, "Invalid JSONPath format: \"jsonpaths\" must be an array of JSONPath expressions");
-            var paths = array.EnumerateArray().Select(e => JsonPathExpression.ToDuckDb(e.GetString()!)).ToList();
+            var paths = array.EnumerateArray().Select(e => JsonPathExpression.ToSqlJsonPath(e.GetString()!)).ToList();
             if (paths.Count != columns)
                 throw new PgException(SqlState.InternalError,
                     $"Number of jsonpaths and the number of columns should match. JSONPath size: {paths.Count}, Number of columns in table or column list: {columns}");
@@ -276,7 +277,7 @@ public sealed partial class CopyRunner
         byte[][] needles = delimiter == "\t" ? [[(byte)' ', q], [q, (byte)' ']] : [[(byte)' ', q], [q, (byte)' '], [(byte)'\t', q], [q, (byte)'\t']];
         // The same pass looks for the NULL AS string, which the typed first attempt asks about (EmptyFieldsAsNull).
         var nulls = copy.NullAs ?? "\\N";
-        var nullNeedle = nulls.Length > 0 && !copy.FillRecord && DuckDbCompression == "none" ? System.Text.Encoding.UTF8.GetBytes(nulls) : null;
+        var nullNeedle = nulls.Length > 0 && !copy.FillRecord && StagedCompression == FileCompression.None ? System.Text.Encoding.UTF8.GetBytes(nulls) : null;
         return files.Any(f =>
         {
             using var staged = OpenStaged(f.Path);
@@ -329,10 +330,10 @@ public sealed partial class CopyRunner
         }
     }
 
-    /// <summary>A staged file's bytes as DuckDB would read them (GZIP left for DuckDB is decompressed here).</summary>
+    /// <summary>A staged file's bytes as the engine's reader would read them (GZIP left for it is decompressed here).</summary>
     private Stream OpenStaged(string path)
     {
         Stream file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1 << 16, FileOptions.SequentialScan);
-        return DuckDbCompression == "gzip" ? new System.IO.Compression.GZipStream(file, System.IO.Compression.CompressionMode.Decompress) : file;
+        return StagedCompression == FileCompression.Gzip ? new System.IO.Compression.GZipStream(file, System.IO.Compression.CompressionMode.Decompress) : file;
     }
 }

@@ -6,7 +6,7 @@ namespace LocalShift.Sql.Copy;
 /// <summary>
 /// How COPY turns a field into a DATE, TIMESTAMP, TIMESTAMPTZ or TIME value: DATEFORMAT for DATE, TIMEFORMAT for the
 /// others (a pattern, 'auto', 'epochsecs' or 'epochmillisecs'), LocalShift's own parsing either way (never the
-/// engine's strptime), and Redshift's code and reason when a field does not convert. Without DATEFORMAT or TIMEFORMAT
+/// engine's date parsing), and Redshift's code and reason when a field does not convert. Without DATEFORMAT or TIMEFORMAT
 /// COPY recognizes what 'auto' does, a superset of the documented defaults YYYY-MM-DD and YYYY-MM-DD HH:MI:SS.
 /// </summary>
 public sealed class DateTimeConversion

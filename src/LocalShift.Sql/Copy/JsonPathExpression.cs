@@ -1,5 +1,5 @@
 using System.Text;
-using LocalShift.Sql.Wire;
+using LocalShift.Engine;
 
 namespace LocalShift.Sql.Copy;
 
@@ -10,8 +10,11 @@ namespace LocalShift.Sql.Copy;
 /// </summary>
 public static class JsonPathExpression
 {
-    /// <summary>The same path in DuckDB's JSON path syntax (members quoted: <c>$."a"."b"[0]</c>).</summary>
-    public static string ToDuckDb(string path)
+    /// <summary>
+    /// The same path in SQL/JSON path syntax (SQL:2016, as PostgreSQL's <c>jsonpath</c> and the engine's JSON functions
+    /// read it; members quoted: <c>$."a"."b"[0]</c>).
+    /// </summary>
+    public static string ToSqlJsonPath(string path)
     {
         var p = path.Trim();
         if (p.Length == 0 || p[0] != '$') throw Invalid(path, "a JSONPath expression starts with $");

@@ -1,6 +1,5 @@
 using LocalShift.Engine;
 using LocalShift.Sql.Users;
-using LocalShift.Sql.Wire;
 using static LocalShift.Sql.Lexing.TokenCursor;
 
 namespace LocalShift.Sql.Copy;
@@ -52,9 +51,8 @@ public static class LoadErrors
             CREATE TABLE IF NOT EXISTS {Replacements}(userid INTEGER, query INTEGER, slice INTEGER, tbl INTEGER, starttime TIMESTAMP, session INTEGER,
               filename VARCHAR, line_number BIGINT, colname VARCHAR, raw_line VARCHAR);
             CREATE VIEW IF NOT EXISTS main.stl_replacements AS SELECT * FROM {Replacements};
-            CREATE OR REPLACE MACRO main.pg_last_copy_id() AS CAST(-1 AS INTEGER);
-            CREATE OR REPLACE MACRO main.pg_last_copy_count() AS CAST(0 AS BIGINT);
             """);
+        engine.DefineFunctions([EngineFunction.Of("pg_last_copy_id", "", "CAST(-1 AS INTEGER)"), EngineFunction.Of("pg_last_copy_count", "", "CAST(0 AS BIGINT)")]);
     }
 
     /// <summary>
@@ -104,10 +102,14 @@ public static class LoadErrors
         }
     }
 
-    /// <summary>pg_last_copy_count() for this session: a temporary macro, so every connection keeps its own.</summary>
+    /// <summary>pg_last_copy_count() for this session: a session's function, so every connection keeps its own.</summary>
     public static void SetLastCount(IEngineSession engine, long count, long query = 0)
     {
-        try { engine.Execute($"CREATE OR REPLACE TEMP MACRO pg_last_copy_count() AS {count}::BIGINT; CREATE OR REPLACE TEMP MACRO pg_last_copy_id() AS {query}::INTEGER"); }
+        try
+        {
+            engine.DefineFunctions([EngineFunction.Of("pg_last_copy_count", "", $"{count}::BIGINT") with { Session = true },
+                EngineFunction.Of("pg_last_copy_id", "", $"{query}::INTEGER") with { Session = true }]);
+        }
         catch (PgException)
         {
             // Inside an aborted transaction nothing can be created; the count is informational.

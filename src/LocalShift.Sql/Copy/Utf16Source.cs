@@ -1,5 +1,5 @@
 using System.Text;
-using LocalShift.Sql.Wire;
+using LocalShift.Engine;
 
 namespace LocalShift.Sql.Copy;
 

@@ -1,7 +1,8 @@
+using LocalShift.Engine;
+using LocalShift.Engine.Types;
 using LocalShift.Services.RedshiftData;
 using LocalShift.Sql.Wire;
 using LocalShift.Sql.Wire.Session;
-using LocalShift.Sql.Wire.Types;
 
 namespace LocalShift.Sql.DataApi;
 

@@ -1,7 +1,7 @@
 using System.Globalization;
+using LocalShift.Engine;
 using LocalShift.Services.RedshiftData;
 using LocalShift.Sql.Lexing;
-using LocalShift.Sql.Wire;
 
 namespace LocalShift.Sql.DataApi;
 

@@ -1,8 +1,8 @@
 using System.Text;
+using LocalShift.Engine;
 using LocalShift.Sql.Catalog;
 using LocalShift.Sql.Lexing;
 using LocalShift.Sql.Syntax;
-using LocalShift.Sql.Wire;
 using static LocalShift.Sql.Lexing.TokenCursor;
 
 namespace LocalShift.Sql.Dialect;

@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text;
 using LocalShift.Core;
-using LocalShift.Sql.Wire;
+using LocalShift.Engine;
 
 namespace LocalShift.Sql.External;
 

@@ -1,6 +1,6 @@
+using LocalShift.Engine;
 using LocalShift.Sql.Lexing;
 using LocalShift.Sql.RolePath;
-using LocalShift.Sql.Wire;
 
 namespace LocalShift.Sql.External;
 

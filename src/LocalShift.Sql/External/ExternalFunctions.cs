@@ -1,8 +1,8 @@
 using LocalShift.Core;
+using LocalShift.Engine;
 using LocalShift.Sql.Lexing;
 using LocalShift.Sql.RolePath;
 using LocalShift.Sql.Routing;
-using LocalShift.Sql.Wire;
 using static LocalShift.Sql.Lexing.TokenCursor;
 
 namespace LocalShift.Sql.External;

@@ -1,8 +1,8 @@
 using System.Globalization;
 using System.Text;
+using LocalShift.Engine;
 using LocalShift.Sql.Lexing;
 using LocalShift.Sql.RolePath;
-using LocalShift.Sql.Wire;
 
 namespace LocalShift.Sql.External;
 

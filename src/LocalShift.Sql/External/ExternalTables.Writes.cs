@@ -1,9 +1,9 @@
 using System.Globalization;
 using LocalShift.Core;
+using LocalShift.Engine;
+using LocalShift.Engine.Types;
 using LocalShift.Sql.RolePath;
 using LocalShift.Sql.Routing;
-using LocalShift.Sql.Wire;
-using LocalShift.Sql.Wire.Types;
 using LocalShift.Storage.Objects;
 using static LocalShift.Sql.Lexing.TokenCursor;
 

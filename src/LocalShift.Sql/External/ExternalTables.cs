@@ -1,11 +1,11 @@
 using System.Text;
 using LocalShift.Aws;
 using LocalShift.Core;
+using LocalShift.Engine;
 using LocalShift.Services.S3;
 using LocalShift.Sql.Lexing;
 using LocalShift.Sql.RolePath;
 using LocalShift.Sql.Routing;
-using LocalShift.Sql.Wire;
 using static LocalShift.Sql.Lexing.TokenCursor;
 
 namespace LocalShift.Sql.External;
@@ -317,8 +317,8 @@ public sealed partial class ExternalTables(RolePathResolver roles, S3Objects obj
                     {
                         var files = Stage(s3, folder, location, context.Cancellation);
                         if (files.Count == 0) continue;
-                        if (pseudoColumns) selects.AddRange(files.Select(f => FileSelect(table, [f], values, pseudoColumns: true)));
-                        else selects.Add(FileSelect(table, files, values, pseudoColumns: false));
+                        if (pseudoColumns) selects.AddRange(files.Select(f => FileSelect(context.Engine, table, [f], values, pseudoColumns: true)));
+                        else selects.Add(FileSelect(context.Engine, table, files, values, pseudoColumns: false));
                     }
                     select = selects.Count == 0 ? EmptySelect(table, pseudoColumns) : string.Join(" UNION ALL ", selects);
                 }
@@ -416,35 +416,38 @@ public sealed partial class ExternalTables(RolePathResolver roles, S3Objects obj
     /// One partition's files as rows of the table's columns, partition values as constants (and, for one file, its
     /// <c>"$path"</c> and <c>"$size"</c>).
     /// </summary>
-    private static string FileSelect(CatalogTable table, IReadOnlyList<StagedObject> files, IReadOnlyList<string> partitionValues, bool pseudoColumns)
+    private static string FileSelect(IEngineSession engine, CatalogTable table, IReadOnlyList<StagedObject> files, IReadOnlyList<string> partitionValues, bool pseudoColumns)
     {
-        var list = "[" + string.Join(", ", files.Select(f => QuoteLiteral(f.File))) + "]";
+        var paths = files.Select(f => f.File).ToList();
         var serde = table.SerializationLibrary ?? "";
         var parameters = table.SerdeParameters;
         var skip = table.Parameters.TryGetValue("skip.header.line.count", out var s) && int.TryParse(s, out var n) ? n : 0;
-        string source;
+        FileScan source;
         bool typedSource;
         if (serde.Contains("Parquet", StringComparison.OrdinalIgnoreCase) || (table.InputFormat ?? "").Contains("Parquet", StringComparison.OrdinalIgnoreCase))
         {
-            source = $"read_parquet({list}, union_by_name = true)";
+            source = new ParquetScan(paths) { UnionByName = true };
             typedSource = true;
         }
         else if (serde.Contains("Json", StringComparison.OrdinalIgnoreCase))
         {
-            var columns = "{" + string.Join(", ", table.Columns.Select(c => $"{QuoteLiteral(c.Name)}: 'VARCHAR'")) + "}";
-            source = $"read_json({list}, format = 'newline_delimited', columns = {columns})";
+            source = new JsonScan(paths, Whole: false, FileCompression.ByExtension)
+            {
+                OneDocumentPerLine = true, Columns = table.Columns.Select(c => new ScanColumn(c.Name, "VARCHAR")).ToList(),
+            };
             typedSource = false;
         }
         else
         {
             var csv = serde.Contains("OpenCSV", StringComparison.OrdinalIgnoreCase);
-            var delimiter = parameters.TryGetValue(csv ? "separatorChar" : "field.delim", out var d) ? d : csv ? "," : "\u0001";
-            var quote = csv ? (parameters.TryGetValue("quoteChar", out var q) ? q : "\"") : "";
-            var escape = csv ? (parameters.TryGetValue("escapeChar", out var e) ? e : "\\") : "";
-            var columns = "{" + string.Join(", ", table.Columns.Select(c => $"{QuoteLiteral(c.Name)}: 'VARCHAR'")) + "}";
-            source = $"read_csv({list}, delim = {QuoteLiteral(delimiter)}, quote = {QuoteLiteral(quote)}, escape = {QuoteLiteral(escape)}, " +
-                     $"header = false, skip = {skip}, columns = {columns}, auto_detect = false, null_padding = true" +
-                     (csv ? "" : ", nullstr = '\\N'") + ")";
+            source = new DelimitedScan(paths, table.Columns.Select(c => new ScanColumn(c.Name, "VARCHAR")).ToList())
+            {
+                Delimiter = parameters.TryGetValue(csv ? "separatorChar" : "field.delim", out var d) ? d : csv ? "," : "\u0001",
+                Quote = csv ? (parameters.TryGetValue("quoteChar", out var q) ? q : "\"") : "",
+                Escape = csv ? (parameters.TryGetValue("escapeChar", out var e) ? e : "\\") : "",
+                SkipLines = skip, PadMissingFields = true, Compression = FileCompression.ByExtension,
+                NullStrings = csv ? [] : ["\\N"],
+            };
             typedSource = false;
         }
         var select = new StringBuilder("SELECT ");
@@ -456,7 +459,7 @@ public sealed partial class ExternalTables(RolePathResolver roles, S3Objects obj
         }
         if (pseudoColumns)
             select.Append($", CAST({QuoteLiteral(files[0].Url)} AS VARCHAR) AS \"$path\", CAST({files[0].Size} AS BIGINT) AS \"$size\"");
-        select.Append(" FROM ").Append(source);
+        select.Append(" FROM ").Append(engine.FileRelation(source));
         return select.ToString();
     }
 

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using LocalShift.Sql.Wire;
+using LocalShift.Engine;
 
 namespace LocalShift.Sql.External;
 

@@ -1,7 +1,7 @@
 using System.Globalization;
+using LocalShift.Engine;
 using LocalShift.Sql.Lexing;
 using LocalShift.Sql.RolePath;
-using LocalShift.Sql.Wire;
 
 namespace LocalShift.Sql.External;
 

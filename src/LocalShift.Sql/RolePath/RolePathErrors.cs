@@ -1,5 +1,5 @@
 using LocalShift.Core;
-using LocalShift.Sql.Wire;
+using LocalShift.Engine;
 
 namespace LocalShift.Sql.RolePath;
 

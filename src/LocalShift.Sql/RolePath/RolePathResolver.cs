@@ -1,5 +1,6 @@
 using LocalShift.Aws;
 using LocalShift.Core;
+using LocalShift.Engine;
 using LocalShift.Policy.Evaluation;
 using LocalShift.Services.Authorization;
 using LocalShift.Services.Redshift;
@@ -133,7 +134,7 @@ public sealed class RolePathResolver(
         return found.Principal;
     }
 
-    private LocalShift.Sql.Wire.PgException Deny(string dbUser, string roleArn, string why)
+    private PgException Deny(string dbUser, string roleArn, string why)
     {
         Record(dbUser, roleArn, clock.GetUtcNow(), why);
         return RolePathErrors.NotAuthorized(dbUser, roleArn, why);

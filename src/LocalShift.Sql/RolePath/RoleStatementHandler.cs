@@ -1,4 +1,5 @@
 using LocalShift.Aws;
+using LocalShift.Engine;
 using LocalShift.Services.S3;
 using LocalShift.Sql.AssumeRolePrivileges;
 using LocalShift.Sql.Copy;
@@ -6,7 +7,6 @@ using LocalShift.Sql.Lexing;
 using LocalShift.Sql.Routing;
 using LocalShift.Sql.Syntax;
 using LocalShift.Sql.Unload;
-using LocalShift.Sql.Wire;
 
 namespace LocalShift.Sql.RolePath;
 

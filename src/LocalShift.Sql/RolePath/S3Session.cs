@@ -1,5 +1,6 @@
 using LocalShift.Aws;
 using LocalShift.Core;
+using LocalShift.Engine;
 using LocalShift.Services.S3;
 using LocalShift.Storage.Objects;
 
@@ -11,7 +12,7 @@ public sealed record S3Location(string Bucket, string Key)
     public static S3Location Parse(string url)
     {
         if (!url.StartsWith("s3://", StringComparison.OrdinalIgnoreCase) || url.Length <= 5)
-            throw new LocalShift.Sql.Wire.PgException(LocalShift.Sql.Wire.SqlState.InvalidParameterValue,
+            throw new PgException(SqlState.InvalidParameterValue,
                 $"Invalid S3 path '{url}': expected s3://bucket/prefix");
         var rest = url[5..];
         var slash = rest.IndexOf('/');

@@ -1,12 +1,11 @@
 using System.Collections.Concurrent;
 using LocalShift.Engine;
-using LocalShift.Sql.Wire;
 
 namespace LocalShift.Sql.Routing;
 
 /// <summary>
 /// <c>pg_cancel_backend(pid)</c> and <c>pg_terminate_backend(pid)</c> for the sessions of one cluster (the pids
-/// stv_sessions shows). LocalShift answers them, not the engine: each is a macro over a host function that gets the
+/// stv_sessions shows). LocalShift answers them, not the engine: each is an engine function over a host function that gets the
 /// target pid and the calling session's own pid (its engine variable, which no user statement can set), and that host
 /// function is refused to users by name (<see cref="Users.StatementPrivileges"/>), so no caller can speak for another
 /// session. Redshift's rule: a superuser may signal any session, a user only their own sessions.
@@ -16,15 +15,16 @@ internal sealed class BackendSignals
     public const string CancelFunction = "ls_cancel_backend";
     public const string TerminateFunction = "ls_terminate_backend";
 
-    /// <summary>The macros users call; PostgreSQL 8.0's (and Redshift's) answer is an integer, 1 when signaled.</summary>
-    public const string MacrosSql = $"""
-        CREATE OR REPLACE MACRO main.pg_cancel_backend(pid) AS {CancelFunction}(CAST(pid AS INTEGER), CAST(getvariable('localshift_pid') AS INTEGER));
-        CREATE OR REPLACE MACRO main.pg_terminate_backend(pid) AS {TerminateFunction}(CAST(pid AS INTEGER), CAST(getvariable('localshift_pid') AS INTEGER));
-        """;
+    /// <summary>The functions users call; PostgreSQL 8.0's (and Redshift's) answer is an integer, 1 when signaled.</summary>
+    public static readonly IReadOnlyList<EngineFunction> Functions =
+    [
+        EngineFunction.Of("pg_cancel_backend", "pid", $"{CancelFunction}(CAST(pid AS INTEGER), CAST(getvariable('localshift_pid') AS INTEGER))"),
+        EngineFunction.Of("pg_terminate_backend", "pid", $"{TerminateFunction}(CAST(pid AS INTEGER), CAST(getvariable('localshift_pid') AS INTEGER))"),
+    ];
 
     private readonly ConcurrentDictionary<int, SqlSession> _sessions = new();
 
-    /// <summary>Makes the host functions callable in the engine (before the macros over them are created).</summary>
+    /// <summary>Makes the host functions callable in the engine (before the functions over them are defined).</summary>
     public void Define(ISqlEngine engine)
     {
         engine.DefineHostFunction(CancelFunction, (target, caller) => Signal(target, caller, terminate: false));

@@ -1,5 +1,7 @@
 using System.Globalization;
 using System.Text;
+using LocalShift.Engine;
+using LocalShift.Engine.Types;
 using LocalShift.Sql.Lexing;
 using LocalShift.Sql.Wire;
 using LocalShift.Sql.Wire.Types;

@@ -1,9 +1,9 @@
 using System.Text.RegularExpressions;
 using LocalShift.Engine;
+using LocalShift.Engine.Types;
 using LocalShift.Sql.Lexing;
 using LocalShift.Sql.Syntax;
 using LocalShift.Sql.Wire;
-using LocalShift.Sql.Wire.Types;
 
 namespace LocalShift.Sql.Routing;
 

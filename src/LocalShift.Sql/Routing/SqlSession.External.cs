@@ -1,3 +1,4 @@
+using LocalShift.Engine;
 using LocalShift.Sql.Dialect;
 using LocalShift.Sql.External;
 using LocalShift.Sql.Lexing;

@@ -1,11 +1,11 @@
 using LocalShift.Engine;
+using LocalShift.Engine.Types;
 using LocalShift.Sql.Catalog;
 using LocalShift.Sql.Dialect;
 using LocalShift.Sql.Lexing;
 using LocalShift.Sql.Syntax;
 using LocalShift.Sql.Users;
 using LocalShift.Sql.Wire;
-using LocalShift.Sql.Wire.Types;
 
 namespace LocalShift.Sql.Routing;
 
@@ -102,7 +102,7 @@ internal sealed partial class SqlSession : IPgQuerySession
     {
         if (!_freedStorage || _status != TransactionStatus.Idle || _implicit) return;
         _freedStorage = false;
-        try { _engine.Execute("CHECKPOINT"); }
+        try { _engine.Checkpoint(); }
         catch (PgException) { }
     }
 
@@ -273,13 +273,13 @@ internal sealed partial class SqlSession : IPgQuerySession
 
     /// <summary>
     /// pg_last_query_id() for a statement that calls it: the id of this session's last statement (-1 when there is
-    /// none), as a temporary macro. Called while that statement is still the last one: when the asking statement is
+    /// none), as a function of the session. Called while that statement is still the last one: when the asking statement is
     /// checked, described or about to run.
     /// </summary>
     private void DefineLastQueryId(StatementAnalysis analysis)
     {
         if (!analysis.Significant.Any(t => t.Is("pg_last_query_id"))) return;
-        try { _engine.Execute($"CREATE OR REPLACE TEMP MACRO pg_last_query_id() AS {(_query == 0 ? -1 : _query)}::INTEGER"); }
+        try { _engine.DefineFunctions([EngineFunction.Of("pg_last_query_id", "", $"{(_query == 0 ? -1 : _query)}::INTEGER") with { Session = true }]); }
         catch (PgException)
         {
             // An aborted transaction runs nothing; the statement itself then fails as it would have.

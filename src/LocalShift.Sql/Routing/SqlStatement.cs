@@ -1,5 +1,6 @@
+using LocalShift.Engine;
+using LocalShift.Engine.Types;
 using LocalShift.Sql.Wire;
-using LocalShift.Sql.Wire.Types;
 
 namespace LocalShift.Sql.Routing;
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using LocalShift.Engine;
 using LocalShift.Sql.Wire;
 
 namespace LocalShift.Sql.Routing;

@@ -1,5 +1,5 @@
+using LocalShift.Engine;
 using LocalShift.Sql.Lexing;
-using LocalShift.Sql.Wire;
 
 namespace LocalShift.Sql.Routing;
 

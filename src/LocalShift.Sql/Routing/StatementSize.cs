@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text;
-using LocalShift.Sql.Wire;
+using LocalShift.Engine;
 
 namespace LocalShift.Sql.Routing;
 

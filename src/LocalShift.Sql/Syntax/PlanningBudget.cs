@@ -1,5 +1,5 @@
 using System.Globalization;
-using LocalShift.Sql.Wire;
+using LocalShift.Engine;
 
 namespace LocalShift.Sql.Syntax;
 

@@ -1,6 +1,6 @@
 using System.Globalization;
+using LocalShift.Engine;
 using LocalShift.Sql.Lexing;
-using LocalShift.Sql.Wire;
 
 namespace LocalShift.Sql.Syntax;
 

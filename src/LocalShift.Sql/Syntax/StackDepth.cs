@@ -1,5 +1,5 @@
 using System.Runtime.CompilerServices;
-using LocalShift.Sql.Wire;
+using LocalShift.Engine;
 
 namespace LocalShift.Sql.Syntax;
 

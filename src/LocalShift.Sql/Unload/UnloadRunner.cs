@@ -1,13 +1,13 @@
 using System.Text.Json;
 using LocalShift.Engine;
+using LocalShift.Engine.Types;
 using LocalShift.Sql.Copy;
 using LocalShift.Sql.Dialect;
 using LocalShift.Sql.Lexing;
-using LocalShift.Sql.Syntax;
 using LocalShift.Sql.RolePath;
 using LocalShift.Sql.Routing;
+using LocalShift.Sql.Syntax;
 using LocalShift.Sql.Users;
-using LocalShift.Sql.Wire;
 using LocalShift.Storage.Objects;
 using static LocalShift.Sql.Lexing.TokenCursor;
 
@@ -139,7 +139,7 @@ public sealed class UnloadRunner(RedshiftStatementContext context, UnloadStateme
         if (!unload.Escape || unload.Format != UnloadFormat.Text) return sql;
         // ESCAPE: a backslash before the delimiter, newlines, carriage returns, quotes and backslashes in text fields.
         var special = System.Text.RegularExpressions.Regex.Escape((unload.Delimiter ?? "|") + "\\\n\r\"'");
-        var escaped = columns.Select(c => c.TypeOid is LocalShift.Sql.Wire.Types.PgTypeOid.Varchar or LocalShift.Sql.Wire.Types.PgTypeOid.Text
+        var escaped = columns.Select(c => c.TypeOid is PgTypeOid.Varchar or PgTypeOid.Text
             ? $"regexp_replace({QuoteIdentifier(c.Name)}, {QuoteLiteral("([" + special + "])")}, '\\\\\\1', 'g') AS {QuoteIdentifier(c.Name)}"
             : QuoteIdentifier(c.Name));
         return $"SELECT {string.Join(", ", escaped)} FROM ({sql}) AS unload_query";
@@ -148,9 +148,9 @@ public sealed class UnloadRunner(RedshiftStatementContext context, UnloadStateme
     /// <summary>Text and CSV: Redshift writes a BOOLEAN as <c>t</c> or <c>f</c> (DuckDB would write true/false).</summary>
     private static string BooleansAsLetters(string query, IReadOnlyList<PgColumn> columns)
     {
-        if (!columns.Any(c => c.TypeOid == LocalShift.Sql.Wire.Types.PgTypeOid.Bool)) return query;
+        if (!columns.Any(c => c.TypeOid == PgTypeOid.Bool)) return query;
         // By position, so that a query whose columns share a name still works.
-        var select = columns.Select((c, i) => c.TypeOid == LocalShift.Sql.Wire.Types.PgTypeOid.Bool
+        var select = columns.Select((c, i) => c.TypeOid == PgTypeOid.Bool
             ? $"CASE WHEN c{i} THEN 't' WHEN NOT c{i} THEN 'f' END AS {QuoteIdentifier(c.Name)}"
             : $"c{i} AS {QuoteIdentifier(c.Name)}");
         return $"SELECT {string.Join(", ", select)} FROM ({query}) AS unload_query({string.Join(", ", columns.Select((_, i) => $"c{i}"))})";
@@ -279,17 +279,17 @@ public sealed class UnloadRunner(RedshiftStatementContext context, UnloadStateme
     /// <summary>The type's name as Redshift writes it in a verbose manifest (PostgreSQL's, lower case: "integer", "character varying").</summary>
     private static string ManifestTypeName(int oid) => oid switch
     {
-        LocalShift.Sql.Wire.Types.PgTypeOid.Bool => "boolean",
-        LocalShift.Sql.Wire.Types.PgTypeOid.Int2 => "smallint",
-        LocalShift.Sql.Wire.Types.PgTypeOid.Int4 => "integer",
-        LocalShift.Sql.Wire.Types.PgTypeOid.Int8 => "bigint",
-        LocalShift.Sql.Wire.Types.PgTypeOid.Float4 => "real",
-        LocalShift.Sql.Wire.Types.PgTypeOid.Float8 => "double precision",
-        LocalShift.Sql.Wire.Types.PgTypeOid.Numeric => "numeric",
-        LocalShift.Sql.Wire.Types.PgTypeOid.Date => "date",
-        LocalShift.Sql.Wire.Types.PgTypeOid.Time => "time without time zone",
-        LocalShift.Sql.Wire.Types.PgTypeOid.Timestamp => "timestamp without time zone",
-        LocalShift.Sql.Wire.Types.PgTypeOid.TimestampTz => "timestamp with time zone",
+        PgTypeOid.Bool => "boolean",
+        PgTypeOid.Int2 => "smallint",
+        PgTypeOid.Int4 => "integer",
+        PgTypeOid.Int8 => "bigint",
+        PgTypeOid.Float4 => "real",
+        PgTypeOid.Float8 => "double precision",
+        PgTypeOid.Numeric => "numeric",
+        PgTypeOid.Date => "date",
+        PgTypeOid.Time => "time without time zone",
+        PgTypeOid.Timestamp => "timestamp without time zone",
+        PgTypeOid.TimestampTz => "timestamp with time zone",
         _ => "character varying",
     };
 

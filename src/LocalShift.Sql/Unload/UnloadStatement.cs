@@ -1,7 +1,7 @@
+using LocalShift.Engine;
 using LocalShift.Sql.Copy;
 using LocalShift.Sql.Lexing;
 using LocalShift.Sql.RolePath;
-using LocalShift.Sql.Wire;
 
 namespace LocalShift.Sql.Unload;
 

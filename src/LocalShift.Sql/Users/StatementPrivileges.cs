@@ -1,5 +1,5 @@
+using LocalShift.Engine;
 using LocalShift.Sql.Syntax;
-using LocalShift.Sql.Wire;
 
 namespace LocalShift.Sql.Users;
 

@@ -1,6 +1,5 @@
 using LocalShift.Engine;
 using LocalShift.Sql.Lexing;
-using LocalShift.Sql.Wire;
 using LocalShift.Sql.Wire.Auth;
 using static LocalShift.Sql.Lexing.TokenCursor;
 
@@ -477,8 +476,8 @@ public sealed class UserDirectory
             {updates}
             COMMIT;
             ALTER TABLE {Schema}.users DROP COLUMN password;
-            CHECKPOINT;
             """);
+        _system.Checkpoint();
     }
 
     private static string Literal(string? value) => value is null ? "NULL" : QuoteLiteral(value);

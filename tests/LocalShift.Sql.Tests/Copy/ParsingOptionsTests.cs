@@ -1,9 +1,9 @@
 using System.Text;
+using LocalShift.Engine;
 using LocalShift.Sql.Copy;
 using LocalShift.Sql.Dialect;
 using LocalShift.Sql.Lexing;
 using LocalShift.Sql.Unload;
-using LocalShift.Sql.Wire;
 
 namespace LocalShift.Sql.Tests.Copy;
 

@@ -1,9 +1,9 @@
+using LocalShift.Engine;
 using LocalShift.Sql.Copy;
 using LocalShift.Sql.Dialect;
 using LocalShift.Sql.Lexing;
 using LocalShift.Sql.RolePath;
 using LocalShift.Sql.Unload;
-using LocalShift.Sql.Wire;
 
 namespace LocalShift.Sql.Tests.Copy;
 
@@ -120,7 +120,7 @@ public class StatementParsingTests
     [InlineData("$.arr[0]", "$.\"arr\"[0]")]
     [InlineData("$['arr'][12].x", "$.\"arr\"[12].\"x\"")]
     public void Jsonpath_expressions_become_duckdb_paths(string redshift, string duckdb) =>
-        Assert.Equal(duckdb, JsonPathExpression.ToDuckDb(redshift));
+        Assert.Equal(duckdb, JsonPathExpression.ToSqlJsonPath(redshift));
 
     [Theory]
     [InlineData("a.b")]
@@ -130,7 +130,7 @@ public class StatementParsingTests
     [InlineData("$[?(@.a)]")]
     [InlineData("$['a'")]
     public void Jsonpath_wildcards_filters_and_malformed_paths_are_refused(string path) =>
-        Assert.StartsWith("Invalid JSONPath format", Assert.Throws<PgException>(() => JsonPathExpression.ToDuckDb(path)).Message);
+        Assert.StartsWith("Invalid JSONPath format", Assert.Throws<PgException>(() => JsonPathExpression.ToSqlJsonPath(path)).Message);
 
     [Fact]
     public void Utf8_check_replaces_each_invalid_byte_or_reports_its_line()

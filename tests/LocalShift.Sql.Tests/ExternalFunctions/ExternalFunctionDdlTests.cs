@@ -1,5 +1,7 @@
 using static LocalShift.Sql.Tests.ExternalFunctions.ExternalFunctionServer;
 
+using LocalShift.Engine;
+
 namespace LocalShift.Sql.Tests.ExternalFunctions;
 
 /// <summary>Creating, replacing, overloading, dropping and granting external functions, and their life across restarts.</summary>

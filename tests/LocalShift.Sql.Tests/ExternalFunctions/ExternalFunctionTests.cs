@@ -1,4 +1,5 @@
 using System.Text.Json;
+using LocalShift.Engine;
 using Npgsql;
 using static LocalShift.Sql.Tests.ExternalFunctions.ExternalFunctionServer;
 

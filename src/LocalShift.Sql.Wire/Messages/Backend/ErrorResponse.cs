@@ -1,3 +1,4 @@
+using LocalShift.Engine;
 using LocalShift.Sql.Wire.Buffers;
 
 namespace LocalShift.Sql.Wire.Messages.Backend;
