@@ -62,6 +62,8 @@ public static class RedshiftTranslator
         }
         else if (IsAlterTableAdd(tokens)) tokens = WithoutEncode(tokens);
         tokens = DivisionGuard.Rewrite(ResultColumnNames.AddNames(TopClause.Rewrite(tokens)), divisions);
+        // Casts of text to dates and times read by Redshift's automatic recognition (a pass of its own, last before the rewrite).
+        tokens = TemporalCasts.Rewrite(tokens);
         return new TranslatedStatement(Rewrite(tokens, context), pre);
     }
 
