@@ -92,6 +92,7 @@ public sealed partial class CopyRunner(RedshiftStatementContext context, CopySta
                 RecordErrors([new LoadError(e.Url, e.Line, "", "", "", "", 1220, e.Reason)]);
                 throw LoadFailed(e.Reason, 1220);
             }
+            var documentsRejected = copy.NoShred && !copy.NoLoad ? SortJsonDocuments(files, columns[0].Name, ct) : 0;
             if (copy.Escape && copy.Format == CopyFormat.Text) RewriteEscapedText(files, ct);
             else if (QuoteRewrite(files) is { } mode) files = RewriteQuotes(files, mode, ct);
             // A cancel that came while staging stops here; one that comes during the load interrupts the engine.
@@ -188,6 +189,9 @@ public sealed partial class CopyRunner(RedshiftStatementContext context, CopySta
                     files.Select(f => (f.Url, files.Count == 1 ? loaded + copy.IgnoreHeader : (long?)null)), format);
             }
             LoadErrors.SetLastCount(context.Engine, loaded, context.QueryId);
+            if (documentsRejected > 0)
+                context.Notice(new PgNotice("INFO",
+                    $"Load into table '{DisplayName}' completed, {documentsRejected} record(s) could not be loaded.  Check 'stl_load_errors' system table for details."));
             context.Notice(new PgNotice("INFO", $"Load into table '{DisplayName}' completed, {loaded} record(s) loaded successfully."));
             return loaded;
         }
