@@ -37,9 +37,10 @@ public sealed partial class CopyRunner
     {
         var all = new List<TargetColumn>();
         using (var result = context.Engine.Query(
-            $"SELECT column_name, data_type, coalesce(column_default, '') FROM information_schema.columns WHERE {(_temp ? "table_catalog = 'temp'" : $"table_schema = {QuoteLiteral(schema)}")} AND table_name = {QuoteLiteral(copy.Table)} ORDER BY ordinal_position"))
+            $"SELECT column_name, data_type, coalesce(column_default, ''), is_nullable FROM information_schema.columns WHERE {(_temp ? "table_catalog = 'temp'" : $"table_schema = {QuoteLiteral(schema)}")} AND table_name = {QuoteLiteral(copy.Table)} ORDER BY ordinal_position"))
             while (result.Read())
-                all.Add(new TargetColumn((string)result.GetValue(0)!, (string)result.GetValue(1)!, Identity: Dialect.CreateTableRewriter.IsIdentityDefault((string)result.GetValue(2)!)));
+                all.Add(new TargetColumn((string)result.GetValue(0)!, (string)result.GetValue(1)!, Identity: Dialect.CreateTableRewriter.IsIdentityDefault((string)result.GetValue(2)!),
+                    NotNull: result.GetValue(3) is "NO"));
         if (all.Count == 0) throw new PgException(SqlState.UndefinedTable, $"relation \"{(copy.Schema is null ? "" : copy.Schema + ".")}{copy.Table}\" does not exist");
         var widths = ColumnWidths.Of(context.Engine, schema, copy.Table);
         all = all.Select(c => c.IsText && widths.TryGetValue(c.Name, out var w) ? c with { Width = w } : c).ToList();

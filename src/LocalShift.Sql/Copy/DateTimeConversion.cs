@@ -24,11 +24,15 @@ public sealed class DateTimeConversion
     /// <summary>The text the engine's host function receives to find this conversion again.</summary>
     public string Spec { get; }
 
-    private DateTimeConversion(TemporalType type, string format, bool acceptAnyDate)
+    /// <summary>A SQL cast (<see cref="ForCast"/>): a value that does not convert fails the statement.</summary>
+    private readonly bool _cast;
+
+    private DateTimeConversion(TemporalType type, string format, bool acceptAnyDate, bool cast = false)
     {
         Type = type;
-        AcceptAnyDate = acceptAnyDate && type is TemporalType.Date or TemporalType.Timestamp or TemporalType.TimestampTz;
-        Spec = $"{(int)type}{(AcceptAnyDate ? "a" : "-")}{format}";
+        _cast = cast;
+        AcceptAnyDate = !cast && acceptAnyDate && type is TemporalType.Date or TemporalType.Timestamp or TemporalType.TimestampTz;
+        Spec = $"{(int)type}{(cast ? "c" : AcceptAnyDate ? "a" : "-")}{format}";
         _mode = format.ToLowerInvariant() switch
         {
             "auto" => Mode.Auto,
@@ -43,7 +47,48 @@ public sealed class DateTimeConversion
     public const string HostFunction = "ls_copy_datetime";
 
     public static void Define(LocalShift.Engine.ISqlEngine engine) =>
-        engine.DefineHostFunction(HostFunction, (text, spec) => FromSpec(spec).TryConvert(text, out var micros) ? micros : null);
+        engine.DefineHostFunction(HostFunction, (text, spec) => FromSpec(spec).Convert(text));
+
+    /// <summary>The host function's answer: microseconds, or NULL for a COPY field that does not convert; a cast's failure throws.</summary>
+    private long? Convert(string text)
+    {
+        if (TryConvert(text, out var micros)) return micros;
+        if (!_cast) return null;
+        if (TrySpecial(text.Trim(), out micros)) return micros;
+        var name = Type switch
+        {
+            TemporalType.Date => "date",
+            TemporalType.TimestampTz => "timestamp with time zone",
+            TemporalType.Time => "time",
+            _ => "timestamp",
+        };
+        // unverified: Redshift's text for a cast of a value it cannot read (PostgreSQL's, whose SQLSTATE 22007 it keeps).
+        throw new LocalShift.Sql.Wire.PgException(LocalShift.Sql.Wire.SqlState.InvalidDatetimeFormat, $"invalid input syntax for type {name}: \"{text}\"");
+    }
+
+    /// <summary>
+    /// The special values PostgreSQL's input reads ('epoch', 'now', 'today', 'tomorrow', 'yesterday', 'allballs'), for
+    /// a cast of a column; 'now' is the moment of the call here, not the transaction's start (a literal 'now' is the
+    /// engine's, which is).
+    /// </summary>
+    private bool TrySpecial(string text, out long micros)
+    {
+        var now = (DateTime.UtcNow - DateTime.UnixEpoch).Ticks / 10;
+        var today = now - Mod(now, DateTimeFields.MicrosPerDay);
+        long? value = text.ToLowerInvariant() switch
+        {
+            "epoch" => 0,
+            "allballs" when Type == TemporalType.Time => 0,
+            "now" => now,
+            "today" => today,
+            "tomorrow" => today + DateTimeFields.MicrosPerDay,
+            "yesterday" => today - DateTimeFields.MicrosPerDay,
+            _ => null,
+        };
+        micros = value ?? 0;
+        if (value is not null && Type == TemporalType.Date) micros -= Mod(micros, DateTimeFields.MicrosPerDay);
+        return value is not null;
+    }
 
     private static readonly ConcurrentDictionary<string, DateTimeConversion> BySpec = new(StringComparer.Ordinal);
 
@@ -57,9 +102,16 @@ public sealed class DateTimeConversion
         return BySpec.GetOrAdd(conversion.Spec, conversion);
     }
 
+    /// <summary>A SQL cast of text to this type: Redshift's automatic recognition, failing with PostgreSQL's error.</summary>
+    public static DateTimeConversion ForCast(TemporalType type)
+    {
+        var conversion = new DateTimeConversion(type, "auto", acceptAnyDate: false, cast: true);
+        return BySpec.GetOrAdd(conversion.Spec, conversion);
+    }
+
     /// <summary>The conversion a host function call names (made by <see cref="For"/> in this process, or rebuilt from the text).</summary>
     public static DateTimeConversion FromSpec(string spec) => BySpec.GetOrAdd(spec, s =>
-        new DateTimeConversion((TemporalType)(s[0] - '0'), s[2..], s[1] == 'a'));
+        new DateTimeConversion((TemporalType)(s[0] - '0'), s[2..], s[1] == 'a', s[1] == 'c'));
 
     /// <summary>The column's type as the engine names it, or null for a type that is no date or time.</summary>
     public static TemporalType? TypeOf(string engineType) => engineType.ToUpperInvariant() switch

@@ -89,10 +89,13 @@ public sealed class EscapedText(string delimiter, string nullAs, int fields, lon
     private void WriteRecord(ReadOnlySpan<byte> record, ArrayBufferWriter<byte> csv, long line)
     {
         if (record.IsEmpty) return;
+        var unclosed = Split(record);
         if (numbered)
         {
-            var count = Fields(record);
-            var fault = count > fields ? "1202" : count < fields && !fillRecord ? "1214" : "";
+            var count = _fields.Count;
+            // unverified: Redshift's code for a REMOVEQUOTES field whose quote never closes (its parser then looks for the
+            // closing quote and the delimiter after it: 1214 Delimiter not found, as without ESCAPE).
+            var fault = unclosed ? "1214" : count > fields ? "1202" : count < fields && !fillRecord ? "1214" : "";
             if (!System.Text.Unicode.Utf8.IsValid(record))
             {
                 // Rejected as a whole (1220); its invalid bytes are replaced so that the reader takes the row at all.
@@ -102,17 +105,11 @@ public sealed class EscapedText(string delimiter, string nullAs, int fields, lon
             csv.Write(Encoding.ASCII.GetBytes($"{line.ToString(System.Globalization.CultureInfo.InvariantCulture)},{fault},"));
         }
         var written = 0;
-        var start = 0;
-        for (var i = 0; written < fields; i++)
+        for (; written < fields && written < _fields.Count; written++)
         {
-            if (i < record.Length && record[i] == (byte)'\\') { i++; continue; }
-            if (i < record.Length && !record[i..].StartsWith(_delimiter)) continue;
             if (written > 0) csv.Write(","u8);
-            WriteField(record[start..Math.Min(i, record.Length)], csv);
-            written++;
-            if (i >= record.Length) break;
-            i += _delimiter.Length - 1;
-            start = i + 1;
+            var (start, end) = _fields[written];
+            WriteField(record[start..end], csv);
         }
         // FILLRECORD: missing fields are zero-length strings (NULL for other types, as an empty field is).
         for (; written < fields; written++)
@@ -136,18 +133,62 @@ public sealed class EscapedText(string delimiter, string nullAs, int fields, lon
         return bytes;
     }
 
-    /// <summary>How many fields a record has: its unescaped delimiters plus one.</summary>
-    private int Fields(ReadOnlySpan<byte> record)
+    /// <summary>The fields of the record last split, as ranges of its bytes.</summary>
+    private readonly List<(int Start, int End)> _fields = [];
+
+    /// <summary>
+    /// Splits a record into <see cref="_fields"/> at its unescaped delimiters. With REMOVEQUOTES a field that starts
+    /// (after blanks) with an unescaped quote runs to the same quote followed by blanks and the delimiter or the record's
+    /// end, delimiters inside kept ("All characters within the quotation marks, including delimiters, are retained");
+    /// true when such a quote never closes (the field is then split at its next delimiter).
+    /// </summary>
+    private bool Split(ReadOnlySpan<byte> record)
     {
-        var count = 1;
-        for (var i = 0; i < record.Length; i++)
+        _fields.Clear();
+        var unclosed = false;
+        var pos = 0;
+        while (true)
         {
-            if (record[i] == (byte)'\\') { i++; continue; }
-            if (!record[i..].StartsWith(_delimiter)) continue;
-            count++;
-            i += _delimiter.Length - 1;
+            var end = -1;
+            if (removeQuotes)
+            {
+                var q = pos;
+                while (q < record.Length && record[q] == (byte)' ') q++;
+                if (q < record.Length && record[q] is (byte)'"' or (byte)'\'')
+                {
+                    end = QuotedEnd(record, q);
+                    if (end < 0) unclosed = true;
+                }
+            }
+            if (end < 0)
+            {
+                end = record.Length;
+                for (var i = pos; i < record.Length; i++)
+                {
+                    if (record[i] == (byte)'\\') { i++; continue; }
+                    if (record[i..].StartsWith(_delimiter)) { end = i; break; }
+                }
+            }
+            _fields.Add((pos, end));
+            if (end >= record.Length) return unclosed;
+            pos = end + _delimiter.Length;
         }
-        return count;
+    }
+
+    /// <summary>Where a field whose quote opens at <paramref name="open"/> ends: at the delimiter (or the record's end)
+    /// after its closing quote and any blanks; -1 when the quote never closes so.</summary>
+    private int QuotedEnd(ReadOnlySpan<byte> record, int open)
+    {
+        var quote = record[open];
+        for (var k = open + 1; k < record.Length; k++)
+        {
+            if (record[k] == (byte)'\\') { k++; continue; }
+            if (record[k] != quote) continue;
+            var m = k + 1;
+            while (m < record.Length && record[m] == (byte)' ') m++;
+            if (m == record.Length || record[m..].StartsWith(_delimiter)) return m;
+        }
+        return -1;
     }
 
     /// <summary>Whether the byte at <paramref name="index"/> follows an odd run of backslashes (is escaped).</summary>

@@ -70,6 +70,8 @@ public static class RedshiftTranslator
         }
         else if (IsAlterTableAdd(tokens)) tokens = WithoutEncode(tokens);
         tokens = DivisionGuard.Rewrite(ResultColumnNames.AddNames(TopClause.Rewrite(tokens, sites.Rewrites)), divisions);
+        // Casts of text to dates and times read by Redshift's automatic recognition (a pass of its own, before the splice).
+        tokens = TemporalCasts.Rewrite(tokens);
         return new TranslatedStatement(new Splice(tokens, sites.Rewrites, context).Text(), pre);
     }
 

@@ -124,6 +124,16 @@ public class ParsingOptionsTests
     }
 
     [Fact]
+    public void Escape_with_removequotes_keeps_quoted_delimiters_and_rejects_an_unclosed_quote()
+    {
+        using var output = new MemoryStream();
+        new EscapedText("|", "\\N", 2, 0, defaultNull: true, removeQuotes: true, numbered: true)
+            .Rewrite(new MemoryStream(Encoding.UTF8.GetBytes("1|'a|b' \n2|'Blue|x\n3|'it\\'\n4|\"x\\\"|y\"\n")), output);
+        // A quoted field keeps its delimiters; a quote that never closes (an escaped one does not close it) is 1214.
+        Assert.Equal("1,,\"1\",\"a|b\"\n2,1214,\"2\",\"'Blue\"\n3,1214,\"3\",\"'it'\"\n4,,\"4\",\"x\"\"|y\"\n", Encoding.UTF8.GetString(output.ToArray()));
+    }
+
+    [Fact]
     public void Removequotes_lists_a_record_whose_quote_never_closes()
     {
         using var output = new MemoryStream();

@@ -29,6 +29,18 @@ public class StatementParsingTests
     }
 
     [Fact]
+    public void Single_character_options_written_as_escapes_are_decoded()
+    {
+        // The Getting Started SALES load's DELIMITER '\t', octal escapes, and QUOTE given the same way.
+        Assert.Equal("\t", Copy("COPY t FROM 's3://b/p' IAM_ROLE default DELIMITER '\\t'").Delimiter);
+        Assert.Equal("\t", Copy("COPY t FROM 's3://b/p' IAM_ROLE default DELIMITER AS '\\011'").Delimiter);
+        Assert.Equal("\u001e", Copy("COPY t FROM 's3://b/p' IAM_ROLE default DELIMITER '\\036'").Delimiter);
+        Assert.Equal("'", Copy("COPY t FROM 's3://b/p' IAM_ROLE default CSV QUOTE AS '\\047'").Quote);
+        Assert.Equal("\t", Unload("UNLOAD ('select 1') TO 's3://b/p' IAM_ROLE default DELIMITER AS '\\t'").Delimiter);
+        Assert.Contains("single character", CopyError("COPY t FROM 's3://b/p' IAM_ROLE default DELIMITER '\\x'").Message);
+    }
+
+    [Fact]
     public void Default_role_and_every_credentials_form_parse()
     {
         Assert.True(((RoleChainAuthorization)Copy("COPY t FROM 's3://b/p' IAM_ROLE default").Authorization).Default);
