@@ -1,4 +1,5 @@
 using System.Text.Json;
+using LocalShift.Engine;
 using LocalShift.Sql.Wire;
 
 namespace LocalShift.Sql.Copy;
@@ -66,7 +67,7 @@ public sealed partial class CopyRunner
             // The staged file may be the store's own, hard-linked: unlinked first, never written through.
             File.Delete(file.Path);
             using var output = File.Create(file.Path);
-            using Stream target = DuckDbCompression == "gzip" ? new System.IO.Compression.GZipStream(output, System.IO.Compression.CompressionLevel.Fastest) : output;
+            using Stream target = StagedCompression == FileCompression.Gzip ? new System.IO.Compression.GZipStream(output, System.IO.Compression.CompressionLevel.Fastest) : output;
             kept.Position = 0;
             kept.CopyTo(target);
         }

@@ -63,7 +63,7 @@ public sealed class DateTimeConversion
             _ => "timestamp",
         };
         // unverified: Redshift's text for a cast of a value it cannot read (PostgreSQL's, whose SQLSTATE 22007 it keeps).
-        throw new LocalShift.Sql.Wire.PgException(LocalShift.Sql.Wire.SqlState.InvalidDatetimeFormat, $"invalid input syntax for type {name}: \"{text}\"");
+        throw new LocalShift.Engine.PgException(LocalShift.Engine.SqlState.InvalidDatetimeFormat, $"invalid input syntax for type {name}: \"{text}\"");
     }
 
     /// <summary>
