@@ -30,8 +30,16 @@ internal sealed class StatementDeadline : IDisposable
         {
             lock (_gate)
             {
-                // A tick of an earlier Execute's timer that ran late is not this one's.
-                if (_done || _paused || System.Diagnostics.Stopwatch.GetElapsedTime(_startedAt) < _timeout) return;
+                if (_done || _paused) return;
+                // A tick that comes before this Execute's timeout has run (an earlier Execute's tick that ran late, or a
+                // timer that fires a little early against the stopwatch) waits for the rest of it: it never just returns,
+                // which would leave the statement with no timer at all.
+                var remaining = _timeout - System.Diagnostics.Stopwatch.GetElapsedTime(_startedAt);
+                if (remaining > TimeSpan.Zero && _timer is not null)
+                {
+                    _timer.Change(remaining + TimeSpan.FromMilliseconds(1), Timeout.InfiniteTimeSpan);
+                    return;
+                }
                 Expired = true;
             }
             cancel();
