@@ -70,6 +70,7 @@ public static class SqlState
     public const string DuplicatePreparedStatement = "42P05";
     public const string DuplicateCursor = "42P03";
     public const string DatatypeMismatch = "42804";
+    public const string WrongObjectType = "42809";
     public const string AmbiguousColumn = "42702";
     public const string UndefinedParameter = "42P02";
     public const string InvalidSchemaDefinition = "42P15";

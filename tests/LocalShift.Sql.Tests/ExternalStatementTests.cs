@@ -2,6 +2,7 @@ using LocalShift.Engine;
 using LocalShift.Sql.External;
 using LocalShift.Sql.Lexing;
 using LocalShift.Sql.RolePath;
+using LocalShift.Sql.Syntax;
 
 namespace LocalShift.Sql.Tests;
 
@@ -64,17 +65,47 @@ public class ExternalStatementTests
         Assert.Throws<PgException>(() => ExternalStatements.ParseCreateTable(T("create external table s.t(id int) stored as parquet location 's3://b/t/' as select 1")));
     }
 
+    private static AlterExternalTableStatement Alter(string sql) => Assert.IsType<AlterExternalTableStatement>(SqlParser.Parse(sql));
+
     [Fact]
-    public void Alter_table_set_location_properties_and_a_partitions_location()
+    public void Alter_table_set_location_properties_file_format_and_a_partitions_location()
     {
-        var l = ExternalStatements.ParseAlterTable(T("alter table s.t set location 's3://b/new/'"));
-        Assert.Equal(("s", "t", "s3://b/new/"), (l.Schema, l.Name, l.Location));
-        Assert.Null(l.Partition);
-        var p = ExternalStatements.ParseAlterTable(T("alter table s.t set table properties ('numRows'='10', 'a'='b')"));
-        Assert.Equal("10", p.Properties!["numRows"]);
-        var q = ExternalStatements.ParseAlterTable(T("alter table s.t partition (day='2024-01-01', hour=3) set location 's3://b/x/'"));
-        Assert.Equal([("day", "2024-01-01"), ("hour", "3")], q.Partition!);
-        Assert.Throws<PgException>(() => ExternalStatements.ParseAlterTable(T("alter table s.t set location '/tmp/'")));
+        var l = Alter("alter table s.t set location 's3://b/new/'");
+        Assert.Equal((ExternalTableAction.SetLocation, "s", "t", "s3://b/new/"), (l.Action, l.Table.Schema, l.Table.Name, l.Location));
+        Assert.Empty(l.Partitions);
+        var p = Alter("alter table s.t set table properties ('numRows'='10', 'a'='b')");
+        Assert.Equal(ExternalTableAction.SetTableProperties, p.Action);
+        Assert.Equal([("numRows", "10"), ("a", "b")], p.Properties);
+        var q = Alter("alter table s.t partition (day='2024-01-01', hour=3) set location 's3://b/x/'");
+        Assert.Equal(ExternalTableAction.SetPartitionLocation, q.Action);
+        Assert.Equal([("day", "2024-01-01"), ("hour", "3")], q.Partitions[0].Spec);
+        Assert.Equal("s3://b/x/", q.Partitions[0].Location);
+        var f = Alter("alter table spectrum.sales set file format parquet");
+        Assert.Equal((ExternalTableAction.SetFileFormat, "parquet"), (f.Action, f.FileFormat));
+    }
+
+    [Theory]
+    [InlineData("alter table s.t set table properties (numRows='10')", "syntax error at or near \"numRows\"", 39)]
+    [InlineData("alter table s.t add partition (day='1')", "syntax error at end of input", 40)]
+    [InlineData("alter table s.t add partition (day='1') locaton 's3://b/'", "syntax error at or near \"locaton\"", 41)]
+    [InlineData("alter table s.t drop partition day='1'", "syntax error at or near \"day\"", 32)]
+    [InlineData("alter table s.t partition (day='1') set 's3://b/'", "syntax error at or near \"'s3://b/'\"", 41)]
+    [InlineData("alter table s.t set file parquet", "syntax error at or near \"parquet\"", 26)]
+    [InlineData("alter table s.t add if exists partition (day='1') location 's3://b/'", "syntax error at or near \"exists\"", 24)]
+    [InlineData("alter table s.t drop partition (day='1') location 's3://b/'", "syntax error at or near \"location\"", 42)]
+    public void A_malformed_external_clause_is_a_syntax_error_at_its_position(string sql, string message, int position)
+    {
+        var e = Assert.Throws<PgException>(() => SqlParser.Parse(sql));
+        Assert.Equal((SqlState.SyntaxError, message, position), (e.SqlState, e.Message, e.Position));
+    }
+
+    [Fact]
+    public void Drop_schema_reads_drop_external_database()
+    {
+        var d = Assert.IsType<DropStatement>(SqlParser.Parse("drop schema if exists ro drop external database cascade"));
+        Assert.Equal(("SCHEMA", "ro", true, true, true), (d.ObjectKind, d.Names[0].Name, d.IfExists, d.DropExternalDatabase, d.Cascade));
+        Assert.False(Assert.IsType<DropStatement>(SqlParser.Parse("drop schema ro")).DropExternalDatabase);
+        Assert.Throws<PgException>(() => SqlParser.Parse("drop table t drop external database"));
     }
 
     [Theory]
@@ -148,16 +179,22 @@ public class ExternalStatementTests
     [Fact]
     public void Partitions_are_added_with_their_locations_and_dropped_by_their_values()
     {
-        var add = ExternalStatements.ParseAlterPartitions(T(
+        var add = Alter(
             "alter table spectrum.sales_part add if not exists partition (saledate='2008-01') location 's3://b/sales_partition/saledate=2008-01/' " +
-            "partition (saledate='2008-02') location 's3://b/sales_partition/saledate=2008-02/'"));
-        Assert.True(add.Add);
+            "partition (saledate='2008-02') location 's3://b/sales_partition/saledate=2008-02/'");
+        Assert.Equal(ExternalTableAction.AddPartitions, add.Action);
         Assert.True(add.IfNotExists);
         Assert.Equal(2, add.Partitions.Count);
         Assert.Equal("s3://b/sales_partition/saledate=2008-02/", add.Partitions[1].Location);
-        var drop = ExternalStatements.ParseAlterPartitions(T("alter table spectrum.sales_part drop partition (saledate='2008-01')"));
-        Assert.False(drop.Add);
+        var comma = Alter("alter table s.t add partition (d=1) location 's3://b/1/', partition (d=2) location 's3://b/2/'");
+        Assert.Equal([[("d", "1")], [("d", "2")]], comma.Partitions.Select(p => p.Spec));
+        var drop = Alter("alter table spectrum.sales_part drop partition (saledate='2008-01')");
+        Assert.Equal(ExternalTableAction.DropPartitions, drop.Action);
         Assert.Equal([("saledate", "2008-01")], drop.Partitions[0].Spec);
+        Assert.Null(drop.Partitions[0].Location);
+        // A local table's own clauses still read as before.
+        Assert.IsType<AlterTableStatement>(SqlParser.Parse("alter table t add column c int"));
+        Assert.IsType<AlterTableStatement>(SqlParser.Parse("alter table t drop column c"));
     }
 
     [Theory]

@@ -24,17 +24,6 @@ public sealed record CreateExternalSchema(
 /// </summary>
 public sealed record CreateExternalTable(string Schema, string Name, bool IfNotExists, CatalogTable Table, int? QueryAt = null);
 
-/// <summary><c>ALTER TABLE s.t ADD [IF NOT EXISTS] PARTITION (…) LOCATION '…' […]</c> or <c>DROP PARTITION (…)</c>.</summary>
-public sealed record AlterExternalPartitions(string Schema, string Name, bool Add, bool IfNotExists,
-    IReadOnlyList<(IReadOnlyList<(string Column, string Value)> Spec, string? Location)> Partitions);
-
-/// <summary>
-/// <c>ALTER TABLE s.t SET LOCATION '…'</c>, <c>ALTER TABLE s.t SET TABLE PROPERTIES (…)</c> or
-/// <c>ALTER TABLE s.t PARTITION (…) SET LOCATION '…'</c>.
-/// </summary>
-public sealed record AlterExternalTable(string Schema, string Name, IReadOnlyList<(string Column, string Value)>? Partition,
-    string? Location, IReadOnlyDictionary<string, string>? Properties);
-
 /// <summary>Parses the external-schema and external-table statements from their significant tokens.</summary>
 public static class ExternalStatements
 {
@@ -213,81 +202,6 @@ public static class ExternalStatements
             SerdeParameters = serdeParameters,
             Parameters = parameters,
         }, queryAt);
-    }
-
-    public static AlterExternalPartitions ParseAlterPartitions(IReadOnlyList<SqlToken> tokens)
-    {
-        var r = new StatementReader(tokens);
-        r.Expect("ALTER");
-        r.Expect("TABLE");
-        var (schema, name) = r.QualifiedName();
-        var add = r.Accept("ADD");
-        if (!add) r.Expect("DROP");
-        var ifNotExists = add && IfNotExists(r);
-        var list = new List<(IReadOnlyList<(string, string)>, string?)>();
-        do
-        {
-            r.Expect("PARTITION");
-            var spec = PartitionSpec(r);
-            string? location = null;
-            if (add)
-            {
-                r.Expect("LOCATION");
-                location = r.String("LOCATION");
-                if (!location.StartsWith("s3://", StringComparison.OrdinalIgnoreCase))
-                    throw new PgException(SqlState.InvalidParameterValue, $"Invalid S3 location '{location}': LOCATION must be an s3:// URL");
-            }
-            list.Add((spec, location));
-            r.Accept(SqlTokenKind.Comma);
-        } while (r.Peek().Is("PARTITION"));
-        if (!r.AtEnd) throw r.SyntaxError();
-        return new AlterExternalPartitions(schema ?? "public", name, add, ifNotExists, list);
-    }
-
-    public static AlterExternalTable ParseAlterTable(IReadOnlyList<SqlToken> tokens)
-    {
-        var r = new StatementReader(tokens);
-        r.Expect("ALTER");
-        r.Expect("TABLE");
-        var (schema, name) = r.QualifiedName();
-        List<(string, string)>? partition = null;
-        if (r.Accept("PARTITION")) partition = PartitionSpec(r);
-        r.Expect("SET");
-        string? location = null;
-        Dictionary<string, string>? properties = null;
-        if (r.Accept("LOCATION"))
-        {
-            location = r.String("LOCATION");
-            if (!location.StartsWith("s3://", StringComparison.OrdinalIgnoreCase))
-                throw new PgException(SqlState.InvalidParameterValue, $"Invalid S3 location '{location}': LOCATION must be an s3:// URL");
-        }
-        else if (partition is null && r.Accept("TABLE"))
-        {
-            r.Expect("PROPERTIES");
-            properties = new Dictionary<string, string>(StringComparer.Ordinal);
-            foreach (var (k, v) in Properties(r)) properties[k] = v;
-        }
-        else if (r.Peek().IsAny("FILE", "FORMAT"))
-            throw new PgException(SqlState.FeatureNotSupported, "ALTER TABLE … SET FILE FORMAT is not supported by LocalShift");
-        else throw r.SyntaxError();
-        if (!r.AtEnd) throw r.SyntaxError();
-        return new AlterExternalTable(schema ?? "public", name, partition, location, properties);
-    }
-
-    /// <summary><c>(column = value, …)</c> of a partition; a value is a string or a number.</summary>
-    private static List<(string, string)> PartitionSpec(StatementReader r)
-    {
-        r.Expect(SqlTokenKind.LeftParen);
-        var spec = new List<(string, string)>();
-        do
-        {
-            var column = Identifier(r);
-            r.Expect(SqlTokenKind.Operator);
-            var value = r.Peek().Kind == SqlTokenKind.Number ? r.Next().Text : r.String("PARTITION");
-            spec.Add((column, value));
-        } while (r.Accept(SqlTokenKind.Comma));
-        r.Expect(SqlTokenKind.RightParen);
-        return spec;
     }
 
     public const string LazySimpleSerDe = "org.apache.hadoop.hive.serde2.lazy.LazySimpleSerDe";

@@ -6,6 +6,7 @@ using LocalShift.Services.S3;
 using LocalShift.Sql.Lexing;
 using LocalShift.Sql.RolePath;
 using LocalShift.Sql.Routing;
+using LocalShift.Sql.Syntax;
 using static LocalShift.Sql.Lexing.TokenCursor;
 
 namespace LocalShift.Sql.External;
@@ -130,12 +131,25 @@ public sealed partial class ExternalTables(RolePathResolver roles, S3Objects obj
         return "CREATE SCHEMA";
     }
 
-    /// <summary><c>DROP SCHEMA s [DROP EXTERNAL DATABASE] [CASCADE | RESTRICT]</c> of an external schema.</summary>
-    public string DropSchema(RedshiftStatementContext context, ExternalSchema schema, IReadOnlyList<SqlToken> tokens)
+    /// <summary><c>DROP SCHEMA s [, …] [DROP EXTERNAL DATABASE] [CASCADE | RESTRICT]</c> of external schemas (the tree's <see cref="DropStatement"/>).</summary>
+    public string DropSchemas(RedshiftStatementContext context, DropStatement drop)
+    {
+        foreach (var name in drop.Names)
+        {
+            if (ExternalSchemas.Find(context.Engine, name.Name) is not { } schema)
+            {
+                if (drop.IfExists) continue;
+                throw new PgException(SqlState.InvalidSchemaName, $"schema \"{name.Name}\" does not exist");
+            }
+            DropSchema(context, schema, drop.DropExternalDatabase);
+        }
+        return "DROP SCHEMA";
+    }
+
+    private void DropSchema(RedshiftStatementContext context, ExternalSchema schema, bool dropDatabase)
     {
         if (!context.Superuser && context.User != schema.Owner)
             throw new PgException(SqlState.InsufficientPrivilege, $"must be owner of schema {schema.Name}");
-        var dropDatabase = tokens.Any(t => t.Is("DATABASE"));
         if (dropDatabase)
         {
             var principal = CatalogPrincipal(context, schema);
@@ -143,7 +157,6 @@ public sealed partial class ExternalTables(RolePathResolver roles, S3Objects obj
         }
         ExternalSchemas.Remove(context.Engine, schema.Name);
         context.Engine.Execute($"DROP SCHEMA IF EXISTS {QuoteIdentifier(schema.Name)} CASCADE");
-        return "DROP SCHEMA";
     }
 
     public string CreateTable(RedshiftStatementContext context, IReadOnlyList<SqlToken> tokens)
@@ -169,7 +182,15 @@ public sealed partial class ExternalTables(RolePathResolver roles, S3Objects obj
         return "CREATE EXTERNAL TABLE";
     }
 
-    public string DropTable(RedshiftStatementContext context, ExternalSchema schema, string table, bool ifExists)
+    /// <summary><c>DROP TABLE [IF EXISTS] s.t [, …]</c> of external tables (the tree's <see cref="DropStatement"/>), in the catalog as the role.</summary>
+    public string DropTables(RedshiftStatementContext context, DropStatement drop)
+    {
+        foreach (var name in drop.Names)
+            DropTable(context, SchemaOf(context, name), name.Name, drop.IfExists);
+        return "DROP TABLE";
+    }
+
+    private void DropTable(RedshiftStatementContext context, ExternalSchema schema, string table, bool ifExists)
     {
         CheckCreate(context, schema);
         var principal = CatalogPrincipal(context, schema);
@@ -182,34 +203,70 @@ public sealed partial class ExternalTables(RolePathResolver roles, S3Objects obj
             }
             catalog.DeleteTable(principal, context.Region, schema.Database, table);
         });
-        return "DROP TABLE";
     }
 
-    public string AlterPartitions(RedshiftStatementContext context, ExternalSchema schema, IReadOnlyList<SqlToken> tokens)
+    /// <summary>The external schema of a table's name (the session routed it here for being one).</summary>
+    private static ExternalSchema SchemaOf(RedshiftStatementContext context, QualifiedName name) =>
+        (name.Schema is { } schema ? ExternalSchemas.Find(context.Engine, schema) : null)
+        // unverified: Redshift's text for a schema that is not external.
+        ?? throw new PgException(SqlState.InvalidSchemaName, $"External schema \"{name.Schema}\" does not exist");
+
+    /// <summary>
+    /// ALTER TABLE of an external table (the tree's <see cref="AlterExternalTableStatement"/>): partitions added,
+    /// dropped or moved, the table's location or properties set, in the catalog as the schema's role.
+    /// </summary>
+    public string Alter(RedshiftStatementContext context, AlterExternalTableStatement alter)
     {
-        var statement = ExternalStatements.ParseAlterPartitions(tokens);
+        var schema = SchemaOf(context, alter.Table);
+        var name = alter.Table.Name;
+        if (alter.Action == ExternalTableAction.SetFileFormat)
+            throw new PgException(SqlState.FeatureNotSupported, "ALTER TABLE … SET FILE FORMAT is not supported by LocalShift");
+        foreach (var location in alter.Partitions.Select(p => p.Location).Append(alter.Location))
+            if (location is not null && !location.StartsWith("s3://", StringComparison.OrdinalIgnoreCase))
+                // unverified: Redshift's text.
+                throw new PgException(SqlState.InvalidParameterValue, $"Invalid S3 location '{location}': LOCATION must be an s3:// URL");
         CheckCreate(context, schema);
         var principal = CatalogPrincipal(context, schema);
         Catalog(() =>
         {
-            var table = ExistingTable(principal, context, schema, statement.Name);
-            var existing = catalog.GetPartitions(principal, context.Region, schema.Database, statement.Name);
-            foreach (var (spec, location) in statement.Partitions)
+            var table = ExistingTable(principal, context, schema, name);
+            switch (alter.Action)
             {
-                var values = PartitionValues(table, spec);
-                var present = existing.Any(p => p.Values.SequenceEqual(values));
-                if (statement.Add)
+                case ExternalTableAction.AddPartitions or ExternalTableAction.DropPartitions:
                 {
-                    if (present)
+                    var add = alter.Action == ExternalTableAction.AddPartitions;
+                    var existing = catalog.GetPartitions(principal, context.Region, schema.Database, name);
+                    foreach (var (spec, location) in alter.Partitions)
                     {
-                        if (statement.IfNotExists) continue;
-                        // unverified: Redshift's text.
-                        throw new PgException(SqlState.DuplicateObject, $"partition ({string.Join(", ", spec.Select(s => $"{s.Column}='{s.Value}'"))}) already exists");
+                        var values = PartitionValues(table, spec);
+                        var present = existing.Any(p => p.Values.SequenceEqual(values));
+                        if (add)
+                        {
+                            if (present)
+                            {
+                                if (alter.IfNotExists) continue;
+                                // unverified: Redshift's text.
+                                throw new PgException(SqlState.DuplicateObject, $"partition ({string.Join(", ", spec.Select(s => $"{s.Column}='{s.Value}'"))}) already exists");
+                            }
+                            catalog.CreatePartition(principal, context.Region, schema.Database, name, new CatalogPartition(values, location!));
+                        }
+                        else if (present)
+                            catalog.DeletePartition(principal, context.Region, schema.Database, name, values);
                     }
-                    catalog.CreatePartition(principal, context.Region, schema.Database, statement.Name, new CatalogPartition(values, location!));
+                    break;
                 }
-                else if (present)
-                    catalog.DeletePartition(principal, context.Region, schema.Database, statement.Name, values);
+                case ExternalTableAction.SetPartitionLocation:
+                    var partition = alter.Partitions[0];
+                    catalog.SetPartitionLocation(principal, context.Region, schema.Database, name, PartitionValues(table, partition.Spec), partition.Location!);
+                    break;
+                case ExternalTableAction.SetLocation:
+                    catalog.AlterTable(principal, context.Region, schema.Database, name, alter.Location, null);
+                    break;
+                case ExternalTableAction.SetTableProperties:
+                    var properties = new Dictionary<string, string>(StringComparer.Ordinal);
+                    foreach (var (key, value) in alter.Properties) properties[key] = value;
+                    catalog.AlterTable(principal, context.Region, schema.Database, name, null, properties);
+                    break;
             }
         });
         return "ALTER TABLE";
@@ -223,25 +280,6 @@ public sealed partial class ExternalTables(RolePathResolver roles, S3Objects obj
     private static List<string> PartitionValues(CatalogTable table, IReadOnlyList<(string Column, string Value)> spec) =>
         table.PartitionKeys.Select(k => spec.FirstOrDefault(s => s.Column == k.Name).Value
             ?? throw new PgException(SqlState.InvalidParameterValue, $"partition column \"{k.Name}\" is missing from the partition specification")).ToList();
-
-    /// <summary><c>ALTER TABLE s.t [PARTITION (…)] SET LOCATION '…'</c> or <c>SET TABLE PROPERTIES (…)</c>, in the catalog as the role.</summary>
-    public string AlterTable(RedshiftStatementContext context, ExternalSchema schema, IReadOnlyList<SqlToken> tokens)
-    {
-        var statement = ExternalStatements.ParseAlterTable(tokens);
-        CheckCreate(context, schema);
-        var principal = CatalogPrincipal(context, schema);
-        Catalog(() =>
-        {
-            var table = ExistingTable(principal, context, schema, statement.Name);
-            if (statement.Partition is { } spec)
-            {
-                var values = PartitionValues(table, spec);
-                catalog.SetPartitionLocation(principal, context.Region, schema.Database, statement.Name, values, statement.Location!);
-            }
-            else catalog.AlterTable(principal, context.Region, schema.Database, statement.Name, statement.Location, statement.Properties);
-        });
-        return "ALTER TABLE";
-    }
 
     private static void CheckCreate(RedshiftStatementContext context, ExternalSchema schema)
     {

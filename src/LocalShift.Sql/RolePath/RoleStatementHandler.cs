@@ -36,7 +36,10 @@ public sealed class RoleStatementHandler(RolePathResolver roles, S3Objects objec
         if (External is not { } external) return;
         handlers
             .Register(CommandKind.CreateExternalSchema, WithQueryId((context, s) => external.CreateSchema(context, s.Tokens)))
-            .Register(CommandKind.CreateExternalTable, WithQueryId((context, s) => external.CreateTable(context, s.Tokens)));
+            .Register(CommandKind.CreateExternalTable, WithQueryId((context, s) => external.CreateTable(context, s.Tokens)))
+            .Register(CommandKind.AlterExternalTable, WithQueryId((context, s) => external.Alter(context, (AlterExternalTableStatement)s.Tree!)))
+            .Register(CommandKind.DropExternalTable, WithQueryId((context, s) => external.DropTables(context, (DropStatement)s.Tree!)))
+            .Register(CommandKind.DropExternalSchema, WithQueryId((context, s) => external.DropSchemas(context, (DropStatement)s.Tree!)));
     }
 
     /// <summary>The role path's errors name the statement's query id (as Redshift's DETAIL does).</summary>

@@ -25,40 +25,54 @@ internal sealed partial class SqlSession
     }
 
     /// <summary>
-    /// The DDL of external objects the engine's parser does not know or must not run alone: DROP SCHEMA of an
-    /// external schema (with DROP EXTERNAL DATABASE), DROP TABLE and ALTER TABLE … PARTITION of an external table.
+    /// DDL of external objects, read from the tree once the names are known: ALTER TABLE of an external table's own
+    /// clauses, DROP TABLE of external tables and DROP SCHEMA of external schemas, as the statement its handler runs
+    /// (<see cref="StatementHandlers"/>); null for any other statement. Other DDL naming an external table is refused.
     /// </summary>
-    private IPgResult? TryExternalDdl(StatementAnalysis analysis)
+    private CommandStatement? ExternalDdl(StatementAnalysis analysis)
     {
-        var s = analysis.Significant;
-        if (ExternalInsert(analysis) is var (target, name, source)) return RunExternalInsert(target, name, source);
-        if (s.Count < 3 || !s[0].IsAny("DROP", "ALTER")) return null;
-        if (_database.RedshiftStatements.External is not { } external) return null;
-        var schemas = _database.ExternalSchemaNames(_engine);
-        if (schemas.Count == 0) return null;
-        var at = 2;
-        var ifExists = false;
-        if (s.Count > at + 1 && s[at].Is("IF") && s[at + 1].Is("EXISTS")) { at += 2; ifExists = true; }
-        if (at >= s.Count || s[at].Kind is not (SqlTokenKind.Word or SqlTokenKind.QuotedIdentifier)) return null;
-        var first = s[at].Identifier;
-        var qualified = at + 2 < s.Count && s[at + 1].Kind == SqlTokenKind.Dot;
-        var context = RedshiftContext();
-        if (s[0].Is("DROP") && s[1].Is("SCHEMA") && schemas.Contains(first))
+        if (analysis.Tree is not (AlterExternalTableStatement or DropStatement or AlterTableStatement)) return null;
+        var schemas = _database.RedshiftStatements.External is null ? (IReadOnlySet<string>)new HashSet<string>() : _database.ExternalSchemaNames(_engine);
+        bool External(QualifiedName name) => name is { Schema: { } schema, Database: null } && schemas.Contains(schema);
+        switch (analysis.Tree)
         {
-            var schema = _database.FindExternalSchema(_engine, first)!;
-            try { return new CommandResult(external.DropSchema(context, schema, s)); }
-            finally { _database.SchemaChanged(); }
+            case AlterExternalTableStatement alter:
+                if (!External(alter.Table))
+                    // unverified: Redshift's text for an external table's clause on a local table.
+                    throw new PgException(SqlState.WrongObjectType, $"\"{alter.Table.Name}\" is not an external table") { Position = alter.Table.Position + 1 };
+                return Command(CommandKind.AlterExternalTable, alter);
+            case DropStatement { ObjectKind: "SCHEMA" } drop:
+            {
+                var external = drop.Names.Count(n => n.Parts.Count == 1 && schemas.Contains(n.Name));
+                if (external == 0)
+                {
+                    if (drop.DropExternalDatabase)
+                        // unverified: Redshift's text for DROP EXTERNAL DATABASE of a local schema.
+                        throw new PgException(SqlState.WrongObjectType, $"schema \"{drop.Names[0].Name}\" is not an external schema");
+                    return null;
+                }
+                if (external != drop.Names.Count)
+                    // unverified: Redshift's text.
+                    throw new PgException(SqlState.FeatureNotSupported, "DROP SCHEMA of external and local schemas in one statement is not supported by LocalShift");
+                return Command(CommandKind.DropExternalSchema, drop);
+            }
+            case DropStatement drop:
+            {
+                var external = drop.Names.Count(External);
+                if (external == 0) return null;
+                if (drop.ObjectKind != "TABLE" || external != drop.Names.Count)
+                    // unverified: Redshift's text for other changes to an external table.
+                    throw new PgException(SqlState.FeatureNotSupported, "Operation not supported on external tables");
+                return Command(CommandKind.DropExternalTable, drop);
+            }
+            case AlterTableStatement alter when External(alter.Table):
+                // unverified: Redshift's text for other changes to an external table.
+                throw new PgException(SqlState.FeatureNotSupported, "Operation not supported on external tables");
+            default:
+                return null;
         }
-        if (!qualified || !schemas.Contains(first)) return null;
-        var table = s[at + 2].Identifier;
-        if (s[0].Is("DROP") && s[1].Is("TABLE"))
-            return new CommandResult(external.DropTable(context, _database.FindExternalSchema(_engine, first)!, table, ifExists));
-        if (s[0].Is("ALTER") && s[1].Is("TABLE") && at + 3 < s.Count && s[at + 3].IsAny("ADD", "DROP") && s.Skip(at + 3).Any(t => t.Is("PARTITION")))
-            return new CommandResult(external.AlterPartitions(context, _database.FindExternalSchema(_engine, first)!, s));
-        if (s[0].Is("ALTER") && s[1].Is("TABLE") && at + 3 < s.Count && s[at + 3].IsAny("SET", "PARTITION"))
-            return new CommandResult(external.AlterTable(context, _database.FindExternalSchema(_engine, first)!, s));
-        // unverified: Redshift's text for other changes to an external table.
-        throw new PgException(SqlState.FeatureNotSupported, "Operation not supported on external tables");
+
+        CommandStatement Command(CommandKind kind, Statement tree) => new(kind, analysis.Significant) { Tree = tree };
     }
 
     /// <summary>

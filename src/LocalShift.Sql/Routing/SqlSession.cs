@@ -154,6 +154,8 @@ internal sealed partial class SqlSession : IPgQuerySession
         if (analysis.SelectInto is { } createAs && parameterTypes.Count == 0) analysis = Analyze(createAs);
         // INSERT INTO an external table: its query is what is checked (the table is in the catalog, not the engine).
         if (ExternalInsert(analysis) is var (_, _, source)) analysis = source;
+        // DDL of external objects runs by its handler, as a Redshift statement: nothing for the engine to check.
+        else if (analysis.Kind == StatementKind.EngineCommand && _status != TransactionStatus.Failed && ExternalDdl(analysis) is not null) return;
         if (_status == TransactionStatus.Failed && analysis.Kind is not (StatementKind.Commit or StatementKind.Rollback))
             throw new PgException(SqlState.InFailedSqlTransaction, "current transaction is aborted, commands ignored until end of transaction block");
         bool bind;
@@ -305,7 +307,8 @@ internal sealed partial class SqlSession : IPgQuerySession
         if (kind is not (StatementKind.EngineQuery or StatementKind.EngineCommand or StatementKind.Begin or StatementKind.Commit
             or StatementKind.Rollback or StatementKind.Show or StatementKind.Empty or StatementKind.Cursor)) _prepared.Clear();
         ReleaseCalls();
-        if (kind == StatementKind.EngineCommand && TryExternalDdl(analysis) is { } externalDdl) return externalDdl;
+        if (kind == StatementKind.EngineCommand && ExternalInsert(analysis) is var (target, name, source)) return RunExternalInsert(target, name, source);
+        if (kind == StatementKind.EngineCommand && ExternalDdl(analysis) is { } externalDdl) return RunCommand(externalDdl);
         if (kind == StatementKind.Redshift && TryExternalTableAs(analysis) is { } createdAs) return createdAs;
         switch (kind)
         {
@@ -338,25 +341,7 @@ internal sealed partial class SqlSession : IPgQuerySession
             case StatementKind.NoOp:
                 return new CommandResult(tokens[0].Is("ANALYSE") ? "ANALYZE" : tokens[0].Text.ToUpperInvariant() == "ALTER" ? "ALTER TABLE" : tokens[0].Text.ToUpperInvariant());
             case StatementKind.Redshift:
-            {
-                _database.SchemaChanged();
-                using var cancel = new CancellationTokenSource();
-                _statementCancel = cancel;
-                try
-                {
-                    return new CommandResult(_database.Handlers.Run(RedshiftContext() with { Cancellation = cancel.Token }, analysis.Command!));
-                }
-                catch (OperationCanceledException) when (cancel.IsCancellationRequested)
-                {
-                    throw new PgException(SqlState.QueryCanceled, "canceling statement due to user request");
-                }
-                finally
-                {
-                    _statementCancel = null;
-                    // What the statement created (an external schema) is seen by statements checked after it.
-                    _database.SchemaChanged();
-                }
-            }
+                return RunCommand(analysis.Command!);
             case StatementKind.Cursor:
                 return RunCursorStatement(analysis);
             case StatementKind.EngineQuery:
@@ -393,6 +378,28 @@ internal sealed partial class SqlSession : IPgQuerySession
                 ReclaimStorage();
                 return new CommandResult(StatementClassifier.Tag(tokens, rows));
             }
+        }
+    }
+
+    /// <summary>A statement LocalShift runs itself, by the handler registered for its kind.</summary>
+    private CommandResult RunCommand(CommandStatement command)
+    {
+        _database.SchemaChanged();
+        using var cancel = new CancellationTokenSource();
+        _statementCancel = cancel;
+        try
+        {
+            return new CommandResult(_database.Handlers.Run(RedshiftContext() with { Cancellation = cancel.Token }, command));
+        }
+        catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+        {
+            throw new PgException(SqlState.QueryCanceled, "canceling statement due to user request");
+        }
+        finally
+        {
+            _statementCancel = null;
+            // What the statement created (an external schema) is seen by statements checked after it.
+            _database.SchemaChanged();
         }
     }
 

@@ -21,6 +21,12 @@ public enum CommandKind
     UserDdl,
     /// <summary>GRANT/REVOKE of privileges on schemas, tables and functions, of roles and of system privileges (not ASSUMEROLE).</summary>
     Grant,
+    /// <summary>ALTER TABLE of an external table (partitions, location, file format, table properties): the tree's <see cref="AlterExternalTableStatement"/>.</summary>
+    AlterExternalTable,
+    /// <summary>DROP TABLE of external tables: the tree's <see cref="DropStatement"/>.</summary>
+    DropExternalTable,
+    /// <summary>DROP SCHEMA of external schemas [DROP EXTERNAL DATABASE]: the tree's <see cref="DropStatement"/>.</summary>
+    DropExternalSchema,
 }
 
 /// <summary>
@@ -29,6 +35,12 @@ public enum CommandKind
 /// </summary>
 public sealed record CommandStatement(CommandKind Kind, IReadOnlyList<SqlToken> Tokens) : Statement
 {
+    /// <summary>
+    /// The parser's tree of a statement the session found to be one LocalShift runs itself only once it knew the
+    /// names (DROP TABLE or ALTER TABLE of an external table); null for a statement known from its first words.
+    /// </summary>
+    public Statement? Tree { get; init; }
+
     /// <summary>The command's kind from its first words (significant tokens), or null when it is not one LocalShift runs itself.</summary>
     public static CommandStatement? Of(IReadOnlyList<SqlToken> s)
     {

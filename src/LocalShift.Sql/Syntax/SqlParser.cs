@@ -532,9 +532,11 @@ public sealed class SqlParser
         var ifExists = AcceptAll("IF", "EXISTS");
         var names = new List<QualifiedName> { Name() };
         while (Accept(SqlTokenKind.Comma)) names.Add(Name());
+        // DROP SCHEMA of an external schema may drop its data catalog database too.
+        var dropDatabase = kind == "SCHEMA" && AcceptAll("DROP", "EXTERNAL", "DATABASE");
         var cascade = Accept("CASCADE");
         if (!cascade) Accept("RESTRICT");
-        return new DropStatement(kind, names, ifExists, cascade);
+        return new DropStatement(kind, names, ifExists, cascade) { DropExternalDatabase = dropDatabase };
     }
 
     private Statement ParseAlter()
@@ -550,6 +552,7 @@ public sealed class SqlParser
         }
         Expect("TABLE");
         var table = Name();
+        if (ExternalTableClause(table) is { } external) return external;
         var expressions = new List<Expr>();
         var references = new List<QualifiedName>();
         if (AcceptAll("RENAME", "TO")) return new AlterTableStatement(table, "RENAME", Identifier(), [], []);
@@ -604,6 +607,97 @@ public sealed class SqlParser
         }
         throw Error();
     }
+
+    /// <summary>
+    /// The clauses of ALTER TABLE that only an external table takes (Redshift's ALTER TABLE, external-table clauses):
+    /// <c>ADD [IF NOT EXISTS] PARTITION (…) LOCATION '…' [[,] PARTITION …]</c>, <c>DROP PARTITION (…)</c>,
+    /// <c>PARTITION (…) SET LOCATION '…'</c>, <c>SET LOCATION '…'</c>, <c>SET FILE FORMAT format</c> and
+    /// <c>SET TABLE PROPERTIES ('name' = 'value' [, …])</c>; null (nothing read) for any other clause.
+    /// </summary>
+    private AlterExternalTableStatement? ExternalTableClause(QualifiedName table)
+    {
+        if (Peek.Is("ADD") && (PeekAt(1).Is("PARTITION") || PeekAt(1).Is("IF")))
+        {
+            _i++;
+            var ifNotExists = false;
+            if (Accept("IF")) { Expect("NOT"); Expect("EXISTS"); ifNotExists = true; }
+            var partitions = new List<ExternalPartition>();
+            do
+            {
+                Expect("PARTITION");
+                var spec = PartitionSpec();
+                Expect("LOCATION");
+                partitions.Add(new ExternalPartition(spec, StringValue()));
+                Accept(SqlTokenKind.Comma);
+            } while (Peek.Is("PARTITION"));
+            return new AlterExternalTableStatement(table, ExternalTableAction.AddPartitions, partitions) { IfNotExists = ifNotExists };
+        }
+        if (Peek.Is("DROP") && PeekAt(1).Is("PARTITION"))
+        {
+            _i++;
+            var partitions = new List<ExternalPartition>();
+            do
+            {
+                Expect("PARTITION");
+                partitions.Add(new ExternalPartition(PartitionSpec(), null));
+                Accept(SqlTokenKind.Comma);
+            } while (Peek.Is("PARTITION"));
+            return new AlterExternalTableStatement(table, ExternalTableAction.DropPartitions, partitions);
+        }
+        if (Peek.Is("PARTITION"))
+        {
+            _i++;
+            var spec = PartitionSpec();
+            Expect("SET");
+            Expect("LOCATION");
+            var location = StringValue();
+            return new AlterExternalTableStatement(table, ExternalTableAction.SetPartitionLocation, [new ExternalPartition(spec, location)]);
+        }
+        if (!Peek.Is("SET")) return null;
+        _i++;
+        if (Accept("LOCATION"))
+        {
+            var location = StringValue();
+            return new AlterExternalTableStatement(table, ExternalTableAction.SetLocation, []) { Location = location };
+        }
+        if (Accept("FILE"))
+        {
+            Expect("FORMAT");
+            var format = Identifier();
+            return new AlterExternalTableStatement(table, ExternalTableAction.SetFileFormat, []) { FileFormat = format };
+        }
+        Expect("TABLE");
+        Expect("PROPERTIES");
+        Expect(SqlTokenKind.LeftParen);
+        var properties = new List<(string Name, string Value)>();
+        do
+        {
+            var name = StringValue();
+            if (!AcceptOperator("=")) throw Error();
+            properties.Add((name, StringValue()));
+        } while (Accept(SqlTokenKind.Comma));
+        Expect(SqlTokenKind.RightParen);
+        return new AlterExternalTableStatement(table, ExternalTableAction.SetTableProperties, []) { Properties = properties };
+    }
+
+    /// <summary><c>(column = value [, …])</c> of a partition; a value is a string or a number.</summary>
+    private List<(string Column, string Value)> PartitionSpec()
+    {
+        Expect(SqlTokenKind.LeftParen);
+        var spec = new List<(string, string)>();
+        do
+        {
+            var column = Identifier();
+            if (!AcceptOperator("=")) throw Error();
+            if (Peek.Kind == SqlTokenKind.Number) spec.Add((column, Next().Text));
+            else spec.Add((column, StringValue()));
+        } while (Accept(SqlTokenKind.Comma));
+        Expect(SqlTokenKind.RightParen);
+        return spec;
+    }
+
+    /// <summary>A string literal's value.</summary>
+    private string StringValue() => Peek.Kind == SqlTokenKind.String ? Next().StringValue : throw Error();
 
     private CommentStatement ParseComment()
     {

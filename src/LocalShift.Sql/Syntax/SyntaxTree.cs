@@ -243,11 +243,49 @@ public sealed record CreateViewStatement(QualifiedName View, bool OrReplace, boo
 public sealed record CreateSchemaStatement(string Schema, bool IfNotExists, string? Authorization) : Statement;
 
 /// <summary>DROP TABLE|VIEW|MATERIALIZED VIEW|SCHEMA.</summary>
-public sealed record DropStatement(string ObjectKind, IReadOnlyList<QualifiedName> Names, bool IfExists, bool Cascade) : Statement;
+public sealed record DropStatement(string ObjectKind, IReadOnlyList<QualifiedName> Names, bool IfExists, bool Cascade) : Statement
+{
+    /// <summary>DROP SCHEMA … DROP EXTERNAL DATABASE: an external schema's data catalog database goes too.</summary>
+    public bool DropExternalDatabase { get; init; }
+}
 
 /// <summary>ALTER TABLE: the action's first words, the names it gives or uses, and the expressions inside it.</summary>
 public sealed record AlterTableStatement(QualifiedName Table, string Action, string? NewName, IReadOnlyList<Expr> Expressions,
     IReadOnlyList<QualifiedName> References) : Statement;
+
+/// <summary>What an ALTER TABLE of an external table's own clauses does.</summary>
+public enum ExternalTableAction
+{
+    AddPartitions,
+    DropPartitions,
+    /// <summary>PARTITION (…) SET LOCATION '…'.</summary>
+    SetPartitionLocation,
+    SetLocation,
+    SetFileFormat,
+    SetTableProperties,
+}
+
+/// <summary>A partition of an external table: its values by partition column, and (ADD, SET LOCATION) its location.</summary>
+public sealed record ExternalPartition(IReadOnlyList<(string Column, string Value)> Spec, string? Location);
+
+/// <summary>
+/// ALTER TABLE with the clauses only an external table takes (Redshift's ALTER TABLE, external-table clauses):
+/// partitions added, dropped or moved, the table's location, file format or table properties set.
+/// </summary>
+public sealed record AlterExternalTableStatement(QualifiedName Table, ExternalTableAction Action, IReadOnlyList<ExternalPartition> Partitions) : Statement
+{
+    /// <summary>ADD IF NOT EXISTS PARTITION: a partition already there is skipped.</summary>
+    public bool IfNotExists { get; init; }
+
+    /// <summary>SET LOCATION's location.</summary>
+    public string? Location { get; init; }
+
+    /// <summary>SET FILE FORMAT's format (a word: PARQUET, TEXTFILE, …).</summary>
+    public string? FileFormat { get; init; }
+
+    /// <summary>SET TABLE PROPERTIES' names and values, in order.</summary>
+    public IReadOnlyList<(string Name, string Value)> Properties { get; init; } = [];
+}
 
 public sealed record AlterSchemaStatement(string Schema, string Action, string? NewName) : Statement;
 
