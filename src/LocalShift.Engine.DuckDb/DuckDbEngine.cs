@@ -302,6 +302,10 @@ internal sealed class DuckDbSession(DuckDBConnection connection, string stagingD
 
     public string FileRelation(FileScan scan) => DuckDbFileSql.Relation(scan);
 
+    private DuckDbCatalog? _catalog;
+
+    public IEngineCatalog Catalog => _catalog ??= new DuckDbCatalog(this);
+
     public long WriteFiles(string query, string path, FileWrite write) => Execute(DuckDbFileSql.CopyTo(query, path, write));
 
     public string ThreadFile(int thread, FileWrite write) => DuckDbFileSql.ThreadFile(thread, write);

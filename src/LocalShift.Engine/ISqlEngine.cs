@@ -81,6 +81,9 @@ public interface IEngineSession : IDisposable
     /// </summary>
     string FileRelation(FileScan scan);
 
+    /// <summary>The engine's own catalog as this session sees it: tables, views, columns and functions (<see cref="IEngineCatalog"/>).</summary>
+    IEngineCatalog Catalog { get; }
+
     /// <summary>
     /// Runs <paramref name="query"/> and writes its rows to files at <paramref name="path"/> (in
     /// <see cref="StagingDirectory"/>) as <paramref name="write"/> says; returns the number of rows written.

@@ -17,11 +17,7 @@ public static class AssumeRoleGrants
     /// <summary>Creates the table on first use and seeds the PUBLIC grant.</summary>
     public static void Ensure(IEngineSession engine)
     {
-        using (var exists = engine.Query($"SELECT count(*) FROM duckdb_tables() WHERE schema_name = '{UserDirectory.Schema}' AND table_name = 'assumerole_grants'"))
-        {
-            exists.Read();
-            if (Convert.ToInt64(exists.GetValue(0)) > 0) return;
-        }
+        if (engine.Catalog.HasTable(UserDirectory.Schema, "assumerole_grants")) return;
         engine.Execute($"""
             CREATE SCHEMA IF NOT EXISTS {UserDirectory.Schema};
             CREATE TABLE IF NOT EXISTS {Table}(role VARCHAR NOT NULL, grantee VARCHAR NOT NULL, purpose VARCHAR NOT NULL);

@@ -21,7 +21,7 @@ internal static class CatalogQueries
         (PgTypeOid.Numeric, "numeric", 'b'), (PgTypeOid.Uuid, "uuid", 'b'), (2249, "record", 'p'), (2278, "void", 'p'),
     ];
 
-    public static string? Rewrite(string sql, string master, string database)
+    public static string? Rewrite(string sql, string master, string database, LocalShift.Engine.IEngineCatalog catalog)
     {
         if (Contains(sql, "typreceive") && Contains(sql, "elemtypoid") && Contains(sql, "pg_type"))
             return TypeList();
@@ -29,7 +29,7 @@ internal static class CatalogQueries
             return "SELECT CAST(NULL AS INTEGER) AS oid, CAST(NULL AS VARCHAR) AS attname, CAST(NULL AS INTEGER) AS atttypid WHERE FALSE";
         if (Contains(sql, "pg_enum") && Contains(sql, "enumlabel"))
             return "SELECT CAST(NULL AS INTEGER) AS oid, CAST(NULL AS VARCHAR) AS enumlabel WHERE FALSE";
-        return PsqlMetaCommands.Rewrite(sql, master, database);
+        return PsqlMetaCommands.Rewrite(sql, master, database, catalog);
     }
 
     private static string TypeList() =>

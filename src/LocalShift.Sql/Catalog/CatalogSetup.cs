@@ -16,7 +16,7 @@ internal static class CatalogSetup
 
     public static void Install(IEngineSession system)
     {
-        system.DefineFunctions(FunctionLibrary.Functions);
+        system.DefineFunctions(FunctionLibrary.Functions(system.Catalog));
         system.Execute($"""
             CREATE SCHEMA IF NOT EXISTS public;
             CREATE OR REPLACE VIEW main.svv_tables AS
@@ -96,7 +96,7 @@ internal static class CatalogSetup
               SELECT starttime, process, rpad(user_name, 50, ' ') AS user_name, rpad(db_name, 50, ' ') AS db_name, 0 AS timeout_sec, CAST(NULL AS VARCHAR) AS timed_out
               FROM {FunctionLibrary.Typed}sessions;
             CREATE OR REPLACE VIEW main.ls_column_defs AS
-              SELECT c.table_catalog, c.table_schema, c.table_name, c.column_name, c.ordinal_position, c.column_default, c.is_nullable, c.data_type AS duckdb_type,
+              SELECT c.table_catalog, c.table_schema, c.table_name, c.column_name, c.ordinal_position, c.column_default, c.is_nullable, c.data_type AS engine_type,
                      coalesce(a.type_name, {EngineTypeAsRedshift}) AS type_name,
                      coalesce(a.encoding, CASE
                        WHEN coalesce(a.sortkey, 0) <> 0 THEN 'none'
@@ -135,7 +135,7 @@ internal static class CatalogSetup
                      CAST(t.estimated_size AS NUMERIC(38,0)) AS tbl_rows, CAST(NULL AS NUMERIC(19,2)) AS skew_sortkey1, CAST(1 AS NUMERIC(19,2)) AS skew_rows,
                      CAST(t.estimated_size AS NUMERIC(38,0)) AS estimated_visible_rows, CAST(NULL AS VARCHAR) AS risk_event, CAST(NULL AS NUMERIC(12,2)) AS vacuum_sort_benefit,
                      CAST(NULL AS TIMESTAMP) AS create_time
-              FROM duckdb_tables() t
+              FROM {system.Catalog.Relation(CatalogRelation.Tables)} t
               LEFT JOIN {s}.table_attributes a ON a.schema_name = t.schema_name AND a.table_name = t.table_name
               WHERE t.schema_name NOT IN {HiddenSchemas} AND NOT t.temporary AND t.database_name <> '{FunctionLibrary.TypedCatalog}';
             """);

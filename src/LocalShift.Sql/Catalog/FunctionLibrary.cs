@@ -23,7 +23,8 @@ internal static class FunctionLibrary
     private static EngineFunction Function(string name, params (string Parameters, string Body)[] overloads) =>
         new(name, overloads.Select(o => FunctionOverload.Of(o.Parameters, o.Body)).ToList());
 
-    public static readonly IReadOnlyList<EngineFunction> Functions =
+    /// <summary>The library; the catalog functions (pg_get_function_result, …) read <paramref name="catalog"/>'s relations.</summary>
+    public static IReadOnlyList<EngineFunction> Functions(IEngineCatalog catalog) =>
     [
         TypedFunction("trunc", ("x TIMESTAMP", "CAST(x AS DATE)"), ("x TIMESTAMPTZ", "CAST(x AS DATE)"), ("x DATE", "x"),
             ("x VARCHAR", "CAST(CAST(x AS TIMESTAMP) AS DATE)"), ("x", "trunc(x)"), ("x, n", "trunc(x, n)")),
@@ -58,8 +59,8 @@ internal static class FunctionLibrary
         Function("is_valid_json_array", ("s", "coalesce(json_type(CASE WHEN json_valid(s) THEN s END) = 'ARRAY', FALSE)")),
         Function("json_parse", ("s", "CAST(s AS JSON)")),
         Function("json_serialize", ("s", "CAST(s AS VARCHAR)")),
-        Function("pg_get_function_result", ("f", "(SELECT lower(any_value(return_type)) FROM duckdb_functions() WHERE function_oid = f)")),
-        Function("pg_get_function_arguments", ("f", "(SELECT lower(array_to_string(any_value(parameter_types), ', ')) FROM duckdb_functions() WHERE function_oid = f)")),
+        Function("pg_get_function_result", ("f", $"(SELECT lower(any_value(return_type)) FROM {catalog.Relation(CatalogRelation.Functions)} fn WHERE function_oid = f)")),
+        Function("pg_get_function_arguments", ("f", $"(SELECT lower(array_to_string(any_value(parameter_types), ', ')) FROM {catalog.Relation(CatalogRelation.Functions)} fn WHERE function_oid = f)")),
         Function("pg_backend_pid", ("", "CAST(getvariable('localshift_pid') AS INTEGER)")),
         Function("ls_invalid_json", ("s", "error('invalid json object ' || s)")),
         Function("ls_div", ("a, b", "CASE WHEN b = 0 AND a IS NOT NULL THEN error('division by zero') ELSE a // b END")),

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using LocalShift.Engine;
 using LocalShift.Sql.Users;
 using static LocalShift.Sql.Catalog.CatalogQueries;
 using static LocalShift.Sql.Lexing.TokenCursor;
@@ -13,7 +14,8 @@ internal static partial class PsqlMetaCommands
 {
     private const string Hidden = $"('{UserDirectory.Schema}', 'information_schema', 'pg_catalog', 'main')";
 
-    public static string? Rewrite(string sql, string master, string database)
+    /// <param name="catalog">The engine's catalog, whose relations the answers about tables, views and columns read.</param>
+    public static string? Rewrite(string sql, string master, string database, IEngineCatalog catalog)
     {
         var owner = QuoteLiteral(master);
         if (Contains(sql, "as \"Schema\"") && Contains(sql, "c.relname as \"Name\"") && Contains(sql, "pg_catalog.pg_class c"))
@@ -30,17 +32,17 @@ internal static partial class PsqlMetaCommands
             return $"SELECT {QuoteLiteral(database)} AS \"Name\", {owner} AS \"Owner\", 'UTF8' AS \"Encoding\", 'C' AS \"Collate\", 'C' AS \"Ctype\", " +
                    "CAST(NULL AS VARCHAR) AS \"ICU Locale\", 'libc' AS \"Locale Provider\", CAST(NULL AS VARCHAR) AS \"Access privileges\"";
         if (Contains(sql, "SELECT c.oid,") && Contains(sql, "n.nspname,") && Contains(sql, "c.relname") && Contains(sql, "pg_catalog.pg_class c"))
-            return $"SELECT oid, nspname, relname FROM (SELECT table_oid AS oid, schema_name AS nspname, table_name AS relname FROM duckdb_tables() " +
-                   $"UNION ALL SELECT view_oid, schema_name, view_name FROM duckdb_views() WHERE NOT internal) " +
+            return $"SELECT oid, nspname, relname FROM (SELECT table_oid AS oid, schema_name AS nspname, table_name AS relname FROM {catalog.Relation(CatalogRelation.Tables)} t " +
+                   $"UNION ALL SELECT view_oid, schema_name, view_name FROM {catalog.Relation(CatalogRelation.Views)} v WHERE NOT internal) r " +
                    $"WHERE nspname NOT IN {Hidden}{Filter(sql, "c.relname", "relname")}{Filter(sql, "n.nspname", "nspname")} ORDER BY 2, 3";
         if (Contains(sql, "c.relchecks") && Contains(sql, "c.relkind") && OidFilter(sql, "c.oid") is { } relation)
             return "SELECT 0 AS relchecks, " +
-                   $"CASE WHEN EXISTS (SELECT 1 FROM duckdb_views() WHERE view_oid = {relation}) THEN 'v' ELSE 'r' END AS relkind, " +
+                   $"CASE WHEN EXISTS (SELECT 1 FROM {catalog.Relation(CatalogRelation.Views)} v WHERE view_oid = {relation}) THEN 'v' ELSE 'r' END AS relkind, " +
                    "FALSE AS relhasindex, FALSE AS relhasrules, FALSE AS relhastriggers, FALSE AS relrowsecurity, FALSE AS relforcerowsecurity, " +
                    "FALSE AS relhasoids, FALSE AS relispartition, '' AS reloptions, 0 AS reltablespace, '' AS reloftype, 'p' AS relpersistence, " +
                    "'d' AS relreplident, 'heap' AS amname";
         if (Contains(sql, "format_type(a.atttypid, a.atttypmod)") && OidFilter(sql, "a.attrelid") is { } table)
-            return ColumnsOf(sql, table);
+            return ColumnsOf(sql, table, catalog);
         if (Contains(sql, "as \"Result data type\"") && Contains(sql, "pg_catalog.pg_proc p"))
             // \df: the cluster's external functions (LocalShift defines no other user functions).
             return $"SELECT schema_name AS \"Schema\", function_name AS \"Name\", return_type AS \"Result data type\", " +
@@ -50,7 +52,7 @@ internal static partial class PsqlMetaCommands
         if (Contains(sql, "pg_catalog.pg_inherits"))
             return "SELECT CAST(NULL AS VARCHAR) AS oid WHERE FALSE";
         if (Contains(sql, "pg_get_viewdef(") && Regex.Match(sql, @"pg_get_viewdef\('(\d+)'") is { Success: true } view)
-            return $"SELECT sql AS pg_get_viewdef FROM duckdb_views() WHERE view_oid = {view.Groups[1].Value}";
+            return $"SELECT sql AS pg_get_viewdef FROM {catalog.Relation(CatalogRelation.Views)} v WHERE view_oid = {view.Groups[1].Value}";
         return null;
     }
 
@@ -74,7 +76,7 @@ internal static partial class PsqlMetaCommands
     /// \d+ also storage, statistics target and the column's comment. The type is the declared one where CREATE TABLE
     /// recorded it (<c>character varying(10)</c>, <c>character(5)</c>, <c>numeric(10,2)</c>), as Redshift's \d shows it.
     /// </summary>
-    private static string ColumnsOf(string sql, string oid)
+    private static string ColumnsOf(string sql, string oid, IEngineCatalog catalog)
     {
         var columns = sql;
         var extra = new List<string>();
@@ -94,7 +96,7 @@ internal static partial class PsqlMetaCommands
                "ELSE lower(c.data_type) END) AS format_type, " +
                "c.column_default AS attdef, NOT c.is_nullable AS attnotnull" +
                string.Concat(extra.Select(e => ", " + e)) +
-               " FROM duckdb_columns() c LEFT JOIN main.ls_column_defs d ON d.table_catalog = c.database_name AND d.table_schema = c.schema_name " +
+               $" FROM {catalog.Relation(CatalogRelation.Columns)} c LEFT JOIN main.ls_column_defs d ON d.table_catalog = c.database_name AND d.table_schema = c.schema_name " +
                $"AND d.table_name = c.table_name AND d.column_name = c.column_name WHERE c.table_oid = {oid} ORDER BY c.column_index";
     }
 

@@ -16,11 +16,9 @@ public sealed partial class CopyRunner
 
     private (long Table, int Session) TableAndSession(string schema)
     {
-        using var result = context.Engine.Query(
-            $"SELECT (SELECT max(table_oid) FROM duckdb_tables() WHERE {(_temp ? "database_name = 'temp'" : $"schema_name = {QuoteLiteral(schema)} AND NOT temporary")} " +
-            $"AND table_name = {QuoteLiteral(copy.Table)}), TRY_CAST(getvariable('localshift_pid') AS INTEGER)");
-        result.Read();
-        return (result.GetValue(0) is { } oid ? Convert.ToInt64(oid) : 0, result.GetValue(1) is { } pid ? Convert.ToInt32(pid) : 0);
+        var table = context.Engine.Catalog.TableId(schema, copy.Table, _temp) ?? 0;
+        using var result = context.Engine.Query("SELECT TRY_CAST(getvariable('localshift_pid') AS INTEGER)");
+        return (table, result.Read() && result.GetValue(0) is { } pid ? Convert.ToInt32(pid) : 0);
     }
 
     /// <summary>The load's target is a temporary table of the session (an unqualified name that one holds).</summary>

@@ -25,11 +25,7 @@ public static class LoadErrors
     public static void Ensure(IEngineSession engine)
     {
         // Checked first so that concurrent sessions do not race on catalog writes once it exists.
-        using (var exists = engine.Query("SELECT count(*) FROM duckdb_views() WHERE schema_name = 'main' AND view_name = 'stl_load_commits'"))
-        {
-            exists.Read();
-            if (Convert.ToInt64(exists.GetValue(0)) > 0 && Views(engine) == 3) return;
-        }
+        if (engine.Catalog.HasView("main", "stl_load_commits") && Views(engine) == 3) return;
         engine.Execute($"""
             CREATE SCHEMA IF NOT EXISTS {UserDirectory.Schema};
             CREATE TABLE IF NOT EXISTS {Table}(userid INTEGER, slice INTEGER, tbl INTEGER, starttime TIMESTAMP, session INTEGER, query INTEGER,
@@ -71,14 +67,9 @@ public static class LoadErrors
     }
 
     /// <summary>The views added after the first release of this schema (a state database from then gets them at open).</summary>
-    private static long Views(IEngineSession engine)
-    {
-        using var found = engine.Query("SELECT count(*) FROM duckdb_views() WHERE schema_name = 'main' AND view_name IN ('stl_loaderror_detail', 'stl_replacements') " +
-            "UNION ALL SELECT count(*) FROM duckdb_functions() WHERE schema_name = 'main' AND function_name = 'pg_last_copy_id'");
-        long n = 0;
-        while (found.Read()) n += Convert.ToInt64(found.GetValue(0));
-        return n;
-    }
+    private static long Views(IEngineSession engine) =>
+        (engine.Catalog.HasView("main", "stl_loaderror_detail") ? 1 : 0) + (engine.Catalog.HasView("main", "stl_replacements") ? 1 : 0)
+        + (engine.Catalog.HasFunction("main", "pg_last_copy_id") ? 1 : 0);
 
     /// <summary>ACCEPTINVCHARS replacements: the lines whose invalid UTF-8 was replaced (at most 100 a load, as Redshift keeps).</summary>
     public static void RecordReplacements(IEngineSession engine, long query, long tbl, int session, IEnumerable<(string Url, long Line, string RawLine, string Column)> lines)

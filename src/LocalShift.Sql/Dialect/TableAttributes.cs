@@ -28,10 +28,7 @@ internal sealed partial class TableAttributes
             CREATE TABLE IF NOT EXISTS {ColumnAttributesTable}(schema_name VARCHAR, table_name VARCHAR, column_name VARCHAR, type_name VARCHAR,
               encoding VARCHAR, distkey BOOLEAN, sortkey INTEGER);
             """);
-        long legacy;
-        using (var found = system.Query($"SELECT count(*) FROM duckdb_tables() WHERE schema_name = '{UserDirectory.Schema}' AND table_name = 'column_widths' AND database_name = current_database()"))
-            legacy = found.Read() ? Convert.ToInt64(found.GetValue(0)) : 0;
-        if (legacy == 0) return;
+        if (!system.Catalog.HasTable(UserDirectory.Schema, "column_widths")) return;
         system.Execute($"""
             BEGIN TRANSACTION;
             INSERT INTO {ColumnAttributesTable}

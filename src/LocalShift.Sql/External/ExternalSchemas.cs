@@ -33,14 +33,9 @@ public static class ExternalSchemas
 
     public static IReadOnlyList<ExternalSchema> List(IEngineSession engine)
     {
-        bool catalogRoles;
-        using (var exists = engine.Query("SELECT count(*), count(*) FILTER (WHERE column_name = 'catalog_role') FROM duckdb_columns() " +
-                                         $"WHERE schema_name = '{UserDirectory.Schema}' AND table_name = 'external_schemas'"))
-        {
-            exists.Read();
-            if (Convert.ToInt64(exists.GetValue(0)) == 0) return [];
-            catalogRoles = Convert.ToInt64(exists.GetValue(1)) > 0;
-        }
+        var columns = engine.Catalog.Columns(UserDirectory.Schema, "external_schemas");
+        if (columns.Count == 0) return [];
+        var catalogRoles = columns.Contains("catalog_role");
         var list = new List<ExternalSchema>();
         using var result = engine.Query($"SELECT schema_name, database_name, region, iam_role, owner, {(catalogRoles ? "catalog_role" : "NULL")} FROM {Table} ORDER BY schema_name");
         while (result.Read())

@@ -431,7 +431,7 @@ internal sealed partial class SqlSession : IPgQuerySession
         List<(FunctionAccess Call, External.ExternalFunction Function)>? calls = null)
     {
         if (analysis.Kind is not (StatementKind.EngineQuery or StatementKind.EngineCommand) || analysis.Constant) return;
-        analysis.CatalogQuery ??= CatalogQueries.Rewrite(analysis.Sql, _database.Spec.MasterUsername.ToLowerInvariant(), Connection.Database) is not null;
+        analysis.CatalogQuery ??= CatalogQueries.Rewrite(analysis.Sql, _database.Spec.MasterUsername.ToLowerInvariant(), Connection.Database, _engine.Catalog) is not null;
         if (analysis.CatalogQuery == true) return;
         var tree = analysis.Parsed;
         var access = analysis.Access ??= StatementAccess.Of(tree);
@@ -508,10 +508,10 @@ internal sealed partial class SqlSession : IPgQuerySession
         {
             // Not kept: the functions' answers follow the grants and the cluster's roles, so their macros are made anew.
             var prepared = _database.RedshiftStatements.PrepareFunctions(RedshiftContext(), analysis.Sql);
-            return RedshiftTranslator.Translate(CatalogQueries.Rewrite(prepared, _database.Spec.MasterUsername.ToLowerInvariant(), Connection.Database) ?? prepared, Translation);
+            return RedshiftTranslator.Translate(CatalogQueries.Rewrite(prepared, _database.Spec.MasterUsername.ToLowerInvariant(), Connection.Database, _engine.Catalog) ?? prepared, Translation);
         }
         if (analysis.Translated is { } known) return known;
-        var intercepted = CatalogQueries.Rewrite(analysis.Sql, _database.Spec.MasterUsername.ToLowerInvariant(), Connection.Database);
+        var intercepted = CatalogQueries.Rewrite(analysis.Sql, _database.Spec.MasterUsername.ToLowerInvariant(), Connection.Database, _engine.Catalog);
         if (intercepted is not null) return analysis.Translated = RedshiftTranslator.Translate(intercepted, Translation);
         return analysis.Translated = RedshiftTranslator.Translate(analysis.Tokens, Sites(analysis), Translation);
     }

@@ -16,13 +16,12 @@ internal sealed class StatementPrivileges(UserDirectory directory, SystemRelatio
     private static readonly HashSet<string> TableFunctions = new(StringComparer.Ordinal) { "generate_series", "unnest", "pg_get_iam_role_by_user" };
 
     /// <summary>
-    /// Scalar functions of the engine that read its configuration or the host: refused as if they did not exist.
-    /// Table functions need no list: only <see cref="TableFunctions"/> may stand in FROM.
+    /// LocalShift's own host functions, refused as if they did not exist (the engine's functions over its configuration
+    /// and the host are the engine's to name: <see cref="SystemRelations.IsEngineFunction"/>). Table functions need no
+    /// list: only <see cref="TableFunctions"/> may stand in FROM.
     /// </summary>
-    private static readonly HashSet<string> EngineFunctions = new(StringComparer.Ordinal)
+    private static readonly HashSet<string> HostFunctions = new(StringComparer.Ordinal)
     {
-        "getvariable", "getenv", "json_execute_serialized_sql", "query", "query_table", "glob", "sniff_csv", "checkpoint", "force_checkpoint",
-        "which_secret", "set_variable", "enable_logging", "disable_logging", "truncate_duckdb_logs",
         // LocalShift's own host functions behind pg_cancel_backend/pg_terminate_backend: they take the caller's pid, which
         // only the macros may pass.
         Routing.BackendSignals.CancelFunction, Routing.BackendSignals.TerminateFunction,
@@ -31,8 +30,6 @@ internal sealed class StatementPrivileges(UserDirectory directory, SystemRelatio
         // The host function external-function calls are rewritten to: it runs a statement's Lambda calls by its token.
         External.ExternalFunctionCalls.HostFunction,
     };
-
-    private static readonly string[] EnginePrefixes = ["duckdb_", "pragma_", "read_", "parquet_", "iceberg_", "delta_", "sqlite_", "postgres_", "mysql_"];
 
     /// <summary>Settings current_setting() may read: the session's, never the engine's paths.</summary>
     private static readonly HashSet<string> ReadableSettings = new(StringComparer.OrdinalIgnoreCase)
@@ -80,7 +77,7 @@ internal sealed class StatementPrivileges(UserDirectory directory, SystemRelatio
     public void CheckLoadTarget(string? schema, string table, DbUser user, Func<string, string?, bool>? exists = null) =>
         CheckRelations([new RelationAccess(new QualifiedName(schema is null ? [table] : [schema, table], 0), RelationUse.Insert)], user, null, null, 0, exists);
 
-    private static void CheckFunctions(StatementAccess access)
+    private void CheckFunctions(StatementAccess access)
     {
         foreach (var call in access.Functions)
         {
@@ -98,12 +95,7 @@ internal sealed class StatementPrivileges(UserDirectory directory, SystemRelatio
         }
     }
 
-    private static bool IsEngineFunction(string name)
-    {
-        if (EngineFunctions.Contains(name)) return true;
-        foreach (var prefix in EnginePrefixes) if (name.StartsWith(prefix, StringComparison.Ordinal)) return true;
-        return false;
-    }
+    private bool IsEngineFunction(string name) => HostFunctions.Contains(name) || system.IsEngineFunction(name);
 
     /// <summary>
     /// PostgreSQL 8's text (Redshift's): <c>function read_text("unknown") does not exist</c>. Argument types are known

@@ -14,34 +14,38 @@ internal sealed class SystemRelations
     private readonly HashSet<string> _names;
     private readonly string _database;
 
-    /// <summary>The engine's views of itself: its settings (with host paths), databases (with file paths) and objects.</summary>
-    private static readonly HashSet<string> Forbidden = new(StringComparer.Ordinal) { "pg_settings", "sqlite_master", "sqlite_schema", "sqlite_temp_master", "pg_prepared_statements" };
+    /// <summary>The engine's own names (<see cref="IEngineCatalog.IsEngineRelation"/>, <see cref="IEngineCatalog.IsEngineFunction"/>).</summary>
+    private readonly IEngineCatalog _engine;
 
-    private SystemRelations(HashSet<string> names, string database)
+    private SystemRelations(HashSet<string> names, string database, IEngineCatalog engine)
     {
         _names = names;
         _database = database;
+        _engine = engine;
     }
 
     /// <summary>Reads the catalog's views from the engine once the cluster's setup is done.</summary>
     public static SystemRelations Load(IEngineSession system, string database)
     {
         var names = new HashSet<string>(StringComparer.Ordinal);
+        var engine = system.Catalog;
         using (var result = system.Query(
-            "SELECT view_name FROM duckdb_views() WHERE schema_name IN ('main', 'pg_catalog', 'information_schema') " +
+            $"SELECT view_name FROM {engine.Relation(CatalogRelation.Views)} v WHERE schema_name IN ('main', 'pg_catalog', 'information_schema') " +
             $"AND database_name NOT IN ('temp', '{FunctionLibrary.TypedCatalog}')"))
             while (result.Read())
-                if (result.GetValue(0) is string name && !IsForbiddenName(name)) names.Add(name);
+                if (result.GetValue(0) is string name && !engine.IsEngineRelation(name)) names.Add(name);
         foreach (var log in new[] { "stl_query", "svl_qlog", "sys_query_history" }) names.Add(log);
         foreach (var view in External.ExternalTables.CatalogViews) names.Add(view);
-        return new SystemRelations(names, database);
+        return new SystemRelations(names, database, engine);
     }
 
     public bool Contains(string name) => _names.Contains(name);
 
-    public bool IsForbidden(string name) => IsForbiddenName(name);
+    /// <summary>One of the engine's views of itself (its settings with host paths, databases with file paths, objects): no user may name it.</summary>
+    public bool IsForbidden(string name) => _engine.IsEngineRelation(name);
 
-    private static bool IsForbiddenName(string name) => Forbidden.Contains(name) || name.StartsWith("duckdb_", StringComparison.Ordinal);
+    /// <summary>One of the engine's own functions over its configuration, files or the host: refused as if it did not exist.</summary>
+    public bool IsEngineFunction(string name) => _engine.IsEngineFunction(name);
 
     public bool IsCurrentDatabase(string name) => string.Equals(name, _database, StringComparison.OrdinalIgnoreCase);
 

@@ -460,11 +460,7 @@ public sealed class UserDirectory
     /// </summary>
     private void HashClearTextPasswords()
     {
-        long legacy;
-        using (var found = _system.Query($"SELECT count(*) FROM duckdb_columns() WHERE schema_name = '{Schema}' AND table_name = 'users' " +
-            "AND column_name = 'password' AND database_name = current_database()"))
-            legacy = found.Read() ? Convert.ToInt64(found.GetValue(0)) : 0;
-        if (legacy == 0) return;
+        if (!_system.Catalog.Columns(Schema, "users").Contains("password")) return;
         var secrets = new List<(string Name, PgPasswordSecret Secret)>();
         using (var users = _system.Query($"SELECT name, password FROM {Schema}.users WHERE password IS NOT NULL"))
             while (users.Read()) secrets.Add(((string)users.GetValue(0)!, RedshiftPassword.ToSecret((string)users.GetValue(0)!, (string)users.GetValue(1)!)));
