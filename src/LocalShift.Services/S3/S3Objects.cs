@@ -11,8 +11,8 @@ public sealed record S3ObjectSummary(string Bucket, string Key, long Size, strin
 /// S3 for in-process callers (COPY, UNLOAD, Spectrum, Lambda's code): a thin caller of the typed operations the edge runs
 /// (<see cref="S3Operations"/>), with the role session's principal as the caller, so its reads and writes are allowed or
 /// denied exactly as the CLI's would be. Errors are <see cref="S3Exception"/>s with S3's codes (NoSuchBucket, NoSuchKey,
-/// AccessDenied...). Reading and writing bodies are not typed operations yet (GetObject, PutObject are S3's HTTP
-/// handler's), so <see cref="OpenReadAsync"/> and the puts still act on the store themselves, with the same checks.
+/// AccessDenied...). Reads are GetObject; writing bodies is not a typed operation yet (PutObject is S3's HTTP handler's),
+/// so the puts still act on the store themselves, with the same checks.
 /// </summary>
 public sealed class S3Objects(S3Operations operations)
 {
@@ -41,26 +41,14 @@ public sealed class S3Objects(S3Operations operations)
     /// <summary>The region a bucket is in (null when there is no such bucket); S3 tells anyone (HeadBucket's x-amz-bucket-region).</summary>
     public string? BucketRegion(string bucket) => Store.FindBucket(bucket)?.Region;
 
-    /// <summary>Opens an object's bytes for reading. Needs s3:GetObject.</summary>
-    public Task<Stream> OpenReadAsync(AwsCall call, string bucket, string key, CancellationToken ct = default)
+    /// <summary>
+    /// Opens an object's bytes for reading: GetObject, as a client's GET runs it (s3:GetObject, the object's tags as
+    /// condition keys; an SSE-C object, whose key COPY and Spectrum never have, is refused as S3 refuses a GET without it).
+    /// </summary>
+    public async Task<Stream> OpenReadAsync(AwsCall call, string bucket, string key, CancellationToken ct = default)
     {
-        var info = Access.Bucket(bucket);
-        // Opened before authorizing, as over HTTP: s3:ExistingObjectTag/<key> needs the object's tags.
-        var found = Wrap(bucket, key, () => Store.OpenObject(bucket, key));
-        try { Access.AuthorizeObject(call, bucket, key, "s3:GetObject", Http.S3ConditionKeys.ExistingTags(found?.Info)); }
-        catch
-        {
-            found?.Body.Dispose();
-            throw;
-        }
-        var opened = found ?? throw Access.MissingKey(call, info, key);
-        if (opened.Info.Attributes.CustomerAlgorithm is not null)
-        {
-            // An SSE-C object is read only with its key, which COPY and Spectrum never have.
-            opened.Body.Dispose();
-            throw S3Errors.InvalidRequest("The object was stored using a form of Server Side Encryption. The correct parameters must be provided to retrieve the object.");
-        }
-        return Task.FromResult<Stream>(opened.Body);
+        var output = await operations.CallAsync<GetObjectRequest, GetObjectOutput>("GetObject", call, new GetObjectRequest(bucket, key), bucket, key, ct);
+        return output.Body!.AsStream();
     }
 
     /// <summary>Writes an object (replacing any previous one atomically). Needs s3:PutObject.</summary>

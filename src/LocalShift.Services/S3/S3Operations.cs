@@ -57,6 +57,9 @@ public sealed partial class S3Operations : AwsService
         Operation<AbortMultipartUploadRequest, AbortMultipartUploadOutput>("AbortMultipartUpload", AbortMultipartUpload);
         Operation<ListPartsRequest, ListPartsOutput>("ListParts", ListParts);
         Operation<ListMultipartUploadsRequest, ListMultipartUploadsOutput>("ListMultipartUploads", ListMultipartUploads);
+
+        Operation<GetObjectRequest, GetObjectOutput>("GetObject", GetObject);
+        Operation<HeadObjectRequest, HeadObjectOutput>("HeadObject", HeadObject);
     }
 
     /// <summary>The store and the authorization the operations share with S3's HTTP handler.</summary>

@@ -7,12 +7,14 @@ namespace LocalShift.Services.S3.Http;
 public static class Conditions
 {
     /// <summary>Null when the read proceeds; otherwise 304 (not modified) or throws PreconditionFailed (412).</summary>
-    public static int? Check(S3Request r, ObjectInfo o, string prefix = "")
+    public static int? Check(S3Request r, ObjectInfo o, string prefix = "") =>
+        Check(r.Header(prefix + "If-Match"), r.Header(prefix + "If-None-Match"), Date(r.Header(prefix + "If-Modified-Since")),
+            Date(r.Header(prefix + "If-Unmodified-Since")), o, prefix);
+
+    /// <summary>The same, on a typed request's members (a date that could not be read is absent, as RFC 7232 says).</summary>
+    public static int? Check(string? ifMatch, string? ifNoneMatch, DateTimeOffset? ifModifiedSince, DateTimeOffset? ifUnmodifiedSince,
+        ObjectInfo o, string prefix = "")
     {
-        var ifMatch = r.Header(prefix + "If-Match");
-        var ifNoneMatch = r.Header(prefix + "If-None-Match");
-        var ifModifiedSince = Date(r.Header(prefix + "If-Modified-Since"));
-        var ifUnmodifiedSince = Date(r.Header(prefix + "If-Unmodified-Since"));
         var modified = o.LastModified.ToUnixTimeSeconds();
 
         // If-Match, when present, decides instead of If-Unmodified-Since; If-None-Match decides instead of If-Modified-Since.

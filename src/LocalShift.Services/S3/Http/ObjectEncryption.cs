@@ -125,9 +125,15 @@ public static class ObjectEncryption
     /// its key; other objects refuse SSE-C headers. Texts as AWS answers them, status codes as the S3 conformance suites
     /// check them (400 without the key, 403 for another key).
     /// </summary>
-    public static void CheckRead(S3Request r, ObjectAttributes a, string prefix = CustomerPrefix)
+    public static void CheckRead(S3Request r, ObjectAttributes a, string prefix = CustomerPrefix) =>
+        CheckRead(CustomerKey(r, prefix), a);
+
+    /// <summary>The same, with the SSE-C members of a typed request (GetObject's, HeadObject's).</summary>
+    public static void CheckRead(string? algorithm, string? key, string? keyMd5, ObjectAttributes a) =>
+        CheckRead(CustomerKey(algorithm, key, keyMd5, CustomerPrefix), a);
+
+    private static void CheckRead((string Algorithm, string KeyMd5)? given, ObjectAttributes a)
     {
-        var given = CustomerKey(r, prefix);
         if (a.CustomerAlgorithm is null)
         {
             if (given is not null) throw S3Errors.InvalidRequest("The encryption parameters are not applicable to this object.");
@@ -158,11 +164,11 @@ public static class ObjectEncryption
     /// The SSE-C headers of a request under <paramref name="prefix"/>, checked: algorithm AES256, a 256-bit key, and its MD5
     /// when given. Null when the request has none of them.
     /// </summary>
-    private static (string Algorithm, string KeyMd5)? CustomerKey(S3Request r, string prefix)
+    private static (string Algorithm, string KeyMd5)? CustomerKey(S3Request r, string prefix) =>
+        CustomerKey(r.Header(prefix + "algorithm"), r.Header(prefix + "key"), r.Header(prefix + "key-MD5"), prefix);
+
+    private static (string Algorithm, string KeyMd5)? CustomerKey(string? algorithm, string? key, string? md5, string prefix)
     {
-        var algorithm = r.Header(prefix + "algorithm");
-        var key = r.Header(prefix + "key");
-        var md5 = r.Header(prefix + "key-MD5");
         if (algorithm is null && key is null && md5 is null) return null;
         // The texts below are AWS's as S3 clients and conformance suites quote them; not captured by us (unverified).
         if (algorithm is null)

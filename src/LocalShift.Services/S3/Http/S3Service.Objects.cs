@@ -1,4 +1,3 @@
-using System.Buffers;
 using LocalShift.Aws;
 using LocalShift.Storage.Objects;
 
@@ -32,93 +31,6 @@ public sealed partial class S3Service
         }
         WriteVersionId(r, bucket, info.VersionId);
         r.Http.Response.StatusCode = 200;
-    }
-
-    private Task GetObject(S3Request r, AwsCall call) => ReadObject(r, call, withBody: true);
-
-    private Task HeadObject(S3Request r, AwsCall call) => ReadObject(r, call, withBody: false);
-
-    private async Task ReadObject(S3Request r, AwsCall call, bool withBody)
-    {
-        var (bucket, key) = (r.Bucket!, r.Key!);
-        var bucketInfo = access.Bucket(bucket);
-        // Opened before authorizing: s3:ExistingObjectTag/<key> needs the object's tags.
-        await using var found = OpenBeforeAuthorizing(bucket, key, VersionIdOption(r));
-        AuthorizeRead(call, bucket, key, found);
-        var opened = OpenForRead(r, call, bucketInfo, key, found);
-        var body = opened.Body;
-        var info = opened.Info;
-        var response = r.Http.Response;
-        WriteVersionId(r, bucket, info.VersionId);
-        ObjectEncryption.CheckRead(r, info.Attributes);
-
-        if (Conditions.Check(r, info) is { } notModified)
-        {
-            response.StatusCode = notModified;
-            response.Headers.ETag = S3Xml.Quote(info.ETag);
-            response.Headers.LastModified = S3Xml.HttpDate(info.LastModified);
-            return;
-        }
-
-        var part = PartRange(r, info);
-        var range = part is { } p ? (p.Start, p.Length) : Conditions.Range(r.Header("Range"), info.Size);
-        ObjectHeaders.Write(response, r, info, withChecksum: (range is null || part is not null) && r.Header("x-amz-checksum-mode") == "ENABLED",
-            part?.Number);
-        ObjectEncryption.WriteHeaders(response.Headers, info.Attributes);
-        var (start, length) = range ?? (0, info.Size);
-        // A part read answers 206 with the part's Content-Range, also part 1 of an object that has no parts (unverified).
-        if (range is not null)
-        {
-            response.StatusCode = 206;
-            response.Headers.ContentRange = $"bytes {start}-{start + length - 1}/{info.Size}";
-        }
-        else response.StatusCode = 200;
-        response.ContentLength = length;
-        if (!withBody) return;
-
-        body.Seek(start, SeekOrigin.Begin);
-        await CopyAsync(body, response.Body, length, r.Http.RequestAborted);
-    }
-
-    /// <summary>
-    /// GET/HEAD <c>?partNumber=N</c>: the bytes of that part of a multipart object (answered 206 with its Content-Range and
-    /// <c>x-amz-mp-parts-count</c>); part 1 of any other object is the whole object. A part past the last is
-    /// <c>InvalidPartNumber</c> (416); a number that is not 1–10000 is <c>InvalidArgument</c>.
-    /// </summary>
-    private static (int Number, long Start, long Length)? PartRange(S3Request r, ObjectInfo info)
-    {
-        var text = r.Q("partNumber");
-        if (text is null) return null;
-        if (!int.TryParse(text, out var n) || n is < 1 or > 10000)
-            throw S3Errors.InvalidArgument("Part number must be an integer between 1 and 10000, inclusive", "partNumber", text);
-        if (r.Header("Range") is not null) throw S3Errors.InvalidRequest("Cannot specify both Range header and partNumber query parameter");
-        var sizes = info.Attributes.PartSizes ?? [info.Size];
-        if (n > sizes.Count) throw S3Errors.InvalidPartNumber();
-        var start = sizes.Take(n - 1).Sum();
-        return (n, start, sizes[n - 1]);
-    }
-
-    /// <summary>
-    /// Sends an object's bytes. The file is read synchronously: on Unix an asynchronous file read is the same read on a
-    /// thread-pool thread, a hop per buffer that costs more than the read of a page-cached file it waits for.
-    /// </summary>
-    private static async Task CopyAsync(FileStream from, Stream to, long length, CancellationToken ct)
-    {
-        var buffer = ArrayPool<byte>.Shared.Rent((int)Math.Clamp(length, 1, 1 << 20));
-        try
-        {
-            while (length > 0)
-            {
-                var n = from.Read(buffer.AsSpan(0, (int)Math.Min(buffer.Length, length)));
-                if (n == 0) break;
-                await to.WriteAsync(buffer.AsMemory(0, n), ct);
-                length -= n;
-            }
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
     }
 
     /// <summary>x-amz-copy-source: "bucket/key" or "/bucket/key", URL-encoded, with an optional "?versionId=".</summary>
