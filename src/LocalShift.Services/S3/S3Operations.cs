@@ -60,6 +60,7 @@ public sealed partial class S3Operations : AwsService
 
         Operation<GetObjectRequest, GetObjectOutput>("GetObject", GetObject);
         Operation<HeadObjectRequest, HeadObjectOutput>("HeadObject", HeadObject);
+        Operation<PutObjectRequest, PutObjectOutput>("PutObject", PutObject);
     }
 
     /// <summary>The store and the authorization the operations share with S3's HTTP handler.</summary>

@@ -41,13 +41,15 @@ public static class Conditions
     /// that object, 412 for another ETag and NoSuchKey where there is none
     /// (https://docs.aws.amazon.com/AmazonS3/latest/userguide/conditional-writes.html).
     /// </summary>
-    public static void CheckWrite(S3Request r, ObjectInfo? current)
+    public static void CheckWrite(S3Request r, ObjectInfo? current) => CheckWrite(r.Header("If-Match"), r.Header("If-None-Match"), r.Key!, current);
+
+    /// <summary>The same, on a typed request's members.</summary>
+    public static void CheckWrite(string? ifMatch, string? ifNoneMatch, string key, ObjectInfo? current)
     {
-        if (!IsConditionalWrite(r)) return;
-        if (r.Header("If-None-Match") == "*" && current is not null) throw S3Errors.PreconditionFailed("If-None-Match");
-        if (r.Header("If-Match") is { } ifMatch)
+        if (ifNoneMatch == "*" && current is not null) throw S3Errors.PreconditionFailed("If-None-Match");
+        if (ifMatch is not null)
         {
-            if (current is null) throw S3Errors.NoSuchKey(r.Key!);
+            if (current is null) throw S3Errors.NoSuchKey(key);
             if (!EtagMatches(ifMatch, current.ETag)) throw S3Errors.PreconditionFailed("If-Match");
         }
     }

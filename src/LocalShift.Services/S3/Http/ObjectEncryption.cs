@@ -37,17 +37,25 @@ public static class ObjectEncryption
     /// The encryption a write asks for, validated: SSE-C headers, else x-amz-server-side-encryption (with the KMS key, or the
     /// account's aws/s3 key when none is named), else the bucket's default encryption.
     /// </summary>
-    public static ObjectAttributes Apply(S3Request r, ObjectAttributes attributes, BucketEncryption bucketDefault, string account, string region)
+    public static ObjectAttributes Apply(S3Request r, ObjectAttributes attributes, BucketEncryption bucketDefault, string account, string region) =>
+        Apply(r.Header(Sse), r.Header(KmsKeyId), r.Header(BucketKey) is { } b ? string.Equals(b, "true", StringComparison.OrdinalIgnoreCase) : null,
+            CustomerKey(r, CustomerPrefix), attributes, bucketDefault, account, region);
+
+    /// <summary>The same, from PutObject's members.</summary>
+    public static ObjectAttributes Apply(Shapes.PutObjectRequest p, ObjectAttributes attributes, BucketEncryption bucketDefault, string account, string region) =>
+        Apply(p.ServerSideEncryption, p.SSEKMSKeyId, p.BucketKeyEnabled,
+            CustomerKey(p.SSECustomerAlgorithm, p.SSECustomerKey, p.SSECustomerKeyMD5, CustomerPrefix), attributes, bucketDefault, account, region);
+
+    private static ObjectAttributes Apply(string? sse, string? kmsKey, bool? bucketKeyAsked, (string Algorithm, string KeyMd5)? customerKey,
+        ObjectAttributes attributes, BucketEncryption bucketDefault, string account, string region)
     {
         var cleared = attributes with
         {
             ServerSideEncryption = null, KmsKeyId = null, BucketKeyEnabled = false, CustomerAlgorithm = null, CustomerKeyMd5 = null,
         };
-        var sse = r.Header(Sse);
-        var kmsKey = r.Header(KmsKeyId);
-        var bucketKey = string.Equals(r.Header(BucketKey), "true", StringComparison.OrdinalIgnoreCase);
+        var bucketKey = bucketKeyAsked == true;
 
-        if (CustomerKey(r, CustomerPrefix) is { } customer)
+        if (customerKey is { } customer)
         {
             // Unverified text: AWS refuses SSE-C together with another encryption method; the wording is ours.
             if (sse is not null)
@@ -80,7 +88,7 @@ public static class ObjectEncryption
             KmsKeyId = KmsKeyArn(kmsKey, account, region)
                        ?? (bucketDefault.Algorithm == sse ? KmsKeyArn(bucketDefault.KmsMasterKeyId, account, region) : null)
                        ?? DefaultKmsKeyArn(account, region),
-            BucketKeyEnabled = bucketKey || (r.Header(BucketKey) is null && bucketDefault.Algorithm == sse && bucketDefault.BucketKeyEnabled),
+            BucketKeyEnabled = bucketKey || (bucketKeyAsked is null && bucketDefault.Algorithm == sse && bucketDefault.BucketKeyEnabled),
         };
     }
 

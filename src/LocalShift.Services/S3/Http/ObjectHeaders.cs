@@ -31,6 +31,19 @@ public static class ObjectHeaders
         };
     }
 
+    /// <summary>The object's attributes from PutObject's members.</summary>
+    public static ObjectAttributes Read(Shapes.PutObjectRequest p) => new()
+    {
+        ContentType = p.ContentType,
+        ContentEncoding = StripAwsChunked(p.ContentEncoding),
+        ContentDisposition = p.ContentDisposition,
+        ContentLanguage = p.ContentLanguage,
+        CacheControl = p.CacheControl,
+        Expires = p.Expires,
+        Metadata = p.Metadata ?? new Dictionary<string, string>(StringComparer.Ordinal),
+        Tags = ParseTagging(p.Tagging),
+    };
+
     /// <summary>
     /// aws-chunked describes the transfer, not the object; S3 stores what is left of the header, otherwise as sent
     /// (<c>gzip, br</c> stays <c>gzip, br</c>).

@@ -5,34 +5,6 @@ namespace LocalShift.Services.S3.Http;
 
 public sealed partial class S3Service
 {
-    private async Task PutObject(S3Request r, AwsCall call)
-    {
-        var (bucket, key) = (r.Bucket!, r.Key!);
-        ObjectKeys.Encode(key);
-        var bucketInfo = access.AuthorizeObject(call, bucket, key, "s3:PutObject", S3ConditionKeys.ObjectWrite(r, call.Time));
-        CheckAclHeaders(r, bucketInfo);
-        // Checked before the body is read, so a refused write costs no upload, and again just before the commit.
-        var conditional = Conditions.IsConditionalWrite(r);
-        if (conditional) Conditions.CheckWrite(r, Store.FindObject(bucket, key));
-
-        var attributes = ObjectEncryption.Apply(r, ObjectHeaders.Read(r), BucketEncryption.Of(Store, bucket), bucketInfo.OwnerAccount, bucketInfo.Region);
-        using var payload = new RequestPayload(r);
-        using var staged = await payload.StageAsync(Store, r.Http.RequestAborted);
-        if (payload.Checksum is { } c) attributes = attributes with { ChecksumAlgorithm = c.Algorithm, ChecksumValue = c.Value, ChecksumType = FullObject };
-        if (conditional) Conditions.CheckWrite(r, Store.FindObject(bucket, key));
-        var info = Store.Commit(bucket, key, staged, attributes);
-
-        r.Http.Response.Headers.ETag = S3Xml.Quote(info.ETag);
-        ObjectEncryption.WriteHeaders(r.Http.Response.Headers, info.Attributes);
-        if (payload.Checksum is { } sum)
-        {
-            r.Http.Response.Headers["x-amz-checksum-" + sum.Algorithm.ToLowerInvariant()] = sum.Value;
-            r.Http.Response.Headers["x-amz-checksum-type"] = FullObject;
-        }
-        WriteVersionId(r, bucket, info.VersionId);
-        r.Http.Response.StatusCode = 200;
-    }
-
     /// <summary>x-amz-copy-source: "bucket/key" or "/bucket/key", URL-encoded, with an optional "?versionId=".</summary>
     private static (string Bucket, string Key) CopySource(S3Request r)
     {

@@ -69,7 +69,7 @@ public sealed partial class S3Service
             _typed.AuthorizeDocumentOperation(call, op.Name, r.Bucket!);
             throw;
         }
-        if (RestXmlCodec.StreamingPayload(op.Output) is not null)
+        if (RestXmlCodec.StreamingPayload(op.Output) is not null || RestXmlCodec.StreamingPayload(op.Input) is not null)
         {
             await RunStreamingAsync(binding, input, r, call);
             return;
@@ -109,6 +109,8 @@ public sealed partial class S3Service
         {
             throw new LocalShift.Core.AwsException("SerializationException", $"The request could not be read: {e.Path}", 400);
         }
+        // The request's body, read (and held to its claims) only when the operation stages it.
+        if (request is Shapes.PutObjectRequest put) request = put with { Body = new DeferredRequestPayload(r) };
         var result = await binding.InvokeRecordAsync(call, request, http.RequestAborted);
         await using var body = (result as Shapes.GetObjectOutput)?.Body;
         var document = result is null ? null : (JsonObject?)System.Text.Json.JsonSerializer.SerializeToNode(result, binding.ResponseType, OperationBinding.Options);

@@ -119,7 +119,7 @@ public sealed partial class S3Service(S3Access access, S3Operations typed) : IHt
             "HEAD" when NoSubresource(r) => TypedOperation("HeadObject"),
             "PUT" when r.Has("partNumber") && r.Has("uploadId") => r.Header("x-amz-copy-source") is null ? UploadPart : UploadPartCopy,
             "PUT" when r.Has("tagging") => TypedOperation("PutObjectTagging"),
-            "PUT" when NoSubresource(r) => r.Header("x-amz-copy-source") is null ? PutObject : CopyObject,
+            "PUT" when NoSubresource(r) => r.Header("x-amz-copy-source") is null ? TypedOperation("PutObject") : CopyObject,
             "DELETE" when r.Has("uploadId") => TypedOperation("AbortMultipartUpload"),
             "DELETE" when r.Has("tagging") => TypedOperation("DeleteObjectTagging"),
             "DELETE" when NoSubresource(r) => TypedOperation("DeleteObject"),

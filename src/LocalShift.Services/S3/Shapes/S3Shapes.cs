@@ -306,3 +306,40 @@ public sealed class ObjectBody(FileStream file, long start, long length) : IDisp
         }
     }
 }
+
+// ---- writing objects: PutObject ----
+
+public sealed record PutObjectRequest(
+    string Bucket, string Key, string? ACL = null, string? CacheControl = null, string? ContentDisposition = null, string? ContentEncoding = null,
+    string? ContentLanguage = null, long? ContentLength = null, string? ContentMD5 = null, string? ContentType = null,
+    string? ChecksumAlgorithm = null, string? ChecksumCRC32 = null, string? ChecksumCRC32C = null, string? ChecksumCRC64NVME = null,
+    string? ChecksumSHA1 = null, string? ChecksumSHA256 = null, string? Expires = null, string? IfMatch = null, string? IfNoneMatch = null,
+    string? GrantFullControl = null, string? GrantRead = null, string? GrantReadACP = null, string? GrantWriteACP = null,
+    Dictionary<string, string>? Metadata = null, string? ServerSideEncryption = null, string? StorageClass = null,
+    string? WebsiteRedirectLocation = null, string? SSECustomerAlgorithm = null, string? SSECustomerKey = null, string? SSECustomerKeyMD5 = null,
+    string? SSEKMSKeyId = null, bool? BucketKeyEnabled = null, string? RequestPayer = null, string? Tagging = null, string? ObjectLockMode = null,
+    DateTimeOffset? ObjectLockRetainUntilDate = null, string? ObjectLockLegalHoldStatus = null, string? ExpectedBucketOwner = null)
+{
+    /// <summary>The model's streaming payload: the bytes to store, passed beside the document (see <see cref="IObjectPayload"/>).</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public IObjectPayload? Body { get; init; }
+}
+
+public sealed record PutObjectOutput(
+    string? ETag = null, string? ChecksumCRC32 = null, string? ChecksumCRC32C = null, string? ChecksumCRC64NVME = null, string? ChecksumSHA1 = null,
+    string? ChecksumSHA256 = null, string? ChecksumType = null, string? ServerSideEncryption = null, string? VersionId = null,
+    string? SSECustomerAlgorithm = null, string? SSECustomerKeyMD5 = null, string? SSEKMSKeyId = null, bool? BucketKeyEnabled = null);
+
+/// <summary>
+/// The bytes of a write, as the operation receives them: staged to a file of the store, and held to every claim made
+/// about them on the way (the edge's payload checks Content-MD5, <c>x-amz-content-sha256</c>, aws-chunked signatures and
+/// <c>x-amz-checksum-*</c>; an in-process caller's bytes carry no claims). Staging is the first read of the body, so a
+/// request refused before it (authorization, a failed condition) uploads nothing.
+/// </summary>
+public interface IObjectPayload : IDisposable
+{
+    Task<LocalShift.Storage.Objects.StagedBlob> StageAsync(LocalShift.Storage.Objects.IObjectStore store, CancellationToken ct);
+
+    /// <summary>After staging: the additional checksum the body was held to or computed for (algorithm and base64 value).</summary>
+    (string Algorithm, string Value)? Checksum { get; }
+}
