@@ -60,6 +60,11 @@ public static class S3Errors
     /// <summary>Confirmed by a user's report of AWS's answer (a composite upload completed without a part's checksum).</summary>
     public static S3Exception PartChecksumMissing(string algorithm, int partNumber) => new("InvalidRequest",
         $"The upload was created using a {algorithm.ToLowerInvariant()} checksum. The complete request must include the checksum for each part. It was missing for part {partNumber} in the request.", 400);
+    /// <summary>
+    /// A read whose If-None-Match or If-Modified-Since says the caller's copy is current: 304 Not Modified, no body (the
+    /// code and text are what SDKs show for it; S3 sends neither).
+    /// </summary>
+    public static S3Exception NotModified() => new("NotModified", "Not Modified", 304);
     public static S3Exception InvalidPartNumber() => new("InvalidPartNumber", "The requested partnumber is not satisfiable", 416);
     public static S3Exception NoSuchTagSet(string bucket) => new("NoSuchTagSet", "The TagSet does not exist", 404, ("BucketName", bucket));
     public static S3Exception ContentSha256Mismatch(string claimed, string computed) => new("XAmzContentSHA256Mismatch",

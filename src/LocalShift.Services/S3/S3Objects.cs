@@ -11,8 +11,7 @@ public sealed record S3ObjectSummary(string Bucket, string Key, long Size, strin
 /// S3 for in-process callers (COPY, UNLOAD, Spectrum, Lambda's code): a thin caller of the typed operations the edge runs
 /// (<see cref="S3Operations"/>), with the role session's principal as the caller, so its reads and writes are allowed or
 /// denied exactly as the CLI's would be. Errors are <see cref="S3Exception"/>s with S3's codes (NoSuchBucket, NoSuchKey,
-/// AccessDenied...). Reading and writing bodies are not typed operations yet (GetObject, PutObject are S3's HTTP
-/// handler's), so <see cref="OpenReadAsync"/> and the puts still act on the store themselves, with the same checks.
+/// AccessDenied...). Reads are GetObject, writes PutObject: the operations the edge runs for a client's GET and PUT.
 /// </summary>
 public sealed class S3Objects(S3Operations operations)
 {
@@ -41,50 +40,77 @@ public sealed class S3Objects(S3Operations operations)
     /// <summary>The region a bucket is in (null when there is no such bucket); S3 tells anyone (HeadBucket's x-amz-bucket-region).</summary>
     public string? BucketRegion(string bucket) => Store.FindBucket(bucket)?.Region;
 
-    /// <summary>Opens an object's bytes for reading. Needs s3:GetObject.</summary>
-    public Task<Stream> OpenReadAsync(AwsCall call, string bucket, string key, CancellationToken ct = default)
+    /// <summary>
+    /// Opens an object's bytes for reading: GetObject, as a client's GET runs it (s3:GetObject, the object's tags as
+    /// condition keys; an SSE-C object, whose key COPY and Spectrum never have, is refused as S3 refuses a GET without it).
+    /// </summary>
+    public async Task<Stream> OpenReadAsync(AwsCall call, string bucket, string key, CancellationToken ct = default)
     {
-        var info = Access.Bucket(bucket);
-        // Opened before authorizing, as over HTTP: s3:ExistingObjectTag/<key> needs the object's tags.
-        var found = Wrap(bucket, key, () => Store.OpenObject(bucket, key));
-        try { Access.AuthorizeObject(call, bucket, key, "s3:GetObject", Http.S3ConditionKeys.ExistingTags(found?.Info)); }
-        catch
-        {
-            found?.Body.Dispose();
-            throw;
-        }
-        var opened = found ?? throw Access.MissingKey(call, info, key);
-        if (opened.Info.Attributes.CustomerAlgorithm is not null)
-        {
-            // An SSE-C object is read only with its key, which COPY and Spectrum never have.
-            opened.Body.Dispose();
-            throw S3Errors.InvalidRequest("The object was stored using a form of Server Side Encryption. The correct parameters must be provided to retrieve the object.");
-        }
-        return Task.FromResult<Stream>(opened.Body);
+        var output = await operations.CallAsync<GetObjectRequest, GetObjectOutput>("GetObject", call, new GetObjectRequest(bucket, key), bucket, key, ct);
+        return output.Body!.AsStream();
     }
 
-    /// <summary>Writes an object (replacing any previous one atomically). Needs s3:PutObject.</summary>
+    /// <summary>Writes an object (replacing any previous one atomically): PutObject, as a client's PUT runs it (s3:PutObject).</summary>
     public async Task<S3ObjectSummary> PutAsync(AwsCall call, string bucket, string key, Stream body, string? contentType = null, CancellationToken ct = default)
     {
-        Access.AuthorizeObject(call, bucket, key, "s3:PutObject");
-        Wrap(bucket, key, () => ObjectKeys.Encode(key));
-        using var staged = await Store.StageAsync(body, ct: ct);
-        var o = Wrap(bucket, key, () => Store.Commit(bucket, key, staged, new ObjectAttributes { ContentType = contentType }));
-        return new S3ObjectSummary(bucket, key, o.Size, o.ETag, o.LastModified);
+        using var counted = new CountingPayload(body);
+        var output = await operations.CallAsync<PutObjectRequest, PutObjectOutput>("PutObject", call,
+            new PutObjectRequest(bucket, key, ContentType: contentType) { Body = counted }, bucket, key, ct);
+        return Summary(call, bucket, key, output, counted.Length);
     }
 
     /// <summary>
     /// Writes an object from a finished local file, which the store takes over (moved, not copied, when it lies in
-    /// <see cref="CreateScratchFolder"/>'s folder). Needs s3:PutObject; a denied call leaves the file where it was.
-    /// A <paramref name="digest"/> computed while the file was written spares reading it again.
+    /// <see cref="CreateScratchFolder"/>'s folder): PutObject, authorized before the file is touched, so a denied call
+    /// leaves the file where it was. A <paramref name="digest"/> computed while the file was written spares reading it again.
     /// </summary>
     public async Task<S3ObjectSummary> PutFileAsync(AwsCall call, string bucket, string key, string file, string? contentType = null, FileDigest? digest = null, CancellationToken ct = default)
     {
-        Access.AuthorizeObject(call, bucket, key, "s3:PutObject");
-        Wrap(bucket, key, () => ObjectKeys.Encode(key));
-        using var staged = await Store.AdoptAsync(file, digest, ct);
-        var o = Wrap(bucket, key, () => Store.Commit(bucket, key, staged, new ObjectAttributes { ContentType = contentType }));
-        return new S3ObjectSummary(bucket, key, o.Size, o.ETag, o.LastModified);
+        using var adopted = new FilePayload(file, digest);
+        var output = await operations.CallAsync<PutObjectRequest, PutObjectOutput>("PutObject", call,
+            new PutObjectRequest(bucket, key, ContentType: contentType) { Body = adopted }, bucket, key, ct);
+        return Summary(call, bucket, key, output, adopted.Length);
+    }
+
+    /// <summary>
+    /// What a put wrote. PutObject answers no Last-Modified; the call's time stands in for the commit's, which follows it
+    /// by the time the upload took.
+    /// </summary>
+    private static S3ObjectSummary Summary(AwsCall call, string bucket, string key, PutObjectOutput output, long size) =>
+        new(bucket, key, size, output.ETag!.Trim('"'), call.Time);
+
+    /// <summary>An in-process caller's bytes: no claims to hold them to; counted as they are staged.</summary>
+    private sealed class CountingPayload(Stream body) : IObjectPayload
+    {
+        public long Length { get; private set; }
+
+        public (string Algorithm, string Value)? Checksum => null;
+
+        public async Task<StagedBlob> StageAsync(IObjectStore store, CancellationToken ct)
+        {
+            var staged = await store.StageAsync(body, ct: ct);
+            Length = staged.Size;
+            return staged;
+        }
+
+        public void Dispose() { }
+    }
+
+    /// <summary>A finished file the store adopts.</summary>
+    private sealed class FilePayload(string file, FileDigest? digest) : IObjectPayload
+    {
+        public long Length { get; private set; }
+
+        public (string Algorithm, string Value)? Checksum => null;
+
+        public async Task<StagedBlob> StageAsync(IObjectStore store, CancellationToken ct)
+        {
+            var staged = await store.AdoptAsync(file, digest, ct);
+            Length = staged.Size;
+            return staged;
+        }
+
+        public void Dispose() { }
     }
 
     /// <summary>
@@ -102,9 +128,4 @@ public sealed class S3Objects(S3Operations operations)
     public Task DeleteAsync(AwsCall call, string bucket, string key, CancellationToken ct = default) =>
         operations.CallAsync<DeleteObjectRequest, DeleteObjectOutput>("DeleteObject", call, new DeleteObjectRequest(bucket, key), bucket, key, ct);
 
-    private static T Wrap<T>(string bucket, string key, Func<T> act)
-    {
-        try { return act(); }
-        catch (ObjectStoreException e) { throw S3Errors.From(e, bucket, key); }
-    }
 }

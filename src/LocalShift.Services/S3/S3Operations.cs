@@ -57,6 +57,10 @@ public sealed partial class S3Operations : AwsService
         Operation<AbortMultipartUploadRequest, AbortMultipartUploadOutput>("AbortMultipartUpload", AbortMultipartUpload);
         Operation<ListPartsRequest, ListPartsOutput>("ListParts", ListParts);
         Operation<ListMultipartUploadsRequest, ListMultipartUploadsOutput>("ListMultipartUploads", ListMultipartUploads);
+
+        Operation<GetObjectRequest, GetObjectOutput>("GetObject", GetObject);
+        Operation<HeadObjectRequest, HeadObjectOutput>("HeadObject", HeadObject);
+        Operation<PutObjectRequest, PutObjectOutput>("PutObject", PutObject);
     }
 
     /// <summary>The store and the authorization the operations share with S3's HTTP handler.</summary>

@@ -101,6 +101,15 @@ public sealed class ShapeConformanceTests : IDisposable
                 problems.Add($"{path}: {type.Name}.{property.Name} is not a member of {shape.Name}");
                 continue;
             }
+            if (member.Streaming || member.Shape.Streaming)
+            {
+                // A streaming payload (an object's body) is passed beside the document, never in it: an open body the
+                // receiver disposes, left out of the record's serialization.
+                if (!typeof(IDisposable).IsAssignableFrom(property.PropertyType)
+                    || property.GetCustomAttribute<System.Text.Json.Serialization.JsonIgnoreAttribute>() is null)
+                    problems.Add($"{path}.{property.Name}: a streaming payload must be a disposable body kept out of the document");
+                continue;
+            }
             CheckType(property.PropertyType, member.Shape, $"{path}.{property.Name}", problems);
         }
     }

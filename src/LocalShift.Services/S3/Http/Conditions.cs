@@ -7,12 +7,14 @@ namespace LocalShift.Services.S3.Http;
 public static class Conditions
 {
     /// <summary>Null when the read proceeds; otherwise 304 (not modified) or throws PreconditionFailed (412).</summary>
-    public static int? Check(S3Request r, ObjectInfo o, string prefix = "")
+    public static int? Check(S3Request r, ObjectInfo o, string prefix = "") =>
+        Check(r.Header(prefix + "If-Match"), r.Header(prefix + "If-None-Match"), Date(r.Header(prefix + "If-Modified-Since")),
+            Date(r.Header(prefix + "If-Unmodified-Since")), o, prefix);
+
+    /// <summary>The same, on a typed request's members (a date that could not be read is absent, as RFC 7232 says).</summary>
+    public static int? Check(string? ifMatch, string? ifNoneMatch, DateTimeOffset? ifModifiedSince, DateTimeOffset? ifUnmodifiedSince,
+        ObjectInfo o, string prefix = "")
     {
-        var ifMatch = r.Header(prefix + "If-Match");
-        var ifNoneMatch = r.Header(prefix + "If-None-Match");
-        var ifModifiedSince = Date(r.Header(prefix + "If-Modified-Since"));
-        var ifUnmodifiedSince = Date(r.Header(prefix + "If-Unmodified-Since"));
         var modified = o.LastModified.ToUnixTimeSeconds();
 
         // If-Match, when present, decides instead of If-Unmodified-Since; If-None-Match decides instead of If-Modified-Since.
@@ -39,13 +41,15 @@ public static class Conditions
     /// that object, 412 for another ETag and NoSuchKey where there is none
     /// (https://docs.aws.amazon.com/AmazonS3/latest/userguide/conditional-writes.html).
     /// </summary>
-    public static void CheckWrite(S3Request r, ObjectInfo? current)
+    public static void CheckWrite(S3Request r, ObjectInfo? current) => CheckWrite(r.Header("If-Match"), r.Header("If-None-Match"), r.Key!, current);
+
+    /// <summary>The same, on a typed request's members.</summary>
+    public static void CheckWrite(string? ifMatch, string? ifNoneMatch, string key, ObjectInfo? current)
     {
-        if (!IsConditionalWrite(r)) return;
-        if (r.Header("If-None-Match") == "*" && current is not null) throw S3Errors.PreconditionFailed("If-None-Match");
-        if (r.Header("If-Match") is { } ifMatch)
+        if (ifNoneMatch == "*" && current is not null) throw S3Errors.PreconditionFailed("If-None-Match");
+        if (ifMatch is not null)
         {
-            if (current is null) throw S3Errors.NoSuchKey(r.Key!);
+            if (current is null) throw S3Errors.NoSuchKey(key);
             if (!EtagMatches(ifMatch, current.ETag)) throw S3Errors.PreconditionFailed("If-Match");
         }
     }

@@ -37,17 +37,25 @@ public static class ObjectEncryption
     /// The encryption a write asks for, validated: SSE-C headers, else x-amz-server-side-encryption (with the KMS key, or the
     /// account's aws/s3 key when none is named), else the bucket's default encryption.
     /// </summary>
-    public static ObjectAttributes Apply(S3Request r, ObjectAttributes attributes, BucketEncryption bucketDefault, string account, string region)
+    public static ObjectAttributes Apply(S3Request r, ObjectAttributes attributes, BucketEncryption bucketDefault, string account, string region) =>
+        Apply(r.Header(Sse), r.Header(KmsKeyId), r.Header(BucketKey) is { } b ? string.Equals(b, "true", StringComparison.OrdinalIgnoreCase) : null,
+            CustomerKey(r, CustomerPrefix), attributes, bucketDefault, account, region);
+
+    /// <summary>The same, from PutObject's members.</summary>
+    public static ObjectAttributes Apply(Shapes.PutObjectRequest p, ObjectAttributes attributes, BucketEncryption bucketDefault, string account, string region) =>
+        Apply(p.ServerSideEncryption, p.SSEKMSKeyId, p.BucketKeyEnabled,
+            CustomerKey(p.SSECustomerAlgorithm, p.SSECustomerKey, p.SSECustomerKeyMD5, CustomerPrefix), attributes, bucketDefault, account, region);
+
+    private static ObjectAttributes Apply(string? sse, string? kmsKey, bool? bucketKeyAsked, (string Algorithm, string KeyMd5)? customerKey,
+        ObjectAttributes attributes, BucketEncryption bucketDefault, string account, string region)
     {
         var cleared = attributes with
         {
             ServerSideEncryption = null, KmsKeyId = null, BucketKeyEnabled = false, CustomerAlgorithm = null, CustomerKeyMd5 = null,
         };
-        var sse = r.Header(Sse);
-        var kmsKey = r.Header(KmsKeyId);
-        var bucketKey = string.Equals(r.Header(BucketKey), "true", StringComparison.OrdinalIgnoreCase);
+        var bucketKey = bucketKeyAsked == true;
 
-        if (CustomerKey(r, CustomerPrefix) is { } customer)
+        if (customerKey is { } customer)
         {
             // Unverified text: AWS refuses SSE-C together with another encryption method; the wording is ours.
             if (sse is not null)
@@ -80,7 +88,7 @@ public static class ObjectEncryption
             KmsKeyId = KmsKeyArn(kmsKey, account, region)
                        ?? (bucketDefault.Algorithm == sse ? KmsKeyArn(bucketDefault.KmsMasterKeyId, account, region) : null)
                        ?? DefaultKmsKeyArn(account, region),
-            BucketKeyEnabled = bucketKey || (r.Header(BucketKey) is null && bucketDefault.Algorithm == sse && bucketDefault.BucketKeyEnabled),
+            BucketKeyEnabled = bucketKey || (bucketKeyAsked is null && bucketDefault.Algorithm == sse && bucketDefault.BucketKeyEnabled),
         };
     }
 
@@ -125,9 +133,15 @@ public static class ObjectEncryption
     /// its key; other objects refuse SSE-C headers. Texts as AWS answers them, status codes as the S3 conformance suites
     /// check them (400 without the key, 403 for another key).
     /// </summary>
-    public static void CheckRead(S3Request r, ObjectAttributes a, string prefix = CustomerPrefix)
+    public static void CheckRead(S3Request r, ObjectAttributes a, string prefix = CustomerPrefix) =>
+        CheckRead(CustomerKey(r, prefix), a);
+
+    /// <summary>The same, with the SSE-C members of a typed request (GetObject's, HeadObject's).</summary>
+    public static void CheckRead(string? algorithm, string? key, string? keyMd5, ObjectAttributes a) =>
+        CheckRead(CustomerKey(algorithm, key, keyMd5, CustomerPrefix), a);
+
+    private static void CheckRead((string Algorithm, string KeyMd5)? given, ObjectAttributes a)
     {
-        var given = CustomerKey(r, prefix);
         if (a.CustomerAlgorithm is null)
         {
             if (given is not null) throw S3Errors.InvalidRequest("The encryption parameters are not applicable to this object.");
@@ -158,11 +172,11 @@ public static class ObjectEncryption
     /// The SSE-C headers of a request under <paramref name="prefix"/>, checked: algorithm AES256, a 256-bit key, and its MD5
     /// when given. Null when the request has none of them.
     /// </summary>
-    private static (string Algorithm, string KeyMd5)? CustomerKey(S3Request r, string prefix)
+    private static (string Algorithm, string KeyMd5)? CustomerKey(S3Request r, string prefix) =>
+        CustomerKey(r.Header(prefix + "algorithm"), r.Header(prefix + "key"), r.Header(prefix + "key-MD5"), prefix);
+
+    private static (string Algorithm, string KeyMd5)? CustomerKey(string? algorithm, string? key, string? md5, string prefix)
     {
-        var algorithm = r.Header(prefix + "algorithm");
-        var key = r.Header(prefix + "key");
-        var md5 = r.Header(prefix + "key-MD5");
         if (algorithm is null && key is null && md5 is null) return null;
         // The texts below are AWS's as S3 clients and conformance suites quote them; not captured by us (unverified).
         if (algorithm is null)

@@ -31,6 +31,19 @@ public static class ObjectHeaders
         };
     }
 
+    /// <summary>The object's attributes from PutObject's members.</summary>
+    public static ObjectAttributes Read(Shapes.PutObjectRequest p) => new()
+    {
+        ContentType = p.ContentType,
+        ContentEncoding = StripAwsChunked(p.ContentEncoding),
+        ContentDisposition = p.ContentDisposition,
+        ContentLanguage = p.ContentLanguage,
+        CacheControl = p.CacheControl,
+        Expires = p.Expires,
+        Metadata = p.Metadata ?? new Dictionary<string, string>(StringComparer.Ordinal),
+        Tags = ParseTagging(p.Tagging),
+    };
+
     /// <summary>
     /// aws-chunked describes the transfer, not the object; S3 stores what is left of the header, otherwise as sent
     /// (<c>gzip, br</c> stays <c>gzip, br</c>).
@@ -57,62 +70,5 @@ public static class ObjectHeaders
             tags[WebUtility.UrlDecode(eq < 0 ? part : part[..eq])] = eq < 0 ? "" : WebUtility.UrlDecode(part[(eq + 1)..]);
         }
         return tags;
-    }
-
-    /// <summary>Writes the headers GET and HEAD answer with; response-* query parameters override the stored values.</summary>
-    /// <param name="partNumber">The part a <c>?partNumber=</c> read asked for: its checksum is answered instead of the object's.</param>
-    public static void Write(HttpResponse response, S3Request r, ObjectInfo o, bool withChecksum, int? partNumber = null)
-    {
-        var h = response.Headers;
-        var a = o.Attributes;
-        h.ETag = S3Xml.Quote(o.ETag);
-        h.LastModified = S3Xml.HttpDate(o.LastModified);
-        h.AcceptRanges = "bytes";
-        h.ContentType = r.Q("response-content-type") ?? a.ContentType ?? "binary/octet-stream";
-        Set(h, "Content-Encoding", r.Q("response-content-encoding") ?? a.ContentEncoding);
-        Set(h, "Content-Disposition", r.Q("response-content-disposition") ?? a.ContentDisposition);
-        Set(h, "Content-Language", r.Q("response-content-language") ?? a.ContentLanguage);
-        Set(h, "Cache-Control", r.Q("response-cache-control") ?? a.CacheControl);
-        Set(h, "Expires", r.Q("response-expires") ?? a.Expires);
-        foreach (var (k, v) in a.Metadata) h[MetaPrefix + k] = MailSafe(v);
-        if (a.Tags.Count > 0) h["x-amz-tagging-count"] = a.Tags.Count.ToString(CultureInfo.InvariantCulture);
-        if (withChecksum && a.ChecksumAlgorithm is not null && a.ChecksumValue is not null)
-        {
-            if (partNumber is null)
-            {
-                h["x-amz-checksum-" + a.ChecksumAlgorithm.ToLowerInvariant()] = a.ChecksumValue;
-                h["x-amz-checksum-type"] = a.ChecksumType ?? "FULL_OBJECT";
-            }
-            else if (a.PartChecksums is { } sums && partNumber <= sums.Count)
-            {
-                h["x-amz-checksum-" + a.ChecksumAlgorithm.ToLowerInvariant()] = sums[partNumber.Value - 1];
-                h["x-amz-checksum-type"] = a.ChecksumType ?? "COMPOSITE";
-            }
-        }
-        if (partNumber is not null && a.PartSizes is { Count: var count }) h["x-amz-mp-parts-count"] = count.ToString(CultureInfo.InvariantCulture);
-    }
-
-    private static void Set(IHeaderDictionary h, string name, string? value)
-    {
-        if (value is not null) h[name] = MailSafe(value);
-    }
-
-    /// <summary>
-    /// A stored value as a header can carry it. S3 accepts non-ASCII metadata and answers it RFC 2047-encoded
-    /// (https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingMetadata.html: "encoded as per RFC 2047 to make them
-    /// mail-safe before returning"); plain printable ASCII is answered as is. AWS's choice between the B and Q encodings
-    /// is not verified; Q is what the Ceph S3 conformance suite expects for a control character (<c>=?UTF-8?Q?=04mymeta?=</c>).
-    /// </summary>
-    public static string MailSafe(string value)
-    {
-        if (value.All(c => c is >= ' ' and <= '~' or '\t')) return value;
-        var q = new StringBuilder("=?UTF-8?Q?");
-        foreach (var b in Encoding.UTF8.GetBytes(value))
-        {
-            if (b == ' ') q.Append('_');
-            else if (b is > 32 and < 127 && b is not (byte)'=' and not (byte)'?' and not (byte)'_') q.Append((char)b);
-            else q.Append('=').Append(b.ToString("X2", CultureInfo.InvariantCulture));
-        }
-        return q.Append("?=").ToString();
     }
 }

@@ -191,3 +191,23 @@ public sealed partial class RequestPayload : IDisposable
         _chunked?.Dispose();
     }
 }
+
+/// <summary>
+/// A request's body as a typed operation receives it: the <see cref="RequestPayload"/> is made, and its headers
+/// (x-amz-checksum-*, x-amz-trailer…) judged, only when the operation stages the body, after it has authorized the call,
+/// so that a caller without permission is AccessDenied whatever its checksum headers say.
+/// </summary>
+public sealed class DeferredRequestPayload(S3Request request) : Shapes.IObjectPayload
+{
+    private RequestPayload? _payload;
+
+    public (string Algorithm, string Value)? Checksum => _payload?.Checksum;
+
+    public Task<StagedBlob> StageAsync(IObjectStore store, CancellationToken ct)
+    {
+        _payload ??= new RequestPayload(request);
+        return _payload.StageAsync(store, ct);
+    }
+
+    public void Dispose() => _payload?.Dispose();
+}

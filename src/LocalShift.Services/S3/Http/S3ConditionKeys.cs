@@ -108,6 +108,38 @@ public static class S3ConditionKeys
         return keys;
     }
 
+    /// <summary>PutObject's keys, from its members (the same keys as <see cref="ObjectWrite(S3Request, DateTimeOffset)"/>).</summary>
+    public static Dictionary<string, IReadOnlyList<string>> ObjectWrite(Shapes.PutObjectRequest p, DateTimeOffset now)
+    {
+        var keys = new Dictionary<string, IReadOnlyList<string>>(StringComparer.OrdinalIgnoreCase);
+        void Add(string key, string? value)
+        {
+            if (value is not null) keys[key] = [value];
+        }
+        Add("s3:x-amz-acl", p.ACL);
+        Add("s3:x-amz-grant-full-control", p.GrantFullControl);
+        Add("s3:x-amz-grant-read", p.GrantRead);
+        Add("s3:x-amz-grant-read-acp", p.GrantReadACP);
+        Add("s3:x-amz-grant-write-acp", p.GrantWriteACP);
+        Add("s3:x-amz-server-side-encryption", p.ServerSideEncryption);
+        Add("s3:x-amz-server-side-encryption-aws-kms-key-id", p.SSEKMSKeyId);
+        Add("s3:x-amz-server-side-encryption-customer-algorithm", p.SSECustomerAlgorithm);
+        Add("s3:x-amz-storage-class", p.StorageClass);
+        Add("s3:x-amz-website-redirect-location", p.WebsiteRedirectLocation);
+        Add("s3:if-match", p.IfMatch);
+        Add("s3:if-none-match", p.IfNoneMatch);
+        if (p.Tagging is { } tagging) AddRequestTags(keys, ObjectHeaders.ParseTagging(tagging));
+        Add("s3:object-lock-mode", p.ObjectLockMode);
+        Add("s3:object-lock-legal-hold", p.ObjectLockLegalHoldStatus);
+        if (p.ObjectLockRetainUntilDate is { } until)
+        {
+            // The date as ISO 8601, the form clients send it in (the header's own text is not kept by the typed request).
+            keys["s3:object-lock-retain-until-date"] = [LocalShift.Core.AwsTime.Iso(until)];
+            keys["s3:object-lock-remaining-retention-days"] = [Math.Max(0, (long)Math.Ceiling((until - now).TotalDays)).ToString(CultureInfo.InvariantCulture)];
+        }
+        return keys;
+    }
+
     /// <summary>
     /// UploadPart and UploadPartCopy (s3:PutObject): the part request carries no encryption headers, so the encryption
     /// keys come from the upload as CreateMultipartUpload set it; otherwise a "deny unencrypted uploads" policy would refuse

@@ -19,22 +19,9 @@ public sealed partial class S3Service
     /// (https://docs.aws.amazon.com/AmazonS3/latest/userguide/about-object-ownership.html). With ACLs enabled, a public ACL
     /// is refused when the bucket blocks public ACLs. LocalShift keeps no ACLs either way: an accepted one grants nothing.
     /// </summary>
-    private void CheckAclHeaders(S3Request r, BucketInfo bucket)
-    {
-        var acl = r.Header("x-amz-acl");
-        var grants = r.Http.Request.Headers.Keys.Where(k => k.StartsWith("x-amz-grant-", StringComparison.OrdinalIgnoreCase)).ToList();
-        if (acl is null && grants.Count == 0) return;
-        if (Ownership(bucket.Name) == BucketOwnerEnforced)
-        {
-            if ((acl is not null && acl != "bucket-owner-full-control") || grants.Count > 0)
-                throw new S3Exception("AccessControlListNotSupported", "The bucket does not allow ACLs", 400);
-            return;
-        }
-        if (PublicAccessBlock(bucket.Name) is { BlockPublicAcls: true }
-            && (acl is "public-read" or "public-read-write" or "authenticated-read"
-                || grants.Any(g => r.Header(g) is { } v && v.Contains("acs.amazonaws.com/groups/global/", StringComparison.OrdinalIgnoreCase))))
-            throw S3Errors.AccessDenied();
-    }
+    private void CheckAclHeaders(S3Request r, BucketInfo bucket) =>
+        _typed.CheckAcl(r.Header("x-amz-acl"),
+            r.Http.Request.Headers.Keys.Where(k => k.StartsWith("x-amz-grant-", StringComparison.OrdinalIgnoreCase)).Select(r.Header), bucket);
 
     private LocalShift.Services.S3.Shapes.PublicAccessBlockConfiguration? PublicAccessBlock(string bucket) => _typed.PublicAccessBlock(bucket);
 

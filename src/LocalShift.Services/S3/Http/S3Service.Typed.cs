@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using LocalShift.Aws;
+using LocalShift.Aws.Model;
 using LocalShift.Aws.Operations;
 using LocalShift.Aws.Protocols.Json;
 using LocalShift.Aws.Protocols.Xml;
@@ -68,14 +69,54 @@ public sealed partial class S3Service
             _typed.AuthorizeDocumentOperation(call, op.Name, r.Bucket!);
             throw;
         }
+        if (RestXmlCodec.StreamingPayload(op.Output) is not null || RestXmlCodec.StreamingPayload(op.Input) is not null)
+        {
+            await RunStreamingAsync(binding, input, r, call);
+            return;
+        }
         var output = await binding.InvokeAsync(call, input, http.RequestAborted);
         var response = RestXmlCodec.Write(op, output, S3Xml.Namespace);
-
-        http.Response.StatusCode = StatusOverrides.TryGetValue(op.Name, out var status) ? status : response.Status;
-        foreach (var (name, value) in response.Headers) http.Response.Headers.Append(name, value);
+        WriteHead(http, op, response);
         if (response.Body.Length == 0 || HttpMethods.IsHead(r.Method)) return;
         http.Response.ContentType = response.ContentType;
         http.Response.ContentLength = response.Body.Length;
         await http.Response.Body.WriteAsync(response.Body, http.RequestAborted);
+    }
+
+    /// <summary>Status and headers; Content-Length, a header member of object reads, goes where Kestrel keeps it.</summary>
+    private static void WriteHead(HttpContext http, OperationModel op, RestResponse response)
+    {
+        http.Response.StatusCode = StatusOverrides.TryGetValue(op.Name, out var status) ? status : response.Status;
+        foreach (var (name, value) in response.Headers)
+        {
+            if (name.Equals("Content-Length", StringComparison.OrdinalIgnoreCase))
+                http.Response.ContentLength = long.Parse(value, System.Globalization.CultureInfo.InvariantCulture);
+            else http.Response.Headers.Append(name, value);
+        }
+    }
+
+    /// <summary>
+    /// An operation whose output has a streaming payload (GetObject's body): run on its records, so that the body, an
+    /// open file, passes from the operation to the response without becoming part of the document; the rest of the
+    /// output is written by the codec as headers, and the body is sent after them.
+    /// </summary>
+    private async Task RunStreamingAsync(OperationBinding binding, JsonObject input, S3Request r, AwsCall call)
+    {
+        var http = r.Http;
+        object request;
+        try { request = System.Text.Json.JsonSerializer.Deserialize(input, binding.RequestType, OperationBinding.Options)!; }
+        catch (System.Text.Json.JsonException e)
+        {
+            throw new LocalShift.Core.AwsException("SerializationException", $"The request could not be read: {e.Path}", 400);
+        }
+        // The request's body, read (and held to its claims) only when the operation stages it.
+        if (request is Shapes.PutObjectRequest put) request = put with { Body = new DeferredRequestPayload(r) };
+        var result = await binding.InvokeRecordAsync(call, request, http.RequestAborted);
+        await using var body = (result as Shapes.GetObjectOutput)?.Body;
+        var document = result is null ? null : (JsonObject?)System.Text.Json.JsonSerializer.SerializeToNode(result, binding.ResponseType, OperationBinding.Options);
+        var response = RestXmlCodec.Write(binding.Model, document, S3Xml.Namespace);
+        WriteHead(http, binding.Model, response);
+        if (body is null || HttpMethods.IsHead(r.Method)) return;
+        await body.CopyToAsync(http.Response.Body, http.RequestAborted);
     }
 }

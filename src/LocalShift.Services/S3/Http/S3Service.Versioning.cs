@@ -76,108 +76,34 @@ public sealed partial class S3Service
     private static (string Action, IReadOnlyDictionary<string, IReadOnlyList<string>>? Keys) ObjectAction(string action, string versionAction, string? versionId) =>
         S3Operations.ObjectAction(action, versionAction, versionId);
 
-    /// <summary>
-    /// Answers <c>x-amz-version-id</c> (or another header naming a version): the id, or "null" for the null version of a
-    /// bucket that has versioning enabled or suspended. A bucket that never had versioning answers no version header.
-    /// unverified: that a suspended bucket's writes answer <c>x-amz-version-id: null</c> rather than no header.
-    /// </summary>
+    /// <summary>Answers <c>x-amz-version-id</c> (or another header naming a version), as <see cref="S3Operations.VersionIdAnswer"/> says.</summary>
     private void WriteVersionId(S3Request r, string bucket, string? versionId, string header = "x-amz-version-id")
     {
-        if (versionId is not null) r.Http.Response.Headers[header] = versionId;
-        else if (Store.GetVersioning(bucket) != BucketVersioning.Unversioned) r.Http.Response.Headers[header] = ObjectStore.NullVersionId;
+        if (_typed.VersionIdAnswer(bucket, versionId) is { } answer) r.Http.Response.Headers[header] = answer;
     }
 
-    /// <summary>A version that is not there: NoSuchVersion for callers who may list the bucket, AccessDenied for the others (as for keys).</summary>
-    private Exception MissingVersion(AwsCall call, BucketInfo bucket, string key, string versionId)
-    {
-        var missing = access.MissingKey(call, bucket, key);
-        return missing is S3Exception { Code: "NoSuchKey" } ? S3Errors.NoSuchVersion(key, versionId) : missing;
-    }
+    private S3Operations.OpenedObject OpenBeforeAuthorizing(string bucket, string key, string? versionId) =>
+        _typed.OpenBeforeAuthorizing(bucket, key, versionId);
 
-    /// <summary>
-    /// The object a read names: the current one, or the version <paramref name="versionId"/>. A key hidden by a delete marker
-    /// is NoSuchKey with <c>x-amz-delete-marker: true</c>; a version that is a delete marker is MethodNotAllowed (405) with
-    /// the marker's headers, as S3 answers GET and HEAD (https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObject.html).
-    /// </summary>
-    /// <summary>
-    /// An object — its current version, or the version a request names — opened before the request is authorized, so
-    /// that <c>s3:ExistingObjectTag/&lt;key&gt;</c> can be read from its tags. Nothing about it reaches the caller
-    /// until authorization passed. Disposing closes its body.
-    /// </summary>
-    private sealed class OpenedObject(string? versionId, (ObjectInfo Info, FileStream Body)? current,
-        (ObjectVersion Version, FileStream? Body)? version) : IAsyncDisposable
-    {
-        public string? VersionId => versionId;
-        public (ObjectInfo Info, FileStream Body)? Current => current;
-        public (ObjectVersion Version, FileStream? Body)? Version => version;
+    private BucketInfo AuthorizeRead(AwsCall call, string bucket, string key, S3Operations.OpenedObject found) =>
+        _typed.AuthorizeRead(call, bucket, key, found);
 
-        /// <summary>The object whose tags the condition keys read: none when it is missing or a delete marker.</summary>
-        public ObjectInfo? Readable => current?.Info ?? (version is { Body: not null } v ? v.Version.Info : null);
-
-        public async ValueTask DisposeAsync()
-        {
-            if (current?.Body is { } a) await a.DisposeAsync();
-            if (version?.Body is { } b) await b.DisposeAsync();
-        }
-    }
-
-    private OpenedObject OpenBeforeAuthorizing(string bucket, string key, string? versionId) =>
-        versionId is null ? new(null, Store.OpenObject(bucket, key), null) : new(versionId, null, Store.OpenVersion(bucket, key, versionId));
-
-    /// <summary>
-    /// Authorizes reading an object: <c>s3:GetObject</c>, or <c>s3:GetObjectVersion</c> with <c>s3:versionid</c> when a
-    /// version is named, with the object's tags as <c>s3:ExistingObjectTag/&lt;key&gt;</c>.
-    /// </summary>
-    private BucketInfo AuthorizeRead(AwsCall call, string bucket, string key, OpenedObject found)
-    {
-        var (action, versionKeys) = ObjectAction("s3:GetObject", "s3:GetObjectVersion", found.VersionId);
-        var keys = S3ConditionKeys.ExistingTags(found.Readable);
-        if (versionKeys is not null)
-            foreach (var (name, values) in versionKeys) keys[name] = values;
-        return access.AuthorizeObject(call, bucket, key, action, keys);
-    }
-
-    /// <summary>The authorized object to read, or S3's answer for a missing key, a missing version or a delete marker.</summary>
-    private (ObjectInfo Info, FileStream Body) OpenForRead(S3Request r, AwsCall call, BucketInfo bucket, string key, OpenedObject found)
-    {
-        if (found.VersionId is null)
-        {
-            if (found.Current is { } current) return current;
-            var missing = access.MissingKey(call, bucket, key);
-            if (missing is S3Exception { Code: "NoSuchKey" } noSuchKey && Store.FindLatestDeleteMarker(bucket.Name, key) is { } marker)
-                AddMarkerHeaders(noSuchKey, marker.Info, withLastModified: false);
-            throw missing;
-        }
-        var opened = found.Version ?? throw MissingVersion(call, bucket, key, found.VersionId);
-        if (opened.Body is null)
-        {
-            var e = S3Errors.MethodNotAllowed(r.Method.ToUpperInvariant(), "DeleteMarker");
-            AddMarkerHeaders(e, opened.Version.Info, withLastModified: true);
-            throw e;
-        }
-        return (opened.Version.Info, opened.Body);
-    }
-
-    private static void AddMarkerHeaders(S3Exception e, ObjectInfo marker, bool withLastModified)
-    {
-        e.Headers.Add(("x-amz-delete-marker", "true"));
-        e.Headers.Add(("x-amz-version-id", marker.VersionId ?? ObjectStore.NullVersionId));
-        if (withLastModified) e.Headers.Add(("Last-Modified", S3Xml.HttpDate(marker.LastModified)));
-    }
+    private (ObjectInfo Info, FileStream Body) OpenForRead(S3Request r, AwsCall call, BucketInfo bucket, string key, S3Operations.OpenedObject found) =>
+        _typed.OpenForRead(r.Method, call, bucket, key, found);
 
     /// <summary>The copy source, opened before authorizing (its tags are condition keys); its version if one is named.</summary>
-    private OpenedObject OpenCopySourceBeforeAuthorizing(S3Request r, string srcBucket, string srcKey) =>
+    private S3Operations.OpenedObject OpenCopySourceBeforeAuthorizing(S3Request r, string srcBucket, string srcKey) =>
         OpenBeforeAuthorizing(srcBucket, srcKey, CopySourceVersionId(r));
 
     /// <summary>The authorized copy source; a missing one is S3's answer, a version that is a delete marker is refused.</summary>
-    private (ObjectInfo Info, FileStream Body, string? VersionId) OpenCopySource(AwsCall call, BucketInfo bucket, string srcKey, OpenedObject found)
+    private (ObjectInfo Info, FileStream Body, string? VersionId) OpenCopySource(AwsCall call, BucketInfo bucket, string srcKey, S3Operations.OpenedObject found)
     {
         if (found.VersionId is null)
         {
             var opened = found.Current ?? throw access.MissingKey(call, bucket, srcKey);
             return (opened.Info, opened.Body, null);
         }
-        var version = found.Version ?? throw MissingVersion(call, bucket, srcKey, found.VersionId);
+        var version = found.Version ?? throw _typed.MissingVersion(call, bucket, srcKey, found.VersionId);
         // unverified: AWS's text for a copy source naming a delete marker (its documented status is 400).
         if (version.Body is null) throw S3Errors.InvalidRequest("The source of a copy request may not specifically refer to a delete marker by version id.");
         return (version.Version.Info, version.Body, found.VersionId);

@@ -185,3 +185,161 @@ public sealed record CreateBucketRequest(
     string? GrantRead = null, string? GrantReadACP = null, string? GrantWrite = null, string? GrantWriteACP = null,
     bool? ObjectLockEnabledForBucket = null, string? ObjectOwnership = null);
 public sealed record CreateBucketOutput(string? Location = null);
+
+// ---- reading objects: GetObject, HeadObject ----
+
+public sealed record GetObjectRequest(
+    string Bucket, string Key, string? IfMatch = null, DateTimeOffset? IfModifiedSince = null, string? IfNoneMatch = null,
+    DateTimeOffset? IfUnmodifiedSince = null, string? Range = null, string? ResponseCacheControl = null,
+    string? ResponseContentDisposition = null, string? ResponseContentEncoding = null, string? ResponseContentLanguage = null,
+    string? ResponseContentType = null, DateTimeOffset? ResponseExpires = null, string? VersionId = null, string? SSECustomerAlgorithm = null,
+    string? SSECustomerKey = null, string? SSECustomerKeyMD5 = null, string? RequestPayer = null, int? PartNumber = null,
+    string? ExpectedBucketOwner = null, string? ChecksumMode = null);
+
+/// <summary>HeadObject's input has GetObject's members (the model gives it a shape of its own).</summary>
+public sealed record HeadObjectRequest(
+    string Bucket, string Key, string? IfMatch = null, DateTimeOffset? IfModifiedSince = null, string? IfNoneMatch = null,
+    DateTimeOffset? IfUnmodifiedSince = null, string? Range = null, string? ResponseCacheControl = null,
+    string? ResponseContentDisposition = null, string? ResponseContentEncoding = null, string? ResponseContentLanguage = null,
+    string? ResponseContentType = null, DateTimeOffset? ResponseExpires = null, string? VersionId = null, string? SSECustomerAlgorithm = null,
+    string? SSECustomerKey = null, string? SSECustomerKeyMD5 = null, string? RequestPayer = null, int? PartNumber = null,
+    string? ExpectedBucketOwner = null, string? ChecksumMode = null)
+{
+    public GetObjectRequest AsGet() => new(Bucket, Key, IfMatch, IfModifiedSince, IfNoneMatch, IfUnmodifiedSince, Range, ResponseCacheControl,
+        ResponseContentDisposition, ResponseContentEncoding, ResponseContentLanguage, ResponseContentType, ResponseExpires, VersionId,
+        SSECustomerAlgorithm, SSECustomerKey, SSECustomerKeyMD5, RequestPayer, PartNumber, ExpectedBucketOwner, ChecksumMode);
+}
+
+/// <summary>
+/// What GetObject answers about the object it reads (HeadObject answers the same, without <see cref="Body"/>). The body is
+/// the model's streaming payload: not a member of the document, an open file the caller sends on and disposes.
+/// </summary>
+public sealed record GetObjectOutput(
+    string? AcceptRanges = null, DateTimeOffset? LastModified = null, long? ContentLength = null, string? ETag = null,
+    string? ChecksumCRC32 = null, string? ChecksumCRC32C = null, string? ChecksumCRC64NVME = null, string? ChecksumSHA1 = null,
+    string? ChecksumSHA256 = null, string? ChecksumType = null, string? VersionId = null, string? CacheControl = null,
+    string? ContentDisposition = null, string? ContentEncoding = null, string? ContentLanguage = null, string? ContentRange = null,
+    string? ContentType = null, string? Expires = null, string? ServerSideEncryption = null, Dictionary<string, string>? Metadata = null,
+    string? SSECustomerAlgorithm = null, string? SSECustomerKeyMD5 = null, string? SSEKMSKeyId = null, bool? BucketKeyEnabled = null,
+    int? PartsCount = null, int? TagCount = null)
+{
+    [System.Text.Json.Serialization.JsonIgnore]
+    public ObjectBody? Body { get; init; }
+
+    public HeadObjectOutput AsHead() => new(AcceptRanges, LastModified, ContentLength, ETag, ChecksumCRC32, ChecksumCRC32C, ChecksumCRC64NVME,
+        ChecksumSHA1, ChecksumSHA256, ChecksumType, VersionId, CacheControl, ContentDisposition, ContentEncoding, ContentLanguage, ContentRange,
+        ContentType, Expires, ServerSideEncryption, Metadata, SSECustomerAlgorithm, SSECustomerKeyMD5, SSEKMSKeyId, BucketKeyEnabled,
+        PartsCount, TagCount);
+}
+
+public sealed record HeadObjectOutput(
+    string? AcceptRanges = null, DateTimeOffset? LastModified = null, long? ContentLength = null, string? ETag = null,
+    string? ChecksumCRC32 = null, string? ChecksumCRC32C = null, string? ChecksumCRC64NVME = null, string? ChecksumSHA1 = null,
+    string? ChecksumSHA256 = null, string? ChecksumType = null, string? VersionId = null, string? CacheControl = null,
+    string? ContentDisposition = null, string? ContentEncoding = null, string? ContentLanguage = null, string? ContentRange = null,
+    string? ContentType = null, string? Expires = null, string? ServerSideEncryption = null, Dictionary<string, string>? Metadata = null,
+    string? SSECustomerAlgorithm = null, string? SSECustomerKeyMD5 = null, string? SSEKMSKeyId = null, bool? BucketKeyEnabled = null,
+    int? PartsCount = null, int? TagCount = null);
+
+/// <summary>
+/// An object's bytes as GetObject answers them: <see cref="Length"/> bytes of an open file from <see cref="Start"/> (the
+/// whole object, a range, or a part). Whoever receives it sends it on (<see cref="CopyToAsync"/>) or reads it
+/// (<see cref="AsStream"/>), and disposes it.
+/// </summary>
+public sealed class ObjectBody(FileStream file, long start, long length) : IDisposable, IAsyncDisposable
+{
+    public long Start => start;
+    public long Length => length;
+
+    /// <summary>
+    /// Sends the bytes. The file is read synchronously: on Unix an asynchronous file read is the same read on a
+    /// thread-pool thread, a hop per buffer that costs more than the read of a page-cached file it waits for.
+    /// </summary>
+    public async Task CopyToAsync(Stream to, CancellationToken ct)
+    {
+        file.Seek(start, SeekOrigin.Begin);
+        var left = length;
+        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent((int)Math.Clamp(left, 1, 1 << 20));
+        try
+        {
+            while (left > 0)
+            {
+                var n = file.Read(buffer.AsSpan(0, (int)Math.Min(buffer.Length, left)));
+                if (n == 0) break;
+                await to.WriteAsync(buffer.AsMemory(0, n), ct);
+                left -= n;
+            }
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>The bytes as a stream of their own, positioned at the first; disposing it closes the file.</summary>
+    public Stream AsStream()
+    {
+        file.Seek(start, SeekOrigin.Begin);
+        return start == 0 && length == file.Length ? file : new Slice(file, length);
+    }
+
+    public void Dispose() => file.Dispose();
+
+    public ValueTask DisposeAsync() => file.DisposeAsync();
+
+    private sealed class Slice(Stream inner, long length) : LocalShift.Core.ForwardReadStream
+    {
+        private long _left = length;
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken ct = default)
+        {
+            if (_left <= 0) return 0;
+            var n = await inner.ReadAsync(buffer[..(int)Math.Min(buffer.Length, _left)], ct);
+            _left -= n;
+            return n;
+        }
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing) inner.Dispose();
+            base.Dispose(disposing);
+        }
+    }
+}
+
+// ---- writing objects: PutObject ----
+
+public sealed record PutObjectRequest(
+    string Bucket, string Key, string? ACL = null, string? CacheControl = null, string? ContentDisposition = null, string? ContentEncoding = null,
+    string? ContentLanguage = null, long? ContentLength = null, string? ContentMD5 = null, string? ContentType = null,
+    string? ChecksumAlgorithm = null, string? ChecksumCRC32 = null, string? ChecksumCRC32C = null, string? ChecksumCRC64NVME = null,
+    string? ChecksumSHA1 = null, string? ChecksumSHA256 = null, string? Expires = null, string? IfMatch = null, string? IfNoneMatch = null,
+    string? GrantFullControl = null, string? GrantRead = null, string? GrantReadACP = null, string? GrantWriteACP = null,
+    Dictionary<string, string>? Metadata = null, string? ServerSideEncryption = null, string? StorageClass = null,
+    string? WebsiteRedirectLocation = null, string? SSECustomerAlgorithm = null, string? SSECustomerKey = null, string? SSECustomerKeyMD5 = null,
+    string? SSEKMSKeyId = null, bool? BucketKeyEnabled = null, string? RequestPayer = null, string? Tagging = null, string? ObjectLockMode = null,
+    DateTimeOffset? ObjectLockRetainUntilDate = null, string? ObjectLockLegalHoldStatus = null, string? ExpectedBucketOwner = null)
+{
+    /// <summary>The model's streaming payload: the bytes to store, passed beside the document (see <see cref="IObjectPayload"/>).</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public IObjectPayload? Body { get; init; }
+}
+
+public sealed record PutObjectOutput(
+    string? ETag = null, string? ChecksumCRC32 = null, string? ChecksumCRC32C = null, string? ChecksumCRC64NVME = null, string? ChecksumSHA1 = null,
+    string? ChecksumSHA256 = null, string? ChecksumType = null, string? ServerSideEncryption = null, string? VersionId = null,
+    string? SSECustomerAlgorithm = null, string? SSECustomerKeyMD5 = null, string? SSEKMSKeyId = null, bool? BucketKeyEnabled = null);
+
+/// <summary>
+/// The bytes of a write, as the operation receives them: staged to a file of the store, and held to every claim made
+/// about them on the way (the edge's payload checks Content-MD5, <c>x-amz-content-sha256</c>, aws-chunked signatures and
+/// <c>x-amz-checksum-*</c>; an in-process caller's bytes carry no claims). Staging is the first read of the body, so a
+/// request refused before it (authorization, a failed condition) uploads nothing.
+/// </summary>
+public interface IObjectPayload : IDisposable
+{
+    Task<LocalShift.Storage.Objects.StagedBlob> StageAsync(LocalShift.Storage.Objects.IObjectStore store, CancellationToken ct);
+
+    /// <summary>After staging: the additional checksum the body was held to or computed for (algorithm and base64 value).</summary>
+    (string Algorithm, string Value)? Checksum { get; }
+}
