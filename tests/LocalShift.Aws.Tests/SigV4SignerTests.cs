@@ -98,3 +98,83 @@ public class SigV4SignerTests
         Assert.Equal("IncompleteSignature", e.Code);
     }
 }
+
+public class SigV4FastPathTests
+{
+    [Theory]
+    [InlineData("20261207T171500Z")]
+    [InlineData("20240229T235959Z")]
+    [InlineData("20230229T000000Z")]
+    [InlineData("20261307T000000Z")]
+    [InlineData("20261200T000000Z")]
+    [InlineData("20261207T240000Z")]
+    [InlineData("20261207T236000Z")]
+    [InlineData("20261207T235960Z")]
+    [InlineData("00001207T000000Z")]
+    [InlineData("20261207T171500")]
+    [InlineData("20261207 171500Z")]
+    [InlineData("2026120T171500Z")]
+    [InlineData("20261207T171500ZZ")]
+    [InlineData(" 20261207T171500Z")]
+    [InlineData("2026-12-07T17:15:00Z")]
+    [InlineData("2026120٧T171500Z")]
+    [InlineData("+0261207T171500Z")]
+    [InlineData("")]
+    public void The_amz_date_parser_accepts_what_the_exact_format_accepts(string text)
+    {
+        var general = DateTimeOffset.TryParseExact(text, "yyyyMMdd'T'HHmmss'Z'", System.Globalization.CultureInfo.InvariantCulture,
+            System.Globalization.DateTimeStyles.AssumeUniversal | System.Globalization.DateTimeStyles.AdjustToUniversal, out var expected);
+        var fast = LocalShift.Aws.Edge.Authenticator.TryParseAmzDate(text, out var actual);
+        Assert.Equal(general, fast);
+        if (general)
+        {
+            Assert.Equal(expected, actual);
+            Assert.Equal(expected.Offset, actual.Offset);
+        }
+    }
+
+    [Theory]
+    [InlineData("POST", "/", "", "")]
+    [InlineData("GET", "/a%20b/c", "Action=ListRoles&PathPrefix=%2F", "é")]
+    [InlineData("PUT", "/bucket/key", "", "  spaced   value  ")]
+    public void The_span_verifier_agrees_with_the_string_signature(string method, string uri, string query, string extra)
+    {
+        var key = SigV4Signer.SigningKey("secret", "20261207", "us-east-1", "sts");
+        var otherKey = SigV4Signer.SigningKey("other", "20261207", "us-east-1", "sts");
+        var headers = new List<(string, string)> { ("content-type", "application/x-www-form-urlencoded; charset=utf-8"), ("host", "localhost:4566"), ("x-amz-date", "20261207T171500Z") };
+        if (extra.Length > 0) headers.Add(("x-amz-meta-a", extra));
+        var hash = SigV4Signer.HexSha256("Action=GetCallerIdentity&Version=2011-06-15");
+        const string scope = "20261207/us-east-1/sts/aws4_request";
+        var canonical = SigV4Signer.CanonicalRequest(method, uri, query, headers, hash);
+        var signature = SigV4Signer.Signature(key, SigV4Signer.StringToSign("20261207T171500Z", scope, canonical));
+
+        Assert.True(SigV4Signer.VerifySignature(key, "20261207T171500Z", scope, method, uri, query, headers, hash, signature));
+        // The per-thread HMAC follows a change of key, and back.
+        Assert.False(SigV4Signer.VerifySignature(otherKey, "20261207T171500Z", scope, method, uri, query, headers, hash, signature));
+        Assert.True(SigV4Signer.VerifySignature(key, "20261207T171500Z", scope, method, uri, query, headers, hash, signature));
+        Assert.False(SigV4Signer.VerifySignature(key, "20261207T171500Z", scope, method, uri, query, headers, hash, signature.ToUpperInvariant()));
+        Assert.False(SigV4Signer.VerifySignature(key, "20261207T171501Z", scope, method, uri, query, headers, hash, signature));
+        Assert.False(SigV4Signer.VerifySignature(key, "20261207T171500Z", scope, method, uri, query, headers, hash, signature[..63]));
+    }
+
+    [Theory]
+    [InlineData("/")]
+    [InlineData("")]
+    [InlineData("/a/b-c_d.e~f")]
+    [InlineData("/a%2Fb")]
+    [InlineData("/a b")]
+    [InlineData("/é")]
+    public void The_canonical_uri_fast_path_matches_the_general_one(string path)
+    {
+        foreach (var doubleEncode in new[] { true, false })
+        {
+            var segments = string.IsNullOrEmpty(path) ? ["/"] : path.Split('/').Select(s =>
+            {
+                var once = SigV4Signer.UriEncode(Uri.UnescapeDataString(s), encodeSlash: true);
+                return doubleEncode ? SigV4Signer.UriEncode(once, encodeSlash: true) : once;
+            });
+            var expected = string.IsNullOrEmpty(path) ? "/" : string.Join('/', segments);
+            Assert.Equal(expected, SigV4Signer.CanonicalUri(path, doubleEncode));
+        }
+    }
+}

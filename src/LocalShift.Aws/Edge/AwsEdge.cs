@@ -103,10 +103,15 @@ public sealed class AwsEdge
                 if (!model.Operations.TryGetValue(action, out var op))
                     throw new AwsException("InvalidAction", $"Could not find operation {action} for version {model.ApiVersion}", 400);
                 var call = NewCall(http, auth, action, requestId);
-                if (entry.Typed is { } typed && typed.Operations.ContainsKey(action))
+                if (entry.Typed is { } typed && typed.Operations.TryGetValue(action, out var binding))
                 {
-                    var output = await QueryOperations.RunAsync(typed, action, call, parameters, http.RequestAborted);
-                    await WriteQuerySuccessAsync(http, model, op, requestId, w => QueryOperations.WriteResult(w, op, output));
+                    var output = await QueryOperations.RunToRecordAsync(typed, binding, call, parameters, http.RequestAborted);
+                    using var buffer = new Utf8XmlBuffer();
+                    QueryOperations.WriteSuccess(buffer, model, op, binding, output, requestId);
+                    http.Response.StatusCode = 200;
+                    http.Response.ContentType = "text/xml";
+                    http.Response.ContentLength = buffer.Length;
+                    await http.Response.Body.WriteAsync(buffer.Written, http.RequestAborted);
                 }
                 else throw AwsException.NotImplemented(entry.SigningName, action);
                 return;
@@ -155,13 +160,6 @@ public sealed class AwsEdge
             default:
                 throw AwsException.NotImplemented(entry.SigningName, http.Request.Method);
         }
-    }
-
-    private static async Task WriteQuerySuccessAsync(HttpContext http, ServiceModel model, OperationModel op, string requestId, Action<XmlWriter> writeResult)
-    {
-        using var buffer = new MemoryStream();
-        QueryEnvelope.WriteSuccess(buffer, model.XmlNamespace!, op.Name, op.ResultWrapper is not null, requestId, writeResult);
-        await WriteBufferAsync(http, 200, "text/xml", buffer);
     }
 
     private static async Task WriteBufferAsync(HttpContext http, int status, string contentType, MemoryStream buffer)

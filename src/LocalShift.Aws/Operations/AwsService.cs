@@ -85,6 +85,15 @@ public abstract class OperationBinding
     public abstract ValueTask<JsonObject?> InvokeAsync(AwsCall call, JsonObject input, CancellationToken cancellationToken);
 
     /// <summary>
+    /// Runs the operation on a validated request document and returns the response record itself (null: no output),
+    /// for a protocol writer that writes records directly; <see cref="ToDocument"/> turns it into the document.
+    /// </summary>
+    public abstract ValueTask<object?> InvokeToRecordAsync(AwsCall call, JsonObject input, CancellationToken cancellationToken);
+
+    /// <summary>The response document of a record <see cref="InvokeToRecordAsync"/> returned (null: no output).</summary>
+    public abstract JsonObject? ToDocument(object? response);
+
+    /// <summary>
     /// Runs the operation on a request record already validated against the model (the web console's path: the same
     /// handler and authorization, without writing the response record out as a document and reading it back).
     /// </summary>
@@ -98,7 +107,13 @@ internal sealed class OperationBinding<TRequest, TResponse>(
     public override Type RequestType => typeof(TRequest);
     public override Type ResponseType => typeof(TResponse);
 
-    public override async ValueTask<JsonObject?> InvokeAsync(AwsCall call, JsonObject input, CancellationToken cancellationToken)
+    public override async ValueTask<JsonObject?> InvokeAsync(AwsCall call, JsonObject input, CancellationToken cancellationToken) =>
+        ToDocument(await InvokeToRecordAsync(call, input, cancellationToken));
+
+    public override JsonObject? ToDocument(object? response) =>
+        response is null || response is NoOutput ? null : (JsonObject)JsonSerializer.SerializeToNode((TResponse)response, Options)!;
+
+    public override async ValueTask<object?> InvokeToRecordAsync(AwsCall call, JsonObject input, CancellationToken cancellationToken)
     {
         TRequest request;
         try
@@ -111,7 +126,7 @@ internal sealed class OperationBinding<TRequest, TResponse>(
             throw new Core.AwsException("SerializationException", $"The request could not be read: {e.Path}", 400);
         }
         var response = await handler(call, request, cancellationToken);
-        return response is null || response is NoOutput ? null : (JsonObject)JsonSerializer.SerializeToNode(response, Options)!;
+        return response is null || response is NoOutput ? null : response;
     }
 
     public override async ValueTask<object?> InvokeRecordAsync(AwsCall call, object request, CancellationToken cancellationToken) =>

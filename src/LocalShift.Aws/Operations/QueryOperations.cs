@@ -14,10 +14,38 @@ public static class QueryOperations
     public static async ValueTask<JsonObject?> RunAsync(AwsService service, string operation, AwsCall call, QueryParameters parameters, CancellationToken cancellationToken)
     {
         var binding = service.Operations.GetValueOrDefault(operation) ?? throw AwsException.NotImplemented(service.SigningName, operation);
+        return await binding.InvokeAsync(call, ReadInput(service, binding, parameters), cancellationToken);
+    }
+
+    /// <summary>As <see cref="RunAsync"/>, returning the response record (null: none) for <see cref="QueryRecordWriter"/>.</summary>
+    public static ValueTask<object?> RunToRecordAsync(AwsService service, OperationBinding binding, AwsCall call, QueryParameters parameters, CancellationToken cancellationToken) =>
+        binding.InvokeToRecordAsync(call, ReadInput(service, binding, parameters), cancellationToken);
+
+    private static JsonObject ReadInput(AwsService service, OperationBinding binding, QueryParameters parameters)
+    {
         var op = binding.Model;
         var input = op.Input is null ? new JsonObject() : QueryCodec.Read(op.Input, parameters);
         if (op.Input is not null) ShapeValidator.Validate(op.Input, input, service.Validation, AwsProtocol.Query);
-        return await binding.InvokeAsync(call, input, cancellationToken);
+        return input;
+    }
+
+    /// <summary>
+    /// Writes the whole success answer of <paramref name="op"/> for a response record: straight from the record when
+    /// its type has a <see cref="QueryRecordWriter"/> plan, through its JSON document and <see cref="XmlWriter"/>
+    /// otherwise. Both give the same bytes.
+    /// </summary>
+    public static void WriteSuccess(Utf8XmlBuffer output, ServiceModel model, OperationModel op, OperationBinding binding, object? response, string requestId)
+    {
+        var plan = response is not null && op.Output is not null ? QueryRecordWriter.For(binding.ResponseType, op.Output) : null;
+        if (response is not null && op.Output is not null && plan is null)
+        {
+            var document = binding.ToDocument(response);
+            using var stream = new MemoryStream();
+            QueryEnvelope.WriteSuccess(stream, model.XmlNamespace!, op.Name, op.ResultWrapper is not null, requestId, w => WriteResult(w, op, document));
+            output.Raw(stream.GetBuffer().AsSpan(0, (int)stream.Length));
+            return;
+        }
+        QueryEnvelope.WriteSuccess(output, model.XmlNamespace!, op.Name, op.ResultWrapper is not null, requestId, plan, response);
     }
 
     /// <summary>Writes the children of the result element for a response document.</summary>

@@ -11,7 +11,7 @@ public sealed record SigV4Credential(
     IReadOnlyList<string> SignedHeaders,
     string Signature)
 {
-    public string Scope => $"{Date}/{Region}/{Service}/aws4_request";
+    public string Scope { get; } = $"{Date}/{Region}/{Service}/aws4_request";
 
     /// <summary>Parses <c>AWS4-HMAC-SHA256 Credential=AKID/date/region/service/aws4_request, SignedHeaders=a;b, Signature=hex</c>.</summary>
     public static SigV4Credential ParseHeader(string header)

@@ -68,7 +68,7 @@ public sealed class IamHarness : IDisposable
             Time = Clock.GetUtcNow(), Authorizer = AllowAllAuthorizer.Instance,
         };
         // Through the query protocol as the edge runs it: the model reads and validates the parameters, the result is the model's XML.
-        return XElement.Parse(QueryOperations.Invoke(Service, operation, call, parameters.Select(p => KeyValuePair.Create(p.Name, p.Value))));
+        return Query.BothQueryWriters.Invoke(Service, operation, call, parameters.Select(p => KeyValuePair.Create(p.Name, p.Value)));
     }
 
     /// <summary>Calls an operation that must fail and returns the error a client would see.</summary>

@@ -121,7 +121,7 @@ public sealed class RedshiftHarness : IDisposable
             Authorizer = AuthorizerOverride ?? Authorizer,
         };
         // Through the query protocol as the edge runs it: the model reads the parameters, the result is the model's XML.
-        return XElement.Parse(QueryOperations.Invoke(Plane.Service, operation, call, args.Select(a => KeyValuePair.Create(a.Name, a.Value))));
+        return Query.BothQueryWriters.Invoke(Plane.Service, operation, call, args.Select(a => KeyValuePair.Create(a.Name, a.Value)));
     }
 
     public AwsException Fails(string operation, params (string Name, string Value)[] args) =>

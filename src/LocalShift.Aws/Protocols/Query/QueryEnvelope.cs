@@ -37,6 +37,31 @@ public static class QueryEnvelope
         w.WriteEndDocument();
     }
 
+    /// <summary>
+    /// The success envelope written straight into <paramref name="output"/> (the same bytes as the
+    /// <see cref="XmlWriter"/> overload); <paramref name="plan"/> writes <paramref name="record"/> into the result element.
+    /// </summary>
+    public static void WriteSuccess(Utf8XmlBuffer output, string ns, string operation, bool hasResult, string requestId,
+        QueryRecordWriter.Plan? plan, object? record)
+    {
+        var names = Names.GetOrAdd(operation, static op => (op + "Response", op + "Result"));
+        output.WriteDeclaration();
+        output.StartElement(names.Response, ns);
+        if (hasResult)
+        {
+            output.StartElement(names.Result);
+            if (plan is not null && record is not null) plan.WriteMembers(output, record);
+            output.EndElement(names.Result);
+        }
+        else if (plan is not null && record is not null) plan.WriteMembers(output, record);
+        output.StartElement("ResponseMetadata");
+        output.ElementString("RequestId", requestId);
+        output.EndElement("ResponseMetadata");
+        output.EndElement(names.Response);
+    }
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, (string Response, string Result)> Names = new(StringComparer.Ordinal);
+
     public static void WriteError(Stream output, string? ns, AwsException error, string requestId)
     {
         using var w = XmlWriter.Create(output, Settings);
