@@ -88,7 +88,7 @@ public static class LocalShiftServices
             var clusters = sp.GetRequiredService<RedshiftStore>();
             return new RolePathResolver(sp.GetRequiredService<RoleAssumer>(), sp.GetRequiredService<ICredentialResolver>(),
                 (account, region, id, now) => clusters.Find(account, region, id, now), sp.GetRequiredService<PolicyAuthorizer>(),
-                sp.GetRequiredService<TimeProvider>());
+                sp.GetRequiredService<TimeProvider>(), () => clusters.Generation);
         });
         services.AddSingleton(sp =>
         {

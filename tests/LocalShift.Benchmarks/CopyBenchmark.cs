@@ -229,7 +229,8 @@ public sealed class CopyBenchmark : IBenchmark
             _endpoint = endpoint;
         }
 
-        public static LocalShiftProcess Start(string dll, string dataDir)
+        /// <param name="environment">Variables set for the server after the caller's LOCALSHIFT_* ones are removed (e.g. a debug switch).</param>
+        public static LocalShiftProcess Start(string dll, string dataDir, IReadOnlyDictionary<string, string>? environment = null)
         {
             var port = PostgresServer.FreePort();
             var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
@@ -238,6 +239,7 @@ public sealed class CopyBenchmark : IBenchmark
                          "--role-apply-delay", "0s", "--cluster-create-delay", "0s", "--log-level", "warning" })
                 info.ArgumentList.Add(a);
             foreach (var k in info.Environment.Keys.Where(k => k.StartsWith("LOCALSHIFT_", StringComparison.Ordinal)).ToList()) info.Environment.Remove(k);
+            foreach (var (k, v) in environment ?? new Dictionary<string, string>()) info.Environment[k] = v;
             var process = Process.Start(info)!;
             process.OutputDataReceived += (_, _) => { };
             process.ErrorDataReceived += (_, e) => { if (e.Data is not null) Console.Error.WriteLine("localshift: " + e.Data); };

@@ -17,6 +17,23 @@ public sealed class RedshiftStore
     /// <summary>The state store the tables live in (the snapshot store shares it).</summary>
     public IStateStore State => _state;
 
+    private long _generation;
+
+    /// <summary>
+    /// Increases after every write of the clusters' records (a role associated or removed, a default role set, a
+    /// cluster created, changed or deleted): readers that keep what they derived from a cluster compare it.
+    /// </summary>
+    public long Generation => Interlocked.Read(ref _generation);
+
+    private T Change<T>(Func<Microsoft.Data.Sqlite.SqliteConnection, Microsoft.Data.Sqlite.SqliteTransaction, T> write)
+    {
+        try { return _state.Write(write); }
+        finally { Interlocked.Increment(ref _generation); }
+    }
+
+    private void Change(Action<Microsoft.Data.Sqlite.SqliteConnection, Microsoft.Data.Sqlite.SqliteTransaction> write) =>
+        Change<bool>((c, tx) => { write(c, tx); return true; });
+
     public RedshiftStore(IStateStore state)
     {
         _state = state;
@@ -141,7 +158,7 @@ public sealed class RedshiftStore
     {
         var clear = _state.Read(c => c.Query(null, "SELECT 1 FROM pragma_table_info('redshift_clusters') WHERE name = 'master_user_password'", _ => 1).Count > 0);
         if (!clear) return;
-        _state.Write((c, tx) =>
+        Change((c, tx) =>
         {
             c.Exec(tx, "PRAGMA secure_delete = ON");
             var rows = c.Query(tx, "SELECT account_id, identifier, master_username, master_user_password FROM redshift_clusters WHERE master_password_secret IS NULL",
@@ -173,7 +190,7 @@ public sealed class RedshiftStore
     /// <paramref name="build"/> receives that port and returns the cluster to store.
     /// </summary>
     public Cluster Create(string accountId, string region, string identifier, DateTimeOffset now, int portStart, int portEnd, Func<int, Cluster> build) =>
-        _state.Write((c, tx) =>
+        Change((c, tx) =>
         {
             Settle(c, tx, now);
             if (Load(c, tx, accountId, region, identifier) is not null) throw RedshiftErrors.ClusterAlreadyExists();
@@ -188,7 +205,7 @@ public sealed class RedshiftStore
     /// check it and return its new form, and stores that. <paramref name="change"/> throws to abort.
     /// </summary>
     public Cluster Update(string accountId, string region, string identifier, DateTimeOffset now, Func<Cluster, Cluster> change) =>
-        _state.Write((c, tx) =>
+        Change((c, tx) =>
         {
             Settle(c, tx, now);
             var current = Load(c, tx, accountId, region, identifier)?.At(now) ?? throw RedshiftErrors.ClusterNotFound(identifier);
@@ -203,7 +220,7 @@ public sealed class RedshiftStore
 
     /// <summary>Marks a creating cluster available (the lifecycle driver calls this once its endpoint is up).</summary>
     public void MarkAvailable(string accountId, string region, string identifier) =>
-        _state.Write((c, tx) => c.Exec(tx,
+        Change((c, tx) => c.Exec(tx,
             "UPDATE redshift_clusters SET status=$s WHERE account_id=$a AND region=$r AND identifier=$i AND status=$creating",
             ("$s", ClusterStatus.Available), ("$a", accountId), ("$r", region), ("$i", identifier), ("$creating", ClusterStatus.Creating)));
 
@@ -212,7 +229,7 @@ public sealed class RedshiftStore
     /// returns the new port.
     /// </summary>
     public int MovePort(string accountId, string region, string identifier, int portEnd) =>
-        _state.Write((c, tx) =>
+        Change((c, tx) =>
         {
             var current = Load(c, tx, accountId, region, identifier) ?? throw RedshiftErrors.ClusterNotFound(identifier);
             var port = NextFreePort(c, tx, current.SqlPort + 1, portEnd);
@@ -222,7 +239,11 @@ public sealed class RedshiftStore
         });
 
     /// <summary>Writes down every transition that is due: settled roles, clusters whose deletion is over (freeing their ports).</summary>
-    public void Settle(DateTimeOffset now) => _state.Write((c, tx) => Settle(c, tx, now));
+    /// <summary>Settles what is due; the generation moves only when something settled (the lifecycle calls it every tick).</summary>
+    public void Settle(DateTimeOffset now)
+    {
+        if (_state.Write((c, tx) => Settle(c, tx, now))) Interlocked.Increment(ref _generation);
+    }
 
     /// <summary>The earliest stored deadline still ahead (a role settling, a cluster being created or deleted), if any.</summary>
     public DateTimeOffset? NextDeadline() =>
@@ -237,16 +258,18 @@ public sealed class RedshiftStore
             return cmd.ExecuteScalar() is long ms ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : (DateTimeOffset?)null;
         });
 
-    private static void Settle(SqliteConnection c, SqliteTransaction tx, DateTimeOffset now)
+    /// <returns>Whether any record changed.</returns>
+    private static bool Settle(SqliteConnection c, SqliteTransaction tx, DateTimeOffset now)
     {
         var ms = now.ToUnixTimeMilliseconds();
-        c.Exec(tx, "DELETE FROM redshift_clusters WHERE status='deleting' AND gone_at <= $now", ("$now", ms));
+        var changed = c.Exec(tx, "DELETE FROM redshift_clusters WHERE status='deleting' AND gone_at <= $now", ("$now", ms));
         RecordRoleEvents(c, tx, ms, ApplyStatus.Removing, Events.EventCatalog.RoleRemoved);
         RecordRoleEvents(c, tx, ms, ApplyStatus.Adding, Events.EventCatalog.RoleInSync);
-        c.Exec(tx, "DELETE FROM redshift_cluster_roles WHERE apply_status='removing' AND due_at <= $now", ("$now", ms));
+        changed += c.Exec(tx, "DELETE FROM redshift_cluster_roles WHERE apply_status='removing' AND due_at <= $now", ("$now", ms));
         foreach (var (from, to) in ClusterStatus.Transitions)
-            c.Exec(tx, "UPDATE redshift_clusters SET status=$to WHERE status=$from AND available_at <= $now", ("$to", to), ("$from", from), ("$now", ms));
-        c.Exec(tx, "UPDATE redshift_cluster_roles SET apply_status='in-sync', due_at=NULL WHERE apply_status='adding' AND due_at <= $now", ("$now", ms));
+            changed += c.Exec(tx, "UPDATE redshift_clusters SET status=$to WHERE status=$from AND available_at <= $now", ("$to", to), ("$from", from), ("$now", ms));
+        changed += c.Exec(tx, "UPDATE redshift_cluster_roles SET apply_status='in-sync', due_at=NULL WHERE apply_status='adding' AND due_at <= $now", ("$now", ms));
+        return changed > 0;
     }
 
     /// <summary>Writes the event of every association in <paramref name="status"/> that settles now, dated when it settled.</summary>

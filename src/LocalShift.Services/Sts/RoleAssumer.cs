@@ -35,6 +35,12 @@ public sealed partial class RoleAssumer(
     public const int MinDuration = 900;
     public const int ChainedMaxDuration = 3600;
 
+    /// <summary>
+    /// Moves with every committed change to IAM (roles, their trust and identity policies, users): a session assumed
+    /// at one generation was decided on what IAM held then.
+    /// </summary>
+    public long IamGeneration => iam.Generation;
+
     /// <param name="callerAccessKeyId">The caller's key, to tell a chained session; null for service principals.</param>
     /// <param name="issueKeys">False for a session used only inside LocalShift (Redshift's role path: every call it
     /// makes is authorized as the session's principal, and its keys are never handed to anyone): the trust policy is

@@ -185,6 +185,8 @@ public static class ExternalStatements
         if (!location.StartsWith("s3://", StringComparison.OrdinalIgnoreCase))
             // LOCATION can only name the object store: nothing reaches a local path.
             throw new PgException(SqlState.InvalidParameterValue, $"Invalid S3 location '{location}': LOCATION must be an s3:// URL");
+        // A ROW FORMAT without STORED AS is text, as in Redshift's own JsonSerDe example (Hive's default file format).
+        if (storedAs is null && serde is not null && queryAt is null) (storedAs, inputFormat, outputFormat) = ("TEXTFILE", TextInput, TextOutput);
         if (storedAs is null) throw new PgException(SqlState.SyntaxError, "CREATE EXTERNAL TABLE requires STORED AS");
         if (storedAs == "PARQUET") serde ??= ParquetSerDe;
         serde ??= LazySimpleSerDe;

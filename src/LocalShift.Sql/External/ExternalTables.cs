@@ -313,6 +313,7 @@ public sealed partial class ExternalTables(RolePathResolver roles, S3Objects obj
                 var schema = (findSchema is null ? ExternalSchemas.Find(context.Engine, reference.Schema) : findSchema(reference.Schema))!;
                 var principal = roleSessions?.Find(context, schema, schema.IamRole, clock.GetUtcNow()) is { } known ? known : Principal(context, schema);
                 roleSessions?.Remember(context, schema, schema.IamRole, principal, clock.GetUtcNow());
+                ScanTrace.Mark("role");
                 var catalogPrincipal = principal;
                 if (schema.CatalogRole is { } catalogRole)
                 {
@@ -327,12 +328,14 @@ public sealed partial class ExternalTables(RolePathResolver roles, S3Objects obj
                     table = roleSessions?.FindTable(context, schema, reference.Table, clock.GetUtcNow(), running: !describeOnly)
                             ?? catalog.GetTable(catalogPrincipal, context.Region, schema.Database, reference.Table);
                     if (table is not null && describeOnly) roleSessions?.RememberTable(context, schema, reference.Table, table, clock.GetUtcNow());
+                    ScanTrace.Mark("getTable");
                     // The partition predicate goes to the catalog as GetPartitions' Expression (the part of it Glue
                     // compares as the scan does), so only matching partitions are read from it; the scan still
                     // applies the whole predicate to what comes back.
                     if (table is not null && table.PartitionKeys.Count > 0 && !describeOnly)
                         partitions = catalog.GetPartitions(catalogPrincipal, context.Region, schema.Database, reference.Table,
                             PartitionFilter.GlueExpression(filters?.GetValueOrDefault(reference), table.PartitionKeys));
+                    ScanTrace.Mark("getPartitions");
                 });
                 if (table is null)
                     throw new PgException(SqlState.UndefinedTable, $"relation \"{reference.Schema}.{reference.Table}\" does not exist");
@@ -344,6 +347,7 @@ public sealed partial class ExternalTables(RolePathResolver roles, S3Objects obj
                     var folder = Path.Combine(context.Engine.StagingDirectory, "ext-" + Guid.NewGuid().ToString("N"));
                     Directory.CreateDirectory(folder);
                     scan.Folders.Add(folder);
+                    ScanTrace.Mark("folder");
                     var s3 = new S3Session(objects, authorizer, principal, context.Region, clock);
                     var filter = filters?.GetValueOrDefault(reference);
                     var parts = table.PartitionKeys.Count == 0
@@ -357,6 +361,7 @@ public sealed partial class ExternalTables(RolePathResolver roles, S3Objects obj
                         if (files.Count == 0) continue;
                         if (pseudoColumns) selects.AddRange(files.Select(f => FileSelect(context.Engine, table, [f], values, pseudoColumns: true)));
                         else selects.Add(FileSelect(context.Engine, table, files, values, pseudoColumns: false));
+                        ScanTrace.Mark("select");
                     }
                     select = selects.Count == 0 ? EmptySelect(table, pseudoColumns) : string.Join(" UNION ALL ", selects);
                 }
@@ -411,6 +416,7 @@ public sealed partial class ExternalTables(RolePathResolver roles, S3Objects obj
         IReadOnlyList<S3ObjectSummary> listed;
         try { listed = s3.ListAsync(url with { Key = prefix }, ct).GetAwaiter().GetResult(); }
         catch (PgException e) { throw ScanError(e, location); }
+        ScanTrace.Mark("list");
         var files = new List<StagedObject>();
         foreach (var o in listed)
         {
@@ -424,7 +430,9 @@ public sealed partial class ExternalTables(RolePathResolver roles, S3Objects obj
             {
                 using var body = s3.OpenReadAsync(o.Bucket, o.Key, ct).GetAwaiter().GetResult();
                 size = body.CanSeek ? body.Length : o.Size;
+                ScanTrace.Mark("getObject");
                 ObjectStaging.Stage(body, path, ct);
+                ScanTrace.Mark("link");
             }
             catch (PgException e) { throw ScanError(e, $"s3://{o.Bucket}/{o.Key}"); }
             files.Add(new StagedObject(path, $"s3://{o.Bucket}/{o.Key}", size));
@@ -464,16 +472,13 @@ public sealed partial class ExternalTables(RolePathResolver roles, S3Objects obj
         bool typedSource;
         if (serde.Contains("Parquet", StringComparison.OrdinalIgnoreCase) || (table.InputFormat ?? "").Contains("Parquet", StringComparison.OrdinalIgnoreCase))
         {
-            source = new ParquetScan(paths) { UnionByName = true };
+            // By name across files whose columns differ; one file needs no matching (and reads its metadata once).
+            source = new ParquetScan(paths) { UnionByName = paths.Count > 1 };
             typedSource = true;
         }
         else if (serde.Contains("Json", StringComparison.OrdinalIgnoreCase))
         {
-            source = new JsonScan(paths, Whole: false, FileCompression.ByExtension)
-            {
-                OneDocumentPerLine = true, Columns = table.Columns.Select(c => new ScanColumn(c.Name, "VARCHAR")).ToList(),
-            };
-            typedSource = false;
+            return JsonSelect(engine, table, paths, partitionValues, pseudoColumns ? files[0] : null);
         }
         else
         {
@@ -490,15 +495,67 @@ public sealed partial class ExternalTables(RolePathResolver roles, S3Objects obj
         }
         var select = new StringBuilder("SELECT ");
         select.Append(string.Join(", ", table.Columns.Select(c => Cast(c, typedSource))));
+        AppendConstants(select, table, partitionValues, pseudoColumns ? files[0] : null);
+        select.Append(" FROM ").Append(engine.FileRelation(source));
+        return select.ToString();
+    }
+
+    /// <summary>
+    /// One partition's JSON files as the OpenX JSON SerDe (<c>org.openx.data.jsonserde.JsonSerDe</c>) reads them: one
+    /// object a line; each column is the value of the key of its name, or of the key its <c>'mapping.column'='key'</c>
+    /// SERDEPROPERTY names. Keys compare without regard to case unless <c>'case.insensitive'='false'</c> (the SerDe's
+    /// default lowercases every key, and a mapping's key with it); with <c>'dots.in.keys'='true'</c> a dot in a key
+    /// reads as an underscore (a key <c>a.b</c> is column <c>a_b</c>). Two keys of one object that become the same
+    /// (<c>URL</c> and <c>Url</c>) fail the statement, as the SerDe's "Duplicate key" does; map them apart with
+    /// <c>case.insensitive</c> false and a mapping each. Nested objects and arrays read as their JSON text.
+    /// </summary>
+    private static string JsonSelect(IEngineSession engine, CatalogTable table, IReadOnlyList<string> paths, IReadOnlyList<string> partitionValues, StagedObject? file)
+    {
+        var serde = table.SerdeParameters;
+        var insensitive = !(serde.TryGetValue("case.insensitive", out var ci) && ci.Trim().Equals("false", StringComparison.OrdinalIgnoreCase));
+        var dots = serde.TryGetValue("dots.in.keys", out var dk) && dk.Trim().Equals("true", StringComparison.OrdinalIgnoreCase);
+        var mapping = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (name, value) in serde)
+            if (name.StartsWith("mapping.", StringComparison.OrdinalIgnoreCase) && name.Length > "mapping.".Length)
+                mapping[name["mapping.".Length..]] = value;
+        string Key(CatalogColumn c)
+        {
+            var key = mapping.TryGetValue(c.Name, out var mapped) ? mapped : c.Name;
+            if (dots) key = key.Replace('.', '_');
+            return insensitive ? key.ToLowerInvariant() : key;
+        }
+        var select = new StringBuilder("SELECT ");
+        var keys = table.Columns.Select(Key).ToList();
+        // Each object as a map of its keys (lowercased, dots made underscores, as the properties say) to their JSON
+        // values: the engine's reader cannot tell keys apart by case (URL and Url) itself.
+        var documents = new JsonScan(paths, Whole: true, FileCompression.ByExtension) { OneDocumentPerLine = true };
+        var keyName = "e.key";
+        if (insensitive) keyName = $"lower({keyName})";
+        if (dots) keyName = $"replace({keyName}, '.', '_')";
+        select.Append(string.Join(", ", table.Columns.Select((c, i) => CastValue($"json_extract_string(\"__o\"[{QuoteLiteral(keys[i])}], '$')", c))));
+        AppendConstants(select, table, partitionValues, file);
+        select.Append(" FROM (SELECT map_from_entries(list_transform(map_entries(CAST(\"json\" AS MAP(VARCHAR, JSON))), e -> struct_pack(k := ")
+            .Append(keyName).Append(", v := e.value))) AS \"__o\" FROM ").Append(engine.FileRelation(documents)).Append(')');
+        return select.ToString();
+    }
+
+    /// <summary>A text value read for a column, as the column's type (an empty value of a non-text column is NULL).</summary>
+    private static string CastValue(string value, CatalogColumn c)
+    {
+        var type = EngineType(c.Type);
+        return $"CAST({(type == "VARCHAR" ? value : $"NULLIF({value}, '')")} AS {type}) AS {QuoteIdentifier(c.Name)}";
+    }
+
+    /// <summary>The partition values as constant columns and, for one file, its <c>"$path"</c> and <c>"$size"</c>.</summary>
+    private static void AppendConstants(StringBuilder select, CatalogTable table, IReadOnlyList<string> partitionValues, StagedObject? file)
+    {
         for (var i = 0; i < table.PartitionKeys.Count; i++)
         {
             var key = table.PartitionKeys[i];
             select.Append($", CAST({QuoteLiteral(partitionValues[i])} AS {EngineType(key.Type)}) AS {QuoteIdentifier(key.Name)}");
         }
-        if (pseudoColumns)
-            select.Append($", CAST({QuoteLiteral(files[0].Url)} AS VARCHAR) AS \"$path\", CAST({files[0].Size} AS BIGINT) AS \"$size\"");
-        select.Append(" FROM ").Append(engine.FileRelation(source));
-        return select.ToString();
+        if (file is not null)
+            select.Append($", CAST({QuoteLiteral(file.Url)} AS VARCHAR) AS \"$path\", CAST({file.Size} AS BIGINT) AS \"$size\"");
     }
 
     private static string Cast(CatalogColumn c, bool typedSource)
@@ -618,7 +675,9 @@ public sealed partial class ExternalTables(RolePathResolver roles, S3Objects obj
     private Principal Assume(RedshiftStatementContext context, string role)
     {
         var authorization = role == "default" ? new RoleChainAuthorization([], true) : AuthorizationClause.ParseChain(role);
-        return roles.Resolve(context, authorization, Purpose, checkGrant: false);
+        // The session is reused while nothing it was decided on changed (see RolePathResolver.Resolve); the
+        // association is checked, and every Glue and S3 call authorized as the session, at every statement.
+        return roles.Resolve(context, authorization, Purpose, checkGrant: false, reuseSession: true);
     }
 
     private static bool SchemaExists(LocalShift.Engine.IEngineSession engine, string schema)

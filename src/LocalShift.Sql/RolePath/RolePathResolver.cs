@@ -22,7 +22,8 @@ public sealed class RolePathResolver(
     ICredentialResolver credentials,
     Func<string, string, string, DateTimeOffset, Cluster?> findCluster,
     PolicyAuthorizer authorizer,
-    TimeProvider clock)
+    TimeProvider clock,
+    Func<long>? clusterGeneration = null)
 {
     public const string RedshiftService = "redshift.amazonaws.com";
     public const string SessionName = "RedshiftIamRoleSession";
@@ -36,23 +37,47 @@ public sealed class RolePathResolver(
         findCluster(context.AccountId, context.Region, context.ClusterIdentifier, clock.GetUtcNow()) is { } cluster
             ? LocalShift.Services.Redshift.ClusterRules.Slices(cluster.NodeType, cluster.NumberOfNodes) : 1;
 
+    /// <summary>
+    /// Role sessions kept for reuse (<see cref="Resolve"/> with <c>reuseSession</c>): per cluster, db user and chain,
+    /// the session, the IAM generation it was decided at, and until when it may be reused.
+    /// </summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(string Account, string Region, string Cluster, string DbUser, string Chain), (Principal Principal, (long Iam, long Clusters) Generation, DateTimeOffset Until)> _sessions = new();
+
+    /// <summary>How long before its expiry a kept session stops being reused (it is assumed afresh then).</summary>
+    private static readonly TimeSpan ReuseMargin = TimeSpan.FromMinutes(15);
+
     /// <param name="purpose">copy, unload, external function: what the ASSUMEROLE grant must cover.</param>
     /// <param name="checkGrant">false for external schemas, which Redshift's ASSUMEROLE privilege does not cover.</param>
-    public Principal Resolve(RedshiftStatementContext context, Authorization authorization, string purpose, bool checkGrant = true)
+    /// <param name="reuseSession">
+    /// Reuse the session this cluster last assumed for the same db user and role clause while it is valid and nothing
+    /// it was decided on changed: any change to IAM (a trust or identity policy, a role deleted or made again) or to
+    /// the clusters' records (an association added or removed, the default role) makes the chain be resolved and
+    /// assumed afresh (the association checked, its trust policies evaluated and the sts:AssumeRole decisions
+    /// recorded again). As AWS services cache a role's credentials rather than call AssumeRole for each request;
+    /// every call made with the session is still authorized as it. Only without <paramref name="checkGrant"/> (the
+    /// ASSUMEROLE grants live in the cluster's database and are checked at every call).
+    /// </param>
+    public Principal Resolve(RedshiftStatementContext context, Authorization authorization, string purpose, bool checkGrant = true, bool reuseSession = false)
     {
         var now = clock.GetUtcNow();
         return authorization switch
         {
             AccessKeyAuthorization keys => ResolveKeys(keys),
-            RoleChainAuthorization chain => AssumeChain(context, chain, purpose, now, checkGrant),
+            RoleChainAuthorization chain => AssumeChain(context, chain, purpose, now, checkGrant, reuseSession),
             _ => throw new InvalidOperationException("unknown authorization form"),
         };
     }
 
-    private Principal AssumeChain(RedshiftStatementContext context, RoleChainAuthorization authorization, string purpose, DateTimeOffset now, bool checkGrant)
+    private Principal AssumeChain(RedshiftStatementContext context, RoleChainAuthorization authorization, string purpose, DateTimeOffset now, bool checkGrant, bool reuseSession)
     {
         var dbUser = context.DbUserArn;
+        var key = (context.AccountId, context.Region, context.ClusterIdentifier, dbUser, authorization.Default ? "default" : string.Join(",", authorization.Chain));
+        // Read before anything is decided: a change while the chain is resolved makes the next statement resolve it again.
+        var generation = (assumer.IamGeneration, clusterGeneration?.Invoke() ?? -1);
+        reuseSession &= !checkGrant && clusterGeneration is not null;
+        if (reuseSession && _sessions.TryGetValue(key, out var kept) && kept.Generation == generation && kept.Until > now) return kept.Principal;
         var cluster = findCluster(context.AccountId, context.Region, context.ClusterIdentifier, now);
+        External.ScanTrace.Mark("cluster");
         IReadOnlyList<string> chain = authorization.Chain;
         if (authorization.Default)
         {
@@ -82,6 +107,8 @@ public sealed class RolePathResolver(
             Record(dbUser, first, now, $"ASSUMEROLE on \"{grantName}\" for {purpose.ToUpperInvariant()} is not granted to {context.User}");
             throw AssumeRoleGrants.Missing(context.User, grantName, purpose);
         }
+
+        External.ScanTrace.Mark("grant");
 
         var caller = Principal.ServicePrincipal(RedshiftService);
         RoleSession? session = null;
@@ -113,6 +140,7 @@ public sealed class RolePathResolver(
                 throw Deny(dbUser, first, $"chain hop {i + 1}: {e.Message}");
             }
         }
+        if (reuseSession) _sessions[key] = (session!.Principal, generation, session.Expiration - ReuseMargin);
         return session!.Principal;
     }
 

@@ -250,6 +250,7 @@ internal sealed partial class SqlSession
                 filters[group.Key] = filter;
         var pseudoColumns = analysis.Tree is { } named && PartitionFilter.NamesPseudoColumns(named);
         _roleSessions.For(analysis.Sql);
+        ScanTrace.Mark("filters");
         var scan = _database.RedshiftStatements.External!.Prepare(RedshiftContext(), references.Select(r => r.Table).ToList(), describeOnly, filters, pseudoColumns, _roleSessions,
             name => _database.FindExternalSchema(_engine, name));
         _scans.Add(scan);

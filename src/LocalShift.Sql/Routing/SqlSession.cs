@@ -180,16 +180,20 @@ internal sealed partial class SqlSession : IPgQuerySession
         DefineLastQueryId(analysis);
         if (external.Count > 0 || calls.Count > 0)
         {
+            External.ScanTrace.Begin("parse");
             // Checked against views with the tables' columns and no rows; the files are read (and Lambda called) when it runs.
             // The catalog is still read (as the role) at every Parse, but the engine's text is made only of the statement
             // and the tables' columns as the catalog gave them, so a text the engine accepted under this schema version
             // is not checked again.
             var checkedText = TranslateExternal(analysis, external, describeOnly: true, calls).Sql;
+            External.ScanTrace.Mark("translated");
             var checkBind = parameterTypes.Count == 0 && bind;
             var checkVersion = _database.SchemaVersion;
             if (_externalChecked.Version != checkVersion) _externalChecked = (checkVersion, []);
-            if (_externalChecked.Texts.Contains((checkBind, checkedText))) return;
+            if (_externalChecked.Texts.Contains((checkBind, checkedText))) { External.ScanTrace.End(); return; }
             _engine.Check(checkedText, bind: checkBind);
+            External.ScanTrace.Mark("check");
+            External.ScanTrace.End();
             if (_externalChecked.Texts.Count >= 64) _externalChecked.Texts.Clear();
             _externalChecked.Texts.Add((checkBind, checkedText));
             return;
@@ -214,11 +218,13 @@ internal sealed partial class SqlSession : IPgQuerySession
             case StatementKind.EngineQuery:
                 if (analysis.Row is { } row) return row.Columns;
                 var external = ExternalReferences(analysis);
+                if (external.Count > 0) External.ScanTrace.Begin("describe");
                 var calls = ExternalCalls(analysis);
                 Authorize(analysis, external, calls);
                 MaterializeQueryLog(analysis);
                 DefineLastQueryId(analysis);
                 var described = _engine.Describe((external.Count == 0 && calls.Count == 0 ? Translate(analysis) : TranslateExternal(analysis, external, describeOnly: true, calls)).Sql);
+                if (external.Count > 0) { External.ScanTrace.Mark("described"); External.ScanTrace.End(); }
                 return external.Count == 0 && calls.Count == 0 && CharWidths(analysis) is { } widths ? CharColumns(described, widths) : described;
             default:
                 return null;
@@ -411,13 +417,17 @@ internal sealed partial class SqlSession : IPgQuerySession
         if (_database.RedshiftStatements.External is { } catalogViews && External.ExternalTables.MentionsCatalogViews(tokens))
             catalogViews.MaterializeCatalogViews(RedshiftContext());
         var external = ExternalReferences(analysis);
+        if (external.Count > 0) External.ScanTrace.Begin("execute");
         var calls = ExternalCalls(analysis);
         Authorize(analysis, external, calls);
         MaterializeQueryLog(analysis);
+        External.ScanTrace.Mark("authorized");
         var translated = external.Count == 0 && calls.Count == 0 ? Translate(analysis) : TranslateExternal(analysis, external, describeOnly: false, calls);
+        External.ScanTrace.Mark("translated");
         RunPreStatements(translated);
         var widths = external.Count == 0 && calls.Count == 0 ? CharWidths(analysis) : null;
         var rows = external.Count == 0 && calls.Count == 0 && PreparedQueries.Keeps(analysis, translated) ? _prepared.Query(translated.Sql) : _engine.Query(translated.Sql);
+        if (external.Count > 0) { External.ScanTrace.Mark("engineQuery"); External.ScanTrace.End(); }
         return widths is null ? new EngineRowsResult(rows, OnError) : new CharPaddedResult(new EngineRowsResult(rows, OnError), widths);
     }
 
