@@ -1,6 +1,6 @@
 using System.Text.Json;
 using LocalShift.Storage.State;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace LocalShift.Storage.Objects;
 
@@ -117,11 +117,11 @@ public sealed partial class ObjectStore : IObjectStore
         BucketWritten();
     }
 
-    private static BucketInfo? FindBucket(SqliteConnection c, SqliteTransaction? tx, string name) =>
+    private static BucketInfo? FindBucket(DbConnection c, DbTransaction? tx, string name) =>
         c.Query(tx, "SELECT name, owner_account, region, created, policy FROM s3_buckets WHERE name=$n", ReadBucket, ("$n", name))
             .FirstOrDefault();
 
-    private static BucketInfo ReadBucket(SqliteDataReader r) =>
+    private static BucketInfo ReadBucket(DbDataReader r) =>
         new(r.GetString(0), r.GetString(1), r.GetString(2), DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(3)), r.StringOrNull(4));
 
     // ---- objects ----
@@ -174,7 +174,7 @@ public sealed partial class ObjectStore : IObjectStore
     /// versioning suspended it is the "null" version, replacing any earlier null version but keeping versions with ids.
     /// </summary>
     /// <returns>The new version id (null for the null version) and the blobs no version refers to any more.</returns>
-    private static (string? VersionId, List<string> Freed) UpsertObject(SqliteConnection c, SqliteTransaction tx, string bucket, byte[] key,
+    private static (string? VersionId, List<string> Freed) UpsertObject(DbConnection c, DbTransaction tx, string bucket, byte[] key,
         string blob, long size, string etag, DateTimeOffset modified, ObjectAttributes attributes)
     {
         var versioning = Versioning(c, tx, bucket);
@@ -252,7 +252,7 @@ public sealed partial class ObjectStore : IObjectStore
     /// <summary>The columns <see cref="ReadObject"/> reads, in its order.</summary>
     private const string ObjectColumns = "key, blob, size, etag, last_modified, attrs, version_id";
 
-    private static ObjectInfo ReadObject(string bucket, SqliteDataReader r) => new(
+    private static ObjectInfo ReadObject(string bucket, DbDataReader r) => new(
         bucket,
         ObjectKeys.Decode((byte[])r.GetValue(0)),
         r.GetInt64(2),
