@@ -268,13 +268,19 @@ public sealed class BlobFiles
     /// <summary>Removes what a crash can leave behind: temporary files, and blobs no record points to.</summary>
     public void Sweep(ISet<string> referenced)
     {
+        SweepTemporary();
+        foreach (var f in Directory.EnumerateFiles(_blobs, "*", SearchOption.AllDirectories))
+            if (!referenced.Contains(Path.GetFileName(f))) TryDelete(f);
+    }
+
+    /// <summary>Removes staged files and scratch folders a crash left behind (none of them is an object's bytes).</summary>
+    public void SweepTemporary()
+    {
         foreach (var f in Directory.EnumerateFiles(_tmp)) TryDelete(f);
         foreach (var d in Directory.EnumerateDirectories(_tmp))
         {
             try { Directory.Delete(d, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
         }
-        foreach (var f in Directory.EnumerateFiles(_blobs, "*", SearchOption.AllDirectories))
-            if (!referenced.Contains(Path.GetFileName(f))) TryDelete(f);
     }
 
     private string PathOf(string blobId)

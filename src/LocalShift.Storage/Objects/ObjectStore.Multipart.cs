@@ -60,7 +60,7 @@ public sealed partial class ObjectStore
             Files.Delete(blob);
             throw;
         }
-        if (replaced is not null) Files.Delete(replaced);
+        if (replaced is not null) Retire([replaced]);
         return new PartInfo(partNumber, staged.Size, staged.Md5Hex, modified, blob, checksum);
     }
 
@@ -134,8 +134,8 @@ public sealed partial class ObjectStore
             throw;
         }
         Written(upload.Bucket, upload.Key);
-        foreach (var b in done.Freed) Files.Delete(b);
-        foreach (var b in done.PartBlobs) Files.Delete(b);
+        Retire(done.Freed);
+        Retire(done.PartBlobs);
         return new ObjectInfo(upload.Bucket, upload.Key, staged.Size, etag, modified, attributes, blob, done.VersionId);
     }
 
@@ -148,7 +148,7 @@ public sealed partial class ObjectStore
                 throw new ObjectStoreException(ObjectStoreError.NoSuchUpload);
             return partBlobs;
         });
-        foreach (var b in blobs) Files.Delete(b);
+        Retire(blobs);
     }
 
     private static UploadInfo? FindUpload(DbConnection c, DbTransaction? tx, string bucket, string key, string uploadId)

@@ -211,7 +211,7 @@ public sealed partial class ObjectStore
             return (new DeleteOutcome(id, wasMarker, true), freed);
         });
         Written(bucket, key);
-        foreach (var blob in freed) Files.Delete(blob);
+        Retire(freed);
         return outcome;
     }
 

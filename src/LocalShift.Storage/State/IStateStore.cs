@@ -27,4 +27,11 @@ public interface IStateStore
 
     /// <summary><see cref="Write{T}"/> without a result.</summary>
     void Write(Action<DbConnection, DbTransaction> write);
+
+    /// <summary>
+    /// Makes every write that returned before this call durable against an operating-system crash or power loss, not
+    /// only against a process crash (which is what <see cref="Write{T}"/> promises). False when that could not be done
+    /// now (a reader held it back): the caller tries again later. An engine whose commits are durable returns true.
+    /// </summary>
+    bool MakeDurable();
 }

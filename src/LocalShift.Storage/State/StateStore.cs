@@ -97,6 +97,21 @@ public sealed class StateStore : IStateStore, IDisposable
     public void Write(Action<DbConnection, DbTransaction> write) =>
         Write<bool>((c, tx) => { write(c, tx); return true; });
 
+    /// <summary>
+    /// A passive checkpoint: SQLite syncs the WAL before it copies frames into the database file, and the database file
+    /// after. When every frame of the WAL is in the database file (busy 0, checkpointed = log), every commit made before
+    /// the call has been synced — by this checkpoint or an earlier one. A reader on an older snapshot can hold frames
+    /// back: then false. Passive, so writers are not held up.
+    /// </summary>
+    public bool MakeDurable()
+    {
+        using var c = Open();
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = "PRAGMA wal_checkpoint(PASSIVE)";
+        using var r = cmd.ExecuteReader();
+        return r.Read() && r.GetInt64(0) == 0 && r.GetInt64(1) >= 0 && r.GetInt64(2) == r.GetInt64(1);
+    }
+
     internal SqliteConnection Open()
     {
         var c = new SqliteConnection(_connectionString);
