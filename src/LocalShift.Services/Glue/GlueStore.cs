@@ -2,7 +2,7 @@ using System.Text.Json;
 using LocalShift.Aws.Operations;
 using LocalShift.Services.Glue.Shapes;
 using LocalShift.Storage.State;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace LocalShift.Services.Glue;
 
@@ -263,7 +263,7 @@ public sealed class GlueStore
             foreach (var k in keys) c.Exec(tx, "DELETE FROM glue_tags WHERE resource_arn=$arn AND key=$k", ("$arn", arn), ("$k", k));
         });
 
-    private static void AddTags(SqliteConnection c, SqliteTransaction tx, string arn, IReadOnlyDictionary<string, string> tags)
+    private static void AddTags(DbConnection c, DbTransaction tx, string arn, IReadOnlyDictionary<string, string> tags)
     {
         foreach (var (k, v) in tags)
             c.Exec(tx, "INSERT OR REPLACE INTO glue_tags VALUES($arn, $k, $v)", ("$arn", arn), ("$k", k), ("$v", v));
@@ -271,22 +271,22 @@ public sealed class GlueStore
 
     // ---- Rows ----
 
-    private static StoredDatabase? LoadDatabase(SqliteConnection c, SqliteTransaction? tx, CatalogKey catalog, string name) =>
+    private static StoredDatabase? LoadDatabase(DbConnection c, DbTransaction? tx, CatalogKey catalog, string name) =>
         c.Query(tx, "SELECT name, document, create_time FROM glue_databases WHERE account_id=$a AND region=$r AND name=$n",
             ReadDatabase, ("$a", catalog.AccountId), ("$r", catalog.Region), ("$n", name)).SingleOrDefault();
 
-    private static StoredTable? LoadTable(SqliteConnection c, SqliteTransaction? tx, CatalogKey catalog, string database, string name) =>
+    private static StoredTable? LoadTable(DbConnection c, DbTransaction? tx, CatalogKey catalog, string database, string name) =>
         c.Query(tx,
             "SELECT database_name, name, document, create_time, update_time, created_by, version FROM glue_tables WHERE account_id=$a AND region=$r AND database_name=$db AND name=$n",
             ReadTable, ("$a", catalog.AccountId), ("$r", catalog.Region), ("$db", database), ("$n", name)).SingleOrDefault();
 
-    private static StoredDatabase ReadDatabase(SqliteDataReader r) =>
+    private static StoredDatabase ReadDatabase(DbDataReader r) =>
         new(r.GetString(0), Parse<DatabaseInput>(r.GetString(1)), FromMs(r.GetInt64(2)));
 
-    private static StoredTable ReadTable(SqliteDataReader r) =>
+    private static StoredTable ReadTable(DbDataReader r) =>
         new(r.GetString(0), r.GetString(1), Parse<TableInput>(r.GetString(2)), FromMs(r.GetInt64(3)), FromMs(r.GetInt64(4)), r.GetString(5), r.GetInt64(6));
 
-    private static StoredPartition ReadPartition(SqliteDataReader r) =>
+    private static StoredPartition ReadPartition(DbDataReader r) =>
         new(Parse<List<string>>(r.GetString(0)), Parse<PartitionInput>(r.GetString(1)), FromMs(r.GetInt64(2)));
 
     private static string Json<T>(T value) => JsonSerializer.Serialize(value, OperationBinding.Options);

@@ -1,6 +1,6 @@
 using LocalShift.Core;
 using LocalShift.Storage.State;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace LocalShift.Services.Iam;
 
@@ -9,10 +9,10 @@ public sealed partial class IamStore
 {
     private const string KeyColumns = "access_key_id, secret, account_id, user_name, status, create_date";
 
-    private static AccessKeyRow ReadKey(SqliteDataReader r) =>
+    private static AccessKeyRow ReadKey(DbDataReader r) =>
         new(r.GetString(0), r.GetString(1), r.GetString(2), r.StringOrNull(3), r.GetString(4), Time(r.GetString(5)));
 
-    private static List<AccessKeyRow> KeysOf(SqliteConnection c, SqliteTransaction? tx, string accountId, string? userName) =>
+    private static List<AccessKeyRow> KeysOf(DbConnection c, DbTransaction? tx, string accountId, string? userName) =>
         userName is null
             ? c.Query(tx, $"SELECT {KeyColumns} FROM iam_access_keys WHERE account_id=$a AND user_name IS NULL ORDER BY create_date", ReadKey, ("$a", accountId))
             : c.Query(tx, $"SELECT {KeyColumns} FROM iam_access_keys WHERE account_id=$a AND user_name=$u ORDER BY create_date", ReadKey,
@@ -33,7 +33,7 @@ public sealed partial class IamStore
     public List<AccessKeyRow> ListAccessKeys(string accountId, string? userName) => _store.Read(c =>
         KeysOf(c, null, accountId, userName is null ? null : RequireUser(c, null, accountId, userName).UserName));
 
-    private static AccessKeyRow RequireKey(SqliteConnection c, SqliteTransaction? tx, string accountId, string? userName, string accessKeyId)
+    private static AccessKeyRow RequireKey(DbConnection c, DbTransaction? tx, string accountId, string? userName, string accessKeyId)
     {
         var owner = userName is null ? null : RequireUser(c, tx, accountId, userName).UserName;
         return KeysOf(c, tx, accountId, owner).FirstOrDefault(k => k.AccessKeyId == accessKeyId) ?? throw IamErrors.NoSuchAccessKey(accessKeyId);

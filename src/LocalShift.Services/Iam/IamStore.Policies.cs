@@ -1,6 +1,6 @@
 using LocalShift.Core;
 using LocalShift.Storage.State;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace LocalShift.Services.Iam;
 
@@ -16,11 +16,11 @@ public sealed partial class IamStore
 
     // ---- inline policies ----
 
-    private static bool HasInline(SqliteConnection c, SqliteTransaction? tx, string accountId, IamEntityKind kind, string entity) =>
+    private static bool HasInline(DbConnection c, DbTransaction? tx, string accountId, IamEntityKind kind, string entity) =>
         c.Query(tx, "SELECT 1 FROM iam_inline_policies WHERE account_id=$a AND entity_kind=$k AND entity_name=$e LIMIT 1", r => 1,
             ("$a", accountId), ("$k", KindKey(kind)), ("$e", entity)).Count > 0;
 
-    private static List<InlinePolicyRow> InlineOf(SqliteConnection c, SqliteTransaction? tx, string accountId, IamEntityKind kind, string entity) =>
+    private static List<InlinePolicyRow> InlineOf(DbConnection c, DbTransaction? tx, string accountId, IamEntityKind kind, string entity) =>
         c.Query(tx, "SELECT policy_name, document FROM iam_inline_policies WHERE account_id=$a AND entity_kind=$k AND entity_name=$e",
             r => new InlinePolicyRow(r.GetString(0), r.GetString(1)), ("$a", accountId), ("$k", KindKey(kind)), ("$e", entity));
 
@@ -67,22 +67,22 @@ public sealed partial class IamStore
 
     private const string PolicyColumns = "account_id, name, path, policy_id, arn, default_version, description, tags, create_date, update_date";
 
-    private static ManagedPolicyRow ReadPolicy(SqliteDataReader r) => new(
+    private static ManagedPolicyRow ReadPolicy(DbDataReader r) => new(
         r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4), r.GetString(5), r.StringOrNull(6),
         Tags(r.GetString(7)), Time(r.GetString(8)), Time(r.GetString(9)));
 
     /// <summary>A customer managed policy of this account, or an AWS managed policy; null for anything else.</summary>
-    private static ManagedPolicyRow? PolicyFor(SqliteConnection c, SqliteTransaction? tx, string accountId, string arn)
+    private static ManagedPolicyRow? PolicyFor(DbConnection c, DbTransaction? tx, string accountId, string arn)
     {
         if (AwsManagedPolicies.Find(arn) is { } aws) return aws.Row;
         if (!Arn.TryParse(arn, out var parsed) || parsed.Account != accountId) return null;
         return c.Query(tx, $"SELECT {PolicyColumns} FROM iam_managed_policies WHERE arn=$arn", ReadPolicy, ("$arn", arn)).FirstOrDefault();
     }
 
-    private static ManagedPolicyRow RequireAttachable(SqliteConnection c, SqliteTransaction? tx, string accountId, string arn) =>
+    private static ManagedPolicyRow RequireAttachable(DbConnection c, DbTransaction? tx, string accountId, string arn) =>
         PolicyFor(c, tx, accountId, arn) ?? throw IamErrors.NoSuchAttachablePolicy(arn);
 
-    private static PolicyUsage Usage(SqliteConnection c, SqliteTransaction? tx, string accountId, ManagedPolicyRow policy)
+    private static PolicyUsage Usage(DbConnection c, DbTransaction? tx, string accountId, ManagedPolicyRow policy)
     {
         var attached = c.Query(tx, "SELECT COUNT(*) FROM iam_attachments WHERE account_id=$a AND policy_arn=$p", r => r.GetInt32(0),
             ("$a", accountId), ("$p", policy.Arn))[0];
@@ -121,7 +121,7 @@ public sealed partial class IamStore
             return new PolicyUsage(policy, 0, 0);
         });
 
-    private static ManagedPolicyRow RequireOwnPolicy(SqliteConnection c, SqliteTransaction? tx, string accountId, string arn)
+    private static ManagedPolicyRow RequireOwnPolicy(DbConnection c, DbTransaction? tx, string accountId, string arn)
     {
         var policy = PolicyFor(c, tx, accountId, arn) ?? throw IamErrors.NoSuchPolicy(arn);
         if (policy.IsAwsManaged) throw IamErrors.InvalidInput($"Policy {arn} is an AWS managed policy and cannot be changed.");
@@ -142,7 +142,7 @@ public sealed partial class IamStore
 
     // ---- versions ----
 
-    private static List<PolicyVersionRow> VersionsOf(SqliteConnection c, SqliteTransaction? tx, ManagedPolicyRow policy)
+    private static List<PolicyVersionRow> VersionsOf(DbConnection c, DbTransaction? tx, ManagedPolicyRow policy)
     {
         if (policy.IsAwsManaged)
             return [new PolicyVersionRow(policy.Arn, policy.DefaultVersionId, AwsManagedPolicies.Find(policy.Arn)!.Document, true, policy.CreateDate)];
@@ -199,11 +199,11 @@ public sealed partial class IamStore
 
     // ---- attachments ----
 
-    private static bool HasAttached(SqliteConnection c, SqliteTransaction? tx, string accountId, IamEntityKind kind, string entity) =>
+    private static bool HasAttached(DbConnection c, DbTransaction? tx, string accountId, IamEntityKind kind, string entity) =>
         c.Query(tx, "SELECT 1 FROM iam_attachments WHERE account_id=$a AND entity_kind=$k AND entity_name=$e LIMIT 1", r => 1,
             ("$a", accountId), ("$k", KindKey(kind)), ("$e", entity)).Count > 0;
 
-    private static List<string> AttachedArns(SqliteConnection c, SqliteTransaction? tx, string accountId, IamEntityKind kind, string entity) =>
+    private static List<string> AttachedArns(DbConnection c, DbTransaction? tx, string accountId, IamEntityKind kind, string entity) =>
         c.Query(tx, "SELECT policy_arn FROM iam_attachments WHERE account_id=$a AND entity_kind=$k AND entity_name=$e", r => r.GetString(0),
             ("$a", accountId), ("$k", KindKey(kind)), ("$e", entity));
 

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using LocalShift.Storage.State;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace LocalShift.Services.Iam;
 
@@ -11,7 +11,7 @@ public sealed partial class IamStore
     private const string TrustIdsSchema = "ALTER TABLE iam_roles ADD COLUMN trust_ids TEXT;";
 
     /// <summary>The unique id (AIDA…/AROA…) of the user or role with this ARN, in any account; names compare without case.</summary>
-    private static string? IdentityIdByArn(SqliteConnection c, SqliteTransaction? tx, string arn) =>
+    private static string? IdentityIdByArn(DbConnection c, DbTransaction? tx, string arn) =>
         c.Query(tx, "SELECT role_id FROM iam_roles WHERE arn=$arn UNION ALL SELECT user_id FROM iam_users WHERE arn=$arn",
             r => r.GetString(0), ("$arn", arn)).FirstOrDefault();
 
@@ -19,7 +19,7 @@ public sealed partial class IamStore
     /// Maps each user or role ARN the trust policy names to that principal's unique id; a principal that does not exist
     /// makes the document invalid, as in IAM. Returns null when the policy names no user or role.
     /// </summary>
-    private static string? ResolveTrustPrincipals(SqliteConnection c, SqliteTransaction tx, string document)
+    private static string? ResolveTrustPrincipals(DbConnection c, DbTransaction tx, string document)
     {
         var ids = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var principal in PolicyDocuments.AwsPrincipals(document))
@@ -32,7 +32,7 @@ public sealed partial class IamStore
     }
 
     /// <summary>The role with its trust policy as IAM shows it now: principals that were deleted (or replaced) appear as their old unique ids.</summary>
-    private static RoleRow WithCurrentPrincipals(SqliteConnection c, SqliteTransaction? tx, RoleRow role, string? trustIds)
+    private static RoleRow WithCurrentPrincipals(DbConnection c, DbTransaction? tx, RoleRow role, string? trustIds)
     {
         if (trustIds is null) return role;
         var document = role.AssumeRolePolicyDocument;

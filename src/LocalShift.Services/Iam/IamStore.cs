@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using LocalShift.Core;
 using LocalShift.Storage.State;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace LocalShift.Services.Iam;
 
@@ -111,14 +111,14 @@ public sealed partial class IamStore : IRoleDirectory
     public long Generation => Interlocked.Read(ref _generation);
 
     /// <summary>Every write goes through here so that <see cref="Generation"/> moves after it commits.</summary>
-    private T Change<T>(Func<SqliteConnection, SqliteTransaction, T> write)
+    private T Change<T>(Func<DbConnection, DbTransaction, T> write)
     {
         var result = _store.Write(write);
         Interlocked.Increment(ref _generation);
         return result;
     }
 
-    private void Change(Action<SqliteConnection, SqliteTransaction> write) => Change<bool>((c, tx) => { write(c, tx); return true; });
+    private void Change(Action<DbConnection, DbTransaction> write) => Change<bool>((c, tx) => { write(c, tx); return true; });
 
     // ---- accounts ----
 
@@ -135,20 +135,20 @@ public sealed partial class IamStore : IRoleDirectory
 
     private const string RoleSelect = RoleColumns + ", last_used_date, last_used_region, trust_ids";
 
-    private static (RoleRow Role, string? TrustIds) ReadRole(SqliteDataReader r) => (new(
+    private static (RoleRow Role, string? TrustIds) ReadRole(DbDataReader r) => (new(
         r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4), r.GetString(5), r.StringOrNull(6),
         r.GetInt32(7), r.StringOrNull(8), Tags(r.GetString(9)), Time(r.GetString(10)),
         r.IsDBNull(11) ? null : Time(r.GetString(11)), r.StringOrNull(12)), r.StringOrNull(13));
 
     /// <summary>Roles matching a WHERE clause, each with its trust policy as IAM shows it now.</summary>
-    private static List<RoleRow> RolesWhere(SqliteConnection c, SqliteTransaction? tx, string where, params (string, object?)[] args) =>
+    private static List<RoleRow> RolesWhere(DbConnection c, DbTransaction? tx, string where, params (string, object?)[] args) =>
         c.Query(tx, $"SELECT {RoleSelect} FROM iam_roles WHERE {where}", ReadRole, args)
             .Select(x => WithCurrentPrincipals(c, tx, x.Role, x.TrustIds)).ToList();
 
-    private static RoleRow? RoleIn(SqliteConnection c, SqliteTransaction? tx, string accountId, string name) =>
+    private static RoleRow? RoleIn(DbConnection c, DbTransaction? tx, string accountId, string name) =>
         RolesWhere(c, tx, "account_id=$a AND name=$n", ("$a", accountId), ("$n", name)).FirstOrDefault();
 
-    private static RoleRow RequireRole(SqliteConnection c, SqliteTransaction? tx, string accountId, string name) =>
+    private static RoleRow RequireRole(DbConnection c, DbTransaction? tx, string accountId, string name) =>
         RoleIn(c, tx, accountId, name) ?? throw IamErrors.NoSuchRole(name);
 
     public RoleRow? GetRole(string accountId, string name) => _store.Read(c => RoleIn(c, null, accountId, name));
@@ -242,14 +242,14 @@ public sealed partial class IamStore : IRoleDirectory
 
     private const string UserColumns = "account_id, name, path, user_id, arn, boundary_arn, tags, create_date";
 
-    private static UserRow ReadUser(SqliteDataReader r) => new(
+    private static UserRow ReadUser(DbDataReader r) => new(
         r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4), r.StringOrNull(5), Tags(r.GetString(6)), Time(r.GetString(7)));
 
-    private static UserRow? UserIn(SqliteConnection c, SqliteTransaction? tx, string accountId, string name) =>
+    private static UserRow? UserIn(DbConnection c, DbTransaction? tx, string accountId, string name) =>
         c.Query(tx, $"SELECT {UserColumns} FROM iam_users WHERE account_id=$a AND name=$n", ReadUser, ("$a", accountId), ("$n", name))
             .FirstOrDefault();
 
-    private static UserRow RequireUser(SqliteConnection c, SqliteTransaction? tx, string accountId, string name) =>
+    private static UserRow RequireUser(DbConnection c, DbTransaction? tx, string accountId, string name) =>
         UserIn(c, tx, accountId, name) ?? throw IamErrors.NoSuchUser(name);
 
     public UserRow? GetUser(string accountId, string name) => _store.Read(c => UserIn(c, null, accountId, name));
@@ -297,14 +297,14 @@ public sealed partial class IamStore : IRoleDirectory
 
     private const string GroupColumns = "account_id, name, path, group_id, arn, create_date";
 
-    private static GroupRow ReadGroup(SqliteDataReader r) =>
+    private static GroupRow ReadGroup(DbDataReader r) =>
         new(r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4), Time(r.GetString(5)));
 
-    private static GroupRow? GroupIn(SqliteConnection c, SqliteTransaction? tx, string accountId, string name) =>
+    private static GroupRow? GroupIn(DbConnection c, DbTransaction? tx, string accountId, string name) =>
         c.Query(tx, $"SELECT {GroupColumns} FROM iam_groups WHERE account_id=$a AND name=$n", ReadGroup, ("$a", accountId), ("$n", name))
             .FirstOrDefault();
 
-    private static GroupRow RequireGroup(SqliteConnection c, SqliteTransaction? tx, string accountId, string name) =>
+    private static GroupRow RequireGroup(DbConnection c, DbTransaction? tx, string accountId, string name) =>
         GroupIn(c, tx, accountId, name) ?? throw IamErrors.NoSuchGroup(name);
 
     public GroupRow? GetGroup(string accountId, string name) => _store.Read(c => GroupIn(c, null, accountId, name));
@@ -377,7 +377,7 @@ public sealed partial class IamStore : IRoleDirectory
     });
 
     /// <summary>Throws the kind's NoSuchEntity unless the user, group or role exists; returns its stored name.</summary>
-    private static string RequireEntity(SqliteConnection c, SqliteTransaction? tx, IamEntityKind kind, string accountId, string name) => kind switch
+    private static string RequireEntity(DbConnection c, DbTransaction? tx, IamEntityKind kind, string accountId, string name) => kind switch
     {
         IamEntityKind.Role => RequireRole(c, tx, accountId, name).RoleName,
         IamEntityKind.User => RequireUser(c, tx, accountId, name).UserName,

@@ -3,7 +3,7 @@ using System.Text.Json;
 using LocalShift.Aws.Operations;
 using LocalShift.Services.Authorization;
 using LocalShift.Storage.State;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace LocalShift.Services.Lambda;
 
@@ -185,7 +185,7 @@ public sealed class LambdaStore : IResourcePolicySource
         return policy is null ? null : new ResourcePolicy(new NamedPolicy("default", null, policy, $"resource policy of {what}"), f.AccountId);
     }
 
-    private static StoredFunction? Load(SqliteConnection c, SqliteTransaction? tx, string account, string region, string name) =>
+    private static StoredFunction? Load(DbConnection c, DbTransaction? tx, string account, string region, string name) =>
         c.Query(tx, "SELECT document FROM lambda_functions WHERE account_id=$a AND region=$r AND name=$n",
             r => Parse(r.GetString(0)), ("$a", account), ("$r", region), ("$n", name)).SingleOrDefault();
 

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using LocalShift.Sql.Wire.Auth;
 using LocalShift.Storage.State;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace LocalShift.Services.Redshift;
 
@@ -25,13 +25,13 @@ public sealed class RedshiftStore
     /// </summary>
     public long Generation => Interlocked.Read(ref _generation);
 
-    private T Change<T>(Func<Microsoft.Data.Sqlite.SqliteConnection, Microsoft.Data.Sqlite.SqliteTransaction, T> write)
+    private T Change<T>(Func<System.Data.Common.DbConnection, System.Data.Common.DbTransaction, T> write)
     {
         try { return _state.Write(write); }
         finally { Interlocked.Increment(ref _generation); }
     }
 
-    private void Change(Action<Microsoft.Data.Sqlite.SqliteConnection, Microsoft.Data.Sqlite.SqliteTransaction> write) =>
+    private void Change(Action<System.Data.Common.DbConnection, System.Data.Common.DbTransaction> write) =>
         Change<bool>((c, tx) => { write(c, tx); return true; });
 
     public RedshiftStore(IStateStore state)
@@ -259,7 +259,7 @@ public sealed class RedshiftStore
         });
 
     /// <returns>Whether any record changed.</returns>
-    private static bool Settle(SqliteConnection c, SqliteTransaction tx, DateTimeOffset now)
+    private static bool Settle(DbConnection c, DbTransaction tx, DateTimeOffset now)
     {
         var ms = now.ToUnixTimeMilliseconds();
         var changed = c.Exec(tx, "DELETE FROM redshift_clusters WHERE status='deleting' AND gone_at <= $now", ("$now", ms));
@@ -273,7 +273,7 @@ public sealed class RedshiftStore
     }
 
     /// <summary>Writes the event of every association in <paramref name="status"/> that settles now, dated when it settled.</summary>
-    private static void RecordRoleEvents(SqliteConnection c, SqliteTransaction tx, long nowMs, string status, Events.EventDefinition definition)
+    private static void RecordRoleEvents(DbConnection c, DbTransaction tx, long nowMs, string status, Events.EventDefinition definition)
     {
         var due = c.Query(tx, "SELECT account_id, region, identifier, role_arn, due_at FROM redshift_cluster_roles WHERE apply_status=$st AND due_at <= $now",
             r => (Account: r.GetString(0), Region: r.GetString(1), Cluster: r.GetString(2), Role: r.GetString(3), At: DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(4))),
@@ -282,7 +282,7 @@ public sealed class RedshiftStore
             Events.EventLog.Insert(c, tx, Events.RedshiftEvent.Of(definition, d.Account, d.Region, d.Cluster, d.At, cluster: d.Cluster, role: d.Role));
     }
 
-    private static int NextFreePort(SqliteConnection c, SqliteTransaction tx, int start, int end)
+    private static int NextFreePort(DbConnection c, DbTransaction tx, int start, int end)
     {
         var used = c.Query(tx, "SELECT sql_port FROM redshift_clusters WHERE sql_port >= $s ORDER BY sql_port", r => r.GetInt32(0), ("$s", start));
         var port = start;
@@ -296,7 +296,7 @@ public sealed class RedshiftStore
         return port;
     }
 
-    private static void Insert(SqliteConnection c, SqliteTransaction tx, Cluster x)
+    private static void Insert(DbConnection c, DbTransaction tx, Cluster x)
     {
         c.Exec(tx, """
             INSERT INTO redshift_clusters(account_id, identifier, region, node_type, number_of_nodes, master_username,
@@ -325,10 +325,10 @@ public sealed class RedshiftStore
         }
     }
 
-    private static Cluster? Load(SqliteConnection c, SqliteTransaction? tx, string accountId, string region, string identifier) =>
+    private static Cluster? Load(DbConnection c, DbTransaction? tx, string accountId, string region, string identifier) =>
         LoadAll(c, tx, "WHERE account_id=$a AND region=$r AND identifier=$i", ("$a", accountId), ("$r", region), ("$i", identifier)).SingleOrDefault();
 
-    private static List<Cluster> LoadAll(SqliteConnection c, SqliteTransaction? tx, string where, params (string, object?)[] args)
+    private static List<Cluster> LoadAll(DbConnection c, DbTransaction? tx, string where, params (string, object?)[] args)
     {
         var clusters = c.Query(tx, $"""
             SELECT account_id, identifier, region, node_type, number_of_nodes, master_username, master_password_secret, db_name,

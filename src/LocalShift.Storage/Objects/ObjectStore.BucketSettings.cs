@@ -36,7 +36,7 @@ public sealed partial class ObjectStore
         BucketWritten();
     }
 
-    private static void SetBucketSetting(Microsoft.Data.Sqlite.SqliteConnection c, Microsoft.Data.Sqlite.SqliteTransaction tx, string bucket,
+    private static void SetBucketSetting(System.Data.Common.DbConnection c, System.Data.Common.DbTransaction tx, string bucket,
         BucketSetting setting, string? value)
     {
         _ = FindBucket(c, tx, bucket) ?? throw new ObjectStoreException(ObjectStoreError.NoSuchBucket);

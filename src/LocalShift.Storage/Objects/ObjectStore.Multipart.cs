@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text.Json;
 using LocalShift.Storage.State;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace LocalShift.Storage.Objects;
 
@@ -60,7 +60,7 @@ public sealed partial class ObjectStore
             Files.Delete(blob);
             throw;
         }
-        if (replaced is not null) Files.Delete(replaced);
+        if (replaced is not null) Retire([replaced]);
         return new PartInfo(partNumber, staged.Size, staged.Md5Hex, modified, blob, checksum);
     }
 
@@ -134,8 +134,8 @@ public sealed partial class ObjectStore
             throw;
         }
         Written(upload.Bucket, upload.Key);
-        foreach (var b in done.Freed) Files.Delete(b);
-        foreach (var b in done.PartBlobs) Files.Delete(b);
+        Retire(done.Freed);
+        Retire(done.PartBlobs);
         return new ObjectInfo(upload.Bucket, upload.Key, staged.Size, etag, modified, attributes, blob, done.VersionId);
     }
 
@@ -148,22 +148,22 @@ public sealed partial class ObjectStore
                 throw new ObjectStoreException(ObjectStoreError.NoSuchUpload);
             return partBlobs;
         });
-        foreach (var b in blobs) Files.Delete(b);
+        Retire(blobs);
     }
 
-    private static UploadInfo? FindUpload(SqliteConnection c, SqliteTransaction? tx, string bucket, string key, string uploadId)
+    private static UploadInfo? FindUpload(DbConnection c, DbTransaction? tx, string bucket, string key, string uploadId)
     {
         var u = c.Query(tx, "SELECT upload_id, bucket, key, initiated, initiator, attrs FROM s3_uploads WHERE upload_id=$u",
             ReadUpload, ("$u", uploadId)).FirstOrDefault();
         return u is not null && u.Bucket == bucket && u.Key == key ? u : null;
     }
 
-    private static List<PartInfo> ReadParts(SqliteConnection c, SqliteTransaction? tx, string uploadId) =>
+    private static List<PartInfo> ReadParts(DbConnection c, DbTransaction? tx, string uploadId) =>
         c.Query(tx, "SELECT part_number, size, etag, last_modified, blob, checksum FROM s3_parts WHERE upload_id=$u ORDER BY part_number",
             r => new PartInfo(r.GetInt32(0), r.GetInt64(1), r.GetString(2), DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(3)), r.GetString(4), r.StringOrNull(5)),
             ("$u", uploadId));
 
-    private static UploadInfo ReadUpload(SqliteDataReader r) => new(
+    private static UploadInfo ReadUpload(DbDataReader r) => new(
         r.GetString(0), r.GetString(1), ObjectKeys.Decode((byte[])r.GetValue(2)), DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(3)),
         r.GetString(4), JsonSerializer.Deserialize<ObjectAttributes>(r.GetString(5)) ?? ObjectAttributes.Empty);
 

@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using LocalShift.Storage.State;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace LocalShift.Storage.Objects;
 
@@ -114,7 +114,7 @@ public sealed partial class ObjectStore
         BucketWritten();
     }
 
-    private static BucketVersioning Versioning(SqliteConnection c, SqliteTransaction? tx, string bucket)
+    private static BucketVersioning Versioning(DbConnection c, DbTransaction? tx, string bucket)
     {
         using var cmd = c.Cmd(tx, "SELECT status FROM s3_bucket_versioning WHERE bucket=$b", ("$b", bucket));
         return cmd.ExecuteScalar() is string s ? Enum.Parse<BucketVersioning>(s) : BucketVersioning.Unversioned;
@@ -124,7 +124,7 @@ public sealed partial class ObjectStore
     /// Makes room for a new newest version of a versioned key: the current object becomes noncurrent, except that the null
     /// version is replaced (its bytes freed) when <paramref name="replaceNullVersion"/> (versioning suspended), wherever it is.
     /// </summary>
-    private static void RetireCurrent(SqliteConnection c, SqliteTransaction tx, string bucket, byte[] key, bool replaceNullVersion, List<string> freed)
+    private static void RetireCurrent(DbConnection c, DbTransaction tx, string bucket, byte[] key, bool replaceNullVersion, List<string> freed)
     {
         var current = c.Query(tx, "SELECT blob, version_id FROM s3_objects WHERE bucket=$b AND key=$k",
             r => (Blob: r.GetString(0), VersionId: r.StringOrNull(1)), ("$b", bucket), ("$k", key)).FirstOrDefault();
@@ -144,7 +144,7 @@ public sealed partial class ObjectStore
     }
 
     /// <summary>After a version was removed: when the key has no current object and its newest version is an object, that version becomes current.</summary>
-    private static void PromoteNewest(SqliteConnection c, SqliteTransaction tx, string bucket, byte[] key)
+    private static void PromoteNewest(DbConnection c, DbTransaction tx, string bucket, byte[] key)
     {
         using (var cur = c.Cmd(tx, "SELECT 1 FROM s3_objects WHERE bucket=$b AND key=$k", ("$b", bucket), ("$k", key)))
             if (cur.ExecuteScalar() is not null) return;
@@ -211,7 +211,7 @@ public sealed partial class ObjectStore
             return (new DeleteOutcome(id, wasMarker, true), freed);
         });
         Written(bucket, key);
-        foreach (var blob in freed) Files.Delete(blob);
+        Retire(freed);
         return outcome;
     }
 
@@ -222,7 +222,7 @@ public sealed partial class ObjectStore
          AND v.stamp=(SELECT MAX(w.stamp) FROM s3_versions w WHERE w.bucket=v.bucket AND w.key=v.key))
         """;
 
-    private static ObjectVersion ReadVersion(string bucket, SqliteDataReader r) =>
+    private static ObjectVersion ReadVersion(string bucket, DbDataReader r) =>
         new(ReadObject(bucket, r), r.GetInt64(7) != 0, r.GetInt64(8) != 0);
 
     /// <summary>The version of a key with this id ("null" for the null version), or null when there is none.</summary>
@@ -346,7 +346,7 @@ public sealed partial class ObjectStore
     }
 
     /// <summary>Where a version sits among its key's versions, for resuming a listing after it.</summary>
-    private static long VersionOrd(SqliteConnection c, string bucket, byte[] key, string versionId)
+    private static long VersionOrd(DbConnection c, string bucket, byte[] key, string versionId)
     {
         if (versionId != NullVersionId) return StampOf(versionId);
         using var cmd = c.Cmd(null, """

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using LocalShift.Storage.State;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace LocalShift.Storage.Objects;
 
@@ -9,8 +9,9 @@ namespace LocalShift.Storage.Objects;
 /// shared SQLite state store. Metadata lives in SQLite rather than sidecar files because one transaction then switches
 /// an object from its old bytes to its new ones (no half-updated pair of files), and an index on the UTF-8 key gives
 /// S3's listing order and prefix seeks without walking directories.
-/// A write is: stage (temp file, flushed) → rename to a fresh blob id → commit the record → delete the replaced blob.
-/// A crash at any point leaves the old object or the new one; stray files are swept at start.
+/// A write is: stage (temp file, flushed) → rename to a fresh blob id → commit the record → delete the replaced blob
+/// once the record is durable (<see cref="Retire"/>). A crash at any point leaves the old object or the new one; stray
+/// files are swept at start.
 /// </summary>
 public sealed partial class ObjectStore : IObjectStore
 {
@@ -46,7 +47,11 @@ public sealed partial class ObjectStore : IObjectStore
         var referenced = _state.Read(c =>
             c.Query(null, "SELECT blob FROM s3_objects UNION SELECT blob FROM s3_parts UNION SELECT blob FROM s3_versions WHERE blob IS NOT NULL",
                 r => r.GetString(0)).ToHashSet());
-        Files.Sweep(referenced);
+        // A blob no record names may still be named by a record that an OS crash would bring back (a replaced blob
+        // retired just before a restart): only once the records are durable are the unnamed blobs removed.
+        if (_state.MakeDurable()) Files.Sweep(referenced);
+        else Files.SweepTemporary();
+        _reaper = _time.CreateTimer(_ => Reap(), null, ReapInterval, ReapInterval);
     }
 
     public BlobFiles Files { get; }
@@ -103,7 +108,7 @@ public sealed partial class ObjectStore : IObjectStore
             return partBlobs;
         });
         BucketWritten();
-        foreach (var b in blobs) Files.Delete(b);
+        Retire(blobs);
     }
 
     /// <summary>Sets (or with null removes) the bucket policy document.</summary>
@@ -117,11 +122,11 @@ public sealed partial class ObjectStore : IObjectStore
         BucketWritten();
     }
 
-    private static BucketInfo? FindBucket(SqliteConnection c, SqliteTransaction? tx, string name) =>
+    private static BucketInfo? FindBucket(DbConnection c, DbTransaction? tx, string name) =>
         c.Query(tx, "SELECT name, owner_account, region, created, policy FROM s3_buckets WHERE name=$n", ReadBucket, ("$n", name))
             .FirstOrDefault();
 
-    private static BucketInfo ReadBucket(SqliteDataReader r) =>
+    private static BucketInfo ReadBucket(DbDataReader r) =>
         new(r.GetString(0), r.GetString(1), r.GetString(2), DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(3)), r.StringOrNull(4));
 
     // ---- objects ----
@@ -164,7 +169,7 @@ public sealed partial class ObjectStore : IObjectStore
             throw;
         }
         Written(bucket, key);
-        foreach (var freed in written.Freed) Files.Delete(freed);
+        Retire(written.Freed);
         return new ObjectInfo(bucket, key, staged.Size, etag, modified, attributes, blob, written.VersionId);
     }
 
@@ -174,7 +179,7 @@ public sealed partial class ObjectStore : IObjectStore
     /// versioning suspended it is the "null" version, replacing any earlier null version but keeping versions with ids.
     /// </summary>
     /// <returns>The new version id (null for the null version) and the blobs no version refers to any more.</returns>
-    private static (string? VersionId, List<string> Freed) UpsertObject(SqliteConnection c, SqliteTransaction tx, string bucket, byte[] key,
+    private static (string? VersionId, List<string> Freed) UpsertObject(DbConnection c, DbTransaction tx, string bucket, byte[] key,
         string blob, long size, string etag, DateTimeOffset modified, ObjectAttributes attributes)
     {
         var versioning = Versioning(c, tx, bucket);
@@ -252,7 +257,7 @@ public sealed partial class ObjectStore : IObjectStore
     /// <summary>The columns <see cref="ReadObject"/> reads, in its order.</summary>
     private const string ObjectColumns = "key, blob, size, etag, last_modified, attrs, version_id";
 
-    private static ObjectInfo ReadObject(string bucket, SqliteDataReader r) => new(
+    private static ObjectInfo ReadObject(string bucket, DbDataReader r) => new(
         bucket,
         ObjectKeys.Decode((byte[])r.GetValue(0)),
         r.GetInt64(2),

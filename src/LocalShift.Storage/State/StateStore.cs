@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Microsoft.Data.Sqlite;
 
 namespace LocalShift.Storage.State;
@@ -74,14 +75,14 @@ public sealed class StateStore : IStateStore, IDisposable
     }
 
     /// <summary>Runs a read on a pooled connection.</summary>
-    public T Read<T>(Func<SqliteConnection, T> read)
+    public T Read<T>(Func<DbConnection, T> read)
     {
         using var c = Open();
         return read(c);
     }
 
     /// <summary>Runs a write in one transaction; writers are serialized. The transaction commits when the delegate returns.</summary>
-    public T Write<T>(Func<SqliteConnection, SqliteTransaction, T> write)
+    public T Write<T>(Func<DbConnection, DbTransaction, T> write)
     {
         lock (_writeLock)
         {
@@ -93,10 +94,25 @@ public sealed class StateStore : IStateStore, IDisposable
         }
     }
 
-    public void Write(Action<SqliteConnection, SqliteTransaction> write) =>
+    public void Write(Action<DbConnection, DbTransaction> write) =>
         Write<bool>((c, tx) => { write(c, tx); return true; });
 
-    public SqliteConnection Open()
+    /// <summary>
+    /// A passive checkpoint: SQLite syncs the WAL before it copies frames into the database file, and the database file
+    /// after. When every frame of the WAL is in the database file (busy 0, checkpointed = log), every commit made before
+    /// the call has been synced — by this checkpoint or an earlier one. A reader on an older snapshot can hold frames
+    /// back: then false. Passive, so writers are not held up.
+    /// </summary>
+    public bool MakeDurable()
+    {
+        using var c = Open();
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = "PRAGMA wal_checkpoint(PASSIVE)";
+        using var r = cmd.ExecuteReader();
+        return r.Read() && r.GetInt64(0) == 0 && r.GetInt64(1) >= 0 && r.GetInt64(2) == r.GetInt64(1);
+    }
+
+    internal SqliteConnection Open()
     {
         var c = new SqliteConnection(_connectionString);
         c.Open();
@@ -114,25 +130,35 @@ public sealed class StateStore : IStateStore, IDisposable
     public void Dispose() => SqliteConnection.ClearAllPools();
 }
 
-public static class SqliteExtensions
+/// <summary>
+/// Commands on a state-store connection with <c>$</c>-named parameters, over ADO.NET's provider-neutral types, so the
+/// components that use them name no engine's types.
+/// </summary>
+public static class StateCommands
 {
     /// <summary>Creates a command bound to the transaction with $-named parameters: Cmd(c, tx, "…$a…", ("$a", 1)).</summary>
-    public static SqliteCommand Cmd(this SqliteConnection c, SqliteTransaction? tx, string sql, params (string Name, object? Value)[] args)
+    public static DbCommand Cmd(this DbConnection c, DbTransaction? tx, string sql, params (string Name, object? Value)[] args)
     {
         var cmd = c.CreateCommand();
         cmd.Transaction = tx;
         cmd.CommandText = sql;
-        foreach (var (n, v) in args) cmd.Parameters.AddWithValue(n, v ?? DBNull.Value);
+        foreach (var (n, v) in args)
+        {
+            var p = cmd.CreateParameter();
+            p.ParameterName = n;
+            p.Value = v ?? DBNull.Value;
+            cmd.Parameters.Add(p);
+        }
         return cmd;
     }
 
-    public static int Exec(this SqliteConnection c, SqliteTransaction? tx, string sql, params (string Name, object? Value)[] args)
+    public static int Exec(this DbConnection c, DbTransaction? tx, string sql, params (string Name, object? Value)[] args)
     {
         using var cmd = c.Cmd(tx, sql, args);
         return cmd.ExecuteNonQuery();
     }
 
-    public static List<T> Query<T>(this SqliteConnection c, SqliteTransaction? tx, string sql, Func<SqliteDataReader, T> map, params (string Name, object? Value)[] args)
+    public static List<T> Query<T>(this DbConnection c, DbTransaction? tx, string sql, Func<DbDataReader, T> map, params (string Name, object? Value)[] args)
     {
         using var cmd = c.Cmd(tx, sql, args);
         using var r = cmd.ExecuteReader();
@@ -141,5 +167,5 @@ public static class SqliteExtensions
         return list;
     }
 
-    public static string? StringOrNull(this SqliteDataReader r, int i) => r.IsDBNull(i) ? null : r.GetString(i);
+    public static string? StringOrNull(this DbDataReader r, int i) => r.IsDBNull(i) ? null : r.GetString(i);
 }

@@ -13,11 +13,7 @@ public sealed class ObjectStoreVersioningTests : IDisposable
 
     private Task<ObjectInfo> Put(string key, string body) => _t.PutAsync("b", key, Encoding.UTF8.GetBytes(body));
 
-    private int BlobFiles()
-    {
-        var blobs = Path.Combine(_t.S3Root, "blobs");
-        return Directory.Exists(blobs) ? Directory.EnumerateFiles(blobs, "*", SearchOption.AllDirectories).Count() : 0;
-    }
+    private int BlobFiles() => _t.BlobFilesOnceDurable();
 
     private List<(string Key, string VersionId, bool Marker, bool Latest)> AllVersions(string? prefix = null) =>
         _t.Store.ListVersions("b", prefix, null, null, null, 1000).Entries

@@ -16,6 +16,8 @@ public sealed class StagingDigestTests : IDisposable
     [Theory]
     [InlineData(0)]
     [InlineData(1)]
+    [InlineData(64 * 1024)]
+    [InlineData(64 * 1024 + 1)]
     [InlineData(256 * 1024 - 1)]
     [InlineData(256 * 1024)]
     [InlineData(256 * 1024 + 1)]

@@ -1,5 +1,5 @@
 using LocalShift.Storage.State;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace LocalShift.Services.Redshift.Events;
 
@@ -62,7 +62,7 @@ public sealed class EventLog
     });
 
     /// <summary>Writes one event inside a transaction of the caller's.</summary>
-    public static void Insert(SqliteConnection c, SqliteTransaction tx, RedshiftEvent e) =>
+    public static void Insert(DbConnection c, DbTransaction tx, RedshiftEvent e) =>
         c.Exec(tx, """
             INSERT INTO redshift_events(account_id, region, source_identifier, source_type, event_id, message, category, severity, date)
             VALUES($a, $r, $s, $t, $id, $m, $cat, $sev, $d)

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using LocalShift.Sql.Wire.Auth;
 using LocalShift.Storage.State;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace LocalShift.Services.Redshift.Snapshots;
 
@@ -92,7 +92,7 @@ public sealed class SnapshotStore
             return found;
         });
 
-    private static List<ClusterSnapshot> Load(SqliteConnection c, SqliteTransaction? tx, string where, params (string, object?)[] args) =>
+    private static List<ClusterSnapshot> Load(DbConnection c, DbTransaction? tx, string where, params (string, object?)[] args) =>
         c.Query(tx, $"""
             SELECT account_id, region, snapshot_identifier, cluster_identifier, snapshot_type, create_time, available_at,
               cluster_create_time, node_type, number_of_nodes, master_username, master_password_secret, db_name, attributes,
