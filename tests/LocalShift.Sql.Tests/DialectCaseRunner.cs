@@ -9,7 +9,7 @@ namespace LocalShift.Sql.Tests;
 
 /// <summary>
 /// Runs a sqllogictest-style file against a fresh cluster database, in process:
-/// <c>statement ok</c>, <c>statement error &lt;message part&gt;</c>, <c>query</c> + SQL + <c>----</c> + rows
+/// <c>statement ok</c>, <c>statement tag &lt;command tag&gt;</c>, <c>statement error &lt;message part&gt;</c>, <c>query</c> + SQL + <c>----</c> + rows
 /// (columns joined by '|', NULL as NULL), and <c>connect &lt;user&gt;</c> to continue as another user.
 /// <c>query internal</c> reads what LocalShift keeps in the cluster's hidden catalog, on the engine itself: no
 /// user statement may name it.
@@ -49,7 +49,14 @@ public sealed class DialectCaseRunner : IDisposable
                 _session = Connect(header["connect ".Length..].Trim());
                 continue;
             }
-            if (header == "statement ok")
+            if (header.StartsWith("statement tag ", StringComparison.Ordinal))
+            {
+                var expected = header["statement tag ".Length..].Trim();
+                var error = Execute(string.Join('\n', lines.Skip(1)), out _, out var tag);
+                Assert.True(error is null, $"{location}\nfailed: {error?.SqlState} {error?.Message}");
+                Assert.True(tag == expected, $"{location}\nexpected command tag '{expected}', got '{tag}'");
+            }
+            else if (header == "statement ok")
             {
                 var error = Execute(string.Join('\n', lines.Skip(1)), out _);
                 Assert.True(error is null, $"{location}\nfailed: {error?.SqlState} {error?.Message}");
@@ -80,15 +87,20 @@ public sealed class DialectCaseRunner : IDisposable
         }
     }
 
-    private PgException? Execute(string sql, out List<string> rows)
+    private PgException? Execute(string sql, out List<string> rows) => Execute(sql, out rows, out _);
+
+    /// <param name="tag">The command tag of the last statement, as the client sees it (a query's with its row count).</param>
+    private PgException? Execute(string sql, out List<string> rows, out string tag)
     {
         rows = [];
+        tag = "";
         try
         {
             foreach (var text in _session.SplitStatements(sql))
             {
                 rows.Clear();
                 using var result = _session.Prepare(text, []).Execute([]);
+                tag = result.CommandTag;
                 if (result.Columns is not { } columns) continue;
                 while (result.Read())
                 {
@@ -101,6 +113,8 @@ public sealed class DialectCaseRunner : IDisposable
                     }
                     rows.Add(line.ToString());
                 }
+                // The wire protocol's tag for rows: the command's word and the number of rows sent.
+                if (tag.StartsWith("SELECT", StringComparison.Ordinal) || tag.Length == 0) tag = $"SELECT {rows.Count}";
             }
             return null;
         }

@@ -36,3 +36,18 @@ public sealed class TranslationSitesTests
         Assert.Equal("SELECT 1 AS \"?column?\", ls_div(c , d) AS \"?column?\"",
             Edited("SELECT a / b, c / d", ("a / b", "1")));
 }
+
+/// <summary>A cast to a date or time type writes its operand into the engine's text once (it is evaluated once per row).</summary>
+public sealed class TemporalCastTranslationTests
+{
+    [Theory]
+    [InlineData("SELECT CAST(random() AS date)")]
+    [InlineData("SELECT random()::timestamp FROM t")]
+    [InlineData("SELECT CAST(random() AS time), 1")]
+    public void A_cast_operand_appears_once(string sql)
+    {
+        var engine = RedshiftTranslator.Translate(sql, new TranslationContext("u", "dev")).Sql;
+        Assert.Equal(1, engine.Split("random()").Length - 1);
+        Assert.Contains("typeof(", engine);
+    }
+}

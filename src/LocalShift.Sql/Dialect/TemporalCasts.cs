@@ -10,7 +10,7 @@ namespace LocalShift.Sql.Dialect;
 /// timestamp)</c> over a CHAR column): <c>CAST(e AS t)</c> and <c>e::t</c>, where e is not a string literal the
 /// translator writes out itself, become an expression that gives a text value to LocalShift's recognizer (the host
 /// function <see cref="DateTimeConversion.HostFunction"/>, reachable only from text LocalShift writes) and any other
-/// value to the engine's cast. A value the recognizer does not read fails with PostgreSQL's
+/// value to the engine's cast, the operand evaluated once per row. A value the recognizer does not read fails with PostgreSQL's
 /// <c>invalid input syntax for type date: "x"</c> (22007).
 /// </summary>
 /// <remarks>
@@ -195,13 +195,19 @@ internal static class TemporalCasts
             if (SpecialValues.Contains(value.Trim()) || DateTimeConversion.ForCast(type).TryConvert(value, out _)) return null;
             return [.. Made($"{recognized}"), operand[first], .. Made($", {spec})) AS {engineType})")];
         }
+        // The operand is written once, as the one element of a list a lambda reads: evaluated once per row (a volatile
+        // operand, random() or a Lambda UDF's call, is not evaluated again), its type tested inside the lambda.
         var op = operand[first..(last + 1)];
         return
         [
-            .. Made("(CASE WHEN typeof("), .. op, .. Made($") = 'VARCHAR' THEN {recognized}CAST("), .. op,
-            .. Made($" AS VARCHAR), {spec})) AS {engineType}) ELSE CAST("), .. op, .. Made($" AS {engineType}) END)"),
+            .. Made("(list_transform(["), .. op,
+            .. Made($"], lambda {Value}: CASE WHEN typeof({Value}) = 'VARCHAR' THEN {recognized}CAST({Value} AS VARCHAR), {spec})) AS {engineType})"
+                + $" ELSE CAST({Value} AS {engineType}) END)[1])"),
         ];
     }
+
+    /// <summary>The lambda's parameter: the operand's value (only the lambda's own body names it).</summary>
+    private const string Value = "ls_cast_value";
 
     private static IEnumerable<SqlToken> Made(string text) => SqlLexer.Tokenize(text).Select(t => t with { Offset = -1 });
 }

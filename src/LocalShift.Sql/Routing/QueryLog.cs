@@ -139,21 +139,27 @@ internal sealed class QueryLog(int capacity = QueryLog.DefaultCapacity)
     }
 
     /// <summary>The type sys_query_history gives a statement.</summary>
-    public static string TypeOf(StatementAnalysis analysis)
+    public static string TypeOf(StatementAnalysis analysis) => analysis.Command?.Kind switch
     {
-        var s = analysis.Significant;
-        if (s.Count == 0) return "OTHER";
-        var first = s[0].Text.ToUpperInvariant();
-        return first switch
+        Syntax.CommandKind.Copy => "COPY",
+        Syntax.CommandKind.Unload => "UNLOAD",
+        // GRANT/REVOKE and the CREATE/ALTER/DROP of users, external schemas, tables and functions.
+        not null => "DDL",
+        null => analysis.Tree switch
         {
-            "SELECT" or "WITH" or "VALUES" or "TABLE" or "FROM" => "SELECT",
-            "INSERT" or "UPDATE" or "DELETE" or "MERGE" or "COPY" or "UNLOAD" => first,
-            "CREATE" when s.Any(t => t.Is("AS")) && s.Any(t => t.Is("TABLE")) && !s.Any(t => t.Is("VIEW")) => "CTAS",
-            "CREATE" or "ALTER" or "DROP" or "TRUNCATE" or "GRANT" or "REVOKE" or "COMMENT" => "DDL",
-            "BEGIN" or "START" or "COMMIT" or "END" or "ROLLBACK" or "ABORT" or "SET" or "SHOW" or "RESET" or "ANALYZE" or "VACUUM" => "UTILITY",
+            Syntax.QueryStatement => "SELECT",
+            Syntax.InsertStatement => "INSERT",
+            Syntax.UpdateStatement => "UPDATE",
+            Syntax.DeleteStatement => "DELETE",
+            Syntax.MergeStatement => "MERGE",
+            Syntax.CreateTableStatement { AsQuery: not null } => "CTAS",
+            Syntax.CreateTableStatement or Syntax.CreateViewStatement or Syntax.CreateSchemaStatement or Syntax.DropStatement
+                or Syntax.AlterTableStatement or Syntax.AlterSchemaStatement or Syntax.TruncateStatement or Syntax.CommentStatement => "DDL",
+            Syntax.TransactionStatement or Syntax.SettingStatement => "UTILITY",
+            Syntax.UtilityStatement { Tag: "ANALYZE" or "VACUUM" } => "UTILITY",
             _ => "OTHER",
-        };
-    }
+        },
+    };
 
     /// <summary>
     /// Copies the entries the session's user may see into the session's temporary table and (re)creates the views over

@@ -1,4 +1,4 @@
-using LocalShift.Sql.Lexing;
+using LocalShift.Sql.Syntax;
 
 namespace LocalShift.Sql.Routing;
 
@@ -8,36 +8,15 @@ namespace LocalShift.Sql.Routing;
 /// </summary>
 internal static class SelectIntoStatement
 {
-    /// <summary>The statement as <c>CREATE [TEMP] TABLE name AS SELECT ...</c>; null when its INTO is not where it belongs.</summary>
-    public static string? CreateTableAs(List<SqlToken> tokens)
+    /// <summary>
+    /// The statement as <c>CREATE [TEMP] TABLE name AS SELECT ...</c>, cut from its text where its tree says the INTO
+    /// clause and its table name stand.
+    /// </summary>
+    public static string CreateTableAs(string sql, QueryStatement statement)
     {
-        var depth = 0;
-        for (var i = 0; i < tokens.Count; i++)
-        {
-            var token = tokens[i];
-            if (token.Kind == SqlTokenKind.LeftParen) depth++;
-            else if (token.Kind == SqlTokenKind.RightParen) depth--;
-            if (depth != 0 || !token.Is("INTO")) continue;
-            var at = Next(tokens, i);
-            var temporary = false;
-            if (at >= 0 && tokens[at].IsAny("TEMP", "TEMPORARY")) { temporary = true; at = Next(tokens, at); }
-            if (at >= 0 && tokens[at].Is("TABLE")) at = Next(tokens, at);
-            if (at < 0 || tokens[at].Kind is not (SqlTokenKind.Word or SqlTokenKind.QuotedIdentifier)) return null;
-            var nameStart = at;
-            var nameEnd = at;
-            while (Next(tokens, nameEnd) is var dot and >= 0 && tokens[dot].Kind == SqlTokenKind.Dot && Next(tokens, dot) is var part and >= 0)
-                nameEnd = part;
-            var name = SqlLexer.Join(tokens.GetRange(nameStart, nameEnd - nameStart + 1));
-            var query = SqlLexer.Join(tokens.Take(i)) + " " + SqlLexer.Join(tokens.Skip(nameEnd + 1));
-            return $"CREATE {(temporary ? "TEMP " : "")}TABLE {name} AS {query.Trim()}";
-        }
-        return null;
-    }
-
-    private static int Next(List<SqlToken> tokens, int i)
-    {
-        for (var j = i + 1; j < tokens.Count; j++)
-            if (!tokens[j].IsTrivia) return j;
-        return -1;
+        var core = (SelectCore)statement.Query.Body;
+        var name = sql[core.IntoName.Start..core.IntoName.End];
+        var query = sql[..core.IntoClause.Start].TrimEnd() + " " + sql[core.IntoClause.End..].TrimStart();
+        return $"CREATE {(core.IntoTemporary ? "TEMP " : "")}TABLE {name} AS {query.Trim()}";
     }
 }

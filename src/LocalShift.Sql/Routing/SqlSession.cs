@@ -168,7 +168,7 @@ internal sealed partial class SqlSession : IPgQuerySession
                 bind = true;
                 break;
             case StatementKind.EngineCommand:
-                bind = analysis.Significant[0].IsAny("INSERT", "UPDATE", "DELETE", "MERGE");
+                bind = StatementClassifier.ChangesRows(analysis.Tree);
                 break;
             default:
                 return;
@@ -212,9 +212,9 @@ internal sealed partial class SqlSession : IPgQuerySession
         switch (analysis.Kind)
         {
             case StatementKind.Show:
-                return [new PgColumn(ShowName(analysis.Significant), PgTypeOid.Text)];
+                return [new PgColumn(((SettingStatement)analysis.Parsed).Name, PgTypeOid.Text)];
             case StatementKind.Cursor:
-                return FetchedColumns(analysis.Significant);
+                return FetchedColumns(analysis.Tree);
             case StatementKind.EngineQuery:
                 if (analysis.Row is { } row) return row.Columns;
                 var external = ExternalReferences(analysis);
@@ -334,18 +334,18 @@ internal sealed partial class SqlSession : IPgQuerySession
                     _engine.Execute("BEGIN TRANSACTION");
                     _status = TransactionStatus.InBlock;
                 }
-                return new CommandResult(tokens[0].Is("START") ? "START TRANSACTION" : "BEGIN");
+                return new CommandResult(analysis.Tag(0));
             case StatementKind.Commit:
             case StatementKind.Rollback:
                 return EndTransaction(commit: kind == StatementKind.Commit);
             case StatementKind.Set:
-                return Set(tokens);
+                return Set((SettingStatement)analysis.Parsed);
             case StatementKind.Show:
-                return Show(tokens);
+                return Show((SettingStatement)analysis.Parsed);
             case StatementKind.Reset:
-                return Reset(tokens);
+                return Reset((SettingStatement)analysis.Parsed);
             case StatementKind.NoOp:
-                return new CommandResult(tokens[0].Is("ANALYSE") ? "ANALYZE" : tokens[0].Text.ToUpperInvariant() == "ALTER" ? "ALTER TABLE" : tokens[0].Text.ToUpperInvariant());
+                return new CommandResult(analysis.Tag(0));
             case StatementKind.Redshift:
                 return RunCommand(analysis.Command!);
             case StatementKind.Cursor:
@@ -359,7 +359,7 @@ internal sealed partial class SqlSession : IPgQuerySession
                 Authorize(analysis, external, calls);
                 MaterializeQueryLog(analysis);
                 var translated = external.Count == 0 && calls.Count == 0 ? Translate(analysis) : TranslateExternal(analysis, external, describeOnly: false, calls);
-                if (!tokens[0].IsAny("INSERT", "UPDATE", "DELETE", "MERGE")) _database.SchemaChanged();
+                if (!StatementClassifier.ChangesRows(analysis.Tree)) _database.SchemaChanged();
                 // CREATE TABLE's records (table attributes, sequences) and the table itself commit together or not at all.
                 var together = translated.PreStatements.Count > 0 && _status == TransactionStatus.Idle && !_implicit;
                 if (together) _engine.Execute("BEGIN TRANSACTION");
@@ -368,7 +368,7 @@ internal sealed partial class SqlSession : IPgQuerySession
                 {
                     RunPreStatements(translated);
                     rows = _engine.Execute(translated.Sql);
-                    if (tokens[0].Is("TRUNCATE") || tokens[0].Is("DROP") && tokens.Count > 1 && tokens[1].IsAny("TABLE", "SCHEMA")) _freedStorage = true;
+                    if (analysis.Tree is TruncateStatement or DropStatement { ObjectKind: "TABLE" or "SCHEMA" }) _freedStorage = true;
                     // The engine reports no row count for CREATE TABLE ... AS; the tag says how many rows it wrote.
                     if (rows <= 0 && analysis.Tree is CreateTableStatement { AsQuery: not null } ctas) rows = CreatedRows(ctas);
                     TableAttributes.Follow(_engine, tokens);
@@ -382,7 +382,7 @@ internal sealed partial class SqlSession : IPgQuerySession
                 RecordOwnership(analysis.Tree);
                 FollowViews(analysis.Tree, analysis.Sql);
                 ReclaimStorage();
-                return new CommandResult(StatementClassifier.Tag(tokens, rows));
+                return new CommandResult(analysis.Tag(rows));
             }
         }
     }
@@ -650,17 +650,10 @@ internal sealed partial class SqlSession : IPgQuerySession
         }
     }
 
-    private CommandResult Set(List<SqlToken> tokens)
+    private CommandResult Set(SettingStatement set)
     {
-        var i = 1;
-        if (i < tokens.Count && tokens[i].IsAny("SESSION", "LOCAL")) i++;
-        if (i >= tokens.Count) throw new PgException(SqlState.SyntaxError, "syntax error at end of input");
-        var name = tokens[i].Identifier;
-        if (name == "time" && i + 1 < tokens.Count && tokens[i + 1].Is("ZONE")) { name = "timezone"; i++; }
-        i++;
-        if (i < tokens.Count && (tokens[i].Is("TO") || tokens[i].Text == "=")) i++;
-        var value = string.Join(", ", tokens.Skip(i).Where(t => t.Kind != SqlTokenKind.Comma)
-            .Select(t => t.Kind == SqlTokenKind.String ? t.StringValue : t.Kind == SqlTokenKind.QuotedIdentifier ? t.Identifier : t.Text));
+        var name = set.Name;
+        var value = string.Join(", ", set.Values);
         if (!SessionParameters.Contains(name))
             throw new PgException(SqlState.UndefinedObject, $"unrecognized configuration parameter \"{name}\"");
         SetParameter(name, value);
@@ -698,10 +691,9 @@ internal sealed partial class SqlSession : IPgQuerySession
     /// own default (ALTER USER … SET) if there is one, else statement_timeout to the cluster's default, search_path to
     /// <c>$user, public</c>, others to the server's value.
     /// </summary>
-    private CommandResult Reset(List<SqlToken> tokens)
+    private CommandResult Reset(SettingStatement reset)
     {
-        if (tokens.Count < 2) throw new PgException(SqlState.SyntaxError, "syntax error at end of input");
-        var name = tokens.Count > 2 && tokens[1].Is("TIME") && tokens[2].Is("ZONE") ? "timezone" : tokens[1].Identifier;
+        var name = reset.Name;
         var all = name.Equals("all", StringComparison.OrdinalIgnoreCase);
         if (!all && !SessionParameters.Contains(name))
             throw new PgException(SqlState.UndefinedObject, $"unrecognized configuration parameter \"{name}\"");
@@ -744,9 +736,9 @@ internal sealed partial class SqlSession : IPgQuerySession
         "default_transaction_read_only", "idle_in_transaction_session_timeout", "lock_timeout", "role",
     };
 
-    private RowsResult Show(List<SqlToken> tokens)
+    private RowsResult Show(SettingStatement show)
     {
-        var name = ShowName(tokens);
+        var name = show.Name;
         var value = _settings.TryGetValue(name, out var set) ? set
             : _database.ServerParameters(User.Name).TryGetValue(name, out var server) ? server
             : name.ToLowerInvariant() switch
@@ -758,10 +750,6 @@ internal sealed partial class SqlSession : IPgQuerySession
             };
         return new RowsResult([new PgColumn(name, PgTypeOid.Text)], [[value]]);
     }
-
-    private static string ShowName(List<SqlToken> tokens) =>
-        tokens.Count > 2 && tokens[1].Is("TIME") && tokens[2].Is("ZONE") ? "timezone"
-        : tokens.Count > 1 ? tokens[1].Identifier : "all";
 
     private void Warn(string sqlState, string message) => _notices.Add(new PgNotice("WARNING", message, sqlState));
 

@@ -18,20 +18,30 @@ internal sealed class StatementAnalysis
         Tokens = tokens;
         Significant = SqlLexer.Significant(tokens);
         Command = CommandStatement.Of(Significant);
-        Kind = Command is null ? StatementClassifier.Classify(Significant) : StatementKind.Redshift;
-        Constant = Kind == StatementKind.EngineQuery && IsConstantSelect(Significant);
-        MentionsQueryLog = !Constant && QueryLog.Mentioned(Significant);
-        QueryType = QueryLog.TypeOf(this);
-        if (Kind is StatementKind.EngineQuery or StatementKind.EngineCommand && !Constant)
+        if (Command is not null) Kind = StatementKind.Redshift;
+        else if (Significant.Count == 0) Kind = StatementKind.Empty;
+        else
         {
+            // Every other statement is parsed once here; its kind, its command tag and everything after read the tree.
             try { Tree = SqlParser.Parse(sql, tokens, budget); }
             catch (PgException e) { SyntaxError = e; }
-            if (Kind == StatementKind.EngineQuery && Tree is QueryStatement { Query.Body: SelectCore { Into: not null } })
+            Kind = StatementClassifier.Classify(Tree);
+            // A client's catalog query LocalShift answers with its own statement (psql's \d queries, which the parser
+            // does not read) is a query all the same.
+            if (Tree is null && Catalog.CatalogQueries.Rewrite(sql, "", "") is not null)
             {
-                SelectInto = SelectIntoStatement.CreateTableAs(tokens);
-                if (SelectInto is not null) Kind = StatementKind.EngineCommand;
+                Kind = StatementKind.EngineQuery;
+                CatalogQuery = true;
+            }
+            if (Tree is QueryStatement { Query.Body: SelectCore { Into: not null } } selectInto)
+            {
+                SelectInto = SelectIntoStatement.CreateTableAs(sql, selectInto);
+                Kind = StatementKind.EngineCommand;
             }
         }
+        Constant = Kind == StatementKind.EngineQuery && Significant.Count <= MaxConstantTokens && IsConstantSelect(Tree);
+        MentionsQueryLog = !Constant && QueryLog.Mentioned(Significant);
+        QueryType = QueryLog.TypeOf(this);
     }
 
     /// <summary>
@@ -43,7 +53,7 @@ internal sealed class StatementAnalysis
     /// <summary>The tree of a statement LocalShift runs itself (COPY, UNLOAD, …): its kind and tokens; null for any other.</summary>
     public CommandStatement? Command { get; }
 
-    /// <summary>The statement's parse tree, for a statement the engine runs (null for a constant SELECT or a syntax error).</summary>
+    /// <summary>The statement's parse tree (null for a <see cref="Command"/>, an empty statement or a syntax error).</summary>
     public Statement? Tree { get; }
 
     /// <summary>Why the statement could not be parsed: it never reaches the engine.</summary>
@@ -77,6 +87,9 @@ internal sealed class StatementAnalysis
 
     public StatementKind Kind { get; }
 
+    /// <summary>The PostgreSQL command tag of this statement after it changed <paramref name="rows"/> rows (read from its tree).</summary>
+    public string Tag(long rows) => StatementClassifier.Tag(Parsed, rows, Significant.Count > 0 ? Significant[0].Text : "");
+
     /// <summary>The statement in DuckDB's dialect, once translated.</summary>
     public TranslatedStatement? Translated { get; set; }
 
@@ -103,31 +116,23 @@ internal sealed class StatementAnalysis
 
     private const int MaxConstantTokens = 64;
 
-    /// <summary>SELECT item [, item]... where an item is a literal (a number may be signed) with an optional AS alias.</summary>
-    private static bool IsConstantSelect(List<SqlToken> s)
+    /// <summary>SELECT item [, item]... and nothing else, where an item is a literal (a number may be signed) with an optional alias.</summary>
+    private static bool IsConstantSelect(Statement? tree)
     {
-        // A long list of literals is no liveness probe: it is parsed, and measured against the planning budget.
-        if (s.Count < 2 || s.Count > MaxConstantTokens || !s[0].Is("SELECT")) return false;
-        var i = 1;
-        while (true)
+        if (tree is not QueryStatement { Query: { With.Count: 0, OrderBy.Count: 0, Limit: null, Offset: null, Body: SelectCore core } }) return false;
+        if (core is not { Distinct: false, Top: null, Into: null, From.Count: 0, Where: null, GroupBy.Count: 0, Having: null, Qualify: null, Windows.Count: 0 }
+            || core.Items.Count == 0) return false;
+        foreach (var item in core.Items)
         {
-            if (i < s.Count && s[i].Kind == SqlTokenKind.Operator && s[i].Text is "-" or "+") i++;
-            if (i >= s.Count) return false;
-            var literal = s[i];
-            var signed = i > 1 && s[i - 1].Kind == SqlTokenKind.Operator;
-            var ok = literal.Kind == SqlTokenKind.Number
-                || (!signed && (literal.Kind == SqlTokenKind.String || literal.IsAny("TRUE", "FALSE", "NULL")));
-            if (!ok) return false;
-            i++;
-            if (i < s.Count && s[i].Is("AS"))
+            var literal = item.Expression switch
             {
-                if (i + 1 >= s.Count || s[i + 1].Kind is not (SqlTokenKind.Word or SqlTokenKind.QuotedIdentifier)) return false;
-                i += 2;
-            }
-            if (i == s.Count) return true;
-            if (s[i].Kind != SqlTokenKind.Comma) return false;
-            i++;
+                LiteralExpr l => l,
+                UnaryExpr { Operator: "-" or "+", Operand: LiteralExpr { Kind: LiteralKind.Integer or LiteralKind.Decimal } l } => l,
+                _ => null,
+            };
+            if (literal is null) return false;
         }
+        return true;
     }
 }
 

@@ -1,4 +1,4 @@
-using LocalShift.Sql.Lexing;
+using LocalShift.Sql.Syntax;
 
 namespace LocalShift.Sql.Routing;
 
@@ -21,48 +21,70 @@ internal enum StatementKind
     EngineCommand,
 }
 
+/// <summary>A statement's kind and its command tag, read from its tree's node.</summary>
 internal static class StatementClassifier
 {
-    /// <summary>The kind of a statement that is no <see cref="Syntax.CommandStatement"/> (those are <see cref="StatementKind.Redshift"/>).</summary>
-    public static StatementKind Classify(List<SqlToken> s)
+    /// <summary>
+    /// The kind of a parsed statement that is no <see cref="Syntax.CommandStatement"/> (those are
+    /// <see cref="StatementKind.Redshift"/>). A statement the parser refused (null) is the engine's, and its syntax
+    /// error is what it answers.
+    /// </summary>
+    public static StatementKind Classify(Statement? tree) => tree switch
     {
-        if (s.Count == 0) return StatementKind.Empty;
-        var first = s[0];
-        var second = s.Count > 1 ? s[1] : default;
-        if (first.IsAny("BEGIN", "START")) return StatementKind.Begin;
-        if (first.IsAny("COMMIT", "END")) return StatementKind.Commit;
-        if (first.IsAny("ROLLBACK", "ABORT")) return StatementKind.Rollback;
-        if (first.Is("SET")) return StatementKind.Set;
-        if (first.Is("SHOW")) return StatementKind.Show;
-        if (first.Is("RESET")) return StatementKind.Reset;
-        if (first.IsAny("ANALYZE", "ANALYSE", "VACUUM", "DISCARD", "DEALLOCATE", "LISTEN", "UNLISTEN", "CANCEL", "LOCK")) return StatementKind.NoOp;
-        if (first.IsAny("DECLARE", "FETCH", "CLOSE")) return StatementKind.Cursor;
-        if (first.Is("ALTER") && second.Is("TABLE") && s.Any(t => t.IsAny("DISTSTYLE", "DISTKEY", "SORTKEY", "ENCODE") ) && !s.Any(t => t.Is("COLUMN") || t.Is("ADD"))) return StatementKind.NoOp;
-        if (first.IsAny("SELECT", "WITH", "VALUES", "TABLE", "EXPLAIN", "DESCRIBE", "SUMMARIZE", "FROM", "PRAGMA")) return StatementKind.EngineQuery;
-        if (first.IsAny("INSERT", "UPDATE", "DELETE", "MERGE") && s.Any(t => t.Is("RETURNING"))) return StatementKind.EngineQuery;
-        return StatementKind.EngineCommand;
-    }
+        null => StatementKind.EngineCommand,
+        TransactionStatement { Verb: TransactionVerb.Begin or TransactionVerb.StartTransaction } => StatementKind.Begin,
+        TransactionStatement { Verb: TransactionVerb.Commit } => StatementKind.Commit,
+        TransactionStatement => StatementKind.Rollback,
+        SettingStatement { Verb: SettingVerb.Set } => StatementKind.Set,
+        SettingStatement { Verb: SettingVerb.Show } => StatementKind.Show,
+        SettingStatement => StatementKind.Reset,
+        UtilityStatement => StatementKind.NoOp,
+        // Redshift's distribution, sort key and encoding changes: the engine has no such thing to change.
+        AlterTableStatement { Action: "ALTER DISTSTYLE" or "ALTER DISTKEY" or "ALTER SORTKEY" or "ALTER ENCODE" } => StatementKind.NoOp,
+        DeclareCursorStatement or FetchStatement or CloseStatement => StatementKind.Cursor,
+        QueryStatement or ExplainStatement => StatementKind.EngineQuery,
+        InsertStatement { Returning.Count: > 0 } or UpdateStatement { Returning.Count: > 0 } or DeleteStatement { Returning.Count: > 0 } => StatementKind.EngineQuery,
+        _ => StatementKind.EngineCommand,
+    };
+
+    /// <summary>INSERT, UPDATE, DELETE or MERGE: a statement that changes rows rather than the schema.</summary>
+    public static bool ChangesRows(Statement? tree) => tree is InsertStatement or UpdateStatement or DeleteStatement or MergeStatement;
 
     /// <summary>CREATE TABLE ... AS query (whose tag is "SELECT n").</summary>
-    public static bool IsCreateTableAs(List<SqlToken> s) =>
-        s.Count > 0 && s[0].Is("CREATE") && s.Any(t => t.Is("AS")) && s.Any(t => t.Is("TABLE")) && !s.Any(t => t.Is("VIEW"));
+    public static bool IsCreateTableAs(Statement? tree) => tree is CreateTableStatement { AsQuery: not null };
 
-    /// <summary>The PostgreSQL command tag for a statement that changed <paramref name="rows"/> rows.</summary>
-    public static string Tag(List<SqlToken> s, long rows)
+    /// <summary>
+    /// The PostgreSQL command tag for a statement the session or the engine ran, that changed <paramref name="rows"/>
+    /// rows. A node this switch does not know yet (one a later change adds to the parser) is tagged with its
+    /// statement's first word, <paramref name="firstWord"/>, until it is added here.
+    /// </summary>
+    public static string Tag(Statement tree, long rows, string firstWord = "")
     {
-        var first = s[0].Text.ToUpperInvariant();
-        switch (first)
+        var n = Math.Max(rows, 0);
+        return tree switch
         {
-            case "INSERT": return $"INSERT 0 {Math.Max(rows, 0)}";
-            case "UPDATE" or "DELETE" or "MERGE": return $"{first} {Math.Max(rows, 0)}";
-            case "TRUNCATE": return "TRUNCATE TABLE";
-            case "CREATE" or "DROP" or "ALTER":
-            {
-                if (IsCreateTableAs(s)) return $"SELECT {Math.Max(rows, 0)}";
-                var noun = s.Skip(1).FirstOrDefault(t => !t.IsAny("OR", "REPLACE", "TEMP", "TEMPORARY", "LOCAL", "UNIQUE", "MATERIALIZED", "IF", "NOT", "EXISTS"));
-                return noun.Text is null ? first : $"{first} {(s.Any(t => t.Is("MATERIALIZED")) ? "MATERIALIZED " : "")}{noun.Text.ToUpperInvariant()}";
-            }
-            default: return first;
-        }
+            InsertStatement => $"INSERT 0 {n}",
+            UpdateStatement => $"UPDATE {n}",
+            DeleteStatement => $"DELETE {n}",
+            MergeStatement => $"MERGE {n}",
+            TruncateStatement => "TRUNCATE TABLE",
+            CreateTableStatement { AsQuery: not null } => $"SELECT {n}",
+            CreateTableStatement => "CREATE TABLE",
+            CreateViewStatement { Materialized: true } => "CREATE MATERIALIZED VIEW",
+            CreateViewStatement => "CREATE VIEW",
+            CreateSchemaStatement => "CREATE SCHEMA",
+            DropStatement drop => "DROP " + drop.ObjectKind,
+            AlterTableStatement => "ALTER TABLE",
+            AlterSchemaStatement => "ALTER SCHEMA",
+            CommentStatement => "COMMENT",
+            TransactionStatement { Verb: TransactionVerb.Begin } => "BEGIN",
+            TransactionStatement { Verb: TransactionVerb.StartTransaction } => "START TRANSACTION",
+            TransactionStatement { Verb: TransactionVerb.Commit } => "COMMIT",
+            TransactionStatement => "ROLLBACK",
+            UtilityStatement utility => utility.Tag,
+            SettingStatement setting => setting.Verb.ToString().ToUpperInvariant(),
+            QueryStatement or ExplainStatement => $"SELECT {n}",
+            _ => firstWord.ToUpperInvariant(),
+        };
     }
 }

@@ -11,7 +11,7 @@ namespace LocalShift.Sql.Syntax;
 /// where understanding stopped, with that token's position, as PostgreSQL reports it: the statement never reaches
 /// the engine on a guess.
 /// </summary>
-public sealed class SqlParser
+public sealed partial class SqlParser
 {
     private readonly List<SqlToken> _t = [];
     private readonly List<int> _offsets = [];
@@ -265,6 +265,7 @@ public sealed class SqlParser
             var verbose = Accept("VERBOSE");
             return new ExplainStatement(verbose, ParseStatement());
         }
+        if (ParseSessionStatement() is { } session) return session;
         throw Error();
     }
 
@@ -848,12 +849,15 @@ public sealed class SqlParser
         else Accept("ALL");
         var items = Peek.IsAny("FROM", "INTO") || AtEnd || Peek.Kind is SqlTokenKind.RightParen or SqlTokenKind.Semicolon ? [] : SelectList();
         QualifiedName? into = null;
+        var intoAt = _i;
+        var intoTemporary = false;
         if (Accept("INTO"))
         {
             if (!Accept("TEMP") && !Accept("TEMPORARY")) Accept("TABLE");
-            else Accept("TABLE");
+            else { intoTemporary = true; Accept("TABLE"); }
             into = Name();
         }
+        var intoEnd = _i;
         var from = Accept("FROM") ? FromList() : [];
         var where = Accept("WHERE") ? ParseExpression() : null;
         var groupBy = new List<GroupingItem>();
@@ -876,7 +880,13 @@ public sealed class SqlParser
             } while (Accept(SqlTokenKind.Comma));
         }
         if (qualify is null && Accept("QUALIFY")) qualify = ParseExpression();
-        return new SelectCore(distinct, distinctOn, top, items, into, from, where, groupBy, having, qualify, windows);
+        var core = new SelectCore(distinct, distinctOn, top, items, into, from, where, groupBy, having, qualify, windows);
+        return into is null ? core : core with
+        {
+            IntoClause = new TextSpan(_offsets[intoAt], EndOf(intoEnd - 1)),
+            IntoName = new TextSpan(into.Position, EndOf(intoEnd - 1)),
+            IntoTemporary = intoTemporary,
+        };
     }
 
     private GroupingItem GroupingElement()

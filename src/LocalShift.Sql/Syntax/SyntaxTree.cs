@@ -110,7 +110,17 @@ public sealed record GroupingItem(string Kind, IReadOnlyList<Expr> Expressions);
 
 public sealed record SelectCore(bool Distinct, IReadOnlyList<Expr> DistinctOn, Expr? Top, IReadOnlyList<SelectItem> Items,
     QualifiedName? Into, IReadOnlyList<FromItem> From, Expr? Where, IReadOnlyList<GroupingItem> GroupBy, Expr? Having,
-    Expr? Qualify, IReadOnlyList<(string Name, WindowSpec Window)> Windows) : QueryBody;
+    Expr? Qualify, IReadOnlyList<(string Name, WindowSpec Window)> Windows) : QueryBody
+{
+    /// <summary>Where <c>INTO [TEMP] [TABLE] name</c> stands in the statement's text (when <see cref="Into"/> is set).</summary>
+    public TextSpan IntoClause { get; init; }
+
+    /// <summary>Where INTO's table name stands in the statement's text, as written.</summary>
+    public TextSpan IntoName { get; init; }
+
+    /// <summary>INTO TEMP / TEMPORARY.</summary>
+    public bool IntoTemporary { get; init; }
+}
 
 public sealed record SetOperation(string Operator, bool All, QueryBody Left, QueryBody Right) : QueryBody;
 

@@ -119,13 +119,18 @@ public sealed class UnloadRunner(RedshiftStatementContext context, UnloadStateme
 
     private string Translate()
     {
-        var tokens = SqlLexer.Significant(SqlLexer.Tokenize(unload.Query));
-        if (tokens.Count == 0 || !tokens[0].IsAny("SELECT", "WITH", "VALUES", "("))
-            throw new PgException(SqlState.SyntaxError, "UNLOAD query must be a SELECT statement");
-        // Exactly one query, nothing after it: the engine runs it inside COPY (...) TO, which it must not leave.
-        var query = SqlParser.ParseQuery(unload.Query.TrimEnd().TrimEnd(';'), context.PlanningBudget);
-        context.AuthorizeQuery?.Invoke(query);
-        var translated = RedshiftTranslator.Translate(unload.Query.TrimEnd().TrimEnd(';'), new TranslationContext(context.User, context.Database));
+        // Lexed and parsed once: the tree that is authorized is the one translated (its rewrite sites), not a second reading of the text.
+        var text = unload.Query.TrimEnd().TrimEnd(';');
+        var all = SqlLexer.Tokenize(text);
+        var tokens = SqlLexer.Significant(all);
+        if (tokens.Count == 0) throw new PgException(SqlState.SyntaxError, "UNLOAD query must be a SELECT statement");
+        if (tokens[^1].Kind == SqlTokenKind.Semicolon) throw new PgException(SqlState.SyntaxError, "syntax error at or near \";\"");
+        // Exactly one statement, nothing after it, and a query: the engine runs it inside COPY (...) TO, which it must not leave.
+        var parsed = SqlParser.Parse(text, all, context.PlanningBudget);
+        if (parsed is not QueryStatement query) throw new PgException(SqlState.SyntaxError, "UNLOAD query must be a SELECT statement");
+        context.AuthorizeQuery?.Invoke(query.Query);
+        var translated = RedshiftTranslator.Translate(all, TranslationSites.Of(parsed, StatementAccess.Of(parsed)),
+            new TranslationContext(context.User, context.Database));
         foreach (var statement in translated.PreStatements) context.Engine.Execute(statement);
         if (prepareFunctions is not null && AssumeRolePrivileges.ClusterFunctions.Mentioned(tokens))
             translated = translated with { Sql = prepareFunctions(translated.Sql) };
