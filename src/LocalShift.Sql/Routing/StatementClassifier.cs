@@ -74,7 +74,7 @@ internal static class StatementClassifier
             CreateViewStatement => "CREATE VIEW",
             CreateSchemaStatement => "CREATE SCHEMA",
             DropStatement drop => "DROP " + drop.ObjectKind,
-            AlterTableStatement => "ALTER TABLE",
+            AlterTableStatement or AlterExternalTableStatement => "ALTER TABLE",
             AlterSchemaStatement => "ALTER SCHEMA",
             CommentStatement => "COMMENT",
             TransactionStatement { Verb: TransactionVerb.Begin } => "BEGIN",
