@@ -32,6 +32,25 @@ internal static class CatalogQueries
         return PsqlMetaCommands.Rewrite(sql, master, database, catalog);
     }
 
+    /// <summary>
+    /// Whether <paramref name="sql"/> is a client catalog query <see cref="Rewrite"/> answers. Which query it is
+    /// depends on the text alone; the catalog only names relations in the answer, so a names-only one serves here.
+    /// </summary>
+    public static bool Recognizes(string sql) => Rewrite(sql, "", "", NamesOnly.Instance) is not null;
+
+    private sealed class NamesOnly : LocalShift.Engine.IEngineCatalog
+    {
+        public static readonly NamesOnly Instance = new();
+        public string Relation(LocalShift.Engine.CatalogRelation relation) => relation.ToString();
+        public bool HasTable(string schema, string table) => throw new NotSupportedException();
+        public bool HasView(string schema, string view) => throw new NotSupportedException();
+        public bool HasFunction(string schema, string function) => throw new NotSupportedException();
+        public IReadOnlyList<string> Columns(string schema, string table) => throw new NotSupportedException();
+        public long? TableId(string schema, string table, bool temporary) => throw new NotSupportedException();
+        public bool IsEngineFunction(string name) => throw new NotSupportedException();
+        public bool IsEngineRelation(string name) => throw new NotSupportedException();
+    }
+
     private static string TypeList() =>
         "SELECT * FROM (VALUES " +
         string.Join(", ", BuiltInTypes.Select(t => $"('pg_catalog', {t.Oid}, '{t.Name}', '{t.Type}', FALSE, CAST(NULL AS INTEGER))")) +

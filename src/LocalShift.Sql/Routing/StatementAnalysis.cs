@@ -28,7 +28,7 @@ internal sealed class StatementAnalysis
             Kind = StatementClassifier.Classify(Tree);
             // A client's catalog query LocalShift answers with its own statement (psql's \d queries, which the parser
             // does not read) is a query all the same.
-            if (Tree is null && Catalog.CatalogQueries.Rewrite(sql, "", "") is not null)
+            if (Tree is null && Catalog.CatalogQueries.Recognizes(sql))
             {
                 Kind = StatementKind.EngineQuery;
                 CatalogQuery = true;
