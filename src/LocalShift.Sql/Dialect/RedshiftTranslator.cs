@@ -158,7 +158,7 @@ public static class RedshiftTranslator
             {
                 var token = tokens[i];
                 if (token.Offset >= 0 && _pending is not null) Flush(sb, token.Offset);
-                if (_sites is not null && token.Offset >= 0 && _sites.TryGetValue(token.Offset, out var site) && Replace(site, i, to) is var (text, end))
+                if (_sites is not null && token.Offset >= 0 && !token.IsTrivia && _sites.TryGetValue(token.Offset, out var site) && Replace(site, i, to) is var (text, end))
                 {
                     sb.Append(text);
                     i = After(end, i, to) - 1;
