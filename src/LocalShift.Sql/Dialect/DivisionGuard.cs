@@ -43,7 +43,7 @@ internal static class DivisionGuard
         var replaced = 0;
         var closed = 0;
         var output = new List<SqlToken>(tokens.Count + divisions.Count * 4);
-        foreach (var original in tokens)
+        foreach (var original in System.Runtime.InteropServices.CollectionsMarshal.AsSpan(tokens))
         {
             var token = original;
             // Whitespace and comments neither start, hold nor end an operand (the sites are at significant tokens).

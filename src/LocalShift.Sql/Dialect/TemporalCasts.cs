@@ -39,7 +39,7 @@ internal static class TemporalCasts
     {
         // Most statements hold no cast to a date or time type at all.
         var any = false;
-        foreach (var token in tokens)
+        foreach (var token in System.Runtime.InteropServices.CollectionsMarshal.AsSpan(tokens))
             if (token.Kind == SqlTokenKind.Word && token.Text.Length is 4 or 9 or 11 && token.IsAny("CAST", "DATE", "TIMESTAMP", "TIMESTAMPTZ", "TIME")) { any = true; break; }
         if (!any) return tokens;
         var output = new List<SqlToken>(tokens.Count);
