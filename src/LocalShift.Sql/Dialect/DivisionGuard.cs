@@ -28,8 +28,12 @@ internal static class DivisionGuard
         var before = new Dictionary<int, List<string>>();
         var operators = new Dictionary<int, bool>();
         var closes = new Dictionary<int, int>();
+        // Where the sites lie in the text: a token wholly before the first operand or after the last is passed on as it is.
+        var (first, last) = (int.MaxValue, int.MinValue);
         foreach (var site in divisions)
         {
+            first = Math.Min(first, site.Start);
+            last = Math.Max(last, site.End);
             if (!before.TryGetValue(site.Start, out var names)) before[site.Start] = names = [];
             names.Insert(0, site.Modulo ? "ls_mod" : "ls_div");
             operators[site.Operator] = site.Modulo;
@@ -39,10 +43,11 @@ internal static class DivisionGuard
         var replaced = 0;
         var closed = 0;
         var output = new List<SqlToken>(tokens.Count + divisions.Count * 4);
-        foreach (var original in tokens)
+        foreach (var original in System.Runtime.InteropServices.CollectionsMarshal.AsSpan(tokens))
         {
             var token = original;
-            if (token.Offset < 0)
+            // Whitespace and comments neither start, hold nor end an operand (the sites are at significant tokens).
+            if (token.Offset < 0 || token.IsTrivia || token.Offset + token.Text.Length <= first || token.Offset >= last)
             {
                 output.Add(token);
                 continue;

@@ -117,6 +117,8 @@ public static class RedshiftTranslator
     {
         private readonly TranslationContext _context = context;
         private readonly Dictionary<int, RewriteSite>? _sites = Index(rewrites);
+        /// <summary>The offsets where a site starts, one bit each: most tokens are looked up here, not in <see cref="_sites"/>.</summary>
+        private readonly ulong[]? _starts = Starts(rewrites);
         /// <summary>Text to write where the statement's text reaches an offset (a TOP's LIMIT), once it does.</summary>
         private List<(int At, string Text)>? _pending;
         /// <summary>Where the last of the statement's own tokens written ends.</summary>
@@ -130,10 +132,22 @@ public static class RedshiftTranslator
             return sites;
         }
 
+        private static ulong[]? Starts(IReadOnlyList<RewriteSite> rewrites)
+        {
+            if (rewrites.Count == 0) return null;
+            var last = 0;
+            foreach (var site in rewrites) last = Math.Max(last, site.Start);
+            var starts = new ulong[(last >> 6) + 1];
+            foreach (var site in rewrites) if (site.Start >= 0) starts[site.Start >> 6] |= 1UL << site.Start;
+            return starts;
+        }
+
+        private bool MayStart(int offset) => (offset >> 6) < _starts!.Length && (_starts[offset >> 6] & (1UL << offset)) != 0;
+
         public string Text()
         {
             var length = 0;
-            foreach (var token in tokens) length += token.Text.Length;
+            foreach (var token in System.Runtime.InteropServices.CollectionsMarshal.AsSpan(tokens)) length += token.Text.Length;
             var sb = new StringBuilder(length + length / 4);
             Append(sb, 0, tokens.Count);
             Flush(sb, int.MaxValue);
@@ -158,7 +172,7 @@ public static class RedshiftTranslator
             {
                 var token = tokens[i];
                 if (token.Offset >= 0 && _pending is not null) Flush(sb, token.Offset);
-                if (_sites is not null && token.Offset >= 0 && _sites.TryGetValue(token.Offset, out var site) && Replace(site, i, to) is var (text, end))
+                if (_sites is not null && token.Offset >= 0 && !token.IsTrivia && MayStart(token.Offset) && _sites.TryGetValue(token.Offset, out var site) && Replace(site, i, to) is var (text, end))
                 {
                     sb.Append(text);
                     i = After(end, i, to) - 1;

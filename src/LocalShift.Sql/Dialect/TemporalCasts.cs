@@ -39,8 +39,8 @@ internal static class TemporalCasts
     {
         // Most statements hold no cast to a date or time type at all.
         var any = false;
-        foreach (var token in tokens)
-            if (token.IsAny("CAST", "DATE", "TIMESTAMP", "TIMESTAMPTZ", "TIME")) { any = true; break; }
+        foreach (var token in System.Runtime.InteropServices.CollectionsMarshal.AsSpan(tokens))
+            if (token.Kind == SqlTokenKind.Word && token.Text.Length is 4 or 9 or 11 && token.IsAny("CAST", "DATE", "TIMESTAMP", "TIMESTAMPTZ", "TIME")) { any = true; break; }
         if (!any) return tokens;
         var output = new List<SqlToken>(tokens.Count);
         for (var i = 0; i < tokens.Count; i++)

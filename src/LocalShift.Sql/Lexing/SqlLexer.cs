@@ -9,7 +9,8 @@ public static class SqlLexer
 {
     public static List<SqlToken> Tokenize(string sql)
     {
-        var tokens = new List<SqlToken>();
+        // About two tokens in five characters (words, the spaces between them, punctuation): one allocation, seldom two.
+        var tokens = new List<SqlToken>(sql.Length / 2 + 8);
         var i = 0;
         while (i < sql.Length)
         {
@@ -112,7 +113,8 @@ public static class SqlLexer
                 if (kind == SqlTokenKind.Operator && c is not ('[' or ']'))
                     while (i < sql.Length && "+-*/<>=~!@#%^&|`?:".Contains(sql[i]) && !(sql[i] == '-' && At(sql, i + 1) == '-')) i++;
             }
-            tokens.Add(new SqlToken(kind, sql[start..i], start));
+            // A string literal is not kept past its statement (it may be a password): only other texts are shared.
+            tokens.Add(new SqlToken(kind, kind == SqlTokenKind.String ? sql.Substring(start, i - start) : Text(sql, start, i - start), start));
         }
         return tokens;
     }
@@ -153,11 +155,39 @@ public static class SqlLexer
     }
 
     /// <summary>The tokens without whitespace and comments.</summary>
-    public static List<SqlToken> Significant(IEnumerable<SqlToken> tokens) => tokens.Where(t => !t.IsTrivia).ToList();
+    public static List<SqlToken> Significant(IEnumerable<SqlToken> tokens)
+    {
+        var significant = tokens is IReadOnlyCollection<SqlToken> all ? new List<SqlToken>(all.Count) : [];
+        foreach (var token in tokens) if (!token.IsTrivia) significant.Add(token);
+        return significant;
+    }
 
     public static string Join(IEnumerable<SqlToken> tokens) => string.Concat(tokens.Select(t => t.Text));
 
     private static char At(string s, int i) => i < s.Length ? s[i] : '\0';
+
+    /// <summary>
+    /// Texts of short tokens already handed out, by a hash of their characters: keywords, column names, punctuation and
+    /// indentation repeat within a statement and across statements, and a repeat costs no new string. A slot holds the
+    /// last text that hashed to it (strings are immutable, so threads may share and overwrite slots freely).
+    /// </summary>
+    private static readonly string?[] Texts = new string?[1024];
+
+    private const int MaxCachedText = 32;
+
+    private static string Text(string sql, int start, int length)
+    {
+        if (length > MaxCachedText) return sql.Substring(start, length);
+        var span = sql.AsSpan(start, length);
+        var hash = 2166136261u;
+        foreach (var c in span) hash = (hash ^ (uint)c) * 16777619u;
+        ref var slot = ref Texts[(hash ^ (hash >> 15)) & (Texts.Length - 1)];
+        var cached = slot;
+        if (cached is not null && span.SequenceEqual(cached)) return cached;
+        var text = span.ToString();
+        slot = text;
+        return text;
+    }
 
     private static string? DollarTag(string sql, int i)
     {

@@ -27,7 +27,8 @@ public readonly record struct SqlToken(SqlTokenKind Kind, string Text, int Offse
     public bool IsTrivia => Kind is SqlTokenKind.Whitespace or SqlTokenKind.Comment;
 
     /// <summary>True for an unquoted word equal (ignoring case) to <paramref name="word"/>.</summary>
-    public bool Is(string word) => Kind == SqlTokenKind.Word && Text.Equals(word, StringComparison.OrdinalIgnoreCase);
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    public bool Is(string word) => Kind == SqlTokenKind.Word && Text.Length == word.Length && Text.Equals(word, StringComparison.OrdinalIgnoreCase);
 
     public bool IsAny(params ReadOnlySpan<string> words)
     {
@@ -38,7 +39,24 @@ public readonly record struct SqlToken(SqlTokenKind Kind, string Text, int Offse
     /// <summary>The identifier this token names: unquoted words fold to lower case, quoted ones keep their case.</summary>
     public string Identifier => Kind == SqlTokenKind.QuotedIdentifier
         ? Text[1..^1].Replace("\"\"", "\"")
-        : Text.ToLowerInvariant();
+        : Folded(Text);
+
+    /// <summary>Lower-case forms of words already folded, by the word's string (the lexer hands out one string per repeated text).</summary>
+    private static readonly Fold?[] Folds = new Fold?[256];
+
+    private sealed record Fold(string Word, string Lower);
+
+    /// <summary><paramref name="word"/> in lower case: itself when it has no upper-case letter (most names), else folded once per word.</summary>
+    private static string Folded(string word)
+    {
+        if (!word.AsSpan().ContainsAnyInRange('A', 'Z') && System.Text.Ascii.IsValid(word)) return word;
+        ref var slot = ref Folds[System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(word) & (Folds.Length - 1)];
+        var fold = slot;
+        if (fold is not null && ReferenceEquals(fold.Word, word)) return fold.Lower;
+        var lower = word.ToLowerInvariant();
+        slot = new Fold(word, lower);
+        return lower;
+    }
 
     /// <summary>The value of a string literal.</summary>
     public string StringValue

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using LocalShift.Engine;
 using LocalShift.Sql.Lexing;
 
@@ -37,9 +38,14 @@ public sealed partial class SqlParser
     {
         _sql = sql;
         _budget = budget ?? PlanningBudget.Unlimited;
+        var all = tokens ?? SqlLexer.Tokenize(sql);
+        var significant = 0;
+        for (var k = 0; k < all.Count; k++) if (!all[k].IsTrivia) significant++;
+        _t.Capacity = _offsets.Capacity = significant + 4;
         var offset = 0;
-        foreach (var token in tokens ?? SqlLexer.Tokenize(sql))
+        for (var k = 0; k < all.Count; k++)
         {
+            var token = all[k];
             if (!token.IsTrivia) SplitOperator(token, offset);
             offset += token.Text.Length;
         }
@@ -108,7 +114,9 @@ public sealed partial class SqlParser
     /// <summary>Stands past the last token: no kind or word matches it.</summary>
     private static readonly SqlToken End = new(SqlTokenKind.Whitespace, "");
 
-    private SqlToken Peek => _i < _t.Count ? _t[_i] : End;
+    // The parser's most frequent calls: inlined, as the JIT does not always do in the larger methods.
+    private SqlToken Peek { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => _i < _t.Count ? _t[_i] : End; }
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private SqlToken PeekAt(int ahead) => _i + ahead < _t.Count ? _t[_i + ahead] : End;
     private int Position => _i < _t.Count ? _offsets[_i] : _sql.Length;
 
@@ -157,6 +165,7 @@ public sealed partial class SqlParser
         if (!Accept(kind)) throw Error();
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private bool IsOperator(string op) => !AtEnd && Peek.Kind == SqlTokenKind.Operator && Peek.Text == op;
 
     private bool AcceptOperator(string op)
@@ -748,7 +757,7 @@ public sealed partial class SqlParser
                 } while (Accept(SqlTokenKind.Comma));
             }
             var body = SetExpression(0);
-            var order = new List<OrderItem>();
+            IReadOnlyList<OrderItem> order = [];
             if (Accept("ORDER")) { Expect("BY"); order = OrderList(); }
             Expr? limit = null, offset = null;
             for (var round = 0; round < 2; round++)
@@ -835,7 +844,7 @@ public sealed partial class SqlParser
             if (_top < 0 && _i == at + 2 && _t[at + 1].Kind == SqlTokenKind.Number) _top = at;
         }
         var distinct = false;
-        var distinctOn = new List<Expr>();
+        IReadOnlyList<Expr> distinctOn = [];
         if (Accept("DISTINCT"))
         {
             distinct = true;
@@ -992,7 +1001,7 @@ public sealed partial class SqlParser
             }
             var right = FromItemPrimary();
             Expr? on = null;
-            var usingColumns = new List<string>();
+            IReadOnlyList<string> usingColumns = [];
             if (kind != "CROSS" && !natural)
             {
                 if (Accept("ON")) on = ParseExpression();
@@ -1097,9 +1106,9 @@ public sealed partial class SqlParser
         Expect(SqlTokenKind.LeftParen);
         string? name = null;
         if (IsName(Peek) && !Peek.IsAny("PARTITION", "ROWS", "RANGE", "GROUPS")) name = Identifier();
-        var partition = new List<Expr>();
+        IReadOnlyList<Expr> partition = [];
         if (Accept("PARTITION")) { Expect("BY"); partition = ExpressionList(); }
-        var order = new List<OrderItem>();
+        IReadOnlyList<OrderItem> order = [];
         if (Accept("ORDER")) { Expect("BY"); order = OrderList(); }
         Frame? frame = null;
         if (Peek.IsAny("ROWS", "RANGE", "GROUPS"))
@@ -1183,7 +1192,8 @@ public sealed partial class SqlParser
                 "^" => Precedence.Exponent,
                 _ => IsOtherOperator(t.Text) ? Precedence.Other : null,
             };
-        if (t.Kind != SqlTokenKind.Word) return null;
+        // Every word below has at most 7 letters: a longer one (a column, an alias, a clause) is no infix operator.
+        if (t.Kind != SqlTokenKind.Word || t.Text.Length > 7) return null;
         if (t.Is("OR")) return Precedence.Or;
         if (t.Is("AND")) return Precedence.And;
         if (t.IsAny("IS", "ISNULL", "NOTNULL")) return Precedence.Is;
@@ -1277,7 +1287,7 @@ public sealed partial class SqlParser
     /// <summary>Prefix operators bind tighter than any infix one (<c>-2 ^ 2</c> is 4), then the operand and its postfixes.</summary>
     private Expr UnaryOperand()
     {
-        if (IsOperator("-") || IsOperator("+") || IsOperator("~") || IsOperator("|/") || IsOperator("||/") || IsOperator("@"))
+        if (Peek.Kind == SqlTokenKind.Operator && (IsOperator("-") || IsOperator("+") || IsOperator("~") || IsOperator("|/") || IsOperator("||/") || IsOperator("@")))
         {
             var op = Next().Text;
             Enter();
@@ -1409,8 +1419,15 @@ public sealed partial class SqlParser
         return true;
     }
 
+    /// <summary>Every word <see cref="WordPrimary"/> tests for: any other word is a column or a call, read at once.</summary>
+    private static readonly HashSet<string> PrimaryWords = new(
+        [.. Reserved, .. ValueKeywords, .. TypedLiteralTypes, "TRUE", "FALSE", "NULL", "DEFAULT", "CASE", "CAST", "EXISTS", "ARRAY", "ROW", "INTERVAL",
+         "TIMESTAMP", "TIME", "EXTRACT", "POSITION", "SUBSTRING", "SUBSTR", "TRIM", "OVERLAY", "CONVERT", "APPROXIMATE"],
+        StringComparer.OrdinalIgnoreCase);
+
     private Expr WordPrimary(SqlToken t)
     {
+        if (!PrimaryWords.Contains(t.Text)) return NameOrCall();
         var next = PeekAt(1);
         if (t.IsAny("TRUE", "FALSE")) { _i++; return new LiteralExpr(LiteralKind.Boolean, t.Text.ToLowerInvariant()); }
         if (t.Is("NULL")) { _i++; return new LiteralExpr(LiteralKind.Null, "null"); }
@@ -1545,7 +1562,7 @@ public sealed partial class SqlParser
         var distinct = false;
         var star = false;
         var args = new List<Expr>();
-        var order = new List<OrderItem>();
+        IReadOnlyList<OrderItem> order = [];
         List<TextSpan>? spans = site >= 0 ? [] : null;
         var delimiter = open;
         if (IsOperator("*") && PeekAt(1).Kind == SqlTokenKind.RightParen)
@@ -1575,7 +1592,7 @@ public sealed partial class SqlParser
         var end = close;
         TextSpan? withinSpan = null, filterSpan = null, overSpan = null;
         var overName = false;
-        var withinGroup = new List<OrderItem>();
+        IReadOnlyList<OrderItem> withinGroup = [];
         if (AcceptAll("WITHIN", "GROUP"))
         {
             var within = _i;
