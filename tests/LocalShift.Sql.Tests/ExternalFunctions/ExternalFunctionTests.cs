@@ -128,6 +128,28 @@ public sealed class ExternalFunctionTests(ExternalFunctionServer server) : IClas
     }
 
     [Fact]
+    public async Task An_unaliased_call_names_its_column_after_the_function_as_PostgreSQL_does()
+    {
+        var (port, role) = await ClusterAsync("exf-names");
+        server.Lambda.Define("exf-add3", AddHandler);
+        await using var db = await ConnectAsync(port);
+        await RunAsync(db, $"create external function f_add3(int, int) returns int stable lambda 'exf-add3' iam_role '{role}'");
+
+        async Task<string[]> NamesAsync(string sql)
+        {
+            await using var cmd = new NpgsqlCommand(sql, db);
+            await using var reader = await cmd.ExecuteReaderAsync();
+            return Enumerable.Range(0, reader.FieldCount).Select(reader.GetName).ToArray();
+        }
+
+        // The call becomes a cast in the engine's text; the column is still named after the function, not "int4".
+        Assert.Equal(["f_add3", "total", "f_add3"], await NamesAsync("select F_ADD3(1, 2), f_add3(3, 4) as total, f_add3(f_add3(1, 1), 2)"));
+        Assert.Equal(["f_add3"], await NamesAsync("select * from (select f_add3(1, 2)) s"));
+        // Inside an expression the item has no function name of its own.
+        Assert.Equal(["?column?"], await NamesAsync("select f_add3(1, 2) + 1"));
+    }
+
+    [Fact]
     public async Task A_handlers_failures_fail_the_statement_with_their_text_and_change_nothing()
     {
         var (port, role) = await ClusterAsync("exf-failures");
