@@ -277,9 +277,19 @@ public sealed partial class ExternalTables(RolePathResolver roles, S3Objects obj
         ?? throw new PgException(SqlState.UndefinedTable, $"relation \"{schema.Name}.{name}\" does not exist");
 
     /// <summary>A partition specification's values in the table's partition-key order.</summary>
-    private static List<string> PartitionValues(CatalogTable table, IReadOnlyList<(string Column, string Value)> spec) =>
-        table.PartitionKeys.Select(k => spec.FirstOrDefault(s => s.Column == k.Name).Value
+    private static List<string> PartitionValues(CatalogTable table, IReadOnlyList<(string Column, string Value)> spec)
+    {
+        // A column the table is not partitioned by (or a table with no partition keys at all) is refused rather than
+        // dropped: the catalog would otherwise get a partition with fewer values than the specification names.
+        // unverified: Redshift's text.
+        foreach (var (column, _) in spec)
+            if (!table.PartitionKeys.Any(k => k.Name == column))
+                throw new PgException(SqlState.InvalidParameterValue, $"column \"{column}\" is not a partition column of the external table");
+        if (spec.Select(s => s.Column).Distinct().Count() != spec.Count)
+            throw new PgException(SqlState.InvalidParameterValue, "a partition column is named more than once in the partition specification");
+        return table.PartitionKeys.Select(k => spec.FirstOrDefault(s => s.Column == k.Name).Value
             ?? throw new PgException(SqlState.InvalidParameterValue, $"partition column \"{k.Name}\" is missing from the partition specification")).ToList();
+    }
 
     private static void CheckCreate(RedshiftStatementContext context, ExternalSchema schema)
     {

@@ -102,6 +102,9 @@ public class SpectrumTests(ServerFixture fixture) : IClassFixture<ServerFixture>
         Assert.Contains("2024-01-02|1", lines);
         Assert.Equal("alpha, one", lines[^1]);
 
+        // A specification naming a column the table is not partitioned by is refused, and the catalog keeps its two.
+        var stray = await story.PsqlAsync(port, "alter table gl.events add partition (day='2024-01-03', hour='1') location 's3://spectrum-glue/events/x/'");
+        Assert.Contains("column \"hour\" is not a partition column", stray.Stderr);
         var partitions = (await Server.AwsAsync("glue", "get-partitions", "--database-name", "gluedb", "--table-name", "events")).EnsureSuccess().Json();
         Assert.Equal(2, partitions.GetProperty("Partitions").GetArrayLength());
 
