@@ -41,6 +41,10 @@ public sealed class ResultColumnNameTests : IDisposable
     [InlineData("select to_char(1.5, '9.99')", "to_char")]
     [InlineData("select json_extract_path_text('{}', 'a')", "json_extract_path_text")]
     [InlineData("select regexp_replace(b, 'x', 'y') from t", "regexp_replace")]
+    // The main query after a WITH list is named the same way (it was left to the engine: "count_star()").
+    [InlineData("with x as (select a from t) select count(*) from x", "count")]
+    [InlineData("with x(c) as (select a from t), y as (select 1 as d) select max(c) from x, y", "max")]
+    [InlineData("with recursive r(n) as (select 1) select nvl(n, 0) from r", "nvl")]
     public void Unaliased_columns_are_named_as_postgresql_names_them(string sql, string expected)
     {
         using var result = _session.Prepare(sql, []).Execute([]);

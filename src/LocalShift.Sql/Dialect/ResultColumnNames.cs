@@ -20,9 +20,32 @@ internal static class ResultColumnNames
         "NULL", "TRUE", "FALSE", "END", "IS", "NOT", "AND", "OR", "IN", "LIKE", "ILIKE", "BETWEEN", "AS", "ESCAPE", "SIMILAR",
     };
 
+    /// <summary>
+    /// The token after a statement's WITH list (<c>WITH [RECURSIVE] name [(columns)] AS (query) [, …]</c>), where its
+    /// main query starts, or -1 when the list is not of that shape.
+    /// </summary>
+    private static int AfterWithList(List<SqlToken> tokens, int with)
+    {
+        var i = NextSignificant(tokens, with);
+        if (i >= 0 && tokens[i].Is("RECURSIVE")) i = NextSignificant(tokens, i);
+        while (i >= 0 && tokens[i].Kind is SqlTokenKind.Word or SqlTokenKind.QuotedIdentifier)
+        {
+            i = NextSignificant(tokens, i);
+            if (i >= 0 && tokens[i].Kind == SqlTokenKind.LeftParen) i = NextSignificant(tokens, MatchParen(tokens, i));
+            if (i < 0 || !tokens[i].Is("AS")) return -1;
+            i = NextSignificant(tokens, i);
+            if (i < 0 || tokens[i].Kind != SqlTokenKind.LeftParen) return -1;
+            i = NextSignificant(tokens, MatchParen(tokens, i));
+            if (i < 0 || tokens[i].Kind != SqlTokenKind.Comma) return i;
+            i = NextSignificant(tokens, i);
+        }
+        return -1;
+    }
+
     public static List<SqlToken> AddNames(List<SqlToken> tokens)
     {
         var first = NextSignificant(tokens, -1);
+        if (first >= 0 && tokens[first].Is("WITH")) first = AfterWithList(tokens, first);
         if (first < 0 || !tokens[first].Is("SELECT")) return tokens;
         var start = NextSignificant(tokens, first);
         while (start >= 0 && tokens[start].IsAny("DISTINCT", "ALL", "TOP"))
