@@ -22,3 +22,27 @@ public abstract class ForwardReadStream : Stream
     public override void SetLength(long value) => throw new NotSupportedException();
     public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }
+
+/// <summary>
+/// At most <paramref name="length"/> bytes of <paramref name="inner"/>, from where it stands. Disposing it disposes
+/// the inner stream only when <paramref name="ownsInner"/> (an object body's file slice owns its file; a part read
+/// from a request body does not).
+/// </summary>
+public sealed class LimitedReadStream(Stream inner, long length, bool ownsInner) : ForwardReadStream
+{
+    private long _left = length;
+
+    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken ct = default)
+    {
+        if (_left <= 0) return 0;
+        var n = await inner.ReadAsync(buffer[..(int)Math.Min(buffer.Length, _left)], ct);
+        _left -= n;
+        return n;
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing && ownsInner) inner.Dispose();
+        base.Dispose(disposing);
+    }
+}

@@ -101,7 +101,7 @@ public sealed partial class S3Service
             var range = Conditions.CopySourceRange(r.Header("x-amz-copy-source-range"), opened.Info.Size);
             var (start, length) = range ?? (0, opened.Info.Size);
             body.Seek(start, SeekOrigin.Begin);
-            using var slice = new LimitedStream(body, length);
+            using var slice = new LocalShift.Core.LimitedReadStream(body, length, ownsInner: false);
             using var checksum = upload.Attributes.ChecksumAlgorithm is { } algorithm ? S3Checksum.Create(algorithm) : null;
             using var staged = await Store.StageAsync(slice, checksum is null ? null : [checksum], r.Http.RequestAborted);
             part = Store.CommitPart(upload, partNumber, staged, checksum is null ? null : Convert.ToBase64String(checksum.Hash()));
@@ -194,20 +194,5 @@ public sealed partial class S3Service
         if (a.ChecksumAlgorithm is null || a.ChecksumValue is null) return;
         w.El("Checksum" + a.ChecksumAlgorithm, a.ChecksumValue);
         w.El("ChecksumType", a.ChecksumType ?? FullObject);
-    }
-
-    /// <summary>At most <c>length</c> bytes of the inner stream.</summary>
-    private sealed class LimitedStream(Stream inner, long length) : LocalShift.Core.ForwardReadStream
-    {
-        private long _left = length;
-
-        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken ct = default)
-        {
-            if (_left <= 0) return 0;
-            var n = await inner.ReadAsync(buffer[..(int)Math.Min(buffer.Length, _left)], ct);
-            _left -= n;
-            return n;
-        }
-
     }
 }

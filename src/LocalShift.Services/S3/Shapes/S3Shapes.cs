@@ -280,31 +280,12 @@ public sealed class ObjectBody(FileStream file, long start, long length) : IDisp
     public Stream AsStream()
     {
         file.Seek(start, SeekOrigin.Begin);
-        return start == 0 && length == file.Length ? file : new Slice(file, length);
+        return start == 0 && length == file.Length ? file : new LocalShift.Core.LimitedReadStream(file, length, ownsInner: true);
     }
 
     public void Dispose() => file.Dispose();
 
     public ValueTask DisposeAsync() => file.DisposeAsync();
-
-    private sealed class Slice(Stream inner, long length) : LocalShift.Core.ForwardReadStream
-    {
-        private long _left = length;
-
-        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken ct = default)
-        {
-            if (_left <= 0) return 0;
-            var n = await inner.ReadAsync(buffer[..(int)Math.Min(buffer.Length, _left)], ct);
-            _left -= n;
-            return n;
-        }
-
-        protected override void Dispose(bool disposing)
-        {
-            if (disposing) inner.Dispose();
-            base.Dispose(disposing);
-        }
-    }
 }
 
 // ---- writing objects: PutObject ----
