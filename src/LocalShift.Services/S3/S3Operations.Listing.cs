@@ -6,7 +6,7 @@ using LocalShift.Storage.Objects;
 
 namespace LocalShift.Services.S3;
 
-/// <summary>The listings as typed calls: ListBuckets, ListObjectsV2 and ListObjects (v1).</summary>
+/// <summary>The listings as typed calls: ListBuckets, ListObjectsV2, ListObjects (v1) and ListObjectVersions.</summary>
 public sealed partial class S3Operations
 {
     private const string FullObject = "FULL_OBJECT";
@@ -91,6 +91,75 @@ public sealed partial class S3Operations
             MaxKeys: maxKeys,
             CommonPrefixes: prefixes,
             EncodingType: url ? "url" : null);
+    }
+
+    /// <summary>
+    /// ListObjectVersions (<c>GET /bucket?versions</c>, <c>s3:ListBucketVersions</c>): every version and delete marker in
+    /// key order, newest first within a key, paged by <c>key-marker</c>/<c>version-id-marker</c>. The marker version may
+    /// have been deleted since the last page (tools delete each page before asking for the next): the page starts after
+    /// where it was.
+    /// </summary>
+    private ListObjectVersionsOutput ListObjectVersions(AwsCall call, ListObjectVersionsRequest request)
+    {
+        var (prefix, delimiter, maxKeys, url) = ListOptions(request.Prefix, request.Delimiter, request.MaxKeys, request.EncodingType);
+        var bucket = _access.AuthorizeBucket(call, request.Bucket, "s3:ListBucketVersions", S3Access.Keys(
+            ("s3:prefix", prefix ?? ""), ("s3:delimiter", delimiter),
+            ("s3:max-keys", request.MaxKeys?.ToString(System.Globalization.CultureInfo.InvariantCulture))));
+        var keyMarker = request.KeyMarker is { Length: > 0 } k ? k : null;
+        var versionIdMarker = request.VersionIdMarker is { Length: > 0 } v ? v : null;
+        if (versionIdMarker is not null && keyMarker is null)
+            throw S3Errors.InvalidArgument("A version-id marker cannot be specified without a key marker.", "version-id-marker", versionIdMarker);
+        if (versionIdMarker is not null && !ObjectStore.IsWellFormedVersionId(versionIdMarker))
+            throw S3Errors.InvalidVersionId("version-id-marker", versionIdMarker);
+
+        var page = Store.ListVersions(bucket.Name, prefix, delimiter, keyMarker, versionIdMarker, maxKeys);
+        var owner = OwnerOf(bucket.OwnerAccount);
+        List<ListedVersion>? versions = null;
+        List<DeleteMarkerEntry>? markers = null;
+        List<CommonPrefix>? prefixes = null;
+        var order = new List<string>(page.Entries.Count);
+        foreach (var e in page.Entries)
+        {
+            if (e.Version is not { } version)
+            {
+                if (e.CommonPrefix is not null) (prefixes ??= []).Add(new CommonPrefix(Enc(e.CommonPrefix, url)));
+                continue;
+            }
+            var o = version.Info;
+            var versionId = o.VersionId ?? ObjectStore.NullVersionId;
+            if (version.IsDeleteMarker)
+            {
+                (markers ??= []).Add(new DeleteMarkerEntry(owner, Enc(o.Key, url), versionId, version.IsLatest, o.LastModified));
+                order.Add(nameof(ListObjectVersionsOutput.DeleteMarkers));
+                continue;
+            }
+            var algorithm = o.Attributes.ChecksumAlgorithm;
+            (versions ??= []).Add(new ListedVersion(
+                Quote(o.ETag), algorithm is null ? null : [algorithm], algorithm is null ? null : o.Attributes.ChecksumType ?? FullObject,
+                o.Size, "STANDARD", Enc(o.Key, url), versionId, version.IsLatest, o.LastModified, owner));
+            order.Add(nameof(ListObjectVersionsOutput.Versions));
+        }
+        string? nextKeyMarker = null, nextVersionIdMarker = null;
+        if (page.IsTruncated)
+        {
+            var last = page.Entries[^1];
+            nextKeyMarker = Enc(last.Version?.Info.Key ?? last.CommonPrefix!, url);
+            if (last.Version is { } lv) nextVersionIdMarker = lv.Info.VersionId ?? ObjectStore.NullVersionId;
+        }
+        return new ListObjectVersionsOutput(
+            IsTruncated: page.IsTruncated,
+            KeyMarker: Enc(keyMarker ?? "", url),
+            VersionIdMarker: versionIdMarker ?? "",
+            NextKeyMarker: nextKeyMarker,
+            NextVersionIdMarker: nextVersionIdMarker,
+            Versions: versions,
+            DeleteMarkers: markers,
+            Name: bucket.Name,
+            Prefix: Enc(prefix ?? "", url),
+            Delimiter: delimiter is null ? null : Enc(delimiter, url),
+            MaxKeys: maxKeys,
+            CommonPrefixes: prefixes,
+            EncodingType: url ? "url" : null) { ItemOrder = order };
     }
 
     /// <summary>The options every listing shares; max-keys above 1000 is 1000, as in S3.</summary>

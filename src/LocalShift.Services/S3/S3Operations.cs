@@ -61,6 +61,10 @@ public sealed partial class S3Operations : AwsService
         Operation<GetObjectRequest, GetObjectOutput>("GetObject", GetObject);
         Operation<HeadObjectRequest, HeadObjectOutput>("HeadObject", HeadObject);
         Operation<PutObjectRequest, PutObjectOutput>("PutObject", PutObject);
+
+        Operation<CopyObjectRequest, CopyObjectOutput>("CopyObject", CopyObject);
+        Operation<GetObjectAttributesRequest, GetObjectAttributesOutput>("GetObjectAttributes", GetObjectAttributes);
+        Operation<ListObjectVersionsRequest, ListObjectVersionsOutput>("ListObjectVersions", ListObjectVersions);
     }
 
     /// <summary>The store and the authorization the operations share with S3's HTTP handler.</summary>

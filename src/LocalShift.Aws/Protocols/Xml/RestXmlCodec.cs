@@ -238,7 +238,11 @@ public static class RestXmlCodec
     /// the body — the payload member (an XML document rooted at its locationName or shape name, or raw text/bytes), or
     /// the body members under the output's root element (<see cref="XmlRootNames"/>), in <paramref name="xmlNamespace"/>.
     /// </summary>
-    public static RestResponse Write(OperationModel op, JsonObject? value, string? xmlNamespace)
+    /// <param name="itemOrder">
+    /// For an output whose flattened lists the service interleaves (<see cref="IInterleavedLists"/>): the member each
+    /// successive item belongs to; those lists' items are written in that sequence where the first of them would be.
+    /// </param>
+    public static RestResponse Write(OperationModel op, JsonObject? value, string? xmlNamespace, IReadOnlyList<string>? itemOrder = null)
     {
         var status = op.ResponseCode;
         var headers = new List<KeyValuePair<string, string>>();
@@ -283,11 +287,11 @@ public static class RestXmlCodec
             };
         }
         if (!hasBody) return new RestResponse(status, headers, [], null);
-        return new RestResponse(status, headers, Document(XmlRootNames.Of(output), output, value, xmlNamespace), "application/xml");
+        return new RestResponse(status, headers, Document(XmlRootNames.Of(output), output, value, xmlNamespace, itemOrder), "application/xml");
     }
 
     /// <summary>The XML document of a structure: <c>&lt;root xmlns=…&gt;members&lt;/root&gt;</c>.</summary>
-    public static byte[] Document(string root, Shape shape, JsonObject value, string? xmlNamespace)
+    public static byte[] Document(string root, Shape shape, JsonObject value, string? xmlNamespace, IReadOnlyList<string>? itemOrder = null)
     {
         var buffer = new MemoryStream();
         using (var w = XmlWriter.Create(buffer, WriterSettings))
@@ -302,14 +306,14 @@ public static class RestXmlCodec
                 if (value[root] is { } text) w.WriteString(XmlText.Safe(ScalarText(self, text)));
             }
             else
-                WriteMembers(w, shape, value, xmlNamespace);
+                WriteMembers(w, shape, value, xmlNamespace, itemOrder);
             w.WriteEndElement();
             w.WriteEndDocument();
         }
         return buffer.ToArray();
     }
 
-    private static void WriteMembers(XmlWriter w, Shape shape, JsonObject value, string? ns)
+    private static void WriteMembers(XmlWriter w, Shape shape, JsonObject value, string? ns, IReadOnlyList<string>? itemOrder = null)
     {
         // Attributes first: XmlWriter takes them only before the element's content.
         foreach (var member in shape.Members)
@@ -325,10 +329,41 @@ public static class RestXmlCodec
             }
             else w.WriteAttributeString(name, ScalarText(member, v));
         }
+        var interleavedWritten = false;
         foreach (var member in shape.Members)
         {
             if (member.XmlAttribute || member.Location != MemberLocation.Body || value[member.Name] is not { } v) continue;
+            if (itemOrder is not null && member.Shape.Type == ShapeType.List && (member.Shape.Flattened || member.Flattened)
+                && itemOrder.Contains(member.Name))
+            {
+                if (!interleavedWritten) WriteInterleaved(w, shape, value, itemOrder, ns);
+                interleavedWritten = true;
+                continue;
+            }
             WriteMember(w, member, member.WireName, v, ns);
+        }
+    }
+
+    /// <summary>
+    /// The items of several flattened lists in one sequence: the next item of <c>itemOrder[i]</c>'s list at step i. Items
+    /// the sequence does not reach are written after it, list by list, so none is lost.
+    /// </summary>
+    private static void WriteInterleaved(XmlWriter w, Shape shape, JsonObject value, IReadOnlyList<string> itemOrder, string? ns)
+    {
+        var next = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var name in itemOrder)
+        {
+            if (!shape.MembersByName.TryGetValue(name, out var member) || value[name] is not JsonArray items) continue;
+            var i = next.GetValueOrDefault(name);
+            if (i >= items.Count) continue;
+            next[name] = i + 1;
+            if (items[i] is { } item) WriteMember(w, member.Shape.Member!, FlatName(member), item, ns);
+        }
+        foreach (var name in itemOrder.Distinct())
+        {
+            if (!shape.MembersByName.TryGetValue(name, out var member) || value[name] is not JsonArray items) continue;
+            for (var i = next.GetValueOrDefault(name); i < items.Count; i++)
+                if (items[i] is { } item) WriteMember(w, member.Shape.Member!, FlatName(member), item, ns);
         }
     }
 
@@ -450,6 +485,18 @@ public static class RestXmlCodec
 
     public static RestXmlException MalformedXml() => new("MalformedXML",
         "The XML you provided was not well-formed or did not validate against our published schema", 400);
+}
+
+/// <summary>
+/// A response record whose flattened lists the service writes interleaved rather than one after the other: S3's
+/// ListObjectVersions answers its <c>Version</c> and <c>DeleteMarker</c> elements in one sequence in key order, which the
+/// model's two lists cannot say. <see cref="ItemOrder"/> is left out of the document (it is no member); the caller passes
+/// it to <see cref="RestXmlCodec.Write"/>.
+/// </summary>
+public interface IInterleavedLists
+{
+    /// <summary>The member whose list each successive item of the interleaved lists belongs to; null: one list after another.</summary>
+    IReadOnlyList<string>? ItemOrder { get; }
 }
 
 /// <summary>

@@ -74,8 +74,8 @@ public sealed partial class S3Service
             await RunStreamingAsync(binding, input, r, call);
             return;
         }
-        var output = await binding.InvokeAsync(call, input, http.RequestAborted);
-        var response = RestXmlCodec.Write(op, output, S3Xml.Namespace);
+        var record = await binding.InvokeToRecordAsync(call, input, http.RequestAborted);
+        var response = RestXmlCodec.Write(op, binding.ToDocument(record), S3Xml.Namespace, (record as IInterleavedLists)?.ItemOrder);
         WriteHead(http, op, response);
         if (response.Body.Length == 0 || HttpMethods.IsHead(r.Method)) return;
         http.Response.ContentType = response.ContentType;

@@ -81,7 +81,7 @@ public sealed partial class S3Service(S3Access access, S3Operations typed) : IHt
                 "GET" when r.Has("policy") => TypedOperation("GetBucketPolicy"),
                 "GET" when r.Has("uploads") => TypedOperation("ListMultipartUploads"),
                 "GET" when r.Has("versioning") => TypedOperation("GetBucketVersioning"),
-                "GET" when r.Has("versions") => ListObjectVersions,
+                "GET" when r.Has("versions") => TypedOperation("ListObjectVersions"),
                 "GET" when r.Has("acl") => TypedOperation("GetBucketAcl"),
                 "GET" when r.Has("encryption") => TypedOperation("GetBucketEncryption"),
                 "GET" when r.Has("publicAccessBlock") => TypedOperation("GetPublicAccessBlock"),
@@ -114,12 +114,12 @@ public sealed partial class S3Service(S3Access access, S3Operations typed) : IHt
             "GET" when r.Has("uploadId") => TypedOperation("ListParts"),
             "GET" when r.Has("tagging") => TypedOperation("GetObjectTagging"),
             "GET" when r.Has("acl") => TypedOperation("GetObjectAcl"),
-            "GET" when r.Has("attributes") => GetObjectAttributes,
+            "GET" when r.Has("attributes") => TypedOperation("GetObjectAttributes"),
             "GET" when NoSubresource(r) => TypedOperation("GetObject"),
             "HEAD" when NoSubresource(r) => TypedOperation("HeadObject"),
             "PUT" when r.Has("partNumber") && r.Has("uploadId") => r.Header("x-amz-copy-source") is null ? UploadPart : UploadPartCopy,
             "PUT" when r.Has("tagging") => TypedOperation("PutObjectTagging"),
-            "PUT" when NoSubresource(r) => r.Header("x-amz-copy-source") is null ? TypedOperation("PutObject") : CopyObject,
+            "PUT" when NoSubresource(r) => r.Header("x-amz-copy-source") is null ? TypedOperation("PutObject") : TypedOperation("CopyObject"),
             "DELETE" when r.Has("uploadId") => TypedOperation("AbortMultipartUpload"),
             "DELETE" when r.Has("tagging") => TypedOperation("DeleteObjectTagging"),
             "DELETE" when NoSubresource(r) => TypedOperation("DeleteObject"),
@@ -146,13 +146,5 @@ public sealed partial class S3Service(S3Access access, S3Operations typed) : IHt
     {
         var sub = r.Query.Keys.FirstOrDefault(k => !Options.Contains(k)) ?? "";
         return S3Errors.NotImplemented($"The S3 operation {r.Method} {(r.Key is null ? "bucket" : "object")}{(sub.Length > 0 ? "?" + sub : "")}");
-    }
-
-    private static int IntOption(S3Request r, string name, int @default, int max)
-    {
-        var v = r.Q(name);
-        if (v is null) return @default;
-        if (!int.TryParse(v, out var n) || n < 0) throw S3Errors.InvalidArgument($"Provided {name} not an integer or within integer range", name, v);
-        return Math.Min(n, max);
     }
 }

@@ -324,3 +324,90 @@ public interface IObjectPayload : IDisposable
     /// <summary>After staging: the additional checksum the body was held to or computed for (algorithm and base64 value).</summary>
     (string Algorithm, string Value)? Checksum { get; }
 }
+
+// ---- copying objects, object attributes, listing versions: CopyObject, GetObjectAttributes, ListObjectVersions ----
+
+public sealed record CopyObjectRequest(
+    string Bucket, string CopySource, string Key, string? ACL = null, string? CacheControl = null, string? ChecksumAlgorithm = null,
+    string? ContentDisposition = null, string? ContentEncoding = null, string? ContentLanguage = null, string? ContentType = null,
+    string? CopySourceIfMatch = null, DateTimeOffset? CopySourceIfModifiedSince = null, string? CopySourceIfNoneMatch = null,
+    DateTimeOffset? CopySourceIfUnmodifiedSince = null, string? Expires = null, string? GrantFullControl = null, string? GrantRead = null,
+    string? GrantReadACP = null, string? GrantWriteACP = null, string? IfMatch = null, string? IfNoneMatch = null,
+    Dictionary<string, string>? Metadata = null, string? MetadataDirective = null, string? TaggingDirective = null,
+    string? ServerSideEncryption = null, string? StorageClass = null, string? WebsiteRedirectLocation = null, string? SSECustomerAlgorithm = null,
+    string? SSECustomerKey = null, string? SSECustomerKeyMD5 = null, string? SSEKMSKeyId = null, bool? BucketKeyEnabled = null,
+    string? CopySourceSSECustomerAlgorithm = null, string? CopySourceSSECustomerKey = null, string? CopySourceSSECustomerKeyMD5 = null,
+    string? RequestPayer = null, string? Tagging = null, string? ObjectLockMode = null, DateTimeOffset? ObjectLockRetainUntilDate = null,
+    string? ObjectLockLegalHoldStatus = null, string? ExpectedBucketOwner = null, string? ExpectedSourceBucketOwner = null)
+{
+    /// <summary>
+    /// The members a copy shares with PutObject, as a PutObject request (no body): the destination's headers, ACL,
+    /// encryption and object lock are read, keyed and applied exactly as a PUT's are.
+    /// </summary>
+    public PutObjectRequest AsWrite() => new(Bucket, Key, ACL, CacheControl, ContentDisposition, ContentEncoding, ContentLanguage,
+        ContentType: ContentType, Expires: Expires, IfMatch: IfMatch, IfNoneMatch: IfNoneMatch, GrantFullControl: GrantFullControl,
+        GrantRead: GrantRead, GrantReadACP: GrantReadACP, GrantWriteACP: GrantWriteACP, Metadata: Metadata,
+        ServerSideEncryption: ServerSideEncryption, StorageClass: StorageClass, WebsiteRedirectLocation: WebsiteRedirectLocation,
+        SSECustomerAlgorithm: SSECustomerAlgorithm, SSECustomerKey: SSECustomerKey, SSECustomerKeyMD5: SSECustomerKeyMD5,
+        SSEKMSKeyId: SSEKMSKeyId, BucketKeyEnabled: BucketKeyEnabled, RequestPayer: RequestPayer, Tagging: Tagging,
+        ObjectLockMode: ObjectLockMode, ObjectLockRetainUntilDate: ObjectLockRetainUntilDate,
+        ObjectLockLegalHoldStatus: ObjectLockLegalHoldStatus, ExpectedBucketOwner: ExpectedBucketOwner);
+}
+
+/// <summary>CopyObject's body: the copy's ETag and time, and its checksum under the member of its algorithm.</summary>
+public sealed record CopyObjectResult(
+    string? ETag = null, DateTimeOffset? LastModified = null, string? ChecksumType = null, string? ChecksumCRC32 = null,
+    string? ChecksumCRC32C = null, string? ChecksumCRC64NVME = null, string? ChecksumSHA1 = null, string? ChecksumSHA256 = null);
+
+public sealed record CopyObjectOutput(
+    CopyObjectResult? CopyObjectResult = null, string? Expiration = null, string? CopySourceVersionId = null, string? VersionId = null,
+    string? ServerSideEncryption = null, string? SSECustomerAlgorithm = null, string? SSECustomerKeyMD5 = null, string? SSEKMSKeyId = null,
+    bool? BucketKeyEnabled = null, string? RequestCharged = null);
+
+public sealed record GetObjectAttributesRequest(
+    string Bucket, string Key, List<string>? ObjectAttributes = null, string? VersionId = null, int? MaxParts = null, int? PartNumberMarker = null,
+    string? SSECustomerAlgorithm = null, string? SSECustomerKey = null, string? SSECustomerKeyMD5 = null, string? RequestPayer = null,
+    string? ExpectedBucketOwner = null);
+
+/// <summary>An object's checksum as GetObjectAttributes answers it (the model's <c>Checksum</c> shape).</summary>
+public sealed record Checksum(
+    string? ChecksumCRC32 = null, string? ChecksumCRC32C = null, string? ChecksumCRC64NVME = null, string? ChecksumSHA1 = null,
+    string? ChecksumSHA256 = null, string? ChecksumType = null);
+
+public sealed record ObjectPart(
+    int? PartNumber = null, long? Size = null, string? ChecksumCRC32 = null, string? ChecksumCRC32C = null, string? ChecksumCRC64NVME = null,
+    string? ChecksumSHA1 = null, string? ChecksumSHA256 = null);
+
+public sealed record GetObjectAttributesParts(
+    int? TotalPartsCount = null, int? PartNumberMarker = null, int? NextPartNumberMarker = null, int? MaxParts = null, bool? IsTruncated = null,
+    List<ObjectPart>? Parts = null);
+
+public sealed record GetObjectAttributesOutput(
+    bool? DeleteMarker = null, DateTimeOffset? LastModified = null, string? VersionId = null, string? RequestCharged = null, string? ETag = null,
+    Checksum? Checksum = null, GetObjectAttributesParts? ObjectParts = null, string? StorageClass = null, long? ObjectSize = null);
+
+public sealed record ListObjectVersionsRequest(
+    string Bucket, string? Delimiter = null, string? EncodingType = null, string? KeyMarker = null, int? MaxKeys = null, string? Prefix = null,
+    string? VersionIdMarker = null, string? ExpectedBucketOwner = null, string? RequestPayer = null, List<string>? OptionalObjectAttributes = null);
+
+/// <summary>A version of a listing (the model's <c>ObjectVersion</c> shape; the store has a type of that name).</summary>
+public sealed record ListedVersion(
+    string? ETag = null, List<string>? ChecksumAlgorithm = null, string? ChecksumType = null, long? Size = null, string? StorageClass = null,
+    string? Key = null, string? VersionId = null, bool? IsLatest = null, DateTimeOffset? LastModified = null, Owner? Owner = null);
+
+public sealed record DeleteMarkerEntry(
+    Owner? Owner = null, string? Key = null, string? VersionId = null, bool? IsLatest = null, DateTimeOffset? LastModified = null);
+
+/// <summary>
+/// ListObjectVersions' answer. S3 writes its <c>Version</c> and <c>DeleteMarker</c> elements in one sequence, in key order
+/// (newest first within a key); <see cref="ItemOrder"/> keeps that sequence for the codec, as the model's two lists cannot.
+/// </summary>
+public sealed record ListObjectVersionsOutput(
+    bool? IsTruncated = null, string? KeyMarker = null, string? VersionIdMarker = null, string? NextKeyMarker = null,
+    string? NextVersionIdMarker = null, List<ListedVersion>? Versions = null, List<DeleteMarkerEntry>? DeleteMarkers = null,
+    string? Name = null, string? Prefix = null, string? Delimiter = null, int? MaxKeys = null, List<CommonPrefix>? CommonPrefixes = null,
+    string? EncodingType = null, string? RequestCharged = null) : LocalShift.Aws.Protocols.Xml.IInterleavedLists
+{
+    [System.Text.Json.Serialization.JsonIgnore]
+    public IReadOnlyList<string>? ItemOrder { get; init; }
+}
