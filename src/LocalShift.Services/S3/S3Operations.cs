@@ -59,7 +59,7 @@ public sealed partial class S3Operations : AwsService
         Operation<ListMultipartUploadsRequest, ListMultipartUploadsOutput>("ListMultipartUploads", ListMultipartUploads);
 
         Operation<GetObjectRequest, GetObjectOutput>("GetObject", GetObject);
-        Operation<HeadObjectRequest, HeadObjectOutput>("HeadObject", HeadObject);
+        Operation<GetObjectRequest, HeadObjectOutput>("HeadObject", HeadObject);
         Operation<PutObjectRequest, PutObjectOutput>("PutObject", PutObject);
 
         Operation<CopyObjectRequest, CopyObjectOutput>("CopyObject", CopyObject);

@@ -262,4 +262,36 @@ public sealed class S3TypedCopyAttributesVersionsTests : IDisposable
         Assert.Equal(400, badEncoding.Status);
         Assert.Contains("<Message>Invalid Encoding Method specified in Request</Message>", badEncoding.Body);
     }
+
+    /// <summary>
+    /// HeadObject runs on GetObject's request record, and its answer is GetObject's without the body: both hold only while
+    /// the model's shapes agree, and AsHead copies every member.
+    /// </summary>
+    [Fact]
+    public void Head_object_shares_get_objects_request_and_its_answer_carries_every_member_of_get_objects()
+    {
+        var model = LocalShift.Aws.Model.ServiceModel.Get("s3").Shapes;
+        string Members(string shape) => string.Join(",", model[shape].Members.Select(m => $"{m.Name}:{m.Shape.Name}:{m.Location}:{m.WireName}"));
+        Assert.Equal(Members("GetObjectRequest"), Members("HeadObjectRequest"));
+
+        var properties = typeof(LocalShift.Services.S3.Shapes.GetObjectOutput).GetProperties()
+            .Where(p => p.Name is not ("Body" or "EqualityContract")).ToList();
+        var values = properties.Select<System.Reflection.PropertyInfo, object>((p, i) => (Nullable.GetUnderlyingType(p.PropertyType) ?? p.PropertyType) switch
+        {
+            var t when t == typeof(string) => "v" + i,
+            var t when t == typeof(int) => i,
+            var t when t == typeof(long) => (long)i,
+            var t when t == typeof(bool) => true,
+            var t when t == typeof(DateTimeOffset) => DateTimeOffset.UnixEpoch.AddDays(i),
+            var t when t == typeof(Dictionary<string, string>) => new Dictionary<string, string> { ["k"] = "v" + i },
+            var t => throw new InvalidOperationException("no sample value for " + t),
+        }).ToArray();
+        var get = (LocalShift.Services.S3.Shapes.GetObjectOutput)Activator.CreateInstance(typeof(LocalShift.Services.S3.Shapes.GetObjectOutput), values)!;
+        var head = get.AsHead();
+
+        var headProperties = typeof(LocalShift.Services.S3.Shapes.HeadObjectOutput).GetProperties().Where(p => p.Name != "EqualityContract").ToList();
+        Assert.Equal(properties.Select(p => p.Name), headProperties.Select(p => p.Name));
+        foreach (var p in properties)
+            Assert.Equal(p.GetValue(get), typeof(LocalShift.Services.S3.Shapes.HeadObjectOutput).GetProperty(p.Name)!.GetValue(head));
+    }
 }
