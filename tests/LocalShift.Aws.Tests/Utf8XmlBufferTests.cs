@@ -57,4 +57,23 @@ public class Utf8XmlBufferTests
         Assert.Equal(Encoding.UTF8.GetString(expected.ToArray()), Encoding.UTF8.GetString(actual.Written.Span));
         Assert.Equal(expected.ToArray(), actual.Written.ToArray());
     }
+
+    /// <summary>The query protocol's ErrorResponse, direct and through XmlWriter: the same bytes for every text, with and without a namespace.</summary>
+    [Theory]
+    [MemberData(nameof(Texts))]
+    public void Error_responses_are_written_as_XmlWriter_writes_them(string text)
+    {
+        foreach (var ns in new[] { "https://iam.amazonaws.com/doc/2010-05-08/", null })
+        foreach (var senderFault in new[] { true, false })
+        {
+            var error = new LocalShift.Core.AwsException("ValidationError", text, senderFault ? 400 : 500, senderFault);
+            using var expected = new MemoryStream();
+            QueryEnvelope.WriteError(expected, ns, error, "req-" + text.Length);
+            using var actual = new Utf8XmlBuffer(16);
+            QueryEnvelope.WriteError(actual, ns, error, "req-" + text.Length);
+
+            Assert.Equal(Encoding.UTF8.GetString(expected.ToArray()), Encoding.UTF8.GetString(actual.Written.Span));
+            Assert.Equal(expected.ToArray(), actual.Written.ToArray());
+        }
+    }
 }

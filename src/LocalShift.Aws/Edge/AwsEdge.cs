@@ -269,13 +269,13 @@ public sealed class AwsEdge
                 await WriteRestAsync(http, RestJsonCodec.Error(e));
                 return;
             default:
-                using (var buffer = new MemoryStream())
+                using (var buffer = new Utf8XmlBuffer(512))
                 {
                     QueryEnvelope.WriteError(buffer, entry?.Model.XmlNamespace, e, requestId);
                     http.Response.StatusCode = e.HttpStatus;
                     http.Response.ContentType = "text/xml";
                     http.Response.ContentLength = buffer.Length;
-                    await http.Response.Body.WriteAsync(buffer.GetBuffer().AsMemory(0, (int)buffer.Length));
+                    await http.Response.Body.WriteAsync(buffer.Written);
                 }
                 return;
         }

@@ -62,6 +62,23 @@ public static class QueryEnvelope
 
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, (string Response, string Result)> Names = new(StringComparer.Ordinal);
 
+    /// <summary>
+    /// The ErrorResponse written straight into <paramref name="output"/>: the same bytes as the <see cref="XmlWriter"/>
+    /// overload (a test compares them), which the edge answers every query-protocol error with.
+    /// </summary>
+    public static void WriteError(Utf8XmlBuffer output, string? ns, AwsException error, string requestId)
+    {
+        output.WriteDeclaration();
+        output.StartElement("ErrorResponse", ns);
+        output.StartElement("Error");
+        output.ElementString("Type", error.SenderFault ? "Sender" : "Receiver");
+        output.ElementString("Code", error.Code);
+        output.ElementString("Message", error.Message);
+        output.EndElement("Error");
+        output.ElementString("RequestId", requestId);
+        output.EndElement("ErrorResponse");
+    }
+
     public static void WriteError(Stream output, string? ns, AwsException error, string requestId)
     {
         using var w = XmlWriter.Create(output, Settings);
