@@ -199,4 +199,29 @@ public class RestXmlCodecTests
             Encoding.UTF8.GetString(error.Body));
         Assert.Empty(RestXmlCodec.Error(new AwsException("AccessDenied", "Access Denied", 403), "REQ1", null, head: true).Body);
     }
+
+    /// <summary>
+    /// ListObjectVersions' two flattened lists in the sequence the caller gives, where the first of them stands; items the
+    /// sequence does not reach still come, list by list, after it. Without a sequence they are one list after the other.
+    /// </summary>
+    [Fact]
+    public void Interleaved_flattened_lists_are_written_in_the_given_item_order()
+    {
+        JsonObject Item(string key) => new() { ["Key"] = key };
+        var output = new JsonObject
+        {
+            ["IsTruncated"] = false,
+            ["Versions"] = new JsonArray(Item("a"), Item("b"), Item("d")),
+            ["DeleteMarkers"] = new JsonArray(Item("a"), Item("c")),
+            ["Name"] = "b",
+        };
+        string Sequence(IReadOnlyList<string>? order) => string.Join(" ",
+            XDocument.Parse(Encoding.UTF8.GetString(RestXmlCodec.Write(S3.Operations["ListObjectVersions"], output, S3Ns, order).Body)).Root!
+                .Elements().Select(e => e.Name.LocalName + (e.Element(Ns + "Key") is { } k ? ":" + k.Value : "")));
+
+        Assert.Equal("IsTruncated DeleteMarker:a Version:a Version:b DeleteMarker:c Version:d Name",
+            Sequence(["DeleteMarkers", "Versions", "Versions", "DeleteMarkers", "Versions"]));
+        Assert.Equal("IsTruncated Version:a DeleteMarker:a Version:b Version:d DeleteMarker:c Name", Sequence(["Versions", "DeleteMarkers"]));
+        Assert.Equal("IsTruncated Version:a Version:b Version:d DeleteMarker:a DeleteMarker:c Name", Sequence(null));
+    }
 }
