@@ -17,8 +17,7 @@ public sealed partial class CopyRunner
     private (long Table, int Session) TableAndSession(string schema)
     {
         var table = context.Engine.Catalog.TableId(schema, copy.Table, _temp) ?? 0;
-        using var result = context.Engine.Query("SELECT TRY_CAST(getvariable('localshift_pid') AS INTEGER)");
-        return (table, result.Read() && result.GetValue(0) is { } pid ? Convert.ToInt32(pid) : 0);
+        return (table, context.ProcessId);
     }
 
     /// <summary>The load's target is a temporary table of the session (an unqualified name that one holds).</summary>
