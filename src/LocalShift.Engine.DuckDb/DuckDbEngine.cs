@@ -302,6 +302,8 @@ internal sealed class DuckDbSession(DuckDBConnection connection, string stagingD
 
     public string FileRelation(FileScan scan) => DuckDbFileSql.Relation(scan);
 
+    public ILoadExpressions Expressions => DuckDbLoadSql.Instance;
+
     private DuckDbCatalog? _catalog;
 
     public IEngineCatalog Catalog => _catalog ??= new DuckDbCatalog(this);

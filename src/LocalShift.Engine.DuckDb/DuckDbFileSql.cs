@@ -5,7 +5,7 @@ namespace LocalShift.Engine.DuckDb;
 /// <summary>
 /// DuckDB's readers and writer of files, as SQL: <c>read_csv</c>, <c>read_parquet</c>, <c>read_json</c> for a
 /// <see cref="FileScan"/> (COPY's sources, an external table's objects), <c>COPY (…) TO … (FORMAT …)</c> for a
-/// <see cref="FileWrite"/> (UNLOAD). The one place their names and options are written.
+/// <see cref="FileWrite"/> (UNLOAD, an external table's writes). The one place their names and options are written.
 /// </summary>
 internal static class DuckDbFileSql
 {
@@ -86,8 +86,14 @@ internal static class DuckDbFileSql
                 yield return $"DELIMITER {Literal(write.Delimiter)}";
                 yield return $"HEADER {Bool(write.Header)}";
                 yield return $"NULLSTR {Literal(write.NullString)}";
+                if (write.Unquoted && !write.QuoteAll)
+                {
+                    yield return "QUOTE '', ESCAPE ''";
+                    break;
+                }
+                if (write.Quote is { } quote) yield return $"QUOTE {Literal(quote)}";
+                if (write.QuoteEscape is { } escape) yield return $"ESCAPE {Literal(escape)}";
                 if (write.QuoteAll) yield return "FORCE_QUOTE *";
-                else if (write.Unquoted) yield return "QUOTE '', ESCAPE ''";
                 break;
         }
         if (write.Format != FileFormat.Parquet) yield return "COMPRESSION " + Compression(write.Compression);

@@ -117,6 +117,12 @@ public sealed record FileWrite(FileFormat Format)
     /// <summary>Delimited fields are written as they are, never quoted or escaped (Redshift's text format, not CSV).</summary>
     public bool Unquoted { get; init; }
 
+    /// <summary>The character a delimited field is quoted with (null: the double quote).</summary>
+    public string? Quote { get; init; }
+
+    /// <summary>The character written before a quote inside a quoted field (null: the quote itself, doubled).</summary>
+    public string? QuoteEscape { get; init; }
+
     /// <summary>Delimited text and JSON only (Parquet compresses inside the file).</summary>
     public FileCompression Compression { get; init; }
 

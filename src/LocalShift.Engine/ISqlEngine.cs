@@ -81,6 +81,12 @@ public interface IEngineSession : IDisposable
     /// </summary>
     string FileRelation(FileScan scan);
 
+    /// <summary>
+    /// The engine's expressions for a load's columns (<see cref="LoadColumn"/>: a field converted to its column's type,
+    /// checked against its width, at fault or not) and for the rows a write puts in files.
+    /// </summary>
+    ILoadExpressions Expressions { get; }
+
     /// <summary>The engine's own catalog as this session sees it: tables, views, columns and functions (<see cref="IEngineCatalog"/>).</summary>
     IEngineCatalog Catalog { get; }
 

@@ -24,6 +24,7 @@ public sealed class PreparedQueriesTests
         public void Dispose() { }
         public string FileRelation(FileScan scan) => throw new NotSupportedException();
         public IEngineCatalog Catalog => throw new NotSupportedException();
+        public ILoadExpressions Expressions => throw new NotSupportedException();
         public long WriteFiles(string query, string path, FileWrite write) => throw new NotSupportedException();
         public string ThreadFile(int thread, FileWrite write) => throw new NotSupportedException();
         public int Threads() => 1;

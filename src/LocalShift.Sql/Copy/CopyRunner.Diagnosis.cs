@@ -54,10 +54,10 @@ public sealed partial class CopyRunner
             for (var i = 0; i < columns.Count; i++)
             {
                 if (columns[i].Width is not { } width) continue;
-                var multibyte = width.Type == "char" ? $"regexp_matches(v, {QuoteLiteral(NotAscii)})" : "false";
+                var multibyte = width.Type == "char" ? context.Engine.Expressions.HasMultibyte("v") : "false";
                 using var found = context.Engine.Query(
                     $"SELECT {(hasFile ? "filename" : "NULL")}, line, v, {multibyte} FROM (SELECT {(hasFile ? "filename, " : "")}row_number() OVER () + {copy.IgnoreHeader} AS line, " +
-                    $"{values[i]} AS v FROM {source.Sql}) WHERE {multibyte} OR {(copy.TruncateColumns ? "false" : $"strlen(v) > {width.Width}")} ORDER BY line LIMIT 1");
+                    $"{values[i]} AS v FROM {source.Sql}) WHERE {multibyte} OR {(copy.TruncateColumns ? "false" : context.Engine.Expressions.LongerThan("v", width.Width))} ORDER BY line LIMIT 1");
                 if (!found.Read()) continue;
                 var value = (string)found.GetValue(2)!;
                 var url = found.GetValue(0) is string path ? urls.GetValueOrDefault(path, files[0].Url) : files[0].Url;

@@ -33,7 +33,8 @@ public sealed partial class CopyRunner
         try
         {
             // Each column's fault as a boolean that is never NULL (a NULL here once dropped records without a trace).
-            var faults = columns.Select((c, i) => Fault(c, i)).ToList();
+            var loads = LoadColumns(columns, source);
+            var faults = columns.Select((c, i) => Fault(loads[i], c.NotNull, i)).ToList();
             var rejectFilter = string.Join(" OR ", faults.Where(f => f is not null).Prepend("__fault IS NOT NULL"));
             var urls = files.ToDictionary(f => f.Path, f => f.Url);
             // Record numbers per file: the reader's rows are numbered in file order; a line it set aside has no row.
@@ -128,25 +129,13 @@ public sealed partial class CopyRunner
     /// Whether column i's field makes its record a reject, as SQL over the staging table that is never NULL; null when
     /// no value of the column can (text under TRUNCATECOLUMNS, dates under ACCEPTANYDATE).
     /// </summary>
-    private string? Fault(TargetColumn column, int i)
+    private string? Fault(LoadColumn column, bool notNull, int i)
     {
+        var other = context.Engine.Expressions.Fault(column, LoadOptions, $"c{i}", $"t{i}");
         // A NOT NULL column without a value (a NULL field, an empty one that loads as NULL, a date ACCEPTANYDATE let
         // through as NULL): Redshift rejects the record with 1213 rather than failing the load on the constraint.
-        if (column.NotNull && FieldFault(column, i) is var other) return other is null ? $"(t{i} IS NULL)" : $"(t{i} IS NULL OR {other})";
-        return FieldFault(column, i);
-    }
-
-    private string? FieldFault(TargetColumn column, int i)
-    {
-        if (column.IsText)
-        {
-            var parts = new List<string>();
-            if (column.Width is { } width && !copy.TruncateColumns) parts.Add($"coalesce(strlen(t{i}) > {width.Width}, false)");
-            if (column.Width is { Type: "char" }) parts.Add($"coalesce(regexp_matches(t{i}, {QuoteLiteral(NotAscii)}), false)");
-            return parts.Count == 0 ? null : "(" + string.Join(" OR ", parts) + ")";
-        }
-        if (Temporal(column) is { AcceptAnyDate: true }) return null;
-        return $"(NULLIF(trim({Field($"c{i}", column)}), '') IS NOT NULL AND t{i} IS NULL)";
+        if (notNull) return other is null ? $"(t{i} IS NULL)" : $"(t{i} IS NULL OR {other})";
+        return other;
     }
 
     /// <summary>

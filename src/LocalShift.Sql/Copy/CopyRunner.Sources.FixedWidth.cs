@@ -14,6 +14,9 @@ public sealed partial class CopyRunner
     /// AS (after trimming blanks) is NULL. A line shorter than the spec loads, its missing fields empty (as Redshift
     /// loads short lines); a longer one is a record at fault (1202, Extra column(s) found: unverified for FIXEDWIDTH).
     /// </summary>
+    /// <summary>NULL AS as SQL: <c>chr(0)</c> for <c>NULL AS '\0'</c> (a field of the NUL character alone is NULL).</summary>
+    private string NullLiteral => copy.NullAs == "\0" ? "chr(0)" : QuoteLiteral(copy.NullAs ?? "\\N");
+
     private Source FixedWidth(List<string> paths, FileCompression compression)
     {
         var total = copy.FixedWidths.Sum(w => w.Width);

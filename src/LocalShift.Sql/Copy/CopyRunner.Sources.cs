@@ -33,8 +33,8 @@ public sealed partial class CopyRunner
         };
 
         /// <summary>The rows with a fault fail the statement (a load that is not sorted record by record).</summary>
-        public string Guard => Fault is { } f
-            ? $" WHERE CASE WHEN {f} IS NULL THEN true ELSE error(CASE {f} WHEN 1202 THEN {QuoteLiteral(FaultReason(1202))} WHEN 1214 THEN {QuoteLiteral(FaultReason(1214))} ELSE {QuoteLiteral(FaultReason(1220))} END) END"
+        public string Guard(ILoadExpressions expressions) => Fault is { } f
+            ? $" WHERE CASE WHEN {f} IS NULL THEN true ELSE {expressions.Fail($"CASE {f} WHEN 1202 THEN {QuoteLiteral(FaultReason(1202))} WHEN 1214 THEN {QuoteLiteral(FaultReason(1214))} ELSE {QuoteLiteral(FaultReason(1220))} END")} END"
             : "";
     }
 
@@ -63,11 +63,5 @@ public sealed partial class CopyRunner
         }
     }
 
-    private List<string> Describe(string sql)
-    {
-        var names = new List<string>();
-        using var result = context.Engine.Query("DESCRIBE " + sql);
-        while (result.Read()) names.Add((string)result.GetValue(0)!);
-        return names;
-    }
+    private List<string> Describe(string sql) => context.Engine.Describe(sql).Select(c => c.Name).ToList();
 }

@@ -17,8 +17,7 @@ public sealed partial class CopyRunner
     private (long Table, int Session) TableAndSession(string schema)
     {
         var table = context.Engine.Catalog.TableId(schema, copy.Table, _temp) ?? 0;
-        using var result = context.Engine.Query("SELECT TRY_CAST(getvariable('localshift_pid') AS INTEGER)");
-        return (table, result.Read() && result.GetValue(0) is { } pid ? Convert.ToInt32(pid) : 0);
+        return (table, context.ProcessId);
     }
 
     /// <summary>The load's target is a temporary table of the session (an unqualified name that one holds).</summary>
@@ -26,7 +25,9 @@ public sealed partial class CopyRunner
 
     private bool IsTemporary(string table)
     {
-        using var result = context.Engine.Query($"SELECT count(*) FROM information_schema.tables WHERE table_catalog = 'temp' AND table_name = {QuoteLiteral(table)}");
+        // A temporary table or view: one with a column in the session's temporary database.
+        using var result = context.Engine.Query($"SELECT count(*) FROM {context.Engine.Catalog.Relation(CatalogRelation.Columns)} c " +
+                                                $"WHERE database_name = 'temp' AND table_name = {QuoteLiteral(table)}");
         result.Read();
         return Convert.ToInt64(result.GetValue(0)) > 0;
     }
@@ -35,10 +36,11 @@ public sealed partial class CopyRunner
     {
         var all = new List<TargetColumn>();
         using (var result = context.Engine.Query(
-            $"SELECT column_name, data_type, coalesce(column_default, ''), is_nullable FROM information_schema.columns WHERE {(_temp ? "table_catalog = 'temp'" : $"table_schema = {QuoteLiteral(schema)}")} AND table_name = {QuoteLiteral(copy.Table)} ORDER BY ordinal_position"))
+            $"SELECT column_name, data_type, coalesce(column_default, ''), is_nullable FROM {context.Engine.Catalog.Relation(CatalogRelation.Columns)} c " +
+            $"WHERE {(_temp ? "database_name = 'temp'" : $"schema_name = {QuoteLiteral(schema)}")} AND table_name = {QuoteLiteral(copy.Table)} ORDER BY column_index"))
             while (result.Read())
                 all.Add(new TargetColumn((string)result.GetValue(0)!, (string)result.GetValue(1)!, Identity: Dialect.CreateTableRewriter.IsIdentityDefault((string)result.GetValue(2)!),
-                    NotNull: result.GetValue(3) is "NO"));
+                    NotNull: result.GetValue(3) is false));
         if (all.Count == 0) throw new PgException(SqlState.UndefinedTable, $"relation \"{(copy.Schema is null ? "" : copy.Schema + ".")}{copy.Table}\" does not exist");
         var widths = ColumnWidths.Of(context.Engine, schema, copy.Table);
         all = all.Select(c => c.IsText && widths.TryGetValue(c.Name, out var w) ? c with { Width = w } : c).ToList();

@@ -101,8 +101,8 @@ public sealed partial class CopyRunner(RedshiftStatementContext context, CopySta
             var expressions = Expressions(columns, source, tryCast: false);
             var target = $"{(_temp ? "temp.main" : QuoteIdentifier(schema))}.{QuoteIdentifier(copy.Table)} ({string.Join(", ", columns.Select(c => QuoteIdentifier(c.Name)))})";
             long Load(List<string> select, Source from) => copy.NoLoad
-                ? Count($"SELECT count(*) FROM (SELECT {string.Join(", ", select)} FROM {from.Sql}{from.Guard})") * 0
-                : context.Engine.Execute($"INSERT INTO {target} SELECT {string.Join(", ", select)} FROM {from.Sql}{from.Guard}");
+                ? Count($"SELECT count(*) FROM (SELECT {string.Join(", ", select)} FROM {from.Sql}{from.Guard(context.Engine.Expressions)})") * 0
+                : context.Engine.Execute($"INSERT INTO {target} SELECT {string.Join(", ", select)} FROM {from.Sql}{from.Guard(context.Engine.Expressions)}");
             // Text and CSV: first the engine's reader converts the plainly typed fields itself, as fast as it can.
             // Where it succeeds its values are the casts' values; a field only the exact conversions accept (a field
             // of blanks, for one) fails that statement, which changed nothing, and the exact one runs. A failed

@@ -1,7 +1,7 @@
 namespace LocalShift.Sql.Copy;
 
 /// <summary>
-/// A DATEFORMAT or TIMEFORMAT string of COPY (<c>'MM/DD/YYYY'</c>, <c>'YYYY-MM-DD HH12:MI:SS AM'</c>), compiled once and
+/// A DATEFORMAT or TIMEFORMAT string of a COPY, such as <c>'MM/DD/YYYY'</c> or <c>'YYYY-MM-DD HH12:MI:SS AM'</c>, compiled once and
 /// matched against each field by LocalShift's own code, as the "DATEFORMAT and TIMEFORMAT strings" page describes:
 /// YYYY, YY, MM, MON (a month's abbreviated or full name; MONTH too), DD, DDD (day of the year), HH and HH24 (24-hour
 /// clock: in COPY's strings HH is HH24), HH12, MI, SS with an optional fraction of up to microseconds after it, AM/PM;

@@ -128,19 +128,18 @@ public sealed partial class ExternalTables
         Directory.CreateDirectory(folder);
         try
         {
-            var options = new List<string> { format.Options };
             var maxSize = table.Parameters.TryGetValue("write.maxfilesize.mb", out var mb) && long.TryParse(mb, NumberStyles.None, CultureInfo.InvariantCulture, out var m) && m > 0
                           && format.Splits ? m * 1024 * 1024 : (long?)null;
-            if (maxSize is { } bytes) options.Add($"FILE_SIZE_BYTES {bytes}");
             var directory = table.PartitionKeys.Count > 0 || maxSize is not null;
             var output = Path.Combine(folder, directory ? "out" : "data");
             long rows;
             if (table.PartitionKeys.Count > 0 && !format.Splits) rows = WritePartitions(context, table, format, select, output);
             else
             {
-                if (table.PartitionKeys.Count > 0) options.Add($"PARTITION_BY ({string.Join(", ", table.PartitionKeys.Select(k => QuoteIdentifier(k.Name)))})");
-                if (directory) options.Add("OVERWRITE_OR_IGNORE true");
-                rows = context.Engine.Execute($"COPY ({select}) TO {QuoteLiteral(output)} ({string.Join(", ", options)})");
+                rows = context.Engine.WriteFiles(select, output, format.Write with
+                {
+                    PartitionBy = table.PartitionKeys.Select(k => k.Name).ToList(), MaxFileBytes = maxSize,
+                });
             }
 
             // The files the engine wrote, with the partition values of the folder each is in.
@@ -240,7 +239,7 @@ public sealed partial class ExternalTables
 
     /// <summary>
     /// The rows of a partitioned table in a format the engine cannot partition or split (JSON): held once in a temporary
-    /// table, then one COPY per partition into a <c>key=value/</c> folder under <paramref name="output"/>, as
+    /// table, then one write per partition into a <c>key=value/</c> folder under <paramref name="output"/>, as
     /// PARTITION_BY names them (values escaped as URLs are). Returns how many rows were written.
     /// </summary>
     private static long WritePartitions(RedshiftStatementContext context, CatalogTable table, WriteFormat format, string select, string output)
@@ -261,7 +260,7 @@ public sealed partial class ExternalTables
                 var at = Path.Combine([output, .. table.PartitionKeys.Select((k, i) => $"{k.Name}={Uri.EscapeDataString(values[i] ?? "NULL")}")]);
                 Directory.CreateDirectory(at);
                 var where = string.Join(" AND ", keys.Select((k, i) => values[i] is { } v ? $"{k} = {QuoteLiteral(v)}" : $"{k} IS NULL"));
-                rows += context.Engine.Execute($"COPY (SELECT {data} FROM {temp} WHERE {where}) TO {QuoteLiteral(Path.Combine(at, "data_0" + format.Extension))} ({format.Options})");
+                rows += context.Engine.WriteFiles($"SELECT {data} FROM {temp} WHERE {where}", Path.Combine(at, "data_0" + format.Extension), format.Write);
             }
             return rows;
         }
@@ -273,7 +272,7 @@ public sealed partial class ExternalTables
     }
 
     /// <summary>
-    /// How a table's files are written: the engine's COPY options, the file name's extension and the object's content
+    /// How a table's files are written: the engine's write (<see cref="FileWrite"/>), the file name's extension and the object's content
     /// type. Redshift writes Parquet and text (TEXTFILE) tables; a text table is written as its SerDe reads it:
     /// Hive's delimited text (LazySimpleSerDe: fields as they are, no quoting, NULL as <c>\N</c>), OpenCSV (every
     /// value quoted with the table's <c>quoteChar</c>, quotes inside escaped with its <c>escapeChar</c>, fields
@@ -282,19 +281,19 @@ public sealed partial class ExternalTables
     /// </summary>
     /// <param name="Splits">Whether the engine partitions and splits files of this format itself (PARTITION_BY,
     /// FILE_SIZE_BYTES); JSON is written a partition at a time, one file each (<c>write.maxfilesize.mb</c> is not honoured).</param>
-    private sealed record WriteFormat(string Options, string Extension, string ContentType, bool Splits = true)
+    private sealed record WriteFormat(FileWrite Write, string Extension, string ContentType, bool Splits = true)
     {
         public static WriteFormat Of(CatalogTable table)
         {
             var serde = table.SerializationLibrary ?? "";
             var parameters = table.SerdeParameters;
             if (serde.Contains("Parquet", StringComparison.OrdinalIgnoreCase) || (table.InputFormat ?? "").Contains("Parquet", StringComparison.OrdinalIgnoreCase))
-                return new("FORMAT parquet", ".parquet", "application/octet-stream");
+                return new(new FileWrite(FileFormat.Parquet), ".parquet", "application/octet-stream");
             if (serde.Length == 0 || serde.Equals(ExternalStatements.LazySimpleSerDe, StringComparison.Ordinal))
             {
                 var delimiter = parameters.TryGetValue("field.delim", out var d) && d.Length > 0 ? d : "\u0001";
                 // unverified: the extension of a text file (".parquet" is the documented one for Parquet).
-                return new($"FORMAT csv, DELIMITER {QuoteLiteral(delimiter)}, HEADER false, QUOTE '', ESCAPE '', NULLSTR '\\N'", ".txt", "text/plain");
+                return new(new FileWrite(FileFormat.Delimited) { Delimiter = delimiter, Unquoted = true, NullString = "\\N" }, ".txt", "text/plain");
             }
             if (serde.Contains("OpenCSV", StringComparison.OrdinalIgnoreCase))
             {
@@ -302,12 +301,12 @@ public sealed partial class ExternalTables
                 var quote = parameters.TryGetValue("quoteChar", out var q) && q.Length > 0 ? q : "\"";
                 var escape = parameters.TryGetValue("escapeChar", out var e) && e.Length > 0 ? e : "\\";
                 // unverified: the extension Redshift gives a CSV file it writes.
-                return new($"FORMAT csv, DELIMITER {QuoteLiteral(separator)}, HEADER false, QUOTE {QuoteLiteral(quote)}, ESCAPE {QuoteLiteral(escape)}, " +
-                           "FORCE_QUOTE *, NULLSTR ''", ".csv", "text/csv");
+                return new(new FileWrite(FileFormat.Delimited) { Delimiter = separator, Quote = quote, QuoteEscape = escape, QuoteAll = true, NullString = "" },
+                    ".csv", "text/csv");
             }
             if (serde.Contains("Json", StringComparison.OrdinalIgnoreCase))
                 // unverified: the extension Redshift gives a JSON file it writes.
-                return new("FORMAT json", ".json", "application/json", Splits: false);
+                return new(new FileWrite(FileFormat.Json), ".json", "application/json", Splits: false);
             // unverified: Redshift's text for writing to a table of another SerDe.
             throw new PgException(SqlState.FeatureNotSupported,
                 $"writing to an external table with SerDe {serde} is not supported: only Parquet and text tables (delimited, OpenCSV or JSON) can be written");

@@ -15,6 +15,9 @@ public sealed record RedshiftStatementContext(
     Action<PgNotice> Notice,
     LocalShift.Sql.Users.UserDirectory? Users = null)
 {
+    /// <summary>The session's process id (pg_backend_pid(), stl_load_errors.session); 0 when the session has none.</summary>
+    public int ProcessId { get; init; }
+
     /// <summary>The statement's id in the query log (stl_query.query), which stl_load_errors and stl_load_commits name.</summary>
     public long QueryId { get; init; }
 

@@ -493,6 +493,7 @@ internal sealed partial class SqlSession : IPgQuerySession
         Connection.Database, User.Name, User.Superuser, _engine, _notices.Add, _database.Users)
         {
             QueryId = _query,
+            ProcessId = Connection.ProcessId,
             PlanningBudget = _database.PlanningBudget,
             AuthorizeQuery = query => _database.Privileges.CheckQuery(query, User, SchemaOf, Exists),
             AuthorizeLoad = (schema, table) => _database.Privileges.CheckLoadTarget(schema, table, User, Exists),

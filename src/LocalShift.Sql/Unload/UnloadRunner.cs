@@ -14,8 +14,8 @@ using static LocalShift.Sql.Lexing.TokenCursor;
 namespace LocalShift.Sql.Unload;
 
 /// <summary>
-/// Runs an UNLOAD: DuckDB writes the query's result with <c>COPY (query) TO</c> into a folder of the engine's staging
-/// folder (partitioned and split as asked), then each file is put to S3 as the role session (the store takes the file
+/// Runs an UNLOAD: the engine writes the query's result (<see cref="IEngineSession.WriteFiles"/>) into a folder of its
+/// staging folder (partitioned and split as asked), then each file is put to S3 as the role session (the store takes the file
 /// over, no copy) under Redshift's names (<c>&lt;prefix&gt;0000_part_00</c>, <c>0001_part_00</c>, ... a file per slice
 /// with PARALLEL ON; <c>&lt;prefix&gt;000</c> with PARALLEL OFF; <c>col=value/</c> folders; <c>manifest</c>).
 /// </summary>
@@ -125,7 +125,7 @@ public sealed class UnloadRunner(RedshiftStatementContext context, UnloadStateme
         var tokens = SqlLexer.Significant(all);
         if (tokens.Count == 0) throw new PgException(SqlState.SyntaxError, "UNLOAD query must be a SELECT statement");
         if (tokens[^1].Kind == SqlTokenKind.Semicolon) throw new PgException(SqlState.SyntaxError, "syntax error at or near \";\"");
-        // Exactly one statement, nothing after it, and a query: the engine runs it inside COPY (...) TO, which it must not leave.
+        // Exactly one statement, nothing after it, and a query: the engine runs it inside its write to files, which it must not leave.
         var parsed = SqlParser.Parse(text, all, context.PlanningBudget);
         if (parsed is not QueryStatement query) throw new PgException(SqlState.SyntaxError, "UNLOAD query must be a SELECT statement");
         context.AuthorizeQuery?.Invoke(query.Query);
@@ -143,9 +143,9 @@ public sealed class UnloadRunner(RedshiftStatementContext context, UnloadStateme
         if (unload.FixedWidths.Count > 0) return FixedWidthQuery(sql, columns);
         if (!unload.Escape || unload.Format != UnloadFormat.Text) return sql;
         // ESCAPE: a backslash before the delimiter, newlines, carriage returns, quotes and backslashes in text fields.
-        var special = System.Text.RegularExpressions.Regex.Escape((unload.Delimiter ?? "|") + "\\\n\r\"'");
+        var special = (unload.Delimiter ?? "|") + "\\\n\r\"'";
         var escaped = columns.Select(c => c.TypeOid is PgTypeOid.Varchar or PgTypeOid.Text
-            ? $"regexp_replace({QuoteIdentifier(c.Name)}, {QuoteLiteral("([" + special + "])")}, '\\\\\\1', 'g') AS {QuoteIdentifier(c.Name)}"
+            ? $"{context.Engine.Expressions.Escaped(QuoteIdentifier(c.Name), special)} AS {QuoteIdentifier(c.Name)}"
             : QuoteIdentifier(c.Name));
         return $"SELECT {string.Join(", ", escaped)} FROM ({sql}) AS unload_query";
     }
@@ -175,7 +175,8 @@ public sealed class UnloadRunner(RedshiftStatementContext context, UnloadStateme
         {
             var w = unload.FixedWidths[i].Width;
             var v = $"coalesce(CAST({QuoteIdentifier(c.Name)} AS VARCHAR), {nulls})";
-            return $"CASE WHEN length({v}) > {w} THEN error({QuoteLiteral($"Value of column {c.Name} is wider than its FIXEDWIDTH width {w}: ")} || {v}) ELSE rpad({v}, {w}, ' ') END";
+            var fail = context.Engine.Expressions.Fail($"{QuoteLiteral($"Value of column {c.Name} is wider than its FIXEDWIDTH width {w}: ")} || {v}");
+            return $"CASE WHEN length({v}) > {w} THEN {fail} ELSE rpad({v}, {w}, ' ') END";
         });
         return $"SELECT {string.Join(" || ", parts)} AS line FROM ({query}) AS unload_query";
     }
