@@ -223,6 +223,16 @@ public sealed class CopyBenchmark : IBenchmark
         private readonly string _endpoint;
         private int _sqlPort;
 
+        /// <summary>The server process's CPU time so far (all its threads), which the machine's load changes far less than wall time.</summary>
+        public TimeSpan CpuTime
+        {
+            get
+            {
+                _process.Refresh();
+                return _process.TotalProcessorTime;
+            }
+        }
+
         private LocalShiftProcess(Process process, string endpoint)
         {
             _process = process;

@@ -105,6 +105,11 @@ public sealed class SpectrumBenchmark : IBenchmark
             Console.WriteLine($"  objects read (s3:GetObject decisions): WHERE p = 42 -> {prunedReads.Count} ({string.Join(", ", prunedReads)}); WHERE p + 0 = 42 -> {unprunedReads.Count}");
             var (fast, slow) = Compare(runs, () => Scalar(sql, pruned), () => Scalar(sql, unpruned));
             Report("1 of 100 partitions, pruned vs unpruned", fast, slow, "unpruned", 20);
+            // The server's CPU time per statement (all its threads, the engine's included): the same comparison as the
+            // machine's load changes it far less than wall time.
+            var cpuPruned = ServerCpu(server, 200, () => Scalar(sql, pruned));
+            var cpuUnpruned = ServerCpu(server, 20, () => Scalar(sql, unpruned));
+            Console.WriteLine($"  server CPU per statement: pruned {cpuPruned * 1000:F2} ms, unpruned {cpuUnpruned * 1000:F2} ms, ratio {cpuUnpruned / cpuPruned:F2}");
             var (local42, _) = Compare(runs, () => Scalar(sql, "SELECT count(*), sum(big) FROM local42"), () => { });
             Console.WriteLine($"  for scale: the same query over a local table of partition 42's rows: {local42 * 1000:F0} ms");
             Console.WriteLine($"  load after: {File.ReadAllText("/proc/loadavg").Trim()}");
@@ -172,6 +177,15 @@ public sealed class SpectrumBenchmark : IBenchmark
         act();
         return Seen().Except(before).Select(d => d[(d.IndexOf(' ') + 1)..]).Where(r => r.StartsWith("arn:aws:s3:::bench/parts/", StringComparison.Ordinal))
             .Select(r => r["arn:aws:s3:::bench/parts/".Length..]).Distinct().Order().ToList();
+    }
+
+    /// <summary>The server's mean CPU time (seconds) per run of <paramref name="act"/> over <paramref name="count"/> runs.</summary>
+    private static double ServerCpu(CopyBenchmark.LocalShiftProcess server, int count, Action act)
+    {
+        act();
+        var before = server.CpuTime;
+        for (var i = 0; i < count; i++) act();
+        return (server.CpuTime - before).TotalSeconds / count;
     }
 
     /// <summary>Each side's best wall time over a warm-up plus <paramref name="runs"/> rounds, taking turns.</summary>

@@ -23,10 +23,45 @@ public sealed record StoredPartition(List<string> Values, PartitionInput Input, 
 /// The Glue Data Catalog in the state store. Documents (DatabaseInput, TableInput, PartitionInput) are kept as the
 /// JSON of their records, so every member a client gives comes back as given. Deleting a database deletes its tables,
 /// their versions and partitions (foreign keys with ON DELETE CASCADE); tags go with the resource they belong to.
+/// Tables and partition lists read are kept, parsed, while no write to the catalog has committed since
+/// (<see cref="Generation"/>): a statement over an external table reads the same table and partitions again and again,
+/// and parsing their documents each time cost it about a millisecond. The callers' authorization is not kept: every
+/// operation is still decided (and logged) as it is made; only the documents are not parsed again.
 /// </summary>
 public sealed class GlueStore
 {
     private readonly IStateStore _state;
+    private long _generation;
+
+    /// <summary>The tables read (or found missing) and the generation they were read at.</summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(CatalogKey, string Database, string Table), (long Generation, StoredTable? Table)> _tables = new();
+
+    /// <summary>Each table's partitions as read (values parsed, documents parsed when first needed) and the generation they were read at.</summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(CatalogKey, string Database, string Table), (long Generation, PartitionRow[] Rows)> _partitions = new();
+
+    /// <summary>Tables whose lists are kept at most (more: all are forgotten); a table of more partitions than <see cref="MaxKeptPartitions"/> is never kept.</summary>
+    private const int MaxKeptTables = 256;
+    private const int MaxKeptPartitions = 10_000;
+
+    /// <summary>A partition as read: its values, its document (parsed the first time it is asked for) and when it was created.</summary>
+    private sealed class PartitionRow(List<string> values, string document, long created)
+    {
+        private StoredPartition? _parsed;
+        public List<string> Values { get; } = values;
+        public StoredPartition Partition => _parsed ??= new StoredPartition(Values, Parse<PartitionInput>(document), FromMs(created));
+    }
+
+    /// <summary>Increases with every write to the catalog (after it commits, or fails); what is kept from before is read again.</summary>
+    public long Generation => Interlocked.Read(ref _generation);
+
+    /// <summary>Every write goes through here so that <see cref="Generation"/> moves after it.</summary>
+    private T Change<T>(Func<DbConnection, DbTransaction, T> write)
+    {
+        try { return _state.Write(write); }
+        finally { Interlocked.Increment(ref _generation); }
+    }
+
+    private void Change(Action<DbConnection, DbTransaction> write) => Change<bool>((c, tx) => { write(c, tx); return true; });
 
     public GlueStore(IStateStore state)
     {
@@ -83,7 +118,7 @@ public sealed class GlueStore
     // ---- Databases ----
 
     public void CreateDatabase(CatalogKey catalog, StoredDatabase database, string arn, IReadOnlyDictionary<string, string> tags) =>
-        _state.Write((c, tx) =>
+        Change((c, tx) =>
         {
             if (LoadDatabase(c, tx, catalog, database.Name) is not null) throw GlueErrors.DatabaseAlreadyExists();
             c.Exec(tx, "INSERT INTO glue_databases VALUES($a, $r, $n, $d, $t)",
@@ -99,7 +134,7 @@ public sealed class GlueStore
             ReadDatabase, ("$a", catalog.AccountId), ("$r", catalog.Region)));
 
     public void UpdateDatabase(CatalogKey catalog, string name, DatabaseInput input) =>
-        _state.Write((c, tx) =>
+        Change((c, tx) =>
         {
             var n = c.Exec(tx, "UPDATE glue_databases SET document=$d WHERE account_id=$a AND region=$r AND name=$n",
                 ("$d", Json(input)), ("$a", catalog.AccountId), ("$r", catalog.Region), ("$n", name));
@@ -108,7 +143,7 @@ public sealed class GlueStore
 
     /// <summary>Deletes the database with its tables, versions, partitions and the tags of all of them.</summary>
     public void DeleteDatabase(CatalogKey catalog, string name, string databaseArn, Func<string, string> tableArn) =>
-        _state.Write((c, tx) =>
+        Change((c, tx) =>
         {
             var tables = c.Query(tx, "SELECT name FROM glue_tables WHERE account_id=$a AND region=$r AND database_name=$n",
                 r => r.GetString(0), ("$a", catalog.AccountId), ("$r", catalog.Region), ("$n", name));
@@ -122,7 +157,7 @@ public sealed class GlueStore
     // ---- Tables ----
 
     public void CreateTable(CatalogKey catalog, StoredTable table, string? databaseDisplayName = null) =>
-        _state.Write((c, tx) =>
+        Change((c, tx) =>
         {
             if (LoadDatabase(c, tx, catalog, table.DatabaseName) is null) throw GlueErrors.DatabaseNotFound(databaseDisplayName ?? table.DatabaseName);
             if (LoadTable(c, tx, catalog, table.DatabaseName, table.Name) is not null) throw GlueErrors.TableAlreadyExists();
@@ -131,7 +166,17 @@ public sealed class GlueStore
                 ("$ct", Ms(table.CreateTime)), ("$ut", Ms(table.UpdateTime)), ("$by", table.CreatedBy), ("$v", table.Version));
         });
 
-    public StoredTable? FindTable(CatalogKey catalog, string database, string name) => _state.Read(c => LoadTable(c, null, catalog, database, name));
+    public StoredTable? FindTable(CatalogKey catalog, string database, string name)
+    {
+        // The generation before the read: a write committing during it makes the entry stale at once.
+        var generation = Generation;
+        var key = (catalog, database, name);
+        if (_tables.TryGetValue(key, out var kept) && kept.Generation == generation) return kept.Table;
+        var table = _state.Read(c => LoadTable(c, null, catalog, database, name));
+        if (_tables.Count >= MaxKeptTables) _tables.Clear();
+        _tables[key] = (generation, table);
+        return table;
+    }
 
     /// <summary>The database's tables, ordered by name.</summary>
     public List<StoredTable> ListTables(CatalogKey catalog, string database) =>
@@ -144,7 +189,7 @@ public sealed class GlueStore
     /// throw); the version it replaces is archived unless <paramref name="skipArchive"/>.
     /// </summary>
     public StoredTable UpdateTable(CatalogKey catalog, string database, string name, bool skipArchive, Func<StoredTable, StoredTable> change) =>
-        _state.Write((c, tx) =>
+        Change((c, tx) =>
         {
             var current = LoadTable(c, tx, catalog, database, name) ?? throw GlueErrors.TableNotFound(name);
             var updated = change(current);
@@ -177,7 +222,7 @@ public sealed class GlueStore
 
     /// <summary>Deletes the table with its versions, partitions and tags; false when it does not exist.</summary>
     public bool DeleteTable(CatalogKey catalog, string database, string name, string tableArn) =>
-        _state.Write((c, tx) =>
+        Change((c, tx) =>
         {
             var n = c.Exec(tx, "DELETE FROM glue_tables WHERE account_id=$a AND region=$r AND database_name=$db AND name=$n",
                 ("$a", catalog.AccountId), ("$r", catalog.Region), ("$db", database), ("$n", name));
@@ -192,7 +237,7 @@ public sealed class GlueStore
     /// existed (a partition given twice in one call exists the second time).
     /// </summary>
     public List<List<string>> CreatePartitions(CatalogKey catalog, string database, string table, IReadOnlyList<StoredPartition> partitions) =>
-        _state.Write((c, tx) =>
+        Change((c, tx) =>
         {
             if (LoadTable(c, tx, catalog, database, table) is null) throw GlueErrors.TableNotFound(table);
             var existing = new List<List<string>>();
@@ -214,21 +259,35 @@ public sealed class GlueStore
     /// <summary>
     /// The table's partitions, ordered by their values; with <paramref name="matches"/>, only those whose values it
     /// accepts, decided on the values alone so that the documents of the others are never parsed (a table of many
-    /// partitions read for one of them costs one small JSON array per partition, not one document).
+    /// partitions read for one of them costs one small JSON array per partition, not one document). The list is kept
+    /// while the catalog does not change, its documents parsed once each, when first asked for.
     /// </summary>
-    public List<StoredPartition> ListPartitions(CatalogKey catalog, string database, string table, Func<List<string>, bool>? matches = null) =>
-        _state.Read(c => c.Query(null,
-            "SELECT partition_values, document, create_time FROM glue_partitions WHERE account_id=$a AND region=$r AND database_name=$db AND table_name=$t ORDER BY partition_values",
-            r =>
+    public List<StoredPartition> ListPartitions(CatalogKey catalog, string database, string table, Func<List<string>, bool>? matches = null)
+    {
+        var generation = Generation;
+        var key = (catalog, database, table);
+        if (!_partitions.TryGetValue(key, out var kept) || kept.Generation != generation)
+        {
+            var rows = _state.Read(c => c.Query(null,
+                "SELECT partition_values, document, create_time FROM glue_partitions WHERE account_id=$a AND region=$r AND database_name=$db AND table_name=$t ORDER BY partition_values",
+                r => new PartitionRow(Parse<List<string>>(r.GetString(0)), r.GetString(1), r.GetInt64(2)),
+                ("$a", catalog.AccountId), ("$r", catalog.Region), ("$db", database), ("$t", table))).ToArray();
+            kept = (generation, rows);
+            if (rows.Length <= MaxKeptPartitions)
             {
-                var values = Parse<List<string>>(r.GetString(0));
-                return matches is null || matches(values) ? new StoredPartition(values, Parse<PartitionInput>(r.GetString(1)), FromMs(r.GetInt64(2))) : null;
-            },
-            ("$a", catalog.AccountId), ("$r", catalog.Region), ("$db", database), ("$t", table))).OfType<StoredPartition>().ToList();
+                if (_partitions.Count >= MaxKeptTables) _partitions.Clear();
+                _partitions[key] = kept;
+            }
+        }
+        var result = new List<StoredPartition>();
+        foreach (var row in kept.Rows)
+            if (matches is null || matches(row.Values)) result.Add(row.Partition);
+        return result;
+    }
 
     /// <summary>Replaces a partition (its values may change); throws when it does not exist or the new values are taken.</summary>
     public void UpdatePartition(CatalogKey catalog, string database, string table, IReadOnlyList<string> values, StoredPartition updated) =>
-        _state.Write((c, tx) =>
+        Change((c, tx) =>
         {
             var key = Json(values);
             var newKey = Json(updated.Values);
@@ -245,7 +304,7 @@ public sealed class GlueStore
 
     /// <summary>Deletes a partition; false when it does not exist.</summary>
     public bool DeletePartition(CatalogKey catalog, string database, string table, IReadOnlyList<string> values) =>
-        _state.Write((c, tx) => c.Exec(tx,
+        Change((c, tx) => c.Exec(tx,
             "DELETE FROM glue_partitions WHERE account_id=$a AND region=$r AND database_name=$db AND table_name=$t AND partition_values=$v",
             ("$a", catalog.AccountId), ("$r", catalog.Region), ("$db", database), ("$t", table), ("$v", Json(values))) > 0);
 
@@ -255,10 +314,10 @@ public sealed class GlueStore
         _state.Read(c => c.Query(null, "SELECT key, value FROM glue_tags WHERE resource_arn=$arn ORDER BY key",
             r => KeyValuePair.Create(r.GetString(0), r.GetString(1)), ("$arn", arn))).ToDictionary();
 
-    public void AddTags(string arn, IReadOnlyDictionary<string, string> tags) => _state.Write((c, tx) => AddTags(c, tx, arn, tags));
+    public void AddTags(string arn, IReadOnlyDictionary<string, string> tags) => Change((c, tx) => AddTags(c, tx, arn, tags));
 
     public void RemoveTags(string arn, IEnumerable<string> keys) =>
-        _state.Write((c, tx) =>
+        Change((c, tx) =>
         {
             foreach (var k in keys) c.Exec(tx, "DELETE FROM glue_tags WHERE resource_arn=$arn AND key=$k", ("$arn", arn), ("$k", k));
         });

@@ -119,7 +119,8 @@ public sealed partial class ExternalTables
         var names = Enumerable.Range(0, table.Columns.Count + table.PartitionKeys.Count).Select(i => $"c{i}").ToList();
         // By position, cast to the catalog's types, so a file holds what a reader of the table expects. A partition
         // value is written as its type prints it (an int key '07' is the partition 7).
-        var items = table.Columns.Select((c, i) => $"CAST(c{i} AS {EngineType(c.Type)}) AS {QuoteIdentifier(c.Name)}")
+        var written = WrittenNames(table, format);
+        var items = table.Columns.Select((c, i) => $"CAST(c{i} AS {EngineType(c.Type)}) AS {QuoteIdentifier(written[i])}")
             .Concat(table.PartitionKeys.Select((k, j) =>
                 $"CAST(CAST(c{table.Columns.Count + j} AS {EngineType(k.Type)}) AS VARCHAR) AS {QuoteIdentifier(k.Name)}"));
         var select = $"SELECT {string.Join(", ", items)} FROM ({query}) AS external_table_rows({string.Join(", ", names)})";
@@ -133,7 +134,7 @@ public sealed partial class ExternalTables
             var directory = table.PartitionKeys.Count > 0 || maxSize is not null;
             var output = Path.Combine(folder, directory ? "out" : "data");
             long rows;
-            if (table.PartitionKeys.Count > 0 && !format.Splits) rows = WritePartitions(context, table, format, select, output);
+            if (table.PartitionKeys.Count > 0 && !format.Splits) rows = WritePartitions(context, table, written, format, select, output);
             else
             {
                 rows = context.Engine.WriteFiles(select, output, format.Write with
@@ -242,7 +243,7 @@ public sealed partial class ExternalTables
     /// table, then one write per partition into a <c>key=value/</c> folder under <paramref name="output"/>, as
     /// PARTITION_BY names them (values escaped as URLs are). Returns how many rows were written.
     /// </summary>
-    private static long WritePartitions(RedshiftStatementContext context, CatalogTable table, WriteFormat format, string select, string output)
+    private static long WritePartitions(RedshiftStatementContext context, CatalogTable table, IReadOnlyList<string> written, WriteFormat format, string select, string output)
     {
         var temp = QuoteIdentifier("__ext_write_" + Guid.NewGuid().ToString("N"));
         context.Engine.Execute($"CREATE TEMP TABLE {temp} AS {select}");
@@ -253,7 +254,7 @@ public sealed partial class ExternalTables
             using (var result = context.Engine.Query($"SELECT DISTINCT {string.Join(", ", keys)} FROM {temp}"))
                 while (result.Read())
                     partitions.Add(Enumerable.Range(0, keys.Count).Select(i => result.GetValue(i) as string).ToArray());
-            var data = string.Join(", ", table.Columns.Select(c => QuoteIdentifier(c.Name)));
+            var data = string.Join(", ", written.Select(QuoteIdentifier));
             long rows = 0;
             foreach (var values in partitions)
             {
@@ -272,16 +273,44 @@ public sealed partial class ExternalTables
     }
 
     /// <summary>
+    /// The name each data column is written under: its own, or, in a JSON table, the key its OpenX SerDe property
+    /// <c>'mapping.column'='key'</c> names, as the SerDe's writer keys a mapped column (lowercased, as the SerDe keeps
+    /// its mappings, unless <c>'case.insensitive'='false'</c>; verified in the SerDe's source, rcongiu/Hive-JSON-Serde's
+    /// <c>getSerializedFieldName</c>; what Redshift itself writes is unverified). <c>dots.in.keys</c> changes nothing on
+    /// write: the SerDe writes a column's name as it is (<c>event_source</c>, which it reads back as itself).
+    /// </summary>
+    private static List<string> WrittenNames(CatalogTable table, WriteFormat format)
+    {
+        var names = table.Columns.Select(c => c.Name).ToList();
+        if (!format.Json) return names;
+        var mapping = JsonMappings(table.SerdeParameters);
+        var insensitive = !IsSerdeFlag(table.SerdeParameters, "case.insensitive", "false");
+        for (var i = 0; i < names.Count; i++)
+            if (mapping.TryGetValue(names[i], out var key) && key.Length > 0)
+                names[i] = insensitive ? key.ToLowerInvariant() : key;
+        // Two columns written under one key (or a key that is a partition column's name, which is not written but
+        // names the rows' folder here) would make one of them unreadable.
+        // unverified: Redshift's text; the SerDe's writer would keep the last column's value.
+        var taken = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var name in names.Concat(table.PartitionKeys.Select(k => k.Name)))
+            if (!taken.Add(name))
+                throw new PgException(SqlState.FeatureNotSupported,
+                    $"the JSON key \"{name}\" is written for more than one column of the external table {table.Name}: its SerDe's 'mapping.' properties must name distinct keys");
+        return names;
+    }
+
+    /// <summary>
     /// How a table's files are written: the engine's write (<see cref="FileWrite"/>), the file name's extension and the object's content
     /// type. Redshift writes Parquet and text (TEXTFILE) tables; a text table is written as its SerDe reads it:
     /// Hive's delimited text (LazySimpleSerDe: fields as they are, no quoting, NULL as <c>\N</c>), OpenCSV (every
     /// value quoted with the table's <c>quoteChar</c>, quotes inside escaped with its <c>escapeChar</c>, fields
     /// separated by its <c>separatorChar</c>, NULL as an empty unquoted field, as OpenCSVSerde's writer does), or
-    /// JSON (the OpenX JSON SerDe: one object per line, keyed by the column names).
+    /// JSON (the OpenX JSON SerDe: one object per line, keyed by the column names or their mapped keys).
     /// </summary>
     /// <param name="Splits">Whether the engine partitions and splits files of this format itself (PARTITION_BY,
     /// FILE_SIZE_BYTES); JSON is written a partition at a time, one file each (<c>write.maxfilesize.mb</c> is not honoured).</param>
-    private sealed record WriteFormat(FileWrite Write, string Extension, string ContentType, bool Splits = true)
+    /// <param name="Json">The OpenX JSON SerDe's lines, keyed by <see cref="WrittenNames"/>.</param>
+    private sealed record WriteFormat(FileWrite Write, string Extension, string ContentType, bool Splits = true, bool Json = false)
     {
         public static WriteFormat Of(CatalogTable table)
         {
@@ -306,7 +335,7 @@ public sealed partial class ExternalTables
             }
             if (serde.Contains("Json", StringComparison.OrdinalIgnoreCase))
                 // unverified: the extension Redshift gives a JSON file it writes.
-                return new(new FileWrite(FileFormat.Json), ".json", "application/json", Splits: false);
+                return new(new FileWrite(FileFormat.Json), ".json", "application/json", Splits: false, Json: true);
             // unverified: Redshift's text for writing to a table of another SerDe.
             throw new PgException(SqlState.FeatureNotSupported,
                 $"writing to an external table with SerDe {serde} is not supported: only Parquet and text tables (delimited, OpenCSV or JSON) can be written");

@@ -488,7 +488,7 @@ public sealed partial class ExternalTables(RolePathResolver roles, S3Objects obj
         }
         else if (serde.Contains("Json", StringComparison.OrdinalIgnoreCase))
         {
-            return JsonSelect(engine, table, paths, partitionValues, pseudoColumns ? files[0] : null);
+            return JsonSelect(engine, table, files, partitionValues, pseudoColumns ? files[0] : null);
         }
         else
         {
@@ -518,16 +518,21 @@ public sealed partial class ExternalTables(RolePathResolver roles, S3Objects obj
     /// reads as an underscore (a key <c>a.b</c> is column <c>a_b</c>). Two keys of one object that become the same
     /// (<c>URL</c> and <c>Url</c>) fail the statement, as the SerDe's "Duplicate key" does; map them apart with
     /// <c>case.insensitive</c> false and a mapping each. Nested objects and arrays read as their JSON text.
+    /// A line that is not JSON fails the statement (<see cref="MalformedJson"/>); with <c>'ignore.malformed.json'='true'</c>
+    /// it is a row of NULLs (its partition columns and pseudo-columns still set), as the SerDe's
+    /// <c>ignore.malformed.json</c> makes of it (verified: the SerDe's source, which reads such a line as an empty
+    /// object, and Trino's implementation of it, which documents "a row with all fields set to null"; Athena's page only
+    /// says the property "lets you skip malformed JSON syntax"). A line of valid JSON that is not an object (an array,
+    /// a number) is a row of NULLs too, as Trino documents for the SerDe (a simplification for arrays, which the SerDe
+    /// maps to columns by position); blank lines are not rows (unverified for Spectrum; the SerDe gives a row of NULLs).
     /// </summary>
-    private static string JsonSelect(IEngineSession engine, CatalogTable table, IReadOnlyList<string> paths, IReadOnlyList<string> partitionValues, StagedObject? file)
+    private static string JsonSelect(IEngineSession engine, CatalogTable table, IReadOnlyList<StagedObject> files, IReadOnlyList<string> partitionValues, StagedObject? file)
     {
         var serde = table.SerdeParameters;
-        var insensitive = !(serde.TryGetValue("case.insensitive", out var ci) && ci.Trim().Equals("false", StringComparison.OrdinalIgnoreCase));
-        var dots = serde.TryGetValue("dots.in.keys", out var dk) && dk.Trim().Equals("true", StringComparison.OrdinalIgnoreCase);
-        var mapping = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-        foreach (var (name, value) in serde)
-            if (name.StartsWith("mapping.", StringComparison.OrdinalIgnoreCase) && name.Length > "mapping.".Length)
-                mapping[name["mapping.".Length..]] = value;
+        var insensitive = !IsSerdeFlag(serde, "case.insensitive", "false");
+        var dots = IsSerdeFlag(serde, "dots.in.keys", "true");
+        var ignoreMalformed = IsSerdeFlag(serde, "ignore.malformed.json", "true");
+        var mapping = JsonMappings(serde);
         string Key(CatalogColumn c)
         {
             var key = mapping.TryGetValue(c.Name, out var mapped) ? mapped : c.Name;
@@ -536,17 +541,52 @@ public sealed partial class ExternalTables(RolePathResolver roles, S3Objects obj
         }
         var select = new StringBuilder("SELECT ");
         var keys = table.Columns.Select(Key).ToList();
-        // Each object as a map of its keys (lowercased, dots made underscores, as the properties say) to their JSON
-        // values: the engine's reader cannot tell keys apart by case (URL and Url) itself.
-        var documents = new JsonScan(paths, Whole: true, FileCompression.ByExtension) { OneDocumentPerLine = true };
+        // Each line as text (a delimiter no JSON line holds unescaped, no quotes), so that a malformed one can be told
+        // apart from the others rather than fail the engine's JSON reader; then each object as a map of its keys
+        // (lowercased, dots made underscores, as the properties say) to their JSON values: the engine's reader cannot
+        // tell keys apart by case (URL and Url) itself.
+        var lines = new DelimitedScan(files.Select(f => f.File).ToList(), [new ScanColumn("line", "VARCHAR")])
+        {
+            Delimiter = "\u001e", PadMissingFields = true, Compression = FileCompression.ByExtension, FileNames = !ignoreMalformed,
+        };
         var keyName = "e.key";
         if (insensitive) keyName = $"lower({keyName})";
         if (dots) keyName = $"replace({keyName}, '.', '_')";
         select.Append(string.Join(", ", table.Columns.Select((c, i) => CastValue($"json_extract_string(\"__o\"[{QuoteLiteral(keys[i])}], '$')", c))));
         AppendConstants(select, table, partitionValues, file);
-        select.Append(" FROM (SELECT map_from_entries(list_transform(map_entries(CAST(\"json\" AS MAP(VARCHAR, JSON))), e -> struct_pack(k := ")
-            .Append(keyName).Append(", v := e.value))) AS \"__o\" FROM ").Append(engine.FileRelation(documents)).Append(')');
+        select.Append(" FROM (SELECT CASE WHEN json_type(\"__j\") = 'OBJECT' THEN map_from_entries(list_transform(map_entries(CAST(\"__j\" AS MAP(VARCHAR, JSON))), e -> struct_pack(k := ")
+            .Append(keyName).Append(", v := e.value))) END AS \"__o\" FROM (SELECT CASE WHEN json_valid(line) THEN CAST(line AS JSON) ELSE ")
+            .Append(ignoreMalformed ? "NULL" : MalformedJson(files))
+            .Append(" END AS \"__j\" FROM ").Append(engine.FileRelation(lines)).Append(" WHERE trim(line) <> ''))");
         return select.ToString();
+    }
+
+    /// <summary>
+    /// The engine's expression failing a statement at a line that is not JSON, naming the object it is in (never the
+    /// staged file's path on this host): Spectrum's scan error.
+    /// unverified: Redshift's text for a malformed JSON record (its layout of "Spectrum Scan Error" is marked unverified
+    /// in <see cref="ScanError"/> too; here the error has no DETAIL block, only its message).
+    /// </summary>
+    private static string MalformedJson(IReadOnlyList<StagedObject> files)
+    {
+        var url = new StringBuilder("CASE filename");
+        foreach (var f in files) url.Append(" WHEN ").Append(QuoteLiteral(f.File)).Append(" THEN ").Append(QuoteLiteral(f.Url));
+        url.Append(" END");
+        return $"error('Spectrum Scan Error: malformed JSON record in file ''' || ({url}) || ''' (the table''s SerDe property ''ignore.malformed.json'' is not ''true'')')";
+    }
+
+    /// <summary>Whether a SERDEPROPERTY is set to <paramref name="value"/> (compared without case or surrounding blanks, as the SerDe's Boolean.parseBoolean does).</summary>
+    internal static bool IsSerdeFlag(IReadOnlyDictionary<string, string> serde, string name, string value) =>
+        serde.TryGetValue(name, out var v) && v.Trim().Equals(value, StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>The OpenX JSON SerDe's <c>'mapping.column'='key'</c> properties: per column, the JSON key it is read from (and written as).</summary>
+    internal static Dictionary<string, string> JsonMappings(IReadOnlyDictionary<string, string> serde)
+    {
+        var mapping = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (name, value) in serde)
+            if (name.StartsWith("mapping.", StringComparison.OrdinalIgnoreCase) && name.Length > "mapping.".Length)
+                mapping[name["mapping.".Length..]] = value;
+        return mapping;
     }
 
     /// <summary>A text value read for a column, as the column's type (an empty value of a non-text column is NULL).</summary>

@@ -198,4 +198,39 @@ public sealed class GluePartitionTests : IDisposable
         Assert.Null(p.StorageDescriptor!.Columns);
         Assert.Equal("s3://b/p/", p.StorageDescriptor.Location);
     }
+    [Fact]
+    public void Partitions_and_tables_read_again_follow_every_write_and_every_read_is_still_authorized()
+    {
+        Seed();
+        var table = () => _h.Service.GetTable(_h.Call(), new GetTableRequest("db1", "sales")).Table;
+        Assert.Equal(["2024/01", "2024/02", "2024/12"], Get("year = 2024"));
+        Assert.Equal(2, table().StorageDescriptor!.Columns!.Count);
+        // Read again with nothing changed: the same answers, and each call decided again (catalog, database, table).
+        var before = _h.Authorizer.Checks.Count;
+        Assert.Equal(["2024/01", "2024/02", "2024/12"], Get("year = 2024"));
+        Assert.Equal(2, table().StorageDescriptor!.Columns!.Count);
+        Assert.Equal(6, _h.Authorizer.Checks.Count - before);
+        Assert.Equal(["glue:GetPartitions", "glue:GetPartitions", "glue:GetPartitions", "glue:GetTable", "glue:GetTable", "glue:GetTable"],
+            _h.Authorizer.Checks.Skip(before).Select(c => c.Action));
+
+        _h.Partition("db1", "sales", "2024", "06");
+        Assert.Equal(["2024/01", "2024/02", "2024/06", "2024/12"], Get("year = 2024"));
+        _h.Service.DeletePartition(_h.Call(), new DeletePartitionRequest("db1", "sales", ["2024", "01"]));
+        Assert.Equal(["2024/02", "2024/06", "2024/12"], Get("year = 2024"));
+        _h.Service.UpdatePartition(_h.Call(), new UpdatePartitionRequest("db1", "sales", ["2024", "02"],
+            new PartitionInput(["2024", "02"], StorageDescriptor: new StorageDescriptor(Location: "s3://bucket/moved/"))));
+        var moved = _h.Service.GetPartitions(_h.Call(), new GetPartitionsRequest("db1", "sales", Expression: "year = 2024 AND month = '02'")).Partitions;
+        Assert.Equal("s3://bucket/moved/", Assert.Single(moved).StorageDescriptor!.Location);
+
+        var changed = GlueHarness.ParquetTable("sales", yearType: "int");
+        changed = changed with { StorageDescriptor = changed.StorageDescriptor! with { Columns = [.. changed.StorageDescriptor!.Columns!, new Column("note", "string")] } };
+        _h.Service.UpdateTable(_h.Call(), new UpdateTableRequest("db1", changed));
+        Assert.Equal(3, table().StorageDescriptor!.Columns!.Count);
+
+        _h.Service.DeleteTable(_h.Call(), new DeleteTableRequest("db1", "sales"));
+        Assert.Equal("EntityNotFoundException", GlueHarness.Fails(() => table()).Code);
+        Assert.Equal("EntityNotFoundException", GlueHarness.Fails(() => Get(null)).Code);
+        _h.Table("db1", GlueHarness.ParquetTable("sales", yearType: "int"));
+        Assert.Empty(Get(null));
+    }
 }
