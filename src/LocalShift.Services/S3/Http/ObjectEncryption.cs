@@ -136,9 +136,9 @@ public static class ObjectEncryption
     public static void CheckRead(S3Request r, ObjectAttributes a, string prefix = CustomerPrefix) =>
         CheckRead(CustomerKey(r, prefix), a);
 
-    /// <summary>The same, with the SSE-C members of a typed request (GetObject's, HeadObject's).</summary>
-    public static void CheckRead(string? algorithm, string? key, string? keyMd5, ObjectAttributes a) =>
-        CheckRead(CustomerKey(algorithm, key, keyMd5, CustomerPrefix), a);
+    /// <summary>The same, with the SSE-C members of a typed request (GetObject's, HeadObject's; a copy's source's under <see cref="CopySourceCustomerPrefix"/>).</summary>
+    public static void CheckRead(string? algorithm, string? key, string? keyMd5, ObjectAttributes a, string prefix = CustomerPrefix) =>
+        CheckRead(CustomerKey(algorithm, key, keyMd5, prefix), a);
 
     private static void CheckRead((string Algorithm, string KeyMd5)? given, ObjectAttributes a)
     {
@@ -156,9 +156,9 @@ public static class ObjectEncryption
     /// UploadPart and UploadPartCopy of an upload begun with SSE-C carry the same key; parts of other uploads carry none.
     /// The text is AWS's as S3 clients report it (unverified).
     /// </summary>
-    public static void CheckPart(S3Request r, ObjectAttributes upload)
+    public static void CheckPart(string? algorithm, string? key, string? keyMd5, ObjectAttributes upload)
     {
-        var given = CustomerKey(r, CustomerPrefix);
+        var given = CustomerKey(algorithm, key, keyMd5, CustomerPrefix);
         if (upload.CustomerAlgorithm is null)
         {
             if (given is not null) throw S3Errors.InvalidRequest("The encryption parameters are not applicable to this object.");
