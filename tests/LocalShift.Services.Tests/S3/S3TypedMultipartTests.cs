@@ -154,4 +154,33 @@ public sealed class S3TypedMultipartTests : IDisposable
         Assert.Equal(2, checks.Count);
         Assert.All(checks, c => Assert.Equal("arn:aws:s3:::b/k", c.Resource));
     }
+
+    [Fact]
+    public async Task The_completion_document_and_the_part_number_are_read_as_the_model_types_them()
+    {
+        var uploadId = await CreateAsync("k");
+        var part = await _s3.SendAsync("PUT", $"/b/k?partNumber=1&uploadId={uploadId}", Utf8("x"));
+
+        var wrongRoot = await _s3.SendAsync("POST", $"/b/k?uploadId={uploadId}", Utf8(
+            $"<Complete><Part><PartNumber>1</PartNumber><ETag>{part.Headers.ETag}</ETag></Part></Complete>"));
+        var notANumber = await _s3.SendAsync("POST", $"/b/k?uploadId={uploadId}", Utf8(
+            $"<CompleteMultipartUpload><Part><PartNumber>one</PartNumber><ETag>{part.Headers.ETag}</ETag></Part></CompleteMultipartUpload>"));
+        var noEtag = await _s3.SendAsync("POST", $"/b/k?uploadId={uploadId}", Utf8(
+            "<CompleteMultipartUpload><Part><PartNumber>1</PartNumber></Part></CompleteMultipartUpload>"));
+        var badPartNumber = await _s3.SendAsync("PUT", $"/b/k?partNumber=abc&uploadId={uploadId}", Utf8("x"));
+        var zero = await _s3.SendAsync("PUT", $"/b/k?partNumber=0&uploadId={uploadId}", Utf8("x"));
+
+        Assert.Equal(400, wrongRoot.Status);
+        Assert.Contains("<Code>MalformedXML</Code>", wrongRoot.Body);
+        Assert.Equal(400, notANumber.Status);
+        Assert.Contains("<Code>InvalidArgument</Code>", notANumber.Body);
+        Assert.Contains("<ArgumentName>PartNumber</ArgumentName>", notANumber.Body);
+        Assert.Equal(400, noEtag.Status);
+        Assert.Contains("<Code>MalformedXML</Code>", noEtag.Body);
+        Assert.Equal(400, badPartNumber.Status);
+        Assert.Contains("Provided partNumber not an integer or within integer range", badPartNumber.Body);
+        Assert.Equal(400, zero.Status);
+        Assert.Contains("Part number must be an integer between 1 and 10000, inclusive", zero.Body);
+        Assert.Equal([1], _s3.Store.ListParts(uploadId).Select(p => p.PartNumber));
+    }
 }
