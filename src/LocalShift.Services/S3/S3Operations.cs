@@ -57,6 +57,10 @@ public sealed partial class S3Operations : AwsService
         Operation<AbortMultipartUploadRequest, AbortMultipartUploadOutput>("AbortMultipartUpload", AbortMultipartUpload);
         Operation<ListPartsRequest, ListPartsOutput>("ListParts", ListParts);
         Operation<ListMultipartUploadsRequest, ListMultipartUploadsOutput>("ListMultipartUploads", ListMultipartUploads);
+        Operation<CreateMultipartUploadRequest, CreateMultipartUploadOutput>("CreateMultipartUpload", CreateMultipartUpload);
+        Operation<UploadPartRequest, UploadPartOutput>("UploadPart", UploadPart);
+        Operation<UploadPartCopyRequest, UploadPartCopyOutput>("UploadPartCopy", UploadPartCopy);
+        Operation<CompleteMultipartUploadRequest, CompleteMultipartUploadOutput>("CompleteMultipartUpload", CompleteMultipartUpload);
 
         Operation<GetObjectRequest, GetObjectOutput>("GetObject", GetObject);
         Operation<GetObjectRequest, HeadObjectOutput>("HeadObject", HeadObject);
@@ -97,15 +101,20 @@ public sealed partial class S3Operations : AwsService
         ["PutBucketOwnershipControls"] = "s3:PutBucketOwnershipControls",
         ["PutPublicAccessBlock"] = "s3:PutBucketPublicAccessBlock",
         ["PutBucketPolicy"] = "s3:PutBucketPolicy",
+        ["CompleteMultipartUpload"] = "s3:PutObject",
     };
 
     /// <summary>Whether <paramref name="operation"/>'s permission is known before its request document is read.</summary>
     public static bool AuthorizesBeforeDocument(string operation) => DocumentActions.ContainsKey(operation);
 
-    /// <summary>Authorizes a document-taking operation on its bucket (the bucket policy's operations as <see cref="S3Access.AuthorizeBucketPolicy"/>).</summary>
-    public BucketInfo AuthorizeDocumentOperation(AwsCall call, string operation, string bucket)
+    /// <summary>
+    /// Authorizes a document-taking operation on its bucket (the bucket policy's operations as
+    /// <see cref="S3Access.AuthorizeBucketPolicy"/>), or on its object for an object operation (CompleteMultipartUpload).
+    /// </summary>
+    public BucketInfo AuthorizeDocumentOperation(AwsCall call, string operation, string bucket, string? key = null)
     {
         var action = DocumentActions[operation];
+        if (operation == "CompleteMultipartUpload") return _access.AuthorizeObject(call, bucket, key!, action);
         return operation == "PutBucketPolicy" ? _access.AuthorizeBucketPolicy(call, bucket, action) : _access.AuthorizeBucket(call, bucket, action);
     }
 

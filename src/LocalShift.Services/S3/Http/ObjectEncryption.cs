@@ -156,9 +156,9 @@ public static class ObjectEncryption
     /// UploadPart and UploadPartCopy of an upload begun with SSE-C carry the same key; parts of other uploads carry none.
     /// The text is AWS's as S3 clients report it (unverified).
     /// </summary>
-    public static void CheckPart(S3Request r, ObjectAttributes upload)
+    public static void CheckPart(string? algorithm, string? key, string? keyMd5, ObjectAttributes upload)
     {
-        var given = CustomerKey(r, CustomerPrefix);
+        var given = CustomerKey(algorithm, key, keyMd5, CustomerPrefix);
         if (upload.CustomerAlgorithm is null)
         {
             if (given is not null) throw S3Errors.InvalidRequest("The encryption parameters are not applicable to this object.");

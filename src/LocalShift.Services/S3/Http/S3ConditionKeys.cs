@@ -146,7 +146,7 @@ public static class S3ConditionKeys
     /// every part of an encrypted upload, which AWS does not (LocalShift's reading; unverified). UploadPartCopy adds
     /// s3:x-amz-copy-source, so a copy-source rule cannot be bypassed part by part.
     /// </summary>
-    public static Dictionary<string, IReadOnlyList<string>> Part(S3Request r, ObjectAttributes? upload)
+    public static Dictionary<string, IReadOnlyList<string>> Part(string? copySource, ObjectAttributes? upload)
     {
         var keys = new Dictionary<string, IReadOnlyList<string>>(StringComparer.OrdinalIgnoreCase);
         if (upload?.CustomerAlgorithm is { } algorithm) keys["s3:x-amz-server-side-encryption-customer-algorithm"] = [algorithm];
@@ -155,7 +155,7 @@ public static class S3ConditionKeys
             keys["s3:x-amz-server-side-encryption"] = [sse];
             if (upload.KmsKeyId is { } kms) keys["s3:x-amz-server-side-encryption-aws-kms-key-id"] = [kms];
         }
-        if (r.Header("x-amz-copy-source") is { } source)
+        if (copySource is { } source)
         {
             var q = source.IndexOf('?');
             keys["s3:x-amz-copy-source"] = [Uri.UnescapeDataString(q < 0 ? source : source[..q]).TrimStart('/')];

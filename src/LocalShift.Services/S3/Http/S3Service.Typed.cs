@@ -35,6 +35,7 @@ public sealed partial class S3Service
     {
         "PutBucketPolicy" => S3Operations.MaxPolicyBytes,
         "DeleteObjects" => S3Operations.MaxDeleteDocumentBytes,
+        "CompleteMultipartUpload" => S3Operations.MaxCompleteDocumentBytes,
         _ => RestXmlCodec.MaxDocumentBytes,
     };
 
@@ -54,7 +55,8 @@ public sealed partial class S3Service
             byte[] body = [];
             if (RestXmlCodec.ReadsBody(op))
             {
-                using var payload = new RequestPayload(r);
+                // CompleteMultipartUpload's x-amz-checksum-* headers are the whole object's, not its document's.
+                using var payload = new RequestPayload(r, checksumHeadersDescribeBody: op.Name != "CompleteMultipartUpload");
                 body = await payload.ReadSmallAsync(DocumentLimit(op.Name), http.RequestAborted);
             }
             var request = new RestRequest(r.Method, http.Request.Path.Value ?? "/", r.Query.ToArray(), r.Header,
@@ -66,10 +68,10 @@ public sealed partial class S3Service
             // Permission comes first, as in S3: a caller who may not make the call is AccessDenied whatever its document
             // (malformed, too big, failing its checksum). The operation itself authorizes a request that could be read,
             // so each request is authorized, and logged, once.
-            _typed.AuthorizeDocumentOperation(call, op.Name, r.Bucket!);
+            _typed.AuthorizeDocumentOperation(call, op.Name, r.Bucket!, r.Key);
             throw;
         }
-        if (RestXmlCodec.StreamingPayload(op.Output) is not null || RestXmlCodec.StreamingPayload(op.Input) is not null)
+        if (RestXmlCodec.StreamingPayload(op.Output) is not null || RestXmlCodec.StreamingPayload(op.Input) is not null || op.Name == "CompleteMultipartUpload")
         {
             await RunStreamingAsync(binding, input, r, call);
             return;
@@ -98,7 +100,9 @@ public sealed partial class S3Service
     /// <summary>
     /// An operation whose output has a streaming payload (GetObject's body): run on its records, so that the body, an
     /// open file, passes from the operation to the response without becoming part of the document; the rest of the
-    /// output is written by the codec as headers, and the body is sent after them.
+    /// output is written by the codec as headers, and the body is sent after them. A streaming request body (PutObject's,
+    /// UploadPart's) is passed to the operation unread. CompleteMultipartUpload runs here too: its answer's Location is
+    /// made a URL on the endpoint the client reached, which the operation does not know.
     /// </summary>
     private async Task RunStreamingAsync(OperationBinding binding, JsonObject input, S3Request r, AwsCall call)
     {
@@ -111,12 +115,22 @@ public sealed partial class S3Service
         }
         // The request's body, read (and held to its claims) only when the operation stages it.
         if (request is Shapes.PutObjectRequest put) request = put with { Body = new DeferredRequestPayload(r) };
+        else if (request is Shapes.UploadPartRequest part) request = part with { Body = new DeferredPartPayload(r) };
         var result = await binding.InvokeRecordAsync(call, request, http.RequestAborted);
+        // CompleteMultipartUpload's Location is a URL on the endpoint the client reached; the operation knows the path.
+        if (result is Shapes.CompleteMultipartUploadOutput { Location: { } path } done)
+            result = done with { Location = $"{http.Request.Scheme}://{http.Request.Host.Value}{path}" };
         await using var body = (result as Shapes.GetObjectOutput)?.Body;
         var document = result is null ? null : (JsonObject?)System.Text.Json.JsonSerializer.SerializeToNode(result, binding.ResponseType, OperationBinding.Options);
         var response = RestXmlCodec.Write(binding.Model, document, S3Xml.Namespace);
         WriteHead(http, binding.Model, response);
-        if (body is null || HttpMethods.IsHead(r.Method)) return;
-        await body.CopyToAsync(http.Response.Body, http.RequestAborted);
+        if (HttpMethods.IsHead(r.Method)) return;
+        if (body is not null) await body.CopyToAsync(http.Response.Body, http.RequestAborted);
+        else if (response.Body.Length > 0)
+        {
+            http.Response.ContentType = response.ContentType;
+            http.Response.ContentLength = response.Body.Length;
+            await http.Response.Body.WriteAsync(response.Body, http.RequestAborted);
+        }
     }
 }

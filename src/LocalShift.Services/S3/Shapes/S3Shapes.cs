@@ -177,6 +177,106 @@ public sealed record ListMultipartUploadsOutput(
     string? Delimiter = null, string? NextUploadIdMarker = null, int? MaxUploads = null, bool? IsTruncated = null,
     List<MultipartUpload>? Uploads = null, List<CommonPrefix>? CommonPrefixes = null, string? EncodingType = null);
 
+// ---- multipart writes: CreateMultipartUpload, UploadPart, UploadPartCopy, CompleteMultipartUpload ----
+
+public sealed record CreateMultipartUploadRequest(
+    string Bucket, string Key, string? ACL = null, string? CacheControl = null, string? ContentDisposition = null, string? ContentEncoding = null,
+    string? ContentLanguage = null, string? ContentType = null, string? Expires = null, string? GrantFullControl = null, string? GrantRead = null,
+    string? GrantReadACP = null, string? GrantWriteACP = null, Dictionary<string, string>? Metadata = null, string? ServerSideEncryption = null,
+    string? StorageClass = null, string? WebsiteRedirectLocation = null, string? SSECustomerAlgorithm = null, string? SSECustomerKey = null,
+    string? SSECustomerKeyMD5 = null, string? SSEKMSKeyId = null, string? SSEKMSEncryptionContext = null, bool? BucketKeyEnabled = null,
+    string? RequestPayer = null, string? Tagging = null, string? ObjectLockMode = null, DateTimeOffset? ObjectLockRetainUntilDate = null,
+    string? ObjectLockLegalHoldStatus = null, string? ExpectedBucketOwner = null, string? ChecksumAlgorithm = null, string? ChecksumType = null)
+{
+    /// <summary>
+    /// The members that describe the object the upload will make, as PutObject has them: the upload's content headers,
+    /// metadata, tags, ACL and encryption are read, checked and turned into condition keys as a PutObject's are.
+    /// </summary>
+    public PutObjectRequest AsPut() => new(Bucket, Key, ACL: ACL, CacheControl: CacheControl, ContentDisposition: ContentDisposition,
+        ContentEncoding: ContentEncoding, ContentLanguage: ContentLanguage, ContentType: ContentType, Expires: Expires,
+        GrantFullControl: GrantFullControl, GrantRead: GrantRead, GrantReadACP: GrantReadACP, GrantWriteACP: GrantWriteACP, Metadata: Metadata,
+        ServerSideEncryption: ServerSideEncryption, StorageClass: StorageClass, WebsiteRedirectLocation: WebsiteRedirectLocation,
+        SSECustomerAlgorithm: SSECustomerAlgorithm, SSECustomerKey: SSECustomerKey, SSECustomerKeyMD5: SSECustomerKeyMD5, SSEKMSKeyId: SSEKMSKeyId,
+        BucketKeyEnabled: BucketKeyEnabled, RequestPayer: RequestPayer, Tagging: Tagging, ObjectLockMode: ObjectLockMode,
+        ObjectLockRetainUntilDate: ObjectLockRetainUntilDate, ObjectLockLegalHoldStatus: ObjectLockLegalHoldStatus,
+        ExpectedBucketOwner: ExpectedBucketOwner);
+}
+
+public sealed record CreateMultipartUploadOutput(
+    DateTimeOffset? AbortDate = null, string? AbortRuleId = null, string? Bucket = null, string? Key = null, string? UploadId = null,
+    string? ServerSideEncryption = null, string? SSECustomerAlgorithm = null, string? SSECustomerKeyMD5 = null, string? SSEKMSKeyId = null,
+    string? SSEKMSEncryptionContext = null, bool? BucketKeyEnabled = null, string? RequestCharged = null, string? ChecksumAlgorithm = null,
+    string? ChecksumType = null);
+
+public sealed record UploadPartRequest(
+    string Bucket, string Key, int PartNumber, string UploadId, long? ContentLength = null, string? ContentMD5 = null,
+    string? ChecksumAlgorithm = null, string? ChecksumCRC32 = null, string? ChecksumCRC32C = null, string? ChecksumCRC64NVME = null,
+    string? ChecksumSHA1 = null, string? ChecksumSHA256 = null, string? SSECustomerAlgorithm = null, string? SSECustomerKey = null,
+    string? SSECustomerKeyMD5 = null, string? RequestPayer = null, string? ExpectedBucketOwner = null)
+{
+    /// <summary>The model's streaming payload: the part's bytes, passed beside the document (see <see cref="IPartPayload"/>).</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public IPartPayload? Body { get; init; }
+}
+
+public sealed record UploadPartOutput(
+    string? ServerSideEncryption = null, string? ETag = null, string? ChecksumCRC32 = null, string? ChecksumCRC32C = null,
+    string? ChecksumCRC64NVME = null, string? ChecksumSHA1 = null, string? ChecksumSHA256 = null, string? SSECustomerAlgorithm = null,
+    string? SSECustomerKeyMD5 = null, string? SSEKMSKeyId = null, bool? BucketKeyEnabled = null, string? RequestCharged = null);
+
+/// <summary>
+/// A part's bytes as UploadPart receives them: staged to a file of the store and held to every claim made about them
+/// (Content-MD5, <c>x-amz-content-sha256</c>, aws-chunked signatures, <c>x-amz-checksum-*</c> in a header or a trailer),
+/// and to the upload's checksum algorithm, which only the operation knows once it has found the upload. Staging is the
+/// first read of the body, so a part refused before it (authorization, a missing upload, a wrong SSE-C key) uploads nothing.
+/// </summary>
+public interface IPartPayload : IDisposable
+{
+    /// <param name="algorithm">The upload's checksum algorithm: the part's checksum is of it (computed when not sent).</param>
+    /// <param name="requireChecksum">Whether the client must send that checksum (parts of a COMPOSITE upload).</param>
+    Task<LocalShift.Storage.Objects.StagedBlob> StageAsync(LocalShift.Storage.Objects.IObjectStore store, string? algorithm, bool requireChecksum,
+        CancellationToken ct);
+
+    /// <summary>After staging: the additional checksum the body was held to or computed for (algorithm and base64 value).</summary>
+    (string Algorithm, string Value)? Checksum { get; }
+}
+
+public sealed record UploadPartCopyRequest(
+    string Bucket, string CopySource, string Key, int PartNumber, string UploadId, string? CopySourceIfMatch = null,
+    DateTimeOffset? CopySourceIfModifiedSince = null, string? CopySourceIfNoneMatch = null, DateTimeOffset? CopySourceIfUnmodifiedSince = null,
+    string? CopySourceRange = null, string? SSECustomerAlgorithm = null, string? SSECustomerKey = null, string? SSECustomerKeyMD5 = null,
+    string? CopySourceSSECustomerAlgorithm = null, string? CopySourceSSECustomerKey = null, string? CopySourceSSECustomerKeyMD5 = null,
+    string? RequestPayer = null, string? ExpectedBucketOwner = null, string? ExpectedSourceBucketOwner = null);
+
+public sealed record CopyPartResult(
+    string? ETag = null, DateTimeOffset? LastModified = null, string? ChecksumCRC32 = null, string? ChecksumCRC32C = null,
+    string? ChecksumCRC64NVME = null, string? ChecksumSHA1 = null, string? ChecksumSHA256 = null);
+
+public sealed record UploadPartCopyOutput(
+    string? CopySourceVersionId = null, CopyPartResult? CopyPartResult = null, string? ServerSideEncryption = null,
+    string? SSECustomerAlgorithm = null, string? SSECustomerKeyMD5 = null, string? SSEKMSKeyId = null, bool? BucketKeyEnabled = null,
+    string? RequestCharged = null);
+
+/// <summary>A part CompleteMultipartUpload names (the model's <c>CompletedPart</c> shape).</summary>
+public sealed record CompletedUploadPart(
+    string? ETag = null, string? ChecksumCRC32 = null, string? ChecksumCRC32C = null, string? ChecksumCRC64NVME = null, string? ChecksumSHA1 = null,
+    string? ChecksumSHA256 = null, int? PartNumber = null);
+
+public sealed record CompletedMultipartUpload(List<CompletedUploadPart>? Parts = null);
+
+public sealed record CompleteMultipartUploadRequest(
+    string Bucket, string Key, string UploadId, CompletedMultipartUpload? MultipartUpload = null, string? ChecksumCRC32 = null,
+    string? ChecksumCRC32C = null, string? ChecksumCRC64NVME = null, string? ChecksumSHA1 = null, string? ChecksumSHA256 = null,
+    string? ChecksumType = null, long? MpuObjectSize = null, string? RequestPayer = null, string? ExpectedBucketOwner = null,
+    string? IfMatch = null, string? IfNoneMatch = null, string? SSECustomerAlgorithm = null, string? SSECustomerKey = null,
+    string? SSECustomerKeyMD5 = null);
+
+public sealed record CompleteMultipartUploadOutput(
+    string? Location = null, string? Bucket = null, string? Key = null, string? Expiration = null, string? ETag = null,
+    string? ChecksumCRC32 = null, string? ChecksumCRC32C = null, string? ChecksumCRC64NVME = null, string? ChecksumSHA1 = null,
+    string? ChecksumSHA256 = null, string? ChecksumType = null, string? ServerSideEncryption = null, string? VersionId = null,
+    string? SSEKMSKeyId = null, bool? BucketKeyEnabled = null, string? RequestCharged = null);
+
 // ---- creating a bucket ----
 
 public sealed record CreateBucketConfiguration(string? LocationConstraint = null);
