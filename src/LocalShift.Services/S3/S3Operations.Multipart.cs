@@ -123,12 +123,12 @@ public sealed partial class S3Operations
         var algorithm = S3Checksum.Canonical(algorithmAsked) ?? throw S3Errors.InvalidChecksumAlgorithm();
         var type = typeAsked?.Trim().ToUpperInvariant() switch
         {
-            null => algorithm == S3Checksum.Crc64Nvme ? S3Service.FullObject : Composite,
-            S3Service.FullObject => S3Service.FullObject,
+            null => algorithm == S3Checksum.Crc64Nvme ? FullObject : Composite,
+            FullObject => FullObject,
             Composite => Composite,
             _ => throw S3Errors.InvalidChecksumType(typeAsked),
         };
-        if (type == S3Service.FullObject && !S3Checksum.SupportsFullObject(algorithm) || type == Composite && !S3Checksum.SupportsComposite(algorithm))
+        if (type == FullObject && !S3Checksum.SupportsFullObject(algorithm) || type == Composite && !S3Checksum.SupportsComposite(algorithm))
             throw S3Errors.ChecksumTypeNotSupported(type, algorithm);
         return (algorithm, type);
     }
@@ -174,11 +174,12 @@ public sealed partial class S3Operations
     {
         var upload = PartTarget(call, request.Bucket, request.Key, request.UploadId, request.PartNumber, request.CopySource);
         ObjectEncryption.CheckPart(request.SSECustomerAlgorithm, request.SSECustomerKey, request.SSECustomerKeyMD5, upload.Attributes);
-        var (srcBucket, srcKey, srcVersion) = PartCopySource(request.CopySource);
+        var (srcBucket, srcKey) = CopySourceObject(request.CopySource);
+        var srcVersion = CopySourceVersion(request.CopySource);
         var srcBucketInfo = _access.Bucket(srcBucket);
         await using var found = OpenBeforeAuthorizing(srcBucket, srcKey, srcVersion);
         AuthorizeRead(call, srcBucket, srcKey, found);
-        var source = OpenPartSource(call, srcBucketInfo, srcKey, found);
+        var source = OpenCopySource(call, srcBucketInfo, srcKey, found);
         Conditions.Check(request.CopySourceIfMatch, request.CopySourceIfNoneMatch, request.CopySourceIfModifiedSince,
             request.CopySourceIfUnmodifiedSince, source.Info, "x-amz-copy-source-");
         ObjectEncryption.CheckRead(request.CopySourceSSECustomerAlgorithm, request.CopySourceSSECustomerKey, request.CopySourceSSECustomerKeyMD5,
@@ -199,43 +200,6 @@ public sealed partial class S3Operations
             CopyPartResult: new CopyPartResult(Quote(part.ETag), part.LastModified, c.Crc32, c.Crc32C, c.Crc64Nvme, c.Sha1, c.Sha256),
             ServerSideEncryption: e.Sse, SSECustomerAlgorithm: e.CustomerAlgorithm, SSECustomerKeyMD5: e.CustomerKeyMd5, SSEKMSKeyId: e.KmsKeyId,
             BucketKeyEnabled: e.BucketKey);
-    }
-
-    /// <summary>
-    /// <c>x-amz-copy-source</c> of a part: "bucket/key" or "/bucket/key", URL-encoded, with an optional "?versionId=".
-    /// (CopyObject reads the same header; the two readers are kept apart only until both moves are merged.)
-    /// </summary>
-    private static (string Bucket, string Key, string? VersionId) PartCopySource(string header)
-    {
-        var q = header.IndexOf('?');
-        var decoded = Uri.UnescapeDataString(q < 0 ? header : header[..q]).TrimStart('/');
-        var slash = decoded.IndexOf('/');
-        if (slash <= 0 || slash == decoded.Length - 1)
-            throw S3Errors.InvalidArgument("Invalid copy source object key", "x-amz-copy-source", header);
-        string? versionId = null;
-        if (q >= 0)
-            foreach (var option in header[(q + 1)..].Split('&'))
-                if (option.StartsWith("versionId=", StringComparison.Ordinal))
-                {
-                    var id = Uri.UnescapeDataString(option["versionId=".Length..]);
-                    versionId = ObjectStore.IsWellFormedVersionId(id) ? id : throw S3Errors.InvalidVersionId("x-amz-copy-source", id);
-                    break;
-                }
-        return (decoded[..slash], decoded[(slash + 1)..], versionId);
-    }
-
-    /// <summary>The authorized source of a part copy; a missing one is S3's answer, a version that is a delete marker is refused.</summary>
-    private (ObjectInfo Info, FileStream Body) OpenPartSource(AwsCall call, BucketInfo bucket, string srcKey, OpenedObject found)
-    {
-        if (found.VersionId is null)
-        {
-            var opened = found.Current ?? throw _access.MissingKey(call, bucket, srcKey);
-            return (opened.Info, opened.Body);
-        }
-        var version = found.Version ?? throw MissingVersion(call, bucket, srcKey, found.VersionId);
-        // unverified: AWS's text for a copy source naming a delete marker (its documented status is 400).
-        if (version.Body is null) throw S3Errors.InvalidRequest("The source of a copy request may not specifically refer to a delete marker by version id.");
-        return (version.Version.Info, version.Body);
     }
 
     /// <summary>
@@ -284,7 +248,7 @@ public sealed partial class S3Operations
             S3Checksum.Sha256 => request.ChecksumSHA256,
             _ => null,
         };
-        using var whole = algorithm is not null && upload.Attributes.ChecksumType == S3Service.FullObject ? S3Checksum.Create(algorithm) : null;
+        using var whole = algorithm is not null && upload.Attributes.ChecksumType == FullObject ? S3Checksum.Create(algorithm) : null;
         var info = await Store.CompleteUploadAsync(upload, parts, ct,
             digest: whole,
             finish: (chosen, attributes) =>
@@ -314,7 +278,7 @@ public sealed partial class S3Operations
         return new CompleteMultipartUploadOutput(
             Location: path, Bucket: info.Bucket, Key: info.Key, ETag: Quote(info.ETag),
             ChecksumCRC32: c.Crc32, ChecksumCRC32C: c.Crc32C, ChecksumCRC64NVME: c.Crc64Nvme, ChecksumSHA1: c.Sha1, ChecksumSHA256: c.Sha256,
-            ChecksumType: a.ChecksumAlgorithm is not null && a.ChecksumValue is not null ? a.ChecksumType ?? S3Service.FullObject : null,
+            ChecksumType: a.ChecksumAlgorithm is not null && a.ChecksumValue is not null ? a.ChecksumType ?? FullObject : null,
             ServerSideEncryption: e.Sse, VersionId: VersionIdAnswer(info.Bucket, info.VersionId), SSEKMSKeyId: e.KmsKeyId, BucketKeyEnabled: e.BucketKey);
     }
 

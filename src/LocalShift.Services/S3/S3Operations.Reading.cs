@@ -84,7 +84,7 @@ public sealed partial class S3Operations
                 ServerSideEncryption = a.ServerSideEncryption ?? "AES256", SSEKMSKeyId = a.KmsKeyId, BucketKeyEnabled = a.BucketKeyEnabled ? true : null,
             };
         if (!withChecksum || a.ChecksumAlgorithm is null || a.ChecksumValue is null) return output;
-        if (partNumber is null) return WithChecksum(output, a.ChecksumAlgorithm, a.ChecksumValue) with { ChecksumType = a.ChecksumType ?? Http.S3Service.FullObject };
+        if (partNumber is null) return WithChecksum(output, a.ChecksumAlgorithm, a.ChecksumValue) with { ChecksumType = a.ChecksumType ?? FullObject };
         return a.PartChecksums is { } sums && partNumber <= sums.Count
             ? WithChecksum(output, a.ChecksumAlgorithm, sums[partNumber.Value - 1]) with { ChecksumType = a.ChecksumType ?? Composite }
             : output;

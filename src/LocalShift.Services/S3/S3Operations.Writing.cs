@@ -25,7 +25,7 @@ public sealed partial class S3Operations
         var attributes = ObjectEncryption.Apply(request, ObjectHeaders.Read(request), BucketEncryption.Of(Store, bucket), bucketInfo.OwnerAccount, bucketInfo.Region);
         using var payload = request.Body ?? throw S3Errors.IncompleteBody();
         using var staged = await payload.StageAsync(Store, ct);
-        if (payload.Checksum is { } c) attributes = attributes with { ChecksumAlgorithm = c.Algorithm, ChecksumValue = c.Value, ChecksumType = Http.S3Service.FullObject };
+        if (payload.Checksum is { } c) attributes = attributes with { ChecksumAlgorithm = c.Algorithm, ChecksumValue = c.Value, ChecksumType = FullObject };
         if (conditional) Conditions.CheckWrite(request.IfMatch, request.IfNoneMatch, key, Store.FindObject(bucket, key));
         var info = Store.Commit(bucket, key, staged, attributes);
 
@@ -47,7 +47,7 @@ public sealed partial class S3Operations
             S3Checksum.Sha256 => output with { ChecksumSHA256 = sum.Value },
             _ => output,
         };
-        return output with { ChecksumType = Http.S3Service.FullObject };
+        return output with { ChecksumType = FullObject };
     }
 
     /// <summary>

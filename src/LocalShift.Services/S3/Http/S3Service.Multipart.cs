@@ -2,22 +2,6 @@ using LocalShift.Storage.Objects;
 
 namespace LocalShift.Services.S3.Http;
 
-public sealed partial class S3Service
-{
-    // The multipart operations are typed calls (S3Operations.Multipart.cs); what is left here is the edge's part of them.
-
-    internal const string FullObject = "FULL_OBJECT";
-    internal const string Composite = "COMPOSITE";
-
-    /// <summary>The object's checksum as the result documents of PutObject-like operations carry it: ChecksumXXX and ChecksumType.</summary>
-    private static void WriteChecksumElements(System.Xml.XmlWriter w, ObjectAttributes a)
-    {
-        if (a.ChecksumAlgorithm is null || a.ChecksumValue is null) return;
-        w.El("Checksum" + a.ChecksumAlgorithm, a.ChecksumValue);
-        w.El("ChecksumType", a.ChecksumType ?? FullObject);
-    }
-}
-
 /// <summary>
 /// UploadPart's body as the typed operation receives it: the <see cref="RequestPayload"/> is made, and its headers
 /// (x-amz-checksum-*, x-amz-trailer…) judged against the upload's checksum algorithm, only when the operation stages the
