@@ -62,7 +62,7 @@ public sealed class BlobFiles
             long size = 0, inline = 0;
             // The other digests read the body back behind the writer: once it is written, or for a large body with a
             // declared length while it still arrives, early enough to end about with the flush (DigestSchedule).
-            var schedule = Schedule;
+            var schedule = Schedule.For(digests);
             var early = digests.Count > 0 && expectedLength > 0;
             var extent = new WrittenExtent();
             Task<long[]>? readBack = null;

@@ -21,7 +21,19 @@ internal sealed class DigestSchedule
 
     public static readonly DigestSchedule Shared = new();
 
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(Type, Type?), DigestSchedule> _byDigests = new();
     private double _lead;
+
+    /// <summary>
+    /// The schedule of bodies with these digests: each kind learns its own lead (SHA256 outlasts a flush that hides a CRC;
+    /// SHA1 and SHA256 share a type and a speed). A schedule fixed for tests is its own.
+    /// </summary>
+    public DigestSchedule For(IReadOnlyList<IBodyDigest> digests)
+    {
+        if (FixedStartFraction is not null || digests.Count == 0) return this;
+        var key = (digests[0].GetType(), digests.Count > 1 ? digests[^1].GetType() : null);
+        return _byDigests.GetOrAdd(key, _ => new DigestSchedule());
+    }
 
     /// <summary>For tests: start the digests when this fraction of the declared length is written, whatever the timings.</summary>
     internal double? FixedStartFraction { get; init; }

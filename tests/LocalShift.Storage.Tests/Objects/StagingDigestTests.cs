@@ -143,6 +143,16 @@ public sealed class StagingDigestTests : IDisposable
         Assert.False(schedule.StartNow(big, big / 2));
         Assert.False(schedule.StartNow(1L << 20, 1)); // a small body is left to its flush
 
+        // Each kind of digest learns its own lead: a slow one's does not make a fast one start early.
+        var shared = new DigestSchedule();
+        using var sha256 = new IncrementalDigest(HashAlgorithmName.SHA256);
+        var slow = shared.For([sha256]);
+        var fast = shared.For([new CountingDigest()]);
+        slow.Record(big, receiveMs: 200, lateMs: 20);
+        Assert.Same(slow, shared.For([sha256]));
+        Assert.True(slow.Lead > 0);
+        Assert.Equal(0, fast.Lead);
+
         for (var i = 0; i < 10; i++) schedule.Record(big, receiveMs: 200, lateMs: -30);
         Assert.Equal(0, schedule.Lead);
         schedule.Record(1L << 20, receiveMs: 5, lateMs: 50); // small bodies do not move it
