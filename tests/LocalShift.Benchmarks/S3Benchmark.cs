@@ -22,11 +22,22 @@ public sealed class S3Benchmark : IBenchmark
 
     public int Run(string[] args)
     {
+        // s3 [seconds] [--sizes 1,64] [--algorithms SHA256,CRC32] [--rounds 5] [--checksums-only]
         var seconds = args.Length > 0 && double.TryParse(args[0], out var s) ? s : 3;
-        return RunAsync(TimeSpan.FromSeconds(seconds)).GetAwaiter().GetResult();
+        var sizes = Option(args, "--sizes")?.Split(',').Select(int.Parse).ToArray() ?? [1, 64];
+        var algorithms = Option(args, "--algorithms")?.Split(',').Select(a => S3Checksum.Canonical(a) ?? throw new ArgumentException(a)).ToArray()
+            ?? S3Checksum.Algorithms.ToArray();
+        var rounds = int.TryParse(Option(args, "--rounds"), out var r) ? r : 5;
+        return RunAsync(TimeSpan.FromSeconds(seconds), sizes, algorithms, rounds, args.Contains("--checksums-only")).GetAwaiter().GetResult();
     }
 
-    private static async Task<int> RunAsync(TimeSpan duration)
+    private static string? Option(string[] args, string name)
+    {
+        var i = Array.IndexOf(args, name);
+        return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+    }
+
+    private static async Task<int> RunAsync(TimeSpan duration, int[] sizesMb, string[] algorithms, int rounds, bool checksumsOnly)
     {
         var dataDir = Path.Combine(Path.GetTempPath(), "localshift-bench-" + Guid.NewGuid().ToString("N")[..8]);
         var options = ServerOptions.Parse(["--port", "0", "--data-dir", dataDir, "--log-level", "error"], new Dictionary<string, string>());
@@ -39,40 +50,48 @@ public sealed class S3Benchmark : IBenchmark
         await s3.SendAsync(HttpMethod.Put, "/bench");
 
         Console.WriteLine($"S3 through the SigV4 endpoint vs bare Kestrel writing/reading a file; one client, {Environment.ProcessorCount} cores");
-        foreach (var size in new[] { 1 << 20, 64 << 20 })
+        foreach (var size in sizesMb.Select(m => m << 20))
         {
             var body = new byte[size];
             new Random(size).NextBytes(body);
             var label = size >> 20;
             await MeasureAsync(() => bareS3.SendAsync(HttpMethod.Put, "/file", body), TimeSpan.FromSeconds(0.5)); // warm-up
             await MeasureAsync(() => s3.SendAsync(HttpMethod.Put, "/bench/obj", body), TimeSpan.FromSeconds(0.5));
-            var barePut = await MeasureAsync(() => bareS3.SendAsync(HttpMethod.Put, "/file", body), duration);
-            var put = await MeasureAsync(() => s3.SendAsync(HttpMethod.Put, "/bench/obj", body), duration);
-            var bareGet = await MeasureAsync(() => bareS3.SendAsync(HttpMethod.Get, "/file"), duration);
-            var get = await MeasureAsync(() => s3.SendAsync(HttpMethod.Get, "/bench/obj"), duration);
-            Console.WriteLine($"{label,3} MB PUT: bare {Mb(barePut, size),8:N0} MB/s  LocalShift {Mb(put, size),8:N0} MB/s  ratio {put / barePut,5:N2}");
-            Console.WriteLine($"{label,3} MB GET: bare {Mb(bareGet, size),8:N0} MB/s  LocalShift {Mb(get, size),8:N0} MB/s  ratio {get / bareGet,5:N2}");
+            if (!checksumsOnly)
+            {
+                var barePut = await MeasureAsync(() => bareS3.SendAsync(HttpMethod.Put, "/file", body), duration);
+                var put = await MeasureAsync(() => s3.SendAsync(HttpMethod.Put, "/bench/obj", body), duration);
+                var bareGet = await MeasureAsync(() => bareS3.SendAsync(HttpMethod.Get, "/file"), duration);
+                var get = await MeasureAsync(() => s3.SendAsync(HttpMethod.Get, "/bench/obj"), duration);
+                Console.WriteLine($"{label,3} MB PUT: bare {Mb(barePut, size),8:N0} MB/s  LocalShift {Mb(put, size),8:N0} MB/s  ratio {put / barePut,5:N2}");
+                Console.WriteLine($"{label,3} MB GET: bare {Mb(bareGet, size),8:N0} MB/s  LocalShift {Mb(get, size),8:N0} MB/s  ratio {get / bareGet,5:N2}");
+            }
 
             // The checksum's cost: in each round a PUT without one, then one with each algorithm, one after the other, so
             // that drift in the machine's load touches both sides of a ratio alike; the median of the rounds' ratios.
-            const int rounds = 5;
-            var ratios = S3Checksum.Algorithms.ToDictionary(a => a, _ => new List<double>());
-            var headers = S3Checksum.Algorithms.ToDictionary(a => a, a => ("x-amz-checksum-" + a.ToLowerInvariant(), S3Checksum.Base64(a, body)));
+            // The process's CPU time per PUT (client, server, runtime) beside it: far less sensitive to the machine's load
+            // than the wall clock, it says how much work the checksum adds, not whether that work was hidden on an idle core.
+            var ratios = algorithms.ToDictionary(a => a, _ => new List<double>());
+            var cpuAdded = algorithms.ToDictionary(a => a, _ => new List<double>());
+            var headers = algorithms.ToDictionary(a => a, a => ("x-amz-checksum-" + a.ToLowerInvariant(), S3Checksum.Base64(a, body)));
             var roundTime = duration / 2;
             for (var round = 0; round < rounds; round++)
-                foreach (var algorithm in S3Checksum.Algorithms)
+                foreach (var algorithm in algorithms)
                 {
-                    var without = await MeasureAsync(() => s3.SendAsync(HttpMethod.Put, "/bench/sum", body), roundTime);
-                    var with = await MeasureAsync(() => s3.SendAsync(HttpMethod.Put, "/bench/sum", body, header: headers[algorithm]), roundTime);
+                    var (without, withoutCpu) = await MeasureCpuAsync(() => s3.SendAsync(HttpMethod.Put, "/bench/sum", body), roundTime);
+                    var (with, withCpu) = await MeasureCpuAsync(() => s3.SendAsync(HttpMethod.Put, "/bench/sum", body, header: headers[algorithm]), roundTime);
                     ratios[algorithm].Add(with / without);
+                    cpuAdded[algorithm].Add(withCpu - withoutCpu);
                 }
-            foreach (var algorithm in S3Checksum.Algorithms)
+            foreach (var algorithm in algorithms)
             {
                 var sorted = ratios[algorithm].Order().ToList();
-                Console.WriteLine($"{label,3} MB PUT with {algorithm,-9} / without: median {sorted[rounds / 2],5:N2}  (rounds {string.Join(" ", sorted.Select(r => r.ToString("N2")))})");
+                var cpu = cpuAdded[algorithm].Order().ToList();
+                Console.WriteLine($"{label,3} MB PUT with {algorithm,-9} / without: median {sorted[rounds / 2],5:N2}  (rounds {string.Join(" ", sorted.Select(r => r.ToString("N2")))})"
+                    + $"  CPU ms added per PUT: median {cpu[rounds / 2],6:N1}");
             }
             var sw = Stopwatch.StartNew();
-            foreach (var algorithm in S3Checksum.Algorithms)
+            foreach (var algorithm in algorithms)
             {
                 sw.Restart();
                 var count = 0;
@@ -89,6 +108,21 @@ public sealed class S3Benchmark : IBenchmark
     }
 
     private static double Mb(double perSecond, int size) => perSecond * size / (1 << 20);
+
+    /// <summary>Operations per second, and the process's CPU milliseconds per operation.</summary>
+    private static async Task<(double PerSecond, double CpuMs)> MeasureCpuAsync(Func<Task> op, TimeSpan duration)
+    {
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+        var sw = Stopwatch.StartNew();
+        var count = 0;
+        while (sw.Elapsed < duration || count < 3)
+        {
+            await op();
+            count++;
+        }
+        var wall = sw.Elapsed.TotalSeconds;
+        return (count / wall, (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMilliseconds / count);
+    }
 
     private static async Task<double> MeasureAsync(Func<Task> op, TimeSpan duration)
     {

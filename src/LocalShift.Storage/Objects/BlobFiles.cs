@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics;
 using System.Security.Cryptography;
 
 namespace LocalShift.Storage.Objects;
@@ -31,67 +32,101 @@ public sealed class BlobFiles
 
     public string Root { get; }
 
+    /// <summary>When a large body's additional digests start reading it back (tests fix it; see <see cref="DigestSchedule"/>).</summary>
+    internal DigestSchedule Schedule { get; set; } = DigestSchedule.Shared;
+
     /// <summary>
     /// Copies <paramref name="source"/> to a flushed temporary file, computing its MD5 and feeding
     /// <paramref name="digests"/> on the way. MD5 (the ETag) of the first <see cref="DigestPipeline.InlineBytes"/> is
     /// computed on the request's thread; past them it runs on another core while the body is written
     /// (<see cref="DigestPipeline"/>). The other digests (an additional checksum, a signed payload's SHA-256) read the
-    /// body back from the file while it is flushed to the device (<see cref="DigestWritten"/>): on a machine whose cores
+    /// body back from the file while it is flushed to the device (<see cref="DigestWrittenAsync"/>): on a machine whose cores
     /// are all busy receiving, writing and hashing MD5, the device's round trip is when a core is free. That holds for a
     /// 1 MiB body too: hashed inline after MD5, SHA1/SHA256 (~0.6 ms a MiB) added about 10% to its PUT; during the
     /// flush they cost the read from the page cache. Only a body of at most <see cref="DigestedInlineBytes"/> is given to
     /// them here, where a hand-over costs more than the hashing. The
     /// writes go to the page cache on the request's thread (an async file write on Unix is the same write on another
     /// thread, a hop per chunk), and the flush to the device waits in <see cref="FlushQueue"/> without holding a thread.
-    /// The digests have seen every byte when this returns.
+    /// For a large body whose length is declared (<paramref name="expectedLength"/>, which only schedules work) the
+    /// read-back may start while the body still arrives, following the writer, when the flush alone is too short to hide
+    /// it (<see cref="DigestSchedule"/>). The digests have seen every byte when this returns.
     /// </summary>
-    public async Task<StagedBlob> StageAsync(Stream source, IReadOnlyList<IBodyDigest>? digests = null, CancellationToken ct = default)
+    public async Task<StagedBlob> StageAsync(Stream source, IReadOnlyList<IBodyDigest>? digests = null, CancellationToken ct = default, long? expectedLength = null)
     {
         var path = Path.Combine(_tmp, Guid.NewGuid().ToString("N") + ".tmp");
         using var md5 = new IncrementalDigest(HashAlgorithmName.MD5);
         digests ??= [];
+        var started = Stopwatch.GetTimestamp();
         try
         {
             long size = 0, inline = 0;
+            // The other digests read the body back behind the writer: once it is written, or for a large body with a
+            // declared length while it still arrives, early enough to end about with the flush (DigestSchedule).
+            var schedule = Schedule.For(digests);
+            var early = digests.Count > 0 && expectedLength > 0;
+            var extent = new WrittenExtent();
+            Task<long[]>? readBack = null;
             await using (var pipeline = new DigestPipeline([md5]))
             {
                 // Read and write: the digests past the inline bytes read the file back through the same handle.
                 await using (var file = new FileStream(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.None))
                 {
-                    while (true)
+                    try
                     {
-                        var chunk = await pipeline.RentAsync(ct);
-                        var n = chunk.Length = await FillAsync(source, chunk.Buffer, ct);
-                        if (n > 0)
+                        while (true)
                         {
-                            // MD5 of a small body is computed here, with no hand-over to other cores; of a large one's first bytes too.
-                            if (size < DigestPipeline.InlineBytes) pipeline.AppendInline(chunk);
-                            else pipeline.Publish(chunk);
-                            // The other digests read the body back during the flush, unless it is tiny and ends here.
-                            if (size == 0 && n <= DigestedInlineBytes && n < DigestPipeline.ChunkSize)
+                            var chunk = await pipeline.RentAsync(ct);
+                            var n = chunk.Length = await FillAsync(source, chunk.Buffer, ct);
+                            if (n > 0)
                             {
-                                AppendInline(digests, chunk.Span);
-                                inline = n;
+                                // MD5 of a small body is computed here, with no hand-over to other cores; of a large one's first bytes too.
+                                if (size < DigestPipeline.InlineBytes) pipeline.AppendInline(chunk);
+                                else pipeline.Publish(chunk);
+                                // The other digests read the body back during the flush, unless it is tiny and ends here.
+                                if (size == 0 && n <= DigestedInlineBytes && n < DigestPipeline.ChunkSize)
+                                {
+                                    AppendInline(digests, chunk.Span);
+                                    inline = n;
+                                }
+                                file.Write(chunk.Span);
                             }
-                            file.Write(chunk.Span);
+                            chunk.Release();
+                            size += n;
+                            var last = n < DigestPipeline.ChunkSize;
+                            if (readBack is null && size > inline && digests.Count > 0
+                                && (last || early && schedule.StartNow(expectedLength!.Value, size)))
+                            {
+                                var from = inline;
+                                readBack = Task.WhenAll(digests.Select(d => Task.Run(() => DigestWrittenAsync(file, from, extent, d, ct), CancellationToken.None)));
+                            }
+                            extent.Advance(size, last);
+                            if (last) break;
                         }
-                        chunk.Release();
-                        size += n;
-                        if (n < DigestPipeline.ChunkSize) break;
                     }
+                    catch
+                    {
+                        // Nothing may read the file once it is closed: the readers stop at what was written, then the error.
+                        extent.Advance(size, complete: true, failed: true);
+                        if (readBack is not null) try { await readBack; } catch (Exception) { /* the body's own error is the one to report */ }
+                        throw;
+                    }
+                    var written = Stopwatch.GetTimestamp();
                     var flushed = FlushQueue.Shared.FlushAsync(file);
                     try
                     {
-                        var readBack = size > inline && digests.Count > 0
-                            ? Task.WhenAll(digests.Select(d => Task.Run(() => DigestWritten(file, inline, size, d, ct), CancellationToken.None)))
-                            : Task.CompletedTask;
                         // Both awaited even when one fails: nothing may read the file once it is closed.
-                        await Task.WhenAll(pipeline.CompleteAsync(), readBack);
+                        await Task.WhenAll(pipeline.CompleteAsync(), readBack ?? Task.CompletedTask);
                     }
                     finally
                     {
                         // The file stays open until it is on the device, even when a digest failed.
-                        await flushed;
+                        var onDevice = await flushed;
+                        if (readBack is { IsCompletedSuccessfully: true } && early)
+                        {
+                            var digested = readBack.Result.Max();
+                            schedule.Record(size, Stopwatch.GetElapsedTime(started, written).TotalMilliseconds,
+                                Stopwatch.GetElapsedTime(onDevice, digested).TotalMilliseconds);
+                        }
                     }
                 }
             }
@@ -117,30 +152,36 @@ public sealed class BlobFiles
     }
 
     /// <summary>
-    /// Gives <paramref name="digest"/> the bytes of <paramref name="file"/> from <paramref name="from"/> to
-    /// <paramref name="to"/>, read back from the page cache they were just written to (a read into one pooled buffer; the
-    /// body is not held in memory twice).
+    /// Gives <paramref name="digest"/> the bytes of <paramref name="file"/> from <paramref name="from"/> on, as the writer
+    /// reports them written (<paramref name="extent"/>), read back from the page cache they were just written to (a read
+    /// into one pooled buffer; the body is not held in memory twice).
     /// </summary>
-    private static void DigestWritten(FileStream file, long from, long to, IBodyDigest digest, CancellationToken ct)
+    private static async Task<long> DigestWrittenAsync(FileStream file, long from, WrittenExtent extent, IBodyDigest digest, CancellationToken ct)
     {
         var buffer = ArrayPool<byte>.Shared.Rent(DigestPipeline.ChunkSize);
         try
         {
             var handle = file.SafeFileHandle;
-            for (var at = from; at < to;)
+            for (var at = from; ;)
             {
-                ct.ThrowIfCancellationRequested();
-                var n = RandomAccess.Read(handle, buffer.AsSpan(0, (int)Math.Min(DigestPipeline.ChunkSize, to - at)), at);
-                if (n == 0) throw new IOException("The staged file is shorter than what was written to it.");
-                try
+                var (written, complete, failed) = await extent.WaitBeyondAsync(at);
+                if (failed) return 0;
+                if (at >= written && complete) return Stopwatch.GetTimestamp();
+                while (at < written)
                 {
-                    digest.Append(buffer.AsSpan(0, n));
+                    ct.ThrowIfCancellationRequested();
+                    var n = RandomAccess.Read(handle, buffer.AsSpan(0, (int)Math.Min(DigestPipeline.ChunkSize, written - at)), at);
+                    if (n == 0) throw new IOException("The staged file is shorter than what was written to it.");
+                    try
+                    {
+                        digest.Append(buffer.AsSpan(0, n));
+                    }
+                    catch (Exception e)
+                    {
+                        throw new InvalidOperationException("A digest of the body failed.", e);
+                    }
+                    at += n;
                 }
-                catch (Exception e)
-                {
-                    throw new InvalidOperationException("A digest of the body failed.", e);
-                }
-                at += n;
             }
         }
         finally
@@ -333,5 +374,45 @@ public sealed class StagedBlob : IDisposable
     public void Dispose()
     {
         if (!Promoted) BlobFiles.TryDelete(TempPath);
+    }
+}
+
+/// <summary>How far a staged file has been written, for readers that follow the writer (<see cref="BlobFiles.StageAsync"/>).</summary>
+internal sealed class WrittenExtent
+{
+    private readonly Lock _gate = new();
+    private long _written;
+    private bool _complete, _failed;
+    private TaskCompletionSource? _waiter;
+
+    /// <summary>The writer has written <paramref name="written"/> bytes; with <paramref name="complete"/>, all it will.</summary>
+    public void Advance(long written, bool complete = false, bool failed = false)
+    {
+        TaskCompletionSource? waiter;
+        lock (_gate)
+        {
+            _written = written;
+            _complete |= complete;
+            _failed |= failed;
+            waiter = _waiter;
+            _waiter = null;
+        }
+        waiter?.TrySetResult();
+    }
+
+    /// <summary>Waits until more than <paramref name="at"/> bytes are written, or the writer is done.</summary>
+    public async ValueTask<(long Written, bool Complete, bool Failed)> WaitBeyondAsync(long at)
+    {
+        while (true)
+        {
+            Task wait;
+            lock (_gate)
+            {
+                if (_written > at || _complete) return (_written, _complete, _failed);
+                _waiter ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                wait = _waiter.Task;
+            }
+            await wait;
+        }
     }
 }

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 
 namespace LocalShift.Storage.Objects;
 
@@ -18,7 +19,7 @@ internal sealed class FlushQueue
 
     public static readonly FlushQueue Shared = new();
 
-    private readonly BlockingCollection<(FileStream File, TaskCompletionSource Done)> _queue = new();
+    private readonly BlockingCollection<(FileStream File, TaskCompletionSource<long> Done)> _queue = new();
 
     private FlushQueue()
     {
@@ -26,10 +27,13 @@ internal sealed class FlushQueue
             new Thread(Run) { IsBackground = true, Name = "LocalShift blob flush" }.Start();
     }
 
-    /// <summary>Completes once <paramref name="file"/>'s bytes are on the device; faults with the flush's error.</summary>
-    public Task FlushAsync(FileStream file)
+    /// <summary>
+    /// Completes once <paramref name="file"/>'s bytes are on the device, with the <see cref="Stopwatch"/> timestamp at
+    /// which they were (for <see cref="DigestSchedule"/>); faults with the flush's error.
+    /// </summary>
+    public Task<long> FlushAsync(FileStream file)
     {
-        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var done = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
         _queue.Add((file, done));
         return done.Task;
     }
@@ -41,7 +45,7 @@ internal sealed class FlushQueue
             try
             {
                 file.Flush(flushToDisk: true);
-                done.SetResult();
+                done.SetResult(Stopwatch.GetTimestamp());
             }
             catch (Exception e)
             {

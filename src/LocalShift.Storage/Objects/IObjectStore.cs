@@ -30,8 +30,11 @@ public interface IObjectStore
 
     // ---- writing objects ----
 
-    /// <summary>Receives a body into a staged blob, feeding <paramref name="digests"/> on the way; nothing is visible until committed.</summary>
-    Task<StagedBlob> StageAsync(Stream body, IReadOnlyList<IBodyDigest>? digests = null, CancellationToken ct = default);
+    /// <summary>
+    /// Receives a body into a staged blob, feeding <paramref name="digests"/> on the way; nothing is visible until committed.
+    /// <paramref name="expectedLength"/> (the request's declared length, when known) only schedules the digests' work.
+    /// </summary>
+    Task<StagedBlob> StageAsync(Stream body, IReadOnlyList<IBodyDigest>? digests = null, CancellationToken ct = default, long? expectedLength = null);
     /// <summary>Takes over a finished local file as a staged body (moved in, not copied, from <see cref="CreateScratchFolder"/>).</summary>
     Task<StagedBlob> AdoptAsync(string file, CancellationToken ct = default);
     /// <summary>Takes over a finished local file whose size and MD5 the caller computed while writing it.</summary>

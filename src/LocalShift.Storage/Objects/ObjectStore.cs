@@ -135,8 +135,8 @@ public sealed partial class ObjectStore : IObjectStore
     /// Writes a body to a flushed temporary file, feeding <paramref name="digests"/> (checksums to verify or store) on the
     /// way; nothing is visible until <see cref="Commit"/>.
     /// </summary>
-    public Task<StagedBlob> StageAsync(Stream body, IReadOnlyList<IBodyDigest>? digests = null, CancellationToken ct = default) =>
-        Files.StageAsync(body, digests, ct);
+    public Task<StagedBlob> StageAsync(Stream body, IReadOnlyList<IBodyDigest>? digests = null, CancellationToken ct = default, long? expectedLength = null) =>
+        Files.StageAsync(body, digests, ct, expectedLength);
 
     /// <summary>Takes over a finished local file as a staged body (moved in, not copied); see <see cref="BlobFiles.AdoptAsync"/>.</summary>
     public Task<StagedBlob> AdoptAsync(string file, CancellationToken ct = default) => Files.AdoptAsync(file, ct);

@@ -107,7 +107,7 @@ public sealed partial class RequestPayload : IDisposable
     /// </summary>
     public async Task<StagedBlob> StageAsync(IObjectStore store, CancellationToken ct)
     {
-        var staged = await store.StageAsync(_body, Digests, ct);
+        var staged = await store.StageAsync(_body, Digests, ct, DeclaredLength());
         try
         {
             Verify(staged.Md5);
@@ -118,6 +118,13 @@ public sealed partial class RequestPayload : IDisposable
             staged.Dispose();
             throw;
         }
+    }
+
+    /// <summary>The decoded body's length as the request declares it (x-amz-decoded-content-length for aws-chunked), if it does.</summary>
+    private long? DeclaredLength()
+    {
+        if (_chunked is null) return _request.Http.Request.ContentLength;
+        return long.TryParse(_request.Header("x-amz-decoded-content-length"), out var n) && n >= 0 ? n : null;
     }
 
     /// <summary>
