@@ -942,10 +942,11 @@ public sealed partial class SqlParser
         {
             Charge(PlanningBudget.PerSelectItem);
             var expr = ParseExpression();
+            var end = EndOf(_i - 1);
             string? alias = null;
             if (Accept("AS")) alias = Identifier();
             else if (IsName(Peek)) alias = Identifier();
-            items.Add(new SelectItem(expr, alias));
+            items.Add(new SelectItem(expr, alias) { End = end });
         } while (Accept(SqlTokenKind.Comma));
         return items;
     }

@@ -104,7 +104,11 @@ public sealed record Query(IReadOnlyList<CommonTableExpression> With, bool Recur
 
 public abstract record QueryBody : SqlNode;
 
-public sealed record SelectItem(Expr Expression, string? Alias);
+public sealed record SelectItem(Expr Expression, string? Alias)
+{
+    /// <summary>Where the item's expression ends in the statement's text (0-based, just past its last token), before any alias.</summary>
+    public int End { get; init; }
+}
 
 public sealed record GroupingItem(string Kind, IReadOnlyList<Expr> Expressions);
 
