@@ -51,18 +51,14 @@ public static class RedshiftTranslator
         IReadOnlyList<string> pre = [];
         tokens = TableFunctionColumns.Name(tokens, sites.ColumnAliases);
         var divisions = sites.Divisions;
-        if (divisions.Count > 0 && CreateTableRewriter.IsCreateTable(tokens))
+        if (sites.CreateTable is { } create)
         {
             // Guarded before the rewrite drops and adds text in its column list (a CHECK's or a DEFAULT's divisions).
             tokens = DivisionGuard.Rewrite(tokens, divisions);
             divisions = [];
-        }
-        if (CreateTableRewriter.Rewrite(tokens) is { } created)
-        {
             // The column list keeps its own tokens (and so its sites); the sequences and the attribute records are
             // LocalShift's own engine SQL.
-            tokens = created.Tokens;
-            pre = created.PreStatements;
+            (tokens, pre) = CreateTableRewriter.Rewrite(tokens, create);
         }
         else if (IsAlterTableAdd(tokens)) tokens = WithoutEncode(tokens);
         tokens = DivisionGuard.Rewrite(TopClause.Rewrite(tokens, sites.Rewrites), divisions);

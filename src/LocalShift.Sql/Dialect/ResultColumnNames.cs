@@ -10,32 +10,72 @@ public readonly record struct ColumnName(int At, string Name);
 /// expression nodes: a column is named after itself, a function call after the function (<c>count</c>), a cast
 /// after its operand when that has a name (<c>pricepaid::integer</c> is <c>pricepaid</c>, as Redshift's CAST and
 /// CONVERT pages show) and after the type otherwise (<c>'1'::int</c> is <c>int4</c>), CASE is <c>case</c>, anything
-/// else is <c>?column?</c>. Only a query's first SELECT names its columns (a set operation's first branch,
-/// parenthesized or not, after any WITH list). DuckDB would name them after the expression text (<c>count_star()</c>),
+/// else is <c>?column?</c>; a table or view made of a query, a CTE and a subquery in FROM take the same names. Only a
+/// query's first SELECT names its columns (a set operation's first branch, parenthesized or not, after any WITH list). DuckDB would name them after the expression text (<c>count_star()</c>),
 /// which clients see; the translator writes each name as an alias at the item's end
 /// (<see cref="TranslationSites.Names"/>).
 /// </summary>
 internal static class ResultColumnNames
 {
-    /// <summary>The aliases a statement's result columns need, in text order; empty for any statement but a query.</summary>
+    /// <summary>
+    /// The aliases a statement's result columns need: a query's, those of the query a CREATE TABLE AS or a CREATE VIEW
+    /// makes its columns of (when no column list names them), and those of every relation a query reads from a query
+    /// (a CTE, a subquery in FROM), whose names the outer query sees; in text order, empty for any other statement.
+    /// </summary>
     public static IReadOnlyList<ColumnName> Of(Statement tree)
     {
-        if (tree is not QueryStatement { Query: var query }) return [];
-        var body = query.Body;
-        while (true)
+        var query = tree switch
         {
-            if (body is SetOperation set) body = set.Left;
-            else if (body is NestedQuery nested) body = nested.Query.Body;
-            else break;
-        }
-        if (body is not SelectCore select) return [];
+            QueryStatement statement => statement.Query,
+            CreateTableStatement { AsQuery: { } asQuery, Elements.Count: 0 } => asQuery,
+            CreateViewStatement { Columns.Count: 0 } view => view.Query,
+            _ => null,
+        };
+        if (query is null) return [];
         List<ColumnName>? names = null;
-        foreach (var item in select.Items)
+        Collect(query, ref names);
+        if (names is null) return [];
+        names.Sort((a, b) => a.At.CompareTo(b.At));
+        return names;
+    }
+
+    private static void Collect(Query query, ref List<ColumnName>? names)
+    {
+        foreach (var cte in query.With) Collect(cte.Query, ref names);
+        Collect(query.Body, first: true, ref names);
+    }
+
+    /// <summary>Only a set operation's first branch names its columns; every branch may read from queries.</summary>
+    private static void Collect(QueryBody body, bool first, ref List<ColumnName>? names)
+    {
+        switch (body)
         {
-            if (item.Alias is not null || item.Expression is ColumnExpr or StarExpr) continue;
-            (names ??= []).Add(new ColumnName(item.End, Figure(item.Expression).Name ?? "?column?"));
+            case SetOperation set:
+                Collect(set.Left, first, ref names);
+                Collect(set.Right, false, ref names);
+                break;
+            case NestedQuery nested:
+                foreach (var cte in nested.Query.With) Collect(cte.Query, ref names);
+                Collect(nested.Query.Body, first, ref names);
+                break;
+            case SelectCore select:
+                if (first)
+                    foreach (var item in select.Items)
+                        if (item.Alias is null && item.Expression is not (ColumnExpr or StarExpr))
+                            (names ??= []).Add(new ColumnName(item.End, Figure(item.Expression).Name ?? "?column?"));
+                foreach (var from in select.From) Collect(from, ref names);
+                break;
         }
-        return names ?? (IReadOnlyList<ColumnName>)[];
+    }
+
+    private static void Collect(FromItem from, ref List<ColumnName>? names)
+    {
+        if (from is SubqueryFrom subquery) Collect(subquery.Query, ref names);
+        else if (from is JoinFrom join)
+        {
+            Collect(join.Left, ref names);
+            Collect(join.Right, ref names);
+        }
     }
 
     /// <summary>

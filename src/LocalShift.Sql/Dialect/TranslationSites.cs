@@ -17,13 +17,25 @@ public sealed record TranslationSites(IReadOnlyList<DivisionSite> Divisions, IRe
     /// <summary>The aliases of the unaliased result columns, at the ends of their items, in text order.</summary>
     public IReadOnlyList<ColumnName> Names { get; init; } = [];
 
+    /// <summary>A CREATE TABLE, whose Redshift clauses the translator drops or translates at the places it gives (<see cref="CreateTableRewriter"/>).</summary>
+    public CreateTableStatement? CreateTable { get; init; }
+
     public static TranslationSites Of(Statement tree, StatementAccess access)
     {
         var aliases = TableFunctionColumns.Aliases(access);
         var names = ResultColumnNames.Of(tree);
-        return tree.Divisions.Count == 0 && aliases.Count == 0 && tree.Rewrites.Count == 0 && names.Count == 0
+        var create = tree as CreateTableStatement;
+        return tree.Divisions.Count == 0 && aliases.Count == 0 && tree.Rewrites.Count == 0 && names.Count == 0 && create is null
             ? None
-            : new TranslationSites(tree.Divisions, aliases, tree.Rewrites) { Names = names };
+            : new TranslationSites(tree.Divisions, aliases, tree.Rewrites) { Names = names, CreateTable = create };
+    }
+
+    /// <summary>Where a CREATE TABLE's list and attributes end: the places the rewrite reads are all before it.</summary>
+    private static int ClausesEnd(CreateTableStatement create)
+    {
+        var end = create.ElementList.End;
+        foreach (var attribute in create.Attributes) end = Math.Max(end, attribute.Span.End);
+        return end;
     }
 
     /// <summary>
@@ -79,6 +91,9 @@ public sealed record TranslationSites(IReadOnlyList<DivisionSite> Divisions, IRe
         var names = new List<ColumnName>(Names.Count);
         foreach (var name in Names)
             if (Map(name.At, true) is { } at) names.Add(name with { At = at });
-        return new TranslationSites(divisions, aliases, rewrites) { Names = names };
+        // A CREATE TABLE's places stay where they were when every edit comes after them (a table or a call of its AS
+        // query); an edit among them would leave its clauses to the engine, which refuses them.
+        var create = CreateTable is { } c && ordered.All(e => e.Start >= ClausesEnd(c)) ? c : null;
+        return new TranslationSites(divisions, aliases, rewrites) { Names = names, CreateTable = create };
     }
 }
