@@ -10,7 +10,8 @@ namespace LocalShift.Sql.Tests;
 /// <summary>
 /// Runs a sqllogictest-style file against a fresh cluster database, in process:
 /// <c>statement ok</c>, <c>statement tag &lt;command tag&gt;</c>, <c>statement error &lt;message part&gt;</c>, <c>query</c> + SQL + <c>----</c> + rows
-/// (columns joined by '|', NULL as NULL), and <c>connect &lt;user&gt;</c> to continue as another user.
+/// (columns joined by '|', NULL as NULL), <c>query names</c> whose first line after <c>----</c> is the result's column
+/// names as a client sees them (joined by '|'), and <c>connect &lt;user&gt;</c> to continue as another user.
 /// <c>query internal</c> reads what LocalShift keeps in the cluster's hidden catalog, on the engine itself: no
 /// user statement may name it.
 /// Blocks are separated by blank lines; lines starting with '#' are comments.
@@ -69,14 +70,14 @@ public sealed class DialectCaseRunner : IDisposable
                 Assert.True(error.Message.Contains(expected, StringComparison.Ordinal) || error.SqlState == expected,
                     $"{location}\nexpected error containing '{expected}', got {error.SqlState} '{error.Message}'");
             }
-            else if (header is "query" or "query internal")
+            else if (header is "query" or "query internal" or "query names")
             {
                 var separator = lines.IndexOf("----");
                 Assert.True(separator > 0, $"{location}\nquery without ----");
                 var sql = string.Join('\n', lines.Skip(1).Take(separator - 1));
                 var expected = lines.Skip(separator + 1).Select(l => l.TrimEnd()).ToList();
                 while (expected.Count > 0 && expected[^1].Length == 0) expected.RemoveAt(expected.Count - 1);
-                var error = header == "query" ? Execute(sql, out var rows) : ExecuteInternal(sql, out rows);
+                var error = header == "query internal" ? ExecuteInternal(sql, out var rows) : Execute(sql, out rows, out _, header == "query names");
                 Assert.True(error is null, $"{location}\nfailed: {error?.SqlState} {error?.Message}");
                 Assert.True(expected.SequenceEqual(rows), $"{location}\nexpected:\n{string.Join('\n', expected)}\nactual:\n{string.Join('\n', rows)}");
             }
@@ -90,7 +91,8 @@ public sealed class DialectCaseRunner : IDisposable
     private PgException? Execute(string sql, out List<string> rows) => Execute(sql, out rows, out _);
 
     /// <param name="tag">The command tag of the last statement, as the client sees it (a query's with its row count).</param>
-    private PgException? Execute(string sql, out List<string> rows, out string tag)
+    /// <param name="names">Whether the rows start with a line of the result's column names.</param>
+    private PgException? Execute(string sql, out List<string> rows, out string tag, bool names = false)
     {
         rows = [];
         tag = "";
@@ -102,6 +104,7 @@ public sealed class DialectCaseRunner : IDisposable
                 using var result = _session.Prepare(text, []).Execute([]);
                 tag = result.CommandTag;
                 if (result.Columns is not { } columns) continue;
+                if (names) rows.Add(string.Join('|', columns.Select(c => c.Name)));
                 while (result.Read())
                 {
                     var line = new StringBuilder();
@@ -114,7 +117,7 @@ public sealed class DialectCaseRunner : IDisposable
                     rows.Add(line.ToString());
                 }
                 // The wire protocol's tag for rows: the command's word and the number of rows sent.
-                if (tag.StartsWith("SELECT", StringComparison.Ordinal) || tag.Length == 0) tag = $"SELECT {rows.Count}";
+                if (tag.StartsWith("SELECT", StringComparison.Ordinal) || tag.Length == 0) tag = $"SELECT {rows.Count - (names ? 1 : 0)}";
             }
             return null;
         }

@@ -45,6 +45,13 @@ public sealed class ResultColumnNameTests : IDisposable
     [InlineData("with x as (select a from t) select count(*) from x", "count")]
     [InlineData("with x(c) as (select a from t), y as (select 1 as d) select max(c) from x, y", "max")]
     [InlineData("with recursive r(n) as (select 1) select nvl(n, 0) from r", "nvl")]
+    // A set operation's first branch names the columns, also in parentheses (the engine named this one "1").
+    [InlineData("(select 1) union all (select 2)", "?column?")]
+    [InlineData("with x as (select a from t) (select count(*) from x) union all select 1", "count")]
+    // A cast of a named operand keeps its name (Redshift's CAST and CONVERT pages); of a literal, the type's.
+    [InlineData("select a::integer from t", "a")]
+    [InlineData("select convert(varchar(30), getdate())", "getdate")]
+    [InlineData("select 1 + 1::int", "?column?")]
     public void Unaliased_columns_are_named_as_postgresql_names_them(string sql, string expected)
     {
         using var result = _session.Prepare(sql, []).Execute([]);

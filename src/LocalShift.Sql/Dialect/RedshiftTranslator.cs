@@ -38,10 +38,6 @@ public static class RedshiftTranslator
         return Translate(tokens, TranslationSites.Of(tree, StatementAccess.Of(tree)), context);
     }
 
-    /// <summary>Translates a statement whose tree was already read (UNLOAD's query, parsed with its statement).</summary>
-    public static TranslatedStatement Translate(string sql, Statement tree, TranslationContext context) =>
-        Translate(SqlLexer.Tokenize(sql), TranslationSites.Of(tree, StatementAccess.Of(tree)), context);
-
     /// <summary>Translates a text whose tree was read before it was edited: <paramref name="sites"/> are already at the edited text's positions.</summary>
     public static TranslatedStatement Translate(string sql, TranslationSites sites, TranslationContext context) =>
         Translate(SqlLexer.Tokenize(sql), sites, context);
@@ -55,24 +51,20 @@ public static class RedshiftTranslator
         IReadOnlyList<string> pre = [];
         tokens = TableFunctionColumns.Name(tokens, sites.ColumnAliases);
         var divisions = sites.Divisions;
-        if (divisions.Count > 0 && CreateTableRewriter.IsCreateTable(tokens))
+        if (sites.CreateTable is { } create)
         {
             // Guarded before the rewrite drops and adds text in its column list (a CHECK's or a DEFAULT's divisions).
             tokens = DivisionGuard.Rewrite(tokens, divisions);
             divisions = [];
-        }
-        if (CreateTableRewriter.Rewrite(tokens) is { } created)
-        {
             // The column list keeps its own tokens (and so its sites); the sequences and the attribute records are
             // LocalShift's own engine SQL.
-            tokens = created.Tokens;
-            pre = created.PreStatements;
+            (tokens, pre) = CreateTableRewriter.Rewrite(tokens, create);
         }
         else if (IsAlterTableAdd(tokens)) tokens = WithoutEncode(tokens);
-        tokens = DivisionGuard.Rewrite(ResultColumnNames.AddNames(TopClause.Rewrite(tokens, sites.Rewrites)), divisions);
+        tokens = DivisionGuard.Rewrite(TopClause.Rewrite(tokens, sites.Rewrites), divisions);
         // Casts of text to dates and times read by Redshift's automatic recognition (a pass of its own, before the splice).
         tokens = TemporalCasts.Rewrite(tokens);
-        return new TranslatedStatement(new Splice(tokens, sites.Rewrites, context).Text(), pre);
+        return new TranslatedStatement(new Splice(tokens, sites.Rewrites, sites.Names, context).Text(), pre);
     }
 
     private static bool IsAlterTableAdd(List<SqlToken> tokens)
@@ -111,16 +103,17 @@ public static class RedshiftTranslator
     /// <summary>
     /// The one pass over a statement's tokens: each token is copied, except where a site of the tree starts, whose
     /// replacement is written in its place (its parts, such as a call's arguments, spliced the same way). A token a
-    /// rewrite before this pass made (no offset) is copied as it is.
+    /// rewrite before this pass made (no offset) is copied as it is. The result columns' names are written as aliases
+    /// where their items end.
     /// </summary>
-    private sealed class Splice(List<SqlToken> tokens, IReadOnlyList<RewriteSite> rewrites, TranslationContext context)
+    private sealed class Splice(List<SqlToken> tokens, IReadOnlyList<RewriteSite> rewrites, IReadOnlyList<ColumnName> names, TranslationContext context)
     {
         private readonly TranslationContext _context = context;
         private readonly Dictionary<int, RewriteSite>? _sites = Index(rewrites);
         /// <summary>The offsets where a site starts, one bit each: most tokens are looked up here, not in <see cref="_sites"/>.</summary>
         private readonly ulong[]? _starts = Starts(rewrites);
-        /// <summary>Text to write where the statement's text reaches an offset (a TOP's LIMIT), once it does.</summary>
-        private List<(int At, string Text)>? _pending;
+        /// <summary>Text to write where the statement's text reaches an offset (a result column's alias, a TOP's LIMIT), once it does.</summary>
+        private List<(int At, string Text)>? _pending = Aliases(names);
         /// <summary>Where the last of the statement's own tokens written ends.</summary>
         private int _written;
 
@@ -130,6 +123,14 @@ public static class RedshiftTranslator
             var sites = new Dictionary<int, RewriteSite>(rewrites.Count);
             foreach (var site in rewrites) sites.TryAdd(site.Start, site);
             return sites;
+        }
+
+        private static List<(int At, string Text)>? Aliases(IReadOnlyList<ColumnName> names)
+        {
+            if (names.Count == 0) return null;
+            var pending = new List<(int At, string Text)>(names.Count + 1);
+            foreach (var name in names) pending.Add((name.At, " AS " + QuoteIdentifier(name.Name)));
+            return pending;
         }
 
         private static ulong[]? Starts(IReadOnlyList<RewriteSite> rewrites)

@@ -1,206 +1,129 @@
-using LocalShift.Sql.Lexing;
-using static LocalShift.Sql.Lexing.TokenCursor;
+using LocalShift.Sql.Syntax;
 
 namespace LocalShift.Sql.Dialect;
 
+/// <summary>Where an unaliased select-list item's expression ends in the statement's text, and the name it gets there.</summary>
+public readonly record struct ColumnName(int At, string Name);
+
 /// <summary>
-/// Gives unaliased select-list items the names PostgreSQL (and so Redshift) gives them: a function call is named
-/// after the function (<c>count</c>), a cast after the type (<c>int4</c>), CASE is <c>case</c>, anything else is
-/// <c>?column?</c>. DuckDB would name them after the expression text (<c>count_star()</c>), which clients see.
+/// Gives unaliased select-list items the names PostgreSQL (and so Redshift) gives them, read from the items'
+/// expression nodes: a column is named after itself, a function call after the function (<c>count</c>), a cast
+/// after its operand when that has a name (<c>pricepaid::integer</c> is <c>pricepaid</c>, as Redshift's CAST and
+/// CONVERT pages show) and after the type otherwise (<c>'1'::int</c> is <c>int4</c>), CASE is <c>case</c>, anything
+/// else is <c>?column?</c>; a table or view made of a query, a CTE and a subquery in FROM take the same names. Only a
+/// query's first SELECT names its columns (a set operation's first branch, parenthesized or not, after any WITH list). DuckDB would name them after the expression text (<c>count_star()</c>),
+/// which clients see; the translator writes each name as an alias at the item's end
+/// (<see cref="TranslationSites.Names"/>).
 /// </summary>
 internal static class ResultColumnNames
 {
-    private static readonly HashSet<string> ClauseWords = new(StringComparer.OrdinalIgnoreCase)
+    /// <summary>
+    /// The aliases a statement's result columns need: a query's, those of the query a CREATE TABLE AS or a CREATE VIEW
+    /// makes its columns of (when no column list names them), and those of every relation a query reads from a query
+    /// (a CTE, a subquery in FROM), whose names the outer query sees; in text order, empty for any other statement.
+    /// </summary>
+    public static IReadOnlyList<ColumnName> Of(Statement tree)
     {
-        "FROM", "INTO", "WHERE", "GROUP", "HAVING", "ORDER", "LIMIT", "UNION", "INTERSECT", "EXCEPT", "OFFSET", "WINDOW", "QUALIFY", "FETCH",
-    };
+        var query = tree switch
+        {
+            QueryStatement statement => statement.Query,
+            CreateTableStatement { AsQuery: { } asQuery, Elements.Count: 0 } => asQuery,
+            CreateViewStatement { Columns.Count: 0 } view => view.Query,
+            _ => null,
+        };
+        if (query is null) return [];
+        List<ColumnName>? names = null;
+        Collect(query, ref names);
+        if (names is null) return [];
+        names.Sort((a, b) => a.At.CompareTo(b.At));
+        return names;
+    }
 
-    private static readonly HashSet<string> NotAliases = new(StringComparer.OrdinalIgnoreCase)
+    private static void Collect(Query query, ref List<ColumnName>? names)
     {
-        "NULL", "TRUE", "FALSE", "END", "IS", "NOT", "AND", "OR", "IN", "LIKE", "ILIKE", "BETWEEN", "AS", "ESCAPE", "SIMILAR",
-    };
+        foreach (var cte in query.With) Collect(cte.Query, ref names);
+        Collect(query.Body, first: true, ref names);
+    }
+
+    /// <summary>Only a set operation's first branch names its columns; every branch may read from queries.</summary>
+    private static void Collect(QueryBody body, bool first, ref List<ColumnName>? names)
+    {
+        switch (body)
+        {
+            case SetOperation set:
+                Collect(set.Left, first, ref names);
+                Collect(set.Right, false, ref names);
+                break;
+            case NestedQuery nested:
+                foreach (var cte in nested.Query.With) Collect(cte.Query, ref names);
+                Collect(nested.Query.Body, first, ref names);
+                break;
+            case SelectCore select:
+                if (first)
+                    foreach (var item in select.Items)
+                        if (item.Alias is null && item.Expression is not (ColumnExpr or StarExpr))
+                            (names ??= []).Add(new ColumnName(item.End, Figure(item.Expression).Name ?? "?column?"));
+                foreach (var from in select.From) Collect(from, ref names);
+                break;
+        }
+    }
+
+    private static void Collect(FromItem from, ref List<ColumnName>? names)
+    {
+        if (from is SubqueryFrom subquery) Collect(subquery.Query, ref names);
+        else if (from is JoinFrom join)
+        {
+            Collect(join.Left, ref names);
+            Collect(join.Right, ref names);
+        }
+    }
 
     /// <summary>
-    /// The token after a statement's WITH list (<c>WITH [RECURSIVE] name [(columns)] AS (query) [, …]</c>), where its
-    /// main query starts, or -1 when the list is not of that shape.
+    /// PostgreSQL's reading of an expression's name: a name and how strongly the expression gives it (2: a column or a
+    /// call; 1: a type, CASE, an array or row constructor; 0: none, so <c>?column?</c>). A cast takes its operand's name
+    /// when that is strong, its type's otherwise.
     /// </summary>
-    private static int AfterWithList(List<SqlToken> tokens, int with)
+    private static (string? Name, int Strength) Figure(Expr expression) => expression switch
     {
-        var i = NextSignificant(tokens, with);
-        if (i >= 0 && tokens[i].Is("RECURSIVE")) i = NextSignificant(tokens, i);
-        while (i >= 0 && tokens[i].Kind is SqlTokenKind.Word or SqlTokenKind.QuotedIdentifier)
+        ColumnExpr column => column.Parts[^1] == "*" ? (null, 0) : (column.Parts[^1], 2),
+        FunctionExpr call => (call.Name.Name, 2),
+        // As written (PostgreSQL 8 named EXTRACT date_part and TRIM btrim; Redshift's names for them: text unverified).
+        SpecialFunctionExpr special => (special.Name.ToLowerInvariant(), 2),
+        CastExpr cast => Figure(cast.Operand) is { Strength: 2 } named ? named : (TypeName(cast.Type), 1),
+        TypedLiteralExpr literal => (TypeName(literal.Type), 1),
+        LiteralExpr { Kind: LiteralKind.Boolean } => ("bool", 1),
+        CaseExpr => ("case", 1),
+        ExistsExpr => ("exists", 2),
+        ArrayExpr => ("array", 1),
+        RowExpr => ("row", 1),
+        AtTimeZoneExpr => ("timezone", 2),
+        SubscriptExpr subscript => Figure(subscript.Operand),
+        FieldExpr field => (field.Field, 2),
+        KeywordExpr keyword => keyword.Keyword switch
         {
-            i = NextSignificant(tokens, i);
-            if (i >= 0 && tokens[i].Kind == SqlTokenKind.LeftParen) i = NextSignificant(tokens, MatchParen(tokens, i));
-            if (i < 0 || !tokens[i].Is("AS")) return -1;
-            i = NextSignificant(tokens, i);
-            if (i < 0 || tokens[i].Kind != SqlTokenKind.LeftParen) return -1;
-            i = NextSignificant(tokens, MatchParen(tokens, i));
-            if (i < 0 || tokens[i].Kind != SqlTokenKind.Comma) return i;
-            i = NextSignificant(tokens, i);
-        }
-        return -1;
-    }
-
-    public static List<SqlToken> AddNames(List<SqlToken> tokens)
-    {
-        var first = NextSignificant(tokens, -1);
-        if (first >= 0 && tokens[first].Is("WITH")) first = AfterWithList(tokens, first);
-        if (first < 0 || !tokens[first].Is("SELECT")) return tokens;
-        var start = NextSignificant(tokens, first);
-        while (start >= 0 && tokens[start].IsAny("DISTINCT", "ALL", "TOP"))
-        {
-            var after = NextSignificant(tokens, start);
-            if (tokens[start].Is("TOP") && after >= 0) after = NextSignificant(tokens, after);
-            if (tokens[start].Is("DISTINCT") && after >= 0 && tokens[after].Is("ON"))
-            {
-                var open = NextSignificant(tokens, after);
-                after = open >= 0 ? NextSignificant(tokens, MatchParen(tokens, open)) : -1;
-            }
-            start = after;
-        }
-        if (start < 0) return tokens;
-        var end = tokens.Count;
-        var depth = 0;
-        for (var i = start; i < tokens.Count; i++)
-        {
-            if (tokens[i].Kind == SqlTokenKind.LeftParen) depth++;
-            else if (tokens[i].Kind == SqlTokenKind.RightParen) depth--;
-            else if (depth == 0 && (tokens[i].Kind == SqlTokenKind.Semicolon || (tokens[i].Kind == SqlTokenKind.Word && ClauseWords.Contains(tokens[i].Text) && !IsWithinGroup(tokens, i))))
-            {
-                end = i;
-                break;
-            }
-        }
-
-        var output = tokens.Take(start).ToList();
-        var itemStart = start;
-        depth = 0;
-        for (var i = start; i <= end; i++)
-        {
-            var atComma = i < end && tokens[i].Kind == SqlTokenKind.Comma && depth == 0;
-            if (i < end && tokens[i].Kind == SqlTokenKind.LeftParen) depth++;
-            else if (i < end && tokens[i].Kind == SqlTokenKind.RightParen) depth--;
-            if (!atComma && i < end) continue;
-            var item = tokens.GetRange(itemStart, i - itemStart);
-            output.AddRange(item);
-            if (NameOf(SqlLexer.Significant(item)) is { } name)
-            {
-                var trailing = output.Count;
-                while (trailing > 0 && output[trailing - 1].IsTrivia) trailing--;
-                output.Insert(trailing, new SqlToken(SqlTokenKind.QuotedIdentifier, " AS " + QuoteIdentifier(name)));
-            }
-            if (atComma) output.Add(tokens[i]);
-            itemStart = i + 1;
-        }
-        output.AddRange(tokens.Skip(end));
-        return output;
-    }
-
-    private static bool IsWithinGroup(List<SqlToken> tokens, int i) =>
-        tokens[i].Is("GROUP") && PreviousSignificant(tokens, i) is var previous && previous >= 0 && tokens[previous].Is("WITHIN");
-
-    private static string? NameOf(List<SqlToken> s)
-    {
-        if (s.Count == 0) return null;
-        var last = s[^1];
-        if (last.Text == "*") return null;
-        if (s.Count >= 2 && s[^2].Is("AS")) return null;
-        if (s.Count >= 2 && last.Kind is SqlTokenKind.Word or SqlTokenKind.QuotedIdentifier && !NotAliases.Contains(last.Text))
-        {
-            var previous = s[^2];
-            if (previous.Kind is SqlTokenKind.RightParen or SqlTokenKind.Number or SqlTokenKind.String or SqlTokenKind.Parameter or SqlTokenKind.QuotedIdentifier
-                || (previous.Kind == SqlTokenKind.Word && !NotAliases.Contains(previous.Text)))
-                return null; // "expr alias"
-        }
-        if (IsColumnReference(s)) return null;
-        if (s.Count == 1 && s[0].Kind == SqlTokenKind.Word)
-            return s[0].Text.ToUpperInvariant() switch
-            {
-                "SYSDATE" => "timestamp",
-                "CURRENT_USER" or "SESSION_USER" or "CURRENT_DATE" or "CURRENT_TIMESTAMP" or "CURRENT_TIME" or "LOCALTIMESTAMP" or "USER" or "CURRENT_USER_ID" => s[0].Text.ToLowerInvariant(),
-                "TRUE" or "FALSE" => "bool",
-                _ => "?column?",
-            };
-        var cast = LastTopLevelCast(s);
-        if (cast >= 0) return TypeName(s.Skip(cast + 1).ToList());
-        if (s[0].Is("CASE")) return "case";
-        if (s[0].Kind == SqlTokenKind.Word && s.Count >= 3 && s[1].Kind == SqlTokenKind.LeftParen && EndOfCall(s, MatchParen(s, 1)) == s.Count - 1)
-        {
-            if (s[0].Is("CAST"))
-            {
-                var asAt = s.FindLastIndex(t => t.Is("AS"));
-                return asAt > 0 ? TypeName(s.GetRange(asAt + 1, s.Count - asAt - 2)) : "?column?";
-            }
-            return s[0].Text.ToLowerInvariant();
-        }
-        return "?column?";
-    }
-
-    /// <summary>A call may go on with WITHIN GROUP (...), FILTER (...) and OVER (...) or OVER name; returns where it ends.</summary>
-    private static int EndOfCall(List<SqlToken> s, int close)
-    {
-        var i = close;
-        while (i + 1 < s.Count)
-        {
-            if (s[i + 1].Is("WITHIN") && i + 3 < s.Count && s[i + 2].Is("GROUP") && s[i + 3].Kind == SqlTokenKind.LeftParen) i = MatchParen(s, i + 3);
-            else if (s[i + 1].Is("FILTER") && i + 2 < s.Count && s[i + 2].Kind == SqlTokenKind.LeftParen) i = MatchParen(s, i + 2);
-            else if (s[i + 1].IsAny("IGNORE", "RESPECT") && i + 2 < s.Count && s[i + 2].Is("NULLS")) i += 2;
-            else if (s[i + 1].Is("OVER") && i + 2 < s.Count)
-                i = s[i + 2].Kind == SqlTokenKind.LeftParen ? MatchParen(s, i + 2) : i + 2;
-            else break;
-        }
-        return i;
-    }
-
-    private static bool IsColumnReference(List<SqlToken> s)
-    {
-        for (var i = 0; i < s.Count; i++)
-        {
-            var expectName = i % 2 == 0;
-            if (expectName && s[i].Kind is not (SqlTokenKind.Word or SqlTokenKind.QuotedIdentifier)) return false;
-            if (!expectName && s[i].Kind != SqlTokenKind.Dot) return false;
-        }
-        return s.Count % 2 == 1 && (s.Count > 1 || s[0].Kind == SqlTokenKind.QuotedIdentifier || !IsKeywordValue(s[0]));
-    }
-
-    private static bool IsKeywordValue(SqlToken token) =>
-        token.IsAny("SYSDATE", "CURRENT_USER", "CURRENT_USER_ID", "SESSION_USER", "CURRENT_DATE", "CURRENT_TIMESTAMP", "CURRENT_TIME", "LOCALTIMESTAMP", "USER", "TRUE", "FALSE", "NULL");
-
-    private static int LastTopLevelCast(List<SqlToken> s)
-    {
-        var depth = 0;
-        var found = -1;
-        for (var i = 0; i < s.Count; i++)
-        {
-            if (s[i].Kind == SqlTokenKind.LeftParen) depth++;
-            else if (s[i].Kind == SqlTokenKind.RightParen) depth--;
-            else if (depth == 0 && s[i].Text == "::") found = i;
-            else if (depth == 0 && s[i].Kind == SqlTokenKind.Operator && found >= 0) return -1; // a cast inside a larger expression
-        }
-        return found;
-    }
+            "SYSDATE" => ("timestamp", 1),
+            "CURRENT_USER" or "SESSION_USER" or "CURRENT_DATE" or "CURRENT_TIMESTAMP" or "CURRENT_TIME" or "LOCALTIMESTAMP" or "USER" or "CURRENT_USER_ID"
+                => (keyword.Keyword.ToLowerInvariant(), 2),
+            _ => (null, 0),
+        },
+        _ => (null, 0),
+    };
 
     /// <summary>PostgreSQL's internal name of a type as written in a cast.</summary>
-    private static string TypeName(List<SqlToken> type)
+    private static string TypeName(TypeName type) => type.Name switch
     {
-        var words = type.TakeWhile(t => t.Kind == SqlTokenKind.Word).Select(t => t.Text.ToLowerInvariant()).ToList();
-        var name = string.Join(' ', words);
-        return name switch
-        {
-            "int" or "integer" or "int4" => "int4",
-            "bigint" or "int8" => "int8",
-            "smallint" or "int2" => "int2",
-            "varchar" or "character varying" or "nvarchar" => "varchar",
-            "char" or "character" or "nchar" or "bpchar" => "bpchar",
-            "bool" or "boolean" => "bool",
-            "float" or "float8" or "double precision" or "double" => "float8",
-            "real" or "float4" => "float4",
-            "decimal" or "numeric" => "numeric",
-            "timestamp without time zone" => "timestamp",
-            "timestamp with time zone" => "timestamptz",
-            "" => "?column?",
-            _ => words[0],
-        };
-    }
+        "int" or "integer" or "int4" => "int4",
+        "bigint" or "int8" => "int8",
+        "smallint" or "int2" => "int2",
+        "varchar" or "character varying" or "nvarchar" => "varchar",
+        "char" or "character" or "nchar" or "bpchar" => "bpchar",
+        "bool" or "boolean" => "bool",
+        "float" or "float8" or "double precision" or "double" => "float8",
+        "real" or "float4" => "float4",
+        "decimal" or "numeric" => "numeric",
+        "timestamp without time zone" => "timestamp",
+        "timestamp with time zone" => "timestamptz",
+        var name when name.IndexOf(' ') is var space and > 0 => name[..space],
+        var name => name,
+    };
 }

@@ -5,7 +5,8 @@ namespace LocalShift.Sql.Dialect;
 /// <summary>
 /// What the parse tree tells the translator about a statement's text, as positions in it: the divisions to guard
 /// (<see cref="DivisionGuard"/>), the table-function aliases that name their column (<see cref="TableFunctionColumns"/>)
-/// and every call, cast, type, value keyword and cast literal the dialect may rewrite (<see cref="Statement.Rewrites"/>).
+/// and every call, cast, type, value keyword and cast literal the dialect may rewrite (<see cref="Statement.Rewrites"/>),
+/// and the names of the result columns PostgreSQL names otherwise than the engine (<see cref="ResultColumnNames"/>).
 /// The translator applies them to the tokens it already has: nothing is lexed or parsed again.
 /// </summary>
 public sealed record TranslationSites(IReadOnlyList<DivisionSite> Divisions, IReadOnlyList<int> ColumnAliases, IReadOnlyList<RewriteSite> Rewrites)
@@ -13,10 +14,28 @@ public sealed record TranslationSites(IReadOnlyList<DivisionSite> Divisions, IRe
     /// <summary>A statement without a tree (LocalShift's own, or one the parser does not read): nothing to place.</summary>
     public static readonly TranslationSites None = new([], [], []);
 
+    /// <summary>The aliases of the unaliased result columns, at the ends of their items, in text order.</summary>
+    public IReadOnlyList<ColumnName> Names { get; init; } = [];
+
+    /// <summary>A CREATE TABLE, whose Redshift clauses the translator drops or translates at the places it gives (<see cref="CreateTableRewriter"/>).</summary>
+    public CreateTableStatement? CreateTable { get; init; }
+
     public static TranslationSites Of(Statement tree, StatementAccess access)
     {
         var aliases = TableFunctionColumns.Aliases(access);
-        return tree.Divisions.Count == 0 && aliases.Count == 0 && tree.Rewrites.Count == 0 ? None : new TranslationSites(tree.Divisions, aliases, tree.Rewrites);
+        var names = ResultColumnNames.Of(tree);
+        var create = tree as CreateTableStatement;
+        return tree.Divisions.Count == 0 && aliases.Count == 0 && tree.Rewrites.Count == 0 && names.Count == 0 && create is null
+            ? None
+            : new TranslationSites(tree.Divisions, aliases, tree.Rewrites) { Names = names, CreateTable = create };
+    }
+
+    /// <summary>Where a CREATE TABLE's list and attributes end: the places the rewrite reads are all before it.</summary>
+    private static int ClausesEnd(CreateTableStatement create)
+    {
+        var end = create.ElementList.End;
+        foreach (var attribute in create.Attributes) end = Math.Max(end, attribute.Span.End);
+        return end;
     }
 
     /// <summary>
@@ -69,6 +88,12 @@ public sealed record TranslationSites(IReadOnlyList<DivisionSite> Divisions, IRe
             };
             if (!lost) rewrites.Add(moved);
         }
-        return new TranslationSites(divisions, aliases, rewrites);
+        var names = new List<ColumnName>(Names.Count);
+        foreach (var name in Names)
+            if (Map(name.At, true) is { } at) names.Add(name with { At = at });
+        // A CREATE TABLE's places stay where they were when every edit comes after them (a table or a call of its AS
+        // query); an edit among them would leave its clauses to the engine, which refuses them.
+        var create = CreateTable is { } c && ordered.All(e => e.Start >= ClausesEnd(c)) ? c : null;
+        return new TranslationSites(divisions, aliases, rewrites) { Names = names, CreateTable = create };
     }
 }

@@ -139,11 +139,8 @@ internal sealed partial class SqlSession
             offsets.Add(offset);
             offset += token.Text.Length;
         }
-        // A call that is a whole, unaliased select-list item keeps the function's name as its column's name, as
-        // PostgreSQL and Redshift name it (the cast it becomes would otherwise name it after the type).
-        var namedItems = analysis.Tree is null ? [] : External.PartitionFilter.Nodes(analysis.Tree).OfType<SelectCore>()
-            .SelectMany(core => core.Items).Where(item => item is { Alias: null, Expression: FunctionExpr })
-            .Select(item => ((FunctionExpr)item.Expression).Name.Position).ToHashSet();
+        // A call that is a whole, unaliased select-list item keeps the function's name as its column's name: the
+        // translator names it from the tree (Dialect.ResultColumnNames), at the end of the text that replaces it here.
         var edits = new List<(int, int, string)>();
         for (var index = 0; index < calls.Count; index++)
         {
@@ -170,8 +167,7 @@ internal sealed partial class SqlSession
                 $"CAST({ExternalFunctionCalls.HostFunction}('{prepared.Token}', '{index}', json_array(" + (args.Count > 0 ? Open(0) : "")));
             for (var k = 0; k < commas.Count; k++)
                 edits.Add((offsets[commas[k]], offsets[commas[k]] + 1, Close(k) + ", " + Open(k + 1)));
-            var alias = namedItems.Contains(call.Name.Position) ? $" AS \"{call.Name.Parts[^1].Replace("\"", "\"\"")}\"" : "";
-            edits.Add((offsets[i], offsets[i] + 1, (args.Count > 0 ? Close(args.Count - 1) : "") + $")) AS {function.Returns.EngineName}){alias}"));
+            edits.Add((offsets[i], offsets[i] + 1, (args.Count > 0 ? Close(args.Count - 1) : "") + $")) AS {function.Returns.EngineName})"));
         }
         return edits;
     }

@@ -419,39 +419,75 @@ public sealed partial class SqlParser
         var columns = new List<ColumnDefinition>();
         var checks = new List<Expr>();
         var references = new List<QualifiedName>();
+        var elements = new List<TableElement>();
         QualifiedName? like = null;
+        TextSpan likeName = default, elementList = default;
         var columnNamesOnly = false;
-        if (Accept(SqlTokenKind.LeftParen))
+        if (Peek.Kind == SqlTokenKind.LeftParen)
         {
+            var open = _i++;
             // CREATE TABLE t (a, b) AS query names the query's columns.
             columnNamesOnly = IsName(Peek) && PeekAt(1).Kind is SqlTokenKind.Comma or SqlTokenKind.RightParen;
             do
             {
-                if (columnNamesOnly) { Identifier(); continue; }
+                var first = _i;
+                if (columnNamesOnly)
+                {
+                    var named = Identifier();
+                    elements.Add(new TableElement(Span(first), new ColumnDefinition(named, new TypeName("", [], false), []) { Span = Span(first) }, false));
+                    continue;
+                }
                 if (Accept("LIKE"))
                 {
+                    var nameAt = _i;
                     like = Name();
+                    likeName = Span(nameAt);
                     while (Peek.IsAny("INCLUDING", "EXCLUDING")) { _i++; Expect("DEFAULTS"); }
+                    elements.Add(new TableElement(Span(first), null, false));
                     continue;
                 }
                 if (Peek.IsAny("CONSTRAINT", "PRIMARY", "UNIQUE", "FOREIGN", "CHECK"))
                 {
+                    var check = Peek.Is("CHECK");
                     TableConstraint(checks, references);
+                    elements.Add(new TableElement(Span(first), null, check));
                     continue;
                 }
                 var name = Identifier();
+                var typeAt = _i;
                 var type = ParseTypeName();
+                var declared = TypeText(typeAt, _i);
                 var expressions = new List<Expr>();
-                ColumnConstraints(expressions, references);
-                columns.Add(new ColumnDefinition(name, type, expressions));
+                var clauses = new List<ColumnClause>();
+                ColumnConstraints(expressions, references, clauses);
+                var column = new ColumnDefinition(name, type, expressions) { Span = Span(first), DeclaredType = declared, Clauses = clauses };
+                columns.Add(column);
+                elements.Add(new TableElement(column.Span, column, false));
             } while (Accept(SqlTokenKind.Comma));
             Expect(SqlTokenKind.RightParen);
+            elementList = Span(open);
         }
-        TableAttributes();
+        var attributes = TableAttributes();
         Query? asQuery = null;
         if (Accept("AS")) asQuery = ParseQueryExpression();
         if (asQuery is null && (columnNamesOnly || columns.Count == 0 && like is null)) throw Error();
-        return new CreateTableStatement(table, temporary, ifNotExists, columns, checks, references, like, asQuery);
+        return new CreateTableStatement(table, temporary, ifNotExists, columns, checks, references, like, asQuery)
+            { ElementList = elementList, Elements = elements, LikeName = likeName, Attributes = attributes };
+    }
+
+    /// <summary>The text from the token at <paramref name="first"/> to the last one read.</summary>
+    private TextSpan Span(int first) => new(_offsets[first], EndOf(_i - 1));
+
+    /// <summary>A type's tokens from <paramref name="from"/> to just before <paramref name="to"/> as one text, words one space apart.</summary>
+    private string TypeText(int from, int to)
+    {
+        var text = new System.Text.StringBuilder();
+        for (var k = from; k < to; k++)
+        {
+            if (k > from && _t[k].Kind == SqlTokenKind.Word && _t[k - 1].Kind == SqlTokenKind.Word) text.Append(' ');
+            text.Append(_t[k].Text);
+        }
+        return text.ToString();
     }
 
     private void TableConstraint(List<Expr> checks, List<QualifiedName> references)
@@ -475,11 +511,15 @@ public sealed partial class SqlParser
         }
     }
 
-    /// <summary>A column's constraints and attributes, up to the next comma or the closing parenthesis.</summary>
-    private void ColumnConstraints(List<Expr> expressions, List<QualifiedName> references)
+    /// <summary>
+    /// A column's constraints and attributes, up to the next comma or the closing parenthesis; the Redshift clauses
+    /// among them (<see cref="ColumnClause"/>) go to <paramref name="clauses"/> when given.
+    /// </summary>
+    private void ColumnConstraints(List<Expr> expressions, List<QualifiedName> references, List<ColumnClause>? clauses = null)
     {
         while (!AtEnd && Peek.Kind is not (SqlTokenKind.Comma or SqlTokenKind.RightParen))
         {
+            var first = _i;
             if (Accept("CONSTRAINT")) { Identifier(); continue; }
             if (Accept("DEFAULT")) { expressions.Add(ParseExpression(Precedence.Other)); continue; }
             if (Accept("CHECK"))
@@ -489,44 +529,95 @@ public sealed partial class SqlParser
                 Expect(SqlTokenKind.RightParen);
                 continue;
             }
+            var byDefault = PeekAt(1).Is("BY");
             if (Accept("IDENTITY") || AcceptAll("GENERATED", "BY", "DEFAULT", "AS", "IDENTITY") || AcceptAll("GENERATED", "ALWAYS", "AS", "IDENTITY"))
             {
-                if (Accept(SqlTokenKind.LeftParen))
+                long seed = 1, step = 1;
+                if (Peek.Kind == SqlTokenKind.LeftParen)
                 {
-                    expressions.AddRange(ExpressionList());
+                    var open = _i++;
+                    var arguments = ExpressionList();
+                    var close = _i;
                     Expect(SqlTokenKind.RightParen);
+                    expressions.AddRange(arguments);
+                    // The seed and the step as written (the text between the parenthesis and the commas).
+                    var separators = new List<int> { open };
+                    for (int k = open + 1, depth = 0; k < close; k++)
+                    {
+                        if (_t[k].Kind == SqlTokenKind.LeftParen) depth++;
+                        else if (_t[k].Kind == SqlTokenKind.RightParen) depth--;
+                        else if (depth == 0 && _t[k].Kind == SqlTokenKind.Comma) separators.Add(k);
+                    }
+                    separators.Add(close);
+                    string Written(int a, int b) => _sql[EndOf(separators[a])..(_offsets[separators[b]])].Trim();
+                    if (separators.Count > 1) long.TryParse(Written(0, 1), out seed);
+                    if (separators.Count > 2) long.TryParse(Written(1, 2), out step);
                 }
+                clauses?.Add(new ColumnClause(ColumnClauseKind.Identity, Span(first)) { Seed = seed, Step = step, ByDefault = _t[first].Is("GENERATED") && byDefault });
                 continue;
             }
             if (Accept("REFERENCES"))
             {
                 references.Add(Name());
                 if (Peek.Kind == SqlTokenKind.LeftParen) IdentifierList();
+                clauses?.Add(new ColumnClause(ColumnClauseKind.References, Span(first)));
                 continue;
             }
-            if (Accept("ENCODE") || Accept("COLLATE")) { Identifier(); continue; }
-            if (AcceptAll("NOT", "NULL") || Accept("NULL") || AcceptAll("PRIMARY", "KEY") || Accept("UNIQUE") || Accept("DISTKEY") || Accept("SORTKEY")) continue;
-            throw Error();
+            if (Accept("ENCODE") || Accept("COLLATE"))
+            {
+                var value = Identifier();
+                clauses?.Add(new ColumnClause(_t[first].Is("ENCODE") ? ColumnClauseKind.Encode : ColumnClauseKind.Collate, Span(first), value));
+                continue;
+            }
+            if (AcceptAll("NOT", "NULL") || Accept("NULL")) continue;
+            ColumnClauseKind? kind = AcceptAll("PRIMARY", "KEY") ? ColumnClauseKind.PrimaryKey : Accept("UNIQUE") ? ColumnClauseKind.Unique
+                : Accept("DISTKEY") ? ColumnClauseKind.DistKey : Accept("SORTKEY") ? ColumnClauseKind.SortKey : null;
+            if (kind is not { } found) throw Error();
+            clauses?.Add(new ColumnClause(found, Span(first)));
         }
     }
 
     /// <summary>Redshift's table attributes after the column list: DISTSTYLE, DISTKEY, SORTKEY, ENCODE AUTO, BACKUP.</summary>
-    private void TableAttributes()
+    private List<TableAttributeClause> TableAttributes()
     {
+        var attributes = new List<TableAttributeClause>();
         while (true)
         {
-            if (Accept("DISTSTYLE")) { Identifier(); continue; }
-            if (Accept("DISTKEY")) { IdentifierList(); continue; }
-            if (Accept("COMPOUND") || Accept("INTERLEAVED")) { Expect("SORTKEY"); IdentifierList(); continue; }
-            if (Accept("SORTKEY"))
+            var first = _i;
+            if (Accept("DISTSTYLE"))
             {
-                if (!Accept("AUTO")) IdentifierList();
+                var style = Identifier();
+                attributes.Add(new TableAttributeClause(TableAttributeKind.DistStyle, Span(first), [style]));
                 continue;
             }
-            if (Accept("ENCODE")) { Expect("AUTO"); continue; }
-            if (Accept("BACKUP")) { if (!Accept("YES")) Expect("NO"); continue; }
+            if (Accept("DISTKEY"))
+            {
+                var keys = IdentifierList();
+                attributes.Add(new TableAttributeClause(TableAttributeKind.DistKey, Span(first), keys));
+                continue;
+            }
+            if (Accept("COMPOUND") || Accept("INTERLEAVED"))
+            {
+                Expect("SORTKEY");
+                var keys = IdentifierList();
+                attributes.Add(new TableAttributeClause(TableAttributeKind.SortKey, Span(first), keys) { SortKind = _t[first].Text.ToUpperInvariant() });
+                continue;
+            }
+            if (Accept("SORTKEY"))
+            {
+                IReadOnlyList<string> keys = Accept("AUTO") ? [] : IdentifierList();
+                attributes.Add(new TableAttributeClause(TableAttributeKind.SortKey, Span(first), keys));
+                continue;
+            }
+            if (Accept("ENCODE")) { Expect("AUTO"); attributes.Add(new TableAttributeClause(TableAttributeKind.Encode, Span(first), ["AUTO"])); continue; }
+            if (Accept("BACKUP"))
+            {
+                if (!Accept("YES")) Expect("NO");
+                attributes.Add(new TableAttributeClause(TableAttributeKind.Backup, Span(first), [_t[_i - 1].Text.ToUpperInvariant()]));
+                continue;
+            }
             if (AcceptAll("AUTO", "REFRESH")) { if (!Accept("YES")) Expect("NO"); continue; }
-            return;
+            return attributes;
         }
     }
 
@@ -942,10 +1033,11 @@ public sealed partial class SqlParser
         {
             Charge(PlanningBudget.PerSelectItem);
             var expr = ParseExpression();
+            var end = EndOf(_i - 1);
             string? alias = null;
             if (Accept("AS")) alias = Identifier();
             else if (IsName(Peek)) alias = Identifier();
-            items.Add(new SelectItem(expr, alias));
+            items.Add(new SelectItem(expr, alias) { End = end });
         } while (Accept(SqlTokenKind.Comma));
         return items;
     }

@@ -105,13 +105,32 @@ public sealed class UnloadRunner(RedshiftStatementContext context, UnloadStateme
         return (key, stored.Size, records);
     }
 
-    /// <summary>An ORDER BY anywhere in the query keeps one file, so that the order it asks for is the file's.</summary>
+    /// <summary>
+    /// An ORDER BY of the query, or of a query its rows come from (a parenthesized branch, a CTE, a subquery in FROM),
+    /// keeps one file, so that the order it asks for is the file's. A window's or WITHIN GROUP's ORDER BY orders no
+    /// output rows, nor does a subquery in an expression's; read from the query's tree (<see cref="Translate"/> has
+    /// refused what does not parse).
+    /// </summary>
     private bool OrdersRows()
     {
-        var tokens = SqlLexer.Significant(SqlLexer.Tokenize(unload.Query));
-        for (var i = 0; i + 1 < tokens.Count; i++)
-            if (tokens[i].Is("ORDER") && tokens[i + 1].Is("BY")) return true;
-        return false;
+        return SqlParser.Parse(unload.Query.TrimEnd().TrimEnd(';')) is QueryStatement { Query: var query } && OrdersQuery(query);
+
+        static bool OrdersQuery(Query query) => query.OrderBy.Count > 0 || query.With.Any(cte => OrdersQuery(cte.Query)) || OrdersBody(query.Body);
+
+        static bool OrdersBody(QueryBody body) => body switch
+        {
+            NestedQuery nested => OrdersQuery(nested.Query),
+            SetOperation set => OrdersBody(set.Left) || OrdersBody(set.Right),
+            SelectCore select => select.From.Any(OrdersFrom),
+            _ => false,
+        };
+
+        static bool OrdersFrom(FromItem from) => from switch
+        {
+            SubqueryFrom subquery => OrdersQuery(subquery.Query),
+            JoinFrom join => OrdersFrom(join.Left) || OrdersFrom(join.Right),
+            _ => false,
+        };
     }
 
     /// <summary>The query as the engine runs it, before the text rewrites (booleans as letters, FIXEDWIDTH, ESCAPE).</summary>
