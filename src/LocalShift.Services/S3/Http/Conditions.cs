@@ -54,9 +54,6 @@ public static class Conditions
         }
     }
 
-    /// <summary>Whether a write carries a condition <see cref="CheckWrite"/> checks (without one, the object now at the key does not matter).</summary>
-    public static bool IsConditionalWrite(S3Request r) => r.Header("If-None-Match") is not null || r.Header("If-Match") is not null;
-
     /// <summary>
     /// UploadPartCopy's <c>x-amz-copy-source-range</c>: exactly <c>bytes=first-last</c>, inside the source. Unlike a
     /// GET's Range, a range past the source's end is refused, not clipped.

@@ -114,20 +114,6 @@ public static class ObjectEncryption
         return $"arn:aws:kms:{region}:{account}:key/{new Guid(h.AsSpan(0, 16))}";
     }
 
-    /// <summary>The headers that describe an object's encryption, on every answer about it (PUT, GET, HEAD, copy, multipart).</summary>
-    public static void WriteHeaders(IHeaderDictionary h, ObjectAttributes a)
-    {
-        if (a.CustomerAlgorithm is not null)
-        {
-            h[CustomerPrefix + "algorithm"] = a.CustomerAlgorithm;
-            h[CustomerPrefix + "key-MD5"] = a.CustomerKeyMd5;
-            return;
-        }
-        h[Sse] = a.ServerSideEncryption ?? "AES256";
-        if (a.KmsKeyId is not null) h[KmsKeyId] = a.KmsKeyId;
-        if (a.BucketKeyEnabled) h[BucketKey] = "true";
-    }
-
     /// <summary>
     /// A read of an object (GET, HEAD, a copy's source with <see cref="CopySourceCustomerPrefix"/>): an SSE-C object needs
     /// its key; other objects refuse SSE-C headers. Texts as AWS answers them, status codes as the S3 conformance suites

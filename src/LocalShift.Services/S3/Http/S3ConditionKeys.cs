@@ -17,8 +17,6 @@ namespace LocalShift.Services.S3.Http;
 /// </summary>
 public static class S3ConditionKeys
 {
-    private static readonly string[] Grants = ["full-control", "read", "read-acp", "write", "write-acp"];
-
     /// <summary>
     /// The call, with an authorizer that adds the request-wide keys to each of its authorizations and refuses callers
     /// from outside the bucket's account where <paramref name="restrictsPublicAccess"/> says the bucket's public
@@ -72,43 +70,9 @@ public static class S3ConditionKeys
     }
 
     /// <summary>
-    /// PutObject, CopyObject and CreateMultipartUpload (all s3:PutObject): the ACL, grant, encryption, storage-class,
-    /// redirect, copy, tagging, object-lock and conditional-write headers.
+    /// PutObject's keys (also CopyObject's and CreateMultipartUpload's, all s3:PutObject), from its members: the ACL, grant,
+    /// encryption, storage-class, redirect, tagging, object-lock and conditional-write headers.
     /// </summary>
-    public static Dictionary<string, IReadOnlyList<string>> ObjectWrite(S3Request r, DateTimeOffset now)
-    {
-        var keys = new Dictionary<string, IReadOnlyList<string>>(StringComparer.OrdinalIgnoreCase);
-        Header(keys, r, "s3:x-amz-acl", "x-amz-acl");
-        foreach (var g in Grants) Header(keys, r, "s3:x-amz-grant-" + g, "x-amz-grant-" + g);
-        Header(keys, r, "s3:x-amz-server-side-encryption", "x-amz-server-side-encryption");
-        Header(keys, r, "s3:x-amz-server-side-encryption-aws-kms-key-id", "x-amz-server-side-encryption-aws-kms-key-id");
-        Header(keys, r, "s3:x-amz-server-side-encryption-customer-algorithm", "x-amz-server-side-encryption-customer-algorithm");
-        Header(keys, r, "s3:x-amz-storage-class", "x-amz-storage-class");
-        Header(keys, r, "s3:x-amz-website-redirect-location", "x-amz-website-redirect-location");
-        Header(keys, r, "s3:x-amz-metadata-directive", "x-amz-metadata-directive");
-        Header(keys, r, "s3:if-match", "If-Match");
-        Header(keys, r, "s3:if-none-match", "If-None-Match");
-        if (r.Header("x-amz-copy-source") is { } source)
-        {
-            // The source as "bucket/key", decoded and without a leading slash or ?versionId, which is how AWS's examples
-            // compare it ("amzn-s3-demo-source-bucket/public/*"); whether AWS decodes it first is not verified.
-            var q = source.IndexOf('?');
-            keys["s3:x-amz-copy-source"] = [Uri.UnescapeDataString(q < 0 ? source : source[..q]).TrimStart('/')];
-        }
-        if (r.Header("x-amz-tagging") is { } tagging) AddRequestTags(keys, ObjectHeaders.ParseTagging(tagging));
-        Header(keys, r, "s3:object-lock-mode", "x-amz-object-lock-mode");
-        Header(keys, r, "s3:object-lock-legal-hold", "x-amz-object-lock-legal-hold");
-        if (r.Header("x-amz-object-lock-retain-until-date") is { } until)
-        {
-            keys["s3:object-lock-retain-until-date"] = [until];
-            if (DateTimeOffset.TryParse(until, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var u))
-                keys["s3:object-lock-remaining-retention-days"] =
-                    [Math.Max(0, (long)Math.Ceiling((u - now).TotalDays)).ToString(CultureInfo.InvariantCulture)];
-        }
-        return keys;
-    }
-
-    /// <summary>PutObject's keys, from its members (the same keys as <see cref="ObjectWrite(S3Request, DateTimeOffset)"/>).</summary>
     public static Dictionary<string, IReadOnlyList<string>> ObjectWrite(Shapes.PutObjectRequest p, DateTimeOffset now)
     {
         var keys = new Dictionary<string, IReadOnlyList<string>>(StringComparer.OrdinalIgnoreCase);
@@ -186,11 +150,6 @@ public static class S3ConditionKeys
         var keys = into ?? new Dictionary<string, IReadOnlyList<string>>(StringComparer.OrdinalIgnoreCase);
         if (r.Q("versionId") is { } v) keys["s3:versionid"] = [v];
         return keys;
-    }
-
-    private static void Header(Dictionary<string, IReadOnlyList<string>> keys, S3Request r, string key, string header)
-    {
-        if (r.Header(header) is { } v) keys[key] = [v];
     }
 
     /// <summary>
