@@ -54,9 +54,11 @@ public sealed class ClusterDatabase : IPgBackend, IDisposable
             _system.DefineFunctions(BackendSignals.Functions);
             Users = new UserDirectory(_system, spec.MasterUsername, spec.MasterPasswordSecret);
             UserStatements.Register(Handlers, Users);
+            MaterializedViews.Register(Handlers, Users);
             External.ExternalSchemas.Ensure(_system);
             External.ExternalFunctionCatalog.Ensure(_system);
             CatalogSetup.InstallSystemViews(_system);
+            MaterializedViews.Install(_system, spec.DbName);
             Privileges = new StatementPrivileges(Users, SystemRelations.Load(_system, spec.DbName));
             _sessionLog = _engine.OpenSession();
         }
@@ -128,6 +130,18 @@ public sealed class ClusterDatabase : IPgBackend, IDisposable
         if (_externalFunctions is { } known && known.Version == version) return known.Names;
         var names = External.ExternalFunctionCatalog.Names(engine);
         _externalFunctions = (version, names);
+        return names;
+    }
+
+    private (int Version, IReadOnlySet<(string Schema, string Name)> Names)? _materializedViews;
+
+    /// <summary>The (schema, name) of every materialized view, read again whenever the schema version moves.</summary>
+    internal IReadOnlySet<(string Schema, string Name)> MaterializedViewNames(IEngineSession engine)
+    {
+        var version = SchemaVersion;
+        if (_materializedViews is { } known && known.Version == version) return known.Names;
+        var names = MaterializedViews.Names(engine);
+        _materializedViews = (version, names);
         return names;
     }
 

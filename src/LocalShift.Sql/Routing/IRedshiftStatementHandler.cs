@@ -34,6 +34,15 @@ public sealed record RedshiftStatementContext(
     /// <summary>Checks a query the statement runs for the user (UNLOAD's SELECT): its relations and functions.</summary>
     public Action<LocalShift.Sql.Syntax.Query>? AuthorizeQuery { get; init; }
 
+    /// <summary>Checks a statement's tree for the user, as the session checks a statement the engine runs (relations, functions, ownership).</summary>
+    public Action<Statement>? Authorize { get; init; }
+
+    /// <summary>The schema an unqualified relation name resolves to on the session's search path.</summary>
+    public Func<string, string> SchemaOf { get; init; } = _ => "public";
+
+    /// <summary>The session is inside a transaction (a block or a multi-statement message's): a handler's statements join it.</summary>
+    public bool InTransaction { get; init; }
+
     /// <summary>Checks the table a COPY loads (schema, or null for the default, and name) for the user.</summary>
     public Action<string?, string>? AuthorizeLoad { get; init; }
 

@@ -371,6 +371,7 @@ internal sealed partial class SqlSession : IPgQuerySession
                     if (analysis.Tree is TruncateStatement or DropStatement { ObjectKind: "TABLE" or "SCHEMA" }) _freedStorage = true;
                     // The engine reports no row count for CREATE TABLE ... AS; the tag says how many rows it wrote.
                     if (rows <= 0 && analysis.Tree is CreateTableStatement { AsQuery: not null } ctas) rows = CreatedRows(ctas);
+                    MarkMaterializedViewsStale(analysis.Access);
                     TableAttributes.Follow(_engine, tokens);
                     if (together) _engine.Execute("COMMIT");
                 }
@@ -393,9 +394,13 @@ internal sealed partial class SqlSession : IPgQuerySession
         _database.SchemaChanged();
         using var cancel = new CancellationTokenSource();
         _statementCancel = cancel;
+        _loadTarget = null;
         try
         {
-            return new CommandResult(_database.Handlers.Run(RedshiftContext() with { Cancellation = cancel.Token }, command));
+            var tag = _database.Handlers.Run(RedshiftContext() with { Cancellation = cancel.Token }, command);
+            if (command.Kind == CommandKind.Copy && _loadTarget is var (schema, table) && _database.MaterializedViewNames(_engine).Count > 0)
+                MaterializedViews.MarkStale(_engine, schema, table);
+            return new CommandResult(tag);
         }
         catch (OperationCanceledException) when (cancel.IsCancellationRequested)
         {
@@ -450,6 +455,55 @@ internal sealed partial class SqlSession : IPgQuerySession
         // External functions were checked where they were found (ExternalCalls): EXECUTE on each.
         if (calls is { Count: > 0 }) access = access.WithoutFunctions(calls.Select(c => c.Call).ToHashSet<FunctionAccess>(ReferenceEqualityComparer.Instance));
         _database.Privileges.Check(tree, User, SchemaOf, access, Exists);
+        RefuseMaterializedViewWrites(tree, access);
+    }
+
+    /// <summary>The schema of an unqualified relation name on the session's search path.</summary>
+    private string SchemaFor(string name) => SchemaOf is { } schemaOf ? schemaOf(name) : "public";
+
+    /// <summary>
+    /// A materialized view's rows change only by REFRESH: a statement that writes to one (or drops or alters it as a
+    /// table or a view) is refused (<see cref="MaterializedViews.RefuseWrite"/>).
+    /// </summary>
+    private void RefuseMaterializedViewWrites(Statement tree, StatementAccess access)
+    {
+        if (access.Relations.All(r => r.Use is RelationUse.Select or RelationUse.Create or RelationUse.References)) return;
+        var views = _database.MaterializedViewNames(_engine);
+        if (views.Count == 0) return;
+        foreach (var relation in access.Relations)
+        {
+            if (relation.Use is RelationUse.Select or RelationUse.Create or RelationUse.References) continue;
+            var name = relation.Name;
+            if (!views.Contains((name.Schema ?? SchemaFor(name.Name), name.Name))) continue;
+            if (MaterializedViews.RefuseWrite(tree, relation.Use, name.Name) is { } refusal) throw refusal;
+        }
+    }
+
+    /// <summary>The table the running COPY loads, once its handler asked to check it: its materialized views go stale when it is done.</summary>
+    private (string Schema, string Table)? _loadTarget;
+
+    /// <summary>COPY's target checked for the user; a materialized view is no table to load.</summary>
+    private void AuthorizeLoad(string? schema, string table)
+    {
+        _database.Privileges.CheckLoadTarget(schema, table, User, Exists);
+        var home = schema ?? SchemaFor(table);
+        var views = _database.MaterializedViewNames(_engine);
+        if (views.Contains((home, table))) throw MaterializedViews.CannotChange(table);
+        _loadTarget = (home, table);
+    }
+
+    /// <summary>After a statement wrote to tables: the materialized views that read them are stale (svv_mv_info.is_stale).</summary>
+    private void MarkMaterializedViewsStale(StatementAccess? access)
+    {
+        if (access is null) return;
+        IReadOnlySet<(string, string)>? views = null;
+        foreach (var relation in access.Relations)
+        {
+            if (relation.Use is not (RelationUse.Insert or RelationUse.Update or RelationUse.Delete or RelationUse.Truncate)) continue;
+            views ??= _database.MaterializedViewNames(_engine);
+            if (views.Count == 0) return;
+            MaterializedViews.MarkStale(_engine, relation.Name.Schema ?? SchemaFor(relation.Name.Name), relation.Name.Name);
+        }
     }
 
     /// <summary>
@@ -496,7 +550,10 @@ internal sealed partial class SqlSession : IPgQuerySession
             ProcessId = Connection.ProcessId,
             PlanningBudget = _database.PlanningBudget,
             AuthorizeQuery = query => _database.Privileges.CheckQuery(query, User, SchemaOf, Exists),
-            AuthorizeLoad = (schema, table) => _database.Privileges.CheckLoadTarget(schema, table, User, Exists),
+            AuthorizeLoad = AuthorizeLoad,
+            Authorize = statement => _database.Privileges.Check(statement, User, SchemaOf, null, Exists),
+            SchemaOf = SchemaFor,
+            InTransaction = _status != TransactionStatus.Idle || _implicit,
             Recover = _status != TransactionStatus.Idle || _implicit && _implicitStatements > 1 ? null : RecoverAfterFailure,
         };
 

@@ -18,7 +18,7 @@ internal sealed class StatementAnalysis
         Tokens = tokens;
         Significant = SqlLexer.Significant(tokens);
         Command = CommandStatement.Of(Significant);
-        if (Command is not null) Kind = StatementKind.Redshift;
+        if (Command is not null && Command.Kind != CommandKind.MaterializedView) Kind = StatementKind.Redshift;
         else if (Significant.Count == 0) Kind = StatementKind.Empty;
         else
         {
@@ -26,6 +26,12 @@ internal sealed class StatementAnalysis
             try { Tree = SqlParser.Parse(sql, tokens, budget); }
             catch (PgException e) { SyntaxError = e; }
             Kind = StatementClassifier.Classify(Tree);
+            // A materialized view's statements run by their handler with their tree (one that does not parse answers its syntax error).
+            if (Command is not null)
+            {
+                Command = Tree is null ? null : Command with { Tree = Tree, Text = sql };
+                if (Command is not null) Kind = StatementKind.Redshift;
+            }
             // A client's catalog query LocalShift answers with its own statement (psql's \d queries, which the parser
             // does not read) is a query all the same.
             if (Tree is null && Catalog.CatalogQueries.Recognizes(sql))

@@ -74,6 +74,7 @@ internal static class StatementClassifier
             CreateViewStatement => "CREATE VIEW",
             CreateSchemaStatement => "CREATE SCHEMA",
             DropStatement drop => "DROP " + drop.ObjectKind,
+            RefreshMaterializedViewStatement => "REFRESH MATERIALIZED VIEW",
             AlterTableStatement or AlterExternalTableStatement => "ALTER TABLE",
             AlterSchemaStatement => "ALTER SCHEMA",
             CommentStatement => "COMMENT",

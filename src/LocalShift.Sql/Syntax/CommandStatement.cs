@@ -27,6 +27,8 @@ public enum CommandKind
     DropExternalTable,
     /// <summary>DROP SCHEMA of external schemas [DROP EXTERNAL DATABASE]: the tree's <see cref="DropStatement"/>.</summary>
     DropExternalSchema,
+    /// <summary>CREATE, REFRESH and DROP MATERIALIZED VIEW: the tree's <see cref="CreateViewStatement"/>, <see cref="RefreshMaterializedViewStatement"/> or <see cref="DropStatement"/>.</summary>
+    MaterializedView,
 }
 
 /// <summary>
@@ -41,6 +43,9 @@ public sealed record CommandStatement(CommandKind Kind, IReadOnlyList<SqlToken> 
     /// </summary>
     public Statement? Tree { get; init; }
 
+    /// <summary>The statement's text, for a kind whose handler keeps or reads part of it (a materialized view's definition).</summary>
+    public string? Text { get; init; }
+
     /// <summary>The command's kind from its first words (significant tokens), or null when it is not one LocalShift runs itself.</summary>
     public static CommandStatement? Of(IReadOnlyList<SqlToken> s)
     {
@@ -52,6 +57,7 @@ public sealed record CommandStatement(CommandKind Kind, IReadOnlyList<SqlToken> 
         if (first.IsAny("GRANT", "REVOKE")) return new(second.Is("ASSUMEROLE") ? CommandKind.AssumeRoleGrant : CommandKind.Grant, s);
         if (first.IsAny("CREATE", "ALTER", "DROP") && second.IsAny("USER", "GROUP", "ROLE")) return new(CommandKind.UserDdl, s);
         if (first.Is("DROP") && second.Is("FUNCTION")) return new(CommandKind.DropFunction, s);
+        if (first.IsAny("CREATE", "DROP", "REFRESH") && second.Is("MATERIALIZED")) return new(CommandKind.MaterializedView, s);
         if (first.Is("CREATE") && second.Is("OR") && s.Count > 4 && s[2].Is("REPLACE") && s[3].Is("EXTERNAL"))
             return new(s[4].Is("FUNCTION") ? CommandKind.CreateExternalFunction : CommandKind.OtherExternal, s);
         if (first.IsAny("CREATE", "ALTER", "DROP") && second.Is("EXTERNAL"))

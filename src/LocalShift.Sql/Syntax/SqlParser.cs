@@ -268,6 +268,16 @@ public sealed partial class SqlParser
             return new TruncateStatement(Name());
         }
         if (t.Is("COMMENT")) return ParseComment();
+        if (t.Is("REFRESH"))
+        {
+            _i++;
+            Expect("MATERIALIZED");
+            Expect("VIEW");
+            var view = Name();
+            var cascade = Accept("CASCADE");
+            if (!cascade) Accept("RESTRICT");
+            return new RefreshMaterializedViewStatement(view, cascade);
+        }
         if (t.Is("EXPLAIN"))
         {
             _i++;
@@ -386,17 +396,21 @@ public sealed partial class SqlParser
         var temporary = false;
         if (Accept("LOCAL") || Accept("GLOBAL")) { if (!Peek.IsAny("TEMP", "TEMPORARY")) throw Error(); }
         if (Accept("TEMP") || Accept("TEMPORARY")) temporary = true;
+        // Redshift has no CREATE OR REPLACE (nor temporary) materialized view.
+        if ((orReplace || temporary) && Peek.Is("MATERIALIZED")) throw Error();
         var materialized = Accept("MATERIALIZED");
         if (Peek.Is("TABLE") && !orReplace && !materialized) return ParseCreateTable(temporary);
         if (Accept("VIEW"))
         {
             var view = Name();
-            var columns = Peek.Kind == SqlTokenKind.LeftParen ? IdentifierList() : [];
-            if (materialized) TableAttributes();
+            var columns = !materialized && Peek.Kind == SqlTokenKind.LeftParen ? IdentifierList() : [];
+            var attributes = materialized ? TableAttributes() : [];
             Expect("AS");
+            var queryAt = _i;
             var query = ParseQueryExpression();
-            var noBinding = AcceptAll("WITH", "NO", "SCHEMA", "BINDING");
-            return new CreateViewStatement(view, orReplace, materialized, temporary, columns, query, noBinding);
+            var querySpan = Span(queryAt);
+            var noBinding = !materialized && AcceptAll("WITH", "NO", "SCHEMA", "BINDING");
+            return new CreateViewStatement(view, orReplace, materialized, temporary, columns, query, noBinding) { QuerySpan = querySpan, Attributes = attributes };
         }
         if (Accept("SCHEMA") && !orReplace && !temporary && !materialized)
         {
@@ -616,7 +630,12 @@ public sealed partial class SqlParser
                 attributes.Add(new TableAttributeClause(TableAttributeKind.Backup, Span(first), [_t[_i - 1].Text.ToUpperInvariant()]));
                 continue;
             }
-            if (AcceptAll("AUTO", "REFRESH")) { if (!Accept("YES")) Expect("NO"); continue; }
+            if (AcceptAll("AUTO", "REFRESH"))
+            {
+                if (!Accept("YES")) Expect("NO");
+                attributes.Add(new TableAttributeClause(TableAttributeKind.AutoRefresh, Span(first), [_t[_i - 1].Text.ToUpperInvariant()]));
+                continue;
+            }
             return attributes;
         }
     }

@@ -128,6 +128,9 @@ public sealed class StatementAccess
                 foreach (var e in a.Expressions) Visit(e);
                 foreach (var r in a.References) Relation(r, a.Action == "APPEND" ? RelationUse.Delete : RelationUse.References);
                 break;
+            case RefreshMaterializedViewStatement r:
+                Relation(r.View, RelationUse.Own);
+                break;
             case AlterExternalTableStatement x:
                 Relation(x.Table, RelationUse.Own);
                 break;

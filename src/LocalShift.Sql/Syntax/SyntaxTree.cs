@@ -274,7 +274,7 @@ public sealed record ColumnClause(ColumnClauseKind Kind, TextSpan Span, string? 
 /// <summary>One item of CREATE TABLE's parenthesized list: a column (<paramref name="Column"/>) or a table constraint (a CHECK or not).</summary>
 public sealed record TableElement(TextSpan Span, ColumnDefinition? Column, bool Check);
 
-public enum TableAttributeKind { DistStyle, DistKey, SortKey, Encode, Backup }
+public enum TableAttributeKind { DistStyle, DistKey, SortKey, Encode, Backup, AutoRefresh }
 
 /// <summary>
 /// One of CREATE TABLE's Redshift attributes after its column list, as written: <c>DISTSTYLE style</c>
@@ -308,7 +308,17 @@ public sealed record CreateTableStatement(QualifiedName Table, bool Temporary, b
 }
 
 public sealed record CreateViewStatement(QualifiedName View, bool OrReplace, bool Materialized, bool Temporary, IReadOnlyList<string> Columns,
-    Query Query, bool NoSchemaBinding) : Statement;
+    Query Query, bool NoSchemaBinding) : Statement
+{
+    /// <summary>Where the query after AS stands in the text (a materialized view's stored definition is run from there).</summary>
+    public TextSpan QuerySpan { get; init; }
+
+    /// <summary>A materialized view's attributes before AS, in text order (BACKUP, DISTSTYLE, DISTKEY, SORTKEY, AUTO REFRESH).</summary>
+    public IReadOnlyList<TableAttributeClause> Attributes { get; init; } = [];
+}
+
+/// <summary>REFRESH MATERIALIZED VIEW name [RESTRICT | CASCADE].</summary>
+public sealed record RefreshMaterializedViewStatement(QualifiedName View, bool Cascade) : Statement;
 
 public sealed record CreateSchemaStatement(string Schema, bool IfNotExists, string? Authorization) : Statement;
 

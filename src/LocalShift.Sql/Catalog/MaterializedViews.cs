@@ -1,0 +1,250 @@
+using LocalShift.Engine;
+using LocalShift.Sql.Dialect;
+using LocalShift.Sql.Routing;
+using LocalShift.Sql.Syntax;
+using LocalShift.Sql.Users;
+using static LocalShift.Sql.Lexing.TokenCursor;
+
+namespace LocalShift.Sql.Catalog;
+
+/// <summary>
+/// Redshift's materialized views: CREATE MATERIALIZED VIEW makes a table of the engine filled by its query, and keeps
+/// the statement (its definition), its owner and the relations its query reads in the cluster's hidden schema, so
+/// that the view outlives a restart. Reads see the stored rows until REFRESH MATERIALIZED VIEW runs the query again;
+/// a write to a base table marks the view stale (<see cref="MarkStale"/>), as svv_mv_info and stv_mv_info show.
+/// Only the owner (or a superuser) refreshes or drops it; INSERT, UPDATE, DELETE, TRUNCATE, COPY and ALTER TABLE
+/// of it are refused (<see cref="RefuseWrite"/>).
+/// </summary>
+internal static class MaterializedViews
+{
+    public const string Table = UserDirectory.Schema + ".materialized_views";
+    public const string BasesTable = UserDirectory.Schema + ".materialized_view_bases";
+
+    /// <summary>The record's tables and the system views over it, made when the cluster's database opens.</summary>
+    public static void Install(IEngineSession system, string database)
+    {
+        // Whoever asks: the user of the session whose pid the statement runs under.
+        var asking = $"(SELECT s.user_name FROM {FunctionLibrary.Typed}sessions s WHERE s.process = pg_backend_pid())";
+        var visible = $"(m.owner = {asking} OR coalesce((SELECT u.superuser FROM {UserDirectory.Schema}.users u WHERE u.name = {asking}), FALSE))";
+        system.Execute($"""
+            CREATE TABLE IF NOT EXISTS {Table}(schema_name VARCHAR, view_name VARCHAR, owner VARCHAR, definition VARCHAR,
+              auto_refresh BOOLEAN, backup BOOLEAN, stale BOOLEAN, created TIMESTAMP, refreshed TIMESTAMP);
+            CREATE TABLE IF NOT EXISTS {BasesTable}(schema_name VARCHAR, view_name VARCHAR, base_schema VARCHAR, base_name VARCHAR);
+            CREATE OR REPLACE VIEW main.svv_mv_info AS
+              SELECT CAST({QuoteLiteral(database)} AS VARCHAR) AS database_name, m.schema_name, m.owner AS user_name, m.view_name AS name,
+                     CASE WHEN m.stale THEN 't' ELSE 'f' END AS is_stale, 0 AS state, 'f' AS autorewrite,
+                     CASE WHEN m.auto_refresh THEN 't' ELSE 'f' END AS autorefresh
+              FROM {Table} m WHERE {visible};
+            CREATE OR REPLACE VIEW main.stv_mv_info AS
+              SELECT CAST({QuoteLiteral(database)} AS VARCHAR) AS db_name, m.schema_name AS schema, m.view_name AS name, CAST(NULL AS BIGINT) AS updated_upto_xid,
+                     CASE WHEN m.stale THEN 't' ELSE 'f' END AS is_stale, m.owner AS owner_user_name, 0 AS state, 'f' AS autorewrite,
+                     CASE WHEN m.auto_refresh THEN 't' ELSE 'f' END AS autorefresh
+              FROM {Table} m WHERE {visible};
+            """);
+    }
+
+    /// <summary>Runs CREATE, REFRESH and DROP MATERIALIZED VIEW (<see cref="CommandKind.MaterializedView"/>).</summary>
+    public static void Register(StatementHandlers handlers, UserDirectory users) =>
+        handlers.Register(CommandKind.MaterializedView, (context, command) => command.Tree switch
+        {
+            CreateViewStatement create => Create(context, create, command.Text ?? "", users),
+            RefreshMaterializedViewStatement refresh => Refresh(context, refresh),
+            DropStatement drop => Drop(context, drop),
+            _ => throw new PgException(SqlState.SyntaxError, "syntax error"),
+        });
+
+    /// <summary>The (schema, name) of every materialized view, as the engine session sees the record.</summary>
+    public static HashSet<(string Schema, string Name)> Names(IEngineSession engine)
+    {
+        var names = new HashSet<(string, string)>();
+        using var result = engine.Query($"SELECT schema_name, view_name FROM {Table}");
+        while (result.Read()) names.Add(((string)result.GetValue(0)!, (string)result.GetValue(1)!));
+        return names;
+    }
+
+    private static string Create(RedshiftStatementContext context, CreateViewStatement create, string sql, UserDirectory users)
+    {
+        context.Authorize?.Invoke(create);
+        var engine = context.Engine;
+        var schema = create.View.Schema ?? CurrentSchema(engine);
+        var name = create.View.Name;
+        var query = Translate(context, sql, create);
+        var autoRefresh = create.Attributes.Any(a => a.Kind == TableAttributeKind.AutoRefresh && a.Values[0] == "YES");
+        var backup = !create.Attributes.Any(a => a.Kind == TableAttributeKind.Backup && a.Values[0] == "NO");
+        var bases = StatementAccess.OfQuery(create.Query).Relations
+            .Where(r => r.Use == RelationUse.Select)
+            .Select(r => (Schema: r.Name.Schema ?? context.SchemaOf(r.Name.Name), r.Name.Name))
+            .Distinct().ToList();
+        var statements = new List<string>(query.PreStatements)
+        {
+            $"CREATE TABLE {Qualified(schema, name)} AS {query.Sql}",
+            $"DELETE FROM {Table} WHERE {Where(schema, name)}",
+            $"DELETE FROM {BasesTable} WHERE {Where(schema, name)}",
+            $"INSERT INTO {Table} VALUES ({QuoteLiteral(schema)}, {QuoteLiteral(name)}, {QuoteLiteral(context.User)}, {QuoteLiteral(sql.Trim().TrimEnd(';').TrimEnd())}, " +
+            $"{Bool(autoRefresh)}, {Bool(backup)}, FALSE, now()::TIMESTAMP, now()::TIMESTAMP)",
+        };
+        foreach (var (baseSchema, baseName) in bases)
+            statements.Add($"INSERT INTO {BasesTable} VALUES ({QuoteLiteral(schema)}, {QuoteLiteral(name)}, {QuoteLiteral(baseSchema)}, {QuoteLiteral(baseName)})");
+        RunTogether(context, statements);
+        // The creator owns it (a superuser holds every privilege anyway), as for a table.
+        if (!context.Superuser) users.SetOwner(schema, name, context.User);
+        return "CREATE MATERIALIZED VIEW";
+    }
+
+    private static string Refresh(RedshiftStatementContext context, RefreshMaterializedViewStatement refresh)
+    {
+        var engine = context.Engine;
+        var schema = refresh.View.Schema ?? context.SchemaOf(refresh.View.Name);
+        var name = refresh.View.Name;
+        var definition = Definition(engine, schema, name);
+        if (definition is null)
+        {
+            if (RelationType(engine, schema, name) is null)
+                throw new PgException(SqlState.UndefinedTable, $"relation \"{refresh.View}\" does not exist") { Position = refresh.View.Position + 1 };
+            // text unverified (PostgreSQL's)
+            throw new PgException(SqlState.WrongObjectType, $"\"{name}\" is not a materialized view");
+        }
+        // Only its owner refreshes it (Redshift's REFRESH MATERIALIZED VIEW), and the owner must still read every base table.
+        context.Authorize?.Invoke(refresh);
+        var create = (CreateViewStatement)SqlParser.Parse(definition);
+        context.AuthorizeQuery?.Invoke(create.Query);
+        var query = Translate(context, definition, create);
+        var statements = new List<string>(query.PreStatements)
+        {
+            $"DELETE FROM {Qualified(schema, name)}",
+            $"INSERT INTO {Qualified(schema, name)} {query.Sql}",
+            $"UPDATE {Table} SET stale = FALSE, refreshed = now()::TIMESTAMP WHERE {Where(schema, name)}",
+            StaleStatement(schema, name),
+        };
+        RunTogether(context, statements);
+        // text unverified: Redshift's INFO after a full recompute.
+        context.Notice(new PgNotice("INFO", $"Materialized view {name} was refreshed"));
+        return "REFRESH MATERIALIZED VIEW";
+    }
+
+    private static string Drop(RedshiftStatementContext context, DropStatement drop)
+    {
+        var engine = context.Engine;
+        var statements = new List<string>();
+        foreach (var view in drop.Names)
+        {
+            var schema = view.Schema ?? context.SchemaOf(view.Name);
+            var name = view.Name;
+            if (Definition(engine, schema, name) is null)
+            {
+                // Redshift: a view (or table) of the name is an error that says which DROP to use, even under IF EXISTS.
+                switch (RelationType(engine, schema, name))
+                {
+                    case "VIEW":
+                        // text unverified (PostgreSQL's)
+                        throw new PgException(SqlState.WrongObjectType, $"\"{name}\" is not a materialized view", hint: "Use DROP VIEW to remove a view.");
+                    case { }:
+                        // text unverified (PostgreSQL's)
+                        throw new PgException(SqlState.WrongObjectType, $"\"{name}\" is not a materialized view", hint: "Use DROP TABLE to remove a table.");
+                }
+                if (drop.IfExists)
+                {
+                    context.Notice(new PgNotice("NOTICE", $"materialized view \"{name}\" does not exist, skipping"));
+                    continue;
+                }
+                // text unverified (PostgreSQL's)
+                throw new PgException(SqlState.UndefinedTable, $"materialized view \"{name}\" does not exist");
+            }
+            context.Authorize?.Invoke(drop with { Names = [view] });
+            statements.Add($"DROP TABLE {Qualified(schema, name)}{(drop.Cascade ? " CASCADE" : "")}");
+            statements.Add($"DELETE FROM {Table} WHERE {Where(schema, name)}");
+            statements.Add($"DELETE FROM {BasesTable} WHERE {Where(schema, name)}");
+        }
+        if (statements.Count > 0) RunTogether(context, statements);
+        return "DROP MATERIALIZED VIEW";
+    }
+
+    /// <summary>
+    /// After a write to <paramref name="schema"/>.<paramref name="table"/> (INSERT, UPDATE, DELETE, MERGE, TRUNCATE,
+    /// COPY, a refresh): the materialized views whose query reads it are stale.
+    /// </summary>
+    public static void MarkStale(IEngineSession engine, string schema, string table) => engine.Execute(StaleStatement(schema, table));
+
+    private static string StaleStatement(string schema, string table) =>
+        $"UPDATE {Table} SET stale = TRUE WHERE NOT stale AND EXISTS (SELECT 1 FROM {BasesTable} b WHERE b.schema_name = {Table}.schema_name " +
+        $"AND b.view_name = {Table}.view_name AND b.base_schema = {QuoteLiteral(schema)} AND b.base_name = {QuoteLiteral(table)})";
+
+    /// <summary>
+    /// The refusal of a statement that would change a materialized view's rows or shape as a table's; null when
+    /// <paramref name="statement"/> does not. PostgreSQL's texts (Redshift's are not documented).
+    /// </summary>
+    public static PgException? RefuseWrite(Statement statement, RelationUse use, string name)
+    {
+        switch (statement)
+        {
+            case DropStatement { ObjectKind: "TABLE" or "VIEW" } drop:
+                // text unverified (PostgreSQL's)
+                return new PgException(SqlState.WrongObjectType, $"\"{name}\" is not a {drop.ObjectKind.ToLowerInvariant()}",
+                    hint: "Use DROP MATERIALIZED VIEW to remove a materialized view.");
+            case AlterTableStatement:
+                // text unverified (PostgreSQL's)
+                return new PgException(SqlState.WrongObjectType, $"\"{name}\" is not a table");
+        }
+        return use is RelationUse.Insert or RelationUse.Update or RelationUse.Delete or RelationUse.Truncate ? CannotChange(name) : null;
+    }
+
+    /// <summary>A write to a materialized view's rows (INSERT, UPDATE, DELETE, MERGE, TRUNCATE, COPY).</summary>
+    // text unverified (PostgreSQL's)
+    public static PgException CannotChange(string name) => new(SqlState.WrongObjectType, $"cannot change materialized view \"{name}\"");
+
+    /// <summary>The view's query in the engine's dialect (the part of its definition after AS).</summary>
+    private static TranslatedStatement Translate(RedshiftStatementContext context, string sql, CreateViewStatement create) =>
+        RedshiftTranslator.Translate(sql[create.QuerySpan.Start..create.QuerySpan.End], new TranslationContext(context.User, context.Database));
+
+    /// <summary>
+    /// The statements as one: outside a transaction inside one of their own, so that a refresh that fails leaves the old
+    /// rows; inside the client's, as part of it.
+    /// </summary>
+    private static void RunTogether(RedshiftStatementContext context, List<string> statements)
+    {
+        var engine = context.Engine;
+        if (context.InTransaction)
+        {
+            foreach (var statement in statements) engine.Execute(statement);
+            return;
+        }
+        engine.Execute("BEGIN TRANSACTION");
+        try
+        {
+            foreach (var statement in statements) engine.Execute(statement);
+            engine.Execute("COMMIT");
+        }
+        catch
+        {
+            try { engine.Execute("ROLLBACK"); }
+            catch (PgException) { }
+            throw;
+        }
+    }
+
+    private static string? Definition(IEngineSession engine, string schema, string name)
+    {
+        using var result = engine.Query($"SELECT definition FROM {Table} WHERE {Where(schema, name)}");
+        return result.Read() ? result.GetValue(0) as string : null;
+    }
+
+    /// <summary>BASE TABLE, VIEW or LOCAL TEMPORARY of a relation of that name, or null when there is none.</summary>
+    private static string? RelationType(IEngineSession engine, string schema, string name)
+    {
+        using var result = engine.Query($"SELECT table_type FROM information_schema.tables WHERE table_name = {QuoteLiteral(name)} " +
+                                        $"AND (table_schema = {QuoteLiteral(schema)} OR table_catalog = 'temp')");
+        return result.Read() ? result.GetValue(0) as string : null;
+    }
+
+    private static string CurrentSchema(IEngineSession engine)
+    {
+        using var result = engine.Query("SELECT current_schema()");
+        return result.Read() && result.GetValue(0) is string schema ? schema : "public";
+    }
+
+    private static string Qualified(string schema, string name) => $"{QuoteIdentifier(schema)}.{QuoteIdentifier(name)}";
+
+    private static string Where(string schema, string name) => $"schema_name = {QuoteLiteral(schema)} AND view_name = {QuoteLiteral(name)}";
+
+    private static string Bool(bool value) => value ? "TRUE" : "FALSE";
+}
