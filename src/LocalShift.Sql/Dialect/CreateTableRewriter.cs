@@ -163,30 +163,4 @@ internal static class CreateTableRewriter
             if (token.Offset >= span.Start && token.Offset < span.End) text.Append(token.Text);
         return text.ToString();
     }
-
-    /// <summary>
-    /// The column's type as written: the words and parentheses after its name, up to its first constraint (comments
-    /// and line breaks left out, so it reads the same from a statement's significant tokens).
-    /// </summary>
-    internal static string DeclaredType(List<SqlToken> item, int nameIndex)
-    {
-        var type = new System.Text.StringBuilder();
-        var previousWord = false;
-        var depth = 0;
-        for (var j = nameIndex + 1; j < item.Count; j++)
-        {
-            var token = item[j];
-            if (token.IsTrivia) continue;
-            if (depth == 0 && (token.Kind is SqlTokenKind.Comma or SqlTokenKind.Semicolon or SqlTokenKind.RightParen
-                               || token.IsAny("NOT", "NULL", "DEFAULT", "ENCODE", "DISTKEY", "SORTKEY", "PRIMARY", "UNIQUE", "REFERENCES", "IDENTITY",
-                                   "GENERATED", "COLLATE", "CONSTRAINT", "CHECK"))) break;
-            if (token.Kind == SqlTokenKind.LeftParen) depth++;
-            else if (token.Kind == SqlTokenKind.RightParen) depth--;
-            var word = token.Kind == SqlTokenKind.Word;
-            if (word && previousWord) type.Append(' ');
-            type.Append(token.Text);
-            previousWord = word;
-        }
-        return type.ToString();
-    }
 }

@@ -60,33 +60,28 @@ public static class RedshiftTranslator
             // LocalShift's own engine SQL.
             (tokens, pre) = CreateTableRewriter.Rewrite(tokens, create);
         }
-        else if (IsAlterTableAdd(tokens)) tokens = WithoutEncode(tokens);
+        else if (sites.Dropped.Count > 0) tokens = Without(tokens, sites.Dropped);
         tokens = DivisionGuard.Rewrite(TopClause.Rewrite(tokens, sites.Rewrites), divisions);
         // Casts of text to dates and times read by Redshift's automatic recognition (a pass of its own, before the splice).
         tokens = TemporalCasts.Rewrite(tokens);
         return new TranslatedStatement(new Splice(tokens, sites.Rewrites, sites.Names, context).Text(), pre);
     }
 
-    private static bool IsAlterTableAdd(List<SqlToken> tokens)
+    /// <summary>
+    /// The tokens outside <paramref name="spans"/>, the clauses the tree placed that the engine has no place for: ALTER
+    /// TABLE … ADD COLUMN c type ENCODE e, whose encoding is a storage hint (recorded for pg_table_def by
+    /// <see cref="TableAttributes.Follow"/>). A token a rewrite made (no offset) is kept.
+    /// </summary>
+    private static List<SqlToken> Without(List<SqlToken> tokens, IReadOnlyList<TextSpan> spans)
     {
-        var first = NextSignificant(tokens, -1);
-        if (first < 0 || !tokens[first].Is("ALTER")) return false;
-        var second = NextSignificant(tokens, first);
-        return second >= 0 && tokens[second].Is("TABLE") && tokens.Any(t => t.Is("ADD")) && tokens.Any(t => t.Is("ENCODE"));
-    }
-
-    /// <summary>ALTER TABLE ... ADD COLUMN c type ENCODE e: the encoding is a storage hint (recorded for pg_table_def), dropped here.</summary>
-    private static List<SqlToken> WithoutEncode(List<SqlToken> tokens)
-    {
-        var output = new List<SqlToken>();
-        for (var i = 0; i < tokens.Count; i++)
+        var output = new List<SqlToken>(tokens.Count);
+        foreach (var token in tokens)
         {
-            if (tokens[i].Is("ENCODE") && NextSignificant(tokens, i) is var encoding and >= 0)
-            {
-                i = encoding;
-                continue;
-            }
-            output.Add(tokens[i]);
+            var inside = false;
+            if (token.Offset >= 0)
+                foreach (var span in spans)
+                    if (token.Offset >= span.Start && token.Offset < span.End) { inside = true; break; }
+            if (!inside) output.Add(token);
         }
         return output;
     }

@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using LocalShift.Engine;
 using LocalShift.Sql.Lexing;
+using LocalShift.Sql.Syntax;
 using LocalShift.Sql.Users;
 using static LocalShift.Sql.Lexing.TokenCursor;
 
@@ -114,86 +115,59 @@ internal sealed partial class TableAttributes
     }
 
     /// <summary>
-    /// Keeps the record in step with DDL that ran: DROP TABLE and DROP SCHEMA forget their tables, ALTER TABLE ...
-    /// RENAME TO / RENAME COLUMN / ADD COLUMN / DROP COLUMN / ALTER COLUMN ... TYPE follow along. Anything else returns at once.
+    /// Keeps the record in step with DDL that ran, as its tree names it: DROP TABLE and DROP SCHEMA forget their tables,
+    /// ALTER TABLE ... RENAME TO / RENAME COLUMN / ADD COLUMN (with its ENCODE) / DROP COLUMN / ALTER COLUMN ... TYPE
+    /// follow along. Any other statement returns at once.
     /// </summary>
-    public static void Follow(IEngineSession engine, List<SqlToken> s)
+    public static void Follow(IEngineSession engine, Statement? tree)
     {
-        if (s.Count < 3 || !s[0].IsAny("DROP", "ALTER") || !s[1].IsAny("TABLE", "SCHEMA")) return;
-        var i = 2;
-        if (s[i].Is("IF") && i + 1 < s.Count && s[i + 1].Is("EXISTS")) i += 2;
-        if (s[0].Is("DROP"))
+        switch (tree)
         {
-            var statements = new List<string>();
-            while (i < s.Count)
-            {
-                string where;
-                if (s[1].Is("SCHEMA"))
+            case DropStatement { ObjectKind: "TABLE" or "SCHEMA" } drop when drop.Names.Count > 0:
+                engine.Execute(string.Join("; ", drop.Names.Select(name =>
                 {
-                    if (s[i].Kind is not (SqlTokenKind.Word or SqlTokenKind.QuotedIdentifier)) break;
-                    where = $"schema_name = {QuoteLiteral(s[i++].Identifier)}";
-                }
-                else if (Name(s, ref i) is var (schema, table)) where = Where(schema, table);
-                else break;
-                statements.Add($"DELETE FROM {TableAttributesTable} WHERE {where}; DELETE FROM {ColumnAttributesTable} WHERE {where}");
-                if (i >= s.Count || s[i].Kind != SqlTokenKind.Comma) break;
-                i++;
-            }
-            if (statements.Count > 0) engine.Execute(string.Join("; ", statements));
-            return;
-        }
-        if (!s[1].Is("TABLE") || Name(s, ref i) is not var (tableSchema, tableName) || i + 1 >= s.Count) return;
-        var tableWhere = Where(tableSchema, tableName);
-        if (s[i].Is("RENAME") && s[i + 1].Is("TO") && i + 2 < s.Count)
-        {
-            var renamed = QuoteLiteral(s[i + 2].Identifier);
-            engine.Execute($"UPDATE {TableAttributesTable} SET table_name = {renamed} WHERE {tableWhere}; " +
-                           $"UPDATE {ColumnAttributesTable} SET table_name = {renamed} WHERE {tableWhere}");
-        }
-        else if (s[i].Is("RENAME") && i + 4 < s.Count && (s[i + 1].Is("COLUMN") ? s[i + 3].Is("TO") : s[i + 2].Is("TO")))
-        {
-            var at = s[i + 1].Is("COLUMN") ? i + 2 : i + 1;
-            engine.Execute($"UPDATE {ColumnAttributesTable} SET column_name = {QuoteLiteral(s[at + 2].Identifier)} " +
-                           $"WHERE {tableWhere} AND column_name = {QuoteLiteral(s[at].Identifier)}");
-        }
-        else if (s[i].Is("ADD") && !s[i + 1].IsAny("CONSTRAINT", "PRIMARY", "UNIQUE", "FOREIGN", "CHECK"))
-        {
-            var at = s[i + 1].Is("COLUMN") ? i + 2 : i + 1;
-            if (at + 1 >= s.Count) return;
-            var column = s[at].Identifier;
-            var type = RedshiftTypeName(CreateTableRewriter.DeclaredType(s, at));
-            var encodeAt = s.FindIndex(at, t => t.Is("ENCODE"));
-            var encoding = encodeAt >= 0 && encodeAt + 1 < s.Count ? QuoteLiteral(s[encodeAt + 1].Identifier.ToLowerInvariant()) : "NULL";
-            engine.Execute($"DELETE FROM {ColumnAttributesTable} WHERE {tableWhere} AND column_name = {QuoteLiteral(column)}; " +
-                           $"INSERT INTO {ColumnAttributesTable} VALUES ({Schema(tableSchema)}, {QuoteLiteral(tableName)}, {QuoteLiteral(column)}, {QuoteLiteral(type)}, {encoding}, FALSE, 0)");
-        }
-        else if (s[i].Is("DROP") && !s[i + 1].Is("CONSTRAINT"))
-        {
-            var at = s[i + 1].Is("COLUMN") ? i + 2 : i + 1;
-            if (at < s.Count)
-                engine.Execute($"DELETE FROM {ColumnAttributesTable} WHERE {tableWhere} AND column_name = {QuoteLiteral(s[at].Identifier)}");
-        }
-        else if (s[i].Is("ALTER") && i + 3 < s.Count)
-        {
-            // ALTER [COLUMN] c TYPE t (Redshift: a VARCHAR's length may grow).
-            var at = s[i + 1].Is("COLUMN") ? i + 2 : i + 1;
-            if (at + 2 >= s.Count || !s[at + 1].Is("TYPE")) return;
-            var type = RedshiftTypeName(CreateTableRewriter.DeclaredType(s, at + 1));
-            engine.Execute($"UPDATE {ColumnAttributesTable} SET type_name = {QuoteLiteral(type)} WHERE {tableWhere} AND column_name = {QuoteLiteral(s[at].Identifier)}");
+                    var where = drop.ObjectKind == "SCHEMA" ? $"schema_name = {QuoteLiteral(name.Name)}" : Where(name.Schema, name.Name);
+                    return $"DELETE FROM {TableAttributesTable} WHERE {where}; DELETE FROM {ColumnAttributesTable} WHERE {where}";
+                })));
+                return;
+            case AlterTableStatement alter:
+                Follow(engine, alter);
+                return;
         }
     }
 
-    /// <summary>A table name at <paramref name="i"/>: (schema or null for the current one, table); moves past it.</summary>
-    private static (string? Schema, string Table)? Name(List<SqlToken> s, ref int i)
+    private static void Follow(IEngineSession engine, AlterTableStatement alter)
     {
-        if (i >= s.Count || s[i].Kind is not (SqlTokenKind.Word or SqlTokenKind.QuotedIdentifier)) return null;
-        if (i + 2 < s.Count && s[i + 1].Kind == SqlTokenKind.Dot)
+        var tableWhere = Where(alter.Table.Schema, alter.Table.Name);
+        switch (alter)
         {
-            var qualified = (s[i].Identifier, s[i + 2].Identifier);
-            i += 3;
-            return qualified;
+            case { Action: "RENAME", NewName: { } newName }:
+                var renamed = QuoteLiteral(newName);
+                engine.Execute($"UPDATE {TableAttributesTable} SET table_name = {renamed} WHERE {tableWhere}; " +
+                               $"UPDATE {ColumnAttributesTable} SET table_name = {renamed} WHERE {tableWhere}");
+                break;
+            case { Action: "RENAME COLUMN", Column: { } column, NewName: { } newName }:
+                engine.Execute($"UPDATE {ColumnAttributesTable} SET column_name = {QuoteLiteral(newName)} " +
+                               $"WHERE {tableWhere} AND column_name = {QuoteLiteral(column)}");
+                break;
+            case { Action: "ADD COLUMN", NewName: { } column, DeclaredType: { } declared }:
+                var type = RedshiftTypeName(declared);
+                var encoding = alter.Clauses.FirstOrDefault(c => c.Kind == ColumnClauseKind.Encode)?.Value is { } value
+                    ? QuoteLiteral(value.ToLowerInvariant())
+                    : "NULL";
+                engine.Execute($"DELETE FROM {ColumnAttributesTable} WHERE {tableWhere} AND column_name = {QuoteLiteral(column)}; " +
+                               $"INSERT INTO {ColumnAttributesTable} VALUES ({Schema(alter.Table.Schema)}, {QuoteLiteral(alter.Table.Name)}, {QuoteLiteral(column)}, " +
+                               $"{QuoteLiteral(type)}, {encoding}, FALSE, 0)");
+                break;
+            case { Action: "DROP COLUMN", NewName: { } column }:
+                engine.Execute($"DELETE FROM {ColumnAttributesTable} WHERE {tableWhere} AND column_name = {QuoteLiteral(column)}");
+                break;
+            case { Action: "ALTER COLUMN TYPE", NewName: { } column, DeclaredType: { } declared }:
+                // Redshift: a VARCHAR's length may grow.
+                engine.Execute($"UPDATE {ColumnAttributesTable} SET type_name = {QuoteLiteral(RedshiftTypeName(declared))} " +
+                               $"WHERE {tableWhere} AND column_name = {QuoteLiteral(column)}");
+                break;
         }
-        return (null, s[i++].Identifier);
     }
 
     private static string Schema(string? schema) => schema is null ? "current_schema()" : QuoteLiteral(schema);

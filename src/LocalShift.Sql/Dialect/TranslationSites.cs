@@ -20,14 +20,20 @@ public sealed record TranslationSites(IReadOnlyList<DivisionSite> Divisions, IRe
     /// <summary>A CREATE TABLE, whose Redshift clauses the translator drops or translates at the places it gives (<see cref="CreateTableRewriter"/>).</summary>
     public CreateTableStatement? CreateTable { get; init; }
 
+    /// <summary>Clauses the engine has no place for, which the translator drops as the tree placed them (ALTER TABLE … ADD COLUMN's ENCODE).</summary>
+    public IReadOnlyList<TextSpan> Dropped { get; init; } = [];
+
     public static TranslationSites Of(Statement tree, StatementAccess access)
     {
         var aliases = TableFunctionColumns.Aliases(access);
         var names = ResultColumnNames.Of(tree);
         var create = tree as CreateTableStatement;
-        return tree.Divisions.Count == 0 && aliases.Count == 0 && tree.Rewrites.Count == 0 && names.Count == 0 && create is null
+        IReadOnlyList<TextSpan> dropped = tree is AlterTableStatement { Clauses.Count: > 0 } alter
+            ? alter.Clauses.Where(c => c.Kind == ColumnClauseKind.Encode).Select(c => c.Span).ToList()
+            : [];
+        return tree.Divisions.Count == 0 && aliases.Count == 0 && tree.Rewrites.Count == 0 && names.Count == 0 && create is null && dropped.Count == 0
             ? None
-            : new TranslationSites(tree.Divisions, aliases, tree.Rewrites) { Names = names, CreateTable = create };
+            : new TranslationSites(tree.Divisions, aliases, tree.Rewrites) { Names = names, CreateTable = create, Dropped = dropped };
     }
 
     /// <summary>Where a CREATE TABLE's list and attributes end: the places the rewrite reads are all before it.</summary>
@@ -94,6 +100,9 @@ public sealed record TranslationSites(IReadOnlyList<DivisionSite> Divisions, IRe
         // A CREATE TABLE's places stay where they were when every edit comes after them (a table or a call of its AS
         // query); an edit among them would leave its clauses to the engine, which refuses them.
         var create = CreateTable is { } c && ordered.All(e => e.Start >= ClausesEnd(c)) ? c : null;
-        return new TranslationSites(divisions, aliases, rewrites) { Names = names, CreateTable = create };
+        var dropped = new List<TextSpan>(Dropped.Count);
+        foreach (var span in Dropped)
+            if (Map(span.Start, false) is { } start && Map(span.End, true) is { } stop) dropped.Add(new TextSpan(start, stop));
+        return new TranslationSites(divisions, aliases, rewrites) { Names = names, CreateTable = create, Dropped = dropped };
     }
 }

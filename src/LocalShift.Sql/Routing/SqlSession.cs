@@ -303,7 +303,6 @@ internal sealed partial class SqlSession : IPgQuerySession
     private IPgResult Run(StatementAnalysis analysis)
     {
         if (analysis.SelectInto is { } createAs) analysis = Analyze(createAs);
-        var tokens = analysis.Significant;
         var kind = analysis.Kind;
         if (_status == TransactionStatus.Failed && kind is not (StatementKind.Commit or StatementKind.Rollback))
             throw new PgException(SqlState.InFailedSqlTransaction, "current transaction is aborted, commands ignored until end of transaction block");
@@ -372,7 +371,7 @@ internal sealed partial class SqlSession : IPgQuerySession
                     // The engine reports no row count for CREATE TABLE ... AS; the tag says how many rows it wrote.
                     if (rows <= 0 && analysis.Tree is CreateTableStatement { AsQuery: not null } ctas) rows = CreatedRows(ctas);
                     MarkMaterializedViewsStale(analysis.Access);
-                    TableAttributes.Follow(_engine, tokens);
+                    TableAttributes.Follow(_engine, analysis.Tree);
                     if (together) _engine.Execute("COMMIT");
                 }
                 catch (Exception) when (together)

@@ -679,9 +679,9 @@ public sealed partial class SqlParser
         if (Accept("RENAME"))
         {
             Accept("COLUMN");
-            Identifier();
+            var renamed = Identifier();
             Expect("TO");
-            return new AlterTableStatement(table, "RENAME COLUMN", Identifier(), [], []);
+            return new AlterTableStatement(table, "RENAME COLUMN", Identifier(), [], []) { Column = renamed };
         }
         if (AcceptAll("OWNER", "TO")) return new AlterTableStatement(table, "OWNER", Identifier(), [], []);
         if (Accept("ADD"))
@@ -693,9 +693,12 @@ public sealed partial class SqlParser
             }
             Accept("COLUMN");
             var column = Identifier();
+            var typeAt = _i;
             ParseTypeName();
-            ColumnConstraints(expressions, references);
-            return new AlterTableStatement(table, "ADD COLUMN", column, expressions, references);
+            var declared = TypeText(typeAt, _i);
+            var clauses = new List<ColumnClause>();
+            ColumnConstraints(expressions, references, clauses);
+            return new AlterTableStatement(table, "ADD COLUMN", column, expressions, references) { DeclaredType = declared, Clauses = clauses };
         }
         if (Accept("DROP"))
         {
@@ -714,7 +717,12 @@ public sealed partial class SqlParser
             if (Accept("ENCODE")) { Expect("AUTO"); return new AlterTableStatement(table, "ALTER ENCODE", null, [], []); }
             Accept("COLUMN");
             var column = Identifier();
-            if (Accept("TYPE")) { ParseTypeName(); return new AlterTableStatement(table, "ALTER COLUMN TYPE", column, [], []); }
+            if (Accept("TYPE"))
+            {
+                var typeAt = _i;
+                ParseTypeName();
+                return new AlterTableStatement(table, "ALTER COLUMN TYPE", column, [], []) { DeclaredType = TypeText(typeAt, _i) };
+            }
             if (Accept("ENCODE")) { Identifier(); return new AlterTableStatement(table, "ALTER COLUMN ENCODE", column, [], []); }
             throw Error();
         }

@@ -331,7 +331,17 @@ public sealed record DropStatement(string ObjectKind, IReadOnlyList<QualifiedNam
 
 /// <summary>ALTER TABLE: the action's first words, the names it gives or uses, and the expressions inside it.</summary>
 public sealed record AlterTableStatement(QualifiedName Table, string Action, string? NewName, IReadOnlyList<Expr> Expressions,
-    IReadOnlyList<QualifiedName> References) : Statement;
+    IReadOnlyList<QualifiedName> References) : Statement
+{
+    /// <summary>RENAME COLUMN's column, by its old name (<see cref="NewName"/> is the new one).</summary>
+    public string? Column { get; init; }
+
+    /// <summary>ADD COLUMN's and ALTER COLUMN … TYPE's type as written (words one space apart).</summary>
+    public string? DeclaredType { get; init; }
+
+    /// <summary>ADD COLUMN's clauses after its type, in text order (ENCODE's place and encoding among them).</summary>
+    public IReadOnlyList<ColumnClause> Clauses { get; init; } = [];
+}
 
 /// <summary>What an ALTER TABLE of an external table's own clauses does.</summary>
 public enum ExternalTableAction

@@ -170,10 +170,8 @@ public class StatementParsingTests
     [InlineData("CREATE TABLE t (a VARCHAR(10), b CHAR(3), c INT, d TEXT, e VARCHAR, f CHARACTER VARYING(7), g VARCHAR(MAX), h CHAR, i BPCHAR, j NCHAR(4) NOT NULL, k VARCHAR(70000))")]
     public void Create_table_widths_follow_redshift_defaults(string sql)
     {
-        var tokens = SqlLexer.Significant(SqlLexer.Tokenize(sql));
-        var open = tokens.FindIndex(t => t.Kind == SqlTokenKind.LeftParen);
-        var parts = TokenCursor.SplitTopLevel(tokens, open + 1, TokenCursor.MatchParen(tokens, open));
-        var widths = parts.Select(p => ColumnWidths.FromTypeName(TableAttributes.RedshiftTypeName(CreateTableRewriter.DeclaredType(p, 0)))?.TypeName ?? "-").ToList();
+        var create = Assert.IsType<LocalShift.Sql.Syntax.CreateTableStatement>(LocalShift.Sql.Syntax.SqlParser.Parse(sql));
+        var widths = create.Columns.Select(c => ColumnWidths.FromTypeName(TableAttributes.RedshiftTypeName(c.DeclaredType))?.TypeName ?? "-").ToList();
         Assert.Equal(["varchar(10)", "char(3)", "-", "varchar(256)", "varchar(256)", "varchar(7)", "varchar(65535)", "char(1)", "char(256)", "char(4)", "varchar(65535)"], widths);
     }
 }
