@@ -51,7 +51,9 @@ public sealed class ClusterDatabase : IPgBackend, IDisposable
             Copy.DateTimeConversion.Define(_engine);
             _engine.DefineBatchHostFunction(External.ExternalFunctionCalls.HostFunction, 3, External.ExternalFunctionCalls.Run);
             CatalogSetup.Install(_system);
-            _system.DefineFunctions(BackendSignals.Functions);
+            _system.Execute(BackendSignals.DropOlderFunctions);
+            // The system session's own (no client's pid), so that views over pg_backend_pid() bind when they are made.
+            _system.DefineFunctions(BackendSignals.SessionFunctions(0));
             Users = new UserDirectory(_system, spec.MasterUsername, spec.MasterPasswordSecret);
             UserStatements.Register(Handlers, Users);
             MaterializedViews.Register(Handlers, Users);
@@ -213,7 +215,7 @@ public sealed class ClusterDatabase : IPgBackend, IDisposable
     {
         if (Users.Find(connection.User) is null) connection = connection with { User = connection.User.ToLowerInvariant() };
         var session = new SqlSession(this, _engine.OpenSession(), connection);
-        session.Engine.Execute($"SET VARIABLE localshift_pid = {connection.ProcessId}");
+        session.Engine.DefineFunctions(BackendSignals.SessionFunctions(connection.ProcessId));
         Backends.Opened(session);
         if (connection.SessionGroups.Count > 0) _sessionGroups[connection.ProcessId] = Users.JoinForSession(connection.User, connection.SessionGroups);
         lock (_sessionLogLock)

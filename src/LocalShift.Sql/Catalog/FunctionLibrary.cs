@@ -61,7 +61,6 @@ internal static class FunctionLibrary
         Function("json_serialize", ("s", "CAST(s AS VARCHAR)")),
         Function("pg_get_function_result", ("f", $"(SELECT lower(any_value(return_type)) FROM {catalog.Relation(CatalogRelation.Functions)} fn WHERE function_oid = f)")),
         Function("pg_get_function_arguments", ("f", $"(SELECT lower(array_to_string(any_value(parameter_types), ', ')) FROM {catalog.Relation(CatalogRelation.Functions)} fn WHERE function_oid = f)")),
-        Function("pg_backend_pid", ("", "CAST(getvariable('localshift_pid') AS INTEGER)")),
         Function("ls_invalid_json", ("s", "error('invalid json object ' || s)")),
         Function("ls_div", ("a, b", "CASE WHEN b = 0 AND a IS NOT NULL THEN error('division by zero') ELSE a // b END")),
         Function("ls_mod", ("a, b", "CASE WHEN b = 0 AND a IS NOT NULL THEN error('division by zero') ELSE a % b END")),
