@@ -137,6 +137,23 @@ public sealed class ClusterDatabase : IPgBackend, IDisposable
 
     private (int Version, IReadOnlySet<(string Schema, string Name)> Names)? _materializedViews;
 
+    /// <summary>
+    /// Marks the materialized views over a table stale after a session wrote to it: on LocalShift's own connection, at
+    /// once and outside the writer's transaction, so that concurrent writers of one base table do not conflict over the
+    /// view's record (a write rolled back afterwards leaves the mark: Redshift's is_stale may be inaccurate too). A
+    /// conflict with a refresh under way is let go: the mark is advice.
+    /// </summary>
+    internal void MarkMaterializedViewsStale(string schema, string table)
+    {
+        try
+        {
+            lock (_sessionLogLock) _sessionLog.Execute(MaterializedViews.StaleStatement(schema, table));
+        }
+        catch (PgException)
+        {
+        }
+    }
+
     /// <summary>The (schema, name) of every materialized view, read again whenever the schema version moves.</summary>
     internal IReadOnlySet<(string Schema, string Name)> MaterializedViewNames(IEngineSession engine)
     {

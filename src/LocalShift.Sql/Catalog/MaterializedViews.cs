@@ -163,9 +163,7 @@ internal static class MaterializedViews
     /// After a write to <paramref name="schema"/>.<paramref name="table"/> (INSERT, UPDATE, DELETE, MERGE, TRUNCATE,
     /// COPY, a refresh): the materialized views whose query reads it are stale.
     /// </summary>
-    public static void MarkStale(IEngineSession engine, string schema, string table) => engine.Execute(StaleStatement(schema, table));
-
-    private static string StaleStatement(string schema, string table) =>
+    public static string StaleStatement(string schema, string table) =>
         $"UPDATE {Table} SET stale = TRUE WHERE NOT stale AND EXISTS (SELECT 1 FROM {BasesTable} b WHERE b.schema_name = {Table}.schema_name " +
         $"AND b.view_name = {Table}.view_name AND b.base_schema = {QuoteLiteral(schema)} AND b.base_name = {QuoteLiteral(table)})";
 

@@ -398,7 +398,7 @@ internal sealed partial class SqlSession : IPgQuerySession
         {
             var tag = _database.Handlers.Run(RedshiftContext() with { Cancellation = cancel.Token }, command);
             if (command.Kind == CommandKind.Copy && _loadTarget is var (schema, table) && _database.MaterializedViewNames(_engine).Count > 0)
-                MaterializedViews.MarkStale(_engine, schema, table);
+                _database.MarkMaterializedViewsStale(schema, table);
             return new CommandResult(tag);
         }
         catch (OperationCanceledException) when (cancel.IsCancellationRequested)
@@ -501,7 +501,7 @@ internal sealed partial class SqlSession : IPgQuerySession
             if (relation.Use is not (RelationUse.Insert or RelationUse.Update or RelationUse.Delete or RelationUse.Truncate)) continue;
             views ??= _database.MaterializedViewNames(_engine);
             if (views.Count == 0) return;
-            MaterializedViews.MarkStale(_engine, relation.Name.Schema ?? SchemaFor(relation.Name.Name), relation.Name.Name);
+            _database.MarkMaterializedViewsStale(relation.Name.Schema ?? SchemaFor(relation.Name.Name), relation.Name.Name);
         }
     }
 
