@@ -49,6 +49,7 @@ internal static class MaterializedViews
         {
             CreateViewStatement create => Create(context, create, command.Text ?? "", users),
             RefreshMaterializedViewStatement refresh => Refresh(context, refresh),
+            AlterMaterializedViewStatement alter => Alter(context, alter),
             DropStatement drop => Drop(context, drop),
             _ => throw new PgException(SqlState.SyntaxError, "syntax error"),
         });
@@ -120,6 +121,24 @@ internal static class MaterializedViews
         // text unverified: Redshift's INFO after a full recompute.
         context.Notice(new PgNotice("INFO", $"Materialized view {name} was refreshed"));
         return "REFRESH MATERIALIZED VIEW";
+    }
+
+    /// <summary>ALTER MATERIALIZED VIEW: AUTO REFRESH is recorded (svv_mv_info.autorefresh); a key change has nothing to change here.</summary>
+    private static string Alter(RedshiftStatementContext context, AlterMaterializedViewStatement alter)
+    {
+        var engine = context.Engine;
+        var schema = alter.View.Schema ?? context.SchemaOf(alter.View.Name);
+        if (Definition(engine, schema, alter.View.Name) is null)
+        {
+            if (RelationType(engine, schema, alter.View.Name) is null)
+                throw new PgException(SqlState.UndefinedTable, $"relation \"{alter.View}\" does not exist") { Position = alter.View.Position + 1 };
+            // text unverified (PostgreSQL's)
+            throw new PgException(SqlState.WrongObjectType, $"\"{alter.View.Name}\" is not a materialized view");
+        }
+        context.Authorize?.Invoke(alter);
+        if (alter.AutoRefresh is { } autoRefresh)
+            engine.Execute($"UPDATE {Table} SET auto_refresh = {Bool(autoRefresh)} WHERE {Where(schema, alter.View.Name)}");
+        return "ALTER MATERIALIZED VIEW";
     }
 
     private static string Drop(RedshiftStatementContext context, DropStatement drop)

@@ -75,6 +75,7 @@ internal static class StatementClassifier
             CreateSchemaStatement => "CREATE SCHEMA",
             DropStatement drop => "DROP " + drop.ObjectKind,
             RefreshMaterializedViewStatement => "REFRESH MATERIALIZED VIEW",
+            AlterMaterializedViewStatement => "ALTER MATERIALIZED VIEW",
             AlterTableStatement or AlterExternalTableStatement => "ALTER TABLE",
             AlterSchemaStatement => "ALTER SCHEMA",
             CommentStatement => "COMMENT",

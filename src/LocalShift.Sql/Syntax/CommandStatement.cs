@@ -57,7 +57,7 @@ public sealed record CommandStatement(CommandKind Kind, IReadOnlyList<SqlToken> 
         if (first.IsAny("GRANT", "REVOKE")) return new(second.Is("ASSUMEROLE") ? CommandKind.AssumeRoleGrant : CommandKind.Grant, s);
         if (first.IsAny("CREATE", "ALTER", "DROP") && second.IsAny("USER", "GROUP", "ROLE")) return new(CommandKind.UserDdl, s);
         if (first.Is("DROP") && second.Is("FUNCTION")) return new(CommandKind.DropFunction, s);
-        if (first.IsAny("CREATE", "DROP", "REFRESH") && second.Is("MATERIALIZED")) return new(CommandKind.MaterializedView, s);
+        if (first.IsAny("CREATE", "ALTER", "DROP", "REFRESH") && second.Is("MATERIALIZED")) return new(CommandKind.MaterializedView, s);
         if (first.Is("CREATE") && second.Is("OR") && s.Count > 4 && s[2].Is("REPLACE") && s[3].Is("EXTERNAL"))
             return new(s[4].Is("FUNCTION") ? CommandKind.CreateExternalFunction : CommandKind.OtherExternal, s);
         if (first.IsAny("CREATE", "ALTER", "DROP") && second.Is("EXTERNAL"))

@@ -670,6 +670,23 @@ public sealed partial class SqlParser
             if (Accept("QUOTA")) { if (!Accept("UNLIMITED")) { NumberLiteral(); Accept("MB"); Accept("GB"); Accept("TB"); } return new AlterSchemaStatement(schema, "QUOTA", null); }
             throw Error();
         }
+        if (AcceptAll("MATERIALIZED", "VIEW"))
+        {
+            var view = Name();
+            if (AcceptAll("AUTO", "REFRESH"))
+            {
+                var yes = Accept("YES");
+                if (!yes) Expect("NO");
+                return new AlterMaterializedViewStatement(view, yes);
+            }
+            Expect("ALTER");
+            if (Accept("DISTSTYLE")) { var style = Identifier(); if (style.Equals("KEY", StringComparison.OrdinalIgnoreCase)) { Expect("DISTKEY"); Identifier(); } }
+            else if (Accept("DISTKEY")) Identifier();
+            else if (Accept("COMPOUND")) { Expect("SORTKEY"); IdentifierList(); }
+            else if (Accept("SORTKEY")) { if (!Accept("AUTO") && !Accept("NONE")) IdentifierList(); }
+            else throw Error();
+            return new AlterMaterializedViewStatement(view, null);
+        }
         Expect("TABLE");
         var table = Name();
         if (ExternalTableClause(table) is { } external) return external;

@@ -131,6 +131,9 @@ public sealed class StatementAccess
             case RefreshMaterializedViewStatement r:
                 Relation(r.View, RelationUse.Own);
                 break;
+            case AlterMaterializedViewStatement a:
+                Relation(a.View, RelationUse.Own);
+                break;
             case AlterExternalTableStatement x:
                 Relation(x.Table, RelationUse.Own);
                 break;

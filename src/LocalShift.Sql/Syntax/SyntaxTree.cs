@@ -317,6 +317,12 @@ public sealed record CreateViewStatement(QualifiedName View, bool OrReplace, boo
     public IReadOnlyList<TableAttributeClause> Attributes { get; init; } = [];
 }
 
+/// <summary>
+/// ALTER MATERIALIZED VIEW name: AUTO REFRESH YES|NO (<paramref name="AutoRefresh"/>), or a distribution or sort key
+/// change (null: nothing the engine keeps).
+/// </summary>
+public sealed record AlterMaterializedViewStatement(QualifiedName View, bool? AutoRefresh) : Statement;
+
 /// <summary>REFRESH MATERIALIZED VIEW name [RESTRICT | CASCADE].</summary>
 public sealed record RefreshMaterializedViewStatement(QualifiedName View, bool Cascade) : Statement;
 
