@@ -226,7 +226,7 @@ public sealed class EngineLoadTests() : EngineTestBase("load")
         const string query = "SELECT * FROM (VALUES (true, 'a|b', 1), (false, NULL, 22), (NULL, 'c', 3)) v(b, s, n) ORDER BY n";
         var letters = Path.Combine(_session.StagingDirectory, "letters");
         _session.WriteFiles(query, letters, new FileWrite(FileFormat.Delimited) { Delimiter = "|", Unquoted = true, BooleansAsLetters = true, EscapeCharacters = "|\\" });
-        // (Lines compared as a set: the projection over the ordered query does not keep its order here; see notes11/seam13d.)
+        // Lines compared as a set: DuckDB did not keep the inner ORDER BY through the projection for these three rows.
         Assert.Equal(["f||22", "t|a\\|b|1", "|c|3"], Lines(letters));
         var fixedWidth = Path.Combine(_session.StagingDirectory, "fixed");
         _session.WriteFiles(query, fixedWidth, new FileWrite(FileFormat.Delimited) { Unquoted = true, BooleansAsLetters = true, FixedWidths = [2, 4, 3], NullString = "-" });
