@@ -308,7 +308,20 @@ internal sealed class DuckDbSession(DuckDBConnection connection, string stagingD
 
     public IEngineCatalog Catalog => _catalog ??= new DuckDbCatalog(this);
 
-    public long WriteFiles(string query, string path, FileWrite write) => Execute(DuckDbFileSql.CopyTo(query, path, write));
+    public long WriteFiles(string query, string path, FileWrite write) => Execute(DuckDbFileSql.CopyTo(DuckDbLoad.Projected(this, query, write), path, write));
+
+    public IReadOnlyList<PgColumn> Describe(FileScan scan) => Describe($"SELECT * FROM {DuckDbFileSql.Relation(scan)}");
+
+    public long CountRows(FileScan scan)
+    {
+        using var result = Query($"SELECT count(*) FROM {DuckDbFileSql.Relation(scan)}");
+        result.Read();
+        return Convert.ToInt64(result.GetValue(0), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    public LoadResult Load(LoadPlan plan) => DuckDbLoad.Load(this, plan);
+
+    public WidthFault? FirstWidthFault(LoadPlan plan, int column) => DuckDbLoad.FirstWidthFault(this, plan, column);
 
     public string ThreadFile(int thread, FileWrite write) => DuckDbFileSql.ThreadFile(thread, write);
 

@@ -22,6 +22,8 @@ internal sealed class DuckDbLoadSql : ILoadExpressions
                 return $"json({Identifier(document.Column)})";
             case MissingField:
                 return $"CAST(NULL AS {column.Type})";
+            case ReaderField converted:
+                return Identifier(converted.Column);
             case TypedField typed:
                 return Width($"{cast}({Identifier(typed.Column)} AS {column.Type})", column, options, check);
             case JsonPathField path:
@@ -46,6 +48,7 @@ internal sealed class DuckDbLoadSql : ILoadExpressions
         DocumentField document => $"CAST({Identifier(document.Column)} AS VARCHAR)",
         JsonPathField path => $"json_extract_string({Identifier(path.Document)}, {Literal(path.Path)})",
         MissingField => "CAST(NULL AS VARCHAR)",
+        ReaderField converted => $"CAST({Identifier(converted.Column)} AS VARCHAR)",
         TextField text => Identifier(text.Column),
         _ => throw new NotSupportedException($"no load of {column.Field.GetType().Name}"),
     };

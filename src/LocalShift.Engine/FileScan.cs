@@ -135,6 +135,21 @@ public sealed record FileWrite(FileFormat Format)
     /// <summary>A file is closed and the next begun once it holds about this many bytes.</summary>
     public long? MaxFileBytes { get; init; }
 
+    /// <summary>Delimited text: a BOOLEAN is written as <c>t</c> or <c>f</c> (Redshift's text and CSV).</summary>
+    public bool BooleansAsLetters { get; init; }
+
+    /// <summary>Delimited text: a backslash is written before each of these characters in a text column's values (UNLOAD's ESCAPE); null: none.</summary>
+    public string? EscapeCharacters { get; init; }
+
+    /// <summary>
+    /// Fixed-width text: each row is one line, its column i left-aligned and padded with blanks to <c>FixedWidths[i]</c>
+    /// characters, NULL as <see cref="NullString"/>; empty: not fixed-width. A value wider than its width fails the write
+    /// with <see cref="FixedWidthFailure"/> (a composite format of the column's name and width) followed by the value.
+    /// </summary>
+    public IReadOnlyList<int> FixedWidths { get; init; } = [];
+
+    public string FixedWidthFailure { get; init; } = "Value of column {0} is wider than its width {1}: ";
+
     /// <summary>
     /// Each of the engine's threads writes its own file into the folder, named by <see cref="IEngineSession.ThreadFile"/>
     /// (the files of the threads that got no rows may be missing).

@@ -81,6 +81,25 @@ public interface IEngineSession : IDisposable
     /// </summary>
     string FileRelation(FileScan scan);
 
+    /// <summary>The columns the files have as the engine reads them, without reading their rows.</summary>
+    IReadOnlyList<PgColumn> Describe(FileScan scan);
+
+    /// <summary>How many rows the files hold as the engine reads them.</summary>
+    long CountRows(FileScan scan);
+
+    /// <summary>
+    /// Loads the plan's files into its table in one statement (COPY) and returns what it did; with
+    /// <see cref="LoadPlan.Rejects"/> the records are sorted into loaded and rejected first. A failed conversion (of an
+    /// unsorted load) fails with a <see cref="PgException"/> and leaves the table as it was; so does an interrupt.
+    /// </summary>
+    LoadResult Load(LoadPlan plan);
+
+    /// <summary>
+    /// After an unsorted load failed on a value too long: the first record whose column <paramref name="column"/> is
+    /// wider than its width (unless cut) or holds a multibyte character where only ASCII is accepted; null when none.
+    /// </summary>
+    WidthFault? FirstWidthFault(LoadPlan plan, int column);
+
     /// <summary>
     /// The engine's expressions for a load's columns (<see cref="LoadColumn"/>: a field converted to its column's type,
     /// checked against its width, at fault or not) and for the rows a write puts in files.

@@ -21,6 +21,9 @@ public sealed record DocumentField(string Column) : LoadField;
 /// <summary>No field feeds the column (a JSON key no document has): its value is NULL.</summary>
 public sealed record MissingField : LoadField;
 
+/// <summary>A field the reader has already converted to the column's type itself (COPY's typed first attempt): loaded as it is.</summary>
+public sealed record ReaderField(string Column) : LoadField;
+
 /// <summary>
 /// A date or time field converted by a host function (<see cref="ISqlEngine.DefineHostFunction(string, Func{string, string, long?})"/>)
 /// that answers microseconds since 1970-01-01 for the field and <paramref name="Spec"/>, null when the field does not
@@ -46,6 +49,9 @@ public sealed record LoadColumn(LoadField Field, string Type, bool Text)
 
     /// <summary>A date or time column converted by LocalShift's own parser rather than the engine's cast.</summary>
     public HostTimeConversion? Time { get; init; }
+
+    /// <summary>A NOT NULL column: a sorted load (<see cref="RejectSorting"/>) rejects a record whose value for it is NULL.</summary>
+    public bool NotNull { get; init; }
 }
 
 /// <summary>What applies to every column of a load.</summary>
@@ -115,3 +121,101 @@ public interface ILoadExpressions
     /// <summary>A text value with a backslash before each occurrence of any of <paramref name="characters"/> (UNLOAD's ESCAPE).</summary>
     string Escaped(string value, string characters);
 }
+
+/// <summary>
+/// The records a load reads (<see cref="LoadPlan.Source"/>): rows of files as the engine reads them, each with the
+/// fields its <see cref="LoadColumn"/>s name and, for text formats, its file's path.
+/// </summary>
+public abstract record LoadSource(FileScan Scan)
+{
+    /// <summary>The same records read from the files as <paramref name="scan"/> says (the engine sets lines aside or names files with it).</summary>
+    public abstract LoadSource With(FileScan scan);
+}
+
+/// <summary>Each row of the files is a record whose fields are the scan's columns.</summary>
+public sealed record FileRecords(FileScan Scan) : LoadSource(Scan)
+{
+    public override LoadSource With(FileScan scan) => new FileRecords(scan);
+}
+
+/// <summary>
+/// FIXEDWIDTH lines (a scan of one text column, <c>line</c>, NULL read as ''): field i (named <c>c{i}</c>) is the next
+/// <c>Widths[i]</c> characters, NULL when equal to <paramref name="NullString"/> after trimming blanks; a line longer
+/// than all the widths together is a record at fault with code <paramref name="TooLongFault"/>.
+/// </summary>
+public sealed record FixedWidthRecords(DelimitedScan Lines, IReadOnlyList<int> Widths, string NullString, int TooLongFault) : LoadSource(Lines)
+{
+    public override LoadSource With(FileScan scan) => this with { Scan = scan, Lines = (DelimitedScan)scan };
+}
+
+/// <summary>
+/// Records LocalShift has read and checked itself (ESCAPE text rewritten as CSV): the scan's columns
+/// <paramref name="LineColumn"/> (the record's first line in its file) and <paramref name="FaultColumn"/> (its own load
+/// error code, NULL when whole) stand beside its fields; each row's file is named as <paramref name="Originals"/> maps
+/// the path it was read from.
+/// </summary>
+public sealed record CheckedRecords(DelimitedScan Records, IReadOnlyDictionary<string, string> Originals, string LineColumn, string FaultColumn) : LoadSource(Records)
+{
+    public override LoadSource With(FileScan scan) => this with { Scan = scan, Records = (DelimitedScan)scan };
+}
+
+/// <summary>The table a load writes: <paramref name="Schema"/>'s (or the session's temporary one), these columns in this order.</summary>
+public sealed record LoadTarget(string Schema, string Table, IReadOnlyList<string> Columns)
+{
+    /// <summary>The session's temporary table of that name, whatever <see cref="Schema"/> says.</summary>
+    public bool Temporary { get; init; }
+}
+
+/// <summary>
+/// A load sorted record by record (COPY's MAXERROR): every record is loaded or rejected, a record being rejected when a
+/// field does not convert, is wider than its column or not ASCII where it must be, is NULL in a
+/// <see cref="LoadColumn.NotNull"/> column, holds its own fault, or when the reader set its line aside (malformed).
+/// More than <paramref name="MaxErrors"/> rejects and nothing is loaded.
+/// </summary>
+/// <param name="Reported">How many rejected records the result describes (the first in reading order).</param>
+public sealed record RejectSorting(long MaxErrors, int Reported = 1000);
+
+/// <summary>
+/// "Load these files with these format options into this table" (<see cref="IEngineSession.Load"/>): the records of
+/// <paramref name="Source"/>, each column's value from its field as <paramref name="Columns"/> say, into
+/// <paramref name="Target"/>'s columns, in one statement (a failed load leaves the table as it was).
+/// </summary>
+public sealed record LoadPlan(LoadSource Source, IReadOnlyList<LoadColumn> Columns, LoadTarget Target)
+{
+    public LoadOptions Options { get; init; } = new();
+
+    /// <summary>The records are read and converted but nothing is written (NOLOAD); 0 rows are loaded.</summary>
+    public bool CheckOnly { get; init; }
+
+    /// <summary>Sort the records into loaded and rejected (null: the first bad record fails the load).</summary>
+    public RejectSorting? Rejects { get; init; }
+
+    /// <summary>The message a record's own fault (<see cref="FixedWidthRecords"/>, <see cref="CheckedRecords"/>) fails an unsorted load with, by code.</summary>
+    public IReadOnlyDictionary<int, string> FaultReasons { get; init; } = new Dictionary<int, string>();
+}
+
+/// <summary>Why the reader set a line aside (<see cref="MalformedLine"/>).</summary>
+public enum MalformedKind { TooManyFields, TooFewFields, InvalidUnicode, UnclosedQuote }
+
+/// <summary>A line the reader of a sorted load set aside: its file, its line number, its text (as far as the reader kept it).</summary>
+public sealed record MalformedLine(string File, long Line, string Text, MalformedKind Kind);
+
+/// <summary>
+/// A rejected record of a sorted load: its file; its number among the reader's records of that file (1-based; lines set
+/// aside are not records); its first line where the source knows it; its own fault code, or else the first column at
+/// fault (index into <see cref="LoadPlan.Columns"/>) with that field's raw text and its converted value as text (NULL:
+/// null).
+/// </summary>
+public sealed record RejectedRecord(string File, long Record, long? Line, int? Fault, int Column, string? Raw, string? Value);
+
+/// <summary>What a load did: rows loaded; for a sorted load the rejects (all the malformed lines, the first rejected records).</summary>
+/// <param name="Refused">More rejects than <see cref="RejectSorting.MaxErrors"/>: nothing was loaded.</param>
+public sealed record LoadResult(long Loaded, long Rejected = 0, bool Refused = false)
+{
+    public IReadOnlyList<RejectedRecord> Records { get; init; } = [];
+
+    public IReadOnlyList<MalformedLine> Malformed { get; init; } = [];
+}
+
+/// <summary>A load's first value wider than its column (or not ASCII where it must be): its file (null: unknown), its record's number among all records read, the value.</summary>
+public sealed record WidthFault(string? File, long Record, string Value, bool Multibyte);

@@ -7,41 +7,8 @@ namespace LocalShift.Sql.Tests;
 /// The engine's file capabilities (the seam COPY and UNLOAD use), run on the DuckDB engine: what a scan reads and what
 /// a write leaves on disk, never the SQL text that does it.
 /// </summary>
-public sealed class EngineFileTests : IDisposable
+public sealed class EngineFileTests() : EngineTestBase("files")
 {
-    private readonly string _dir = Path.Combine(Path.GetTempPath(), "localshift-files-" + Guid.NewGuid().ToString("N"));
-    private readonly DuckDbEngine _engine;
-    private readonly IEngineSession _session;
-
-    public EngineFileTests()
-    {
-        Directory.CreateDirectory(_dir);
-        _engine = new DuckDbEngine(Path.Combine(_dir, "warehouse.duckdb"), Path.Combine(_dir, "staging"));
-        _session = _engine.OpenSession();
-    }
-
-    public void Dispose()
-    {
-        _session.Dispose();
-        _engine.Dispose();
-        try { Directory.Delete(_dir, recursive: true); } catch (IOException) { }
-    }
-
-    private string Staged(string name, string text)
-    {
-        var path = Path.Combine(_session.StagingDirectory, name);
-        File.WriteAllText(path, text);
-        return path;
-    }
-
-    private List<string?[]> Rows(string sql)
-    {
-        var rows = new List<string?[]>();
-        using var result = _session.Query(sql);
-        while (result.Read()) rows.Add(Enumerable.Range(0, result.Columns.Count).Select(i => result.GetValue(i)?.ToString()).ToArray());
-        return rows;
-    }
-
     [Fact]
     public void A_delimited_scan_reads_a_NUL_null_string_a_kept_empty_field_and_a_line_set_aside()
     {

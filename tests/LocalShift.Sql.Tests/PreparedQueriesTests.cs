@@ -26,6 +26,10 @@ public sealed class PreparedQueriesTests
         public IEngineCatalog Catalog => throw new NotSupportedException();
         public ILoadExpressions Expressions => throw new NotSupportedException();
         public long WriteFiles(string query, string path, FileWrite write) => throw new NotSupportedException();
+        public IReadOnlyList<PgColumn> Describe(FileScan scan) => throw new NotSupportedException();
+        public long CountRows(FileScan scan) => throw new NotSupportedException();
+        public LoadResult Load(LoadPlan plan) => throw new NotSupportedException();
+        public WidthFault? FirstWidthFault(LoadPlan plan, int column) => throw new NotSupportedException();
         public string ThreadFile(int thread, FileWrite write) => throw new NotSupportedException();
         public int Threads() => 1;
         public void DefineFunctions(IReadOnlyList<EngineFunction> functions) => throw new NotSupportedException();

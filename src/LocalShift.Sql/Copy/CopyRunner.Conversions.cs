@@ -4,18 +4,11 @@ namespace LocalShift.Sql.Copy;
 
 /// <summary>
 /// COPY's conversions: each field of a source to its column's type, as the engine's expressions over the source
-/// relation (<see cref="ILoadExpressions"/>) for columns this COPY describes (<see cref="LoadColumn"/>).
+/// relation, which the engine spells (<see cref="ILoadExpressions"/>), for columns this COPY describes (<see cref="LoadColumn"/>).
 /// </summary>
 public sealed partial class CopyRunner
 {
     private const string StringTooLong = "String length exceeds DDL length";
-
-    /// <param name="check">False for the values before the width check (for diagnosis and the MAXERROR staging table).</param>
-    private List<string> Expressions(List<TargetColumn> columns, Source source, bool tryCast, bool check = true)
-    {
-        var options = LoadOptions;
-        return LoadColumns(columns, source).Select(c => context.Engine.Expressions.Value(c, options, tryCast, check)).ToList();
-    }
 
     /// <summary>Each column as the engine loads it: its field in the source, its type and this COPY's conversion of it.</summary>
     private List<LoadColumn> LoadColumns(List<TargetColumn> columns, Source source)
@@ -68,12 +61,6 @@ public sealed partial class CopyRunner
         var ignoreCase = copy.Json.Contains("ignorecase", StringComparison.OrdinalIgnoreCase);
         return source.Columns.FirstOrDefault(k => string.Equals(k, column.Name, ignoreCase ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal));
     }
-
-    /// <summary>
-    /// Column i's field before conversion, as text (stl_load_errors.raw_field_value): the text formats' field; a
-    /// Parquet column's value, a JSON key's or JSONPath's value cast to text.
-    /// </summary>
-    private string RawField(List<TargetColumn> columns, Source source, int i) => context.Engine.Expressions.RawField(LoadColumns(columns, source)[i]);
 
     /// <summary>
     /// A column whose text fields DuckDB's CSV reader may convert itself in the first attempt: a number, boolean, date

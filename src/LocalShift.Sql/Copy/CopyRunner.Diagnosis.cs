@@ -44,27 +44,22 @@ public sealed partial class CopyRunner
     }
 
     /// <summary>After a load failed on a value too long: the first such value, as stl_load_errors shows it.</summary>
-    private LoadError? DiagnoseWidth(List<TargetColumn> columns, Source source, List<StagedFile> files)
+    private LoadError? DiagnoseWidth(List<TargetColumn> columns, LoadPlan plan, List<StagedFile> files)
     {
         try
         {
-            var values = Expressions(columns, source, tryCast: true, check: false);
-            var hasFile = source.Scan.FileNames;
             var urls = files.ToDictionary(f => f.Path, f => f.Url);
             for (var i = 0; i < columns.Count; i++)
             {
                 if (columns[i].Width is not { } width) continue;
-                var multibyte = width.Type == "char" ? context.Engine.Expressions.HasMultibyte("v") : "false";
-                using var found = context.Engine.Query(
-                    $"SELECT {(hasFile ? "filename" : "NULL")}, line, v, {multibyte} FROM (SELECT {(hasFile ? "filename, " : "")}row_number() OVER () + {copy.IgnoreHeader} AS line, " +
-                    $"{values[i]} AS v FROM {source.Sql}) WHERE {multibyte} OR {(copy.TruncateColumns ? "false" : context.Engine.Expressions.LongerThan("v", width.Width))} ORDER BY line LIMIT 1");
-                if (!found.Read()) continue;
-                var value = (string)found.GetValue(2)!;
-                var url = found.GetValue(0) is string path ? urls.GetValueOrDefault(path, files[0].Url) : files[0].Url;
+                if (context.Engine.FirstWidthFault(plan, i) is not { } found) continue;
+                var url = found.File is { } path ? urls.GetValueOrDefault(path, files[0].Url) : files[0].Url;
                 var length = width.Width.ToString(System.Globalization.CultureInfo.InvariantCulture);
-                if (found.GetValue(3) is true)
-                    return new LoadError(url, Convert.ToInt64(found.GetValue(1)), columns[i].Name, width.Type, value, value, 1220, MultibyteReason(value), length);
-                return new LoadError(url, Convert.ToInt64(found.GetValue(1)), columns[i].Name, width.Type, value, value, 1204, StringTooLong, length);
+                // The record's line: after the header lines (the reader's records are counted over all files).
+                var line = found.Record + copy.IgnoreHeader;
+                if (found.Multibyte)
+                    return new LoadError(url, line, columns[i].Name, width.Type, found.Value, found.Value, 1220, MultibyteReason(found.Value), length);
+                return new LoadError(url, line, columns[i].Name, width.Type, found.Value, found.Value, 1204, StringTooLong, length);
             }
         }
         catch (PgException)

@@ -33,7 +33,7 @@ public sealed partial class CopyRunner
             PadMissingFields = copy.FillRecord,
             FileNames = true,
         };
-        return new Source(context.Engine.FileRelation(scan), names, scan);
+        return new Source(new FileRecords(scan), names);
     }
 
     /// <summary>
@@ -65,8 +65,7 @@ public sealed partial class CopyRunner
         {
             Delimiter = ",", Quote = "\"", Escape = "\"", NullStrings = [""], QuotedNulls = false, FileNames = true,
         };
-        var read = context.Engine.FileRelation(scan);
-        var original = "CASE filename " + string.Join(" ", _escapedAsCsv!.Select(f => $"WHEN {QuoteLiteral(f.Csv)} THEN {QuoteLiteral(f.Original)}")) + " END";
-        return new Source($"(SELECT {original} AS filename, __line, __fault, {string.Join(", ", names)} FROM {read})", names, scan, Fault: "__fault", Line: "__line");
+        var originals = _escapedAsCsv!.ToDictionary(f => f.Csv, f => f.Original, StringComparer.Ordinal);
+        return new Source(new CheckedRecords(scan, originals, LineColumn: "__line", FaultColumn: "__fault"), names);
     }
 }

@@ -9,21 +9,11 @@ namespace LocalShift.Sql.Copy;
 /// <summary>COPY's source relations: the staged files as the engine reads them, one reader per format (Parquet and JSON here).</summary>
 public sealed partial class CopyRunner
 {
-    /// <param name="Sql">The relation: <c>filename</c> (for text formats) and the fields <see cref="Columns"/>.</param>
-    /// <param name="Scan">The files as the engine reads them, whose relation <paramref name="Sql"/> is or selects from;
-    /// the record-by-record sorting reads them again with rejects set aside or file names (<see cref="Rescan"/>).</param>
-    /// <param name="Fault">A column of <paramref name="Sql"/> holding a record's own load error code, NULL when the record
-    /// is whole (FIXEDWIDTH lines too long, ESCAPE records with too many or too few fields or invalid UTF-8).</param>
-    /// <param name="Line">A column of <paramref name="Sql"/> holding the record's first line in its file (null: the
-    /// reader's rows are counted).</param>
-    /// <param name="SetsAside">The reader can set malformed lines aside (<see cref="DelimitedScan.Rejects"/>).</param>
-    private sealed record Source(string Sql, IReadOnlyList<string> Columns, FileScan Scan, string? Fault = null, string? Line = null, bool SetsAside = true)
+    /// <param name="Load">The records as the engine reads them (<see cref="LoadSource"/>).</param>
+    /// <param name="Columns">The names of their fields.</param>
+    private sealed record Source(LoadSource Load, IReadOnlyList<string> Columns)
     {
-        /// <summary>This relation over the same files read as <paramref name="other"/> says.</summary>
-        public string Rescan(IEngineSession engine, FileScan other) =>
-            Sql.Replace(engine.FileRelation(Scan), engine.FileRelation(other), StringComparison.Ordinal);
-
-        /// <summary>Redshift's reason for a record's own fault (<see cref="Fault"/>).</summary>
+        /// <summary>Redshift's reason for a record's own fault (<see cref="FixedWidthRecords"/>, <see cref="CheckedRecords"/>).</summary>
         public static string FaultReason(int code) => code switch
         {
             1202 => "Extra column(s) found",
@@ -32,10 +22,11 @@ public sealed partial class CopyRunner
             _ => "Invalid input line",
         };
 
-        /// <summary>The rows with a fault fail the statement (a load that is not sorted record by record).</summary>
-        public string Guard(ILoadExpressions expressions) => Fault is { } f
-            ? $" WHERE CASE WHEN {f} IS NULL THEN true ELSE {expressions.Fail($"CASE {f} WHEN 1202 THEN {QuoteLiteral(FaultReason(1202))} WHEN 1214 THEN {QuoteLiteral(FaultReason(1214))} ELSE {QuoteLiteral(FaultReason(1220))} END")} END"
-            : "";
+        /// <summary>The reasons an unsorted load fails with for a record's own fault, by code.</summary>
+        public static readonly IReadOnlyDictionary<int, string> FaultReasons = new Dictionary<int, string>
+        {
+            [1202] = FaultReason(1202), [1214] = FaultReason(1214), [1220] = FaultReason(1220),
+        };
     }
 
     /// <param name="readAs">For text and CSV: the type the reader gives field i (VARCHAR when not given).</param>
@@ -49,13 +40,13 @@ public sealed partial class CopyRunner
         {
             case CopyFormat.Parquet:
                 var parquet = new ParquetScan(paths);
-                return new Source(context.Engine.FileRelation(parquet), Describe($"SELECT * FROM {context.Engine.FileRelation(parquet)}"), parquet, SetsAside: false);
+                return new Source(new FileRecords(parquet), Describe(parquet));
             case CopyFormat.Json when _jsonPaths is not null || copy.NoShred:
                 var documents = new JsonScan(paths, Whole: true, compression) { FileNames = true };
-                return new Source(context.Engine.FileRelation(documents), ["json"], documents, SetsAside: false);
+                return new Source(new FileRecords(documents), ["json"]);
             case CopyFormat.Json:
                 var json = new JsonScan(paths, Whole: false, compression);
-                return new Source(context.Engine.FileRelation(json), Describe($"SELECT * FROM {context.Engine.FileRelation(json)}"), json, SetsAside: false);
+                return new Source(new FileRecords(json), Describe(json));
             case CopyFormat.FixedWidth:
                 return FixedWidth(paths, compression);
             default:
@@ -63,5 +54,5 @@ public sealed partial class CopyRunner
         }
     }
 
-    private List<string> Describe(string sql) => context.Engine.Describe(sql).Select(c => c.Name).ToList();
+    private List<string> Describe(FileScan scan) => context.Engine.Describe(scan).Select(c => c.Name).ToList();
 }

@@ -98,11 +98,9 @@ public sealed partial class CopyRunner(RedshiftStatementContext context, CopySta
             // A cancel that came while staging stops here; one that comes during the load interrupts the engine.
             ct.ThrowIfCancellationRequested();
             var source = SourceRelation(files);
-            var expressions = Expressions(columns, source, tryCast: false);
-            var target = $"{(_temp ? "temp.main" : QuoteIdentifier(schema))}.{QuoteIdentifier(copy.Table)} ({string.Join(", ", columns.Select(c => QuoteIdentifier(c.Name)))})";
-            long Load(List<string> select, Source from) => copy.NoLoad
-                ? Count($"SELECT count(*) FROM (SELECT {string.Join(", ", select)} FROM {from.Sql}{from.Guard(context.Engine.Expressions)})") * 0
-                : context.Engine.Execute($"INSERT INTO {target} SELECT {string.Join(", ", select)} FROM {from.Sql}{from.Guard(context.Engine.Expressions)}");
+            var loads = LoadColumns(columns, source);
+            var target = new LoadTarget(schema, copy.Table, columns.Select(c => c.Name).ToList()) { Temporary = _temp };
+            long Load(IReadOnlyList<LoadColumn> load, Source from) => context.Engine.Load(Plan(load, from, target) with { CheckOnly = copy.NoLoad }).Loaded;
             // Text and CSV: first the engine's reader converts the plainly typed fields itself, as fast as it can.
             // Where it succeeds its values are the casts' values; a field only the exact conversions accept (a field
             // of blanks, for one) fails that statement, which changed nothing, and the exact one runs. A failed
@@ -119,18 +117,18 @@ public sealed partial class CopyRunner(RedshiftStatementContext context, CopySta
             long loaded;
             try
             {
-                if (!typed) loaded = sorts && context.Recover is null ? LoadSortingRejects(columns, source, target, files) : Load(expressions, source);
+                if (!typed) loaded = sorts && context.Recover is null ? LoadSortingRejects(columns, loads, source, target, files) : Load(loads, source);
                 else
                 {
                     try
                     {
-                        loaded = Load(columns.Select((c, i) => ReaderConverts(c) ? $"c{i}" : expressions[i]).ToList(),
+                        loaded = Load(loads.Select((c, i) => ReaderConverts(columns[i]) ? c with { Field = new ReaderField($"c{i}") } : c).ToList(),
                             SourceRelation(files, i => ReaderConverts(columns[i]) ? columns[i].Type : "VARCHAR", EmptyFieldsAsNull(columns, files)));
                     }
                     catch (PgException e) when (e.SqlState != SqlState.QueryCanceled)
                     {
                         context.Recover!();
-                        loaded = Load(expressions, source);
+                        loaded = Load(loads, source);
                     }
                 }
             }
@@ -157,9 +155,9 @@ public sealed partial class CopyRunner(RedshiftStatementContext context, CopySta
                     RecordErrors([error]);
                     throw LoadFailed(error);
                 }
-                if (sorts) loaded = LoadSortingRejects(columns, source, target, files);
+                if (sorts) loaded = LoadSortingRejects(columns, loads, source, target, files);
                 else if ((e.Message.Contains(StringTooLong, StringComparison.Ordinal) || e.Message.Contains(MultibyteChar, StringComparison.Ordinal))
-                         && DiagnoseWidth(columns, source, files) is { } tooLong)
+                         && DiagnoseWidth(columns, Plan(loads, source, target), files) is { } tooLong)
                 {
                     RecordErrors([tooLong]);
                     throw LoadFailed(tooLong.Reason, tooLong.ErrCode);
@@ -229,10 +227,7 @@ public sealed partial class CopyRunner(RedshiftStatementContext context, CopySta
         return _failure;
     }
 
-    private long Count(string sql)
-    {
-        using var result = context.Engine.Query(sql);
-        result.Read();
-        return Convert.ToInt64(result.GetValue(0));
-    }
+    /// <summary>The engine's load of <paramref name="source"/>'s records into <paramref name="target"/>, its columns as <paramref name="load"/> says.</summary>
+    private LoadPlan Plan(IReadOnlyList<LoadColumn> load, Source source, LoadTarget target) =>
+        new(source.Load, load, target) { Options = LoadOptions, FaultReasons = Source.FaultReasons };
 }

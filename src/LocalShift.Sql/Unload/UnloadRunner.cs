@@ -113,7 +113,7 @@ public sealed class UnloadRunner(RedshiftStatementContext context, UnloadStateme
     /// </summary>
     private bool OrdersRows()
     {
-        return SqlParser.Parse(unload.Query.TrimEnd().TrimEnd(';')) is QueryStatement { Query: var query } && OrdersQuery(query);
+        return _tree is { } query && OrdersQuery(query);
 
         static bool OrdersQuery(Query query) => query.OrderBy.Count > 0 || query.With.Any(cte => OrdersQuery(cte.Query)) || OrdersBody(query.Body);
 
@@ -133,8 +133,11 @@ public sealed class UnloadRunner(RedshiftStatementContext context, UnloadStateme
         };
     }
 
-    /// <summary>The query as the engine runs it, before the text rewrites (booleans as letters, FIXEDWIDTH, ESCAPE).</summary>
+    /// <summary>The query as the engine runs it (the write's projections, booleans as letters, FIXEDWIDTH and ESCAPE, are the engine's).</summary>
     private string? _query;
+
+    /// <summary>The query's tree, as <see cref="Translate"/> parsed and authorized it.</summary>
+    private Query? _tree;
 
     private string Translate()
     {
@@ -154,50 +157,15 @@ public sealed class UnloadRunner(RedshiftStatementContext context, UnloadStateme
         if (prepareFunctions is not null && AssumeRolePrivileges.ClusterFunctions.Mentioned(tokens))
             translated = translated with { Sql = prepareFunctions(translated.Sql) };
         _query = translated.Sql;
+        _tree = query.Query;
         if (unload.Format is not (UnloadFormat.Text or UnloadFormat.Csv)) return translated.Sql;
-        // One description serves the rewrites below; the boolean columns it lists as such hold 't'/'f' text after the
-        // first, which neither of the others needs to know.
-        var columns = context.Engine.Describe(translated.Sql);
-        var sql = BooleansAsLetters(translated.Sql, columns);
-        if (unload.FixedWidths.Count > 0) return FixedWidthQuery(sql, columns);
-        if (!unload.Escape || unload.Format != UnloadFormat.Text) return sql;
-        // ESCAPE: a backslash before the delimiter, newlines, carriage returns, quotes and backslashes in text fields.
-        var special = (unload.Delimiter ?? "|") + "\\\n\r\"'";
-        var escaped = columns.Select(c => c.TypeOid is PgTypeOid.Varchar or PgTypeOid.Text
-            ? $"{context.Engine.Expressions.Escaped(QuoteIdentifier(c.Name), special)} AS {QuoteIdentifier(c.Name)}"
-            : QuoteIdentifier(c.Name));
-        return $"SELECT {string.Join(", ", escaped)} FROM ({sql}) AS unload_query";
-    }
-
-    /// <summary>Text and CSV: Redshift writes a BOOLEAN as <c>t</c> or <c>f</c> (DuckDB would write true/false).</summary>
-    private static string BooleansAsLetters(string query, IReadOnlyList<PgColumn> columns)
-    {
-        if (!columns.Any(c => c.TypeOid == PgTypeOid.Bool)) return query;
-        // By position, so that a query whose columns share a name still works.
-        var select = columns.Select((c, i) => c.TypeOid == PgTypeOid.Bool
-            ? $"CASE WHEN c{i} THEN 't' WHEN NOT c{i} THEN 'f' END AS {QuoteIdentifier(c.Name)}"
-            : $"c{i} AS {QuoteIdentifier(c.Name)}");
-        return $"SELECT {string.Join(", ", select)} FROM ({query}) AS unload_query({string.Join(", ", columns.Select((_, i) => $"c{i}"))})";
-    }
-
-    /// <summary>
-    /// FIXEDWIDTH: one text column per row, each value left-aligned and padded with blanks to its width (NULL as the
-    /// NULL AS string, blank by default). A value wider than its column fails the UNLOAD: Redshift never truncates.
-    /// </summary>
-    private string FixedWidthQuery(string query, IReadOnlyList<PgColumn> columns)
-    {
-        if (columns.Count != unload.FixedWidths.Count)
+        // Text and CSV: the query is bound here, before the destination is touched (a query that does not bind fails
+        // before CLEANPATH deletes anything), and FIXEDWIDTH's widths are checked against its columns.
+        var count = context.Engine.Describe(translated.Sql).Count;
+        if (unload.FixedWidths.Count > 0 && count != unload.FixedWidths.Count)
             throw new PgException(SqlState.InvalidParameterValue,
-                $"FIXEDWIDTH specification has {unload.FixedWidths.Count} columns; the query returns {columns.Count}");
-        var nulls = QuoteLiteral(unload.NullAs ?? "");
-        var parts = columns.Select((c, i) =>
-        {
-            var w = unload.FixedWidths[i].Width;
-            var v = $"coalesce(CAST({QuoteIdentifier(c.Name)} AS VARCHAR), {nulls})";
-            var fail = context.Engine.Expressions.Fail($"{QuoteLiteral($"Value of column {c.Name} is wider than its FIXEDWIDTH width {w}: ")} || {v}");
-            return $"CASE WHEN length({v}) > {w} THEN {fail} ELSE rpad({v}, {w}, ' ') END";
-        });
-        return $"SELECT {string.Join(" || ", parts)} AS line FROM ({query}) AS unload_query";
+                $"FIXEDWIDTH specification has {unload.FixedWidths.Count} columns; the query returns {count}");
+        return translated.Sql;
     }
 
     /// <summary>BZIP2: DuckDB cannot write it, so each file is compressed here before it is put.</summary>
@@ -240,6 +208,14 @@ public sealed class UnloadRunner(RedshiftStatementContext context, UnloadStateme
             PartitionBy = unload.PartitionBy,
             PartitionColumnsWritten = unload.PartitionInclude,
             MaxFileBytes = unload.MaxFileSize,
+            // Text and CSV: Redshift writes a BOOLEAN as t or f (DuckDB would write true/false).
+            BooleansAsLetters = unload.Format is UnloadFormat.Text or UnloadFormat.Csv,
+            // FIXEDWIDTH: each value left-aligned and padded with blanks to its width (NULL as the NULL AS string, blank
+            // by default); a value wider than its column fails the UNLOAD: Redshift never truncates.
+            FixedWidths = unload.Format is UnloadFormat.Text or UnloadFormat.Csv ? unload.FixedWidths.Select(w => w.Width).ToList() : [],
+            FixedWidthFailure = "Value of column {0} is wider than its FIXEDWIDTH width {1}: ",
+            // ESCAPE: a backslash before the delimiter, newlines, carriage returns, quotes and backslashes in text fields.
+            EscapeCharacters = unload.Escape && unload.Format == UnloadFormat.Text && unload.FixedWidths.Count == 0 ? (unload.Delimiter ?? "|") + "\\\n\r\"'" : null,
         };
     }
 
@@ -288,12 +264,9 @@ public sealed class UnloadRunner(RedshiftStatementContext context, UnloadStateme
             UnloadFormat.Json => new JsonScan([file], Whole: false, FileWrite().Compression),
             _ => new DelimitedScan([file], Columns: null) { Header = unload.Header, Delimiter = unload.Delimiter ?? (unload.Format == UnloadFormat.Csv ? "," : "|") },
         };
-        var reader = context.Engine.FileRelation(scan);
         try
         {
-            using var result = context.Engine.Query($"SELECT count(*) FROM {reader}");
-            result.Read();
-            return Convert.ToInt64(result.GetValue(0));
+            return context.Engine.CountRows(scan);
         }
         catch (PgException)
         {
