@@ -33,29 +33,55 @@ public readonly record struct S3Route(OperationModel? Operation, bool MethodAllo
 /// </summary>
 public sealed class S3Router
 {
-    private readonly FrozenDictionary<string, Candidate[]>[] _byShape;
-    private readonly FrozenDictionary<string, Candidate[]> _literalBuckets;
+    private readonly FrozenDictionary<string, Group>[] _byShape;
+    private readonly FrozenDictionary<string, FrozenDictionary<string, Group>> _literalBuckets;
 
     public S3Router(ServiceModel model)
     {
-        var all = model.Operations.Values.Select(o => new Candidate(o)).ToArray();
-        _byShape = new FrozenDictionary<string, Candidate[]>[3];
+        var all = Order(model.Operations.Values.Select(o => new Candidate(o)));
+        for (var i = 0; i < all.Length; i++) all[i].Rank = i;
+        _byShape = new FrozenDictionary<string, Group>[3];
         foreach (var shape in Enum.GetValues<S3PathShape>())
-            _byShape[(int)shape] = Group(all.Where(c => c.Shape == shape && c.LiteralBucket is null));
+            _byShape[(int)shape] = ByMethod(all.Where(c => c.Shape == shape && c.LiteralBucket is null));
+        // A literal path (/WriteGetObjectResponse) stands where a bucket name would: keyed by method and the literal.
         _literalBuckets = all.Where(c => c.LiteralBucket is not null)
             .GroupBy(c => c.LiteralBucket!, StringComparer.Ordinal)
-            .ToFrozenDictionary(g => g.Key, g => Order(g), StringComparer.Ordinal);
+            .ToFrozenDictionary(g => g.Key, g => ByMethod(g), StringComparer.Ordinal);
         Operations = all.Select(c => c.Operation.Name).Order(StringComparer.Ordinal).ToArray();
     }
 
     /// <summary>Every operation of the model the router can choose (all of them).</summary>
     public IReadOnlyList<string> Operations { get; }
 
-    private static FrozenDictionary<string, Candidate[]> Group(IEnumerable<Candidate> candidates) =>
+    private static FrozenDictionary<string, Group> ByMethod(IEnumerable<Candidate> candidates) =>
         candidates.GroupBy(c => c.Operation.HttpMethod, StringComparer.OrdinalIgnoreCase)
-            .ToFrozenDictionary(g => g.Key, Order, StringComparer.OrdinalIgnoreCase);
+            .ToFrozenDictionary(g => g.Key, g => new Group(g), StringComparer.OrdinalIgnoreCase);
 
-    /// <summary>Most literal query parts first; within as many, the tie order (not deprecated, not S3 Express control, name).</summary>
+    /// <summary>
+    /// The operations of one method and path shape: those without literal query parts, and the others indexed by each
+    /// literal part's name, so that a request looks up only the operations its own query names (a GET on a bucket has 47
+    /// candidates; a request names one or two of them).
+    /// </summary>
+    private sealed class Group
+    {
+        public Group(IEnumerable<Candidate> candidates)
+        {
+            var ordered = Order(candidates);
+            Plain = ordered.Where(c => c.Literals.Length == 0).ToArray();
+            ByLiteral = ordered.Where(c => c.Literals.Length > 0)
+                .SelectMany(c => c.Literals.Select(l => (l.Key, Candidate: c)))
+                .GroupBy(x => x.Key, StringComparer.Ordinal)
+                .ToFrozenDictionary(g => g.Key, g => Order(g.Select(x => x.Candidate)), StringComparer.Ordinal);
+        }
+
+        public Candidate[] Plain { get; }
+        public FrozenDictionary<string, Candidate[]> ByLiteral { get; }
+    }
+
+    /// <summary>
+    /// Most literal query parts first; within as many, the tie order (not deprecated, not S3 Express control, name), which
+    /// <see cref="Candidate.Rank"/> keeps.
+    /// </summary>
     private static Candidate[] Order(IEnumerable<Candidate> group) => group
         .OrderByDescending(c => c.Literals.Length)
         .ThenBy(c => c.Operation.Deprecated)
@@ -70,22 +96,31 @@ public sealed class S3Router
     public S3Route Match(string method, string? bucket, string? key, IReadOnlyDictionary<string, string> query, Func<string, string?> header)
     {
         var shape = ShapeOf(bucket, key);
-        Candidate[]? candidates = null;
+        Group? group = null;
         if (shape == S3PathShape.Bucket && _literalBuckets.TryGetValue(bucket!, out var literal))
-            candidates = Array.FindAll(literal, c => c.Operation.HttpMethod.Equals(method, StringComparison.OrdinalIgnoreCase));
-        if (candidates is not { Length: > 0 } && !_byShape[(int)shape].TryGetValue(method, out candidates))
+            literal.TryGetValue(method, out group);
+        if (group is null && !_byShape[(int)shape].TryGetValue(method, out group))
             return new S3Route(null, false, null);
 
         Candidate? best = null;
         int bestPresent = 0, bestMissing = 0;
-        foreach (var c in candidates)
+        void Consider(Candidate c)
         {
-            if (best is not null && c.Literals.Length < best.Literals.Length) break;
-            if (!c.LiteralsPresent(query)) continue;
+            if (best is not null && c.Literals.Length < best.Literals.Length) return;
+            if (!c.LiteralsPresent(query)) return;
             var (present, missing) = c.RequiredMembers(query, header);
-            if (best is null || present > bestPresent || (present == bestPresent && missing < bestMissing))
-                (best, bestPresent, bestMissing) = (c, present, missing);
+            if (best is not null && c.Literals.Length == best.Literals.Length
+                && (present < bestPresent || (present == bestPresent && (missing > bestMissing || (missing == bestMissing && c.Rank >= best.Rank)))))
+                return;
+            (best, bestPresent, bestMissing) = (c, present, missing);
         }
+        if (query.Count > 0)
+            foreach (var name in query.Keys)
+                if (group.ByLiteral.TryGetValue(name, out var named))
+                    foreach (var c in named) Consider(c);
+        if (best is null)
+            foreach (var c in group.Plain) Consider(c);
+
         var unknown = UnknownSubresource(best, query);
         return best is null || unknown is not null ? new S3Route(null, true, unknown ?? "") : new S3Route(best.Operation, true, null);
     }
@@ -146,6 +181,8 @@ public sealed class S3Router
         }
 
         public OperationModel Operation { get; }
+        /// <summary>The operation's place in the tie order.</summary>
+        public int Rank { get; set; }
         public S3PathShape Shape { get; }
         public string? LiteralBucket { get; }
         public KeyValuePair<string, string?>[] Literals { get; }
