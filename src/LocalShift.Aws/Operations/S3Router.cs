@@ -1,5 +1,6 @@
 using System.Collections.Frozen;
 using LocalShift.Aws.Model;
+using Microsoft.AspNetCore.Http;
 
 namespace LocalShift.Aws.Operations;
 
@@ -93,7 +94,7 @@ public sealed class S3Router
         bucket is null ? S3PathShape.Service : key is null ? S3PathShape.Bucket : S3PathShape.Object;
 
     /// <summary>The operation a request names; see the class summary for the rules.</summary>
-    public S3Route Match(string method, string? bucket, string? key, IReadOnlyDictionary<string, string> query, Func<string, string?> header)
+    public S3Route Match(string method, string? bucket, string? key, IReadOnlyDictionary<string, string> query, IHeaderDictionary headers)
     {
         var shape = ShapeOf(bucket, key);
         Group? group = null;
@@ -108,16 +109,26 @@ public sealed class S3Router
         {
             if (best is not null && c.Literals.Length < best.Literals.Length) return;
             if (!c.LiteralsPresent(query)) return;
-            var (present, missing) = c.RequiredMembers(query, header);
+            var (present, missing) = c.RequiredMembers(query, headers);
             if (best is not null && c.Literals.Length == best.Literals.Length
                 && (present < bestPresent || (present == bestPresent && (missing > bestMissing || (missing == bestMissing && c.Rank >= best.Rank)))))
                 return;
             (best, bestPresent, bestMissing) = (c, present, missing);
         }
         if (query.Count > 0)
-            foreach (var name in query.Keys)
-                if (group.ByLiteral.TryGetValue(name, out var named))
-                    foreach (var c in named) Consider(c);
+        {
+            // Dictionary's own enumerator (a struct) where the query is one, as S3Request's is.
+            if (query is Dictionary<string, string> d)
+            {
+                foreach (var name in d.Keys)
+                    if (group.ByLiteral.TryGetValue(name, out var named)) foreach (var c in named) Consider(c);
+            }
+            else
+            {
+                foreach (var name in query.Keys)
+                    if (group.ByLiteral.TryGetValue(name, out var named)) foreach (var c in named) Consider(c);
+            }
+        }
         if (best is null)
             foreach (var c in group.Plain) Consider(c);
 
@@ -199,12 +210,12 @@ public sealed class S3Router
             return true;
         }
 
-        public (int Present, int Missing) RequiredMembers(IReadOnlyDictionary<string, string> query, Func<string, string?> header)
+        public (int Present, int Missing) RequiredMembers(IReadOnlyDictionary<string, string> query, IHeaderDictionary headers)
         {
             int present = 0, missing = 0;
             foreach (var (isHeader, name) in Required)
             {
-                if (isHeader ? header(name) is not null : query.ContainsKey(name)) present++;
+                if (isHeader ? headers.ContainsKey(name) : query.ContainsKey(name)) present++;
                 else missing++;
             }
             return (present, missing);
