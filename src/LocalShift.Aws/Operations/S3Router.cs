@@ -60,7 +60,7 @@ public sealed class S3Router
 
     /// <summary>
     /// The operations of one method and path shape: those without literal query parts, and the others indexed by each
-    /// literal part's name, so that a request looks up only the operations its own query names (a GET on a bucket has 47
+    /// literal part's name, so that a request looks up only the operations its own query names (a GET on a bucket has 36
     /// candidates; a request names one or two of them).
     /// </summary>
     private sealed class Group
