@@ -101,6 +101,10 @@ public sealed class OperationModel
             Output = shapes[output.GetProperty("shape").GetString()!];
             ResultWrapper = output.TryGetProperty("resultWrapper", out var rw) ? rw.GetString() : null;
         }
+        Deprecated = e.TryGetProperty("deprecated", out var dep) && dep.GetBoolean();
+        StaticContextParams = e.TryGetProperty("staticContextParams", out var scp)
+            ? scp.EnumerateObject().Select(p => p.Name).ToArray()
+            : [];
         Errors = e.TryGetProperty("errors", out var errors)
             ? errors.EnumerateArray().Select(x => shapes[x.GetProperty("shape").GetString()!]).ToArray()
             : [];
@@ -115,6 +119,10 @@ public sealed class OperationModel
     /// <summary>The query protocol's result element (<c>DescribeClustersResult</c>); null when the response has none.</summary>
     public string? ResultWrapper { get; }
     public IReadOnlyList<Shape> Errors { get; }
+    /// <summary>The model marks the operation deprecated (S3's GetBucketLifecycle, beside GetBucketLifecycleConfiguration on the same URI).</summary>
+    public bool Deprecated { get; }
+    /// <summary>The endpoint-rule parameters the operation fixes (S3's <c>UseS3ExpressControlEndpoint</c>).</summary>
+    public IReadOnlyList<string> StaticContextParams { get; }
 }
 
 public sealed class MemberModel

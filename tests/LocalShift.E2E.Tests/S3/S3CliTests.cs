@@ -34,6 +34,41 @@ public class S3CliTests(ServerFixture fixture) : IClassFixture<ServerFixture>, I
     }
 
     [Fact]
+    public async Task Expected_bucket_owner_refuses_a_bucket_of_another_account_and_lets_the_right_one_through()
+    {
+        var b = await MakeBucketAsync();
+        var src = File("owner.txt", Encoding.UTF8.GetBytes("owned"));
+        const string other = "210987654321";
+
+        var wrongPut = await Server.AwsAsync("s3api", "put-object", "--bucket", b, "--key", "k", "--body", src, "--expected-bucket-owner", other);
+        var rightPut = await Server.AwsAsync("s3api", "put-object", "--bucket", b, "--key", "k", "--body", src, "--expected-bucket-owner", LocalShiftServer.AccountId);
+        var wrongHead = await Server.AwsAsync("s3api", "head-object", "--bucket", b, "--key", "k", "--expected-bucket-owner", other);
+        var wrongList = await Server.AwsAsync("s3api", "list-objects-v2", "--bucket", b, "--expected-bucket-owner", other);
+        var wrongSource = await Server.AwsAsync("s3api", "copy-object", "--bucket", b, "--key", "copy", "--copy-source", $"{b}/k",
+            "--expected-source-bucket-owner", other);
+        var rightCopy = await Server.AwsAsync("s3api", "copy-object", "--bucket", b, "--key", "copy", "--copy-source", $"{b}/k",
+            "--expected-source-bucket-owner", LocalShiftServer.AccountId, "--expected-bucket-owner", LocalShiftServer.AccountId);
+
+        Assert.Contains("An error occurred (AccessDenied) when calling the PutObject operation: Access Denied", wrongPut.Stderr);
+        rightPut.EnsureSuccess();
+        Assert.Equal(254, wrongHead.ExitCode);
+        Assert.Contains("(403) when calling the HeadObject operation: Forbidden", wrongHead.Stderr);
+        Assert.Contains("An error occurred (AccessDenied) when calling the ListObjectsV2 operation: Access Denied", wrongList.Stderr);
+        Assert.Contains("An error occurred (AccessDenied) when calling the CopyObject operation: Access Denied", wrongSource.Stderr);
+        rightCopy.EnsureSuccess();
+    }
+
+    [Fact]
+    public async Task An_s3_operation_of_the_model_that_is_not_emulated_answers_not_implemented_naming_it()
+    {
+        var b = await MakeBucketAsync();
+        var r = await Server.AwsAsync("s3api", "get-bucket-cors", "--bucket", b);
+
+        Assert.Equal(254, r.ExitCode);
+        Assert.Contains("An error occurred (NotImplemented) when calling the GetBucketCors operation: The operation GetBucketCors of service s3 is not implemented by LocalShift.", r.Stderr);
+    }
+
+    [Fact]
     public async Task Mb_cp_ls_and_cp_back_round_trip_a_file()
     {
         var b = await MakeBucketAsync();

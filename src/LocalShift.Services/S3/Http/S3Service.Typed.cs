@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using System.Text.Json.Nodes;
 using LocalShift.Aws;
 using LocalShift.Aws.Model;
@@ -39,11 +40,15 @@ public sealed partial class S3Service
         _ => RestXmlCodec.MaxDocumentBytes,
     };
 
-    private Operation TypedOperation(string name)
-    {
-        var binding = _typed.Operations[name];
-        return (r, call) => RunTypedAsync(binding, r, call);
-    }
+    private FrozenDictionary<string, Operation>? _operations;
+
+    /// <summary>Each emulated operation's runner, made once (a request only looks its operation up).</summary>
+    private FrozenDictionary<string, Operation> Runners => _operations ??=
+        _typed.Operations.ToFrozenDictionary(kv => kv.Key, kv =>
+        {
+            var binding = kv.Value;
+            return (Operation)((r, call) => RunTypedAsync(binding, r, call));
+        }, StringComparer.Ordinal);
 
     private async Task RunTypedAsync(OperationBinding binding, S3Request r, AwsCall call)
     {

@@ -1,4 +1,5 @@
 using LocalShift.Aws;
+using LocalShift.Aws.Operations;
 using LocalShift.Core;
 using LocalShift.Storage.Objects;
 using Microsoft.AspNetCore.Http;
@@ -32,7 +33,8 @@ public sealed partial class S3Service(S3Access access, S3Operations typed) : IHt
         {
             request = S3Request.From(http);
             call = S3ConditionKeys.Scope(call, request, RestrictsPublicAccess);
-            var operation = Route(request);
+            var operation = Route(request, out var model);
+            CheckExpectedBucketOwners(model, request);
             await operation(request, call);
         }
         catch (Exception e) when (e is AwsException or ObjectStoreException or BadHttpRequestException or IOException)
@@ -66,85 +68,25 @@ public sealed partial class S3Service(S3Access access, S3Operations typed) : IHt
             && a == typeof(S3Request) && b == typeof(AwsCall))
         .Select(m => m.Name).Order(StringComparer.Ordinal).ToArray();
 
-    private Operation Route(S3Request r)
-    {
-        var m = r.Method.ToUpperInvariant();
-        if (r.Bucket is null)
-            return m == "GET" ? TypedOperation("ListBuckets") : throw S3Errors.MethodNotAllowed(m, "SERVICE");
+    /// <summary>S3's routing table, derived once from its model (see <see cref="S3Router"/>).</summary>
+    public static readonly S3Router Router = new(LocalShift.Aws.Model.ServiceModel.Get("s3"));
 
-        if (r.Key is null)
+    /// <summary>The model's operation a request names, or the error S3 answers when it names none.</summary>
+    private Operation Route(S3Request r, out LocalShift.Aws.Model.OperationModel model)
+    {
+        var route = Router.Match(r.Method, r.Bucket, r.Key, r.Query, r.Http.Request.Headers);
+        if (route.Operation is { } op)
         {
-            return m switch
-            {
-                "GET" when r.Has("location") => TypedOperation("GetBucketLocation"),
-                "GET" when r.Has("policyStatus") => TypedOperation("GetBucketPolicyStatus"),
-                "GET" when r.Has("policy") => TypedOperation("GetBucketPolicy"),
-                "GET" when r.Has("uploads") => TypedOperation("ListMultipartUploads"),
-                "GET" when r.Has("versioning") => TypedOperation("GetBucketVersioning"),
-                "GET" when r.Has("versions") => TypedOperation("ListObjectVersions"),
-                "GET" when r.Has("acl") => TypedOperation("GetBucketAcl"),
-                "GET" when r.Has("encryption") => TypedOperation("GetBucketEncryption"),
-                "GET" when r.Has("publicAccessBlock") => TypedOperation("GetPublicAccessBlock"),
-                "GET" when r.Has("ownershipControls") => TypedOperation("GetBucketOwnershipControls"),
-                "GET" when r.Has("tagging") => TypedOperation("GetBucketTagging"),
-                "PUT" when r.Has("tagging") => TypedOperation("PutBucketTagging"),
-                "DELETE" when r.Has("tagging") => TypedOperation("DeleteBucketTagging"),
-                "PUT" when r.Has("encryption") => TypedOperation("PutBucketEncryption"),
-                "PUT" when r.Has("publicAccessBlock") => TypedOperation("PutPublicAccessBlock"),
-                "PUT" when r.Has("ownershipControls") => TypedOperation("PutBucketOwnershipControls"),
-                "DELETE" when r.Has("encryption") => TypedOperation("DeleteBucketEncryption"),
-                "DELETE" when r.Has("publicAccessBlock") => TypedOperation("DeletePublicAccessBlock"),
-                "DELETE" when r.Has("ownershipControls") => TypedOperation("DeleteBucketOwnershipControls"),
-                "GET" when r.Q("list-type") == "2" => TypedOperation("ListObjectsV2"),
-                "GET" when NoSubresource(r) => TypedOperation("ListObjects"),
-                "PUT" when r.Has("policy") => TypedOperation("PutBucketPolicy"),
-                "PUT" when r.Has("versioning") => TypedOperation("PutBucketVersioning"),
-                "PUT" when NoSubresource(r) => TypedOperation("CreateBucket"),
-                "DELETE" when r.Has("policy") => TypedOperation("DeleteBucketPolicy"),
-                "DELETE" when NoSubresource(r) => TypedOperation("DeleteBucket"),
-                "HEAD" => TypedOperation("HeadBucket"),
-                "POST" when r.Has("delete") => TypedOperation("DeleteObjects"),
-                "GET" or "PUT" or "DELETE" or "POST" => throw Unsupported(r),
-                _ => throw S3Errors.MethodNotAllowed(m, "BUCKET"),
-            };
+            model = op;
+            return Runners.TryGetValue(op.Name, out var run) ? run : throw NotEmulated(op.Name);
         }
-
-        return m switch
-        {
-            "GET" when r.Has("uploadId") => TypedOperation("ListParts"),
-            "GET" when r.Has("tagging") => TypedOperation("GetObjectTagging"),
-            "GET" when r.Has("acl") => TypedOperation("GetObjectAcl"),
-            "GET" when r.Has("attributes") => TypedOperation("GetObjectAttributes"),
-            "GET" when NoSubresource(r) => TypedOperation("GetObject"),
-            "HEAD" when NoSubresource(r) => TypedOperation("HeadObject"),
-            "PUT" when r.Has("partNumber") && r.Has("uploadId") => TypedOperation(r.Header("x-amz-copy-source") is null ? "UploadPart" : "UploadPartCopy"),
-            "PUT" when r.Has("tagging") => TypedOperation("PutObjectTagging"),
-            "PUT" when NoSubresource(r) => r.Header("x-amz-copy-source") is null ? TypedOperation("PutObject") : TypedOperation("CopyObject"),
-            "DELETE" when r.Has("uploadId") => TypedOperation("AbortMultipartUpload"),
-            "DELETE" when r.Has("tagging") => TypedOperation("DeleteObjectTagging"),
-            "DELETE" when NoSubresource(r) => TypedOperation("DeleteObject"),
-            "POST" when r.Has("uploads") => TypedOperation("CreateMultipartUpload"),
-            "POST" when r.Has("uploadId") => TypedOperation("CompleteMultipartUpload"),
-            "GET" or "PUT" or "DELETE" or "POST" or "HEAD" => throw Unsupported(r),
-            _ => throw S3Errors.MethodNotAllowed(m, "OBJECT"),
-        };
+        var shape = S3Router.ShapeOf(r.Bucket, r.Key);
+        if (!route.MethodAllowed)
+            throw S3Errors.MethodNotAllowed(r.Method.ToUpperInvariant(), shape.ToString().ToUpperInvariant());
+        var sub = route.UnknownSubresource is { Length: > 0 } s ? "?" + s : "";
+        throw S3Errors.NotImplemented($"The S3 operation {r.Method.ToUpperInvariant()} {(shape == LocalShift.Aws.Operations.S3PathShape.Object ? "object" : "bucket")}{sub}");
     }
 
-    /// <summary>Query parameters that are options of the plain operations, not sub-resources naming another operation.</summary>
-    private static readonly HashSet<string> Options =
-    [
-        "x-id", "prefix", "delimiter", "marker", "max-keys", "encoding-type", "list-type", "continuation-token", "start-after",
-        "fetch-owner", "versionId", "partNumber", "response-content-type", "response-content-language", "response-expires",
-        "response-cache-control", "response-content-disposition", "response-content-encoding", "X-Amz-Algorithm",
-        "X-Amz-Credential", "X-Amz-Date", "X-Amz-Expires", "X-Amz-SignedHeaders", "X-Amz-Signature", "X-Amz-Security-Token",
-        "x-amz-checksum-mode", "optional-object-attributes", "bucket-region", "max-buckets", "continuation-token",
-    ];
-
-    private static bool NoSubresource(S3Request r) => r.Query.Keys.All(k => Options.Contains(k) || k.StartsWith("X-Amz-", StringComparison.OrdinalIgnoreCase));
-
-    private static S3Exception Unsupported(S3Request r)
-    {
-        var sub = r.Query.Keys.FirstOrDefault(k => !Options.Contains(k)) ?? "";
-        return S3Errors.NotImplemented($"The S3 operation {r.Method} {(r.Key is null ? "bucket" : "object")}{(sub.Length > 0 ? "?" + sub : "")}");
-    }
+    /// <summary>An operation of S3's model that LocalShift does not emulate: S3's XML NotImplemented, naming it.</summary>
+    internal static S3Exception NotEmulated(string operation) => S3Errors.NotImplemented($"The operation {operation} of service s3");
 }
