@@ -10,13 +10,24 @@ public static class SqlLexer
     public static List<SqlToken> Tokenize(string sql)
     {
         // About two tokens in five characters (words, the spaces between them, punctuation): one allocation, seldom two.
+        // The tokens are written into the list's own array (its count set ahead, cut back at the end).
         var tokens = new List<SqlToken>(sql.Length / 2 + 8);
+        System.Runtime.InteropServices.CollectionsMarshal.SetCount(tokens, tokens.Capacity);
+        var written = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(tokens);
+        var count = 0;
         var i = 0;
         while (i < sql.Length)
         {
             var start = i;
             var c = sql[i];
             SqlTokenKind kind;
+            if (c == ' ' && (i + 1 == sql.Length || !char.IsWhiteSpace(sql[i + 1])))
+            {
+                // One space, the commonest token of all: the same string every time.
+                i++;
+                Add(ref written, ref count, tokens, new SqlToken(SqlTokenKind.Whitespace, " ", start));
+                continue;
+            }
             if (char.IsWhiteSpace(c))
             {
                 while (i < sql.Length && char.IsWhiteSpace(sql[i])) i++;
@@ -82,9 +93,10 @@ public static class SqlLexer
                 i = end < 0 ? sql.Length : end + tag.Length;
                 kind = SqlTokenKind.String;
             }
-            else if (char.IsLetter(c) || c == '_')
+            else if (char.IsAsciiLetter(c) || c == '_' || (c > '\x7f' && char.IsLetter(c)))
             {
-                while (i < sql.Length && (char.IsLetterOrDigit(sql[i]) || sql[i] is '_' or '$')) i++;
+                i++;
+                while (i < sql.Length && (sql[i] is var w && (char.IsAsciiLetterOrDigit(w) || w is '_' or '$' || (w > '\x7f' && char.IsLetterOrDigit(w))))) i++;
                 kind = SqlTokenKind.Word;
             }
             else if (char.IsAsciiDigit(c) || (c == '.' && char.IsAsciiDigit(At(sql, i + 1))))
@@ -114,9 +126,21 @@ public static class SqlLexer
                     while (i < sql.Length && "+-*/<>=~!@#%^&|`?:".Contains(sql[i]) && !(sql[i] == '-' && At(sql, i + 1) == '-')) i++;
             }
             // A string literal is not kept past its statement (it may be a password): only other texts are shared.
-            tokens.Add(new SqlToken(kind, kind == SqlTokenKind.String ? sql.Substring(start, i - start) : Text(sql, start, i - start), start));
+            Add(ref written, ref count, tokens, new SqlToken(kind, kind == SqlTokenKind.String ? sql.Substring(start, i - start) : Text(sql, start, i - start), start));
         }
+        System.Runtime.InteropServices.CollectionsMarshal.SetCount(tokens, count);
         return tokens;
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static void Add(ref Span<SqlToken> written, ref int count, List<SqlToken> tokens, SqlToken token)
+    {
+        if (count == written.Length)
+        {
+            System.Runtime.InteropServices.CollectionsMarshal.SetCount(tokens, count * 2);
+            written = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(tokens);
+        }
+        written[count++] = token;
     }
 
     /// <summary>Splits on top-level semicolons; blank statements are dropped.</summary>
