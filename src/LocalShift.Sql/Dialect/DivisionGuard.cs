@@ -55,6 +55,8 @@ internal static class DivisionGuard
             var closed = 0;
             foreach (var original in System.Runtime.InteropServices.CollectionsMarshal.AsSpan(tokens))
             {
+                // The statement's own tokens stand in text order: none after the last site's end takes part.
+                if (original.Offset >= last) break;
                 if (!plan.Holds(original)) continue;
                 var (offset, text) = (original.Offset, original.Text);
                 var cut = plan.Cut(original);

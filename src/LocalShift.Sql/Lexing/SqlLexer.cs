@@ -21,11 +21,33 @@ public static class SqlLexer
             var start = i;
             var c = sql[i];
             SqlTokenKind kind;
+            // The commonest tokens first, told apart by one look at an ASCII table: a word (not E'…'), one space, punctuation.
+            var kind0 = c < 128 ? Classes[c] : CharClass.Other;
+            if (kind0 == CharClass.Word && !((c is 'E' or 'e') && At(sql, i + 1) == '\''))
+            {
+                i++;
+                while (i < sql.Length && (sql[i] is var w && (w < 128 ? Classes[w] is CharClass.Word or CharClass.Digit or CharClass.Dollar : char.IsLetterOrDigit(w)))) i++;
+                Add(ref written, ref count, tokens, new SqlToken(SqlTokenKind.Word, Text(sql, start, i - start), start));
+                continue;
+            }
             if (c == ' ' && (i + 1 == sql.Length || !char.IsWhiteSpace(sql[i + 1])))
             {
                 // One space, the commonest token of all: the same string every time.
                 i++;
                 Add(ref written, ref count, tokens, new SqlToken(SqlTokenKind.Whitespace, " ", start));
+                continue;
+            }
+            if (kind0 == CharClass.Punctuation && !(c == '.' && char.IsAsciiDigit(At(sql, i + 1))))
+            {
+                i++;
+                Add(ref written, ref count, tokens, c switch
+                {
+                    '(' => new SqlToken(SqlTokenKind.LeftParen, "(", start),
+                    ')' => new SqlToken(SqlTokenKind.RightParen, ")", start),
+                    ',' => new SqlToken(SqlTokenKind.Comma, ",", start),
+                    ';' => new SqlToken(SqlTokenKind.Semicolon, ";", start),
+                    _ => new SqlToken(SqlTokenKind.Dot, ".", start),
+                });
                 continue;
             }
             if (char.IsWhiteSpace(c))
@@ -189,6 +211,23 @@ public static class SqlLexer
     public static string Join(IEnumerable<SqlToken> tokens) => string.Concat(tokens.Select(t => t.Text));
 
     private static char At(string s, int i) => i < s.Length ? s[i] : '\0';
+
+    private enum CharClass : byte { Other, Word, Digit, Dollar, Punctuation }
+
+    /// <summary>ASCII characters by what they may start or continue: letters and _ start words, digits and $ continue them.</summary>
+    private static readonly CharClass[] Classes = MakeClasses();
+
+    private static CharClass[] MakeClasses()
+    {
+        var classes = new CharClass[128];
+        for (var c = 0; c < 128; c++)
+            classes[c] = char.IsAsciiLetter((char)c) || c == '_' ? CharClass.Word
+                : char.IsAsciiDigit((char)c) ? CharClass.Digit
+                : c == '$' ? CharClass.Dollar
+                : c is '(' or ')' or ',' or ';' or '.' ? CharClass.Punctuation
+                : CharClass.Other;
+        return classes;
+    }
 
     /// <summary>
     /// Texts of short tokens already handed out, by a hash of their characters: keywords, column names, punctuation and
