@@ -17,6 +17,72 @@ namespace LocalShift.Sql.Dialect;
 internal static class DivisionGuard
 {
     /// <summary>
+    /// Where the guard's text goes in the statement's own tokens, for the translator's splice to write as it passes
+    /// them (no token list is copied): <see cref="Opens"/> before the token at a left operand's start, a comma for the
+    /// operator at each of <see cref="Operators"/>, and <see cref="Closes"/> parentheses after the token ending at an
+    /// offset. Null when there is nothing to guard, or when a site cannot be placed on the tokens (then nothing is
+    /// guarded rather than something half, as <see cref="Rewrite"/> does).
+    /// </summary>
+    internal sealed class Plan
+    {
+        public required Dictionary<int, string> Opens { get; init; }
+        public required HashSet<int> Operators { get; init; }
+        public required Dictionary<int, int> Closes { get; init; }
+        /// <summary>Where the sites lie in the text: a token wholly before the first operand or after the last has no part in them.</summary>
+        public int First { get; init; }
+        public int Last { get; init; }
+
+        public static Plan? For(List<SqlToken> tokens, IReadOnlyList<DivisionSite> divisions)
+        {
+            if (divisions.Count == 0) return null;
+            var before = new Dictionary<int, string>();
+            var operators = new HashSet<int>();
+            var closes = new Dictionary<int, int>();
+            var (first, last) = (int.MaxValue, int.MinValue);
+            foreach (var site in divisions)
+            {
+                first = Math.Min(first, site.Start);
+                last = Math.Max(last, site.End);
+                // A later site with the same left start encloses the earlier ones (a / b / c is ls_div(ls_div(a, b), c)).
+                before[site.Start] = (site.Modulo ? "ls_mod(" : "ls_div(") + before.GetValueOrDefault(site.Start);
+                operators.Add(site.Operator);
+                closes[site.End] = closes.GetValueOrDefault(site.End) + 1;
+            }
+            var plan = new Plan { Opens = before, Operators = operators, Closes = closes, First = first, Last = last };
+            // Placed as the splice will place them: every site's start, operator and end at a token.
+            var opened = 0;
+            var replaced = 0;
+            var closed = 0;
+            foreach (var original in System.Runtime.InteropServices.CollectionsMarshal.AsSpan(tokens))
+            {
+                // The statement's own tokens stand in text order: none after the last site's end takes part.
+                if (original.Offset >= last) break;
+                if (!plan.Holds(original)) continue;
+                var (offset, text) = (original.Offset, original.Text);
+                var cut = plan.Cut(original);
+                if (cut > 0) (offset, text) = (offset + cut, text[cut..]);
+                if (before.TryGetValue(offset, out var prefix)) opened += prefix.Length / "ls_div(".Length;
+                if (original.Kind == SqlTokenKind.Operator && operators.Contains(offset)) replaced++;
+                closed += closes.GetValueOrDefault(offset + text.Length);
+            }
+            return opened == divisions.Count && replaced == operators.Count && closed == divisions.Count ? plan : null;
+        }
+
+        /// <summary>Whether the token may take part in a site: one of the statement's own, significant, within the sites' reach.</summary>
+        public bool Holds(SqlToken token) =>
+            token.Offset >= 0 && !token.IsTrivia && token.Offset + token.Text.Length > First && token.Offset < Last;
+
+        /// <summary>Where a left operand starts inside an operator the lexer read as one (the "-" of "y+-a / b"): its length before, or 0.</summary>
+        public int Cut(SqlToken token)
+        {
+            if (token.Kind != SqlTokenKind.Operator || token.Text.Length < 2) return 0;
+            for (var cut = 1; cut < token.Text.Length; cut++)
+                if (Opens.ContainsKey(token.Offset + cut)) return cut;
+            return 0;
+        }
+    }
+
+    /// <summary>
     /// The statement with its divisions and modulos guarded; the same list when it has none. <paramref name="tokens"/>
     /// carry the offsets of the text the divisions were read from (tokens a rewrite made have none and are passed on).
     /// When a site cannot be placed on the tokens, nothing is guarded rather than something half.

@@ -61,10 +61,9 @@ public static class RedshiftTranslator
             (tokens, pre) = CreateTableRewriter.Rewrite(tokens, create);
         }
         else if (sites.Dropped.Count > 0) tokens = Without(tokens, sites.Dropped);
-        tokens = DivisionGuard.Rewrite(TopClause.Rewrite(tokens, sites.Rewrites), divisions);
-        // Casts of text to dates and times read by Redshift's automatic recognition (a pass of its own, before the splice).
-        tokens = TemporalCasts.Rewrite(tokens);
-        return new TranslatedStatement(new Splice(tokens, sites.Rewrites, sites.Names, context).Text(), pre);
+        tokens = TopClause.Rewrite(tokens, sites.Rewrites);
+        // The divisions are guarded by the splice as it writes the tokens (DivisionGuard.Plan).
+        return new TranslatedStatement(new Splice(tokens, sites.Rewrites, sites.Names, context, DivisionGuard.Plan.For(tokens, divisions)).Text(), pre);
     }
 
     /// <summary>
@@ -101,14 +100,29 @@ public static class RedshiftTranslator
     /// rewrite before this pass made (no offset) is copied as it is. The result columns' names are written as aliases
     /// where their items end.
     /// </summary>
-    private sealed class Splice(List<SqlToken> tokens, IReadOnlyList<RewriteSite> rewrites, IReadOnlyList<ColumnName> names, TranslationContext context)
+    private sealed class Splice(List<SqlToken> tokens, IReadOnlyList<RewriteSite> rewrites, IReadOnlyList<ColumnName> names, TranslationContext context,
+        DivisionGuard.Plan? divisions)
     {
+        /// <summary>The divisions to guard, written around their operands as the tokens pass.</summary>
+        private readonly DivisionGuard.Plan? _divisions = divisions;
+        /// <summary>The offset of a temporal cast's operand being written again: the divisions opening there were opened before the cast.</summary>
+        private int _opened = -1;
         private readonly TranslationContext _context = context;
         private readonly Dictionary<int, RewriteSite>? _sites = Index(rewrites);
+        /// <summary>
+        /// Casts to a date or time type (<see cref="RewriteKind.Temporal"/>), by where they start: several may start at
+        /// one place (<c>x::timestamp::date</c>, or an operand that is itself a site), the outermost first, each tried
+        /// before the place's other site.
+        /// </summary>
+        private readonly Dictionary<int, RewriteSite[]>? _temporal = Temporal(rewrites);
+        /// <summary>The temporal casts whose replacement is being written: their operands, starting where they do, are not theirs again.</summary>
+        private List<RewriteSite>? _active;
         /// <summary>The offsets where a site starts, one bit each: most tokens are looked up here, not in <see cref="_sites"/>.</summary>
         private readonly ulong[]? _starts = Starts(rewrites);
         /// <summary>Text to write where the statement's text reaches an offset (a result column's alias, a TOP's LIMIT), once it does.</summary>
         private List<(int At, string Text)>? _pending = Aliases(names);
+        /// <summary>The least offset of <see cref="_pending"/>'s texts: before it, nothing is to be written.</summary>
+        private int _pendingAt = names.Count == 0 ? int.MaxValue : Least(names);
         /// <summary>Where the last of the statement's own tokens written ends.</summary>
         private int _written;
 
@@ -116,8 +130,24 @@ public static class RedshiftTranslator
         {
             if (rewrites.Count == 0) return null;
             var sites = new Dictionary<int, RewriteSite>(rewrites.Count);
-            foreach (var site in rewrites) sites.TryAdd(site.Start, site);
+            foreach (var site in rewrites) if (site.Kind != RewriteKind.Temporal) sites.TryAdd(site.Start, site);
             return sites;
+        }
+
+        private static Dictionary<int, RewriteSite[]>? Temporal(IReadOnlyList<RewriteSite> rewrites)
+        {
+            Dictionary<int, RewriteSite[]>? casts = null;
+            for (var k = rewrites.Count - 1; k >= 0; k--)
+            {
+                var site = rewrites[k];
+                if (site.Kind != RewriteKind.Temporal) continue;
+                casts ??= [];
+                // Read later means enclosing (a postfix cast is placed after its operand's sites): the outermost first.
+                casts[site.Start] = casts.TryGetValue(site.Start, out var known)
+                    ? [.. known.Append(site).OrderByDescending(c => c.End)]
+                    : [site];
+            }
+            return casts;
         }
 
         private static List<(int At, string Text)>? Aliases(IReadOnlyList<ColumnName> names)
@@ -126,6 +156,13 @@ public static class RedshiftTranslator
             var pending = new List<(int At, string Text)>(names.Count + 1);
             foreach (var name in names) pending.Add((name.At, " AS " + QuoteIdentifier(name.Name)));
             return pending;
+        }
+
+        private static int Least(IReadOnlyList<ColumnName> names)
+        {
+            var least = int.MaxValue;
+            foreach (var name in names) least = Math.Min(least, name.At);
+            return least;
         }
 
         private static ulong[]? Starts(IReadOnlyList<RewriteSite> rewrites)
@@ -153,13 +190,19 @@ public static class RedshiftTranslator
         /// <summary>Writes the pending text whose place is at or before <paramref name="offset"/>.</summary>
         private void Flush(StringBuilder sb, int offset)
         {
-            if (_pending is null) return;
+            if (_pending is null || offset < _pendingAt) return;
+            var least = int.MaxValue;
             for (var k = 0; k < _pending.Count; k++)
             {
-                if (_pending[k].At > offset) continue;
+                if (_pending[k].At > offset)
+                {
+                    least = Math.Min(least, _pending[k].At);
+                    continue;
+                }
                 sb.Append(_pending[k].Text);
                 _pending.RemoveAt(k--);
             }
+            _pendingAt = least;
         }
 
         private void Append(StringBuilder sb, int from, int to)
@@ -168,17 +211,96 @@ public static class RedshiftTranslator
             {
                 var token = tokens[i];
                 if (token.Offset >= 0 && _pending is not null) Flush(sb, token.Offset);
+                var guarded = _divisions is not null && _divisions.Holds(token);
+                if (guarded)
+                {
+                    if (_divisions!.Cut(token) is var cut and > 0)
+                    {
+                        sb.Append(token.Text, 0, cut);
+                        token = token with { Text = token.Text[cut..], Offset = token.Offset + cut };
+                    }
+                    if (token.Offset != _opened && _divisions.Opens.TryGetValue(token.Offset, out var open)) sb.Append(open);
+                    if (token.Kind == SqlTokenKind.Operator && _divisions.Operators.Contains(token.Offset))
+                    {
+                        // The operator may run together with the right operand's signs ("/-").
+                        sb.Append(',');
+                        if (token.Text.Length > 1) sb.Append(token.Text, 1, token.Text.Length - 1);
+                        _written = token.Offset + token.Text.Length;
+                        Close(sb, _written);
+                        continue;
+                    }
+                }
+                if (_temporal is not null && token.Offset >= 0 && !token.IsTrivia && _temporal.TryGetValue(token.Offset, out var casts)
+                    && TemporalCast(casts, i, to) is var (cast, castEnd))
+                {
+                    sb.Append(cast);
+                    i = After(castEnd, i, to) - 1;
+                    _written = castEnd;
+                    if (guarded) Close(sb, castEnd);
+                    continue;
+                }
                 if (_sites is not null && token.Offset >= 0 && !token.IsTrivia && MayStart(token.Offset) && _sites.TryGetValue(token.Offset, out var site) && Replace(site, i, to) is var (text, end))
                 {
                     sb.Append(text);
                     i = After(end, i, to) - 1;
                     _written = end;
+                    if (guarded) Close(sb, end);
                     continue;
                 }
                 sb.Append(token.Text);
                 if (token.Offset >= 0) _written = token.Offset + token.Text.Length;
+                if (guarded) Close(sb, _written);
             }
             if (_pending is not null) Flush(sb, _written);
+        }
+
+        /// <summary>
+        /// The first of <paramref name="casts"/> (all starting at the token <paramref name="at"/>) that is not being
+        /// written already and rewrites its cast, with where it ends; null when none does.
+        /// </summary>
+        private (string Text, int End)? TemporalCast(RewriteSite[] casts, int at, int to)
+        {
+            for (var k = 0; k < casts.Length; k++)
+            {
+                var site = casts[k];
+                if (_active is not null && _active.Contains(site)) continue;
+                var active = _active ??= [];
+                var depth = active.Count;
+                // This cast and the ones enclosing it at this place are not tried again inside its operand.
+                for (var j = 0; j <= k; j++) active.Add(casts[j]);
+                try
+                {
+                    if (TemporalReplacement(site, at, to) is { } text) return (text, site.End);
+                }
+                finally { active.RemoveRange(depth, active.Count - depth); }
+            }
+            return null;
+        }
+
+        /// <summary>A cast to a date or time type through the recognizer (<see cref="TemporalCasts"/>); null to leave it to the engine's cast.</summary>
+        private string? TemporalReplacement(RewriteSite site, int at, int to)
+        {
+            var (a, b) = Range(site.Arguments[0], at, to);
+            while (a < b && tokens[a].IsTrivia) a++;
+            while (b > a && tokens[b - 1].IsTrivia) b--;
+            if (a >= b) return null;
+            var type = TemporalCasts.TypeOf(site.Name);
+            if (b == a + 1 && tokens[a].Kind == SqlTokenKind.String && TemporalCasts.LeavesLiteral(tokens[a].StringValue, type)) return null;
+            var sb = new StringBuilder();
+            var literal = b == a + 1 && tokens[a].Kind == SqlTokenKind.String;
+            if (!literal) sb.Append(TemporalCasts.Open);
+            // An operand starting where the cast does (x::date) starts where a division around the cast opened already.
+            var opened = _opened;
+            if (tokens[a].Offset == site.Start) _opened = site.Start;
+            try { Append(sb, a, b); }
+            finally { _opened = opened; }
+            return literal ? TemporalCasts.Literal(sb.ToString(), type) : sb.Append(TemporalCasts.Close(type)).ToString();
+        }
+
+        /// <summary>Closes the guarded divisions whose right operand ends at <paramref name="end"/>.</summary>
+        private void Close(StringBuilder sb, int end)
+        {
+            if (_divisions!.Closes.TryGetValue(end, out var count)) sb.Append(')', count);
         }
 
         /// <summary>The text of <paramref name="span"/>, its sites rewritten, without the trivia at its ends.</summary>
@@ -236,6 +358,7 @@ public static class RedshiftTranslator
                     return TypeRewrite(site) is { } replaced ? (replaced, site.End) : null;
                 case RewriteKind.Top:
                     (_pending ??= []).Add((site.Type!.Value.Start, " LIMIT " + Render(site.Arguments[0], at, to)));
+                    _pendingAt = Math.Min(_pendingAt, site.Type!.Value.Start);
                     return ("", site.End);
                 case RewriteKind.Keyword:
                     return site.Name switch
@@ -293,20 +416,20 @@ public static class RedshiftTranslator
 
         internal string? RewriteCall(RewriteSite site, int from, int to, ref int end)
         {
-            var args = new List<List<SqlToken>>(site.Arguments.Count);
-            foreach (var span in site.Arguments) args.Add(ArgumentTokens(span, from, to));
+            // The arguments' tokens, taken only for the rewrites that read them.
+            var args = new ArgumentList(this, site.Arguments, from, to);
             // Each argument is rewritten once, however often the replacement repeats it.
             var rewritten = new string?[args.Count];
             string Arg(int n) => rewritten[n] ??= Render(site.Arguments[n], from, to);
-            var empty = args.Count == 0 || (args.Count == 1 && args[0].All(t => t.IsTrivia));
+            bool Empty() => args.Count == 0 || (args.Count == 1 && args[0].All(t => t.IsTrivia));
             var name = site.Name;
             switch (name)
             {
-            case "VERSION" when empty:
+            case "VERSION" when Empty():
                 return QuoteLiteral(VersionString);
-            case "CURRENT_DATABASE" when empty:
+            case "CURRENT_DATABASE" when Empty():
                 return QuoteLiteral(_context.Database);
-            case "GETDATE" when empty:
+            case "GETDATE" when Empty():
                 return "CAST(date_trunc('second', current_timestamp) AS TIMESTAMP)";
             case "NVL" when args.Count >= 2:
                 return "coalesce(" + string.Join(", ", args.Select((_, n) => Arg(n))) + ")";
@@ -429,6 +552,23 @@ public static class RedshiftTranslator
             default:
                 return null;
         }
+        }
+
+        /// <summary>A call's arguments as tokens, each taken from the statement's tokens when first read.</summary>
+        private sealed class ArgumentList(Splice splice, IReadOnlyList<TextSpan> spans, int from, int to) : IReadOnlyList<List<SqlToken>>
+        {
+            private readonly List<SqlToken>?[] _tokens = new List<SqlToken>?[spans.Count];
+
+            public int Count => spans.Count;
+
+            public List<SqlToken> this[int index] => _tokens[index] ??= splice.ArgumentTokens(spans[index], from, to);
+
+            public IEnumerator<List<SqlToken>> GetEnumerator()
+            {
+                for (var k = 0; k < Count; k++) yield return this[k];
+            }
+
+            System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
         }
 
         /// <summary>

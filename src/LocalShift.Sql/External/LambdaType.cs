@@ -66,9 +66,18 @@ public sealed record LambdaType(LambdaTypeKind Kind, int Precision = 0, int Scal
     /// </summary>
     public (string Open, string Close) ArgumentCast => Kind switch
     {
-        LambdaTypeKind.Decimal or LambdaTypeKind.Date or LambdaTypeKind.Timestamp => ("CAST(CAST((", $") AS {EngineName}) AS VARCHAR)"),
+        LambdaTypeKind.Decimal => ("CAST(CAST((", $") AS {EngineName}) AS VARCHAR)"),
+        // A date or timestamp argument given as text is read by Redshift's recognition, as a cast of the user's own is.
+        LambdaTypeKind.Date or LambdaTypeKind.Timestamp => ("CAST(" + Dialect.TemporalCasts.Open + "(", ")" + Dialect.TemporalCasts.Close(Temporal) + " AS VARCHAR)"),
         _ => ("CAST((", $") AS {EngineName})"),
     };
+
+    /// <summary>The engine expression around the host function's answer (text) that makes it a value of this type: a date or timestamp read by Redshift's recognition.</summary>
+    public (string Open, string Close) ResultCast => Kind is LambdaTypeKind.Date or LambdaTypeKind.Timestamp
+        ? (Dialect.TemporalCasts.Open, Dialect.TemporalCasts.Close(Temporal))
+        : ("CAST(", $" AS {EngineName})");
+
+    private Copy.TemporalType Temporal => Kind == LambdaTypeKind.Date ? Copy.TemporalType.Date : Copy.TemporalType.Timestamp;
 
     public override string ToString() => Text;
 

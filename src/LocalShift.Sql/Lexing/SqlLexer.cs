@@ -10,13 +10,46 @@ public static class SqlLexer
     public static List<SqlToken> Tokenize(string sql)
     {
         // About two tokens in five characters (words, the spaces between them, punctuation): one allocation, seldom two.
+        // The tokens are written into the list's own array (its count set ahead, cut back at the end).
         var tokens = new List<SqlToken>(sql.Length / 2 + 8);
+        System.Runtime.InteropServices.CollectionsMarshal.SetCount(tokens, tokens.Capacity);
+        var written = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(tokens);
+        var count = 0;
         var i = 0;
         while (i < sql.Length)
         {
             var start = i;
             var c = sql[i];
             SqlTokenKind kind;
+            // The commonest tokens first, told apart by one look at an ASCII table: a word (not E'…'), one space, punctuation.
+            var kind0 = c < 128 ? Classes[c] : CharClass.Other;
+            if (kind0 == CharClass.Word && !((c is 'E' or 'e') && At(sql, i + 1) == '\''))
+            {
+                i++;
+                while (i < sql.Length && (sql[i] is var w && (w < 128 ? Classes[w] is CharClass.Word or CharClass.Digit or CharClass.Dollar : char.IsLetterOrDigit(w)))) i++;
+                Add(ref written, ref count, tokens, new SqlToken(SqlTokenKind.Word, Text(sql, start, i - start), start));
+                continue;
+            }
+            if (c == ' ' && (i + 1 == sql.Length || !char.IsWhiteSpace(sql[i + 1])))
+            {
+                // One space, the commonest token of all: the same string every time.
+                i++;
+                Add(ref written, ref count, tokens, new SqlToken(SqlTokenKind.Whitespace, " ", start));
+                continue;
+            }
+            if (kind0 == CharClass.Punctuation && !(c == '.' && char.IsAsciiDigit(At(sql, i + 1))))
+            {
+                i++;
+                Add(ref written, ref count, tokens, c switch
+                {
+                    '(' => new SqlToken(SqlTokenKind.LeftParen, "(", start),
+                    ')' => new SqlToken(SqlTokenKind.RightParen, ")", start),
+                    ',' => new SqlToken(SqlTokenKind.Comma, ",", start),
+                    ';' => new SqlToken(SqlTokenKind.Semicolon, ";", start),
+                    _ => new SqlToken(SqlTokenKind.Dot, ".", start),
+                });
+                continue;
+            }
             if (char.IsWhiteSpace(c))
             {
                 while (i < sql.Length && char.IsWhiteSpace(sql[i])) i++;
@@ -82,9 +115,10 @@ public static class SqlLexer
                 i = end < 0 ? sql.Length : end + tag.Length;
                 kind = SqlTokenKind.String;
             }
-            else if (char.IsLetter(c) || c == '_')
+            else if (char.IsAsciiLetter(c) || c == '_' || (c > '\x7f' && char.IsLetter(c)))
             {
-                while (i < sql.Length && (char.IsLetterOrDigit(sql[i]) || sql[i] is '_' or '$')) i++;
+                i++;
+                while (i < sql.Length && (sql[i] is var w && (char.IsAsciiLetterOrDigit(w) || w is '_' or '$' || (w > '\x7f' && char.IsLetterOrDigit(w))))) i++;
                 kind = SqlTokenKind.Word;
             }
             else if (char.IsAsciiDigit(c) || (c == '.' && char.IsAsciiDigit(At(sql, i + 1))))
@@ -114,9 +148,21 @@ public static class SqlLexer
                     while (i < sql.Length && "+-*/<>=~!@#%^&|`?:".Contains(sql[i]) && !(sql[i] == '-' && At(sql, i + 1) == '-')) i++;
             }
             // A string literal is not kept past its statement (it may be a password): only other texts are shared.
-            tokens.Add(new SqlToken(kind, kind == SqlTokenKind.String ? sql.Substring(start, i - start) : Text(sql, start, i - start), start));
+            Add(ref written, ref count, tokens, new SqlToken(kind, kind == SqlTokenKind.String ? sql.Substring(start, i - start) : Text(sql, start, i - start), start));
         }
+        System.Runtime.InteropServices.CollectionsMarshal.SetCount(tokens, count);
         return tokens;
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static void Add(ref Span<SqlToken> written, ref int count, List<SqlToken> tokens, SqlToken token)
+    {
+        if (count == written.Length)
+        {
+            System.Runtime.InteropServices.CollectionsMarshal.SetCount(tokens, count * 2);
+            written = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(tokens);
+        }
+        written[count++] = token;
     }
 
     /// <summary>Splits on top-level semicolons; blank statements are dropped.</summary>
@@ -165,6 +211,23 @@ public static class SqlLexer
     public static string Join(IEnumerable<SqlToken> tokens) => string.Concat(tokens.Select(t => t.Text));
 
     private static char At(string s, int i) => i < s.Length ? s[i] : '\0';
+
+    private enum CharClass : byte { Other, Word, Digit, Dollar, Punctuation }
+
+    /// <summary>ASCII characters by what they may start or continue: letters and _ start words, digits and $ continue them.</summary>
+    private static readonly CharClass[] Classes = MakeClasses();
+
+    private static CharClass[] MakeClasses()
+    {
+        var classes = new CharClass[128];
+        for (var c = 0; c < 128; c++)
+            classes[c] = char.IsAsciiLetter((char)c) || c == '_' ? CharClass.Word
+                : char.IsAsciiDigit((char)c) ? CharClass.Digit
+                : c == '$' ? CharClass.Dollar
+                : c is '(' or ')' or ',' or ';' or '.' ? CharClass.Punctuation
+                : CharClass.Other;
+        return classes;
+    }
 
     /// <summary>
     /// Texts of short tokens already handed out, by a hash of their characters: keywords, column names, punctuation and

@@ -28,7 +28,25 @@ public readonly record struct SqlToken(SqlTokenKind Kind, string Text, int Offse
 
     /// <summary>True for an unquoted word equal (ignoring case) to <paramref name="word"/>.</summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-    public bool Is(string word) => Kind == SqlTokenKind.Word && Text.Length == word.Length && Text.Equals(word, StringComparison.OrdinalIgnoreCase);
+    public bool Is(string word) => Kind == SqlTokenKind.Word && Text.Length == word.Length && EqualsIgnoringCase(Text, word);
+
+    /// <summary>
+    /// Ordinal equality ignoring case, as <see cref="StringComparison.OrdinalIgnoreCase"/> compares, of two strings of one
+    /// length: ASCII compared here (the keywords are ASCII), any other character left to the framework's comparison.
+    /// </summary>
+    private static bool EqualsIgnoringCase(string text, string word)
+    {
+        for (var k = 0; k < word.Length; k++)
+        {
+            var c = text[k];
+            var w = word[k];
+            if (c == w) continue;
+            if ((c | w) > 0x7f) return text.Equals(word, StringComparison.OrdinalIgnoreCase);
+            var folded = c | 0x20;
+            if (folded != (w | 0x20) || (uint)(folded - 'a') > 'z' - 'a') return false;
+        }
+        return true;
+    }
 
     public bool IsAny(params ReadOnlySpan<string> words)
     {

@@ -164,10 +164,10 @@ internal sealed partial class SqlSession
             string Open(int k) => args[k].ArgumentCast.Open;
             string Close(int k) => args[k].ArgumentCast.Close;
             edits.Add((call.Name.Position, offsets[open] + 1,
-                $"CAST({ExternalFunctionCalls.HostFunction}('{prepared.Token}', '{index}', json_array(" + (args.Count > 0 ? Open(0) : "")));
+                $"{function.Returns.ResultCast.Open}{ExternalFunctionCalls.HostFunction}('{prepared.Token}', '{index}', json_array(" + (args.Count > 0 ? Open(0) : "")));
             for (var k = 0; k < commas.Count; k++)
                 edits.Add((offsets[commas[k]], offsets[commas[k]] + 1, Close(k) + ", " + Open(k + 1)));
-            edits.Add((offsets[i], offsets[i] + 1, (args.Count > 0 ? Close(args.Count - 1) : "") + $")) AS {function.Returns.EngineName})"));
+            edits.Add((offsets[i], offsets[i] + 1, (args.Count > 0 ? Close(args.Count - 1) : "") + "))" + function.Returns.ResultCast.Close));
         }
         return edits;
     }

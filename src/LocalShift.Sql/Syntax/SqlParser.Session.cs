@@ -113,10 +113,10 @@ public sealed partial class SqlParser
         // SELECT … INTO makes a table: no cursor's query (PostgreSQL: "SELECT ... INTO is not allowed here").
         if (query.Body is SelectCore { Into: not null } into)
         {
-            _i = _offsets.BinarySearch(into.IntoClause.Start);
+            _i = IndexAt(into.IntoClause.Start);
             throw Error();
         }
-        return new DeclareCursorStatement(name, query, new TextSpan(_offsets[start], EndOf(_i - 1)));
+        return new DeclareCursorStatement(name, query, new TextSpan(_t[start].Offset, EndOf(_i - 1)));
     }
 
     private FetchStatement ParseFetch()

@@ -14,8 +14,9 @@ namespace LocalShift.Sql.Syntax;
 /// </summary>
 public sealed partial class SqlParser
 {
-    private readonly List<SqlToken> _t = [];
-    private readonly List<int> _offsets = [];
+    /// <summary>The statement's significant tokens (<see cref="_n"/> of them), each with its offset in the text.</summary>
+    private SqlToken[] _t;
+    private int _n;
     private readonly string _sql;
     private int _i;
     private int _depth;
@@ -41,7 +42,7 @@ public sealed partial class SqlParser
         var all = tokens ?? SqlLexer.Tokenize(sql);
         var significant = 0;
         for (var k = 0; k < all.Count; k++) if (!all[k].IsTrivia) significant++;
-        _t.Capacity = _offsets.Capacity = significant + 4;
+        _t = Rent(significant + 4);
         var offset = 0;
         for (var k = 0; k < all.Count; k++)
         {
@@ -64,9 +65,14 @@ public sealed partial class SqlParser
     public static Statement Parse(string sql, IReadOnlyList<SqlToken>? tokens, PlanningBudget? budget)
     {
         var parser = new SqlParser(sql, tokens, budget);
-        var statement = parser.ParseStatement();
-        if (parser.Peek.Kind == SqlTokenKind.Semicolon) parser._i++;
-        if (!parser.AtEnd) throw parser.Error();
+        Statement statement;
+        try
+        {
+            statement = parser.ParseStatement();
+            if (parser.Peek.Kind == SqlTokenKind.Semicolon) parser._i++;
+            if (!parser.AtEnd) throw parser.Error();
+        }
+        finally { parser.Return(); }
         return parser._divisions is null && parser._rewrites is null
             ? statement
             : statement with { Divisions = parser._divisions ?? [], Rewrites = parser._rewrites ?? [] };
@@ -79,9 +85,13 @@ public sealed partial class SqlParser
     public static Query ParseQuery(string sql, PlanningBudget? budget = null)
     {
         var parser = new SqlParser(sql, null, budget);
-        var query = parser.ParseQueryExpression();
-        if (!parser.AtEnd) throw parser.Error();
-        return query;
+        try
+        {
+            var query = parser.ParseQueryExpression();
+            if (!parser.AtEnd) throw parser.Error();
+            return query;
+        }
+        finally { parser.Return(); }
     }
 
     /// <summary>
@@ -95,36 +105,75 @@ public sealed partial class SqlParser
         {
             var cut = text.Length;
             while (cut > 1 && text[cut - 1] is '+' or '-') cut--;
-            _t.Add(new SqlToken(SqlTokenKind.Operator, text[..cut]));
-            _offsets.Add(offset);
-            for (var k = cut; k < text.Length; k++)
-            {
-                _t.Add(new SqlToken(SqlTokenKind.Operator, text[k].ToString()));
-                _offsets.Add(offset + k);
-            }
+            Add(new SqlToken(SqlTokenKind.Operator, text[..cut], offset));
+            for (var k = cut; k < text.Length; k++) Add(new SqlToken(SqlTokenKind.Operator, text[k].ToString(), offset + k));
             return;
         }
-        _t.Add(token);
-        _offsets.Add(offset);
+        Add(token.Offset == offset ? token : token with { Offset = offset });
+    }
+
+    private void Add(SqlToken token)
+    {
+        if (_n == _t.Length) Array.Resize(ref _t, _n * 2);
+        _t[_n++] = token;
+    }
+
+    /// <summary>A token array left by the thread's last parse, or a new one: a statement's tokens are not garbage for every statement.</summary>
+    [ThreadStatic] private static SqlToken[]? t_spare;
+
+    private static SqlToken[] Rent(int length)
+    {
+        var spare = t_spare;
+        if (spare is not null && spare.Length >= length)
+        {
+            t_spare = null;
+            return spare;
+        }
+        return new SqlToken[Math.Max(length, 64)];
+    }
+
+    /// <summary>Gives the token array back for the thread's next parse, emptied (a string literal is not kept past its statement).</summary>
+    private void Return()
+    {
+        var t = _t;
+        _t = [];
+        Array.Clear(t, 0, _n);
+        _n = 0;
+        if (t.Length <= 16_384 && (t_spare is null || t_spare.Length < t.Length)) t_spare = t;
+    }
+
+    /// <summary>The index of the token at <paramref name="offset"/> (or the bitwise complement of where it would stand).</summary>
+    private int IndexAt(int offset)
+    {
+        int low = 0, high = _n - 1;
+        while (low <= high)
+        {
+            var middle = (low + high) >>> 1;
+            var at = _t[middle].Offset;
+            if (at == offset) return middle;
+            if (at < offset) low = middle + 1;
+            else high = middle - 1;
+        }
+        return ~low;
     }
 
     // ---- token helpers -----------------------------------------------------------------------------------------
 
-    private bool AtEnd => _i >= _t.Count;
+    private bool AtEnd => _i >= _n;
     /// <summary>Stands past the last token: no kind or word matches it.</summary>
     private static readonly SqlToken End = new(SqlTokenKind.Whitespace, "");
 
     // The parser's most frequent calls: inlined, as the JIT does not always do in the larger methods.
-    private SqlToken Peek { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => _i < _t.Count ? _t[_i] : End; }
+    private SqlToken Peek { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => _i < _n ? _t[_i] : End; }
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private SqlToken PeekAt(int ahead) => _i + ahead < _t.Count ? _t[_i + ahead] : End;
-    private int Position => _i < _t.Count ? _offsets[_i] : _sql.Length;
+    private SqlToken PeekAt(int ahead) => _i + ahead < _n ? _t[_i + ahead] : End;
+    private int Position => _i < _n ? _t[_i].Offset : _sql.Length;
 
     /// <summary>Where the token at <paramref name="index"/> ends in the text.</summary>
-    private int EndOf(int index) => _offsets[index] + _t[index].Text.Length;
+    private int EndOf(int index) => _t[index].Offset + _t[index].Text.Length;
 
     /// <summary>The text between the tokens at <paramref name="open"/> and <paramref name="close"/> (a parenthesis, a comma, AS), trivia included.</summary>
-    private TextSpan Between(int open, int close) => new(EndOf(open), _offsets[close]);
+    private TextSpan Between(int open, int close) => new(EndOf(open), _t[close].Offset);
 
     private void Site(RewriteSite site) => (_rewrites ??= []).Add(site);
 
@@ -208,7 +257,58 @@ public sealed partial class SqlParser
         "SET",
     };
 
-    private static bool IsName(SqlToken t) => t.Kind == SqlTokenKind.QuotedIdentifier || (t.Kind == SqlTokenKind.Word && !Reserved.Contains(t.Text));
+    private static bool IsName(SqlToken t) => t.Kind == SqlTokenKind.QuotedIdentifier || (t.Kind == SqlTokenKind.Word && !IsReserved(t.Text));
+
+    private static bool IsReserved(string word) => (Info(word).Class & WordClass.Reserved) != 0;
+
+    /// <summary>What the parser asks of a word most often, answered once per word (<see cref="Info"/>).</summary>
+    [Flags]
+    private enum WordClass : byte
+    {
+        None = 0,
+        /// <summary>In <see cref="Reserved"/>.</summary>
+        Reserved = 1,
+        /// <summary>In <see cref="PrimaryWords"/>.</summary>
+        Primary = 2,
+        /// <summary>A word <see cref="InfixLevel"/> may read as an operator.</summary>
+        Infix = 4,
+    }
+
+    private sealed record WordInfo(string Word, WordClass Class, string Upper);
+
+    /// <summary>
+    /// A word's classes and upper-case form, by the word's string: the lexer hands out one string per repeated text, so a
+    /// statement's keywords and names are classified once, not looked up in the word sets at every test. A slot holds
+    /// the last word that hashed to it (records are immutable, so threads may share and overwrite slots freely).
+    /// </summary>
+    private static readonly WordInfo?[] Words = new WordInfo?[1024];
+
+    private static WordInfo Info(string word)
+    {
+        // A hash of the length and three characters: cheaper than the whole word's, and a word's own slot nearly always.
+        var hash = (uint)word.Length;
+        hash = hash * 31 + word[0];
+        hash = hash * 31 + word[word.Length >> 1];
+        hash = hash * 31 + word[^1];
+        ref var slot = ref Words[(hash ^ (hash >> 10)) & (uint)(Words.Length - 1)];
+        var info = slot;
+        if (info is not null && (ReferenceEquals(info.Word, word) || info.Word == word)) return info;
+        var kind = WordClass.None;
+        if (Reserved.Contains(word)) kind |= WordClass.Reserved;
+        if (PrimaryWords.Contains(word)) kind |= WordClass.Primary;
+        if (InfixWords.Contains(word)) kind |= WordClass.Infix;
+        info = new WordInfo(word, kind, word.ToUpperInvariant());
+        slot = info;
+        return info;
+    }
+
+    /// <summary>A word in upper case (the tree's spelling of keywords and of the names the translator reads).</summary>
+    private static string Upper(string word) => Info(word).Upper;
+
+    private static readonly HashSet<string> InfixWords = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "OR", "AND", "IS", "ISNULL", "NOTNULL", "BETWEEN", "IN", "LIKE", "ILIKE", "SIMILAR", "NOT",
+    };
 
     /// <summary>An identifier: a quoted one, or a word (reserved words too where the grammar allows only a name here).</summary>
     private string Identifier(bool allowReserved = true)
@@ -490,7 +590,7 @@ public sealed partial class SqlParser
     }
 
     /// <summary>The text from the token at <paramref name="first"/> to the last one read.</summary>
-    private TextSpan Span(int first) => new(_offsets[first], EndOf(_i - 1));
+    private TextSpan Span(int first) => new(_t[first].Offset, EndOf(_i - 1));
 
     /// <summary>A type's tokens from <paramref name="from"/> to just before <paramref name="to"/> as one text, words one space apart.</summary>
     private string TypeText(int from, int to)
@@ -563,7 +663,7 @@ public sealed partial class SqlParser
                         else if (depth == 0 && _t[k].Kind == SqlTokenKind.Comma) separators.Add(k);
                     }
                     separators.Add(close);
-                    string Written(int a, int b) => _sql[EndOf(separators[a])..(_offsets[separators[b]])].Trim();
+                    string Written(int a, int b) => _sql[EndOf(separators[a]).._t[separators[b]].Offset].Trim();
                     if (separators.Count > 1) long.TryParse(Written(0, 1), out seed);
                     if (separators.Count > 2) long.TryParse(Written(1, 2), out step);
                 }
@@ -915,8 +1015,8 @@ public sealed partial class SqlParser
             {
                 // Redshift's TOP n is the query's LIMIT n, written after the query's last clause.
                 var end = EndOf(_i - 1);
-                Site(new RewriteSite(RewriteKind.Top, "TOP", _offsets[_top], EndOf(_top + 1))
-                    { Arguments = [new TextSpan(_offsets[_top + 1], EndOf(_top + 1))], Type = new TextSpan(end, end) });
+                Site(new RewriteSite(RewriteKind.Top, "TOP", _t[_top].Offset, EndOf(_top + 1))
+                    { Arguments = [new TextSpan(_t[_top + 1].Offset, EndOf(_top + 1))], Type = new TextSpan(end, end) });
             }
             return new Query(with, recursive, body, order, limit, offset);
         }
@@ -934,8 +1034,8 @@ public sealed partial class SqlParser
         while (true)
         {
             string op;
-            if (level == 0 && Peek.IsAny("UNION", "EXCEPT", "MINUS")) op = Next().Text.ToUpperInvariant();
-            else if (level == 1 && Peek.Is("INTERSECT")) op = Next().Text.ToUpperInvariant();
+            if (level == 0 && Peek.IsAny("UNION", "EXCEPT", "MINUS")) op = Upper(Next().Text);
+            else if (level == 1 && Peek.Is("INTERSECT")) op = Upper(Next().Text);
             else return left;
             var all = Accept("ALL");
             if (!all) Accept("DISTINCT");
@@ -1027,7 +1127,7 @@ public sealed partial class SqlParser
         var core = new SelectCore(distinct, distinctOn, top, items, into, from, where, groupBy, having, qualify, windows);
         return into is null ? core : core with
         {
-            IntoClause = new TextSpan(_offsets[intoAt], EndOf(intoEnd - 1)),
+            IntoClause = new TextSpan(_t[intoAt].Offset, EndOf(intoEnd - 1)),
             IntoName = new TextSpan(into.Position, EndOf(intoEnd - 1)),
             IntoTemporary = intoTemporary,
         };
@@ -1126,7 +1226,7 @@ public sealed partial class SqlParser
             else if (Accept("INNER")) { Expect("JOIN"); kind = "INNER"; }
             else if (Peek.IsAny("LEFT", "RIGHT", "FULL"))
             {
-                kind = Next().Text.ToUpperInvariant();
+                kind = Upper(Next().Text);
                 Accept("OUTER");
                 Expect("JOIN");
             }
@@ -1171,7 +1271,7 @@ public sealed partial class SqlParser
                 var alias = OptionalAlias(allowColumns: true);
                 return alias is null ? joined : new SubqueryFrom(new Query([], false, SimpleSelect(joined), [], null, null), alias, false);
             }
-            if (Peek.Kind is not (SqlTokenKind.Word or SqlTokenKind.QuotedIdentifier) || Peek.Kind == SqlTokenKind.Word && Reserved.Contains(Peek.Text)) throw Error();
+            if (Peek.Kind is not (SqlTokenKind.Word or SqlTokenKind.QuotedIdentifier) || Peek.Kind == SqlTokenKind.Word && IsReserved(Peek.Text)) throw Error();
             var name = Name();
             if (Peek.Kind == SqlTokenKind.LeftParen)
             {
@@ -1329,7 +1429,7 @@ public sealed partial class SqlParser
                 _ => IsOtherOperator(t.Text) ? Precedence.Other : null,
             };
         // Every word below has at most 7 letters: a longer one (a column, an alias, a clause) is no infix operator.
-        if (t.Kind != SqlTokenKind.Word || t.Text.Length > 7) return null;
+        if (t.Kind != SqlTokenKind.Word || t.Text.Length > 7 || (Info(t.Text).Class & WordClass.Infix) == 0) return null;
         if (t.Is("OR")) return Precedence.Or;
         if (t.Is("AND")) return Precedence.And;
         if (t.IsAny("IS", "ISNULL", "NOTNULL")) return Precedence.Is;
@@ -1345,7 +1445,7 @@ public sealed partial class SqlParser
         {
             case Precedence.Or:
             case Precedence.And:
-                return new BinaryExpr(Next().Text.ToUpperInvariant(), left, Binary(level + 1));
+                return new BinaryExpr(Upper(Next().Text), left, Binary(level + 1));
             case Precedence.Is:
             {
                 if (Accept("ISNULL")) return new IsExpr(left, "NULL", false, null);
@@ -1374,7 +1474,7 @@ public sealed partial class SqlParser
                     Expect(SqlTokenKind.RightParen);
                     return result;
                 }
-                var op = Next().Text.ToUpperInvariant();
+                var op = Upper(Next().Text);
                 if (op == "SIMILAR") { Expect("TO"); op = "SIMILAR TO"; }
                 var pattern = Binary(Precedence.Other);
                 var escape = Accept("ESCAPE") ? Binary(Precedence.Other) : null;
@@ -1407,7 +1507,7 @@ public sealed partial class SqlParser
             for (var k = op + 1; k < end && signs; k++) signs = _t[k].Kind == SqlTokenKind.Operator && _t[k].Text is "+" or "-";
             if (signs) return;
         }
-        (_divisions ??= []).Add(new DivisionSite(modulo, _offsets[start], _offsets[op], _offsets[end] + _t[end].Text.Length));
+        (_divisions ??= []).Add(new DivisionSite(modulo, _t[start].Offset, _t[op].Offset, _t[end].Offset + _t[end].Text.Length));
     }
 
     private static bool NonZero(string number)
@@ -1430,7 +1530,8 @@ public sealed partial class SqlParser
             try { return new UnaryExpr(op, UnaryOperand()); }
             finally { Leave(); }
         }
-        return Postfix(Primary());
+        var first = _i;
+        return Postfix(Primary(), first);
     }
 
     private static bool IsOtherOperator(string op) => op is not ("+" or "-" or "*" or "/" or "%" or "^" or "=" or "<>" or "!=" or "<" or ">" or "<=" or ">=" or "::" or "[" or "]");
@@ -1446,7 +1547,8 @@ public sealed partial class SqlParser
         return result;
     }
 
-    private Expr Postfix(Expr expr)
+    /// <param name="first">The index of the operand's first token.</param>
+    private Expr Postfix(Expr expr, int first)
     {
         while (true)
         {
@@ -1456,8 +1558,11 @@ public sealed partial class SqlParser
                 var colons = _i++;
                 var type = ParseTypeName();
                 if (_t[literal].Kind == SqlTokenKind.String)
-                    Site(new RewriteSite(RewriteKind.Literal, type.Name.ToUpperInvariant(), _offsets[literal], EndOf(literal))
-                        { Type = new TextSpan(_offsets[colons], EndOf(_i - 1)), TypeName = type, Alternate = true });
+                    Site(new RewriteSite(RewriteKind.Literal, type.Name.ToUpperInvariant(), _t[literal].Offset, EndOf(literal))
+                        { Type = new TextSpan(_t[colons].Offset, EndOf(_i - 1)), TypeName = type, Alternate = true });
+                if (TemporalOperand(first, literal) && TemporalType(colons + 1) is (var temporal, var typeEnd) && typeEnd == _i - 1)
+                    Site(new RewriteSite(RewriteKind.Temporal, temporal, _t[first].Offset, EndOf(typeEnd))
+                        { Arguments = [new TextSpan(_t[first].Offset, EndOf(literal))], Alternate = true });
                 expr = new CastExpr(expr, type);
                 continue;
             }
@@ -1485,6 +1590,44 @@ public sealed partial class SqlParser
             if (Accept("COLLATE")) { Name(); continue; }
             return expr;
         }
+    }
+
+    /// <summary>
+    /// Whether the operand of a <c>::</c> (its tokens from <paramref name="first"/> to <paramref name="last"/>) is one
+    /// whose cast to a date or time type reads text by Redshift's recognition: a string literal alone, a (qualified)
+    /// name, a value keyword, a call or a parenthesized expression, or an earlier cast of one of them. A typed literal
+    /// (<c>DATE '…'</c>), CASE … END, a number, a parameter or a subscript is left to the engine's cast.
+    /// </summary>
+    private bool TemporalOperand(int first, int last) => _t[last].Kind switch
+    {
+        SqlTokenKind.String => first == last,
+        SqlTokenKind.Word => !_t[last].IsAny("END", "ZONE"),
+        SqlTokenKind.QuotedIdentifier or SqlTokenKind.RightParen => true,
+        _ => false,
+    };
+
+    /// <summary>
+    /// The date or time type written from the token at <paramref name="at"/> (an unquoted, unqualified DATE, TIMESTAMP,
+    /// TIMESTAMPTZ or TIME, with or without time zone; no precision) as the engine names it, and its last token; null
+    /// for any other type (TIME WITH TIME ZONE included).
+    /// </summary>
+    private (string Type, int End)? TemporalType(int at)
+    {
+        if (at >= _n || _t[at].Kind != SqlTokenKind.Word) return null;
+        var word = _t[at];
+        if (word.Is("DATE")) return ("DATE", at);
+        if (word.Is("TIMESTAMPTZ")) return ("TIMESTAMPTZ", at);
+        var time = word.Is("TIME");
+        if (!time && !word.Is("TIMESTAMP")) return null;
+        var next = at + 1 < _n ? _t[at + 1] : End;
+        if (next.Kind == SqlTokenKind.LeftParen) return null;
+        if (next.IsAny("WITH", "WITHOUT") && at + 3 < _n && _t[at + 2].Is("TIME") && _t[at + 3].Is("ZONE"))
+        {
+            var zone = next.Is("WITH");
+            if (time) return zone ? null : ("TIME", at + 3);
+            return (zone ? "TIMESTAMPTZ" : "TIMESTAMP", at + 3);
+        }
+        return (time ? "TIME" : "TIMESTAMP", at);
     }
 
     private static readonly HashSet<string> ValueKeywords = new(StringComparer.OrdinalIgnoreCase)
@@ -1563,7 +1706,7 @@ public sealed partial class SqlParser
 
     private Expr WordPrimary(SqlToken t)
     {
-        if (!PrimaryWords.Contains(t.Text)) return NameOrCall();
+        if ((Info(t.Text).Class & WordClass.Primary) == 0) return NameOrCall();
         var next = PeekAt(1);
         if (t.IsAny("TRUE", "FALSE")) { _i++; return new LiteralExpr(LiteralKind.Boolean, t.Text.ToLowerInvariant()); }
         if (t.Is("NULL")) { _i++; return new LiteralExpr(LiteralKind.Null, "null"); }
@@ -1579,11 +1722,13 @@ public sealed partial class SqlParser
             var type = ParseTypeName();
             var close = _i;
             Expect(SqlTokenKind.RightParen);
-            Site(new RewriteSite(RewriteKind.Cast, "CAST", _offsets[cast], EndOf(close))
+            Site(new RewriteSite(RewriteKind.Cast, "CAST", _t[cast].Offset, EndOf(close))
                 { Arguments = [Between(cast + 1, asAt)], Type = Between(asAt, close), TypeName = type });
+            if (TemporalType(asAt + 1) is (var temporal, var typeEnd) && typeEnd == close - 1)
+                Site(new RewriteSite(RewriteKind.Temporal, temporal, _t[cast].Offset, EndOf(close)) { Arguments = [Between(cast + 1, asAt)] });
             if (asAt == cast + 3 && _t[cast + 2].Kind == SqlTokenKind.String)
-                Site(new RewriteSite(RewriteKind.Literal, type.Name.ToUpperInvariant(), _offsets[cast + 2], EndOf(cast + 2))
-                    { Type = new TextSpan(_offsets[asAt], _offsets[close]), TypeName = type });
+                Site(new RewriteSite(RewriteKind.Literal, type.Name.ToUpperInvariant(), _t[cast + 2].Offset, EndOf(cast + 2))
+                    { Type = new TextSpan(_t[asAt].Offset, _t[close].Offset), TypeName = type });
             return new CastExpr(operand, type);
         }
         if (t.Is("EXISTS") && next.Kind == SqlTokenKind.LeftParen)
@@ -1646,18 +1791,18 @@ public sealed partial class SqlParser
         }
         if (t.Is("APPROXIMATE") && next.Kind == SqlTokenKind.Word && PeekAt(2).Kind == SqlTokenKind.LeftParen)
         {
-            if (next.IsAny("COUNT", "PERCENTILE_DISC")) Site(new RewriteSite(RewriteKind.Approximate, "APPROXIMATE", _offsets[_i], EndOf(_i)));
+            if (next.IsAny("COUNT", "PERCENTILE_DISC")) Site(new RewriteSite(RewriteKind.Approximate, "APPROXIMATE", _t[_i].Offset, EndOf(_i)));
             _i++;
             var call = (FunctionExpr)NameOrCall();
             return call;
         }
         if (ValueKeywords.Contains(t.Text) && next.Kind != SqlTokenKind.LeftParen && next.Kind != SqlTokenKind.Dot)
         {
-            Site(new RewriteSite(RewriteKind.Keyword, t.Text.ToUpperInvariant(), _offsets[_i], EndOf(_i)));
+            Site(new RewriteSite(RewriteKind.Keyword, t.Text.ToUpperInvariant(), _t[_i].Offset, EndOf(_i)));
             _i++;
             return new KeywordExpr(t.Text.ToUpperInvariant());
         }
-        if (Reserved.Contains(t.Text) && !(next.Kind == SqlTokenKind.LeftParen && t.IsAny("LEFT", "RIGHT", "REPLACE", "FILTER"))) throw Error();
+        if (IsReserved(t.Text) && !(next.Kind == SqlTokenKind.LeftParen && t.IsAny("LEFT", "RIGHT", "REPLACE", "FILTER"))) throw Error();
         return NameOrCall();
     }
 
@@ -1687,7 +1832,7 @@ public sealed partial class SqlParser
     /// <summary>A column named <c>notnull</c> (pg_table_def has one) is also PostgreSQL's postfix operator: a site to quote.</summary>
     private void NotNullColumn()
     {
-        if (Peek.Is("NOTNULL")) Site(new RewriteSite(RewriteKind.Column, "NOTNULL", _offsets[_i], EndOf(_i)));
+        if (Peek.Is("NOTNULL")) Site(new RewriteSite(RewriteKind.Column, "NOTNULL", _t[_i].Offset, EndOf(_i)));
     }
 
     /// <param name="site">The index of the name's token when the call is a rewrite site (an unqualified, unquoted name), or -1.</param>
@@ -1713,7 +1858,7 @@ public sealed partial class SqlParser
             while (true)
             {
                 // Named arguments (name => value, name := value) are the engine's, not Redshift's.
-                if (IsName(Peek) && PeekAt(1).Kind == SqlTokenKind.Operator && PeekAt(1).Text is "=>" or ":=") { _i++; throw Error(); }
+                if (PeekAt(1).Kind == SqlTokenKind.Operator && PeekAt(1).Text is "=>" or ":=" && IsName(Peek)) { _i++; throw Error(); }
                 args.Add(ParseExpression());
                 if (Peek.Kind != SqlTokenKind.Comma || AtEnd) break;
                 spans?.Add(Between(delimiter, _i));
@@ -1764,12 +1909,12 @@ public sealed partial class SqlParser
             else
             {
                 over = new WindowSpec(Identifier(), [], [], null);
-                overSpan = new TextSpan(_offsets[within], EndOf(within));
+                overSpan = new TextSpan(_t[within].Offset, EndOf(within));
                 overName = true;
             }
         }
         if (spans is not null)
-            Site(new RewriteSite(RewriteKind.Call, _t[site].Text.ToUpperInvariant(), _offsets[site], EndOf(close))
+            Site(new RewriteSite(RewriteKind.Call, Upper(_t[site].Text), _t[site].Offset, EndOf(close))
                 { Arguments = spans, WithinGroup = withinSpan, Filter = filterSpan, Over = overSpan, OverName = overName });
         return new FunctionExpr(name, args, distinct, star, order, filter, over, withinGroup);
     }
@@ -1869,7 +2014,7 @@ public sealed partial class SqlParser
         var operand = ParseExpression();
         var close = _i;
         Expect(SqlTokenKind.RightParen);
-        Site(new RewriteSite(RewriteKind.Cast, "CONVERT", _offsets[convert], EndOf(close))
+        Site(new RewriteSite(RewriteKind.Cast, "CONVERT", _t[convert].Offset, EndOf(close))
             { Arguments = [Between(comma, close)], Type = Between(convert + 1, comma), TypeName = type, Alternate = true });
         return new CastExpr(operand, type);
     }
@@ -1907,7 +2052,7 @@ public sealed partial class SqlParser
             word = last;
         }
         if (_t[word].Kind == SqlTokenKind.Word)
-            Site(new RewriteSite(RewriteKind.Type, _t[word].Text.ToUpperInvariant(), _offsets[word], EndOf(wordEnd))
+            Site(new RewriteSite(RewriteKind.Type, Upper(_t[word].Text), _t[word].Offset, EndOf(wordEnd))
                 { TypeName = new TypeName(name, modifiers, false) });
         if (name is "timestamp" or "time" && Peek.IsAny("WITH", "WITHOUT") && PeekAt(1).Is("TIME") && PeekAt(2).Is("ZONE"))
         {

@@ -188,6 +188,13 @@ public enum RewriteKind
     Top,
     /// <summary>The word APPROXIMATE before COUNT or PERCENTILE_DISC (exact here).</summary>
     Approximate,
+    /// <summary>
+    /// A cast to a date or time type whose operand may be text that Redshift's recognition reads: <c>CAST(x AS date)</c>
+    /// (<see cref="RewriteSite.Start"/> at CAST) or <c>x::timestamp</c> (at the operand, <see cref="RewriteSite.Alternate"/>).
+    /// <see cref="RewriteSite.Name"/> is the type as the engine names it (DATE, TIMESTAMP, TIMESTAMPTZ, TIME),
+    /// <see cref="RewriteSite.Arguments"/> hold the operand.
+    /// </summary>
+    Temporal,
 }
 
 /// <summary>
