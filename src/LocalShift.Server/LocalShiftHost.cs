@@ -76,7 +76,7 @@ public sealed class LocalShiftHost : IAsyncDisposable
         });
         builder.Services.AddLocalShift(options, dataDir);
         // Kestrel's connection buffers in 64 KiB blocks: a large body is received in a sixteenth of the recv calls.
-        builder.Services.AddSingleton<Microsoft.AspNetCore.Connections.IMemoryPoolFactory<byte>, LargeBlockMemoryPoolFactory>();
+        builder.Services.AddSingleton<Microsoft.AspNetCore.Connections.IMemoryPoolFactory<byte>, LocalShift.Aws.Edge.LargeBlockMemoryPoolFactory>();
         overrides?.Invoke(builder.Services);
 
         var app = builder.Build();

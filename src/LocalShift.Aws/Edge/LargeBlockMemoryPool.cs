@@ -2,7 +2,7 @@ using System.Buffers;
 using System.Collections.Concurrent;
 using Microsoft.AspNetCore.Connections;
 
-namespace LocalShift.Server;
+namespace LocalShift.Aws.Edge;
 
 /// <summary>
 /// Kestrel's connection buffers in blocks of <see cref="BlockSize"/> rather than its default 4 KiB. The socket transport
@@ -12,7 +12,7 @@ namespace LocalShift.Server;
 /// handler copies the body out of 16 segments instead of 256. A kept-alive connection waiting for its next request holds
 /// no block (Kestrel waits for data before it rents one), so idle connections cost what they did.
 /// </summary>
-internal sealed class LargeBlockMemoryPool : MemoryPool<byte>
+public sealed class LargeBlockMemoryPool : MemoryPool<byte>
 {
     public const int BlockSize = 64 * 1024;
 
@@ -74,8 +74,8 @@ internal sealed class LargeBlockMemoryPool : MemoryPool<byte>
     }
 }
 
-/// <summary>Gives Kestrel a <see cref="LargeBlockMemoryPool"/> wherever it asks for a pool (registered in <see cref="LocalShiftHost"/>).</summary>
-internal sealed class LargeBlockMemoryPoolFactory : IMemoryPoolFactory<byte>
+/// <summary>Gives Kestrel a <see cref="LargeBlockMemoryPool"/> wherever it asks for a pool (registered by the server's host).</summary>
+public sealed class LargeBlockMemoryPoolFactory : IMemoryPoolFactory<byte>
 {
     public MemoryPool<byte> Create(MemoryPoolOptions? options = null) => new LargeBlockMemoryPool();
 }
