@@ -75,6 +75,8 @@ public sealed class LocalShiftHost : IAsyncDisposable
             else throw new StartupException($"--host '{options.Host}' is not an IP address or 'localhost'.");
         });
         builder.Services.AddLocalShift(options, dataDir);
+        // Kestrel's connection buffers in 64 KiB blocks: a large body is received in a sixteenth of the recv calls.
+        builder.Services.AddSingleton<Microsoft.AspNetCore.Connections.IMemoryPoolFactory<byte>, LocalShift.Aws.Edge.LargeBlockMemoryPoolFactory>();
         overrides?.Invoke(builder.Services);
 
         var app = builder.Build();

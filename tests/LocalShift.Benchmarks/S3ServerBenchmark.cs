@@ -24,12 +24,14 @@ public sealed class S3ServerBenchmark : IBenchmark
     public int Run(string[] args)
     {
         var seconds = args.Length > 0 && double.TryParse(args[0], out var s) ? s : 5;
-        // "small": only the 1 MiB PUT/GET figures, for before/after runs interleaved on a shared machine.
-        var smallOnly = args.Length > 1 && args[1] == "small";
-        return RunAsync(TimeSpan.FromSeconds(seconds), smallOnly).GetAwaiter().GetResult();
+        // "small": only the 1 MiB PUT/GET figures, for before/after runs interleaved on a shared machine; "local": the
+        // same against LocalShift alone (no s3rver started), for a profile of this process.
+        var smallOnly = args.Length > 1 && args[1] is "small" or "local";
+        var localOnly = args.Length > 1 && args[1] == "local";
+        return RunAsync(TimeSpan.FromSeconds(seconds), smallOnly, localOnly).GetAwaiter().GetResult();
     }
 
-    private static async Task<int> RunAsync(TimeSpan duration, bool smallOnly)
+    private static async Task<int> RunAsync(TimeSpan duration, bool smallOnly, bool localOnly)
     {
         var root = Measure.RepositoryRoot() ?? throw new InvalidOperationException("Run from the repository.");
         var s3rverJs = Path.Combine(root, "tests", "js", "node_modules", "s3rver", "bin", "s3rver.js");
@@ -43,13 +45,10 @@ public sealed class S3ServerBenchmark : IBenchmark
         {
             var options = ServerOptions.Parse(["--port", "0", "--data-dir", Path.Combine(work, "localshift"), "--log-level", "error"], new Dictionary<string, string>());
             await using var host = await LocalShiftHost.StartAsync(options, TextWriter.Null);
-            using var node = await StartS3rverAsync(s3rverJs, Path.Combine(work, "s3rver"));
+            using var node = localOnly ? null : await StartS3rverAsync(s3rverJs, Path.Combine(work, "s3rver"));
             using var http = new HttpClient(new SocketsHttpHandler { UseProxy = false, MaxConnectionsPerServer = Clients * 2 }) { Timeout = TimeSpan.FromMinutes(10) };
-            var servers = new[]
-            {
-                (Name: "LocalShift", Client: new SignedS3Client(http, host.Endpoint, "test", "test")),
-                (Name: "s3rver", Client: new SignedS3Client(http, node.Endpoint, "S3RVER", "S3RVER")),
-            };
+            var servers = new List<(string Name, SignedS3Client Client)> { ("LocalShift", new SignedS3Client(http, host.Endpoint, "test", "test")) };
+            if (node is not null) servers.Add(("s3rver", new SignedS3Client(http, node.Endpoint, "S3RVER", "S3RVER")));
             foreach (var (_, c) in servers) await c.SendAsync(HttpMethod.Put, "/bench");
 
             Console.WriteLine($"S3: LocalShift vs s3rver 3.7.1 (node {NodeVersion()}), same client; {Clients} clients where stated; {Environment.ProcessorCount} cores, load average {LoadAverage()}");
@@ -67,12 +66,19 @@ public sealed class S3ServerBenchmark : IBenchmark
                     for (var k = 0; k < 4; k++) await c.SendAsync(HttpMethod.Put, $"/bench/one/{client}-{k}", small);
                 }));
                 await ConcurrentAsync(c, TimeSpan.FromSeconds(0.5), (client, i) => c.SendAsync(HttpMethod.Put, $"/bench/one/{client}-{i % 4}", small));
-                results[("PUT 1 MiB", name)] = await ConcurrentAsync(c, duration, (client, i) => c.SendAsync(HttpMethod.Put, $"/bench/one/{client}-{i % 4}", small));
-                results[("GET 1 MiB", name)] = await ConcurrentAsync(c, duration, (client, i) => c.SendAsync(HttpMethod.Get, $"/bench/one/{client}-{i % 4}"));
-                Console.WriteLine($"  {name,-10} PUT 1 MiB {results[("PUT 1 MiB", name)],8:N1}/s   GET 1 MiB {results[("GET 1 MiB", name)],8:N1}/s");
+                var put = await ConcurrentAsync(c, duration, (client, i) => c.SendAsync(HttpMethod.Put, $"/bench/one/{client}-{i % 4}", small), name == "s3rver" ? node : null);
+                var get = await ConcurrentAsync(c, duration, (client, i) => c.SendAsync(HttpMethod.Get, $"/bench/one/{client}-{i % 4}"), name == "s3rver" ? node : null);
+                (results[("PUT 1 MiB", name)], results[("GET 1 MiB", name)]) = (put.PerSecond, get.PerSecond);
+                Console.WriteLine($"  {name,-10} PUT 1 MiB {put.PerSecond,8:N1}/s   GET 1 MiB {get.PerSecond,8:N1}/s   (load average {LoadAverage()})");
+                // CPU per operation does not depend on the machine's load the way a rate does. This process runs the
+                // client and LocalShift; in s3rver's phases it runs only the client (LocalShift idle), and node's CPU
+                // is s3rver's. The tiered-compilation thread's CPU is left out (TieringCpu).
+                Console.WriteLine($"  {"",-10} CPU per PUT: {put.CpuMs,5:N2} ms this process (JIT tiering left out){(put.ServerCpuMs is { } ps ? $" + {ps:N2} ms node" : "")}, {put.AllocatedKb,6:N0} KB allocated;"
+                    + $" per GET: {get.CpuMs,5:N2} ms{(get.ServerCpuMs is { } gs ? $" + {gs:N2} ms node" : "")}, {get.AllocatedKb,6:N0} KB");
             }
             if (smallOnly)
             {
+                if (localOnly) return 0;
                 foreach (var figure in new[] { "PUT 1 MiB", "GET 1 MiB" })
                     Console.WriteLine($"  {figure}: {results[(figure, "LocalShift")] / results[(figure, "s3rver")]:N2}x s3rver");
                 return 0;
@@ -138,9 +144,16 @@ public sealed class S3ServerBenchmark : IBenchmark
 
     private static double Mb(double perSecond, int size) => perSecond * size / (1 << 20);
 
-    /// <summary>Operations per second with <see cref="Clients"/> concurrent loops, each numbering its own calls.</summary>
-    private static async Task<double> ConcurrentAsync(SignedS3Client c, TimeSpan duration, Func<int, int, Task> op)
+    /// <summary>
+    /// Operations per second with <see cref="Clients"/> concurrent loops, each numbering its own calls; with this
+    /// process's CPU time, the bytes it allocated and (given <paramref name="server"/>) the server process's CPU time per operation.
+    /// </summary>
+    private static async Task<(double PerSecond, double CpuMs, double AllocatedKb, double? ServerCpuMs)> ConcurrentAsync(
+        SignedS3Client c, TimeSpan duration, Func<int, int, Task> op, S3rverProcess? server = null)
     {
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime - TieringCpu();
+        var serverCpu = server?.CpuTime;
+        var allocated = GC.GetTotalAllocatedBytes();
         var sw = Stopwatch.StartNew();
         var total = 0;
         await Task.WhenAll(Enumerable.Range(0, Clients).Select(async client =>
@@ -151,7 +164,35 @@ public sealed class S3ServerBenchmark : IBenchmark
                 Interlocked.Increment(ref total);
             }
         }));
-        return total / sw.Elapsed.TotalSeconds;
+        var perSecond = total / sw.Elapsed.TotalSeconds;
+        var cpuMs = (Process.GetCurrentProcess().TotalProcessorTime - TieringCpu() - cpu).TotalMilliseconds / total;
+        var allocatedKb = (GC.GetTotalAllocatedBytes() - allocated) / 1024.0 / total;
+        return (perSecond, cpuMs, allocatedKb, serverCpu is { } s0 ? (server!.CpuTime - s0).TotalMilliseconds / total : null);
+    }
+
+    /// <summary>
+    /// CPU time of the runtime's tiered-compilation thread (Linux: /proc/self/task), left out of the CPU per operation:
+    /// on a loaded machine it recompiles for most of a short run, and its share says nothing about an operation's cost.
+    /// </summary>
+    private static TimeSpan TieringCpu()
+    {
+        var ticks = 0L;
+        try
+        {
+            foreach (var task in Directory.EnumerateDirectories("/proc/self/task"))
+            {
+                try
+                {
+                    if (!File.ReadAllText(Path.Combine(task, "comm")).StartsWith(".NET Tiered", StringComparison.Ordinal)) continue;
+                    var stat = File.ReadAllText(Path.Combine(task, "stat"));
+                    var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+                    ticks += long.Parse(fields[11]) + long.Parse(fields[12]); // utime, stime (fields 14 and 15 of stat)
+                }
+                catch (IOException) { }
+            }
+        }
+        catch (IOException) { }
+        return TimeSpan.FromMilliseconds(ticks * 10.0); // USER_HZ is 100 on Linux
     }
 
     private static async Task<double> MeasureAsync(TimeSpan duration, Func<Task> op)
@@ -264,6 +305,15 @@ public sealed class S3ServerBenchmark : IBenchmark
     private sealed class S3rverProcess(Process process, Uri endpoint) : IDisposable
     {
         public Uri Endpoint => endpoint;
+
+        public TimeSpan CpuTime
+        {
+            get
+            {
+                process.Refresh();
+                return process.TotalProcessorTime;
+            }
+        }
 
         public void Dispose()
         {

@@ -296,8 +296,16 @@ public sealed class BlobFiles
     {
         var id = Guid.NewGuid().ToString("N");
         var target = PathOf(id);
-        Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-        File.Move(staged.TempPath, target);
+        // The 256 folders exist after the first few writes: a rename, and a mkdir only when one is missing.
+        try
+        {
+            File.Move(staged.TempPath, target);
+        }
+        catch (DirectoryNotFoundException) when (File.Exists(staged.TempPath))
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Move(staged.TempPath, target);
+        }
         return id;
     }
 

@@ -130,7 +130,7 @@ public sealed partial class S3Service
         var response = RestXmlCodec.Write(binding.Model, document, S3Xml.Namespace);
         WriteHead(http, binding.Model, response);
         if (HttpMethods.IsHead(r.Method)) return;
-        if (body is not null) await body.CopyToAsync(http.Response.Body, http.RequestAborted);
+        if (body is not null) await body.CopyToAsync(http.Response.BodyWriter, http.RequestAborted);
         else if (response.Body.Length > 0)
         {
             http.Response.ContentType = response.ContentType;
