@@ -30,6 +30,12 @@ public sealed class ExternalScan
 
     public List<string> Folders { get; } = [];
 
+    /// <summary>
+    /// Whether every object the scan reads was staged by an earlier statement at the same path (<see cref="ScanStaging"/>):
+    /// then the engine's text over them can come again, and may be kept prepared.
+    /// </summary>
+    public bool Repeatable { get; internal set; }
+
     /// <summary>The engine's text with each stand-in name (written as a quoted identifier) replaced by its query.</summary>
     public string Inline(string sql)
     {
@@ -311,11 +317,13 @@ public sealed partial class ExternalTables(RolePathResolver roles, S3Objects obj
     /// <param name="roleSessions">The role sessions this statement already assumed (Parse, Describe and Execute of one
     /// statement over the extended protocol resolve each schema's role once, as a simple query does); null: assume afresh.</param>
     /// <param name="findSchema">The cluster's external schemas as the caller already knows them (null: read them from the engine).</param>
+    /// <param name="staging">The session's links kept from its previous statement, used again for an object whose
+    /// GetObject returns the same file of the store (null: every object is linked into a folder of this statement's).</param>
     public ExternalScan Prepare(RedshiftStatementContext context, IReadOnlyList<ExternalReference> tables, bool describeOnly,
         IReadOnlyDictionary<ExternalReference, PartitionPredicate>? filters = null, bool pseudoColumns = false, StatementRoleSessions? roleSessions = null,
-        Func<string, ExternalSchema?>? findSchema = null)
+        Func<string, ExternalSchema?>? findSchema = null, ScanStaging? staging = null)
     {
-        var scan = new ExternalScan();
+        var scan = new ExternalScan { Repeatable = staging is not null && !describeOnly };
         try
         {
             foreach (var reference in tables.Distinct())
@@ -354,9 +362,14 @@ public sealed partial class ExternalTables(RolePathResolver roles, S3Objects obj
                 if (describeOnly) select = EmptySelect(table, pseudoColumns);
                 else
                 {
-                    var folder = Path.Combine(context.Engine.StagingDirectory, "ext-" + Guid.NewGuid().ToString("N"));
-                    Directory.CreateDirectory(folder);
-                    scan.Folders.Add(folder);
+                    string folder;
+                    if (staging is not null) folder = staging.Folder(context.Engine.StagingDirectory);
+                    else
+                    {
+                        folder = Path.Combine(context.Engine.StagingDirectory, "ext-" + Guid.NewGuid().ToString("N"));
+                        Directory.CreateDirectory(folder);
+                        scan.Folders.Add(folder);
+                    }
                     ScanTrace.Mark("folder");
                     var s3 = new S3Session(objects, authorizer, principal, context.Region, clock);
                     var filter = filters?.GetValueOrDefault(reference);
@@ -367,7 +380,7 @@ public sealed partial class ExternalTables(RolePathResolver roles, S3Objects obj
                     var selects = new List<string>();
                     foreach (var (values, location) in parts)
                     {
-                        var files = Stage(s3, folder, location, context.Cancellation);
+                        var files = Stage(s3, folder, location, staging, scan, context.Cancellation);
                         if (files.Count == 0) continue;
                         if (pseudoColumns) selects.AddRange(files.Select(f => FileSelect(context.Engine, table, [f], values, pseudoColumns: true)));
                         else selects.Add(FileSelect(context.Engine, table, files, values, pseudoColumns: false));
@@ -417,9 +430,10 @@ public sealed partial class ExternalTables(RolePathResolver roles, S3Objects obj
     /// The objects under a location, each read as the role (GetObject) and hard-linked into the staging folder, not
     /// copied (<see cref="ObjectStaging"/>), their extension kept so compressed text is read as such. Spectrum skips
     /// hidden files: names starting with a period, underscore or hash mark, or ending with a tilde, and "folder"
-    /// placeholders.
+    /// placeholders. With <paramref name="staging"/>, an object whose body is the very file of the store a kept link
+    /// was made to is not linked again: the kept link is named instead (and <paramref name="scan"/> stays repeatable).
     /// </summary>
-    private static List<StagedObject> Stage(S3Session s3, string folder, string location, CancellationToken ct)
+    private static List<StagedObject> Stage(S3Session s3, string folder, string location, ScanStaging? staging, ExternalScan scan, CancellationToken ct)
     {
         var url = S3Location.Parse(location);
         var prefix = url.Key.Length == 0 || url.Key.EndsWith('/') ? url.Key : url.Key + "/";
@@ -433,15 +447,23 @@ public sealed partial class ExternalTables(RolePathResolver roles, S3Objects obj
             var name = o.Key[(o.Key.LastIndexOf('/') + 1)..];
             if (name.Length == 0 || name[0] is '.' or '_' or '#' || name.EndsWith('~') || o.Size == 0 && o.Key.EndsWith('/')) continue;
             var ext = Path.GetExtension(name);
-            // Unique within the statement's folder, which every partition of every table shares.
-            var path = Path.Combine(folder, $"{Guid.NewGuid():N}{(ext.Length is > 0 and <= 8 ? ext : "")}");
+            string path;
             long size;
             try
             {
                 using var body = s3.OpenReadAsync(o.Bucket, o.Key, ct).GetAwaiter().GetResult();
                 size = body.CanSeek ? body.Length : o.Size;
                 ScanTrace.Mark("getObject");
-                ObjectStaging.Stage(body, path, ct);
+                var blob = staging is null ? null : ScanStaging.BlobOf(body);
+                if (blob is not null && staging!.Find(o.Bucket, o.Key, blob, size) is { } kept) path = kept;
+                else
+                {
+                    // Unique within the folder, which every partition of every table (and, kept, later statements) shares.
+                    path = Path.Combine(folder, $"{Guid.NewGuid():N}{(ext.Length is > 0 and <= 8 ? ext : "")}");
+                    ObjectStaging.Stage(body, path, ct);
+                    if (blob is not null) staging!.Add(o.Bucket, o.Key, blob, path);
+                    scan.Repeatable = false;
+                }
                 ScanTrace.Mark("link");
             }
             catch (PgException e) { throw ScanError(e, $"s3://{o.Bucket}/{o.Key}"); }

@@ -51,8 +51,9 @@ internal sealed class PreparedQueries(IEngineSession engine, Func<int> schemaVer
     /// parameters has its values in its text and rarely comes again), with nothing made for it before it runs.
     /// Statements whose engine objects are made anew for each run are not kept, as a kept query would go on reading the
     /// first run's: <c>pg_last_query_id()</c> and the ASSUMEROLE functions (macros redefined per statement), the query
-    /// log's and the external catalog's views (temporary tables filled per statement), external tables (views per
-    /// statement) and a translation with statements of its own.
+    /// log's and the external catalog's views (temporary tables filled per statement) and a translation with statements
+    /// of its own. A statement over external tables is kept only when its scan is repeatable (every object at the path
+    /// an earlier statement staged it at, <see cref="External.ScanStaging"/>; the caller asks).
     /// </summary>
     public static bool Keeps(StatementAnalysis analysis, TranslatedStatement translated) =>
         analysis.Shared && translated.PreStatements.Count == 0 && (analysis.Keepable ??= KeepableText(analysis));

@@ -14,8 +14,14 @@ internal sealed partial class SqlSession
     /// <summary>The views and staged files of the last statement over external tables, released before the next one.</summary>
     private readonly List<ExternalScan> _scans = [];
 
+    /// <summary>The staged objects kept from the previous statement over external tables (<see cref="ScanStaging"/>).</summary>
+    private readonly ScanStaging _staging = new();
+
     /// <summary>The role sessions of the statement being parsed, described and run.</summary>
     private readonly StatementRoleSessions _roleSessions = new();
+
+    /// <summary>Whether the last statement's scans read only objects staged at the same paths before (its engine text can come again).</summary>
+    private bool ScansRepeatable => _scans.Count > 0 && _scans.TrueForAll(s => s.Repeatable);
 
     private void ReleaseScans()
     {
@@ -250,9 +256,10 @@ internal sealed partial class SqlSession
                 filters[group.Key] = filter;
         var pseudoColumns = analysis.Tree is { } named && PartitionFilter.NamesPseudoColumns(named);
         _roleSessions.For(analysis.Sql);
+        if (!describeOnly) _staging.Begin();
         ScanTrace.Mark("filters");
         var scan = _database.RedshiftStatements.External!.Prepare(RedshiftContext(), references.Select(r => r.Table).ToList(), describeOnly, filters, pseudoColumns, _roleSessions,
-            name => _database.FindExternalSchema(_engine, name));
+            name => _database.FindExternalSchema(_engine, name), _staging);
         _scans.Add(scan);
         var sql = analysis.Sql;
         var offsets = new List<int>(analysis.Tokens.Count);

@@ -430,8 +430,11 @@ internal sealed partial class SqlSession : IPgQuerySession
         External.ScanTrace.Mark("translated");
         RunPreStatements(translated);
         var widths = external.Count == 0 && calls.Count == 0 ? CharWidths(analysis) : null;
-        var rows = external.Count == 0 && calls.Count == 0 && PreparedQueries.Keeps(analysis, translated) ? _prepared.Query(translated.Sql) : _engine.Query(translated.Sql);
-        if (external.Count > 0) { External.ScanTrace.Mark("engineQuery"); External.ScanTrace.End(); }
+        // A statement over external tables is kept prepared only when every object it reads is at the path an earlier
+        // statement staged it at (its text can come again); its objects were still listed, read and decided on above.
+        var keep = calls.Count == 0 && (external.Count == 0 || ScansRepeatable) && PreparedQueries.Keeps(analysis, translated);
+        var rows = keep ? _prepared.Query(translated.Sql) : _engine.Query(translated.Sql);
+        if (external.Count > 0) { External.ScanTrace.Mark(keep ? "engineQueryKept" : "engineQuery"); External.ScanTrace.End(); }
         return widths is null ? new EngineRowsResult(rows, OnError) : new CharPaddedResult(new EngineRowsResult(rows, OnError), widths);
     }
 
@@ -820,6 +823,7 @@ internal sealed partial class SqlSession : IPgQuerySession
     {
         try { ReleaseScans(); }
         catch (Exception) { }
+        _staging.Dispose();
         _prepared.Dispose();
         ReleaseCalls();
         _database.SessionClosed(Connection.ProcessId);
