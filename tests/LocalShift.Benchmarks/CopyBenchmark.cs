@@ -41,6 +41,40 @@ public sealed class CopyBenchmark : IBenchmark
         Directory.CreateDirectory(work);
         PostgresServer? postgres = null;
         LocalShiftProcess? server = null;
+        // A run stopped by a signal (a `timeout`, Ctrl+C) never reaches the finally below: the runtime does not unwind
+        // the main thread on SIGTERM. Without this its PostgreSQL server and a work folder of a few GB outlived it.
+        // Once, and a second caller waits for the first: the main thread, failing when the signal's clean-up stops the
+        // servers under it, must not return (and end the process) while the folder is still being deleted.
+        var gate = new object();
+        var cleaned = false;
+        void CleanUp()
+        {
+            lock (gate)
+            {
+                if (cleaned) return;
+                cleaned = true;
+                Remove();
+            }
+        }
+        void Remove()
+        {
+            server?.Dispose();
+            postgres?.Dispose();
+            // On a signal the main thread is still running (writing its DuckDB file, say): a file it makes while the
+            // folder is emptied fails the delete, so try again a few times.
+            for (var attempt = 0; attempt < 5 && Directory.Exists(work); attempt++)
+            {
+                try { Directory.Delete(work, recursive: true); }
+                catch (IOException) { Thread.Sleep(200); }
+                catch (UnauthorizedAccessException) { Thread.Sleep(200); }
+            }
+        }
+        EventHandler onExit = (_, _) => CleanUp();
+        AppDomain.CurrentDomain.ProcessExit += onExit;
+        using var onInterrupt = System.Runtime.InteropServices.PosixSignalRegistration.Create(
+            System.Runtime.InteropServices.PosixSignal.SIGINT, _ => CleanUp());
+        using var onTerminate = System.Runtime.InteropServices.PosixSignalRegistration.Create(
+            System.Runtime.InteropServices.PosixSignal.SIGTERM, _ => CleanUp());
         try
         {
             var csv = Path.Combine(work, "data.csv");
@@ -125,11 +159,8 @@ public sealed class CopyBenchmark : IBenchmark
         }
         finally
         {
-            server?.Dispose();
-            postgres?.Dispose();
-            try { Directory.Delete(work, recursive: true); }
-            catch (IOException) { }
-            catch (UnauthorizedAccessException) { }
+            CleanUp();
+            AppDomain.CurrentDomain.ProcessExit -= onExit;
         }
     }
 
