@@ -56,17 +56,10 @@ public sealed partial class S3Service(S3Access access, S3Operations typed) : IHt
     private delegate Task Operation(S3Request request, AwsCall call);
 
     /// <summary>
-    /// The operations <see cref="Route"/> can choose: every method of this class with the <see cref="Operation"/> shape,
-    /// each named as S3's model names it (the service registry refuses a name the model lacks, so a helper of the same
-    /// shape cannot pass for an operation).
+    /// The emulated operations: the typed operations, each named as S3's model names it (the service registry refuses a
+    /// name the model lacks). The hand-written handler methods a reflection scan used to add here are all gone.
     /// </summary>
-    public IEnumerable<string> OperationNames => OperationMethods.Concat(_typed.Operations.Keys).Order(StringComparer.Ordinal);
-
-    private static readonly string[] OperationMethods = typeof(S3Service)
-        .GetMethods(System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Public)
-        .Where(m => m.ReturnType == typeof(Task) && m.GetParameters() is [{ ParameterType: var a }, { ParameterType: var b }]
-            && a == typeof(S3Request) && b == typeof(AwsCall))
-        .Select(m => m.Name).Order(StringComparer.Ordinal).ToArray();
+    public IEnumerable<string> OperationNames => _typed.Operations.Keys.Order(StringComparer.Ordinal);
 
     /// <summary>S3's routing table, derived once from its model (see <see cref="S3Router"/>).</summary>
     public static readonly S3Router Router = new(LocalShift.Aws.Model.ServiceModel.Get("s3"));
