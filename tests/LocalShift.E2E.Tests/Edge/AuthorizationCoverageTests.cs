@@ -26,7 +26,7 @@ public sealed class AuthorizationCoverageTests(ServerFixture fixture) : IClassFi
 
     private static string WriteEmptyZip()
     {
-        var path = Path.Combine(Path.GetTempPath(), "localshift-empty-" + Guid.NewGuid().ToString("N")[..8] + ".zip");
+        var path = TestFiles.NewPath("empty-", ".zip");
         File.WriteAllBytes(path, [0x50, 0x4B, 0x05, 0x06, .. new byte[18]]);
         return path;
     }

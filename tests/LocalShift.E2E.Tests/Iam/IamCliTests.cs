@@ -20,7 +20,7 @@ public class IamCliTests(ServerFixture fixture) : IClassFixture<ServerFixture>
 
     private static string TempJson(string json)
     {
-        var path = Path.Combine(Path.GetTempPath(), $"localshift-iam-{Guid.NewGuid():N}.json");
+        var path = TestFiles.NewPath("iam-", ".json");
         File.WriteAllText(path, json);
         return "file://" + path;
     }

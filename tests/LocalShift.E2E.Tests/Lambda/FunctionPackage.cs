@@ -8,10 +8,10 @@ public static class FunctionPackage
     public const string LambdaTrust =
         """{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}""";
 
-    /// <summary>Zips the files (name → content) and returns the zip's path; the folder goes with the test's temp dir.</summary>
+    /// <summary>Zips the files (name → content) and returns the zip's path, in the run's folder of <see cref="TestFiles"/>.</summary>
     public static async Task<string> ZipAsync(params (string Name, string Content)[] files)
     {
-        var dir = Path.Combine(Path.GetTempPath(), "localshift-fn-" + Guid.NewGuid().ToString("N")[..10]);
+        var dir = TestFiles.NewPath("fn-");
         Directory.CreateDirectory(dir);
         foreach (var (name, content) in files)
         {
