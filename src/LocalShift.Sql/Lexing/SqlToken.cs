@@ -67,13 +67,21 @@ public readonly record struct SqlToken(SqlTokenKind Kind, string Text, int Offse
     /// <summary><paramref name="word"/> in lower case: itself when it has no upper-case letter (most names), else folded once per word.</summary>
     private static string Folded(string word)
     {
-        if (!word.AsSpan().ContainsAnyInRange('A', 'Z') && System.Text.Ascii.IsValid(word)) return word;
+        if (IsLowerAscii(word)) return word;
         ref var slot = ref Folds[System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(word) & (Folds.Length - 1)];
         var fold = slot;
         if (fold is not null && ReferenceEquals(fold.Word, word)) return fold.Lower;
         var lower = word.ToLowerInvariant();
         slot = new Fold(word, lower);
         return lower;
+    }
+
+    /// <summary>Whether every character is ASCII and none is an upper-case letter (one pass; names are short).</summary>
+    private static bool IsLowerAscii(string word)
+    {
+        foreach (var c in word)
+            if ((uint)(c - 'A') <= 'Z' - 'A' || c > '\x7f') return false;
+        return true;
     }
 
     /// <summary>The value of a string literal.</summary>

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using LocalShift.Engine;
@@ -40,14 +41,35 @@ public sealed partial class SqlParser
         _sql = sql;
         _budget = budget ?? PlanningBudget.Unlimited;
         var all = tokens ?? SqlLexer.Tokenize(sql);
-        var significant = 0;
-        for (var k = 0; k < all.Count; k++) if (!all[k].IsTrivia) significant++;
-        _t = Rent(significant + 4);
-        var offset = 0;
-        for (var k = 0; k < all.Count; k++)
+        // The lexer's list read as a span (no interface call per token); the array is the thread's spare, so it is sized by
+        // all tokens rather than counted twice.
+        if (all is List<SqlToken> list) Significant(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(list));
+        else
         {
-            var token = all[k];
-            if (!token.IsTrivia) SplitOperator(token, offset);
+            _t = Rent(all.Count + 4);
+            var offset = 0;
+            for (var k = 0; k < all.Count; k++)
+            {
+                var token = all[k];
+                if (!token.IsTrivia) SplitOperator(token, offset);
+                offset += token.Text.Length;
+            }
+        }
+    }
+
+    [MemberNotNull(nameof(_t))]
+    private void Significant(ReadOnlySpan<SqlToken> all)
+    {
+        _t = Rent(all.Length + 4);
+        var offset = 0;
+        foreach (ref readonly var token in all)
+        {
+            if (token.Kind is not (SqlTokenKind.Whitespace or SqlTokenKind.Comment))
+            {
+                if (token.Kind == SqlTokenKind.Operator || token.Offset != offset) SplitOperator(token, offset);
+                else if (_n < _t.Length) _t[_n++] = token;
+                else Add(token);
+            }
             offset += token.Text.Length;
         }
     }
@@ -322,7 +344,7 @@ public sealed partial class SqlParser
     private QualifiedName Name()
     {
         var position = Position;
-        var parts = new List<string> { Identifier() };
+        var parts = new List<string>(2) { Identifier() };
         while (Peek.Kind == SqlTokenKind.Dot && PeekAt(1).Kind is SqlTokenKind.Word or SqlTokenKind.QuotedIdentifier)
         {
             _i++;
@@ -1323,8 +1345,9 @@ public sealed partial class SqlParser
         if (named) name = Identifier();
         else if (IsName(Peek)) name = Identifier();
         else return null;
+        if (!allowColumns || Peek.Kind != SqlTokenKind.LeftParen || AtEnd) return new TableAlias(name, []) { Position = position };
         var columns = new List<string>();
-        if (allowColumns && Accept(SqlTokenKind.LeftParen))
+        if (Accept(SqlTokenKind.LeftParen))
         {
             // PostgreSQL's column definition list for a function returning records: alias(name type, ...).
             do
@@ -1552,6 +1575,11 @@ public sealed partial class SqlParser
     {
         while (true)
         {
+            // Most operands are followed by a comma, a parenthesis, a keyword or an infix operator: none of the postfixes.
+            var next = Peek;
+            if (next.Kind is not (SqlTokenKind.Operator or SqlTokenKind.Dot or SqlTokenKind.Word)
+                || next.Kind == SqlTokenKind.Word && next.Text.Length is not (2 or 7))
+                return expr;
             if (IsOperator("::"))
             {
                 var literal = _i - 1;
@@ -1814,7 +1842,7 @@ public sealed partial class SqlParser
         var position = Position;
         var first = _i;
         NotNullColumn();
-        var parts = new List<string> { Identifier() };
+        var parts = new List<string>(2) { Identifier() };
         while (Peek.Kind == SqlTokenKind.Dot)
         {
             if (PeekAt(1).Kind is SqlTokenKind.Word or SqlTokenKind.QuotedIdentifier) { _i++; NotNullColumn(); parts.Add(Identifier()); }
