@@ -32,7 +32,11 @@ internal static class DivisionGuard
         public int First { get; init; }
         public int Last { get; init; }
 
-        public static Plan? For(List<SqlToken> tokens, IReadOnlyList<DivisionSite> divisions)
+        /// <param name="ordered">
+        /// The tokens are all the lexer's of one text, in order (none made by a rewrite): the check of the sites' places
+        /// starts at the token holding the first site's start rather than at the first token.
+        /// </param>
+        public static Plan? For(List<SqlToken> tokens, IReadOnlyList<DivisionSite> divisions, bool ordered = false)
         {
             if (divisions.Count == 0) return null;
             var before = new Dictionary<int, string>();
@@ -53,7 +57,20 @@ internal static class DivisionGuard
             var opened = 0;
             var replaced = 0;
             var closed = 0;
-            foreach (var original in System.Runtime.InteropServices.CollectionsMarshal.AsSpan(tokens))
+            var all = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(tokens);
+            if (ordered && all.Length > 0)
+            {
+                // The last token starting at or before the first site's start: those before it end before it.
+                var (lo, hi) = (0, all.Length - 1);
+                while (lo < hi)
+                {
+                    var mid = (lo + hi + 1) >> 1;
+                    if (all[mid].Offset <= first) lo = mid;
+                    else hi = mid - 1;
+                }
+                all = all[lo..];
+            }
+            foreach (var original in all)
             {
                 // The statement's own tokens stand in text order: none after the last site's end takes part.
                 if (original.Offset >= last) break;
@@ -69,6 +86,7 @@ internal static class DivisionGuard
         }
 
         /// <summary>Whether the token may take part in a site: one of the statement's own, significant, within the sites' reach.</summary>
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         public bool Holds(SqlToken token) =>
             token.Offset >= 0 && !token.IsTrivia && token.Offset + token.Text.Length > First && token.Offset < Last;
 

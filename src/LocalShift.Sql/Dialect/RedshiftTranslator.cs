@@ -34,21 +34,31 @@ public static class RedshiftTranslator
         var tokens = SqlLexer.Tokenize(sql);
         Statement tree;
         try { tree = SqlParser.Parse(sql, tokens); }
-        catch (PgException) { return Translate(tokens, TranslationSites.None, context); }
-        return Translate(tokens, TranslationSites.Of(tree, StatementAccess.Of(tree)), context);
+        catch (PgException) { return Translate(sql, tokens, TranslationSites.None, context); }
+        return Translate(sql, tokens, TranslationSites.Of(tree, StatementAccess.Of(tree)), context);
     }
 
     /// <summary>Translates a text whose tree was read before it was edited: <paramref name="sites"/> are already at the edited text's positions.</summary>
     public static TranslatedStatement Translate(string sql, TranslationSites sites, TranslationContext context) =>
-        Translate(SqlLexer.Tokenize(sql), sites, context);
+        Translate(sql, SqlLexer.Tokenize(sql), sites, context);
 
     /// <summary>
     /// Translates a statement from the tokens its text was already lexed into (every token, trivia included; not
     /// changed) and what its parse tree placed in that text (<see cref="TranslationSites"/>).
     /// </summary>
-    public static TranslatedStatement Translate(List<SqlToken> tokens, TranslationSites sites, TranslationContext context)
+    public static TranslatedStatement Translate(List<SqlToken> tokens, TranslationSites sites, TranslationContext context) =>
+        Translate(null, tokens, sites, context);
+
+    /// <summary>
+    /// Translates a statement from its text <paramref name="sql"/> and the tokens <see cref="SqlLexer.Tokenize"/> made
+    /// of that text (every token, trivia included; not changed): the same translation as without the text, written
+    /// faster — what is not rewritten is copied from the text in runs rather than token by token, and a statement
+    /// with nothing to rewrite is answered with its own text.
+    /// </summary>
+    public static TranslatedStatement Translate(string? sql, List<SqlToken> tokens, TranslationSites sites, TranslationContext context)
     {
         IReadOnlyList<string> pre = [];
+        var lexed = tokens;
         tokens = TableFunctionColumns.Name(tokens, sites.ColumnAliases);
         var divisions = sites.Divisions;
         if (sites.CreateTable is { } create)
@@ -62,8 +72,10 @@ public static class RedshiftTranslator
         }
         else if (sites.Dropped.Count > 0) tokens = Without(tokens, sites.Dropped);
         tokens = TopClause.Rewrite(tokens, sites.Rewrites);
+        // The text is copied from only while the tokens are still the ones lexed from it.
+        var text = ReferenceEquals(tokens, lexed) ? sql : null;
         // The divisions are guarded by the splice as it writes the tokens (DivisionGuard.Plan).
-        return new TranslatedStatement(new Splice(tokens, sites.Rewrites, sites.Names, context, DivisionGuard.Plan.For(tokens, divisions)).Text(), pre);
+        return new TranslatedStatement(new Splice(text, tokens, sites.Rewrites, sites.Names, context, DivisionGuard.Plan.For(tokens, divisions, ordered: text is not null)).Text(), pre);
     }
 
     /// <summary>
@@ -100,7 +112,7 @@ public static class RedshiftTranslator
     /// rewrite before this pass made (no offset) is copied as it is. The result columns' names are written as aliases
     /// where their items end.
     /// </summary>
-    private sealed class Splice(List<SqlToken> tokens, IReadOnlyList<RewriteSite> rewrites, IReadOnlyList<ColumnName> names, TranslationContext context,
+    private sealed class Splice(string? sql, List<SqlToken> tokens, IReadOnlyList<RewriteSite> rewrites, IReadOnlyList<ColumnName> names, TranslationContext context,
         DivisionGuard.Plan? divisions)
     {
         /// <summary>The divisions to guard, written around their operands as the tokens pass.</summary>
@@ -108,7 +120,8 @@ public static class RedshiftTranslator
         /// <summary>The offset of a temporal cast's operand being written again: the divisions opening there were opened before the cast.</summary>
         private int _opened = -1;
         private readonly TranslationContext _context = context;
-        private readonly Dictionary<int, RewriteSite>? _sites = Index(rewrites);
+        /// <summary>The sites other than temporal casts, by where they start (the first the tree gives at a place): looked up by halving.</summary>
+        private readonly RewriteSite[]? _sites = Index(rewrites);
         /// <summary>
         /// Casts to a date or time type (<see cref="RewriteKind.Temporal"/>), by where they start: several may start at
         /// one place (<c>x::timestamp::date</c>, or an operand that is itself a site), the outermost first, each tried
@@ -117,8 +130,17 @@ public static class RedshiftTranslator
         private readonly Dictionary<int, RewriteSite[]>? _temporal = Temporal(rewrites);
         /// <summary>The temporal casts whose replacement is being written: their operands, starting where they do, are not theirs again.</summary>
         private List<RewriteSite>? _active;
-        /// <summary>The offsets where a site starts, one bit each: most tokens are looked up here, not in <see cref="_sites"/>.</summary>
-        private readonly ulong[]? _starts = Starts(rewrites);
+        /// <summary>
+        /// The statement's text, when the tokens are those lexed from it: the tokens between the places where something
+        /// is to be done are not written one by one, their text is copied at once (<see cref="NextEvent"/>).
+        /// </summary>
+        private readonly string? _sql = sql;
+        /// <summary>
+        /// The offsets where a site starts, a division opens or has its operator, and the last character of the text
+        /// before a division closes, one bit each: most tokens are looked up here, not in <see cref="_sites"/>; the
+        /// text between them is copied at once (<see cref="NextEvent"/>).
+        /// </summary>
+        private readonly ulong[]? _starts = Starts(rewrites, divisions);
         /// <summary>Text to write where the statement's text reaches an offset (a result column's alias, a TOP's LIMIT), once it does.</summary>
         private List<(int At, string Text)>? _pending = Aliases(names);
         /// <summary>The least offset of <see cref="_pending"/>'s texts: before it, nothing is to be written.</summary>
@@ -126,12 +148,46 @@ public static class RedshiftTranslator
         /// <summary>Where the last of the statement's own tokens written ends.</summary>
         private int _written;
 
-        private static Dictionary<int, RewriteSite>? Index(IReadOnlyList<RewriteSite> rewrites)
+        private static RewriteSite[]? Index(IReadOnlyList<RewriteSite> rewrites)
         {
             if (rewrites.Count == 0) return null;
-            var sites = new Dictionary<int, RewriteSite>(rewrites.Count);
-            foreach (var site in rewrites) if (site.Kind != RewriteKind.Temporal) sites.TryAdd(site.Start, site);
+            // Ordered by start, then by the tree's order: the first of a place is the one it keeps.
+            var keys = new long[rewrites.Count];
+            var count = 0;
+            for (var k = 0; k < rewrites.Count; k++)
+                if (rewrites[k].Kind != RewriteKind.Temporal) keys[count++] = ((long)rewrites[k].Start << 32) | (uint)k;
+            if (count == 0) return null;
+            Array.Sort(keys, 0, count);
+            var sites = new RewriteSite[count];
+            var distinct = 0;
+            for (var k = 0; k < count; k++)
+            {
+                var site = rewrites[(int)(uint)keys[k]];
+                if (distinct == 0 || sites[distinct - 1].Start != site.Start) sites[distinct++] = site;
+            }
+            if (distinct < count) Array.Resize(ref sites, distinct);
             return sites;
+        }
+
+        /// <summary>The site (not a temporal cast) that starts at <paramref name="offset"/>, if one does.</summary>
+        private bool TryGetSite(int offset, out RewriteSite site)
+        {
+            var sites = _sites!;
+            var (lo, hi) = (0, sites.Length - 1);
+            while (lo <= hi)
+            {
+                var mid = (lo + hi) >> 1;
+                var start = sites[mid].Start;
+                if (start == offset)
+                {
+                    site = sites[mid];
+                    return true;
+                }
+                if (start < offset) lo = mid + 1;
+                else hi = mid - 1;
+            }
+            site = null!;
+            return false;
         }
 
         private static Dictionary<int, RewriteSite[]>? Temporal(IReadOnlyList<RewriteSite> rewrites)
@@ -165,26 +221,61 @@ public static class RedshiftTranslator
             return least;
         }
 
-        private static ulong[]? Starts(IReadOnlyList<RewriteSite> rewrites)
+        private static ulong[]? Starts(IReadOnlyList<RewriteSite> rewrites, DivisionGuard.Plan? divisions)
         {
-            if (rewrites.Count == 0) return null;
+            if (rewrites.Count == 0 && divisions is null) return null;
             var last = 0;
             foreach (var site in rewrites) last = Math.Max(last, site.Start);
+            if (divisions is not null) last = Math.Max(last, divisions.Last);
             var starts = new ulong[(last >> 6) + 1];
-            foreach (var site in rewrites) if (site.Start >= 0) starts[site.Start >> 6] |= 1UL << site.Start;
+            foreach (var site in rewrites) Mark(starts, site.Start);
+            if (divisions is not null)
+            {
+                foreach (var open in divisions.Opens.Keys) Mark(starts, open);
+                foreach (var op in divisions.Operators) Mark(starts, op);
+                foreach (var end in divisions.Closes.Keys) Mark(starts, end - 1);
+            }
             return starts;
         }
 
-        private bool MayStart(int offset) => (offset >> 6) < _starts!.Length && (_starts[offset >> 6] & (1UL << offset)) != 0;
+        private static void Mark(ulong[] bits, int offset)
+        {
+            if (offset >= 0 && (offset >> 6) < bits.Length) bits[offset >> 6] |= 1UL << offset;
+        }
+
+        private static bool Marked(ulong[] bits, int offset) => (offset >> 6) < bits.Length && (bits[offset >> 6] & (1UL << offset)) != 0;
+
+        private bool MayStart(int offset) => Marked(_starts!, offset);
 
         public string Text()
         {
+            if (_sql is { } sql)
+            {
+                // Nothing to rewrite: the statement's own text, when its tokens are all of it.
+                if (_starts is null && _temporal is null && _pending is null && Whole(sql)) return sql;
+                var written = Builders.Rent(sql.Length + sql.Length / 2);
+                Append(written, 0, tokens.Count);
+                Flush(written, int.MaxValue);
+                return Builders.Return(written);
+            }
             var length = 0;
             foreach (var token in System.Runtime.InteropServices.CollectionsMarshal.AsSpan(tokens)) length += token.Text.Length;
-            var sb = new StringBuilder(length + length / 4);
+            var sb = Builders.Rent(length + length / 2);
             Append(sb, 0, tokens.Count);
             Flush(sb, int.MaxValue);
-            return sb.ToString();
+            return Builders.Return(sb);
+        }
+
+        /// <summary>Whether the tokens are the whole of <paramref name="sql"/>, in order, none left out.</summary>
+        private bool Whole(string sql)
+        {
+            var at = 0;
+            foreach (var token in System.Runtime.InteropServices.CollectionsMarshal.AsSpan(tokens))
+            {
+                if (token.Offset != at) return false;
+                at += token.Text.Length;
+            }
+            return at == sql.Length;
         }
 
         /// <summary>Writes the pending text whose place is at or before <paramref name="offset"/>.</summary>
@@ -207,51 +298,129 @@ public static class RedshiftTranslator
 
         private void Append(StringBuilder sb, int from, int to)
         {
-            for (var i = from; i < to; i++)
+            if (_sql is { } sql)
             {
-                var token = tokens[i];
-                if (token.Offset >= 0 && _pending is not null) Flush(sb, token.Offset);
-                var guarded = _divisions is not null && _divisions.Holds(token);
-                if (guarded)
+                // The tokens are the text's own, in order and contiguous: between the places where something is to be
+                // done the text is copied at once.
+                var i = from;
+                while (i < to)
                 {
-                    if (_divisions!.Cut(token) is var cut and > 0)
+                    var next = NextEvent(i, to);
+                    if (next > i)
                     {
-                        sb.Append(token.Text, 0, cut);
-                        token = token with { Text = token.Text[cut..], Offset = token.Offset + cut };
+                        var start = tokens[i].Offset;
+                        var last = tokens[next - 1];
+                        _written = last.Offset + last.Text.Length;
+                        sb.Append(sql, start, _written - start);
+                        i = next;
+                        if (i == to) break;
                     }
-                    if (token.Offset != _opened && _divisions.Opens.TryGetValue(token.Offset, out var open)) sb.Append(open);
-                    if (token.Kind == SqlTokenKind.Operator && _divisions.Operators.Contains(token.Offset))
-                    {
-                        // The operator may run together with the right operand's signs ("/-").
-                        sb.Append(',');
-                        if (token.Text.Length > 1) sb.Append(token.Text, 1, token.Text.Length - 1);
-                        _written = token.Offset + token.Text.Length;
-                        Close(sb, _written);
-                        continue;
-                    }
+                    i = Step(sb, i, to);
                 }
-                if (_temporal is not null && token.Offset >= 0 && !token.IsTrivia && _temporal.TryGetValue(token.Offset, out var casts)
-                    && TemporalCast(casts, i, to) is var (cast, castEnd))
-                {
-                    sb.Append(cast);
-                    i = After(castEnd, i, to) - 1;
-                    _written = castEnd;
-                    if (guarded) Close(sb, castEnd);
-                    continue;
-                }
-                if (_sites is not null && token.Offset >= 0 && !token.IsTrivia && MayStart(token.Offset) && _sites.TryGetValue(token.Offset, out var site) && Replace(site, i, to) is var (text, end))
-                {
-                    sb.Append(text);
-                    i = After(end, i, to) - 1;
-                    _written = end;
-                    if (guarded) Close(sb, end);
-                    continue;
-                }
-                sb.Append(token.Text);
-                if (token.Offset >= 0) _written = token.Offset + token.Text.Length;
-                if (guarded) Close(sb, _written);
             }
+            else
+                for (var i = from; i < to;) i = Step(sb, i, to);
             if (_pending is not null) Flush(sb, _written);
+        }
+
+        /// <summary>
+        /// The first of the tokens from <paramref name="from"/> to <paramref name="to"/> at which something may be to
+        /// be done (<see cref="Step"/>): the one holding the next offset marked in <see cref="_starts"/>, or the first
+        /// at or after the next pending text's place; <paramref name="to"/> when none is. Only for the text's own tokens.
+        /// </summary>
+        private int NextEvent(int from, int to)
+        {
+            var span = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(tokens);
+            var offset = span[from].Offset;
+            var marked = _starts is null ? int.MaxValue : NextMarked(_starts, offset);
+            var at = to;
+            if (marked != int.MaxValue)
+            {
+                // The last token starting at or before the marked offset holds it.
+                var (lo, hi) = (from, to - 1);
+                if (span[hi].Offset <= marked) lo = hi;
+                else
+                    while (lo < hi)
+                    {
+                        var mid = (lo + hi + 1) >> 1;
+                        if (span[mid].Offset <= marked) lo = mid;
+                        else hi = mid - 1;
+                    }
+                // Past the range's last token's end, the mark is not in this range.
+                if (lo < to - 1 || marked < span[lo].Offset + span[lo].Text.Length) at = lo;
+            }
+            if (_pendingAt != int.MaxValue)
+            {
+                // The first token at or after the pending text's place.
+                var (lo, hi) = (from, at);
+                while (lo < hi)
+                {
+                    var mid = (lo + hi) >> 1;
+                    if (span[mid].Offset >= _pendingAt) hi = mid;
+                    else lo = mid + 1;
+                }
+                at = lo;
+            }
+            return at;
+        }
+
+        /// <summary>The least offset marked in <paramref name="bits"/> at or after <paramref name="offset"/>; int.MaxValue when none is.</summary>
+        private static int NextMarked(ulong[] bits, int offset)
+        {
+            var word = offset >> 6;
+            if (word >= bits.Length) return int.MaxValue;
+            var rest = bits[word] & (ulong.MaxValue << (offset & 63));
+            while (rest == 0)
+            {
+                if (++word == bits.Length) return int.MaxValue;
+                rest = bits[word];
+            }
+            return (word << 6) + System.Numerics.BitOperations.TrailingZeroCount(rest);
+        }
+
+        /// <summary>Writes the token at <paramref name="i"/> or what replaces it and those after it; answers where the pass goes on.</summary>
+        private int Step(StringBuilder sb, int i, int to)
+        {
+            var token = tokens[i];
+            if (token.Offset >= 0 && _pending is not null) Flush(sb, token.Offset);
+            var guarded = _divisions is not null && _divisions.Holds(token);
+            if (guarded)
+            {
+                if (_divisions!.Cut(token) is var cut and > 0)
+                {
+                    sb.Append(token.Text, 0, cut);
+                    token = token with { Text = token.Text[cut..], Offset = token.Offset + cut };
+                }
+                if (token.Offset != _opened && _divisions.Opens.TryGetValue(token.Offset, out var open)) sb.Append(open);
+                if (token.Kind == SqlTokenKind.Operator && _divisions.Operators.Contains(token.Offset))
+                {
+                    // The operator may run together with the right operand's signs ("/-").
+                    sb.Append(',');
+                    if (token.Text.Length > 1) sb.Append(token.Text, 1, token.Text.Length - 1);
+                    _written = token.Offset + token.Text.Length;
+                    Close(sb, _written);
+                    return i + 1;
+                }
+            }
+            if (_temporal is not null && token.Offset >= 0 && !token.IsTrivia && _temporal.TryGetValue(token.Offset, out var casts)
+                && TemporalCast(casts, i, to) is var (cast, castEnd))
+            {
+                sb.Append(cast);
+                _written = castEnd;
+                if (guarded) Close(sb, castEnd);
+                return After(castEnd, i, to);
+            }
+            if (_sites is not null && token.Offset >= 0 && !token.IsTrivia && MayStart(token.Offset) && TryGetSite(token.Offset, out var site) && Replace(site, i, to) is var (text, end))
+            {
+                sb.Append(text);
+                _written = end;
+                if (guarded) Close(sb, end);
+                return After(end, i, to);
+            }
+            sb.Append(token.Text);
+            if (token.Offset >= 0) _written = token.Offset + token.Text.Length;
+            if (guarded) Close(sb, _written);
+            return i + 1;
         }
 
         /// <summary>
@@ -286,7 +455,7 @@ public static class RedshiftTranslator
             if (a >= b) return null;
             var type = TemporalCasts.TypeOf(site.Name);
             if (b == a + 1 && tokens[a].Kind == SqlTokenKind.String && TemporalCasts.LeavesLiteral(tokens[a].StringValue, type)) return null;
-            var sb = new StringBuilder();
+            var sb = Builders.Rent(0);
             var literal = b == a + 1 && tokens[a].Kind == SqlTokenKind.String;
             if (!literal) sb.Append(TemporalCasts.Open);
             // An operand starting where the cast does (x::date) starts where a division around the cast opened already.
@@ -294,7 +463,7 @@ public static class RedshiftTranslator
             if (tokens[a].Offset == site.Start) _opened = site.Start;
             try { Append(sb, a, b); }
             finally { _opened = opened; }
-            return literal ? TemporalCasts.Literal(sb.ToString(), type) : sb.Append(TemporalCasts.Close(type)).ToString();
+            return literal ? TemporalCasts.Literal(Builders.Return(sb), type) : Builders.Return(sb.Append(TemporalCasts.Close(type)));
         }
 
         /// <summary>Closes the guarded divisions whose right operand ends at <paramref name="end"/>.</summary>
@@ -307,9 +476,9 @@ public static class RedshiftTranslator
         private string Render(TextSpan span, int from, int to)
         {
             var (a, b) = Range(span, from, to);
-            var sb = new StringBuilder();
+            var sb = Builders.Rent(0);
             Append(sb, a, b);
-            return sb.ToString().Trim();
+            return Builders.Return(sb, trim: true);
         }
 
         /// <summary>
@@ -577,7 +746,7 @@ public static class RedshiftTranslator
         /// </summary>
         private string AggregateTail(RewriteSite site, int from, int to, ref int end)
         {
-            var tail = new StringBuilder();
+            var tail = Builders.Rent(0);
             if (site.Filter is { } filter)
             {
                 tail.Append(" FILTER (").Append(Render(filter, from, to)).Append(')');
@@ -589,7 +758,46 @@ public static class RedshiftTranslator
                 else tail.Append(" OVER (").Append(Render(over, from, to)).Append(')');
                 end = site.OverName ? over.End : over.End + 1;
             }
-            return tail.ToString();
+            return Builders.Return(tail);
+        }
+    }
+
+    /// <summary>
+    /// The splice's string builders, kept per thread between statements (the translation of a statement and the texts
+    /// of its rewritten parts are built in them, then copied out): only the strings made are allocated, not the
+    /// builders. A builder grown past 64K characters is left to the collector.
+    /// </summary>
+    private static class Builders
+    {
+        [ThreadStatic] private static Stack<StringBuilder>? _free;
+
+        public static StringBuilder Rent(int capacity)
+        {
+            if (_free is { Count: > 0 } free)
+            {
+                var sb = free.Pop();
+                sb.EnsureCapacity(capacity);
+                return sb;
+            }
+            return new StringBuilder(Math.Max(capacity, 256));
+        }
+
+        /// <summary>The builder's text (without the white space at its ends when <paramref name="trim"/>, as <see cref="string.Trim()"/> cuts), and the builder back.</summary>
+        public static string Return(StringBuilder sb, bool trim = false)
+        {
+            var (start, end) = (0, sb.Length);
+            if (trim)
+            {
+                while (start < end && char.IsWhiteSpace(sb[start])) start++;
+                while (end > start && char.IsWhiteSpace(sb[end - 1])) end--;
+            }
+            var text = sb.ToString(start, end - start);
+            if (sb.Capacity <= 1 << 16)
+            {
+                sb.Clear();
+                (_free ??= new Stack<StringBuilder>()).Push(sb);
+            }
+            return text;
         }
     }
 

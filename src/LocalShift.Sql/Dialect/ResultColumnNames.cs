@@ -41,7 +41,8 @@ internal static class ResultColumnNames
 
     private static void Collect(Query query, ref List<ColumnName>? names)
     {
-        foreach (var cte in query.With) Collect(cte.Query, ref names);
+        var with = query.With;
+        for (var k = 0; k < with.Count; k++) Collect(with[k].Query, ref names);
         Collect(query.Body, first: true, ref names);
     }
 
@@ -55,15 +56,23 @@ internal static class ResultColumnNames
                 Collect(set.Right, false, ref names);
                 break;
             case NestedQuery nested:
-                foreach (var cte in nested.Query.With) Collect(cte.Query, ref names);
+                var with = nested.Query.With;
+                for (var k = 0; k < with.Count; k++) Collect(with[k].Query, ref names);
                 Collect(nested.Query.Body, first, ref names);
                 break;
             case SelectCore select:
                 if (first)
-                    foreach (var item in select.Items)
+                {
+                    var items = select.Items;
+                    for (var k = 0; k < items.Count; k++)
+                    {
+                        var item = items[k];
                         if (item.Alias is null && item.Expression is not (ColumnExpr or StarExpr))
                             (names ??= []).Add(new ColumnName(item.End, Figure(item.Expression).Name ?? "?column?"));
-                foreach (var from in select.From) Collect(from, ref names);
+                    }
+                }
+                var from = select.From;
+                for (var k = 0; k < from.Count; k++) Collect(from[k], ref names);
                 break;
         }
     }

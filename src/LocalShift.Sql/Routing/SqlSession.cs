@@ -583,7 +583,7 @@ internal sealed partial class SqlSession : IPgQuerySession
         if (analysis.Translated is { } known) return known;
         var intercepted = CatalogQueries.Rewrite(analysis.Sql, _database.Spec.MasterUsername.ToLowerInvariant(), Connection.Database, _engine.Catalog);
         if (intercepted is not null) return analysis.Translated = RedshiftTranslator.Translate(intercepted, Translation);
-        return analysis.Translated = RedshiftTranslator.Translate(analysis.Tokens, Sites(analysis), Translation);
+        return analysis.Translated = RedshiftTranslator.Translate(analysis.Sql, analysis.Tokens, Sites(analysis), Translation);
     }
 
     /// <summary>What the statement's tree places in its text for the translator (divisions, table-function aliases).</summary>

@@ -1,3 +1,6 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
 namespace LocalShift.Sql.Syntax;
 
 /// <summary>How a statement uses a relation.</summary>
@@ -20,7 +23,13 @@ public sealed class StatementAccess
     private readonly List<RelationAccess> _relations = [];
     private readonly List<FunctionAccess> _functions = [];
     private readonly List<FunctionFrom> _tableFunctions = [];
-    private readonly List<HashSet<string>> _ctes = [];
+    /// <summary>The names of the common table expressions visible where the walk is, innermost last (few: a linear scan).</summary>
+    private List<string>? _ctes;
+    /// <summary>The left spines of the chains being walked (set operations, joins, binary operators), shared by all of them.</summary>
+    private SqlNode[] _spine = [];
+    private int _spineCount;
+    /// <summary>How deep the walk is: the stack is checked every few levels (<see cref="Deeper"/>), not at every node.</summary>
+    private int _depth;
 
     public IReadOnlyList<RelationAccess> Relations => _relations;
 
@@ -50,6 +59,7 @@ public sealed class StatementAccess
 
     public static StatementAccess Of(Statement statement)
     {
+        StackDepth.Ensure();
         var access = new StatementAccess();
         access.Visit(statement);
         return access;
@@ -57,6 +67,7 @@ public sealed class StatementAccess
 
     public static StatementAccess OfQuery(Query query)
     {
+        StackDepth.Ensure();
         var access = new StatementAccess();
         access.Visit(query);
         return access;
@@ -64,10 +75,54 @@ public sealed class StatementAccess
 
     private void Relation(QualifiedName name, RelationUse use)
     {
-        if (name.Parts.Count == 1 && use == RelationUse.Select)
-            foreach (var scope in _ctes)
-                if (scope.Contains(name.Name)) return;
+        if (_ctes is { Count: > 0 } ctes && name.Parts.Count == 1 && use == RelationUse.Select)
+        {
+            var unqualified = name.Name;
+            foreach (var cte in CollectionsMarshal.AsSpan(ctes))
+                if (string.Equals(cte, unqualified, StringComparison.Ordinal)) return;
+        }
         _relations.Add(new RelationAccess(name, use));
+    }
+
+    /// <summary>
+    /// One level deeper: the stack is checked on every eighth level (a level is a few frames of this walk; the check
+    /// at entry and every eighth level keep far more than those levels need in reserve), so a tree as deep as the
+    /// stack allows gives PostgreSQL's error rather than an overflow.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void Deeper()
+    {
+        if ((++_depth & 7) == 0) StackDepth.Ensure();
+    }
+
+    private void Push(SqlNode node)
+    {
+        if (_spineCount == _spine.Length) Array.Resize(ref _spine, Math.Max(8, _spine.Length * 2));
+        _spine[_spineCount++] = node;
+    }
+
+    private SqlNode Pop()
+    {
+        var node = _spine[--_spineCount];
+        _spine[_spineCount] = null!;
+        return node;
+    }
+
+    /// <summary>Each of <paramref name="items"/>: the parser's lists are read as spans, without an enumerator.</summary>
+    private void VisitAll(IReadOnlyList<Expr> items)
+    {
+        if (items is List<Expr> list)
+            foreach (var e in CollectionsMarshal.AsSpan(list)) Visit(e);
+        else
+            for (var k = 0; k < items.Count; k++) Visit(items[k]);
+    }
+
+    private void VisitAll(IReadOnlyList<OrderItem> items)
+    {
+        if (items is List<OrderItem> list)
+            foreach (var o in CollectionsMarshal.AsSpan(list)) Visit(o.Expression);
+        else
+            for (var k = 0; k < items.Count; k++) Visit(items[k].Expression);
     }
 
     private void Visit(Statement statement)
@@ -154,41 +209,50 @@ public sealed class StatementAccess
 
     private void Visit(Query query)
     {
-        var scope = new HashSet<string>(StringComparer.Ordinal);
-        _ctes.Add(scope);
+        Deeper();
+        var ctes = _ctes;
+        var mark = ctes?.Count ?? 0;
         try
         {
-            foreach (var cte in query.With)
+            var with = query.With;
+            for (var k = 0; k < with.Count; k++)
             {
+                var cte = with[k];
                 // A recursive CTE sees itself; an ordinary one sees only those before it.
-                if (query.Recursive) scope.Add(cte.Name);
+                if (query.Recursive) (_ctes ??= []).Add(cte.Name);
                 Visit(cte.Query);
-                scope.Add(cte.Name);
+                if (!query.Recursive) (_ctes ??= []).Add(cte.Name);
             }
             Visit(query.Body);
-            foreach (var o in query.OrderBy) Visit(o.Expression);
+            VisitAll(query.OrderBy);
             Visit(query.Limit);
             Visit(query.Offset);
         }
-        finally { _ctes.RemoveAt(_ctes.Count - 1); }
+        finally
+        {
+            if (_ctes is { } names && names.Count > mark) names.RemoveRange(mark, names.Count - mark);
+            _depth--;
+        }
     }
 
     private void Visit(QueryBody body)
     {
-        StackDepth.Ensure();
+        Deeper();
         switch (body)
         {
             case SelectCore s:
-                foreach (var e in s.DistinctOn) Visit(e);
+                VisitAll(s.DistinctOn);
                 Visit(s.Top);
-                foreach (var item in s.Items) Visit(item.Expression);
+                Visit(s.Items);
                 if (s.Into is not null) Relation(s.Into, RelationUse.Create);
                 Visit(s.From);
                 Visit(s.Where);
-                foreach (var g in s.GroupBy) foreach (var e in g.Expressions) Visit(e);
+                var groupBy = s.GroupBy;
+                for (var k = 0; k < groupBy.Count; k++) VisitAll(groupBy[k].Expressions);
                 Visit(s.Having);
                 Visit(s.Qualify);
-                foreach (var (_, w) in s.Windows) Visit(w);
+                var windows = s.Windows;
+                for (var k = 0; k < windows.Count; k++) Visit(windows[k].Window);
                 break;
             case SetOperation { Left: not SetOperation } op:
                 Visit(op.Left);
@@ -198,30 +262,34 @@ public sealed class StatementAccess
             {
                 // A chain of set operations is a left-deep tree as long as the chain (a generated 20,000-term UNION ALL):
                 // walked along its left spine, not recursively, in the order the terms are written.
-                var spine = new Stack<SetOperation>();
+                var mark = _spineCount;
                 QueryBody left = op;
-                while (left is SetOperation set) { spine.Push(set); left = set.Left; }
+                while (left is SetOperation set) { Push(set); left = set.Left; }
                 Visit(left);
-                while (spine.Count > 0) Visit(spine.Pop().Right);
+                while (_spineCount > mark) Visit(((SetOperation)Pop()).Right);
                 break;
             }
             case ValuesBody v:
-                foreach (var row in v.Rows) foreach (var e in row) Visit(e);
+                foreach (var row in v.Rows) VisitAll(row);
                 break;
             case NestedQuery n:
                 Visit(n.Query);
                 break;
         }
+        _depth--;
     }
 
     private void Visit(IReadOnlyList<FromItem> items)
     {
-        foreach (var item in items) Visit(item);
+        if (items is List<FromItem> list)
+            foreach (var item in CollectionsMarshal.AsSpan(list)) Visit(item);
+        else
+            for (var k = 0; k < items.Count; k++) Visit(items[k]);
     }
 
     private void Visit(FromItem item)
     {
-        StackDepth.Ensure();
+        Deeper();
         switch (item)
         {
             case TableFrom t:
@@ -242,31 +310,35 @@ public sealed class StatementAccess
             case JoinFrom j:
             {
                 // Joins chain to the left as set operations do.
-                var spine = new Stack<JoinFrom>();
+                var mark = _spineCount;
                 FromItem left = j;
-                while (left is JoinFrom join) { spine.Push(join); left = join.Left; }
+                while (left is JoinFrom join) { Push(join); left = join.Left; }
                 Visit(left);
-                while (spine.Count > 0)
+                while (_spineCount > mark)
                 {
-                    var join = spine.Pop();
+                    var join = (JoinFrom)Pop();
                     Visit(join.Right);
                     Visit(join.On);
                 }
                 break;
             }
         }
+        _depth--;
     }
 
     private void Visit(IReadOnlyList<SelectItem> items)
     {
-        foreach (var item in items) Visit(item.Expression);
+        if (items is List<SelectItem> list)
+            foreach (var item in CollectionsMarshal.AsSpan(list)) Visit(item.Expression);
+        else
+            for (var k = 0; k < items.Count; k++) Visit(items[k].Expression);
     }
 
     private void Visit(WindowSpec? window)
     {
         if (window is null) return;
-        foreach (var e in window.PartitionBy) Visit(e);
-        foreach (var o in window.OrderBy) Visit(o.Expression);
+        VisitAll(window.PartitionBy);
+        VisitAll(window.OrderBy);
         if (window.Frame is { } frame)
         {
             Visit(frame.Start.Offset);
@@ -277,19 +349,26 @@ public sealed class StatementAccess
     private void VisitCall(FunctionExpr f, bool table)
     {
         _functions.Add(new FunctionAccess(f.Name, f.Arguments, table));
-        foreach (var a in f.Arguments) Visit(a);
-        foreach (var o in f.OrderBy) Visit(o.Expression);
-        foreach (var o in f.WithinGroup) Visit(o.Expression);
+        VisitAll(f.Arguments);
+        VisitAll(f.OrderBy);
+        VisitAll(f.WithinGroup);
         Visit(f.Filter);
         Visit(f.Over);
     }
 
     private void Visit(Expr? expr)
     {
-        StackDepth.Ensure();
+        if (expr is null) return;
+        Deeper();
+        VisitNode(expr);
+        _depth--;
+    }
+
+    private void VisitNode(Expr expr)
+    {
         switch (expr)
         {
-            case null:
+            case ColumnExpr or LiteralExpr:
                 return;
             case FunctionExpr f:
                 VisitCall(f, table: false);
@@ -304,11 +383,11 @@ public sealed class StatementAccess
             case BinaryExpr b:
             {
                 // A chain (`a OR b OR …`, `a + b + …`) is left-deep as long as it is: walked along its left spine.
-                var spine = new Stack<BinaryExpr>();
+                var mark = _spineCount;
                 Expr left = b;
-                while (left is BinaryExpr binary) { spine.Push(binary); left = binary.Left; }
+                while (left is BinaryExpr binary) { Push(binary); left = binary.Left; }
                 Visit(left);
-                while (spine.Count > 0) Visit(spine.Pop().Right);
+                while (_spineCount > mark) Visit(((BinaryExpr)Pop()).Right);
                 return;
             }
             case CastExpr c:
@@ -316,7 +395,13 @@ public sealed class StatementAccess
                 return;
             case CaseExpr c:
                 Visit(c.Operand);
-                foreach (var (when, then) in c.Branches) { Visit(when); Visit(then); }
+                var branches = c.Branches;
+                for (var k = 0; k < branches.Count; k++)
+                {
+                    var (when, then) = branches[k];
+                    Visit(when);
+                    Visit(then);
+                }
                 Visit(c.Else);
                 return;
             case BetweenExpr b:
@@ -326,7 +411,7 @@ public sealed class StatementAccess
                 return;
             case InListExpr i:
                 Visit(i.Operand);
-                foreach (var e in i.Items) Visit(e);
+                VisitAll(i.Items);
                 return;
             case InQueryExpr i:
                 Visit(i.Operand);
@@ -353,10 +438,10 @@ public sealed class StatementAccess
                 Visit(q.Array);
                 return;
             case ArrayExpr a:
-                foreach (var e in a.Items) Visit(e);
+                VisitAll(a.Items);
                 return;
             case RowExpr r:
-                foreach (var e in r.Items) Visit(e);
+                VisitAll(r.Items);
                 return;
             case SubscriptExpr s:
                 Visit(s.Operand);
@@ -367,7 +452,7 @@ public sealed class StatementAccess
                 Visit(f.Operand);
                 return;
             case SpecialFunctionExpr s:
-                foreach (var e in s.Arguments) Visit(e);
+                VisitAll(s.Arguments);
                 return;
             case AtTimeZoneExpr a:
                 Visit(a.Operand);

@@ -151,7 +151,7 @@ public sealed class UnloadRunner(RedshiftStatementContext context, UnloadStateme
         var parsed = SqlParser.Parse(text, all, context.PlanningBudget);
         if (parsed is not QueryStatement query) throw new PgException(SqlState.SyntaxError, "UNLOAD query must be a SELECT statement");
         context.AuthorizeQuery?.Invoke(query.Query);
-        var translated = RedshiftTranslator.Translate(all, TranslationSites.Of(parsed, StatementAccess.Of(parsed)),
+        var translated = RedshiftTranslator.Translate(text, all, TranslationSites.Of(parsed, StatementAccess.Of(parsed)),
             new TranslationContext(context.User, context.Database));
         foreach (var statement in translated.PreStatements) context.Engine.Execute(statement);
         if (prepareFunctions is not null && AssumeRolePrivileges.ClusterFunctions.Mentioned(tokens))
