@@ -370,6 +370,8 @@ public sealed class ObjectBody(FileStream file, long start, long length) : IDisp
     /// Sends the bytes into a response's pipe, each chunk read from the file straight into the pipe's own buffer: no
     /// buffer of ours between them, so a 1 MiB GET is not copied once more in memory, and the pipe sends a few large
     /// segments rather than its 4 KiB blocks. Read synchronously, as <see cref="CopyToAsync(Stream, CancellationToken)"/>.
+    /// Flushed once per MiB: a flush above Kestrel's response buffer limit (64 KiB) waits for the socket, a send and a
+    /// hand-off between threads each time. The caller starts the response first, or Kestrel copies these bytes again.
     /// </summary>
     public async Task CopyToAsync(System.IO.Pipelines.PipeWriter to, CancellationToken ct)
     {
