@@ -130,7 +130,13 @@ public sealed partial class S3Service
         var response = RestXmlCodec.Write(binding.Model, document, S3Xml.Namespace);
         WriteHead(http, binding.Model, response);
         if (HttpMethods.IsHead(r.Method)) return;
-        if (body is not null) await body.CopyToAsync(http.Response.BodyWriter, http.RequestAborted);
+        if (body is not null)
+        {
+            // The head goes into the response pipe first: bytes written to a response not yet started are held in a
+            // buffer of Kestrel's and copied behind the head at the first flush, a second copy of the body in memory.
+            await http.Response.StartAsync(http.RequestAborted);
+            await body.CopyToAsync(http.Response.BodyWriter, http.RequestAborted);
+        }
         else if (response.Body.Length > 0)
         {
             http.Response.ContentType = response.ContentType;

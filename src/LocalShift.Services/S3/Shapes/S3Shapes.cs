@@ -370,19 +370,23 @@ public sealed class ObjectBody(FileStream file, long start, long length) : IDisp
     /// Sends the bytes into a response's pipe, each chunk read from the file straight into the pipe's own buffer: no
     /// buffer of ours between them, so a 1 MiB GET is not copied once more in memory, and the pipe sends a few large
     /// segments rather than its 4 KiB blocks. Read synchronously, as <see cref="CopyToAsync(Stream, CancellationToken)"/>.
+    /// Flushed once per MiB: a flush above Kestrel's response buffer limit (64 KiB) waits for the socket, a send and a
+    /// hand-off between threads each time. The caller starts the response first, or Kestrel copies these bytes again.
     /// </summary>
     public async Task CopyToAsync(System.IO.Pipelines.PipeWriter to, CancellationToken ct)
     {
-        const int chunk = 256 * 1024;
+        const int chunk = 256 * 1024, flushEvery = 1024 * 1024;
         var handle = file.SafeFileHandle;
-        var (at, left) = (start, length);
+        var (at, left, unflushed) = (start, length, 0L);
         while (left > 0)
         {
             var memory = to.GetMemory((int)Math.Min(left, chunk));
             var n = RandomAccess.Read(handle, memory.Span[..(int)Math.Min(Math.Min(left, chunk), memory.Length)], at);
             if (n == 0) break;
             to.Advance(n);
-            (at, left) = (at + n, left - n);
+            (at, left, unflushed) = (at + n, left - n, unflushed + n);
+            if (unflushed < flushEvery && left > 0) continue;
+            unflushed = 0;
             var flushed = await to.FlushAsync(ct);
             if (flushed.IsCompleted || flushed.IsCanceled) break;
         }
