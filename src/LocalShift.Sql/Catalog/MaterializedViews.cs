@@ -65,7 +65,7 @@ internal static class MaterializedViews
 
     private static string Create(RedshiftStatementContext context, CreateViewStatement create, string sql, UserDirectory users)
     {
-        context.Authorize?.Invoke(create);
+        context.Authorize(create);
         var engine = context.Engine;
         var schema = create.View.Schema ?? CurrentSchema(engine);
         var name = create.View.Name;
@@ -106,9 +106,9 @@ internal static class MaterializedViews
             throw new PgException(SqlState.WrongObjectType, $"\"{name}\" is not a materialized view");
         }
         // Only its owner refreshes it (Redshift's REFRESH MATERIALIZED VIEW), and the owner must still read every base table.
-        context.Authorize?.Invoke(refresh);
+        context.Authorize(refresh);
         var create = (CreateViewStatement)SqlParser.Parse(definition);
-        context.AuthorizeQuery?.Invoke(create.Query);
+        context.AuthorizeQuery(create.Query);
         var query = Translate(context, definition, create);
         var statements = new List<string>(query.PreStatements)
         {
@@ -135,7 +135,7 @@ internal static class MaterializedViews
             // text unverified (PostgreSQL's)
             throw new PgException(SqlState.WrongObjectType, $"\"{alter.View.Name}\" is not a materialized view");
         }
-        context.Authorize?.Invoke(alter);
+        context.Authorize(alter);
         if (alter.AutoRefresh is { } autoRefresh)
             engine.Execute($"UPDATE {Table} SET auto_refresh = {Bool(autoRefresh)} WHERE {Where(schema, alter.View.Name)}");
         return "ALTER MATERIALIZED VIEW";
@@ -169,7 +169,7 @@ internal static class MaterializedViews
                 // text unverified (PostgreSQL's)
                 throw new PgException(SqlState.UndefinedTable, $"materialized view \"{name}\" does not exist");
             }
-            context.Authorize?.Invoke(drop with { Names = [view] });
+            context.Authorize(drop with { Names = [view] });
             statements.Add($"DROP TABLE {Qualified(schema, name)}{(drop.Cascade ? " CASCADE" : "")}");
             statements.Add($"DELETE FROM {Table} WHERE {Where(schema, name)}");
             statements.Add($"DELETE FROM {BasesTable} WHERE {Where(schema, name)}");
