@@ -42,6 +42,10 @@ internal static class MaterializedViews
                      CASE WHEN m.auto_refresh THEN 't' ELSE 'f' END AS autorefresh
               FROM {Table} m WHERE {visible};
             """);
+        // svv_tables.table_type: Redshift documents VIEW, BASE TABLE and EXTERNAL TABLE; a materialized view is queried as
+        // a view, so it shows as VIEW (unverified against a cluster) rather than as the engine's BASE TABLE that holds its rows.
+        CatalogSetup.InstallTableViews(system, $"CASE WHEN EXISTS (SELECT 1 FROM {Table} m WHERE m.schema_name = table_schema " +
+                                               "AND m.view_name = table_name) THEN 'VIEW' ELSE table_type END");
     }
 
     /// <summary>Runs CREATE, REFRESH and DROP MATERIALIZED VIEW (<see cref="CommandKind.MaterializedView"/>).</summary>
