@@ -75,6 +75,12 @@ public static class SqlState
     public const string UndefinedParameter = "42P02";
     public const string InvalidSchemaDefinition = "42P15";
 
+    // Class 2B — Dependent Privilege Descriptors Still Exist
+    public const string DependentObjectsStillExist = "2BP01";
+
+    // Class 55 — Object Not In Prerequisite State
+    public const string ObjectNotInPrerequisiteState = "55000";
+
     // Class 53 — Insufficient Resources
     public const string OutOfMemory = "53200";
     public const string TooManyConnections = "53300";

@@ -48,7 +48,8 @@ public sealed class AwsEdge
             && _registry.Find("s3") is { Http: { } anonymousTarget })
             service = anonymousTarget.SigningName;
 
-        var entry = service is null ? TargetService(http.Request) : _registry.Find(service);
+        // S3 Object Lambda's WriteGetObjectResponse is in S3's model but signed for s3-object-lambda (the CLI's --debug shows it).
+        var entry = service is null ? TargetService(http.Request) : _registry.Find(service == "s3-object-lambda" ? "s3" : service);
         if (entry?.Http is { } httpService)
         {
             await HandleHttpServiceAsync(http, httpService, requestId);

@@ -105,6 +105,7 @@ public sealed class OperationModel
         StaticContextParams = e.TryGetProperty("staticContextParams", out var scp)
             ? scp.EnumerateObject().Select(p => p.Name).ToArray()
             : [];
+        HostPrefix = e.TryGetProperty("endpoint", out var endpoint) && endpoint.TryGetProperty("hostPrefix", out var prefix) ? prefix.GetString() : null;
         Errors = e.TryGetProperty("errors", out var errors)
             ? errors.EnumerateArray().Select(x => shapes[x.GetProperty("shape").GetString()!]).ToArray()
             : [];
@@ -123,6 +124,8 @@ public sealed class OperationModel
     public bool Deprecated { get; }
     /// <summary>The endpoint-rule parameters the operation fixes (S3's <c>UseS3ExpressControlEndpoint</c>).</summary>
     public IReadOnlyList<string> StaticContextParams { get; }
+    /// <summary>The model's endpoint host prefix (S3's WriteGetObjectResponse: <c>{RequestRoute}.</c>); null when the operation has none.</summary>
+    public string? HostPrefix { get; }
 }
 
 public sealed class MemberModel

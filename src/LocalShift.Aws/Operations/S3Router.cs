@@ -94,12 +94,21 @@ public sealed class S3Router
         bucket is null ? S3PathShape.Service : key is null ? S3PathShape.Bucket : S3PathShape.Object;
 
     /// <summary>The operation a request names; see the class summary for the rules.</summary>
-    public S3Route Match(string method, string? bucket, string? key, IReadOnlyDictionary<string, string> query, IHeaderDictionary headers)
+    /// <param name="virtualHosted">
+    /// The bucket came from the request's host name. An operation whose model gives its endpoint a host prefix
+    /// (WriteGetObjectResponse's <c>{RequestRoute}.</c>) is sent that way: its literal path (<c>/WriteGetObjectResponse</c>)
+    /// is then the key, and the host's first label is the prefix, not a bucket.
+    /// </param>
+    public S3Route Match(string method, string? bucket, string? key, IReadOnlyDictionary<string, string> query, IHeaderDictionary headers,
+        bool virtualHosted = false)
     {
         var shape = ShapeOf(bucket, key);
         Group? group = null;
         if (shape == S3PathShape.Bucket && _literalBuckets.TryGetValue(bucket!, out var literal))
             literal.TryGetValue(method, out group);
+        else if (virtualHosted && shape == S3PathShape.Object && _literalBuckets.TryGetValue(key!, out var prefixed)
+                 && prefixed.TryGetValue(method, out var hosted) && hosted.Plain.Any(c => c.Operation.HostPrefix is { Length: > 0 }))
+            group = hosted;
         if (group is null && !_byShape[(int)shape].TryGetValue(method, out group))
             return new S3Route(null, false, null);
 

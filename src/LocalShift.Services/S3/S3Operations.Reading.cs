@@ -16,7 +16,7 @@ public sealed partial class S3Operations
 {
     private GetObjectOutput GetObject(AwsCall call, GetObjectRequest request) => Read(call, request, "GET", withBody: true);
 
-    private HeadObjectOutput HeadObject(AwsCall call, GetObjectRequest request) => Read(call, request, "HEAD", withBody: false).AsHead();
+    private GetObjectOutput HeadObject(AwsCall call, GetObjectRequest request) => Read(call, request, "HEAD", withBody: false);
 
     private GetObjectOutput Read(AwsCall call, GetObjectRequest request, string method, bool withBody)
     {

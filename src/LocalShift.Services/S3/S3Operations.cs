@@ -63,7 +63,7 @@ public sealed partial class S3Operations : AwsService
         Operation<CompleteMultipartUploadRequest, CompleteMultipartUploadOutput>("CompleteMultipartUpload", CompleteMultipartUpload);
 
         Operation<GetObjectRequest, GetObjectOutput>("GetObject", GetObject);
-        Operation<GetObjectRequest, HeadObjectOutput>("HeadObject", HeadObject);
+        Operation<GetObjectRequest, GetObjectOutput>("HeadObject", HeadObject);
         Operation<PutObjectRequest, PutObjectOutput>("PutObject", PutObject);
 
         Operation<CopyObjectRequest, CopyObjectOutput>("CopyObject", CopyObject);

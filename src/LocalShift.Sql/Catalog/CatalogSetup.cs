@@ -17,16 +17,23 @@ internal static class CatalogSetup
     public static void Install(IEngineSession system)
     {
         system.DefineFunctions(FunctionLibrary.Functions(system.Catalog));
+        system.Execute("CREATE SCHEMA IF NOT EXISTS public");
+        InstallTableViews(system, "table_type");
+    }
+
+    /// <summary>
+    /// svv_tables and svv_all_tables over the engine's tables; <paramref name="tableType"/> is the SQL of their
+    /// table_type over information_schema.tables' columns (the materialized views' record, once it exists, makes theirs VIEW).
+    /// </summary>
+    public static void InstallTableViews(IEngineSession system, string tableType) =>
         system.Execute($"""
-            CREATE SCHEMA IF NOT EXISTS public;
             CREATE OR REPLACE VIEW main.svv_tables AS
-              SELECT table_catalog, table_schema, table_name, table_type, NULL::VARCHAR AS remarks
+              SELECT table_catalog, table_schema, table_name, {tableType} AS table_type, NULL::VARCHAR AS remarks
               FROM information_schema.tables WHERE table_schema NOT IN {HiddenSchemas};
             CREATE OR REPLACE VIEW main.svv_all_tables AS
-              SELECT table_catalog AS database_name, table_schema AS schema_name, table_name, table_type, NULL::VARCHAR AS remarks
+              SELECT table_catalog AS database_name, table_schema AS schema_name, table_name, {tableType} AS table_type, NULL::VARCHAR AS remarks
               FROM information_schema.tables WHERE table_schema NOT IN {HiddenSchemas};
             """);
-    }
 
     /// <summary>Redshift's name of an engine column type, for columns whose CREATE TABLE was not recorded.</summary>
     private const string EngineTypeAsRedshift = """

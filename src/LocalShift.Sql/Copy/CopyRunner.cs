@@ -60,9 +60,7 @@ public sealed partial class CopyRunner(RedshiftStatementContext context, CopySta
         // the standard upsert: CREATE TEMP TABLE stage (LIKE t); COPY stage …; MERGE …).
         _temp = copy.Schema is null && IsTemporary(copy.Table);
         // Before anything about the table is read: INSERT on it, USAGE on its schema, and never a catalog's table.
-        if (context.AuthorizeLoad is { } authorize) authorize(copy.Schema, copy.Table);
-        else if (!context.Superuser && context.Users is { } users && !users.Holds(context.User, "table", schema, copy.Table, "insert"))
-            throw new PgException(SqlState.InsufficientPrivilege, $"permission denied for relation {copy.Table}");
+        context.AuthorizeLoad(copy.Schema, copy.Table);
         var columns = TargetColumns(schema);
         (_tableId, _session) = TableAndSession(schema);
         // With a user directory the load logs were made when the database opened.

@@ -31,11 +31,27 @@ public sealed record RedshiftStatementContext(
     /// <summary>What the engine may spend planning a query the statement runs (UNLOAD's SELECT), as for any statement.</summary>
     public LocalShift.Sql.Syntax.PlanningBudget? PlanningBudget { get; init; }
 
-    /// <summary>Checks a query the statement runs for the user (UNLOAD's SELECT): its relations and functions.</summary>
-    public Action<LocalShift.Sql.Syntax.Query>? AuthorizeQuery { get; init; }
+    /// <summary>
+    /// Checks a query the statement runs for the user (UNLOAD's SELECT): its relations and functions. Required, never
+    /// null: a context cannot be made without the check, so no handler can skip it (it fails closed).
+    /// </summary>
+    public required Action<LocalShift.Sql.Syntax.Query> AuthorizeQuery
+    {
+        get => _authorizeQuery;
+        init => _authorizeQuery = value ?? throw MissingCheck(nameof(AuthorizeQuery));
+    }
+    private readonly Action<LocalShift.Sql.Syntax.Query> _authorizeQuery = null!;
 
-    /// <summary>Checks a statement's tree for the user, as the session checks a statement the engine runs (relations, functions, ownership).</summary>
-    public Action<Statement>? Authorize { get; init; }
+    /// <summary>
+    /// Checks a statement's tree for the user, as the session checks a statement the engine runs (relations, functions,
+    /// ownership). Required, never null (see <see cref="AuthorizeQuery"/>).
+    /// </summary>
+    public required Action<Statement> Authorize
+    {
+        get => _authorize;
+        init => _authorize = value ?? throw MissingCheck(nameof(Authorize));
+    }
+    private readonly Action<Statement> _authorize = null!;
 
     /// <summary>The schema an unqualified relation name resolves to on the session's search path.</summary>
     public Func<string, string> SchemaOf { get; init; } = _ => "public";
@@ -43,8 +59,19 @@ public sealed record RedshiftStatementContext(
     /// <summary>The session is inside a transaction (a block or a multi-statement message's): a handler's statements join it.</summary>
     public bool InTransaction { get; init; }
 
-    /// <summary>Checks the table a COPY loads (schema, or null for the default, and name) for the user.</summary>
-    public Action<string?, string>? AuthorizeLoad { get; init; }
+    /// <summary>
+    /// Checks the table a COPY loads (schema, or null for the default, and name) for the user. Required, never null
+    /// (see <see cref="AuthorizeQuery"/>).
+    /// </summary>
+    public required Action<string?, string> AuthorizeLoad
+    {
+        get => _authorizeLoad;
+        init => _authorizeLoad = value ?? throw MissingCheck(nameof(AuthorizeLoad));
+    }
+    private readonly Action<string?, string> _authorizeLoad = null!;
+
+    private static ArgumentNullException MissingCheck(string name) =>
+        new(name, $"A Redshift statement's context needs its privilege check ({name}); without it the statement is refused.");
 
     /// <summary>Canceled when the client cancels the statement or goes away: stops S3 staging and the role path.</summary>
     public CancellationToken Cancellation { get; init; }

@@ -359,14 +359,18 @@ internal sealed partial class SqlSession : IPgQuerySession
                 MaterializeQueryLog(analysis);
                 var translated = external.Count == 0 && calls.Count == 0 ? Translate(analysis) : TranslateExternal(analysis, external, describeOnly: false, calls);
                 if (!StatementClassifier.ChangesRows(analysis.Tree)) _database.SchemaChanged();
-                // CREATE TABLE's records (table attributes, sequences) and the table itself commit together or not at all.
-                var together = translated.PreStatements.Count > 0 && _status == TransactionStatus.Idle && !_implicit;
+                var (before, after) = MaterializedViewDependents(analysis.Tree);
+                // CREATE TABLE's records (table attributes, sequences) and the table itself commit together or not at all;
+                // so do a drop and the materialized views it drops with it, an ALTER and its views' state.
+                var together = (translated.PreStatements.Count > 0 || before.Count > 0 || after.Count > 0) && _status == TransactionStatus.Idle && !_implicit;
                 if (together) _engine.Execute("BEGIN TRANSACTION");
                 long rows;
                 try
                 {
                     RunPreStatements(translated);
+                    foreach (var statement in before) _engine.Execute(statement);
                     rows = _engine.Execute(translated.Sql);
+                    foreach (var statement in after) _engine.Execute(statement);
                     if (analysis.Tree is TruncateStatement or DropStatement { ObjectKind: "TABLE" or "SCHEMA" }) _freedStorage = true;
                     // The engine reports no row count for CREATE TABLE ... AS; the tag says how many rows it wrote.
                     if (rows <= 0 && analysis.Tree is CreateTableStatement { AsQuery: not null } ctas) rows = CreatedRows(ctas);
@@ -434,6 +438,8 @@ internal sealed partial class SqlSession : IPgQuerySession
         // statement staged it at (its text can come again); its objects were still listed, read and decided on above.
         var keep = calls.Count == 0 && (external.Count == 0 || ScansRepeatable) && PreparedQueries.Keeps(analysis, translated);
         var rows = keep ? _prepared.Query(translated.Sql) : _engine.Query(translated.Sql);
+        // INSERT/UPDATE/DELETE … RETURNING writes as it answers: its base tables' views are stale as after any write.
+        if (analysis.Tree is not QueryStatement) MarkMaterializedViewsStale(analysis.Access);
         if (external.Count > 0) { External.ScanTrace.Mark(keep ? "engineQueryKept" : "engineQuery"); External.ScanTrace.End(); }
         return widths is null ? new EngineRowsResult(rows, OnError) : new CharPaddedResult(new EngineRowsResult(rows, OnError), widths);
     }
@@ -492,6 +498,23 @@ internal sealed partial class SqlSession : IPgQuerySession
         var views = _database.MaterializedViewNames(_engine);
         if (views.Contains((home, table))) throw MaterializedViews.CannotChange(table);
         _loadTarget = (home, table);
+    }
+
+    /// <summary>
+    /// What DROP TABLE/VIEW and ALTER TABLE of a materialized view's base relation do to it
+    /// (<see cref="MaterializedViews.DropDependents"/>, <see cref="MaterializedViews.AlterStatements"/>): the statements to
+    /// run before the statement (the views CASCADE drops too) and after it (their state); a drop without CASCADE is refused.
+    /// </summary>
+    private (List<string> Before, List<string> After) MaterializedViewDependents(Statement? tree)
+    {
+        if (tree is not (DropStatement { ObjectKind: "TABLE" or "VIEW" } or AlterTableStatement) || _database.MaterializedViewNames(_engine).Count == 0) return ([], []);
+        if (tree is AlterTableStatement alter)
+            return ([], MaterializedViews.AlterStatements(alter, alter.Table.Schema ?? SchemaFor(alter.Table.Name))?.ToList() ?? []);
+        var drop = (DropStatement)tree;
+        var before = new List<string>();
+        foreach (var name in drop.Names)
+            before.AddRange(MaterializedViews.DropDependents(_engine, drop.ObjectKind.ToLowerInvariant(), name.Schema ?? SchemaFor(name.Name), name.Name, drop.Cascade));
+        return (before, []);
     }
 
     /// <summary>After a statement wrote to tables: the materialized views that read them are stale (svv_mv_info.is_stale).</summary>

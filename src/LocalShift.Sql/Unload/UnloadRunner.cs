@@ -150,7 +150,7 @@ public sealed class UnloadRunner(RedshiftStatementContext context, UnloadStateme
         // Exactly one statement, nothing after it, and a query: the engine runs it inside its write to files, which it must not leave.
         var parsed = SqlParser.Parse(text, all, context.PlanningBudget);
         if (parsed is not QueryStatement query) throw new PgException(SqlState.SyntaxError, "UNLOAD query must be a SELECT statement");
-        context.AuthorizeQuery?.Invoke(query.Query);
+        context.AuthorizeQuery(query.Query);
         var translated = RedshiftTranslator.Translate(text, all, TranslationSites.Of(parsed, StatementAccess.Of(parsed)),
             new TranslationContext(context.User, context.Database));
         foreach (var statement in translated.PreStatements) context.Engine.Execute(statement);

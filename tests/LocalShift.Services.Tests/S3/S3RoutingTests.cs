@@ -145,6 +145,26 @@ public sealed class S3RoutingTests : IDisposable
         Assert.Contains("<Code>NotImplemented</Code><Message>The operation GetBucketCors of service s3 is not implemented by LocalShift.</Message>", r.Body);
     }
 
+    /// <summary>
+    /// WriteGetObjectResponse is sent to <c>{RequestRoute}.</c> + the endpoint's host (its model's host prefix), so the
+    /// host's first label is the route, not a bucket; path-style, <c>/b/WriteGetObjectResponse</c> stays an object key.
+    /// </summary>
+    [Fact]
+    public async Task Write_get_object_response_sent_virtual_hosted_routes_to_the_operation()
+    {
+        var headers = new Microsoft.AspNetCore.Http.HeaderDictionary { ["x-amz-request-route"] = "route1", ["x-amz-request-token"] = "t" };
+        var empty = new Dictionary<string, string>();
+        Assert.Equal("WriteGetObjectResponse", Router.Match("POST", "route1", "WriteGetObjectResponse", empty, headers, virtualHosted: true).Operation?.Name);
+        // Path-style, or another key: a POST on an object of bucket route1, as before (CompleteMultipartUpload's, without its uploadId).
+        Assert.Equal("CompleteMultipartUpload", Router.Match("POST", "route1", "WriteGetObjectResponse", empty, headers).Operation?.Name);
+        Assert.Equal("CompleteMultipartUpload", Router.Match("POST", "route1", "other", empty, headers, virtualHosted: true).Operation?.Name);
+
+        var r = await _s3.SendAsync("POST", "/WriteGetObjectResponse", "x"u8.ToArray(),
+            new() { ["x-amz-request-route"] = "route1", ["x-amz-request-token"] = "t" }, host: "route1.localhost:4566");
+        Assert.Equal(501, r.Status);
+        Assert.Contains("<Code>NotImplemented</Code><Message>The operation WriteGetObjectResponse of service s3 is not implemented by LocalShift.</Message>", r.Body);
+    }
+
     [Fact]
     public async Task A_method_s3_does_not_have_for_an_object_is_MethodNotAllowed()
     {

@@ -67,7 +67,7 @@ public sealed partial class S3Service(S3Access access, S3Operations typed) : IHt
     /// <summary>The model's operation a request names, or the error S3 answers when it names none.</summary>
     private Operation Route(S3Request r, out LocalShift.Aws.Model.OperationModel model)
     {
-        var route = Router.Match(r.Method, r.Bucket, r.Key, r.Query, r.Http.Request.Headers);
+        var route = Router.Match(r.Method, r.Bucket, r.Key, r.Query, r.Http.Request.Headers, r.VirtualHosted);
         if (route.Operation is { } op)
         {
             model = op;
