@@ -17,7 +17,16 @@ internal sealed class SharedMd5
     private readonly Channel<(Body Body, DigestPipeline.Chunk? Chunk)> _inbox =
         Channel.CreateUnbounded<(Body, DigestPipeline.Chunk?)>(new UnboundedChannelOptions { SingleReader = true });
 
-    private SharedMd5() => _ = Task.Run(RunAsync);
+    private SharedMd5()
+    {
+        _ = Task.Run(RunAsync);
+        if (Environment.GetEnvironmentVariable("LOCALSHIFT_MD5_LANES_STATS") == "1")
+            AppDomain.CurrentDomain.ProcessExit += (_, _) => Console.Error.WriteLine(
+                $"SharedMd5: {_steps} steps, {_lanesUsed} chunks, {(double)_lanesUsed / Math.Max(1, _steps):F2} lanes per step; per lane count: {string.Join(" ", _byLanes.Select((n, i) => $"{i}:{n}"))}");
+    }
+
+    private long _steps, _lanesUsed;
+    private readonly long[] _byLanes = new long[Md5Lanes.Width + 1];
 
     /// <summary>A body to hash; give it its chunks in order, then <see cref="Body.CompleteAsync"/> or <see cref="Body.Abandon"/>.</summary>
     public Body Open() => new(this);
@@ -128,6 +137,9 @@ internal sealed class SharedMd5
                     states[i] = step[i].State;
                     data[i] = step[i].Pending.Peek()!.Memory;
                 }
+                _steps++;
+                _lanesUsed += step.Count;
+                _byLanes[step.Count]++;
                 Exception? fault = null;
                 try
                 {
