@@ -36,9 +36,12 @@ public sealed class BlobFiles
     internal DigestSchedule Schedule { get; set; } = DigestSchedule.Shared;
 
     /// <summary>
-    /// Whether the ETag's MD5 of staged bodies runs in the shared AVX2 lanes (<see cref="SharedMd5"/>): on with AVX2,
+    /// Whether the ETag's MD5 of staged bodies of a declared length up to <see cref="SharedMd5MaxBytes"/> (a 1 MiB PUT,
+    /// the CLI's 8 MiB parts) runs in the shared AVX2 lanes (<see cref="SharedMd5"/>): on with AVX2,
     /// off with <c>LOCALSHIFT_MD5_LANES=0</c> (to compare) or without AVX2 (each body's own MD5, as before).
     /// </summary>
+    internal const long SharedMd5MaxBytes = 16L << 20;
+
     internal static bool UseSharedMd5 { get; set; } = Md5Lanes.Vectorized && Environment.GetEnvironmentVariable("LOCALSHIFT_MD5_LANES") != "0";
 
     /// <summary>
@@ -74,8 +77,10 @@ public sealed class BlobFiles
             var early = digests.Count > 0 && expectedLength > 0;
             var extent = new WrittenExtent();
             Task<long[]>? readBack = null;
-            // MD5 in the shared lanes (SharedMd5) unless the body is one small chunk; else (no AVX2) as before.
-            var lanes = UseSharedMd5 ? SharedMd5.Shared.Open() : null;
+            // MD5 in the shared lanes (SharedMd5) for a body declared at most SharedMd5MaxBytes long, unless it is one
+            // small chunk. A larger body or one of unknown length (or no AVX2): its own MD5 (OpenSSL) beside the write,
+            // as a lone body in the lanes runs the scalar path, two thirds of OpenSSL's speed, and would set its pace.
+            var lanes = UseSharedMd5 && expectedLength is > 0 and <= SharedMd5MaxBytes ? SharedMd5.Shared.Open() : null;
             var inlineMd5 = lanes is null;
             await using (var pipeline = new DigestPipeline(lanes is null ? [md5] : []))
             try

@@ -26,6 +26,9 @@ internal sealed class SharedMd5
     }
 
     private long _steps, _lanesUsed;
+
+    /// <summary>How many chunks the lanes have hashed since start (for tests and the stats line).</summary>
+    internal long ChunksHashed => Volatile.Read(ref _lanesUsed);
     private readonly long[] _byLanes = new long[Md5Lanes.Width + 1];
 
     /// <summary>A body to hash; give it its chunks in order, then <see cref="Body.CompleteAsync"/> or <see cref="Body.Abandon"/>.</summary>
@@ -138,7 +141,7 @@ internal sealed class SharedMd5
                     data[i] = step[i].Pending.Peek()!.Memory;
                 }
                 _steps++;
-                _lanesUsed += step.Count;
+                Volatile.Write(ref _lanesUsed, _lanesUsed + step.Count);
                 _byLanes[step.Count]++;
                 Exception? fault = null;
                 try
