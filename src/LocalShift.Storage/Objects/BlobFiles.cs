@@ -36,6 +36,15 @@ public sealed class BlobFiles
     internal DigestSchedule Schedule { get; set; } = DigestSchedule.Shared;
 
     /// <summary>
+    /// Whether the ETag's MD5 of staged bodies of a declared length up to <see cref="SharedMd5MaxBytes"/> (a 1 MiB PUT,
+    /// the CLI's 8 MiB parts) runs in the shared AVX2 lanes (<see cref="SharedMd5"/>): on with AVX2,
+    /// off with <c>LOCALSHIFT_MD5_LANES=0</c> (to compare) or without AVX2 (each body's own MD5, as before).
+    /// </summary>
+    internal const long SharedMd5MaxBytes = 16L << 20;
+
+    internal static bool UseSharedMd5 { get; set; } = Md5Lanes.Vectorized && Environment.GetEnvironmentVariable("LOCALSHIFT_MD5_LANES") != "0";
+
+    /// <summary>
     /// Copies <paramref name="source"/> to a flushed temporary file, computing its MD5 and feeding
     /// <paramref name="digests"/> on the way. MD5 (the ETag) of the first <see cref="DigestPipeline.InlineBytes"/> is
     /// computed on the request's thread; past them it runs on another core while the body is written
@@ -56,6 +65,8 @@ public sealed class BlobFiles
         var path = Path.Combine(_tmp, Guid.NewGuid().ToString("N") + ".tmp");
         using var md5 = new IncrementalDigest(HashAlgorithmName.MD5);
         digests ??= [];
+        byte[]? lanesDigest = null;
+        async Task LanesDigestAsync(SharedMd5.Body body) => lanesDigest = await body.CompleteAsync() ?? throw new InvalidOperationException("The body's MD5 was abandoned.");
         var started = Stopwatch.GetTimestamp();
         try
         {
@@ -66,7 +77,13 @@ public sealed class BlobFiles
             var early = digests.Count > 0 && expectedLength > 0;
             var extent = new WrittenExtent();
             Task<long[]>? readBack = null;
-            await using (var pipeline = new DigestPipeline([md5]))
+            // MD5 in the shared lanes (SharedMd5) for a body declared at most SharedMd5MaxBytes long, unless it is one
+            // small chunk. A larger body or one of unknown length (or no AVX2): its own MD5 (OpenSSL) beside the write,
+            // as a lone body in the lanes runs the scalar path, two thirds of OpenSSL's speed, and would set its pace.
+            var lanes = UseSharedMd5 && expectedLength is > 0 and <= SharedMd5MaxBytes ? SharedMd5.Shared.Open() : null;
+            var inlineMd5 = lanes is null;
+            await using (var pipeline = new DigestPipeline(lanes is null ? [md5] : []))
+            try
             {
                 // Read and write: the digests past the inline bytes read the file back through the same handle.
                 await using (var file = new FileStream(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.None))
@@ -79,8 +96,18 @@ public sealed class BlobFiles
                             var n = chunk.Length = await FillAsync(source, chunk.Buffer, ct);
                             if (n > 0)
                             {
+                                if (lanes is not null)
+                                {
+                                    // A body of one small chunk is hashed here; any other goes to the shared lanes chunk by chunk.
+                                    if (size == 0 && n <= DigestedInlineBytes && n < DigestPipeline.ChunkSize)
+                                    {
+                                        inlineMd5 = true;
+                                        md5.Append(chunk.Span);
+                                    }
+                                    else lanes.Submit(chunk);
+                                }
                                 // MD5 of a small body is computed here, with no hand-over to other cores; of a large one's first bytes too.
-                                if (size < DigestPipeline.InlineBytes) pipeline.AppendInline(chunk);
+                                else if (size < DigestPipeline.InlineBytes) pipeline.AppendInline(chunk);
                                 else pipeline.Publish(chunk);
                                 // The other digests read the body back during the flush, unless it is tiny and ends here.
                                 if (size == 0 && n <= DigestedInlineBytes && n < DigestPipeline.ChunkSize)
@@ -115,7 +142,8 @@ public sealed class BlobFiles
                     try
                     {
                         // Both awaited even when one fails: nothing may read the file once it is closed.
-                        await Task.WhenAll(pipeline.CompleteAsync(), readBack ?? Task.CompletedTask);
+                        var hashed = lanes is null || inlineMd5 || size == 0 ? pipeline.CompleteAsync() : LanesDigestAsync(lanes);
+                        await Task.WhenAll(hashed, readBack ?? Task.CompletedTask);
                     }
                     finally
                     {
@@ -130,7 +158,12 @@ public sealed class BlobFiles
                     }
                 }
             }
-            return new StagedBlob(this, path, size, md5.Hash());
+            finally
+            {
+                // No chunk may go back to the shared pool while the lanes may still read it (a failed or cancelled body).
+                if (lanes is not null) try { await lanes.Abandon(); } catch (Exception) { /* reported by the body's own await */ }
+            }
+            return new StagedBlob(this, path, size, lanesDigest ?? md5.Hash());
         }
         catch
         {
