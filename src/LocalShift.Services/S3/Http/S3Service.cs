@@ -37,7 +37,11 @@ public sealed partial class S3Service(S3Access access, S3Operations typed) : IHt
             CheckExpectedBucketOwners(model, request);
             await operation(request, call);
         }
-        catch (Exception e) when (e is AwsException or ObjectStoreException or BadHttpRequestException or IOException)
+        // A body that ends early or a client that resets mid-body is the request's fault (IncompleteBody); any other I/O
+        // error (the disk's) is not: it goes on to the edge, which logs it and answers 500 InternalError.
+        catch (Exception e) when (e is AwsException or ObjectStoreException or BadHttpRequestException
+            or Microsoft.AspNetCore.Connections.ConnectionResetException
+            || e is IOException && http.RequestAborted.IsCancellationRequested)
         {
             if (http.Response.HasStarted) { http.Abort(); return; }
             var error = e switch
